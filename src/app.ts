@@ -1,0 +1,58 @@
+// buildApp: the Fastify application with its plugins and routes in explicit order. It never
+// listens; main.ts (the process) and the tests (app.inject) decide what to do with it.
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import type { Config } from './config.ts';
+import type { Db } from './db/open.ts';
+import type { Poller } from './poller/poller.ts';
+import type { Fetch } from './reader/types.ts';
+import { assetRoutes } from './web/assets.ts';
+import { blogRoutes } from './web/blogs.ts';
+import { installErrorHandlers } from './web/errors.ts';
+import { healthRoutes } from './web/health.ts';
+import { homeRoutes } from './web/home.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  /** The guarded fetcher: registration uses it for discovery. */
+  fetch: Fetch;
+  poller?: Pick<Poller, 'wake'>;
+  now?: () => Date;
+  /** Fastify logger options; false (the default) for tests. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the Palaver web application. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Behind a proxy the operator sets PUBLIC_URL; absolute URLs never come from Host.
+    trustProxy: false,
+  });
+  installErrorHandlers(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'http:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    // Entries link to blogs everywhere; their own pages decide about cross-origin embedding.
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(assetRoutes);
+  await app.register(healthRoutes, deps);
+  await app.register(homeRoutes, deps);
+  await app.register(blogRoutes, deps);
+  return app;
+}

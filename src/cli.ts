@@ -1,0 +1,207 @@
+// The `palaver` command: add, poll, migrate, demo. Each command opens what it needs, prints
+// plain progress for people, and exits non-zero when it could not do its job.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
+import { createPoller, type PollerLog } from './poller/poller.ts';
+import type { RefreshResult } from './poller/refresh.ts';
+import { registerBlog, RegistrationError } from './registry/register-blog.ts';
+import { fetcherFromConfig, openMigratedDatabase, pollerSettings } from './service.ts';
+import { findBlogById } from './store/blogs.ts';
+import { countDueSources, type Source } from './store/sources.ts';
+
+const usage = `Usage: palaver <command> [options]
+
+Commands:
+  add <url>            register a blog by its home page, a post or its feed, then poll it
+  poll --once          poll every source that is due now, print progress, exit
+  poll --once --force  poll every source now, whatever its schedule
+  poll                 keep polling in the foreground (a poller without the web server)
+  migrate              apply pending database migrations
+  demo                 start local fixture blogs replaying the 2008 "Social Media Camp" debate,
+                       register and poll them, and serve Palaver on PORT (default 3000)
+
+Settings come from config/default.json and the environment (PORT, DATABASE_PATH, ...); see README.md.`;
+
+class UsageError extends Error {}
+
+/** Logs the poller's warnings for a person at a terminal (progress lines say the rest). */
+const quietLog: PollerLog = {
+  info: () => {},
+  warn: () => {},
+  error: (obj, msg) => console.error(`error: ${msg}`, (obj as { err?: unknown }).err ?? ''),
+};
+
+function describeResult(r: RefreshResult): string {
+  switch (r.outcome) {
+    case 'updated':
+      return `${r.inserted} new, ${r.updated} changed`;
+    case 'unchanged':
+      return 'no new entries';
+    case 'not-modified':
+      return 'not modified (304)';
+    case 'failed':
+      return `failed: ${r.error ?? 'unknown error'}`;
+    case 'disabled':
+      return `stopped: ${r.error ?? 'unknown error'}`;
+  }
+}
+
+async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typeof openMigratedDatabase>>) => Promise<T>): Promise<T> {
+  const database = await openMigratedDatabase(config);
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function commandMigrate(config: Config): Promise<number> {
+  const database = openDatabase(config.databasePath);
+  try {
+    const applied = await migrateToLatest(database.db);
+    console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date.');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function commandPoll(config: Config, options: { once: boolean; force: boolean }): Promise<number> {
+  return withDatabase(config, async ({ db }) => {
+    const fetcher = fetcherFromConfig(config);
+    const poller = createPoller({ db, fetch: fetcher.fetch, settings: pollerSettings(config), log: quietLog });
+    try {
+      if (!options.once) {
+        console.log('Polling in the foreground; Ctrl-C stops.');
+        poller.start();
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await poller.stop();
+        return 0;
+      }
+      const due = options.force ? null : await countDueSources(db, new Date().toISOString());
+      console.log(options.force ? 'Polling every source now (--force).' : `${due} source(s) due.`);
+      const titles = new Map<number, string>();
+      const label = async (source: Source) => {
+        if (!titles.has(source.blogId)) titles.set(source.blogId, (await findBlogById(db, source.blogId))?.title ?? `blog ${source.blogId}`);
+        return titles.get(source.blogId)!;
+      };
+      let n = 0;
+      const lines: Promise<void>[] = [];
+      const summary = await poller.pollOnce({
+        force: options.force,
+        onResult: (r, source) => {
+          n += 1;
+          const i = n;
+          lines.push(label(source).then((name) => console.log(`[${i}] ${r.outcome === 'failed' || r.outcome === 'disabled' ? '✗' : '✓'} ${name} · ${source.kind} ${r.url}: ${describeResult(r)}`)));
+        },
+        onCrash: (source, err) => console.error(`[!] ${source.url}: ${err instanceof Error ? err.message : String(err)}`),
+      });
+      await Promise.all(lines);
+      console.log(
+        `Polled ${summary.polled} source(s): ${summary.inserted} new entries, ${summary.changed} changed; ` +
+          `${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.notModified} not modified, ` +
+          `${summary.failed} failed, ${summary.disabled} stopped${summary.crashed ? `, ${summary.crashed} crashed` : ''}.`,
+      );
+      return summary.crashed > 0 ? 1 : 0;
+    } finally {
+      await fetcher.close();
+    }
+  });
+}
+
+async function commandAdd(config: Config, url: string | undefined, poll: boolean): Promise<number> {
+  if (!url) throw new UsageError('add needs the address of a blog: palaver add https://example.org/');
+  return withDatabase(config, async ({ db }) => {
+    const fetcher = fetcherFromConfig(config);
+    try {
+      console.log(`Looking at ${url} …`);
+      const { blog, created, discovery } = await registerBlog({ db, fetch: fetcher.fetch }, url);
+      console.log(`${created ? 'Registered' : 'Already registered'}: ${blog.title ?? blog.homeUrl} (id ${blog.id}) ${blog.homeUrl}`);
+      if (discovery) {
+        console.log(`  post feed:     ${discovery.feed.url} (${discovery.feed.format}, ${discovery.feed.itemCount} items)`);
+        console.log(`  comment feed:  ${discovery.commentFeed?.url ?? '—'}`);
+        console.log(`  pingback:      ${discovery.pingbackEndpoint ?? '—'}`);
+        console.log(`  webmention:    ${discovery.webmentionEndpoint ?? '—'}`);
+        for (const note of discovery.notes) console.log(`  note: ${note}`);
+      }
+      if (poll && created) {
+        const poller = createPoller({ db, fetch: fetcher.fetch, settings: pollerSettings(config), log: quietLog });
+        const summary = await poller.pollOnce();
+        console.log(`First poll: ${summary.inserted} entries from ${summary.polled} source(s)${summary.failed ? `, ${summary.failed} failed` : ''}.`);
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof RegistrationError) {
+        console.error(`Could not register ${url}: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    } finally {
+      await fetcher.close();
+    }
+  });
+}
+
+/** Runs the CLI with the given arguments and returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        once: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        'no-poll': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (!command || parsed.values.help || command === 'help') {
+    console.log(usage);
+    return command || parsed.values.help ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Palaver cannot start: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    switch (command) {
+      case 'migrate':
+        return await commandMigrate(config);
+      case 'poll':
+        if (parsed.values.force && !parsed.values.once) throw new UsageError('--force goes with --once: palaver poll --once --force');
+        return await commandPoll(config, { once: parsed.values.once, force: parsed.values.force });
+      case 'add':
+        return await commandAdd(config, rest[0], !parsed.values['no-poll']);
+      case 'demo': {
+        const { runDemo } = await import('./demo/run-demo.ts');
+        return await runDemo(config);
+      }
+      default:
+        throw new UsageError(`Unknown command “${command}”.`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${usage}`);
+      return 2;
+    }
+    console.error(`palaver ${command} failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

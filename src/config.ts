@@ -1,0 +1,192 @@
+// Settings: one zod schema over config/default.json plus environment overrides. A bad value
+// stops the start with a message naming the key; nothing else in Palaver reads the environment.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const positiveInt = z.number().int().min(1);
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const configSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535),
+    host: z.string().min(1),
+    databasePath: z.string().min(1),
+    /** The absolute base URL under which others reach Palaver; null means http://localhost:<port>. */
+    publicUrl: httpUrl.nullable(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    pollIntervalSeconds: positiveInt,
+    poller: z
+      .object({
+        enabled: z.boolean(),
+        tickSeconds: positiveInt,
+        concurrency: positiveInt.max(256),
+        maxBackoffSeconds: positiveInt,
+        maxIntervalSeconds: positiveInt,
+        disableAfterFailures: positiveInt,
+      })
+      .strict(),
+    fetcher: z
+      .object({
+        allowPrivateNetworks: z.boolean(),
+        allowedOrigins: z.array(httpUrl),
+        timeoutMs: positiveInt,
+        connectTimeoutMs: positiveInt,
+        headersTimeoutMs: positiveInt,
+        maxBodyBytes: positiveInt,
+        maxRedirects: z.number().int().min(0).max(20),
+        perHostConcurrency: positiveInt.max(64),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+type ParsedConfig = z.output<typeof configSchema>;
+
+export interface Config extends Omit<ParsedConfig, 'publicUrl'> {
+  /** Always set: the configured base URL, or http://localhost:<port>. */
+  publicUrl: string;
+  /** Whether publicUrl was set explicitly (WebSub subscriptions need a reachable URL). */
+  publicUrlExplicit: boolean;
+  userAgent: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+// Environment names and where they land; values are coerced from strings before validation.
+const envOverrides: { name: string; key: string[]; type: 'number' | 'boolean' | 'string' | 'nullable-string' }[] = [
+  { name: 'PORT', key: ['port'], type: 'number' },
+  { name: 'HOST', key: ['host'], type: 'string' },
+  { name: 'DATABASE_PATH', key: ['databasePath'], type: 'string' },
+  { name: 'PUBLIC_URL', key: ['publicUrl'], type: 'nullable-string' },
+  { name: 'POLL_INTERVAL_SECONDS', key: ['pollIntervalSeconds'], type: 'number' },
+  { name: 'FETCHER_ALLOW_PRIVATE_NETWORKS', key: ['fetcher', 'allowPrivateNetworks'], type: 'boolean' },
+  { name: 'LOG_LEVEL', key: ['logLevel'], type: 'string' },
+];
+
+function coerceEnv(name: string, raw: string, type: (typeof envOverrides)[number]['type']): unknown {
+  switch (type) {
+    case 'number': {
+      if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw)) throw new ConfigError(`config: ${name}=${JSON.stringify(raw)} is not a number`);
+      return Number(raw);
+    }
+    case 'boolean': {
+      const v = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(v)) return true;
+      if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+      throw new ConfigError(`config: ${name}=${JSON.stringify(raw)} is not true or false`);
+    }
+    case 'nullable-string':
+      return raw.trim() === '' ? null : raw.trim();
+    default:
+      return raw;
+  }
+}
+
+function setPath(target: Record<string, unknown>, key: string[], value: unknown): void {
+  let node = target;
+  for (const part of key.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[key[key.length - 1]!] = value;
+}
+
+function readJsonFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`config: ${file} must hold a JSON object`);
+    }
+    return value as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`config: ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null && !Array.isArray(b)
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+export interface LoadConfigOptions {
+  env?: Env;
+  /** Defaults to config/default.json in the checkout. */
+  file?: string;
+  /** Applied after the file and before the environment (tests, the demo). */
+  overrides?: Record<string, unknown>;
+}
+
+/** Loads, merges and validates the settings; throws ConfigError naming the first bad key. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.PALAVER_CONFIG ?? path.join(projectRoot, 'config', 'default.json');
+  let raw = readJsonFile(file);
+  if (options.overrides) raw = deepMerge(raw, options.overrides);
+  const sources = new Map<string, string>();
+  for (const o of envOverrides) {
+    const value = env[o.name];
+    if (value === undefined) continue;
+    setPath(raw, o.key, coerceEnv(o.name, value, o.type));
+    sources.set(o.key.join('.'), o.name);
+  }
+  return validateConfig(raw, { file, sources });
+}
+
+/** Validates a settings object; exported for tests that build settings in memory. */
+export function validateConfig(
+  raw: unknown,
+  context: { file?: string; sources?: Map<string, string> } = {},
+): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.') || '(root)';
+    const from = context.sources?.get(key);
+    const where = from ? ` (from ${from})` : context.file ? ` (in ${path.relative(process.cwd(), context.file) || context.file})` : '';
+    const what =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `${key === '(root)' ? '' : `${key}.`}${k}`).join(', ')}`
+        : `${key}: ${issue.message}`;
+    throw new ConfigError(`config: ${what}${where}`);
+  }
+  const parsed = result.data;
+  const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;
+  return {
+    ...parsed,
+    publicUrl,
+    publicUrlExplicit: parsed.publicUrl !== null,
+    userAgent: `Palaver/0.1 (+${publicUrl}; follows blog debates)`,
+  };
+}

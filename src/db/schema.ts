@@ -1,0 +1,93 @@
+// Row types of the database as kysely sees them. Only the store layer imports these; the rest
+// of Palaver works with the store's own shapes. Times are ISO 8601 UTC strings.
+import type { Generated } from 'kysely';
+
+export interface BlogsTable {
+  id: Generated<number>;
+  home_url: string;
+  /** Normalised identity of home_url (scheme, www., port, trailing slash folded). */
+  url_key: string;
+  title: string | null;
+  description: string | null;
+  pingback_endpoint: string | null;
+  webmention_endpoint: string | null;
+  rsd_url: string | null;
+  trackback_ping_url: string | null;
+  /** JSON array of plain-language notes from discovery, shown on the blog's page. */
+  discovery_notes: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type SourceKind = 'feed' | 'site-comments' | 'post-comments' | 'trackback-listing' | 'pingback-listing';
+
+export interface SourcesTable {
+  id: Generated<number>;
+  blog_id: number;
+  /** The post a per-post comment feed or ping listing belongs to. */
+  entry_id: number | null;
+  kind: SourceKind;
+  url: string;
+  /** Host and port, for per-host politeness in the due query. */
+  host: string;
+  format: string | null;
+  title: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  next_check_at: string;
+  last_checked_at: string | null;
+  last_success_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  consecutive_failures: Generated<number>;
+  /** The feed's own hint (ttl, sy:updatePeriod, Cache-Control max-age), in seconds. */
+  interval_hint_seconds: number | null;
+  /** A permanent redirect seen on the last poll; the URL moves only when it repeats. */
+  redirect_url: string | null;
+  redirect_count: Generated<number>;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+import type { EntryKind } from '../reader/entry-draft.ts';
+
+export type { EntryKind };
+
+export interface EntriesTable {
+  id: Generated<number>;
+  blog_id: number | null;
+  kind: EntryKind;
+  /** Stable identity within the blog: guid/atom id, else permalink, else a content hash. */
+  identity: string;
+  guid: string | null;
+  url: string | null;
+  url_key: string | null;
+  title: string | null;
+  author_name: string | null;
+  author_url: string | null;
+  content_html: string | null;
+  excerpt: string | null;
+  lang: string | null;
+  published_at: string | null;
+  updated_at: string | null;
+  /** published_at, or when Palaver first saw the entry: the timeline's order. */
+  sort_at: string;
+  comment_count: number | null;
+  comment_feed_url: string | null;
+  comments_page_url: string | null;
+  trackback_ping_url: string | null;
+  content_hash: string;
+  first_seen_at: string;
+  changed_at: string;
+  tombstoned_at: string | null;
+}
+
+export interface Database {
+  blogs: BlogsTable;
+  sources: SourcesTable;
+  entries: EntriesTable;
+}

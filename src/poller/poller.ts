@@ -1,0 +1,188 @@
+// The poller moves jobs only: it claims due sources from the store and runs refreshSource on
+// them with bounded concurrency, in the background or once for the CLI. What is due, and how
+// many per host, is decided by the store's claim query.
+import type { Db } from '../db/open.ts';
+import type { Fetch } from '../reader/types.ts';
+import { claimDueSources, type Source, type SourceKind } from '../store/sources.ts';
+import { refreshSource, type RefreshResult, type RefreshSettings } from './refresh.ts';
+
+export interface PollerSettings extends RefreshSettings {
+  concurrency: number;
+  tickSeconds: number;
+  /** Sources of one host per claim; the fetcher's per-host limit queues the rest anyway. */
+  perHostLimit: number;
+}
+
+export interface PollerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface PollerDeps {
+  db: Db;
+  fetch: Fetch;
+  settings: PollerSettings;
+  log: PollerLog;
+  now?: () => Date;
+  /** Kinds of source this poller handles. */
+  kinds?: SourceKind[];
+}
+
+export interface PollSummary {
+  polled: number;
+  updated: number;
+  unchanged: number;
+  notModified: number;
+  failed: number;
+  disabled: number;
+  inserted: number;
+  changed: number;
+  crashed: number;
+  results: RefreshResult[];
+}
+
+export interface PollOnceOptions {
+  force?: boolean;
+  onResult?: (result: RefreshResult, source: Source) => void;
+  onCrash?: (source: Source, error: unknown) => void;
+}
+
+export interface Poller {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs a tick soon (e.g. right after a blog was registered). */
+  wake(): void;
+  pollOnce(options?: PollOnceOptions): Promise<PollSummary>;
+}
+
+// A claimed source stays leased this long; if the process dies mid-poll, it becomes due again.
+const leaseMs = 10 * 60 * 1000;
+
+async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function emptySummary(): PollSummary {
+  return { polled: 0, updated: 0, unchanged: 0, notModified: 0, failed: 0, disabled: 0, inserted: 0, changed: 0, crashed: 0, results: [] };
+}
+
+function addToSummary(summary: PollSummary, r: RefreshResult): void {
+  summary.polled += 1;
+  summary.inserted += r.inserted;
+  summary.changed += r.updated;
+  summary.results.push(r);
+  if (r.outcome === 'updated') summary.updated += 1;
+  else if (r.outcome === 'unchanged') summary.unchanged += 1;
+  else if (r.outcome === 'not-modified') summary.notModified += 1;
+  else if (r.outcome === 'failed') summary.failed += 1;
+  else summary.disabled += 1;
+}
+
+/** Creates a poller over the store and the fetcher; nothing runs until start() or pollOnce(). */
+export function createPoller(deps: PollerDeps): Poller {
+  const now = deps.now ?? (() => new Date());
+  const s = deps.settings;
+  const kinds = deps.kinds ?? ['feed', 'site-comments'];
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<unknown> | null = null;
+
+  async function pollSource(source: Source, summary: PollSummary, options: PollOnceOptions): Promise<void> {
+    try {
+      const r = await refreshSource({ db: deps.db, fetch: deps.fetch, settings: s, now }, source);
+      addToSummary(summary, r);
+      if (r.outcome === 'failed' || r.outcome === 'disabled') {
+        deps.log.warn({ sourceId: source.id, blogId: source.blogId, url: source.url, status: r.status, error: r.error }, 'poll failed');
+      }
+      options.onResult?.(r, source);
+    } catch (err) {
+      // Not the blog's fault (the database, a bug): the lease makes the source due again later.
+      summary.crashed += 1;
+      deps.log.error({ sourceId: source.id, url: source.url, err }, 'poll crashed');
+      options.onCrash?.(source, err);
+    }
+  }
+
+  async function claim(force: boolean, runStartedAt: string, limit: number): Promise<Source[]> {
+    const t = now();
+    return claimDueSources(deps.db, {
+      now: t.toISOString(),
+      limit,
+      perHostLimit: s.perHostLimit,
+      leaseUntil: new Date(t.getTime() + leaseMs).toISOString(),
+      force,
+      notCheckedSince: runStartedAt,
+      kinds,
+    });
+  }
+
+  async function pollOnce(options: PollOnceOptions = {}): Promise<PollSummary> {
+    const summary = emptySummary();
+    const runStartedAt = now().toISOString();
+    const seen = new Set<number>();
+    for (;;) {
+      const batch = (await claim(options.force ?? false, runStartedAt, Math.max(s.concurrency * 4, 16))).filter((src) => !seen.has(src.id));
+      if (batch.length === 0) break;
+      for (const src of batch) seen.add(src.id);
+      await runPool(batch, s.concurrency, (src) => pollSource(src, summary, options));
+    }
+    return summary;
+  }
+
+  async function tick(): Promise<void> {
+    timer = null;
+    if (!running) return;
+    let full = false;
+    try {
+      const limit = s.concurrency * 2;
+      const batch = await claim(false, now().toISOString(), limit);
+      full = batch.length === limit;
+      const summary = emptySummary();
+      await runPool(batch, s.concurrency, (src) => pollSource(src, summary, {}));
+      if (summary.polled > 0) {
+        deps.log.info(
+          { polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.disabled },
+          'poll tick',
+        );
+      }
+    } catch (err) {
+      deps.log.error({ err }, 'poll tick failed');
+    }
+    if (running) timer = setTimeout(() => void runTick(), full ? 0 : s.tickSeconds * 1000);
+  }
+
+  function runTick(): void {
+    if (inFlight) return;
+    inFlight = tick().finally(() => {
+      inFlight = null;
+    });
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      runTick();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await inFlight;
+    },
+    wake() {
+      if (!running || inFlight) return;
+      if (timer) clearTimeout(timer);
+      runTick();
+    },
+    pollOnce,
+  };
+}

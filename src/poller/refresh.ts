@@ -1,0 +1,221 @@
+// Refreshes one source: fetch (conditional) → decode → parse → draft entries → store, and
+// records what happened on the source so its blog's status page can say it in plain words.
+import type { Db } from '../db/open.ts';
+import { decodeText } from '../reader/decode.ts';
+import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
+import { parseFeed } from '../reader/parse-feed.ts';
+import { FeedParseError, FetchError, type Fetch, type FetchResponse } from '../reader/types.ts';
+import { updateBlogTitle } from '../store/blogs.ts';
+import { upsertEntry } from '../store/entries.ts';
+import { listSourcesByBlog, updateSourceAfterPoll, type Source, type SourcePollState } from '../store/sources.ts';
+import { computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
+
+export const feedAccept =
+  'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.1';
+
+export interface RefreshSettings {
+  pollIntervalSeconds: number;
+  maxIntervalSeconds: number;
+  maxBackoffSeconds: number;
+  disableAfterFailures: number;
+}
+
+export interface RefreshDeps {
+  db: Db;
+  fetch: Fetch;
+  settings: RefreshSettings;
+  now?: () => Date;
+}
+
+export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'failed' | 'disabled';
+
+export interface RefreshResult {
+  sourceId: number;
+  blogId: number;
+  url: string;
+  outcome: RefreshOutcome;
+  status: number | null;
+  inserted: number;
+  updated: number;
+  /** Plain-language error for failed and disabled outcomes. */
+  error: string | null;
+  warnings: string[];
+  nextCheckAt: string;
+}
+
+const entryKindBySource: Record<Source['kind'], EntryKind> = {
+  feed: 'post',
+  'site-comments': 'comment',
+  'post-comments': 'comment',
+  'trackback-listing': 'trackback',
+  'pingback-listing': 'pingback',
+};
+
+// Statuses after which asking again soon is pointless but the blog may come back.
+function describeStatus(res: FetchResponse): string {
+  const reasons: Record<number, string> = {
+    400: 'the server refused the request (400)',
+    401: 'the feed needs a login (401)',
+    403: 'the server refuses Palaver access (403)',
+    404: 'the feed was not found (404)',
+    429: 'the server asks Palaver to slow down (429)',
+    500: 'the server had an internal error (500)',
+    502: 'the server’s gateway failed (502)',
+    503: 'the server is unavailable (503)',
+    504: 'the server’s gateway timed out (504)',
+  };
+  return reasons[res.status] ?? `the server answered with status ${res.status}`;
+}
+
+/** Polls one source once and records the outcome; never throws for anything the blog did. */
+export async function refreshSource(deps: RefreshDeps, source: Source): Promise<RefreshResult> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const checkedAt = started.toISOString();
+  const s = deps.settings;
+
+  const result = (partial: Partial<RefreshResult> & Pick<RefreshResult, 'outcome' | 'nextCheckAt'>): RefreshResult => ({
+    sourceId: source.id,
+    blogId: source.blogId,
+    url: source.url,
+    status: null,
+    inserted: 0,
+    updated: 0,
+    error: null,
+    warnings: [],
+    ...partial,
+  });
+
+  const fail = async (
+    error: string,
+    status: number | null,
+    options: { retryAfterSeconds?: number | null; disable?: boolean } = {},
+  ): Promise<RefreshResult> => {
+    const failures = source.consecutiveFailures + 1;
+    const disable = options.disable || failures >= s.disableAfterFailures;
+    const nextCheckAt = computeNextCheck({
+      now: started,
+      intervalSeconds: s.pollIntervalSeconds,
+      maxIntervalSeconds: s.maxIntervalSeconds,
+      consecutiveFailures: failures,
+      maxBackoffSeconds: s.maxBackoffSeconds,
+      retryAfterSeconds: options.retryAfterSeconds ?? null,
+    }).toISOString();
+    const disabledReason = options.disable
+      ? error
+      : failures >= s.disableAfterFailures
+        ? `stopped after ${failures} failed checks in a row; the last: ${error}`
+        : undefined;
+    await updateSourceAfterPoll(deps.db, source.id, {
+      checkedAt,
+      nextCheckAt,
+      lastStatus: status,
+      lastError: error,
+      consecutiveFailures: failures,
+      succeeded: false,
+      ...(disabledReason !== undefined ? { disabledReason } : {}),
+    });
+    return result({ outcome: disable ? 'disabled' : 'failed', status, error: disabledReason ?? error, nextCheckAt });
+  };
+
+  let res: FetchResponse;
+  try {
+    res = await deps.fetch({ url: source.url, etag: source.etag, lastModified: source.lastModified, accept: feedAccept });
+  } catch (err) {
+    if (err instanceof FetchError) return fail(err.message, null);
+    throw err;
+  }
+
+  const hintFromHeaders = parseCacheMaxAge(res.headers['cache-control']);
+  const successState = (hintSeconds: number | null): Pick<SourcePollState, 'consecutiveFailures' | 'succeeded' | 'lastError' | 'checkedAt' | 'nextCheckAt' | 'lastStatus' | 'intervalHintSeconds'> => ({
+    checkedAt,
+    lastStatus: res.status,
+    lastError: null,
+    consecutiveFailures: 0,
+    succeeded: true,
+    intervalHintSeconds: hintSeconds,
+    nextCheckAt: computeNextCheck({
+      now: started,
+      intervalSeconds: s.pollIntervalSeconds,
+      maxIntervalSeconds: s.maxIntervalSeconds,
+      consecutiveFailures: 0,
+      maxBackoffSeconds: s.maxBackoffSeconds,
+      hintSeconds,
+    }).toISOString(),
+  });
+
+  if (res.status === 410) return fail('the feed is gone for good (410); Palaver stopped checking it', 410, { disable: true });
+  if (res.status === 429 || res.status === 503) {
+    return fail(describeStatus(res), res.status, { retryAfterSeconds: parseRetryAfter(res.headers['retry-after'], started) });
+  }
+  if (res.status >= 400) return fail(describeStatus(res), res.status);
+  if (res.status >= 300 && res.status !== 304) return fail(`the server answered with an unfollowable redirect (${res.status})`, res.status);
+
+  // A permanent move is believed only when it repeats on the next poll (a one-off
+  // misconfiguration must not lose the feed); the fetcher has already checked every hop.
+  const moved = res.redirects.length > 0 && res.redirects.every((r) => r.status === 301 || r.status === 308) && res.url !== source.url;
+  const redirectState: Pick<SourcePollState, 'redirectUrl' | 'redirectCount' | 'url'> = {};
+  if (moved) {
+    const seen = source.redirectUrl === res.url ? source.redirectCount + 1 : 1;
+    const taken = seen >= 2 && !(await listSourcesByBlog(deps.db, source.blogId)).some((o) => o.url === res.url);
+    if (taken) Object.assign(redirectState, { url: res.url, redirectUrl: null, redirectCount: 0 });
+    else Object.assign(redirectState, { redirectUrl: res.url, redirectCount: seen });
+  } else if (source.redirectUrl !== null) {
+    Object.assign(redirectState, { redirectUrl: null, redirectCount: 0 });
+  }
+
+  if (res.notModified || res.status === 304) {
+    const state = successState(hintFromHeaders ?? source.intervalHintSeconds);
+    await updateSourceAfterPoll(deps.db, source.id, {
+      ...state,
+      ...redirectState,
+      // A 304 may carry fresher validators; without them the old ones stay valid.
+      ...(res.headers.etag ? { etag: res.headers.etag } : {}),
+      ...(res.headers['last-modified'] ? { lastModified: res.headers['last-modified'] } : {}),
+    });
+    return result({ outcome: 'not-modified', status: res.status, nextCheckAt: state.nextCheckAt, url: redirectState.url ?? source.url });
+  }
+
+  let feed;
+  try {
+    const decoded = decodeText(res.body, res.headers['content-type'] ?? null, 'xml');
+    feed = await parseFeed(decoded.text, res.url);
+  } catch (err) {
+    if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
+    throw err;
+  }
+
+  const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
+  const state = successState(hint);
+  const kind = entryKindBySource[source.kind];
+  const drafts = feed.items.map((item) => draftEntry(item, kind));
+  let inserted = 0;
+  let updated = 0;
+  // Entries and the validators that vouch for them commit together: a crash in between
+  // leaves the old validators, so the next poll fetches the feed again and loses nothing.
+  await deps.db.transaction().execute(async (trx) => {
+    for (const draft of drafts) {
+      const { outcome } = await upsertEntry(trx, source.blogId, draft, checkedAt);
+      if (outcome === 'inserted') inserted += 1;
+      else if (outcome === 'updated') updated += 1;
+    }
+    await updateSourceAfterPoll(trx, source.id, {
+      ...state,
+      ...redirectState,
+      etag: res.headers.etag ?? null,
+      lastModified: res.headers['last-modified'] ?? null,
+      format: feed.format,
+      title: feed.title,
+    });
+    if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+  });
+  return result({
+    outcome: inserted + updated > 0 ? 'updated' : 'unchanged',
+    status: res.status,
+    inserted,
+    updated,
+    warnings: feed.warnings,
+    nextCheckAt: state.nextCheckAt,
+    url: redirectState.url ?? source.url,
+  });
+}

@@ -1,0 +1,61 @@
+// When to check a source next: the configured interval, lengthened by the feed's own hints,
+// backed off exponentially after failures and never earlier than a server's Retry-After.
+// Pure functions, so the policy is testable and shared by every poller.
+
+export interface NextCheckInput {
+  now: Date;
+  /** POLL_INTERVAL_SECONDS: the normal wait between two checks. */
+  intervalSeconds: number;
+  /** Hints never stretch the wait beyond this. */
+  maxIntervalSeconds: number;
+  /** ttl, sy:updatePeriod or Cache-Control max-age; may lengthen the wait, never shorten it. */
+  hintSeconds?: number | null;
+  /** Consecutive failures including this poll; 0 after a success. */
+  consecutiveFailures: number;
+  maxBackoffSeconds: number;
+  /** From a 429 or 503 answer: do not come back before this. */
+  retryAfterSeconds?: number | null;
+}
+
+// A server may ask for a pause, but a week is the most Palaver waits for one answer.
+const maxRetryAfterSeconds = 7 * 24 * 3600;
+
+/** Computes when a source is next due after a poll. */
+export function computeNextCheck(input: NextCheckInput): Date {
+  const interval = Math.max(1, input.intervalSeconds);
+  let wait: number;
+  if (input.consecutiveFailures <= 0) {
+    const hint = input.hintSeconds && input.hintSeconds > 0 ? Math.min(input.hintSeconds, input.maxIntervalSeconds) : 0;
+    wait = Math.max(interval, hint);
+  } else {
+    const exponent = Math.min(input.consecutiveFailures - 1, 30);
+    wait = Math.min(interval * 2 ** exponent, Math.max(input.maxBackoffSeconds, interval));
+  }
+  if (input.retryAfterSeconds && input.retryAfterSeconds > 0) {
+    wait = Math.max(wait, Math.min(input.retryAfterSeconds, maxRetryAfterSeconds));
+  }
+  return new Date(input.now.getTime() + wait * 1000);
+}
+
+/** Parses Retry-After (delta-seconds or an HTTP-date, RFC 9110 §10.2.3) into seconds from now. */
+export function parseRetryAfter(value: string | undefined | null, now: Date): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+}
+
+/** Reads max-age (or s-maxage) from Cache-Control; null when absent or when caching is refused. */
+export function parseCacheMaxAge(value: string | undefined | null): number | null {
+  if (!value) return null;
+  const directives = value.toLowerCase().split(',').map((d) => d.trim());
+  if (directives.some((d) => d === 'no-store' || d === 'no-cache')) return null;
+  let best: number | null = null;
+  for (const d of directives) {
+    const m = /^(s-maxage|max-age)\s*=\s*"?(\d+)"?$/.exec(d);
+    if (m) best = Math.max(best ?? 0, Number(m[2]));
+  }
+  return best;
+}

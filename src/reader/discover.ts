@@ -1,0 +1,362 @@
+// Discovery: from a URL a person pasted (a home page, a post, or a feed) find the blog's post
+// feed, site comment feed, pingback and webmention endpoints, RSD and TrackBack. Pull side
+// only: it fetches and reads, and hands back what it found; the caller stores it.
+import * as cheerio from 'cheerio';
+import { decodeText } from './decode.ts';
+import { parseFeed, sniffFeedFormat } from './parse-feed.ts';
+import { FeedParseError, FetchError, type FeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
+
+export interface FeedCandidate {
+  url: string;
+  format: FeedFormat | null;
+  title: string | null;
+}
+
+export interface Discovery {
+  /** The blog's home page: the page given, or the home its feed names when the page lies under it. */
+  homeUrl: string;
+  title: string | null;
+  description: string | null;
+  /** The post feed Palaver will poll, fetched and parsed successfully during discovery. */
+  feed: FeedCandidate & { format: FeedFormat; itemCount: number };
+  /** Further post feeds the page offers (e.g. Atom beside RSS). */
+  otherFeeds: FeedCandidate[];
+  commentFeed: FeedCandidate | null;
+  pingbackEndpoint: string | null;
+  webmentionEndpoint: string | null;
+  rsdUrl: string | null;
+  trackbackPingUrl: string | null;
+  hubUrls: string[];
+  /** Plain-language remarks for the blog's page (what was assumed, what was missing). */
+  notes: string[];
+}
+
+export type DiscoveryErrorCode = 'invalid-url' | 'unsupported-scheme' | 'blocked-address' | 'unreachable' | 'http-error' | 'no-feed';
+
+export class DiscoveryError extends Error {
+  readonly code: DiscoveryErrorCode;
+  constructor(code: DiscoveryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DiscoveryError';
+    this.code = code;
+  }
+}
+
+const pageAccept = 'text/html, application/xhtml+xml, application/atom+xml, application/rss+xml, application/feed+json;q=0.9, application/xml;q=0.8, */*;q=0.5';
+
+const feedTypes: Record<string, FeedFormat> = {
+  'application/rss+xml': 'rss',
+  'application/atom+xml': 'atom',
+  'application/rdf+xml': 'rdf',
+  'application/feed+json': 'json',
+  'application/json': 'json',
+};
+
+// Paths blogging systems use when a theme forgets the <link rel="alternate">.
+const wellKnownFeedPaths = ['feed/', 'feeds/posts/default', 'atom.xml', 'index.xml', 'rss.xml'];
+
+function looksLikeCommentFeed(url: string, title: string | null): boolean {
+  return /\/comments?\/feed|\/feeds\/comments\/|[?&]feed=comments|comments\.(xml|rss|atom)/i.test(url) || /comment|kommentar/i.test(title ?? '');
+}
+
+/** Normalizes what a person typed: trims, and assumes https:// when no scheme is given. */
+export function normalizeInputUrl(input: string): URL {
+  const trimmed = input.trim();
+  if (trimmed === '') throw new DiscoveryError('invalid-url', 'Please enter the address of a blog.');
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new DiscoveryError('invalid-url', `“${trimmed}” is not a web address.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DiscoveryError('unsupported-scheme', `Only http and https addresses can be registered, not ${url.protocol.replace(/:$/, '')}.`);
+  }
+  if (url.username || url.password) {
+    throw new DiscoveryError('invalid-url', 'Addresses with a user name or password cannot be registered.');
+  }
+  if (!url.hostname) throw new DiscoveryError('invalid-url', `“${trimmed}” has no host name.`);
+  return url;
+}
+
+/** Splits an HTTP Link header into its links with their rel values (RFC 8288). */
+export function parseLinkHeader(value: string | undefined, base: string): { url: string; rels: string[] }[] {
+  if (!value) return [];
+  const out: { url: string; rels: string[] }[] = [];
+  const re = /<([^>]*)>((?:\s*;\s*[^;,]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
+  for (const m of value.matchAll(re)) {
+    const params = m[2] ?? '';
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(params);
+    if (!rel) continue;
+    const rels = (rel[1] ?? rel[2] ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const resolved = resolveUrl(m[1] ?? '', base);
+    if (resolved) out.push({ url: resolved, rels });
+  }
+  return out;
+}
+
+function resolveUrl(href: string | undefined, base: string): string | null {
+  if (href === undefined) return null;
+  try {
+    const u = new URL(href.trim(), base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function hasRel(el: { attribs: Record<string, string> }, rel: string): boolean {
+  return (el.attribs.rel ?? '').toLowerCase().split(/\s+/).includes(rel);
+}
+
+interface PageFindings {
+  title: string | null;
+  description: string | null;
+  feeds: FeedCandidate[];
+  commentFeeds: FeedCandidate[];
+  pingback: string | null;
+  webmention: string | null;
+  rsdUrl: string | null;
+  trackbackPingUrl: string | null;
+}
+
+/** Reads the discovery hints of an HTML page (headers and markup). */
+export function readPage(html: string, pageUrl: string, headers: Record<string, string>): PageFindings {
+  const $ = cheerio.load(html);
+  const baseHref = $('base[href]').first().attr('href');
+  const base = (baseHref && resolveUrl(baseHref, pageUrl)) || pageUrl;
+
+  const feeds: FeedCandidate[] = [];
+  const commentFeeds: FeedCandidate[] = [];
+  $('link[href]').each((_, el) => {
+    if (!hasRel(el, 'alternate')) return;
+    const type = (el.attribs.type ?? '').toLowerCase().split(';')[0]!.trim();
+    const format = feedTypes[type];
+    if (!format) return;
+    const url = resolveUrl(el.attribs.href, base);
+    if (!url) return;
+    const title = el.attribs.title?.trim() || null;
+    const list = looksLikeCommentFeed(url, title) ? commentFeeds : feeds;
+    if (!list.some((f) => f.url === url)) list.push({ url, format, title });
+  });
+
+  // Pingback 1.0 §2: the X-Pingback header wins over the <link> element.
+  const pingback =
+    resolveUrl(headers['x-pingback'], pageUrl) ??
+    resolveUrl($('link[href]').filter((_, el) => hasRel(el, 'pingback')).first().attr('href'), base);
+
+  // Webmention §3.1.2: the Link header first, then the first <link> or <a> in document order;
+  // an empty href means the page itself.
+  let webmention = parseLinkHeader(headers.link, pageUrl).find((l) => l.rels.includes('webmention'))?.url ?? null;
+  if (!webmention) {
+    const el = $('link[href], a[href]').filter((_, e) => hasRel(e, 'webmention')).first();
+    if (el.length) webmention = resolveUrl(el.attr('href') ?? '', base);
+  }
+
+  const rsdUrl = resolveUrl($('link[href]').filter((_, el) => hasRel(el, 'edituri')).first().attr('href'), base);
+
+  // TrackBack 1.2: an RDF block, usually inside an HTML comment, names the ping URL.
+  let trackbackPingUrl: string | null = null;
+  const rdf = /trackback:ping\s*=\s*"([^"]+)"/i.exec(html);
+  if (rdf) trackbackPingUrl = resolveUrl(rdf[1], base);
+  if (!trackbackPingUrl) trackbackPingUrl = resolveUrl($('link[href]').filter((_, el) => hasRel(el, 'trackback')).first().attr('href'), base);
+
+  const title = $('meta[property="og:site_name"]').attr('content')?.trim() || $('title').first().text().trim() || null;
+  const description = $('meta[name="description"]').attr('content')?.trim() || null;
+  return { title, description, feeds, commentFeeds, pingback, webmention, rsdUrl, trackbackPingUrl };
+}
+
+/** Reads the XML-RPC endpoint out of an RSD document, preferring the WordPress API. */
+export function readRsd(xml: string, rsdUrl: string): string | null {
+  const $ = cheerio.load(xml, { xml: true });
+  const apis = $('api')
+    .toArray()
+    .map((el) => ({ name: (el.attribs.name ?? '').toLowerCase(), link: resolveUrl(el.attribs.apiLink ?? el.attribs.apilink, rsdUrl) }))
+    .filter((a): a is { name: string; link: string } => a.link !== null);
+  const preferred = apis.find((a) => a.name === 'wordpress') ?? apis.find((a) => /xmlrpc/.test(a.link));
+  return preferred?.link ?? null;
+}
+
+interface DiscoverDeps {
+  fetch: Fetch;
+}
+
+async function fetchOrExplain(deps: DiscoverDeps, url: string, accept: string): Promise<FetchResponse> {
+  try {
+    return await deps.fetch({ url, accept });
+  } catch (err) {
+    if (err instanceof FetchError) {
+      const code = err.code === 'blocked-address' ? 'blocked-address' : err.code === 'unsupported-scheme' ? 'unsupported-scheme' : 'unreachable';
+      throw new DiscoveryError(code, `Could not reach ${new URL(url).host}: ${err.message}.`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function tryFeed(deps: DiscoverDeps, url: string): Promise<{ url: string; feed: ParsedFeed } | { error: string }> {
+  let res: FetchResponse;
+  try {
+    res = await deps.fetch({ url, accept: 'application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5' });
+  } catch (err) {
+    if (err instanceof FetchError) return { error: `${url}: ${err.message}` };
+    throw err;
+  }
+  if (res.status >= 400) return { error: `${url} answered with status ${res.status}` };
+  try {
+    const kind = sniffFeedFormat(res.body.subarray(0, 4096).toString('latin1')) === 'json' ? 'json' : 'xml';
+    const text = decodeText(res.body, res.headers['content-type'] ?? null, kind).text;
+    return { url: res.url, feed: await parseFeed(text, res.url) };
+  } catch (err) {
+    if (err instanceof FeedParseError) return { error: `${url}: ${err.message}` };
+    throw err;
+  }
+}
+
+async function tryOptional<T>(work: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof FetchError || err instanceof DiscoveryError || err instanceof FeedParseError) return null;
+    throw err;
+  }
+}
+
+/**
+ * Discovers a blog from a pasted URL. Throws DiscoveryError with a message meant for the person
+ * who pasted it when the URL is bad, does not answer, or leads to no readable feed.
+ */
+export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<Discovery> {
+  const start = normalizeInputUrl(input);
+  const notes: string[] = [];
+  const page = await fetchOrExplain(deps, start.href, pageAccept);
+  if (page.status >= 400) {
+    throw new DiscoveryError('http-error', `${new URL(page.url).host} answered with status ${page.status} for ${page.url}.`);
+  }
+
+  const head = page.body.subarray(0, 4096).toString('latin1');
+  const sniffed = sniffFeedFormat(head);
+  const contentType = (page.headers['content-type'] ?? '').toLowerCase();
+  const pageIsFeed = sniffed !== null && sniffed !== 'html' && !contentType.startsWith('text/html');
+
+  let findings: PageFindings | null = null;
+  let pageUrl = page.url;
+  let feedResult: { url: string; feed: ParsedFeed } | null = null;
+  const errors: string[] = [];
+
+  if (pageIsFeed) {
+    const r = await tryFeed(deps, page.url);
+    if ('error' in r) throw new DiscoveryError('no-feed', `The feed at ${page.url} could not be read: ${r.error}.`);
+    feedResult = r;
+    // A feed was pasted: its home page carries the endpoints.
+    const home = r.feed.homeUrl && resolveUrl(r.feed.homeUrl, r.url);
+    if (home) {
+      const homePage = await tryOptional(async () => {
+        const res = await deps.fetch({ url: home, accept: pageAccept });
+        return res.status < 400 ? res : null;
+      });
+      if (homePage) {
+        pageUrl = homePage.url;
+        findings = readPage(decodeText(homePage.body, homePage.headers['content-type'] ?? null, 'html').text, homePage.url, homePage.headers);
+      } else {
+        pageUrl = home;
+        notes.push(`The home page ${home} did not answer, so pingback and webmention endpoints are unknown.`);
+      }
+    } else {
+      notes.push('The feed names no home page; the feed address stands for the blog.');
+    }
+  } else {
+    const html = decodeText(page.body, page.headers['content-type'] ?? null, 'html').text;
+    findings = readPage(html, page.url, page.headers);
+    const candidates = [...findings.feeds];
+    if (candidates.length === 0) {
+      notes.push('The page declares no feed; Palaver tried the usual feed addresses.');
+      for (const p of wellKnownFeedPaths) candidates.push({ url: new URL(p, page.url).href, format: null, title: null });
+    }
+    for (const c of candidates) {
+      const r = await tryFeed(deps, c.url);
+      if ('error' in r) {
+        errors.push(r.error);
+        continue;
+      }
+      feedResult = r;
+      break;
+    }
+    if (!feedResult) {
+      const why = findings.feeds.length
+        ? `the feeds it names could not be read (${errors.join('; ')})`
+        : 'it declares no feed (<link rel="alternate">) and none of the usual feed addresses answered with one';
+      throw new DiscoveryError('no-feed', `No feed found at ${page.url}: ${why}.`);
+    }
+  }
+
+  const { feed } = feedResult;
+  // WordPress on a non-default port writes its self link without the port: the URL that
+  // actually answered is the one to poll.
+  if (feed.selfUrl && feed.selfUrl !== feedResult.url) {
+    notes.push(`The feed calls itself ${feed.selfUrl} but answered at ${feedResult.url}; Palaver polls the address that answered.`);
+  }
+
+  // A post page was pasted: the blog is the home its feed names, when the page lies under it.
+  let homeUrl = pageUrl;
+  const feedHome = feed.homeUrl ? resolveUrl(feed.homeUrl, feedResult.url) : null;
+  if (feedHome && !pageIsFeed) {
+    const a = new URL(feedHome);
+    const b = new URL(pageUrl);
+    if (a.host === b.host && b.pathname.startsWith(a.pathname.replace(/\/?$/, '/')) && a.pathname !== b.pathname) {
+      homeUrl = feedHome;
+      notes.push(`${pageUrl} is a page of the blog at ${feedHome}; the blog was registered by its home page.`);
+    }
+  } else if (pageIsFeed) {
+    homeUrl = feedHome ?? feedResult.url;
+  }
+
+  let pingback = findings?.pingback ?? null;
+  let rsdUrl = findings?.rsdUrl ?? null;
+  if (!pingback && rsdUrl) {
+    const rsd = rsdUrl;
+    pingback = await tryOptional(async () => {
+      const res = await deps.fetch({ url: rsd, accept: 'application/rsd+xml, application/xml, text/xml;q=0.9' });
+      return res.status < 400 ? readRsd(decodeText(res.body, res.headers['content-type'] ?? null, 'xml').text, res.url) : null;
+    });
+    if (pingback) notes.push('The pingback endpoint was taken from the XML-RPC API named in the RSD document.');
+  }
+  // WordPress 6 sends X-Pingback only on single posts: ask the newest post page.
+  const newest = feed.items.find((i) => i.url)?.url;
+  let webmention = findings?.webmention ?? null;
+  if ((!pingback || !webmention) && newest) {
+    const postPage = await tryOptional(async () => {
+      const res = await deps.fetch({ url: newest, accept: pageAccept });
+      return res.status < 400 ? res : null;
+    });
+    if (postPage) {
+      const post = readPage(decodeText(postPage.body, postPage.headers['content-type'] ?? null, 'html').text, postPage.url, postPage.headers);
+      if (!pingback && post.pingback) {
+        pingback = post.pingback;
+        notes.push('The pingback endpoint was found on a post page (X-Pingback or <link rel="pingback">).');
+      }
+      if (!webmention && post.webmention) webmention = post.webmention;
+      rsdUrl ??= post.rsdUrl;
+    }
+  }
+  if (!pingback) notes.push('No pingback endpoint found.');
+  if (!webmention) notes.push('No webmention endpoint found.');
+
+  const commentFeed = findings?.commentFeeds[0] ?? null;
+  if (!commentFeed) notes.push('No site-wide comment feed found; comments come from each post’s own feed.');
+
+  return {
+    homeUrl,
+    title: feed.title ?? findings?.title ?? null,
+    description: feed.description ?? findings?.description ?? null,
+    feed: { url: feedResult.url, format: feed.format, title: feed.title, itemCount: feed.items.length },
+    otherFeeds: (findings?.feeds ?? []).filter((f) => f.url !== feedResult.url),
+    commentFeed,
+    pingbackEndpoint: pingback,
+    webmentionEndpoint: webmention,
+    rsdUrl,
+    trackbackPingUrl: findings?.trackbackPingUrl ?? null,
+    hubUrls: feed.hubUrls,
+    notes,
+  };
+}

@@ -1,0 +1,100 @@
+// Turns a parsed feed item into the entry Palaver stores: sanitized once here, at ingest, with
+// its identity and content hash decided. Pure: no database, no network.
+import { createHash } from 'node:crypto';
+import { urlKey } from '../url-key.ts';
+import { htmlToText, sanitizeHtml } from './sanitize.ts';
+import type { FeedItem } from './types.ts';
+
+export type EntryKind = 'post' | 'comment' | 'trackback' | 'pingback' | 'webmention';
+
+/** An entry as the pull side hands it over: sanitized, with its identity decided. */
+export interface EntryDraft {
+  kind: EntryKind;
+  identity: string;
+  guid: string | null;
+  url: string | null;
+  urlKey: string | null;
+  title: string | null;
+  authorName: string | null;
+  authorUrl: string | null;
+  contentHtml: string | null;
+  excerpt: string | null;
+  lang: string | null;
+  publishedAt: string | null;
+  updatedAt: string | null;
+  commentCount: number | null;
+  commentFeedUrl: string | null;
+  commentsPageUrl: string | null;
+  trackbackPingUrl: string | null;
+  contentHash: string;
+}
+
+const excerptLength = 280;
+
+function sha256(parts: (string | null | number)[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+function httpUrlOrNull(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Decides an item's identity: its guid or Atom id, else its permalink, else a hash of title,
+ * date and content (real feeds have items with neither guid nor link; they are kept).
+ */
+export function identityOf(item: Pick<FeedItem, 'guid' | 'url' | 'title' | 'publishedAt' | 'contentHtml' | 'summaryHtml'>): string {
+  const guid = item.guid?.trim();
+  if (guid) return `guid:${guid}`;
+  const key = urlKey(item.url);
+  if (key) return `url:${key}`;
+  return `hash:${sha256([item.title, item.publishedAt, item.contentHtml ?? item.summaryHtml])}`;
+}
+
+/** Builds the stored form of a feed item: sanitized HTML, plain excerpt, identity and hash. */
+export function draftEntry(item: FeedItem, kind: EntryKind): EntryDraft {
+  const rawContent = item.contentHtml ?? item.summaryHtml;
+  const contentHtml = rawContent ? sanitizeHtml(rawContent, item.baseUrl) : null;
+  const summarySource = item.summaryHtml ?? item.contentHtml;
+  const excerpt = summarySource ? htmlToText(summarySource, excerptLength) || null : null;
+  const url = httpUrlOrNull(item.url);
+  const commentFeed =
+    item.commentFeeds.find((f) => f.type === 'application/atom+xml') ?? item.commentFeeds[0] ?? null;
+  const draft: Omit<EntryDraft, 'contentHash'> = {
+    kind,
+    identity: identityOf(item),
+    guid: item.guid?.trim() || null,
+    url,
+    urlKey: urlKey(url),
+    title: item.title,
+    authorName: item.authorName,
+    authorUrl: httpUrlOrNull(item.authorUrl),
+    contentHtml,
+    excerpt,
+    lang: item.lang,
+    publishedAt: item.publishedAt,
+    updatedAt: item.updatedAt,
+    commentCount: item.commentCount,
+    commentFeedUrl: httpUrlOrNull(commentFeed?.url ?? null),
+    commentsPageUrl: httpUrlOrNull(item.commentsPageUrl),
+    trackbackPingUrl: httpUrlOrNull(item.trackbackPingUrl),
+  };
+  // The comment count is left out: it changes without the entry being edited.
+  const contentHash = sha256([
+    draft.title,
+    draft.url,
+    draft.authorName,
+    draft.authorUrl,
+    draft.contentHtml,
+    draft.publishedAt,
+    draft.updatedAt,
+    draft.lang,
+  ]);
+  return { ...draft, contentHash };
+}

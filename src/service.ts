@@ -1,0 +1,90 @@
+// Wires a running Palaver together: database (migrated), fetcher, web app, background poller.
+// Used by main.ts and by the demo; shutdown undoes it in reverse order.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { openDatabase, type OpenedDatabase } from './db/open.ts';
+import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
+import { createFetcher, type Fetcher } from './reader/fetcher.ts';
+
+export interface Service {
+  app: FastifyInstance;
+  database: OpenedDatabase;
+  fetcher: Fetcher;
+  poller: Poller;
+  /** Where the server listens, e.g. http://127.0.0.1:3000 */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Translates the settings into the poller's. */
+export function pollerSettings(config: Config): PollerSettings {
+  return {
+    pollIntervalSeconds: config.pollIntervalSeconds,
+    maxIntervalSeconds: Math.max(config.poller.maxIntervalSeconds, config.pollIntervalSeconds),
+    maxBackoffSeconds: config.poller.maxBackoffSeconds,
+    disableAfterFailures: config.poller.disableAfterFailures,
+    concurrency: config.poller.concurrency,
+    tickSeconds: config.poller.tickSeconds,
+    perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),
+  };
+}
+
+/** Creates the guarded fetcher from the settings. */
+export function fetcherFromConfig(config: Config): Fetcher {
+  return createFetcher({ ...config.fetcher, userAgent: config.userAgent });
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openMigratedDatabase(config: Config): Promise<OpenedDatabase> {
+  const database = openDatabase(config.databasePath);
+  try {
+    await migrateToLatest(database.db);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}
+
+/** Starts the whole service and listens on config.host:config.port. */
+export async function startService(config: Config, options: { startPoller?: boolean } = {}): Promise<Service> {
+  const database = await openMigratedDatabase(config);
+  const fetcher = fetcherFromConfig(config);
+  const app = await buildApp({
+    config,
+    db: database.db,
+    fetch: fetcher.fetch,
+    logger: { level: config.logLevel },
+    poller: { wake: () => poller.wake() },
+  });
+  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close();
+    await fetcher.close();
+    await database.close();
+    throw err;
+  }
+  if (options.startPoller ?? config.poller.enabled) poller.start();
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    database,
+    fetcher,
+    poller,
+    address,
+    stop() {
+      stopping ??= (async () => {
+        await poller.stop();
+        await app.close();
+        await fetcher.close();
+        await database.close();
+      })();
+      return stopping;
+    },
+  };
+}

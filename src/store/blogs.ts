@@ -1,0 +1,105 @@
+// store: registered blogs. All SQL about blogs lives here; callers get plain Blog objects.
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { BlogsTable } from '../db/schema.ts';
+
+export interface Blog {
+  id: number;
+  homeUrl: string;
+  urlKey: string;
+  title: string | null;
+  description: string | null;
+  pingbackEndpoint: string | null;
+  webmentionEndpoint: string | null;
+  rsdUrl: string | null;
+  trackbackPingUrl: string | null;
+  discoveryNotes: string[];
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt'>;
+
+function toBlog(row: Selectable<BlogsTable>): Blog {
+  let notes: string[] = [];
+  if (row.discovery_notes) {
+    try {
+      const parsed: unknown = JSON.parse(row.discovery_notes);
+      if (Array.isArray(parsed)) notes = parsed.filter((n): n is string => typeof n === 'string');
+    } catch {
+      notes = [];
+    }
+  }
+  return {
+    id: row.id,
+    homeUrl: row.home_url,
+    urlKey: row.url_key,
+    title: row.title,
+    description: row.description,
+    pingbackEndpoint: row.pingback_endpoint,
+    webmentionEndpoint: row.webmention_endpoint,
+    rsdUrl: row.rsd_url,
+    trackbackPingUrl: row.trackback_ping_url,
+    discoveryNotes: notes,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Finds a blog by id. */
+export async function findBlogById(db: Db, id: number): Promise<Blog | undefined> {
+  const row = await db.selectFrom('blogs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toBlog(row) : undefined;
+}
+
+/** Finds a blog by the normalised key of its home URL. */
+export async function findBlogByUrlKey(db: Db, urlKey: string): Promise<Blog | undefined> {
+  const row = await db.selectFrom('blogs').selectAll().where('url_key', '=', urlKey).executeTakeFirst();
+  return row ? toBlog(row) : undefined;
+}
+
+/** Lists every registered blog, oldest registration first. */
+export async function listBlogs(db: Db): Promise<Blog[]> {
+  const rows = await db.selectFrom('blogs').selectAll().orderBy('id').execute();
+  return rows.map(toBlog);
+}
+
+/** Counts registered blogs. */
+export async function countBlogs(db: Db): Promise<number> {
+  const row = await db.selectFrom('blogs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Inserts a blog and returns it with its id. */
+export async function insertBlog(db: Db, blog: NewBlog, now: string): Promise<Blog> {
+  const row = await db
+    .insertInto('blogs')
+    .values({
+      home_url: blog.homeUrl,
+      url_key: blog.urlKey,
+      title: blog.title,
+      description: blog.description,
+      pingback_endpoint: blog.pingbackEndpoint,
+      webmention_endpoint: blog.webmentionEndpoint,
+      rsd_url: blog.rsdUrl,
+      trackback_ping_url: blog.trackbackPingUrl,
+      discovery_notes: JSON.stringify(blog.discoveryNotes),
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toBlog(row);
+}
+
+/** Updates the title a blog's feed gives itself, when the blog had none or it changed. */
+export async function updateBlogTitle(db: Db, id: number, title: string, now: string): Promise<void> {
+  await db
+    .updateTable('blogs')
+    .set({ title, updated_at: now })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('title', 'is', null), eb('title', '!=', title)]))
+    .execute();
+}

@@ -1,0 +1,179 @@
+// store: entries (posts, comments, linkbacks) and the idempotent upsert that makes a repeated
+// or interrupted poll harmless.
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { EntriesTable } from '../db/schema.ts';
+import type { EntryDraft, EntryKind } from '../reader/entry-draft.ts';
+
+export type { EntryDraft, EntryKind };
+
+export interface Entry extends EntryDraft {
+  id: number;
+  blogId: number | null;
+  sortAt: string;
+  firstSeenAt: string;
+  changedAt: string;
+  tombstonedAt: string | null;
+}
+
+export interface EntryWithBlog extends Entry {
+  blog: { id: number; title: string | null; homeUrl: string } | null;
+}
+
+function toEntry(row: Selectable<EntriesTable>): Entry {
+  return {
+    id: row.id,
+    blogId: row.blog_id,
+    kind: row.kind,
+    identity: row.identity,
+    guid: row.guid,
+    url: row.url,
+    urlKey: row.url_key,
+    title: row.title,
+    authorName: row.author_name,
+    authorUrl: row.author_url,
+    contentHtml: row.content_html,
+    excerpt: row.excerpt,
+    lang: row.lang,
+    publishedAt: row.published_at,
+    updatedAt: row.updated_at,
+    sortAt: row.sort_at,
+    commentCount: row.comment_count,
+    commentFeedUrl: row.comment_feed_url,
+    commentsPageUrl: row.comments_page_url,
+    trackbackPingUrl: row.trackback_ping_url,
+    contentHash: row.content_hash,
+    firstSeenAt: row.first_seen_at,
+    changedAt: row.changed_at,
+    tombstonedAt: row.tombstoned_at,
+  };
+}
+
+export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/**
+ * Stores an entry of a blog, keyed by (blog, identity): new ones are inserted, edited ones
+ * (a different content hash) updated, the same one again left alone.
+ */
+export async function upsertEntry(
+  db: Db,
+  blogId: number | null,
+  draft: EntryDraft,
+  now: string,
+): Promise<{ id: number; outcome: UpsertOutcome }> {
+  let existingQuery = db.selectFrom('entries').select(['id', 'content_hash', 'comment_count', 'comment_feed_url']).where('identity', '=', draft.identity);
+  existingQuery = blogId === null ? existingQuery.where('blog_id', 'is', null) : existingQuery.where('blog_id', '=', blogId);
+  const existing = await existingQuery.executeTakeFirst();
+
+  const values = {
+    kind: draft.kind,
+    guid: draft.guid,
+    url: draft.url,
+    url_key: draft.urlKey,
+    title: draft.title,
+    author_name: draft.authorName,
+    author_url: draft.authorUrl,
+    content_html: draft.contentHtml,
+    excerpt: draft.excerpt,
+    lang: draft.lang,
+    published_at: draft.publishedAt,
+    updated_at: draft.updatedAt,
+    comment_count: draft.commentCount,
+    comment_feed_url: draft.commentFeedUrl,
+    comments_page_url: draft.commentsPageUrl,
+    trackback_ping_url: draft.trackbackPingUrl,
+    content_hash: draft.contentHash,
+  };
+
+  if (!existing) {
+    const row = await db
+      .insertInto('entries')
+      .values({
+        ...values,
+        blog_id: blogId,
+        identity: draft.identity,
+        sort_at: draft.publishedAt ?? draft.updatedAt ?? now,
+        first_seen_at: now,
+        changed_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: row.id, outcome: 'inserted' };
+  }
+
+  if (existing.content_hash === draft.contentHash) {
+    // The comment count moves without the post changing; keep it current quietly.
+    if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl) {
+      await db
+        .updateTable('entries')
+        .set({ comment_count: draft.commentCount, comment_feed_url: draft.commentFeedUrl })
+        .where('id', '=', existing.id)
+        .execute();
+    }
+    return { id: existing.id, outcome: 'unchanged' };
+  }
+
+  await db
+    .updateTable('entries')
+    .set({
+      ...values,
+      // A post without a date keeps the place it got when first seen.
+      ...(draft.publishedAt ? { sort_at: draft.publishedAt } : {}),
+      changed_at: now,
+    })
+    .where('id', '=', existing.id)
+    .execute();
+  return { id: existing.id, outcome: 'updated' };
+}
+
+function selectEntriesWithBlog(db: Db) {
+  return db
+    .selectFrom('entries')
+    .leftJoin('blogs', 'blogs.id', 'entries.blog_id')
+    .selectAll('entries')
+    .select(['blogs.title as blog_title', 'blogs.home_url as blog_home_url']);
+}
+
+type EntryWithBlogRow = Selectable<EntriesTable> & { blog_title: string | null; blog_home_url: string | null };
+
+function toEntryWithBlog(row: EntryWithBlogRow): EntryWithBlog {
+  return {
+    ...toEntry(row),
+    blog: row.blog_id !== null && row.blog_home_url !== null ? { id: row.blog_id, title: row.blog_title, homeUrl: row.blog_home_url } : null,
+  };
+}
+
+/** Lists the newest entries of every blog (optionally of some kinds), newest first. */
+export async function listRecentEntries(
+  db: Db,
+  options: { limit: number; offset?: number; kinds?: EntryKind[] },
+): Promise<EntryWithBlog[]> {
+  let q = selectEntriesWithBlog(db).where('entries.tombstoned_at', 'is', null);
+  if (options.kinds?.length) q = q.where('entries.kind', 'in', options.kinds);
+  const rows = await q
+    .orderBy('entries.sort_at', 'desc')
+    .orderBy('entries.id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset ?? 0)
+    .execute();
+  return rows.map(toEntryWithBlog);
+}
+
+/** Lists a blog's newest entries. */
+export async function listEntriesByBlog(db: Db, blogId: number, limit: number): Promise<EntryWithBlog[]> {
+  const rows = await selectEntriesWithBlog(db)
+    .where('entries.blog_id', '=', blogId)
+    .orderBy('entries.sort_at', 'desc')
+    .orderBy('entries.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toEntryWithBlog);
+}
+
+/** Counts entries, optionally of one blog. */
+export async function countEntries(db: Db, blogId?: number): Promise<number> {
+  let q = db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (blogId !== undefined) q = q.where('blog_id', '=', blogId);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,273 @@
+// store: what Palaver polls (feeds, comment feeds, ping listings) and each one's poll state.
+// The scheduling queries live here: what is due, with a per-host cap, claimed with a lease.
+import { sql, type Selectable, type Updateable } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { SourceKind, SourcesTable } from '../db/schema.ts';
+
+export type { SourceKind };
+
+export interface Source {
+  id: number;
+  blogId: number;
+  entryId: number | null;
+  kind: SourceKind;
+  url: string;
+  host: string;
+  format: string | null;
+  title: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  nextCheckAt: string;
+  lastCheckedAt: string | null;
+  lastSuccessAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  consecutiveFailures: number;
+  intervalHintSeconds: number | null;
+  redirectUrl: string | null;
+  redirectCount: number;
+  disabledAt: string | null;
+  disabledReason: string | null;
+}
+
+export interface NewSource {
+  blogId: number;
+  entryId?: number | null;
+  kind: SourceKind;
+  url: string;
+  format?: string | null;
+  title?: string | null;
+  nextCheckAt: string;
+}
+
+function toSource(row: Selectable<SourcesTable>): Source {
+  return {
+    id: row.id,
+    blogId: row.blog_id,
+    entryId: row.entry_id,
+    kind: row.kind,
+    url: row.url,
+    host: row.host,
+    format: row.format,
+    title: row.title,
+    etag: row.etag,
+    lastModified: row.last_modified,
+    nextCheckAt: row.next_check_at,
+    lastCheckedAt: row.last_checked_at,
+    lastSuccessAt: row.last_success_at,
+    lastStatus: row.last_status,
+    lastError: row.last_error,
+    lastErrorAt: row.last_error_at,
+    consecutiveFailures: Number(row.consecutive_failures),
+    intervalHintSeconds: row.interval_hint_seconds,
+    redirectUrl: row.redirect_url,
+    redirectCount: Number(row.redirect_count),
+    disabledAt: row.disabled_at,
+    disabledReason: row.disabled_reason,
+  };
+}
+
+/** The host:port a URL is fetched from, the unit of per-host politeness. */
+export function hostOf(url: string): string {
+  const u = new URL(url);
+  return u.host.toLowerCase();
+}
+
+/** Inserts a source to poll; an existing one with the same blog and URL is returned instead. */
+export async function insertSource(db: Db, source: NewSource, now: string): Promise<Source> {
+  await db
+    .insertInto('sources')
+    .values({
+      blog_id: source.blogId,
+      entry_id: source.entryId ?? null,
+      kind: source.kind,
+      url: source.url,
+      host: hostOf(source.url),
+      format: source.format ?? null,
+      title: source.title ?? null,
+      next_check_at: source.nextCheckAt,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['blog_id', 'url']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('sources')
+    .selectAll()
+    .where('blog_id', '=', source.blogId)
+    .where('url', '=', source.url)
+    .executeTakeFirstOrThrow();
+  return toSource(row);
+}
+
+/** Finds a source by id. */
+export async function findSourceById(db: Db, id: number): Promise<Source | undefined> {
+  const row = await db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toSource(row) : undefined;
+}
+
+/** Lists a blog's sources, post feeds first. */
+export async function listSourcesByBlog(db: Db, blogId: number): Promise<Source[]> {
+  const rows = await db
+    .selectFrom('sources')
+    .selectAll()
+    .where('blog_id', '=', blogId)
+    .orderBy(sql`case kind when 'feed' then 0 when 'site-comments' then 1 else 2 end`)
+    .orderBy('id')
+    .execute();
+  return rows.map(toSource);
+}
+
+/** Lists the sources of several blogs at once (for the registry page). */
+export async function listSourcesByBlogs(db: Db, blogIds: number[]): Promise<Source[]> {
+  if (blogIds.length === 0) return [];
+  const rows = await db.selectFrom('sources').selectAll().where('blog_id', 'in', blogIds).orderBy('id').execute();
+  return rows.map(toSource);
+}
+
+/** Lists the post feeds with this URL (to recognise a blog registered under another address). */
+export async function listSourcesByFeedUrl(db: Db, url: string): Promise<Source[]> {
+  const rows = await db.selectFrom('sources').selectAll().where('kind', '=', 'feed').where('url', '=', url).execute();
+  return rows.map(toSource);
+}
+
+/** Makes a blog's stopped sources due again (its owner registered it anew). */
+export async function enableSourcesOfBlog(db: Db, blogId: number, now: string): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({ disabled_at: null, disabled_reason: null, consecutive_failures: 0, next_check_at: now, updated_at: now })
+    .where('blog_id', '=', blogId)
+    .where('disabled_at', 'is not', null)
+    .execute();
+}
+
+/** Counts sources that are due now (for /health and the CLI's summary). */
+export async function countDueSources(db: Db, now: string): Promise<number> {
+  const row = await db
+    .selectFrom('sources')
+    .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sources.disabled_at', 'is', null)
+    .where('blogs.disabled_at', 'is', null)
+    .where('sources.next_check_at', '<=', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface ClaimOptions {
+  now: string;
+  /** At most this many sources in one claim. */
+  limit: number;
+  /** At most this many sources of one host in one claim, so one big host cannot starve the rest. */
+  perHostLimit: number;
+  /** Claimed sources are pushed this far into the future until their poll records the real next check. */
+  leaseUntil: string;
+  /** Claim every active source, whatever its schedule (operators after an outage, tests). */
+  force?: boolean;
+  /** Only sources of these kinds. */
+  kinds?: SourceKind[];
+  /** With force: claim only sources not checked since this time (so a forced run ends). */
+  notCheckedSince?: string;
+}
+
+/**
+ * Claims the sources that are due, oldest due first, at most perHostLimit per host, and leases
+ * them so that a second poller (or the next tick) does not take them again.
+ */
+export async function claimDueSources(db: Db, options: ClaimOptions): Promise<Source[]> {
+  return db.transaction().execute(async (trx) => {
+    let due = trx
+      .selectFrom('sources')
+      .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
+      .select([
+        'sources.id as id',
+        'sources.next_check_at as next_check_at',
+        sql<number>`row_number() over (partition by sources.host order by sources.next_check_at, sources.id)`.as('host_rank'),
+      ])
+      .where('sources.disabled_at', 'is', null)
+      .where('blogs.disabled_at', 'is', null);
+    if (!options.force) due = due.where('sources.next_check_at', '<=', options.now);
+    if (options.force && options.notCheckedSince) {
+      const since = options.notCheckedSince;
+      due = due.where((eb) => eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', since)]));
+    }
+    if (options.kinds?.length) due = due.where('sources.kind', 'in', options.kinds);
+
+    const picked = await trx
+      .selectFrom(due.as('due'))
+      .select('due.id')
+      .where('due.host_rank', '<=', options.perHostLimit)
+      .orderBy('due.next_check_at')
+      .orderBy('due.id')
+      .limit(options.limit)
+      .execute();
+    if (picked.length === 0) return [];
+    const ids = picked.map((p) => p.id);
+    const rows = await trx
+      .updateTable('sources')
+      .set({ next_check_at: options.leaseUntil, last_checked_at: options.now })
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, toSource(r)]));
+    return ids.map((id) => byId.get(id)).filter((s): s is Source => s !== undefined);
+  });
+}
+
+/** What one poll of a source left behind; fields not given stay as they were. */
+export interface SourcePollState {
+  checkedAt: string;
+  nextCheckAt: string;
+  lastStatus: number | null;
+  /** null on success (clears the error); a plain-language message on failure. */
+  lastError: string | null;
+  consecutiveFailures: number;
+  succeeded: boolean;
+  etag?: string | null;
+  lastModified?: string | null;
+  intervalHintSeconds?: number | null;
+  redirectUrl?: string | null;
+  redirectCount?: number;
+  url?: string;
+  format?: string | null;
+  title?: string | null;
+  disabledReason?: string | null;
+}
+
+/** Records the outcome of a poll. */
+export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
+  const patch: Updateable<SourcesTable> = {
+    last_checked_at: state.checkedAt,
+    next_check_at: state.nextCheckAt,
+    last_status: state.lastStatus,
+    consecutive_failures: state.consecutiveFailures,
+    updated_at: state.checkedAt,
+  };
+  if (state.succeeded) {
+    patch.last_success_at = state.checkedAt;
+    patch.last_error = null;
+  } else {
+    patch.last_error = state.lastError;
+    patch.last_error_at = state.checkedAt;
+  }
+  if (state.etag !== undefined) patch.etag = state.etag;
+  if (state.lastModified !== undefined) patch.last_modified = state.lastModified;
+  if (state.intervalHintSeconds !== undefined) patch.interval_hint_seconds = state.intervalHintSeconds;
+  if (state.redirectUrl !== undefined) patch.redirect_url = state.redirectUrl;
+  if (state.redirectCount !== undefined) patch.redirect_count = state.redirectCount;
+  if (state.format !== undefined) patch.format = state.format;
+  if (state.title !== undefined) patch.title = state.title;
+  if (state.url !== undefined) {
+    patch.url = state.url;
+    patch.host = hostOf(state.url);
+    // Validators belong to the old URL.
+    if (state.etag === undefined) patch.etag = null;
+    if (state.lastModified === undefined) patch.last_modified = null;
+  }
+  if (state.disabledReason !== undefined) {
+    patch.disabled_reason = state.disabledReason;
+    patch.disabled_at = state.disabledReason === null ? null : state.checkedAt;
+  }
+  await db.updateTable('sources').set(patch).where('id', '=', id).execute();
+}

@@ -1,0 +1,50 @@
+// The JSON shape of a blog in the API: the blog, its health, what discovery found, its sources.
+import type { BlogHealth } from '../registry/health.ts';
+import type { Blog } from '../store/blogs.ts';
+import type { Source } from '../store/sources.ts';
+
+/** Shapes a source for the API. */
+export function sourceJson(s: Source) {
+  return {
+    id: s.id,
+    kind: s.kind,
+    url: s.url,
+    format: s.format,
+    lastCheckedAt: s.lastCheckedAt,
+    lastSuccessAt: s.lastSuccessAt,
+    lastStatus: s.lastStatus,
+    lastError: s.lastError,
+    consecutiveFailures: s.consecutiveFailures,
+    nextCheckAt: s.disabledAt ? null : s.nextCheckAt,
+    disabled: s.disabledAt !== null,
+    disabledReason: s.disabledReason,
+  };
+}
+
+/** Shapes a blog for the API; `withSources` adds the per-source poll state. */
+export function blogJson(blog: Blog, health: BlogHealth, sources: Source[], options: { withSources?: boolean; entryCount?: number } = {}) {
+  const feed = sources.find((s) => s.kind === 'feed') ?? null;
+  const comments = sources.find((s) => s.kind === 'site-comments') ?? null;
+  return {
+    id: blog.id,
+    url: blog.homeUrl,
+    homeUrl: blog.homeUrl,
+    title: blog.title,
+    description: blog.description,
+    status: health.status,
+    lastCheckedAt: health.lastCheckedAt,
+    lastSuccessAt: health.lastSuccessAt,
+    nextCheckAt: health.status === 'disabled' ? null : health.nextCheckAt,
+    lastError: health.lastError,
+    feedUrl: feed?.url ?? null,
+    commentFeedUrl: comments?.url ?? null,
+    pingbackEndpoint: blog.pingbackEndpoint,
+    webmentionEndpoint: blog.webmentionEndpoint,
+    rsdUrl: blog.rsdUrl,
+    trackbackPingUrl: blog.trackbackPingUrl,
+    notes: blog.discoveryNotes,
+    createdAt: blog.createdAt,
+    ...(options.entryCount !== undefined ? { entryCount: options.entryCount } : {}),
+    ...(options.withSources ? { sources: sources.map(sourceJson) } : {}),
+  };
+}

@@ -1,0 +1,44 @@
+// The one error handler: JSON `{error: {code, message}}` for the API, an HTML page otherwise;
+// the message is shown only for client errors, never internals of a 5xx.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { renderErrorPage } from '../views/error-page.ts';
+
+/** An error a route throws on purpose, with the status and code the client sees. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url === '/health';
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
+  reply.status(statusCode);
+  if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send({ error: { code, message } });
+  return reply.type('text/html; charset=utf-8').send(renderErrorPage(statusCode, message));
+}
+
+/** Installs the error and not-found handlers on the app. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (err instanceof HttpError) return send(request, reply, err.statusCode, err.code, err.message);
+    const statusCode = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (statusCode >= 500) {
+      request.log.error({ err, url: request.url }, 'request failed');
+      return send(request, reply, statusCode, 'internal', 'Palaver hit an internal error. It has been logged.');
+    }
+    // Fastify's own client errors (bad JSON, body too large, validation) keep their message.
+    const code = err.validation ? 'invalid-request' : (err.code ?? 'bad-request').toLowerCase().replace(/^fst_err_/, '').replace(/_/g, '-');
+    return send(request, reply, statusCode, code, err.message);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    send(request, reply, 404, 'not-found', `There is no page at ${request.url.split('?')[0]}.`),
+  );
+}
