@@ -2,18 +2,30 @@
 // Migrations are append-only: one that has landed is never edited.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FileMigrationProvider, Migrator, type MigrationResult } from 'kysely';
+import { pathToFileURL } from 'node:url';
+import { Migrator, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import { projectRoot } from '../config.ts';
 import type { Db } from './open.ts';
 
 export const migrationsFolder = path.join(projectRoot, 'migrations');
 
+// kysely's FileMigrationProvider imports from inside node_modules, where the TypeScript loader
+// of tests does not reach; importing from here works under tsx and vitest alike.
+const provider: MigrationProvider = {
+  async getMigrations() {
+    const files = (await fs.readdir(migrationsFolder)).filter((f) => /^\d{4}_[\w-]+\.ts$/.test(f)).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const mod = (await import(pathToFileURL(path.join(migrationsFolder, file)).href)) as Migration;
+      migrations[file.replace(/\.ts$/, '')] = mod;
+    }
+    return migrations;
+  },
+};
+
 /** Brings the schema up to the newest migration; returns the names applied now. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsFolder }),
-  });
+  const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {

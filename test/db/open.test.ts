@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openDatabase } from '../../src/db/open.ts';
+
+describe('openDatabase', () => {
+  it('opens a file database in WAL mode with foreign keys and a busy timeout', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
+    const { sqlite, close } = openDatabase(path.join(dir, 'nested', 'p.db'));
+    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    await close();
+  });
+
+  it('names the file when it cannot be opened', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
+    const file = path.join(dir, 'not-a-db');
+    fs.writeFileSync(file, 'this is not a database file, just text that is long enough to be checked');
+    expect(() => openDatabase(file)).toThrow(/db: cannot open .*not-a-db/);
+  });
+});
+
+describe('migrateToLatest', () => {
+  it('applies every migration once and is idempotent', async () => {
+    const { db, sqlite, close } = openDatabase(':memory:');
+    const first = await migrateToLatest(db);
+    expect(first[0]).toBe('0001_initial');
+    expect(await migrateToLatest(db)).toEqual([]);
+    const tables = sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['blogs', 'sources', 'entries']));
+    await close();
+  });
+});

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import type { EntryDraft } from '../../src/reader/entry-draft.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { countEntries, listRecentEntries, upsertEntry } from '../../src/store/entries.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+let database: OpenedDatabase;
+let blogId: number;
+const t0 = '2026-01-01T00:00:00.000Z';
+
+function draft(patch: Partial<EntryDraft> = {}): EntryDraft {
+  return {
+    kind: 'post', identity: 'guid:http://a.example/?p=1', guid: 'http://a.example/?p=1', url: 'http://a.example/p1/', urlKey: 'a.example/p1',
+    title: 'Eins', authorName: 'A', authorUrl: null, contentHtml: '<p>x</p>', excerpt: 'x', lang: 'de', publishedAt: '2008-11-01T10:00:00.000Z',
+    updatedAt: null, commentCount: 0, commentFeedUrl: null, commentsPageUrl: null, trackbackPingUrl: null, contentHash: 'h1', ...patch,
+  };
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  blogId = (await insertBlog(database.db, { homeUrl: 'http://a.example/', urlKey: 'a.example', title: 'A', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, t0)).id;
+});
+afterEach(async () => {
+  await database.close();
+});
+
+describe('upsertEntry', () => {
+  it('inserts once and leaves the same entry alone when seen again', async () => {
+    const first = await upsertEntry(database.db, blogId, draft(), t0);
+    const again = await upsertEntry(database.db, blogId, draft(), t0);
+    expect(first.outcome).toBe('inserted');
+    expect(again).toEqual({ id: first.id, outcome: 'unchanged' });
+    expect(await countEntries(database.db)).toBe(1);
+  });
+
+  it('updates an edited entry in place', async () => {
+    const first = await upsertEntry(database.db, blogId, draft(), t0);
+    const edited = await upsertEntry(database.db, blogId, draft({ title: 'Eins (ergänzt)', contentHash: 'h2' }), '2026-01-02T00:00:00.000Z');
+    expect(edited).toEqual({ id: first.id, outcome: 'updated' });
+    const [row] = await listRecentEntries(database.db, { limit: 5 });
+    expect(row).toMatchObject({ title: 'Eins (ergänzt)', changedAt: '2026-01-02T00:00:00.000Z', firstSeenAt: t0 });
+  });
+
+  it('keeps the comment count current without counting it as an edit', async () => {
+    await upsertEntry(database.db, blogId, draft(), t0);
+    const r = await upsertEntry(database.db, blogId, draft({ commentCount: 4 }), t0);
+    expect(r.outcome).toBe('unchanged');
+    expect((await listRecentEntries(database.db, { limit: 1 }))[0]!.commentCount).toBe(4);
+  });
+
+  it('orders by publication time and falls back to first sight for undated entries', async () => {
+    await upsertEntry(database.db, blogId, draft(), t0);
+    await upsertEntry(database.db, blogId, draft({ identity: 'hash:abc', guid: null, publishedAt: null, title: 'Undatiert' }), '2009-01-01T00:00:00.000Z');
+    const rows = await listRecentEntries(database.db, { limit: 5 });
+    expect(rows.map((r) => r.title)).toEqual(['Undatiert', 'Eins']);
+    expect(rows[0]!.blog).toEqual({ id: blogId, title: 'A', homeUrl: 'http://a.example/' });
+  });
+});

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { claimDueSources, enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+let database: OpenedDatabase;
+const t0 = '2026-01-01T00:00:00.000Z';
+const later = '2026-01-01T01:00:00.000Z';
+
+async function blog(home: string) {
+  return insertBlog(
+    database.db,
+    { homeUrl: home, urlKey: home, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] },
+    t0,
+  );
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+});
+afterEach(async () => {
+  await database.close();
+});
+
+describe('insertSource', () => {
+  it('returns the existing source for the same blog and URL', async () => {
+    const b = await blog('http://a.example/');
+    const one = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
+    const two = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
+    expect(two.id).toBe(one.id);
+    expect(one.host).toBe('a.example');
+  });
+});
+
+describe('claimDueSources', () => {
+  it('claims only due sources and leases them', async () => {
+    const b = await blog('http://a.example/');
+    const due = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
+    await insertSource(database.db, { blogId: b.id, kind: 'site-comments', url: 'http://a.example/comments/feed/', nextCheckAt: later }, t0);
+    const claimed = await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later });
+    expect(claimed.map((s) => s.id)).toEqual([due.id]);
+    expect(claimed[0]!.nextCheckAt).toBe(later);
+    // Leased: a second claim at the same moment finds nothing.
+    expect(await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
+  });
+
+  it('takes at most perHostLimit sources of one host per claim', async () => {
+    const a = await blog('http://a.example/');
+    const b = await blog('http://b.example/');
+    for (let i = 0; i < 5; i++) await insertSource(database.db, { blogId: a.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
+    await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: later }, t0);
+    const claimed = await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' });
+    const hosts = claimed.map((s) => s.host).sort();
+    expect(hosts).toEqual(['a.example', 'a.example', 'b.example']);
+  });
+
+  it('with force claims sources that are not due yet, once per run', async () => {
+    const b = await blog('http://a.example/');
+    await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
+    const options = { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later, force: true, notCheckedSince: t0 };
+    expect(await claimDueSources(database.db, options)).toHaveLength(1);
+    expect(await claimDueSources(database.db, { ...options, now: '2026-01-01T00:00:01.000Z' })).toHaveLength(0);
+  });
+
+  it('skips disabled sources until the blog is registered again', async () => {
+    const b = await blog('http://a.example/');
+    const s = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
+    await updateSourceAfterPoll(database.db, s.id, {
+      checkedAt: t0, nextCheckAt: t0, lastStatus: 410, lastError: 'gone', consecutiveFailures: 1, succeeded: false, disabledReason: 'gone',
+    });
+    expect(await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
+    await enableSourcesOfBlog(database.db, b.id, later);
+    expect((await findSourceById(database.db, s.id))!.disabledAt).toBeNull();
+    expect(await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toHaveLength(1);
+  });
+});
+
+describe('updateSourceAfterPoll', () => {
+  it('keeps the last error until a success clears it', async () => {
+    const b = await blog('http://a.example/');
+    const s = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
+    await updateSourceAfterPoll(database.db, s.id, { checkedAt: t0, nextCheckAt: later, lastStatus: 500, lastError: 'boom', consecutiveFailures: 1, succeeded: false });
+    let now = (await findSourceById(database.db, s.id))!;
+    expect(now).toMatchObject({ lastError: 'boom', consecutiveFailures: 1, lastErrorAt: t0, lastSuccessAt: null });
+    await updateSourceAfterPoll(database.db, s.id, { checkedAt: later, nextCheckAt: later, lastStatus: 200, lastError: null, consecutiveFailures: 0, succeeded: true, etag: '"x"' });
+    now = (await findSourceById(database.db, s.id))!;
+    expect(now).toMatchObject({ lastError: null, consecutiveFailures: 0, lastSuccessAt: later, etag: '"x"' });
+  });
+});
