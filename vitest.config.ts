@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
+// Every run also writes vitest's JSON report, which .ci/run reads for its closing count.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,5 +8,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-main.json' }]],
   },
 });

@@ -23,7 +23,7 @@ export function urlKey(input: string | URL | null | undefined): string | null {
   // new URL() already drops :80 on http and :443 on https; the other scheme's default port is
   // folded too, since http and https count as one.
   const port = url.port && !(url.port === '80' || url.port === '443') ? `:${url.port}` : '';
-  let path = url.pathname.replace(/\/+$/, '');
+  const path = url.pathname.replace(/\/+$/, '');
   const params = [...url.searchParams.entries()].filter(([k]) => !k.toLowerCase().startsWith('utm_'));
   const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
   const fragment = commentAnchor.test(url.hash) ? url.hash.toLowerCase() : '';

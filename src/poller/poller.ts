@@ -94,6 +94,8 @@ export function createPoller(deps: PollerDeps): Poller {
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<unknown> | null = null;
+  // A wake during a tick (a blog registered meanwhile) runs the next tick right after it.
+  let wakeRequested = false;
 
   async function pollSource(source: Source, summary: PollSummary, options: PollOnceOptions): Promise<void> {
     try {
@@ -156,7 +158,9 @@ export function createPoller(deps: PollerDeps): Poller {
     } catch (err) {
       deps.log.error({ err }, 'poll tick failed');
     }
-    if (running) timer = setTimeout(() => void runTick(), full ? 0 : s.tickSeconds * 1000);
+    const again = full || wakeRequested;
+    wakeRequested = false;
+    if (running) timer = setTimeout(() => void runTick(), again ? 0 : s.tickSeconds * 1000);
   }
 
   function runTick(): void {
@@ -179,7 +183,11 @@ export function createPoller(deps: PollerDeps): Poller {
       await inFlight;
     },
     wake() {
-      if (!running || inFlight) return;
+      if (!running) return;
+      if (inFlight) {
+        wakeRequested = true;
+        return;
+      }
       if (timer) clearTimeout(timer);
       runTick();
     },
