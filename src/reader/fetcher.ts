@@ -180,6 +180,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     maxBytes: number,
     ctx: FetchContext,
   ): Promise<HopResult> {
+    ctx.phase = 'waiting';
     const release = await limiter.acquire(hostKey(url), ctx.signal).catch((err: unknown) => {
       throw ctx.translate(err, url);
     });
@@ -198,9 +199,14 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         signal: ctx.signal,
       });
       responseBody = res.body;
+      // Errors reach us through reading; without a listener, one on a body we stop reading
+      // (too large, bad encoding) would be an uncaught exception and take the process down.
+      res.body.on('error', ignoreError);
       ctx.phase = 'body';
       const answerHeaders = flattenHeaders(res.headers);
-      const location = answerHeaders['location'];
+      // A repeated Location would be joined with ", " in answerHeaders; only the first counts.
+      const rawLocation = res.headers['location'];
+      const location = Array.isArray(rawLocation) ? rawLocation[0] : rawLocation;
       if (redirectStatuses.has(res.statusCode) && location) {
         await drain(res.body);
         return { kind: 'redirect', status: res.statusCode, location };
@@ -377,6 +383,8 @@ class FetchContext {
   }
 }
 
+function ignoreError(): void {}
+
 function rewrap(err: FetchError, url: URL): FetchError {
   return new FetchError(err.code, url.href, err.message, { cause: err.cause ?? err });
 }
@@ -486,9 +494,10 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return headers;
 }
 
-// Reading a small redirect or 304 body to its end lets undici reuse the connection.
+// Reading a small redirect or 304 body to its end lets undici reuse the connection; the answer
+// is already complete, so a failure while discarding the rest changes nothing.
 async function drain(body: Readable & { dump?: (opts: { limit: number }) => Promise<void> }): Promise<void> {
-  if (typeof body.dump === 'function') await body.dump({ limit: 16 * 1024 });
+  if (typeof body.dump === 'function') await body.dump({ limit: 16 * 1024 }).catch(ignoreError);
   else body.destroy();
 }
 
