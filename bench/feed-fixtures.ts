@@ -1,0 +1,82 @@
+// Fixture feeds for benchmarks: N RSS feeds of ~20 items each, spread over several loopback
+// addresses so the per-host politeness limit does not cap the figures, with ETag/304 support.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FeedFarm {
+  urls: string[];
+  /** Makes every feed change (new ETag and items) before the next run. */
+  bump(): void;
+  requests(): number;
+  close(): Promise<void>;
+}
+
+function renderFeed(n: number, generation: number, items: number): string {
+  const out: string[] = [
+    `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">`,
+    `<channel><title>Blog ${n}</title><link>http://blog${n}.example/</link><description>Fixture blog ${n}</description>`,
+  ];
+  for (let i = 0; i < items; i++) {
+    const id = generation * 1000 + i;
+    out.push(
+      `<item><title>Beitrag ${id} über „Social Media“ – Teil ${i}</title><link>http://blog${n}.example/2008/11/post-${id}/</link>` +
+        `<guid isPermaLink="false">http://blog${n}.example/?p=${id}</guid><dc:creator><![CDATA[Autor ${n}]]></dc:creator>` +
+        `<pubDate>Mon, 10 Nov 2008 ${String(i % 24).padStart(2, '0')}:00:00 +0000</pubDate>` +
+        `<description><![CDATA[Kurzfassung ${id} mit Umlauten äöü […]]]></description>` +
+        `<content:encoded><![CDATA[<p>Absatz eins von ${id} mit einem <a href="http://blog${(n + 1) % 1000}.example/2008/11/post-${id}/">Link</a>.</p><p>Absatz zwei, etwas länger, damit der Inhalt einem echten Beitrag ähnelt: ${'Lorem ipsum dolor sit amet. '.repeat(8)}</p>]]></content:encoded>` +
+        `<wfw:commentRss>http://blog${n}.example/2008/11/post-${id}/feed/</wfw:commentRss><slash:comments>${i % 5}</slash:comments></item>`,
+    );
+  }
+  out.push('</channel></rss>');
+  return out.join('\n');
+}
+
+/** Starts `hosts` servers on 127.0.0.2… serving `count` feeds between them. */
+export async function startFeedFarm(count: number, options: { hosts?: number; items?: number } = {}): Promise<FeedFarm> {
+  const hosts = options.hosts ?? 8;
+  const items = options.items ?? 20;
+  let generation = 1;
+  let requests = 0;
+  const cache = new Map<number, { body: string; etag: string }>();
+  const servers: http.Server[] = [];
+  const urls: string[] = [];
+  const bases: string[] = [];
+  for (let h = 0; h < hosts; h++) {
+    const server = http.createServer((req, res) => {
+      requests += 1;
+      const m = /^\/feed\/(\d+)\.xml$/.exec(req.url ?? '');
+      if (!m) {
+        res.writeHead(404).end();
+        return;
+      }
+      const n = Number(m[1]);
+      let entry = cache.get(n);
+      if (!entry || !entry.etag.startsWith(`"g${generation}-`)) {
+        entry = { body: renderFeed(n, generation, items), etag: `"g${generation}-${n}"` };
+        cache.set(n, entry);
+      }
+      if (req.headers['if-none-match'] === entry.etag) {
+        res.writeHead(304, { etag: entry.etag }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=UTF-8', etag: entry.etag });
+      res.end(entry.body);
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => server.listen(0, `127.0.0.${h + 2}`, resolve));
+    const { port, address } = server.address() as AddressInfo;
+    servers.push(server);
+    bases.push(`http://${address}:${port}`);
+  }
+  for (let n = 0; n < count; n++) urls.push(`${bases[n % hosts]}/feed/${n}.xml`);
+  return {
+    urls,
+    bump: () => {
+      generation += 1;
+    },
+    requests: () => requests,
+    close: async () => {
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+    },
+  };
+}

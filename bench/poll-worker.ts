@@ -1,0 +1,104 @@
+// One measured process of the polling benchmark: either Palaver's poller (fetch, decode, parse,
+// sanitize, store) or the baseline (undici GETs of the same URLs, body read and dropped), each
+// run twice: once with every feed changed, once with every feed unchanged (304).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Agent, request } from 'undici';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { openDatabase } from '../src/db/open.ts';
+import { createPoller } from '../src/poller/poller.ts';
+import { createFetcher } from '../src/reader/fetcher.ts';
+import { insertBlog } from '../src/store/blogs.ts';
+import { insertSource } from '../src/store/sources.ts';
+
+const [mode, urlsFile, concurrencyArg, hostsArg] = process.argv.slice(2);
+const urls: string[] = JSON.parse(fs.readFileSync(urlsFile!, 'utf8'));
+const concurrency = Number(concurrencyArg);
+const hosts = Number(hostsArg);
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
+
+interface Phase {
+  seconds: number;
+  feeds: number;
+  items: number;
+  peakRssMb: number;
+}
+
+async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+async function baseline(): Promise<Phase[]> {
+  const agent = new Agent({ connections: Math.ceil(concurrency / hosts) });
+  const etags = new Map<string, string>();
+  const phases: Phase[] = [];
+  for (const conditional of [false, true]) {
+    peakRss = process.memoryUsage().rss;
+    let items = 0;
+    const t = performance.now();
+    await pool(urls, concurrency, async (url) => {
+      const etag = etags.get(url);
+      const res = await request(url, { dispatcher: agent, headers: conditional && etag ? { 'if-none-match': etag } : {} });
+      const body = await res.body.text();
+      if (res.statusCode === 200) {
+        items += body.split('<item>').length - 1;
+        const e = res.headers.etag;
+        if (typeof e === 'string') etags.set(url, e);
+      }
+    });
+    const seconds = (performance.now() - t) / 1000;
+    phases.push({ seconds, feeds: urls.length, items, peakRssMb: peakRss / 2 ** 20 });
+  }
+  await agent.close();
+  return phases;
+}
+
+async function palaver(): Promise<Phase[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-bench-'));
+  const database = openDatabase(path.join(dir, 'bench.db'));
+  await migrateToLatest(database.db);
+  const now = new Date().toISOString();
+  await database.db.transaction().execute(async (trx) => {
+    for (const [i, url] of urls.entries()) {
+      const blog = await insertBlog(trx, { homeUrl: `http://blog${i}.example/`, urlKey: `blog${i}.example`, title: `Blog ${i}`, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
+      await insertSource(trx, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
+    }
+  });
+  const fetcher = createFetcher({
+    userAgent: 'Palaver-bench', timeoutMs: 30_000, connectTimeoutMs: 5_000, headersTimeoutMs: 20_000, maxBodyBytes: 5 * 2 ** 20,
+    maxRedirects: 5, perHostConcurrency: Math.ceil(concurrency / hosts), allowPrivateNetworks: true,
+  });
+  const poller = createPoller({
+    db: database.db,
+    fetch: fetcher.fetch,
+    settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, concurrency, tickSeconds: 15, perHostLimit: 10_000 },
+    log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
+  });
+  const phases: Phase[] = [];
+  for (let i = 0; i < 2; i++) {
+    peakRss = process.memoryUsage().rss;
+    const t = performance.now();
+    const summary = await poller.pollOnce({ force: true });
+    const seconds = (performance.now() - t) / 1000;
+    if (summary.failed + summary.crashed + summary.disabled > 0) {
+      console.error(`bench: ${summary.failed + summary.crashed + summary.disabled} feeds failed`, summary.results.find((r) => r.error)?.error);
+    }
+    phases.push({ seconds, feeds: summary.polled, items: summary.inserted + summary.changed, peakRssMb: peakRss / 2 ** 20 });
+  }
+  await fetcher.close();
+  await database.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return phases;
+}
+
+const phases = mode === 'baseline' ? await baseline() : await palaver();
+clearInterval(sampler);
+process.stdout.write(JSON.stringify(phases));

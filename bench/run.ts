@@ -1,0 +1,36 @@
+// `npm run bench`: runs every benchmark and prints one table: each figure, its baseline
+// measured in the same run, and the ratio; with the machine and versions it ran on.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchPolling, type Figure } from './poll.ts';
+
+const { values } = parseArgs({
+  options: {
+    feeds: { type: 'string', default: process.env.BENCH_FEEDS ?? '2000' },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
+  },
+});
+
+function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+const figures: Figure[] = [];
+console.log(`Palaver benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+console.log('Running: polling …');
+figures.push(...(await benchPolling({ feeds: Number(values.feeds), runs: Number(values.runs), concurrency: 16, hosts: 8 })));
+
+const rows = figures.map((f) => {
+  const ratio = f.baseline ? f.value / f.baseline : null;
+  return [f.name, `${fmt(f.value)} ${f.unit}`, f.baseline === null ? '—' : `${fmt(f.baseline)} ${f.unit}`, ratio === null ? '—' : `${ratio.toFixed(2)}×`];
+});
+const header = ['figure', 'Palaver', 'baseline', 'ratio'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log();
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+console.log();
+for (const f of figures) if (f.note) console.log(`${f.name}: ${f.note}`);
+console.log('Baselines: polling = undici GET of the same URLs at the same concurrency, body read and dropped (the ratio is Palaver\'s own overhead: decode, parse, sanitize, store).');
