@@ -1,0 +1,159 @@
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import { refreshSource, type RefreshSettings } from '../../src/poller/refresh.ts';
+import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
+import { findSourceById, insertSource, type Source } from '../../src/store/sources.ts';
+import { rssFeed } from '../support/blog-pages.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3 };
+const now = new Date('2026-03-01T12:00:00Z');
+const rssType = { 'content-type': 'application/rss+xml; charset=UTF-8' };
+
+let database: OpenedDatabase;
+let fetcher: Fetcher;
+let server: FixtureServer;
+let source: Source;
+
+const items = [
+  { id: 1, slug: 'eins', title: 'Erster Beitrag', body: '<p>Eins</p>', date: 'Mon, 10 Nov 2008 10:00:00 +0100' },
+  { id: 2, slug: 'zwei', title: 'Zweiter Beitrag', body: '<p>Zwei</p>', date: 'Tue, 11 Nov 2008 10:00:00 +0100' },
+];
+
+async function refresh(): Promise<Awaited<ReturnType<typeof refreshSource>>> {
+  const current = (await findSourceById(database.db, source.id))!;
+  return refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now }, current);
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  fetcher = createFetcher({ userAgent: 'Palaver-test', timeoutMs: 3000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
+  server = await startFixtureServer();
+  const blog = await insertBlog(database.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+  source = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+});
+
+afterEach(async () => {
+  await fetcher.close();
+  await server.close();
+  await database.close();
+});
+
+describe('refreshSource', () => {
+  it('stores the items, the validators and the next check; a repeated poll duplicates nothing', async () => {
+    server.set('/feed/', { headers: { ...rssType, etag: '"v1"', 'last-modified': 'Tue, 11 Nov 2008 09:00:00 GMT' }, body: rssFeed(server.origin, items) });
+    const first = await refresh();
+    expect(first).toMatchObject({ outcome: 'updated', inserted: 2, status: 200 });
+    const stored = (await findSourceById(database.db, source.id))!;
+    expect(stored).toMatchObject({ etag: '"v1"', lastModified: 'Tue, 11 Nov 2008 09:00:00 GMT', format: 'rss', lastError: null });
+    // sy:updatePeriod hourly is shorter than the interval: the interval wins.
+    expect(stored.nextCheckAt).toBe('2026-03-01T12:30:00.000Z');
+
+    server.set('/feed/', { headers: rssType, body: rssFeed(server.origin, items) });
+    const again = await refresh();
+    expect(again).toMatchObject({ outcome: 'unchanged', inserted: 0, updated: 0 });
+    expect(await countEntries(database.db)).toBe(2);
+  });
+
+  it('sends the stored validators and takes a 304 as success', async () => {
+    server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: rssFeed(server.origin, items) });
+    await refresh();
+    server.set('/feed/', (req, res) => {
+      res.writeHead(req.headers['if-none-match'] === '"v1"' ? 304 : 200, { etag: '"v1"' });
+      res.end();
+    });
+    const r = await refresh();
+    expect(r.outcome).toBe('not-modified');
+    expect((await findSourceById(database.db, source.id))!.lastStatus).toBe(304);
+  });
+
+  it('updates an edited post in place', async () => {
+    server.set('/feed/', { headers: rssType, body: rssFeed(server.origin, items) });
+    await refresh();
+    server.set('/feed/', { headers: rssType, body: rssFeed(server.origin, [{ ...items[0]!, title: 'Erster Beitrag (Nachtrag)' }, items[1]!]) });
+    const r = await refresh();
+    expect(r).toMatchObject({ outcome: 'updated', inserted: 0, updated: 1 });
+    const titles = (await listRecentEntries(database.db, { limit: 10 })).map((e) => e.title);
+    expect(titles).toEqual(['Zweiter Beitrag', 'Erster Beitrag (Nachtrag)']);
+  });
+
+  it('honours 429 with Retry-After and keeps the entries', async () => {
+    server.set('/feed/', { headers: rssType, body: rssFeed(server.origin, items) });
+    await refresh();
+    server.set('/feed/', { status: 429, headers: { 'retry-after': '7200' } });
+    const r = await refresh();
+    expect(r.outcome).toBe('failed');
+    expect(r.nextCheckAt).toBe('2026-03-01T14:00:00.000Z');
+    expect(r.error).toContain('slow down (429)');
+    expect(await countEntries(database.db)).toBe(2);
+  });
+
+  it('backs off after errors and stops after the configured number in a row', async () => {
+    server.set('/feed/', { status: 503 });
+    const r1 = await refresh();
+    const r2 = await refresh();
+    expect(r1.nextCheckAt).toBe('2026-03-01T12:30:00.000Z');
+    expect(r2.nextCheckAt).toBe('2026-03-01T13:00:00.000Z');
+    const r3 = await refresh();
+    expect(r3.outcome).toBe('disabled');
+    expect((await findSourceById(database.db, source.id))!.disabledReason).toMatch(/stopped after 3 failed checks/);
+  });
+
+  it('stops polling a feed that answers 410', async () => {
+    server.set('/feed/', { status: 410 });
+    const r = await refresh();
+    expect(r.outcome).toBe('disabled');
+    expect((await findSourceById(database.db, source.id))!.disabledAt).not.toBeNull();
+  });
+
+  it('records a malformed feed as the last error in plain words', async () => {
+    server.set('/feed/', { headers: rssType, body: '<?xml version="1.0"?><rss version="2.0"><channel><title>kaputt</title><item><title>x' });
+    const r = await refresh();
+    expect(r.outcome).toBe('failed');
+    expect((await findSourceById(database.db, source.id))!.lastError).toMatch(/^the feed could not be read/);
+  });
+
+  it('records an HTML page where a feed was expected', async () => {
+    server.set('/feed/', { headers: { 'content-type': 'text/html' }, body: '<!doctype html><html><head><title>Just a moment…</title></head><body>Checking your browser</body></html>' });
+    const r = await refresh();
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toMatch(/could not be read/);
+  });
+
+  it('moves the feed address only when a permanent redirect repeats', async () => {
+    server.set('/feed/', { status: 301, headers: { location: '/new-feed/' } });
+    server.set('/new-feed/', { headers: rssType, body: rssFeed(server.origin, items) });
+    await refresh();
+    expect((await findSourceById(database.db, source.id))!.url).toBe(`${server.origin}/feed/`);
+    await refresh();
+    expect((await findSourceById(database.db, source.id))!.url).toBe(`${server.origin}/new-feed/`);
+  });
+
+  it('does not move the feed on a temporary redirect', async () => {
+    server.set('/feed/', { status: 302, headers: { location: '/elsewhere/' } });
+    server.set('/elsewhere/', { headers: rssType, body: rssFeed(server.origin, items) });
+    await refresh();
+    await refresh();
+    expect((await findSourceById(database.db, source.id))!.url).toBe(`${server.origin}/feed/`);
+  });
+
+  it('reads a windows-1252 feed labelled ISO-8859-1 with typographic quotes intact', async () => {
+    const text = rssFeed(server.origin, [{ id: 7, slug: 'sieben', title: '„Zitat“ – 5 €', body: '<p>Grüße</p>', date: 'Mon, 10 Nov 2008 10:00:00 +0100' }]).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    server.set('/feed/', { headers: { 'content-type': 'application/rss+xml; charset=ISO-8859-1' }, body: iconv.encode(text, 'windows-1252') });
+    await refresh();
+    const [entry] = await listRecentEntries(database.db, { limit: 1 });
+    expect(entry!.title).toBe('„Zitat“ – 5 €');
+    expect(entry!.contentHtml).toContain('Grüße');
+  });
+
+  it('reports an unreachable blog without throwing', async () => {
+    await server.close();
+    const r = await refresh();
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toBeTruthy();
+  });
+});

@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { homePage, rsd, rssFeed } from '../support/blog-pages.ts';
+
+let t: TestApp;
+let blog: FixtureServer;
+let origin: string;
+
+const html = { 'content-type': 'text/html; charset=UTF-8' };
+const rss = { 'content-type': 'application/rss+xml; charset=UTF-8' };
+const posts = [
+  { id: 12, slug: 'social-media-camp', title: 'Social Media Camp – ein kleiner Exkurs', body: '<p>Über das „Social Media Camp“ – mit Umlauten: äöüß.</p><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">klick</a>', date: 'Mon, 17 Nov 2008 09:30:00 +0000' },
+  { id: 10, slug: 'vorher', title: 'Ein älterer Beitrag', body: '<p>Vorher.</p>', date: 'Sat, 01 Nov 2008 08:00:00 +0000' },
+];
+
+beforeEach(async () => {
+  t = await createTestApp();
+  blog = await startFixtureServer({}, { host: '127.0.0.1' });
+  origin = `http://localhost:${blog.port}`;
+  blog.set('/', { headers: html, body: homePage(origin) });
+  blog.set('/feed/', { headers: rss, body: rssFeed(origin, posts) });
+  blog.set('/comments/feed/', { headers: rss, body: rssFeed(origin, []) });
+  blog.set('/xmlrpc.php', { headers: { 'content-type': 'text/xml' }, body: rsd(origin) });
+  blog.set('/2008/11/social-media-camp/', { headers: { ...html, 'x-pingback': `${origin}/xmlrpc.php` }, body: '<html><head><title>Post</title></head><body>Post</body></html>' });
+});
+
+afterEach(async () => {
+  await t.close();
+  await blog.close();
+});
+
+describe('POST /api/blogs', () => {
+  it('registers a blog by its home page and reports what discovery found', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({
+      url: `${origin}/`,
+      title: 'Testblog',
+      feedUrl: `${origin}/feed/`,
+      commentFeedUrl: `${origin}/comments/feed/`,
+      pingbackEndpoint: `${origin}/xmlrpc.php`,
+      rsdUrl: `${origin}/xmlrpc.php?rsd`,
+      status: 'pending',
+    });
+    expect(body.sources.map((s: { kind: string }) => s.kind)).toEqual(['feed', 'site-comments']);
+  });
+
+  it('finds the same blog under http/https, www. and without the trailing slash', async () => {
+    const first = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    for (const variant of [`https://localhost:${blog.port}/`, `http://www.localhost:${blog.port}`, `localhost:${blog.port}`]) {
+      const again = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: variant } });
+      expect(again.statusCode, variant).toBe(200);
+      expect(again.json().id).toBe(first.json().id);
+    }
+    expect((await t.app.inject('/api/blogs')).json().blogs).toHaveLength(1);
+  });
+
+  it('finds an already registered blog when one of its posts is pasted', async () => {
+    const first = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    blog.set('/2008/11/social-media-camp/', { headers: html, body: homePage(origin) });
+    const again = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/2008/11/social-media-camp/` } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+  });
+
+  it('accepts a URL that is itself a feed', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/feed/` } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ url: origin, feedUrl: `${origin}/feed/`, commentFeedUrl: `${origin}/comments/feed/` });
+  });
+
+  it('polls the feed at the address that answered, not the self link without the port', async () => {
+    blog.set('/feed/', { headers: rss, body: rssFeed(origin, posts, 'http://localhost') });
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    expect(res.json().feedUrl).toBe(`${origin}/feed/`);
+    expect(res.json().notes.join(' ')).toContain('calls itself http://localhost/feed/');
+  });
+
+  it.each([
+    ['ftp://example.org/', 400, 'unsupported-scheme'],
+    ['javascript:alert(1)', 400, 'unsupported-scheme'],
+    ['http://', 400, 'invalid-url'],
+    ['', 400, 'invalid-url'],
+  ])('refuses %j with %i', async (url, status, code) => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url } });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toBe(code);
+    expect(res.json().error.message).toBeTruthy();
+  });
+
+  it('refuses a body without url with 400', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { address: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid-request');
+  });
+
+  it('answers 422 for an address that does not answer, and stores nothing', async () => {
+    const closed = await startFixtureServer();
+    const url = `${closed.origin}/`;
+    await closed.close();
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('unreachable');
+    expect((await t.app.inject('/api/blogs')).json().blogs).toEqual([]);
+  });
+
+  it('answers 422 for a page with no feed, and stores nothing', async () => {
+    blog.set('/', { headers: html, body: '<!doctype html><title>Nur eine Seite</title><p>Hallo</p>' });
+    blog.remove('/feed/');
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'no-feed' });
+    expect(res.json().error.message).toMatch(/No feed found/);
+    expect((await t.app.inject('/api/blogs')).json().blogs).toEqual([]);
+  });
+
+  it('answers 422 for a feed that cannot be read', async () => {
+    blog.set('/feed/', { headers: rss, body: '<?xml version="1.0"?><rss><channel><title>kaputt' });
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('no-feed');
+  });
+
+  it('answers 422 for a blog whose home page answers 404', async () => {
+    blog.remove('/');
+    const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('http-error');
+  });
+
+  it('refuses a private address when private networks are not allowed', async () => {
+    const guarded = await createTestApp({ fetcher: { allowPrivateNetworks: false } });
+    try {
+      const res = await guarded.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.code).toBe('blocked-address');
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe('GET /api/blogs/:id', () => {
+  it('shows the blog with its sources and poll status after a poll', async () => {
+    const { id } = (await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } })).json();
+    await t.poller.pollOnce();
+    const res = await t.app.inject(`/api/blogs/${id}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.status).toBe('active');
+    expect(body.entryCount).toBe(2);
+    expect(body.sources[0]).toMatchObject({ kind: 'feed', lastStatus: 200, lastError: null, consecutiveFailures: 0 });
+  });
+
+  it('answers 404 as JSON for an unknown or malformed id', async () => {
+    for (const url of ['/api/blogs/999', '/api/blogs/abc']) {
+      const res = await t.app.inject(url);
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('not-found');
+    }
+  });
+});
+
+describe('the registration form', () => {
+  it('shows an inline error for a bad address and keeps what was typed', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/blogs', payload: 'url=ftp%3A%2F%2Fexample.org%2F', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toMatch(/<p id="url-error" class="error" role="alert">Only http and https/);
+    expect(res.body).toContain('value="ftp://example.org/"');
+    expect(res.body).toContain('aria-invalid="true"');
+  });
+
+  it('registers a blog and redirects to its page, which shows what was found', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/blogs', payload: `url=${encodeURIComponent(`${origin}/`)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.statusCode).toBe(303);
+    const location = res.headers.location as string;
+    expect(location).toMatch(/^\/blogs\/\d+\?registered=1$/);
+    const page = await t.app.inject(location);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('The blog is registered');
+    expect(page.body).toContain(`${origin}/feed/`);
+    expect(page.body).toContain(`${origin}/xmlrpc.php`);
+    expect(page.body).toContain('waiting for the first poll');
+  });
+});
+
+describe('GET /blogs', () => {
+  it('lists blogs with status, last poll, next check and the last error in plain words', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    blog.set('/feed/', { status: 500, body: 'oops' });
+    await t.poller.pollOnce();
+    const res = await t.app.inject('/blogs');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Testblog');
+    expect(res.body).toContain('failing');
+    expect(res.body).toContain('the server had an internal error (500)');
+    expect(res.body).toMatch(/<form method="post" action="\/blogs"/);
+  });
+});
+
+describe('GET /', () => {
+  it('welcomes a new user with pointers to registration and the demo', async () => {
+    const res = await t.app.inject('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('href="/blogs#register"');
+    expect(res.body).toContain('npx palaver demo');
+  });
+
+  it('shows the newest posts with German text intact and hostile markup gone', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
+    await t.poller.pollOnce();
+    const res = await t.app.inject('/');
+    expect(res.body).toContain('Social Media Camp – ein kleiner Exkurs');
+    expect(res.body).toContain('Ein älterer Beitrag');
+    expect(res.body.indexOf('Social Media Camp')).toBeLessThan(res.body.indexOf('Ein älterer Beitrag'));
+    expect(res.body).not.toMatch(/<script>alert|onerror=|javascript:alert/);
+  });
+
+  it('sends a Content Security Policy without inline script', async () => {
+    const res = await t.app.inject('/');
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+  });
+});
+
+describe('errors', () => {
+  it('renders 404 pages in the site look without internals', async () => {
+    const res = await t.app.inject('/nope/<script>');
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toContain('Not found');
+    expect(res.body).not.toContain('<script>');
+  });
+});
+
+describe('GET /health', () => {
+  it('reports ok with counts', async () => {
+    const res = await t.app.inject('/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', database: 'ok', blogs: 0 });
+  });
+});
