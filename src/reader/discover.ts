@@ -137,6 +137,9 @@ export function readPage(html: string, pageUrl: string, headers: Record<string, 
     const url = resolveUrl(el.attribs.href, base);
     if (!url) return;
     const title = el.attribs.title?.trim() || null;
+    // JSON Feed 1.0 used plain application/json, but so does WordPress's REST API link on
+    // every page (/wp-json/...): take application/json only when it says it is a feed.
+    if (type === 'application/json' && (/\/wp-json\//.test(url) || !/feed/i.test(`${url} ${title ?? ''}`))) return;
     const list = looksLikeCommentFeed(url, title) ? commentFeeds : feeds;
     if (!list.some((f) => f.url === url)) list.push({ url, format, title });
   });
