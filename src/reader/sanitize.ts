@@ -1,0 +1,229 @@
+// The one allowlist sanitizer for foreign HTML (feed content, ping excerpts), applied at ingest,
+// and the HTML-to-plain-text reduction used for titles and excerpts. It makes every URL absolute
+// and http(s)/mailto; it never fetches anything and never lets markup through unlisted.
+import { load } from 'cheerio/slim';
+import sanitize from 'sanitize-html';
+
+const allowedTags = [
+  'p', 'br', 'a', 'blockquote', 'q', 'cite', 'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins',
+  'sub', 'sup', 'code', 'pre', 'kbd', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'h3', 'h4', 'h5', 'h6',
+  'hr', 'figure', 'figcaption', 'img', 'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th',
+  'td', 'abbr', 'span', 'small', 'mark', 'time',
+];
+
+/**
+ * Headings inside a post sit under Palaver's own page and entry headings, so h1/h2 of a blog
+ * post become h3/h4 and the rest shift down to h6.
+ */
+const demotedHeadings: Record<string, string> = { h1: 'h3', h2: 'h4', h3: 'h5', h4: 'h6', h5: 'h6', h6: 'h6' };
+
+const allowedAttributes: sanitize.IOptions['allowedAttributes'] = {
+  a: ['href', 'title', 'hreflang', 'rel'],
+  img: ['src', 'alt', 'title', 'width', 'height', 'srcset'],
+  blockquote: ['cite'],
+  q: ['cite'],
+  del: ['cite', 'datetime'],
+  ins: ['cite', 'datetime'],
+  abbr: ['title'],
+  time: ['datetime'],
+  ol: ['start', 'reversed'],
+  li: ['value'],
+  th: ['colspan', 'rowspan', 'scope'],
+  td: ['colspan', 'rowspan'],
+  '*': ['lang', 'dir'],
+};
+
+const urlAttributes = ['href', 'src', 'cite'];
+const linkRel = 'nofollow ugc noopener';
+
+function resolveUrl(value: string, baseUrl: string | null, schemes: readonly string[]): string | null {
+  try {
+    const url = baseUrl ? new URL(value.trim(), baseUrl) : new URL(value.trim());
+    return schemes.includes(url.protocol.slice(0, -1)) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Rewrites each srcset candidate URL to absolute http(s), dropping the rest. Candidates are split
+ * as the HTML spec does (a URL runs to whitespace), so image-CDN URLs with commas survive.
+ */
+function resolveSrcset(srcset: string, baseUrl: string | null): string | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = srcset.length;
+  while (i < n) {
+    while (i < n && /[\s,]/.test(srcset[i]!)) i++;
+    let j = i;
+    while (j < n && !/\s/.test(srcset[j]!)) j++;
+    let url = srcset.slice(i, j);
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      let k = j;
+      while (k < n && srcset[k] !== ',') k++;
+      descriptor = srcset.slice(j, k).trim();
+      j = k + 1;
+    }
+    i = j;
+    if (!url) continue;
+    const absolute = resolveUrl(url, baseUrl, ['http', 'https']);
+    if (absolute && /^[\w.\s]*$/.test(descriptor)) out.push(descriptor ? `${absolute} ${descriptor}` : absolute);
+  }
+  return out.length ? out.join(', ') : null;
+}
+
+function transformAnyTag(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
+  const name = demotedHeadings[tagName] ?? tagName;
+  const out: sanitize.Attributes = {};
+  const baseUrl = currentBaseUrl;
+  for (const [key, value] of Object.entries(attribs)) {
+    if (urlAttributes.includes(key)) {
+      const schemes = name === 'img' ? ['http', 'https'] : ['http', 'https', 'mailto'];
+      const absolute = resolveUrl(value, baseUrl, schemes);
+      if (absolute) out[key] = absolute;
+    } else if (key === 'srcset') {
+      const resolved = resolveSrcset(value, baseUrl);
+      if (resolved) out[key] = resolved;
+    } else if (key !== 'rel' && key !== 'target') {
+      out[key] = value;
+    }
+  }
+  if (name === 'a') out.rel = linkRel;
+  return { tagName: name, attribs: out };
+}
+
+/** Elements that never have children, so never deepen the tree. */
+const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+/** Elements whose end tag is optional; the HTML parser closes them itself, so they do not nest. */
+const impliedEndElements = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'colgroup', 'caption', 'option', 'optgroup', 'rt', 'rp']);
+/** Above sanitize-html's nestingLimit, so legitimate markup is left to the real parser. */
+const maxTagDepth = 200;
+
+/**
+ * Drops start and end tags nested deeper than maxTagDepth before parsing. htmlparser2 keeps its
+ * open-element stack with Array#unshift, so parsing is quadratic in nesting depth (200 000 nested
+ * <a>: 9 s); no blog post nests 200 deep. Text stays; only the surplus tags go. Linear: a tag
+ * ends at the next "<" or ">".
+ */
+function flattenDeepNesting(html: string): string {
+  let depth = 0;
+  let dropped = 0;
+  return html.replace(/<(\/?)([A-Za-z][^\s/<>]*)[^<>]*>/g, (tag, close: string, rawName: string) => {
+    const name = rawName.toLowerCase();
+    if (voidElements.has(name) || impliedEndElements.has(name) || (!close && tag.endsWith('/>'))) return tag;
+    if (close) {
+      if (dropped > 0) {
+        dropped--;
+        return '';
+      }
+      if (depth > 0) depth--;
+      return tag;
+    }
+    if (depth >= maxTagDepth) {
+      dropped++;
+      return '';
+    }
+    depth++;
+    return tag;
+  });
+}
+
+// sanitize-html calls transformTags synchronously within one sanitize() call, so the base URL of
+// the call in progress can live here without leaking between calls.
+let currentBaseUrl: string | null = null;
+
+const options: sanitize.IOptions = {
+  allowedTags,
+  allowedAttributes,
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowedSchemesAppliedToAttributes: [...urlAttributes, 'srcset'],
+  allowProtocolRelative: false,
+  allowedClasses: {},
+  disallowedTagsMode: 'discard',
+  // Raw-text and metadata elements whose text is code or chrome, not prose.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'template', 'title', 'head', 'plaintext'],
+  // Deeper nesting is a parser-stress payload, not a blog post; its tags go, its text stays.
+  nestingLimit: 100,
+  parseStyleAttributes: false,
+  transformTags: { '*': transformAnyTag },
+};
+
+/**
+ * Reduces foreign HTML to Palaver's allowlist: structure and inline text markup, images and
+ * links with absolute http(s) URLs (resolved against baseUrl), links marked nofollow ugc noopener.
+ */
+export function sanitizeHtml(html: string, baseUrl: string | null): string {
+  currentBaseUrl = baseUrl;
+  try {
+    return sanitize(flattenDeepNesting(html), options).trim();
+  } finally {
+    currentBaseUrl = null;
+  }
+}
+
+const skippedInText = new Set(['script', 'style', 'noscript', 'template', 'head', 'title', 'iframe', 'object', 'embed', 'svg', 'math', 'textarea', 'select', 'xmp', 'noembed', 'noframes']);
+const blockElements = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure', 'footer',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table',
+  'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'caption', 'details', 'summary',
+]);
+
+/** The parts of a cheerio (domhandler) node that text extraction reads. */
+interface DomNode {
+  type: string;
+  data?: string;
+  name?: string;
+  children?: DomNode[];
+}
+
+function collectText(roots: DomNode[]): string {
+  const parts: string[] = [];
+  // Iterative walk: a hostile document nested 100 000 levels deep must not overflow the stack.
+  const stack: DomNode[] = [...roots].reverse();
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'text') {
+      parts.push(node.data ?? '');
+      continue;
+    }
+    const name = node.name?.toLowerCase();
+    if (name !== undefined && skippedInText.has(name)) continue;
+    if (node.type !== 'root' && node.type !== 'tag') continue;
+    const block = name !== undefined && blockElements.has(name);
+    if (block) {
+      parts.push(' ');
+      stack.push({ type: 'text', data: ' ' });
+    }
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return parts.join('');
+}
+
+function cutAtWordBoundary(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  if (maxLength <= 1) return '…'.slice(0, maxLength);
+  let cut = text.slice(0, maxLength - 1);
+  // Never leave half of a surrogate pair before the ellipsis.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const space = cut.lastIndexOf(' ');
+  // Cut at the last word boundary unless that would throw away most of the excerpt (one long URL).
+  if (space >= maxLength * 0.6) cut = cut.slice(0, space);
+  return `${cut.replace(/[\s,;:.\-–—]+$/, '')}…`;
+}
+
+/**
+ * Reduces HTML to plain text: entities decoded, scripts and styles dropped, block boundaries as
+ * spaces, whitespace collapsed; cut at a word boundary with "…" when longer than maxLength.
+ */
+export function htmlToText(html: string, maxLength?: number): string {
+  if (!html) return '';
+  // Fast path for titles and names without markup or entities.
+  const plain = /[<&]/.test(html) ? collectText(load(flattenDeepNesting(html), null, false).root().toArray() as unknown as DomNode[]) : html;
+  const text = plain.replace(/[\s\u00a0]+/g, ' ').trim();
+  return maxLength !== undefined && maxLength >= 0 ? cutAtWordBoundary(text, maxLength) : text;
+}
