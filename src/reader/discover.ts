@@ -63,7 +63,9 @@ function looksLikeCommentFeed(url: string, title: string | null): boolean {
 export function normalizeInputUrl(input: string): URL {
   const trimmed = input.trim();
   if (trimmed === '') throw new DiscoveryError('invalid-url', 'Please enter the address of a blog.');
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  // "example.org:8080/blog" parses as scheme "example.org:"; a host with a port is not a scheme.
+  const hostWithPort = /^[^\s/:?#]+:\d+(?:[/?#]|$)/.test(trimmed);
+  const withScheme = !hostWithPort && /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`;
   let url: URL;
   try {
     url = new URL(withScheme);

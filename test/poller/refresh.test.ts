@@ -50,8 +50,8 @@ describe('refreshSource', () => {
     expect(first).toMatchObject({ outcome: 'updated', inserted: 2, status: 200 });
     const stored = (await findSourceById(database.db, source.id))!;
     expect(stored).toMatchObject({ etag: '"v1"', lastModified: 'Tue, 11 Nov 2008 09:00:00 GMT', format: 'rss', lastError: null });
-    // sy:updatePeriod hourly is shorter than the interval: the interval wins.
-    expect(stored.nextCheckAt).toBe('2026-03-01T12:30:00.000Z');
+    // The feed's sy:updatePeriod (hourly) is longer than the 30-minute interval, so it wins.
+    expect(stored.nextCheckAt).toBe('2026-03-01T13:00:00.000Z');
 
     server.set('/feed/', { headers: rssType, body: rssFeed(server.origin, items) });
     const again = await refresh();

@@ -68,7 +68,7 @@ describe('POST /api/blogs', () => {
   it('accepts a URL that is itself a feed', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/feed/` } });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ url: origin, feedUrl: `${origin}/feed/`, commentFeedUrl: `${origin}/comments/feed/` });
+    expect(res.json()).toMatchObject({ url: `${origin}/`, feedUrl: `${origin}/feed/`, commentFeedUrl: `${origin}/comments/feed/` });
   });
 
   it('polls the feed at the address that answered, not the self link without the port', async () => {
