@@ -79,7 +79,7 @@ async function palaver(): Promise<Phase[]> {
   const poller = createPoller({
     db: database.db,
     fetch: fetcher.fetch,
-    settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, concurrency, tickSeconds: 15, perHostLimit: 10_000 },
+    settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency, tickSeconds: 15, perHostLimit: 10_000 },
     log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
   });
   const phases: Phase[] = [];

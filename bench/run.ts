@@ -3,11 +3,14 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPolling, type Figure } from './poll.ts';
+import { benchCommentSchedule, benchThreading } from './threading.ts';
 
 const { values } = parseArgs({
   options: {
     feeds: { type: 'string', default: process.env.BENCH_FEEDS ?? '2000' },
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
+    'large-db': { type: 'string', default: process.env.BENCH_LARGE_DB ?? '1000000' },
+    only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
   },
 });
 
@@ -17,8 +20,16 @@ function fmt(n: number): string {
 
 const figures: Figure[] = [];
 console.log(`Palaver benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
-console.log('Running: polling …');
-figures.push(...(await benchPolling({ feeds: Number(values.feeds), runs: Number(values.runs), concurrency: 16, hosts: 8 })));
+const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
+if (wanted('poll')) {
+  console.log('Running: polling …');
+  figures.push(...(await benchPolling({ feeds: Number(values.feeds), runs: Number(values.runs), concurrency: 16, hosts: 8 })));
+}
+if (wanted('threading')) {
+  console.log('Running: threading …');
+  figures.push(...(await benchThreading({ small: 10_000, large: Number(values['large-db']), samples: 200 })));
+  figures.push(...benchCommentSchedule({ blogs: 200, posts: 50, spacingHours: 72, intervalSeconds: 1800, maxQuietDays: 60 }));
+}
 
 const rows = figures.map((f) => {
   const ratio = f.baseline ? f.value / f.baseline : null;

@@ -9,6 +9,7 @@ import type { Poller } from './poller/poller.ts';
 import type { Fetch } from './reader/types.ts';
 import { assetRoutes } from './web/assets.ts';
 import { blogRoutes } from './web/blogs.ts';
+import { conversationRoutes } from './web/conversations.ts';
 import { installErrorHandlers } from './web/errors.ts';
 import { healthRoutes } from './web/health.ts';
 import { homeRoutes } from './web/home.ts';
@@ -54,5 +55,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, deps);
   await app.register(homeRoutes, deps);
   await app.register(blogRoutes, deps);
+  await app.register(conversationRoutes, deps);
   return app;
 }

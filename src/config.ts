@@ -32,6 +32,7 @@ const configSchema = z
         maxBackoffSeconds: positiveInt,
         maxIntervalSeconds: positiveInt,
         disableAfterFailures: positiveInt,
+        commentFeedMaxQuietDays: positiveInt,
       })
       .strict(),
     fetcher: z

@@ -25,6 +25,7 @@ export function pollerSettings(config: Config): PollerSettings {
     maxIntervalSeconds: Math.max(config.poller.maxIntervalSeconds, config.pollIntervalSeconds),
     maxBackoffSeconds: config.poller.maxBackoffSeconds,
     disableAfterFailures: config.poller.disableAfterFailures,
+    commentFeedMaxQuietDays: config.poller.commentFeedMaxQuietDays,
     concurrency: config.poller.concurrency,
     tickSeconds: config.poller.tickSeconds,
     perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),

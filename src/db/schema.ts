@@ -84,10 +84,61 @@ export interface EntriesTable {
   first_seen_at: string;
   changed_at: string;
   tombstoned_at: string | null;
+  conversation_id: number | null;
+  /** Another record of the entry this points at (a pingback shown as a comment, a listed ping). */
+  same_as_id: number | null;
+  /** Linkback records: the url key of the page that pinged. */
+  source_key: string | null;
+  /** Linkback records: the page that was pinged. */
+  target_url: string | null;
+  is_roundup: Generated<number>;
+}
+
+export type Channel = 'feed' | 'comment-feed' | 'pingback' | 'trackback' | 'webmention' | 'listing';
+
+export interface EntryChannelsTable {
+  entry_id: number;
+  via: Channel;
+  first_seen_at: string;
+}
+
+export type EdgeType = 'comment-of' | 'reply-to' | 'links-to' | 'linkback' | 'same-as';
+
+export interface EdgesTable {
+  id: Generated<number>;
+  from_entry_id: number;
+  type: EdgeType;
+  /** "url:<url key>" or "ref:<guid>": what the edge points at until it resolves. */
+  target: string;
+  to_url: string | null;
+  to_entry_id: number | null;
+  created_at: string;
+}
+
+export interface ConversationsTable {
+  id: Generated<number>;
+  root_entry_id: number | null;
+  title: string | null;
+  entry_count: Generated<number>;
+  post_count: Generated<number>;
+  comment_count: Generated<number>;
+  linkback_count: Generated<number>;
+  blog_count: Generated<number>;
+  author_count: Generated<number>;
+  missing_count: Generated<number>;
+  first_activity_at: string | null;
+  last_activity_at: string | null;
+  rank: Generated<number>;
+  merged_into_id: number | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
   entries: EntriesTable;
+  entry_channels: EntryChannelsTable;
+  edges: EdgesTable;
+  conversations: ConversationsTable;
 }

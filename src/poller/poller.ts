@@ -90,7 +90,7 @@ function addToSummary(summary: PollSummary, r: RefreshResult): void {
 export function createPoller(deps: PollerDeps): Poller {
   const now = deps.now ?? (() => new Date());
   const s = deps.settings;
-  const kinds = deps.kinds ?? ['feed', 'site-comments'];
+  const kinds = deps.kinds ?? ['feed', 'site-comments', 'post-comments'];
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<unknown> | null = null;

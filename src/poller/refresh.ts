@@ -6,9 +6,18 @@ import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FetchResponse } from '../reader/types.ts';
 import { updateBlogTitle } from '../store/blogs.ts';
-import { upsertEntry } from '../store/entries.ts';
-import { listSourcesByBlog, updateSourceAfterPoll, type Source, type SourcePollState } from '../store/sources.ts';
-import { computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
+import {
+  findCommentActivity,
+  insertSource,
+  listSourcesByBlog,
+  updateSourceAfterPoll,
+  wakeCommentSources,
+  type Source,
+  type SourcePollState,
+} from '../store/sources.ts';
+import { recordEntry } from '../store/threads.ts';
+import { relationsOf, type Channel } from '../threading/relations.ts';
+import { commentFeedWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
 
 export const feedAccept =
   'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.1';
@@ -18,6 +27,8 @@ export interface RefreshSettings {
   maxIntervalSeconds: number;
   maxBackoffSeconds: number;
   disableAfterFailures: number;
+  /** A post's comment feed is no longer checked after this many quiet days. */
+  commentFeedMaxQuietDays: number;
 }
 
 export interface RefreshDeps {
@@ -41,6 +52,28 @@ export interface RefreshResult {
   error: string | null;
   warnings: string[];
   nextCheckAt: string;
+}
+
+const channelBySource: Record<Source['kind'], Channel> = {
+  feed: 'feed',
+  'site-comments': 'comment-feed',
+  'post-comments': 'comment-feed',
+  'trackback-listing': 'listing',
+  'pingback-listing': 'listing',
+};
+
+// A comment feed with nothing left to follow waits this long unless its post stirs.
+const dormantSeconds = 365 * 24 * 3600;
+
+/**
+ * Picks the comment feed to follow for a post: WordPress's Atom variant carries the parent of
+ * each threaded reply (thr:in-reply-to), its RSS one (wfw:commentRss, <permalink>feed/) none.
+ */
+export function preferredCommentFeed(post: { url: string | null; commentFeedUrl: string | null }): string | null {
+  const feed = post.commentFeedUrl;
+  if (!feed || !post.url) return feed;
+  const permalink = post.url.endsWith('/') ? post.url : `${post.url}/`;
+  return feed === `${permalink}feed/` ? `${permalink}feed/atom/` : feed;
 }
 
 const entryKindBySource: Record<Source['kind'], EntryKind> = {
@@ -148,6 +181,19 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   if (res.status === 429 || res.status === 503) {
     return fail(describeStatus(res), res.status, { retryAfterSeconds: parseRetryAfter(res.headers['retry-after'], started) });
   }
+  if (res.status === 404 && source.kind === 'post-comments' && source.url.endsWith('/feed/atom/')) {
+    // Not WordPress after all (or Atom switched off): follow the RSS comment feed it named.
+    await updateSourceAfterPoll(deps.db, source.id, {
+      checkedAt,
+      nextCheckAt: checkedAt,
+      lastStatus: 404,
+      lastError: null,
+      consecutiveFailures: 0,
+      succeeded: true,
+      url: source.url.replace(/atom\/$/, ''),
+    });
+    return result({ outcome: 'unchanged', status: 404, nextCheckAt: checkedAt, url: source.url.replace(/atom\/$/, '') });
+  }
   if (res.status >= 400) return fail(describeStatus(res), res.status);
   if (res.status >= 300 && res.status !== 304) return fail(`the server answered with an unfollowable redirect (${res.status})`, res.status);
 
@@ -188,19 +234,53 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
   const state = successState(hint);
   const kind = entryKindBySource[source.kind];
-  const drafts = feed.items.map((item) => draftEntry(item, kind));
+  const via = channelBySource[source.kind];
   let inserted = 0;
   let updated = 0;
   // Entries and the validators that vouch for them commit together: a crash in between
   // leaves the old validators, so the next poll fetches the feed again and loses nothing.
   await deps.db.transaction().execute(async (trx) => {
-    for (const draft of drafts) {
-      const { outcome } = await upsertEntry(trx, source.blogId, draft, checkedAt);
-      if (outcome === 'inserted') inserted += 1;
-      else if (outcome === 'updated') updated += 1;
+    const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(trx, source.entryId) : undefined;
+    for (const item of feed.items) {
+      const draft = draftEntry(item, kind);
+      const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
+      // A pingback or trackback that the blog shows as a comment arrived by that ping.
+      const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
+      const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
+      if (recorded.outcome === 'inserted') inserted += 1;
+      else if (recorded.outcome === 'updated') updated += 1;
+      if (source.kind === 'feed') {
+        const commentFeed = preferredCommentFeed(draft);
+        if (commentFeed) {
+          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+        }
+        if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
+      }
+    }
+    let nextCheckAt = state.nextCheckAt;
+    if (source.kind === 'post-comments' && source.entryId !== null) {
+      const activity = await findCommentActivity(trx, source.entryId);
+      const wait = activity
+        ? commentFeedWaitSeconds({
+            now: started,
+            postAt: activity.postAt,
+            lastActivityAt: activity.lastActivityAt,
+            intervalSeconds: s.pollIntervalSeconds,
+            maxQuietDays: s.commentFeedMaxQuietDays,
+          })
+        : null;
+      nextCheckAt = computeNextCheck({
+        now: started,
+        intervalSeconds: wait ?? dormantSeconds,
+        maxIntervalSeconds: wait === null ? dormantSeconds : s.maxIntervalSeconds,
+        hintSeconds: hint,
+        consecutiveFailures: 0,
+        maxBackoffSeconds: s.maxBackoffSeconds,
+      }).toISOString();
     }
     await updateSourceAfterPoll(trx, source.id, {
       ...state,
+      nextCheckAt,
       ...redirectState,
       etag: res.headers.etag ?? null,
       lastModified: res.headers['last-modified'] ?? null,

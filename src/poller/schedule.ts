@@ -59,3 +59,36 @@ export function parseCacheMaxAge(value: string | undefined | null): number | nul
   }
   return best;
 }
+
+export interface CommentFeedScheduleInput {
+  now: Date;
+  /** When the post was published (or first seen). */
+  postAt: string;
+  /** The newest comment, or when new comments were last seen; null before any. */
+  lastActivityAt: string | null;
+  /** POLL_INTERVAL_SECONDS: a young post's comment feed is checked as often as post feeds. */
+  intervalSeconds: number;
+  /** After this many quiet days the comment feed is no longer checked until the post stirs. */
+  maxQuietDays: number;
+}
+
+// The wait grows with quiet: a post's comments come mostly in its first days.
+const commentFeedSteps: { quietDays: number; waitSeconds: number }[] = [
+  { quietDays: 1, waitSeconds: 0 },
+  { quietDays: 3, waitSeconds: 2 * 3600 },
+  { quietDays: 7, waitSeconds: 6 * 3600 },
+  { quietDays: 30, waitSeconds: 12 * 3600 },
+];
+
+/**
+ * Computes how long to wait before checking a post's comment feed again: as often as post
+ * feeds while the post or its newest comment is a day old, down to daily after a month, and
+ * null (stop) once it has been quiet longer than maxQuietDays.
+ */
+export function commentFeedWaitSeconds(input: CommentFeedScheduleInput): number | null {
+  const newest = Math.max(Date.parse(input.postAt) || 0, input.lastActivityAt ? Date.parse(input.lastActivityAt) || 0 : 0);
+  const quietDays = Math.max(0, (input.now.getTime() - newest) / 86_400_000);
+  if (quietDays >= input.maxQuietDays) return null;
+  const step = commentFeedSteps.find((s) => quietDays < s.quietDays);
+  return Math.max(input.intervalSeconds, step ? step.waitSeconds : 24 * 3600);
+}

@@ -85,16 +85,11 @@ export function draftEntry(item: FeedItem, kind: EntryKind): EntryDraft {
     commentsPageUrl: httpUrlOrNull(item.commentsPageUrl),
     trackbackPingUrl: httpUrlOrNull(item.trackbackPingUrl),
   };
+  return { ...draft, contentHash: contentHashOf(draft) };
+}
+
+/** Computes the hash that tells an edited entry from the same one again. */
+export function contentHashOf(draft: Omit<EntryDraft, 'contentHash'>): string {
   // The comment count is left out: it changes without the entry being edited.
-  const contentHash = sha256([
-    draft.title,
-    draft.url,
-    draft.authorName,
-    draft.authorUrl,
-    draft.contentHtml,
-    draft.publishedAt,
-    draft.updatedAt,
-    draft.lang,
-  ]);
-  return { ...draft, contentHash };
+  return sha256([draft.title, draft.url, draft.authorName, draft.authorUrl, draft.contentHtml, draft.publishedAt, draft.updatedAt, draft.lang]);
 }

@@ -14,6 +14,9 @@ export interface Entry extends EntryDraft {
   firstSeenAt: string;
   changedAt: string;
   tombstonedAt: string | null;
+  conversationId: number | null;
+  sameAsId: number | null;
+  targetUrl: string | null;
 }
 
 export interface EntryWithBlog extends Entry {
@@ -46,6 +49,9 @@ function toEntry(row: Selectable<EntriesTable>): Entry {
     firstSeenAt: row.first_seen_at,
     changedAt: row.changed_at,
     tombstonedAt: row.tombstoned_at,
+    conversationId: row.conversation_id,
+    sameAsId: row.same_as_id,
+    targetUrl: row.target_url,
   };
 }
 
@@ -60,7 +66,7 @@ export async function upsertEntry(
   blogId: number | null,
   draft: EntryDraft,
   now: string,
-): Promise<{ id: number; outcome: UpsertOutcome }> {
+): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean }> {
   let existingQuery = db.selectFrom('entries').select(['id', 'content_hash', 'comment_count', 'comment_feed_url']).where('identity', '=', draft.identity);
   existingQuery = blogId === null ? existingQuery.where('blog_id', 'is', null) : existingQuery.where('blog_id', '=', blogId);
   const existing = await existingQuery.executeTakeFirst();
@@ -98,9 +104,10 @@ export async function upsertEntry(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { id: row.id, outcome: 'inserted' };
+    return { id: row.id, outcome: 'inserted', commentCountRose: false };
   }
 
+  const commentCountRose = draft.commentCount !== null && draft.commentCount > (existing.comment_count ?? 0);
   if (existing.content_hash === draft.contentHash) {
     // The comment count moves without the post changing; keep it current quietly.
     if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl) {
@@ -110,7 +117,7 @@ export async function upsertEntry(
         .where('id', '=', existing.id)
         .execute();
     }
-    return { id: existing.id, outcome: 'unchanged' };
+    return { id: existing.id, outcome: 'unchanged', commentCountRose };
   }
 
   await db
@@ -123,10 +130,11 @@ export async function upsertEntry(
     })
     .where('id', '=', existing.id)
     .execute();
-  return { id: existing.id, outcome: 'updated' };
+  return { id: existing.id, outcome: 'updated', commentCountRose };
 }
 
-function selectEntriesWithBlog(db: Db) {
+/** Starts a query over entries joined with their blog's title and home page. */
+export function selectEntriesWithBlog(db: Db) {
   return db
     .selectFrom('entries')
     .leftJoin('blogs', 'blogs.id', 'entries.blog_id')
@@ -136,7 +144,8 @@ function selectEntriesWithBlog(db: Db) {
 
 type EntryWithBlogRow = Selectable<EntriesTable> & { blog_title: string | null; blog_home_url: string | null };
 
-function toEntryWithBlog(row: EntryWithBlogRow): EntryWithBlog {
+/** Maps a row of selectEntriesWithBlog. */
+export function toEntryWithBlog(row: EntryWithBlogRow): EntryWithBlog {
   return {
     ...toEntry(row),
     blog: row.blog_id !== null && row.blog_home_url !== null ? { id: row.blog_id, title: row.blog_title, homeUrl: row.blog_home_url } : null,
@@ -148,7 +157,7 @@ export async function listRecentEntries(
   db: Db,
   options: { limit: number; offset?: number; kinds?: EntryKind[] },
 ): Promise<EntryWithBlog[]> {
-  let q = selectEntriesWithBlog(db).where('entries.tombstoned_at', 'is', null);
+  let q = selectEntriesWithBlog(db).where('entries.tombstoned_at', 'is', null).where('entries.same_as_id', 'is', null);
   if (options.kinds?.length) q = q.where('entries.kind', 'in', options.kinds);
   const rows = await q
     .orderBy('entries.sort_at', 'desc')

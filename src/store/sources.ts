@@ -271,3 +271,31 @@ export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePol
   }
   await db.updateTable('sources').set(patch).where('id', '=', id).execute();
 }
+
+/** Finds the post a post-comment source belongs to, with its newest comment, for scheduling. */
+export async function findCommentActivity(db: Db, entryId: number): Promise<{ postAt: string; guid: string | null; url: string | null; lastActivityAt: string | null } | undefined> {
+  const post = await db.selectFrom('entries').select(['sort_at', 'guid', 'url']).where('id', '=', entryId).executeTakeFirst();
+  if (!post) return undefined;
+  const newest = await db
+    .selectFrom('edges')
+    .innerJoin('entries', 'entries.id', 'edges.from_entry_id')
+    .where('edges.to_entry_id', '=', entryId)
+    .where('edges.type', '=', 'comment-of')
+    .select((eb) => [eb.fn.max<string>('entries.sort_at').as('sort_at'), eb.fn.max<string>('entries.first_seen_at').as('seen_at')])
+    .executeTakeFirst();
+  // A comment found late (an old date, first seen now) is activity too.
+  const candidates = [newest?.sort_at, newest?.seen_at].filter((v): v is string => !!v).sort();
+  return { postAt: post.sort_at, guid: post.guid, url: post.url, lastActivityAt: candidates.at(-1) ?? null };
+}
+
+/** Makes a post's comment feed due now: the post reports new comments, or a ping arrived. */
+export async function wakeCommentSources(db: Db, entryId: number, now: string): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({ next_check_at: now, updated_at: now })
+    .where('entry_id', '=', entryId)
+    .where('kind', '=', 'post-comments')
+    .where('disabled_at', 'is', null)
+    .where('next_check_at', '>', now)
+    .execute();
+}

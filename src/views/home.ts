@@ -1,16 +1,23 @@
-// The home page: for now the newest posts of all registered blogs (conversations come with
-// threading), or a first-run page pointing to registration and the demo.
+// The home page: conversations, best ranked first, each with its blogs, counts, activity and
+// a line from its newest entry; or a first-run page pointing to registration and the demo.
+import type { Conversation } from '../store/conversations.ts';
 import type { EntryWithBlog } from '../store/entries.ts';
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
 import { html } from './html.ts';
 import { renderLayout } from './layout.ts';
 
 export interface HomeView {
-  entries: EntryWithBlog[];
+  conversations: Conversation[];
+  newest: Map<number, EntryWithBlog>;
+  blogs: Map<number, { id: number; title: string | null; homeUrl: string }[]>;
   blogCount: number;
   now: Date;
   page: number;
   hasMore: boolean;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Renders the home page. */
@@ -23,17 +30,19 @@ export function renderHome(view: HomeView): string {
   <p>No blogs are registered yet. <a href="/blogs#register">Register a blog</a> by pasting its address,
   or run <code>npx palaver demo</code> to see the bundled “Social Media Camp” debate from 2008.</p>
 </section>`
-      : html`<h1>Newest posts</h1>
-<p class="lede">From ${view.blogCount} registered ${view.blogCount === 1 ? 'blog' : 'blogs'}.</p>`;
+      : html`<h1>Conversations</h1>
+<p class="lede">Across ${plural(view.blogCount, 'registered blog', 'registered blogs')}.</p>`;
 
-  const list = view.entries.length
-    ? html`<ol class="entries">${view.entries.map(
-        (e) => html`<li><article class="entry">
-  <h2><a href="${e.url ?? '#'}" rel="nofollow ugc noopener">${e.title || '(untitled)'}</a></h2>
-  <p class="meta">${e.blog ? html`<a href="/blogs/${e.blog.id}">${e.blog.title ?? displayUrl(e.blog.homeUrl)}</a>` : ''}${e.authorName ? html` · ${e.authorName}` : ''} · <time datetime="${e.sortAt}" title="${formatDateTime(e.sortAt)}">${formatRelative(e.sortAt, view.now)}</time></p>
-  ${e.excerpt ? html`<p class="excerpt">${e.excerpt}</p>` : ''}
-</article></li>`,
-      )}</ol>`
+  const list = view.conversations.length
+    ? html`<ol class="conversations">${view.conversations.map((c) => {
+        const newest = view.newest.get(c.id);
+        const blogs = view.blogs.get(c.id) ?? [];
+        return html`<li><article class="conversation-summary">
+  <h2><a href="/c/${c.id}">${c.title || '(untitled)'}</a></h2>
+  <p class="meta">${blogs.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)} · ${plural(c.postCount, 'post', 'posts')}, ${plural(c.commentCount, 'comment', 'comments')}, ${plural(c.linkbackCount, 'linkback', 'linkbacks')}${c.lastActivityAt ? html` · <time datetime="${c.lastActivityAt}" title="${formatDateTime(c.lastActivityAt)}">${formatRelative(c.lastActivityAt, view.now)}</time>` : ''}</p>
+  ${newest?.excerpt ? html`<p class="excerpt">${newest.authorName ? html`<span class="author">${newest.authorName}:</span> ` : ''}${newest.excerpt}</p>` : ''}
+</article></li>`;
+      })}</ol>`
     : view.blogCount > 0
       ? html`<p>Nothing fetched yet: the first poll runs shortly after a blog is registered.</p>`
       : '';

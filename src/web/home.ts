@@ -1,9 +1,9 @@
-// The home page route.
+// The home page route: conversations ranked by activity and breadth.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { countBlogs } from '../store/blogs.ts';
-import { listRecentEntries } from '../store/entries.ts';
+import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { renderHome } from '../views/home.ts';
 
 const pageSize = 30;
@@ -13,10 +13,14 @@ const query = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(
 export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get('/', async (request, reply) => {
     const { page } = query.parse(request.query ?? {});
-    const entries = await listRecentEntries(deps.db, { limit: pageSize + 1, offset: (page - 1) * pageSize, kinds: ['post'] });
+    const conversations = await listConversations(deps.db, { limit: pageSize + 1, offset: (page - 1) * pageSize });
+    const shown = conversations.slice(0, pageSize);
+    const ids = shown.map((c) => c.id);
     const html = renderHome({
-      entries: entries.slice(0, pageSize),
-      hasMore: entries.length > pageSize,
+      conversations: shown,
+      newest: await listNewestEntryOf(deps.db, ids),
+      blogs: await listConversationBlogs(deps.db, ids),
+      hasMore: conversations.length > pageSize,
       page,
       blogCount: await countBlogs(deps.db),
       now: (deps.now ?? (() => new Date()))(),

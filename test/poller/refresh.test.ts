@@ -10,7 +10,7 @@ import { findSourceById, insertSource, type Source } from '../../src/store/sourc
 import { rssFeed } from '../support/blog-pages.ts';
 import { createTestDatabase } from '../support/db.ts';
 
-const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3 };
+const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3, commentFeedMaxQuietDays: 60 };
 const now = new Date('2026-03-01T12:00:00Z');
 const rssType = { 'content-type': 'application/rss+xml; charset=UTF-8' };
 

@@ -1,0 +1,184 @@
+// Threading benchmarks: the time to record and thread one new entry with 10k and with 1M
+// entries already stored (the ratio should stay near 1: the work follows the entry's edges,
+// not the database), bulk ingest throughput, and comment-feed requests per hour for 200 blogs
+// × 50 posts under the decaying schedule against polling every comment feed at the interval.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { openDatabase, type OpenedDatabase } from '../src/db/open.ts';
+import { commentFeedWaitSeconds } from '../src/poller/schedule.ts';
+import { draftEntry } from '../src/reader/entry-draft.ts';
+import type { FeedItem } from '../src/reader/types.ts';
+import { recordEntry } from '../src/store/threads.ts';
+import { relationsOf } from '../src/threading/relations.ts';
+import type { Figure } from './poll.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+// Entries per pre-filled conversation: a post and its comments.
+const perConversation = 20;
+
+function item(url: string, fields: Partial<FeedItem> = {}): FeedItem {
+  return {
+    guid: url,
+    url,
+    title: 'Ein Beitrag',
+    authorName: 'Autor',
+    authorUrl: null,
+    contentHtml: '<p>Text</p>',
+    summaryHtml: null,
+    publishedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: null,
+    commentsPageUrl: null,
+    commentFeeds: [],
+    commentCount: null,
+    inReplyTo: [],
+    trackbackPingUrl: null,
+    baseUrl: url,
+    lang: 'de',
+    ...fields,
+  };
+}
+
+/** Fills a database with `n` entries in conversations of 20 (a post and 19 comments), by SQL. */
+async function prefill(database: OpenedDatabase, n: number): Promise<void> {
+  const db = database.db;
+  const now = '2026-01-01T00:00:00.000Z';
+  await sql`insert into blogs (home_url, url_key, created_at, updated_at)
+    with recursive b(i) as (select 1 union all select i + 1 from b where i < 100)
+    select 'http://blog' || i || '.example/', 'blog' || i || '.example', ${now}, ${now} from b`.execute(db);
+  const conversations = Math.ceil(n / perConversation);
+  await sql`insert into conversations (id, entry_count, created_at, updated_at)
+    with recursive c(i) as (select 1 union all select i + 1 from c where i < ${conversations})
+    select i, ${perConversation}, ${now}, ${now} from c`.execute(db);
+  // Entry i is in conversation (i-1)/20+1; the first of each group is the post.
+  await sql`insert into entries (id, blog_id, kind, identity, guid, url, url_key, title, author_name, content_html, excerpt,
+      published_at, sort_at, content_hash, first_seen_at, changed_at, conversation_id)
+    with recursive e(i) as (select 1 union all select i + 1 from e where i < ${n})
+    select i, (i % 100) + 1, case when (i - 1) % 20 = 0 then 'post' else 'comment' end, 'guid:x' || i, 'x' || i,
+      'http://blog' || ((i % 100) + 1) || '.example/p/' || i || '/', 'blog' || ((i % 100) + 1) || '.example/p/' || i,
+      'Titel ' || i, 'Autor ' || (i % 997), '<p>Text</p>', 'Text',
+      ${now}, strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'), 'h' || i, ${now}, ${now}, ((i - 1) / 20) + 1 from e`.execute(db);
+  await sql`insert into edges (from_entry_id, type, target, to_entry_id, created_at)
+    select id, 'comment-of', 'url:' || (select url_key from entries p where p.id = ((entries.id - 1) / 20) * 20 + 1), ((id - 1) / 20) * 20 + 1, ${now}
+    from entries where kind = 'comment'`.execute(db);
+  await sql`insert into entry_channels (entry_id, via, first_seen_at) select id, case when kind = 'post' then 'feed' else 'comment-feed' end, ${now} from entries`.execute(db);
+}
+
+/** Times recording `count` new entries: posts that link to a random stored post, and comments on them. */
+async function timeNewEntries(database: OpenedDatabase, stored: number, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const target = Math.floor(Math.random() * (stored / perConversation)) * perConversation + 1;
+    const targetUrl = `http://blog${(target % 100) + 1}.example/p/${target}/`;
+    const url = `http://new.example/${stored}/${k}/`;
+    const isComment = k % 2 === 1;
+    const it = isComment
+      ? item(`http://new.example/${stored}/${k - 1}/#comment-${k}`, { title: null, contentHtml: '<p>Stimmt.</p>' })
+      : item(url, { contentHtml: `<p>Siehe <a href="${targetUrl}">dort</a>.</p>` });
+    const draft = draftEntry(it, isComment ? 'comment' : 'post');
+    const relations = relationsOf(draft, { via: isComment ? 'comment-feed' : 'feed', post: null, inReplyTo: [] });
+    const started = process.hrtime.bigint();
+    await database.db.transaction().execute((trx) => recordEntry(trx, { blogId: 1, draft, via: isComment ? 'comment-feed' : 'feed', relations }, new Date().toISOString()));
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return times;
+}
+
+async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-bench-'));
+  const database = openDatabase(path.join(dir, 'bench.db'));
+  try {
+    await migrateToLatest(database.db);
+    return await work(database);
+  } finally {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Measures per-entry threading time at two database sizes, and bulk ingest throughput. */
+export async function benchThreading(options: { small: number; large: number; samples: number }): Promise<Figure[]> {
+  const perEntry = async (size: number) =>
+    withDatabase(async (database) => {
+      await prefill(database, size);
+      await timeNewEntries(database, size, 20); // warm the page cache and statements
+      return median(await timeNewEntries(database, size, options.samples));
+    });
+  const small = await perEntry(options.small);
+  const large = await perEntry(options.large);
+
+  const bulk = await withDatabase(async (database) => {
+    const n = 5000;
+    const started = process.hrtime.bigint();
+    for (let batch = 0; batch < n / 100; batch++) {
+      await database.db.transaction().execute(async (trx) => {
+        for (let k = 0; k < 100; k++) {
+          const i = batch * 100 + k;
+          const postUrl = `http://bulk.example/p/${Math.floor(i / 10)}/`;
+          const it = i % 10 === 0 ? item(postUrl, { contentHtml: `<p><a href="http://bulk.example/p/${Math.floor(i / 10) - 1}/">vorher</a></p>` }) : item(`${postUrl}#comment-${i}`, { title: null });
+          const draft = draftEntry(it, i % 10 === 0 ? 'post' : 'comment');
+          const relations = relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] });
+          await recordEntry(trx, { blogId: null, draft, via: 'feed', relations }, '2026-01-01T00:00:00.000Z');
+        }
+      });
+    }
+    return n / (Number(process.hrtime.bigint() - started) / 1e9);
+  });
+
+  return [
+    {
+      name: `thread one new entry, ${options.large.toLocaleString('en')} stored`,
+      value: large,
+      baseline: small,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: `median of ${options.samples} entries (posts linking into a stored debate, comments on them); baseline: the same with ${options.small.toLocaleString('en')} stored. The ratio should stay near 1.`,
+    },
+    { name: 'bulk ingest (posts + comments, 100 per transaction)', value: bulk, baseline: null, unit: 'entries/s', higherIsBetter: true },
+  ];
+}
+
+/**
+ * Counts comment-feed requests in one simulated day for `blogs` × `posts`: posts published one
+ * every `spacingHours` per blog, comments arriving on young posts; against checking every
+ * comment feed at the poll interval.
+ */
+export function benchCommentSchedule(options: { blogs: number; posts: number; spacingHours: number; intervalSeconds: number; maxQuietDays: number }): Figure[] {
+  const start = Date.parse('2026-03-01T00:00:00Z');
+  let requests = 0;
+  let active = 0;
+  for (let p = 0; p < options.posts; p++) {
+    const postAt = start - p * options.spacingHours * 3_600_000;
+    // A young post gets a comment every few hours during its first two days.
+    const lastComment = p * options.spacingHours < 48 ? new Date(start - 3 * 3_600_000).toISOString() : null;
+    let t = start;
+    let polledToday = 0;
+    while (t < start + 86_400_000) {
+      const wait = commentFeedWaitSeconds({
+        now: new Date(t),
+        postAt: new Date(postAt).toISOString(),
+        lastActivityAt: lastComment,
+        intervalSeconds: options.intervalSeconds,
+        maxQuietDays: options.maxQuietDays,
+      });
+      if (wait === null) break;
+      polledToday += 1;
+      t += wait * 1000;
+    }
+    if (polledToday) active += 1;
+    requests += polledToday * options.blogs;
+  }
+  const naive = (options.blogs * options.posts * 86_400) / options.intervalSeconds;
+  return [
+    {
+      name: `comment feeds, ${options.blogs} blogs × ${options.posts} posts: requests/hour`,
+      value: requests / 24,
+      baseline: naive / 24,
+      unit: 'req/h',
+      higherIsBetter: false,
+      note: `one post every ${options.spacingHours} h per blog, poll interval ${options.intervalSeconds} s, stop after ${options.maxQuietDays} quiet days (${active} of ${options.posts} posts per blog still followed); baseline: every comment feed at the poll interval.`,
+    },
+  ];
+}

@@ -1,0 +1,196 @@
+// store: reading conversations for pages, feeds and the API: the ranked list, one
+// conversation's entries with their channels and the entry each one answers.
+import { sql, type Selectable } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { ConversationsTable } from '../db/schema.ts';
+import type { Channel, EdgeType } from '../threading/relations.ts';
+import { findSurvivingConversationId } from './threads.ts';
+import type { EntryWithBlog } from './entries.ts';
+import { toEntryWithBlog, selectEntriesWithBlog } from './entries.ts';
+
+export interface Conversation {
+  id: number;
+  rootEntryId: number | null;
+  title: string | null;
+  entryCount: number;
+  postCount: number;
+  commentCount: number;
+  linkbackCount: number;
+  blogCount: number;
+  authorCount: number;
+  missingCount: number;
+  firstActivityAt: string | null;
+  lastActivityAt: string | null;
+  rank: number;
+}
+
+export interface ConversationEntry extends EntryWithBlog {
+  /** The channels it arrived by, its other records' included. */
+  via: Channel[];
+  /** The entry of this conversation it answers, or null. */
+  inReplyToId: number | null;
+  inReplyToType: EdgeType | null;
+}
+
+function toConversation(row: Selectable<ConversationsTable>): Conversation {
+  return {
+    id: row.id,
+    rootEntryId: row.root_entry_id,
+    title: row.title,
+    entryCount: row.entry_count,
+    postCount: row.post_count,
+    commentCount: row.comment_count,
+    linkbackCount: row.linkback_count,
+    blogCount: row.blog_count,
+    authorCount: row.author_count,
+    missingCount: row.missing_count,
+    firstActivityAt: row.first_activity_at,
+    lastActivityAt: row.last_activity_at,
+    rank: row.rank,
+  };
+}
+
+/** Lists live conversations, best ranked first. */
+export async function listConversations(db: Db, options: { limit: number; offset?: number }): Promise<Conversation[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('merged_into_id', 'is', null)
+    .where('entry_count', '>', 0)
+    .orderBy('rank', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset ?? 0)
+    .execute();
+  return rows.map(toConversation);
+}
+
+/** Counts live conversations. */
+export async function countConversations(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('merged_into_id', 'is', null)
+    .where('entry_count', '>', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Finds a conversation, or where it went when it merged into another. */
+export async function findConversation(db: Db, id: number): Promise<{ conversation: Conversation } | { mergedInto: number } | undefined> {
+  const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  if (row.merged_into_id !== null) return { mergedInto: await findSurvivingConversationId(db, row.merged_into_id) };
+  return { conversation: toConversation(row) };
+}
+
+// Which edge says best what an entry answers: an explicit reply, then the post a comment is
+// on, then a ping's target, then a link in the body.
+const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
+
+/** Lists a conversation's entries in time order, each once, with channels and what it answers. */
+export async function listConversationEntries(db: Db, conversationId: number): Promise<ConversationEntry[]> {
+  const all = await selectEntriesWithBlog(db)
+    .where('entries.conversation_id', '=', conversationId)
+    .orderBy('entries.sort_at')
+    .orderBy('entries.id')
+    .execute();
+  const primaryOf = new Map<number, number>();
+  for (const r of all) primaryOf.set(r.id, r.same_as_id ?? r.id);
+  // Records of a ping may point at a post that moved conversations since: follow in memory.
+  const resolve = (id: number): number => {
+    let cur = id;
+    for (let i = 0; i < 8 && primaryOf.get(cur) !== undefined && primaryOf.get(cur) !== cur; i++) cur = primaryOf.get(cur)!;
+    return cur;
+  };
+  const ids = all.map((r) => r.id);
+  if (ids.length === 0) return [];
+
+  const channels = await db.selectFrom('entry_channels').select(['entry_id', 'via']).where('entry_id', 'in', ids).orderBy('first_seen_at').execute();
+  const edges = await db
+    .selectFrom('edges')
+    .select(['from_entry_id', 'to_entry_id', 'type'])
+    .where('from_entry_id', 'in', ids)
+    .where('to_entry_id', 'is not', null)
+    .execute();
+
+  const viaOf = new Map<number, Set<Channel>>();
+  for (const c of channels) {
+    const p = resolve(c.entry_id);
+    if (!viaOf.has(p)) viaOf.set(p, new Set());
+    viaOf.get(p)!.add(c.via);
+  }
+  const position = new Map<number, number>();
+  all.forEach((r, i) => position.set(r.id, i));
+  const best = new Map<number, { to: number; type: EdgeType; own: boolean }>();
+  for (const e of edges) {
+    const from = resolve(e.from_entry_id);
+    const to = resolve(e.to_entry_id!);
+    if (from === to || !position.has(to) || e.type === 'same-as') continue;
+    const own = from === e.from_entry_id;
+    const current = best.get(from);
+    const better =
+      !current ||
+      // The entry's own statements outrank those of its ping records.
+      (own && !current.own) ||
+      (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
+    if (better) best.set(from, { to, type: e.type, own });
+  }
+
+  return all
+    .filter((r) => r.same_as_id === null || resolve(r.id) === r.id)
+    .map((r) => {
+      const reply = best.get(r.id);
+      return {
+        ...toEntryWithBlog(r),
+        via: [...(viaOf.get(r.id) ?? [])],
+        inReplyToId: reply?.to ?? null,
+        inReplyToType: reply?.type ?? null,
+      };
+    });
+}
+
+/** Finds the conversation an entry is in. */
+export async function findConversationIdOfEntry(db: Db, entryId: number): Promise<number | null> {
+  const row = await db.selectFrom('entries').select('conversation_id').where('id', '=', entryId).executeTakeFirst();
+  if (!row?.conversation_id) return null;
+  return findSurvivingConversationId(db, row.conversation_id);
+}
+
+/** Lists the newest entry of each given conversation (for one-line previews). */
+export async function listNewestEntryOf(db: Db, conversationIds: number[]): Promise<Map<number, EntryWithBlog>> {
+  const out = new Map<number, EntryWithBlog>();
+  if (conversationIds.length === 0) return out;
+  const rows = await selectEntriesWithBlog(db)
+    .where('entries.conversation_id', 'in', conversationIds)
+    .where('entries.same_as_id', 'is', null)
+    .where(
+      'entries.id',
+      'in',
+      sql<number>`(select (select e2.id from entries e2 where e2.conversation_id = c.id and e2.same_as_id is null order by e2.sort_at desc, e2.id desc limit 1) from conversations c where c.id in (${sql.join(conversationIds)}))`,
+    )
+    .execute();
+  for (const r of rows) if (r.conversation_id !== null) out.set(r.conversation_id, toEntryWithBlog(r));
+  return out;
+}
+
+/** Lists the names of the blogs taking part in each given conversation. */
+export async function listConversationBlogs(db: Db, conversationIds: number[]): Promise<Map<number, { id: number; title: string | null; homeUrl: string }[]>> {
+  const out = new Map<number, { id: number; title: string | null; homeUrl: string }[]>();
+  if (conversationIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('entries')
+    .innerJoin('blogs', 'blogs.id', 'entries.blog_id')
+    .select(['entries.conversation_id', 'blogs.id', 'blogs.title', 'blogs.home_url'])
+    .distinct()
+    .where('entries.conversation_id', 'in', conversationIds)
+    .where('entries.same_as_id', 'is', null)
+    .orderBy('blogs.id')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.conversation_id!) ?? [];
+    list.push({ id: r.id, title: r.title, homeUrl: r.home_url });
+    out.set(r.conversation_id!, list);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+// Conversation routes: the ranked list and one conversation, as JSON and as the /c/:id page.
+// A conversation that merged into another redirects there.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import { findConversation, listConversationEntries, listConversations } from '../store/conversations.ts';
+import { renderConversation } from '../views/conversation.ts';
+import { conversationEntryJson, conversationJson } from './conversation-json.ts';
+import { HttpError } from './errors.ts';
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).catch(50).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).catch(0).default(0),
+});
+const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+
+/** Registers /api/conversations, /api/conversations/:id and /c/:id. */
+export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const publicUrl = deps.config.publicUrl;
+  const now = deps.now ?? (() => new Date());
+
+  async function load(rawId: unknown) {
+    const parsed = idParams.safeParse({ id: rawId });
+    if (!parsed.success) throw new HttpError(404, 'not-found', 'There is no such conversation.');
+    const found = await findConversation(deps.db, parsed.data.id);
+    if (!found) throw new HttpError(404, 'not-found', `There is no conversation ${parsed.data.id}.`);
+    return found;
+  }
+
+  app.get('/api/conversations', async (request) => {
+    const { limit, offset } = listQuery.parse(request.query ?? {});
+    const conversations = await listConversations(deps.db, { limit, offset });
+    return { conversations: conversations.map((c) => conversationJson(c, publicUrl)) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
+    const found = await load(request.params.id);
+    if ('mergedInto' in found) return reply.redirect(`/api/conversations/${found.mergedInto}`, 308);
+    const entries = await listConversationEntries(deps.db, found.conversation.id);
+    return { ...conversationJson(found.conversation, publicUrl), entries: entries.map(conversationEntryJson) };
+  });
+
+  app.get<{ Params: { id: string } }>('/c/:id', async (request, reply) => {
+    const found = await load(request.params.id);
+    // A merged conversation lives on under the survivor's address for good.
+    if ('mergedInto' in found) return reply.redirect(`/c/${found.mergedInto}`, 301);
+    const entries = await listConversationEntries(deps.db, found.conversation.id);
+    return reply.type('text/html; charset=utf-8').send(renderConversation({ conversation: found.conversation, entries, now: now() }));
+  });
+}
