@@ -565,6 +565,25 @@ function readAuthor(item: Raw, base: string): { name: string | null; url: string
   return { name: text ? rssAuthorName(text) : null, url: null };
 }
 
+const bloggerItemId = /^tag:blogger\.com,1999:blog-(\d+)\.post-\d+$/;
+const bloggerCommentSelf = /\/feeds\/(?:\d+\/)?\d+\/comments\/default\/(\d+)$/;
+
+/**
+ * Blogger's thr:in-reply-to names only the post; a threaded reply (since 2012) names its parent
+ * comment as <link rel="related" href=".../feeds/<blogId>/<postId>/comments/default/<id>">. Blogger
+ * ids posts and comments alike as tag:blogger.com,1999:blog-<blogId>.post-<id>, so the parent's
+ * Atom id follows from the reply's own id and that link.
+ */
+function bloggerParentComment(guid: string | null, relatedUrls: string[]): InReplyTo | null {
+  const blogId = guid ? bloggerItemId.exec(guid)?.[1] : undefined;
+  if (!blogId) return null;
+  for (const url of relatedUrls) {
+    const parentId = bloggerCommentSelf.exec(new URL(url).pathname)?.[1];
+    if (parentId) return { ref: `tag:blogger.com,1999:blog-${blogId}.post-${parentId}`, href: null, source: url };
+  }
+  return null;
+}
+
 function readItem(item: Raw, context: FeedContext): FeedItem {
   const isAtom = context.format === 'atom';
   const itemBase = nestBase(context.base, attrOf(item, 'xml:base'));
@@ -639,8 +658,13 @@ function readItem(item: Raw, context: FeedContext): FeedItem {
   for (const node of listOf(own(item, 'xThrInReplyTo'))) {
     const ref = collapseText(nodeAttr(node, 'ref'));
     const href = resolveHttpUrl(nodeAttr(node, 'href'), itemBase.url);
-    if (ref || href) inReplyTo.push({ ref, href });
+    const source = resolveHttpUrl(nodeAttr(node, 'source'), itemBase.url);
+    if (ref || href) inReplyTo.push(source ? { ref, href, source } : { ref, href });
   }
+  const selfUrl = links.find((l) => l.rel === 'self')?.href;
+  const relatedUrls = [...new Set(links.filter((l) => l.rel === 'related').map((l) => l.href))];
+  const parent = bloggerParentComment(guid, relatedUrls);
+  if (parent && !inReplyTo.some((r) => r.ref === parent.ref)) inReplyTo.push(parent);
 
   // RSS 2.0 trackback module writes the URL as text, the RDF form as rdf:resource.
   const pingNode = firstOf(own(item, 'xTrackbackPing'));
@@ -661,6 +685,9 @@ function readItem(item: Raw, context: FeedContext): FeedItem {
     commentCount,
     inReplyTo,
     trackbackPingUrl,
+    // Only when present, so items of feeds without them keep their old shape.
+    ...(selfUrl ? { selfUrl } : {}),
+    ...(relatedUrls.length ? { relatedUrls } : {}),
     baseUrl,
     lang: collapseText(attrOf(item, 'xml:lang')) ?? collapseText(fieldText(item, 'xDcLanguage')) ?? context.lang,
   };
@@ -715,6 +742,24 @@ function emptyFeed(format: FeedFormat, warnings: string[]): ParsedFeed {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Movable Type answers <TrackBack URL>?__mode=rss with RSS 0.91 inside the TrackBack reply
+ * (MT::App::Trackback::_response): <response><error>0</error><rss version="0.91">…</rss></response>,
+ * or <error>1</error><message>…</message> when the entry is unknown or pings are off.
+ */
+function unwrapTrackbackListing(text: string): string {
+  const error = /<error>\s*(\d+)\s*<\/error>/.exec(text.slice(0, 4096));
+  if (error && error[1] !== '0') {
+    const message = /<message>([\s\S]{0,500}?)<\/message>/.exec(text)?.[1];
+    const said = message ? decodeXmlAttribute(message).replace(/\s+/g, ' ').trim() : '';
+    throw new FeedParseError('not-a-feed', `the TrackBack listing answered with an error${said ? `: ${said}` : ''}`);
+  }
+  const start = text.search(/<rss[\s>]/);
+  const end = text.lastIndexOf('</rss>');
+  if (start < 0 || end < start) throw new FeedParseError('not-a-feed', 'this is a TrackBack response without a listing, not a feed');
+  return text.slice(start, end + '</rss>'.length);
+}
+
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -737,6 +782,7 @@ export async function parseFeed(text: string, feedUrl: string): Promise<ParsedFe
   if (prologue.kind === 'html-doctype') throw new FeedParseError('not-a-feed', 'this is an HTML page, not a feed');
   if (prologue.kind === 'not-markup') throw new FeedParseError('not-a-feed', 'this is neither XML nor JSON, so not a feed');
   const { root } = prologue;
+  if (root.name === 'response') return parseFeed(unwrapTrackbackListing(source), feedUrl);
   const format = formatOfRoot(root.name);
   if (format === 'html') throw new FeedParseError('not-a-feed', 'this is an HTML page, not a feed');
   if (format === null || format === 'json') {

@@ -83,6 +83,12 @@ export interface InReplyTo {
   ref: string | null;
   /** Atom thr:in-reply-to@href (a permalink) */
   href: string | null;
+  /**
+   * Where the parent can be fetched as a feed: thr:in-reply-to@source (Blogger: the post's Atom
+   * entry), or for a Blogger threaded reply the parent comment's Atom self link (its rel="related").
+   * Absent when the feed gives none.
+   */
+  source?: string;
 }
 
 /** One item of any feed format, normalized. HTML is raw (not yet sanitized); URLs absolute. */
@@ -105,6 +111,17 @@ export interface FeedItem {
   commentCount: number | null;
   inReplyTo: InReplyTo[];
   trackbackPingUrl: string | null;
+  /**
+   * Atom link rel="self" of the entry, when it has one. Blogger names a threaded reply's parent
+   * comment by this URL (see relatedUrls), so threading can match the two. Absent otherwise.
+   */
+  selfUrl?: string;
+  /**
+   * Atom link rel="related" hrefs, in document order; absent when there are none. In a Blogger
+   * comment feed the one related link of a reply is its parent comment's selfUrl; parseFeed also
+   * turns it into an inReplyTo entry (ref = the parent's Atom id), so threading needs nothing more.
+   */
+  relatedUrls?: string[];
   /** Base against which relative URLs inside contentHtml/summaryHtml resolve. */
   baseUrl: string;
   lang: string | null;
