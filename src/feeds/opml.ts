@@ -1,0 +1,163 @@
+// OPML 2.0 export and import of the blog list. Import reads untrusted uploads: it refuses
+// DOCTYPE (so no entity is ever declared or expanded), caps the size, and never fetches.
+import { load } from 'cheerio/slim';
+import type { Element } from 'domhandler';
+import { urlKey } from '../url-key.ts';
+import { formatRfc822Date, renderElement, renderParent } from './feed-text.ts';
+
+export interface OpmlBlog {
+  title: string;
+  htmlUrl: string;
+  xmlUrl: string;
+  description?: string | null;
+}
+
+export interface OpmlExport {
+  title: string;
+  ownerName?: string | null;
+  dateCreated: string | Date;
+  blogs: OpmlBlog[];
+}
+
+export interface OpmlOutline {
+  title: string;
+  xmlUrl: string | null;
+  htmlUrl: string | null;
+}
+
+export interface ParsedOpml {
+  title: string | null;
+  /** Feed and site outlines of every nesting level, in document order, duplicates removed. */
+  outlines: OpmlOutline[];
+  /** One line per outline that could not be used, naming it. */
+  errors: string[];
+  /** URLs of outlines skipped because an earlier outline named the same blog. */
+  duplicates: string[];
+}
+
+/** A document that cannot be read as OPML at all; entries that are merely bad go to `errors`. */
+export class OpmlError extends Error {
+  constructor(message: string) {
+    super(`opml: ${message}`);
+    this.name = 'OpmlError';
+  }
+}
+
+/** An OPML list of a few thousand blogs is well under a megabyte. */
+export const maxOpmlChars = 2 * 1024 * 1024;
+
+/** Renders the blog list as an OPML 2.0 subscription list. */
+export function renderOpml(list: OpmlExport): string {
+  const head = [
+    renderElement('title', {}, list.title),
+    renderElement('dateCreated', {}, formatRfc822Date(list.dateCreated)),
+  ];
+  if (list.ownerName) head.push(renderElement('ownerName', {}, list.ownerName));
+  head.push(renderElement('docs', {}, 'http://opml.org/spec2.opml'));
+  const outlines = list.blogs.map((blog) =>
+    renderElement('outline', {
+      type: 'rss',
+      text: blog.title,
+      title: blog.title,
+      xmlUrl: blog.xmlUrl,
+      htmlUrl: blog.htmlUrl,
+      description: blog.description || null,
+    }),
+  );
+  const body = outlines.length ? renderParent('body', {}, outlines) : '<body/>';
+  return `<?xml version="1.0" encoding="utf-8"?>\n${renderParent('opml', { version: '2.0' }, [renderParent('head', {}, head), body])}\n`;
+}
+
+const feedTypes = new Set(['rss', 'atom']);
+
+/**
+ * Parses an OPML document into blog outlines: nested outlines flattened, `type` compared
+ * case-insensitively, outlines without a usable URL reported, duplicates (by URL key) skipped.
+ * Throws OpmlError when the document is too large, declares a DOCTYPE or is not OPML.
+ */
+export function parseOpml(text: string, options: { maxChars?: number } = {}): ParsedOpml {
+  const maxChars = options.maxChars ?? maxOpmlChars;
+  if (text.length > maxChars) throw new OpmlError(`the list is larger than ${maxChars} characters`);
+  const source = text.replace(/^\uFEFF/, '');
+  // htmlparser2 does not process DTDs, but refusing them outright keeps "billion laughs" and
+  // external entities out whatever the parser does, and no real OPML export carries one.
+  if (/<!DOCTYPE/i.test(source) || /<!ENTITY/i.test(source)) throw new OpmlError('documents with a DOCTYPE are refused');
+  const $ = load(source, { xml: { xmlMode: true, decodeEntities: true, withStartIndices: true } });
+  const root = $.root().children().filter((_i, el) => el.type === 'tag').first();
+  if (root.length === 0 || root.prop('tagName')?.toLowerCase() !== 'opml') throw new OpmlError('not an OPML document (no <opml> root)');
+  const body = root.children().filter((_i, el) => el.type === 'tag' && el.tagName.toLowerCase() === 'body').first();
+  if (body.length === 0) throw new OpmlError('not an OPML document (no <body>)');
+
+  const titleText = root
+    .children()
+    .filter((_i, el) => el.type === 'tag' && el.tagName.toLowerCase() === 'head')
+    .children()
+    .filter((_i, el) => el.type === 'tag' && el.tagName.toLowerCase() === 'title')
+    .first()
+    .text();
+  const result: ParsedOpml = { title: collapse(titleText) || null, outlines: [], errors: [], duplicates: [] };
+  const seenXml = new Set<string>();
+  const seenHtml = new Set<string>();
+
+  // find() walks descendants in document order without recursion of our own, so deep nesting
+  // cannot exhaust the stack.
+  body.find('*').each((_i, el) => {
+    if (el.tagName.toLowerCase() !== 'outline') return;
+    const attrs = lowerCaseAttributes(el);
+    const hasChildren = el.children.some((child) => child.type === 'tag');
+    const type = (attrs.type ?? '').trim().toLowerCase();
+    const rawXml = attrs.xmlurl?.trim() || null;
+    const rawHtml = attrs.htmlurl?.trim() || (type === 'link' ? attrs.url?.trim() || null : null);
+    const label = collapse(attrs.title ?? '') || collapse(attrs.text ?? '');
+    const name = label ? `"${label}"` : (rawXml ?? rawHtml ?? `outline at line ${lineOf(source, el)}`);
+
+    // An outline with children and no URL of its own is a folder (a category or group).
+    if (hasChildren && !rawXml && !rawHtml) return;
+    if (type && !feedTypes.has(type) && type !== 'link') {
+      result.errors.push(`${name}: outline type "${attrs.type}" is not a feed`);
+      return;
+    }
+    const xmlUrl = rawXml && urlKey(rawXml) ? rawXml : null;
+    const htmlUrl = rawHtml && urlKey(rawHtml) ? rawHtml : null;
+    if (rawXml && !xmlUrl) result.errors.push(`${name}: xmlUrl "${rawXml}" is not an http(s) URL`);
+    if (rawHtml && !htmlUrl) result.errors.push(`${name}: htmlUrl "${rawHtml}" is not an http(s) URL`);
+    if (!xmlUrl && !htmlUrl) {
+      if (!rawXml && !rawHtml) result.errors.push(`${name}: outline has neither xmlUrl nor htmlUrl`);
+      return;
+    }
+    const xmlKey = urlKey(xmlUrl);
+    const htmlKey = urlKey(htmlUrl);
+    // The same feed twice is one blog; a site named without a feed is one only if no earlier
+    // outline named that site.
+    if (xmlKey ? seenXml.has(xmlKey) : htmlKey !== null && seenHtml.has(htmlKey)) {
+      result.duplicates.push((xmlUrl ?? htmlUrl) as string);
+      return;
+    }
+    if (xmlKey) seenXml.add(xmlKey);
+    if (htmlKey) seenHtml.add(htmlKey);
+    result.outlines.push({ title: label || ((xmlUrl ?? htmlUrl) as string), xmlUrl, htmlUrl });
+  });
+  return result;
+}
+
+// OPML names its attributes in camelCase, but hand-edited and older exports write `xmlurl`,
+// `XMLURL` or `HTMLUrl`; the first spelling met wins.
+function lowerCaseAttributes(el: Element): Record<string, string> {
+  const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(el.attribs)) {
+    const lower = key.toLowerCase();
+    if (!(lower in attrs)) attrs[lower] = value;
+  }
+  return attrs;
+}
+
+function lineOf(source: string, el: Element): number {
+  let line = 1;
+  const end = el.startIndex ?? 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < end; i = source.indexOf('\n', i + 1)) line += 1;
+  return line;
+}
+
+function collapse(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
