@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeNextCheck, parseCacheMaxAge, parseRetryAfter } from '../../src/poller/schedule.ts';
+import { commentFeedWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from '../../src/poller/schedule.ts';
 
 const now = new Date('2026-01-10T12:00:00Z');
 const base = { now, intervalSeconds: 1800, maxIntervalSeconds: 86400, consecutiveFailures: 0, maxBackoffSeconds: 86400 };
@@ -53,5 +53,34 @@ describe('parseCacheMaxAge', () => {
   });
   it('ignores no-cache and no-store', () => {
     expect(parseCacheMaxAge('no-cache, max-age=600')).toBeNull();
+  });
+});
+
+describe('commentFeedWaitSeconds', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const ago = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+  const wait = (postHours: number, lastActivityHours: number | null = null) =>
+    commentFeedWaitSeconds({ now, postAt: ago(postHours), lastActivityAt: lastActivityHours === null ? null : ago(lastActivityHours), intervalSeconds: 1800, maxQuietDays: 60 });
+
+  it.each([
+    [2, 1800],
+    [30, 2 * 3600],
+    [5 * 24, 6 * 3600],
+    [20 * 24, 12 * 3600],
+    [45 * 24, 24 * 3600],
+  ])('waits longer as a post quiets down (%s h old → %s s)', (hours, seconds) => {
+    expect(wait(hours)).toBe(seconds);
+  });
+
+  it('stops following a post quiet for longer than the setting', () => {
+    expect(wait(61 * 24)).toBeNull();
+  });
+
+  it('counts a fresh comment on an old post as activity', () => {
+    expect(wait(400 * 24, 2)).toBe(1800);
+  });
+
+  it('never checks more often than the poll interval', () => {
+    expect(commentFeedWaitSeconds({ now, postAt: ago(1), lastActivityAt: null, intervalSeconds: 3 * 3600, maxQuietDays: 60 })).toBe(3 * 3600);
   });
 });
