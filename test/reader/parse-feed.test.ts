@@ -212,6 +212,103 @@ describe('parseFeed', () => {
     });
   });
 
+  describe('Blogger comments', () => {
+    it('names a threaded reply’s parent comment by its Atom id, from the related link', async () => {
+      const feed = await parseFixture('blogger-comments-threaded.xml');
+      expect(feed.title).toBe('Kommentare zu Jens bloggt: Zum Social Media Camp');
+      expect(feed.items).toHaveLength(2);
+      const [reply, parent] = feed.items;
+      const post = {
+        ref: 'tag:blogger.com,1999:blog-123.post-456',
+        href: 'http://jensbest.blogspot.com/2008/11/zum-social-media-camp.html',
+        source: 'https://www.blogger.com/feeds/123/posts/default/456',
+      };
+      expect(reply).toMatchObject({
+        guid: 'tag:blogger.com,1999:blog-123.post-902',
+        url: 'http://jensbest.blogspot.com/2008/11/zum-social-media-camp.html?showComment=1226487600000#c902',
+        selfUrl: 'https://www.blogger.com/feeds/123/456/comments/default/902',
+        relatedUrls: ['https://www.blogger.com/feeds/123/456/comments/default/901'],
+      });
+      expect(reply!.inReplyTo).toEqual([
+        post,
+        { ref: 'tag:blogger.com,1999:blog-123.post-901', href: null, source: 'https://www.blogger.com/feeds/123/456/comments/default/901' },
+      ]);
+      expect(parent).toMatchObject({ guid: 'tag:blogger.com,1999:blog-123.post-901', authorName: 'Anonym', authorUrl: null });
+      expect(parent!.selfUrl).toBe(reply!.relatedUrls![0]);
+      expect(parent!.relatedUrls).toBeUndefined();
+      expect(parent!.inReplyTo).toEqual([post]);
+    });
+
+    it('derives no parent from a related link of an entry that is not Blogger’s', async () => {
+      const feed = await parseFeed(
+        atom('<entry><id>urn:x:1</id><link rel="related" href="http://e.org/feeds/1/comments/default/2"/><link rel="self" href="http://e.org/self/1"/></entry>'),
+        'https://e.org/',
+      );
+      expect(feed.items[0]).toMatchObject({ relatedUrls: ['http://e.org/feeds/1/comments/default/2'], selfUrl: 'http://e.org/self/1', inReplyTo: [] });
+    });
+
+    it('reads Blogger’s RSS variant: thr:total as the count, no comment feed, the name from noreply author', async () => {
+      const feed = await parseFixture('blogger-rss.xml');
+      expect(feed.items[0]).toMatchObject({
+        guid: 'tag:blogger.com,1999:blog-123.post-456',
+        url: 'http://jensbest.blogspot.com/2008/11/zum-social-media-camp.html',
+        authorName: 'Jens Best',
+        commentCount: 3,
+        commentFeeds: [],
+        commentsPageUrl: null,
+        updatedAt: '2008-11-12T09:30:00.000Z',
+      });
+    });
+  });
+
+  describe('Movable Type', () => {
+    it('reads atom.xml as MT 4 writes it: no comment elements, doubled slash id, xml:base of the blog', async () => {
+      const feed = await parseFixture('movabletype-atom.xml');
+      expect(feed).toMatchObject({ format: 'atom', title: "Markus' Notizen", homeUrl: 'http://markus.example.net/', selfUrl: 'http://markus.example.net/atom.xml' });
+      const [entry] = feed.items;
+      expect(entry).toMatchObject({
+        guid: 'tag:markus.example.net,2008://1.42',
+        url: 'http://markus.example.net/2008/11/social-media-camp-noch.html',
+        authorName: 'Markus',
+        authorUrl: null,
+        commentFeeds: [],
+        commentCount: null,
+        inReplyTo: [],
+        trackbackPingUrl: null,
+        baseUrl: 'http://markus.example.net/',
+        summaryHtml: 'Ein Camp &amp; seine Folgen...',
+      });
+      expect(entry!.selfUrl).toBeUndefined();
+      expect(entry!.contentHtml?.trim()).toBe('<p>Ein Camp &amp; seine Folgen: <a href="camp.html">mehr</a>.</p>');
+    });
+
+    it('unwraps the RSS 0.91 of a ?__mode=rss TrackBack listing, mending its unescaped title', async () => {
+      const feed = await parseFixture('movabletype-trackback-listing.xml', 'http://markus.example.net/cgi-bin/mt/mt-tb.cgi/142?__mode=rss');
+      expect(feed).toMatchObject({
+        format: 'rss',
+        title: 'Camp & Co.',
+        homeUrl: 'http://markus.example.net/2008/11/camp-co.html',
+        warnings: ['escaped 1 bare ampersand'],
+      });
+      expect(feed.items.map((i) => [i.title, i.url, i.summaryHtml, i.guid, i.publishedAt])).toEqual([
+        ['Social Media Camp: Viel Gerede', 'http://freitag.example.com/2008/11/camp.html', 'Beim <b>Camp</b> hat sich noch nicht so viel getan...', null, null],
+        ['Exkurs', 'http://planetsab.example.org/2008/11/exkurs/', null, null, null],
+      ]);
+    });
+
+    it('reports a TrackBack listing that answers with an error as not-a-feed, with MT’s message', async () => {
+      const error = await parseError(fixtureText('movabletype-trackback-error.xml'));
+      expect(error.code).toBe('not-a-feed');
+      expect(error.message).toBe("the TrackBack listing answered with an error: Invalid TrackBack ID '77'");
+    });
+
+    it('reports a TrackBack ping answer without a listing as not-a-feed', async () => {
+      const error = await parseError('<?xml version="1.0" encoding="utf-8"?>\n<response>\n<error>0</error>\n</response>\n');
+      expect(error.code).toBe('not-a-feed');
+      expect(error.message).toBe('this is a TrackBack response without a listing, not a feed');
+    });
+  });
+
   describe('RSS versions', () => {
     it('reads RSS 0.91 with its Netscape DOCTYPE', async () => {
       const feed = await parseFixture('rss-091.xml');
