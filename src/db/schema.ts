@@ -134,6 +134,40 @@ export interface ConversationsTable {
   updated_at: string;
 }
 
+export type PingProtocol = 'pingback' | 'trackback' | 'webmention';
+export type PingStatus = 'queued' | 'accepted' | 'rejected' | 'held' | 'gone';
+
+export interface PingsTable {
+  id: Generated<number>;
+  protocol: PingProtocol;
+  received_via: 'endpoint' | 'listing';
+  source_url: string;
+  source_key: string;
+  source_host: string;
+  target_url: string;
+  target_key: string;
+  target_entry_id: number | null;
+  title: string | null;
+  excerpt: string | null;
+  blog_name: string | null;
+  client_address: string | null;
+  status: PingStatus;
+  status_reason: string | null;
+  entry_id: number | null;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+  verified_at: string | null;
+}
+
+export interface PingHostsTable {
+  host: string;
+  verdict: 'blocked' | 'trusted';
+  reason: string | null;
+  created_at: string;
+}
+
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
@@ -141,4 +175,6 @@ export interface Database {
   entry_channels: EntryChannelsTable;
   edges: EdgesTable;
   conversations: ConversationsTable;
+  pings: PingsTable;
+  ping_hosts: PingHostsTable;
 }

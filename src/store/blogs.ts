@@ -1,7 +1,8 @@
 // store: registered blogs. All SQL about blogs lives here; callers get plain Blog objects.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { BlogsTable } from '../db/schema.ts';
+import { isUnderHome, urlKey } from '../url-key.ts';
 
 export interface Blog {
   id: number;
@@ -102,4 +103,20 @@ export async function updateBlogTitle(db: Db, id: number, title: string, now: st
     .where('id', '=', id)
     .where((eb) => eb.or([eb('title', 'is', null), eb('title', '!=', title)]))
     .execute();
+}
+
+/** Finds the registered blog a URL lies under (same host and port, path prefix), if any. */
+export async function findBlogContaining(db: Db, url: string): Promise<Blog | undefined> {
+  const key = urlKey(url);
+  if (!key) return undefined;
+  const host = key.replace(/[/?#].*$/, '');
+  // Candidates share the host; the longest home path that contains the URL wins.
+  const rows = await db
+    .selectFrom('blogs')
+    .selectAll()
+    .where((eb) => eb.or([eb('url_key', '=', host), eb(sql`substr(url_key, 1, ${host.length + 1})`, 'in', [`${host}/`, `${host}?`])]))
+    .execute();
+  const blogs = rows.map(toBlog).filter((b) => isUnderHome(url, b.homeUrl));
+  blogs.sort((a, b) => b.urlKey.length - a.urlKey.length);
+  return blogs[0];
 }

@@ -115,7 +115,9 @@ export async function listConversationEntries(db: Db, conversationId: number): P
     .execute();
 
   const viaOf = new Map<number, Set<Channel>>();
+  const goneRecords = new Set(all.filter((r) => r.same_as_id !== null && r.tombstoned_at !== null).map((r) => r.id));
   for (const c of channels) {
+    if (goneRecords.has(c.entry_id)) continue;
     const p = resolve(c.entry_id);
     if (!viaOf.has(p)) viaOf.set(p, new Set());
     viaOf.get(p)!.add(c.via);

@@ -276,6 +276,7 @@ export async function refreshConversation(db: Db, id: number, now: string): Prom
     .selectFrom('entries')
     .where('conversation_id', '=', id)
     .where('same_as_id', 'is', null)
+    .where('tombstoned_at', 'is', null)
     .select((eb) => [
       eb.fn.countAll<number>().as('entries'),
       eb.fn.sum<number>(sql`case when kind = 'post' then 1 else 0 end`).as('posts'),
@@ -339,4 +340,16 @@ export async function refreshConversation(db: Db, id: number, now: string): Prom
     })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * Marks the record of a ping as gone (its source answered 410 or stopped linking). A record
+ * hidden behind a post only loses its channel; a record shown on its own becomes a tombstone.
+ */
+export async function tombstoneLinkback(db: Db, entryId: number, now: string): Promise<void> {
+  const row = await db.selectFrom('entries').select(['conversation_id', 'source_key']).where('id', '=', entryId).executeTakeFirst();
+  // Only records of pings: a post or comment from a feed is not the ping's to delete.
+  if (!row || row.source_key === null) return;
+  await db.updateTable('entries').set({ tombstoned_at: now, changed_at: now }).where('id', '=', entryId).execute();
+  if (row.conversation_id !== null) await refreshConversation(db, await findSurvivingConversationId(db, row.conversation_id), now);
 }

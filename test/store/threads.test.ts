@@ -45,9 +45,9 @@ const A = 'http://sachar.example/';
 const B = 'http://planetsab.example/';
 const C = 'http://freitag.example/';
 
-const post = (home: string, slug: string, body = '<p>Text</p>', extra: Partial<FeedItem> = {}) =>
+const post = (home: string, slug: string, body = '<p>Text</p>', extra: Partial<Omit<FeedItem, 'url'>> = {}) =>
   item({ url: `${home}${slug}/`, guid: `${home}?p=${slug}`, title: `Post ${slug}`, authorName: 'Autor', contentHtml: body, publishedAt: '2008-11-12T08:00:00.000Z', ...extra });
-const comment = (postUrl: string, n: number, author: string, body: string, extra: Partial<FeedItem> = {}) =>
+const comment = (postUrl: string, n: number, author: string, body: string, extra: Partial<Omit<FeedItem, 'url'>> = {}) =>
   item({ url: `${postUrl}#comment-${n}`, guid: `${postUrl}#comment-${n}`, title: `Von: ${author}`, authorName: author, contentHtml: body, publishedAt: `2008-11-13T0${n % 10}:00:00.000Z`, ...extra });
 
 async function conversationOf(entryId: number) {

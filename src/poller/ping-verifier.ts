@@ -1,0 +1,200 @@
+// Verifies queued pings in the background: fetches each source through the guarded fetcher,
+// accepts it only when it links to its target, and threads the accepted ones. One fetch per
+// source URL at a time and a few per source host, so Palaver cannot be used to flood a site.
+import type { Db } from '../db/open.ts';
+import { verifySource } from '../inbound/verify-source.ts';
+import type { Fetch } from '../reader/types.ts';
+import { findBlogContaining } from '../store/blogs.ts';
+import { claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost, type Ping } from '../store/pings.ts';
+import { wakeCommentSources } from '../store/sources.ts';
+import { recordEntry, tombstoneLinkback } from '../store/threads.ts';
+import { pingRecord } from '../threading/ping-record.ts';
+
+export interface PingVerifierSettings {
+  /** Pings verified at once. */
+  concurrency: number;
+  /** Pings from a host Palaver has not accepted before wait for a moderator (endpoint pings only). */
+  moderateFirstSeenHosts: boolean;
+  /** Attempts before a source that keeps failing is given up. */
+  maxAttempts: number;
+  tickSeconds: number;
+}
+
+export interface PingVerifierLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface PingVerifierDeps {
+  db: Db;
+  fetch: Fetch;
+  settings: PingVerifierSettings;
+  log: PingVerifierLog;
+  now?: () => Date;
+}
+
+export type PingOutcome = 'accepted' | 'rejected' | 'held' | 'gone' | 'retry';
+
+export interface PingVerifier {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs a tick soon: a ping was just queued. */
+  wake(): void;
+  /** Verifies every due ping now and resolves when done (CLI, tests). */
+  runOnce(): Promise<Record<PingOutcome, number>>;
+  /** Verifies one ping now, e.g. to answer a pingback within its deadline. */
+  verifyNow(pingId: number, signal?: AbortSignal): Promise<PingOutcome>;
+}
+
+const leaseMs = 5 * 60_000;
+
+/** Creates the verifier; nothing runs until start(), runOnce() or verifyNow(). */
+export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
+  const now = deps.now ?? (() => new Date());
+  const s = deps.settings;
+  const inFlightSources = new Set<string>();
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let tickPromise: Promise<unknown> | null = null;
+
+  async function verify(ping: Ping, signal?: AbortSignal): Promise<PingOutcome> {
+    const at = now().toISOString();
+    // One verification fetch per source URL at a time: a flood of pings from one page costs one fetch.
+    if (inFlightSources.has(ping.sourceKey)) {
+      await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: new Date(now().getTime() + 30_000).toISOString() }, at);
+      return 'retry';
+    }
+    inFlightSources.add(ping.sourceKey);
+    try {
+      if ((await findHostVerdict(deps.db, ping.sourceHost)) === 'blocked') {
+        await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'the source’s host is blocked' }, at);
+        return 'rejected';
+      }
+      const result = await verifySource(deps.fetch, { source: ping.sourceUrl, target: ping.targetUrl, protocol: ping.protocol, signal });
+      const done = now().toISOString();
+      switch (result.status) {
+        case 'verified': {
+          if (s.moderateFirstSeenHosts && ping.receivedVia === 'endpoint' && !(await mayPassModeration(ping))) {
+            await finishPing(deps.db, ping.id, { status: 'held', reason: 'first ping from this host: waiting for a moderator' }, done);
+            return 'held';
+          }
+          await acceptPing(ping, result, done);
+          return 'accepted';
+        }
+        case 'no-link':
+          await deps.db.transaction().execute(async (trx) => {
+            // A source that no longer links takes its mention back (Webmention §3.2.3).
+            if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
+            await finishPing(trx, ping.id, { status: 'rejected', reason: 'the source does not link to the target' }, done);
+          });
+          return 'rejected';
+        case 'gone':
+          await deps.db.transaction().execute(async (trx) => {
+            if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
+            await finishPing(trx, ping.id, { status: 'gone', reason: `the source answered ${result.httpStatus}` }, done);
+          });
+          return 'gone';
+        case 'error': {
+          const attempts = ping.attempts + 1;
+          if (attempts >= s.maxAttempts) {
+            await finishPing(deps.db, ping.id, { status: 'rejected', reason: `the source could not be checked: ${result.message}` }, done);
+            return 'rejected';
+          }
+          const retryAt = new Date(now().getTime() + 60_000 * 2 ** Math.max(0, attempts)).toISOString();
+          await finishPing(deps.db, ping.id, { status: 'queued', reason: result.message, retryAt }, done);
+          return 'retry';
+        }
+      }
+    } finally {
+      inFlightSources.delete(ping.sourceKey);
+    }
+  }
+
+  async function mayPassModeration(ping: Ping): Promise<boolean> {
+    if ((await findHostVerdict(deps.db, ping.sourceHost)) === 'trusted') return true;
+    if (await findBlogContaining(deps.db, ping.sourceUrl)) return true;
+    return hasAcceptedPingFromHost(deps.db, ping.sourceHost);
+  }
+
+  async function acceptPing(ping: Ping, verified: Parameters<typeof pingRecord>[1], at: string): Promise<void> {
+    const { draft, relations } = pingRecord(
+      { protocol: ping.protocol, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName },
+      verified,
+    );
+    await deps.db.transaction().execute(async (trx) => {
+      const recorded = await recordEntry(trx, { blogId: null, draft, via: ping.receivedVia === 'listing' ? 'listing' : ping.protocol, relations, targetUrl: ping.targetUrl }, at);
+      await finishPing(trx, ping.id, { status: 'accepted', reason: null, entryId: recorded.id }, at);
+      // The target blog will show the ping as a comment soon: look sooner than its schedule says.
+      if (ping.targetEntryId !== null) await wakeCommentSources(trx, ping.targetEntryId, at);
+    });
+  }
+
+  async function runOnce(): Promise<Record<PingOutcome, number>> {
+    const counts: Record<PingOutcome, number> = { accepted: 0, rejected: 0, held: 0, gone: 0, retry: 0 };
+    for (;;) {
+      const t = now();
+      const batch = await claimQueuedPings(deps.db, { now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString(), limit: Math.max(1, s.concurrency * 2) });
+      if (batch.length === 0) break;
+      let next = 0;
+      const worker = async () => {
+        while (next < batch.length) {
+          const ping = batch[next++]!;
+          try {
+            counts[await verify(ping)] += 1;
+          } catch (err) {
+            // The lease brings it back later; a bug must not stop the others.
+            deps.log.error({ pingId: ping.id, err }, 'ping verification crashed');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(s.concurrency, batch.length) }, worker));
+      if (counts.retry > 0 && batch.every((p) => inFlightSources.has(p.sourceKey))) break;
+    }
+    return counts;
+  }
+
+  async function tick(): Promise<void> {
+    timer = null;
+    if (!running) return;
+    try {
+      const counts = await runOnce();
+      if (counts.accepted + counts.rejected + counts.held + counts.gone > 0) deps.log.info(counts, 'pings verified');
+    } catch (err) {
+      deps.log.error({ err }, 'ping verification tick failed');
+    }
+    if (running) timer = setTimeout(runTick, s.tickSeconds * 1000);
+  }
+
+  function runTick(): void {
+    if (tickPromise) return;
+    tickPromise = tick().finally(() => {
+      tickPromise = null;
+    });
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      runTick();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await tickPromise;
+    },
+    wake() {
+      if (!running || tickPromise) return;
+      if (timer) clearTimeout(timer);
+      runTick();
+    },
+    runOnce,
+    async verifyNow(pingId, signal) {
+      const ping = await findPing(deps.db, pingId);
+      if (!ping || ping.status !== 'queued') return ping?.status === 'accepted' ? 'accepted' : 'rejected';
+      return verify(ping, signal);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Turns a verified ping (received or listed) into the entry Palaver threads: a record of the
+// pinging page that answers the target, and that merges with that page's post when Palaver
+// has it or gets it. Pure: no database, no network.
+import { contentHashOf, type EntryDraft } from '../reader/entry-draft.ts';
+import { htmlToText } from '../reader/sanitize.ts';
+import { urlKey } from '../url-key.ts';
+import { linkbackRelations, type EntryRelations } from './relations.ts';
+
+export interface VerifiedSource {
+  /** The page that answered, after redirects. */
+  url: string;
+  title: string | null;
+  authorName: string | null;
+  authorUrl: string | null;
+  publishedAt: string | null;
+  /** Sanitized. */
+  excerptHtml: string | null;
+}
+
+export interface PingFacts {
+  protocol: 'pingback' | 'trackback' | 'webmention';
+  sourceUrl: string;
+  targetUrl: string;
+  /** What a trackback said about itself; the verified page wins where it says more. */
+  title?: string | null;
+  excerpt?: string | null;
+  blogName?: string | null;
+}
+
+/** Builds the entry draft and relations of a verified ping. */
+export function pingRecord(ping: PingFacts, verified: VerifiedSource): { draft: EntryDraft; relations: EntryRelations } {
+  const sourceKey = urlKey(ping.sourceUrl)!;
+  const excerptHtml = verified.excerptHtml;
+  const draftWithoutHash: Omit<EntryDraft, 'contentHash'> = {
+    kind: ping.protocol,
+    // One record per pinging page, whichever way its pings came.
+    identity: `linkback:${sourceKey}`,
+    guid: null,
+    url: ping.sourceUrl,
+    urlKey: sourceKey,
+    title: verified.title ?? ping.title ?? null,
+    authorName: verified.authorName ?? ping.blogName ?? null,
+    authorUrl: verified.authorUrl,
+    contentHtml: excerptHtml,
+    excerpt: excerptHtml ? htmlToText(excerptHtml, 280) || null : (ping.excerpt ?? null),
+    lang: null,
+    publishedAt: verified.publishedAt,
+    updatedAt: null,
+    commentCount: null,
+    commentFeedUrl: null,
+    commentsPageUrl: null,
+    trackbackPingUrl: null,
+  };
+  return {
+    draft: { ...draftWithoutHash, contentHash: contentHashOf(draftWithoutHash) },
+    relations: {
+      kind: ping.protocol,
+      sourceKey,
+      sourceUrl: ping.sourceUrl,
+      relations: linkbackRelations(ping.targetUrl),
+      isRoundup: false,
+    },
+  };
+}

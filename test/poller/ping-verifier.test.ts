@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import { createPingVerifier, type PingVerifier } from '../../src/poller/ping-verifier.ts';
+import { draftEntry } from '../../src/reader/entry-draft.ts';
+import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import type { FeedItem } from '../../src/reader/types.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { listConversationEntries, listConversations } from '../../src/store/conversations.ts';
+import { findPing, setHostVerdict, upsertPing } from '../../src/store/pings.ts';
+import { recordEntry } from '../../src/store/threads.ts';
+import { relationsOf } from '../../src/threading/relations.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+const html = { 'content-type': 'text/html; charset=utf-8' };
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+const at = '2026-03-01T12:00:00.000Z';
+
+let database: OpenedDatabase;
+let fetcher: Fetcher;
+let site: FixtureServer;
+let verifier: PingVerifier;
+let targetUrl: string;
+let targetId: number;
+
+function post(url: string, body: string): FeedItem {
+  return {
+    guid: url, url, title: 'Social Media Camp – ein kleiner Exkurs', authorName: 'planetsab', authorUrl: null, contentHtml: body, summaryHtml: null,
+    publishedAt: '2008-11-14T21:30:00.000Z', updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [],
+    trackbackPingUrl: null, baseUrl: url, lang: 'de',
+  };
+}
+
+async function entries() {
+  const [c] = await listConversations(database.db, { limit: 10 });
+  return listConversationEntries(database.db, c!.id);
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  fetcher = createFetcher({ userAgent: 'Palaver-test', allowPrivateNetworks: true, timeoutMs: 3000, connectTimeoutMs: 2000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2 });
+  site = await startFixtureServer();
+  const blog = await insertBlog(database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
+  targetUrl = 'http://planetsab.example/2008/11/exkurs/';
+  const draft = draftEntry(post(targetUrl, '<p>Exkurs</p>'), 'post');
+  targetId = (await recordEntry(database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at)).id;
+  verifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 2, moderateFirstSeenHosts: false, maxAttempts: 3, tickSeconds: 60 } });
+});
+
+afterEach(async () => {
+  await verifier.stop();
+  await fetcher.close();
+  await site.close();
+  await database.close();
+});
+
+describe('ping verifier', () => {
+  it('accepts a source that links to the target and threads it as a reply', async () => {
+    site.set('/gerede/', { headers: html, body: `<html><head><title>Viel Gerede, noch kein Camp</title></head><body><p>Bei <a href="${targetUrl}">planetsab</a> gibt es einen „Exkurs“.</p></body></html>` });
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/gerede/`, targetUrl, targetEntryId: targetId }, at);
+    expect(await verifier.runOnce()).toMatchObject({ accepted: 1 });
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'accepted' });
+    const list = await entries();
+    expect(list).toHaveLength(2);
+    expect(list.find((e) => e.id !== targetId)).toMatchObject({ kind: 'pingback', title: 'Viel Gerede, noch kein Camp', via: ['pingback'], inReplyToId: targetId });
+  });
+
+  it('merges the ping with the source post when its feed arrives later: one node, both channels', async () => {
+    const sourceUrl = `${site.origin}/gerede/`;
+    site.set('/gerede/', { headers: html, body: `<p><a href="${targetUrl}">planetsab</a></p>` });
+    await upsertPing(database.db, { protocol: 'webmention', receivedVia: 'endpoint', sourceUrl, targetUrl, targetEntryId: targetId }, at);
+    await verifier.runOnce();
+    const draft = draftEntry({ ...post(sourceUrl, `<p><a href="${targetUrl}">planetsab</a></p>`), title: 'Viel Gerede' }, 'post');
+    const source = await recordEntry(database.db, { blogId: null, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at);
+    const list = await entries();
+    expect(list).toHaveLength(2);
+    expect(list.find((e) => e.id === source.id)).toMatchObject({ kind: 'post', inReplyToId: targetId });
+    expect(new Set(list.find((e) => e.id === source.id)!.via)).toEqual(new Set(['feed', 'webmention']));
+  });
+
+  it('rejects a source that does not link to the target, and stores nothing', async () => {
+    site.set('/spam/', { headers: html, body: '<p>Billige Uhren</p>' });
+    const { ping } = await upsertPing(database.db, { protocol: 'trackback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/spam/`, targetUrl, targetEntryId: targetId }, at);
+    expect(await verifier.runOnce()).toMatchObject({ rejected: 1 });
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected', statusReason: 'the source does not link to the target' });
+    expect(await entries()).toHaveLength(1);
+  });
+
+  it('turns an accepted mention into a tombstone when the source answers 410', async () => {
+    site.set('/weg/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    const sourceUrl = `${site.origin}/weg/`;
+    await upsertPing(database.db, { protocol: 'webmention', receivedVia: 'endpoint', sourceUrl, targetUrl, targetEntryId: targetId }, at);
+    await verifier.runOnce();
+    site.set('/weg/', { status: 410, headers: html, body: 'Gone' });
+    await upsertPing(database.db, { protocol: 'webmention', receivedVia: 'endpoint', sourceUrl, targetUrl, targetEntryId: targetId }, at);
+    expect(await verifier.runOnce()).toMatchObject({ gone: 1 });
+    const record = (await entries()).find((e) => e.id !== targetId);
+    expect(record?.tombstonedAt).toBe(at);
+  });
+
+  it('holds the first ping from an unknown host for a moderator, and refuses blocked hosts', async () => {
+    const moderated = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 1, moderateFirstSeenHosts: true, maxAttempts: 3, tickSeconds: 60 } });
+    site.set('/neu/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/neu/`, targetUrl, targetEntryId: targetId }, at);
+    expect(await moderated.runOnce()).toMatchObject({ held: 1 });
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'held' });
+
+    await setHostVerdict(database.db, new URL(site.origin).host, 'blocked', 'spam', at);
+    const again = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/neu/`, targetUrl, targetEntryId: targetId }, at);
+    expect(await moderated.runOnce()).toMatchObject({ rejected: 1 });
+    expect(await findPing(database.db, again.ping.id)).toMatchObject({ status: 'rejected', statusReason: 'the source’s host is blocked' });
+  });
+
+  it('retries a source that cannot be reached, then gives up with the reason', async () => {
+    site.set('/kaputt/', { status: 500, headers: html, body: 'oops' });
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/kaputt/`, targetUrl, targetEntryId: targetId }, at);
+    expect(await verifier.runOnce()).toMatchObject({ retry: 1 });
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'queued' });
+    let clock = Date.parse(at);
+    const later = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date((clock += 3600_000)), settings: { concurrency: 1, moderateFirstSeenHosts: false, maxAttempts: 3, tickSeconds: 60 } });
+    await later.runOnce();
+    await later.runOnce();
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected' });
+  });
+});
