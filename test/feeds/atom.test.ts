@@ -10,7 +10,14 @@ import { childrenOf, onlyChild, parseStrictXml, xmlNamespace, type XmlNode } fro
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const atom = (node: XmlNode, local: string) => childrenOf(node, atomNamespace, local);
-const parser = new Parser({ customFields: { item: ['thr:in-reply-to', 'thr:total'] } });
+// rss-parser's item type knows RSS fields only; Atom entries also carry these.
+interface AtomItem {
+  id: string;
+  author?: string;
+  'thr:in-reply-to'?: unknown;
+  'thr:total'?: string;
+}
+const parser = new Parser<object, AtomItem>({ customFields: { item: ['thr:in-reply-to', 'thr:total'] } });
 
 function entriesOf(text: string): XmlNode[] {
   return atom(parseStrictXml(text), 'entry');
