@@ -1,7 +1,7 @@
 // OPML 2.0 export and import of the blog list. Import reads untrusted uploads: it refuses
 // DOCTYPE (so no entity is ever declared or expanded), caps the size, and never fetches.
 import { load } from 'cheerio/slim';
-import type { Element } from 'domhandler';
+import type { AnyNode, Element } from 'domhandler';
 import { urlKey } from '../url-key.ts';
 import { formatRfc822Date, renderElement, renderParent } from './feed-text.ts';
 
@@ -99,23 +99,21 @@ export function parseOpml(text: string, options: { maxChars?: number } = {}): Pa
   const seenXml = new Set<string>();
   const seenHtml = new Set<string>();
 
-  // find() walks descendants in document order without recursion of our own, so deep nesting
-  // cannot exhaust the stack.
-  body.find('*').each((_i, el) => {
-    if (el.tagName.toLowerCase() !== 'outline') return;
+  const lines = lineCounter(source);
+  for (const el of listOutlines(body.get(0)!)) {
     const attrs = lowerCaseAttributes(el);
     const hasChildren = el.children.some((child) => child.type === 'tag');
     const type = (attrs.type ?? '').trim().toLowerCase();
     const rawXml = attrs.xmlurl?.trim() || null;
     const rawHtml = attrs.htmlurl?.trim() || (type === 'link' ? attrs.url?.trim() || null : null);
     const label = collapse(attrs.title ?? '') || collapse(attrs.text ?? '');
-    const name = label ? `"${label}"` : (rawXml ?? rawHtml ?? `outline at line ${lineOf(source, el)}`);
+    const name = label ? `"${label}"` : (rawXml ?? rawHtml ?? `outline at line ${lines(el.startIndex ?? 0)}`);
 
     // An outline with children and no URL of its own is a folder (a category or group).
-    if (hasChildren && !rawXml && !rawHtml) return;
+    if (hasChildren && !rawXml && !rawHtml) continue;
     if (type && !feedTypes.has(type) && type !== 'link') {
       result.errors.push(`${name}: outline type "${attrs.type}" is not a feed`);
-      return;
+      continue;
     }
     const xmlUrl = rawXml && urlKey(rawXml) ? rawXml : null;
     const htmlUrl = rawHtml && urlKey(rawHtml) ? rawHtml : null;
@@ -123,7 +121,7 @@ export function parseOpml(text: string, options: { maxChars?: number } = {}): Pa
     if (rawHtml && !htmlUrl) result.errors.push(`${name}: htmlUrl "${rawHtml}" is not an http(s) URL`);
     if (!xmlUrl && !htmlUrl) {
       if (!rawXml && !rawHtml) result.errors.push(`${name}: outline has neither xmlUrl nor htmlUrl`);
-      return;
+      continue;
     }
     const xmlKey = urlKey(xmlUrl);
     const htmlKey = urlKey(htmlUrl);
@@ -131,12 +129,12 @@ export function parseOpml(text: string, options: { maxChars?: number } = {}): Pa
     // outline named that site.
     if (xmlKey ? seenXml.has(xmlKey) : htmlKey !== null && seenHtml.has(htmlKey)) {
       result.duplicates.push((xmlUrl ?? htmlUrl) as string);
-      return;
+      continue;
     }
     if (xmlKey) seenXml.add(xmlKey);
     if (htmlKey) seenHtml.add(htmlKey);
     result.outlines.push({ title: label || ((xmlUrl ?? htmlUrl) as string), xmlUrl, htmlUrl });
-  });
+  }
   return result;
 }
 
@@ -151,11 +149,36 @@ function lowerCaseAttributes(el: Element): Record<string, string> {
   return attrs;
 }
 
-function lineOf(source: string, el: Element): number {
+// Lists outline elements under `root` in document order with an explicit stack: cheerio's
+// find() took 30 s on 50,000 nested outlines, and recursion would exhaust the call stack.
+function listOutlines(root: AnyNode): Element[] {
+  const found: Element[] = [];
+  const stack: AnyNode[] = [...childrenOf(root)].reverse();
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type !== 'tag') continue;
+    const el = node as Element;
+    if (el.tagName.toLowerCase() === 'outline') found.push(el);
+    for (let i = el.children.length - 1; i >= 0; i -= 1) stack.push(el.children[i]!);
+  }
+  return found;
+}
+
+function childrenOf(node: AnyNode): AnyNode[] {
+  return 'children' in node ? node.children : [];
+}
+
+// Returns a function from offset to line number; offsets must come in ascending order (as the
+// outlines do), so the text is scanned once however many outlines are reported.
+function lineCounter(source: string): (offset: number) => number {
   let line = 1;
-  const end = el.startIndex ?? 0;
-  for (let i = source.indexOf('\n'); i !== -1 && i < end; i = source.indexOf('\n', i + 1)) line += 1;
-  return line;
+  let scanned = 0;
+  return (offset) => {
+    for (let i = source.indexOf('\n', scanned); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+      line += 1;
+      scanned = i + 1;
+    }
+    return line;
+  };
 }
 
 function collapse(value: string): string {
