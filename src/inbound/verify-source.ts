@@ -214,7 +214,7 @@ function linkContext($: CheerioAPI, link: Element): string {
   const text = htmlToText($.html(container.length ? container : el));
   const start = text.indexOf(linkStart);
   const end = text.indexOf(linkEnd, start + 1);
-  if (start === -1 || end === -1) return text.replace(/[\uE000\uE001]/g, '').trim();
+  if (start === -1 || end === -1) return cleanLine(text.replace(/[\uE000\uE001]/g, ''), 3 * contextChars) ?? '';
 
   let before = text.slice(0, start).replace(/[\uE000\uE001]/g, '');
   let linkText = text.slice(start + 1, end).replace(/[\uE000\uE001]/g, '');
