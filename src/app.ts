@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { Config } from './config.ts';
 import type { Db } from './db/open.ts';
+import type { PingVerifier } from './poller/ping-verifier.ts';
 import type { Poller } from './poller/poller.ts';
 import type { Fetch } from './reader/types.ts';
 import { assetRoutes } from './web/assets.ts';
@@ -13,6 +14,7 @@ import { conversationRoutes } from './web/conversations.ts';
 import { installErrorHandlers } from './web/errors.ts';
 import { healthRoutes } from './web/health.ts';
 import { homeRoutes } from './web/home.ts';
+import { pingRoutes } from './web/pings.ts';
 
 export interface AppDeps {
   config: Config;
@@ -20,6 +22,8 @@ export interface AppDeps {
   /** The guarded fetcher: registration uses it for discovery. */
   fetch: Fetch;
   poller?: Pick<Poller, 'wake'>;
+  /** Verifies queued pings; without it (some tests) pings only queue. */
+  pingVerifier?: Pick<PingVerifier, 'wake' | 'verifyNow'>;
   now?: () => Date;
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
@@ -34,6 +38,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
   });
   installErrorHandlers(app);
+  // Every page says where to ping it (Pingback 1.0 §2.1, Webmention §3.1.2), from PUBLIC_URL,
+  // never from the request's Host.
+  const pingback = `${deps.config.publicUrl}/xmlrpc`;
+  const webmentionLink = `<${deps.config.publicUrl}/webmention>; rel="webmention"`;
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html') && reply.statusCode < 300) {
+      reply.header('x-pingback', pingback);
+      reply.header('link', webmentionLink);
+    }
+    return payload;
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -56,5 +72,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes, deps);
   await app.register(blogRoutes, deps);
   await app.register(conversationRoutes, deps);
+  await app.register(pingRoutes, deps);
   return app;
 }

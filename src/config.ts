@@ -35,6 +35,22 @@ const configSchema = z
         commentFeedMaxQuietDays: positiveInt,
       })
       .strict(),
+    pings: z
+      .object({
+        /** Hold endpoint pings from hosts never accepted before until a moderator decides. */
+        moderateFirstSeenHosts: z.boolean(),
+        /** Pings waiting for verification before the endpoints answer 503. */
+        queueCapacity: positiveInt,
+        verifyConcurrency: positiveInt.max(64),
+        /** How long a pingback waits for its verification before answering "queued". */
+        pingbackDeadlineMs: positiveInt,
+        perClientPerMinute: positiveInt,
+        perSourceHostPerMinute: positiveInt,
+        maxAttempts: positiveInt,
+      })
+      .strict(),
+    /** Bearer token for moderation (approve, block); null turns the moderation API off. */
+    adminToken: z.string().min(16).nullable(),
     fetcher: z
       .object({
         allowPrivateNetworks: z.boolean(),
@@ -79,6 +95,7 @@ const envOverrides: { name: string; key: string[]; type: 'number' | 'boolean' | 
   { name: 'POLL_INTERVAL_SECONDS', key: ['pollIntervalSeconds'], type: 'number' },
   { name: 'FETCHER_ALLOW_PRIVATE_NETWORKS', key: ['fetcher', 'allowPrivateNetworks'], type: 'boolean' },
   { name: 'LOG_LEVEL', key: ['logLevel'], type: 'string' },
+  { name: 'PALAVER_ADMIN_TOKEN', key: ['adminToken'], type: 'nullable-string' },
 ];
 
 function coerceEnv(name: string, raw: string, type: (typeof envOverrides)[number]['type']): unknown {

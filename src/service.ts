@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from './db/open.ts';
+import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
 
@@ -12,6 +13,7 @@ export interface Service {
   app: FastifyInstance;
   database: OpenedDatabase;
   fetcher: Fetcher;
+  pingVerifier: PingVerifier;
   poller: Poller;
   /** Where the server listens, e.g. http://127.0.0.1:3000 */
   address: string;
@@ -29,6 +31,16 @@ export function pollerSettings(config: Config): PollerSettings {
     concurrency: config.poller.concurrency,
     tickSeconds: config.poller.tickSeconds,
     perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),
+  };
+}
+
+/** Translates the settings into the ping verifier's. */
+export function pingVerifierSettings(config: Config): PingVerifierSettings {
+  return {
+    concurrency: config.pings.verifyConcurrency,
+    moderateFirstSeenHosts: config.pings.moderateFirstSeenHosts,
+    maxAttempts: config.pings.maxAttempts,
+    tickSeconds: config.poller.tickSeconds,
   };
 }
 
@@ -59,8 +71,10 @@ export async function startService(config: Config, options: { startPoller?: bool
     fetch: fetcher.fetch,
     logger: { level: config.logLevel },
     poller: { wake: () => poller.wake() },
+    pingVerifier: { wake: () => pingVerifier.wake(), verifyNow: (id, signal) => pingVerifier.verifyNow(id, signal) },
   });
   const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log });
+  const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: app.log });
   let address: string;
   try {
     address = await app.listen({ port: config.port, host: config.host });
@@ -71,16 +85,20 @@ export async function startService(config: Config, options: { startPoller?: bool
     throw err;
   }
   if (options.startPoller ?? config.poller.enabled) poller.start();
+  // Pings are verified even when polling is off: senders wait for their answer.
+  pingVerifier.start();
   let stopping: Promise<void> | null = null;
   return {
     app,
     database,
     fetcher,
     poller,
+    pingVerifier,
     address,
     stop() {
       stopping ??= (async () => {
         await poller.stop();
+        await pingVerifier.stop();
         await app.close();
         await fetcher.close();
         await database.close();

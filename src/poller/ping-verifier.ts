@@ -119,7 +119,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
 
   async function acceptPing(ping: Ping, verified: Parameters<typeof pingRecord>[1], at: string): Promise<void> {
     const { draft, relations } = pingRecord(
-      { protocol: ping.protocol, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName },
+      { protocol: ping.protocol, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, targetEntryId: ping.targetEntryId, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName },
       verified,
     );
     await deps.db.transaction().execute(async (trx) => {

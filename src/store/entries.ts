@@ -1,6 +1,6 @@
 // store: entries (posts, comments, linkbacks) and the idempotent upsert that makes a repeated
 // or interrupted poll harmless.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { EntryDraft, EntryKind } from '../reader/entry-draft.ts';
@@ -185,4 +185,23 @@ export async function countEntries(db: Db, blogId?: number): Promise<number> {
   if (blogId !== undefined) q = q.where('blog_id', '=', blogId);
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Finds an entry by id. */
+export async function findEntryById(db: Db, id: number): Promise<EntryWithBlog | undefined> {
+  const row = await selectEntriesWithBlog(db).where('entries.id', '=', id).executeTakeFirst();
+  return row ? toEntryWithBlog(row) : undefined;
+}
+
+/** Finds the entry of a registered blog at a URL (after URL normalisation), the post first. */
+export async function findBlogEntryByUrl(db: Db, key: string): Promise<EntryWithBlog | undefined> {
+  const row = await selectEntriesWithBlog(db)
+    .where('entries.url_key', '=', key)
+    .where('entries.blog_id', 'is not', null)
+    .where('entries.same_as_id', 'is', null)
+    .orderBy(sql`case when entries.kind = 'post' then 0 else 1 end`)
+    .orderBy('entries.id')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toEntryWithBlog(row) : undefined;
 }

@@ -151,6 +151,10 @@ async function findEntryByTarget(db: Db, target: string, blogId: number | null, 
   const colon = target.indexOf(':');
   const kind = target.slice(0, colon);
   const value = target.slice(colon + 1);
+  if (kind === 'entry') {
+    const row = await db.selectFrom('entries').select('id').where('id', '=', Number(value)).where('id', '!=', selfId).executeTakeFirst();
+    return row?.id ?? null;
+  }
   let q = db.selectFrom('entries').select('id').where('id', '!=', selfId);
   if (kind === 'url') q = q.where('url_key', '=', value);
   else if (kind === 'ref') q = q.where('guid', '=', value);

@@ -21,6 +21,8 @@ export interface PingFacts {
   protocol: 'pingback' | 'trackback' | 'webmention';
   sourceUrl: string;
   targetUrl: string;
+  /** The entry the target names, when Palaver knows it (a ping to a Palaver page). */
+  targetEntryId?: number | null;
   /** What a trackback said about itself; the verified page wins where it says more. */
   title?: string | null;
   excerpt?: string | null;
@@ -57,7 +59,7 @@ export function pingRecord(ping: PingFacts, verified: VerifiedSource): { draft: 
       kind: ping.protocol,
       sourceKey,
       sourceUrl: ping.sourceUrl,
-      relations: linkbackRelations(ping.targetUrl),
+      relations: linkbackRelations(ping.targetUrl, ping.targetEntryId ?? null),
       isRoundup: false,
     },
   };

@@ -11,7 +11,7 @@ export type EdgeType = 'comment-of' | 'reply-to' | 'links-to' | 'linkback' | 'sa
 /** An edge as the pull side sees it: to a URL key or a guid; the store finds the entry. */
 export interface RelationDraft {
   type: EdgeType;
-  /** "url:<url key>" or "ref:<guid>". */
+  /** "url:<url key>", "ref:<guid>" or "entry:<id>". */
   target: string;
   toUrl: string | null;
 }
@@ -140,8 +140,12 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
   };
 }
 
-/** Builds the edges of a ping received or listed: the pinging page links back to the target. */
-export function linkbackRelations(targetUrl: string): RelationDraft[] {
+/**
+ * Builds the edges of a ping received or listed: the pinging page answers the target, named by
+ * its entry when Palaver knows it (a ping to a Palaver page), else by its URL.
+ */
+export function linkbackRelations(targetUrl: string, targetEntryId: number | null = null): RelationDraft[] {
+  if (targetEntryId !== null) return [{ type: 'linkback', target: `entry:${targetEntryId}`, toUrl: targetUrl }];
   const t = target(targetUrl);
   return t ? [{ type: 'linkback', target: t, toUrl: targetUrl }] : [];
 }

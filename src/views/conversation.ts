@@ -4,11 +4,13 @@ import type { Conversation, ConversationEntry } from '../store/conversations.ts'
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
 import { html, trustedHtml, type SafeHtml } from './html.ts';
 import { renderLayout } from './layout.ts';
+import { renderPingLinks, renderTrackbackRdf } from './ping-discovery.ts';
 
 export interface ConversationView {
   conversation: Conversation;
   entries: ConversationEntry[];
   now: Date;
+  publicUrl: string;
 }
 
 const channelLabels: Record<string, string> = {
@@ -28,7 +30,8 @@ const kindLabels: Record<string, string> = {
   webmention: 'Webmention',
 };
 
-function entryName(e: ConversationEntry): string {
+/** Names an entry in one line: a post by its title, anything else by its author and blog. */
+export function entryName(e: ConversationEntry): string {
   if (e.kind === 'post' && e.title) return e.title;
   return `${e.authorName ?? 'someone'}${e.blog ? ` (${e.blog.title ?? displayUrl(e.blog.homeUrl)})` : ''}`;
 }
@@ -58,13 +61,15 @@ export function renderConversation(view: ConversationView): string {
   ${e.kind === 'post' && e.title ? html`<h2>${e.url ? html`<a href="${e.url}" rel="nofollow ugc noopener">${e.title}</a>` : e.title}</h2>` : ''}
   ${parent ? html`<p class="in-reply-to">in reply to <a href="#e-${parent.id}">${entryName(parent)}</a></p>` : ''}
   ${e.tombstonedAt ? html`<p class="gone">This entry is gone from its source.</p>` : html`<div class="content">${trustedHtml(e.contentHtml ?? (e.excerpt ? html`<p>${e.excerpt}</p>`.value : ''))}</div>`}
-  <p class="via">via ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel">${channelLabels[v] ?? v}</span>`)}${e.url ? html` · <a href="${e.url}" rel="nofollow ugc noopener">original</a>` : ''}</p>
+  <p class="via">via ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel">${channelLabels[v] ?? v}</span>`)}${e.url ? html` · <a href="${e.url}" rel="nofollow ugc noopener">original</a>` : ''} · <a href="/e/${e.id}">permalink</a></p>
+  ${renderTrackbackRdf({ pageUrl: `${view.publicUrl}/e/${e.id}`, title: entryName(e), pingUrl: `${view.publicUrl}/trackback/${e.id}` })}
 </article></li>`;
   });
 
   return renderLayout({
     title: `${c.title ?? 'Conversation'} · Palaver`,
     section: 'home',
+    head: renderPingLinks(view.publicUrl),
     body: html`${header}<ol class="timeline">${items}</ol>`,
   });
 }

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { findConversation, listConversationEntries, listConversations } from '../store/conversations.ts';
 import { renderConversation } from '../views/conversation.ts';
+import { renderEntryPage } from '../views/entry-page.ts';
+import { findConversationIdOfEntry } from '../store/conversations.ts';
+import { findEntryById } from '../store/entries.ts';
 import { conversationEntryJson, conversationJson } from './conversation-json.ts';
 import { HttpError } from './errors.ts';
 
@@ -14,7 +17,7 @@ const listQuery = z.object({
 });
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
-/** Registers /api/conversations, /api/conversations/:id and /c/:id. */
+/** Registers /api/conversations, /api/conversations/:id, /c/:id and /e/:id. */
 export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const publicUrl = deps.config.publicUrl;
   const now = deps.now ?? (() => new Date());
@@ -45,6 +48,22 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     // A merged conversation lives on under the survivor's address for good.
     if ('mergedInto' in found) return reply.redirect(`/c/${found.mergedInto}`, 301);
     const entries = await listConversationEntries(deps.db, found.conversation.id);
-    return reply.type('text/html; charset=utf-8').send(renderConversation({ conversation: found.conversation, entries, now: now() }));
+    return reply.type('text/html; charset=utf-8').send(renderConversation({ conversation: found.conversation, entries, now: now(), publicUrl }));
+  });
+
+  app.get<{ Params: { id: string } }>('/e/:id', async (request, reply) => {
+    const parsed = idParams.safeParse({ id: request.params.id });
+    const entry = parsed.success ? await findEntryById(deps.db, parsed.data.id) : undefined;
+    if (!entry) throw new HttpError(404, 'not-found', 'There is no such entry.');
+    // A record of a ping lives on as the post it merged with.
+    if (entry.sameAsId !== null) return reply.redirect(`/e/${entry.sameAsId}`, 301);
+    const conversationId = await findConversationIdOfEntry(deps.db, entry.id);
+    const found = conversationId === null ? undefined : await findConversation(deps.db, conversationId);
+    if (!found || !('conversation' in found)) throw new HttpError(404, 'not-found', 'This entry is not part of a conversation yet.');
+    const entries = await listConversationEntries(deps.db, found.conversation.id);
+    const shown = entries.find((e) => e.id === entry.id);
+    if (!shown) throw new HttpError(404, 'not-found', 'There is no such entry.');
+    const parent = shown.inReplyToId === null ? null : (entries.find((e) => e.id === shown.inReplyToId) ?? null);
+    return reply.type('text/html; charset=utf-8').send(renderEntryPage({ entry: shown, parent, conversation: found.conversation, publicUrl }));
   });
 }

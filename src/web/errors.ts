@@ -16,7 +16,7 @@ export class HttpError extends Error {
 }
 
 function wantsJson(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || request.url === '/health';
+  return request.url.startsWith('/api/') || request.url === '/health' || request.url.startsWith('/webmention');
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {

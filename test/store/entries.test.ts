@@ -30,14 +30,14 @@ describe('upsertEntry', () => {
     const first = await upsertEntry(database.db, blogId, draft(), t0);
     const again = await upsertEntry(database.db, blogId, draft(), t0);
     expect(first.outcome).toBe('inserted');
-    expect(again).toEqual({ id: first.id, outcome: 'unchanged' });
+    expect(again).toMatchObject({ id: first.id, outcome: 'unchanged' });
     expect(await countEntries(database.db)).toBe(1);
   });
 
   it('updates an edited entry in place', async () => {
     const first = await upsertEntry(database.db, blogId, draft(), t0);
     const edited = await upsertEntry(database.db, blogId, draft({ title: 'Eins (ergänzt)', contentHash: 'h2' }), '2026-01-02T00:00:00.000Z');
-    expect(edited).toEqual({ id: first.id, outcome: 'updated' });
+    expect(edited).toMatchObject({ id: first.id, outcome: 'updated' });
     const [row] = await listRecentEntries(database.db, { limit: 5 });
     expect(row).toMatchObject({ title: 'Eins (ergänzt)', changedAt: '2026-01-02T00:00:00.000Z', firstSeenAt: t0 });
   });

@@ -6,7 +6,8 @@ import { validateConfig, type Config } from '../../src/config.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { createPoller, type Poller } from '../../src/poller/poller.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
-import { pollerSettings } from '../../src/service.ts';
+import { createPingVerifier, type PingVerifier } from '../../src/poller/ping-verifier.ts';
+import { pingVerifierSettings, pollerSettings } from '../../src/service.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { createTestDatabase } from './db.ts';
 
@@ -15,6 +16,7 @@ export interface TestApp {
   database: OpenedDatabase;
   fetcher: Fetcher;
   poller: Poller;
+  pingVerifier: PingVerifier;
   config: Config;
   close(): Promise<void>;
 }
@@ -36,14 +38,17 @@ export async function createTestApp(overrides: Record<string, unknown> = {}): Pr
   const fetcher = createFetcher({ ...config.fetcher, userAgent: config.userAgent });
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
   const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent });
-  const app = await buildApp({ config, db: database.db, fetch: fetcher.fetch });
+  const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: silent });
+  const app = await buildApp({ config, db: database.db, fetch: fetcher.fetch, pingVerifier });
   return {
     app,
     database,
     fetcher,
     poller,
+    pingVerifier,
     config,
     close: async () => {
+      await pingVerifier.stop();
       await app.close();
       await fetcher.close();
       await database.close();

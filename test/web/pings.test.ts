@@ -1,0 +1,209 @@
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import { draftEntry } from '../../src/reader/entry-draft.ts';
+import type { FeedItem } from '../../src/reader/types.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { recordEntry } from '../../src/store/threads.ts';
+import { relationsOf } from '../../src/threading/relations.ts';
+import { serializeMethodCall } from '../../src/xmlrpc/codec.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+
+const html = { 'content-type': 'text/html; charset=utf-8' };
+const publicUrl = 'http://palaver.example';
+const targetUrl = 'http://planetsab.example/2008/11/social-media-camp-ein-kleiner-exkurs/';
+
+let t: TestApp;
+let site: FixtureServer;
+let entryId: number;
+let conversationId: number;
+
+async function setup(pings: Record<string, unknown> = {}) {
+  t = await createTestApp({
+    publicUrl,
+    pings: { moderateFirstSeenHosts: false, queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3, ...pings },
+  });
+  const at = '2026-03-01T12:00:00.000Z';
+  const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
+  const item: FeedItem = {
+    guid: `${targetUrl}`, url: targetUrl, title: 'Social Media Camp – ein kleiner Exkurs', authorName: 'planetsab', authorUrl: null, contentHtml: '<p>Exkurs</p>',
+    summaryHtml: null, publishedAt: '2008-11-14T21:30:00.000Z', updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [],
+    trackbackPingUrl: null, baseUrl: targetUrl, lang: 'de',
+  };
+  const draft = draftEntry(item, 'post');
+  const recorded = await recordEntry(t.database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at);
+  entryId = recorded.id;
+  conversationId = recorded.conversationId;
+}
+
+const rpc = (method: string, params: (string | number)[]) =>
+  t.app.inject({ method: 'POST', url: '/xmlrpc', headers: { 'content-type': 'text/xml' }, payload: serializeMethodCall(method, params) });
+
+const faultCode = (body: string) => Number(/<name>faultCode<\/name>\s*<value>\s*<(?:int|i4)>(-?\d+)</.exec(body)?.[1]);
+
+async function conversation() {
+  return (await t.app.inject(`/api/conversations/${conversationId}`)).json() as { entries: { id: number; kind: string; title: string; via: string[]; inReplyTo: number | null; tombstone: boolean }[] };
+}
+
+beforeEach(async () => {
+  site = await startFixtureServer();
+});
+
+afterEach(async () => {
+  await t.close();
+  await site.close();
+});
+
+describe('ping discovery', () => {
+  it('advertises the endpoints on conversation and entry pages, from PUBLIC_URL', async () => {
+    await setup();
+    const page = await t.app.inject({ url: `/c/${conversationId}`, headers: { host: 'evil.example' } });
+    expect(page.headers['x-pingback']).toBe(`${publicUrl}/xmlrpc`);
+    expect(page.headers.link).toBe(`<${publicUrl}/webmention>; rel="webmention"`);
+    expect(page.body).toContain(`<link rel="pingback" href="${publicUrl}/xmlrpc" />`);
+    expect(page.body).toContain(`<link rel="webmention" href="${publicUrl}/webmention">`);
+    expect(page.body).toContain(`trackback:ping="${publicUrl}/trackback/${entryId}"`);
+    const entry = await t.app.inject(`/e/${entryId}`);
+    expect(entry.statusCode).toBe(200);
+    expect(entry.body).toContain(`<link rel="trackback" href="${publicUrl}/trackback/${entryId}">`);
+    expect(entry.body).toMatch(/<!--\s*<rdf:RDF[\s\S]*trackback:ping=[\s\S]*<\/rdf:RDF>\s*-->/);
+  });
+});
+
+describe('POST /trackback/:entryId', () => {
+  it('takes an ISO-8859-1 ping, verifies it and lists it as Movable Type does', async () => {
+    await setup();
+    site.set('/gerede/', { headers: html, body: `<html><head><title>Viel Gerede</title></head><body><p>Siehe <a href="${targetUrl}">planetsab</a>.</p></body></html>` });
+    const form = `url=${encodeURIComponent(`${site.origin}/gerede/`)}&title=${escape('Über das „Camp“'.replace(/[„“]/g, '"'))}&blog_name=Freitag&excerpt=${escape('Größer als gedacht')}`;
+    const res = await t.app.inject({ method: 'POST', url: `/trackback/${entryId}`, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=ISO-8859-1' }, payload: iconv.encode(form, 'latin1') });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/xml/);
+    expect(res.body).toBe('<?xml version="1.0" encoding="utf-8"?>\n<response>\n<error>0</error>\n</response>');
+    await t.pingVerifier.runOnce();
+    const c = await conversation();
+    expect(c.entries.find((e) => e.kind === 'trackback')).toMatchObject({ title: 'Viel Gerede', via: ['trackback'], inReplyTo: entryId });
+    const listing = await t.app.inject(`/trackback/${entryId}?__mode=rss`);
+    expect(listing.body).toContain(`<link>${site.origin}/gerede/</link>`);
+    expect(listing.body).toContain('<title>Über das &quot;Camp&quot;</title>');
+    expect(listing.body).toContain('<description>Größer als gedacht</description>');
+  });
+
+  it('answers errors in TrackBack XML: no url, unknown entry, and a GET', async () => {
+    await setup();
+    const noUrl = await t.app.inject({ method: 'POST', url: `/trackback/${entryId}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'title=x' });
+    expect(noUrl.body).toMatch(/<error>1<\/error>\n<message>[^<]+<\/message>/);
+    const unknown = await t.app.inject({ method: 'POST', url: '/trackback/999999', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'url=http://a.example/' });
+    expect(unknown.body).toContain('<error>1</error>');
+    const get = await t.app.inject(`/trackback/${entryId}`);
+    expect(get.statusCode).toBe(200);
+    expect(get.body).toContain('<error>1</error>');
+  });
+});
+
+describe('POST /xmlrpc pingback.ping', () => {
+  it('verifies within the deadline and registers the ping; a second time is fault 48', async () => {
+    await setup();
+    site.set('/gerede/', { headers: html, body: `<p><a href="${targetUrl}">planetsab</a></p>` });
+    const ok = await rpc('pingback.ping', [`${site.origin}/gerede/`, targetUrl]);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('registered');
+    expect((await conversation()).entries.find((e) => e.kind === 'pingback')).toMatchObject({ via: ['pingback'], inReplyTo: entryId });
+    expect(faultCode((await rpc('pingback.ping', [`${site.origin}/gerede/`, targetUrl])).body)).toBe(0x30);
+    const list = await rpc('pingback.extensions.getPingbacks', [targetUrl]);
+    expect(list.body).toContain(`${site.origin}/gerede/`);
+  });
+
+  it('answers a ping to a Palaver conversation page and threads it under the root', async () => {
+    await setup();
+    const page = `${publicUrl}/c/${conversationId}`;
+    site.set('/antwort/', { headers: html, body: `<p>Die ganze <a href="${page}">Debatte</a>.</p>` });
+    expect((await rpc('pingback.ping', [`${site.origin}/antwort/`, page])).body).toContain('registered');
+    expect((await conversation()).entries.find((e) => e.kind === 'pingback')?.inReplyTo).toBe(entryId);
+  });
+
+  it.each([
+    ['a source without the link', 'nolink', () => targetUrl, 0x11],
+    ['a target that is not ours', 'ok', () => 'http://elsewhere.example/post/', 0x21],
+    ['a Palaver page that does not exist', 'ok', () => `${publicUrl}/c/424242`, 0x20],
+    ['a source that is gone', 'gone', () => targetUrl, 0x10],
+  ])('faults for %s', async (_name, page, target, code) => {
+    await setup();
+    site.set('/ok/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    site.set('/nolink/', { headers: html, body: '<p>nothing</p>' });
+    site.set('/gone/', { status: 410, headers: html, body: 'gone' });
+    expect(faultCode((await rpc('pingback.ping', [`${site.origin}/${page}/`, target()])).body)).toBe(code);
+  });
+
+  it('answers protocol errors with the XML-RPC fault codes, never masked', async () => {
+    await setup();
+    expect(faultCode((await rpc('pingback.ping', ['only-one'])).body)).toBe(-32602);
+    expect(faultCode((await rpc('system.shutdown', [])).body)).toBe(-32601);
+    const garbage = await t.app.inject({ method: 'POST', url: '/xmlrpc', headers: { 'content-type': 'text/xml' }, payload: '<methodCall><methodName>x' });
+    expect(faultCode(garbage.body)).toBe(-32700);
+    const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><methodCall><methodName>&lol2;</methodName></methodCall>`;
+    const bomb = await t.app.inject({ method: 'POST', url: '/xmlrpc', headers: { 'content-type': 'text/xml' }, payload: laughs });
+    expect(bomb.statusCode).toBe(200);
+    expect(faultCode(bomb.body)).toBe(-32700);
+  });
+
+  it('answers "queued" when the source is slower than the deadline, and finishes later', async () => {
+    await setup({ pingbackDeadlineMs: 150 });
+    site.set('/langsam/', (_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, html);
+        res.end(`<p><a href="${targetUrl}">x</a></p>`);
+      }, 600);
+    });
+    const res = await rpc('pingback.ping', [`${site.origin}/langsam/`, targetUrl]);
+    expect(res.body).toContain('queued');
+    await new Promise((r) => setTimeout(r, 900));
+    expect((await conversation()).entries.some((e) => e.kind === 'pingback')).toBe(true);
+  });
+});
+
+describe('POST /webmention', () => {
+  const send = (body: string) => t.app.inject({ method: 'POST', url: '/webmention', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+
+  it.each([
+    ['source=not-a-url&target=' + encodeURIComponent(targetUrl), 'invalid-source'],
+    ['source=' + encodeURIComponent(targetUrl) + '&target=' + encodeURIComponent(targetUrl), 'source-is-target'],
+    ['source=http%3A%2F%2Fa.example%2F&target=http%3A%2F%2Felsewhere.example%2Fx', 'target-not-ours'],
+    ['target=' + encodeURIComponent(targetUrl), 'missing-source'],
+  ])('refuses %s with 400', async (body, code) => {
+    await setup();
+    const res = await send(body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe(code);
+  });
+
+  it('answers 201 with a status URL, verifies, and deletes the mention when the link goes', async () => {
+    await setup();
+    site.set('/erwaehnt/', { headers: html, body: `<div class="h-entry"><p class="p-name">Erwähnt</p><a href="${targetUrl}">hier</a></div>` });
+    const body = `source=${encodeURIComponent(`${site.origin}/erwaehnt/`)}&target=${encodeURIComponent(targetUrl)}`;
+    const res = await send(body);
+    expect(res.statusCode).toBe(201);
+    const location = res.headers.location as string;
+    expect(location).toMatch(new RegExp(`^${publicUrl}/webmention/\\d+$`));
+    const statusPath = new URL(location).pathname;
+    expect((await t.app.inject(statusPath)).json()).toMatchObject({ status: 'queued' });
+    await t.pingVerifier.runOnce();
+    expect((await t.app.inject(statusPath)).json()).toMatchObject({ status: 'accepted' });
+    expect((await conversation()).entries.find((e) => e.kind === 'webmention')).toMatchObject({ via: ['webmention'], tombstone: false });
+
+    site.set('/erwaehnt/', { headers: html, body: '<p>Link entfernt.</p>' });
+    expect((await send(body)).statusCode).toBe(201);
+    await t.pingVerifier.runOnce();
+    expect((await t.app.inject(statusPath)).json()).toMatchObject({ status: 'rejected' });
+    expect((await conversation()).entries.find((e) => e.kind === 'webmention')).toMatchObject({ tombstone: true });
+  });
+
+  it('limits pings per client and answers 503 when the queue is full', async () => {
+    await setup({ perClientPerMinute: 2, queueCapacity: 1 });
+    const body = (n: number) => `source=${encodeURIComponent(`${site.origin}/${n}/`)}&target=${encodeURIComponent(targetUrl)}`;
+    expect((await send(body(1))).statusCode).toBe(201);
+    const full = await send(body(2));
+    expect(full.statusCode).toBe(503);
+    expect(full.headers['retry-after']).toBe('60');
+    expect((await send(body(3))).statusCode).toBe(429);
+  });
+});
