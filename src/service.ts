@@ -73,7 +73,7 @@ export async function startService(config: Config, options: { startPoller?: bool
     poller: { wake: () => poller.wake() },
     pingVerifier: { wake: () => pingVerifier.wake(), verifyNow: (id, signal) => pingVerifier.verifyNow(id, signal) },
   });
-  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log });
+  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log, onPingsQueued: () => pingVerifier.wake() });
   const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: app.log });
   let address: string;
   try {

@@ -27,6 +27,8 @@ export interface PollerDeps {
   now?: () => Date;
   /** Kinds of source this poller handles. */
   kinds?: SourceKind[];
+  /** Told when a listing queued pings for verification. */
+  onPingsQueued?: () => void;
 }
 
 export interface PollSummary {
@@ -90,7 +92,7 @@ function addToSummary(summary: PollSummary, r: RefreshResult): void {
 export function createPoller(deps: PollerDeps): Poller {
   const now = deps.now ?? (() => new Date());
   const s = deps.settings;
-  const kinds = deps.kinds ?? ['feed', 'site-comments', 'post-comments'];
+  const kinds = deps.kinds ?? ['feed', 'site-comments', 'post-comments', 'pingback-listing', 'trackback-listing'];
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<unknown> | null = null;
@@ -99,7 +101,7 @@ export function createPoller(deps: PollerDeps): Poller {
 
   async function pollSource(source: Source, summary: PollSummary, options: PollOnceOptions): Promise<void> {
     try {
-      const r = await refreshSource({ db: deps.db, fetch: deps.fetch, settings: s, now }, source);
+      const r = await refreshSource({ db: deps.db, fetch: deps.fetch, settings: s, now, onPingsQueued: deps.onPingsQueued }, source);
       addToSummary(summary, r);
       if (r.outcome === 'failed' || r.outcome === 'disabled') {
         deps.log.warn({ sourceId: source.id, blogId: source.blogId, url: source.url, status: r.status, error: r.error }, 'poll failed');

@@ -5,7 +5,10 @@ import { decodeText } from '../reader/decode.ts';
 import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FetchResponse } from '../reader/types.ts';
-import { updateBlogTitle } from '../store/blogs.ts';
+import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
+import { trackbackListingUrl } from '../reader/listings.ts';
+import { readPostPage } from '../reader/post-page.ts';
+import { refreshListing } from './refresh-listing.ts';
 import {
   findCommentActivity,
   insertSource,
@@ -36,6 +39,8 @@ export interface RefreshDeps {
   fetch: Fetch;
   settings: RefreshSettings;
   now?: () => Date;
+  /** Told when a listing queued pings, so their verification starts soon. */
+  onPingsQueued?: () => void;
 }
 
 export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'failed' | 'disabled';
@@ -62,6 +67,9 @@ const channelBySource: Record<Source['kind'], Channel> = {
   'pingback-listing': 'listing',
 };
 
+// Reading post pages costs the blog a request each: a first poll of a long feed reads a few.
+const maxPostPagesPerPoll = 10;
+
 // A comment feed with nothing left to follow waits this long unless its post stirs.
 const dormantSeconds = 365 * 24 * 3600;
 
@@ -74,6 +82,20 @@ export function preferredCommentFeed(post: { url: string | null; commentFeedUrl:
   if (!feed || !post.url) return feed;
   const permalink = post.url.endsWith('/') ? post.url : `${post.url}/`;
   return feed === `${permalink}feed/` ? `${permalink}feed/atom/` : feed;
+}
+
+/**
+ * Picks the listings of pings to poll for a post: WordPress's getPingbacks when the blog has a
+ * pingback endpoint, and a TrackBack listing (?__mode=rss) when the post names a TrackBack URL
+ * that is not WordPress's (<permalink>trackback/ has no listing; its trackbacks are in the
+ * comment feeds).
+ */
+export function listingSourcesFor(post: { url: string | null; trackbackPingUrl: string | null }, pingbackEndpoint: string | null): { kind: 'pingback-listing' | 'trackback-listing'; url: string }[] {
+  const out: { kind: 'pingback-listing' | 'trackback-listing'; url: string }[] = [];
+  if (pingbackEndpoint && post.url) out.push({ kind: 'pingback-listing', url: post.url });
+  const tb = post.trackbackPingUrl;
+  if (tb && !/\/trackback\/?$/.test(new URL(tb).pathname)) out.push({ kind: 'trackback-listing', url: trackbackListingUrl(tb) });
+  return out;
 }
 
 const entryKindBySource: Record<Source['kind'], EntryKind> = {
@@ -102,6 +124,7 @@ function describeStatus(res: FetchResponse): string {
 
 /** Polls one source once and records the outcome; never throws for anything the blog did. */
 export async function refreshSource(deps: RefreshDeps, source: Source): Promise<RefreshResult> {
+  if (source.kind === 'pingback-listing' || source.kind === 'trackback-listing') return refreshListing(deps, source);
   const now = deps.now ?? (() => new Date());
   const started = now();
   const checkedAt = started.toISOString();
@@ -237,6 +260,9 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   const via = channelBySource[source.kind];
   let inserted = 0;
   let updated = 0;
+  const blog = source.kind === 'feed' ? await findBlogById(deps.db, source.blogId) : undefined;
+  // New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults).
+  const unexplained: { entryId: number; url: string }[] = [];
   // Entries and the validators that vouch for them commit together: a crash in between
   // leaves the old validators, so the next poll fetches the feed again and loses nothing.
   await deps.db.transaction().execute(async (trx) => {
@@ -255,6 +281,12 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
           await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
         }
         if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
+        if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
+          unexplained.push({ entryId: recorded.id, url: draft.url });
+        }
+        for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
+          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
+        }
       }
     }
     let nextCheckAt = state.nextCheckAt;
@@ -289,6 +321,17 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     });
     if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
   });
+  // Their pages are read once, after the commit, a few per poll: the post page has the
+  // TrackBack RDF whose listing (?__mode=rss) Palaver can then follow.
+  for (const post of unexplained.slice(0, maxPostPagesPerPoll)) {
+    const found = await readPostPage(deps.fetch, post.url);
+    if (!found) continue;
+    const sources = [
+      ...listingSourcesFor({ url: post.url, trackbackPingUrl: found.trackbackPingUrl }, null),
+      ...(found.commentFeedUrl ? [{ kind: 'post-comments' as const, url: found.commentFeedUrl }] : []),
+    ];
+    for (const s2 of sources) await insertSource(deps.db, { blogId: source.blogId, entryId: post.entryId, kind: s2.kind, url: s2.url, nextCheckAt: checkedAt }, checkedAt);
+  }
   return result({
     outcome: inserted + updated > 0 ? 'updated' : 'unchanged',
     status: res.status,

@@ -179,7 +179,9 @@ export function readRsd(xml: string, rsdUrl: string): string | null {
     .toArray()
     .map((el) => ({ name: (el.attribs.name ?? '').toLowerCase(), link: resolveUrl(el.attribs.apiLink ?? el.attribs.apilink, rsdUrl) }))
     .filter((a): a is { name: string; link: string } => a.link !== null);
-  const preferred = apis.find((a) => a.name === 'wordpress') ?? apis.find((a) => /xmlrpc/.test(a.link));
+  // Pingback lives in WordPress's xmlrpc.php; Movable Type's mt-xmlrpc.cgi (MetaWeblog,
+  // MovableType APIs) answers pingback calls with "Failed to locate method".
+  const preferred = apis.find((a) => a.name === 'wordpress') ?? apis.find((a) => /\/xmlrpc\.php(?:[?#]|$)/.test(a.link));
   return preferred?.link ?? null;
 }
 

@@ -54,6 +54,11 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   }
   const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now);
 
+  if (relations.kind === 'pingback' || relations.kind === 'trackback') {
+    // First seen as a plain comment (the site's RSS comment feed has no author URL), now known
+    // to be a ping shown as a comment: it came by that ping, not as a comment.
+    await db.deleteFrom('entry_channels').where('entry_id', '=', id).where('via', '=', 'comment-feed').execute();
+  }
   await db
     .insertInto('entry_channels')
     .values({ entry_id: id, via: input.via, first_seen_at: now })

@@ -73,6 +73,19 @@ describe('threading the Social Media Camp debate', () => {
     expect(freitag.contentHtml).toContain('„Social Media Camp“');
   });
 
+  it('keeps one node for a post seen via its feed, as a pingback comment and in a pingback listing', async () => {
+    await registerAll();
+    await t.poller.pollOnce({ force: true });
+    // getPingbacks on planetsab's post names Freitag's post; it is checked before it counts.
+    const verified = await t.pingVerifier.runOnce();
+    expect(verified.accepted).toBeGreaterThan(0);
+    const c = await debate();
+    const freitag = c.entries.filter((e) => e.url === demo.permalink('freitag', debateSlugs.freitag));
+    expect(freitag).toHaveLength(1);
+    expect(new Set(freitag[0]!.via)).toEqual(new Set(['feed', 'pingback', 'listing']));
+    expect(c.entries.filter((e) => e.kind !== 'post' && e.kind !== 'comment')).toEqual([]);
+  });
+
   it('finds the same conversation whatever order the blogs are polled in, and a second poll adds nothing', async () => {
     // Freitag first, Sachar last: the links and pings resolve as their targets arrive.
     for (const key of ['freitag', 'planetsab', 'sachar'] as const) {

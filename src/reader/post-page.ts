@@ -1,0 +1,24 @@
+// Reads a post's own page for what its feed leaves out: Movable Type's default feeds carry no
+// TrackBack URL and no comment feed, but every entry page has the TrackBack RDF block.
+import { decodeText } from './decode.ts';
+import { readPage } from './discover.ts';
+import { FetchError, type Fetch } from './types.ts';
+
+export interface PostPageFindings {
+  trackbackPingUrl: string | null;
+  commentFeedUrl: string | null;
+}
+
+/** Fetches a post page and returns its TrackBack URL and comment feed; null when it cannot be read. */
+export async function readPostPage(fetch: Fetch, url: string): Promise<PostPageFindings | null> {
+  try {
+    const res = await fetch({ url, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1', maxBytes: 2 * 1024 * 1024 });
+    if (res.status !== 200) return null;
+    const text = decodeText(res.body, res.headers['content-type'] ?? null, 'html').text;
+    const findings = readPage(text, res.url, res.headers);
+    return { trackbackPingUrl: findings.trackbackPingUrl, commentFeedUrl: findings.commentFeeds[0]?.url ?? null };
+  } catch (err) {
+    if (err instanceof FetchError) return null;
+    throw err;
+  }
+}
