@@ -122,3 +122,26 @@ describe('threading the Social Media Camp debate', () => {
     expect(page.body).toContain(`href="#e-${jens.id}"`);
   });
 });
+
+describe('threading a Blogger blog', () => {
+  it('threads Blogger comments under their post and a reply under its parent comment', async () => {
+    const { startBloggerBlog } = await import('../../src/demo/blogger.ts');
+    const { createDebate } = await import('../../src/demo/debate.ts');
+    const posts = createDebate()[1]!.posts;
+    const blogger = await startBloggerBlog({ posts });
+    try {
+      await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blogger.homeUrl);
+      await t.poller.pollOnce({ force: true });
+      const list = (await t.app.inject('/api/conversations')).json().conversations as { id: number; title: string }[];
+      const c = (await t.app.inject(`/api/conversations/${list.find((x) => x.title === 'Social Media Camp – ein kleiner Exkurs')!.id}`)).json();
+      const post = c.entries.find((e: ApiEntry) => e.kind === 'post') as ApiEntry;
+      const comments = c.entries.filter((e: ApiEntry) => e.kind === 'comment') as ApiEntry[];
+      const jens = comments.find((e) => e.author.name === 'Jens Best')!;
+      const katrin = comments.find((e) => e.author.name === 'Katrin R.' && e.inReplyTo === jens.id);
+      expect(jens).toMatchObject({ kind: 'comment', inReplyTo: post.id });
+      expect(katrin, 'the reply names its parent through rel="related"').toBeDefined();
+    } finally {
+      await blogger.close();
+    }
+  });
+});
