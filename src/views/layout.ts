@@ -1,5 +1,6 @@
-// The page frame every HTML page shares: head, navigation, footer.
+// The page frame every HTML page shares: head, navigation with the language switch, footer.
 import { html, type SafeHtml } from './html.ts';
+import { defaultLocale, messagesFor, type Locale } from './i18n.ts';
 
 export interface LayoutOptions {
   title: string;
@@ -7,14 +8,21 @@ export interface LayoutOptions {
   /** Which navigation item is current. */
   section?: 'home' | 'blogs' | null;
   head?: SafeHtml;
+  /** The interface language of the page (its <html lang>). */
+  locale?: Locale;
+  /** This page's address in the other language (the switch); without it the switch links home. */
+  switchHref?: string;
 }
 
 /** Renders a complete HTML document around a page body. */
 export function renderLayout(options: LayoutOptions): string {
+  const locale = options.locale ?? defaultLocale;
+  const t = messagesFor(locale);
+  const other: Locale = locale === 'de' ? 'en' : 'de';
   const nav = (href: string, label: string, key: LayoutOptions['section']) =>
     html`<a href="${href}"${options.section === key ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -23,15 +31,16 @@ export function renderLayout(options: LayoutOptions): string {
 ${options.head ?? ''}
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${t.skipToContent}</a>
 <header class="site">
   <a class="brand" href="/">Palaver</a>
-  <nav aria-label="Main">${nav('/', 'Conversations', 'home')} ${nav('/blogs', 'Blogs', 'blogs')}</nav>
+  <nav aria-label="${t.navMain}">${nav('/', t.navConversations, 'home')} ${nav('/blogs', t.navBlogs, 'blogs')}</nav>
+  <a class="lang-switch" href="${options.switchHref ?? `/?lang=${other}`}" hreflang="${other}" lang="${other}" rel="alternate"><span class="visually-hidden">${t.languageSwitch}: </span>${t.otherLanguageName}</a>
 </header>
 <main id="main">
 ${options.body}
 </main>
-<footer class="site"><p>Palaver follows debates across blogs: posts, comments and linkbacks in one place.</p></footer>
+<footer class="site"><p>${t.siteDescription}</p></footer>
 </body>
 </html>
 `.value;
