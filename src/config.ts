@@ -49,6 +49,22 @@ const configSchema = z
         maxAttempts: positiveInt,
       })
       .strict(),
+    websub: z
+      .object({
+        /** Palaver's hub for its own feeds and its subscriptions to blogs' hubs. */
+        enabled: z.boolean(),
+        /** An external hub to advertise and ping (hub.mode=publish) instead of Palaver's own. */
+        hubUrl: httpUrl.nullable(),
+        /** Lease granted when a subscriber asks for none; also what Palaver asks of blogs' hubs. */
+        leaseSeconds: positiveInt,
+        maxLeaseSeconds: positiveInt,
+        /** Deliveries of one change to one subscriber before the hub gives up. */
+        deliveryAttempts: positiveInt.max(20),
+        /** How often a feed that a hub pushes is still polled, as a fallback. */
+        pushedPollIntervalSeconds: positiveInt,
+      })
+      .strict()
+      .refine((w) => w.leaseSeconds <= w.maxLeaseSeconds, { message: 'leaseSeconds must not exceed maxLeaseSeconds', path: ['leaseSeconds'] }),
     /** Bearer token for moderation (approve, block); null turns the moderation API off. */
     adminToken: z.string().min(16).nullable(),
     fetcher: z

@@ -51,6 +51,8 @@ export interface SourcesTable {
   disabled_reason: string | null;
   created_at: string;
   updated_at: string;
+  /** While a WebSub hub pushes this feed (until the lease ends), polling is only a fallback. */
+  pushed_until: string | null;
 }
 
 import type { EntryKind } from '../reader/entry-draft.ts';
@@ -168,6 +170,49 @@ export interface PingHostsTable {
   created_at: string;
 }
 
+export type WebsubMode = 'subscribe' | 'unsubscribe';
+
+/** Palaver as a hub: a subscriber to one of Palaver's feeds. */
+export interface WebsubSubscribersTable {
+  id: Generated<number>;
+  topic: string;
+  callback: string;
+  secret: string | null;
+  lease_seconds: number | null;
+  expires_at: string | null;
+  verified_at: string | null;
+  pending_mode: WebsubMode | null;
+  pending_secret: string | null;
+  pending_lease_seconds: number | null;
+  verify_due_at: string | null;
+  delivery_due_at: string | null;
+  delivery_attempts: Generated<number>;
+  delivered_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Palaver as a subscriber: its subscription to a blog feed at the blog's hub. */
+export interface WebsubSubscriptionsTable {
+  id: Generated<number>;
+  source_id: number | null;
+  hub_url: string;
+  topic_url: string;
+  secret: string;
+  wanted: Generated<number>;
+  pending_mode: WebsubMode | null;
+  lease_seconds: number | null;
+  expires_at: string | null;
+  verified_at: string | null;
+  due_at: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_push_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
@@ -177,4 +222,6 @@ export interface Database {
   conversations: ConversationsTable;
   pings: PingsTable;
   ping_hosts: PingHostsTable;
+  websub_subscribers: WebsubSubscribersTable;
+  websub_subscriptions: WebsubSubscriptionsTable;
 }

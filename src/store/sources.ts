@@ -29,6 +29,8 @@ export interface Source {
   redirectCount: number;
   disabledAt: string | null;
   disabledReason: string | null;
+  /** While a WebSub hub pushes this feed, polling is a rare fallback until then. */
+  pushedUntil: string | null;
 }
 
 export interface NewSource {
@@ -65,6 +67,7 @@ function toSource(row: Selectable<SourcesTable>): Source {
     redirectCount: Number(row.redirect_count),
     disabledAt: row.disabled_at,
     disabledReason: row.disabled_reason,
+    pushedUntil: row.pushed_until ?? null,
   };
 }
 
@@ -298,4 +301,9 @@ export async function wakeCommentSources(db: Db, entryId: number, now: string): 
     .where('disabled_at', 'is', null)
     .where('next_check_at', '>', now)
     .execute();
+}
+
+/** Marks a source as pushed by a WebSub hub until `until` (null: polled normally again). */
+export async function updateSourcePushedUntil(db: Db, id: number, until: string | null, now: string): Promise<void> {
+  await db.updateTable('sources').set({ pushed_until: until, updated_at: now }).where('id', '=', id).execute();
 }
