@@ -24,6 +24,13 @@ const configSchema = z
     publicUrl: httpUrl.nullable(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     pollIntervalSeconds: positiveInt,
+    feeds: z
+      .object({
+        /** Items in each served feed (everything, a conversation, a blog), newest first. */
+        maxItems: positiveInt.max(1000),
+      })
+      .strict()
+      .default({ maxItems: 50 }),
     poller: z
       .object({
         enabled: z.boolean(),

@@ -1,0 +1,246 @@
+// store: what the merged feeds show: the newest visible entries of everything, of one blog or of
+// one conversation, with their channels, the entry each answers, and their blog's post feed.
+// Records of pings hidden behind a post (same_as_id) never appear as items of their own.
+import type { Db } from '../db/open.ts';
+import type { EntryKind } from '../db/schema.ts';
+import type { Channel, EdgeType } from '../threading/relations.ts';
+
+export type FeedScope = { kind: 'all' } | { kind: 'conversation'; id: number } | { kind: 'blog'; id: number };
+
+/** An entry the feed answers or belongs to, as much as an item's title and threading need. */
+export interface FeedEntryRef {
+  id: number;
+  kind: EntryKind;
+  title: string | null;
+  url: string | null;
+  authorName: string | null;
+}
+
+export interface FeedEntry {
+  id: number;
+  kind: EntryKind;
+  url: string | null;
+  title: string | null;
+  authorName: string | null;
+  authorUrl: string | null;
+  contentHtml: string | null;
+  excerpt: string | null;
+  lang: string | null;
+  publishedAt: string | null;
+  updatedAt: string | null;
+  sortAt: string;
+  tombstonedAt: string | null;
+  /** For a ping: the page that was pinged. */
+  targetUrl: string | null;
+  conversationId: number;
+  blog: { id: number; title: string | null; homeUrl: string; feedUrl: string | null } | null;
+  /** The channels it arrived by, those of its ping records included. */
+  via: Channel[];
+  /** The entry it answers (an explicit reply, then its post, then a ping's target, then a link). */
+  parent: FeedEntryRef | null;
+  /** The post a comment is on (its comment-of target), which may differ from a threaded reply's parent. */
+  post: FeedEntryRef | null;
+  /** Posts: how many entries answer it (comments at any depth, pings, linking posts). */
+  replyCount: number;
+  /** The newest change that shows in the item: its own, its records', a channel, its conversation's. */
+  lastChangedAt: string;
+}
+
+// Which edge says best what an entry answers, as on the conversation page (store/conversations.ts).
+const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
+const answeringEdges: EdgeType[] = ['comment-of', 'reply-to', 'linkback', 'links-to'];
+
+/** Lists the newest `limit` visible entries of a scope, newest first, ready to become feed items. */
+export async function listFeedEntries(db: Db, scope: FeedScope, limit: number): Promise<FeedEntry[]> {
+  let q = db
+    .selectFrom('entries')
+    .innerJoin('conversations', 'conversations.id', 'entries.conversation_id')
+    .leftJoin('blogs', 'blogs.id', 'entries.blog_id')
+    .select([
+      'entries.id',
+      'entries.kind',
+      'entries.url',
+      'entries.title',
+      'entries.author_name',
+      'entries.author_url',
+      'entries.content_html',
+      'entries.excerpt',
+      'entries.lang',
+      'entries.published_at',
+      'entries.updated_at',
+      'entries.sort_at',
+      'entries.changed_at',
+      'entries.tombstoned_at',
+      'entries.target_url',
+      'entries.conversation_id',
+      'entries.blog_id',
+      'blogs.title as blog_title',
+      'blogs.home_url as blog_home_url',
+      'conversations.updated_at as conversation_updated_at',
+    ])
+    .where('entries.same_as_id', 'is', null);
+  // Each scope walks its own index backwards: entries(sort_at), (blog_id, sort_at), (conversation_id, sort_at).
+  if (scope.kind === 'blog') q = q.where('entries.blog_id', '=', scope.id);
+  else if (scope.kind === 'conversation') q = q.where('entries.conversation_id', '=', scope.id);
+  const rows = await q.orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit).execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+
+  const records = await db
+    .selectFrom('entries')
+    .select(['id', 'same_as_id', 'tombstoned_at', 'changed_at'])
+    .where('same_as_id', 'in', ids)
+    .execute();
+  const primaryOfRecord = new Map<number, number>(records.map((r) => [r.id, r.same_as_id!]));
+  const ownAndRecordIds = [...ids, ...records.map((r) => r.id)];
+  // A record of a ping that was taken down only loses its channel (see tombstoneLinkback).
+  const goneRecords = new Set(records.filter((r) => r.tombstoned_at !== null).map((r) => r.id));
+
+  const channels = await db
+    .selectFrom('entry_channels')
+    .select(['entry_id', 'via', 'first_seen_at'])
+    .where('entry_id', 'in', ownAndRecordIds)
+    .orderBy('first_seen_at')
+    .orderBy('via')
+    .execute();
+  const edges = await db
+    .selectFrom('edges')
+    .select(['from_entry_id', 'to_entry_id', 'type'])
+    .where('from_entry_id', 'in', ownAndRecordIds)
+    .where('to_entry_id', 'is not', null)
+    .where('type', '!=', 'same-as')
+    .execute();
+  const refs = await findVisibleRefs(db, edges.map((e) => e.to_entry_id!));
+
+  const blogIds = [...new Set(rows.map((r) => r.blog_id).filter((id): id is number => id !== null))];
+  const feedUrlOf = new Map<number, string>();
+  if (blogIds.length) {
+    const feeds = await db.selectFrom('sources').select(['blog_id', 'url']).where('kind', '=', 'feed').where('blog_id', 'in', blogIds).orderBy('id').execute();
+    for (const f of feeds) if (!feedUrlOf.has(f.blog_id)) feedUrlOf.set(f.blog_id, f.url);
+  }
+
+  const viaOf = new Map<number, Channel[]>();
+  const changedOf = new Map<number, string>();
+  const bump = (id: number, at: string) => {
+    const seen = changedOf.get(id);
+    if (!seen || at > seen) changedOf.set(id, at);
+  };
+  for (const r of records) bump(r.same_as_id!, r.changed_at);
+  for (const c of channels) {
+    if (goneRecords.has(c.entry_id)) continue;
+    const primary = primaryOfRecord.get(c.entry_id) ?? c.entry_id;
+    const list = viaOf.get(primary) ?? [];
+    if (!list.includes(c.via)) list.push(c.via);
+    viaOf.set(primary, list);
+    bump(primary, c.first_seen_at);
+  }
+
+  const parentOf = new Map<number, { ref: FeedEntryRef; type: EdgeType; own: boolean }>();
+  const postOf = new Map<number, FeedEntryRef>();
+  for (const e of edges) {
+    const from = primaryOfRecord.get(e.from_entry_id) ?? e.from_entry_id;
+    const to = refs.get(e.to_entry_id!);
+    if (!to || to.id === from) continue;
+    const own = from === e.from_entry_id;
+    if (e.type === 'comment-of' && (own || !postOf.has(from))) postOf.set(from, to);
+    const current = parentOf.get(from);
+    const better =
+      !current ||
+      // The entry's own statements outrank those of its ping records.
+      (own && !current.own) ||
+      (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
+    if (better) parentOf.set(from, { ref: to, type: e.type, own });
+  }
+
+  const replyCounts = await countReplies(
+    db,
+    rows.filter((r) => r.kind === 'post').map((r) => r.id),
+    records,
+  );
+
+  return rows.map((r) => {
+    const changed = [r.changed_at, r.conversation_updated_at, changedOf.get(r.id) ?? ''].reduce((a, b) => (b > a ? b : a));
+    return {
+      id: r.id,
+      kind: r.kind,
+      url: r.url,
+      title: r.title,
+      authorName: r.author_name,
+      authorUrl: r.author_url,
+      contentHtml: r.content_html,
+      excerpt: r.excerpt,
+      lang: r.lang,
+      publishedAt: r.published_at,
+      updatedAt: r.updated_at,
+      sortAt: r.sort_at,
+      tombstonedAt: r.tombstoned_at,
+      targetUrl: r.target_url,
+      conversationId: r.conversation_id!,
+      blog:
+        r.blog_id !== null && r.blog_home_url !== null
+          ? { id: r.blog_id, title: r.blog_title, homeUrl: r.blog_home_url, feedUrl: feedUrlOf.get(r.blog_id) ?? null }
+          : null,
+      via: viaOf.get(r.id) ?? [],
+      parent: parentOf.get(r.id)?.ref ?? null,
+      post: postOf.get(r.id) ?? null,
+      replyCount: replyCounts.get(r.id) ?? 0,
+      lastChangedAt: changed,
+    };
+  });
+}
+
+// Finds the visible entries behind edge targets: a target that is a record of a ping stands for
+// the post it merged with. Chains are short (a record points at a post); a few rounds suffice.
+async function findVisibleRefs(db: Db, targetIds: number[]): Promise<Map<number, FeedEntryRef>> {
+  const out = new Map<number, FeedEntryRef>();
+  const pending = new Map<number, number[]>();
+  for (const id of new Set(targetIds)) pending.set(id, [id]);
+  for (let round = 0; round < 4 && pending.size > 0; round++) {
+    const rows = await db
+      .selectFrom('entries')
+      .select(['id', 'kind', 'title', 'url', 'author_name', 'same_as_id'])
+      .where('id', 'in', [...pending.keys()])
+      .execute();
+    const next = new Map<number, number[]>();
+    for (const row of rows) {
+      const askedFor = pending.get(row.id) ?? [];
+      if (row.same_as_id === null || row.same_as_id === row.id) {
+        const ref = { id: row.id, kind: row.kind, title: row.title, url: row.url, authorName: row.author_name };
+        for (const asked of askedFor) out.set(asked, ref);
+      } else {
+        next.set(row.same_as_id, [...(next.get(row.same_as_id) ?? []), ...askedFor]);
+      }
+    }
+    pending.clear();
+    for (const [k, v] of next) pending.set(k, v);
+  }
+  return out;
+}
+
+// Counts, per post, the distinct entries that answer it or one of its ping records: comments
+// threaded under other comments too (as WordPress's comment count does), pings and linking posts.
+async function countReplies(db: Db, postIds: number[], records: { id: number; same_as_id: number | null }[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  if (postIds.length === 0) return counts;
+  const posts = new Set(postIds);
+  const targetOf = new Map<number, number>(postIds.map((id) => [id, id]));
+  for (const r of records) if (posts.has(r.same_as_id!)) targetOf.set(r.id, r.same_as_id!);
+  const rows = await db
+    .selectFrom('edges')
+    .innerJoin('entries as src', 'src.id', 'edges.from_entry_id')
+    .select(['edges.to_entry_id', 'src.id as from_id', 'src.same_as_id as from_same_as'])
+    .where('edges.to_entry_id', 'in', [...targetOf.keys()])
+    .where('edges.type', 'in', answeringEdges)
+    .execute();
+  const answerers = new Map<number, Set<number>>();
+  for (const r of rows) {
+    const post = targetOf.get(r.to_entry_id!)!;
+    const from = r.from_same_as ?? r.from_id;
+    if (from === post) continue;
+    const set = answerers.get(post) ?? new Set<number>();
+    set.add(from);
+    answerers.set(post, set);
+  }
+  for (const [post, set] of answerers) counts.set(post, set.size);
+  return counts;
+}
