@@ -14,6 +14,7 @@ import { conversationRoutes } from './web/conversations.ts';
 import { installErrorHandlers } from './web/errors.ts';
 import { healthRoutes } from './web/health.ts';
 import { homeRoutes } from './web/home.ts';
+import { moderationRoutes } from './web/moderation.ts';
 import { pingRoutes } from './web/pings.ts';
 
 export interface AppDeps {
@@ -73,5 +74,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(blogRoutes, deps);
   await app.register(conversationRoutes, deps);
   await app.register(pingRoutes, deps);
+  await app.register(moderationRoutes, deps);
   return app;
 }

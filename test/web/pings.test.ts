@@ -207,3 +207,38 @@ describe('POST /webmention', () => {
     expect((await send(body(3))).statusCode).toBe(429);
   });
 });
+
+describe('moderation', () => {
+  it('holds a first ping from an unknown host until a moderator with the token approves it', async () => {
+    t = await createTestApp({
+      publicUrl,
+      adminToken: 'a-long-enough-admin-token',
+      pings: { moderateFirstSeenHosts: true, queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3 },
+    });
+    const at = '2026-03-01T12:00:00.000Z';
+    const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
+    const item: FeedItem = {
+      guid: targetUrl, url: targetUrl, title: 'Exkurs', authorName: null, authorUrl: null, contentHtml: '<p>x</p>', summaryHtml: null, publishedAt: '2008-11-14T21:30:00.000Z',
+      updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: targetUrl, lang: null,
+    };
+    const draft = draftEntry(item, 'post');
+    await recordEntry(t.database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at);
+    site.set('/neu/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    const answer = await rpc('pingback.ping', [`${site.origin}/neu/`, targetUrl]);
+    expect(answer.body).toContain('moderator');
+
+    expect((await t.app.inject('/api/pings?status=held')).statusCode).toBe(401);
+    const auth = { authorization: 'Bearer a-long-enough-admin-token' };
+    const held = (await t.app.inject({ url: '/api/pings?status=held', headers: auth })).json().pings;
+    expect(held).toHaveLength(1);
+    const approved = await t.app.inject({ method: 'POST', url: `/api/pings/${held[0].id}/approve`, headers: auth });
+    expect(approved.statusCode).toBe(200);
+    await t.pingVerifier.runOnce();
+    expect((await t.app.inject({ url: '/api/pings?status=accepted', headers: auth })).json().pings).toHaveLength(1);
+  });
+
+  it('is off without a configured token', async () => {
+    await setup();
+    expect((await t.app.inject('/api/pings')).statusCode).toBe(404);
+  });
+});
