@@ -11,6 +11,7 @@ import type { Fetch } from './reader/types.ts';
 import { assetRoutes } from './web/assets.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
+import { feedRoutes } from './web/feeds.ts';
 import { installErrorHandlers } from './web/errors.ts';
 import { healthRoutes } from './web/health.ts';
 import { homeRoutes } from './web/home.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** Verifies queued pings; without it (some tests) pings only queue. */
   pingVerifier?: Pick<PingVerifier, 'wake' | 'verifyNow'>;
   now?: () => Date;
+  /** The WebSub hub Palaver's feeds advertise (Link rel="hub"), or null while WebSub is off. */
+  websubHubUrl?: () => string | null;
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -73,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes, deps);
   await app.register(blogRoutes, deps);
   await app.register(conversationRoutes, deps);
+  await app.register(feedRoutes, deps);
   await app.register(pingRoutes, deps);
   await app.register(moderationRoutes, deps);
   return app;

@@ -1,11 +1,14 @@
-// The `palaver` command: add, poll, migrate, demo. Each command opens what it needs, prints
+// The `palaver` command: add, poll, import-opml, export-opml, migrate, demo. Each command opens what it needs, prints
 // plain progress for people, and exits non-zero when it could not do its job.
+import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { createPoller, type PollerLog } from './poller/poller.ts';
 import type { RefreshResult } from './poller/refresh.ts';
+import { renderRegistryOpml } from './registry/export-opml.ts';
+import { importOpml, OpmlError, type ImportLine } from './registry/import-opml.ts';
 import { registerBlog, RegistrationError } from './registry/register-blog.ts';
 import { fetcherFromConfig, openMigratedDatabase, pollerSettings } from './service.ts';
 import { findBlogById } from './store/blogs.ts';
@@ -18,6 +21,8 @@ Commands:
   poll --once          poll every source that is due now, print progress, exit
   poll --once --force  poll every source now, whatever its schedule
   poll                 keep polling in the foreground (a poller without the web server)
+  import-opml <file>   register every blog of an OPML list (nested outlines too), a line per blog
+  export-opml          print the registry as OPML 2.0 on stdout
   migrate              apply pending database migrations
   demo                 start local fixture blogs replaying the 2008 "Social Media Camp" debate,
                        register and poll them, and serve Palaver on PORT (default 3000)
@@ -147,6 +152,65 @@ async function commandAdd(config: Config, url: string | undefined, poll: boolean
   });
 }
 
+const importMarks: Record<ImportLine['outcome'], string> = {
+  registered: '✓ registered',
+  known: '= already there',
+  failed: '✗ failed',
+  duplicate: '· duplicate, skipped',
+};
+
+function describeImportLine(line: ImportLine): string {
+  const name = line.blogTitle && line.blogTitle !== line.title ? `${line.title} (${line.blogTitle})` : line.title;
+  const where = line.url && line.url !== line.title ? ` ${line.url}` : '';
+  const id = line.blogId !== null ? ` [blog ${line.blogId}]` : '';
+  return `${importMarks[line.outcome]}: ${name}${where}${id}${line.outcome === 'failed' && line.reason ? ` — ${line.reason}` : ''}`;
+}
+
+async function commandImportOpml(config: Config, file: string | undefined): Promise<number> {
+  if (!file) throw new UsageError('import-opml needs an OPML file: palaver import-opml blogs.opml');
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    console.error(`Cannot read ${file}: ${(err as Error).message}`);
+    return 1;
+  }
+  return withDatabase(config, async ({ db }) => {
+    const fetcher = fetcherFromConfig(config);
+    try {
+      const report = await importOpml({ db, fetch: fetcher.fetch }, text, {
+        onLine: (line, done, total) => console.log(`[${done}/${total}] ${describeImportLine(line)}`),
+      });
+      console.log(
+        `Imported ${report.listTitle ? `“${report.listTitle}”` : file}: ${report.registered} registered, ${report.known} already there, ` +
+          `${report.failed} failed, ${report.duplicates} duplicate(s) skipped.`,
+      );
+      const failures = report.lines.filter((l) => l.outcome === 'failed');
+      if (failures.length) {
+        console.log('Failures:');
+        for (const f of failures) console.log(`  ${f.title}${f.url && f.url !== f.title ? ` ${f.url}` : ''}: ${f.reason ?? 'unknown error'}`);
+      }
+      if (report.registered) console.log('New blogs are polled by the running server, or now with: palaver poll --once');
+      return failures.length ? 1 : 0;
+    } catch (err) {
+      if (err instanceof OpmlError) {
+        console.error(`${file} cannot be imported: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    } finally {
+      await fetcher.close();
+    }
+  });
+}
+
+async function commandExportOpml(config: Config): Promise<number> {
+  return withDatabase(config, async ({ db }) => {
+    process.stdout.write(await renderRegistryOpml(db, { now: new Date() }));
+    return 0;
+  });
+}
+
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   let parsed;
@@ -189,6 +253,10 @@ export async function runCli(argv: string[]): Promise<number> {
         return await commandPoll(config, { once: parsed.values.once, force: parsed.values.force });
       case 'add':
         return await commandAdd(config, rest[0], !parsed.values['no-poll']);
+      case 'import-opml':
+        return await commandImportOpml(config, rest[0]);
+      case 'export-opml':
+        return await commandExportOpml(config);
       case 'demo': {
         const { runDemo } = await import('./demo/run-demo.ts');
         return await runDemo(config);
