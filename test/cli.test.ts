@@ -1,0 +1,88 @@
+// The `palaver` command and `npm start` as a person runs them: real processes on a temporary
+// database, talking to fixture blogs on loopback.
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startDemoBlogs, type DemoBlogs } from '../src/demo/blogs.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+let dir: string;
+let demo: DemoBlogs;
+
+function palaver(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/palaver.js', ...args],
+      { cwd: root, env: { ...process.env, DATABASE_PATH: path.join(dir, 'p.db'), FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-cli-'));
+  demo = await startDemoBlogs();
+});
+
+afterEach(async () => {
+  await demo.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npx palaver', () => {
+  it('adds a blog, then polls everything with --force and prints a line per source and a summary', async () => {
+    const add = await palaver(['add', demo.blogs[0]!.homeUrl]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toContain('Registered: Sachar’s Blog');
+    expect(add.stdout).toMatch(/post feed: +http:\/\/127\.0\.0\.1:\d+\/feed\/ \(rss/);
+
+    const poll = await palaver(['poll', '--once', '--force']);
+    expect(poll.code, poll.stderr).toBe(0);
+    expect(poll.stdout).toContain('Polling every source now (--force).');
+    expect(poll.stdout).toMatch(/\[1\] ✓ .*feed/);
+    expect(poll.stdout.trim().split('\n').at(-1)).toMatch(/\d+ source/);
+
+    const due = await palaver(['poll', '--once']);
+    expect(due.code).toBe(0);
+    expect(due.stdout).toContain('0 source(s) due.');
+  }, 90_000);
+
+  it('explains an unreachable or feedless address and exits non-zero', async () => {
+    const res = await palaver(['add', 'http://127.0.0.1:1/']);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/Could not register http:\/\/127\.0\.0\.1:1\/: /);
+  }, 60_000);
+
+  it('refuses a bad setting, naming it', async () => {
+    const res = await palaver(['migrate'], { POLL_INTERVAL_SECONDS: 'often' });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('POLL_INTERVAL_SECONDS');
+  }, 60_000);
+});
+
+describe('npm start', () => {
+  it('migrates, serves the home page on PORT and stops on SIGTERM', async () => {
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'start.db'), LOG_LEVEL: 'silent' },
+    });
+    try {
+      let body = '';
+      for (let i = 0; i < 100 && !body; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => '');
+      }
+      expect(body).toContain('Palaver');
+      expect(body).toContain('npx palaver demo');
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
