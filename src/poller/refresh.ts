@@ -4,7 +4,7 @@ import type { Db } from '../db/open.ts';
 import { decodeText } from '../reader/decode.ts';
 import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
-import { FeedParseError, FetchError, type Fetch, type FetchResponse } from '../reader/types.ts';
+import { FeedParseError, FetchError, type Fetch, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { trackbackListingUrl } from '../reader/listings.ts';
 import { readPostPage } from '../reader/post-page.ts';
@@ -32,6 +32,15 @@ export interface RefreshSettings {
   disableAfterFailures: number;
   /** A post's comment feed is no longer checked after this many quiet days. */
   commentFeedMaxQuietDays: number;
+  /** How often a post feed that a WebSub hub pushes is still polled, as a fallback (default 6 h). */
+  pushedPollIntervalSeconds?: number;
+}
+
+/** Which entries a committed poll, push or ping added or changed, and where they belong. */
+export interface EntriesChanged {
+  entryIds: number[];
+  conversationIds: number[];
+  blogIds: number[];
 }
 
 export interface RefreshDeps {
@@ -41,6 +50,10 @@ export interface RefreshDeps {
   now?: () => Date;
   /** Told when a listing queued pings, so their verification starts soon. */
   onPingsQueued?: () => void;
+  /** Told after the commit when entries were added or changed (WebSub publishes from it). */
+  onEntriesChanged?: (change: EntriesChanged) => void;
+  /** Told what hub a blog's post feed declares each time it is read (WebSub subscribes from it). */
+  onPostFeedRead?: (source: Source, feed: Pick<ParsedFeed, 'hubUrls' | 'selfUrl'>) => void;
 }
 
 export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'failed' | 'disabled';
@@ -72,6 +85,14 @@ const maxPostPagesPerPoll = 10;
 
 // A comment feed with nothing left to follow waits this long unless its post stirs.
 const dormantSeconds = 365 * 24 * 3600;
+
+const defaultPushedPollIntervalSeconds = 6 * 3600;
+
+// While a hub pushes a post feed, a poll is only the fallback for missed pushes.
+function pollIntervalOf(source: Source, settings: RefreshSettings, at: string): number {
+  if (source.kind !== 'feed' || !source.pushedUntil || source.pushedUntil <= at) return settings.pollIntervalSeconds;
+  return Math.max(settings.pollIntervalSeconds, settings.pushedPollIntervalSeconds ?? defaultPushedPollIntervalSeconds);
+}
 
 /**
  * Picks the comment feed to follow for a post: WordPress's Atom variant carries the parent of
@@ -192,7 +213,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     intervalHintSeconds: hintSeconds,
     nextCheckAt: computeNextCheck({
       now: started,
-      intervalSeconds: s.pollIntervalSeconds,
+      intervalSeconds: pollIntervalOf(source, s, checkedAt),
       maxIntervalSeconds: s.maxIntervalSeconds,
       consecutiveFailures: 0,
       maxBackoffSeconds: s.maxBackoffSeconds,
@@ -256,39 +277,10 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
   const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
   const state = successState(hint);
-  const kind = entryKindBySource[source.kind];
-  const via = channelBySource[source.kind];
-  let inserted = 0;
-  let updated = 0;
-  const blog = source.kind === 'feed' ? await findBlogById(deps.db, source.blogId) : undefined;
-  // New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults).
-  const unexplained: { entryId: number; url: string }[] = [];
   // Entries and the validators that vouch for them commit together: a crash in between
   // leaves the old validators, so the next poll fetches the feed again and loses nothing.
-  await deps.db.transaction().execute(async (trx) => {
-    const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(trx, source.entryId) : undefined;
-    for (const item of feed.items) {
-      const draft = draftEntry(item, kind);
-      const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
-      // A pingback or trackback that the blog shows as a comment arrived by that ping.
-      const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
-      const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
-      if (recorded.outcome === 'inserted') inserted += 1;
-      else if (recorded.outcome === 'updated') updated += 1;
-      if (source.kind === 'feed') {
-        const commentFeed = preferredCommentFeed(draft);
-        if (commentFeed) {
-          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
-        }
-        if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
-        if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
-          unexplained.push({ entryId: recorded.id, url: draft.url });
-        }
-        for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
-          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
-        }
-      }
-    }
+  const ingested = await deps.db.transaction().execute(async (trx) => {
+    const items = await ingestFeedItems(trx, source, feed, checkedAt);
     let nextCheckAt = state.nextCheckAt;
     if (source.kind === 'post-comments' && source.entryId !== null) {
       const activity = await findCommentActivity(trx, source.entryId);
@@ -319,19 +311,9 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
       format: feed.format,
       title: feed.title,
     });
-    if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+    return items;
   });
-  // Their pages are read once, after the commit, a few per poll: the post page has the
-  // TrackBack RDF whose listing (?__mode=rss) Palaver can then follow.
-  for (const post of unexplained.slice(0, maxPostPagesPerPoll)) {
-    const found = await readPostPage(deps.fetch, post.url);
-    if (!found) continue;
-    const sources = [
-      ...listingSourcesFor({ url: post.url, trackbackPingUrl: found.trackbackPingUrl }, null),
-      ...(found.commentFeedUrl ? [{ kind: 'post-comments' as const, url: found.commentFeedUrl }] : []),
-    ];
-    for (const s2 of sources) await insertSource(deps.db, { blogId: source.blogId, entryId: post.entryId, kind: s2.kind, url: s2.url, nextCheckAt: checkedAt }, checkedAt);
-  }
+  const { inserted, updated } = await afterIngest(deps, source, feed, ingested, checkedAt);
   return result({
     outcome: inserted + updated > 0 ? 'updated' : 'unchanged',
     status: res.status,
@@ -341,4 +323,103 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     nextCheckAt: state.nextCheckAt,
     url: redirectState.url ?? source.url,
   });
+}
+
+interface FeedIngest {
+  inserted: number;
+  updated: number;
+  changed: EntriesChanged;
+  /** New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults). */
+  unexplained: { entryId: number; url: string }[];
+}
+
+/**
+ * Records the items of a parsed feed of `source` inside the caller's transaction: entries with
+ * their threading, the comment feeds and listings of new posts, and the blog's title.
+ */
+async function ingestFeedItems(trx: Db, source: Source, feed: ParsedFeed, checkedAt: string): Promise<FeedIngest> {
+  const kind = entryKindBySource[source.kind];
+  const via = channelBySource[source.kind];
+  let inserted = 0;
+  let updated = 0;
+  const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
+  const blog = source.kind === 'feed' ? await findBlogById(trx, source.blogId) : undefined;
+  const unexplained: { entryId: number; url: string }[] = [];
+  const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(trx, source.entryId) : undefined;
+  for (const item of feed.items) {
+    const draft = draftEntry(item, kind);
+    const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
+    // A pingback or trackback that the blog shows as a comment arrived by that ping.
+    const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
+    const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
+    if (recorded.outcome === 'inserted') inserted += 1;
+    else if (recorded.outcome === 'updated') updated += 1;
+    if (recorded.outcome !== 'unchanged') {
+      changed.entryIds.push(recorded.id);
+      changed.conversationIds.push(recorded.conversationId);
+    }
+    if (source.kind === 'feed') {
+      const commentFeed = preferredCommentFeed(draft);
+      if (commentFeed) {
+        await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+      }
+      if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
+      if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
+        unexplained.push({ entryId: recorded.id, url: draft.url });
+      }
+      for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
+        await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
+      }
+    }
+  }
+  if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+  if (changed.entryIds.length > 0) {
+    changed.conversationIds = [...new Set(changed.conversationIds)];
+    changed.blogIds = [source.blogId];
+  }
+  return { inserted, updated, changed, unexplained };
+}
+
+// What follows a committed ingest: the pages of unexplained posts, then the listeners.
+async function afterIngest(
+  deps: Pick<RefreshDeps, 'db' | 'fetch' | 'onEntriesChanged' | 'onPostFeedRead'>,
+  source: Source,
+  feed: ParsedFeed,
+  ingested: FeedIngest,
+  checkedAt: string,
+): Promise<{ inserted: number; updated: number }> {
+  // Their pages are read once, after the commit, a few per poll: the post page has the
+  // TrackBack RDF whose listing (?__mode=rss) Palaver can then follow.
+  for (const post of ingested.unexplained.slice(0, maxPostPagesPerPoll)) {
+    const found = await readPostPage(deps.fetch, post.url);
+    if (!found) continue;
+    const sources = [
+      ...listingSourcesFor({ url: post.url, trackbackPingUrl: found.trackbackPingUrl }, null),
+      ...(found.commentFeedUrl ? [{ kind: 'post-comments' as const, url: found.commentFeedUrl }] : []),
+    ];
+    for (const s2 of sources) await insertSource(deps.db, { blogId: source.blogId, entryId: post.entryId, kind: s2.kind, url: s2.url, nextCheckAt: checkedAt }, checkedAt);
+  }
+  // A listener's failure is its own business: the entries are committed whatever it does.
+  if (ingested.changed.entryIds.length > 0) safely(() => deps.onEntriesChanged?.(ingested.changed));
+  if (source.kind === 'feed') safely(() => deps.onPostFeedRead?.(source, { hubUrls: feed.hubUrls, selfUrl: feed.selfUrl }));
+  return { inserted: ingested.inserted, updated: ingested.updated };
+}
+
+function safely(listener: () => void): void {
+  try {
+    listener();
+  } catch {
+    // Listeners log their own failures; a poll never fails because of one.
+  }
+}
+
+/**
+ * Ingests a feed that arrived without a poll (a WebSub push) through the same path as a poll's
+ * items; the source's poll state (validators, schedule) stays as it is.
+ */
+export async function ingestPushedFeed(deps: Pick<RefreshDeps, 'db' | 'fetch' | 'now' | 'onEntriesChanged'>, source: Source, feed: ParsedFeed): Promise<{ inserted: number; updated: number }> {
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const ingested = await deps.db.transaction().execute((trx) => ingestFeedItems(trx, source, feed, at));
+  // A push may carry only the new items without the feed's links: it says nothing about the hub.
+  return afterIngest({ db: deps.db, fetch: deps.fetch, onEntriesChanged: deps.onEntriesChanged }, source, feed, ingested, at);
 }
