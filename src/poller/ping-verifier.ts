@@ -9,6 +9,7 @@ import { claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPin
 import { wakeCommentSources } from '../store/sources.ts';
 import { recordEntry, tombstoneLinkback } from '../store/threads.ts';
 import { pingRecord } from '../threading/ping-record.ts';
+import type { EntriesChanged } from './refresh.ts';
 
 export interface PingVerifierSettings {
   /** Pings verified at once. */
@@ -32,6 +33,8 @@ export interface PingVerifierDeps {
   settings: PingVerifierSettings;
   log: PingVerifierLog;
   now?: () => Date;
+  /** Told after the commit when a ping added or changed entries (WebSub publishes). */
+  onEntriesChanged?: (change: EntriesChanged) => void;
 }
 
 export type PingOutcome = 'accepted' | 'rejected' | 'held' | 'gone' | 'retry';
@@ -57,6 +60,15 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let tickPromise: Promise<unknown> | null = null;
+
+  // A listener's failure is its own business: the ping is committed whatever it does.
+  function changed(change: EntriesChanged): void {
+    try {
+      deps.onEntriesChanged?.(change);
+    } catch (err) {
+      deps.log.error({ err }, 'entries-changed listener failed');
+    }
+  }
 
   async function verify(ping: Ping, signal?: AbortSignal): Promise<PingOutcome> {
     const at = now().toISOString();
@@ -88,12 +100,14 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
             if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
             await finishPing(trx, ping.id, { status: 'rejected', reason: 'the source does not link to the target' }, done);
           });
+          if (ping.entryId !== null) changed({ entryIds: [ping.entryId], conversationIds: [], blogIds: [] });
           return 'rejected';
         case 'gone':
           await deps.db.transaction().execute(async (trx) => {
             if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
             await finishPing(trx, ping.id, { status: 'gone', reason: `the source answered ${result.httpStatus}` }, done);
           });
+          if (ping.entryId !== null) changed({ entryIds: [ping.entryId], conversationIds: [], blogIds: [] });
           return 'gone';
         case 'error': {
           const attempts = ping.attempts + 1;
@@ -122,12 +136,14 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       { protocol: ping.protocol, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, targetEntryId: ping.targetEntryId, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName },
       verified,
     );
-    await deps.db.transaction().execute(async (trx) => {
+    const recorded = await deps.db.transaction().execute(async (trx) => {
       const recorded = await recordEntry(trx, { blogId: null, draft, via: ping.receivedVia === 'listing' ? 'listing' : ping.protocol, relations, targetUrl: ping.targetUrl }, at);
       await finishPing(trx, ping.id, { status: 'accepted', reason: null, entryId: recorded.id }, at);
       // The target blog will show the ping as a comment soon: look sooner than its schedule says.
       if (ping.targetEntryId !== null) await wakeCommentSources(trx, ping.targetEntryId, at);
+      return recorded;
     });
+    if (recorded.outcome !== 'unchanged') changed({ entryIds: [recorded.id], conversationIds: [recorded.conversationId], blogIds: [] });
   }
 
   async function runOnce(): Promise<Record<PingOutcome, number>> {

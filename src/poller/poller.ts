@@ -4,7 +4,7 @@
 import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
 import { claimDueSources, type Source, type SourceKind } from '../store/sources.ts';
-import { refreshSource, type RefreshResult, type RefreshSettings } from './refresh.ts';
+import { refreshSource, type RefreshDeps, type RefreshResult, type RefreshSettings } from './refresh.ts';
 
 export interface PollerSettings extends RefreshSettings {
   concurrency: number;
@@ -29,6 +29,10 @@ export interface PollerDeps {
   kinds?: SourceKind[];
   /** Told when a listing queued pings for verification. */
   onPingsQueued?: () => void;
+  /** Passed to refreshSource: entries changed (WebSub publishes). */
+  onEntriesChanged?: RefreshDeps['onEntriesChanged'];
+  /** Passed to refreshSource: a post feed was read with its hub links (WebSub subscribes). */
+  onPostFeedRead?: RefreshDeps['onPostFeedRead'];
 }
 
 export interface PollSummary {
@@ -101,7 +105,10 @@ export function createPoller(deps: PollerDeps): Poller {
 
   async function pollSource(source: Source, summary: PollSummary, options: PollOnceOptions): Promise<void> {
     try {
-      const r = await refreshSource({ db: deps.db, fetch: deps.fetch, settings: s, now, onPingsQueued: deps.onPingsQueued }, source);
+      const r = await refreshSource(
+        { db: deps.db, fetch: deps.fetch, settings: s, now, onPingsQueued: deps.onPingsQueued, onEntriesChanged: deps.onEntriesChanged, onPostFeedRead: deps.onPostFeedRead },
+        source,
+      );
       addToSummary(summary, r);
       if (r.outcome === 'failed' || r.outcome === 'disabled') {
         deps.log.warn({ sourceId: source.id, blogId: source.blogId, url: source.url, status: r.status, error: r.error }, 'poll failed');
