@@ -1,7 +1,7 @@
 // Polls one post's listing of pings (Movable Type's ?__mode=rss, WordPress's getPingbacks) and
 // queues every listed source for verification: listings include unapproved and spam pings, so
 // nothing listed becomes a node before its page is fetched and found to link to the post.
-import { fetchPingbackSources, fetchTrackbackListing } from '../reader/listings.ts';
+import { fetchPingbackSources, fetchTrackbackListing, fetchTrackbackPings, wordpressPostId, type ListingResult } from '../reader/listings.ts';
 import { findBlogById } from '../store/blogs.ts';
 import { findPingBySourceTarget, upsertPing } from '../store/pings.ts';
 import { findCommentActivity, updateSourceAfterPoll, type Source } from '../store/sources.ts';
@@ -23,12 +23,18 @@ export async function refreshListing(deps: RefreshDeps, source: Source): Promise
   const blog = await findBlogById(deps.db, source.blogId);
   const base = { sourceId: source.id, blogId: source.blogId, url: source.url, status: null, inserted: 0, updated: 0, warnings: [] as string[] };
 
-  const result =
-    source.kind === 'pingback-listing'
-      ? blog?.pingbackEndpoint && post?.url
-        ? await fetchPingbackSources(deps.fetch, blog.pingbackEndpoint, post.url)
-        : ({ status: 'unavailable', reason: 'the blog has no pingback endpoint' } as const)
-      : await fetchTrackbackListing(deps.fetch, source.url);
+  let result: ListingResult;
+  if (source.kind === 'pingback-listing') {
+    result = blog?.pingbackEndpoint && post?.url ? await fetchPingbackSources(deps.fetch, blog.pingbackEndpoint, post.url) : { status: 'unavailable', reason: 'the blog has no pingback endpoint' };
+    // WordPress lists a post's trackbacks through the same endpoint, by post ID (its guid's ?p=).
+    const postId = post ? wordpressPostId({ guid: post.guid, url: post.url }) : null;
+    if (blog?.pingbackEndpoint && postId !== null) {
+      const trackbacks = await fetchTrackbackPings(deps.fetch, blog.pingbackEndpoint, postId);
+      if (trackbacks.status === 'ok') result = result.status === 'ok' ? { status: 'ok', pings: [...result.pings, ...trackbacks.pings] } : trackbacks;
+    }
+  } else {
+    result = await fetchTrackbackListing(deps.fetch, source.url);
+  }
 
   if (result.status === 'unavailable') {
     const nextCheckAt = new Date(started.getTime() + unavailableWaitSeconds * 1000).toISOString();

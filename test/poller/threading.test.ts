@@ -145,3 +145,20 @@ describe('threading a Blogger blog', () => {
     }
   });
 });
+
+describe('comments beyond the feed window', () => {
+  it('says how many comments may be missing when a post has more than its feed shows', async () => {
+    await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, demo.blogs.find((b) => b.key === 'sachar')!.homeUrl);
+    // WordPress's comment feeds carry the newest ten; twelve more make the two oldest fall out.
+    for (let n = 0; n < 12; n++) {
+      demo.addComment('sachar', debateSlugs.sachar, { author: `Leserin ${n}`, content: `Kommentar Nummer ${n}`, date: `2008-11-20T10:${String(10 + n).padStart(2, '0')}:00Z` });
+    }
+    await t.poller.pollOnce({ force: true });
+    const list = (await t.app.inject('/api/conversations')).json().conversations as { id: number; title: string; missingCount: number }[];
+    const c = list.find((x) => x.title === 'Idee: ein Social Media Camp')!;
+    // The post reports 14 comments (2 old + 12 new, the pingback included); the feeds show the newest ten.
+    expect(c.missingCount).toBe(4);
+    const page = await t.app.inject(`/c/${c.id}`);
+    expect(page.body).toContain('4 comments may be missing');
+  });
+});
