@@ -72,6 +72,8 @@ export interface EntriesTable {
   author_name: string | null;
   author_url: string | null;
   content_html: string | null;
+  /** Plain text of content_html, for full-text search (migration 0004, entries_fts). */
+  content_text: Generated<string | null>;
   excerpt: string | null;
   lang: string | null;
   published_at: string | null;

@@ -120,3 +120,9 @@ export async function findBlogContaining(db: Db, url: string): Promise<Blog | un
   blogs.sort((a, b) => b.urlKey.length - a.urlKey.length);
   return blogs[0];
 }
+
+/** Finds when any blog last changed (title, endpoints), for caches of pages that show blog names. */
+export async function findBlogsChangedAt(db: Db): Promise<string | null> {
+  const row = await db.selectFrom('blogs').select((eb) => eb.fn.max('updated_at').as('changed')).executeTakeFirst();
+  return (row?.changed as string | null | undefined) ?? null;
+}

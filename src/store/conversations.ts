@@ -22,6 +22,8 @@ export interface Conversation {
   firstActivityAt: string | null;
   lastActivityAt: string | null;
   rank: number;
+  /** When threading last changed the conversation (an entry arrived, changed or went). */
+  updatedAt: string;
 }
 
 export interface ConversationEntry extends EntryWithBlog {
@@ -47,6 +49,7 @@ function toConversation(row: Selectable<ConversationsTable>): Conversation {
     firstActivityAt: row.first_activity_at,
     lastActivityAt: row.last_activity_at,
     rank: row.rank,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -195,4 +198,19 @@ export async function listConversationBlogs(db: Db, conversationIds: number[]): 
     out.set(r.conversation_id!, list);
   }
   return out;
+}
+
+/** Lists the conversations a blog takes part in, most recently active first. */
+export async function listConversationsOfBlog(db: Db, blogId: number, limit: number): Promise<Conversation[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('merged_into_id', 'is', null)
+    .where('entry_count', '>', 0)
+    .where('id', 'in', (eb) => eb.selectFrom('entries').select('conversation_id').where('blog_id', '=', blogId).where('conversation_id', 'is not', null))
+    .orderBy('last_activity_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toConversation);
 }

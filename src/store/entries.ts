@@ -4,6 +4,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { EntryDraft, EntryKind } from '../reader/entry-draft.ts';
+import { htmlToText } from '../reader/sanitize.ts';
 
 export type { EntryDraft, EntryKind };
 
@@ -80,6 +81,8 @@ export async function upsertEntry(
     author_name: draft.authorName,
     author_url: draft.authorUrl,
     content_html: draft.contentHtml,
+    // What full-text search indexes (entries_fts follows by trigger): words, not markup.
+    content_text: draft.contentHtml ? htmlToText(draft.contentHtml) || null : draft.excerpt,
     excerpt: draft.excerpt,
     lang: draft.lang,
     published_at: draft.publishedAt,

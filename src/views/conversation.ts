@@ -1,75 +1,220 @@
-// The conversation page: every entry in time order with its blog, author, time, what it
-// answers and the channels it came by. Foreign content is the ingest sanitizer's output.
+// The conversation page: the same entries as a timeline (time order) or a thread (replies under
+// what they answer), with a header of blogs, counts, feeds and how to join. Marked up as an
+// mf2 h-feed of h-entries. Foreign content is the ingest sanitizer's output, never raw.
 import type { Conversation, ConversationEntry } from '../store/conversations.ts';
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
 import { html, trustedHtml, type SafeHtml } from './html.ts';
+import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout } from './layout.ts';
 import { renderPingLinks, renderTrackbackRdf } from './ping-discovery.ts';
+
+export type ConversationViewMode = 'timeline' | 'thread';
 
 export interface ConversationView {
   conversation: Conversation;
   entries: ConversationEntry[];
   now: Date;
   publicUrl: string;
+  locale?: Locale;
+  view?: ConversationViewMode;
 }
 
-const channelLabels: Record<string, string> = {
-  feed: 'feed',
-  'comment-feed': 'comment feed',
-  pingback: 'pingback',
-  trackback: 'trackback',
-  webmention: 'webmention',
-  listing: 'ping listing',
-};
-
-const kindLabels: Record<string, string> = {
-  post: 'Post',
-  comment: 'Comment',
-  pingback: 'Pingback',
-  trackback: 'Trackback',
-  webmention: 'Webmention',
-};
+const outbound = 'nofollow ugc noopener';
+// Blog marks cycle through this many colours (palaver.css .blog-c0 … .blog-c7); the letter
+// beside the colour keeps blogs apart for readers who do not see the colours.
+const paletteSize = 8;
+// Content longer than this (in HTML characters) is folded behind "read more".
+const foldAboveChars = 1800;
+// Thread indentation stops here so replies stay readable at 320 px; deeper replies line up.
+const maxDepth = 5;
 
 /** Names an entry in one line: a post by its title, anything else by its author and blog. */
-export function entryName(e: ConversationEntry): string {
+export function entryName(e: ConversationEntry, t: Messages = messagesFor('en')): string {
   if (e.kind === 'post' && e.title) return e.title;
-  return `${e.authorName ?? 'someone'}${e.blog ? ` (${e.blog.title ?? displayUrl(e.blog.homeUrl)})` : ''}`;
+  return `${e.authorName ?? t.someone}${e.blog ? ` (${e.blog.title ?? displayUrl(e.blog.homeUrl)})` : ''}`;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** Names a blog for link texts: its title, else its address. */
+function blogName(b: { title: string | null; homeUrl: string }): string {
+  return b.title ?? displayUrl(b.homeUrl);
 }
 
-/** Renders one conversation as a timeline. */
+function markLetter(name: string): string {
+  const letter = /\p{L}|\p{N}/u.exec(name)?.[0];
+  return letter ? letter.toLocaleUpperCase() : '·';
+}
+
+interface BlogMark {
+  id: number;
+  name: string;
+  homeUrl: string;
+  colour: number;
+  letter: string;
+  entries: number;
+}
+
+/** Gives each blog of the page a colour and letter in order of first appearance. */
+function assignMarks(entries: ConversationEntry[]): Map<number, BlogMark> {
+  const marks = new Map<number, BlogMark>();
+  for (const e of entries) {
+    if (!e.blog) continue;
+    const known = marks.get(e.blog.id);
+    if (known) {
+      known.entries += 1;
+      continue;
+    }
+    const name = blogName(e.blog);
+    marks.set(e.blog.id, { id: e.blog.id, name, homeUrl: e.blog.homeUrl, colour: marks.size % paletteSize, letter: markLetter(name), entries: 1 });
+  }
+  return marks;
+}
+
+function timeElement(iso: string | null, now: Date, locale: Locale, className = ''): SafeHtml | string {
+  if (!iso) return '';
+  return html`<time${className ? html` class="${className}"` : ''} datetime="${iso}" title="${formatDateTime(iso, locale)}">${formatRelative(iso, now, locale)}</time>`;
+}
+
+interface RenderContext {
+  view: ConversationView;
+  locale: Locale;
+  t: Messages;
+  byId: Map<number, ConversationEntry>;
+  marks: Map<number, BlogMark>;
+}
+
+function renderContent(e: ConversationEntry, ctx: RenderContext): SafeHtml {
+  const { t } = ctx;
+  if (e.tombstonedAt) {
+    return html`<p class="gone">${t.gone} <time class="dt-deleted" datetime="${e.tombstonedAt}" title="${formatDateTime(e.tombstonedAt, ctx.locale)}">${formatRelative(e.tombstonedAt, ctx.view.now, ctx.locale)}</time></p>`;
+  }
+  const content = e.contentHtml ? trustedHtml(e.contentHtml) : e.excerpt ? html`<p>${e.excerpt}</p>` : html``;
+  if (!e.contentHtml || e.contentHtml.length <= foldAboveChars || !e.excerpt) {
+    return html`<div class="content e-content">${content}</div>`;
+  }
+  // <details> folds without JavaScript; the preview hides once it is open (palaver.css).
+  return html`<div class="fold"><p class="preview">${e.excerpt}</p><details><summary>${t.readMore}<span class="visually-hidden">: ${entryName(e, t)}</span></summary><div class="content e-content">${content}</div></details></div>`;
+}
+
+function renderEntry(e: ConversationEntry, ctx: RenderContext): SafeHtml {
+  const { t, view, locale } = ctx;
+  const mark = e.blog ? ctx.marks.get(e.blog.id) : undefined;
+  const parent = e.inReplyToId !== null ? ctx.byId.get(e.inReplyToId) : undefined;
+  const ownUrl = `${view.publicUrl}/e/${e.id}`;
+  const kind = t.kind[e.kind] ?? e.kind;
+  const author = e.authorName
+    ? html`<span class="p-author h-card">${e.authorUrl ? html`<a class="p-name u-url" href="${e.authorUrl}" rel="${outbound}">${e.authorName}</a>` : html`<span class="p-name">${e.authorName}</span>`}</span>`
+    : html`<span class="p-author h-card"><span class="p-name">${e.blog ? blogName(e.blog) : t.someone}</span></span>`;
+  const heading =
+    e.kind === 'post' && e.title
+      ? html`<h2 class="entry-title p-name">${e.url ? html`<a href="${e.url}" rel="${outbound}">${e.title}</a>` : e.title}</h2>`
+      : html`<h2 class="visually-hidden">${kind}: ${e.authorName ?? t.someone}</h2>`;
+  return html`<article class="entry h-entry kind-${e.kind}${mark ? ` blog-c${mark.colour}` : ' blog-none'}${e.tombstonedAt ? ' tombstone' : ''}" id="e-${e.id}"${e.lang ? html` lang="${e.lang}"` : ''}>
+<p class="meta"><span class="mark" aria-hidden="true">${mark?.letter ?? '↗'}</span>${mark ? html`<a class="blog" href="/blogs/${mark.id}">${mark.name}</a>` : ''}<span class="kind">${kind}</span></p>
+${heading}
+<p class="byline">${author} · <a class="stamp" href="#e-${e.id}">${timeElement(e.sortAt, view.now, locale, 'dt-published')}</a></p>
+${parent ? html`<p class="in-reply-to">${t.inReplyTo} <a href="#e-${parent.id}">${entryName(parent, t)}</a><data class="u-in-reply-to" value="${parent.url ?? `${view.publicUrl}/e/${parent.id}`}"></data></p>` : ''}
+${renderContent(e, ctx)}
+<p class="via">${t.via} ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel channel-${v}">${t.channel[v] ?? v}</span>`)}${e.url ? html` · <a class="u-url" href="${e.url}" rel="${outbound}">${t.original}</a>` : html`<data class="u-url" value="${ownUrl}"></data>`} · <a href="/e/${e.id}">${t.permalink}</a></p>
+${renderTrackbackRdf({ pageUrl: ownUrl, title: entryName(e, t), pingUrl: `${view.publicUrl}/trackback/${e.id}` })}
+</article>`;
+}
+
+/** Orders entries as a forest: each reply under what it answers, siblings in time order. */
+function renderThread(entries: ConversationEntry[], ctx: RenderContext): SafeHtml {
+  const children = new Map<number, ConversationEntry[]>();
+  const roots: ConversationEntry[] = [];
+  for (const e of entries) {
+    const parent = e.inReplyToId;
+    if (parent !== null && parent !== e.id && ctx.byId.has(parent)) {
+      const list = children.get(parent);
+      if (list) list.push(e);
+      else children.set(parent, [e]);
+    } else {
+      roots.push(e);
+    }
+  }
+  // Everything below an entry in pre-order, without recursion (a reply chain can be long).
+  const descendants = (e: ConversationEntry): ConversationEntry[] => {
+    const out: ConversationEntry[] = [];
+    const stack = [...(children.get(e.id) ?? [])].reverse();
+    const seen = new Set<number>([e.id]);
+    while (stack.length) {
+      const next = stack.pop()!;
+      if (seen.has(next.id)) continue;
+      seen.add(next.id);
+      out.push(next);
+      stack.push(...[...(children.get(next.id) ?? [])].reverse());
+    }
+    return out;
+  };
+  const renderLevel = (level: ConversationEntry[], depth: number): SafeHtml =>
+    html`<ol class="thread depth-${depth}">${level.map((e) => {
+      const kids = depth + 1 >= maxDepth ? descendants(e) : (children.get(e.id) ?? []);
+      return html`<li>${renderEntry(e, ctx)}${kids.length ? (depth + 1 >= maxDepth ? html`<ol class="thread depth-${maxDepth}">${kids.map((k) => html`<li>${renderEntry(k, ctx)}</li>`)}</ol>` : renderLevel(kids, depth + 1)) : ''}</li>`;
+    })}</ol>`;
+  // Entries only reachable through a cycle have no root: show them at the top level too.
+  const shown = new Set<number>();
+  for (const r of roots) {
+    shown.add(r.id);
+    for (const d of descendants(r)) shown.add(d.id);
+  }
+  const orphans = entries.filter((e) => !shown.has(e.id));
+  return renderLevel([...roots, ...orphans], 0);
+}
+
+/** Renders one conversation as a timeline or a thread. */
 export function renderConversation(view: ConversationView): string {
+  const locale = view.locale ?? 'en';
+  const t = messagesFor(locale);
+  const mode = view.view ?? 'timeline';
   const c = view.conversation;
-  const byId = new Map(view.entries.map((e) => [e.id, e]));
-  const blogs = new Map<number, { title: string | null; homeUrl: string }>();
-  for (const e of view.entries) if (e.blog) blogs.set(e.blog.id, e.blog);
+  const ctx: RenderContext = { view, locale, t, byId: new Map(view.entries.map((e) => [e.id, e])), marks: assignMarks(view.entries) };
+  const title = c.title || t.untitled;
+  const base = `/c/${c.id}`;
+  const feeds = [
+    { href: `${base}/feed.atom`, type: 'application/atom+xml', label: 'Atom' },
+    { href: `${base}/feed.rss`, type: 'application/rss+xml', label: 'RSS' },
+    { href: `${base}/feed.json`, type: 'application/feed+json', label: 'JSON Feed' },
+  ];
+  const viewLink = (m: ConversationViewMode, label: string) =>
+    html`<a href="${m === 'thread' ? `${base}?view=thread` : base}"${mode === m ? html` aria-current="page"` : ''}>${label}</a>`;
 
-  const header = html`<header class="conversation">
-  <h1>${c.title ?? 'Conversation'}</h1>
-  <p class="lede">${plural(c.postCount, 'post', 'posts')}, ${plural(c.commentCount, 'comment', 'comments')}, ${plural(c.linkbackCount, 'linkback', 'linkbacks')} from ${plural(c.blogCount, 'blog', 'blogs')}${c.lastActivityAt ? html` · last activity <time datetime="${c.lastActivityAt}" title="${formatDateTime(c.lastActivityAt)}">${formatRelative(c.lastActivityAt, view.now)}</time>` : ''}</p>
-  ${blogs.size ? html`<p class="blogs">Taking part: ${[...blogs.entries()].map(([id, b], i) => html`${i ? ', ' : ''}<a href="/blogs/${id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)}</p>` : ''}
-  ${c.missingCount > 0 ? html`<p class="notice" role="note">${plural(c.missingCount, 'comment', 'comments')} may be missing: the blogs report more than their comment feeds show.</p>` : ''}
+  const header = html`<header class="conversation-head">
+<h1 class="p-name">${title}</h1>
+<p class="counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)} · ${formatCount(c.blogCount, t.blogs, locale)}</p>
+<p class="activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, view.now, locale)}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, view.now, locale)}` : ''}</p>
+${ctx.marks.size ? html`<ul class="participants" aria-label="${t.takingPart}">${[...ctx.marks.values()].map((m) => html`<li class="blog-c${m.colour}"><span class="mark" aria-hidden="true">${m.letter}</span><a href="/blogs/${m.id}">${m.name}</a> <small>${formatCount(m.entries, t.entries, locale)}</small></li>`)}</ul>` : ''}
+${c.missingCount > 0 ? html`<p class="notice missing" role="note">${t.missing(c.missingCount, formatNumber(c.missingCount, locale))}</p>` : ''}
+<div class="toolbar">
+<nav class="views" aria-label="${t.views}">${viewLink('timeline', t.timeline)}${viewLink('thread', t.thread)}</nav>
+<p class="feeds">${t.subscribe}: ${feeds.map((f, i) => html`${i ? ' · ' : ''}<a href="${f.href}" type="${f.type}">${f.label}</a>`)}</p>
+</div>
 </header>`;
 
-  const items: SafeHtml[] = view.entries.map((e) => {
-    const parent = e.inReplyToId !== null ? byId.get(e.inReplyToId) : undefined;
-    return html`<li><article class="entry kind-${e.kind}${e.tombstonedAt ? ' tombstone' : ''}" id="e-${e.id}"${e.lang ? html` lang="${e.lang}"` : ''}>
-  <p class="meta"><span class="kind">${kindLabels[e.kind] ?? e.kind}</span>${e.blog ? html` · <a href="/blogs/${e.blog.id}">${e.blog.title ?? displayUrl(e.blog.homeUrl)}</a>` : ''}${e.authorName ? html` · ${e.authorUrl ? html`<a href="${e.authorUrl}" rel="nofollow ugc noopener">${e.authorName}</a>` : e.authorName}` : ''} · <time datetime="${e.sortAt}" title="${formatDateTime(e.sortAt)}">${formatRelative(e.sortAt, view.now)}</time></p>
-  ${e.kind === 'post' && e.title ? html`<h2>${e.url ? html`<a href="${e.url}" rel="nofollow ugc noopener">${e.title}</a>` : e.title}</h2>` : ''}
-  ${parent ? html`<p class="in-reply-to">in reply to <a href="#e-${parent.id}">${entryName(parent)}</a></p>` : ''}
-  ${e.tombstonedAt ? html`<p class="gone">This entry is gone from its source.</p>` : html`<div class="content">${trustedHtml(e.contentHtml ?? (e.excerpt ? html`<p>${e.excerpt}</p>`.value : ''))}</div>`}
-  <p class="via">via ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel">${channelLabels[v] ?? v}</span>`)}${e.url ? html` · <a href="${e.url}" rel="nofollow ugc noopener">original</a>` : ''} · <a href="/e/${e.id}">permalink</a></p>
-  ${renderTrackbackRdf({ pageUrl: `${view.publicUrl}/e/${e.id}`, title: entryName(e), pingUrl: `${view.publicUrl}/trackback/${e.id}` })}
-</article></li>`;
-  });
+  const list =
+    mode === 'thread'
+      ? renderThread(view.entries, ctx)
+      : html`<ol class="timeline">${view.entries.map((e) => html`<li>${renderEntry(e, ctx)}</li>`)}</ol>`;
 
+  const aside = html`<aside class="join">
+<section>
+<h2>${t.subscribe}</h2>
+<p>${t.subscribeText} ${feeds.map((f, i) => html`${i ? ' · ' : ''}<a href="${view.publicUrl}${f.href}" type="${f.type}">${f.label}</a>`)}</p>
+</section>
+<section>
+<h2>${t.join}</h2>
+<p>${t.joinText}</p>
+<dl class="facts"><dt>Pingback</dt><dd><code>${view.publicUrl}/xmlrpc</code></dd><dt>Webmention</dt><dd><code>${view.publicUrl}/webmention</code></dd><dt>TrackBack</dt><dd><code>${view.publicUrl}/trackback/…</code></dd></dl>
+</section>
+</aside>`;
+
+  const other: Locale = locale === 'de' ? 'en' : 'de';
   return renderLayout({
-    title: `${c.title ?? 'Conversation'} · Palaver`,
+    title: `${title} · Palaver`,
     section: 'home',
-    head: renderPingLinks(view.publicUrl),
-    body: html`${header}<ol class="timeline">${items}</ol>`,
+    locale,
+    switchHref: `${base}?${mode === 'thread' ? 'view=thread&' : ''}lang=${other}`,
+    head: html`${renderPingLinks(view.publicUrl)}${feeds.map((f) => html`<link rel="alternate" type="${f.type}" href="${f.href}" title="${title} (${f.label})">\n`)}`,
+    body: html`<div class="h-feed">${header}${list}</div>${aside}`,
   });
 }

@@ -1,9 +1,12 @@
-// The home page: conversations, best ranked first, each with its blogs, counts, activity and
-// a line from its newest entry; or a first-run page pointing to registration and the demo.
+// The home page: conversations, best ranked first, each with its blogs, counts, activity and a
+// line from its newest entry; the search box and its results; or a first-run page pointing to
+// registration and the demo.
 import type { Conversation } from '../store/conversations.ts';
 import type { EntryWithBlog } from '../store/entries.ts';
+import { snippetMarks, type SearchHit } from '../store/search.ts';
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
-import { html } from './html.ts';
+import { html, type SafeHtml } from './html.ts';
+import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout } from './layout.ts';
 
 export interface HomeView {
@@ -14,40 +17,94 @@ export interface HomeView {
   now: Date;
   page: number;
   hasMore: boolean;
+  locale?: Locale;
+  /** Set when the reader searched: what they typed and what was found. */
+  search?: { query: string; hits: SearchHit[] };
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+// More blog names than this in one line become "and n more".
+const namedBlogs = 4;
+
+function time(iso: string | null, now: Date, locale: Locale): SafeHtml | string {
+  if (!iso) return '';
+  return html`<time datetime="${iso}" title="${formatDateTime(iso, locale)}">${formatRelative(iso, now, locale)}</time>`;
+}
+
+function searchForm(t: Messages, query: string): SafeHtml {
+  return html`<form class="search" role="search" method="get" action="/">
+<label for="q">${t.searchLabel}</label>
+<div class="field"><input id="q" name="q" type="search" value="${query}" placeholder="${t.searchPlaceholder}" maxlength="200"><button type="submit">${t.searchButton}</button></div>
+</form>`;
+}
+
+/** Renders a snippet: escaped text with the matched words in <mark>. */
+function renderSnippet(snippet: string): SafeHtml {
+  const parts = snippet.split(snippetMarks.start);
+  return html`${parts.map((part, i) => {
+    if (i === 0) return part;
+    const end = part.indexOf(snippetMarks.end);
+    return end < 0 ? part : html`<mark>${part.slice(0, end)}</mark>${part.slice(end + 1)}`;
+  })}`;
+}
+
+function renderResults(search: NonNullable<HomeView['search']>, t: Messages, locale: Locale, now: Date): SafeHtml {
+  if (!search.query.trim()) return html`<p>${t.searchTooShort}</p>`;
+  return html`<section class="results" aria-labelledby="results-title">
+<h2 id="results-title">${t.searchResultsTitle(search.query)}</h2>
+${search.hits.length
+  ? html`<ol class="hits">${search.hits.map(
+      (h) => html`<li${h.lang ? html` lang="${h.lang}"` : ''}>
+<h3><a href="/c/${h.conversationId}#e-${h.entryId}">${h.title || `${t.kind[h.kind] ?? h.kind}: ${h.authorName ?? t.someone}`}</a></h3>
+<p class="meta">${h.authorName ?? ''}${h.blog ? html`${h.authorName ? ' · ' : ''}${h.blog.title ?? displayUrl(h.blog.homeUrl)}` : ''} · ${time(h.sortAt, now, locale)} · <span lang="${locale}">${t.inConversation}</span> <a href="/c/${h.conversationId}">${h.conversationTitle || t.untitled}</a></p>
+${h.snippet ? html`<p class="excerpt">${renderSnippet(h.snippet)}</p>` : ''}
+</li>`,
+    )}</ol>`
+  : html`<p>${t.searchNoResults}</p>`}
+</section>`;
 }
 
 /** Renders the home page. */
 export function renderHome(view: HomeView): string {
+  const locale = view.locale ?? 'en';
+  const t = messagesFor(locale);
+  const other: Locale = locale === 'de' ? 'en' : 'de';
   const intro =
     view.blogCount === 0
       ? html`<section class="empty">
-  <h1>Follow a debate across blogs</h1>
-  <p>Palaver reads the feeds, comments and linkbacks of several blogs and shows them as one conversation.</p>
-  <p>No blogs are registered yet. <a href="/blogs#register">Register a blog</a> by pasting its address,
-  or run <code>npx palaver demo</code> to see the bundled “Social Media Camp” debate from 2008.</p>
+  <h1>${t.emptyTitle}</h1>
+  <p>${t.emptyText}</p>
+  <p>${t.emptyHowTo} <code>npx palaver demo</code>. <a href="/blogs#register">${t.registerTitle}</a></p>
 </section>`
-      : html`<h1>Conversations</h1>
-<p class="lede">Across ${plural(view.blogCount, 'registered blog', 'registered blogs')}.</p>`;
+      : html`<h1>${t.homeTitle}</h1>
+<p class="lede">${t.homeLede(formatCount(view.blogCount, t.registeredBlogs, locale))}</p>`;
 
   const list = view.conversations.length
     ? html`<ol class="conversations">${view.conversations.map((c) => {
         const newest = view.newest.get(c.id);
         const blogs = view.blogs.get(c.id) ?? [];
+        const named = blogs.slice(0, namedBlogs);
         return html`<li><article class="conversation-summary">
-  <h2><a href="/c/${c.id}">${c.title || '(untitled)'}</a></h2>
-  <p class="meta">${blogs.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)} · ${plural(c.postCount, 'post', 'posts')}, ${plural(c.commentCount, 'comment', 'comments')}, ${plural(c.linkbackCount, 'linkback', 'linkbacks')}${c.lastActivityAt ? html` · <time datetime="${c.lastActivityAt}" title="${formatDateTime(c.lastActivityAt)}">${formatRelative(c.lastActivityAt, view.now)}</time>` : ''}</p>
-  ${newest?.excerpt ? html`<p class="excerpt">${newest.authorName ? html`<span class="author">${newest.authorName}:</span> ` : ''}${newest.excerpt}</p>` : ''}
+  <h2><a href="/c/${c.id}">${c.title || t.untitled}</a></h2>
+  <p class="meta blogs-line">${formatCount(c.blogCount, t.blogs, locale)}: ${named.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)}${blogs.length > namedBlogs ? ` +${formatNumber(blogs.length - namedBlogs, locale)}` : ''}</p>
+  <p class="meta counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)}</p>
+  <p class="meta activity">${c.firstActivityAt ? html`${t.started} ${time(c.firstActivityAt, view.now, locale)}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${time(c.lastActivityAt, view.now, locale)}` : ''}</p>
+  ${newest?.excerpt ? html`<p class="excerpt"${newest.lang ? html` lang="${newest.lang}"` : ''}>${newest.authorName ? html`<span class="author">${newest.authorName}:</span> ` : ''}${newest.excerpt}</p>` : ''}
 </article></li>`;
       })}</ol>`
     : view.blogCount > 0
-      ? html`<p>Nothing fetched yet: the first poll runs shortly after a blog is registered.</p>`
+      ? html`<p>${t.nothingYet}</p>`
       : '';
 
-  const pager = html`<nav class="pager" aria-label="Pages">${view.page > 1 ? html`<a href="/?page=${view.page - 1}">Newer</a>` : ''} ${view.hasMore ? html`<a href="/?page=${view.page + 1}">Older</a>` : ''}</nav>`;
+  const pageHref = (page: number) => (page <= 1 ? '/' : `/?page=${page}`);
+  const pager =
+    view.page > 1 || view.hasMore
+      ? html`<nav class="pager" aria-label="${t.pagerLabel}">${view.page > 1 ? html`<a href="${pageHref(view.page - 1)}" rel="prev">${t.newer}</a>` : html`<span></span>`}<span class="page-number">${t.pageOf(formatNumber(view.page, locale))}</span>${view.hasMore ? html`<a href="${pageHref(view.page + 1)}" rel="next">${t.older}</a>` : html`<span></span>`}</nav>`
+      : '';
 
-  return renderLayout({ title: 'Palaver', section: 'home', body: html`${intro}${list}${pager}` });
+  const query = view.search?.query ?? '';
+  const body = view.search
+    ? html`<h1>${t.homeTitle}</h1>${searchForm(t, query)}${renderResults(view.search, t, locale, view.now)}`
+    : html`${intro}${view.blogCount > 0 ? searchForm(t, '') : ''}${list}${pager}`;
+  const switchQuery = view.search ? `q=${encodeURIComponent(query)}&` : view.page > 1 ? `page=${view.page}&` : '';
+  return renderLayout({ title: view.search ? `${t.searchResultsTitle(query)} – Palaver` : 'Palaver', section: 'home', locale, switchHref: `/?${switchQuery}lang=${other}`, body });
 }

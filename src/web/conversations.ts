@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
+import { findBlogsChangedAt } from '../store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../store/conversations.ts';
 import { renderConversation } from '../views/conversation.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
@@ -10,6 +11,7 @@ import { findConversationIdOfEntry } from '../store/conversations.ts';
 import { findEntryById } from '../store/entries.ts';
 import { conversationEntryJson, conversationJson } from './conversation-json.ts';
 import { HttpError } from './errors.ts';
+import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).catch(50).default(50),
@@ -21,6 +23,10 @@ const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MA
 export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const publicUrl = deps.config.publicUrl;
   const now = deps.now ?? (() => new Date());
+  // Rendered conversation pages, keyed by what changes them: the conversation's own
+  // updated_at and size (threading bumps both on every arrival, edit and tombstone), the
+  // newest blog change (names on the page), the view and the language.
+  const pages = new PageCache();
 
   async function load(rawId: unknown) {
     const parsed = idParams.safeParse({ id: rawId });
@@ -47,8 +53,19 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const found = await load(request.params.id);
     // A merged conversation lives on under the survivor's address for good.
     if ('mergedInto' in found) return reply.redirect(`/c/${found.mergedInto}`, 301);
-    const entries = await listConversationEntries(deps.db, found.conversation.id);
-    return reply.type('text/html; charset=utf-8').send(renderConversation({ conversation: found.conversation, entries, now: now(), publicUrl }));
+    const c = found.conversation;
+    const locale = requestLocale(request, reply);
+    const view = (request.query as Record<string, unknown>).view === 'thread' ? 'thread' : 'timeline';
+    const blogsChangedAt = await findBlogsChangedAt(deps.db);
+    const at = now();
+    const key = `${c.id}|${view}|${locale}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
+    const page = await pages.get(key, at.getTime(), async () => {
+      const entries = await listConversationEntries(deps.db, c.id);
+      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view });
+      const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
+      return toRenderedPage(body, changed, at.getTime());
+    });
+    return sendPage(request, reply, page);
   });
 
   app.get<{ Params: { id: string } }>('/e/:id', async (request, reply) => {
@@ -64,6 +81,8 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const shown = entries.find((e) => e.id === entry.id);
     if (!shown) throw new HttpError(404, 'not-found', 'There is no such entry.');
     const parent = shown.inReplyToId === null ? null : (entries.find((e) => e.id === shown.inReplyToId) ?? null);
-    return reply.type('text/html; charset=utf-8').send(renderEntryPage({ entry: shown, parent, conversation: found.conversation, publicUrl }));
+    const at = now();
+    const body = renderEntryPage({ entry: shown, parent, conversation: found.conversation, publicUrl, locale: requestLocale(request, reply), now: at });
+    return sendPage(request, reply, toRenderedPage(body, shown.changedAt, at.getTime()));
   });
 }

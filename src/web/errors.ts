@@ -2,6 +2,7 @@
 // the message is shown only for client errors, never internals of a 5xx.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderErrorPage } from '../views/error-page.ts';
+import { pickLocale } from '../views/i18n.ts';
 
 /** An error a route throws on purpose, with the status and code the client sees. */
 export class HttpError extends Error {
@@ -22,7 +23,9 @@ function wantsJson(request: FastifyRequest): boolean {
 function send(request: FastifyRequest, reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
   reply.status(statusCode);
   if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send({ error: { code, message } });
-  return reply.type('text/html; charset=utf-8').send(renderErrorPage(statusCode, message));
+  const locale = pickLocale({ query: (request.query as Record<string, unknown> | undefined)?.lang, cookie: request.headers.cookie, acceptLanguage: request.headers['accept-language'] });
+  reply.header('vary', 'Accept-Language, Cookie');
+  return reply.type('text/html; charset=utf-8').send(renderErrorPage(statusCode, message, locale));
 }
 
 /** Installs the error and not-found handlers on the app. */

@@ -1,30 +1,47 @@
-// The home page route: conversations ranked by activity and breadth.
+// The home page route: conversations ranked by activity and breadth, paged, and the search
+// over entries (?q=).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
+import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
+import { requestLocale, sendPage, toRenderedPage } from './page.ts';
 
 const pageSize = 30;
-const query = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1) });
+const searchLimit = 50;
+const query = z.object({
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+  q: z.string().max(200).optional().catch(undefined),
+});
 
 /** Registers GET /. */
 export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get('/', async (request, reply) => {
-    const { page } = query.parse(request.query ?? {});
+    const { page, q } = query.parse(request.query ?? {});
+    const locale = requestLocale(request, reply);
+    const at = (deps.now ?? (() => new Date()))();
+    const blogCount = await countBlogs(deps.db);
+    if (q !== undefined) {
+      const hits = await searchEntries(deps.db, q, { limit: searchLimit });
+      const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, search: { query: q, hits } });
+      return sendPage(request, reply, toRenderedPage(body, null, at.getTime()));
+    }
     const conversations = await listConversations(deps.db, { limit: pageSize + 1, offset: (page - 1) * pageSize });
     const shown = conversations.slice(0, pageSize);
     const ids = shown.map((c) => c.id);
-    const html = renderHome({
+    const body = renderHome({
       conversations: shown,
       newest: await listNewestEntryOf(deps.db, ids),
       blogs: await listConversationBlogs(deps.db, ids),
       hasMore: conversations.length > pageSize,
       page,
-      blogCount: await countBlogs(deps.db),
-      now: (deps.now ?? (() => new Date()))(),
+      blogCount,
+      now: at,
+      locale,
     });
-    return reply.type('text/html; charset=utf-8').send(html);
+    const lastChange = shown.map((c) => c.updatedAt).sort().at(-1) ?? null;
+    return sendPage(request, reply, toRenderedPage(body, lastChange, at.getTime()));
   });
 }

@@ -1,0 +1,75 @@
+// store: full-text search over entries (titles, authors, text) through the entries_fts index
+// of migration 0004. SQLite-specific: FTS5 MATCH, bm25() and snippet().
+import { sql } from 'kysely';
+import type { Db } from '../db/open.ts';
+
+export interface SearchHit {
+  entryId: number;
+  kind: string;
+  title: string | null;
+  authorName: string | null;
+  sortAt: string;
+  lang: string | null;
+  blog: { id: number; title: string | null; homeUrl: string } | null;
+  conversationId: number;
+  conversationTitle: string | null;
+  /** Plain text around the match; the matched words sit between \u0002 and \u0003. */
+  snippet: string;
+}
+
+/** Marks the snippet uses around matched words (control characters never found in text). */
+export const snippetMarks = { start: '\u0002', end: '\u0003' } as const;
+
+/**
+ * Turns what a reader typed into an FTS5 query: every word must occur (as a prefix), and none
+ * of FTS5's operators or quotes reach the parser, so any input is a valid query.
+ */
+export function toFtsQuery(input: string): string | null {
+  const words = input.normalize('NFC').match(/[\p{L}\p{N}]+/gu)?.slice(0, 12) ?? [];
+  return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+}
+
+/** Lists the entries matching a search, best first, with their conversation; merged records and tombstones left out. */
+export async function searchEntries(db: Db, input: string, options: { limit: number; offset?: number }): Promise<SearchHit[]> {
+  const match = toFtsQuery(input);
+  if (!match) return [];
+  // bm25 weights: a word in the title counts most, then the author, then the text.
+  const rows = await sql<{
+    id: number;
+    kind: string;
+    title: string | null;
+    author_name: string | null;
+    sort_at: string;
+    lang: string | null;
+    blog_id: number | null;
+    blog_title: string | null;
+    blog_home_url: string | null;
+    conversation_id: number;
+    conversation_title: string | null;
+    snippet: string | null;
+  }>`select e.id, e.kind, e.title, e.author_name, e.sort_at, e.lang, e.blog_id,
+      b.title as blog_title, b.home_url as blog_home_url,
+      c.id as conversation_id, c.title as conversation_title,
+      snippet(entries_fts, 2, ${snippetMarks.start}, ${snippetMarks.end}, '…', 24) as snippet
+    from entries_fts
+    join entries e on e.id = entries_fts.rowid
+    join conversations c on c.id = e.conversation_id
+    left join blogs b on b.id = e.blog_id
+    where entries_fts match ${match}
+      and e.same_as_id is null and e.tombstoned_at is null
+      and c.merged_into_id is null
+    order by bm25(entries_fts, 10.0, 4.0, 1.0), e.sort_at desc
+    limit ${options.limit} offset ${options.offset ?? 0}`.execute(db);
+  return rows.rows.map((r) => ({
+    entryId: r.id,
+    kind: r.kind,
+    title: r.title,
+    authorName: r.author_name,
+    sortAt: r.sort_at,
+    lang: r.lang,
+    blog: r.blog_id !== null && r.blog_home_url !== null ? { id: r.blog_id, title: r.blog_title, homeUrl: r.blog_home_url } : null,
+    conversationId: r.conversation_id,
+    conversationTitle: r.conversation_title,
+    snippet: r.snippet ?? '',
+  }));
+}

@@ -1,0 +1,94 @@
+// Sending HTML pages: the reader's language (?lang, cookie, Accept-Language), validators
+// (ETag, Last-Modified) with 304 answers, and a small cache of rendered pages.
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pickLocale, type Locale } from '../views/i18n.ts';
+
+/** Picks the page language; an explicit ?lang= is remembered in a cookie for the next pages. */
+export function requestLocale(request: FastifyRequest, reply: FastifyReply): Locale {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const locale = pickLocale({ query: query.lang, cookie: request.headers.cookie, acceptLanguage: request.headers['accept-language'] });
+  if (query.lang === locale) reply.header('set-cookie', `lang=${locale}; Path=/; Max-Age=31536000; SameSite=Lax`);
+  // Caches must keep the languages apart.
+  reply.header('vary', 'Accept-Language, Cookie');
+  return locale;
+}
+
+export interface RenderedPage {
+  body: string;
+  etag: string;
+  /** When the data behind the page last changed (HTTP date), if known. */
+  lastModified: string | null;
+  renderedAt: number;
+}
+
+/** Wraps a rendered body with its validators. */
+export function toRenderedPage(body: string, lastModifiedIso: string | null, renderedAt: number): RenderedPage {
+  const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+  const date = lastModifiedIso ? new Date(lastModifiedIso) : null;
+  return { body, etag, lastModified: date && !Number.isNaN(date.getTime()) ? date.toUTCString() : null, renderedAt };
+}
+
+function notModified(request: FastifyRequest, page: RenderedPage): boolean {
+  const inm = request.headers['if-none-match'];
+  // RFC 9110 §13.1.2: with If-None-Match present, If-Modified-Since is ignored.
+  if (inm !== undefined) return inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === page.etag || tag.trim() === '*');
+  const ims = request.headers['if-modified-since'];
+  if (!ims || !page.lastModified) return false;
+  const since = Date.parse(ims);
+  return !Number.isNaN(since) && Date.parse(page.lastModified) <= since;
+}
+
+/** Sends a rendered page, or 304 when the client's copy is current. */
+export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage): FastifyReply {
+  reply.header('etag', page.etag);
+  if (page.lastModified) reply.header('last-modified', page.lastModified);
+  // Relative times age: clients revalidate every time, which the ETag makes cheap.
+  reply.header('cache-control', 'no-cache');
+  if (notModified(request, page)) return reply.status(304).send();
+  return reply.type('text/html; charset=utf-8').send(page.body);
+}
+
+/**
+ * Keeps rendered pages by key (what was rendered and the version of its data) for `maxAgeMs`:
+ * relative times ("vor 2 Stunden") age, so a page is rendered again after a while even when its
+ * data did not change. Least recently used pages go first beyond `maxEntries`.
+ */
+export class PageCache {
+  private readonly pages = new Map<string, RenderedPage>();
+  private chars = 0;
+
+  constructor(
+    private readonly maxAgeMs = 60_000,
+    private readonly maxEntries = 500,
+    // About 64 MB of UTF-16: a 500-entry conversation is under 1 MB.
+    private readonly maxChars = 32 * 1024 * 1024,
+  ) {}
+
+  private remove(key: string): void {
+    const page = this.pages.get(key);
+    if (!page) return;
+    this.chars -= page.body.length;
+    this.pages.delete(key);
+  }
+
+  /** Returns the cached page for key, or renders, stores and returns it. */
+  async get(key: string, now: number, render: () => Promise<RenderedPage> | RenderedPage): Promise<RenderedPage> {
+    const hit = this.pages.get(key);
+    if (hit && now - hit.renderedAt < this.maxAgeMs && hit.renderedAt <= now) {
+      this.pages.delete(key);
+      this.pages.set(key, hit);
+      return hit;
+    }
+    const page = await render();
+    this.remove(key);
+    this.pages.set(key, page);
+    this.chars += page.body.length;
+    while (this.pages.size > this.maxEntries || (this.chars > this.maxChars && this.pages.size > 1)) this.remove(this.pages.keys().next().value!);
+    return page;
+  }
+
+  get size(): number {
+    return this.pages.size;
+  }
+}
