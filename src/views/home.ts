@@ -7,7 +7,7 @@ import { snippetMarks, type SearchHit } from '../store/search.ts';
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
-import { renderLayout } from './layout.ts';
+import { renderLayout, type FeedAlternate } from './layout.ts';
 
 export interface HomeView {
   conversations: Conversation[];
@@ -20,6 +20,8 @@ export interface HomeView {
   locale?: Locale;
   /** Set when the reader searched: what they typed and what was found. */
   search?: { query: string; hits: SearchHit[] };
+  /** The feeds of everything, for autodiscovery. */
+  alternates?: FeedAlternate[];
 }
 
 // More blog names than this in one line become "and n more".
@@ -106,5 +108,5 @@ export function renderHome(view: HomeView): string {
     ? html`<h1>${t.homeTitle}</h1>${searchForm(t, query)}${renderResults(view.search, t, locale, view.now)}`
     : html`${intro}${view.blogCount > 0 ? searchForm(t, '') : ''}${list}${pager}`;
   const switchQuery = view.search ? `q=${encodeURIComponent(query)}&` : view.page > 1 ? `page=${view.page}&` : '';
-  return renderLayout({ title: view.search ? `${t.searchResultsTitle(query)} – Palaver` : 'Palaver', section: 'home', locale, switchHref: `/?${switchQuery}lang=${other}`, body });
+  return renderLayout({ title: view.search ? `${t.searchResultsTitle(query)} – Palaver` : 'Palaver', section: 'home', locale, switchHref: `/?${switchQuery}lang=${other}`, body, alternates: view.alternates });
 }

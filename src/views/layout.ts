@@ -12,6 +12,14 @@ export interface LayoutOptions {
   locale?: Locale;
   /** This page's address in the other language (the switch); without it the switch links home. */
   switchHref?: string;
+  /** Feeds of this page, for autodiscovery (`<link rel="alternate">`). */
+  alternates?: FeedAlternate[];
+}
+
+export interface FeedAlternate {
+  type: string;
+  href: string;
+  title: string;
 }
 
 /** Renders a complete HTML document around a page body. */
@@ -28,7 +36,8 @@ export function renderLayout(options: LayoutOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title}</title>
 <link rel="stylesheet" href="/assets/palaver.css">
-${options.head ?? ''}
+${(options.alternates ?? []).map((a) => html`<link rel="alternate" type="${a.type}" href="${a.href}" title="${a.title}">
+`)}${options.head ?? ''}
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>

@@ -7,6 +7,7 @@ import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
+import { feedAlternates } from './feeds.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
 
 const pageSize = 30;
@@ -40,6 +41,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       blogCount,
       now: at,
       locale,
+      alternates: feedAlternates(deps.config.publicUrl, '', 'Palaver: all conversations'),
     });
     const lastChange = shown.map((c) => c.updatedAt).sort().at(-1) ?? null;
     return sendPage(request, reply, toRenderedPage(body, lastChange, at.getTime()));
