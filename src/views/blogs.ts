@@ -1,12 +1,20 @@
 // The blog registry pages: the list with each blog's health and the registration form, and
-// one blog's page with what discovery found and how polling goes.
+// one blog's page with what discovery found, how polling goes, its entries and conversations.
 import type { BlogHealth } from '../registry/health.ts';
 import type { Blog } from '../store/blogs.ts';
+import type { Conversation } from '../store/conversations.ts';
 import type { EntryWithBlog } from '../store/entries.ts';
 import type { Source } from '../store/sources.ts';
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
+import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout } from './layout.ts';
+
+/** What the blog pages need beyond their data: the reader's language, a blog's conversations. */
+export interface BlogPageOptions {
+  locale?: Locale;
+  conversations?: Conversation[];
+}
 
 export interface BlogRow {
   blog: Blog;
@@ -14,120 +22,124 @@ export interface BlogRow {
   entryCount: number;
 }
 
-const statusLabel: Record<BlogHealth['status'], string> = {
-  pending: 'waiting for the first poll',
-  active: 'ok',
-  failing: 'failing',
-  disabled: 'stopped',
-};
-
-function when(iso: string | null, now: Date): SafeHtml | string {
-  if (!iso) return '—';
-  return html`<time datetime="${iso}" title="${formatDateTime(iso)}">${formatRelative(iso, now)}</time>`;
+function whenIn(locale: Locale) {
+  return (iso: string | null, now: Date): SafeHtml | string => {
+    if (!iso) return '—';
+    return html`<time datetime="${iso}" title="${formatDateTime(iso, locale)}">${formatRelative(iso, now, locale)}</time>`;
+  };
 }
 
-function registrationForm(form: { url?: string; error?: string }): SafeHtml {
+function registrationForm(form: { url?: string; error?: string }, t: Messages): SafeHtml {
   return html`<section id="register" class="register">
-  <h2>Register a blog</h2>
+  <h2>${t.registerTitle}</h2>
   <form method="post" action="/blogs" novalidate>
-    <label for="url">Address of the blog (home page, a post, or its feed)</label>
+    <label for="url">${t.registerLabel}</label>
     <div class="field">
       <input id="url" name="url" type="url" inputmode="url" autocomplete="url" required placeholder="https://example.org/"
         value="${form.url ?? ''}"${form.error ? html` aria-invalid="true" aria-describedby="url-error"` : ''}>
-      <button type="submit">Register</button>
+      <button type="submit">${t.registerButton}</button>
     </div>
     ${form.error ? html`<p id="url-error" class="error" role="alert">${form.error}</p>` : ''}
   </form>
-  <p class="hint">Palaver finds the feeds, the comment feed and the pingback and webmention endpoints itself.</p>
+  <p class="hint">${t.registerHint}</p>
 </section>`;
 }
 
 /** Renders /blogs: the registry with health, and the registration form. */
-export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string; error?: string } = {}): string {
+export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string; error?: string } = {}, options: BlogPageOptions = {}): string {
+  const locale = options.locale ?? 'en';
+  const t = messagesFor(locale);
+  const when = whenIn(locale);
   const table = rows.length
     ? html`<table class="blogs">
-  <caption>${rows.length} registered ${rows.length === 1 ? 'blog' : 'blogs'}</caption>
-  <thead><tr><th scope="col">Blog</th><th scope="col">Status</th><th scope="col">Last poll</th><th scope="col">Next check</th><th scope="col">Entries</th></tr></thead>
+  <caption>${formatCount(rows.length, t.registeredBlogs, locale)}</caption>
+  <thead><tr><th scope="col">${t.colBlog}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colNextCheck}</th><th scope="col">${t.colEntries}</th></tr></thead>
   <tbody>${rows.map(
     (r) => html`<tr>
     <td><a href="/blogs/${r.blog.id}">${r.blog.title ?? displayUrl(r.blog.homeUrl)}</a><br><small>${displayUrl(r.blog.homeUrl)}</small></td>
-    <td><span class="status status-${r.health.status}">${statusLabel[r.health.status]}</span>${r.health.lastError ? html`<br><small class="error">${r.health.lastError}</small>` : ''}</td>
+    <td><span class="status status-${r.health.status}">${t.status[r.health.status]}</span>${r.health.lastError ? html`<br><small class="error">${r.health.lastError}</small>` : ''}</td>
     <td>${when(r.health.lastCheckedAt, now)}</td>
     <td>${r.health.status === 'disabled' ? '—' : when(r.health.nextCheckAt, now)}</td>
-    <td>${r.entryCount}</td>
+    <td>${formatNumber(r.entryCount, locale)}</td>
   </tr>`,
   )}</tbody>
 </table>`
-    : html`<p>No blogs yet.</p>`;
+    : html`<p>${t.noBlogs}</p>`;
   return renderLayout({
-    title: form.error ? 'Error: Blogs – Palaver' : 'Blogs – Palaver',
+    title: form.error ? `${t.errorOther}: ${t.blogsTitle} – Palaver` : `${t.blogsTitle} – Palaver`,
     section: 'blogs',
-    body: html`<h1>Blogs</h1>${registrationForm(form)}<h2>Registry</h2>${table}`,
+    locale,
+    switchHref: `/blogs?lang=${locale === 'de' ? 'en' : 'de'}`,
+    body: html`<h1>${t.blogsTitle}</h1>${registrationForm(form, t)}<h2>${t.registry}</h2>${table}`,
   });
 }
 
-const sourceKindLabel: Record<Source['kind'], string> = {
-  feed: 'Post feed',
-  'site-comments': 'Site comment feed',
-  'post-comments': 'Comment feed of a post',
-  'trackback-listing': 'TrackBack listing',
-  'pingback-listing': 'Pingback listing',
-};
-
-function endpoint(label: string, url: string | null): SafeHtml {
-  return html`<dt>${label}</dt><dd>${url ? html`<a href="${url}" rel="nofollow ugc noopener">${url}</a>` : html`<span class="none">not found</span>`}</dd>`;
+function endpoint(label: string, url: string | null, t: Messages): SafeHtml {
+  return html`<dt>${label}</dt><dd>${url ? html`<a href="${url}" rel="nofollow ugc noopener">${url}</a>` : html`<span class="none">${t.notFound}</span>`}</dd>`;
 }
 
-/** Renders /blogs/:id: discovery results, poll status per source, newest entries. */
-export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWithBlog[], now: Date, notice?: string): string {
+/** Renders /blogs/:id: health, discovery results, poll status per source, entries and conversations. */
+export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWithBlog[], now: Date, notice?: string, options: BlogPageOptions = {}): string {
+  const locale = options.locale ?? 'en';
+  const t = messagesFor(locale);
+  const when = whenIn(locale);
   const { blog, health } = row;
   const name = blog.title ?? displayUrl(blog.homeUrl);
+  const conversations = options.conversations ?? [];
   const body = html`<h1>${name}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p><a href="${blog.homeUrl}" rel="nofollow ugc noopener">${blog.homeUrl}</a></p>
 ${blog.description ? html`<p class="lede">${blog.description}</p>` : ''}
-<section>
-  <h2>Health</h2>
+<section aria-labelledby="health">
+  <h2 id="health">${t.health}</h2>
   <dl class="facts">
-    <dt>Status</dt><dd><span class="status status-${health.status}">${statusLabel[health.status]}</span></dd>
-    <dt>Last poll</dt><dd>${when(health.lastCheckedAt, now)}</dd>
-    <dt>Last success</dt><dd>${when(health.lastSuccessAt, now)}</dd>
-    <dt>Next check</dt><dd>${health.status === 'disabled' ? '—' : when(health.nextCheckAt, now)}</dd>
-    ${health.lastError ? html`<dt>Last error</dt><dd class="error">${health.lastError}${health.lastErrorAt ? html` (${when(health.lastErrorAt, now)})` : ''}</dd>` : ''}
+    <dt>${t.colStatus}</dt><dd><span class="status status-${health.status}">${t.status[health.status]}</span></dd>
+    <dt>${t.lastPoll}</dt><dd>${when(health.lastCheckedAt, now)}</dd>
+    <dt>${t.lastSuccess}</dt><dd>${when(health.lastSuccessAt, now)}</dd>
+    <dt>${t.nextCheck}</dt><dd>${health.status === 'disabled' ? '—' : when(health.nextCheckAt, now)}</dd>
+    ${health.lastError ? html`<dt>${t.lastError}</dt><dd class="error">${health.lastError}${health.lastErrorAt ? html` (${when(health.lastErrorAt, now)})` : ''}</dd>` : ''}
   </dl>
 </section>
-<section>
-  <h2>What Palaver found</h2>
+<section aria-labelledby="conversations">
+  <h2 id="conversations">${t.conversationsOfBlog}</h2>
+  ${conversations.length
+    ? html`<ol class="entries compact">${conversations.map(
+        (c) => html`<li><a href="/c/${c.id}">${c.title || t.untitled}</a> <small>${formatCount(c.entryCount, t.entries, locale)} · ${formatCount(c.blogCount, t.blogs, locale)}${c.lastActivityAt ? html` · ${t.lastActivity} ${when(c.lastActivityAt, now)}` : ''}</small></li>`,
+      )}</ol>`
+    : html`<p>${t.noConversations}</p>`}
+</section>
+<section aria-labelledby="entries">
+  <h2 id="entries">${t.newestEntries}</h2>
+  ${entries.length
+    ? html`<ol class="entries compact">${entries.map(
+        (e) => html`<li${e.lang ? html` lang="${e.lang}"` : ''}>${e.conversationId !== null && e.sameAsId === null ? html`<a href="/c/${e.conversationId}#e-${e.id}">${e.title || e.excerpt || t.untitled}</a>` : html`<a href="${e.url ?? '#'}" rel="nofollow ugc noopener">${e.title || e.excerpt || t.untitled}</a>`} <small lang="${locale}">${t.kind[e.kind] ?? e.kind}${e.authorName ? html` · ${e.authorName}` : ''} · ${when(e.sortAt, now)}${e.tombstonedAt ? html` · ${t.goneAt}` : ''}</small></li>`,
+      )}</ol>`
+    : html`<p>${t.noEntries}</p>`}
+</section>
+<section aria-labelledby="found">
+  <h2 id="found">${t.found}</h2>
   <dl class="facts">
-    ${sources.filter((s) => s.kind === 'feed' || s.kind === 'site-comments').map((s) => endpoint(sourceKindLabel[s.kind], s.url))}
-    ${endpoint('Pingback endpoint', blog.pingbackEndpoint)}
-    ${endpoint('Webmention endpoint', blog.webmentionEndpoint)}
-    ${endpoint('RSD document', blog.rsdUrl)}
-    ${endpoint('TrackBack ping URL', blog.trackbackPingUrl)}
+    ${sources.filter((s) => s.kind === 'feed' || s.kind === 'site-comments').map((s) => endpoint(t.sourceKind[s.kind] ?? s.kind, s.url, t))}
+    ${endpoint(t.pingbackEndpoint, blog.pingbackEndpoint, t)}
+    ${endpoint(t.webmentionEndpoint, blog.webmentionEndpoint, t)}
+    ${endpoint(t.rsdDocument, blog.rsdUrl, t)}
+    ${endpoint(t.trackbackPingUrl, blog.trackbackPingUrl, t)}
   </dl>
   ${blog.discoveryNotes.length ? html`<ul class="notes">${blog.discoveryNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
 </section>
-<section>
-  <h2>Sources</h2>
+<section aria-labelledby="sources">
+  <h2 id="sources">${t.sources}</h2>
   <table class="sources">
-    <thead><tr><th scope="col">Source</th><th scope="col">Last poll</th><th scope="col">Answer</th><th scope="col">Next check</th></tr></thead>
+    <thead><tr><th scope="col">${t.colSource}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colAnswer}</th><th scope="col">${t.colNextCheck}</th></tr></thead>
     <tbody>${sources.map(
       (s) => html`<tr>
-      <td>${sourceKindLabel[s.kind]}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${displayUrl(s.url)}</a></small></td>
+      <td>${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${displayUrl(s.url)}</a></small></td>
       <td>${when(s.lastCheckedAt, now)}</td>
-      <td>${s.disabledAt ? html`<span class="error">stopped: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? `HTTP ${s.lastStatus}` : '—'}</td>
+      <td>${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? `HTTP ${s.lastStatus}` : '—'}</td>
       <td>${s.disabledAt ? '—' : when(s.nextCheckAt, now)}</td>
     </tr>`,
     )}</tbody>
   </table>
-</section>
-<section>
-  <h2>Newest entries</h2>
-  ${entries.length
-    ? html`<ol class="entries compact">${entries.map(
-        (e) => html`<li><a href="${e.url ?? '#'}" rel="nofollow ugc noopener">${e.title || e.excerpt || '(untitled)'}</a> <small>${e.kind}${e.authorName ? html` · ${e.authorName}` : ''} · ${when(e.sortAt, now)}</small></li>`,
-      )}</ol>`
-    : html`<p>No entries yet.</p>`}
 </section>`;
-  return renderLayout({ title: `${name} – Palaver`, section: 'blogs', body });
+  return renderLayout({ title: `${name} – Palaver`, section: 'blogs', locale, switchHref: `/blogs/${blog.id}?lang=${locale === 'de' ? 'en' : 'de'}`, body });
 }

@@ -6,11 +6,14 @@ import { blogHealth } from '../registry/health.ts';
 import { registerBlog, RegistrationError } from '../registry/register-blog.ts';
 import { countEntries, listEntriesByBlog } from '../store/entries.ts';
 import { findBlogById, listBlogs } from '../store/blogs.ts';
+import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
+import { messagesFor } from '../views/i18n.ts';
 import type { AppDeps } from '../app.ts';
 import { blogJson } from './blog-json.ts';
 import { HttpError } from './errors.ts';
+import { requestLocale } from './page.ts';
 
 const idParams = z.object({ id: z.string().regex(/^\d{1,15}$/).transform(Number) });
 const registrationBody = z.object({ url: z.string().max(2048) });
@@ -42,9 +45,9 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return result;
   }
 
-  app.get('/blogs', async (_request, reply) => {
+  app.get('/blogs', async (request, reply) => {
     const { rows } = await loadRows();
-    return reply.type('text/html; charset=utf-8').send(renderBlogList(rows, now()));
+    return reply.type('text/html; charset=utf-8').send(renderBlogList(rows, now(), {}, { locale: requestLocale(request, reply) }));
   });
 
   app.post('/blogs', async (request, reply) => {
@@ -56,7 +59,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     } catch (err) {
       if (!(err instanceof RegistrationError)) throw err;
       const { rows } = await loadRows();
-      return reply.status(err.statusCode).type('text/html; charset=utf-8').send(renderBlogList(rows, now(), { url, error: err.message }));
+      return reply.status(err.statusCode).type('text/html; charset=utf-8').send(renderBlogList(rows, now(), { url, error: err.message }, { locale: requestLocale(request, reply) }));
     }
   });
 
@@ -68,8 +71,11 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const entries = await listEntriesByBlog(deps.db, id, 30);
     const row: BlogRow = { blog, health: blogHealth(blog, sources), entryCount: await countEntries(deps.db, id) };
     const query = request.query as Record<string, string | undefined>;
-    const notice = query.registered ? 'The blog is registered. Palaver polls it in a moment.' : query.known ? 'This blog was already registered.' : undefined;
-    return reply.type('text/html; charset=utf-8').send(renderBlogPage(row, sources, entries, now(), notice));
+    const locale = requestLocale(request, reply);
+    const t = messagesFor(locale);
+    const notice = query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
+    const conversations = await listConversationsOfBlog(deps.db, id, 30);
+    return reply.type('text/html; charset=utf-8').send(renderBlogPage(row, sources, entries, now(), notice, { locale, conversations }));
   });
 
   app.get('/api/blogs', async () => {
