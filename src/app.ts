@@ -15,6 +15,7 @@ import { feedRoutes } from './web/feeds.ts';
 import { installErrorHandlers } from './web/errors.ts';
 import { healthRoutes } from './web/health.ts';
 import { homeRoutes } from './web/home.ts';
+import { adminRoutes } from './web/admin.ts';
 import { moderationRoutes } from './web/moderation.ts';
 import { pingRoutes } from './web/pings.ts';
 
@@ -79,5 +80,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(feedRoutes, deps);
   await app.register(pingRoutes, deps);
   await app.register(moderationRoutes, deps);
+  await app.register(adminRoutes, deps);
   return app;
 }

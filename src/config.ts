@@ -44,8 +44,12 @@ const configSchema = z
       .strict(),
     pings: z
       .object({
-        /** Hold endpoint pings from hosts never accepted before until a moderator decides. */
-        moderateFirstSeenHosts: z.boolean(),
+        /**
+         * Pings sent to Palaver from hosts it has not accepted before (registered blogs and
+         * trusted hosts always pass): shown at once (open), held for a moderator (moderate), or
+         * refused (closed).
+         */
+        moderation: z.enum(['open', 'moderate', 'closed']),
         /** Pings waiting for verification before the endpoints answer 503. */
         queueCapacity: positiveInt,
         verifyConcurrency: positiveInt.max(64),

@@ -38,7 +38,7 @@ export function pollerSettings(config: Config): PollerSettings {
 export function pingVerifierSettings(config: Config): PingVerifierSettings {
   return {
     concurrency: config.pings.verifyConcurrency,
-    moderateFirstSeenHosts: config.pings.moderateFirstSeenHosts,
+    moderation: config.pings.moderation,
     maxAttempts: config.pings.maxAttempts,
     tickSeconds: config.poller.tickSeconds,
   };

@@ -14,8 +14,8 @@ import type { EntriesChanged } from './refresh.ts';
 export interface PingVerifierSettings {
   /** Pings verified at once. */
   concurrency: number;
-  /** Pings from a host Palaver has not accepted before wait for a moderator (endpoint pings only). */
-  moderateFirstSeenHosts: boolean;
+  /** What happens to endpoint pings from a host Palaver has not accepted before (see config.ts). */
+  moderation: 'open' | 'moderate' | 'closed';
   /** Attempts before a source that keeps failing is given up. */
   maxAttempts: number;
   tickSeconds: number;
@@ -87,7 +87,11 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       const done = now().toISOString();
       switch (result.status) {
         case 'verified': {
-          if (s.moderateFirstSeenHosts && ping.receivedVia === 'endpoint' && !(await mayPassModeration(ping))) {
+          if (s.moderation !== 'open' && ping.receivedVia === 'endpoint' && !(await mayPassModeration(ping))) {
+            if (s.moderation === 'closed') {
+              await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'pings are accepted only from registered blogs and trusted hosts' }, done);
+              return 'rejected';
+            }
             await finishPing(deps.db, ping.id, { status: 'held', reason: 'first ping from this host: waiting for a moderator' }, done);
             return 'held';
           }

@@ -4,13 +4,29 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { findPing, finishPing, listPingsByStatus, setHostVerdict, upsertPing } from '../store/pings.ts';
+import { findPing, finishPing, listPingsByStatus, setHostVerdict, upsertPing, type Ping } from '../store/pings.ts';
 import { HttpError } from './errors.ts';
 
 const statuses = ['queued', 'accepted', 'rejected', 'held', 'gone'] as const;
 const listQuery = z.object({ status: z.enum(statuses).catch('held').default('held'), limit: z.coerce.number().int().min(1).max(500).catch(100).default(100) });
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const hostParams = z.object({ host: z.string().min(1).max(255).regex(/^[a-z0-9.-]+(?::\d{1,5})?$/i) });
+
+/** Tells whether a presented token is the configured admin token (in constant time). */
+export function isAdminToken(configured: string | null, given: string): boolean {
+  if (!configured) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(configured);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Approves a held ping: its host becomes trusted and the ping is checked again. */
+export async function approvePing(deps: AppDeps, ping: Ping, now: string): Promise<Ping> {
+  await setHostVerdict(deps.db, ping.sourceHost, 'trusted', `approved ping ${ping.id}`, now);
+  const { ping: queued } = await upsertPing(deps.db, { protocol: ping.protocol, receivedVia: ping.receivedVia, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, targetEntryId: ping.targetEntryId, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName }, now);
+  deps.pingVerifier?.wake();
+  return queued;
+}
 
 /** Registers /api/pings and /api/hosts, behind the admin token. */
 export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -20,9 +36,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!token) throw new HttpError(404, 'not-found', 'Moderation is off: set PALAVER_ADMIN_TOKEN to turn it on.');
     const given = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer …).');
+    if (!isAdminToken(token, given)) throw new HttpError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer …).');
   });
 
   app.get('/api/pings', async (request) => {
@@ -38,12 +52,7 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
   }
 
   app.post<{ Params: { id: string } }>('/api/pings/:id/approve', async (request) => {
-    const ping = await load(request.params.id);
-    // Approving trusts the host, so its next pings need no moderator; the ping is checked again.
-    await setHostVerdict(deps.db, ping.sourceHost, 'trusted', `approved ping ${ping.id}`, now());
-    const { ping: queued } = await upsertPing(deps.db, { protocol: ping.protocol, receivedVia: ping.receivedVia, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, targetEntryId: ping.targetEntryId, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName }, now());
-    deps.pingVerifier?.wake();
-    return { ping: queued };
+    return { ping: await approvePing(deps, await load(request.params.id), now()) };
   });
 
   app.post<{ Params: { id: string } }>('/api/pings/:id/reject', async (request) => {

@@ -203,6 +203,7 @@ export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       case 'rejected': {
         const after = await findPing(deps.db, ping.id);
         if (after?.statusReason?.includes('blocked')) return serializeFault(fault.accessDenied, 'Pings from this site are not accepted.');
+        if (after?.statusReason?.includes('accepted only')) return serializeFault(fault.accessDenied, 'Palaver accepts pingbacks only from the blogs it follows.');
         if (after?.statusReason?.includes('does not link')) return serializeFault(fault.noLink, 'The source URI does not contain a link to the target URI.');
         return serializeFault(fault.sourceMissing, `The source URI could not be read: ${after?.statusReason ?? 'unknown error'}.`);
       }

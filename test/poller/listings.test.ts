@@ -25,7 +25,7 @@ async function trackback(from: string, title: string) {
 }
 
 beforeEach(async () => {
-  t = await createTestApp({ pings: { moderateFirstSeenHosts: true, queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 1000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 2 } });
+  t = await createTestApp({ pings: { moderation: 'moderate', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 1000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 2 } });
   const posts = createDebate()[1]!.posts;
   post = posts.find((p) => p.slug === debateSlugs.planetsab)!;
   mt = await startMovableTypeBlog({ posts });

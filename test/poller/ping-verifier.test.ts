@@ -44,7 +44,7 @@ beforeEach(async () => {
   targetUrl = 'http://planetsab.example/2008/11/exkurs/';
   const draft = draftEntry(post(targetUrl, '<p>Exkurs</p>'), 'post');
   targetId = (await recordEntry(database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at)).id;
-  verifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 2, moderateFirstSeenHosts: false, maxAttempts: 3, tickSeconds: 60 } });
+  verifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 2, moderation: 'open' as const, maxAttempts: 3, tickSeconds: 60 } });
 });
 
 afterEach(async () => {
@@ -99,7 +99,7 @@ describe('ping verifier', () => {
   });
 
   it('holds the first ping from an unknown host for a moderator, and refuses blocked hosts', async () => {
-    const moderated = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 1, moderateFirstSeenHosts: true, maxAttempts: 3, tickSeconds: 60 } });
+    const moderated = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 1, moderation: 'moderate' as const, maxAttempts: 3, tickSeconds: 60 } });
     site.set('/neu/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
     const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/neu/`, targetUrl, targetEntryId: targetId }, at);
     expect(await moderated.runOnce()).toMatchObject({ held: 1 });
@@ -117,7 +117,7 @@ describe('ping verifier', () => {
     expect(await verifier.runOnce()).toMatchObject({ retry: 1 });
     expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'queued' });
     let clock = Date.parse(at);
-    const later = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date((clock += 3600_000)), settings: { concurrency: 1, moderateFirstSeenHosts: false, maxAttempts: 3, tickSeconds: 60 } });
+    const later = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date((clock += 3600_000)), settings: { concurrency: 1, moderation: 'open' as const, maxAttempts: 3, tickSeconds: 60 } });
     await later.runOnce();
     await later.runOnce();
     expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected' });

@@ -21,7 +21,7 @@ let conversationId: number;
 async function setup(pings: Record<string, unknown> = {}) {
   t = await createTestApp({
     publicUrl,
-    pings: { moderateFirstSeenHosts: false, queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3, ...pings },
+    pings: { moderation: 'open', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3, ...pings },
   });
   const at = '2026-03-01T12:00:00.000Z';
   const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
@@ -213,7 +213,7 @@ describe('moderation', () => {
     t = await createTestApp({
       publicUrl,
       adminToken: 'a-long-enough-admin-token',
-      pings: { moderateFirstSeenHosts: true, queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3 },
+      pings: { moderation: 'moderate', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3 },
     });
     const at = '2026-03-01T12:00:00.000Z';
     const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
@@ -240,5 +240,122 @@ describe('moderation', () => {
   it('is off without a configured token', async () => {
     await setup();
     expect((await t.app.inject('/api/pings')).statusCode).toBe(404);
+  });
+});
+
+describe('the moderation page', () => {
+  it('opens with the token, lists held pings and approves one with a button', async () => {
+    t = await createTestApp({
+      publicUrl,
+      adminToken: 'a-long-enough-admin-token',
+      pings: { moderation: 'moderate', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3 },
+    });
+    const login = await t.app.inject('/admin');
+    expect(login.body).toContain('name="token"');
+    const wrong = await t.app.inject({ method: 'POST', url: '/admin/login', payload: { token: 'nope' } });
+    expect(wrong.statusCode).toBe(401);
+    const right = await t.app.inject({ method: 'POST', url: '/admin/login', payload: { token: 'a-long-enough-admin-token' } });
+    expect(right.statusCode).toBe(303);
+    const cookie = String(right.headers['set-cookie']).split(';')[0]!;
+    expect(String(right.headers['set-cookie'])).toContain('SameSite=Strict');
+    expect((await t.app.inject({ url: '/admin', headers: { cookie } })).body).toContain('0 pings wait');
+    expect((await t.app.inject({ method: 'POST', url: '/admin/hosts/spam.example/block' })).statusCode).toBe(401);
+    const blocked = await t.app.inject({ method: 'POST', url: '/admin/hosts/spam.example/block', headers: { cookie } });
+    expect(blocked.statusCode).toBe(303);
+  });
+});
+
+describe('abuse', () => {
+  it('refuses a closed-door ping from an unknown host, and accepts one from a registered blog at once', async () => {
+    await setup({ moderation: 'closed' });
+    site.set('/x/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    expect(faultCode((await rpc('pingback.ping', [`${site.origin}/x/`, targetUrl])).body)).toBe(0x31);
+    await insertBlog(t.database.db, { homeUrl: `${site.origin}/`, urlKey: new URL(site.origin).host, title: 'Registriert', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, '2026-03-01T12:00:00.000Z');
+    site.set('/y/', { headers: html, body: `<p><a href="${targetUrl}">y</a></p>` });
+    expect((await rpc('pingback.ping', [`${site.origin}/y/`, targetUrl])).body).toContain('registered');
+  });
+
+  it('does not follow a source that redirects to a private address', async () => {
+    await setup();
+    await t.close();
+    // A Palaver that may reach only this fixture site, as on the open internet.
+    t = await createTestApp({ publicUrl, fetcher: { allowPrivateNetworks: false, allowedOrigins: [site.origin] }, pings: { moderation: 'open', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 1 } });
+    const at = '2026-03-01T12:00:00.000Z';
+    const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
+    const item: FeedItem = {
+      guid: targetUrl, url: targetUrl, title: 'Exkurs', authorName: null, authorUrl: null, contentHtml: '<p>x</p>', summaryHtml: null, publishedAt: '2008-11-14T21:30:00.000Z',
+      updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: targetUrl, lang: null,
+    };
+    const draft = draftEntry(item, 'post');
+    await recordEntry(t.database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at);
+    site.set('/umweg/', { status: 302, headers: { location: 'http://127.0.0.1:9/admin' }, body: '' });
+    const res = await rpc('pingback.ping', [`${site.origin}/umweg/`, targetUrl]);
+    expect(faultCode(res.body)).toBe(0x10);
+    expect(res.body).toMatch(/private|not allowed|refused|blocked/i);
+  });
+
+  it('answers a 1 MB XML-RPC body with an error, not a crash', async () => {
+    await setup();
+    const big = `<?xml version="1.0"?><methodCall><methodName>pingback.ping</methodName><params><param><value><string>${'a'.repeat(1024 * 1024)}</string></value></param></params></methodCall>`;
+    const res = await t.app.inject({ method: 'POST', url: '/xmlrpc', headers: { 'content-type': 'text/xml' }, payload: big });
+    expect([200, 413]).toContain(res.statusCode);
+    expect((await t.app.inject('/health')).statusCode).toBe(200);
+  });
+
+  it('keeps a flood of 1,000 pings from one client within its limit, memory flat', async () => {
+    await setup({ perClientPerMinute: 50, perSourceHostPerMinute: 1000, queueCapacity: 10_000 });
+    const before = process.memoryUsage().rss;
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 1000; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/webmention',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `source=${encodeURIComponent(`http://spam${i % 50}.example/p/${i}`)}&target=${encodeURIComponent(targetUrl)}`,
+      });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+    }
+    expect(statuses.get(201)).toBe(50);
+    expect(statuses.get(429)).toBe(950);
+    const grownMb = (process.memoryUsage().rss - before) / 2 ** 20;
+    expect(grownMb).toBeLessThan(64);
+  });
+
+  it('limits pings naming one source host, whatever the client', async () => {
+    await setup({ perClientPerMinute: 10_000, perSourceHostPerMinute: 20, queueCapacity: 10_000 });
+    let accepted = 0;
+    for (let i = 0; i < 100; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/webmention',
+        remoteAddress: `10.0.${Math.floor(i / 250)}.${i % 250}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `source=${encodeURIComponent(`http://one-host.example/p/${i}`)}&target=${encodeURIComponent(targetUrl)}`,
+      });
+      if (res.statusCode === 201) accepted += 1;
+    }
+    expect(accepted).toBe(20);
+  });
+});
+
+describe('TrackBack conformance', () => {
+  it('takes the same ping twice as one, and refuses UTF-7', async () => {
+    await setup();
+    site.set('/tb/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    const send = (payload: string, type = 'application/x-www-form-urlencoded; charset=utf-8') =>
+      t.app.inject({ method: 'POST', url: `/trackback/${entryId}`, headers: { 'content-type': type }, payload });
+    const form = `url=${encodeURIComponent(`${site.origin}/tb/`)}&title=Eins`;
+    expect((await send(form)).body).toContain('<error>0</error>');
+    expect((await send(form)).body).toContain('<error>0</error>');
+    await t.pingVerifier.runOnce();
+    expect((await conversation()).entries.filter((e) => e.kind === 'trackback')).toHaveLength(1);
+    const utf7 = await send(`url=${encodeURIComponent(`${site.origin}/tb2/`)}&title=+AGQ-`, 'application/x-www-form-urlencoded; charset=UTF-7');
+    expect(utf7.body).toContain('<error>1</error>');
+  });
+
+  it('refuses a webmention with both URLs invalid', async () => {
+    await setup();
+    const res = await t.app.inject({ method: 'POST', url: '/webmention', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'source=nope&target=also-nope' });
+    expect(res.statusCode).toBe(400);
   });
 });
