@@ -1,0 +1,33 @@
+// The Social Media Camp debate polled into a fresh test app: the three WordPress fixture blogs
+// registered and polled once. Page and browser tests read it.
+import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
+import { registerBlog } from '../../src/registry/register-blog.ts';
+import { createTestApp, type TestApp } from './app.ts';
+
+export interface DemoDebate {
+  t: TestApp;
+  demo: DemoBlogs;
+  /** The id of the conversation "Idee: ein Social Media Camp". */
+  conversationId: number;
+  close(): Promise<void>;
+}
+
+/** Starts the fixture blogs, registers and polls them, and finds the debate's conversation. */
+export async function startDemoDebate(overrides: Record<string, unknown> = {}): Promise<DemoDebate> {
+  const t = await createTestApp(overrides);
+  const demo = await startDemoBlogs({ freitagCharset: 'windows-1252' });
+  for (const blog of demo.blogs) await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blog.homeUrl);
+  await t.poller.pollOnce({ force: true });
+  const list = (await t.app.inject('/api/conversations')).json().conversations as { id: number; title: string }[];
+  const found = list.find((c) => c.title === 'Idee: ein Social Media Camp');
+  if (!found) throw new Error(`demo debate not found among ${JSON.stringify(list.map((c) => c.title))}`);
+  return {
+    t,
+    demo,
+    conversationId: found.id,
+    close: async () => {
+      await demo.close();
+      await t.close();
+    },
+  };
+}
