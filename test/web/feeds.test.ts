@@ -4,6 +4,7 @@ import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
+import { startFixtureServer } from '../../src/demo/fixture-server.ts';
 import { debateSlugs } from '../../src/demo/debate.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
 import { draftEntry } from '../../src/reader/entry-draft.ts';
@@ -31,6 +32,7 @@ interface ApiConversation {
   entries: ApiEntry[];
 }
 interface ThreadedItem {
+  comments?: string;
   id?: string;
   guid?: string;
   'thr:in-reply-to'?: { $: { ref: string; href?: string } };
@@ -372,6 +374,48 @@ describe('feeds that change', () => {
       const json = JSON.parse((await app.inject('/feed.json')).body) as { hubs: { type: string; url: string }[] };
       expect(json.hubs).toEqual([{ type: 'WebSub', url: `${t.config.publicUrl}/websub` }]);
       await app.close();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('imports a pasted OPML list on /blogs/import and shows a line per blog', async () => {
+    t = await createTestApp();
+    try {
+      const closed = await startFixtureServer();
+      const closedOrigin = closed.origin;
+      await closed.close();
+      const outlines = demo.blogs.map((b) => `<outline type="rss" text="${b.key}" xmlUrl="${b.homeUrl}feed/"/>`).join('\n');
+      // Long enough to pass the 64 KiB limit of other forms.
+      const padding = `<!-- ${'x'.repeat(100_000)} -->`;
+      const opml = `<opml version="2.0"><head><title>Blogwoche</title></head><body>${padding}<outline text="Gruppe">${outlines}<outline type="rss" text="Offline" xmlUrl="${closedOrigin}/feed/"/></outline></body></opml>`;
+      const res = await t.app.inject({ method: 'POST', url: '/blogs/import', payload: new URLSearchParams({ opml }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('3 registered, 0 already there, 1 failed, 0 duplicates skipped.');
+      expect(res.body.match(/<strong>registered<\/strong>: <a href="\/blogs\/\d+">/g)).toHaveLength(3);
+      expect(res.body).toMatch(/<strong>failed<\/strong>: Offline/);
+      expect((await t.app.inject('/api/blogs')).json().blogs).toHaveLength(3);
+
+      const notOpml = await t.app.inject({ method: 'POST', url: '/blogs/import', payload: 'opml=%3Chtml%3E%3C%2Fhtml%3E', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(notOpml.statusCode).toBe(422);
+      expect(notOpml.body).toContain('not an OPML document');
+      expect(notOpml.body).toContain('&lt;html&gt;&lt;/html&gt;</textarea>');
+      expect((await t.app.inject('/blogs/import')).body).toContain('<textarea id="opml" name="opml"');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('announces the feeds on the pages for autodiscovery', async () => {
+    t = await createTestApp();
+    try {
+      await register('sachar');
+      const home = (await t.app.inject('/')).body;
+      for (const [type, format] of [['application/atom+xml', 'atom'], ['application/rss+xml', 'rss'], ['application/feed+json', 'json']]) {
+        expect(home).toContain(`<link rel="alternate" type="${type}" href="${t.config.publicUrl}/feed.${format}"`);
+      }
+      const c = ((await t.app.inject('/api/conversations')).json().conversations as { id: number }[])[0]!.id;
+      expect((await t.app.inject(`/c/${c}`)).body).toMatch(new RegExp(`<link rel="alternate" type="application/atom\\+xml" href="[^"]*/c/${c}/feed\\.atom"`));
     } finally {
       await t.close();
     }

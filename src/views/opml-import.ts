@@ -1,0 +1,52 @@
+// The OPML import page: a form to paste a list of blogs, and after an import one line per
+// outline (registered, already there, failed with the reason, duplicate) with a summary.
+import type { ImportLine, ImportReport } from '../registry/import-opml.ts';
+import { displayUrl } from './format.ts';
+import { html, type SafeHtml } from './html.ts';
+import { renderLayout } from './layout.ts';
+
+export interface OpmlImportView {
+  /** What was pasted, shown again after an error. */
+  text?: string;
+  report?: ImportReport;
+  /** The document could not be read as OPML at all. */
+  error?: string;
+}
+
+const outcomeLabel: Record<ImportLine['outcome'], string> = {
+  registered: 'registered',
+  known: 'already there',
+  failed: 'failed',
+  duplicate: 'duplicate, skipped',
+};
+
+function renderLine(line: ImportLine): SafeHtml {
+  const name = line.blogId !== null ? html`<a href="/blogs/${line.blogId}">${line.blogTitle ?? line.title}</a>` : line.title;
+  return html`<li class="import-${line.outcome}"><strong>${outcomeLabel[line.outcome]}</strong>: ${name}${line.url && line.url !== line.title ? html` <small>${displayUrl(line.url)}</small>` : ''}${line.outcome === 'failed' && line.reason ? html` <span class="error">— ${line.reason}</span>` : ''}</li>`;
+}
+
+function renderReport(report: ImportReport): SafeHtml {
+  const failures = report.lines.filter((l) => l.outcome === 'failed');
+  return html`<section aria-labelledby="import-result">
+  <h2 id="import-result">${report.listTitle ? html`Imported “${report.listTitle}”` : 'Imported'}</h2>
+  <p role="status">${report.registered} registered, ${report.known} already there, ${report.failed} failed, ${report.duplicates} ${report.duplicates === 1 ? 'duplicate' : 'duplicates'} skipped.${report.registered ? ' Palaver polls the new blogs in a moment.' : ''}</p>
+  <ol class="import-lines">${report.lines.map(renderLine)}</ol>
+  ${failures.length ? html`<h3>Failures</h3><ul class="import-failures">${failures.map((f) => html`<li>${f.title}${f.url && f.url !== f.title ? html` (${f.url})` : ''}: ${f.reason ?? 'unknown error'}</li>`)}</ul>` : ''}
+</section>`;
+}
+
+/** Renders /blogs/import: the paste form and, after an import, its results. */
+export function renderOpmlImport(view: OpmlImportView): string {
+  const body = html`<h1>Import blogs from OPML</h1>
+${view.report ? renderReport(view.report) : ''}
+<section class="register">
+  <form method="post" action="/blogs/import" novalidate>
+    <label for="opml">An OPML list of blogs (as feed readers and event organisers export them); nested groups are fine</label>
+    <textarea id="opml" name="opml" rows="14" required spellcheck="false"${view.error ? html` aria-invalid="true" aria-describedby="opml-error"` : ''}>${view.text ?? ''}</textarea>
+    ${view.error ? html`<p id="opml-error" class="error" role="alert">${view.error}</p>` : ''}
+    <button type="submit">Import</button>
+  </form>
+  <p class="hint">Each outline is registered by its feed (xmlUrl), or by its home page (htmlUrl) when the feed does not lead to a blog. The registry is also available as <a href="/blogs.opml">OPML</a>.</p>
+</section>`;
+  return renderLayout({ title: view.error ? 'Error: Import blogs – Palaver' : 'Import blogs – Palaver', section: 'blogs', body });
+}
