@@ -194,7 +194,9 @@ async function fetchOrExplain(deps: DiscoverDeps, url: string, accept: string): 
     return await deps.fetch({ url, accept });
   } catch (err) {
     if (err instanceof FetchError) {
-      const code = err.code === 'blocked-address' ? 'blocked-address' : err.code === 'unsupported-scheme' ? 'unsupported-scheme' : 'unreachable';
+      // The pasted address passed normalizeInputUrl, so a bad scheme here came from a redirect:
+      // the address was fine (not 400) but leads nowhere Palaver may go (422).
+      const code = err.code === 'blocked-address' ? 'blocked-address' : 'unreachable';
       throw new DiscoveryError(code, `Could not reach ${new URL(url).host}: ${err.message}.`, { cause: err });
     }
     throw err;
