@@ -3,6 +3,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPolling, type Figure } from './poll.ts';
+import { benchPings } from './pings.ts';
+import { benchPages } from './pages.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
 
 const { values } = parseArgs({
@@ -31,6 +33,15 @@ if (wanted('threading')) {
   figures.push(...benchCommentSchedule({ blogs: 200, posts: 50, spacingHours: 72, intervalSeconds: 1800, maxQuietDays: 60 }));
 }
 
+if (wanted('pings')) {
+  console.log('Running: pings …');
+  figures.push(...(await benchPings({ requests: 2000, concurrency: 32, verifications: 500 })));
+}
+if (wanted('pages')) {
+  console.log('Running: pages …');
+  figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 200 })));
+}
+
 const rows = figures.map((f) => {
   const ratio = f.baseline ? f.value / f.baseline : null;
   return [f.name, `${fmt(f.value)} ${f.unit}`, f.baseline === null ? '—' : `${fmt(f.baseline)} ${f.unit}`, ratio === null ? '—' : `${ratio.toFixed(2)}×`];
@@ -44,4 +55,5 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
 console.log();
 for (const f of figures) if (f.note) console.log(`${f.name}: ${f.note}`);
-console.log('Baselines: polling = undici GET of the same URLs at the same concurrency, body read and dropped (the ratio is Palaver\'s own overhead: decode, parse, sanitize, store).');
+console.log('Baselines: pages = a bare Fastify route sending the same bytes from memory (the ratio is what rendering, caching, validators, helmet and the hooks cost).');
+if (wanted('poll')) console.log('Baselines: polling = undici GET of the same URLs at the same concurrency, body read and dropped (the ratio is Palaver\'s own overhead: decode, parse, sanitize, store).');
