@@ -8,12 +8,14 @@ import type { Source } from '../store/sources.ts';
 import { displayUrl, formatDateTime, formatRelative } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
-import { renderLayout } from './layout.ts';
+import { renderLayout, type FeedAlternate } from './layout.ts';
 
 /** What the blog pages need beyond their data: the reader's language, a blog's conversations. */
 export interface BlogPageOptions {
   locale?: Locale;
   conversations?: Conversation[];
+  /** The blog's feeds in Palaver, for autodiscovery. */
+  alternates?: FeedAlternate[];
 }
 
 export interface BlogRow {
@@ -70,7 +72,7 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
     section: 'blogs',
     locale,
     switchHref: `/blogs?lang=${locale === 'de' ? 'en' : 'de'}`,
-    body: html`<h1>${t.blogsTitle}</h1>${registrationForm(form, t)}<h2>${t.registry}</h2>${table}`,
+    body: html`<h1>${t.blogsTitle}</h1>${registrationForm(form, t)}<p class="hint"><a href="/blogs/import">Import blogs from OPML</a> · <a href="/blogs.opml">Export the registry as OPML</a></p><h2>${t.registry}</h2>${table}`,
   });
 }
 
@@ -141,5 +143,5 @@ ${blog.description ? html`<p class="lede">${blog.description}</p>` : ''}
     )}</tbody>
   </table>
 </section>`;
-  return renderLayout({ title: `${name} – Palaver`, section: 'blogs', locale, switchHref: `/blogs/${blog.id}?lang=${locale === 'de' ? 'en' : 'de'}`, body });
+  return renderLayout({ title: `${name} – Palaver`, section: 'blogs', locale, switchHref: `/blogs/${blog.id}?lang=${locale === 'de' ? 'en' : 'de'}`, body, alternates: options.alternates });
 }

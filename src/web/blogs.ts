@@ -9,6 +9,7 @@ import { findBlogById, listBlogs } from '../store/blogs.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
+import { feedAlternates } from './feeds.ts';
 import { messagesFor } from '../views/i18n.ts';
 import type { AppDeps } from '../app.ts';
 import { blogJson } from './blog-json.ts';
@@ -75,7 +76,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const t = messagesFor(locale);
     const notice = query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
     const conversations = await listConversationsOfBlog(deps.db, id, 30);
-    return reply.type('text/html; charset=utf-8').send(renderBlogPage(row, sources, entries, now(), notice, { locale, conversations }));
+    return reply.type('text/html; charset=utf-8').send(renderBlogPage(row, sources, entries, now(), notice, { locale, conversations, alternates: feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`) }));
   });
 
   app.get('/api/blogs', async () => {

@@ -415,6 +415,9 @@ describe('feeds that change', () => {
         expect(home).toContain(`<link rel="alternate" type="${type}" href="${t.config.publicUrl}/feed.${format}"`);
       }
       const c = ((await t.app.inject('/api/conversations')).json().conversations as { id: number }[])[0]!.id;
+      const blog = ((await t.app.inject('/api/blogs')).json().blogs as { id: number }[])[0]!.id;
+      expect((await t.app.inject(`/blogs/${blog}`)).body).toContain(`<link rel="alternate" type="application/feed+json" href="${t.config.publicUrl}/blogs/${blog}/feed.json"`);
+      expect((await t.app.inject('/blogs')).body).toContain('<a href="/blogs/import">');
       expect((await t.app.inject(`/c/${c}`)).body).toMatch(new RegExp(`<link rel="alternate" type="application/atom\\+xml" href="[^"]*/c/${c}/feed\\.atom"`));
     } finally {
       await t.close();
