@@ -39,7 +39,7 @@ if (wanted('pings')) {
 }
 if (wanted('pages')) {
   console.log('Running: pages …');
-  figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 200 })));
+  figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
 }
 
 const rows = figures.map((f) => {

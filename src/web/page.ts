@@ -15,7 +15,8 @@ export function requestLocale(request: FastifyRequest, reply: FastifyReply): Loc
 }
 
 export interface RenderedPage {
-  body: string;
+  /** Encoded once: a cached page is sent as these bytes, with no per-request UTF-8 encoding. */
+  body: Buffer;
   etag: string;
   /** When the data behind the page last changed (HTTP date), if known. */
   lastModified: string | null;
@@ -23,7 +24,8 @@ export interface RenderedPage {
 }
 
 /** Wraps a rendered body with its validators. */
-export function toRenderedPage(body: string, lastModifiedIso: string | null, renderedAt: number): RenderedPage {
+export function toRenderedPage(html: string, lastModifiedIso: string | null, renderedAt: number): RenderedPage {
+  const body = Buffer.from(html, 'utf8');
   const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
   const date = lastModifiedIso ? new Date(lastModifiedIso) : null;
   return { body, etag, lastModified: date && !Number.isNaN(date.getTime()) ? date.toUTCString() : null, renderedAt };
@@ -56,19 +58,19 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Ren
  */
 export class PageCache {
   private readonly pages = new Map<string, RenderedPage>();
-  private chars = 0;
+  private bytes = 0;
 
   constructor(
     private readonly maxAgeMs = 60_000,
     private readonly maxEntries = 500,
-    // About 64 MB of UTF-16: a 500-entry conversation is under 1 MB.
-    private readonly maxChars = 32 * 1024 * 1024,
+    // A 500-entry conversation is about 1 MB.
+    private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
   private remove(key: string): void {
     const page = this.pages.get(key);
     if (!page) return;
-    this.chars -= page.body.length;
+    this.bytes -= page.body.length;
     this.pages.delete(key);
   }
 
@@ -83,8 +85,8 @@ export class PageCache {
     const page = await render();
     this.remove(key);
     this.pages.set(key, page);
-    this.chars += page.body.length;
-    while (this.pages.size > this.maxEntries || (this.chars > this.maxChars && this.pages.size > 1)) this.remove(this.pages.keys().next().value!);
+    this.bytes += page.body.length;
+    while (this.pages.size > this.maxEntries || (this.bytes > this.maxBytes && this.pages.size > 1)) this.remove(this.pages.keys().next().value!);
     return page;
   }
 
