@@ -18,6 +18,9 @@ import { homeRoutes } from './web/home.ts';
 import { adminRoutes } from './web/admin.ts';
 import { moderationRoutes } from './web/moderation.ts';
 import { pingRoutes } from './web/pings.ts';
+import { websubRoutes } from './web/websub.ts';
+import type { Hub } from './websub/hub.ts';
+import type { Subscriber } from './websub/subscriber.ts';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +33,11 @@ export interface AppDeps {
   now?: () => Date;
   /** The WebSub hub Palaver's feeds advertise (Link rel="hub"), or null while WebSub is off. */
   websubHubUrl?: () => string | null;
+  /** Palaver's WebSub hub (POST /websub) and its subscriptions' callbacks; absent routes 404. */
+  websub?: {
+    hub?: Pick<Hub, 'request'>;
+    subscriber?: Pick<Subscriber, 'answerVerification' | 'receive'>;
+  };
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -79,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversationRoutes, deps);
   await app.register(feedRoutes, deps);
   await app.register(pingRoutes, deps);
+  await app.register(websubRoutes, deps);
   await app.register(moderationRoutes, deps);
   await app.register(adminRoutes, deps);
   return app;

@@ -7,7 +7,11 @@ import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from './db/open.ts';
 import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
+import type { EntriesChanged, RefreshDeps } from './poller/refresh.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
+import { injectTopicRenderer } from './web/websub.ts';
+import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
+import { createSubscriber, type Subscriber, type SubscriberSettings } from './websub/subscriber.ts';
 
 export interface Service {
   app: FastifyInstance;
@@ -15,6 +19,8 @@ export interface Service {
   fetcher: Fetcher;
   pingVerifier: PingVerifier;
   poller: Poller;
+  websubHub: Hub;
+  websubSubscriber: Subscriber;
   /** Where the server listens, e.g. http://127.0.0.1:3000 */
   address: string;
   stop(): Promise<void>;
@@ -28,6 +34,7 @@ export function pollerSettings(config: Config): PollerSettings {
     maxBackoffSeconds: config.poller.maxBackoffSeconds,
     disableAfterFailures: config.poller.disableAfterFailures,
     commentFeedMaxQuietDays: config.poller.commentFeedMaxQuietDays,
+    pushedPollIntervalSeconds: config.websub.pushedPollIntervalSeconds,
     concurrency: config.poller.concurrency,
     tickSeconds: config.poller.tickSeconds,
     perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),
@@ -40,6 +47,28 @@ export function pingVerifierSettings(config: Config): PingVerifierSettings {
     concurrency: config.pings.verifyConcurrency,
     moderation: config.pings.moderation,
     maxAttempts: config.pings.maxAttempts,
+    tickSeconds: config.poller.tickSeconds,
+  };
+}
+
+/** Translates the settings into the WebSub hub's. */
+export function hubSettings(config: Config): HubSettings {
+  return {
+    publicUrl: config.publicUrl,
+    externalHubUrl: config.websub.hubUrl,
+    leaseSeconds: config.websub.leaseSeconds,
+    maxLeaseSeconds: config.websub.maxLeaseSeconds,
+    deliveryAttempts: config.websub.deliveryAttempts,
+    tickSeconds: config.poller.tickSeconds,
+  };
+}
+
+/** Translates the settings into the WebSub subscriber's: it subscribes only under an explicit PUBLIC_URL. */
+export function subscriberSettings(config: Config): SubscriberSettings {
+  return {
+    publicUrl: config.publicUrl,
+    enabled: config.websub.enabled && config.publicUrlExplicit,
+    leaseSeconds: config.websub.leaseSeconds,
     tickSeconds: config.poller.tickSeconds,
   };
 }
@@ -72,9 +101,25 @@ export async function startService(config: Config, options: { startPoller?: bool
     logger: { level: config.logLevel },
     poller: { wake: () => poller.wake() },
     pingVerifier: { wake: () => pingVerifier.wake(), verifyNow: (id, signal) => pingVerifier.verifyNow(id, signal) },
+    websubHubUrl: () => advertisedHubUrl(config),
+    websub: config.websub.enabled
+      ? {
+          hub: config.websub.hubUrl ? undefined : { request: (r) => websubHub.request(r) },
+          subscriber: { answerVerification: (id, q) => websubSubscriber.answerVerification(id, q), receive: (id, c) => websubSubscriber.receive(id, c) },
+        }
+      : undefined,
   });
-  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log, onPingsQueued: () => pingVerifier.wake() });
-  const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: app.log });
+  const websubHub = createHub({ db: database.db, fetch: fetcher.fetch, settings: hubSettings(config), renderTopic: injectTopicRenderer(app, config.publicUrl), log: app.log });
+  // Every committed change of entries reaches the hub, whichever way it came.
+  const onEntriesChanged = (change: EntriesChanged): void => {
+    if (config.websub.enabled) void websubHub.notify(change);
+  };
+  const websubSubscriber = createSubscriber({ db: database.db, fetch: fetcher.fetch, settings: subscriberSettings(config), log: app.log, onEntriesChanged });
+  const onPostFeedRead: RefreshDeps['onPostFeedRead'] = (source, feed) => {
+    websubSubscriber.noteFeedHubs(source, feed).catch((err: unknown) => app.log.error({ err, sourceId: source.id }, 'websub subscription planning failed'));
+  };
+  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log, onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
+  const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: app.log, onEntriesChanged });
   let address: string;
   try {
     address = await app.listen({ port: config.port, host: config.host });
@@ -87,6 +132,8 @@ export async function startService(config: Config, options: { startPoller?: bool
   if (options.startPoller ?? config.poller.enabled) poller.start();
   // Pings are verified even when polling is off: senders wait for their answer.
   pingVerifier.start();
+  if (config.websub.enabled) websubHub.start();
+  if (subscriberSettings(config).enabled) websubSubscriber.start();
   let stopping: Promise<void> | null = null;
   return {
     app,
@@ -94,11 +141,15 @@ export async function startService(config: Config, options: { startPoller?: bool
     fetcher,
     poller,
     pingVerifier,
+    websubHub,
+    websubSubscriber,
     address,
     stop() {
       stopping ??= (async () => {
         await poller.stop();
         await pingVerifier.stop();
+        await websubSubscriber.stop();
+        await websubHub.stop();
         await app.close();
         await fetcher.close();
         await database.close();

@@ -3,6 +3,7 @@
 // signed when a topic changes, retried with backoff. Or, with an external hub configured,
 // only a publish ping to that hub. All HTTP goes out through the guarded fetcher.
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/open.ts';
 import type { EntriesChanged } from '../poller/refresh.ts';
 import { FetchError, type Fetch } from '../reader/types.ts';
@@ -84,6 +85,12 @@ export interface Hub {
   wake(): void;
   /** Verifies and delivers everything due now; resolves when done (tests, CLI). */
   runOnce(): Promise<{ verified: number; refused: number; delivered: number; failed: number }>;
+}
+
+/** The hub Palaver's feeds advertise: the external one, Palaver's own, or null with WebSub off. */
+export function advertisedHubUrl(config: Pick<Config, 'publicUrl' | 'websub'>): string | null {
+  if (!config.websub.enabled) return null;
+  return config.websub.hubUrl ?? `${config.publicUrl}/websub`;
 }
 
 export const feedFormats = ['atom', 'rss', 'json'] as const;
