@@ -2,6 +2,7 @@
 // accepts it only when it links to its target, and threads the accepted ones. One fetch per
 // source URL at a time and a few per source host, so Palaver cannot be used to flood a site.
 import type { Db } from '../db/open.ts';
+import { createBackgroundLoop } from './background-loop.ts';
 import { verifySource } from '../inbound/verify-source.ts';
 import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
@@ -57,9 +58,6 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
   const now = deps.now ?? (() => new Date());
   const s = deps.settings;
   const inFlightSources = new Set<string>();
-  let running = false;
-  let timer: NodeJS.Timeout | null = null;
-  let tickPromise: Promise<unknown> | null = null;
 
   // A listener's failure is its own business: the ping is committed whatever it does.
   function changed(change: EntriesChanged): void {
@@ -174,42 +172,19 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
     return counts;
   }
 
-  async function tick(): Promise<void> {
-    timer = null;
-    if (!running) return;
-    try {
+  const loop = createBackgroundLoop({
+    intervalMs: s.tickSeconds * 1000,
+    async pass() {
       const counts = await runOnce();
       if (counts.accepted + counts.rejected + counts.held + counts.gone > 0) deps.log.info(counts, 'pings verified');
-    } catch (err) {
-      deps.log.error({ err }, 'ping verification tick failed');
-    }
-    if (running) timer = setTimeout(runTick, s.tickSeconds * 1000);
-  }
-
-  function runTick(): void {
-    if (tickPromise) return;
-    tickPromise = tick().finally(() => {
-      tickPromise = null;
-    });
-  }
+    },
+    onError: (err) => deps.log.error({ err }, 'ping verification tick failed'),
+  });
 
   return {
-    start() {
-      if (running) return;
-      running = true;
-      runTick();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await tickPromise;
-    },
-    wake() {
-      if (!running || tickPromise) return;
-      if (timer) clearTimeout(timer);
-      runTick();
-    },
+    start: loop.start,
+    stop: loop.stop,
+    wake: loop.wake,
     runOnce,
     async verifyNow(pingId, signal) {
       const ping = await findPing(deps.db, pingId);

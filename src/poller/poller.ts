@@ -3,6 +3,7 @@
 // many per host, is decided by the store's claim query.
 import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
+import { createBackgroundLoop } from './background-loop.ts';
 import { claimDueSources, type Source, type SourceKind } from '../store/sources.ts';
 import { refreshSource, type RefreshDeps, type RefreshResult, type RefreshSettings } from './refresh.ts';
 
@@ -97,11 +98,6 @@ export function createPoller(deps: PollerDeps): Poller {
   const now = deps.now ?? (() => new Date());
   const s = deps.settings;
   const kinds = deps.kinds ?? ['feed', 'site-comments', 'post-comments', 'pingback-listing', 'trackback-listing'];
-  let running = false;
-  let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<unknown> | null = null;
-  // A wake during a tick (a blog registered meanwhile) runs the next tick right after it.
-  let wakeRequested = false;
 
   async function pollSource(source: Source, summary: PollSummary, options: PollOnceOptions): Promise<void> {
     try {
@@ -148,58 +144,26 @@ export function createPoller(deps: PollerDeps): Poller {
     return summary;
   }
 
-  async function tick(): Promise<void> {
-    timer = null;
-    if (!running) return;
-    let full = false;
-    try {
+  const loop = createBackgroundLoop({
+    intervalMs: s.tickSeconds * 1000,
+    async pass() {
       const limit = s.concurrency * 2;
       const batch = await claim(false, now().toISOString(), limit);
-      full = batch.length === limit;
       const summary = emptySummary();
       await runPool(batch, s.concurrency, (src) => pollSource(src, summary, {}));
       if (summary.polled > 0) {
-        deps.log.info(
-          { polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.disabled },
-          'poll tick',
-        );
+        deps.log.info({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.disabled }, 'poll tick');
       }
-    } catch (err) {
-      deps.log.error({ err }, 'poll tick failed');
-    }
-    const again = full || wakeRequested;
-    wakeRequested = false;
-    if (running) timer = setTimeout(() => void runTick(), again ? 0 : s.tickSeconds * 1000);
-  }
-
-  function runTick(): void {
-    if (inFlight) return;
-    inFlight = tick().finally(() => {
-      inFlight = null;
-    });
-  }
+      // A full batch means more is due right now.
+      return batch.length === limit;
+    },
+    onError: (err) => deps.log.error({ err }, 'poll tick failed'),
+  });
 
   return {
-    start() {
-      if (running) return;
-      running = true;
-      runTick();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await inFlight;
-    },
-    wake() {
-      if (!running) return;
-      if (inFlight) {
-        wakeRequested = true;
-        return;
-      }
-      if (timer) clearTimeout(timer);
-      runTick();
-    },
+    start: loop.start,
+    stop: loop.stop,
+    wake: loop.wake,
     pollOnce,
   };
 }
