@@ -36,6 +36,7 @@ export function renderLayout(options: LayoutOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title}</title>
 <link rel="stylesheet" href="/assets/palaver.css">
+<link rel="icon" href="/assets/palaver.svg" type="image/svg+xml">
 ${(options.alternates ?? []).map((a) => html`<link rel="alternate" type="${a.type}" href="${a.href}" title="${a.title}">
 `)}${options.head ?? ''}
 </head>

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Browser tests: playwright-core driving Debian's Chromium against the real app on loopback.
+// Slower than the main suite, so `npm run test:browser` runs them apart; .ci/run counts both
+// JSON reports.
+export default defineConfig({
+  test: {
+    include: ['test/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
+    pool: 'forks',
+    fileParallelism: false,
+    reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-browser.json' }]],
+  },
+});
