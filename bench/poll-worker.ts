@@ -81,6 +81,8 @@ async function palaver(): Promise<Phase[]> {
     fetch: fetcher.fetch,
     settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency, tickSeconds: 15, perHostLimit: 10_000 },
     log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
+    // Post feeds only: the comment feeds they name are a different workload (see threading.ts).
+    kinds: ['feed'],
   });
   const phases: Phase[] = [];
   for (let i = 0; i < 2; i++) {
