@@ -1,5 +1,7 @@
 // The pages in a real browser: Debian's Chromium driven by playwright-core opens the demo
 // debate served by the real app on loopback. Screenshots land in test/artifacts/ (git-ignored).
+// The DOM types are for the page.evaluate callbacks, which run in the browser.
+/// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -201,8 +203,8 @@ describe('registration and hostile content in Chromium', () => {
     const state = await page.evaluate(() => ({
       pwned: (window as unknown as { __pwned?: unknown }).__pwned ?? null,
       scripts: document.querySelectorAll('main script').length,
-      handlers: [...document.querySelectorAll('main *')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-      jsUrls: [...document.querySelectorAll('main [href], main [src], main [action]')].filter((el) => /javascript:/i.test(el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? '')).length,
+      handlers: Array.from(document.querySelectorAll('main *')).filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on'))).length,
+      jsUrls: Array.from(document.querySelectorAll('main [href], main [src], main [action]')).filter((el) => /javascript:/i.test(el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? '')).length,
       frames: document.querySelectorAll('main iframe, main object, main embed').length,
     }));
     expect(state).toEqual({ pwned: null, scripts: 0, handlers: 0, jsUrls: 0, frames: 0 });
