@@ -2,6 +2,7 @@
 // recorded, intent verified by a GET to the callback, leases, and the full feed delivered
 // signed when a topic changes, retried with backoff. Or, with an external hub configured,
 // only a publish ping to that hub. All HTTP goes out through the guarded fetcher.
+import { createBackgroundLoop } from '../poller/background-loop.ts';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/open.ts';
@@ -143,10 +144,6 @@ export function createHub(deps: HubDeps): Hub {
   const now = deps.now ?? (() => new Date());
   const concurrency = s.concurrency ?? 4;
   const url = s.externalHubUrl ?? `${s.publicUrl}/websub`;
-  let running = false;
-  let timer: NodeJS.Timeout | null = null;
-  let tickPromise: Promise<unknown> | null = null;
-  let wakeRequested = false;
   const background = new Set<Promise<unknown>>();
 
   function track(p: Promise<unknown>): void {
@@ -319,35 +316,15 @@ export function createHub(deps: HubDeps): Hub {
     if ((await markDeliveriesDue(deps.db, topics, now().toISOString())) > 0) wake();
   }
 
-  async function tick(): Promise<void> {
-    timer = null;
-    try {
+  const loop = createBackgroundLoop({
+    intervalMs: s.tickSeconds * 1000,
+    async pass() {
       const counts = await runOnce();
       if (counts.verified + counts.refused + counts.delivered + counts.failed > 0) deps.log.info(counts, 'websub hub tick');
-    } catch (err) {
-      deps.log.error({ err }, 'websub hub tick failed');
-    }
-    const again = wakeRequested;
-    wakeRequested = false;
-    if (running) timer = setTimeout(runTick, again ? 0 : s.tickSeconds * 1000);
-  }
-
-  function runTick(): void {
-    if (tickPromise) return;
-    tickPromise = tick().finally(() => {
-      tickPromise = null;
-    });
-  }
-
-  function wake(): void {
-    if (!running) return;
-    if (tickPromise) {
-      wakeRequested = true;
-      return;
-    }
-    if (timer) clearTimeout(timer);
-    runTick();
-  }
+    },
+    onError: (err) => deps.log.error({ err }, 'websub hub tick failed'),
+  });
+  const wake = loop.wake;
 
   return {
     url,
@@ -360,15 +337,11 @@ export function createHub(deps: HubDeps): Hub {
       return done;
     },
     start() {
-      if (running || s.externalHubUrl) return;
-      running = true;
-      runTick();
+      // With an external hub there is nothing to verify or deliver here.
+      if (!s.externalHubUrl) loop.start();
     },
     async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await tickPromise;
+      await loop.stop();
       await Promise.all([...background]);
     },
     wake,

@@ -2,6 +2,7 @@
 // declares, with a callback and secret per subscription, answers the hub's verification,
 // renews before the lease ends, ingests signed pushes through the poll's own path, and
 // unsubscribes when the blog or the hub goes. Only with an explicit PUBLIC_URL.
+import { createBackgroundLoop } from '../poller/background-loop.ts';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { ingestPushedFeed, type EntriesChanged } from '../poller/refresh.ts';
@@ -112,10 +113,6 @@ function renewAt(expiresAt: Date, leaseSeconds: number): Date {
 export function createSubscriber(deps: SubscriberDeps): Subscriber {
   const s = deps.settings;
   const now = deps.now ?? (() => new Date());
-  let running = false;
-  let timer: NodeJS.Timeout | null = null;
-  let tickPromise: Promise<unknown> | null = null;
-  let wakeRequested = false;
 
   async function noteFeedHubs(source: Source, feed: Pick<ParsedFeed, 'hubUrls' | 'selfUrl'>): Promise<void> {
     if (source.kind !== 'feed') return;
@@ -272,51 +269,22 @@ export function createSubscriber(deps: SubscriberDeps): Subscriber {
     return counts;
   }
 
-  async function tick(): Promise<void> {
-    timer = null;
-    try {
+  const loop = createBackgroundLoop({
+    intervalMs: s.tickSeconds * 1000,
+    async pass() {
       await runOnce();
-    } catch (err) {
-      deps.log.error({ err }, 'websub subscriber tick failed');
-    }
-    const again = wakeRequested;
-    wakeRequested = false;
-    if (running) timer = setTimeout(runTick, again ? 0 : s.tickSeconds * 1000);
-  }
-
-  function runTick(): void {
-    if (tickPromise) return;
-    tickPromise = tick().finally(() => {
-      tickPromise = null;
-    });
-  }
-
-  function wake(): void {
-    if (!running) return;
-    if (tickPromise) {
-      wakeRequested = true;
-      return;
-    }
-    if (timer) clearTimeout(timer);
-    runTick();
-  }
+    },
+    onError: (err) => deps.log.error({ err }, 'websub subscriber tick failed'),
+  });
+  const wake = loop.wake;
 
   return {
     noteFeedHubs,
     answerVerification,
     receive,
     runOnce,
-    start() {
-      if (running) return;
-      running = true;
-      runTick();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await tickPromise;
-    },
+    start: loop.start,
+    stop: loop.stop,
     wake,
   };
 }
