@@ -57,8 +57,19 @@ export function identityOf(item: Pick<FeedItem, 'guid' | 'url' | 'title' | 'publ
   return `hash:${sha256([item.title, item.publishedAt, item.contentHtml ?? item.summaryHtml])}`;
 }
 
+// Clocks and templates drift a little; more than this ahead is a wrong date (year 2100, 9999).
+const maxFutureSkewMs = 24 * 3600 * 1000;
+
+// A date in the future would sort its entry (and conversation) first until that day comes; it
+// counts as unknown instead, so the entry sorts by when Palaver first saw it. Unknown rather
+// than "now" keeps the content hash stable from poll to poll.
+function plausibleDate(value: string | null, now: Date): string | null {
+  if (value === null) return null;
+  return Date.parse(value) - now.getTime() > maxFutureSkewMs ? null : value;
+}
+
 /** Builds the stored form of a feed item: sanitized HTML, plain excerpt, identity and hash. */
-export function draftEntry(item: FeedItem, kind: EntryKind): EntryDraft {
+export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date()): EntryDraft {
   const rawContent = item.contentHtml ?? item.summaryHtml;
   const contentHtml = rawContent ? sanitizeHtml(rawContent, item.baseUrl) : null;
   const summarySource = item.summaryHtml ?? item.contentHtml;
@@ -78,8 +89,8 @@ export function draftEntry(item: FeedItem, kind: EntryKind): EntryDraft {
     contentHtml,
     excerpt,
     lang: item.lang,
-    publishedAt: item.publishedAt,
-    updatedAt: item.updatedAt,
+    publishedAt: plausibleDate(item.publishedAt, now),
+    updatedAt: plausibleDate(item.updatedAt, now),
     commentCount: item.commentCount,
     commentFeedUrl: httpUrlOrNull(commentFeed?.url ?? null),
     commentsPageUrl: httpUrlOrNull(item.commentsPageUrl),

@@ -6,6 +6,7 @@ export default class ClosingTableReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const groups = new Map<string, { tried: number; passed: number; failed: number; skipped: number }>();
     const memory: string[] = [];
+    const latency: string[] = [];
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const group = test.fullName.split(' > ')[0] ?? module.moduleId;
@@ -20,6 +21,7 @@ export default class ClosingTableReporter implements Reporter {
         groups.set(group, row);
         const meta = test.meta();
         if (meta.peakRssMb !== undefined) memory.push(`  ${test.fullName}: peak RSS +${meta.peakRssMb} MB (bound ${meta.boundMb} MB)`);
+        if (meta.slowestHealthMs !== undefined) latency.push(`  ${test.fullName}: slowest /health ${meta.slowestHealthMs} ms`);
       }
     }
     const rows = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -34,6 +36,7 @@ export default class ClosingTableReporter implements Reporter {
       ...rows.map(([g, r]) => line(g, r)),
       line('total', total),
       ...(memory.length ? ['', 'Memory (peak RSS growth while the case ran):', ...memory] : []),
+      ...(latency.length ? ['', 'Service answers meanwhile:', ...latency] : []),
       '',
     ];
     process.stdout.write(`${out.join('\n')}\n`);
