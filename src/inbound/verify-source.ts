@@ -41,7 +41,10 @@ export type VerifySourceResult =
   | VerifiedSource
   | { status: 'no-link' }
   | { status: 'gone'; httpStatus: number }
-  | { status: 'error'; message: string };
+  | { status: 'error'; message: string; permanent?: boolean };
+
+// Refusals of the address guard come out the same on every attempt: no point in retrying.
+const permanentFetchErrors = new Set(['blocked-address', 'unsupported-scheme', 'credentials-in-url', 'invalid-url']);
 
 const acceptHeader = 'text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1';
 const maxTitleLength = 255;
@@ -72,7 +75,8 @@ export async function verifySource(fetch: Fetch, request: VerifySourceRequest): 
     });
   } catch (err) {
     const reason = err instanceof FetchError || err instanceof Error ? err.message : String(err);
-    return { status: 'error', message: `the source could not be fetched: ${reason}` };
+    const permanent = err instanceof FetchError && permanentFetchErrors.has(err.code);
+    return { status: 'error', message: `the source could not be fetched: ${reason}`, ...(permanent ? { permanent } : {}) };
   }
 
   if (response.status === 404 || response.status === 410) return { status: 'gone', httpStatus: response.status };

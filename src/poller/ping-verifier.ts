@@ -113,7 +113,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
           return 'gone';
         case 'error': {
           const attempts = ping.attempts + 1;
-          if (attempts >= s.maxAttempts) {
+          if (attempts >= s.maxAttempts || result.permanent) {
             await finishPing(deps.db, ping.id, { status: 'rejected', reason: `the source could not be checked: ${result.message}` }, done);
             return 'rejected';
           }

@@ -314,12 +314,42 @@ export function faultAnswers(maxBodyBytes: number): Record<string, Answer> {
         'Odd dates',
       ),
     ),
+    xss: (_req, res, ctx) => {
+      const items = xssVectors
+        .map(
+          (v, i) => `<item><title><![CDATA[${v.title ?? `Vector ${i}`}]]></title><link>${v.link ?? `${ctx.origin}/blog/${ctx.name}/xss-${i}/`}</link>
+<guid isPermaLink="false">xss-${i}</guid><dc:creator><![CDATA[${v.author ?? 'Mallory'}]]></dc:creator><content:encoded><![CDATA[${v.html}]]></content:encoded></item>`,
+        )
+        .join('\n');
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>XSS &lt;script&gt;alert(1)&lt;/script&gt;</title><link>${ctx.origin}/blog/${ctx.name}/</link><description>x</description>${items}</channel></rss>`);
+    },
     'future-dates': xml(
       rssWithItems(`<item><title>From the future</title><guid isPermaLink="false">fut-1</guid><pubDate>Fri, 01 Jan 2100 10:00:00 +0000</pubDate></item>`, 'Future'),
     ),
   };
   return answers;
 }
+
+/** Script injection vectors for foreign HTML, titles, authors and links (DESIGN.md, "Showing"). */
+export const xssVectors: { html: string; title?: string; author?: string; link?: string }[] = [
+  { html: '<p>before</p><script>alert(1)</script><p>after</p>' },
+  { html: '<img src="x" onerror="alert(1)">' },
+  { html: '<a href="javascript:alert(1)">click</a>' },
+  { html: '<a href="jav&#x09;ascript:alert(1)">tab</a><a href=" JaVaScRiPt:alert(1)">case</a>' },
+  { html: '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>' },
+  { html: '<svg onload="alert(1)"><circle r="1"/></svg>' },
+  { html: '<iframe src="javascript:alert(1)"></iframe><iframe srcdoc="<script>alert(1)</script>"></iframe>' },
+  { html: '<object data="data:text/html,<script>alert(1)</script>"></object><embed src="x.swf">' },
+  { html: '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>' },
+  { html: '<div style="background:url(javascript:alert(1))">styled</div><p style="x:expression(alert(1))">ie</p>' },
+  { html: '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">go</button></form>' },
+  { html: '<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><base href="javascript:alert(1)//">' },
+  { html: '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>' },
+  { html: '<p>text</p>', title: '"><img src=x onerror=alert(1)><script>alert(1)</script>', author: '<script>alert(1)</script>Mallory' },
+  { html: '<p>link</p>', link: 'javascript:alert(1)' },
+  { html: '<a href="http://example.org/" target="_blank">plain outbound link</a><img src="http://example.org/i.png" srcset="javascript:alert(1) 2x">' },
+];
 
 /** Redirect answers to addresses the guard must refuse, by name. */
 export const privateTargets: Record<string, string> = {
