@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPolling, type Figure } from './poll.ts';
+import { benchFeeds } from './feeds.ts';
 import { benchPings } from './pings.ts';
 import { benchPages } from './pages.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
@@ -40,6 +41,11 @@ if (wanted('pings')) {
 if (wanted('pages')) {
   console.log('Running: pages …');
   figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
+}
+
+if (wanted('feeds')) {
+  console.log('Running: feeds …');
+  figures.push(...(await benchFeeds({ entries: 500, concurrency: 16, seconds: 5 })));
 }
 
 const rows = figures.map((f) => {

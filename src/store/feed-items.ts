@@ -244,3 +244,24 @@ async function countReplies(db: Db, postIds: number[], records: { id: number; sa
   for (const [post, set] of answerers) counts.set(post, set.size);
   return counts;
 }
+
+/**
+ * Returns a key that changes whenever a scope's feed may have changed: the newest change of its
+ * entries (content, channels, tombstones) and the newest entry id; a conversation's own version
+ * for a conversation. Cheap on a large database (indexes on changed_at).
+ */
+export async function findFeedVersion(db: Db, scope: FeedScope): Promise<string> {
+  if (scope.kind === 'conversation') {
+    const row = await db.selectFrom('conversations').select(['updated_at', 'entry_count']).where('id', '=', scope.id).executeTakeFirst();
+    return `c${scope.id}:${row?.updated_at ?? ''}:${row?.entry_count ?? 0}`;
+  }
+  // One aggregate per query: SQLite answers a lone max() from the index without a scan.
+  let changed = db.selectFrom('entries').select((eb) => eb.fn.max<string>('changed_at').as('v'));
+  let newest = db.selectFrom('entries').select((eb) => eb.fn.max<number>('id').as('v'));
+  if (scope.kind === 'blog') {
+    changed = changed.where('blog_id', '=', scope.id);
+    newest = newest.where('blog_id', '=', scope.id);
+  }
+  const [c, n] = [await changed.executeTakeFirst(), await newest.executeTakeFirst()];
+  return `${scope.kind === 'blog' ? `b${scope.id}` : 'all'}:${c?.v ?? ''}:${n?.v ?? 0}`;
+}

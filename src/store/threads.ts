@@ -59,11 +59,12 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
     // to be a ping shown as a comment: it came by that ping, not as a comment.
     await db.deleteFrom('entry_channels').where('entry_id', '=', id).where('via', '=', 'comment-feed').execute();
   }
-  await db
+  const channelAdded = await db
     .insertInto('entry_channels')
     .values({ entry_id: id, via: input.via, first_seen_at: now })
     .onConflict((oc) => oc.columns(['entry_id', 'via']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  const newChannel = Number(channelAdded.numInsertedOrUpdatedRows ?? 0) > 0;
 
   const row = await db
     .selectFrom('entries')
@@ -74,8 +75,14 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   // Nothing new about an entry that is already threaded: a repeated poll stops here.
   if (outcome === 'unchanged' && row.conversation_id !== null && row.kind === draft.kind) {
     const conversationId = await findSurvivingConversationId(db, row.conversation_id);
+    if (newChannel) {
+      // Pages and feeds show the channels: the node it stands for (itself or the post it is a
+      // record of) counts as changed.
+      const shownAs = (await db.selectFrom('entries').select('same_as_id').where('id', '=', id).executeTakeFirst())?.same_as_id ?? id;
+      await db.updateTable('entries').set({ changed_at: now }).where('id', 'in', [id, shownAs]).execute();
+    }
     // The post reports more comments: the conversation's "may be missing" count moves.
-    if (commentCountRose) await refreshConversation(db, conversationId, now);
+    if (commentCountRose || newChannel) await refreshConversation(db, conversationId, now);
     return { id, outcome, commentCountRose, conversationId };
   }
 

@@ -17,9 +17,10 @@ import { renderRegistryOpml } from '../registry/export-opml.ts';
 import { importOpml, OpmlError } from '../registry/import-opml.ts';
 import { findBlogById } from '../store/blogs.ts';
 import { findConversation } from '../store/conversations.ts';
-import { listFeedEntries, type FeedScope } from '../store/feed-items.ts';
+import { findFeedVersion, listFeedEntries, type FeedScope } from '../store/feed-items.ts';
 import { renderOpmlImport } from '../views/opml-import.ts';
 import { HttpError } from './errors.ts';
+import { PageCache } from './page.ts';
 
 export const feedFormats = ['atom', 'rss', 'json'] as const;
 export type FeedFormat = (typeof feedFormats)[number];
@@ -77,19 +78,28 @@ export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const publicUrl = deps.config.publicUrl;
   const maxItems = deps.config.feeds.maxItems;
   const now = deps.now ?? (() => new Date());
+  const cache = new PageCache(5 * 60_000, 300, 32 * 1024 * 1024);
 
   async function sendFeed(
     request: FastifyRequest,
     reply: FastifyReply,
     input: { scope: FeedScope; format: FeedFormat; basePath: string; meta: FeedMeta; emptyUpdatedAt: string },
   ) {
-    const entries = await listFeedEntries(deps.db, input.scope, maxItems);
     const selfUrl = `${publicUrl}${input.basePath}/feed.${input.format}`;
     const hubUrl = deps.websubHubUrl?.() ?? null;
-    const feed = buildOutFeed({ publicUrl, meta: input.meta, selfUrl, hubUrl, entries, emptyUpdatedAt: input.emptyUpdatedAt });
-    const body = writers[input.format](feed);
-    const etag = etagOf(body);
-    const lastModified = new Date(feed.updatedAt);
+    // Rendered once per version of the data: a feed reader polling every few minutes, and every
+    // 304, costs two index lookups instead of a render.
+    const version = await findFeedVersion(deps.db, input.scope);
+    const key = `${selfUrl} ${hubUrl ?? ''} ${JSON.stringify(input.meta)} ${version}`;
+    const rendered = await cache.get(key, Date.now(), async () => {
+      const entries = await listFeedEntries(deps.db, input.scope, maxItems);
+      const feed = buildOutFeed({ publicUrl, meta: input.meta, selfUrl, hubUrl, entries, emptyUpdatedAt: input.emptyUpdatedAt });
+      const text = writers[input.format](feed);
+      return { body: Buffer.from(text, 'utf8'), etag: etagOf(text), lastModified: feed.updatedAt, renderedAt: Date.now() };
+    });
+    const body = rendered.body;
+    const etag = rendered.etag;
+    const lastModified = new Date(rendered.lastModified!);
     // WebSub §4: a publisher advertises the hub and the topic's canonical URL in Link headers.
     const links = [`<${selfUrl}>; rel="self"`];
     if (hubUrl) links.push(`<${hubUrl}>; rel="hub"`);
