@@ -1,8 +1,9 @@
-// The `palaver` command: add, poll, import-opml, export-opml, migrate, demo. Each command opens what it needs, prints
+// The `palaver` command: add, poll, import-opml, export-opml, migrate, backup, demo. Each command opens what it needs, prints
 // plain progress for people, and exits non-zero when it could not do its job.
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { backupDatabase, BackupError } from './db/backup.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { createPoller, type PollerLog } from './poller/poller.ts';
@@ -24,6 +25,7 @@ Commands:
   import-opml <file>   register every blog of an OPML list (nested outlines too), a line per blog
   export-opml          print the registry as OPML 2.0 on stdout
   migrate              apply pending database migrations
+  backup <file>        copy the database online (safe while Palaver runs) and check the copy
   demo                 start local fixture blogs replaying the 2008 "Social Media Camp" debate,
                        register and poll them, and serve Palaver on PORT (default 3000)
 
@@ -70,6 +72,19 @@ async function commandMigrate(config: Config): Promise<number> {
     return 0;
   } finally {
     await database.close();
+  }
+}
+
+async function commandBackup(config: Config, file: string | undefined): Promise<number> {
+  if (!file) throw new UsageError('backup needs a file to write: palaver backup backups/palaver-2008-11-17.db');
+  try {
+    const report = await backupDatabase(config.databasePath, file);
+    console.log(`Backed up ${report.source} to ${report.target}: ${report.pages} pages, ${report.bytes} bytes; the copy passes the integrity check.`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof BackupError)) throw err;
+    console.error(`Backup failed: ${err.message}`);
+    return 1;
   }
 }
 
@@ -248,6 +263,8 @@ export async function runCli(argv: string[]): Promise<number> {
     switch (command) {
       case 'migrate':
         return await commandMigrate(config);
+      case 'backup':
+        return await commandBackup(config, rest[0]);
       case 'poll':
         if (parsed.values.force && !parsed.values.once) throw new UsageError('--force goes with --once: palaver poll --once --force');
         return await commandPoll(config, { once: parsed.values.once, force: parsed.values.force });
