@@ -115,7 +115,11 @@ ${heading}
 ${parent ? html`<p class="in-reply-to">${t.inReplyTo} <a href="#e-${parent.id}">${entryName(parent, t)}</a><data class="u-in-reply-to" value="${parent.url ?? `${view.publicUrl}/e/${parent.id}`}"></data></p>` : ''}
 ${renderContent(e, ctx)}
 <p class="via">${t.via} ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel channel-${v}">${t.channel[v] ?? v}</span>`)}${e.url ? html` · <a class="u-url" href="${e.url}" rel="${outbound}">${t.original}</a>` : html`<data class="u-url" value="${ownUrl}"></data>`} · <a href="/e/${e.id}">${t.permalink}</a></p>
-${renderTrackbackRdf({ pageUrl: ownUrl, title: entryName(e, t), pingUrl: `${view.publicUrl}/trackback/${e.id}` })}
+${
+  // One TrackBack RDF per page: the root's (a ping to the conversation answers it). Every other
+  // entry carries its own on its page (/e/:id), which keeps a 500-entry page lean.
+  e.id === view.conversation.rootEntryId ? renderTrackbackRdf({ pageUrl: ownUrl, title: entryName(e, t), pingUrl: `${view.publicUrl}/trackback/${e.id}` }) : ''
+}
 </article>`;
 }
 
