@@ -4,6 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPolling, type Figure } from './poll.ts';
 import { benchFeeds } from './feeds.ts';
+import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages } from './pages.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
@@ -46,6 +47,11 @@ if (wanted('pages')) {
 if (wanted('feeds')) {
   console.log('Running: feeds …');
   figures.push(...(await benchFeeds({ entries: 500, concurrency: 16, seconds: 5 })));
+}
+
+if (wanted('load')) {
+  console.log('Running: mixed load …');
+  figures.push(...(await benchLoad({ feeds: 200, seconds: 20, concurrency: 16 })));
 }
 
 const rows = figures.map((f) => {

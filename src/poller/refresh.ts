@@ -277,10 +277,12 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
   const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
   const state = successState(hint);
-  // Entries and the validators that vouch for them commit together: a crash in between
-  // leaves the old validators, so the next poll fetches the feed again and loses nothing.
-  const ingested = await deps.db.transaction().execute(async (trx) => {
-    const items = await ingestFeedItems(trx, source, feed, checkedAt);
+  // Each entry commits on its own, and the validators that vouch for them after all of them:
+  // a crash in between leaves the old validators, so the next poll fetches the feed again and,
+  // ingest being idempotent, loses and duplicates nothing. Short transactions keep pages and
+  // pings answering while a long feed is stored.
+  const items = await ingestFeedItems(deps.db, source, feed, checkedAt);
+  await deps.db.transaction().execute(async (trx) => {
     let nextCheckAt = state.nextCheckAt;
     if (source.kind === 'post-comments' && source.entryId !== null) {
       const activity = await findCommentActivity(trx, source.entryId);
@@ -311,9 +313,8 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
       format: feed.format,
       title: feed.title,
     });
-    return items;
   });
-  const { inserted, updated } = await afterIngest(deps, source, feed, ingested, checkedAt);
+  const { inserted, updated } = await afterIngest(deps, source, feed, items, checkedAt);
   return result({
     outcome: inserted + updated > 0 ? 'updated' : 'unchanged',
     status: res.status,
@@ -334,45 +335,49 @@ interface FeedIngest {
 }
 
 /**
- * Records the items of a parsed feed of `source` inside the caller's transaction: entries with
+ * Records the items of a parsed feed of `source`, each in a transaction of its own: entries with
  * their threading, the comment feeds and listings of new posts, and the blog's title.
  */
-async function ingestFeedItems(trx: Db, source: Source, feed: ParsedFeed, checkedAt: string): Promise<FeedIngest> {
+async function ingestFeedItems(db: Db, source: Source, feed: ParsedFeed, checkedAt: string): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
   let inserted = 0;
   let updated = 0;
   const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
-  const blog = source.kind === 'feed' ? await findBlogById(trx, source.blogId) : undefined;
+  const blog = source.kind === 'feed' ? await findBlogById(db, source.blogId) : undefined;
   const unexplained: { entryId: number; url: string }[] = [];
-  const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(trx, source.entryId) : undefined;
+  const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(db, source.entryId) : undefined;
   for (const item of feed.items) {
-    const draft = draftEntry(item, kind);
-    const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
-    // A pingback or trackback that the blog shows as a comment arrived by that ping.
-    const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
-    const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
-    if (recorded.outcome === 'inserted') inserted += 1;
-    else if (recorded.outcome === 'updated') updated += 1;
-    if (recorded.outcome !== 'unchanged') {
-      changed.entryIds.push(recorded.id);
-      changed.conversationIds.push(recorded.conversationId);
-    }
-    if (source.kind === 'feed') {
-      const commentFeed = preferredCommentFeed(draft);
-      if (commentFeed) {
-        await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+    // SQLite work never waits for I/O, so without this a long feed would hold the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await db.transaction().execute(async (trx) => {
+      const draft = draftEntry(item, kind);
+      const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
+      // A pingback or trackback that the blog shows as a comment arrived by that ping.
+      const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
+      const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
+      if (recorded.outcome === 'inserted') inserted += 1;
+      else if (recorded.outcome === 'updated') updated += 1;
+      if (recorded.outcome !== 'unchanged') {
+        changed.entryIds.push(recorded.id);
+        changed.conversationIds.push(recorded.conversationId);
       }
-      if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
-      if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
-        unexplained.push({ entryId: recorded.id, url: draft.url });
+      if (source.kind === 'feed') {
+        const commentFeed = preferredCommentFeed(draft);
+        if (commentFeed) {
+          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+        }
+        if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
+        if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
+          unexplained.push({ entryId: recorded.id, url: draft.url });
+        }
+        for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
+          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
+        }
       }
-      for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
-        await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
-      }
-    }
+    });
   }
-  if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+  if (source.kind === 'feed' && feed.title) await updateBlogTitle(db, source.blogId, feed.title, checkedAt);
   if (changed.entryIds.length > 0) {
     changed.conversationIds = [...new Set(changed.conversationIds)];
     changed.blogIds = [source.blogId];
@@ -419,7 +424,7 @@ function safely(listener: () => void): void {
  */
 export async function ingestPushedFeed(deps: Pick<RefreshDeps, 'db' | 'fetch' | 'now' | 'onEntriesChanged'>, source: Source, feed: ParsedFeed): Promise<{ inserted: number; updated: number }> {
   const at = (deps.now ?? (() => new Date()))().toISOString();
-  const ingested = await deps.db.transaction().execute((trx) => ingestFeedItems(trx, source, feed, at));
+  const ingested = await ingestFeedItems(deps.db, source, feed, at);
   // A push may carry only the new items without the feed's links: it says nothing about the hub.
   return afterIngest({ db: deps.db, fetch: deps.fetch, onEntriesChanged: deps.onEntriesChanged }, source, feed, ingested, at);
 }
