@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
+import { type DatabaseConnection, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
 
 // SQLite runs DDL inside transactions fine; kysely's adapter says otherwise only to be safe
@@ -14,9 +14,34 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
   }
 }
 
+// SQLite ends a transaction by itself when a statement fails with SQLITE_FULL, SQLITE_IOERR or
+// SQLITE_NOMEM; kysely's ROLLBACK then fails with "no transaction is active" and that error
+// replaces the one that says what happened (the disk is full). Roll back only what is open.
+class PalaverSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly sqlite: SQLite.Database,
+  ) {
+    super(config);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.sqlite.inTransaction) return;
+    await super.rollbackTransaction(connection);
+  }
+}
+
 class PalaverSqliteDialect extends SqliteDialect {
+  constructor(private readonly palaverConfig: SqliteDialectConfig & { database: SQLite.Database }) {
+    super(palaverConfig);
+  }
+
   override createAdapter(): SqliteAdapter {
     return new TransactionalSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new PalaverSqliteDriver(this.palaverConfig, this.palaverConfig.database);
   }
 }
 
@@ -38,7 +63,7 @@ export function openDatabase(file: string): OpenedDatabase {
       throw new Error(`db: cannot create the folder for ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
-  let sqlite: SQLite.Database;
+  let sqlite: SQLite.Database | undefined;
   try {
     sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
@@ -47,7 +72,11 @@ export function openDatabase(file: string): OpenedDatabase {
     // WAL with synchronous=NORMAL is durable across process crashes; only power loss can drop
     // the last transactions, and never corrupts the file.
     sqlite.pragma('synchronous = NORMAL');
+    // SQLite quietly opens a file it cannot write read-only; every poll would then fail on
+    // its first write. Writing the header's user_version (unchanged) finds out at open.
+    if (file !== ':memory:') sqlite.pragma(`user_version = ${Number(sqlite.pragma('user_version', { simple: true }))}`);
   } catch (err) {
+    sqlite?.close();
     throw new Error(`db: cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PalaverSqliteDialect({ database: sqlite }) });

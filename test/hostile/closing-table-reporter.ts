@@ -7,6 +7,7 @@ export default class ClosingTableReporter implements Reporter {
     const groups = new Map<string, { tried: number; passed: number; failed: number; skipped: number }>();
     const memory: string[] = [];
     const latency: string[] = [];
+    const notes: string[] = [];
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const group = test.fullName.split(' > ')[0] ?? module.moduleId;
@@ -21,6 +22,7 @@ export default class ClosingTableReporter implements Reporter {
         groups.set(group, row);
         const meta = test.meta();
         if (meta.peakRssMb !== undefined) memory.push(`  ${test.fullName}: peak RSS +${meta.peakRssMb} MB (bound ${meta.boundMb} MB)`);
+        if (meta.note !== undefined) notes.push(`  ${test.fullName}: ${meta.note}`);
         if (meta.slowestHealthMs !== undefined) latency.push(`  ${test.fullName}: slowest /health ${meta.slowestHealthMs} ms`);
       }
     }
@@ -37,6 +39,7 @@ export default class ClosingTableReporter implements Reporter {
       line('total', total),
       ...(memory.length ? ['', 'Memory (peak RSS growth while the case ran):', ...memory] : []),
       ...(latency.length ? ['', 'Service answers meanwhile:', ...latency] : []),
+      ...(notes.length ? ['', 'Figures:', ...notes] : []),
       '',
     ];
     process.stdout.write(`${out.join('\n')}\n`);

@@ -10,6 +10,8 @@ declare module 'vitest' {
     boundMb?: number;
     /** The slowest /health answer while the case ran, in ms. */
     slowestHealthMs?: number;
+    /** A figure for the closing table in words (kill counts, restart timing). */
+    note?: string;
   }
 }
 

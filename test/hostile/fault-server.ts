@@ -324,6 +324,21 @@ export function faultAnswers(maxBodyBytes: number): Record<string, Answer> {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
       res.end(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>XSS &lt;script&gt;alert(1)&lt;/script&gt;</title><link>${ctx.origin}/blog/${ctx.name}/</link><description>x</description>${items}</channel></rss>`);
     },
+    rolling: (() => {
+      // Each answer shows 400 items, 100 newer than the last answer's: every poll inserts some
+      // and updates the rest, so a kill lands in the middle of an ingest transaction.
+      let served = 0;
+      return (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        const first = served * 100;
+        served += 1;
+        const items = Array.from({ length: 400 }, (_, i) => {
+          const n = first + i;
+          return `<item><title>Rolling ${n}</title><guid isPermaLink="false">roll-${n}</guid><link>http://example.org/roll/${n}/</link><description><![CDATA[<p>Eintrag ${n}, zuletzt geliefert in Antwort ${served}.</p>]]></description></item>`;
+        }).join('');
+        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+        res.end(rssWithItems(items, 'Rolling'));
+      };
+    })(),
     'future-dates': xml(
       rssWithItems(`<item><title>From the future</title><guid isPermaLink="false">fut-1</guid><pubDate>Fri, 01 Jan 2100 10:00:00 +0000</pubDate></item>`, 'Future'),
     ),

@@ -52,6 +52,8 @@ async function pollHostile(name: string, mode: string, serving: Parameters<typeo
   return { id, blog: await world.blog(id), peakDeltaMb };
 }
 
+// Control characters are exactly what this looks for.
+// eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
 describe('encodings', () => {
@@ -90,7 +92,8 @@ describe('encodings', () => {
   it('lone surrogates (as UTF-8 bytes and as a character reference) never reach the store', async () => {
     const { id, blog } = await pollHostile('e-surrogates', 'lone-surrogates');
     if (blog.status === 'active') {
-      for (const e of await entriesOf(id)) expect(`${e.title} ${e.contentHtml}`.isWellFormed()).toBe(true);
+      // A high surrogate not followed by a low one, or a low one not preceded by a high one.
+      for (const e of await entriesOf(id)) expect(`${e.title} ${e.contentHtml}`).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
       expect(blog.entryCount).toBe(4);
     } else {
       expectPlainWords(blog.lastError, /the feed could not be read/);
