@@ -11,6 +11,12 @@ export interface FeedFarm {
   close(): Promise<void>;
 }
 
+// Each post answers the same-numbered post of the next blog in its circle of ten: debates of
+// ten blogs, as a blog carnival or a topic week would make, not one thread through every blog.
+function debatePeer(n: number): number {
+  return Math.floor(n / 10) * 10 + ((n + 1) % 10);
+}
+
 function renderFeed(n: number, generation: number, items: number): string {
   const out: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">`,
@@ -23,7 +29,7 @@ function renderFeed(n: number, generation: number, items: number): string {
         `<guid isPermaLink="false">http://blog${n}.example/?p=${id}</guid><dc:creator><![CDATA[Autor ${n}]]></dc:creator>` +
         `<pubDate>Mon, 10 Nov 2008 ${String(i % 24).padStart(2, '0')}:00:00 +0000</pubDate>` +
         `<description><![CDATA[Kurzfassung ${id} mit Umlauten äöü […]]]></description>` +
-        `<content:encoded><![CDATA[<p>Absatz eins von ${id} mit einem <a href="http://blog${(n + 1) % 1000}.example/2008/11/post-${id}/">Link</a>.</p><p>Absatz zwei, etwas länger, damit der Inhalt einem echten Beitrag ähnelt: ${'Lorem ipsum dolor sit amet. '.repeat(8)}</p>]]></content:encoded>` +
+        `<content:encoded><![CDATA[<p>Absatz eins von ${id} mit einem <a href="http://blog${debatePeer(n)}.example/2008/11/post-${id}/">Link</a>.</p><p>Absatz zwei, etwas länger, damit der Inhalt einem echten Beitrag ähnelt: ${'Lorem ipsum dolor sit amet. '.repeat(8)}</p>]]></content:encoded>` +
         `<wfw:commentRss>http://blog${n}.example/2008/11/post-${id}/feed/</wfw:commentRss><slash:comments>${i % 5}</slash:comments></item>`,
     );
   }
