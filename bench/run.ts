@@ -54,6 +54,13 @@ if (wanted('load')) {
   figures.push(...(await benchLoad({ feeds: 200, seconds: 20, concurrency: 16 })));
 }
 
+// Not in a default run (about ten minutes): --only poll-10k.
+if (values.only.split(',').includes('poll-10k')) {
+  console.log('Running: polling 10,000 feeds …');
+  const tenK = await benchPolling({ feeds: 10_000, runs: 1, concurrency: 16, hosts: 8 });
+  figures.push(...tenK.filter((f) => f.unit === 'MiB').map((f) => ({ ...f, name: f.name.replace('poll,', 'poll 10,000 feeds,') })));
+}
+
 const rows = figures.map((f) => {
   const ratio = f.baseline ? f.value / f.baseline : null;
   return [f.name, `${fmt(f.value)} ${f.unit}`, f.baseline === null ? '—' : `${fmt(f.baseline)} ${f.unit}`, ratio === null ? '—' : `${ratio.toFixed(2)}×`];

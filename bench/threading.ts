@@ -107,7 +107,11 @@ export async function benchThreading(options: { small: number; large: number; sa
       return median(await timeNewEntries(database, size, options.samples));
     });
   const small = await perEntry(options.small);
-  const large = await perEntry(options.large);
+  // Peak memory of this process while the large database is filled and threaded into.
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const large = await perEntry(options.large).finally(() => clearInterval(sampler));
+  const smallRss = process.memoryUsage().rss;
 
   const bulk = await withDatabase(async (database) => {
     const n = 5000;
@@ -135,6 +139,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       unit: 'ms',
       higherIsBetter: false,
       note: `median of ${options.samples} entries (posts linking into a stored debate, comments on them); baseline: the same with ${options.small.toLocaleString('en')} stored. The ratio should stay near 1.`,
+    },
+    {
+      name: `peak RSS with ${options.large.toLocaleString('en')} entries stored`,
+      value: peakRss / 2 ** 20,
+      baseline: smallRss / 2 ** 20,
+      unit: 'MiB',
+      higherIsBetter: false,
+      note: 'the benchmark process while it fills a database file of that size by SQL and threads new entries into it; baseline: the same process afterwards, the database closed',
     },
     { name: 'bulk ingest (posts + comments, 100 per transaction)', value: bulk, baseline: null, unit: 'entries/s', higherIsBetter: true },
   ];
