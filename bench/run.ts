@@ -1,7 +1,9 @@
 // `npm run bench`: runs every benchmark and prints one table: each figure, its baseline
 // measured in the same run, and the ratio; with the machine and versions it ran on.
 import os from 'node:os';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { benchPolling, type Figure } from './poll.ts';
 import { benchFeeds } from './feeds.ts';
 import { benchLoad } from './load.ts';
@@ -15,51 +17,82 @@ const { values } = parseArgs({
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
     'large-db': { type: 'string', default: process.env.BENCH_LARGE_DB ?? '1000000' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
+    repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '1' },
   },
 });
+
+const sqliteVersion = (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v;
 
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
 }
 
-const figures: Figure[] = [];
+// Read from node_modules: not every package exports its package.json.
+const versions = ['fastify', 'better-sqlite3', 'kysely', 'undici', 'sanitize-html']
+  .map((name) => `${name} ${(JSON.parse(fs.readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version}`)
+  .join(', ');
 console.log(`Palaver benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+console.log(`Versions: ${versions}, SQLite ${sqliteVersion}`);
 const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
-if (wanted('poll')) {
-  console.log('Running: polling …');
-  figures.push(...(await benchPolling({ feeds: Number(values.feeds), runs: Number(values.runs), concurrency: 16, hosts: 8 })));
-}
-if (wanted('threading')) {
-  console.log('Running: threading …');
-  figures.push(...(await benchThreading({ small: 10_000, large: Number(values['large-db']), samples: 200 })));
-  figures.push(...benchCommentSchedule({ blogs: 200, posts: 50, spacingHours: 72, intervalSeconds: 1800, maxQuietDays: 60 }));
+const repeat = Math.max(1, Number(values.repeat));
+
+async function runAll(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  if (wanted('poll')) {
+    console.log('Running: polling …');
+    figures.push(...(await benchPolling({ feeds: Number(values.feeds), runs: Number(values.runs), concurrency: 16, hosts: 8 })));
+  }
+  if (wanted('threading')) {
+    console.log('Running: threading …');
+    figures.push(...(await benchThreading({ small: 10_000, large: Number(values['large-db']), samples: 200 })));
+    figures.push(...benchCommentSchedule({ blogs: 200, posts: 50, spacingHours: 72, intervalSeconds: 1800, maxQuietDays: 60 }));
+  }
+
+  if (wanted('pings')) {
+    console.log('Running: pings …');
+    figures.push(...(await benchPings({ requests: 2000, concurrency: 32, verifications: 500 })));
+  }
+  if (wanted('pages')) {
+    console.log('Running: pages …');
+    figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
+  }
+
+  if (wanted('feeds')) {
+    console.log('Running: feeds …');
+    figures.push(...(await benchFeeds({ entries: 500, concurrency: 16, seconds: 5 })));
+  }
+
+  if (wanted('load')) {
+    console.log('Running: mixed load …');
+    figures.push(...(await benchLoad({ feeds: 200, seconds: 20, concurrency: 16 })));
+  }
+
+  // Not in a default run (about ten minutes): --only poll-10k.
+  if (values.only.split(',').includes('poll-10k')) {
+    console.log('Running: polling 10,000 feeds …');
+    const tenK = await benchPolling({ feeds: 10_000, runs: 1, concurrency: 16, hosts: 8 });
+    figures.push(...tenK.filter((f) => f.unit === 'MiB').map((f) => ({ ...f, name: f.name.replace('poll,', 'poll 10,000 feeds,') })));
+  }
+  return figures;
 }
 
-if (wanted('pings')) {
-  console.log('Running: pings …');
-  figures.push(...(await benchPings({ requests: 2000, concurrency: 32, verifications: 500 })));
+// Several runs: each figure and its baseline are the medians over the runs.
+const runs: Figure[][] = [];
+for (let r = 0; r < repeat; r++) {
+  if (repeat > 1) console.log(`Run ${r + 1} of ${repeat}`);
+  runs.push(await runAll());
 }
-if (wanted('pages')) {
-  console.log('Running: pages …');
-  figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
-}
-
-if (wanted('feeds')) {
-  console.log('Running: feeds …');
-  figures.push(...(await benchFeeds({ entries: 500, concurrency: 16, seconds: 5 })));
-}
-
-if (wanted('load')) {
-  console.log('Running: mixed load …');
-  figures.push(...(await benchLoad({ feeds: 200, seconds: 20, concurrency: 16 })));
-}
-
-// Not in a default run (about ten minutes): --only poll-10k.
-if (values.only.split(',').includes('poll-10k')) {
-  console.log('Running: polling 10,000 feeds …');
-  const tenK = await benchPolling({ feeds: 10_000, runs: 1, concurrency: 16, hosts: 8 });
-  figures.push(...tenK.filter((f) => f.unit === 'MiB').map((f) => ({ ...f, name: f.name.replace('poll,', 'poll 10,000 feeds,') })));
-}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const figures: Figure[] = runs[0]!.map((first) => {
+  const same = runs.map((run) => run.find((f) => f.name === first.name)).filter((f): f is Figure => f !== undefined);
+  const baselines = same.map((f) => f.baseline).filter((b): b is number => b !== null);
+  return {
+    ...first,
+    value: median(same.map((f) => f.value)),
+    baseline: baselines.length ? median(baselines) : null,
+    note: first.note && repeat > 1 ? `${first.note}; median of ${repeat} runs` : first.note,
+  };
+});
 
 const rows = figures.map((f) => {
   const ratio = f.baseline ? f.value / f.baseline : null;
@@ -74,5 +107,5 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
 console.log();
 for (const f of figures) if (f.note) console.log(`${f.name}: ${f.note}`);
-console.log('Baselines: pages = a bare Fastify route sending the same bytes from memory (the ratio is what rendering, caching, validators, helmet and the hooks cost).');
+if (wanted('pages')) console.log('Baselines: pages = a bare Fastify route sending the same bytes from memory (the ratio is what rendering, caching, validators, helmet and the hooks cost).');
 if (wanted('poll')) console.log('Baselines: polling = undici GET of the same URLs at the same concurrency, body read and dropped (the ratio is Palaver\'s own overhead: decode, parse, sanitize, store).');
