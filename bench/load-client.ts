@@ -55,7 +55,8 @@ await Promise.all(
         });
         await res.body.dump({ limit: Infinity });
         byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
-        if (res.statusCode >= 500) errors += 1;
+        // A 503 with Retry-After is the bounded ping queue shedding load, as it should.
+        if (res.statusCode >= 500 && !(res.statusCode === 503 && res.headers['retry-after'])) errors += 1;
       } catch {
         errors += 1;
         byStatus.failed = (byStatus.failed ?? 0) + 1;

@@ -86,7 +86,7 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
     const note = `p99 by request: ${kinds}. ${options.seconds} s, ${options.concurrency} in flight from a second process (pages, feeds, API, webmentions) while the poller polled ${options.feeds} changing feeds (${polls} feed changes); answers ${statuses}`;
     return [
       { name: 'mixed load: requests/s', value: report.requests / options.seconds, baseline: null, unit: 'req/s', higherIsBetter: true, note },
-      { name: 'mixed load: errors (5xx or failed)', value: report.errors, baseline: null, unit: 'errors', higherIsBetter: false },
+      { name: 'mixed load: errors (5xx other than a full queue’s 503, or failed)', value: report.errors, baseline: null, unit: 'errors', higherIsBetter: false },
       { name: 'mixed load: p50 latency', value: report.p50, baseline: null, unit: 'ms', higherIsBetter: false },
       { name: 'mixed load: p99 latency', value: report.p99, baseline: null, unit: 'ms', higherIsBetter: false },
       { name: 'mixed load: service peak RSS', value: peak, baseline: null, unit: 'MiB', higherIsBetter: false },
