@@ -106,12 +106,19 @@ export async function benchThreading(options: { small: number; large: number; sa
       await timeNewEntries(database, size, 20); // warm the page cache and statements
       return median(await timeNewEntries(database, size, options.samples));
     });
-  const small = await perEntry(options.small);
-  // Peak memory of this process while the large database is filled and threaded into.
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const large = await perEntry(options.large).finally(() => clearInterval(sampler));
-  const smallRss = process.memoryUsage().rss;
+  // Peak memory of this process while each database is filled and threaded into.
+  const peakDuring = async (work: () => Promise<number>): Promise<{ result: number; peak: number }> => {
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const result = await work();
+      return { result, peak: Math.max(peak, process.memoryUsage().rss) };
+    } finally {
+      clearInterval(sampler);
+    }
+  };
+  const { result: small, peak: smallRss } = await peakDuring(() => perEntry(options.small));
+  const { result: large, peak: peakRss } = await peakDuring(() => perEntry(options.large));
 
   const bulk = await withDatabase(async (database) => {
     const n = 5000;
@@ -146,7 +153,7 @@ export async function benchThreading(options: { small: number; large: number; sa
       baseline: smallRss / 2 ** 20,
       unit: 'MiB',
       higherIsBetter: false,
-      note: 'the benchmark process while it fills a database file of that size by SQL and threads new entries into it; baseline: the same process afterwards, the database closed',
+      note: `the benchmark process while it fills a database file of that size by SQL and threads new entries into it; baseline: the same with ${options.small.toLocaleString('en')} entries`,
     },
     { name: 'bulk ingest (posts + comments, 100 per transaction)', value: bulk, baseline: null, unit: 'entries/s', higherIsBetter: true },
   ];
