@@ -3,6 +3,7 @@
 // source URL at a time and a few per source host, so Palaver cannot be used to flood a site.
 import type { Db } from '../db/open.ts';
 import { createBackgroundLoop } from './background-loop.ts';
+import { createVerificationQueue } from '../inbound/queue.ts';
 import { verifySource } from '../inbound/verify-source.ts';
 import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
@@ -150,24 +151,25 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
 
   async function runOnce(): Promise<Record<PingOutcome, number>> {
     const counts: Record<PingOutcome, number> = { accepted: 0, rejected: 0, held: 0, gone: 0, retry: 0 };
+    const batchSize = Math.max(1, s.concurrency * 2);
+    // The queue decides who runs when: a few at once, fewer per source host, so a flood of pings
+    // naming one site cannot make Palaver hammer it.
+    const queue = createVerificationQueue<{ source: string; target: string; ping: Ping }>({
+      capacity: batchSize,
+      concurrency: s.concurrency,
+      perTargetHost: Math.max(1, Math.ceil(s.concurrency / 2)),
+      run: async ({ ping }) => {
+        counts[await verify(ping)] += 1;
+      },
+      // The lease brings the ping back later; a bug must not stop the others.
+      onError: (err, { ping }) => deps.log.error({ pingId: ping.id, err }, 'ping verification crashed'),
+    });
     for (;;) {
       const t = now();
-      const batch = await claimQueuedPings(deps.db, { now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString(), limit: Math.max(1, s.concurrency * 2) });
+      const batch = await claimQueuedPings(deps.db, { now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString(), limit: batchSize });
       if (batch.length === 0) break;
-      let next = 0;
-      const worker = async () => {
-        while (next < batch.length) {
-          const ping = batch[next++]!;
-          try {
-            counts[await verify(ping)] += 1;
-          } catch (err) {
-            // The lease brings it back later; a bug must not stop the others.
-            deps.log.error({ pingId: ping.id, err }, 'ping verification crashed');
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(s.concurrency, batch.length) }, worker));
-      if (counts.retry > 0 && batch.every((p) => inFlightSources.has(p.sourceKey))) break;
+      for (const ping of batch) queue.enqueue({ source: ping.sourceUrl, target: ping.targetUrl, ping });
+      await queue.drain();
     }
     return counts;
   }
