@@ -154,7 +154,7 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
     joined.add(other);
   }
 
-  const conversationId = await joinConversations(db, id, [...joined], now);
+  const conversationId = await joinConversations(db, id, [...joined], now, partners.length === 0);
   return { id, outcome, commentCountRose, conversationId };
 }
 
@@ -236,7 +236,7 @@ export async function findSurvivingConversationId(db: Db, id: number): Promise<n
 }
 
 /** Puts an entry and the entries it joins into one conversation, merging smaller into larger. */
-async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string): Promise<number> {
+async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
   const rows = await db
     .selectFrom('entries')
@@ -248,6 +248,7 @@ async function joinConversations(db: Db, entryId: number, joinedEntryIds: number
   for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, r.entry_count ?? 0);
 
   let survivor: number;
+  const merged = conversations.size > 1;
   if (conversations.size === 0) {
     const created = await db
       .insertInto('conversations')
@@ -271,8 +272,97 @@ async function joinConversations(db: Db, entryId: number, joinedEntryIds: number
       .where((eb) => eb.or([eb('id', 'in', unassigned), eb('same_as_id', 'in', unassigned)]))
       .execute();
   }
-  await refreshConversation(db, survivor, now);
+  // The common case, a new entry joining one conversation (or starting one), updates the
+  // counts from the entry alone; merges, edits and moved ping records recount.
+  if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now);
+  else await refreshConversation(db, survivor, now);
   return survivor;
+}
+
+/**
+ * Counts a new entry into its conversation without reading the conversation's other entries:
+ * a few indexed lookups (is its blog or author new here, what does its post report) instead
+ * of the recount refreshConversation does, so ingest cost does not grow with the debate.
+ */
+async function addToConversation(db: Db, conversationId: number, entryId: number, now: string): Promise<void> {
+  const e = await db
+    .selectFrom('entries')
+    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
+    .where('id', '=', entryId)
+    .executeTakeFirstOrThrow();
+  if (e.same_as_id !== null || e.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
+  const c = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const visibleOthers = () =>
+    db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
+
+  const newBlog = e.blog_id !== null && !(await visibleOthers().where('blog_id', '=', e.blog_id).limit(1).executeTakeFirst());
+  const authorKey = (e.author_url ?? e.author_name)?.toLowerCase() ?? null;
+  const newAuthor =
+    authorKey !== null && !(await visibleOthers().where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1).executeTakeFirst());
+
+  // The root is the earliest post (or, with no post yet, the earliest entry).
+  let rootId = c.root_entry_id;
+  let title = c.title;
+  const root = rootId === null ? undefined : await db.selectFrom('entries').select(['id', 'kind', 'sort_at']).where('id', '=', rootId).executeTakeFirst();
+  const earlier = !root || e.sort_at < root.sort_at || (e.sort_at === root.sort_at && e.id < root.id);
+  if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
+    rootId = e.id;
+    title = e.title ?? e.excerpt?.slice(0, 120) ?? null;
+  }
+
+  // Missing comments change only for this entry's post, or for this entry if it is a post.
+  const knownComments = async (postId: number): Promise<number> => {
+    const row = await db
+      .selectFrom('edges')
+      .select((eb) => eb.fn.count<number>('from_entry_id').distinct().as('n'))
+      .where('to_entry_id', '=', postId)
+      .where('type', '=', 'comment-of')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  let missing = c.missing_count;
+  if (e.kind === 'post') {
+    if (e.comment_count !== null) missing += Math.max(0, e.comment_count - (await knownComments(e.id)));
+  } else {
+    const post = await db
+      .selectFrom('edges')
+      .innerJoin('entries as p', 'p.id', 'edges.to_entry_id')
+      .select(['p.id', 'p.comment_count', 'p.conversation_id'])
+      .where('edges.from_entry_id', '=', entryId)
+      .where('edges.type', '=', 'comment-of')
+      .where('p.kind', '=', 'post')
+      .executeTakeFirst();
+    if (post && post.conversation_id === conversationId && post.comment_count !== null) {
+      const known = await knownComments(post.id);
+      // This entry is one of the known comments now; before it, one fewer was known.
+      missing += Math.max(0, post.comment_count - known) - Math.max(0, post.comment_count - (known - 1));
+    }
+  }
+
+  const blogs = c.blog_count + (newBlog ? 1 : 0);
+  const authors = c.author_count + (newAuthor ? 1 : 0);
+  const first = c.first_activity_at === null || e.sort_at < c.first_activity_at ? e.sort_at : c.first_activity_at;
+  const last = c.last_activity_at === null || e.sort_at > c.last_activity_at ? e.sort_at : c.last_activity_at;
+  const isLinkback = e.kind === 'pingback' || e.kind === 'trackback' || e.kind === 'webmention';
+  await db
+    .updateTable('conversations')
+    .set({
+      root_entry_id: rootId,
+      title,
+      entry_count: c.entry_count + 1,
+      post_count: c.post_count + (e.kind === 'post' ? 1 : 0),
+      comment_count: c.comment_count + (e.kind === 'comment' ? 1 : 0),
+      linkback_count: c.linkback_count + (isLinkback ? 1 : 0),
+      blog_count: blogs,
+      author_count: authors,
+      missing_count: missing,
+      first_activity_at: first,
+      last_activity_at: last,
+      rank: rankConversation(last, blogs, authors),
+      updated_at: now,
+    })
+    .where('id', '=', conversationId)
+    .execute();
 }
 
 /** Moves everything of conversation `from` into `into`; `from` redirects there from now on. */

@@ -7,6 +7,7 @@ import { startMovableTypeBlog, type MovableTypeBlog } from '../../src/demo/movab
 import { registerBlog } from '../../src/registry/register-blog.ts';
 import { listSourcesByBlog } from '../../src/store/sources.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { expectCountsMatchRecount } from '../support/db.ts';
 
 const html = { 'content-type': 'text/html; charset=utf-8' };
 
@@ -33,6 +34,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await expectCountsMatchRecount(t.database);
   await t.close();
   await mt.close();
   await other.close();

@@ -10,7 +10,7 @@ import { listConversationEntries, listConversations } from '../../src/store/conv
 import { findPing, setHostVerdict, upsertPing } from '../../src/store/pings.ts';
 import { recordEntry } from '../../src/store/threads.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 
 const html = { 'content-type': 'text/html; charset=utf-8' };
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -48,6 +48,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await expectCountsMatchRecount(database);
   await verifier.stop();
   await fetcher.close();
   await site.close();

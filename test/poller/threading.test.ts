@@ -5,6 +5,7 @@ import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { debateSlugs } from '../../src/demo/debate.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { expectCountsMatchRecount } from '../support/db.ts';
 
 interface ApiEntry {
   id: number;
@@ -38,6 +39,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await expectCountsMatchRecount(t.database);
   await demo.close();
   await t.close();
 });

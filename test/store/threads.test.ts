@@ -6,7 +6,7 @@ import { insertBlog } from '../../src/store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../../src/store/conversations.ts';
 import { recordEntry } from '../../src/store/threads.ts';
 import { linkbackRelations, relationsOf, type ArrivalContext, type Channel } from '../../src/threading/relations.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 
 let database: OpenedDatabase;
 let blogs: Record<'a' | 'b' | 'c' | 'links', number>;
@@ -68,6 +68,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await expectCountsMatchRecount(database);
   await database.close();
 });
 

@@ -8,6 +8,7 @@ import { recordEntry } from '../../src/store/threads.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
 import { serializeMethodCall } from '../../src/xmlrpc/codec.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { expectCountsMatchRecount } from '../support/db.ts';
 
 const html = { 'content-type': 'text/html; charset=utf-8' };
 const publicUrl = 'http://palaver.example';
@@ -50,6 +51,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await expectCountsMatchRecount(t.database);
   await t.close();
   await site.close();
 });
