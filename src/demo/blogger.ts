@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { DebateComment, DebatePost } from './debate.ts';
 import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
+import { localParts, offsetMinutes } from './local-time.ts';
 
 export interface BloggerBlogOptions {
   /** Loopback address to listen on (default 127.0.0.1); the port is picked freely. */
@@ -62,8 +63,6 @@ export interface BloggerBlog {
 
 /** Blogger's default max-results for post and comment feeds. */
 export const bloggerPageSize = 25;
-
-const timeZone = 'Europe/Berlin';
 
 interface Blog {
   origin: string;
@@ -123,38 +122,6 @@ function profileUrl(blog: Blog, profileId: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // Dates: Blogger writes times in the blog's zone with milliseconds (2008-11-12T10:00:00.000+01:00).
-
-const localFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-type LocalParts = Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
-
-function localParts(iso: string): LocalParts {
-  const parts: Record<string, string> = {};
-  for (const p of localFormat.formatToParts(new Date(iso))) parts[p.type] = p.value;
-  return {
-    year: parts.year ?? '',
-    month: parts.month ?? '',
-    day: parts.day ?? '',
-    hour: parts.hour ?? '',
-    minute: parts.minute ?? '',
-    second: parts.second ?? '',
-  };
-}
-
-function offsetMinutes(iso: string): number {
-  const p = localParts(iso);
-  const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
-  return Math.round((asUtc - Math.floor(Date.parse(iso) / 1000) * 1000) / 60000);
-}
 
 function bloggerDate(iso: string): string {
   const p = localParts(iso);

@@ -20,6 +20,7 @@ import type http from 'node:http';
 import iconv from 'iconv-lite';
 import type { DebateComment, DebatePost } from './debate.ts';
 import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
+import { localParts } from './local-time.ts';
 
 export const movableTypeVersion = '4.38';
 
@@ -53,7 +54,6 @@ export interface MovableTypeBlog {
   close(): Promise<void>;
 }
 
-const timeZone = 'Europe/Berlin';
 const cgiPath = '/cgi-bin/mt';
 
 interface Blog {
@@ -107,32 +107,6 @@ function commentUrlOf(blog: Blog, post: DebatePost, comment: DebateComment): str
 
 // ---------------------------------------------------------------------------------------------
 // Dates
-
-const localFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-type LocalParts = Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
-
-function localParts(iso: string): LocalParts {
-  const parts: Record<string, string> = {};
-  for (const p of localFormat.formatToParts(new Date(iso))) parts[p.type] = p.value;
-  return {
-    year: parts.year ?? '',
-    month: parts.month ?? '',
-    day: parts.day ?? '',
-    hour: parts.hour ?? '',
-    minute: parts.minute ?? '',
-    second: parts.second ?? '',
-  };
-}
 
 function offset(iso: string, separator: string): string {
   const p = localParts(iso);

@@ -4,13 +4,12 @@
 import { createHash } from 'node:crypto';
 import * as cheerio from 'cheerio';
 import type { DebateBlog, DebateComment, DebatePost } from './debate.ts';
+import { localParts } from './local-time.ts';
 
 export const wordpressVersion = '6.4.3';
 
 /** posts_per_rss and the comment feeds' page size: WordPress shows the newest 10 and no more. */
 export const feedItemLimit = 10;
-
-const timeZone = 'Europe/Berlin';
 
 export interface Site {
   /** http://host:port, no trailing slash: WordPress's home_url(). */
@@ -85,30 +84,6 @@ export function findPostByUrl(site: Site, rawUrl: string): DebatePost | undefine
 
 // ---------------------------------------------------------------------------------------------
 // Dates
-
-const localFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-function localParts(iso: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
-  const parts: Record<string, string> = {};
-  for (const p of localFormat.formatToParts(new Date(iso))) parts[p.type] = p.value;
-  return {
-    year: parts.year ?? '',
-    month: parts.month ?? '',
-    day: parts.day ?? '',
-    hour: parts.hour ?? '',
-    minute: parts.minute ?? '',
-    second: parts.second ?? '',
-  };
-}
 
 /** 2008-11-14T22:30:00+01:00: the theme's <time datetime>, in the blog's time zone. */
 function localIso(iso: string): string {
