@@ -26,6 +26,7 @@ import {
   renderRsd,
   renderTrackbackResponse,
 } from './wordpress.ts';
+import { parseForm } from './form-body.ts';
 
 export interface DemoBlog {
   key: BlogKey;
@@ -313,28 +314,3 @@ function stripTagsAndTrim(text: string, max: number): string {
   return plain.length > max ? `${plain.slice(0, max)}&#8230;` : plain;
 }
 
-function parseForm(body: Buffer, charset: string | undefined): Map<string, string> {
-  const encoding = charset && iconv.encodingExists(charset) ? charset : 'utf-8';
-  const out = new Map<string, string>();
-  for (const pair of body.toString('latin1').split('&')) {
-    if (!pair) continue;
-    const [rawName = '', rawValue = ''] = pair.split('=', 2);
-    out.set(decodeFormPart(rawName, encoding), decodeFormPart(rawValue, encoding));
-  }
-  return out;
-}
-
-// Percent-decodes to bytes first, then decodes the bytes in the sender's charset.
-function decodeFormPart(part: string, encoding: string): string {
-  const bytes: number[] = [];
-  const s = part.replace(/\+/g, ' ');
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '%' && /^[0-9a-f]{2}$/i.test(s.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(s.charCodeAt(i) & 0xff);
-    }
-  }
-  return iconv.decode(Buffer.from(bytes), encoding);
-}

@@ -17,10 +17,10 @@
 // Comments of type 'trackback' are MT TrackBack pings (title = the <strong> part of the content);
 // 'pingback' comments are left out.
 import type http from 'node:http';
-import iconv from 'iconv-lite';
 import type { DebateComment, DebatePost } from './debate.ts';
 import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
 import { localParts } from './local-time.ts';
+import { parseForm } from './form-body.ts';
 
 export const movableTypeVersion = '4.38';
 
@@ -367,32 +367,6 @@ function renderTrackbackListing(blog: Blog, post: DebatePost): string {
 <language>de</language>
 ${items}</channel>
 </rss>`;
-}
-
-function parseForm(bodyBytes: Buffer, charset: string | undefined): Map<string, string> {
-  const encoding = charset && iconv.encodingExists(charset) ? charset : 'utf-8';
-  const out = new Map<string, string>();
-  for (const pair of bodyBytes.toString('latin1').split('&')) {
-    if (!pair) continue;
-    const [rawName = '', rawValue = ''] = pair.split('=', 2);
-    out.set(decodeFormPart(rawName, encoding), decodeFormPart(rawValue, encoding));
-  }
-  return out;
-}
-
-// Percent-decodes to bytes first, then decodes them in the sender's charset.
-function decodeFormPart(part: string, encoding: string): string {
-  const bytes: number[] = [];
-  const s = part.replace(/\+/g, ' ');
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '%' && /^[0-9a-f]{2}$/i.test(s.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(s.charCodeAt(i) & 0xff);
-    }
-  }
-  return iconv.decode(Buffer.from(bytes), encoding);
 }
 
 /** Handles POST mt-tb.cgi/<id>: stores the ping as a 'trackback' comment and answers as MT does. */
