@@ -438,14 +438,12 @@ function byline(blog: Blog, post: DebatePost): string {
                                         <span class="separator">|</span> <a href="${url}#trackback">${pings === 1 ? '1 TrackBack' : `${pings} TrackBacks`}</a>`;
 }
 
-/** Renders index.html: entry summaries, with the Atom/RSS alternates and the RSD EditURI. */
-function renderHomePage(blog: Blog): string {
-  const summaries = postsNewestFirst(blog)
-    .slice(0, 10)
-    .map(
-      (post) => `                            <div id="entry-${post.id}" class="entry-asset asset hentry">
+
+/** Renders an entry as the default templates' "entry-asset" block, headed by `heading`. */
+function entryAsset(blog: Blog, post: DebatePost, heading: string): string {
+  return `                            <div id="entry-${post.id}" class="entry-asset asset hentry">
                                 <div class="asset-header">
-                                    <h2 class="asset-name entry-title"><a href="${entryUrlOf(blog, post)}" rel="bookmark">${escapeHtml(post.title)}</a></h2>
+                                    ${heading}
                                     <div class="asset-meta">
                                         ${byline(blog, post)}
                                     </div>
@@ -455,7 +453,16 @@ function renderHomePage(blog: Blog): string {
                                         ${body(blog, post)}
                                     </div>
                                 </div>
-                            </div>
+                            </div>`;
+}
+
+/** Renders index.html: entry summaries, with the Atom/RSS alternates and the RSD EditURI. */
+function renderHomePage(blog: Blog): string {
+  const summaries = postsNewestFirst(blog)
+    .slice(0, 10)
+    .map(
+      (post) =>
+        `${entryAsset(blog, post, `<h2 class="asset-name entry-title"><a href="${entryUrlOf(blog, post)}" rel="bookmark">${escapeHtml(post.title)}</a></h2>`)}
 `,
     )
     .join('');
@@ -561,19 +568,7 @@ ${bannerHeader(blog)}            <div id="content">
                 <div id="content-inner">
                     <div id="alpha">
                         <div id="alpha-inner">
-                            <div id="entry-${post.id}" class="entry-asset asset hentry">
-                                <div class="asset-header">
-                                    <h1 id="page-title" class="asset-name entry-title">${escapeHtml(post.title)}</h1>
-                                    <div class="asset-meta">
-                                        ${byline(blog, post)}
-                                    </div>
-                                </div>
-                                <div class="asset-content entry-content">
-                                    <div class="asset-body">
-                                        ${body(blog, post)}
-                                    </div>
-                                </div>
-                            </div>
+${entryAsset(blog, post, `<h1 id="page-title" class="asset-name entry-title">${escapeHtml(post.title)}</h1>`)}
 
 <div id="trackbacks" class="trackbacks">
     <h2 class="trackbacks-header">${pings.length === 0 ? 'Keine TrackBacks' : pings.length === 1 ? '1 TrackBack' : `${pings.length} TrackBacks`}</h2>
