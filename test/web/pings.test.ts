@@ -19,9 +19,10 @@ let site: FixtureServer;
 let entryId: number;
 let conversationId: number;
 
-async function setup(pings: Record<string, unknown> = {}) {
+async function setup(pings: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) {
   t = await createTestApp({
     publicUrl,
+    ...overrides,
     pings: { moderation: 'open', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3, ...pings },
   });
   const at = '2026-03-01T12:00:00.000Z';
@@ -212,19 +213,7 @@ describe('POST /webmention', () => {
 
 describe('moderation', () => {
   it('holds a first ping from an unknown host until a moderator with the token approves it', async () => {
-    t = await createTestApp({
-      publicUrl,
-      adminToken: 'a-long-enough-admin-token',
-      pings: { moderation: 'moderate', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 3 },
-    });
-    const at = '2026-03-01T12:00:00.000Z';
-    const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
-    const item: FeedItem = {
-      guid: targetUrl, url: targetUrl, title: 'Exkurs', authorName: null, authorUrl: null, contentHtml: '<p>x</p>', summaryHtml: null, publishedAt: '2008-11-14T21:30:00.000Z',
-      updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: targetUrl, lang: null,
-    };
-    const draft = draftEntry(item, 'post');
-    await recordEntry(t.database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at);
+    await setup({ moderation: 'moderate' }, { adminToken: 'a-long-enough-admin-token' });
     site.set('/neu/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
     const answer = await rpc('pingback.ping', [`${site.origin}/neu/`, targetUrl]);
     expect(answer.body).toContain('moderator');
@@ -278,18 +267,8 @@ describe('abuse', () => {
   });
 
   it('does not follow a source that redirects to a private address', async () => {
-    await setup();
-    await t.close();
     // A Palaver that may reach only this fixture site, as on the open internet.
-    t = await createTestApp({ publicUrl, fetcher: { allowPrivateNetworks: false, allowedOrigins: [site.origin] }, pings: { moderation: 'open', queueCapacity: 100, verifyConcurrency: 2, pingbackDeadlineMs: 3000, perClientPerMinute: 100, perSourceHostPerMinute: 100, maxAttempts: 1 } });
-    const at = '2026-03-01T12:00:00.000Z';
-    const blog = await insertBlog(t.database.db, { homeUrl: 'http://planetsab.example/', urlKey: 'planetsab.example', title: 'planetsab', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
-    const item: FeedItem = {
-      guid: targetUrl, url: targetUrl, title: 'Exkurs', authorName: null, authorUrl: null, contentHtml: '<p>x</p>', summaryHtml: null, publishedAt: '2008-11-14T21:30:00.000Z',
-      updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: targetUrl, lang: null,
-    };
-    const draft = draftEntry(item, 'post');
-    await recordEntry(t.database.db, { blogId: blog.id, draft, via: 'feed', relations: relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] }) }, at);
+    await setup({ maxAttempts: 1 }, { fetcher: { allowPrivateNetworks: false, allowedOrigins: [site.origin] } });
     site.set('/umweg/', { status: 302, headers: { location: 'http://127.0.0.1:9/admin' }, body: '' });
     const res = await rpc('pingback.ping', [`${site.origin}/umweg/`, targetUrl]);
     expect(faultCode(res.body)).toBe(0x10);
