@@ -9,6 +9,15 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 const positiveInt = z.number().int().min(1);
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const httpUrl = z
   .string()
   .url()
@@ -23,6 +32,14 @@ const configSchema = z
     /** The absolute base URL under which others reach Palaver; null means http://localhost:<port>. */
     publicUrl: httpUrl.nullable(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** Request and service logs: one readable line each on a terminal (auto), or JSON lines. */
+    logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    /** The IANA zone pages show times in until a reader's browser names its own; null: this machine's (TZ). */
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
+      .nullable()
+      .default(null),
     pollIntervalSeconds: positiveInt,
     feeds: z
       .object({
@@ -122,6 +139,7 @@ const envOverrides: { name: string; key: string[]; type: 'number' | 'boolean' | 
   { name: 'POLL_INTERVAL_SECONDS', key: ['pollIntervalSeconds'], type: 'number' },
   { name: 'FETCHER_ALLOW_PRIVATE_NETWORKS', key: ['fetcher', 'allowPrivateNetworks'], type: 'boolean' },
   { name: 'LOG_LEVEL', key: ['logLevel'], type: 'string' },
+  { name: 'LOG_FORMAT', key: ['logFormat'], type: 'string' },
   { name: 'PALAVER_ADMIN_TOKEN', key: ['adminToken'], type: 'nullable-string' },
 ];
 

@@ -28,6 +28,8 @@ export async function runDemo(config: Config, options: { signal?: AbortSignal; l
   const demoConfig: Config = {
     ...config,
     databasePath,
+    // The debate's blogs stand in Germany: the demo shows their time unless a zone is configured.
+    timeZone: config.timeZone ?? 'Europe/Berlin',
     fetcher: { ...config.fetcher, allowedOrigins: [...config.fetcher.allowedOrigins, ...blogs.blogs.map((b) => b.origin)] },
   };
   let service;

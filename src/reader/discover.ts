@@ -98,6 +98,19 @@ export function parseLinkHeader(value: string | undefined, base: string): { url:
   return out;
 }
 
+/** Tells whether two URLs differ in their port alone (http://h/feed/ against http://h:8080/feed/). */
+function onlyPortDiffers(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    if (x.port === y.port) return false;
+    x.port = y.port;
+    return x.href === y.href;
+  } catch {
+    return false;
+  }
+}
+
 function resolveUrl(href: string | undefined, base: string): string | null {
   if (href === undefined) return null;
   try {
@@ -301,9 +314,13 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
 
   const { feed } = feedResult;
   // WordPress on a non-default port writes its self link without the port: the URL that
-  // actually answered is the one to poll.
+  // actually answered is the one to poll. Nothing is wrong with the blog, and the note says so.
   if (feed.selfUrl && feed.selfUrl !== feedResult.url) {
-    notes.push(`The feed calls itself ${feed.selfUrl} but answered at ${feedResult.url}; Palaver polls the address that answered.`);
+    notes.push(
+      onlyPortDiffers(feed.selfUrl, feedResult.url)
+        ? `Harmless: the feed gives its own address without the port (${feed.selfUrl}), as WordPress does on a non-standard port; Palaver reads it where it answered, ${feedResult.url}.`
+        : `Harmless: the feed gives its own address as ${feed.selfUrl}, but it answered at ${feedResult.url}; Palaver reads it where it answered.`,
+    );
   }
 
   // A post page was pasted: the blog is the home its feed names, when the page lies under it.

@@ -1,14 +1,18 @@
 // The blog registry pages: the list with each blog's health and the registration form, and
 // one blog's page with what discovery found, how polling goes, its entries and conversations.
 import type { BlogHealth } from '../registry/health.ts';
+import type { AnsweredEntry } from '../store/answered.ts';
 import type { Blog } from '../store/blogs.ts';
 import type { Conversation } from '../store/conversations.ts';
 import type { EntryWithBlog } from '../store/entries.ts';
 import type { Source } from '../store/sources.ts';
-import { displayUrl, formatDateTime, formatRelative } from './format.ts';
+import { timeElement, timeZoneName, type DateContext } from './dates.ts';
+import { nameEntry } from './entry-names.ts';
+import { displayUrl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout, type FeedAlternate } from './layout.ts';
+import { renderSubscribeLinks } from './subscribe.ts';
 
 /** What the blog pages need beyond their data: the reader's language, a blog's conversations. */
 export interface BlogPageOptions {
@@ -16,6 +20,10 @@ export interface BlogPageOptions {
   conversations?: Conversation[];
   /** The blog's feeds in Palaver, for autodiscovery. */
   alternates?: FeedAlternate[];
+  /** The zone the page shows times in; UTC by default. */
+  timeZone?: string;
+  /** What the blog's newest comments and pings are about, for naming them. */
+  about?: Map<number, AnsweredEntry>;
 }
 
 export interface BlogRow {
@@ -24,11 +32,19 @@ export interface BlogRow {
   entryCount: number;
 }
 
-function whenIn(locale: Locale) {
+function whenIn(locale: Locale, timeZone: string) {
   return (iso: string | null, now: Date): SafeHtml | string => {
     if (!iso) return '—';
-    return html`<time datetime="${iso}" title="${formatDateTime(iso, locale)}">${formatRelative(iso, now, locale)}</time>`;
+    const dates: DateContext = { locale, timeZone, now };
+    return timeElement(iso, dates) || '—';
   };
+}
+
+/** Shows a URL without its scheme, breakable after each slash so a narrow column never splits a word. */
+function breakableUrl(url: string): SafeHtml {
+  return html`${displayUrl(url)
+    .split('/')
+    .map((part, i) => html`${i ? html`/<wbr>` : ''}${part}`)}`;
 }
 
 function registrationForm(form: { url?: string; error?: string }, t: Messages): SafeHtml {
@@ -51,18 +67,20 @@ function registrationForm(form: { url?: string; error?: string }, t: Messages): 
 export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string; error?: string } = {}, options: BlogPageOptions = {}): string {
   const locale = options.locale ?? 'en';
   const t = messagesFor(locale);
-  const when = whenIn(locale);
+  const timeZone = options.timeZone ?? 'UTC';
+  const when = whenIn(locale, timeZone);
+  // On narrow screens each row becomes a card whose cells carry their column's name (palaver.css).
   const table = rows.length
-    ? html`<table class="blogs">
+    ? html`<table class="blogs reflow">
   <caption>${formatCount(rows.length, t.registeredBlogs, locale)}</caption>
-  <thead><tr><th scope="col">${t.colBlog}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colNextCheck}</th><th scope="col">${t.colEntries}</th></tr></thead>
+  <thead><tr><th scope="col">${t.colBlog}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colNextCheck}</th><th scope="col" class="number">${t.colEntries}</th></tr></thead>
   <tbody>${rows.map(
     (r) => html`<tr>
-    <td><a href="/blogs/${r.blog.id}">${r.blog.title ?? displayUrl(r.blog.homeUrl)}</a><br><small>${displayUrl(r.blog.homeUrl)}</small></td>
-    <td><span class="status status-${r.health.status}">${t.status[r.health.status]}</span>${r.health.lastError ? html`<br><small class="error">${r.health.lastError}</small>` : ''}</td>
-    <td>${when(r.health.lastCheckedAt, now)}</td>
-    <td>${r.health.status === 'disabled' ? '—' : when(r.health.nextCheckAt, now)}</td>
-    <td>${formatNumber(r.entryCount, locale)}</td>
+    <th scope="row" data-label="${t.colBlog}"><a href="/blogs/${r.blog.id}">${r.blog.title ?? displayUrl(r.blog.homeUrl)}</a><br><small>${breakableUrl(r.blog.homeUrl)}</small></th>
+    <td data-label="${t.colStatus}"><span class="status status-${r.health.status}">${t.status[r.health.status]}</span>${r.health.lastError ? html`<br><small class="error">${r.health.lastError}</small>` : ''}</td>
+    <td data-label="${t.colLastPoll}">${when(r.health.lastCheckedAt, now)}</td>
+    <td data-label="${t.colNextCheck}">${r.health.status === 'disabled' ? '—' : when(r.health.nextCheckAt, now)}</td>
+    <td data-label="${t.colEntries}" class="number">${formatNumber(r.entryCount, locale)}</td>
   </tr>`,
   )}</tbody>
 </table>`
@@ -72,6 +90,7 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
     section: 'blogs',
     locale,
     switchHref: `/blogs?lang=${locale === 'de' ? 'en' : 'de'}`,
+    timeZoneNote: rows.length ? t.timeZoneNote(timeZoneName(timeZone, locale)) : undefined,
     body: html`<h1>${t.blogsTitle}</h1>${registrationForm(form, t)}<p class="hint"><a href="/blogs/import">Import blogs from OPML</a> · <a href="/blogs.opml">Export the registry as OPML</a></p><h2>${t.registry}</h2>${table}`,
   });
 }
@@ -84,7 +103,8 @@ function endpoint(label: string, url: string | null, t: Messages): SafeHtml {
 export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWithBlog[], now: Date, notice?: string, options: BlogPageOptions = {}): string {
   const locale = options.locale ?? 'en';
   const t = messagesFor(locale);
-  const when = whenIn(locale);
+  const timeZone = options.timeZone ?? 'UTC';
+  const when = whenIn(locale, timeZone);
   const { blog, health } = row;
   const name = blog.title ?? displayUrl(blog.homeUrl);
   const conversations = options.conversations ?? [];
@@ -92,6 +112,7 @@ export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWi
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p><a href="${blog.homeUrl}" rel="nofollow ugc noopener">${blog.homeUrl}</a></p>
 ${blog.description ? html`<p class="lede">${blog.description}</p>` : ''}
+${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
 <section aria-labelledby="health">
   <h2 id="health">${t.health}</h2>
   <dl class="facts">
@@ -114,7 +135,12 @@ ${blog.description ? html`<p class="lede">${blog.description}</p>` : ''}
   <h2 id="entries">${t.newestEntries}</h2>
   ${entries.length
     ? html`<ol class="entries compact">${entries.map(
-        (e) => html`<li${e.lang ? html` lang="${e.lang}"` : ''}>${e.conversationId !== null && e.sameAsId === null ? html`<a href="/c/${e.conversationId}#e-${e.id}">${e.title || e.excerpt || t.untitled}</a>` : html`<a href="${e.url ?? '#'}" rel="nofollow ugc noopener">${e.title || e.excerpt || t.untitled}</a>`} <small lang="${locale}">${t.kind[e.kind] ?? e.kind}${e.authorName ? html` · ${e.authorName}` : ''} · ${when(e.sortAt, now)}${e.tombstonedAt ? html` · ${t.goneAt}` : ''}</small></li>`,
+        (e) => {
+          const name = nameEntry(e, options.about?.get(e.id), t);
+          // A comment's or ping's name says who wrote it; a post's byline names its author.
+          const byline = e.kind === 'post' && e.authorName ? html` · ${e.authorName}` : '';
+          return html`<li${e.lang ? html` lang="${e.lang}"` : ''}>${e.conversationId !== null && e.sameAsId === null ? html`<a href="/c/${e.conversationId}#e-${e.id}">${name}</a>` : html`<a href="${e.url ?? '#'}" rel="nofollow ugc noopener">${name}</a>`} <small lang="${locale}">${t.kind[e.kind] ?? e.kind}${byline} · ${when(e.sortAt, now)}${e.tombstonedAt ? html` · ${t.goneAt}` : ''}</small></li>`;
+        },
       )}</ol>`
     : html`<p>${t.noEntries}</p>`}
 </section>
@@ -127,21 +153,29 @@ ${blog.description ? html`<p class="lede">${blog.description}</p>` : ''}
     ${endpoint(t.rsdDocument, blog.rsdUrl, t)}
     ${endpoint(t.trackbackPingUrl, blog.trackbackPingUrl, t)}
   </dl>
-  ${blog.discoveryNotes.length ? html`<ul class="notes">${blog.discoveryNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
+  ${blog.discoveryNotes.length ? html`<p class="hint">${t.discoveryNotesIntro}</p><ul class="notes" lang="en">${blog.discoveryNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
 </section>
 <section aria-labelledby="sources">
   <h2 id="sources">${t.sources}</h2>
-  <table class="sources">
+  <table class="sources reflow">
     <thead><tr><th scope="col">${t.colSource}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colAnswer}</th><th scope="col">${t.colNextCheck}</th></tr></thead>
     <tbody>${sources.map(
       (s) => html`<tr>
-      <td>${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${displayUrl(s.url)}</a></small></td>
-      <td>${when(s.lastCheckedAt, now)}</td>
-      <td>${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? `HTTP ${s.lastStatus}` : '—'}</td>
-      <td>${s.disabledAt ? '—' : when(s.nextCheckAt, now)}</td>
+      <th scope="row" data-label="${t.colSource}">${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${breakableUrl(s.url)}</a></small></th>
+      <td data-label="${t.colLastPoll}">${when(s.lastCheckedAt, now)}</td>
+      <td data-label="${t.colAnswer}">${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? html`<span class="nowrap">HTTP ${s.lastStatus}</span>` : '—'}</td>
+      <td data-label="${t.colNextCheck}">${s.disabledAt ? '—' : when(s.nextCheckAt, now)}</td>
     </tr>`,
     )}</tbody>
   </table>
 </section>`;
-  return renderLayout({ title: `${name} – Palaver`, section: 'blogs', locale, switchHref: `/blogs/${blog.id}?lang=${locale === 'de' ? 'en' : 'de'}`, body, alternates: options.alternates });
+  return renderLayout({
+    title: `${name} – Palaver`,
+    section: 'blogs',
+    locale,
+    switchHref: `/blogs/${blog.id}?lang=${locale === 'de' ? 'en' : 'de'}`,
+    body,
+    alternates: options.alternates,
+    timeZoneNote: t.timeZoneNote(timeZoneName(timeZone, locale)),
+  });
 }

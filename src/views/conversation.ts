@@ -2,7 +2,9 @@
 // what they answer), with a header of blogs, counts, feeds and how to join. Marked up as an
 // mf2 h-feed of h-entries. Foreign content is the ingest sanitizer's output, never raw.
 import type { Conversation, ConversationEntry } from '../store/conversations.ts';
-import { displayUrl, formatDateTime, formatRelative } from './format.ts';
+import { calendarDaysBetween, dayKey, formatDay, timeElement, timeZoneName, type DateContext } from './dates.ts';
+import { blogName, findAbout, nameEntry } from './entry-names.ts';
+import { renderJoinFacts } from './join.ts';
 import { html, trustedHtml, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout } from './layout.ts';
@@ -17,6 +19,8 @@ export interface ConversationView {
   publicUrl: string;
   locale?: Locale;
   view?: ConversationViewMode;
+  /** The zone the page shows times in (the reader's, else the configured one); UTC by default. */
+  timeZone?: string;
 }
 
 const outbound = 'nofollow ugc noopener';
@@ -27,17 +31,6 @@ const paletteSize = 8;
 const foldAboveChars = 1800;
 // Thread indentation stops here so replies stay readable at 320 px; deeper replies line up.
 const maxDepth = 5;
-
-/** Names an entry in one line: a post by its title, anything else by its author and blog. */
-export function entryName(e: ConversationEntry, t: Messages = messagesFor('en')): string {
-  if (e.kind === 'post' && e.title) return e.title;
-  return `${e.authorName ?? t.someone}${e.blog ? ` (${e.blog.title ?? displayUrl(e.blog.homeUrl)})` : ''}`;
-}
-
-/** Names a blog for link texts: its title, else its address. */
-function blogName(b: { title: string | null; homeUrl: string }): string {
-  return b.title ?? displayUrl(b.homeUrl);
-}
 
 function markLetter(name: string): string {
   const letter = /\p{L}|\p{N}/u.exec(name)?.[0];
@@ -69,34 +62,35 @@ function assignMarks(entries: ConversationEntry[]): Map<number, BlogMark> {
   return marks;
 }
 
-function timeElement(iso: string | null, now: Date, locale: Locale, className = ''): SafeHtml | string {
-  if (!iso) return '';
-  return html`<time${className ? html` class="${className}"` : ''} datetime="${iso}" title="${formatDateTime(iso, locale)}">${formatRelative(iso, now, locale)}</time>`;
-}
-
 interface RenderContext {
   view: ConversationView;
   locale: Locale;
   t: Messages;
+  dates: DateContext;
   byId: Map<number, ConversationEntry>;
   marks: Map<number, BlogMark>;
+}
+
+/** Names an entry of this page as the feeds do ("Martin on 'Idee: ein Social Media Camp'"). */
+function nameOf(e: ConversationEntry, ctx: RenderContext): string {
+  return nameEntry(e, findAbout(e, ctx.byId), ctx.t);
 }
 
 function renderContent(e: ConversationEntry, ctx: RenderContext): SafeHtml {
   const { t } = ctx;
   if (e.tombstonedAt) {
-    return html`<p class="gone">${t.gone} <time class="dt-deleted" datetime="${e.tombstonedAt}" title="${formatDateTime(e.tombstonedAt, ctx.locale)}">${formatRelative(e.tombstonedAt, ctx.view.now, ctx.locale)}</time></p>`;
+    return html`<p class="gone">${t.gone} ${timeElement(e.tombstonedAt, ctx.dates, { className: 'dt-deleted' })}</p>`;
   }
   const content = e.contentHtml ? trustedHtml(e.contentHtml) : e.excerpt ? html`<p>${e.excerpt}</p>` : html``;
   if (!e.contentHtml || e.contentHtml.length <= foldAboveChars || !e.excerpt) {
     return html`<div class="content e-content">${content}</div>`;
   }
   // <details> folds without JavaScript; the preview hides once it is open (palaver.css).
-  return html`<div class="fold"><p class="preview">${e.excerpt}</p><details><summary>${t.readMore}<span class="visually-hidden">: ${entryName(e, t)}</span></summary><div class="content e-content">${content}</div></details></div>`;
+  return html`<div class="fold"><p class="preview">${e.excerpt}</p><details><summary>${t.readMore}<span class="visually-hidden">: ${nameOf(e, ctx)}</span></summary><div class="content e-content">${content}</div></details></div>`;
 }
 
 function renderEntry(e: ConversationEntry, ctx: RenderContext): SafeHtml {
-  const { t, view, locale } = ctx;
+  const { t, view } = ctx;
   const mark = e.blog ? ctx.marks.get(e.blog.id) : undefined;
   const parent = e.inReplyToId !== null ? ctx.byId.get(e.inReplyToId) : undefined;
   const ownUrl = `${view.publicUrl}/e/${e.id}`;
@@ -107,20 +101,43 @@ function renderEntry(e: ConversationEntry, ctx: RenderContext): SafeHtml {
   const heading =
     e.kind === 'post' && e.title
       ? html`<h2 class="entry-title p-name">${e.url ? html`<a href="${e.url}" rel="${outbound}">${e.title}</a>` : e.title}</h2>`
-      : html`<h2 class="visually-hidden">${kind}: ${e.authorName ?? t.someone}</h2>`;
+      : html`<h2 class="visually-hidden">${nameOf(e, ctx)}</h2>`;
   return html`<article class="entry h-entry kind-${e.kind}${mark ? ` blog-c${mark.colour}` : ' blog-none'}${e.tombstonedAt ? ' tombstone' : ''}" id="e-${e.id}"${e.lang ? html` lang="${e.lang}"` : ''}>
 <p class="meta"><span class="mark" aria-hidden="true">${mark?.letter ?? '↗'}</span>${mark ? html`<a class="blog" href="/blogs/${mark.id}">${mark.name}</a>` : ''}<span class="kind">${kind}</span></p>
 ${heading}
-<p class="byline">${author} · <a class="stamp" href="#e-${e.id}">${timeElement(e.sortAt, view.now, locale, 'dt-published')}</a></p>
-${parent ? html`<p class="in-reply-to">${t.inReplyTo} <a href="#e-${parent.id}">${entryName(parent, t)}</a><data class="u-in-reply-to" value="${parent.url ?? `${view.publicUrl}/e/${parent.id}`}"></data></p>` : ''}
+<p class="byline">${author} · <a class="stamp" href="#e-${e.id}">${timeElement(e.sortAt, ctx.dates, { className: 'dt-published' })}</a></p>
+${parent ? html`<p class="in-reply-to">${t.inReplyTo} <a href="#e-${parent.id}">${nameOf(parent, ctx)}</a>${parent.blog && parent.blog.id !== e.blog?.id ? html` <span class="reply-blog">(${blogName(parent.blog)})</span>` : ''}<data class="u-in-reply-to" value="${parent.url ?? `${view.publicUrl}/e/${parent.id}`}"></data></p>` : ''}
 ${renderContent(e, ctx)}
 <p class="via">${t.via} ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel channel-${v}">${t.channel[v] ?? v}</span>`)}${e.url ? html` · <a class="u-url" href="${e.url}" rel="${outbound}">${t.original}</a>` : html`<data class="u-url" value="${ownUrl}"></data>`} · <a href="/e/${e.id}">${t.permalink}</a></p>
 ${
   // One TrackBack RDF per page: the root's (a ping to the conversation answers it). Every other
   // entry carries its own on its page (/e/:id), which keeps a 500-entry page lean.
-  e.id === view.conversation.rootEntryId ? renderTrackbackRdf({ pageUrl: ownUrl, title: entryName(e, t), pingUrl: `${view.publicUrl}/trackback/${e.id}` }) : ''
+  e.id === view.conversation.rootEntryId ? renderTrackbackRdf({ pageUrl: ownUrl, title: nameOf(e, ctx), pingUrl: `${view.publicUrl}/trackback/${e.id}` }) : ''
 }
 </article>`;
+}
+
+/**
+ * Lists entries in time order with a separator before each new day (in the page's zone), which
+ * says how many days passed when the debate paused, so gaps show at a glance.
+ */
+function renderTimeline(entries: ConversationEntry[], ctx: RenderContext): SafeHtml {
+  const { dates, t, locale } = ctx;
+  let previous: Date | null = null;
+  let previousDay = '';
+  return html`<ol class="timeline">${entries.map((e) => {
+    const at = new Date(e.sortAt);
+    if (Number.isNaN(at.getTime())) return html`<li>${renderEntry(e, ctx)}</li>`;
+    const day = dayKey(at, dates.timeZone);
+    let separator: SafeHtml | string = '';
+    if (day !== previousDay) {
+      const gap = previous ? calendarDaysBetween(previous, at, dates.timeZone) : 0;
+      separator = html`<li class="day"><p class="day-heading"><time datetime="${day}">${formatDay(at, dates)}</time>${gap > 1 ? html` <span class="gap">· ${t.daysLater(gap, formatNumber(gap, locale))}</span>` : ''}</p></li>`;
+      previousDay = day;
+    }
+    previous = at;
+    return html`${separator}<li>${renderEntry(e, ctx)}</li>`;
+  })}</ol>`;
 }
 
 /** Orders entries as a forest: each reply under what it answers, siblings in time order. */
@@ -172,7 +189,8 @@ export function renderConversation(view: ConversationView): string {
   const t = messagesFor(locale);
   const mode = view.view ?? 'timeline';
   const c = view.conversation;
-  const ctx: RenderContext = { view, locale, t, byId: new Map(view.entries.map((e) => [e.id, e])), marks: assignMarks(view.entries) };
+  const dates: DateContext = { locale, timeZone: view.timeZone ?? 'UTC', now: view.now };
+  const ctx: RenderContext = { view, locale, t, dates, byId: new Map(view.entries.map((e) => [e.id, e])), marks: assignMarks(view.entries) };
   const title = c.title || t.untitled;
   const base = `/c/${c.id}`;
   const feeds = [
@@ -186,7 +204,7 @@ export function renderConversation(view: ConversationView): string {
   const header = html`<header class="conversation-head">
 <h1 class="p-name">${title}</h1>
 <p class="counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)} · ${formatCount(c.blogCount, t.blogs, locale)}</p>
-<p class="activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, view.now, locale)}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, view.now, locale)}` : ''}</p>
+<p class="activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, dates, { withTime: false })}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, dates, { withTime: false })}` : ''}</p>
 ${ctx.marks.size ? html`<ul class="participants" aria-label="${t.takingPart}">${[...ctx.marks.values()].map((m) => html`<li class="blog-c${m.colour}"><span class="mark" aria-hidden="true">${m.letter}</span><a href="/blogs/${m.id}">${m.name}</a> <small>${formatCount(m.entries, t.entries, locale)}</small></li>`)}</ul>` : ''}
 ${c.missingCount > 0 ? html`<p class="notice missing" role="note">${t.missing(c.missingCount, formatNumber(c.missingCount, locale))}</p>` : ''}
 <div class="toolbar">
@@ -198,7 +216,7 @@ ${c.missingCount > 0 ? html`<p class="notice missing" role="note">${t.missing(c.
   const list =
     mode === 'thread'
       ? renderThread(view.entries, ctx)
-      : html`<ol class="timeline">${view.entries.map((e) => html`<li>${renderEntry(e, ctx)}</li>`)}</ol>`;
+      : renderTimeline(view.entries, ctx);
 
   const aside = html`<aside class="join">
 <section>
@@ -208,7 +226,15 @@ ${c.missingCount > 0 ? html`<p class="notice missing" role="note">${t.missing(c.
 <section>
 <h2>${t.join}</h2>
 <p>${t.joinText}</p>
-<dl class="facts"><dt>Pingback</dt><dd><code>${view.publicUrl}/xmlrpc</code></dd><dt>Webmention</dt><dd><code>${view.publicUrl}/webmention</code></dd><dt>TrackBack</dt><dd><code>${view.publicUrl}/trackback/…</code></dd></dl>
+${renderJoinFacts(
+  [
+    { id: 'join-pingback', label: 'Pingback', value: `${view.publicUrl}/xmlrpc` },
+    { id: 'join-webmention', label: 'Webmention', value: `${view.publicUrl}/webmention` },
+    // A TrackBack goes to one entry: a ping to the root answers the conversation.
+    ...(c.rootEntryId !== null ? [{ id: 'join-trackback', label: t.trackbackOfRoot, value: `${view.publicUrl}/trackback/${c.rootEntryId}` }] : []),
+  ],
+  t,
+)}
 </section>
 </aside>`;
 
@@ -220,5 +246,6 @@ ${c.missingCount > 0 ? html`<p class="notice missing" role="note">${t.missing(c.
     switchHref: `${base}?${mode === 'thread' ? 'view=thread&' : ''}lang=${other}`,
     head: html`${renderPingLinks(view.publicUrl)}${feeds.map((f) => html`<link rel="alternate" type="${f.type}" href="${f.href}" title="${title} (${f.label})">\n`)}`,
     body: html`<div class="h-feed">${header}${list}</div>${aside}`,
+    timeZoneNote: t.timeZoneNote(timeZoneName(dates.timeZone, locale)),
   });
 }

@@ -2,12 +2,16 @@
 // line from its newest entry; the search box and its results; or a first-run page pointing to
 // registration and the demo.
 import type { Conversation } from '../store/conversations.ts';
+import type { AnsweredEntry } from '../store/answered.ts';
 import type { EntryWithBlog } from '../store/entries.ts';
 import { snippetMarks, type SearchHit } from '../store/search.ts';
-import { displayUrl, formatDateTime, formatRelative } from './format.ts';
+import { timeElement, timeZoneName, type DateContext } from './dates.ts';
+import { nameEntry } from './entry-names.ts';
+import { displayUrl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout, type FeedAlternate } from './layout.ts';
+import { renderSubscribeLinks } from './subscribe.ts';
 
 export interface HomeView {
   conversations: Conversation[];
@@ -19,18 +23,15 @@ export interface HomeView {
   hasMore: boolean;
   locale?: Locale;
   /** Set when the reader searched: what they typed and what was found. */
-  search?: { query: string; hits: SearchHit[] };
+  search?: { query: string; hits: SearchHit[]; about?: Map<number, AnsweredEntry> };
+  /** The zone the page shows times in; UTC by default. */
+  timeZone?: string;
   /** The feeds of everything, for autodiscovery. */
   alternates?: FeedAlternate[];
 }
 
 // More blog names than this in one line become "and n more".
 const namedBlogs = 4;
-
-function time(iso: string | null, now: Date, locale: Locale): SafeHtml | string {
-  if (!iso) return '';
-  return html`<time datetime="${iso}" title="${formatDateTime(iso, locale)}">${formatRelative(iso, now, locale)}</time>`;
-}
 
 function searchForm(t: Messages, query: string): SafeHtml {
   return html`<form class="search" role="search" method="get" action="/">
@@ -49,15 +50,19 @@ function renderSnippet(snippet: string): SafeHtml {
   })}`;
 }
 
-function renderResults(search: NonNullable<HomeView['search']>, t: Messages, locale: Locale, now: Date): SafeHtml {
+function renderResults(search: NonNullable<HomeView['search']>, t: Messages, locale: Locale, dates: DateContext): SafeHtml {
   if (!search.query.trim()) return html`<p>${t.searchTooShort}</p>`;
   return html`<section class="results" aria-labelledby="results-title">
 <h2 id="results-title">${t.searchResultsTitle(search.query)}</h2>
 ${search.hits.length
   ? html`<ol class="hits">${search.hits.map(
       (h) => html`<li${h.lang ? html` lang="${h.lang}"` : ''}>
-<h3><a href="/c/${h.conversationId}#e-${h.entryId}">${h.title || `${t.kind[h.kind] ?? h.kind}: ${h.authorName ?? t.someone}`}</a></h3>
-<p class="meta">${h.authorName ?? ''}${h.blog ? html`${h.authorName ? ' · ' : ''}${h.blog.title ?? displayUrl(h.blog.homeUrl)}` : ''} · ${time(h.sortAt, now, locale)} · <span lang="${locale}">${t.inConversation}</span> <a href="/c/${h.conversationId}">${h.conversationTitle || t.untitled}</a></p>
+<h3><a href="/c/${h.conversationId}#e-${h.entryId}">${nameEntry({ id: h.entryId, kind: h.kind, title: h.title, authorName: h.authorName, blog: h.blog }, search.about?.get(h.entryId), t)}</a></h3>
+<p class="meta" lang="${locale}">${[
+  // A comment's or ping's name says who wrote it already; a post's byline does not.
+  h.kind === 'post' ? h.authorName : t.kind[h.kind] ?? h.kind,
+  h.blog ? h.blog.title ?? displayUrl(h.blog.homeUrl) : null,
+].filter(Boolean).map((part) => html`${part} · `)}${timeElement(h.sortAt, dates)} · ${t.inConversation} <a href="/c/${h.conversationId}">${h.conversationTitle || t.untitled}</a></p>
 ${h.snippet ? html`<p class="excerpt">${renderSnippet(h.snippet)}</p>` : ''}
 </li>`,
     )}</ol>`
@@ -70,15 +75,18 @@ export function renderHome(view: HomeView): string {
   const locale = view.locale ?? 'en';
   const t = messagesFor(locale);
   const other: Locale = locale === 'de' ? 'en' : 'de';
+  const dates: DateContext = { locale, timeZone: view.timeZone ?? 'UTC', now: view.now };
   const intro =
     view.blogCount === 0
       ? html`<section class="empty">
   <h1>${t.emptyTitle}</h1>
   <p>${t.emptyText}</p>
-  <p>${t.emptyHowTo} <code>npx palaver demo</code>. <a href="/blogs#register">${t.registerTitle}</a></p>
+  <p>${t.emptyHowTo} <code class="command">npx palaver demo</code>.</p>
+  <p><a href="/blogs#register">${t.registerTitle}</a></p>
 </section>`
       : html`<h1>${t.homeTitle}</h1>
-<p class="lede">${t.homeLede(formatCount(view.blogCount, t.registeredBlogs, locale))}</p>`;
+<p class="lede">${t.homeLede(formatCount(view.blogCount, t.registeredBlogs, locale))}</p>
+${renderSubscribeLinks('', t.subscribeEverything)}`;
 
   const list = view.conversations.length
     ? html`<ol class="conversations">${view.conversations.map((c) => {
@@ -89,7 +97,7 @@ export function renderHome(view: HomeView): string {
   <h2><a href="/c/${c.id}">${c.title || t.untitled}</a></h2>
   <p class="meta blogs-line">${formatCount(c.blogCount, t.blogs, locale)}: ${named.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)}${blogs.length > namedBlogs ? ` +${formatNumber(blogs.length - namedBlogs, locale)}` : ''}</p>
   <p class="meta counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)}</p>
-  <p class="meta activity">${c.firstActivityAt ? html`${t.started} ${time(c.firstActivityAt, view.now, locale)}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${time(c.lastActivityAt, view.now, locale)}` : ''}</p>
+  <p class="meta activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, dates, { withTime: false })}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, dates, { withTime: false })}` : ''}</p>
   ${newest?.excerpt ? html`<p class="excerpt"${newest.lang ? html` lang="${newest.lang}"` : ''}>${newest.authorName ? html`<span class="author">${newest.authorName}:</span> ` : ''}${newest.excerpt}</p>` : ''}
 </article></li>`;
       })}</ol>`
@@ -105,8 +113,8 @@ export function renderHome(view: HomeView): string {
 
   const query = view.search?.query ?? '';
   const body = view.search
-    ? html`<h1>${t.homeTitle}</h1>${searchForm(t, query)}${renderResults(view.search, t, locale, view.now)}`
+    ? html`<h1>${t.homeTitle}</h1>${searchForm(t, query)}${renderResults(view.search, t, locale, dates)}`
     : html`${intro}${view.blogCount > 0 ? searchForm(t, '') : ''}${list}${pager}`;
   const switchQuery = view.search ? `q=${encodeURIComponent(query)}&` : view.page > 1 ? `page=${view.page}&` : '';
-  return renderLayout({ title: view.search ? `${t.searchResultsTitle(query)} – Palaver` : 'Palaver', section: 'home', locale, switchHref: `/?${switchQuery}lang=${other}`, body, alternates: view.alternates });
+  return renderLayout({ title: view.search ? `${t.searchResultsTitle(query)} – Palaver` : 'Palaver', section: 'home', locale, switchHref: `/?${switchQuery}lang=${other}`, body, alternates: view.alternates, timeZoneNote: view.blogCount > 0 ? t.timeZoneNote(timeZoneName(dates.timeZone, locale)) : undefined });
 }

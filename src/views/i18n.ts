@@ -61,6 +61,12 @@ export interface Messages {
   pageOf: (page: string) => string;
   started: string;
   lastActivity: string;
+  /** The zone a page's times are in ("Time zone: Central European Time (Europe/Berlin)"). */
+  timeZoneNote: (zone: string) => string;
+  /** A day separator's gap to the day before ("3 days later"). */
+  daysLater: (n: number, formatted: string) => string;
+  subscribeEverything: string;
+  subscribeBlog: string;
   // counts
   posts: Plural;
   comments: Plural;
@@ -88,6 +94,16 @@ export interface Messages {
   permalink: string;
   inReplyTo: string;
   someone: string;
+  someoneCapital: string;
+  /** Names a comment by the post it is on, as the feeds do ("Martin on 'Idee …'"). */
+  commentOn: (who: string, postTitle: string) => string;
+  commentOnComment: (who: string, otherAuthor: string) => string;
+  commentBy: (who: string) => string;
+  /** Names a ping by what it linked to ("planetsab linked to 'Idee …'"). */
+  linkedTo: (who: string, title: string) => string;
+  trackbackOfRoot: string;
+  copy: string;
+  copied: string;
   readMore: string;
   gone: string;
   goneAt: string;
@@ -96,7 +112,7 @@ export interface Messages {
   readOriginal: string;
   partOf: string;
   aConversation: string;
-  answerHint: (pingUrl: string) => string;
+  answerHint: string;
   // blogs
   blogsTitle: string;
   registerTitle: string;
@@ -118,6 +134,7 @@ export interface Messages {
   lastError: string;
   found: string;
   notFound: string;
+  discoveryNotesIntro: string;
   sources: string;
   sourceKind: Record<string, string>;
   pingbackEndpoint: string;
@@ -169,6 +186,10 @@ const de: Messages = {
   pageOf: (page) => `Seite ${page}`,
   started: 'begonnen',
   lastActivity: 'zuletzt aktiv',
+  timeZoneNote: (zone) => `Zeitzone: ${zone}`,
+  daysLater: (n, formatted) => `${formatted} ${n === 1 ? 'Tag' : 'Tage'} später`,
+  subscribeEverything: 'Alle Gespräche abonnieren',
+  subscribeBlog: 'Dieses Blog in Palaver abonnieren',
   posts: { one: 'Beitrag', other: 'Beiträge' },
   comments: { one: 'Kommentar', other: 'Kommentare' },
   linkbacks: { one: 'Linkback', other: 'Linkbacks' },
@@ -194,6 +215,14 @@ const de: Messages = {
   permalink: 'Link hierher',
   inReplyTo: 'Antwort auf',
   someone: 'jemand',
+  someoneCapital: 'Jemand',
+  commentOn: (who, postTitle) => `${who} zu „${postTitle}“`,
+  commentOnComment: (who, other) => `${who} zu einem Kommentar von ${other}`,
+  commentBy: (who) => `Kommentar von ${who}`,
+  linkedTo: (who, title) => `${who} verlinkte „${title}“`,
+  trackbackOfRoot: 'TrackBack (erster Beitrag)',
+  copy: 'Kopieren',
+  copied: 'Kopiert',
   readMore: 'Weiterlesen',
   gone: 'Dieser Eintrag ist an seiner Quelle verschwunden.',
   goneAt: 'verschwunden',
@@ -201,7 +230,7 @@ const de: Messages = {
   readOriginal: 'Original lesen',
   partOf: 'Teil von',
   aConversation: 'einem Gespräch',
-  answerHint: (pingUrl) => `Zum Antworten verlinken Sie diese Seite aus Ihrem Blog; sie nimmt TrackBack (${pingUrl}), Pingback und Webmention an.`,
+  answerHint: 'Zum Antworten verlinken Sie diese Seite aus Ihrem Blog: Sie nimmt Pingback und Webmention an, TrackBacks unter dieser Adresse:',
   blogsTitle: 'Blogs',
   registerTitle: 'Blog registrieren',
   registerLabel: 'Adresse des Blogs (Startseite, ein Beitrag oder sein Feed)',
@@ -222,6 +251,7 @@ const de: Messages = {
   lastError: 'Letzter Fehler',
   found: 'Was Palaver gefunden hat',
   notFound: 'nicht gefunden',
+  discoveryNotesIntro: 'Was Palaver beim Suchen bemerkt hat (zur Information):',
   sources: 'Quellen',
   sourceKind: { feed: 'Beitrags-Feed', 'site-comments': 'Kommentar-Feed der Site', 'post-comments': 'Kommentar-Feed eines Beitrags', 'trackback-listing': 'TrackBack-Liste', 'pingback-listing': 'Pingback-Liste' },
   pingbackEndpoint: 'Pingback-Endpunkt',
@@ -272,6 +302,10 @@ const en: Messages = {
   pageOf: (page) => `Page ${page}`,
   started: 'started',
   lastActivity: 'last activity',
+  timeZoneNote: (zone) => `Time zone: ${zone}`,
+  daysLater: (n, formatted) => `${formatted} ${n === 1 ? 'day' : 'days'} later`,
+  subscribeEverything: 'Subscribe to every conversation',
+  subscribeBlog: 'Subscribe to this blog in Palaver',
   posts: { one: 'post', other: 'posts' },
   comments: { one: 'comment', other: 'comments' },
   linkbacks: { one: 'linkback', other: 'linkbacks' },
@@ -297,6 +331,14 @@ const en: Messages = {
   permalink: 'permalink',
   inReplyTo: 'in reply to',
   someone: 'someone',
+  someoneCapital: 'Someone',
+  commentOn: (who, postTitle) => `${who} on '${postTitle}'`,
+  commentOnComment: (who, other) => `${who} on a comment by ${other}`,
+  commentBy: (who) => `Comment by ${who}`,
+  linkedTo: (who, title) => `${who} linked to '${title}'`,
+  trackbackOfRoot: 'TrackBack (first post)',
+  copy: 'Copy',
+  copied: 'Copied',
   readMore: 'Read more',
   gone: 'This entry is gone from its source.',
   goneAt: 'gone',
@@ -304,7 +346,7 @@ const en: Messages = {
   readOriginal: 'Read the original',
   partOf: 'Part of',
   aConversation: 'a conversation',
-  answerHint: (pingUrl) => `To answer, link to this page from your blog; it accepts TrackBack (${pingUrl}), Pingback and Webmention.`,
+  answerHint: 'To answer, link to this page from your blog: it accepts Pingback and Webmention, and TrackBacks at this address:',
   blogsTitle: 'Blogs',
   registerTitle: 'Register a blog',
   registerLabel: 'Address of the blog (home page, a post, or its feed)',
@@ -325,6 +367,7 @@ const en: Messages = {
   lastError: 'Last error',
   found: 'What Palaver found',
   notFound: 'not found',
+  discoveryNotesIntro: 'What Palaver noticed while looking (for information):',
   sources: 'Sources',
   sourceKind: { feed: 'Post feed', 'site-comments': 'Site comment feed', 'post-comments': 'Comment feed of a post', 'trackback-listing': 'TrackBack listing', 'pingback-listing': 'Pingback listing' },
   pingbackEndpoint: 'Pingback endpoint',

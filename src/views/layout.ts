@@ -14,6 +14,8 @@ export interface LayoutOptions {
   switchHref?: string;
   /** Feeds of this page, for autodiscovery (`<link rel="alternate">`). */
   alternates?: FeedAlternate[];
+  /** Which zone the page's times are in, for pages that show times. */
+  timeZoneNote?: string;
 }
 
 export interface FeedAlternate {
@@ -37,6 +39,7 @@ export function renderLayout(options: LayoutOptions): string {
 <title>${options.title}</title>
 <link rel="stylesheet" href="/assets/palaver.css">
 <link rel="icon" href="/assets/palaver.svg" type="image/svg+xml">
+<script src="/assets/palaver.js" defer></script>
 ${(options.alternates ?? []).map((a) => html`<link rel="alternate" type="${a.type}" href="${a.href}" title="${a.title}">
 `)}${options.head ?? ''}
 </head>
@@ -50,7 +53,7 @@ ${(options.alternates ?? []).map((a) => html`<link rel="alternate" type="${a.typ
 <main id="main">
 ${options.body}
 </main>
-<footer class="site"><p>${t.siteDescription}</p></footer>
+<footer class="site">${options.timeZoneNote ? html`<p class="time-zone">${options.timeZoneNote}</p>` : ''}<p>${t.siteDescription}</p></footer>
 </body>
 </html>
 `.value;

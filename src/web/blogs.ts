@@ -6,6 +6,7 @@ import { blogHealth } from '../registry/health.ts';
 import { registerBlog, RegistrationError } from '../registry/register-blog.ts';
 import { countEntries, listEntriesByBlog } from '../store/entries.ts';
 import { findBlogById, listBlogs } from '../store/blogs.ts';
+import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
@@ -15,6 +16,7 @@ import type { AppDeps } from '../app.ts';
 import { blogJson } from './blog-json.ts';
 import { HttpError } from './errors.ts';
 import { requestLocale } from './page.ts';
+import { requestTimeZone } from './time-zone.ts';
 
 const idParams = z.object({ id: z.string().regex(/^\d{1,15}$/).transform(Number) });
 const registrationBody = z.object({ url: z.string().max(2048) });
@@ -48,7 +50,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   app.get('/blogs', async (request, reply) => {
     const { rows } = await loadRows();
-    return reply.type('text/html; charset=utf-8').send(renderBlogList(rows, now(), {}, { locale: requestLocale(request, reply) }));
+    return reply.type('text/html; charset=utf-8').send(renderBlogList(rows, now(), {}, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config) }));
   });
 
   app.post('/blogs', async (request, reply) => {
@@ -60,7 +62,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     } catch (err) {
       if (!(err instanceof RegistrationError)) throw err;
       const { rows } = await loadRows();
-      return reply.status(err.statusCode).type('text/html; charset=utf-8').send(renderBlogList(rows, now(), { url, error: err.message }, { locale: requestLocale(request, reply) }));
+      return reply.status(err.statusCode).type('text/html; charset=utf-8').send(renderBlogList(rows, now(), { url, error: err.message }, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config) }));
     }
   });
 
@@ -76,7 +78,16 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const t = messagesFor(locale);
     const notice = query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
     const conversations = await listConversationsOfBlog(deps.db, id, 30);
-    return reply.type('text/html; charset=utf-8').send(renderBlogPage(row, sources, entries, now(), notice, { locale, conversations, alternates: feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`) }));
+    const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
+    return reply.type('text/html; charset=utf-8').send(
+      renderBlogPage(row, sources, entries, now(), notice, {
+        locale,
+        conversations,
+        alternates: feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`),
+        timeZone: requestTimeZone(request, deps.config),
+        about,
+      }),
+    );
   });
 
   app.get('/api/blogs', async () => {

@@ -7,11 +7,13 @@ import { findBlogsChangedAt } from '../store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../store/conversations.ts';
 import { renderConversation } from '../views/conversation.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
+import { findAbout } from '../views/entry-names.ts';
 import { findConversationIdOfEntry } from '../store/conversations.ts';
 import { findEntryById } from '../store/entries.ts';
 import { conversationEntryJson, conversationJson } from './conversation-json.ts';
 import { HttpError } from './errors.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
+import { requestTimeZone } from './time-zone.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).catch(50).default(50),
@@ -58,10 +60,11 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const view = (request.query as Record<string, unknown>).view === 'thread' ? 'thread' : 'timeline';
     const blogsChangedAt = await findBlogsChangedAt(deps.db);
     const at = now();
-    const key = `${c.id}|${view}|${locale}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
+    const timeZone = requestTimeZone(request, deps.config);
+    const key = `${c.id}|${view}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
     const page = await pages.get(key, at.getTime(), async () => {
       const entries = await listConversationEntries(deps.db, c.id);
-      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view });
+      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
       return toRenderedPage(body, changed, at.getTime());
     });
@@ -80,9 +83,20 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const entries = await listConversationEntries(deps.db, found.conversation.id);
     const shown = entries.find((e) => e.id === entry.id);
     if (!shown) throw new HttpError(404, 'not-found', 'There is no such entry.');
-    const parent = shown.inReplyToId === null ? null : (entries.find((e) => e.id === shown.inReplyToId) ?? null);
+    const byId = new Map(entries.map((e) => [e.id, e]));
+    const parent = shown.inReplyToId === null ? null : (byId.get(shown.inReplyToId) ?? null);
     const at = now();
-    const body = renderEntryPage({ entry: shown, parent, conversation: found.conversation, publicUrl, locale: requestLocale(request, reply), now: at });
+    const body = renderEntryPage({
+      entry: shown,
+      parent,
+      about: findAbout(shown, byId),
+      parentAbout: parent ? findAbout(parent, byId) : null,
+      conversation: found.conversation,
+      publicUrl,
+      locale: requestLocale(request, reply),
+      now: at,
+      timeZone: requestTimeZone(request, deps.config),
+    });
     return sendPage(request, reply, toRenderedPage(body, shown.changedAt, at.getTime()));
   });
 }

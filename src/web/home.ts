@@ -5,10 +5,12 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
+import { listAnsweredEntries } from '../store/answered.ts';
 import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
 import { feedAlternates } from './feeds.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
+import { requestTimeZone } from './time-zone.ts';
 
 const pageSize = 30;
 const searchLimit = 50;
@@ -24,9 +26,11 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const locale = requestLocale(request, reply);
     const at = (deps.now ?? (() => new Date()))();
     const blogCount = await countBlogs(deps.db);
+    const timeZone = requestTimeZone(request, deps.config);
     if (q !== undefined) {
       const hits = await searchEntries(deps.db, q, { limit: searchLimit });
-      const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, search: { query: q, hits } });
+      const about = await listAnsweredEntries(deps.db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
+      const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, timeZone, search: { query: q, hits, about } });
       return sendPage(request, reply, toRenderedPage(body, null, at.getTime()));
     }
     const conversations = await listConversations(deps.db, { limit: pageSize + 1, offset: (page - 1) * pageSize });
@@ -41,6 +45,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       blogCount,
       now: at,
       locale,
+      timeZone,
       alternates: feedAlternates(deps.config.publicUrl, '', 'Palaver: all conversations'),
     });
     const lastChange = shown.map((c) => c.updatedAt).sort().at(-1) ?? null;

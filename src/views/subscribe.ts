@@ -1,0 +1,14 @@
+// The visible "subscribe" line of a page: its feeds in the three formats, as the conversation
+// page shows them (the <head> announces them too, but people do not read the head).
+import { html, type SafeHtml } from './html.ts';
+
+const formats = [
+  { ext: 'atom', type: 'application/atom+xml', label: 'Atom' },
+  { ext: 'rss', type: 'application/rss+xml', label: 'RSS' },
+  { ext: 'json', type: 'application/feed+json', label: 'JSON Feed' },
+] as const;
+
+/** Renders "label: Atom · RSS · JSON Feed" linking to `<basePath>/feed.<format>`. */
+export function renderSubscribeLinks(basePath: string, label: string): SafeHtml {
+  return html`<p class="feeds subscribe">${label}: ${formats.map((f, i) => html`${i ? ' · ' : ''}<a href="${basePath}/feed.${f.ext}" type="${f.type}">${f.label}</a>`)}</p>`;
+}
