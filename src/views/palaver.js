@@ -42,10 +42,10 @@
     var zone;
     try {
       zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    } catch (e) {
+    } catch {
       return;
     }
-    if (!zone || !/^[A-Za-z][A-Za-z0-9_+\-\/]*$/.test(zone) || zone.length > 64) return;
+    if (!zone || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) || zone.length > 64) return;
     var current = /(?:^|;\s*)tz=([^;]*)/.exec(document.cookie);
     if (current && decodeURIComponent(current[1]) === zone) return;
     document.cookie = 'tz=' + encodeURIComponent(zone) + '; Path=/; Max-Age=31536000; SameSite=Lax';
