@@ -8,7 +8,8 @@ import type { Db } from './db/open.ts';
 import type { PingVerifier } from './poller/ping-verifier.ts';
 import type { Poller } from './poller/poller.ts';
 import type { Fetch } from './reader/types.ts';
-import { assetRoutes } from './web/assets.ts';
+import { OneLinePerRequest } from './log-output.ts';
+import { assetPaths, assetRoutes } from './web/assets.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
 import { feedRoutes } from './web/feeds.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
+    // One line per request instead of two, static files only at debug.
+    logController: new OneLinePerRequest(assetPaths),
     bodyLimit: 1024 * 1024,
     // Behind a proxy the operator sets PUBLIC_URL; absolute URLs never come from Host.
     trustProxy: false,

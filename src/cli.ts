@@ -1,7 +1,9 @@
-// The `palaver` command: add, poll, import-opml, export-opml, migrate, backup, demo. Each command opens what it needs, prints
-// plain progress for people, and exits non-zero when it could not do its job.
+// The `palaver` command: add, poll, import-opml, export-opml, migrate, backup, demo. Each command opens what it needs, names
+// the database on its first line, prints plain progress for people, and exits non-zero when it could not do its job.
 import fs from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseCommandLine } from './cli-usage.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { backupDatabase, BackupError } from './db/backup.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -12,26 +14,36 @@ import { renderRegistryOpml } from './registry/export-opml.ts';
 import { importOpml, OpmlError, type ImportLine } from './registry/import-opml.ts';
 import { registerBlog, RegistrationError } from './registry/register-blog.ts';
 import { fetcherFromConfig, openMigratedDatabase, pollerSettings } from './service.ts';
-import { findBlogById } from './store/blogs.ts';
+import { countBlogs, findBlogById } from './store/blogs.ts';
 import { countDueSources, type Source } from './store/sources.ts';
 
-const usage = `Usage: palaver <command> [options]
-
-Commands:
-  add <url>            register a blog by its home page, a post or its feed, then poll it
-  poll --once          poll every source that is due now, print progress, exit
-  poll --once --force  poll every source now, whatever its schedule
-  poll                 keep polling in the foreground (a poller without the web server)
-  import-opml <file>   register every blog of an OPML list (nested outlines too), a line per blog
-  export-opml          print the registry as OPML 2.0 on stdout
-  migrate              apply pending database migrations
-  backup <file>        copy the database online (safe while Palaver runs) and check the copy
-  demo                 start local fixture blogs replaying the 2008 "Social Media Camp" debate,
-                       register and poll them, and serve Palaver on PORT (default 3000)
-
-Settings come from config/default.json and the environment (PORT, DATABASE_PATH, ...); see README.md.`;
-
 class UsageError extends Error {}
+
+/** Where a command says which database it opened: stdout, or stderr when stdout carries data. */
+type Announce = ((line: string) => void) | null;
+
+/** Shows a database path as typed relative to here when it lies below, else absolute. */
+function showPath(file: string): string {
+  if (file === ':memory:') return file;
+  const relative = path.relative(process.cwd(), path.resolve(file));
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
+}
+
+/**
+ * Builds the first line of a command: the database and what is in it, and, when the registry is
+ * empty while the demo's database lies beside it, how to reach that one instead.
+ */
+export function describeDatabase(file: string, state: { existed: boolean; blogs: number | null }): string {
+  const shown = showPath(file);
+  if (!state.existed) return `Database: ${shown} (new)`;
+  if (state.blogs === null) return `Database: ${shown}`;
+  const count = `${state.blogs} blog${state.blogs === 1 ? '' : 's'} registered`;
+  const demo = file === ':memory:' ? null : path.join(path.dirname(file), 'demo.db');
+  if (state.blogs === 0 && demo && path.resolve(demo) !== path.resolve(file) && existsSync(demo)) {
+    return `Database: ${shown} (${count}; the demo's database is ${showPath(demo)}: DATABASE_PATH=${showPath(demo)} npx palaver …)`;
+  }
+  return `Database: ${shown} (${count})`;
+}
 
 /** Logs the poller's warnings for a person at a terminal (progress lines say the rest). */
 const quietLog: PollerLog = {
@@ -55,18 +67,22 @@ function describeResult(r: RefreshResult): string {
   }
 }
 
-async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typeof openMigratedDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(config: Config, announce: Announce, work: (db: Awaited<ReturnType<typeof openMigratedDatabase>>) => Promise<T>): Promise<T> {
+  const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
   const database = await openMigratedDatabase(config);
   try {
+    announce?.(describeDatabase(config.databasePath, { existed, blogs: await countBlogs(database.db) }));
     return await work(database);
   } finally {
     await database.close();
   }
 }
 
-async function commandMigrate(config: Config): Promise<number> {
+async function commandMigrate(config: Config, announce: Announce): Promise<number> {
+  const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
   const database = openDatabase(config.databasePath);
   try {
+    announce?.(describeDatabase(config.databasePath, { existed, blogs: null }));
     const applied = await migrateToLatest(database.db);
     console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date.');
     return 0;
@@ -75,8 +91,9 @@ async function commandMigrate(config: Config): Promise<number> {
   }
 }
 
-async function commandBackup(config: Config, file: string | undefined): Promise<number> {
+async function commandBackup(config: Config, announce: Announce, file: string | undefined): Promise<number> {
   if (!file) throw new UsageError('backup needs a file to write: palaver backup backups/palaver-2008-11-17.db');
+  announce?.(describeDatabase(config.databasePath, { existed: existsSync(config.databasePath), blogs: null }));
   try {
     const report = await backupDatabase(config.databasePath, file);
     console.log(`Backed up ${report.source} to ${report.target}: ${report.pages} pages, ${report.bytes} bytes; the copy passes the integrity check.`);
@@ -88,8 +105,8 @@ async function commandBackup(config: Config, file: string | undefined): Promise<
   }
 }
 
-async function commandPoll(config: Config, options: { once: boolean; force: boolean }): Promise<number> {
-  return withDatabase(config, async ({ db }) => {
+async function commandPoll(config: Config, announce: Announce, options: { once: boolean; force: boolean }): Promise<number> {
+  return withDatabase(config, announce, async ({ db }) => {
     const fetcher = fetcherFromConfig(config);
     const poller = createPoller({ db, fetch: fetcher.fetch, settings: pollerSettings(config), log: quietLog });
     try {
@@ -134,9 +151,9 @@ async function commandPoll(config: Config, options: { once: boolean; force: bool
   });
 }
 
-async function commandAdd(config: Config, url: string | undefined, poll: boolean): Promise<number> {
+async function commandAdd(config: Config, announce: Announce, url: string | undefined, poll: boolean): Promise<number> {
   if (!url) throw new UsageError('add needs the address of a blog: palaver add https://example.org/');
-  return withDatabase(config, async ({ db }) => {
+  return withDatabase(config, announce, async ({ db }) => {
     const fetcher = fetcherFromConfig(config);
     try {
       console.log(`Looking at ${url} …`);
@@ -181,7 +198,7 @@ function describeImportLine(line: ImportLine): string {
   return `${importMarks[line.outcome]}: ${name}${where}${id}${line.outcome === 'failed' && line.reason ? ` — ${line.reason}` : ''}`;
 }
 
-async function commandImportOpml(config: Config, file: string | undefined): Promise<number> {
+async function commandImportOpml(config: Config, announce: Announce, file: string | undefined): Promise<number> {
   if (!file) throw new UsageError('import-opml needs an OPML file: palaver import-opml blogs.opml');
   let text: string;
   try {
@@ -190,7 +207,7 @@ async function commandImportOpml(config: Config, file: string | undefined): Prom
     console.error(`Cannot read ${file}: ${(err as Error).message}`);
     return 1;
   }
-  return withDatabase(config, async ({ db }) => {
+  return withDatabase(config, announce, async ({ db }) => {
     const fetcher = fetcherFromConfig(config);
     try {
       const report = await importOpml({ db, fetch: fetcher.fetch }, text, {
@@ -219,8 +236,8 @@ async function commandImportOpml(config: Config, file: string | undefined): Prom
   });
 }
 
-async function commandExportOpml(config: Config): Promise<number> {
-  return withDatabase(config, async ({ db }) => {
+async function commandExportOpml(config: Config, announce: Announce): Promise<number> {
+  return withDatabase(config, announce, async ({ db }) => {
     process.stdout.write(await renderRegistryOpml(db, { now: new Date() }));
     return 0;
   });
@@ -228,27 +245,16 @@ async function commandExportOpml(config: Config): Promise<number> {
 
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        once: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        'no-poll': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${usage}`);
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'print') {
+    console.log(parsed.text);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    console.error(parsed.message);
     return 2;
   }
-  const [command, ...rest] = parsed.positionals;
-  if (!command || parsed.values.help || command === 'help') {
-    console.log(usage);
-    return command || parsed.values.help ? 0 : 2;
-  }
+  const { command, args, values } = parsed;
   let config: Config;
   try {
     config = loadConfig();
@@ -259,34 +265,36 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // export-opml writes its document on stdout: its first line goes to stderr.
+  const announce: Announce = values.quiet ? null : command.name === 'export-opml' ? (line) => console.error(line) : (line) => console.log(line);
   try {
-    switch (command) {
+    switch (command.name) {
       case 'migrate':
-        return await commandMigrate(config);
+        return await commandMigrate(config, announce);
       case 'backup':
-        return await commandBackup(config, rest[0]);
+        return await commandBackup(config, announce, args[0]);
       case 'poll':
-        if (parsed.values.force && !parsed.values.once) throw new UsageError('--force goes with --once: palaver poll --once --force');
-        return await commandPoll(config, { once: parsed.values.once, force: parsed.values.force });
+        if (values.force && !values.once) throw new UsageError('--force goes with --once: palaver poll --once --force');
+        return await commandPoll(config, announce, { once: values.once ?? false, force: values.force ?? false });
       case 'add':
-        return await commandAdd(config, rest[0], !parsed.values['no-poll']);
+        return await commandAdd(config, announce, args[0], !values['no-poll']);
       case 'import-opml':
-        return await commandImportOpml(config, rest[0]);
+        return await commandImportOpml(config, announce, args[0]);
       case 'export-opml':
-        return await commandExportOpml(config);
+        return await commandExportOpml(config, announce);
       case 'demo': {
         const { runDemo } = await import('./demo/run-demo.ts');
-        return await runDemo(config);
+        return await runDemo(config, { announce });
       }
       default:
-        throw new UsageError(`Unknown command “${command}”.`);
+        throw new UsageError(`Unknown command “${command.name}”.`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${usage}`);
+      console.error(`${err.message}\n\nSee: palaver ${command.name} --help`);
       return 2;
     }
-    console.error(`palaver ${command} failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`palaver ${command.name} failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

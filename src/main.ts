@@ -1,5 +1,6 @@
 // The process behind `npm start`: load settings, start the service, stop cleanly on signals.
 import { ConfigError, loadConfig } from './config.ts';
+import { describeTakenPort, findFreePortAfter, findPortOwner } from './port-owner.ts';
 import { startService } from './service.ts';
 
 async function main(): Promise<void> {
@@ -13,7 +14,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const service = await startService(config);
+  let service;
+  try {
+    service = await startService(config);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    const owner = findPortOwner(config.port);
+    console.error(describeTakenPort({ port: config.port, host: config.host, code, owner, freePort: await findFreePortAfter(config.port, config.host), command: 'npm start' }));
+    process.exit(1);
+  }
   service.app.log.info({ publicUrl: config.publicUrl, database: config.databasePath }, `Palaver is serving on port ${config.port}`);
   const shutdown = (signal: string) => {
     service.app.log.info({ signal }, 'shutting down');

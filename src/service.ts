@@ -8,6 +8,7 @@ import { openDatabase, type OpenedDatabase } from './db/open.ts';
 import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
 import type { EntriesChanged, RefreshDeps } from './poller/refresh.ts';
+import { loggerOptions } from './log-output.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
 import { injectTopicRenderer } from './web/websub.ts';
 import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
@@ -98,7 +99,7 @@ export async function startService(config: Config, options: { startPoller?: bool
     config,
     db: database.db,
     fetch: fetcher.fetch,
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config),
     poller: { wake: () => poller.wake() },
     pingVerifier: { wake: () => pingVerifier.wake(), verifyNow: (id, signal) => pingVerifier.verifyNow(id, signal) },
     websubHubUrl: () => advertisedHubUrl(config),

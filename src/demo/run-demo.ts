@@ -1,9 +1,11 @@
 // `npx palaver demo`: start the fixture blogs of the 2008 "Social Media Camp" debate, register
 // and poll them in a database of the demo's own, and serve Palaver until Ctrl-C. The fetcher may
-// reach exactly the fixture blogs' origins, not private networks in general.
+// reach exactly the fixture blogs' origins, not private networks in general. Nothing is started
+// or recreated while the port is taken.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
+import { describeTakenPort, findFreePortAfter, findPortOwner, probePort } from '../port-owner.ts';
 import { registerBlog } from '../registry/register-blog.ts';
 import { startService } from '../service.ts';
 import { startDemoBlogs } from './blogs.ts';
@@ -18,12 +20,38 @@ function removeDatabase(file: string): void {
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
 }
 
+async function explainTakenPort(config: Config, code: string): Promise<string> {
+  return describeTakenPort({
+    port: config.port,
+    host: config.host,
+    code,
+    owner: findPortOwner(config.port),
+    freePort: await findFreePortAfter(config.port, config.host),
+    command: 'npx palaver demo',
+  });
+}
+
+export interface DemoOptions {
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Where the line naming the database goes; null leaves it out (--quiet). */
+  announce?: ((line: string) => void) | null;
+}
+
 /** Runs the demo until SIGINT or SIGTERM; returns the exit code. */
-export async function runDemo(config: Config, options: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<number> {
+export async function runDemo(config: Config, options: DemoOptions = {}): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const announce = options.announce === undefined ? log : options.announce;
+  const databasePath = demoDatabasePath(config);
+  // Check the port before anything changes: a running `npm start` keeps data/demo.db as it was.
+  const taken = config.port === 0 ? null : await probePort(config.port, config.host);
+  if (taken) {
+    console.error(`${await explainTakenPort(config, taken)}\nNothing was started or changed (${databasePath} is as it was).`);
+    return 1;
+  }
+  announce?.(`Database: ${databasePath} (recreated for the demo on each run)`);
   // Freitag serves windows-1252 labelled ISO-8859-1, as German blogs of 2008 often did.
   const blogs = await startDemoBlogs({ freitagCharset: 'windows-1252' });
-  const databasePath = demoDatabasePath(config);
   removeDatabase(databasePath);
   const demoConfig: Config = {
     ...config,
@@ -37,6 +65,12 @@ export async function runDemo(config: Config, options: { signal?: AbortSignal; l
     service = await startService(demoConfig, { startPoller: false });
   } catch (err) {
     await blogs.close();
+    // Another process took the port in the moment since the check.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      console.error(await explainTakenPort(config, code));
+      return 1;
+    }
     throw err;
   }
   try {
@@ -49,6 +83,10 @@ export async function runDemo(config: Config, options: { signal?: AbortSignal; l
     service.poller.start();
     log('');
     log(`Palaver is serving the demo debate at ${demoConfig.publicUrl}/ (database ${databasePath}).`);
+    log('CLI commands reach the demo’s database while the demo runs (its blogs live on 127.0.0.1,');
+    log('which Palaver’s fetcher refuses unless allowed), for example in a second terminal:');
+    log(`  DATABASE_PATH=${databasePath} npx palaver export-opml`);
+    log(`  DATABASE_PATH=${databasePath} FETCHER_ALLOW_PRIVATE_NETWORKS=true npx palaver poll --once --force`);
     log('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => {
       if (options.signal) {

@@ -1,0 +1,182 @@
+// What the `palaver` command accepts: each command with its options, help text and examples,
+// and the parsing of a command line against them (unknown options name the valid ones).
+// It runs nothing; src/cli.ts does.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from './config.ts';
+
+type OptionName = 'once' | 'force' | 'no-poll' | 'quiet' | 'help';
+
+const optionSpecs: Record<OptionName, { type: 'boolean'; short?: string; text: string }> = {
+  once: { type: 'boolean', text: 'poll what is due now, print a line per source, and exit' },
+  force: { type: 'boolean', text: 'with --once: poll every source now, whatever its schedule' },
+  'no-poll': { type: 'boolean', text: 'register without polling the new blog' },
+  quiet: { type: 'boolean', short: 'q', text: 'leave out the first line naming the database' },
+  help: { type: 'boolean', short: 'h', text: 'show this help' },
+};
+
+export interface CommandSpec {
+  name: string;
+  /** The command line without options' descriptions: "add <url>". */
+  synopsis: string;
+  summary: string;
+  /** More lines for `palaver <command> --help`. */
+  details: string[];
+  options: OptionName[];
+  examples: string[];
+  /** How many positional arguments it takes at most. */
+  maxArgs: number;
+}
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: 'add',
+    synopsis: 'add <url>',
+    summary: 'register a blog by its home page, a post or its feed, then poll it',
+    details: ['Palaver finds the post feed, the comment feed and the ping endpoints, prints what it found, and polls the new blog once.'],
+    options: ['no-poll', 'quiet', 'help'],
+    examples: ['npx palaver add https://example.org/', 'npx palaver add https://example.org/2008/11/a-post/ --no-poll'],
+    maxArgs: 1,
+  },
+  {
+    name: 'poll',
+    synopsis: 'poll [--once [--force]]',
+    summary: 'poll the registered blogs: once (--once) or in the foreground until Ctrl-C',
+    details: ['Without --once it keeps polling in the foreground, as the server does, without serving pages.'],
+    options: ['once', 'force', 'quiet', 'help'],
+    examples: ['npx palaver poll --once', 'npx palaver poll --once --force', 'DATABASE_PATH=data/demo.db FETCHER_ALLOW_PRIVATE_NETWORKS=true npx palaver poll --once --force'],
+    maxArgs: 0,
+  },
+  {
+    name: 'import-opml',
+    synopsis: 'import-opml <file>',
+    summary: 'register every blog of an OPML list (nested outlines too), a line per blog',
+    details: ['Exits 1 when any outline failed; one failure never stops the rest.'],
+    options: ['quiet', 'help'],
+    examples: ['npx palaver import-opml blogs.opml'],
+    maxArgs: 1,
+  },
+  {
+    name: 'export-opml',
+    synopsis: 'export-opml',
+    summary: 'print the registry as OPML 2.0 on stdout',
+    details: ['The line naming the database goes to stderr, so stdout is the OPML document alone.'],
+    options: ['quiet', 'help'],
+    examples: ['npx palaver export-opml > blogs.opml', 'DATABASE_PATH=data/demo.db npx palaver export-opml'],
+    maxArgs: 0,
+  },
+  {
+    name: 'migrate',
+    synopsis: 'migrate',
+    summary: 'apply pending database migrations',
+    details: ['The server and every other command migrate by themselves; this is for doing it ahead of an upgrade.'],
+    options: ['quiet', 'help'],
+    examples: ['npx palaver migrate', 'DATABASE_PATH=/var/lib/palaver/palaver.db npx palaver migrate'],
+    maxArgs: 0,
+  },
+  {
+    name: 'backup',
+    synopsis: 'backup <file>',
+    summary: 'copy the database online (safe while Palaver runs) and check the copy',
+    details: ['Never overwrites an existing file; exits non-zero with the reason when the copy or its integrity check fails.'],
+    options: ['quiet', 'help'],
+    examples: ['npx palaver backup backups/palaver-2008-11-17.db'],
+    maxArgs: 1,
+  },
+  {
+    name: 'demo',
+    synopsis: 'demo',
+    summary: 'replay the 2008 "Social Media Camp" debate from local fixture blogs and serve it on PORT',
+    details: [
+      'Starts three fixture blogs on 127.0.0.1, registers and polls them in a database of its own (data/demo.db beside DATABASE_PATH, recreated on each run), and serves Palaver on PORT (3000) until Ctrl-C.',
+      'When the port is taken it says by which process and changes nothing.',
+    ],
+    options: ['quiet', 'help'],
+    examples: ['npx palaver demo', 'PORT=3001 npx palaver demo'],
+    maxArgs: 0,
+  },
+];
+
+/** Returns Palaver's version from package.json. */
+export function palaverVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+function optionList(names: readonly OptionName[]): string {
+  return names.map((n) => `--${n}`).join(', ');
+}
+
+/** The overview `palaver --help` prints. */
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.synopsis.length)) + 2;
+  return [
+    'Usage: palaver <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.synopsis.padEnd(width)}${c.summary}`),
+    '',
+    'Every command names the database it opened on its first line (--quiet leaves it out).',
+    'Settings come from config/default.json and the environment (PORT, DATABASE_PATH, ...); see README.md.',
+    '`palaver <command> --help` shows a command’s options and examples; `palaver --version` the version.',
+  ].join('\n');
+}
+
+/** The help of one command: what it does, its options, examples. */
+export function commandHelp(spec: CommandSpec): string {
+  const width = Math.max(...spec.options.map((o) => o.length + (optionSpecs[o].short ? 6 : 2))) + 2;
+  return [
+    `Usage: palaver ${spec.synopsis}${spec.options.length ? ' [options]' : ''}`,
+    '',
+    `${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`,
+    ...spec.details,
+    '',
+    'Options:',
+    ...spec.options.map((o) => `  ${`${optionSpecs[o].short ? `-${optionSpecs[o].short}, ` : ''}--${o}`.padEnd(width)}${optionSpecs[o].text}`),
+    '',
+    'Examples:',
+    ...spec.examples.map((e) => `  ${e}`),
+  ].join('\n');
+}
+
+export type ParsedCommandLine =
+  | { kind: 'run'; command: CommandSpec; args: string[]; values: Partial<Record<OptionName, boolean>> }
+  | { kind: 'print'; text: string }
+  | { kind: 'error'; message: string };
+
+/** Parses a command line: the command, its arguments and options; help, version, or what is wrong. */
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  const name = argv.find((a) => !a.startsWith('-'));
+  const flags = argv.filter((a) => a.startsWith('-'));
+  if (name === undefined || name === 'help') {
+    const topic = name === 'help' ? argv.filter((a) => !a.startsWith('-'))[1] : undefined;
+    if (topic !== undefined) {
+      const spec = commands.find((c) => c.name === topic);
+      return spec ? { kind: 'print', text: commandHelp(spec) } : { kind: 'error', message: `Unknown command “${topic}”. Commands: ${commands.map((c) => c.name).join(', ')}.` };
+    }
+    if (flags.includes('--version') || flags.includes('-v')) return { kind: 'print', text: `palaver ${palaverVersion()}` };
+    if (flags.length === 0 || flags.some((f) => f === '--help' || f === '-h') || name === 'help') return { kind: 'print', text: usage() };
+    return { kind: 'error', message: `Unknown option ${flags[0]}. Without a command palaver takes --help or --version.\n\n${usage()}` };
+  }
+  const spec = commands.find((c) => c.name === name);
+  if (!spec) return { kind: 'error', message: `Unknown command “${name}”. Commands: ${commands.map((c) => c.name).join(', ')}.\n\n${usage()}` };
+  const options: Record<string, { type: 'boolean'; short?: string }> = {};
+  for (const o of spec.options) options[o] = { type: 'boolean', ...(optionSpecs[o].short ? { short: optionSpecs[o].short } : {}) };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const bad = /'([^']+)'/.exec((err as Error).message)?.[1] ?? flags.find((f) => !spec.options.some((o) => f === `--${o}`)) ?? '';
+    const what = code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `Option ${bad} takes no value.` : `Unknown option ${bad} for palaver ${spec.name}.`;
+    return { kind: 'error', message: `${what} Its options: ${optionList(spec.options)}.\n\n${commandHelp(spec)}` };
+  }
+  const values = parsed.values as Partial<Record<OptionName, boolean>>;
+  if (values.help) return { kind: 'print', text: commandHelp(spec) };
+  const args = parsed.positionals.slice(1);
+  if (args.length > spec.maxArgs) {
+    return { kind: 'error', message: `palaver ${spec.name} takes ${spec.maxArgs === 0 ? 'no arguments' : `one argument`}; “${args[spec.maxArgs]}” is one too many.\n\n${commandHelp(spec)}` };
+  }
+  return { kind: 'run', command: spec, args, values };
+}
