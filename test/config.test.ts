@@ -80,3 +80,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file, env: {} })).toThrow(/not valid JSON/);
   });
 });
+
+describe('log format and time zone settings', () => {
+  it('reads LOG_FORMAT and the timeZone key, and names a bad value', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({ logFormat: 'auto', timeZone: null });
+    expect(loadConfig({ env: { LOG_FORMAT: 'json' } }).logFormat).toBe('json');
+    expect(() => loadConfig({ env: { LOG_FORMAT: 'fancy' } })).toThrow(/logFormat.*\(from LOG_FORMAT\)/);
+    expect(loadConfig({ env: {}, overrides: { timeZone: 'Europe/Berlin' } }).timeZone).toBe('Europe/Berlin');
+    expect(() => loadConfig({ env: {}, overrides: { timeZone: 'Mars/Olympus_Mons' } })).toThrow(/timeZone: must be an IANA time zone/);
+  });
+});
