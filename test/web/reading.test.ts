@@ -55,6 +55,9 @@ describe('dates on the conversation page', () => {
     const inNewYork = await d.t.app.inject({ url: `/c/${d.conversationId}?lang=en`, headers: { cookie: 'tz=America/New_York' } });
     expect(at(inNewYork.body)).toBe('Nov 14, 2008, 4:30 PM');
     expect(inNewYork.body).toContain('Time zone: Eastern Time (America/New_York)');
+    // light-my-request's `cookies` option (its cookie package is pinned to one that runs on Node 20).
+    const viaOption = await d.t.app.inject({ url: `/c/${d.conversationId}?lang=en`, cookies: { tz: 'America/New_York' } });
+    expect(at(viaOption.body)).toBe('Nov 14, 2008, 4:30 PM');
     // A cookie naming no zone falls back to the configured one.
     const bogus = await d.t.app.inject({ url: `/c/${d.conversationId}?lang=en`, headers: { cookie: 'tz=%22%3E%3Cb%3E' } });
     expect(bogus.statusCode).toBe(200);
