@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SkipReporter from './test/support/skip-reporter.ts';
 
 // Browser tests: playwright-core driving Debian's Chromium against the real app on loopback.
 // Slower than the main suite, so `npm run test:browser` runs them apart; .ci/run counts both
@@ -10,6 +11,6 @@ export default defineConfig({
     hookTimeout: 90_000,
     pool: 'forks',
     fileParallelism: false,
-    reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-browser.json' }]],
+    reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-browser.json' }], new SkipReporter('browser')],
   },
 });

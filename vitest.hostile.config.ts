@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SkipReporter from './test/support/skip-reporter.ts';
 import ClosingTableReporter from './test/hostile/closing-table-reporter.ts';
 
 // The hostile suite (npm run test:hostile): the fault-injecting fixture web against the whole
@@ -12,6 +13,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-hostile.json' }], new ClosingTableReporter()],
+    reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-hostile.json' }], new ClosingTableReporter(), new SkipReporter('hostile')],
   },
 });

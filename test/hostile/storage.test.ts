@@ -13,6 +13,7 @@ import { validateConfig, type Config } from '../../src/config.ts';
 import { checkIntegrity } from '../../src/db/backup.ts';
 import { startService } from '../../src/service.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
+import { skipOptional } from '../support/skips.ts';
 import { startFaultServer, type FaultServer } from './fault-server.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -142,7 +143,7 @@ describe('storage', () => {
 
   it('a read-only database gives a clear error and stays intact', async (ctx) => {
     const dir = path.join(work, 'ro');
-    if (!tryMountTmpfs(dir, '64m')) ctx.skip('mounting a tmpfs needs root: a read-only file system cannot be simulated here');
+    if (!tryMountTmpfs(dir, '64m')) skipOptional(ctx, 'mounting a tmpfs needs root (and CAP_SYS_ADMIN): a read-only file system cannot be simulated here');
     try {
       const file = path.join(dir, 'palaver.db');
       faults.setFeed('s-ro', 'good');
@@ -169,7 +170,7 @@ describe('storage', () => {
 
   it('a full disk gives a clear error, loses nothing committed, and recovers when space returns', async (ctx) => {
     const dir = path.join(work, 'full');
-    if (!tryMountTmpfs(dir, '48m')) ctx.skip('mounting a tmpfs needs root: a full disk cannot be simulated here');
+    if (!tryMountTmpfs(dir, '48m')) skipOptional(ctx, 'mounting a tmpfs needs root (and CAP_SYS_ADMIN): a full disk cannot be simulated here');
     try {
       const file = path.join(dir, 'palaver.db');
       faults.setFeed('s-full', 'good');

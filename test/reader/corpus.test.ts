@@ -10,6 +10,7 @@ import { decodeText } from '../../src/reader/decode.ts';
 import { parseFeed } from '../../src/reader/parse-feed.ts';
 import { sanitizeHtml } from '../../src/reader/sanitize.ts';
 import { FeedParseError, type ParsedFeed } from '../../src/reader/types.ts';
+import { skipOptional } from '../support/skips.ts';
 
 interface Forbidden {
   elements?: string[];
@@ -96,10 +97,11 @@ const unreached: string[] = [];
 const decodingGoals: string[] = [];
 let vectorsReached = 0;
 
-const describeCorpus = corpusPresent ? describe : describe.skip;
-
-describeCorpus(corpusPresent ? `corpus (${records.length} documents in ${corpusDir})` : `corpus: skipped, ${corpusDir} is absent`, () => {
+// The corpus lives outside the repository (read in place, never copied in), so a clean clone,
+// CI's included, may not have it: then the suite is its last test, which skips saying why.
+describe(corpusPresent ? `corpus (${records.length} documents in ${corpusDir})` : 'corpus', () => {
   afterAll(() => {
+    if (!corpusPresent) return;
     const lines = [
       `Palaver and feedparser disagree on ${disagreements.length} ill-formed corpus documents (feedparser's lenient fallback parser versus Palaver's strict parse with narrow repairs):`,
       ...disagreements.map((d) => `  - ${d}`),
@@ -170,7 +172,8 @@ describeCorpus(corpusPresent ? `corpus (${records.length} documents in ${corpusD
     }
   });
 
-  it('sees the sanitize vectors in the raw content it hands to the sanitizer', () => {
+  it('sees the sanitize vectors in the raw content it hands to the sanitizer', (ctx) => {
+    if (!corpusPresent) skipOptional(ctx, `${corpusDir} is absent (the shared corpus lives outside the repository)`);
     const itemVectors = records.filter((r) => r.category === 'sanitize' && r.xss && /^entries\[0\]\.(content|summary)/.test(r.field ?? ''));
     // Guards against a vacuous pass: the hostile markup must have reached sanitizeHtml.
     if (itemVectors.length) expect(vectorsReached).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../../src/demo/fixture-server.ts';
+import { skipOptional } from '../support/skips.ts';
 import {
   type Fetcher,
   type FetcherOptions,
@@ -542,8 +543,7 @@ describe('createFetcher: address guard', () => {
     try {
       v6 = await startFixtureServer({ '/six': { body: 'over ipv6' } }, { host: '::1' });
     } catch {
-      ctx.skip('::1 is not available on this machine');
-      return;
+      skipOptional(ctx, '::1 is not available on this machine');
     }
     try {
       expect((await makeFetcher().fetch({ url: `${v6.origin}/six` })).body.toString()).toBe('over ipv6');
