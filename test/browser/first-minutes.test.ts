@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../support/app.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -215,5 +216,38 @@ describe('the registry tables', () => {
     await expect(page.locator('table.sources thead th').allInnerTexts()).resolves.toEqual(['Quelle', 'Letzter Abruf', 'Antwort', 'Nächster Abruf']);
     await page.screenshot({ path: path.join(artifacts, 'blog-desktop.png'), fullPage: true });
     await context.close();
+  });
+});
+
+describe('the first-run page', () => {
+  it('keeps its box clear of the header line, and the demo command reads as a command, not as spaces before the full stop', async () => {
+    const empty = await createTestApp();
+    await empty.app.listen({ host: '127.0.0.1', port: 0 });
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(empty.app.server.address() as { port: number }).port}/`);
+      const layout = await page.evaluate(() => {
+        const header = document.querySelector('header.site')!.getBoundingClientRect();
+        const box = document.querySelector('.empty')!;
+        const code = box.querySelector('code')!;
+        const codeBox = code.getBoundingClientRect();
+        return {
+          gap: box.getBoundingClientRect().top - header.bottom,
+          boxBackground: getComputedStyle(box).backgroundColor,
+          codeBackground: getComputedStyle(code).backgroundColor,
+          codeOnOneLine: code.getClientRects().length === 1 && codeBox.height < 40,
+          text: (code.parentElement as HTMLElement).innerText,
+        };
+      });
+      expect(layout.gap).toBeGreaterThanOrEqual(16);
+      expect(layout.codeBackground).not.toBe(layout.boxBackground);
+      expect(layout.codeOnOneLine).toBe(true);
+      expect(layout.text).toMatch(/with npx palaver demo\.$/);
+      await page.screenshot({ path: path.join(artifacts, 'first-run-375.png'), fullPage: true });
+    } finally {
+      await context.close();
+      await empty.close();
+    }
   });
 });
