@@ -201,6 +201,10 @@ describe('the registry tables', () => {
     expect(new Set(sources.labels)).toEqual(new Set(['"Letzter Abruf"', '"Antwort"', '"Nächster Abruf"']));
     await expect(page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).resolves.toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(artifacts, 'blog-375.png'), fullPage: true });
+    // The join box's fields show their whole address at this width too (the button moves under them).
+    await page.goto(`${origin}/c/${d.conversationId}`);
+    const clipped = await page.locator('input.copy-source').evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => (el as HTMLInputElement).value));
+    expect(clipped).toEqual([]);
     await context.close();
   });
 

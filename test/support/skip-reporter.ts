@@ -3,7 +3,7 @@
 // not marked optional, and any skip without a reason).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { optionalSkipMark } from './skips.ts';
 
 export interface SkippedTest {
@@ -14,7 +14,14 @@ export interface SkippedTest {
 }
 
 export default class SkipReporter implements Reporter {
+  private filtered = false;
+
   constructor(private readonly suite: string) {}
+
+  onInit(vitest: Vitest): void {
+    // `vitest -t pattern` skips every other test: those are left out of the list.
+    this.filtered = vitest.config.testNamePattern !== undefined;
+  }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const skipped: SkippedTest[] = [];
@@ -24,6 +31,7 @@ export default class SkipReporter implements Reporter {
         const result = test.result();
         if (result.state !== 'skipped') continue;
         const note = result.note?.trim() || null;
+        if (!note && this.filtered) continue;
         skipped.push({ file, name: test.fullName, reason: note?.replace(optionalSkipMark, '') ?? null, optional: note?.startsWith(optionalSkipMark) ?? false });
       }
     }
