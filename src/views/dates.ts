@@ -103,7 +103,9 @@ export function formatWhen(iso: string | null | undefined, ctx: DateContext, opt
   const seconds = Math.round((d.getTime() - ctx.now.getTime()) / 1000);
   if (Math.abs(seconds) < 60) return relative(ctx.locale).format(seconds, 'second');
   if (Math.abs(seconds) < 3600) return relative(ctx.locale).format(Math.round(seconds / 60), 'minute');
-  const days = calendarDaysBetween(ctx.now, d, ctx.timeZone);
+  // Calendar days matter only near now; most of a debate lies further back (and this is the
+  // costly part of a 500-entry page).
+  const days = Math.abs(seconds) < 9 * 86_400 ? calendarDaysBetween(ctx.now, d, ctx.timeZone) : Math.sign(seconds) * 9;
   const time = withTime ? `, ${formatter(ctx.locale, ctx.timeZone, 'time').format(d)}` : '';
   if (Math.abs(days) <= 1) return `${relative(ctx.locale).format(days, 'day')}${time}`;
   if (days < 0 && days > -7) return formatter(ctx.locale, ctx.timeZone, withTime ? 'weekdayTime' : 'weekday').format(d);
