@@ -40,9 +40,12 @@ function whenIn(locale: Locale, timeZone: string) {
   };
 }
 
-/** Shows a URL without its scheme, breakable after each slash so a narrow column never splits a word. */
-function breakableUrl(url: string): SafeHtml {
-  return html`${displayUrl(url)
+/**
+ * Shows a URL without its scheme, breakable after each slash so a narrow column never splits a
+ * word; `exact` shows it as polled, scheme and trailing slash included ("…/feed" is another request).
+ */
+function breakableUrl(url: string, exact = false): SafeHtml {
+  return html`${(exact ? url : displayUrl(url))
     .split('/')
     .map((part, i) => html`${i ? html`/<wbr>` : ''}${part}`)}`;
 }
@@ -161,7 +164,7 @@ ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
     <thead><tr><th scope="col">${t.colSource}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colAnswer}</th><th scope="col">${t.colNextCheck}</th></tr></thead>
     <tbody>${sources.map(
       (s) => html`<tr>
-      <th scope="row" data-label="${t.colSource}">${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${breakableUrl(s.url)}</a></small></th>
+      <th scope="row" data-label="${t.colSource}">${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${breakableUrl(s.url, true)}</a></small></th>
       <td data-label="${t.colLastPoll}">${when(s.lastCheckedAt, now)}</td>
       <td data-label="${t.colAnswer}">${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? html`<span class="nowrap">HTTP ${s.lastStatus}</span>` : '—'}</td>
       <td data-label="${t.colNextCheck}">${s.disabledAt ? '—' : when(s.nextCheckAt, now)}</td>

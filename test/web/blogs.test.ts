@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { load } from 'cheerio';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { homePage, rsd, rssFeed } from '../support/blog-pages.ts';
@@ -193,6 +194,16 @@ describe('the registration form', () => {
     expect(page.body).toContain(`${origin}/feed/`);
     expect(page.body).toContain(`${origin}/xmlrpc.php`);
     expect(page.body).toContain('waiting for the first poll');
+  });
+
+  it('shows each source’s address exactly as it is polled, trailing slash included', async () => {
+    const { id } = (await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } })).json();
+    const $ = load((await t.app.inject(`/blogs/${id}`)).body);
+    const shown = $('table.sources a').toArray().map((a) => ({ text: $(a).text(), href: $(a).attr('href') }));
+    expect(shown).toEqual([
+      { text: `${origin}/feed/`, href: `${origin}/feed/` },
+      { text: `${origin}/comments/feed/`, href: `${origin}/comments/feed/` },
+    ]);
   });
 });
 
