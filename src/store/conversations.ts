@@ -207,7 +207,7 @@ export async function listConversationsOfBlog(db: Db, blogId: number, limit: num
     .selectAll()
     .where('merged_into_id', 'is', null)
     .where('entry_count', '>', 0)
-    .where('id', 'in', (eb) => eb.selectFrom('entries').select('conversation_id').where('blog_id', '=', blogId).where('conversation_id', 'is not', null))
+    .where('id', 'in', (eb) => eb.selectFrom('entries').select('conversation_id').where('blog_id', '=', blogId).where('same_as_id', 'is', null).where('conversation_id', 'is not', null))
     .orderBy('last_activity_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

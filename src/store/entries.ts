@@ -171,10 +171,14 @@ export async function listRecentEntries(
   return rows.map(toEntryWithBlog);
 }
 
-/** Lists a blog's newest entries. */
+/**
+ * Lists a blog's newest entries, each node once: a record merged into another entry (a pingback
+ * WordPress shows as a comment, merged into the post that sent it) shows as that entry.
+ */
 export async function listEntriesByBlog(db: Db, blogId: number, limit: number): Promise<EntryWithBlog[]> {
   const rows = await selectEntriesWithBlog(db)
     .where('entries.blog_id', '=', blogId)
+    .where('entries.same_as_id', 'is', null)
     .orderBy('entries.sort_at', 'desc')
     .orderBy('entries.id', 'desc')
     .limit(limit)
@@ -182,9 +186,9 @@ export async function listEntriesByBlog(db: Db, blogId: number, limit: number): 
   return rows.map(toEntryWithBlog);
 }
 
-/** Counts entries, optionally of one blog. */
+/** Counts entries (nodes: records merged into another entry are not counted again), optionally of one blog. */
 export async function countEntries(db: Db, blogId?: number): Promise<number> {
-  let q = db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n'));
+  let q = db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).where('same_as_id', 'is', null);
   if (blogId !== undefined) q = q.where('blog_id', '=', blogId);
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);

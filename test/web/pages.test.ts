@@ -254,6 +254,52 @@ describe('GET /?q= (search)', () => {
   });
 });
 
+describe('one node once', () => {
+  // The demo's pingbacks arrive twice: as WordPress comments on the pinged post (author = the
+  // pinging post's title) and as the pinging post itself; Palaver merges them into the post.
+  async function nodesByBlog(): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    const list = (await d.t.app.inject('/api/conversations')).json().conversations as { id: number }[];
+    for (const c of list) {
+      for (const e of (await d.t.app.inject(`/api/conversations/${c.id}`)).json().entries as { id: number; blog: { id: number } | null }[]) {
+        if (e.blog) out.set(e.blog.id, [...(out.get(e.blog.id) ?? []), e.id]);
+      }
+    }
+    return out;
+  }
+
+  it('lists and counts a merged pingback once on the blog pages, the registry and the API', async () => {
+    const nodes = await nodesByBlog();
+    const blogs = (await d.t.app.inject('/api/blogs')).json().blogs as { id: number; title: string; entryCount: number }[];
+    const registry = (await d.t.app.inject('/blogs')).body;
+    for (const blog of blogs) {
+      const ids = nodes.get(blog.id) ?? [];
+      expect(blog.entryCount, blog.title).toBe(ids.length);
+      expect((await d.t.app.inject(`/api/blogs/${blog.id}`)).json().entryCount, blog.title).toBe(ids.length);
+      expect(registry).toMatch(new RegExp(`href="/blogs/${blog.id}">[\\s\\S]*?<td>${ids.length}</td>\\s*</tr>`));
+      const page = (await d.t.app.inject(`/blogs/${blog.id}`)).body;
+      const newest = /<section aria-labelledby="entries">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+      const shown = [...newest.matchAll(/#e-(\d+)"/g)].map((m) => Number(m[1]));
+      expect(shown.length, blog.title).toBe(Math.min(30, ids.length));
+      expect(new Set(shown).size, blog.title).toBe(shown.length);
+      for (const id of shown) expect(ids, `${blog.title} lists entry ${id}`).toContain(id);
+      // WordPress's "Blog Archive »" comment author is the record's name, never a row of its own.
+      expect(newest, blog.title).not.toContain('Blog Archive');
+    }
+  });
+
+  it('shows the merged post once in search results and in the feeds', async () => {
+    const freitag = entries.find((e) => e.title === 'Social Media Camp: Viel Gerede, noch kein Camp')!;
+    const hits = (await d.t.app.inject('/?q=Gerede')).body;
+    expect(hits.match(new RegExp(`#e-${freitag.id}"`, 'g'))).toHaveLength(1);
+    for (const path of ['/feed.json', `/c/${d.conversationId}/feed.json`]) {
+      const ids = ((await d.t.app.inject(path)).json().items as { id: string }[]).map((i) => i.id);
+      expect(new Set(ids).size, path).toBe(ids.length);
+      expect(ids.filter((id) => id.endsWith(`/e/${freitag.id}`)), path).toHaveLength(1);
+    }
+  });
+});
+
 describe('error pages', () => {
   it('answers 404 in the site look and the reader’s language', async () => {
     const en = await d.t.app.inject('/c/999999');
