@@ -11,6 +11,20 @@ import { upsertEntry, type UpsertOutcome } from './entries.ts';
 // see threading/relations.ts.
 const joiningEdges: EdgeType[] = ['comment-of', 'reply-to', 'links-to', 'linkback', 'same-as'];
 
+const linkbackKinds: readonly string[] = ['pingback', 'trackback', 'webmention'];
+const linkbackChannels: Channel[] = ['pingback', 'trackback', 'webmention', 'listing'];
+const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
+const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
+
+/**
+ * Whether the node `e` arrived as a linkback, as a reader counts: it is a ping of its own, came
+ * by a ping channel, or has a live record of a ping merged into it (a post that also pinged).
+ */
+const arrivedAsLinkback = sql<boolean>`(e.kind in (${kindsSql})
+  or exists (select 1 from entry_channels ch where ch.entry_id = e.id and ch.via in (${channelsSql}))
+  or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null
+    and (r.kind in (${kindsSql}) or exists (select 1 from entry_channels rc where rc.entry_id = r.id and rc.via in (${channelsSql})))))`;
+
 export interface RecordEntryInput {
   blogId: number | null;
   draft: EntryDraft;
@@ -343,7 +357,10 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
   const authors = c.author_count + (newAuthor ? 1 : 0);
   const first = c.first_activity_at === null || e.sort_at < c.first_activity_at ? e.sort_at : c.first_activity_at;
   const last = c.last_activity_at === null || e.sort_at > c.last_activity_at ? e.sort_at : c.last_activity_at;
-  const isLinkback = e.kind === 'pingback' || e.kind === 'trackback' || e.kind === 'webmention';
+  // A new node without records: its own kind and channels say whether it came as a linkback.
+  const isLinkback =
+    linkbackKinds.includes(e.kind) ||
+    (await db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1).executeTakeFirst()) !== undefined;
   await db
     .updateTable('conversations')
     .set({
@@ -379,15 +396,17 @@ export async function mergeConversation(db: Db, from: number, into: number, now:
 /** Recomputes a conversation's root, title, counts, gap and rank from its own entries. */
 export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
   const stats = await db
-    .selectFrom('entries')
-    .where('conversation_id', '=', id)
-    .where('same_as_id', 'is', null)
-    .where('tombstoned_at', 'is', null)
+    .selectFrom('entries as e')
+    .where('e.conversation_id', '=', id)
+    .where('e.same_as_id', 'is', null)
+    .where('e.tombstoned_at', 'is', null)
     .select((eb) => [
       eb.fn.countAll<number>().as('entries'),
       eb.fn.sum<number>(sql`case when kind = 'post' then 1 else 0 end`).as('posts'),
       eb.fn.sum<number>(sql`case when kind = 'comment' then 1 else 0 end`).as('comments'),
-      eb.fn.sum<number>(sql`case when kind in ('pingback', 'trackback', 'webmention') then 1 else 0 end`).as('linkbacks'),
+      // Answers that arrived as a linkback, merged ones included: a post that also pinged counts
+      // as a post and as a linkback, so the figures need not add up to the entries.
+      eb.fn.sum<number>(sql`case when ${arrivedAsLinkback} then 1 else 0 end`).as('linkbacks'),
       eb.fn.count<number>('blog_id').distinct().as('blogs'),
       eb.fn.count<number>(sql`lower(coalesce(author_url, author_name))`).distinct().as('authors'),
       eb.fn.min<string>('sort_at').as('first'),

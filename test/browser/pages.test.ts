@@ -68,7 +68,7 @@ describe('the demo debate in Chromium', () => {
     expect(res?.status()).toBe(200);
     await expect(page.locator('h1').textContent()).resolves.toBe('Idee: ein Social Media Camp');
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('de');
-    await expect(page.locator('.conversation-head .counts').textContent()).resolves.toBe('3 Beiträge · 6 Kommentare · 0 Linkbacks · 3 Blogs');
+    await expect(page.locator('.conversation-head .counts').textContent()).resolves.toBe('3 Beiträge · 6 Kommentare · 2 Linkbacks · 3 Blogs');
     const ids = await page.locator('ol.timeline > li > article').evaluateAll((els) => els.map((e) => Number(e.id.slice(2))));
     expect(ids).toEqual(entries.map((e) => e.id));
     // German text of the windows-1252 blog comes out right in the browser too.

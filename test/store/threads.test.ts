@@ -4,7 +4,7 @@ import { draftEntry, type EntryKind } from '../../src/reader/entry-draft.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../../src/store/conversations.ts';
-import { recordEntry } from '../../src/store/threads.ts';
+import { recordEntry, tombstoneLinkback } from '../../src/store/threads.ts';
 import { linkbackRelations, relationsOf, type ArrivalContext, type Channel } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 
@@ -166,6 +166,7 @@ describe('recordEntry', () => {
     );
     let found = (await conversationOf(target.id))!;
     expect(found.entries.find((e) => e.id === pingComment.id)).toMatchObject({ kind: 'pingback', via: ['pingback'] });
+    expect(found.conversation).toMatchObject({ entryCount: 2, postCount: 1, linkbackCount: 1 });
 
     const source = await record(blogs.c, 'post', post(C, 'gerede', `<p>Bei <a href="${B}exkurs/">planetsab</a> …</p>`));
     // A listing names the same source again.
@@ -181,7 +182,15 @@ describe('recordEntry', () => {
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({ id: source.id, kind: 'post', inReplyToId: target.id });
     expect(new Set(nodes[0]!.via)).toEqual(new Set(['feed', 'pingback', 'listing']));
-    expect(found.conversation).toMatchObject({ entryCount: 2, postCount: 2, linkbackCount: 0 });
+    // The post that pinged is an answer that arrived as a linkback: a reader counts it.
+    expect(found.conversation).toMatchObject({ entryCount: 2, postCount: 2, linkbackCount: 1 });
+    await expectCountsMatchRecount(database);
+
+    // Records that are gone (their source stopped linking) no longer make the post a linkback.
+    const records = await database.db.selectFrom('entries').select('id').where('same_as_id', '=', source.id).execute();
+    expect(records.map((r) => r.id)).toContain(pingComment.id);
+    for (const r of records) await tombstoneLinkback(database.db, r.id, '2026-01-03T00:00:00.000Z');
+    expect((await conversationOf(target.id))!.conversation).toMatchObject({ entryCount: 2, postCount: 2, linkbackCount: 0 });
   });
 
   it('changes nothing when the same entries arrive again', async () => {

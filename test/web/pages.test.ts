@@ -53,7 +53,7 @@ describe('GET /c/:id', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers.vary).toMatch(/Accept-Language/);
     expect(res.body).toContain('<html lang="de">');
-    expect(res.body).toContain('3 Beiträge · 6 Kommentare · 0 Linkbacks · 3 Blogs');
+    expect(res.body).toContain('3 Beiträge · 6 Kommentare · 2 Linkbacks · 3 Blogs');
     // Sachar posted at 08:47 UTC, 09:47 in Berlin: the date and time, not "vor 18 Jahren".
     expect(res.body).toMatch(/title="Mittwoch, 12\. November 2008 um 09:47 MEZ">12\. Nov\. 2008, 09:47</);
     expect(res.body).not.toMatch(/vor \d+ Jahren/);
@@ -66,7 +66,7 @@ describe('GET /c/:id', () => {
   it('speaks English by default and switches language with ?lang, remembered in a cookie', async () => {
     const en = await d.t.app.inject(`/c/${d.conversationId}`);
     expect(en.body).toContain('<html lang="en">');
-    expect(en.body).toContain('3 posts · 6 comments · 0 linkbacks · 3 blogs');
+    expect(en.body).toContain('3 posts · 6 comments · 2 linkbacks · 3 blogs');
     expect(en.body).toMatch(/>Nov 12, 2008, \d{1,2}:\d\d [AP]M</);
     expect(en.body).not.toMatch(/years ago/);
     expect(en.body).toContain(`href="/c/${d.conversationId}?lang=de"`);
@@ -201,10 +201,32 @@ describe('GET /', () => {
     const item = /<li><article class="conversation-summary">[\s\S]*?Idee: ein Social Media Camp[\s\S]*?<\/article><\/li>/.exec(res.body)?.[0] ?? '';
     expect(item).toContain('3 Blogs: ');
     expect(item).toContain('Sachar’s Blog');
-    expect(item).toMatch(/\d Beiträge · \d Kommentare · 0 Linkbacks/);
+    // Earlier tests add a comment; the linkbacks are the two posts that also pinged.
+    expect(item).toMatch(/3 Beiträge · \d Kommentare · 2 Linkbacks/);
     expect(item).toMatch(/begonnen <time datetime="2008-11-12[^"]*" title="Mittwoch, 12\. November 2008 um [^"]+">12\. Nov\. 2008<\/time>/);
     expect(item).toContain('class="excerpt"');
     expect(res.body).toContain('role="search"');
+  });
+
+  it('counts the posts that arrived as pingbacks as linkbacks, on the page and in the API', async () => {
+    // planetsab's and Freitag's posts each pinged the post they answer (WordPress shows the pings
+    // as comments); each is one node that came by feed and by pingback.
+    const api = (await d.t.app.inject('/api/conversations')).json().conversations.find((c: { id: number }) => c.id === d.conversationId);
+    expect(api).toMatchObject({ postCount: 3, linkbackCount: 2 });
+    expect((await d.t.app.inject(`/api/conversations/${d.conversationId}`)).json()).toMatchObject({ linkbackCount: 2 });
+    const viaPing = entries.filter((e) => (e as ApiEntry & { via: string[] }).via.includes('pingback'));
+    expect(viaPing.map((e) => e.kind)).toEqual(['post', 'post']);
+    expect((await d.t.app.inject('/?lang=en')).body).toMatch(/3 posts · \d comments · 2 linkbacks/);
+  });
+
+  it('recounts linkbacks of an existing database when migrating (0008)', async () => {
+    const db = d.t.database.db;
+    const before = await db.selectFrom('conversations').select(['id', 'linkback_count']).orderBy('id').execute();
+    await sql`update conversations set linkback_count = 0`.execute(db);
+    const { up } = await import('../../migrations/0008_linkback_counts.ts');
+    await up(db as never);
+    expect(await db.selectFrom('conversations').select(['id', 'linkback_count']).orderBy('id').execute()).toEqual(before);
+    expect(before.find((c) => c.id === d.conversationId)?.linkback_count).toBe(2);
   });
 
   it('pages after 30 conversations', async () => {
@@ -276,7 +298,7 @@ describe('one node once', () => {
       const ids = nodes.get(blog.id) ?? [];
       expect(blog.entryCount, blog.title).toBe(ids.length);
       expect((await d.t.app.inject(`/api/blogs/${blog.id}`)).json().entryCount, blog.title).toBe(ids.length);
-      expect(registry).toMatch(new RegExp(`href="/blogs/${blog.id}">[\\s\\S]*?<td>${ids.length}</td>\\s*</tr>`));
+      expect(registry).toMatch(new RegExp(`href="/blogs/${blog.id}">[\\s\\S]*?<td[^>]*class="number">${ids.length}</td>\\s*</tr>`));
       const page = (await d.t.app.inject(`/blogs/${blog.id}`)).body;
       const newest = /<section aria-labelledby="entries">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
       const shown = [...newest.matchAll(/#e-(\d+)"/g)].map((m) => Number(m[1]));
