@@ -50,6 +50,21 @@ describe('npx palaver', () => {
     expect(due.stdout).toContain('0 source(s) due.');
   }, 90_000);
 
+  it('prints a ping listing that cannot be fetched as a failure, like the feeds, when the blogs are down', async () => {
+    const add = await palaver(['add', demo.blogs[0]!.homeUrl]);
+    expect(add.code, add.stderr).toBe(0);
+    await demo.close();
+    const poll = await palaver(['poll', '--once', '--force']);
+    demo = await startDemoBlogs();
+    expect(poll.code, poll.stderr).toBe(0);
+    const lines = poll.stdout.split('\n').filter((l) => /^\[\d+\]/.test(l));
+    const listings = lines.filter((l) => l.includes(' pingback-listing '));
+    expect(listings.length).toBeGreaterThan(0);
+    for (const line of listings) expect(line).toMatch(/^\[\d+\] ✗ .* pingback-listing .*: failed: the listing could not be fetched: /);
+    expect(lines.filter((l) => l.includes(' ✓ '))).toEqual([]);
+    expect(poll.stdout).toMatch(/ 0 unchanged, 0 not modified, \d+ failed/);
+  }, 90_000);
+
   it('explains an unreachable or feedless address and exits non-zero', async () => {
     const res = await palaver(['add', 'http://127.0.0.1:1/']);
     expect(res.code).not.toBe(0);

@@ -6,7 +6,7 @@ import { findBlogById } from '../store/blogs.ts';
 import { findPingBySourceTarget, upsertPing } from '../store/pings.ts';
 import { findCommentActivity, updateSourceAfterPoll, type Source } from '../store/sources.ts';
 import type { RefreshDeps, RefreshResult } from './refresh.ts';
-import { commentFeedWaitSeconds } from './schedule.ts';
+import { commentFeedWaitSeconds, computeNextCheck, parseRetryAfter } from './schedule.ts';
 
 // Listings change slowly and cost the blog an XML-RPC call: never more often than this.
 const minListingWaitSeconds = 6 * 3600;
@@ -27,10 +27,14 @@ export async function refreshListing(deps: RefreshDeps, source: Source): Promise
   if (source.kind === 'pingback-listing') {
     result = blog?.pingbackEndpoint && post?.url ? await fetchPingbackSources(deps.fetch, blog.pingbackEndpoint, post.url) : { status: 'unavailable', reason: 'the blog has no pingback endpoint' };
     // WordPress lists a post's trackbacks through the same endpoint, by post ID (its guid's ?p=).
+    // That ID is a guess (an imported post keeps its old guid), so when the pingbacks were listed
+    // a failure here is the guess's, not the blog's; otherwise it is the listing's outcome.
     const postId = post ? wordpressPostId({ guid: post.guid, url: post.url }) : null;
-    if (blog?.pingbackEndpoint && postId !== null) {
+    if (blog?.pingbackEndpoint && postId !== null && result.status !== 'failed') {
       const trackbacks = await fetchTrackbackPings(deps.fetch, blog.pingbackEndpoint, postId);
       if (trackbacks.status === 'ok') result = result.status === 'ok' ? { status: 'ok', pings: [...result.pings, ...trackbacks.pings] } : trackbacks;
+      else if (result.status === 'ok') base.warnings.push(`the trackbacks of post ${postId} could not be listed: ${trackbacks.reason}`);
+      else if (trackbacks.status === 'failed') result = trackbacks;
     }
   } else {
     result = await fetchTrackbackListing(deps.fetch, source.url);
@@ -48,6 +52,32 @@ export async function refreshListing(deps: RefreshDeps, source: Source): Promise
       succeeded: false,
     });
     return { ...base, outcome: 'unchanged', error: null, nextCheckAt };
+  }
+
+  if (result.status === 'failed') {
+    // A listing that fails is backed off like a feed and stopped after as many failures.
+    const s = deps.settings;
+    const failures = source.consecutiveFailures + 1;
+    const stop = failures >= s.disableAfterFailures;
+    const nextCheckAt = computeNextCheck({
+      now: started,
+      intervalSeconds: s.pollIntervalSeconds,
+      maxIntervalSeconds: s.maxIntervalSeconds,
+      consecutiveFailures: failures,
+      maxBackoffSeconds: s.maxBackoffSeconds,
+      retryAfterSeconds: parseRetryAfter(result.retryAfter, started),
+    }).toISOString();
+    const disabledReason = stop ? `stopped after ${failures} failed checks in a row; the last: ${result.reason}` : undefined;
+    await updateSourceAfterPoll(deps.db, source.id, {
+      checkedAt,
+      nextCheckAt,
+      lastStatus: result.httpStatus,
+      lastError: result.reason,
+      consecutiveFailures: failures,
+      succeeded: false,
+      ...(disabledReason !== undefined ? { disabledReason } : {}),
+    });
+    return { ...base, outcome: stop ? 'disabled' : 'failed', status: result.httpStatus, error: disabledReason ?? result.reason, nextCheckAt };
   }
 
   let queued = 0;

@@ -1,7 +1,8 @@
 // Polls the listings of pings a blog publishes about one of its posts (DESIGN.md, "Listings of
 // pings"): Movable Type's ?__mode=rss, WordPress's XML-RPC getPingbacks and getTrackbackPings.
 // It only reports what a listing says; every listed URL is unverified (WordPress lists
-// unapproved and spam pings too) and a blog without listings is "unavailable", never an error.
+// unapproved and spam pings too). A listing is "unavailable" only when the blog says so (XML-RPC
+// fault -32601/-32602, HTTP 404/410, a TrackBack listing error); anything else is "failed".
 import { STATUS_CODES } from 'node:http';
 import * as cheerio from 'cheerio';
 import { urlKey } from '../url-key.ts';
@@ -21,7 +22,12 @@ export interface ListedPing {
   via: 'trackback' | 'pingback';
 }
 
-export type ListingResult = { status: 'ok'; pings: ListedPing[] } | { status: 'unavailable'; reason: string };
+export type ListingResult =
+  | { status: 'ok'; pings: ListedPing[] }
+  /** The blog said it offers no such listing: asked again much later, not an error. */
+  | { status: 'unavailable'; reason: string }
+  /** The listing could not be had (network, server error, an answer that is no listing): an error. */
+  | { status: 'failed'; reason: string; httpStatus: number | null; retryAfter: string | null };
 
 /** A listing larger than this is not read: a post with thousands of pings is spam, not a debate. */
 export const maxListingBytes = 1024 * 1024;
@@ -30,10 +36,21 @@ function unavailable(reason: string): ListingResult {
   return { status: 'unavailable', reason };
 }
 
-// Plain words for a status page; 403/404/405/410/501 are how blogs say "listings are off".
+function failed(reason: string, httpStatus: number | null = null, retryAfter: string | null = null): ListingResult {
+  return { status: 'failed', reason, httpStatus, retryAfter };
+}
+
+// Only "not found" and "gone" say the listing does not exist; a 403, 500 or 503 may be a
+// firewall, an outage or a rate limit of a blog whose listing works tomorrow.
+const switchedOffStatuses = [404, 410];
+
+// XML-RPC's "requested method not found" and "invalid method parameters" (the specification for
+// fault codes, xmlrpc-epi): the blog has no such listing method, or not for this kind of post.
+const switchedOffFaults = [-32601, -32602];
+
 function describeStatus(status: number): string {
   const words = STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : '';
-  const off = [401, 403, 404, 405, 410, 501].includes(status) ? ' (the blog does not offer this listing)' : '';
+  const off = switchedOffStatuses.includes(status) ? ' (the blog does not offer this listing)' : '';
   return `the blog answered HTTP ${status}${words}${off}`;
 }
 
@@ -44,10 +61,14 @@ async function fetchListing(fetch: Fetch, request: FetchRequest): Promise<Fetche
   try {
     response = await fetch({ maxBytes: maxListingBytes, ...request });
   } catch (err) {
-    if (err instanceof FetchError) return { ok: false, result: unavailable(`the listing could not be fetched: ${err.message}`) };
+    if (err instanceof FetchError) return { ok: false, result: failed(`the listing could not be fetched: ${err.message}`) };
     throw err;
   }
-  if (response.status !== 200) return { ok: false, result: unavailable(describeStatus(response.status)) };
+  if (response.status !== 200) {
+    const said = describeStatus(response.status);
+    if (switchedOffStatuses.includes(response.status)) return { ok: false, result: unavailable(said) };
+    return { ok: false, result: failed(said, response.status, response.headers['retry-after'] ?? null) };
+  }
   return { ok: true, response };
 }
 
@@ -82,6 +103,15 @@ function textOrNull(value: string | null | undefined): string | null {
   return text ? text : null;
 }
 
+/** The message of a TrackBack reply with a non-zero <error> (empty when it gives none), or null. */
+function trackbackListingError(text: string): string | null {
+  const head = text.slice(0, 4096);
+  const error = /^\s*(?:<\?xml[^>]*>\s*)?<response>\s*<error>\s*(\d+)\s*<\/error>/.exec(head);
+  if (!error || Number(error[1]) === 0) return null;
+  const message = /<message>([\s\S]{0,500}?)<\/message>/.exec(head)?.[1] ?? '';
+  return cheerio.load(message, { xml: true }).root().text().replace(/\s+/g, ' ').trim();
+}
+
 /** Returns the URL at which Movable Type lists a post's TrackBack pings as RSS 0.91. */
 export function trackbackListingUrl(trackbackUrl: string): string {
   const url = new URL(trackbackUrl);
@@ -98,7 +128,7 @@ export async function fetchTrackbackListing(fetch: Fetch, trackbackUrl: string):
   try {
     listingUrl = trackbackListingUrl(trackbackUrl);
   } catch {
-    return unavailable(`"${trackbackUrl}" is not a URL`);
+    return failed(`"${trackbackUrl}" is not a URL`);
   }
   const outcome = await fetchListing(fetch, {
     url: listingUrl,
@@ -107,8 +137,11 @@ export async function fetchTrackbackListing(fetch: Fetch, trackbackUrl: string):
   if (!outcome.ok) return outcome.result;
   const fetched = outcome.response;
   // WordPress answers a GET on its TrackBack URL with a redirect to the post page.
-  if (looksLikeHtml(fetched)) return unavailable('the blog answered with an HTML page, not a TrackBack listing');
+  if (looksLikeHtml(fetched)) return failed('the blog answered with an HTML page, not a TrackBack listing', 200);
   const { text } = decodeText(fetched.body, fetched.headers['content-type'] ?? null, 'xml');
+  // MT::App::Trackback answers <error>1</error> when the entry is unknown or takes no pings.
+  const refusal = trackbackListingError(text);
+  if (refusal !== null) return unavailable(`the TrackBack listing answered with an error${refusal ? `: ${refusal}` : ''}`);
   try {
     const feed = await parseFeed(text, fetched.url);
     const pings: ListedPing[] = [];
@@ -120,7 +153,7 @@ export async function fetchTrackbackListing(fetch: Fetch, trackbackUrl: string):
     }
     return { status: 'ok', pings: uniqueByKey(pings) };
   } catch (err) {
-    if (err instanceof FeedParseError) return unavailable(`the TrackBack listing could not be read: ${err.message}`);
+    if (err instanceof FeedParseError) return failed(`the TrackBack listing could not be read: ${err.message}`, 200);
     throw err;
   }
 }
@@ -137,18 +170,19 @@ async function callXmlRpc(fetch: Fetch, endpoint: string, methodName: string, pa
   });
   if (!outcome.ok) return outcome;
   const fetched = outcome.response;
-  if (looksLikeHtml(fetched)) return { ok: false, result: unavailable('the XML-RPC endpoint answered with an HTML page') };
+  if (looksLikeHtml(fetched)) return { ok: false, result: failed('the XML-RPC endpoint answered with an HTML page', 200) };
   try {
     const answer = parseMethodResponse(fetched.body, { maxBytes: maxListingBytes, contentType: fetched.headers['content-type'] ?? null });
     if (answer.kind === 'fault') {
       // WordPress's xmlrpc_pingback_error filter masks every pingback fault but 48 to code 0
       // with no message, so 0 means "not a post with pingbacks" or "pingbacks are off".
-      const said = answer.faultString ? `: ${answer.faultString}` : answer.faultCode === 0 ? ' (no listing for this post, or listings are off)' : '';
-      return { ok: false, result: unavailable(`${methodName} answered fault ${answer.faultCode}${said}`) };
+      const said = answer.faultString ? `: ${answer.faultString}` : answer.faultCode === 0 ? ' (WordPress gives no reason: not a post it knows, or pings are off)' : '';
+      const reason = `${methodName} answered fault ${answer.faultCode}${said}`;
+      return { ok: false, result: switchedOffFaults.includes(answer.faultCode) ? unavailable(reason) : failed(reason, 200) };
     }
     return { ok: true, value: answer.value };
   } catch (err) {
-    if (err instanceof XmlRpcParseError) return { ok: false, result: unavailable(`the XML-RPC answer could not be read: ${err.message}`) };
+    if (err instanceof XmlRpcParseError) return { ok: false, result: failed(`the XML-RPC answer could not be read: ${err.message}`, 200) };
     throw err;
   }
 }
@@ -157,7 +191,7 @@ async function callXmlRpc(fetch: Fetch, endpoint: string, methodName: string, pa
 export async function fetchPingbackSources(fetch: Fetch, xmlrpcEndpoint: string, targetUrl: string): Promise<ListingResult> {
   const outcome = await callXmlRpc(fetch, xmlrpcEndpoint, 'pingback.extensions.getPingbacks', [targetUrl]);
   if (!outcome.ok) return outcome.result;
-  if (!Array.isArray(outcome.value)) return unavailable('pingback.extensions.getPingbacks answered something other than a list');
+  if (!Array.isArray(outcome.value)) return failed('pingback.extensions.getPingbacks answered something other than a list', 200);
   const pings: ListedPing[] = [];
   for (const source of outcome.value) {
     // WordPress lists comment_author_url, which is empty for a pingback whose URL was removed.
@@ -176,7 +210,7 @@ function htmlToText(html: string): string {
 export async function fetchTrackbackPings(fetch: Fetch, xmlrpcEndpoint: string, postId: number): Promise<ListingResult> {
   const outcome = await callXmlRpc(fetch, xmlrpcEndpoint, 'mt.getTrackbackPings', [postId]);
   if (!outcome.ok) return outcome.result;
-  if (!Array.isArray(outcome.value)) return unavailable('mt.getTrackbackPings answered something other than a list');
+  if (!Array.isArray(outcome.value)) return failed('mt.getTrackbackPings answered something other than a list', 200);
   const pings: ListedPing[] = [];
   for (const entry of outcome.value) {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || entry instanceof Date || Buffer.isBuffer(entry)) continue;

@@ -40,8 +40,15 @@ afterAll(async () => {
   await fetcher.close();
 });
 
+/** The reason of a listing the blog says it does not offer. */
 function reasonOf(result: ListingResult): string {
   if (result.status !== 'unavailable') throw new Error(`expected "unavailable", got ${JSON.stringify(result)}`);
+  return result.reason;
+}
+
+/** The reason of a listing that could not be had: an error, not "switched off". */
+function failureOf(result: ListingResult): string {
+  if (result.status !== 'failed') throw new Error(`expected "failed", got ${JSON.stringify(result)}`);
   return result.reason;
 }
 
@@ -131,47 +138,59 @@ describe('fetchTrackbackListing', () => {
   });
 
   it.each([
-    [403, /HTTP 403 Forbidden \(the blog does not offer this listing\)/],
-    [404, /HTTP 404 Not Found \(the blog does not offer this listing\)/],
-    [405, /HTTP 405 Method Not Allowed/],
-    [500, /HTTP 500 Internal Server Error$/],
-  ])('reports HTTP %i as unavailable', async (status, reason) => {
+    [404, /^the blog answered HTTP 404 Not Found \(the blog does not offer this listing\)$/],
+    [410, /^the blog answered HTTP 410 Gone \(the blog does not offer this listing\)$/],
+  ])('takes HTTP %i as a listing the blog does not offer', async (status, reason) => {
     server.set(`/status/${status}`, { status, headers: { 'content-type': 'text/html' }, body: '<h1>nope</h1>' });
     expect(reasonOf(await fetchTrackbackListing(fetch, `${server.origin}/status/${status}`))).toMatch(reason);
   });
 
-  it('reports an HTML page as unavailable', async () => {
+  it.each([
+    [403, /^the blog answered HTTP 403 Forbidden$/],
+    [405, /^the blog answered HTTP 405 Method Not Allowed$/],
+    [500, /^the blog answered HTTP 500 Internal Server Error$/],
+    [503, /^the blog answered HTTP 503 Service Unavailable$/],
+  ])('reports HTTP %i as a failure, with the status and Retry-After', async (status, reason) => {
+    server.set(`/status/${status}`, { status, headers: { 'content-type': 'text/html', 'retry-after': '120' }, body: '<h1>nope</h1>' });
+    const result = await fetchTrackbackListing(fetch, `${server.origin}/status/${status}`);
+    expect(failureOf(result)).toMatch(reason);
+    expect(result).toMatchObject({ httpStatus: status, retryAfter: '120' });
+  });
+
+  it('reports an HTML page as a failure', async () => {
     server.set('/html-tb', { headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!DOCTYPE html><html><body>Blog</body></html>' });
-    expect(reasonOf(await fetchTrackbackListing(fetch, `${server.origin}/html-tb`))).toBe('the blog answered with an HTML page, not a TrackBack listing');
+    expect(failureOf(await fetchTrackbackListing(fetch, `${server.origin}/html-tb`))).toBe('the blog answered with an HTML page, not a TrackBack listing');
   });
 
-  it('reports an HTML page served as text/xml as unavailable', async () => {
+  it('reports an HTML page served as text/xml as a failure', async () => {
     server.set('/html-as-xml', { headers: xml, body: '<!DOCTYPE html><html><body>Blog</body></html>' });
-    expect(reasonOf(await fetchTrackbackListing(fetch, `${server.origin}/html-as-xml`))).toMatch(/HTML page/);
+    expect(failureOf(await fetchTrackbackListing(fetch, `${server.origin}/html-as-xml`))).toMatch(/HTML page/);
   });
 
-  it('reports a TrackBack reply without a listing and malformed XML as unavailable', async () => {
+  it('reports a TrackBack reply without a listing and malformed XML as failures', async () => {
     server.set('/bare?__mode=rss', { headers: xml, body: '<?xml version="1.0" encoding="utf-8"?>\n<response>\n<error>0</error>\n</response>' });
-    expect(reasonOf(await fetchTrackbackListing(fetch, `${server.origin}/bare`))).toMatch(/could not be read: this is a TrackBack response without a listing/);
+    expect(failureOf(await fetchTrackbackListing(fetch, `${server.origin}/bare`))).toMatch(/could not be read: this is a TrackBack response without a listing/);
     server.set('/broken?__mode=rss', { headers: xml, body: '<response><error>0</error><rss version="0.91"><channel><item><title>x</item></rss></response>' });
-    expect(reasonOf(await fetchTrackbackListing(fetch, `${server.origin}/broken`))).toMatch(/could not be read/);
+    expect(failureOf(await fetchTrackbackListing(fetch, `${server.origin}/broken`))).toMatch(/could not be read/);
   });
 
-  it('reports a refused connection in plain words', async () => {
+  it('reports a refused connection as a failure in plain words', async () => {
     const closed = await startFixtureServer();
     const origin = closed.origin;
     await closed.close();
-    expect(reasonOf(await fetchTrackbackListing(fetch, `${origin}/mt/mt-tb.cgi/1`))).toMatch(/^the listing could not be fetched: /);
+    const result = await fetchTrackbackListing(fetch, `${origin}/mt/mt-tb.cgi/1`);
+    expect(failureOf(result)).toMatch(/^the listing could not be fetched: /);
+    expect(result).toMatchObject({ httpStatus: null });
   });
 
-  it('reports a URL the fetcher refuses, and no URL at all, as unavailable', async () => {
+  it('reports a URL the fetcher refuses, and no URL at all, as failures', async () => {
     const refusing: Fetch = async (request) => {
       throw new FetchError('blocked-address', request.url, 'the address 10.0.0.1 is in a private network');
     };
-    expect(reasonOf(await fetchTrackbackListing(refusing, 'http://intranet.example/tb'))).toBe(
+    expect(failureOf(await fetchTrackbackListing(refusing, 'http://intranet.example/tb'))).toBe(
       'the listing could not be fetched: the address 10.0.0.1 is in a private network',
     );
-    expect(reasonOf(await fetchTrackbackListing(fetch, 'not a url'))).toBe('"not a url" is not a URL');
+    expect(failureOf(await fetchTrackbackListing(fetch, 'not a url'))).toBe('"not a url" is not a URL');
   });
 
   it('asks the fetcher for at most a megabyte', async () => {
@@ -180,7 +199,7 @@ describe('fetchTrackbackListing', () => {
       cap = request.maxBytes;
       throw new FetchError('too-large', request.url, 'the answer is larger than 1 MB');
     };
-    expect(reasonOf(await fetchTrackbackListing(spy, 'http://freitag.example/tb'))).toMatch(/larger than 1 MB/);
+    expect(failureOf(await fetchTrackbackListing(spy, 'http://freitag.example/tb'))).toMatch(/larger than 1 MB/);
     expect(cap).toBe(1024 * 1024);
   });
 
@@ -236,33 +255,43 @@ describe('XML-RPC listings against a fixture endpoint', () => {
     });
   });
 
-  it('reports a fault with its code and message', async () => {
-    server.set('/rpc/fault', { headers: xml, body: serializeFault(-32601, 'server error. requested method pingback.extensions.getPingbacks does not exist.') });
+  it.each([
+    [-32601, 'server error. requested method pingback.extensions.getPingbacks does not exist.'],
+    [-32602, 'server error. invalid method parameters'],
+  ])('takes fault %i as a listing the blog does not offer', async (code, message) => {
+    server.set('/rpc/fault', { headers: xml, body: serializeFault(code, message) });
     expect(reasonOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/fault`, 'http://x.example/p/'))).toBe(
-      'pingback.extensions.getPingbacks answered fault -32601: server error. requested method pingback.extensions.getPingbacks does not exist.',
+      `pingback.extensions.getPingbacks answered fault ${code}: ${message}`,
     );
   });
 
-  it('reports an answer that is not a list as unavailable', async () => {
+  it('reports any other fault as a failure, with its code and message', async () => {
+    server.set('/rpc/fault', { headers: xml, body: serializeFault(-32500, 'server error. application error') });
+    expect(failureOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/fault`, 'http://x.example/p/'))).toBe(
+      'pingback.extensions.getPingbacks answered fault -32500: server error. application error',
+    );
+  });
+
+  it('reports an answer that is not a list as a failure', async () => {
     server.set('/rpc/string', { headers: xml, body: serializeMethodResponse('Hello!') });
-    expect(reasonOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/string`, 'http://x.example/p/'))).toBe(
+    expect(failureOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/string`, 'http://x.example/p/'))).toBe(
       'pingback.extensions.getPingbacks answered something other than a list',
     );
-    expect(reasonOf(await fetchTrackbackPings(fetch, `${server.origin}/rpc/string`, 1))).toBe('mt.getTrackbackPings answered something other than a list');
+    expect(failureOf(await fetchTrackbackPings(fetch, `${server.origin}/rpc/string`, 1))).toBe('mt.getTrackbackPings answered something other than a list');
   });
 
-  it('reports an HTML page, a 403 and unreadable XML-RPC as unavailable', async () => {
+  it('reports an HTML page, a 403 and unreadable XML-RPC as failures', async () => {
     server.set('/rpc/html', { headers: { 'content-type': 'text/html' }, body: '<html><body>XML-RPC is disabled by a security plugin</body></html>' });
-    expect(reasonOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/html`, 'http://x.example/p/'))).toBe('the XML-RPC endpoint answered with an HTML page');
+    expect(failureOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/html`, 'http://x.example/p/'))).toBe('the XML-RPC endpoint answered with an HTML page');
     server.set('/rpc/forbidden', { status: 403, headers: { 'content-type': 'text/plain' }, body: 'XML-RPC services are disabled on this site.' });
-    expect(reasonOf(await fetchTrackbackPings(fetch, `${server.origin}/rpc/forbidden`, 1))).toMatch(/HTTP 403 Forbidden/);
+    expect(failureOf(await fetchTrackbackPings(fetch, `${server.origin}/rpc/forbidden`, 1))).toMatch(/HTTP 403 Forbidden$/);
     server.set('/rpc/bomb', {
       headers: xml,
       body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><methodResponse><params><param><value>&b;</value></param></params></methodResponse>',
     });
-    expect(reasonOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/bomb`, 'http://x.example/p/'))).toMatch(/could not be read: .*DOCTYPE/);
+    expect(failureOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/bomb`, 'http://x.example/p/'))).toMatch(/could not be read: .*DOCTYPE/);
     server.set('/rpc/empty', { headers: xml, body: '' });
-    expect(reasonOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/empty`, 'http://x.example/p/'))).toMatch(/could not be read/);
+    expect(failureOf(await fetchPingbackSources(fetch, `${server.origin}/rpc/empty`, 'http://x.example/p/'))).toMatch(/could not be read/);
   });
 });
 
@@ -286,10 +315,10 @@ describe('XML-RPC listings against the WordPress fixture blog', () => {
     });
   });
 
-  it('reports WordPress’s masked fault 0 for a URL that is not one of its posts', async () => {
+  it('reports WordPress’s masked fault 0 for a URL that is not one of its posts as a failure', async () => {
     const home = demo.blogs.find((b) => b.key === 'sachar')?.homeUrl ?? '';
-    expect(reasonOf(await fetchPingbackSources(fetch, xmlrpc('sachar'), home))).toBe(
-      'pingback.extensions.getPingbacks answered fault 0 (no listing for this post, or listings are off)',
+    expect(failureOf(await fetchPingbackSources(fetch, xmlrpc('sachar'), home))).toBe(
+      'pingback.extensions.getPingbacks answered fault 0 (WordPress gives no reason: not a post it knows, or pings are off)',
     );
   });
 
@@ -328,12 +357,12 @@ describe('XML-RPC listings against the WordPress fixture blog', () => {
   });
 
   it('reports the fault for a post ID WordPress does not know', async () => {
-    expect(reasonOf(await fetchTrackbackPings(fetch, xmlrpc('sachar'), 99999))).toBe('mt.getTrackbackPings answered fault 404: Sorry, no such post.');
+    expect(failureOf(await fetchTrackbackPings(fetch, xmlrpc('sachar'), 99999))).toBe('mt.getTrackbackPings answered fault 404: Sorry, no such post.');
   });
 
-  it('reports WordPress’s TrackBack URL as no listing: a GET there redirects to the post page', async () => {
+  it('reports WordPress’s TrackBack URL, whose GET redirects to the post page, as a failure (it is never polled as a listing)', async () => {
     const trackbackUrl = `${demo.permalink('sachar', debateSlugs.sachar)}trackback/`;
-    expect(reasonOf(await fetchTrackbackListing(fetch, trackbackUrl))).toBe('the blog answered with an HTML page, not a TrackBack listing');
+    expect(failureOf(await fetchTrackbackListing(fetch, trackbackUrl))).toBe('the blog answered with an HTML page, not a TrackBack listing');
   });
 });
 
