@@ -7,7 +7,7 @@ import { createVerificationQueue } from '../inbound/queue.ts';
 import { verifySource } from '../inbound/verify-source.ts';
 import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
-import { claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost, type Ping } from '../store/pings.ts';
+import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost, type Ping } from '../store/pings.ts';
 import { wakeCommentSources } from '../store/sources.ts';
 import { recordEntry, tombstoneLinkback } from '../store/threads.ts';
 import { pingRecord } from '../threading/ping-record.ts';
@@ -48,17 +48,64 @@ export interface PingVerifier {
   wake(): void;
   /** Verifies every due ping now and resolves when done (CLI, tests). */
   runOnce(): Promise<Record<PingOutcome, number>>;
-  /** Verifies one ping now, e.g. to answer a pingback within its deadline. */
+  /**
+   * Verifies one ping now, e.g. to answer a pingback within its deadline. When a background pass
+   * already claimed the ping (or another ping of its source is being checked), it waits for that
+   * and answers with the real outcome. `signal` ends the waiting ('retry'); a verification that
+   * has started runs to its end, so a late outcome is still recorded.
+   */
   verifyNow(pingId: number, signal?: AbortSignal): Promise<PingOutcome>;
 }
 
 const leaseMs = 5 * 60_000;
 
+// How often verifyNow looks again at a ping claimed elsewhere (another process, or a background
+// pass between its claim and the start of its verification).
+const claimedPollMs = 25;
+
+/** Resolves when `promise` settles or `signal` aborts, whichever is first; never rejects. */
+function settledOrAborted(promise: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise.then(() => undefined, () => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done);
+    promise.then(done, done);
+  });
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return settledOrAborted(new Promise((resolve) => setTimeout(resolve, ms)), signal);
+}
+
+function outcomeOfStatus(ping: Ping | undefined): PingOutcome {
+  if (!ping) return 'rejected';
+  return ping.status === 'queued' ? 'retry' : ping.status;
+}
+
 /** Creates the verifier; nothing runs until start(), runOnce() or verifyNow(). */
 export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
   const now = deps.now ?? (() => new Date());
   const s = deps.settings;
-  const inFlightSources = new Set<string>();
+  // Source URLs being fetched for a verification, each settling when that verification is done.
+  const inFlightSources = new Map<string, Promise<void>>();
+  // Pings this process holds, from their claim until their outcome is stored: verifyNow of one of
+  // them waits for that outcome instead of answering "queued" or checking the source twice.
+  const held = new Map<number, Promise<void>>();
+
+  function occupy<K>(map: Map<K, Promise<void>>, key: K): () => void {
+    let release!: () => void;
+    map.set(key, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      map.delete(key);
+      release();
+    };
+  }
+  const hold = (pingId: number) => occupy(held, pingId);
+  const occupySource = (sourceKey: string) => occupy(inFlightSources, sourceKey);
 
   // A listener's failure is its own business: the ping is committed whatever it does.
   function changed(change: EntriesChanged): void {
@@ -76,7 +123,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: new Date(now().getTime() + 30_000).toISOString() }, at);
       return 'retry';
     }
-    inFlightSources.add(ping.sourceKey);
+    const releaseSource = occupySource(ping.sourceKey);
     try {
       if ((await findHostVerdict(deps.db, ping.sourceHost)) === 'blocked') {
         await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'the source’s host is blocked' }, at);
@@ -124,7 +171,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
         }
       }
     } finally {
-      inFlightSources.delete(ping.sourceKey);
+      releaseSource();
     }
   }
 
@@ -154,12 +201,16 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
     const batchSize = Math.max(1, s.concurrency * 2);
     // The queue decides who runs when: a few at once, fewer per source host, so a flood of pings
     // naming one site cannot make Palaver hammer it.
-    const queue = createVerificationQueue<{ source: string; target: string; ping: Ping }>({
+    const queue = createVerificationQueue<{ source: string; target: string; ping: Ping; release: () => void }>({
       capacity: batchSize,
       concurrency: s.concurrency,
       perTargetHost: Math.max(1, Math.ceil(s.concurrency / 2)),
-      run: async ({ ping }) => {
-        counts[await verify(ping)] += 1;
+      run: async ({ ping, release }) => {
+        try {
+          counts[await verify(ping)] += 1;
+        } finally {
+          release();
+        }
       },
       // The lease brings the ping back later; a bug must not stop the others.
       onError: (err, { ping }) => deps.log.error({ pingId: ping.id, err }, 'ping verification crashed'),
@@ -168,7 +219,10 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       const t = now();
       const batch = await claimQueuedPings(deps.db, { now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString(), limit: batchSize });
       if (batch.length === 0) break;
-      for (const ping of batch) queue.enqueue({ source: ping.sourceUrl, target: ping.targetUrl, ping });
+      for (const ping of batch) {
+        const release = hold(ping.id);
+        if (queue.enqueue({ source: ping.sourceUrl, target: ping.targetUrl, ping, release }) !== 'queued') release();
+      }
       await queue.drain();
     }
     return counts;
@@ -189,9 +243,39 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
     wake: loop.wake,
     runOnce,
     async verifyNow(pingId, signal) {
-      const ping = await findPing(deps.db, pingId);
-      if (!ping || ping.status !== 'queued') return ping?.status === 'accepted' ? 'accepted' : 'rejected';
-      return verify(ping, signal);
+      for (;;) {
+        const holder = held.get(pingId);
+        if (holder) {
+          // A background pass claimed this ping first: its outcome is the answer.
+          await settledOrAborted(holder, signal);
+          return held.has(pingId) ? 'retry' : outcomeOfStatus(await findPing(deps.db, pingId));
+        }
+        const ping = await findPing(deps.db, pingId);
+        if (!ping || ping.status !== 'queued') return outcomeOfStatus(ping);
+        const t = now();
+        // The lease keeps background passes (of any process) off the ping while it is checked here.
+        if (await claimPing(deps.db, ping.id, { attempts: ping.attempts, now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString() })) {
+          const release = hold(ping.id);
+          try {
+            // Another ping of the same source is being checked: wait for it, then fetch once more.
+            for (let other = inFlightSources.get(ping.sourceKey); other; other = inFlightSources.get(ping.sourceKey)) {
+              await settledOrAborted(other, signal);
+              if (signal?.aborted) {
+                // Give the claim back: the background pass takes the ping soon.
+                await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: now().toISOString() }, now().toISOString());
+                return 'retry';
+              }
+            }
+            return await verify(ping);
+          } finally {
+            release();
+          }
+        }
+        // Claimed by a pass that has not started it yet, or by another process: look again.
+        if (signal?.aborted) return 'retry';
+        await delay(claimedPollMs, signal);
+        if (signal?.aborted) return 'retry';
+      }
     },
   };
 }

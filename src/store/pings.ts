@@ -142,6 +142,24 @@ export async function claimQueuedPings(db: Db, options: { now: string; leaseUnti
   });
 }
 
+/**
+ * Claims one queued ping for a verification that must start now (a pingback awaiting its answer),
+ * leasing it as claimQueuedPings does. It fails (false) when another worker claimed the ping since
+ * it was read with `attempts` (every claim counts an attempt), or while an earlier claim's lease or
+ * retry time has not passed; a ping never claimed (attempts 0) is due whatever the clock says.
+ */
+export async function claimPing(db: Db, id: number, options: { attempts: number; now: string; leaseUntil: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('pings')
+    .set((eb) => ({ next_attempt_at: options.leaseUntil, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .where('attempts', '=', options.attempts)
+    .where((eb) => eb.or([eb('attempts', '=', 0), eb('next_attempt_at', '<=', options.now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Records the outcome of a verification. */
 export async function finishPing(
   db: Db,

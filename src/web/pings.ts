@@ -184,11 +184,16 @@ export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const verifier = deps.pingVerifier;
     if (!verifier) return serializeMethodResponse(`Pingback from ${source} to ${target} queued for verification.`);
     // Verify within the deadline; a slow source is finished later and the answer says so.
+    // At the deadline verifyNow stops waiting for a verification that a background pass runs.
+    const late = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), settings.pingbackDeadlineMs);
+      timer = setTimeout(() => {
+        late.abort();
+        resolve('late');
+      }, settings.pingbackDeadlineMs);
     });
-    const outcome = await Promise.race([verifier.verifyNow(ping.id), deadline]);
+    const outcome = await Promise.race([verifier.verifyNow(ping.id, late.signal), deadline]);
     clearTimeout(timer);
     switch (outcome) {
       case 'accepted':

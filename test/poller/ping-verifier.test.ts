@@ -124,3 +124,90 @@ describe('ping verifier', () => {
     expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected' });
   });
 });
+
+/** A source page that answers only when released, and says when it was asked. */
+function gatedPage(site: FixtureServer, path: string, body: string) {
+  let entered!: () => void;
+  let release!: () => void;
+  const asked = new Promise<void>((resolve) => (entered = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  site.set(path, (_req, res) => {
+    entered();
+    void released.then(() => {
+      res.writeHead(200, html);
+      res.end(body);
+    });
+  });
+  return { asked, release };
+}
+
+describe('verifyNow overlapping the background pass', () => {
+  it('waits for the background verification of the same ping and answers its real outcome', async () => {
+    const page = gatedPage(site, '/ohne-link/', '<p>Kein Link hier.</p>');
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/ohne-link/`, targetUrl, targetEntryId: targetId }, at);
+    const background = verifier.runOnce();
+    await page.asked;
+    let answered: string | null = null;
+    const now = verifier.verifyNow(ping.id).then((outcome) => (answered = outcome));
+    await new Promise((r) => setTimeout(r, 50));
+    // Not "queued for verification" while the background check is still fetching the source.
+    expect(answered).toBeNull();
+    page.release();
+    expect(await now).toBe('rejected');
+    expect(await background).toMatchObject({ rejected: 1, retry: 0 });
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected', statusReason: 'the source does not link to the target' });
+    expect(site.hitCount('/ohne-link/')).toBe(1);
+  });
+
+  it('keeps the background pass off a ping it is verifying', async () => {
+    const page = gatedPage(site, '/gerede/', `<p><a href="${targetUrl}">planetsab</a></p>`);
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/gerede/`, targetUrl, targetEntryId: targetId }, at);
+    const now = verifier.verifyNow(ping.id);
+    await page.asked;
+    expect(await verifier.runOnce()).toEqual({ accepted: 0, rejected: 0, held: 0, gone: 0, retry: 0 });
+    page.release();
+    expect(await now).toBe('accepted');
+    expect(site.hitCount('/gerede/')).toBe(1);
+  });
+
+  it('waits for a check of another ping of the same source, then checks its own', async () => {
+    const other = 'http://planetsab.example/2008/11/nachtrag/';
+    const page = gatedPage(site, '/beide/', `<p><a href="${targetUrl}">Exkurs</a>, <a href="${other}">Nachtrag</a></p>`);
+    const first = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/beide/`, targetUrl, targetEntryId: targetId }, at);
+    const background = verifier.runOnce();
+    await page.asked;
+    // The same page pings a second post while the first ping is being checked.
+    const second = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/beide/`, targetUrl: other, targetEntryId: targetId }, at);
+    const now = verifier.verifyNow(second.ping.id);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(site.hitCount('/beide/')).toBe(1);
+    page.release();
+    expect(await now).toBe('accepted');
+    await background;
+    expect(await findPing(database.db, first.ping.id)).toMatchObject({ status: 'accepted' });
+    expect(await findPing(database.db, second.ping.id)).toMatchObject({ status: 'accepted' });
+    expect(site.hitCount('/beide/')).toBe(2);
+  });
+
+  it('answers "held" for a ping a moderator has to approve, not "rejected"', async () => {
+    const moderated = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 1, moderation: 'moderate' as const, maxAttempts: 3, tickSeconds: 60 } });
+    site.set('/neu/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/neu/`, targetUrl, targetEntryId: targetId }, at);
+    expect(await moderated.verifyNow(ping.id)).toBe('held');
+    expect(await moderated.verifyNow(ping.id)).toBe('held');
+  });
+
+  it('stops waiting when its signal aborts, and the background outcome is still stored', async () => {
+    const page = gatedPage(site, '/langsam/', '<p>Kein Link.</p>');
+    const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/langsam/`, targetUrl, targetEntryId: targetId }, at);
+    const background = verifier.runOnce();
+    await page.asked;
+    const late = new AbortController();
+    const now = verifier.verifyNow(ping.id, late.signal);
+    late.abort();
+    expect(await now).toBe('retry');
+    page.release();
+    await background;
+    expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected' });
+  });
+});

@@ -149,6 +149,39 @@ describe('POST /xmlrpc pingback.ping', () => {
     expect(faultCode(bomb.body)).toBe(-32700);
   });
 
+  it('answers fault 0x11 although the background verifier took the ping first', async () => {
+    await setup();
+    let asked!: () => void;
+    let release!: () => void;
+    const sourceAsked = new Promise<void>((resolve) => (asked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    site.set('/ohne-link/', (_req, res) => {
+      asked();
+      void released.then(() => {
+        res.writeHead(200, html);
+        res.end('<p>Hier steht kein Link.</p>');
+      });
+    });
+    // Force the overlap: the endpoint's wake runs a background pass, and the synchronous check
+    // starts only once that pass is fetching the source.
+    const verifier = t.pingVerifier;
+    const verifyNow = verifier.verifyNow.bind(verifier);
+    let background: Promise<unknown> = Promise.resolve();
+    verifier.wake = () => {
+      background = verifier.runOnce();
+    };
+    verifier.verifyNow = async (id, signal) => {
+      await sourceAsked;
+      const answer = verifyNow(id, signal);
+      release();
+      return answer;
+    };
+    const res = await rpc('pingback.ping', [`${site.origin}/ohne-link/`, targetUrl]);
+    expect(faultCode(res.body)).toBe(0x11);
+    expect(await background).toMatchObject({ rejected: 1 });
+    expect(site.hitCount('/ohne-link/')).toBe(1);
+  });
+
   it('answers "queued" when the source is slower than the deadline, and finishes later', async () => {
     await setup({ pingbackDeadlineMs: 150 });
     site.set('/langsam/', (_req, res) => {
