@@ -216,6 +216,17 @@ async function fetchOrExplain(deps: DiscoverDeps, url: string, accept: string): 
   }
 }
 
+// Enough of the start of a document to pass a long comment or DOCTYPE before its root, in UTF-32.
+const sniffBytes = 64 * 1024;
+
+/**
+ * Tells what a fetched document is from its decoded start (BOM, UTF-16/32, declared charset),
+ * so that a UTF-32 feed or one behind a UTF-8 BOM is recognised by its root element.
+ */
+function sniffResponse(res: FetchResponse): ReturnType<typeof sniffFeedFormat> {
+  return sniffFeedFormat(decodeText(res.body.subarray(0, sniffBytes), res.headers['content-type'] ?? null, 'xml').text);
+}
+
 async function tryFeed(deps: DiscoverDeps, url: string): Promise<{ url: string; feed: ParsedFeed } | { error: string }> {
   let res: FetchResponse;
   try {
@@ -226,7 +237,7 @@ async function tryFeed(deps: DiscoverDeps, url: string): Promise<{ url: string; 
   }
   if (res.status >= 400) return { error: `${url} answered with status ${res.status}` };
   try {
-    const kind = sniffFeedFormat(res.body.subarray(0, 4096).toString('latin1')) === 'json' ? 'json' : 'xml';
+    const kind = sniffResponse(res) === 'json' ? 'json' : 'xml';
     const text = decodeText(res.body, res.headers['content-type'] ?? null, kind).text;
     return { url: res.url, feed: await parseFeed(text, res.url) };
   } catch (err) {
@@ -256,10 +267,10 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
     throw new DiscoveryError('http-error', `${new URL(page.url).host} answered with status ${page.status} for ${page.url}.`);
   }
 
-  const head = page.body.subarray(0, 4096).toString('latin1');
-  const sniffed = sniffFeedFormat(head);
-  const contentType = (page.headers['content-type'] ?? '').toLowerCase();
-  const pageIsFeed = sniffed !== null && sniffed !== 'html' && !contentType.startsWith('text/html');
+  // The root element decides: <rss>, <feed> or <rdf:RDF> is a feed whatever its DOCTYPE or
+  // Content-Type (servers send feeds as text/html too); no HTML page has such a root.
+  const sniffed = sniffResponse(page);
+  const pageIsFeed = sniffed !== null && sniffed !== 'html';
 
   let findings: PageFindings | null = null;
   let pageUrl = page.url;
@@ -313,6 +324,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   }
 
   const { feed } = feedResult;
+  if (feed.items.length === 0) notes.push('The feed has no entries yet; Palaver shows them as they appear.');
   // WordPress on a non-default port writes its self link without the port: the URL that
   // actually answered is the one to poll. Nothing is wrong with the blog, and the note says so.
   if (feed.selfUrl && feed.selfUrl !== feedResult.url) {

@@ -1,6 +1,7 @@
 // Parsing owns decoded feed text → ParsedFeed for RSS 0.9x/1.0 (RDF)/2.0 and Atom (via
 // rss-parser) and JSON Feed (json-feed.ts): format quirks are normalized here and nowhere else.
 // It never decodes bytes, never sanitizes HTML (contentHtml stays raw), and never expands DTD entities.
+import { isUtf8 } from 'node:buffer';
 import Parser from 'rss-parser';
 import { parseJsonFeed } from './json-feed.ts';
 import { collapseText, escapeHtml, parseCount, parseFeedDate, resolveHttpUrl } from './feed-values.ts';
@@ -21,16 +22,27 @@ interface RootTag {
   selfClosing: boolean;
 }
 
-type Prologue = { kind: 'element'; root: RootTag } | { kind: 'html-doctype' } | { kind: 'no-element' } | { kind: 'not-markup' };
+type Prologue =
+  /** htmlDoctype: an HTML DOCTYPE came first, so a root that is no feed makes an HTML page. */
+  | { kind: 'element'; root: RootTag; htmlDoctype: boolean }
+  | { kind: 'html-doctype' }
+  | { kind: 'no-element' }
+  | { kind: 'not-markup' };
 
-/** Skips BOM, whitespace, XML declaration, PIs, comments and DOCTYPE, and reads the root start tag. */
+/**
+ * Skips BOM, whitespace, XML declaration, PIs, comments and DOCTYPE, and reads the root start
+ * tag. The root decides what a document is, whatever DOCTYPE precedes it (feeds written from
+ * XHTML templates carry the XHTML DOCTYPE); the DOCTYPE is skipped, never expanded.
+ */
 function readPrologue(text: string, limit = text.length): Prologue {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = Math.min(text.length, limit);
+  let htmlDoctype = false;
+  const nothing = (kind: 'no-element' | 'not-markup'): Prologue => (htmlDoctype ? { kind: 'html-doctype' } : { kind });
   for (;;) {
     while (i < n && /\s/.test(text[i]!)) i++;
-    if (i >= n) return { kind: 'no-element' };
-    if (text[i] !== '<') return { kind: 'not-markup' };
+    if (i >= n) return nothing('no-element');
+    if (text[i] !== '<') return nothing('not-markup');
     if (text.startsWith('<?', i)) {
       const close = text.indexOf('?>', i + 2);
       if (close < 0) return { kind: 'no-element' };
@@ -40,22 +52,22 @@ function readPrologue(text: string, limit = text.length): Prologue {
       if (close < 0) return { kind: 'no-element' };
       i = close + 3;
     } else if (/^<!doctype/i.test(text.slice(i, i + 9))) {
-      if (/^<!doctype\s+html\b/i.test(text.slice(i, i + 20))) return { kind: 'html-doctype' };
+      if (/^<!doctype\s+html\b/i.test(text.slice(i, i + 20))) htmlDoctype = true;
       const bracket = text.indexOf('[', i);
       const gt = text.indexOf('>', i);
-      if (gt < 0) return { kind: 'no-element' };
+      if (gt < 0) return nothing('no-element');
       if (bracket >= 0 && bracket < gt) {
         const subsetEnd = text.indexOf(']', bracket);
         const close = subsetEnd < 0 ? -1 : text.indexOf('>', subsetEnd);
-        if (close < 0) return { kind: 'no-element' };
+        if (close < 0) return nothing('no-element');
         i = close + 1;
       } else {
         i = gt + 1;
       }
     } else {
       const tag = /^<([A-Za-z_][\w.:-]*)([^<>]*?)(\/?)>/.exec(text.slice(i, i + 64 * 1024));
-      if (!tag) return { kind: 'not-markup' };
-      return { kind: 'element', root: { name: tag[1]!, attributes: tag[2] ?? '', selfClosing: tag[3] === '/' } };
+      if (!tag) return nothing('not-markup');
+      return { kind: 'element', root: { name: tag[1]!, attributes: tag[2] ?? '', selfClosing: tag[3] === '/' }, htmlDoctype };
     }
   }
 }
@@ -90,7 +102,8 @@ export function sniffFeedFormat(text: string): FeedFormat | 'html' | null {
   const prologue = readPrologue(text, 256 * 1024);
   if (prologue.kind === 'html-doctype') return 'html';
   if (prologue.kind !== 'element') return null;
-  return formatOfRoot(prologue.root.name);
+  const format = formatOfRoot(prologue.root.name);
+  return format === null && prologue.htmlDoctype ? 'html' : format;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,8 +474,24 @@ function readConstruct(node: unknown, defaultKind: ConstructKind): { value: stri
   if (type === 'html' || type === 'xhtml' || type === 'text/html' || type === 'application/xhtml+xml' || mode === 'escaped') return { value, kind: 'html' };
   if (type === 'text' || type === 'text/plain') return { value, kind: 'text' };
   if (type === '') return { value, kind: defaultKind };
-  // Other media types (Atom content with src or base64 images) are not text to show.
-  return null;
+  // Images, sound and video (Atom content in base64 or by src) are not text to show.
+  if (/^(?:image|audio|video|font|model)\//.test(type)) return null;
+  // RFC 4287 §4.1.3.3: a type that is neither text nor XML carries base64; it is shown when it
+  // decodes to text (feedparser's application/octet-stream title). Any other unknown type
+  // (application/x-custom on a title: §3.1.1.3 leaves it to the reader) shows its text, escaped,
+  // as feedparser and gofeed do.
+  if (mode !== 'base64' && !type.startsWith('text/') && !/[+/]xml$/.test(type)) value = base64Text(value) ?? value;
+  return { value, kind: 'text' };
+}
+
+/** Decodes base64 that holds UTF-8 text (no control characters); null for anything else. */
+function base64Text(value: string): string | null {
+  const compact = value.replace(/\s+/g, '');
+  if (compact.length < 4 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return null;
+  const bytes = Buffer.from(compact, 'base64');
+  // eslint-disable-next-line no-control-regex -- control characters mean bytes, not text
+  if (!isUtf8(bytes) || /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(bytes.toString('latin1'))) return null;
+  return bytes.toString('utf8');
 }
 
 function constructText(node: unknown, defaultKind: ConstructKind): string | null {
@@ -760,6 +789,48 @@ function unwrapTrackbackListing(text: string): string {
   return text.slice(start, end + '</rss>'.length);
 }
 
+/**
+ * Moves <item>s that stand outside <channel> (RSS 0.9x style, sloppy generators) into it, as
+ * feedparser reads them: the channel's own tags come out and everything inside the root becomes
+ * one channel (rss-parser reads items only inside it). Returns null when there is nothing to move.
+ */
+function itemsIntoChannel(text: string, rootName: string): string | null {
+  const opaque = findOpaqueRanges(text);
+  const outside = (index: number) => !insideRange(opaque, index);
+  let depth = 0;
+  let stray = false;
+  let channelStart: string | null = null;
+  const channelTags: [number, number][] = [];
+  for (const m of text.matchAll(/<(\/?)(channel|item)(?=[\s/>])[^<>]*?(\/?)>/g)) {
+    if (!outside(m.index)) continue;
+    if (m[2] === 'item') {
+      if (!m[1] && depth === 0) stray = true;
+      continue;
+    }
+    channelTags.push([m.index, m.index + m[0].length]);
+    if (m[1]) depth = Math.max(0, depth - 1);
+    else {
+      channelStart ??= m[3] ? m[0].replace(/\s*\/>$/, '>') : m[0];
+      if (!m[3]) depth++;
+    }
+  }
+  if (!stray) return null;
+  const name = rootName.replace(/[.:]/g, '\\$&');
+  const open = [...text.matchAll(new RegExp(`<${name}(?=[\\s/>])[^<>]*>`, 'g'))].find((m) => outside(m.index));
+  const close = [...text.matchAll(new RegExp(`</${name}\\s*>`, 'g'))].filter((m) => outside(m.index)).at(-1);
+  if (!open || !close || close.index < open.index) return null;
+  const innerStart = open.index + open[0].length;
+  let inner = '';
+  let last = innerStart;
+  for (const [start, end] of channelTags) {
+    if (start < innerStart || end > close.index) continue;
+    inner += text.slice(last, start);
+    last = end;
+  }
+  inner += text.slice(last, close.index);
+  return `${text.slice(0, innerStart)}${channelStart ?? '<channel>'}${inner}</channel>${text.slice(close.index)}`;
+}
+
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -784,7 +855,7 @@ export async function parseFeed(text: string, feedUrl: string): Promise<ParsedFe
   const { root } = prologue;
   if (root.name === 'response') return parseFeed(unwrapTrackbackListing(source), feedUrl);
   const format = formatOfRoot(root.name);
-  if (format === 'html') throw new FeedParseError('not-a-feed', 'this is an HTML page, not a feed');
+  if (format === 'html' || (format === null && prologue.htmlDoctype)) throw new FeedParseError('not-a-feed', 'this is an HTML page, not a feed');
   if (format === null || format === 'json') {
     throw new FeedParseError('not-a-feed', `this is an XML document with root element <${root.name}>, not a feed`);
   }
@@ -795,6 +866,13 @@ export async function parseFeed(text: string, feedUrl: string): Promise<ParsedFe
   if (controls) {
     xml = xml.replace(illegalControls, '');
     warnings.push(`removed ${plural(controls, 'control character', 'control characters')} that XML does not allow`);
+  }
+  if (format === 'rss') {
+    const gathered = itemsIntoChannel(xml, root.name);
+    if (gathered !== null) {
+      xml = gathered;
+      warnings.push('read items that stand outside <channel>');
+    }
   }
   if (format !== 'atom' && !/<(?:[\w.-]+:)?channel[\s>/]/.test(xml)) {
     // <rss version="0.91"></rss> is a feed with nothing in it (rss-parser would crash on it).

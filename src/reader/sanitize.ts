@@ -131,6 +131,15 @@ function flattenDeepNesting(html: string): string {
   });
 }
 
+/**
+ * Escapes "<!" that opens neither a comment, a CDATA section nor a declaration (`<!' <a …>` in
+ * an escaped RSS description): HTML parsers swallow it as a bogus comment up to the next ">",
+ * text and all, where feed readers (feedparser) show it as text.
+ */
+function escapeBogusComments(html: string): string {
+  return html.replace(/<!(?!--|\[|[A-Za-z])/g, '&lt;!');
+}
+
 // sanitize-html calls transformTags synchronously within one sanitize() call, so the base URL of
 // the call in progress can live here without leaking between calls.
 let currentBaseUrl: string | null = null;
@@ -159,7 +168,7 @@ const options: sanitize.IOptions = {
 export function sanitizeHtml(html: string, baseUrl: string | null): string {
   currentBaseUrl = baseUrl;
   try {
-    return sanitize(flattenDeepNesting(html), options).trim();
+    return sanitize(flattenDeepNesting(escapeBogusComments(html)), options).trim();
   } finally {
     currentBaseUrl = null;
   }
@@ -223,7 +232,7 @@ function cutAtWordBoundary(text: string, maxLength: number): string {
 export function htmlToText(html: string, maxLength?: number): string {
   if (!html) return '';
   // Fast path for titles and names without markup or entities.
-  const plain = /[<&]/.test(html) ? collectText(load(flattenDeepNesting(html), null, false).root().toArray() as unknown as DomNode[]) : html;
+  const plain = /[<&]/.test(html) ? collectText(load(flattenDeepNesting(escapeBogusComments(html)), null, false).root().toArray() as unknown as DomNode[]) : html;
   const text = plain.replace(/[\s\u00a0]+/g, ' ').trim();
   return maxLength !== undefined && maxLength >= 0 ? cutAtWordBoundary(text, maxLength) : text;
 }

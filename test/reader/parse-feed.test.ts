@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/reader/decode.ts';
 import { parseFeedDate } from '../../src/reader/feed-values.ts';
 import { maxFeedChars, parseFeed, sniffFeedFormat } from '../../src/reader/parse-feed.ts';
+import { htmlToText, sanitizeHtml } from '../../src/reader/sanitize.ts';
 import { FeedParseError, type ParsedFeed } from '../../src/reader/types.ts';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/feeds');
@@ -347,6 +348,95 @@ describe('parseFeed', () => {
     it('returns an empty feed for an <rss> without a channel', async () => {
       const feed = await parseFeed('<rss version="0.91">\n</rss>', 'https://e.org/');
       expect(feed).toMatchObject({ format: 'rss', title: null, items: [] });
+    });
+  });
+
+  describe('quirks that other feed readers accept (one fixture each)', () => {
+    it('decides by the root element when an XHTML DOCTYPE comes before <rss>', async () => {
+      const feed = await parseFixture('doctype-xhtml-before-rss.xml');
+      expect(feed).toMatchObject({ format: 'rss', title: 'Notizen aus dem Netz' });
+      expect(feed.items.map((i) => [i.title, i.url])).toEqual([
+        ['Barcamp in Köln', 'http://notizen.example.org/2008/11/barcamp-koeln/'],
+        ['Social Media Camp', 'http://notizen.example.org/2008/11/social-media-camp/'],
+      ]);
+      expect(sniffFeedFormat(fixtureText('doctype-xhtml-before-rss.xml'))).toBe('rss');
+    });
+
+    it('skips a Netscape DOCTYPE with a long internal subset before RSS 0.91', async () => {
+      const feed = await parseFixture('doctype-netscape-long-internal-subset.xml');
+      expect(feed).toMatchObject({ format: 'rss', title: 'Freitag Blog' });
+      expect(feed.items.map((i) => [i.title, i.url])).toEqual([['Social Media Camp: noch nicht viel getan', 'http://freitag.example.com/2008/11/camp.html']]);
+    });
+
+    it('still calls an HTML page with an HTML DOCTYPE an HTML page, whatever element follows', async () => {
+      expect(sniffFeedFormat('<!DOCTYPE html>\n<meta charset="utf-8"><title>x</title>')).toBe('html');
+      expect(sniffFeedFormat('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd"><html><body/></html>')).toBe('html');
+      expect((await parseError('<!DOCTYPE html>\nHallo')).message).toBe('this is an HTML page, not a feed');
+    });
+
+    it.each([
+      ['utf-32be-bom.xml', 'utf-32be'],
+      ['utf-32le-bom.xml', 'utf-32le'],
+      ['utf-32be-no-bom.xml', 'utf-32be'],
+      ['utf-32le-no-bom.xml', 'utf-32le'],
+    ])('reads %s as %s', async (name, charset) => {
+      const decoded = decodeText(readFileSync(path.join(fixtures, name)), null, 'xml');
+      expect(decoded.charset).toBe(charset);
+      const feed = await parseFeed(decoded.text, 'https://fetched.example.net/feed.xml');
+      expect(feed).toMatchObject({ format: 'rss', title: 'Grüße aus Köln' });
+      expect(feed.items.map((i) => [i.title, i.url])).toEqual([['Straße im Schnee', 'http://koeln.example.org/2008/11/strasse/']]);
+    });
+
+    it.each(['rss-no-items.xml', 'rss-no-items-bom.xml'])('reads %s as a feed with no entries yet', async (name) => {
+      const feed = await parseFixture(name);
+      expect(feed).toMatchObject({ format: 'rss', title: 'Neues Blog', homeUrl: 'http://neu.example.org/', items: [] });
+      expect(sniffFeedFormat(fixtureText(name))).toBe('rss');
+    });
+
+    it('reads an <rss> without a channel behind a BOM as a feed with no entries yet', async () => {
+      expect(await parseFixture('rss-no-channel-bom.xml')).toMatchObject({ format: 'rss', title: null, items: [] });
+    });
+
+    it('reads items that stand outside <channel>, in document order', async () => {
+      const feed = await parseFixture('rss-items-outside-channel.xml');
+      expect(feed).toMatchObject({ format: 'rss', title: 'Alte Schule', homeUrl: 'http://alt.example.org/' });
+      expect(feed.items.map((i) => [i.title, i.url])).toEqual([
+        ['Erster Eintrag', 'http://alt.example.org/1.html'],
+        ['Zweiter Eintrag', 'http://alt.example.org/2.html'],
+      ]);
+      expect(feed.warnings).toContain('read items that stand outside <channel>');
+    });
+
+    it('reads items before and after the channel, and leaves items inside CDATA alone', async () => {
+      const feed = await parseFeed(
+        `<rss version="0.92"><item><title>vorher</title></item><channel><title>K</title><item><title>drin</title><description><![CDATA[<item>kein Eintrag</item>]]></description></item></channel><!-- <item>auch keiner</item> --><item><title>nachher</title></item></rss>`,
+        'https://example.org/feed',
+      );
+      expect(feed.title).toBe('K');
+      expect(feed.items.map((i) => i.title)).toEqual(['vorher', 'drin', 'nachher']);
+      expect(feed.items[1]!.summaryHtml).toBe('<item>kein Eintrag</item>');
+      // An ordinary feed is left as it is.
+      expect((await parseFeed(rss('<item><title>a</title></item>'), 'https://example.org/feed')).warnings).toEqual([]);
+    });
+
+    it('shows Atom text of an unknown media type as text, and leaves binary content out', async () => {
+      const [entry] = (await parseFixture('atom-unknown-text-type.xml')).items;
+      expect(entry).toMatchObject({ title: 'Camp-Notizen', summaryHtml: 'Was beim Camp besprochen wurde.', contentHtml: null });
+    });
+
+    it('decodes base64 text of a type that is neither text nor XML, as RFC 4287 §4.1.3.3 says', async () => {
+      const feed = await parseFeed(atom('', '<subtitle type="application/octet-stream">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</subtitle>'), 'https://example.org/feed');
+      expect(feed.description).toBe('Example <b>Atom</b>');
+      const test = await parseFeed(atom('<entry><id>1</id><title type="application/x-custom">Test</title></entry>'), 'https://example.org/feed');
+      // "Test" is valid base64 but not text when decoded: it stays what it says.
+      expect(test.items[0]!.title).toBe('Test');
+    });
+
+    it('keeps an escaped description that starts like markup', async () => {
+      const [item] = (await parseFixture('rss-description-bogus-comment.xml')).items;
+      expect(item!.summaryHtml).toBe(`<!' <a href="foo">`);
+      expect(sanitizeHtml(item!.summaryHtml!, 'http://bogus.example.org/1')).toBe(`&lt;!' <a href="http://bogus.example.org/foo" rel="nofollow ugc noopener"></a>`);
+      expect(htmlToText(item!.summaryHtml!)).toBe(`<!'`);
     });
   });
 

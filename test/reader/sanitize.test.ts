@@ -18,6 +18,15 @@ function inspect(html: string): { elements: string[]; attributes: string[] } {
 }
 
 describe('sanitizeHtml', () => {
+  it('keeps "<!" that opens no comment as text, and still drops comments and declarations', () => {
+    expect(sanitizeHtml(`<!' <a href="foo">x</a>`, base)).toBe(`&lt;!' <a href="https://blog.example.org/2008/11/post/foo" rel="nofollow ugc noopener">x</a>`);
+    expect(sanitizeHtml('<p>1 <!> 2 <!? 3></p>', base)).toBe('<p>1 &lt;!&gt; 2 &lt;!? 3&gt;</p>');
+    expect(sanitizeHtml('safe<!-- <script>x</script> -->', base)).toBe('safe');
+    expect(sanitizeHtml('safe<!--', base)).toBe('safe');
+    expect(sanitizeHtml('<!DOCTYPE html><p>a</p>', base)).toBe('<p>a</p>');
+    expect(htmlToText(`<!' <a href="foo">`)).toBe(`<!'`);
+  });
+
   it('removes script elements with their content', () => {
     const out = sanitizeHtml('<p>Hallo<script>alert(document.cookie)</script> Welt</p>', base);
     expect(out).toBe('<p>Hallo Welt</p>');

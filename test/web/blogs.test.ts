@@ -196,6 +196,14 @@ describe('the registration form', () => {
     expect(page.body).toContain('waiting for the first poll');
   });
 
+  it('registers a feed with no entries yet and says so on the blog page', async () => {
+    blog.set('/leer/feed/', { headers: rss, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Neues Blog</title><link>http://neu.example.org/</link></channel></rss>')]) });
+    const res = await t.app.inject({ method: 'POST', url: '/blogs', payload: `url=${encodeURIComponent(`${origin}/leer/feed/`)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.statusCode).toBe(303);
+    const page = (await t.app.inject(res.headers.location as string)).body;
+    expect(page).toContain('The feed has no entries yet; Palaver shows them as they appear.');
+  });
+
   it('shows each source’s address exactly as it is polled, trailing slash included', async () => {
     const { id } = (await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } })).json();
     const $ = load((await t.app.inject(`/blogs/${id}`)).body);
