@@ -1,5 +1,6 @@
-// Settings: one zod schema over config/default.json plus environment overrides. A bad value
-// stops the start with a message naming the key; nothing else in Palaver reads the environment.
+// Settings: one zod schema over config/default.json, the operator's file (PALAVER_CONFIG) merged
+// over it, and environment overrides. A bad value stops the start with a message naming the key
+// and where it was set; nothing else in Palaver reads the environment.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,17 +206,25 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 
 export interface LoadConfigOptions {
   env?: Env;
-  /** Defaults to config/default.json in the checkout. */
+  /** The operator's file, merged over config/default.json; defaults to PALAVER_CONFIG, else none. */
   file?: string;
   /** Applied after the file and before the environment (tests, the demo). */
   overrides?: Record<string, unknown>;
 }
 
-/** Loads, merges and validates the settings; throws ConfigError naming the first bad key. */
+export const defaultConfigFile = path.join(projectRoot, 'config', 'default.json');
+
+/**
+ * Loads and validates the settings: config/default.json, the operator's file merged over it
+ * deeply (it names only what it changes; an array or a value replaces, an object merges), then
+ * the environment. Throws ConfigError naming every bad key and the file or variable it came from.
+ */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.PALAVER_CONFIG ?? path.join(projectRoot, 'config', 'default.json');
-  let raw = readJsonFile(file);
+  const operatorFile = options.file ?? (env.PALAVER_CONFIG?.trim() || null);
+  let raw = readJsonFile(defaultConfigFile);
+  const overlay = operatorFile ? { file: operatorFile, values: readJsonFile(operatorFile) } : undefined;
+  if (overlay) raw = deepMerge(raw, overlay.values);
   if (options.overrides) raw = deepMerge(raw, options.overrides);
   const sources = new Map<string, string>();
   for (const o of envOverrides) {
@@ -224,25 +233,51 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     setPath(raw, o.key, coerceEnv(o.name, value, o.type));
     sources.set(o.key.join('.'), o.name);
   }
-  return validateConfig(raw, { file, sources });
+  return validateConfig(raw, { file: defaultConfigFile, overlay, sources });
+}
+
+/** Whether `values` sets `key` (or replaces an object on its way with something else). */
+function setsKey(values: unknown, key: PropertyKey[]): boolean {
+  if (values === undefined) return false;
+  let node: unknown = values;
+  for (const part of key) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return node !== values;
+    if (!Object.hasOwn(node, part)) return false;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return true;
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** Validates a settings object; exported for tests that build settings in memory. */
 export function validateConfig(
   raw: unknown,
-  context: { file?: string; sources?: Map<string, string> } = {},
+  context: { file?: string; overlay?: { file: string; values: unknown }; sources?: Map<string, string> } = {},
 ): Config {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const key = issue.path.join('.') || '(root)';
-    const from = context.sources?.get(key);
-    const where = from ? ` (from ${from})` : context.file ? ` (in ${path.relative(process.cwd(), context.file) || context.file})` : '';
-    const what =
-      issue.code === 'unrecognized_keys'
-        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `${key === '(root)' ? '' : `${key}.`}${k}`).join(', ')}`
-        : `${key}: ${issue.message}`;
-    throw new ConfigError(`config: ${what}${where}`);
+    // Where a key's value came from: an environment variable, the operator's file, the defaults.
+    // A rule across keys (leaseSeconds ≤ maxLeaseSeconds) breaks where their object was changed.
+    const origin = (key: PropertyKey[], acrossKeys = false): string => {
+      const from = context.sources?.get(key.join('.'));
+      if (from) return ` (from ${from})`;
+      const values = context.overlay?.values;
+      const inOverlay = setsKey(values, key) || (acrossKeys && key.length > 1 && setsKey(values, key.slice(0, -1)));
+      const file = context.overlay && inOverlay ? context.overlay.file : context.file;
+      return file ? ` (in ${displayPath(file)})` : '';
+    };
+    const lines = result.error.issues.flatMap((issue) => {
+      const key = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((k) => `config: unknown key ${key ? `${key}.` : ''}${k}${origin([...issue.path, k])}`);
+      }
+      return [`config: ${key || '(root)'}: ${issue.message}${origin(issue.path, issue.code === 'custom')}`];
+    });
+    throw new ConfigError(lines.join('\n'));
   }
   const parsed = result.data;
   const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;

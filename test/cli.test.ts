@@ -71,6 +71,18 @@ describe('npx palaver', () => {
     expect(res.stderr).toMatch(/Could not register http:\/\/127\.0\.0\.1:1\/: /);
   }, 60_000);
 
+  it('reads a PALAVER_CONFIG file that names only what it changes, and names its file and key when bad', async () => {
+    const site = path.join(dir, 'site.json');
+    fs.writeFileSync(site, JSON.stringify({ fetcher: { perHostConcurrency: 8 } }));
+    const ok = await palaver(['migrate'], { PALAVER_CONFIG: site });
+    expect(ok.code, ok.stderr).toBe(0);
+    fs.writeFileSync(site, JSON.stringify({ fetcher: { perHostConcurrency: 'acht' } }));
+    const bad = await palaver(['migrate'], { PALAVER_CONFIG: site });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('fetcher.perHostConcurrency');
+    expect(bad.stderr).toContain(`(in ${site})`);
+  }, 60_000);
+
   it('refuses a bad setting, naming it', async () => {
     const res = await palaver(['migrate'], { POLL_INTERVAL_SECONDS: 'often' });
     expect(res.code).not.toBe(0);

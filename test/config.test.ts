@@ -90,3 +90,58 @@ describe('log format and time zone settings', () => {
     expect(() => loadConfig({ env: {}, overrides: { timeZone: 'Mars/Olympus_Mons' } })).toThrow(/timeZone: must be an IANA time zone/);
   });
 });
+
+function messageOf(work: () => unknown): string {
+  try {
+    work();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '(no error)';
+}
+
+describe('PALAVER_CONFIG', () => {
+  it('merges a file that names only what it changes over config/default.json', () => {
+    const file = writeConfig({ fetcher: { perHostConcurrency: 8 } });
+    const config = loadConfig({ env: { PALAVER_CONFIG: file } });
+    expect(config.fetcher).toMatchObject({ perHostConcurrency: 8, timeoutMs: 20000, maxRedirects: 5, allowPrivateNetworks: false });
+    expect(config).toMatchObject({ port: 3000, databasePath: 'data/palaver.db', pollIntervalSeconds: 1800 });
+    expect(config.pings.moderation).toBe('moderate');
+  });
+
+  it('merges objects deeply, lets arrays and values replace, and applies the environment last', () => {
+    const file = writeConfig({ pings: { moderation: 'open' }, fetcher: { allowedOrigins: ['http://lan.example:8080'] }, websub: { hubUrl: 'https://hub.example/' } });
+    const config = loadConfig({ env: { PALAVER_CONFIG: file, PORT: '8081' } });
+    expect(config.pings).toMatchObject({ moderation: 'open', queueCapacity: 1000, pingbackDeadlineMs: 5000 });
+    expect(config.fetcher.allowedOrigins).toEqual(['http://lan.example:8080']);
+    expect(config.websub).toMatchObject({ hubUrl: 'https://hub.example', leaseSeconds: 864000 });
+    expect(config.port).toBe(8081);
+  });
+
+  it('names the file and the key of a bad value in it', () => {
+    const file = writeConfig({ fetcher: { perHostConcurrency: 0 } });
+    expect(() => loadConfig({ env: { PALAVER_CONFIG: file } })).toThrow(ConfigError);
+    const message = messageOf(() => loadConfig({ env: { PALAVER_CONFIG: file } }));
+    expect(message.startsWith('config: fetcher.perHostConcurrency: ')).toBe(true);
+    expect(message.endsWith(` (in ${file})`)).toBe(true);
+  });
+
+  it('names every bad key at once, each with where it was set', () => {
+    const file = writeConfig({ poller: { concurency: 4, tickSeconds: 'often' }, feeds: 5, websub: { maxLeaseSeconds: 60 } });
+    const lines = messageOf(() => loadConfig({ env: { PALAVER_CONFIG: file, POLL_INTERVAL_SECONDS: '0' } })).split('\n');
+    const line = (start: string) => lines.find((l) => l.startsWith(start)) ?? `(no line starting ${start})`;
+    expect(lines).toHaveLength(5);
+    expect(line('config: pollIntervalSeconds: ')).toMatch(/ \(from POLL_INTERVAL_SECONDS\)$/);
+    expect(line('config: unknown key poller.concurency')).toBe(`config: unknown key poller.concurency (in ${file})`);
+    expect(line('config: poller.tickSeconds: ').endsWith(` (in ${file})`)).toBe(true);
+    expect(line('config: feeds: ').endsWith(` (in ${file})`)).toBe(true);
+    // A rule across two keys breaks where the object was changed, not in the defaults.
+    expect(line('config: websub.leaseSeconds: ').endsWith(` (in ${file})`)).toBe(true);
+  });
+
+  it('names the file when it cannot be read or is not a JSON object', () => {
+    expect(() => loadConfig({ env: { PALAVER_CONFIG: '/nonexistent/site.json' } })).toThrow(/^config: cannot read \/nonexistent\/site\.json: /);
+    const list = writeConfig([1, 2]);
+    expect(() => loadConfig({ env: { PALAVER_CONFIG: list } })).toThrow(`config: ${list} must hold a JSON object`);
+  });
+});
