@@ -173,7 +173,7 @@ export async function listRecentEntries(
 
 /**
  * Lists a blog's newest entries, each node once: a record merged into another entry (a pingback
- * WordPress shows as a comment, merged into the post that sent it) shows as that entry.
+ * WordPress shows as a comment, merged into the post that sent it) is that entry, listed by its own blog.
  */
 export async function listEntriesByBlog(db: Db, blogId: number, limit: number): Promise<EntryWithBlog[]> {
   const rows = await selectEntriesWithBlog(db)
