@@ -122,8 +122,8 @@ describe('polling TrackBack listings', () => {
     expect(Date.parse(after.nextCheckAt) - Date.parse(after.lastCheckedAt!)).toBe(2 * interval);
 
     const page = (await t.app.inject(`/blogs/${blog.id}`)).body;
-    const row = /<tr>\s*<td>TrackBack listing[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
-    expect(row).toContain(listing.url);
+    const row = /<tr>\s*<th[^>]*>TrackBack listing[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
+    expect(row).toContain(`href="${listing.url}"`);
     expect(row).toMatch(/<span class="error">the listing could not be fetched: [^<]+<\/span>/);
     const api = (await t.app.inject(`/api/blogs/${blog.id}`)).json().sources.find((s: { id: number }) => s.id === listing.id);
     expect(api).toMatchObject({ consecutiveFailures: 2, disabled: false });
