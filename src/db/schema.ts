@@ -18,6 +18,11 @@ export interface BlogsTable {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
+  /** WordPress REST API root (migration 0010); null when the blog advertises none. */
+  api_root_url: string | null;
+  /** When the REST API last answered 401/403/404, and what it said. */
+  api_off_at: string | null;
+  api_off_reason: string | null;
 }
 
 export type SourceKind = 'feed' | 'site-comments' | 'post-comments' | 'trackback-listing' | 'pingback-listing';
@@ -53,6 +58,12 @@ export interface SourcesTable {
   updated_at: string;
   /** While a WebSub hub pushes this feed (until the lease ends), polling is only a fallback. */
   pushed_until: string | null;
+  /** Post comments (migration 0010): the post's REST API id; 0 when the API does not know it. */
+  api_post_id: number | null;
+  /** Post comments: why comments were still missing after the last poll; null when none were. */
+  gap_note: string | null;
+  /** Post comments: polls in a row that ended with comments missing. */
+  gap_polls: Generated<number>;
 }
 
 import type { EntryKind } from '../reader/entry-draft.ts';

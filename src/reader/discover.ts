@@ -27,6 +27,8 @@ export interface Discovery {
   rsdUrl: string | null;
   trackbackPingUrl: string | null;
   hubUrls: string[];
+  /** WordPress's REST API root (rel="https://api.w.org/"): complete comment lists come from there. */
+  apiRootUrl: string | null;
   /** Plain-language remarks for the blog's page (what was assumed, what was missing). */
   notes: string[];
 }
@@ -134,7 +136,11 @@ interface PageFindings {
   webmention: string | null;
   rsdUrl: string | null;
   trackbackPingUrl: string | null;
+  apiRootUrl: string | null;
 }
+
+// WordPress 4.4+ names its REST API root in a Link header on every page and in the head.
+const wpApiRel = 'https://api.w.org/';
 
 /** Reads the discovery hints of an HTML page (headers and markup). */
 export function readPage(html: string, pageUrl: string, headers: Record<string, string>): PageFindings {
@@ -180,9 +186,13 @@ export function readPage(html: string, pageUrl: string, headers: Record<string, 
   if (rdf) trackbackPingUrl = resolveUrl(rdf[1], base);
   if (!trackbackPingUrl) trackbackPingUrl = resolveUrl($('link[href]').filter((_, el) => hasRel(el, 'trackback')).first().attr('href'), base);
 
+  const apiRootUrl =
+    parseLinkHeader(headers.link, pageUrl).find((l) => l.rels.includes(wpApiRel))?.url ??
+    resolveUrl($('link[href]').filter((_, el) => hasRel(el, wpApiRel)).first().attr('href'), base);
+
   const title = $('meta[property="og:site_name"]').attr('content')?.trim() || $('title').first().text().trim() || null;
   const description = $('meta[name="description"]').attr('content')?.trim() || null;
-  return { title, description, feeds, commentFeeds, pingback, webmention, rsdUrl, trackbackPingUrl };
+  return { title, description, feeds, commentFeeds, pingback, webmention, rsdUrl, trackbackPingUrl, apiRootUrl };
 }
 
 /** Reads the XML-RPC endpoint out of an RSD document, preferring the WordPress API. */
@@ -362,6 +372,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   // WordPress 6 sends X-Pingback only on single posts: ask the newest post page.
   const newest = feed.items.find((i) => i.url)?.url;
   let webmention = findings?.webmention ?? null;
+  let apiRootUrl = findings?.apiRootUrl ?? null;
   if ((!pingback || !webmention) && newest) {
     const postPage = await tryOptional(async () => {
       const res = await deps.fetch({ url: newest, accept: pageAccept });
@@ -375,6 +386,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
       }
       if (!webmention && post.webmention) webmention = post.webmention;
       rsdUrl ??= post.rsdUrl;
+      apiRootUrl ??= post.apiRootUrl;
     }
   }
   if (!pingback) notes.push('No pingback endpoint found.');
@@ -395,6 +407,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
     rsdUrl,
     trackbackPingUrl: findings?.trackbackPingUrl ?? null,
     hubUrls: feed.hubUrls,
+    apiRootUrl,
     notes,
   };
 }

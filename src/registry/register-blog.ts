@@ -97,6 +97,7 @@ export async function registerBlog(deps: RegisterDeps, input: string): Promise<R
           webmentionEndpoint: discovery.webmentionEndpoint,
           rsdUrl: discovery.rsdUrl,
           trackbackPingUrl: discovery.trackbackPingUrl,
+          apiRootUrl: discovery.apiRootUrl,
           discoveryNotes: notes,
         },
         now,

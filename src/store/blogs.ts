@@ -18,9 +18,14 @@ export interface Blog {
   disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The WordPress REST API root the blog advertises (rel="https://api.w.org/"), if any. */
+  apiRootUrl: string | null;
+  /** When the REST API last refused Palaver (401/403/404), and its answer in plain words. */
+  apiOffAt: string | null;
+  apiOffReason: string | null;
 }
 
-export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt'>;
+export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason'> & { apiRootUrl?: string | null };
 
 function toBlog(row: Selectable<BlogsTable>): Blog {
   let notes: string[] = [];
@@ -46,6 +51,9 @@ function toBlog(row: Selectable<BlogsTable>): Blog {
     disabledAt: row.disabled_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    apiRootUrl: row.api_root_url ?? null,
+    apiOffAt: row.api_off_at ?? null,
+    apiOffReason: row.api_off_reason ?? null,
   };
 }
 
@@ -87,6 +95,7 @@ export async function insertBlog(db: Db, blog: NewBlog, now: string): Promise<Bl
       rsd_url: blog.rsdUrl,
       trackback_ping_url: blog.trackbackPingUrl,
       discovery_notes: JSON.stringify(blog.discoveryNotes),
+      api_root_url: blog.apiRootUrl ?? null,
       created_at: now,
       updated_at: now,
     })
@@ -125,4 +134,16 @@ export async function findBlogContaining(db: Db, url: string): Promise<Blog | un
 export async function findBlogsChangedAt(db: Db): Promise<string | null> {
   const row = await db.selectFrom('blogs').select((eb) => eb.fn.max('updated_at').as('changed')).executeTakeFirst();
   return (row?.changed as string | null | undefined) ?? null;
+}
+
+/**
+ * Records what the blog's REST API answered: `offReason` null when it served comments (on),
+ * else why it refused (401/403/404), with the time so it is asked again later.
+ */
+export async function updateBlogApiState(db: Db, id: number, offReason: string | null, now: string): Promise<void> {
+  await db
+    .updateTable('blogs')
+    .set(offReason === null ? { api_off_at: null, api_off_reason: null } : { api_off_at: now, api_off_reason: offReason })
+    .where('id', '=', id)
+    .execute();
 }

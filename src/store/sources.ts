@@ -31,6 +31,12 @@ export interface Source {
   disabledReason: string | null;
   /** While a WebSub hub pushes this feed, polling is a rare fallback until then. */
   pushedUntil: string | null;
+  /** Post comments: the post's id in the blog's REST API (0: the API does not know it). */
+  apiPostId: number | null;
+  /** Post comments: why comments were still missing after the last poll (null: none were). */
+  gapNote: string | null;
+  /** Post comments: polls in a row that ended with comments missing. */
+  gapPolls: number;
 }
 
 export interface NewSource {
@@ -68,6 +74,9 @@ function toSource(row: Selectable<SourcesTable>): Source {
     disabledAt: row.disabled_at,
     disabledReason: row.disabled_reason,
     pushedUntil: row.pushed_until ?? null,
+    apiPostId: row.api_post_id ?? null,
+    gapNote: row.gap_note ?? null,
+    gapPolls: Number(row.gap_polls ?? 0),
   };
 }
 
@@ -236,6 +245,9 @@ export interface SourcePollState {
   format?: string | null;
   title?: string | null;
   disabledReason?: string | null;
+  apiPostId?: number | null;
+  gapNote?: string | null;
+  gapPolls?: number;
 }
 
 /** Records the outcome of a poll. */
@@ -268,6 +280,9 @@ export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePol
     if (state.etag === undefined) patch.etag = null;
     if (state.lastModified === undefined) patch.last_modified = null;
   }
+  if (state.apiPostId !== undefined) patch.api_post_id = state.apiPostId;
+  if (state.gapNote !== undefined) patch.gap_note = state.gapNote;
+  if (state.gapPolls !== undefined) patch.gap_polls = state.gapPolls;
   if (state.disabledReason !== undefined) {
     patch.disabled_reason = state.disabledReason;
     patch.disabled_at = state.disabledReason === null ? null : state.checkedAt;

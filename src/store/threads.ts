@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { contentHashOf, type EntryDraft } from '../reader/entry-draft.ts';
 import { rankConversation, type Channel, type EdgeType, type EntryRelations } from '../threading/relations.ts';
+import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { upsertEntry, type UpsertOutcome } from './entries.ts';
 
 // Edges that make two entries part of one conversation. A roundup's body links are weaker:
@@ -325,31 +326,15 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
   }
 
   // Missing comments change only for this entry's post, or for this entry if it is a post.
-  const knownComments = async (postId: number): Promise<number> => {
-    const row = await db
-      .selectFrom('edges')
-      .select((eb) => eb.fn.count<number>('from_entry_id').distinct().as('n'))
-      .where('to_entry_id', '=', postId)
-      .where('type', '=', 'comment-of')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
   let missing = c.missing_count;
   if (e.kind === 'post') {
-    if (e.comment_count !== null) missing += Math.max(0, e.comment_count - (await knownComments(e.id)));
+    if (e.comment_count !== null) missing += Math.max(0, e.comment_count - (await countKnownComments(db, e.id)));
   } else {
-    const post = await db
-      .selectFrom('edges')
-      .innerJoin('entries as p', 'p.id', 'edges.to_entry_id')
-      .select(['p.id', 'p.comment_count', 'p.conversation_id'])
-      .where('edges.from_entry_id', '=', entryId)
-      .where('edges.type', '=', 'comment-of')
-      .where('p.kind', '=', 'post')
-      .executeTakeFirst();
-    if (post && post.conversation_id === conversationId && post.comment_count !== null) {
-      const known = await knownComments(post.id);
+    const post = await findCountedPost(db, entryId);
+    if (post && post.conversationId === conversationId && post.commentCount !== null) {
+      const known = await countKnownComments(db, post.id);
       // This entry is one of the known comments now; before it, one fewer was known.
-      missing += Math.max(0, post.comment_count - known) - Math.max(0, post.comment_count - (known - 1));
+      missing += Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
     }
   }
 
@@ -427,22 +412,15 @@ export async function refreshConversation(db: Db, id: number, now: string): Prom
 
   // WordPress comment feeds carry only the newest ten; the post says how many there are.
   // Its count includes pingbacks and trackbacks, so every record of a comment counts.
-  const gaps = await db
-    .selectFrom('entries as p')
-    .where('p.conversation_id', '=', id)
-    .where('p.kind', '=', 'post')
-    .where('p.comment_count', 'is not', null)
-    .select((eb) => [
-      'p.comment_count',
-      eb
-        .selectFrom('edges')
-        .whereRef('edges.to_entry_id', '=', 'p.id')
-        .where('edges.type', '=', 'comment-of')
-        .select((e) => e.fn.count<number>('edges.from_entry_id').distinct().as('n'))
-        .as('known'),
-    ])
+  const posts = await db
+    .selectFrom('entries')
+    .select(['id', 'comment_count'])
+    .where('conversation_id', '=', id)
+    .where('kind', '=', 'post')
+    .where('comment_count', '>', 0)
     .execute();
-  const missing = gaps.reduce((sum, g) => sum + Math.max(0, (g.comment_count ?? 0) - Number(g.known ?? 0)), 0);
+  let missing = 0;
+  for (const p of posts) missing += Math.max(0, (p.comment_count ?? 0) - (await countKnownComments(db, p.id)));
 
   const blogs = Number(stats.blogs);
   const authors = Number(stats.authors);

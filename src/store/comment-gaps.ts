@@ -1,0 +1,158 @@
+// store: how many comments a post reports against how many Palaver has (the "may be missing"
+// figure of conversations and blog pages), and the lookups the comment completion step needs.
+// A comment is present once whatever channels brought it; a ping WordPress counts as a comment
+// is present when it came as a comment record or in the blog's own listing of pings.
+import { sql } from 'kysely';
+import type { Db } from '../db/open.ts';
+
+/**
+ * Counts the comments Palaver has of a post: entries with a comment-of edge to it, and pings the
+ * blog's listing named (they are in WordPress's count too), each ping once however it came.
+ */
+export async function countKnownComments(db: Db, postId: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*) as n from (
+      select coalesce(e.source_key, 'entry:' || e.id) as k
+        from edges x join entries e on e.id = x.from_entry_id
+       where x.to_entry_id = ${postId} and x.type = 'comment-of'
+      union
+      select e.source_key as k
+        from edges x join entries e on e.id = x.from_entry_id
+       where x.to_entry_id = ${postId} and x.type = 'linkback' and e.source_key is not null
+         and exists (select 1 from entry_channels c where c.entry_id = e.id and c.via = 'listing')
+    ) as known`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Finds the post an entry counts toward (the post it comments on, or the post a listed ping
+ * names), with the count the post reports; undefined when it counts toward none.
+ */
+export async function findCountedPost(db: Db, entryId: number): Promise<{ id: number; commentCount: number | null; conversationId: number | null } | undefined> {
+  const row = await db
+    .selectFrom('edges')
+    .innerJoin('entries as p', 'p.id', 'edges.to_entry_id')
+    .select(['p.id', 'p.comment_count', 'p.conversation_id'])
+    .where('edges.from_entry_id', '=', entryId)
+    .where('p.kind', '=', 'post')
+    .where((eb) =>
+      eb.or([
+        eb('edges.type', '=', 'comment-of'),
+        eb.and([
+          eb('edges.type', '=', 'linkback'),
+          eb.exists(eb.selectFrom('entry_channels').select('entry_id').where('entry_id', '=', entryId).where('via', '=', 'listing')),
+        ]),
+      ]),
+    )
+    .orderBy(sql`case when edges.type = 'comment-of' then 0 else 1 end`)
+    .executeTakeFirst();
+  return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id } : undefined;
+}
+
+/** The post a post-comments source belongs to, as the completion step needs it. */
+export interface CommentedPost {
+  id: number;
+  blogId: number | null;
+  guid: string | null;
+  url: string | null;
+  commentCount: number | null;
+  conversationId: number | null;
+}
+
+/** Finds a post by id with its reported comment count. */
+export async function findCommentedPost(db: Db, postId: number): Promise<CommentedPost | undefined> {
+  const row = await db.selectFrom('entries').select(['id', 'blog_id', 'guid', 'url', 'comment_count', 'conversation_id']).where('id', '=', postId).executeTakeFirst();
+  return row ? { id: row.id, blogId: row.blog_id, guid: row.guid, url: row.url, commentCount: row.comment_count, conversationId: row.conversation_id } : undefined;
+}
+
+/**
+ * Raises the count a post reports when another source says more (the REST API's X-WP-Total,
+ * Blogger's openSearch:totalResults, the post feed read again). Returns the post's conversation
+ * when the count rose (its "may be missing" figure needs a recount), else null.
+ */
+export async function raisePostCommentCount(db: Db, postId: number, count: number): Promise<{ conversationId: number | null } | null> {
+  const result = await db
+    .updateTable('entries')
+    .set({ comment_count: count })
+    .where('id', '=', postId)
+    .where((eb) => eb.or([eb('comment_count', 'is', null), eb('comment_count', '<', count)]))
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows ?? 0) === 0) return null;
+  const post = await db.selectFrom('entries').select('conversation_id').where('id', '=', postId).executeTakeFirst();
+  return { conversationId: post?.conversation_id ?? null };
+}
+
+/** Lists which of these identities a blog already has. */
+export async function listStoredIdentities(db: Db, blogId: number, identities: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  // SQLite allows 32,766 parameters; chunks keep far below.
+  for (let i = 0; i < identities.length; i += 500) {
+    const chunk = identities.slice(i, i + 500);
+    const rows = await db.selectFrom('entries').select('identity').where('blog_id', '=', blogId).where('identity', 'in', chunk).execute();
+    for (const r of rows) found.add(r.identity);
+  }
+  return found;
+}
+
+/** Finds when Palaver first saw an entry of a blog, by identity. */
+export async function findFirstSeenAt(db: Db, blogId: number, identity: string): Promise<string | undefined> {
+  const row = await db.selectFrom('entries').select('first_seen_at').where('blog_id', '=', blogId).where('identity', '=', identity).executeTakeFirst();
+  return row?.first_seen_at;
+}
+
+/**
+ * Makes the comment sources of the posts these comments belong to due now: a new comment in
+ * the site's comment feed says the post's thread moved, whatever its post feed answers.
+ */
+export async function wakeCommentSourcesOfComments(db: Db, commentIds: number[], now: string): Promise<number> {
+  if (commentIds.length === 0) return 0;
+  const result = await db
+    .updateTable('sources')
+    .set({ next_check_at: now, updated_at: now })
+    .where('kind', '=', 'post-comments')
+    .where('disabled_at', 'is', null)
+    .where('next_check_at', '>', now)
+    .where('entry_id', 'in', (eb) =>
+      eb.selectFrom('edges').select('to_entry_id').where('from_entry_id', 'in', commentIds.slice(0, 500)).where('type', '=', 'comment-of').where('to_entry_id', 'is not', null),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0);
+}
+
+/** A post of a blog with fewer comments in Palaver than it reports. */
+export interface CommentGap {
+  postId: number;
+  title: string | null;
+  url: string | null;
+  conversationId: number | null;
+  reported: number;
+  known: number;
+  missing: number;
+  /** Why the last poll of the post's comments could not fill the gap (plain words), if it said. */
+  note: string | null;
+  sourceId: number | null;
+}
+
+/** Lists the posts of a blog that report more comments than Palaver has, most missing first. */
+export async function listCommentGapsOfBlog(db: Db, blogId: number, limit = 50): Promise<CommentGap[]> {
+  const posts = await db
+    .selectFrom('entries as p')
+    .leftJoin('sources as s', (j) => j.onRef('s.entry_id', '=', 'p.id').on('s.kind', '=', 'post-comments'))
+    .select(['p.id', 'p.title', 'p.url', 'p.conversation_id', 'p.comment_count', 's.gap_note', 's.id as source_id'])
+    .where('p.blog_id', '=', blogId)
+    .where('p.kind', '=', 'post')
+    .where('p.comment_count', '>', 0)
+    .execute();
+  const gaps: CommentGap[] = [];
+  const seen = new Set<number>();
+  for (const p of posts) {
+    if (seen.has(p.id)) continue;
+    seen.add(p.id);
+    const known = await countKnownComments(db, p.id);
+    const reported = p.comment_count ?? 0;
+    if (reported > known) {
+      gaps.push({ postId: p.id, title: p.title, url: p.url, conversationId: p.conversation_id, reported, known, missing: reported - known, note: p.gap_note, sourceId: p.source_id });
+    }
+  }
+  return gaps.sort((a, b) => b.missing - a.missing || a.postId - b.postId).slice(0, limit);
+}
