@@ -9,9 +9,13 @@ import type http from 'node:http';
 import iconv from 'iconv-lite';
 import { type BlogKey, type CommentType, type DebateBlog, type DebatePost, createDebate } from './debate.ts';
 import { type FixtureServer, type RouteHandler, startFixtureServer } from './fixture-server.ts';
+import { answerRest } from './wordpress-rest.ts';
 import {
+  type RestApiMode,
   type Site,
   answerXmlRpc,
+  commentHtml,
+  commentPageCount,
   displayBlogName,
   feedValidators,
   findPostBySlug,
@@ -66,6 +70,10 @@ export interface DemoBlogs {
   addComment(key: BlogKey, postSlug: string, comment: NewComment): number;
   /** Edits a post's title or body; its modified time moves, so every feed's validators change. */
   editPost(key: BlogKey, slug: string, patch: PostPatch): void;
+  /** Switches a blog's REST API on, or to refusing every reader with 401, 403 or 404. */
+  setRestApi(key: BlogKey, mode: RestApiMode): void;
+  /** Splits a blog's comment lists into pages of `perPage` top-level comments (null: one page). */
+  setCommentsPerPage(key: BlogKey, perPage: number | null): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +81,10 @@ export interface DemoBlogsOptions {
   /** Loopback address for all three servers (default 127.0.0.1); each gets its own port. */
   host?: string;
   freitagCharset?: 'utf-8' | 'windows-1252';
+  /** What every blog's REST API answers at start (default: on, as WordPress ships). */
+  restApi?: RestApiMode;
+  /** comments_per_page with page_comments on, for every blog at start (default: null, off). */
+  commentsPerPage?: number | null;
 }
 
 /** Starts the three fixture blogs on port 0 and resolves once all of them listen. */
@@ -109,7 +121,7 @@ export async function startDemoBlogs(options: DemoBlogsOptions = {}): Promise<De
   data.forEach((blog, i) => {
     const server = servers[i]!;
     const charset = blog.key === 'freitag' && options.freitagCharset === 'windows-1252' ? 'ISO-8859-1' : 'UTF-8';
-    const site: Site = { origin: server.origin, blog, charset, resolveLinks };
+    const site: Site = { origin: server.origin, blog, charset, resolveLinks, settings: { restApi: options.restApi ?? 'on', commentsPerPage: options.commentsPerPage ?? null } };
     sites.set(blog.key, site);
     registerRoutes(server, site);
   });
@@ -131,6 +143,12 @@ export async function startDemoBlogs(options: DemoBlogsOptions = {}): Promise<De
     addComment(key, postSlug, comment) {
       const { site, post } = postOf(key, postSlug);
       return insertComment(site.blog, post, comment);
+    },
+    setRestApi(key, mode) {
+      siteOf(key).settings!.restApi = mode;
+    },
+    setCommentsPerPage(key, perPage) {
+      siteOf(key).settings!.commentsPerPage = perPage;
     },
     editPost(key, slug, patch) {
       const { post } = postOf(key, slug);
@@ -225,7 +243,20 @@ function apiLink(site: Site): string {
 function registerRoutes(server: FixtureServer, site: Site): void {
   const { origin } = site;
 
+  // The REST API, at /wp-json/ and (plain permalinks' form) /?rest_route=.
+  const rest = (route: string): RouteHandler => (req, res) => {
+    const query = new URL(req.url ?? '/', origin).searchParams;
+    const answer = answerRest(site, route || query.get('rest_route') || '/', query, (c) => commentHtml(site, c));
+    // JSON is UTF-8 whatever blog_charset says.
+    const bytes = Buffer.from(answer.body, 'utf8');
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(bytes.length) });
+    res.end(bytes);
+  };
+  for (const route of ['', 'wp/v2/comments', 'wp/v2/posts']) server.set(`/wp-json/${route}`, rest(route));
+  server.set('/wp-json', (_req, res) => redirect(res, 301, `${origin}/wp-json/`));
+
   server.set('/', (req, res) => {
+    if (new URL(req.url ?? '/', origin).searchParams.has('rest_route')) return rest('')(req, res, Buffer.alloc(0));
     const p = new URL(req.url ?? '/', origin).searchParams.get('p');
     // redirect_canonical(): a guid or shortlink ?p=ID leads to the permalink.
     const post = p === null ? undefined : site.blog.posts.find((x) => String(x.id) === p);
@@ -258,8 +289,12 @@ function registerRoutes(server: FixtureServer, site: Site): void {
 
   for (const post of site.blog.posts) {
     const path = new URL(postPermalink(site, post)).pathname;
-    server.set(path, (_req, res) => {
-      send(res, site, 200, 'text/html', renderPostPage(site, post), {
+    const postPage = (cpage?: number): RouteHandler => (_req, res) => {
+      if (cpage !== undefined && (site.settings?.commentsPerPage == null || cpage > commentPageCount(post, site.settings.commentsPerPage))) {
+        send(res, site, 404, 'text/html', '<!doctype html><title>Seite nicht gefunden</title><h1>Seite nicht gefunden</h1>');
+        return;
+      }
+      send(res, site, 200, 'text/html', renderPostPage(site, post, cpage), {
         // WP::handle_404() sends X-Pingback on single posts only, never on the home page.
         'x-pingback': `${origin}/xmlrpc.php`,
         link: [
@@ -268,7 +303,10 @@ function registerRoutes(server: FixtureServer, site: Site): void {
           `<${postGuid(site, post)}>; rel=shortlink`,
         ],
       });
-    });
+    };
+    server.set(path, postPage());
+    // comment-page-N/ when page_comments is on (routes exist for the first hundred pages).
+    for (let n = 1; n <= 100; n++) server.set(`${path}comment-page-${n}/`, postPage(n));
     server.set(path.replace(/\/$/, ''), (_req, res) => redirect(res, 301, postPermalink(site, post)));
     server.set(`${path}feed/`, feedRoute(site, 'comments', 'application/rss+xml', (requestPath) => renderCommentsRss(site, requestPath, post)));
     server.set(`${path}feed/atom/`, feedRoute(site, 'comments', 'application/atom+xml', () => renderCommentsAtom(site, post)));

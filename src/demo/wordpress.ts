@@ -19,6 +19,20 @@ export interface Site {
   charset: 'UTF-8' | 'ISO-8859-1';
   /** Turns `{{key/slug}}` and `{{key}}` placeholders into URLs on the demo blogs. */
   resolveLinks(text: string): string;
+  /**
+   * Discussion settings that tests switch while the blog runs: page_comments with
+   * comments_per_page (null: one page, WordPress's default), and what the REST API answers.
+   */
+  settings?: SiteSettings;
+}
+
+/** What /wp-json/ answers: served, or refused as security plugins and hosts refuse it. */
+export type RestApiMode = 'on' | 401 | 403 | 404;
+
+export interface SiteSettings {
+  /** comments_per_page with page_comments on; null when comments are not split into pages. */
+  commentsPerPage: number | null;
+  restApi: RestApiMode;
 }
 
 export interface CommentOnPost {
@@ -45,9 +59,43 @@ export function postGuid(site: Site, post: DebatePost): string {
   return `${site.origin}/?p=${post.id}`;
 }
 
-/** Returns get_comment_link(): the permalink with the #comment-N anchor. */
+/**
+ * Returns get_comment_link(): the permalink with the #comment-N anchor, and with page_comments
+ * on, the comment's page (…/comment-page-2/#comment-N; WordPress adds it even for page 1 when
+ * the newest page is the default one).
+ */
 export function commentLink(site: Site, post: DebatePost, comment: DebateComment): string {
-  return `${postPermalink(site, post)}#comment-${comment.id}`;
+  const perPage = site.settings?.commentsPerPage ?? null;
+  if (perPage === null) return `${postPermalink(site, post)}#comment-${comment.id}`;
+  return `${postPermalink(site, post)}comment-page-${pageOfComment(post, comment, perPage)}/#comment-${comment.id}`;
+}
+
+function commentsOldestFirst(post: DebatePost): DebateComment[] {
+  return [...post.comments].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.id - b.id);
+}
+
+function topLevelOf(post: DebatePost, comment: DebateComment): DebateComment {
+  let current = comment;
+  for (let i = 0; i < 100 && current.parentId; i++) {
+    const parent = post.comments.find((c) => c.id === current.parentId);
+    if (!parent) break;
+    current = parent;
+  }
+  return current;
+}
+
+/** get_comment_pages_count(): threaded, so pages of top-level comments. */
+export function commentPageCount(post: DebatePost, perPage: number | null): number {
+  if (perPage === null) return 1;
+  const tops = post.comments.filter((c) => !c.parentId || !post.comments.some((p) => p.id === c.parentId)).length;
+  return Math.max(1, Math.ceil(tops / perPage));
+}
+
+/** get_page_of_comment(): the page of the comment's top-level ancestor, oldest page first. */
+function pageOfComment(post: DebatePost, comment: DebateComment, perPage: number): number {
+  const top = topLevelOf(post, comment);
+  const tops = commentsOldestFirst(post).filter((c) => !c.parentId || !post.comments.some((p) => p.id === c.parentId));
+  return Math.floor(Math.max(0, tops.indexOf(top)) / perPage) + 1;
 }
 
 /** Returns comment_guid(): the post's guid with #comment-N, the comment's id in every feed. */
@@ -205,7 +253,7 @@ function postExcerpt(site: Site, post: DebatePost): string {
 }
 
 /** comment_text(): texturized and wrapped in paragraphs. */
-function commentHtml(site: Site, comment: DebateComment): string {
+export function commentHtml(site: Site, comment: DebateComment): string {
   return autop(texturize(site.resolveLinks(comment.content)));
 }
 
@@ -601,7 +649,7 @@ interface CommentNode {
 
 function commentTree(post: DebatePost): CommentNode[] {
   const nodes = new Map<number, CommentNode>();
-  const ordered = [...post.comments].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.id - b.id);
+  const ordered = commentsOldestFirst(post);
   for (const comment of ordered) nodes.set(comment.id, { comment, children: [] });
   const roots: CommentNode[] = [];
   for (const comment of ordered) {
@@ -666,18 +714,60 @@ function trackbackRdf(site: Site, post: DebatePost): string {
 -->`;
 }
 
-/** Renders a single post page: pingback link, per-post comment feed, body, threaded comments, TrackBack RDF. */
-export function renderPostPage(site: Site, post: DebatePost): string {
+/** get_comments_pagenum_link(): with default_comments_page "newest" the last page is the permalink. */
+function commentsPageLink(site: Site, post: DebatePost, n: number, max: number): string {
+  return n === max ? `${postPermalink(site, post)}#comments` : `${postPermalink(site, post)}comment-page-${n}/#comments`;
+}
+
+// the_comments_pagination() as Twenty Twenty-One calls it (mid_size 0): paginate_links shows
+// the first and last page and the current one, "…" between, and older/newer links; no rel.
+function commentsPagination(site: Site, post: DebatePost, current: number, max: number): string {
+  if (max <= 1) return '';
+  const parts: string[] = [];
+  if (current > 1) parts.push(`<a class="prev page-numbers" href="${commentsPageLink(site, post, current - 1, max)}">Ältere Kommentare</a>`);
+  let dots = false;
+  for (let n = 1; n <= max; n++) {
+    if (n === current) {
+      parts.push(`<span aria-current="page" class="page-numbers current"><span class="meta-nav screen-reader-text">Seite </span>${n}</span>`);
+      dots = true;
+    } else if (n === 1 || n === max) {
+      parts.push(`<a class="page-numbers" href="${commentsPageLink(site, post, n, max)}"><span class="meta-nav screen-reader-text">Seite </span>${n}</a>`);
+      dots = true;
+    } else if (dots) {
+      parts.push('<span class="page-numbers dots">&hellip;</span>');
+      dots = false;
+    }
+  }
+  if (current < max) parts.push(`<a class="next page-numbers" href="${commentsPageLink(site, post, current + 1, max)}">Neuere Kommentare</a>`);
+  return `
+	<nav class="navigation comments-pagination" aria-label="Kommentare">
+		<h2 class="screen-reader-text">Kommentar-Navigation</h2>
+		<div class="nav-links">${parts.join('\n')}</div>
+	</nav>
+`;
+}
+
+/**
+ * Renders a single post page: pingback link, per-post comment feed, body, threaded comments,
+ * TrackBack RDF. With page_comments on, `cpage` picks the comment page (default: the newest).
+ */
+export function renderPostPage(site: Site, post: DebatePost, cpage?: number): string {
   const title = displayText(post.title);
   const n = post.comments.length;
+  const perPage = site.settings?.commentsPerPage ?? null;
+  const max = commentPageCount(post, perPage);
+  const current = cpage ?? max;
+  let tree = commentTree(post);
+  if (perPage !== null) tree = tree.slice((current - 1) * perPage, current * perPage);
   // Twenty Twenty-One, de_DE: "Ein Kommentar zu „%s“" / "%1$s Kommentare zu „%2$s“".
   const heading = n === 1 ? `Ein Kommentar zu &#8222;${title}&#8220;` : `${n} Kommentare zu &#8222;${title}&#8220;`;
+  const pagination = commentsPagination(site, post, current, max);
   const comments = n
     ? `	<h2 class="comments-title">${heading}</h2><!-- .comments-title -->
-
+${pagination}
 	<ol class="comment-list">
-${commentTree(post).map((node) => renderCommentNode(site, post, node, 1)).join('')}	</ol><!-- .comment-list -->
-`
+${tree.map((node) => renderCommentNode(site, post, node, 1)).join('')}	</ol><!-- .comment-list -->
+${pagination}`
     : '';
   return `${pageHead(site, `${title} &#8211; ${displayText(site.blog.name)}`, post)}
 <body class="post-template-default single single-post postid-${post.id} single-format-standard wp-embed-responsive is-light-theme no-js singular">

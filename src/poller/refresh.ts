@@ -4,11 +4,13 @@ import type { Db } from '../db/open.ts';
 import { decodeText } from '../reader/decode.ts';
 import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
-import { FeedParseError, FetchError, type Fetch, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
+import { FeedParseError, FetchError, type Fetch, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { trackbackListingUrl } from '../reader/listings.ts';
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
+import { completePostComments, defaultCompletionSettings, type CompletionOutcome, type CompletionSettings } from './complete-comments.ts';
+import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import {
   findCommentActivity,
   insertSource,
@@ -20,7 +22,7 @@ import {
 } from '../store/sources.ts';
 import { recordEntry } from '../store/threads.ts';
 import { relationsOf, type Channel } from '../threading/relations.ts';
-import { commentFeedWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
+import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
 
 export const feedAccept =
   'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.1';
@@ -34,6 +36,8 @@ export interface RefreshSettings {
   commentFeedMaxQuietDays: number;
   /** How often a post feed that a WebSub hub pushes is still polled, as a fallback (default 6 h). */
   pushedPollIntervalSeconds?: number;
+  /** Limits of reading the comments a post's comment feed cannot show (see complete-comments.ts). */
+  commentCompletion?: Partial<CompletionSettings>;
 }
 
 /** Which entries a committed poll, push or ping added or changed, and where they belong. */
@@ -92,6 +96,25 @@ const defaultPushedPollIntervalSeconds = 6 * 3600;
 function pollIntervalOf(source: Source, settings: RefreshSettings, at: string): number {
   if (source.kind !== 'feed' || !source.pushedUntil || source.pushedUntil <= at) return settings.pollIntervalSeconds;
   return Math.max(settings.pollIntervalSeconds, settings.pushedPollIntervalSeconds ?? defaultPushedPollIntervalSeconds);
+}
+
+// Reads what the post's comment feed could not show (API, Blogger paging, the post page).
+function completeComments(deps: RefreshDeps, source: Source, feedItems: FeedItem[] | null, started: Date): Promise<CompletionOutcome | null> {
+  const settings = { ...defaultCompletionSettings, ...deps.settings.commentCompletion };
+  const ingest = async (items: FeedItem[]) => {
+    const r = await ingestFeedItems(deps.db, source, { items, title: null }, started.toISOString());
+    return { inserted: r.inserted, entryIds: r.changed.entryIds, conversationIds: r.changed.conversationIds };
+  };
+  return completePostComments({ db: deps.db, fetch: deps.fetch, settings, ingest }, source, feedItems, started);
+}
+
+// What a comment source records about comments still missing, and its next check: sooner
+// while comments are missing (the blog may answer next time), on the usual schedule otherwise.
+function gapState(source: Source, gap: CompletionOutcome, started: Date, nextCheckAt: string, s: RefreshSettings): Pick<SourcePollState, 'gapNote' | 'gapPolls' | 'nextCheckAt'> & { apiPostId?: number } {
+  const gapPolls = gap.missing > 0 ? source.gapPolls + 1 : 0;
+  const retry = gap.missing > 0 ? commentGapWaitSeconds({ intervalSeconds: s.pollIntervalSeconds, gapPolls }) : null;
+  const sooner = retry === null ? nextCheckAt : new Date(Math.min(Date.parse(nextCheckAt), started.getTime() + retry * 1000)).toISOString();
+  return { gapNote: gap.note, gapPolls, nextCheckAt: sooner, ...(gap.apiPostId !== undefined ? { apiPostId: gap.apiPostId } : {}) };
 }
 
 /**
@@ -256,14 +279,25 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
   if (res.notModified || res.status === 304) {
     const state = successState(hintFromHeaders ?? source.intervalHintSeconds);
+    // Comments were missing last time: the feed has nothing new, but the API or the page may.
+    const gap = source.kind === 'post-comments' && source.gapNote !== null ? await completeComments(deps, source, null, started) : null;
+    const gapped = gap ? gapState(source, gap, started, state.nextCheckAt, s) : null;
     await updateSourceAfterPoll(deps.db, source.id, {
       ...state,
+      ...gapped,
       ...redirectState,
       // A 304 may carry fresher validators; without them the old ones stay valid.
       ...(res.headers.etag ? { etag: res.headers.etag } : {}),
       ...(res.headers['last-modified'] ? { lastModified: res.headers['last-modified'] } : {}),
     });
-    return result({ outcome: 'not-modified', status: res.status, nextCheckAt: state.nextCheckAt, url: redirectState.url ?? source.url });
+    if (gap && gap.entryIds.length > 0) safely(() => deps.onEntriesChanged?.({ entryIds: gap.entryIds, conversationIds: [...new Set(gap.conversationIds)], blogIds: [source.blogId] }));
+    return result({
+      outcome: gap && gap.inserted > 0 ? 'updated' : 'not-modified',
+      status: res.status,
+      inserted: gap?.inserted ?? 0,
+      nextCheckAt: gapped?.nextCheckAt ?? state.nextCheckAt,
+      url: redirectState.url ?? source.url,
+    });
   }
 
   let feed;
@@ -282,6 +316,16 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   // ingest being idempotent, loses and duplicates nothing. Short transactions keep pages and
   // pings answering while a long feed is stored.
   const items = await ingestFeedItems(deps.db, source, feed, checkedAt);
+  // A new comment in the site's comment feed moves its post's thread, whatever the post feed says.
+  if (source.kind === 'site-comments') await wakeCommentSourcesOfComments(deps.db, items.insertedIds, checkedAt);
+  const gap = source.kind === 'post-comments' ? await completeComments(deps, source, feed.items, started) : null;
+  if (gap) {
+    items.inserted += gap.inserted;
+    items.changed.entryIds.push(...gap.entryIds);
+    items.changed.conversationIds.push(...gap.conversationIds);
+    items.changed.conversationIds = [...new Set(items.changed.conversationIds)];
+    if (gap.entryIds.length > 0) items.changed.blogIds = [source.blogId];
+  }
   await deps.db.transaction().execute(async (trx) => {
     let nextCheckAt = state.nextCheckAt;
     if (source.kind === 'post-comments' && source.entryId !== null) {
@@ -307,6 +351,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     await updateSourceAfterPoll(trx, source.id, {
       ...state,
       nextCheckAt,
+      ...(gap ? gapState(source, gap, started, nextCheckAt, s) : {}),
       ...redirectState,
       etag: res.headers.etag ?? null,
       lastModified: res.headers['last-modified'] ?? null,
@@ -329,6 +374,8 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 interface FeedIngest {
   inserted: number;
   updated: number;
+  /** Entries this ingest created (not the ones it changed). */
+  insertedIds: number[];
   changed: EntriesChanged;
   /** New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults). */
   unexplained: { entryId: number; url: string }[];
@@ -338,12 +385,13 @@ interface FeedIngest {
  * Records the items of a parsed feed of `source`, each in a transaction of its own: entries with
  * their threading, the comment feeds and listings of new posts, and the blog's title.
  */
-async function ingestFeedItems(db: Db, source: Source, feed: ParsedFeed, checkedAt: string): Promise<FeedIngest> {
+async function ingestFeedItems(db: Db, source: Source, feed: Pick<ParsedFeed, 'items' | 'title'>, checkedAt: string): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
   let inserted = 0;
   let updated = 0;
   const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
+  const insertedIds: number[] = [];
   const blog = source.kind === 'feed' ? await findBlogById(db, source.blogId) : undefined;
   const unexplained: { entryId: number; url: string }[] = [];
   const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(db, source.entryId) : undefined;
@@ -356,8 +404,10 @@ async function ingestFeedItems(db: Db, source: Source, feed: ParsedFeed, checked
       // A pingback or trackback that the blog shows as a comment arrived by that ping.
       const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
       const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
-      if (recorded.outcome === 'inserted') inserted += 1;
-      else if (recorded.outcome === 'updated') updated += 1;
+      if (recorded.outcome === 'inserted') {
+        inserted += 1;
+        insertedIds.push(recorded.id);
+      } else if (recorded.outcome === 'updated') updated += 1;
       if (recorded.outcome !== 'unchanged') {
         changed.entryIds.push(recorded.id);
         changed.conversationIds.push(recorded.conversationId);
@@ -382,7 +432,7 @@ async function ingestFeedItems(db: Db, source: Source, feed: ParsedFeed, checked
     changed.conversationIds = [...new Set(changed.conversationIds)];
     changed.blogIds = [source.blogId];
   }
-  return { inserted, updated, changed, unexplained };
+  return { inserted, updated, insertedIds, changed, unexplained };
 }
 
 // What follows a committed ingest: the pages of unexplained posts, then the listeners.

@@ -92,3 +92,23 @@ export function commentFeedWaitSeconds(input: CommentFeedScheduleInput): number 
   const step = commentFeedSteps.find((s) => quietDays < s.quietDays);
   return Math.max(input.intervalSeconds, step ? step.waitSeconds : 24 * 3600);
 }
+
+export interface CommentGapScheduleInput {
+  /** POLL_INTERVAL_SECONDS: the first retry comes after one interval. */
+  intervalSeconds: number;
+  /** Checks in a row (this one included) that ended with comments still missing. */
+  gapPolls: number;
+}
+
+// A gap that does not close after this many retries is left to the usual schedule.
+const maxGapRetries = 8;
+
+/**
+ * Computes how soon to check a post's comments again while some are missing: one poll interval,
+ * doubling with each check that leaves them missing (30 min, 1 h, 2 h … with the default), and
+ * null once retrying has not helped maxGapRetries times.
+ */
+export function commentGapWaitSeconds(input: CommentGapScheduleInput): number | null {
+  if (input.gapPolls < 1 || input.gapPolls > maxGapRetries) return null;
+  return Math.max(1, input.intervalSeconds) * 2 ** (input.gapPolls - 1);
+}

@@ -11,6 +11,7 @@
 // post answers 401/403 rest_cannot_read_post for that post alone.
 import { z } from 'zod';
 import { parseFeedDate, resolveHttpUrl } from './feed-values.ts';
+import { wordpressPostId } from './listings.ts';
 import { FetchError, type Fetch, type FeedItem } from './types.ts';
 
 /** WordPress's largest allowed per_page: fewer requests for a long thread. */
@@ -64,20 +65,6 @@ export function wpRestUrl(root: string, route: string, params: Record<string, st
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, String(value));
   url.hash = '';
   return url.href;
-}
-
-/** Reads the post id WordPress stored in a guid (<home>/?p=123, ?page_id=123); null for any other guid. */
-export function wpPostIdFromGuid(guid: string | null): number | null {
-  if (!guid) return null;
-  let url: URL;
-  try {
-    url = new URL(guid);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  const id = url.searchParams.get('p') ?? url.searchParams.get('page_id');
-  return id !== null && /^[1-9]\d{0,17}$/.test(id) ? Number(id) : null;
 }
 
 /** The slug of a pretty permalink: its last path segment (/2008/11/slug/ → slug). */
@@ -240,7 +227,7 @@ function headerCount(value: string | undefined): number | null {
  * Returns null when neither names it, or the refusal when the API is off.
  */
 export async function findWpPostId(fetch: Fetch, root: string, post: WpPost): Promise<number | null | Exclude<WpRestAnswer, { kind: 'comments' }>> {
-  const fromGuid = wpPostIdFromGuid(post.guid);
+  const fromGuid = wordpressPostId(post);
   if (fromGuid !== null) return fromGuid;
   const slug = slugOfPermalink(post.url);
   if (!slug) return null;

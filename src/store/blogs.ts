@@ -147,3 +147,8 @@ export async function updateBlogApiState(db: Db, id: number, offReason: string |
     .where('id', '=', id)
     .execute();
 }
+
+/** Records the REST API root a blog's pages advertise, when discovery did not find one. */
+export async function updateBlogApiRoot(db: Db, id: number, apiRootUrl: string): Promise<void> {
+  await db.updateTable('blogs').set({ api_root_url: apiRootUrl }).where('id', '=', id).where('api_root_url', 'is', null).execute();
+}
