@@ -211,8 +211,21 @@ function ownerAuthor(blog: Blog): string {
   return `<author><name>${escapeText(blog.author.name)}</name><uri>${profileUrl(blog, blog.author.profileId)}</uri><email>noreply@blogger.com</email>${avatar}</author>`;
 }
 
-function openSearch(total: number, shown: number): string {
-  return `<openSearch:totalResults>${total}</openSearch:totalResults><openSearch:startIndex>1</openSearch:startIndex><openSearch:itemsPerPage>${Math.max(shown, bloggerPageSize)}</openSearch:itemsPerPage>`;
+function openSearch(total: number, shown: number, startIndex = 1): string {
+  return `<openSearch:totalResults>${total}</openSearch:totalResults><openSearch:startIndex>${startIndex}</openSearch:startIndex><openSearch:itemsPerPage>${Math.max(shown, bloggerPageSize)}</openSearch:itemsPerPage>`;
+}
+
+/** Blogger's largest max-results: a larger value is taken as this. */
+export const bloggerMaxResults = 500;
+
+/** Reads GData's start-index (1-based) and max-results from a feed request, as Blogger clamps them. */
+function feedPage(url: URL): { start: number; size: number } {
+  const start = Number(url.searchParams.get('start-index') ?? 1);
+  const size = Number(url.searchParams.get('max-results') ?? bloggerPageSize);
+  return {
+    start: Number.isInteger(start) && start >= 1 ? start : 1,
+    size: Number.isInteger(size) && size >= 0 ? Math.min(size, bloggerMaxResults) : bloggerPageSize,
+  };
 }
 
 function labels(post: DebatePost): string {
@@ -261,12 +274,15 @@ function atomCommentEntry(blog: Blog, post: DebatePost, comment: DebateComment):
   return `<entry><id>${atomId(blog, commentIdOf(comment))}</id><published>${bloggerDate(comment.date)}</published><updated>${bloggerDate(comment.date)}</updated><title type='text'>${escapeText(commentTitle(blog, comment))}</title><content type='html'>${escapeText(commentHtml(blog, comment))}</content><link rel='edit' type='application/atom+xml' href='${self}'/><link rel='self' type='application/atom+xml' href='${self}'/><link rel='alternate' type='text/html' href='${commentUrlOf(blog, post, comment)}' title=''/>${related}${commentAuthor(blog, comment)}<thr:in-reply-to xmlns:thr='http://purl.org/syndication/thread/1.0' href='${postUrlOf(blog, post)}' ref='${atomId(blog, postIdOf(post))}' source='${postSelfUrl(blog, post)}' type='text/html'/><gd:extendedProperty name='blogger.itemClass' value='pid-${comment.id}'/><gd:extendedProperty name='blogger.displayTime' value='${displayTime(comment.date)}'/></entry>`;
 }
 
-/** Renders /feeds/<postId>/comments/default: the newest 25 comments, replies naming their parent as rel="related". */
-function renderCommentsAtom(blog: Blog, post: DebatePost): string {
+/**
+ * Renders /feeds/<postId>/comments/default: the newest 25 comments (or the page start-index and
+ * max-results ask for), replies naming their parent as rel="related".
+ */
+function renderCommentsAtom(blog: Blog, post: DebatePost, page: { start: number; size: number } = { start: 1, size: bloggerPageSize }): string {
   const comments = commentsNewestFirst(post);
-  const shown = comments.slice(0, bloggerPageSize);
+  const shown = comments.slice(page.start - 1, page.start - 1 + page.size);
   const updated = latest([post.modified, ...comments.map((c) => c.date)]);
-  return `${prolog}<feed xmlns='http://www.w3.org/2005/Atom' xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/' xmlns:gd="http://schemas.google.com/g/2005"><id>tag:blogger.com,1999:blog-${blog.blogId}.post${postIdOf(post)}..comments</id><updated>${bloggerDate(updated)}</updated><title type='text'>Kommentare zu ${escapeText(blog.name)}: ${escapeText(post.title)}</title><link rel='http://schemas.google.com/g/2005#feed' type='application/atom+xml' href='${commentFeedUrlOf(blog, post)}'/><link rel='self' type='application/atom+xml' href='${blog.api}/feeds/${blog.blogId}/${postIdOf(post)}/comments/default'/><link rel='alternate' type='text/html' href='${postUrlOf(blog, post)}'/><link rel='hub' href='http://pubsubhubbub.appspot.com/'/>${ownerAuthor(blog)}<generator version='7.00' uri='http://www.blogger.com'>Blogger</generator>${openSearch(comments.length, shown.length)}${shown.map((c) => atomCommentEntry(blog, post, c)).join('')}</feed>`;
+  return `${prolog}<feed xmlns='http://www.w3.org/2005/Atom' xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/' xmlns:gd="http://schemas.google.com/g/2005"><id>tag:blogger.com,1999:blog-${blog.blogId}.post${postIdOf(post)}..comments</id><updated>${bloggerDate(updated)}</updated><title type='text'>Kommentare zu ${escapeText(blog.name)}: ${escapeText(post.title)}</title><link rel='http://schemas.google.com/g/2005#feed' type='application/atom+xml' href='${commentFeedUrlOf(blog, post)}'/><link rel='self' type='application/atom+xml' href='${blog.api}/feeds/${blog.blogId}/${postIdOf(post)}/comments/default'/><link rel='alternate' type='text/html' href='${postUrlOf(blog, post)}'/><link rel='hub' href='http://pubsubhubbub.appspot.com/'/>${ownerAuthor(blog)}<generator version='7.00' uri='http://www.blogger.com'>Blogger</generator>${openSearch(comments.length, shown.length, page.start)}${shown.map((c) => atomCommentEntry(blog, post, c)).join('')}</feed>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,7 +433,7 @@ export async function startBloggerBlog(options: BloggerBlogOptions): Promise<Blo
   // The posts present at start get routes; their comments and edits show on the next request.
   for (const post of blog.posts) {
     server.set(new URL(postUrlOf(blog, post)).pathname, (req, res) => send(req, res, 'text/html', renderPostPage(blog, post)));
-    server.set(new URL(commentFeedUrlOf(blog, post)).pathname, (req, res) => send(req, res, 'application/atom+xml', renderCommentsAtom(blog, post)));
+    server.set(new URL(commentFeedUrlOf(blog, post)).pathname, (req, res) => send(req, res, 'application/atom+xml', renderCommentsAtom(blog, post, feedPage(new URL(req.url ?? '/', blog.origin)))));
   }
 
   return {

@@ -64,6 +64,13 @@ function withoutFragment(url: string | null): string | null {
   }
 }
 
+// A comment's permalink without its anchor and, with WordPress's page_comments on, without the
+// comment page it sits on (get_comment_link: <permalink>comment-page-2/#comment-N): its post.
+function postUrlOfComment(url: string | null): string | null {
+  const bare = withoutFragment(url);
+  return bare ? bare.replace(/\/comment-page-\d{1,6}\/?$/, '/') : null;
+}
+
 /** Recognises a WordPress pingback or trackback shown as a comment: kind and the pinging page. */
 export function recognisePingComment(draft: Pick<EntryDraft, 'contentHtml' | 'authorUrl' | 'url'>): { kind: 'pingback' | 'trackback'; sourceUrl: string } | null {
   const html = draft.contentHtml ?? '';
@@ -99,7 +106,7 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
     }
     // The post a comment belongs to: its own comment feed's post, else its permalink without
     // the comment anchor (WordPress, Movable Type: <permalink>#comment-N).
-    const postUrl = context.post?.url ?? withoutFragment(draft.url);
+    const postUrl = context.post?.url ?? postUrlOfComment(draft.url);
     if (context.post?.guid) add('comment-of', `ref:${context.post.guid}`, context.post.url);
     else add('comment-of', target(postUrl), postUrl);
     const postKey = urlKey(postUrl);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { preferredCommentFeed } from '../../src/poller/refresh.ts';
-import { rankConversation, recognisePingComment } from '../../src/threading/relations.ts';
+import { draftEntry } from '../../src/reader/entry-draft.ts';
+import { rankConversation, recognisePingComment, relationsOf } from '../../src/threading/relations.ts';
 
 describe('recognisePingComment', () => {
   const post = 'http://planetsab.example/2008/11/exkurs/';
@@ -22,6 +23,24 @@ describe('recognisePingComment', () => {
 
   it('needs the pinging page: a ping without an author URL stays a comment', () => {
     expect(recognisePingComment({ contentHtml: '[…] excerpt […]', authorUrl: null, url: `${post}#comment-2` })).toBeNull();
+  });
+});
+
+describe('relationsOf', () => {
+  const comment = (url: string) =>
+    draftEntry(
+      { guid: null, url, title: null, authorName: 'Leserin', authorUrl: null, contentHtml: '<p>Ja.</p>', summaryHtml: null, publishedAt: null, updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: url, lang: null },
+      'comment',
+    );
+
+  it('puts a comment of the site comment feed on the post its permalink names', () => {
+    const r = relationsOf(comment('http://x.example/2008/11/a/#comment-7'), { via: 'comment-feed', post: null, inReplyTo: [] });
+    expect(r.relations).toContainEqual({ type: 'comment-of', target: 'url:x.example/2008/11/a', toUrl: 'http://x.example/2008/11/a/' });
+  });
+
+  it('puts a comment on its post when WordPress links it on a comment page (page_comments on)', () => {
+    const r = relationsOf(comment('http://x.example/2008/11/a/comment-page-3/#comment-7'), { via: 'comment-feed', post: null, inReplyTo: [] });
+    expect(r.relations).toContainEqual({ type: 'comment-of', target: 'url:x.example/2008/11/a', toUrl: 'http://x.example/2008/11/a/' });
   });
 });
 
