@@ -58,6 +58,10 @@ const configSchema = z
         maxIntervalSeconds: positiveInt,
         disableAfterFailures: positiveInt,
         commentFeedMaxQuietDays: positiveInt,
+        /** Pages of a post's comment list (post page, comment-page-N/) read per check when comments are missing. */
+        maxCommentPages: positiveInt.max(100).default(10),
+        /** Pages (of 100) of a post's comments read through the REST API, or Blogger's paging (of 500), per check. */
+        maxCommentApiPages: positiveInt.max(100).default(20),
       })
       .strict(),
     pings: z

@@ -35,6 +35,7 @@ export function pollerSettings(config: Config): PollerSettings {
     maxBackoffSeconds: config.poller.maxBackoffSeconds,
     disableAfterFailures: config.poller.disableAfterFailures,
     commentFeedMaxQuietDays: config.poller.commentFeedMaxQuietDays,
+    commentCompletion: { maxCommentPages: config.poller.maxCommentPages, maxCommentApiPages: config.poller.maxCommentApiPages, maxCommentPageBytes: Math.min(config.fetcher.maxBodyBytes, 3 * 1024 * 1024) },
     pushedPollIntervalSeconds: config.websub.pushedPollIntervalSeconds,
     concurrency: config.poller.concurrency,
     tickSeconds: config.poller.tickSeconds,

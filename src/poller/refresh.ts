@@ -98,6 +98,29 @@ function pollIntervalOf(source: Source, settings: RefreshSettings, at: string): 
   return Math.max(settings.pollIntervalSeconds, settings.pushedPollIntervalSeconds ?? defaultPushedPollIntervalSeconds);
 }
 
+// A post's comment feed is checked as often as post feeds while the post or its newest comment
+// is young, then ever more rarely, and not at all once quiet for commentFeedMaxQuietDays.
+async function commentSourceNextCheck(db: Db, source: Source, started: Date, hint: number | null, s: RefreshSettings): Promise<string> {
+  const activity = source.entryId !== null ? await findCommentActivity(db, source.entryId) : undefined;
+  const wait = activity
+    ? commentFeedWaitSeconds({
+        now: started,
+        postAt: activity.postAt,
+        lastActivityAt: activity.lastActivityAt,
+        intervalSeconds: s.pollIntervalSeconds,
+        maxQuietDays: s.commentFeedMaxQuietDays,
+      })
+    : null;
+  return computeNextCheck({
+    now: started,
+    intervalSeconds: wait ?? dormantSeconds,
+    maxIntervalSeconds: wait === null ? dormantSeconds : s.maxIntervalSeconds,
+    hintSeconds: hint,
+    consecutiveFailures: 0,
+    maxBackoffSeconds: s.maxBackoffSeconds,
+  }).toISOString();
+}
+
 // Reads what the post's comment feed could not show (API, Blogger paging, the post page).
 function completeComments(deps: RefreshDeps, source: Source, feedItems: FeedItem[] | null, started: Date): Promise<CompletionOutcome | null> {
   const settings = { ...defaultCompletionSettings, ...deps.settings.commentCompletion };
@@ -278,7 +301,9 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   }
 
   if (res.notModified || res.status === 304) {
-    const state = successState(hintFromHeaders ?? source.intervalHintSeconds);
+    const hinted = successState(hintFromHeaders ?? source.intervalHintSeconds);
+    // A post's comment feed keeps its decaying schedule when nothing changed, too.
+    const state = source.kind === 'post-comments' && source.entryId !== null ? { ...hinted, nextCheckAt: await commentSourceNextCheck(deps.db, source, started, hintFromHeaders ?? source.intervalHintSeconds, s) } : hinted;
     // Comments were missing last time: the feed has nothing new, but the API or the page may.
     const gap = source.kind === 'post-comments' && source.gapNote !== null ? await completeComments(deps, source, null, started) : null;
     const gapped = gap ? gapState(source, gap, started, state.nextCheckAt, s) : null;
@@ -327,27 +352,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     if (gap.entryIds.length > 0) items.changed.blogIds = [source.blogId];
   }
   await deps.db.transaction().execute(async (trx) => {
-    let nextCheckAt = state.nextCheckAt;
-    if (source.kind === 'post-comments' && source.entryId !== null) {
-      const activity = await findCommentActivity(trx, source.entryId);
-      const wait = activity
-        ? commentFeedWaitSeconds({
-            now: started,
-            postAt: activity.postAt,
-            lastActivityAt: activity.lastActivityAt,
-            intervalSeconds: s.pollIntervalSeconds,
-            maxQuietDays: s.commentFeedMaxQuietDays,
-          })
-        : null;
-      nextCheckAt = computeNextCheck({
-        now: started,
-        intervalSeconds: wait ?? dormantSeconds,
-        maxIntervalSeconds: wait === null ? dormantSeconds : s.maxIntervalSeconds,
-        hintSeconds: hint,
-        consecutiveFailures: 0,
-        maxBackoffSeconds: s.maxBackoffSeconds,
-      }).toISOString();
-    }
+    const nextCheckAt = source.kind === 'post-comments' && source.entryId !== null ? await commentSourceNextCheck(trx, source, started, hint, s) : state.nextCheckAt;
     await updateSourceAfterPoll(trx, source.id, {
       ...state,
       nextCheckAt,

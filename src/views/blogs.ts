@@ -3,6 +3,7 @@
 import type { BlogHealth } from '../registry/health.ts';
 import type { AnsweredEntry } from '../store/answered.ts';
 import type { Blog } from '../store/blogs.ts';
+import type { CommentGap } from '../store/comment-gaps.ts';
 import type { Conversation } from '../store/conversations.ts';
 import type { EntryWithBlog } from '../store/entries.ts';
 import type { Source } from '../store/sources.ts';
@@ -24,6 +25,8 @@ export interface BlogPageOptions {
   timeZone?: string;
   /** What the blog's newest comments and pings are about, for naming them. */
   about?: Map<number, AnsweredEntry>;
+  /** Posts reporting more comments than Palaver has. */
+  gaps?: CommentGap[];
 }
 
 export interface BlogRow {
@@ -111,6 +114,7 @@ export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWi
   const { blog, health } = row;
   const name = blog.title ?? displayUrl(blog.homeUrl);
   const conversations = options.conversations ?? [];
+  const gaps = options.gaps ?? [];
   const body = html`<h1>${name}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p><a href="${blog.homeUrl}" rel="nofollow ugc noopener">${blog.homeUrl}</a></p>
@@ -134,6 +138,15 @@ ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
       )}</ol>`
     : html`<p>${t.noConversations}</p>`}
 </section>
+${gaps.length
+  ? html`<section aria-labelledby="missing">
+  <h2 id="missing">${t.missingComments}</h2>
+  <p class="notice missing" role="note">${t.missing(gaps.reduce((n, g) => n + g.missing, 0), formatNumber(gaps.reduce((n, g) => n + g.missing, 0), locale))}</p>
+  <ul class="entries compact">${gaps.map(
+    (g) => html`<li>${g.conversationId !== null ? html`<a href="/c/${g.conversationId}">${g.title || g.url || t.untitled}</a>` : html`<a href="${g.url ?? '#'}" rel="nofollow ugc noopener">${g.title || g.url || t.untitled}</a>`} <small>${t.missingOfPost(formatNumber(g.missing, locale), formatNumber(g.reported, locale))}${g.note ? html` · ${g.note}` : ''}</small></li>`,
+  )}</ul>
+</section>`
+  : ''}
 <section aria-labelledby="entries">
   <h2 id="entries">${t.newestEntries}</h2>
   ${entries.length
@@ -155,6 +168,7 @@ ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
     ${endpoint(t.webmentionEndpoint, blog.webmentionEndpoint, t)}
     ${endpoint(t.rsdDocument, blog.rsdUrl, t)}
     ${endpoint(t.trackbackPingUrl, blog.trackbackPingUrl, t)}
+    ${blog.apiRootUrl ? html`${endpoint(t.restApi, blog.apiRootUrl, t)}${blog.apiOffReason ? html`<dd class="error">${t.restApiOff(blog.apiOffReason)}</dd>` : ''}` : ''}
   </dl>
   ${blog.discoveryNotes.length ? html`<p class="hint">${t.discoveryNotesIntro}</p><ul class="notes" lang="en">${blog.discoveryNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
 </section>
@@ -166,7 +180,7 @@ ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
       (s) => html`<tr>
       <th scope="row" data-label="${t.colSource}">${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${breakableUrl(s.url, true)}</a></small></th>
       <td data-label="${t.colLastPoll}">${when(s.lastCheckedAt, now)}</td>
-      <td data-label="${t.colAnswer}">${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? html`<span class="nowrap">HTTP ${s.lastStatus}</span>` : '—'}</td>
+      <td data-label="${t.colAnswer}">${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? html`<span class="nowrap">HTTP ${s.lastStatus}</span>` : '—'}${s.gapNote ? html`<br><small class="error">${s.gapNote}</small>` : ''}</td>
       <td data-label="${t.colNextCheck}">${s.disabledAt ? '—' : when(s.nextCheckAt, now)}</td>
     </tr>`,
     )}</tbody>

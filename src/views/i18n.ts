@@ -141,6 +141,10 @@ export interface Messages {
   webmentionEndpoint: string;
   rsdDocument: string;
   trackbackPingUrl: string;
+  restApi: string;
+  restApiOff: (reason: string) => string;
+  missingComments: string;
+  missingOfPost: (missing: string, reported: string) => string;
   colSource: string;
   colAnswer: string;
   stopped: string;
@@ -207,7 +211,7 @@ const de: Messages = {
   join: 'Mitreden',
   joinText: 'Verlinken Sie diese Seite oder einen Eintrag aus Ihrem Blog: Palaver nimmt Pingbacks, Webmentions und Trackbacks an und zeigt Ihren Beitrag hier.',
   joinEndpoints: 'Endpunkte',
-  missing: (_n, formatted) => `${formatted} ${_n === 1 ? 'Kommentar fehlt' : 'Kommentare fehlen'} hier vielleicht: Die Blogs melden mehr Kommentare, als ihre Kommentar-Feeds zeigen.`,
+  missing: (_n, formatted) => `${formatted} ${_n === 1 ? 'Kommentar fehlt' : 'Kommentare fehlen'} hier vielleicht: Die Blogs melden mehr Kommentare, als Palaver aus ihren Feeds, Schnittstellen und Seiten lesen konnte.`,
   kind: { post: 'Beitrag', comment: 'Kommentar', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention' },
   channel: { feed: 'Feed', 'comment-feed': 'Kommentar-Feed', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention', listing: 'Ping-Liste' },
   via: 'über',
@@ -258,6 +262,10 @@ const de: Messages = {
   webmentionEndpoint: 'Webmention-Endpunkt',
   rsdDocument: 'RSD-Dokument',
   trackbackPingUrl: 'TrackBack-Ping-Adresse',
+  restApi: 'WordPress-REST-API',
+  restApiOff: (reason) => `abgeschaltet: ${reason}`,
+  missingComments: 'Kommentare, die vielleicht fehlen',
+  missingOfPost: (missing, reported) => `${missing} von ${reported} fehlen`,
   colSource: 'Quelle',
   colAnswer: 'Antwort',
   stopped: 'angehalten',
@@ -323,7 +331,7 @@ const en: Messages = {
   join: 'Join in',
   joinText: 'Link to this page or to one of its entries from your blog: Palaver accepts pingbacks, webmentions and trackbacks and shows your post here.',
   joinEndpoints: 'Endpoints',
-  missing: (n, formatted) => `${formatted} ${n === 1 ? 'comment' : 'comments'} may be missing: the blogs report more comments than their comment feeds show.`,
+  missing: (n, formatted) => `${formatted} ${n === 1 ? 'comment' : 'comments'} may be missing: the blogs report more comments than Palaver could read from their feeds, APIs and pages.`,
   kind: { post: 'Post', comment: 'Comment', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention' },
   channel: { feed: 'feed', 'comment-feed': 'comment feed', pingback: 'pingback', trackback: 'trackback', webmention: 'webmention', listing: 'ping listing' },
   via: 'via',
@@ -374,6 +382,10 @@ const en: Messages = {
   webmentionEndpoint: 'Webmention endpoint',
   rsdDocument: 'RSD document',
   trackbackPingUrl: 'TrackBack ping URL',
+  restApi: 'WordPress REST API',
+  restApiOff: (reason) => `switched off: ${reason}`,
+  missingComments: 'Comments that may be missing',
+  missingOfPost: (missing, reported) => `${missing} of ${reported} missing`,
   colSource: 'Source',
   colAnswer: 'Answer',
   stopped: 'stopped',

@@ -1,6 +1,7 @@
 // The JSON shape of a blog in the API: the blog, its health, what discovery found, its sources.
 import type { BlogHealth } from '../registry/health.ts';
 import type { Blog } from '../store/blogs.ts';
+import type { CommentGap } from '../store/comment-gaps.ts';
 import type { Source } from '../store/sources.ts';
 
 /** Shapes a source for the API. */
@@ -18,11 +19,17 @@ export function sourceJson(s: Source) {
     nextCheckAt: s.disabledAt ? null : s.nextCheckAt,
     disabled: s.disabledAt !== null,
     disabledReason: s.disabledReason,
+    ...(s.kind === 'post-comments' ? { missingReason: s.gapNote } : {}),
   };
 }
 
+/** Shapes a post's comment gap for the API. */
+export function commentGapJson(g: CommentGap) {
+  return { entryId: g.postId, url: g.url, title: g.title, conversationId: g.conversationId, reported: g.reported, known: g.known, missingCount: g.missing, reason: g.note };
+}
+
 /** Shapes a blog for the API; `withSources` adds the per-source poll state. */
-export function blogJson(blog: Blog, health: BlogHealth, sources: Source[], options: { withSources?: boolean; entryCount?: number } = {}) {
+export function blogJson(blog: Blog, health: BlogHealth, sources: Source[], options: { withSources?: boolean; entryCount?: number; gaps?: CommentGap[] } = {}) {
   const feed = sources.find((s) => s.kind === 'feed') ?? null;
   const comments = sources.find((s) => s.kind === 'site-comments') ?? null;
   return {
@@ -42,9 +49,11 @@ export function blogJson(blog: Blog, health: BlogHealth, sources: Source[], opti
     webmentionEndpoint: blog.webmentionEndpoint,
     rsdUrl: blog.rsdUrl,
     trackbackPingUrl: blog.trackbackPingUrl,
+    restApi: blog.apiRootUrl ? { url: blog.apiRootUrl, status: blog.apiOffAt ? 'off' : 'on', reason: blog.apiOffReason } : null,
     notes: blog.discoveryNotes,
     createdAt: blog.createdAt,
     ...(options.entryCount !== undefined ? { entryCount: options.entryCount } : {}),
+    ...(options.gaps ? { missingCount: options.gaps.reduce((n, g) => n + g.missing, 0), commentGaps: options.gaps.map(commentGapJson) } : {}),
     ...(options.withSources ? { sources: sources.map(sourceJson) } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { findBlogById, listBlogs } from '../store/blogs.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
+import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
 import { feedAlternates } from './feeds.ts';
 import { messagesFor } from '../views/i18n.ts';
@@ -79,10 +80,12 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const notice = query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
     const conversations = await listConversationsOfBlog(deps.db, id, 30);
     const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
+    const gaps = await listCommentGapsOfBlog(deps.db, id);
     return reply.type('text/html; charset=utf-8').send(
       renderBlogPage(row, sources, entries, now(), notice, {
         locale,
         conversations,
+        gaps,
         alternates: feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`),
         timeZone: requestTimeZone(request, deps.config),
         about,
@@ -100,7 +103,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const blog = await findBlogById(deps.db, id);
     if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
     const sources = await listSourcesByBlog(deps.db, id);
-    return blogJson(blog, blogHealth(blog, sources), sources, { withSources: true, entryCount: await countEntries(deps.db, id) });
+    return blogJson(blog, blogHealth(blog, sources), sources, { withSources: true, entryCount: await countEntries(deps.db, id), gaps: await listCommentGapsOfBlog(deps.db, id) });
   });
 
   app.post('/api/blogs', async (request, reply) => {

@@ -151,6 +151,9 @@ describe('threading a Blogger blog', () => {
 describe('comments beyond the feed window', () => {
   it('says how many comments may be missing when a post has more than its feed shows', async () => {
     await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, demo.blogs.find((b) => b.key === 'sachar')!.homeUrl);
+    // Only the feeds to go by: the REST API switched off, the post page failing.
+    demo.setRestApi('sachar', 403);
+    demo.blogs.find((b) => b.key === 'sachar')!.server.set(new URL(demo.permalink('sachar', debateSlugs.sachar)).pathname, { status: 503 });
     // WordPress's comment feeds carry the newest ten; twelve more make the two oldest fall out.
     for (let n = 0; n < 12; n++) {
       demo.addComment('sachar', debateSlugs.sachar, { author: `Leserin ${n}`, content: `Kommentar Nummer ${n}`, date: `2008-11-20T10:${String(10 + n).padStart(2, '0')}:00Z` });

@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBloggerBlog, type BloggerBlog } from '../../src/demo/blogger.ts';
+import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
+import { createDebate, debateSlugs, type BlogKey, type DebatePost } from '../../src/demo/debate.ts';
+import { registerBlog } from '../../src/registry/register-blog.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { expectCountsMatchRecount } from '../support/db.ts';
+
+interface ApiEntry {
+  id: number;
+  kind: string;
+  url: string;
+  author: { name: string | null };
+  inReplyTo: number | null;
+}
+
+interface ApiConversation {
+  id: number;
+  missingCount: number;
+  entries: ApiEntry[];
+}
+
+let t: TestApp | undefined;
+let demo: DemoBlogs | undefined;
+let blogger: BloggerBlog | undefined;
+
+afterEach(async () => {
+  if (t) await expectCountsMatchRecount(t.database);
+  await demo?.close();
+  await blogger?.close();
+  await t?.close();
+  t = demo = blogger = undefined;
+});
+
+const slug = debateSlugs.sachar;
+// Sachar's debate post has two comments before the busy evening: Martin's (402) and planetsab's pingback (403).
+const oldComment = 402;
+
+/**
+ * Twenty-five readers comment on Sachar's post between two polls; three of them answer another
+ * comment: one an older one (402), two a comment of the same evening. Returns parent by author.
+ */
+function busyEvening(blogs: DemoBlogs, day = '2008-11-20'): Map<string, number | null> {
+  const ids: number[] = [];
+  const parents = new Map<string, number | null>();
+  for (let n = 0; n < 25; n++) {
+    // Reader 7 answers reader 2 and reader 22 answers reader 12 (both out of the feed's newest ten),
+    // reader 15 answers Martin's comment from the week before.
+    const parentId = n === 7 ? ids[2] : n === 22 ? ids[12] : n === 15 ? oldComment : undefined;
+    const author = `Leserin ${n}`;
+    ids.push(blogs.addComment('sachar', slug, { author, content: `Kommentar Nummer ${n} zum Camp.`, date: `${day}T18:${String(10 + n).padStart(2, '0')}:00Z`, ...(parentId ? { parentId } : {}) }));
+    parents.set(author, parentId ?? null);
+  }
+  return parents;
+}
+
+async function conversationOf(app: TestApp, title = 'Idee: ein Social Media Camp'): Promise<ApiConversation> {
+  const list = (await app.app.inject('/api/conversations')).json().conversations as { id: number; title: string }[];
+  const found = list.find((c) => c.title === title);
+  expect(found, JSON.stringify(list.map((c) => c.title))).toBeDefined();
+  return (await app.app.inject(`/api/conversations/${found!.id}`)).json() as ApiConversation;
+}
+
+/** Checks that every comment of the busy evening is stored once and hangs under its parent. */
+function expectWholeEvening(c: ApiConversation, parents: Map<string, number | null>, postUrl: string): void {
+  const post = c.entries.find((e) => e.url === postUrl);
+  expect(post).toBeDefined();
+  const byAuthor = new Map(c.entries.filter((e) => e.author.name?.startsWith('Leserin ')).map((e) => [e.author.name!, e]));
+  expect([...byAuthor.keys()].sort()).toEqual([...parents.keys()].sort());
+  const commentId = (wpId: number) => c.entries.find((e) => e.url.endsWith(`#comment-${wpId}`))?.id;
+  for (const [author, parentWpId] of parents) {
+    const entry = byAuthor.get(author)!;
+    expect(entry.kind, author).toBe('comment');
+    expect(entry.inReplyTo, `${author} answers ${parentWpId ?? 'the post'}`).toBe(parentWpId === null ? post!.id : commentId(parentWpId));
+  }
+}
+
+async function startDebate(options: Parameters<typeof startDemoBlogs>[0] = {}, now?: () => Date): Promise<{ t: TestApp; demo: DemoBlogs }> {
+  t = await createTestApp({}, now ? { now } : {});
+  demo = await startDemoBlogs(options);
+  for (const blog of demo.blogs) await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blog.homeUrl);
+  await t.poller.pollOnce({ force: true });
+  return { t, demo };
+}
+
+function hitsOf(blogs: DemoBlogs, key: BlogKey, path: RegExp): string[] {
+  return blogs.blogs.find((b) => b.key === key)!.server.hits.map((h) => h.path).filter((p) => path.test(p));
+}
+
+function postPath(blogs: DemoBlogs): string {
+  return new URL(blogs.permalink('sachar', slug)).pathname;
+}
+
+describe('comments of a busy WordPress post', () => {
+  it('stores all 25 comments of one evening in one poll through the REST API, replies under their parents', async () => {
+    const { t, demo } = await startDebate();
+    const parents = busyEvening(demo);
+    const summary = await t.poller.pollOnce({ force: true });
+
+    const c = await conversationOf(t);
+    expectWholeEvening(c, parents, demo.permalink('sachar', slug));
+    expect(c.missingCount).toBe(0);
+    // The feeds show the newest ten; the rest came from wp/v2/comments, paged by 100.
+    expect(hitsOf(demo, 'sachar', /^\/wp-json\/wp\/v2\/comments\?/)).toEqual([expect.stringContaining('post=41&per_page=100&page=1&orderby=date_gmt&order=asc')]);
+    // WordPress answered the post feed 304 (only comments changed): nothing depended on its count.
+    const postFeed = summary.results.find((r) => r.url === `${demo.blogs[0]!.origin}/feed/`);
+    expect(postFeed?.outcome).toBe('not-modified');
+    // planetsab's pingback (403) is merged into planetsab's post and still counts as present.
+    expect(c.entries.some((e) => e.url.endsWith('#comment-403'))).toBe(false);
+  });
+
+  it('reads the post page and its comment pages when the REST API answers 401', async () => {
+    const { t, demo } = await startDebate({ commentsPerPage: 5 });
+    demo.setRestApi('sachar', 401);
+    const parents = busyEvening(demo);
+    await t.poller.pollOnce({ force: true });
+
+    const c = await conversationOf(t);
+    expectWholeEvening(c, parents, demo.permalink('sachar', slug));
+    expect(c.missingCount).toBe(0);
+    // 24 threads of 5 a page: the post's own URL shows page 5, the navigation names 1 and 4, and 2, 3 follow.
+    expect(hitsOf(demo, 'sachar', /comment-page-\d+\/$/).map((p) => p.replace(/.*comment-page-/, '')).sort()).toEqual(['1/', '2/', '3/', '4/']);
+    const blog = (await t.app.inject(`/api/blogs/${1}`)).json();
+    expect(blog.restApi).toEqual({ url: `${demo.blogs[0]!.origin}/wp-json/`, status: 'off', reason: expect.stringContaining('401 (rest_not_logged_in') });
+    expect(blog.missingCount).toBe(0);
+  });
+
+  it('says 15 comments are missing when the REST API is off and the post page cannot be read, and looks again sooner', async () => {
+    let clock = new Date('2026-03-01T12:00:00Z');
+    const { t, demo } = await startDebate({}, () => clock);
+    demo.setRestApi('sachar', 404);
+    demo.blogs[0]!.server.set(postPath(demo), { status: 500, headers: { 'content-type': 'text/html' }, body: '<h1>Fehler beim Aufbau einer Datenbankverbindung</h1>' });
+    busyEvening(demo);
+    clock = new Date('2026-03-01T13:00:00Z');
+    await t.poller.pollOnce({ force: true });
+
+    // 27 comments reported (2 + 25), 12 stored (the two of last week and the feed's newest ten).
+    const c = await conversationOf(t);
+    expect(c.missingCount).toBe(15);
+    expect((await t.app.inject(`/c/${c.id}`)).body).toContain('15 comments may be missing');
+    const blog = (await t.app.inject('/api/blogs/1')).json();
+    expect(blog.missingCount).toBe(15);
+    expect(blog.commentGaps).toEqual([
+      expect.objectContaining({ url: demo.permalink('sachar', slug), reported: 27, known: 12, missingCount: 15, reason: expect.stringMatching(/REST API is switched off \(the REST API answered 404 \(rest_no_route.*the post page answered 500/) }),
+    ]);
+    const page = (await t.app.inject('/blogs/1')).body;
+    expect(page).toContain('15 of 27 missing');
+    expect(page).toContain('the post page answered 500');
+
+    // Ten quiet days later the gap is still there: its next check comes after an hour (the second
+    // retry), where a thread quiet for ten days would wait twelve.
+    clock = new Date('2026-03-11T12:00:00Z');
+    await t.poller.pollOnce();
+    const source = (await t.app.inject('/api/blogs/1')).json().sources.find((s: { url: string }) => s.url === `${demo.permalink('sachar', slug)}feed/atom/`);
+    expect(source.missingReason).toContain('the post page answered 500');
+    expect(source.nextCheckAt).toBe('2026-03-11T13:00:00.000Z');
+    expect((await conversationOf(t)).missingCount).toBe(15);
+  });
+
+  it('brings the comments although the post feed answers 304, when the thread had gone quiet', async () => {
+    let clock = new Date('2026-03-01T12:00:00Z');
+    const { t, demo } = await startDebate({}, () => clock);
+    // Ninety days on the post's comment feed has been quiet long enough to rest (commentFeedMaxQuietDays).
+    clock = new Date('2026-05-30T12:00:00Z');
+    await t.poller.pollOnce();
+    const parents = busyEvening(demo, '2026-05-30');
+    clock = new Date('2026-05-30T19:00:00Z');
+    const summary = await t.poller.pollOnce();
+
+    const postFeed = summary.results.find((r) => r.url === `${demo.blogs[0]!.origin}/feed/`);
+    expect(postFeed?.outcome).toBe('not-modified');
+    expectWholeEvening(await conversationOf(t), parents, demo.permalink('sachar', slug));
+  });
+});
+
+describe('comments beyond the limits', () => {
+  it('reads at most poller.maxCommentPages comment pages and says how many are still missing', async () => {
+    t = await createTestApp({ poller: { ...(await import('../../config/default.json', { with: { type: 'json' } })).default.poller, maxCommentPages: 2 } });
+    demo = await startDemoBlogs({ commentsPerPage: 5, restApi: 403 });
+    for (const blog of demo.blogs) await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blog.homeUrl);
+    await t.poller.pollOnce({ force: true });
+    busyEvening(demo);
+    await t.poller.pollOnce({ force: true });
+
+    // Pages 5 (the post's URL) and 4 hold the newest threads; pages 1 to 3 were left unread.
+    expect(hitsOf(demo, 'sachar', /comment-page-\d+\/$/)).toEqual([`${postPath(demo)}comment-page-4/`]);
+    const c = await conversationOf(t);
+    expect(c.missingCount).toBeGreaterThan(0);
+    const gaps = (await t.app.inject('/api/blogs/1')).json().commentGaps;
+    expect(gaps[0].reason).toContain('read up to the limit of 2 pages');
+  });
+});
+
+describe('comments of a busy Blogger post', () => {
+  it('pages through the comment feed with start-index and max-results when it shows 25 of 40', async () => {
+    t = await createTestApp();
+    const posts: DebatePost[] = createDebate()[1]!.posts;
+    const post = posts.find((p) => p.slug === debateSlugs.planetsab)!;
+    for (let n = 0; n < 36; n++) {
+      post.comments.push({ id: 5000 + n, type: 'comment', author: `Leser ${n}`, date: `2008-11-16T${String(8 + Math.floor(n / 6)).padStart(2, '0')}:${String((n % 6) * 10).padStart(2, '0')}:00Z`, content: `Kommentar ${n}`, parentId: 0 });
+    }
+    blogger = await startBloggerBlog({ posts });
+    await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blogger.homeUrl);
+    await t.poller.pollOnce({ force: true });
+
+    const c = await conversationOf(t, 'Social Media Camp – ein kleiner Exkurs');
+    // Blogger has no pingback: 4 comments of the debate plus 36.
+    expect(c.entries.filter((e) => e.kind === 'comment')).toHaveLength(40);
+    expect(c.missingCount).toBe(0);
+    expect(blogger.server.hits.some((h) => h.path.includes('start-index=1&max-results=500'))).toBe(true);
+  });
+});
