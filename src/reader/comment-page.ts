@@ -48,6 +48,9 @@ export const maxCommentPageChars = 3 * 1024 * 1024;
 
 const defaultLimits: CommentListLimits = { maxComments: 2000, maxDepth: 64 };
 
+// Elements looked at inside one comment (its markup, not its replies): a comment is far smaller.
+const maxOwnNodes = 5000;
+
 // WordPress: <li id="comment-N"> around <article id="div-comment-N"> (its body, never a comment
 // of its own); some themes: <li id="li-comment-N"> around <div id="comment-N">.
 const commentIdPattern = /^(?:li-)?comment-(\d{1,18})$/;
@@ -70,6 +73,44 @@ function owningComment(node: AnyNode, commentEls: Set<Element>, maxDepth: number
 
 function classesOf(el: Element): string[] {
   return (el.attribs.class ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+function hasClass(el: Element, name: string): boolean {
+  return classesOf(el).includes(name);
+}
+
+// A comment's own markup is a few levels deep in every theme; deeper is not looked through.
+const maxFieldDepth = 32;
+
+/** Tells whether `node` lies inside an element of class `name` below the comment element `top`. */
+function isInside(node: Element, top: Element, name: string): boolean {
+  let steps = 0;
+  for (let p = node.parent; p && p !== top && steps < maxFieldDepth; p = p.parent, steps++) {
+    if (p.type === 'tag' && hasClass(p as Element, name)) return true;
+  }
+  return false;
+}
+
+/** What a field of a comment looks like: a tag, a class, an ancestor class below the comment. */
+interface FieldShape {
+  tag?: string;
+  cls?: string;
+  in?: string;
+}
+
+// Finds a comment's field: the first of its own elements matching the first shape that matches
+// any, as the selectors ".comment-author .fn", "time.dt-published" would, without scanning the
+// whole page once per selector.
+function ownMatcher(top: Element, nodes: Element[]) {
+  return (shapes: FieldShape[], accept: (node: Element) => boolean = () => true): Element | null => {
+    for (const shape of shapes) {
+      const found = nodes.find(
+        (n) => (!shape.tag || n.name === shape.tag) && (!shape.cls || hasClass(n, shape.cls)) && (!shape.in || isInside(n, top, shape.in)) && accept(n),
+      );
+      if (found) return found;
+    }
+    return null;
+  };
 }
 
 function withoutFragment(url: string): string {
@@ -112,6 +153,7 @@ export function commentPageUrl(postUrl: string, n: number, style: 'pretty' | 'qu
  */
 export function parseCommentList(html: string, pageUrl: string, limits: CommentListLimits = defaultLimits): CommentListPage {
   if (html.length > maxCommentPageChars) throw new CommentPageError(`the page is larger than ${Math.round(maxCommentPageChars / 1024 / 1024)} MB`);
+  checkMarkupShape(html);
   const $ = cheerio.load(html);
   const baseHref = $('base[href]').first().attr('href');
   const base = (baseHref && resolveHttpUrl(baseHref, pageUrl)) || pageUrl;
@@ -125,20 +167,20 @@ export function parseCommentList(html: string, pageUrl: string, limits: CommentL
     const outer = owningComment(el, commentEls, limits.maxDepth);
     if (outer && commentIdOf(outer) === commentIdOf(el)) commentEls.delete(el);
   }
-  const ownedBy = (el: Element, node: AnyNode) => owningComment(node, commentEls, limits.maxDepth) === el;
-  // The first element under the comment (not under a reply nested in it) matching a selector.
-  const own = (el: Element, selectors: string[], accept: (node: Element) => boolean = () => true) => {
-    for (const selector of selectors) {
-      const found = $(el)
-        .find(selector)
-        .toArray()
-        .find((n) => ownedBy(el, n) && accept(n as Element));
-      if (found) return $(found);
+  // A comment's own elements: its subtree without the replies nested in it, at most
+  // maxOwnNodes of them, so a hostile page costs time linear in its size.
+  const ownNodes = (el: Element): Element[] => {
+    const out: Element[] = [];
+    const stack: AnyNode[] = [...el.children].reverse();
+    while (stack.length > 0 && out.length < maxOwnNodes) {
+      const node = stack.pop()!;
+      if (node.type !== 'tag' || commentEls.has(node as Element)) continue;
+      out.push(node as Element);
+      const children = (node as Element).children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
-    return null;
+    return out;
   };
-  const insideAuthor = (node: Element) => $(node).closest('.h-card, .p-author, .comment-author, .vcard').length > 0;
-
   const comments: PageComment[] = [];
   const seen = new Set<string>();
   for (const el of commentEls) {
@@ -146,36 +188,51 @@ export function parseCommentList(html: string, pageUrl: string, limits: CommentL
     if (seen.has(id)) continue;
     seen.add(id);
     const parentEl = owningComment(el, commentEls, limits.maxDepth);
+    const nodes = ownNodes(el);
     const classes = classesOf(el);
     const type = classes.includes('pingback') ? 'pingback' : classes.includes('trackback') ? 'trackback' : 'comment';
 
-    const author = own(el, ['.comment-author .fn', '.comment-author cite', '.p-author .p-name', '.p-author', '.h-card .p-name', '.comment-author']);
-    const authorLink = own(el, ['.comment-author a.url[href]', '.comment-author .fn a[href]', '.p-author a.u-url[href]', '.h-card a.u-url[href]', '.p-author a[href]', '.comment-body > a.url[href]', 'a.url[href]']);
-    const time = own(el, ['.comment-metadata time[datetime]', '.comment-meta time[datetime]', 'time.dt-published[datetime]', '.dt-published[datetime]', 'time[datetime]']);
-    const permalink = own(el, ['.comment-metadata a[href]', '.commentmetadata a[href]', '.comment-meta a[href]', 'a.u-url[href]'], (n) => !insideAuthor(n));
+    const own = ownMatcher(el, nodes);
+    const author = own([{ cls: 'fn', in: 'comment-author' }, { tag: 'cite', in: 'comment-author' }, { cls: 'p-name', in: 'p-author' }, { cls: 'p-author' }, { cls: 'p-name', in: 'h-card' }, { cls: 'comment-author' }]);
+    const authorLink = own(
+      [
+        { tag: 'a', cls: 'url', in: 'comment-author' },
+        { tag: 'a', in: 'fn' },
+        { tag: 'a', cls: 'u-url', in: 'p-author' },
+        { tag: 'a', cls: 'u-url', in: 'h-card' },
+        { tag: 'a', in: 'p-author' },
+        { tag: 'a', cls: 'url' },
+      ],
+      (n) => n.attribs.href !== undefined,
+    );
+    const time = own([{ tag: 'time', in: 'comment-metadata' }, { tag: 'time', in: 'comment-meta' }, { cls: 'dt-published' }, { tag: 'time' }], (n) => n.attribs.datetime !== undefined);
+    const permalink = own(
+      [{ tag: 'a', in: 'comment-metadata' }, { tag: 'a', in: 'commentmetadata' }, { tag: 'a', in: 'comment-meta' }, { tag: 'a', cls: 'u-url' }],
+      (n) => n.attribs.href !== undefined && !['h-card', 'p-author', 'comment-author', 'vcard'].some((c) => isInside(n, el, c)),
+    );
     let contentHtml: string | null = null;
-    const content = own(el, ['.comment-content', '.e-content', '.comment-text']);
+    const content = own([{ cls: 'comment-content' }, { cls: 'e-content' }, { cls: 'comment-text' }]);
     if (content) {
-      contentHtml = content.html();
+      contentHtml = $(content).html();
     } else if (type === 'comment') {
       // The xhtml walker puts the text straight into .comment-body after author and date.
-      const body = own(el, ['.comment-body']);
+      const body = own([{ cls: 'comment-body' }]);
       if (body) {
-        const copy = body.clone();
+        const copy = $(body).clone();
         copy.find('.comment-author, .comment-meta, .commentmetadata, .reply, .comment-awaiting-moderation, ol, ul, [id]').remove();
         contentHtml = copy.html();
       }
     }
-    const authorText = author?.text().replace(/\s+/g, ' ').trim() || null;
-    const pingName = type !== 'comment' && !authorText ? authorLink?.text().replace(/\s+/g, ' ').trim() || null : null;
+    const authorText = author ? $(author).text().replace(/\s+/g, ' ').trim() || null : null;
+    const pingName = type !== 'comment' && !authorText && authorLink ? $(authorLink).text().replace(/\s+/g, ' ').trim() || null : null;
     comments.push({
       id,
       parentId: parentEl ? commentIdOf(parentEl) : null,
       type,
       authorName: (authorText ?? pingName)?.slice(0, 500) ?? null,
-      authorUrl: resolveHttpUrl(authorLink?.attr('href') ?? null, base),
-      url: resolveHttpUrl(permalink?.attr('href') ?? null, base),
-      publishedAt: parseFeedDate(time?.attr('datetime') ?? null),
+      authorUrl: resolveHttpUrl(authorLink?.attribs.href ?? null, base),
+      url: resolveHttpUrl(permalink?.attribs.href ?? null, base),
+      publishedAt: parseFeedDate(time?.attribs.datetime ?? null),
       contentHtml: contentHtml?.trim() || null,
     });
   }
@@ -199,7 +256,33 @@ export function parseCommentList(html: string, pageUrl: string, limits: CommentL
     .toArray()
     .find((n) => $(n).closest('[class*="comment"]').length > 0);
   const currentNumber = current ? /(\d{1,6})\s*$/.exec($(current).text().trim())?.[1] : undefined;
-  return { comments, pageUrls: [...pageUrls], truncated, currentPage: currentNumber ? Number(currentNumber) : commentPageNumber(pageUrl) };
+  const currentPage = currentNumber ? Number(currentNumber) : commentPageNumber(pageUrl);
+  // Comment permalinks name the page they are on: the page shown is no other page to read.
+  const others = [...pageUrls].filter((u) => commentPageNumber(u) !== currentPage);
+  return { comments, pageUrls: others, truncated, currentPage };
+}
+
+// HTML5 tree building takes time in elements times nesting depth: a page past these is refused
+// before it is parsed (a WordPress page of 2,000 comments has about 30,000 elements, 40 deep).
+const maxPageElements = 100_000;
+const maxPageDepth = 1000;
+const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param', 'keygen', 'command']);
+
+/** Counts start tags and how deep they nest (by the tags as written), and refuses a page past the limits. */
+function checkMarkupShape(html: string): void {
+  let elements = 0;
+  let depth = 0;
+  for (const m of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(\/?)>/g)) {
+    if (m[1]) {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    elements += 1;
+    if (elements > maxPageElements) throw new CommentPageError(`the page has more than ${maxPageElements} elements`);
+    if (m[3] || voidElements.has(m[2]!.toLowerCase())) continue;
+    depth += 1;
+    if (depth > maxPageDepth) throw new CommentPageError(`the page's markup is nested more than ${maxPageDepth} levels deep`);
+  }
 }
 
 /** A page that cannot be read as a comment list. */
@@ -301,12 +384,13 @@ export async function readCommentPages(
   let pagesRead = 0;
   let style: 'pretty' | 'query' = 'pretty';
 
-  const take = (text: string, url: string): boolean => {
+  // Reads one page into the result; returns why it could not, or null.
+  const take = (text: string, url: string): string | null => {
     let page: CommentListPage;
     try {
       page = parseCommentList(text, url, options.limits);
     } catch (err) {
-      if (err instanceof CommentPageError) return false;
+      if (err instanceof CommentPageError) return err.message;
       throw err;
     }
     pagesRead += 1;
@@ -322,10 +406,11 @@ export async function readCommentPages(
       if (new URL(link).searchParams.has('cpage')) style = 'query';
       if (!known.has(link)) known.set(link, n);
     }
-    return true;
+    return null;
   };
 
-  if (!take(first.text, first.url)) return { kind: 'failed', status: 200, reason: 'the post page is too large to read its comments' };
+  const refused = take(first.text, first.url);
+  if (refused !== null) return { kind: 'failed', status: 200, reason: `the post page's comments could not be read: ${refused}` };
   // Navigation shows the first, the last and the pages near the current one: the pages in
   // between follow from the pattern.
   const queue = () => {
