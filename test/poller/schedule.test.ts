@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commentFeedWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from '../../src/poller/schedule.ts';
+import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from '../../src/poller/schedule.ts';
 
 const now = new Date('2026-01-10T12:00:00Z');
 const base = { now, intervalSeconds: 1800, maxIntervalSeconds: 86400, consecutiveFailures: 0, maxBackoffSeconds: 86400 };
@@ -82,5 +82,13 @@ describe('commentFeedWaitSeconds', () => {
 
   it('never checks more often than the poll interval', () => {
     expect(commentFeedWaitSeconds({ now, postAt: ago(1), lastActivityAt: null, intervalSeconds: 3 * 3600, maxQuietDays: 60 })).toBe(3 * 3600);
+  });
+});
+
+describe('commentGapWaitSeconds', () => {
+  it('retries after one interval, doubling while comments stay missing, then leaves it to the schedule', () => {
+    const waits = [1, 2, 3, 4, 8, 9].map((gapPolls) => commentGapWaitSeconds({ intervalSeconds: 1800, gapPolls }));
+    expect(waits).toEqual([1800, 3600, 7200, 14400, 230400, null]);
+    expect(commentGapWaitSeconds({ intervalSeconds: 1800, gapPolls: 0 })).toBeNull();
   });
 });

@@ -48,6 +48,24 @@ describe('POST /api/blogs', () => {
     expect(body.sources.map((s: { kind: string }) => s.kind)).toEqual(['feed', 'site-comments']);
   });
 
+  it('records the WordPress REST API root from the Link header, else from <link rel="https://api.w.org/">', async () => {
+    blog.set('/', { headers: { ...html, link: `<${origin}/wp-json/>; rel="https://api.w.org/"` }, body: homePage(origin, `<link rel="https://api.w.org/" href="${origin}/elsewhere/" />`) });
+    const fromHeader = (await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } })).json();
+    expect(fromHeader.discovery.apiRootUrl).toBe(`${origin}/wp-json/`);
+    expect(fromHeader.restApi).toEqual({ url: `${origin}/wp-json/`, status: 'on', reason: null });
+
+    const other = await startFixtureServer({}, { host: '127.0.0.1' });
+    try {
+      const o = `http://localhost:${other.port}`;
+      other.set('/', { headers: html, body: homePage(o, `<link rel="https://api.w.org/" href="${o}/?rest_route=/" />`) });
+      other.set('/feed/', { headers: rss, body: rssFeed(o, posts) });
+      const fromLink = (await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${o}/` } })).json();
+      expect(fromLink.discovery.apiRootUrl).toBe(`${o}/?rest_route=/`);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('finds the same blog under http/https, www. and without the trailing slash', async () => {
     const first = await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } });
     for (const variant of [`https://localhost:${blog.port}/`, `http://www.localhost:${blog.port}`, `localhost:${blog.port}`]) {
