@@ -4,6 +4,7 @@ import { draftEntry, type EntryKind } from '../../src/reader/entry-draft.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../../src/store/conversations.ts';
+import { countKnownComments, listCommentGapsOfBlog } from '../../src/store/comment-gaps.ts';
 import { recordEntry, tombstoneLinkback } from '../../src/store/threads.ts';
 import { linkbackRelations, relationsOf, type ArrivalContext, type Channel } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
@@ -191,6 +192,30 @@ describe('recordEntry', () => {
     expect(records.map((r) => r.id)).toContain(pingComment.id);
     for (const r of records) await tombstoneLinkback(database.db, r.id, '2026-01-03T00:00:00.000Z');
     expect((await conversationOf(target.id))!.conversation).toMatchObject({ entryCount: 2, postCount: 2, linkbackCount: 0 });
+  });
+
+  it('counts a ping WordPress lists as present once, whether it came as a comment, in the listing, or both', async () => {
+    const target = await record(blogs.b, 'post', post(B, 'exkurs', '<p>Text</p>', { commentCount: 3 }));
+    await record(blogs.b, 'comment', comment(`${B}exkurs/`, 1187, 'Jens', '<p>Gute Idee!</p>'));
+    const missing = async () => (await conversationOf(target.id))!.conversation.missingCount;
+    expect(await missing()).toBe(2);
+
+    // The listing names a ping the comment feeds no longer show: it is one of the three.
+    const sourceUrl = `${C}gerede/`;
+    const listed = draftEntry(item({ url: sourceUrl, title: 'Viel Gerede' }), 'pingback');
+    await recordEntry(
+      database.db,
+      { blogId: null, draft: listed, via: 'listing', relations: { kind: 'pingback', sourceKey: listed.urlKey, sourceUrl, relations: linkbackRelations(`${B}exkurs/`), isRoundup: false }, targetUrl: `${B}exkurs/` },
+      '2026-01-02T00:00:00.000Z',
+    );
+    expect(await missing()).toBe(1);
+    expect(await countKnownComments(database.db, target.id)).toBe(2);
+
+    // The same ping shown as a comment is still that one ping.
+    await record(blogs.b, 'comment', comment(`${B}exkurs/`, 1191, 'Freitag » Viel Gerede', '[&#8230;] Viel Gerede [&#8230;]', { authorUrl: sourceUrl }));
+    expect(await countKnownComments(database.db, target.id)).toBe(2);
+    expect(await missing()).toBe(1);
+    expect(await listCommentGapsOfBlog(database.db, blogs.b)).toEqual([expect.objectContaining({ postId: target.id, reported: 3, known: 2, missing: 1 })]);
   });
 
   it('changes nothing when the same entries arrive again', async () => {
