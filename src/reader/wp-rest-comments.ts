@@ -196,7 +196,7 @@ async function fetchRestJson(fetch: Fetch, url: string): Promise<Fetched> {
   try {
     res = await fetch({ url, accept: restAccept, maxBytes: maxWpRestPageBytes });
   } catch (err) {
-    if (err instanceof FetchError) return { ok: false, answer: { kind: 'failed', status: null, reason: `the REST API could not be reached: ${err.message}` } };
+    if (err instanceof FetchError) return { ok: false, answer: { kind: 'failed', status: null, reason: `the REST API could not be read: ${err.message}` } };
     throw err;
   }
   if (res.status === 401 || res.status === 403 || res.status === 404 || res.status === 410) {

@@ -191,6 +191,31 @@ describe('comments beyond the limits', () => {
   });
 });
 
+describe('hostile answers while completing comments', () => {
+  it('keeps what the feeds brought and says why, when the REST API floods and the post page nests 30,000 deep', async () => {
+    const { t, demo } = await startDebate();
+    const server = demo.blogs[0]!.server;
+    // More comments than per_page allows, then a page over the byte cap; the post page is a nesting bomb.
+    server.set('/wp-json/wp/v2/comments', { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, post: 41 }))) });
+    server.set(postPath(demo), { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<ol><li id="comment-1">${'<div>'.repeat(30_000)}</ol>` });
+    busyEvening(demo);
+    const summary = await t.poller.pollOnce({ force: true });
+    expect(summary.crashed).toBe(0);
+    expect((await t.app.inject('/health')).statusCode).toBe(200);
+
+    const c = await conversationOf(t);
+    expect(c.entries.filter((e) => e.author.name?.startsWith('Leserin '))).toHaveLength(10);
+    expect(c.missingCount).toBe(15);
+    const [gap] = (await t.app.inject('/api/blogs/1')).json().commentGaps;
+    expect(gap.reason).toContain('the REST API answered with 5000 comments, more than the 100 asked for');
+    expect(gap.reason).toContain('nested more than 1000 levels deep');
+
+    server.set('/wp-json/wp/v2/comments', { status: 200, headers: { 'content-type': 'application/json' }, body: `[${'{"id":1,"post":41},'.repeat(200_000)}{}]` });
+    await t.poller.pollOnce({ force: true });
+    expect((await t.app.inject('/api/blogs/1')).json().commentGaps[0].reason).toMatch(/the REST API could not be read: .*larger than the limit/);
+  });
+});
+
 describe('comments of a busy Blogger post', () => {
   it('pages through the comment feed with start-index and max-results when it shows 25 of 40', async () => {
     t = await createTestApp();
