@@ -57,8 +57,6 @@ export interface CompletionOutcome {
   conversationIds: number[];
   /** The post's REST id when it was looked up in this check. */
   apiPostId?: number;
-  /** Requests made to fill the gap, for the poll's summary. */
-  requests: string[];
 }
 
 function oldestOf(items: FeedItem[]): FeedItem | undefined {
@@ -102,7 +100,7 @@ export async function completePostComments(
   if (!post || post.blogId === null || !post.url) return null;
   const blogId = post.blogId;
   const checkedAt = started.toISOString();
-  const outcome: CompletionOutcome = { missing: 0, note: null, inserted: 0, entryIds: [], conversationIds: [], requests: [] };
+  const outcome: CompletionOutcome = { missing: 0, note: null, inserted: 0, entryIds: [], conversationIds: [] };
 
   let reported = post.commentCount ?? 0;
   const overflow = feedItems !== null && (await windowOverflowed(deps.db, source, blogId, feedItems));
@@ -126,7 +124,6 @@ export async function completePostComments(
 
   if (isBloggerCommentFeed(source.url)) {
     // Blogger: the comment feed pages with start-index; its totalResults is the whole count.
-    outcome.requests.push('blogger-paging');
     const r = await readBloggerComments(deps.fetch, source.url, { maxPages: deps.settings.maxCommentApiPages, maxBytes: deps.settings.maxCommentPageBytes });
     if (r.kind === 'comments') {
       await store(r.items);
@@ -146,7 +143,6 @@ export async function completePostComments(
     // After a complete REST list only pings can be missing: the page shows them without text in
     // today's themes, so they are left to the ping listings.
     if (!completeList && ((await stillMissing()) > 0 || overflow)) {
-      outcome.requests.push('post-page');
       const page = await readCommentPages(deps.fetch, { guid: post.guid, url: post.url }, { maxPages: deps.settings.maxCommentPages, maxBytes: deps.settings.maxCommentPageBytes });
       if (page.kind === 'comments') {
         await store(page.items);
@@ -163,7 +159,6 @@ export async function completePostComments(
   // The window overflowed and nothing listed the whole thread: only the post feed says how many
   // there are, and WordPress answers it 304 when only comments changed. Read it unconditionally.
   if (overflow && !completeList) {
-    outcome.requests.push('post-feed');
     const count = await readReportedCount(deps, blogId, post);
     if (count !== null) reported = Math.max(reported, count);
   }
@@ -189,7 +184,6 @@ async function readThroughApi(deps: CompletionDeps, source: Source, post: Commen
   const checkedAt = started.toISOString();
   let postId = source.apiPostId;
   if (postId === null) {
-    ctx.outcome.requests.push('rest-post-id');
     const found = await findWpPostId(deps.fetch, blog.apiRootUrl, { guid: post.guid, url: post.url });
     if (found !== null && typeof found === 'object') {
       if (found.kind === 'off') await updateBlogApiState(deps.db, blog.id, found.reason, checkedAt);
@@ -203,7 +197,6 @@ async function readThroughApi(deps: CompletionDeps, source: Source, post: Commen
     ctx.notes.push('the REST API does not know this post');
     return false;
   }
-  ctx.outcome.requests.push('rest-comments');
   const answer = await readWpRestComments(deps.fetch, blog.apiRootUrl, postId, { guid: post.guid, url: post.url }, { maxPages: deps.settings.maxCommentApiPages });
   switch (answer.kind) {
     case 'comments':
