@@ -49,6 +49,15 @@ const configSchema = z
       })
       .strict()
       .default({ maxItems: 50 }),
+    pages: z
+      .object({
+        /** Entries on one page of a conversation; a larger conversation is cut into pages. */
+        conversationPageEntries: positiveInt.max(5000),
+        /** Characters of content on one page of a conversation, about (each entry's markup counts too). */
+        conversationPageChars: positiveInt.min(10_000),
+      })
+      .strict()
+      .default({ conversationPageEntries: 500, conversationPageChars: 1_000_000 }),
     poller: z
       .object({
         enabled: z.boolean(),

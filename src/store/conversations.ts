@@ -91,61 +91,137 @@ export async function findConversation(db: Db, id: number): Promise<{ conversati
 // on, then a ping's target, then a link in the body.
 const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
 
-/** Lists a conversation's entries in time order, each once, with channels and what it answers. */
-export async function listConversationEntries(db: Db, conversationId: number): Promise<ConversationEntry[]> {
-  const all = await selectEntriesWithBlog(db)
-    .where('entries.conversation_id', '=', conversationId)
-    .orderBy('entries.sort_at')
-    .orderBy('entries.id')
+/** One visible entry of a conversation, as much as ordering and paging it needs. */
+export interface ConversationOutlineEntry {
+  id: number;
+  sortAt: string;
+  /** The entry of this conversation it answers, or null. */
+  inReplyToId: number | null;
+  /** Characters of its content (or excerpt): what it adds to a page. */
+  size: number;
+}
+
+export interface ConversationShape {
+  /** Every entry of the conversation in time order, records of pings included. */
+  rows: { id: number; same_as_id: number | null; tombstoned_at: string | null; sort_at: string; size: number }[];
+  /** The node an entry stands for: itself, or the post a record of a ping merged with. */
+  resolve: (id: number) => number;
+  best: Map<number, { to: number; type: EdgeType; own: boolean }>;
+  /** The entries shown, in time order: each node once. */
+  visible: ConversationShape['rows'];
+}
+
+// Reads a conversation's shape without its contents: which entries it shows and what each one
+// answers. Subqueries rather than lists of ids keep it within SQLite's variable limit at any size.
+async function loadConversationShape(db: Db, conversationId: number): Promise<ConversationShape> {
+  const rows = await db
+    .selectFrom('entries')
+    .select(['id', 'same_as_id', 'tombstoned_at', 'sort_at', sql<number>`coalesce(length(content_html), length(excerpt), 0)`.as('size')])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('sort_at')
+    .orderBy('id')
     .execute();
   const primaryOf = new Map<number, number>();
-  for (const r of all) primaryOf.set(r.id, r.same_as_id ?? r.id);
+  for (const r of rows) primaryOf.set(r.id, r.same_as_id ?? r.id);
   // Records of a ping may point at a post that moved conversations since: follow in memory.
   const resolve = (id: number): number => {
     let cur = id;
     for (let i = 0; i < 8 && primaryOf.get(cur) !== undefined && primaryOf.get(cur) !== cur; i++) cur = primaryOf.get(cur)!;
     return cur;
   };
-  const ids = all.map((r) => r.id);
-  if (ids.length === 0) return [];
+  const best = new Map<number, { to: number; type: EdgeType; own: boolean }>();
+  if (rows.length) {
+    const edges = await db
+      .selectFrom('edges')
+      .select(['from_entry_id', 'to_entry_id', 'type'])
+      .where('from_entry_id', 'in', (eb) => eb.selectFrom('entries').select('id').where('conversation_id', '=', conversationId))
+      .where('to_entry_id', 'is not', null)
+      .execute();
+    for (const e of edges) {
+      const from = resolve(e.from_entry_id);
+      const to = resolve(e.to_entry_id!);
+      if (from === to || !primaryOf.has(to) || e.type === 'same-as') continue;
+      const own = from === e.from_entry_id;
+      const current = best.get(from);
+      const better =
+        !current ||
+        // The entry's own statements outrank those of its ping records.
+        (own && !current.own) ||
+        (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
+      if (better) best.set(from, { to, type: e.type, own });
+    }
+  }
+  const visible = rows.filter((r) => r.same_as_id === null || resolve(r.id) === r.id);
+  return { rows, resolve, best, visible };
+}
 
-  const channels = await db.selectFrom('entry_channels').select(['entry_id', 'via']).where('entry_id', 'in', ids).orderBy('first_seen_at').execute();
-  const edges = await db
-    .selectFrom('edges')
-    .select(['from_entry_id', 'to_entry_id', 'type'])
-    .where('from_entry_id', 'in', ids)
-    .where('to_entry_id', 'is not', null)
-    .execute();
+/** A conversation's shape as read once: its outline, and what reading pages of it needs. */
+export interface ConversationShapeRead {
+  /** Every shown entry in time order, without contents. */
+  readonly outline: ConversationOutlineEntry[];
+  readonly shape: ConversationShape;
+}
 
+/** Reads a conversation's shape (which entries it shows, what each answers) without contents. */
+export async function readConversationShape(db: Db, conversationId: number): Promise<ConversationShapeRead> {
+  const shape = await loadConversationShape(db, conversationId);
+  return { shape, outline: shape.visible.map((r) => ({ id: r.id, sortAt: r.sort_at, inReplyToId: shape.best.get(r.id)?.to ?? null, size: Number(r.size) })) };
+}
+
+// Lists of ids stay well under SQLite's limit of bound variables per statement.
+const idChunk = 500;
+
+/**
+ * Lists a conversation's entries in time order, each once, with channels and what it answers;
+ * with `ids`, only those entries (a page of a large conversation), with `shape` as read before.
+ */
+export async function listConversationEntries(
+  db: Db,
+  conversationId: number,
+  options: { ids?: Iterable<number>; shape?: ConversationShapeRead } = {},
+): Promise<ConversationEntry[]> {
+  const shape = options.shape?.shape ?? (await loadConversationShape(db, conversationId));
+  return readEntries(db, conversationId, shape, options.ids ? new Set(options.ids) : null);
+}
+
+async function readEntries(db: Db, conversationId: number, shape: ConversationShape, wanted: Set<number> | null): Promise<ConversationEntry[]> {
+  const chosen = wanted ? shape.visible.filter((r) => wanted.has(r.id)) : shape.visible;
+  if (chosen.length === 0) return [];
+  const chosenIds = new Set(chosen.map((r) => r.id));
+
+  const full = [];
+  if (wanted) {
+    const list = [...chosenIds];
+    for (let i = 0; i < list.length; i += idChunk) full.push(...(await selectEntriesWithBlog(db).where('entries.id', 'in', list.slice(i, i + idChunk)).execute()));
+  } else {
+    full.push(...(await selectEntriesWithBlog(db).where('entries.conversation_id', '=', conversationId).execute()));
+  }
+  const fullById = new Map(full.map((r) => [r.id, r]));
+
+  // Channels of the chosen entries and of the records of pings that stand behind them.
+  const goneRecords = new Set(shape.rows.filter((r) => r.same_as_id !== null && r.tombstoned_at !== null).map((r) => r.id));
+  const channels: { entry_id: number; via: Channel; first_seen_at: string }[] = [];
+  const channelQuery = () => db.selectFrom('entry_channels').select(['entry_id', 'via', 'first_seen_at']);
+  if (wanted) {
+    const ids = shape.rows.filter((r) => chosenIds.has(shape.resolve(r.id))).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += idChunk) channels.push(...(await channelQuery().where('entry_id', 'in', ids.slice(i, i + idChunk)).execute()));
+  } else {
+    channels.push(...(await channelQuery().where('entry_id', 'in', (eb) => eb.selectFrom('entries').select('id').where('conversation_id', '=', conversationId)).execute()));
+  }
+  channels.sort((a, b) => (a.first_seen_at < b.first_seen_at ? -1 : a.first_seen_at > b.first_seen_at ? 1 : 0));
   const viaOf = new Map<number, Set<Channel>>();
-  const goneRecords = new Set(all.filter((r) => r.same_as_id !== null && r.tombstoned_at !== null).map((r) => r.id));
   for (const c of channels) {
     if (goneRecords.has(c.entry_id)) continue;
-    const p = resolve(c.entry_id);
+    const p = shape.resolve(c.entry_id);
     if (!viaOf.has(p)) viaOf.set(p, new Set());
     viaOf.get(p)!.add(c.via);
   }
-  const position = new Map<number, number>();
-  all.forEach((r, i) => position.set(r.id, i));
-  const best = new Map<number, { to: number; type: EdgeType; own: boolean }>();
-  for (const e of edges) {
-    const from = resolve(e.from_entry_id);
-    const to = resolve(e.to_entry_id!);
-    if (from === to || !position.has(to) || e.type === 'same-as') continue;
-    const own = from === e.from_entry_id;
-    const current = best.get(from);
-    const better =
-      !current ||
-      // The entry's own statements outrank those of its ping records.
-      (own && !current.own) ||
-      (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
-    if (better) best.set(from, { to, type: e.type, own });
-  }
 
-  return all
-    .filter((r) => r.same_as_id === null || resolve(r.id) === r.id)
+  return chosen
+    .map((r) => fullById.get(r.id))
+    .filter((r): r is NonNullable<typeof r> => r !== undefined)
     .map((r) => {
-      const reply = best.get(r.id);
+      const reply = shape.best.get(r.id);
       return {
         ...toEntryWithBlog(r),
         via: [...(viaOf.get(r.id) ?? [])],

@@ -9,6 +9,7 @@ import { html, trustedHtml, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout } from './layout.ts';
 import { renderPingLinks, renderTrackbackRdf } from './ping-discovery.ts';
+import { buildReplyForest, walkReplyForest } from '../threading/reply-forest.ts';
 
 export type ConversationViewMode = 'timeline' | 'thread';
 
@@ -21,6 +22,19 @@ export interface ConversationView {
   view?: ConversationViewMode;
   /** The zone the page shows times in (the reader's, else the configured one); UTC by default. */
   timeZone?: string;
+  /** One page of a conversation cut into pages; without it, every entry on one page. */
+  layout?: ConversationLayout;
+}
+
+export interface ConversationLayout {
+  /** This page's entries in the view's order, with their depth in the thread. */
+  steps: { id: number; depth: number }[];
+  page: number;
+  pageCount: number;
+  /** The page an entry of the conversation is on. */
+  pageOf: (id: number) => number | undefined;
+  /** How many reply circles the thread broke (over the whole conversation). */
+  cycleCount: number;
 }
 
 const outbound = 'nofollow ugc noopener';
@@ -69,6 +83,8 @@ interface RenderContext {
   dates: DateContext;
   byId: Map<number, ConversationEntry>;
   marks: Map<number, BlogMark>;
+  /** Where an entry is: `#e-<id>` on this page, or the page it is on. */
+  anchorOf: (id: number) => string;
 }
 
 /** Names an entry of this page as the feeds do ("Martin on 'Idee: ein Social Media Camp'"). */
@@ -106,7 +122,7 @@ function renderEntry(e: ConversationEntry, ctx: RenderContext): SafeHtml {
 <p class="meta"><span class="mark" aria-hidden="true">${mark?.letter ?? '↗'}</span>${mark ? html`<a class="blog" href="/blogs/${mark.id}">${mark.name}</a>` : ''}<span class="kind">${kind}</span></p>
 ${heading}
 <p class="byline">${author} · <a class="stamp" href="#e-${e.id}">${timeElement(e.sortAt, ctx.dates, { className: 'dt-published' })}</a></p>
-${parent ? html`<p class="in-reply-to">${t.inReplyTo} <a href="#e-${parent.id}">${nameOf(parent, ctx)}</a>${parent.blog && parent.blog.id !== e.blog?.id ? html` <span class="reply-blog">(${blogName(parent.blog)})</span>` : ''}<data class="u-in-reply-to" value="${parent.url ?? `${view.publicUrl}/e/${parent.id}`}"></data></p>` : ''}
+${parent ? html`<p class="in-reply-to">${t.inReplyTo} <a href="${ctx.anchorOf(parent.id)}">${nameOf(parent, ctx)}</a>${parent.blog && parent.blog.id !== e.blog?.id ? html` <span class="reply-blog">(${blogName(parent.blog)})</span>` : ''}<data class="u-in-reply-to" value="${parent.url ?? `${view.publicUrl}/e/${parent.id}`}"></data></p>` : ''}
 ${renderContent(e, ctx)}
 <p class="via">${t.via} ${e.via.map((v, i) => html`${i ? ', ' : ''}<span class="channel channel-${v}">${t.channel[v] ?? v}</span>`)}${e.url ? html` · <a class="u-url" href="${e.url}" rel="${outbound}">${t.original}</a>` : html`<data class="u-url" value="${ownUrl}"></data>`} · <a href="/e/${e.id}">${t.permalink}</a></p>
 ${
@@ -140,59 +156,71 @@ function renderTimeline(entries: ConversationEntry[], ctx: RenderContext): SafeH
   })}</ol>`;
 }
 
-/** Orders entries as a forest: each reply under what it answers, siblings in time order. */
-function renderThread(entries: ConversationEntry[], ctx: RenderContext): SafeHtml {
-  const children = new Map<number, ConversationEntry[]>();
-  const roots: ConversationEntry[] = [];
-  for (const e of entries) {
-    const parent = e.inReplyToId;
-    if (parent !== null && parent !== e.id && ctx.byId.has(parent)) {
-      const list = children.get(parent);
-      if (list) list.push(e);
-      else children.set(parent, [e]);
-    } else {
-      roots.push(e);
+/**
+ * Draws entries given in pre-order with their depths as nested lists: each reply inside what it
+ * answers, down to maxDepth, where deeper replies line up. Iterative, so a reply chain of any
+ * length costs no stack.
+ */
+function renderNested(steps: { entry: ConversationEntry; depth: number }[], ctx: RenderContext): SafeHtml {
+  const out: string[] = ['<ol class="thread depth-0">'];
+  // openItem[level]: whether an <li> is open in the list at that level.
+  const openItem: boolean[] = [false];
+  let level = 0;
+  for (const { entry, depth: rawDepth } of steps) {
+    const depth = Math.min(rawDepth, maxDepth);
+    while (level > depth) {
+      if (openItem[level]) out.push('</li>');
+      out.push('</ol>');
+      level -= 1;
     }
-  }
-  // Everything below an entry in pre-order, without recursion (a reply chain can be long).
-  const descendants = (e: ConversationEntry): ConversationEntry[] => {
-    const out: ConversationEntry[] = [];
-    const stack = [...(children.get(e.id) ?? [])].reverse();
-    const seen = new Set<number>([e.id]);
-    while (stack.length) {
-      const next = stack.pop()!;
-      if (seen.has(next.id)) continue;
-      seen.add(next.id);
-      out.push(next);
-      stack.push(...[...(children.get(next.id) ?? [])].reverse());
+    if (level === depth && openItem[level]) out.push('</li>');
+    while (level < depth) {
+      // A page that starts inside a thread opens the levels above its first entry empty.
+      if (!openItem[level]) out.push('<li class="continued">');
+      openItem[level] = true;
+      level += 1;
+      out.push(`<ol class="thread depth-${level}">`);
+      openItem[level] = false;
     }
-    return out;
-  };
-  const renderLevel = (level: ConversationEntry[], depth: number): SafeHtml =>
-    html`<ol class="thread depth-${depth}">${level.map((e) => {
-      const kids = depth + 1 >= maxDepth ? descendants(e) : (children.get(e.id) ?? []);
-      return html`<li>${renderEntry(e, ctx)}${kids.length ? (depth + 1 >= maxDepth ? html`<ol class="thread depth-${maxDepth}">${kids.map((k) => html`<li>${renderEntry(k, ctx)}</li>`)}</ol>` : renderLevel(kids, depth + 1)) : ''}</li>`;
-    })}</ol>`;
-  // Entries only reachable through a cycle have no root: show them at the top level too.
-  const shown = new Set<number>();
-  for (const r of roots) {
-    shown.add(r.id);
-    for (const d of descendants(r)) shown.add(d.id);
+    out.push('<li>', renderEntry(entry, ctx).value);
+    openItem[level] = true;
   }
-  const orphans = entries.filter((e) => !shown.has(e.id));
-  return renderLevel([...roots, ...orphans], 0);
+  for (; level >= 0; level--) {
+    if (openItem[level]) out.push('</li>');
+    out.push('</ol>');
+  }
+  return trustedHtml(out.join(''));
 }
 
-/** Renders one conversation as a timeline or a thread. */
+/** Lays out every given entry on one page: time order, or the reply forest for the thread. */
+function wholeLayout(entries: ConversationEntry[], mode: ConversationViewMode): ConversationLayout {
+  const forest = buildReplyForest(entries);
+  const steps = mode === 'thread' ? walkReplyForest(forest) : entries.map((e) => ({ id: e.id, depth: 0 }));
+  const ids = new Set(entries.map((e) => e.id));
+  return { steps, page: 1, pageCount: 1, pageOf: (id) => (ids.has(id) ? 1 : undefined), cycleCount: forest.cycleBreaks.length };
+}
+
+/** Renders one conversation (or one page of it) as a timeline or a thread. */
 export function renderConversation(view: ConversationView): string {
   const locale = view.locale ?? 'en';
   const t = messagesFor(locale);
   const mode = view.view ?? 'timeline';
   const c = view.conversation;
   const dates: DateContext = { locale, timeZone: view.timeZone ?? 'UTC', now: view.now };
-  const ctx: RenderContext = { view, locale, t, dates, byId: new Map(view.entries.map((e) => [e.id, e])), marks: assignMarks(view.entries) };
-  const title = c.title || t.untitled;
+  const byId = new Map(view.entries.map((e) => [e.id, e]));
+  const layout = view.layout ?? wholeLayout(view.entries, mode);
+  const shown = layout.steps.map((s) => ({ entry: byId.get(s.id)!, depth: s.depth })).filter((s) => s.entry !== undefined);
   const base = `/c/${c.id}`;
+  const pageHref = (page: number) => {
+    const query = [mode === 'thread' ? 'view=thread' : '', page > 1 ? `page=${page}` : ''].filter(Boolean).join('&');
+    return `${base}${query ? `?${query}` : ''}`;
+  };
+  const anchorOf = (id: number) => {
+    const page = layout.pageOf(id);
+    return page === undefined || page === layout.page ? `#e-${id}` : `${pageHref(page)}#e-${id}`;
+  };
+  const ctx: RenderContext = { view, locale, t, dates, byId, marks: assignMarks(shown.map((s) => s.entry)), anchorOf };
+  const title = c.title || t.untitled;
   const feeds = [
     { href: `${base}/feed.atom`, type: 'application/atom+xml', label: 'Atom' },
     { href: `${base}/feed.rss`, type: 'application/rss+xml', label: 'RSS' },
@@ -207,16 +235,18 @@ export function renderConversation(view: ConversationView): string {
 <p class="activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, dates, { withTime: false })}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, dates, { withTime: false })}` : ''}</p>
 ${ctx.marks.size ? html`<ul class="participants" aria-label="${t.takingPart}">${[...ctx.marks.values()].map((m) => html`<li class="blog-c${m.colour}"><span class="mark" aria-hidden="true">${m.letter}</span><a href="/blogs/${m.id}">${m.name}</a> <small>${formatCount(m.entries, t.entries, locale)}</small></li>`)}</ul>` : ''}
 ${c.missingCount > 0 ? html`<p class="notice missing" role="note">${t.missing(c.missingCount, formatNumber(c.missingCount, locale))}</p>` : ''}
+${layout.cycleCount ? html`<p class="notice cycle" role="note">${t.replyCycles(layout.cycleCount, formatNumber(layout.cycleCount, locale))}</p>` : ''}
 <div class="toolbar">
 <nav class="views" aria-label="${t.views}">${viewLink('timeline', t.timeline)}${viewLink('thread', t.thread)}</nav>
 <p class="feeds">${t.subscribe}: ${feeds.map((f, i) => html`${i ? ' · ' : ''}<a href="${f.href}" type="${f.type}">${f.label}</a>`)}</p>
 </div>
 </header>`;
 
-  const list =
-    mode === 'thread'
-      ? renderThread(view.entries, ctx)
-      : renderTimeline(view.entries, ctx);
+  const list = mode === 'thread' ? renderNested(shown, ctx) : renderTimeline(shown.map((s) => s.entry), ctx);
+  const pager =
+    layout.pageCount > 1
+      ? html`<nav class="pager" aria-label="${t.pagerLabel}">${layout.page > 1 ? html`<a href="${pageHref(layout.page - 1)}" rel="prev">${t.earlierPage}</a>` : html`<span></span>`}<span class="page-number">${t.pageOfTotal(formatNumber(layout.page, locale), formatNumber(layout.pageCount, locale))}</span>${layout.page < layout.pageCount ? html`<a href="${pageHref(layout.page + 1)}" rel="next">${t.laterPage}</a>` : html`<span></span>`}</nav>`
+      : '';
 
   const aside = html`<aside class="join">
 <section>
@@ -243,9 +273,9 @@ ${renderJoinFacts(
     title: `${title} · Palaver`,
     section: 'home',
     locale,
-    switchHref: `${base}?${mode === 'thread' ? 'view=thread&' : ''}lang=${other}`,
+    switchHref: `${base}?${mode === 'thread' ? 'view=thread&' : ''}${layout.page > 1 ? `page=${layout.page}&` : ''}lang=${other}`,
     head: html`${renderPingLinks(view.publicUrl)}${feeds.map((f) => html`<link rel="alternate" type="${f.type}" href="${f.href}" title="${title} (${f.label})">\n`)}`,
-    body: html`<div class="h-feed">${header}${list}</div>${aside}`,
+    body: html`<div class="h-feed">${header}${pager}${list}${pager}</div>${aside}`,
     timeZoneNote: t.timeZoneNote(timeZoneName(dates.timeZone, locale)),
   });
 }

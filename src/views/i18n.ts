@@ -87,6 +87,12 @@ export interface Messages {
   joinText: string;
   joinEndpoints: string;
   missing: (n: number, formatted: string) => string;
+  /** Entries that answer each other in a circle: the thread starts each circle at its earliest entry. */
+  replyCycles: (n: number, formatted: string) => string;
+  /** The pager of a conversation cut into pages. */
+  earlierPage: string;
+  laterPage: string;
+  pageOfTotal: (page: string, total: string) => string;
   kind: Record<string, string>;
   channel: Record<string, string>;
   via: string;
@@ -212,6 +218,13 @@ const de: Messages = {
   joinText: 'Verlinken Sie diese Seite oder einen Eintrag aus Ihrem Blog: Palaver nimmt Pingbacks, Webmentions und Trackbacks an und zeigt Ihren Beitrag hier.',
   joinEndpoints: 'Endpunkte',
   missing: (_n, formatted) => `${formatted} ${_n === 1 ? 'Kommentar fehlt' : 'Kommentare fehlen'} hier vielleicht: Die Blogs melden mehr Kommentare, als Palaver aus ihren Feeds, Schnittstellen und Seiten lesen konnte.`,
+  replyCycles: (n, formatted) =>
+    n === 1
+      ? 'Einige Beiträge antworten einander im Kreis; der Thread beginnt diesen Kreis mit seinem frühesten Beitrag.'
+      : `Beiträge antworten einander in ${formatted} Kreisen; der Thread beginnt jeden Kreis mit seinem frühesten Beitrag.`,
+  earlierPage: '← Frühere',
+  laterPage: 'Spätere →',
+  pageOfTotal: (page, total) => `Seite ${page} von ${total}`,
   kind: { post: 'Beitrag', comment: 'Kommentar', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention' },
   channel: { feed: 'Feed', 'comment-feed': 'Kommentar-Feed', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention', listing: 'Ping-Liste' },
   via: 'über',
@@ -332,6 +345,13 @@ const en: Messages = {
   joinText: 'Link to this page or to one of its entries from your blog: Palaver accepts pingbacks, webmentions and trackbacks and shows your post here.',
   joinEndpoints: 'Endpoints',
   missing: (n, formatted) => `${formatted} ${n === 1 ? 'comment' : 'comments'} may be missing: the blogs report more comments than Palaver could read from their feeds, APIs and pages.`,
+  replyCycles: (n, formatted) =>
+    n === 1
+      ? 'Some entries answer each other in a circle; the thread starts the circle at its earliest entry.'
+      : `Entries answer each other in ${formatted} circles; the thread starts each circle at its earliest entry.`,
+  earlierPage: '← Earlier',
+  laterPage: 'Later →',
+  pageOfTotal: (page, total) => `Page ${page} of ${total}`,
   kind: { post: 'Post', comment: 'Comment', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention' },
   channel: { feed: 'feed', 'comment-feed': 'comment feed', pingback: 'pingback', trackback: 'trackback', webmention: 'webmention', listing: 'ping listing' },
   via: 'via',

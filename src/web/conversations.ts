@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
-import { findConversation, listConversationEntries, listConversations } from '../store/conversations.ts';
+import { findConversation, listConversationEntries, listConversations, readConversationShape } from '../store/conversations.ts';
+import { createConversationPages } from './conversation-pages.ts';
 import { renderConversation } from '../views/conversation.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
 import { findAbout } from '../views/entry-names.ts';
@@ -20,6 +21,7 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).catch(0).default(0),
 });
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1) });
 
 /** Registers /api/conversations, /api/conversations/:id, /c/:id and /e/:id. */
 export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -37,6 +39,12 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     if (!found) throw new HttpError(404, 'not-found', `There is no conversation ${parsed.data.id}.`);
     return found;
   }
+
+  // A large conversation is cut into pages within a budget.
+  const conversationPages = createConversationPages({
+    db: deps.db,
+    budget: { maxEntries: deps.config.pages.conversationPageEntries, maxChars: deps.config.pages.conversationPageChars },
+  });
 
   app.get('/api/conversations', async (request) => {
     const { limit, offset } = listQuery.parse(request.query ?? {});
@@ -61,10 +69,11 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const blogsChangedAt = await findBlogsChangedAt(deps.db);
     const at = now();
     const timeZone = requestTimeZone(request, deps.config);
-    const key = `${c.id}|${view}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
+    const pageNumber = pageQuery.parse(request.query ?? {}).page;
+    const key = `${c.id}|${view}|${pageNumber}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
     const page = await pages.get(key, at.getTime(), async () => {
-      const entries = await listConversationEntries(deps.db, c.id);
-      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone });
+      const { entries, layout } = await conversationPages.load(c, view, pageNumber);
+      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
       return toRenderedPage(body, changed, at.getTime());
     });
@@ -80,10 +89,15 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const conversationId = await findConversationIdOfEntry(deps.db, entry.id);
     const found = conversationId === null ? undefined : await findConversation(deps.db, conversationId);
     if (!found || !('conversation' in found)) throw new HttpError(404, 'not-found', 'This entry is not part of a conversation yet.');
-    const entries = await listConversationEntries(deps.db, found.conversation.id);
-    const shown = entries.find((e) => e.id === entry.id);
+    // The entry and what it answers, up to the post it is about: its chain, not the whole debate.
+    const shape = await readConversationShape(deps.db, found.conversation.id);
+    const parentOf = new Map(shape.outline.map((o) => [o.id, o.inReplyToId]));
+    const ancestors = new Set<number>();
+    for (let cur: number | null = entry.id; cur !== null && !ancestors.has(cur); cur = parentOf.get(cur) ?? null) ancestors.add(cur);
+    const chain = await listConversationEntries(deps.db, found.conversation.id, { ids: ancestors, shape });
+    const shown = chain.find((e) => e.id === entry.id);
     if (!shown) throw new HttpError(404, 'not-found', 'There is no such entry.');
-    const byId = new Map(entries.map((e) => [e.id, e]));
+    const byId = new Map(chain.map((e) => [e.id, e]));
     const parent = shown.inReplyToId === null ? null : (byId.get(shown.inReplyToId) ?? null);
     const at = now();
     const body = renderEntryPage({

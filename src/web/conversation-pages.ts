@@ -1,0 +1,77 @@
+// Pages of a conversation page: which entries page N of the timeline or the thread shows, read
+// from the conversation's shape (cached per version, so paging through a debate of ten thousand
+// entries reads its shape once), and only those entries read in full.
+import type { Db } from '../db/open.ts';
+import { listConversationEntries, readConversationShape, type Conversation, type ConversationEntry, type ConversationShapeRead } from '../store/conversations.ts';
+import { buildReplyForest, walkReplyForest } from '../threading/reply-forest.ts';
+import type { ConversationLayout, ConversationViewMode } from '../views/conversation.ts';
+import { splitIntoPages, type PageBudget, type PageStep } from '../views/conversation-pages.ts';
+
+interface Laid {
+  read: ConversationShapeRead;
+  pages: Partial<Record<ConversationViewMode, { split: PageStep[][]; pageOf: Map<number, number> }>>;
+  cycleCount: number;
+  parentOf: Map<number, number | null>;
+}
+
+/** Keeps the shapes of recently shown conversations, by version, within a bound of entries. */
+export function createConversationPages(options: { db: Db; budget: PageBudget; maxCachedEntries?: number }) {
+  const cache = new Map<string, Laid>();
+  const maxEntries = options.maxCachedEntries ?? 200_000;
+  let cachedEntries = 0;
+
+  async function shapeOf(c: Conversation): Promise<Laid> {
+    // Threading bumps updated_at and the size on every arrival, edit and tombstone.
+    const key = `${c.id}|${c.updatedAt}|${c.entryCount}`;
+    const hit = cache.get(key);
+    if (hit) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    const read = await readConversationShape(options.db, c.id);
+    const forest = buildReplyForest(read.outline);
+    const laid: Laid = { read, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])) };
+    cache.set(key, laid);
+    cachedEntries += read.outline.length;
+    while (cachedEntries > maxEntries && cache.size > 1) {
+      const [oldest, value] = cache.entries().next().value!;
+      cache.delete(oldest);
+      cachedEntries -= value.read.outline.length;
+    }
+    return laid;
+  }
+
+  function pagesOf(laid: Laid, view: ConversationViewMode) {
+    const known = laid.pages[view];
+    if (known) return known;
+    const outline = laid.read.outline;
+    const steps = view === 'thread' ? walkReplyForest(buildReplyForest(outline)) : outline.map((o) => ({ id: o.id, depth: 0 }));
+    const size = new Map(outline.map((o) => [o.id, o.size]));
+    const split = splitIntoPages(steps, (id) => size.get(id) ?? 0, options.budget);
+    const pageOf = new Map<number, number>();
+    split.forEach((p, i) => {
+      for (const s of p) pageOf.set(s.id, i + 1);
+    });
+    laid.pages[view] = { split, pageOf };
+    return laid.pages[view];
+  }
+
+  return {
+    /** Reads page `page` (from 1; past the end means the last) of a conversation in a view. */
+    async load(c: Conversation, view: ConversationViewMode, page: number): Promise<{ entries: ConversationEntry[]; layout: ConversationLayout }> {
+      const laid = await shapeOf(c);
+      const { split, pageOf } = pagesOf(laid, view);
+      const index = Math.min(Math.max(1, page), split.length) - 1;
+      const shown = split[index]!;
+      // The entries they answer are read too: the page names them, wherever they are.
+      const ids = new Set(shown.map((s) => s.id));
+      for (const s of shown) {
+        const parent = laid.parentOf.get(s.id);
+        if (parent != null) ids.add(parent);
+      }
+      const entries = await listConversationEntries(options.db, c.id, { ids, shape: laid.read });
+      return { entries, layout: { steps: shown, page: index + 1, pageCount: split.length, pageOf: (id) => pageOf.get(id), cycleCount: laid.cycleCount } };
+    },
+  };
+}
