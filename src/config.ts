@@ -89,6 +89,14 @@ const configSchema = z
         perClientPerMinute: positiveInt,
         perSourceHostPerMinute: positiveInt,
         maxAttempts: positiveInt,
+        /** Bytes of a ping's source page read at most; a larger page is rejected, naming the limit. */
+        maxSourceBytes: positiveInt.min(16 * 1024).default(1024 * 1024),
+        /** Elements (start tags) of a source page read at most. */
+        maxSourceElements: positiveInt.min(100).default(30_000),
+        /** Time to parse one source page (in a worker thread) before it is rejected. */
+        sourceReadTimeoutMs: positiveInt.min(100).default(3000),
+        /** Heap of the worker that parses source pages, in MB. */
+        sourceReadMemoryMb: positiveInt.min(32).max(4096).default(128),
       })
       .strict(),
     websub: z

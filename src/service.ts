@@ -50,6 +50,12 @@ export function pingVerifierSettings(config: Config): PingVerifierSettings {
     moderation: config.pings.moderation,
     maxAttempts: config.pings.maxAttempts,
     tickSeconds: config.poller.tickSeconds,
+    source: {
+      maxBytes: config.pings.maxSourceBytes,
+      maxElements: config.pings.maxSourceElements,
+      timeoutMs: config.pings.sourceReadTimeoutMs,
+      memoryMb: config.pings.sourceReadMemoryMb,
+    },
   };
 }
 

@@ -20,6 +20,8 @@ export interface VerifySourceRequest {
   signal?: AbortSignal;
   /** Overrides the fetcher's byte cap for this page. */
   maxBytes?: number;
+  /** Elements (start tags) a page may have before it is refused unread. */
+  maxElements?: number;
 }
 
 export interface VerifiedSource {
@@ -43,8 +45,9 @@ export type VerifySourceResult =
   | { status: 'gone'; httpStatus: number }
   | { status: 'error'; message: string; permanent?: boolean };
 
-// Refusals of the address guard come out the same on every attempt: no point in retrying.
-const permanentFetchErrors = new Set(['blocked-address', 'unsupported-scheme', 'credentials-in-url', 'invalid-url']);
+// Refusals of the address guard come out the same on every attempt, and so does a page over
+// the byte limit: no point in retrying.
+const permanentFetchErrors = new Set(['blocked-address', 'unsupported-scheme', 'credentials-in-url', 'invalid-url', 'too-large']);
 
 const acceptHeader = 'text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1';
 const maxTitleLength = 255;
@@ -60,8 +63,23 @@ const linkSelectors: Record<PingProtocol, string> = {
   webmention: 'a[href], img[src], video[src], audio[src], source[src]',
 };
 
+/** A fetched source page, as read by readSourcePage (in this thread or in a worker). */
+export interface SourcePage {
+  body: Uint8Array;
+  contentType: string | null;
+  /** The URL that answered, after redirects. */
+  url: string;
+  target: string;
+  protocol: PingProtocol;
+  /** Elements (start tags) a page may have before it is refused unread. */
+  maxElements?: number;
+}
+
+/** Reads a source page: whether it links to the target, and what to show of it. */
+export type SourcePageReader = (page: SourcePage) => VerifySourceResult | Promise<VerifySourceResult>;
+
 /** Fetches a ping's source and tells whether it links to the target, with what to show of it. */
-export async function verifySource(fetch: Fetch, request: VerifySourceRequest): Promise<VerifySourceResult> {
+export async function verifySource(fetch: Fetch, request: VerifySourceRequest, read: SourcePageReader = readSourcePage): Promise<VerifySourceResult> {
   const targetKey = urlKey(request.target);
   if (targetKey === null) return { status: 'error', message: `the target ${request.target} is not an http(s) URL` };
 
@@ -84,18 +102,39 @@ export async function verifySource(fetch: Fetch, request: VerifySourceRequest): 
     return { status: 'error', message: `the source answered HTTP ${response.status}` };
   }
 
-  const contentType = response.headers['content-type'] ?? null;
+  return read({ body: response.body, contentType: response.headers['content-type'] ?? null, url: response.url, target: request.target, protocol: request.protocol, ...(request.maxElements !== undefined ? { maxElements: request.maxElements } : {}) });
+}
+
+/** Counts start tags, stopping past `limit`: cheap next to building the document. */
+function countElements(html: string, limit: number): number {
+  let n = 0;
+  for (let at = html.indexOf('<'); at !== -1 && n <= limit; at = html.indexOf('<', at + 1)) {
+    const c = html.charCodeAt(at + 1);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) n += 1;
+  }
+  return n;
+}
+
+/** Reads a fetched source page: whether it links to the target, and what to show of it. */
+export function readSourcePage(page: SourcePage): VerifySourceResult {
+  const targetKey = urlKey(page.target);
+  if (targetKey === null) return { status: 'error', message: `the target ${page.target} is not an http(s) URL` };
+  const contentType = page.contentType;
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const body = Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength);
   // A page without a Content-Type is sniffed as HTML, as browsers do with markup.
   if (mediaType === '' || mediaType === 'text/html' || mediaType === 'application/xhtml+xml') {
-    const html = decodeText(response.body, contentType, 'html').text;
-    return verifyHtml(html, response.url, targetKey, request.protocol);
+    const html = decodeText(body, contentType, 'html').text;
+    if (page.maxElements !== undefined && countElements(html, page.maxElements) > page.maxElements) {
+      return { status: 'error', permanent: true, message: `the source page has more than ${page.maxElements.toLocaleString('en')} elements, the limit for a ping's source` };
+    }
+    return verifyHtml(html, page.url, targetKey, page.protocol);
   }
   if (mediaType.startsWith('text/')) {
     // Only Webmention looks for a bare URL in text (§3.2.2); a pingback needs a hyperlink.
-    if (request.protocol !== 'webmention') return { status: 'no-link' };
-    const text = decodeText(response.body, contentType, 'html').text;
-    return verifyText(text, response.url, targetKey);
+    if (page.protocol !== 'webmention') return { status: 'no-link' };
+    const text = decodeText(body, contentType, 'html').text;
+    return verifyText(text, page.url, targetKey);
   }
   return { status: 'error', message: `the source is ${mediaType}, not a web page` };
 }

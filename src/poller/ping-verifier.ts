@@ -4,7 +4,8 @@
 import type { Db } from '../db/open.ts';
 import { createBackgroundLoop } from './background-loop.ts';
 import { createVerificationQueue } from '../inbound/queue.ts';
-import { verifySource } from '../inbound/verify-source.ts';
+import { createSourcePagePool } from '../inbound/source-page-pool.ts';
+import { readSourcePage as readInThread, verifySource, type SourcePageReader } from '../inbound/verify-source.ts';
 import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
 import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost, type Ping } from '../store/pings.ts';
@@ -21,6 +22,15 @@ export interface PingVerifierSettings {
   /** Attempts before a source that keeps failing is given up. */
   maxAttempts: number;
   tickSeconds: number;
+  /** Limits on reading one source page (bytes fetched, elements, time and memory to parse it). */
+  source?: SourceLimits;
+}
+
+export interface SourceLimits {
+  maxBytes: number;
+  maxElements: number;
+  timeoutMs: number;
+  memoryMb: number;
 }
 
 export interface PingVerifierLog {
@@ -37,6 +47,8 @@ export interface PingVerifierDeps {
   now?: () => Date;
   /** Told after the commit when a ping added or changed entries (WebSub publishes). */
   onEntriesChanged?: (change: EntriesChanged) => void;
+  /** Reads fetched source pages; by default worker threads within settings.source. */
+  readSourcePage?: SourcePageReader;
 }
 
 export type PingOutcome = 'accepted' | 'rejected' | 'held' | 'gone' | 'retry';
@@ -107,6 +119,36 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
   const hold = (pingId: number) => occupy(held, pingId);
   const occupySource = (sourceKey: string) => occupy(inFlightSources, sourceKey);
 
+  // Pages are parsed off the event loop, in workers with a time and memory limit.
+  const pool = s.source ? createSourcePagePool({ timeoutMs: s.source.timeoutMs, memoryMb: s.source.memoryMb, workers: Math.min(2, s.concurrency) }) : null;
+  const readPage: SourcePageReader = deps.readSourcePage ?? (pool ? (page) => pool.read(page) : readInThread);
+
+  // Verifications running at once: the background batches and the pingbacks answered at once
+  // share settings.concurrency slots.
+  let running = 0;
+  const slotWaiters: (() => void)[] = [];
+  async function takeSlot(signal?: AbortSignal): Promise<(() => void) | null> {
+    while (running >= s.concurrency) {
+      if (signal?.aborted) return null;
+      let wake!: () => void;
+      const turn = new Promise<void>((resolve) => {
+        wake = resolve;
+        slotWaiters.push(resolve);
+      });
+      await settledOrAborted(turn, signal);
+      const i = slotWaiters.indexOf(wake);
+      if (i >= 0) slotWaiters.splice(i, 1);
+    }
+    running += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      running -= 1;
+      slotWaiters.shift()?.();
+    };
+  }
+
   // A listener's failure is its own business: the ping is committed whatever it does.
   function changed(change: EntriesChanged): void {
     try {
@@ -129,7 +171,11 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
         await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'the source’s host is blocked' }, at);
         return 'rejected';
       }
-      const result = await verifySource(deps.fetch, { source: ping.sourceUrl, target: ping.targetUrl, protocol: ping.protocol, signal });
+      const result = await verifySource(
+        deps.fetch,
+        { source: ping.sourceUrl, target: ping.targetUrl, protocol: ping.protocol, signal, ...(s.source ? { maxBytes: s.source.maxBytes, maxElements: s.source.maxElements } : {}) },
+        readPage,
+      );
       const done = now().toISOString();
       switch (result.status) {
         case 'verified': {
@@ -206,9 +252,11 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       concurrency: s.concurrency,
       perTargetHost: Math.max(1, Math.ceil(s.concurrency / 2)),
       run: async ({ ping, release }) => {
+        const slot = await takeSlot();
         try {
           counts[await verify(ping)] += 1;
         } finally {
+          slot?.();
           release();
         }
       },
@@ -239,7 +287,10 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
 
   return {
     start: loop.start,
-    stop: loop.stop,
+    async stop() {
+      await loop.stop();
+      await pool?.close();
+    },
     wake: loop.wake,
     runOnce,
     async verifyNow(pingId, signal) {
@@ -266,7 +317,18 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
                 return 'retry';
               }
             }
-            return await verify(ping);
+            // The sync path counts against the same limit: with every slot busy until the
+            // deadline, the ping goes back to the queue and the sender hears so.
+            const slot = await takeSlot(signal);
+            if (!slot) {
+              await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: now().toISOString() }, now().toISOString());
+              return 'retry';
+            }
+            try {
+              return await verify(ping);
+            } finally {
+              slot();
+            }
           } finally {
             release();
           }

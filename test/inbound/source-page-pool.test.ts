@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSourcePagePool, type SourcePagePool } from '../../src/inbound/source-page-pool.ts';
+import { readSourcePage } from '../../src/inbound/verify-source.ts';
+
+const target = 'http://target.example/post/';
+const page = (html: string) => ({ body: Buffer.from(html), contentType: 'text/html; charset=utf-8', url: 'http://source.example/p/', target, protocol: 'webmention' as const });
+// Many small h-entries, each linking the target: what froze the event loop for 30 s in one piece.
+const entries = (n: number) => `<!DOCTYPE html><title>Flood</title><body>${'<div class="h-entry"><p class="p-name e-content">Entry <a class="u-in-reply-to" href="http://target.example/post/">here</a></p></div>'.repeat(n)}</body>`;
+
+let pool: SourcePagePool | null = null;
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+});
+
+describe('createSourcePagePool', () => {
+  it('reads a page in a worker thread as readSourcePage does in this one', async () => {
+    pool = createSourcePagePool({ timeoutMs: 10_000, memoryMb: 128, workers: 1 });
+    const html = '<html><head><title>Answer</title></head><body><article class="h-entry"><h1 class="p-name">Answer</h1><div class="e-content"><p>I disagree with <a href="http://target.example/post/">this post</a>.</p></div></article></body></html>';
+    expect(await pool.read(page(html))).toEqual(readSourcePage(page(html)));
+    expect((await pool.read(page(html))).status).toBe('verified');
+  });
+
+  it('stops a page that takes longer than the time limit, names the limit, and reads the next page with a new worker', async () => {
+    pool = createSourcePagePool({ timeoutMs: 150, memoryMb: 256, workers: 1 });
+    const slow = await pool.read(page(entries(20_000)));
+    expect(slow).toEqual({ status: 'error', permanent: true, message: "reading the source page took longer than 0.15 s, the time limit for a ping's source" });
+    expect((await pool.read(page(entries(1)))).status).toBe('verified');
+  });
+
+  it('stops a page that needs more memory than the limit and names the limit', async () => {
+    pool = createSourcePagePool({ timeoutMs: 60_000, memoryMb: 16, workers: 1 });
+    const result = await pool.read(page(entries(40_000)));
+    expect(result).toEqual({ status: 'error', permanent: true, message: "reading the source page needed more than 16 MB, the memory limit for a ping's source" });
+  });
+
+  it('answers every waiting page once it closes', async () => {
+    pool = createSourcePagePool({ timeoutMs: 60_000, memoryMb: 128, workers: 1 });
+    const pending = [pool.read(page(entries(1))), pool.read(page(entries(1)))];
+    await pool.close();
+    for (const r of await Promise.all(pending)) expect(['verified', 'error']).toContain(r.status);
+  });
+});
+
+describe('readSourcePage', () => {
+  it('refuses a page with more elements than the limit before building it, naming the limit', () => {
+    expect(readSourcePage({ ...page(entries(1000)), maxElements: 2000 })).toEqual({
+      status: 'error',
+      permanent: true,
+      message: "the source page has more than 2,000 elements, the limit for a ping's source",
+    });
+    expect(readSourcePage({ ...page(entries(10)), maxElements: 2000 }).status).toBe('verified');
+  });
+});
