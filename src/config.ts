@@ -115,6 +115,23 @@ const configSchema = z
       })
       .strict()
       .refine((w) => w.leaseSeconds <= w.maxLeaseSeconds, { message: 'leaseSeconds must not exceed maxLeaseSeconds', path: ['leaseSeconds'] }),
+    registry: z
+      .object({
+        /**
+         * Blogs registered by strangers (not the operator's CLI, not the admin token): shown at
+         * once (open), polled but shown only once a moderator approves them (moderate), or
+         * refused (closed). null: open when Palaver listens on loopback only, else moderate.
+         */
+        moderation: z.enum(['open', 'moderate', 'closed']).nullable(),
+        /** A pending blog's entry that answers a shown entry shows at once (it joined a debate). */
+        showPendingWhenJoined: z.boolean(),
+        /** Registrations one client (an IPv4 address, an IPv6 /64) may try per hour. */
+        perClientPerHour: positiveInt,
+        /** Registrations of blogs on one host per hour. */
+        perHostPerHour: positiveInt,
+      })
+      .strict()
+      .default({ moderation: null, showPendingWhenJoined: false, perClientPerHour: 10, perHostPerHour: 5 }),
     /** Bearer token for moderation (approve, block); null turns the moderation API off. */
     adminToken: z.string().min(16).nullable(),
     fetcher: z
@@ -135,9 +152,11 @@ const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
-export interface Config extends Omit<ParsedConfig, 'publicUrl'> {
+export interface Config extends Omit<ParsedConfig, 'publicUrl' | 'registry'> {
   /** Always set: the configured base URL, or http://localhost:<port>. */
   publicUrl: string;
+  /** With the moderation decided: a null in the file becomes open (loopback) or moderate. */
+  registry: Omit<ParsedConfig['registry'], 'moderation'> & { moderation: 'open' | 'moderate' | 'closed' };
   /** Whether publicUrl was set explicitly (WebSub subscriptions need a reachable URL). */
   publicUrlExplicit: boolean;
   userAgent: string;
@@ -274,6 +293,12 @@ function displayPath(file: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
+/** Tells whether a listen address reaches only this machine (localhost, 127.0.0.0/8, ::1). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '::ffff:127.0.0.1';
+}
+
 /** Validates a settings object; exported for tests that build settings in memory. */
 export function validateConfig(
   raw: unknown,
@@ -304,6 +329,7 @@ export function validateConfig(
   const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;
   return {
     ...parsed,
+    registry: { ...parsed.registry, moderation: parsed.registry.moderation ?? (isLoopbackHost(parsed.host) ? 'open' : 'moderate') },
     publicUrl,
     publicUrlExplicit: parsed.publicUrl !== null,
     userAgent: `Palaver/0.1 (+${publicUrl}; follows blog debates)`,

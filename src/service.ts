@@ -40,6 +40,7 @@ export function pollerSettings(config: Config): PollerSettings {
     concurrency: config.poller.concurrency,
     tickSeconds: config.poller.tickSeconds,
     perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),
+    showPendingWhenJoined: config.registry.showPendingWhenJoined,
   };
 }
 

@@ -145,3 +145,15 @@ describe('PALAVER_CONFIG', () => {
     expect(() => loadConfig({ env: { PALAVER_CONFIG: list } })).toThrow(`config: ${list} must hold a JSON object`);
   });
 });
+
+describe('registry.moderation', () => {
+  it('is open when Palaver listens on loopback only, moderate otherwise, unless set', () => {
+    expect(loadConfig({ env: {} }).registry.moderation).toBe('open');
+    expect(loadConfig({ env: { HOST: '127.0.0.1' } }).registry.moderation).toBe('open');
+    expect(loadConfig({ env: { HOST: '::1' } }).registry.moderation).toBe('open');
+    expect(loadConfig({ env: { HOST: '0.0.0.0' } }).registry.moderation).toBe('moderate');
+    expect(loadConfig({ env: { HOST: '192.0.2.10' } }).registry.moderation).toBe('moderate');
+    expect(loadConfig({ env: { HOST: '0.0.0.0' }, overrides: { registry: { moderation: 'open' } } }).registry.moderation).toBe('open');
+    expect(loadConfig({ env: {}, overrides: { registry: { moderation: 'closed' } } }).registry.moderation).toBe('closed');
+  });
+});

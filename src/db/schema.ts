@@ -23,7 +23,12 @@ export interface BlogsTable {
   /** When the REST API last answered 401/403/404, and what it said. */
   api_off_at: string | null;
   api_off_reason: string | null;
+  /** 'approved', 'pending' (registered by a stranger: polled, not shown) or 'rejected' (migration 0009). */
+  approval: Generated<BlogApproval>;
+  moderated_at: string | null;
 }
+
+export type BlogApproval = 'approved' | 'pending' | 'rejected';
 
 export type SourceKind = 'feed' | 'site-comments' | 'post-comments' | 'trackback-listing' | 'pingback-listing';
 
@@ -64,6 +69,10 @@ export interface SourcesTable {
   gap_note: string | null;
   /** Post comments: polls in a row that ended with comments missing. */
   gap_polls: Generated<number>;
+  /** SHA-256 of the body last read in full: the same body again is not parsed (migration 0009). */
+  body_hash: string | null;
+  /** Items of the last poll left unread beyond the per-poll cap (the oldest ones). */
+  items_skipped: Generated<number>;
 }
 
 import type { EntryKind } from '../reader/entry-draft.ts';

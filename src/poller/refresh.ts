@@ -20,6 +20,7 @@ import {
   type Source,
   type SourcePollState,
 } from '../store/sources.ts';
+import { answersThreadedEntry, recordHeldEntry } from '../store/held-entries.ts';
 import { recordEntry } from '../store/threads.ts';
 import { relationsOf, type Channel } from '../threading/relations.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
@@ -38,6 +39,11 @@ export interface RefreshSettings {
   pushedPollIntervalSeconds?: number;
   /** Limits of reading the comments a post's comment feed cannot show (see complete-comments.ts). */
   commentCompletion?: Partial<CompletionSettings>;
+  /**
+   * Whether an entry of a blog that waits for a moderator shows once it answers an entry that is
+   * shown already (registry.showPendingWhenJoined); otherwise it waits for the approval.
+   */
+  showPendingWhenJoined?: boolean;
 }
 
 /** Which entries a committed poll, push or ping added or changed, and where they belong. */
@@ -340,7 +346,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   // a crash in between leaves the old validators, so the next poll fetches the feed again and,
   // ingest being idempotent, loses and duplicates nothing. Short transactions keep pages and
   // pings answering while a long feed is stored.
-  const items = await ingestFeedItems(deps.db, source, feed, checkedAt);
+  const items = await ingestFeedItems(deps.db, source, feed, checkedAt, s);
   // A new comment in the site's comment feed moves its post's thread, whatever the post feed says.
   if (source.kind === 'site-comments') await wakeCommentSourcesOfComments(deps.db, items.insertedIds, checkedAt);
   const gap = source.kind === 'post-comments' ? await completeComments(deps, source, feed.items, started) : null;
@@ -390,14 +396,17 @@ interface FeedIngest {
  * Records the items of a parsed feed of `source`, each in a transaction of its own: entries with
  * their threading, the comment feeds and listings of new posts, and the blog's title.
  */
-async function ingestFeedItems(db: Db, source: Source, feed: Pick<ParsedFeed, 'items' | 'title'>, checkedAt: string): Promise<FeedIngest> {
+async function ingestFeedItems(db: Db, source: Source, feed: Pick<ParsedFeed, 'items' | 'title'>, checkedAt: string, settings: Pick<RefreshSettings, 'showPendingWhenJoined'> = {}): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
   let inserted = 0;
   let updated = 0;
   const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
   const insertedIds: number[] = [];
-  const blog = source.kind === 'feed' ? await findBlogById(db, source.blogId) : undefined;
+  const owner = await findBlogById(db, source.blogId);
+  const blog = source.kind === 'feed' ? owner : undefined;
+  // A blog registered by a stranger under moderation is read but not shown until approved.
+  const pending = owner !== undefined && owner.approval !== 'approved';
   const unexplained: { entryId: number; url: string }[] = [];
   const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(db, source.entryId) : undefined;
   for (const item of feed.items) {
@@ -408,6 +417,12 @@ async function ingestFeedItems(db: Db, source: Source, feed: Pick<ParsedFeed, 'i
       const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
       // A pingback or trackback that the blog shows as a comment arrived by that ping.
       const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
+      if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations)))) {
+        const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind }, checkedAt);
+        if (held.outcome === 'inserted') inserted += 1;
+        else if (held.outcome === 'updated') updated += 1;
+        return;
+      }
       const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
       if (recorded.outcome === 'inserted') {
         inserted += 1;

@@ -6,6 +6,7 @@ import { discoverBlog, DiscoveryError, normalizeInputUrl, type Discovery } from 
 import type { Fetch } from '../reader/types.ts';
 import { findBlogById, findBlogByUrlKey, insertBlog, type Blog } from '../store/blogs.ts';
 import { enableSourcesOfBlog, insertSource, listSourcesByFeedUrl } from '../store/sources.ts';
+import { approveBlog } from './approve-blog.ts';
 import { urlKey } from '../url-key.ts';
 
 export type RegistrationErrorCode = DiscoveryError['code'];
@@ -34,6 +35,15 @@ export interface RegisterDeps {
   now?: () => Date;
 }
 
+export interface RegisterOptions {
+  /**
+   * 'approved' for the operator (CLI, admin token): a pending or rejected blog registered again
+   * is approved. 'pending' for a stranger under registry.moderation=moderate: a new blog is
+   * polled but not shown until a moderator approves it. Default 'approved'.
+   */
+  approval?: 'approved' | 'pending';
+}
+
 function toRegistrationError(err: unknown): never {
   if (err instanceof DiscoveryError) throw new RegistrationError(err.code, err.message, { cause: err });
   throw err;
@@ -50,8 +60,19 @@ async function findExisting(db: Db, ...urls: (string | null | undefined)[]): Pro
 }
 
 /** Registers the blog at `input` (home page, post or feed URL), or finds it when already registered. */
-export async function registerBlog(deps: RegisterDeps, input: string): Promise<RegistrationResult> {
+export async function registerBlog(deps: RegisterDeps, input: string, options: RegisterOptions = {}): Promise<RegistrationResult> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
+  const approval = options.approval ?? 'approved';
+  // Registering again is how an owner says "try again": sources stopped after errors resume. A
+  // blog a moderator rejected stays stopped unless the operator registers it.
+  const again = async (blog: Blog): Promise<Blog> => {
+    if (approval === 'approved' && blog.approval !== 'approved') {
+      await approveBlog(deps.db, blog.id, now);
+      return (await findBlogById(deps.db, blog.id)) ?? blog;
+    }
+    if (blog.approval !== 'rejected') await enableSourcesOfBlog(deps.db, blog.id, now);
+    return blog;
+  };
   let start: URL;
   try {
     start = normalizeInputUrl(input);
@@ -60,11 +81,7 @@ export async function registerBlog(deps: RegisterDeps, input: string): Promise<R
   }
 
   const known = await findExisting(deps.db, start.href);
-  if (known) {
-    // Registering again is how an owner says "try again": sources stopped after errors resume.
-    await enableSourcesOfBlog(deps.db, known.id, now);
-    return { blog: known, created: false, discovery: null };
-  }
+  if (known) return { blog: await again(known), created: false, discovery: null };
 
   let discovery: Discovery;
   try {
@@ -75,11 +92,8 @@ export async function registerBlog(deps: RegisterDeps, input: string): Promise<R
 
   // The pasted URL was a post or a feed of a blog already registered by its home page.
   const sameFeed = (await listSourcesByFeedUrl(deps.db, discovery.feed.url))[0];
-  const again = (await findExisting(deps.db, discovery.homeUrl)) ?? (sameFeed ? await findBlogById(deps.db, sameFeed.blogId) : undefined);
-  if (again) {
-    await enableSourcesOfBlog(deps.db, again.id, now);
-    return { blog: again, created: false, discovery };
-  }
+  const existing = (await findExisting(deps.db, discovery.homeUrl)) ?? (sameFeed ? await findBlogById(deps.db, sameFeed.blogId) : undefined);
+  if (existing) return { blog: await again(existing), created: false, discovery };
 
   const notes = [...discovery.notes];
   for (const f of discovery.otherFeeds) notes.push(`Also offers ${f.format ?? 'a'} feed ${f.url}${f.title ? ` (“${f.title}”)` : ''}.`);
@@ -99,6 +113,7 @@ export async function registerBlog(deps: RegisterDeps, input: string): Promise<R
           trackbackPingUrl: discovery.trackbackPingUrl,
           apiRootUrl: discovery.apiRootUrl,
           discoveryNotes: notes,
+          approval,
         },
         now,
       );

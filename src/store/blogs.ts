@@ -1,7 +1,7 @@
 // store: registered blogs. All SQL about blogs lives here; callers get plain Blog objects.
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { BlogsTable } from '../db/schema.ts';
+import type { BlogApproval, BlogsTable } from '../db/schema.ts';
 import { isUnderHome, urlKey } from '../url-key.ts';
 
 export interface Blog {
@@ -23,9 +23,17 @@ export interface Blog {
   /** When the REST API last refused Palaver (401/403/404), and its answer in plain words. */
   apiOffAt: string | null;
   apiOffReason: string | null;
+  /** 'pending' blogs (registered by a stranger under moderation) are polled but not shown. */
+  approval: BlogApproval;
+  moderatedAt: string | null;
 }
 
-export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason'> & { apiRootUrl?: string | null };
+export type { BlogApproval };
+
+export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason' | 'approval' | 'moderatedAt'> & {
+  apiRootUrl?: string | null;
+  approval?: BlogApproval;
+};
 
 function toBlog(row: Selectable<BlogsTable>): Blog {
   let notes: string[] = [];
@@ -54,6 +62,8 @@ function toBlog(row: Selectable<BlogsTable>): Blog {
     apiRootUrl: row.api_root_url ?? null,
     apiOffAt: row.api_off_at ?? null,
     apiOffReason: row.api_off_reason ?? null,
+    approval: row.approval,
+    moderatedAt: row.moderated_at,
   };
 }
 
@@ -69,9 +79,15 @@ export async function findBlogByUrlKey(db: Db, urlKey: string): Promise<Blog | u
   return row ? toBlog(row) : undefined;
 }
 
-/** Lists every registered blog, oldest registration first. */
-export async function listBlogs(db: Db): Promise<Blog[]> {
-  const rows = await db.selectFrom('blogs').selectAll().orderBy('id').execute();
+/**
+ * Lists approved blogs (the public registry), oldest registration first; with `afterId` and
+ * `limit`, one page of it.
+ */
+export async function listBlogs(db: Db, options: { afterId?: number; limit?: number } = {}): Promise<Blog[]> {
+  let q = db.selectFrom('blogs').selectAll().where('approval', '=', 'approved').orderBy('id');
+  if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+  if (options.limit !== undefined) q = q.limit(options.limit);
+  const rows = await q.execute();
   return rows.map(toBlog);
 }
 
@@ -98,6 +114,7 @@ export async function insertBlog(db: Db, blog: NewBlog, now: string): Promise<Bl
       api_root_url: blog.apiRootUrl ?? null,
       created_at: now,
       updated_at: now,
+      approval: blog.approval ?? 'approved',
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -114,7 +131,24 @@ export async function updateBlogTitle(db: Db, id: number, title: string, now: st
     .execute();
 }
 
-/** Finds the registered blog a URL lies under (same host and port, path prefix), if any. */
+/** Lists the blogs with an approval (pending ones for the moderator), oldest first. */
+export async function listBlogsByApproval(db: Db, approval: BlogApproval, limit: number): Promise<Blog[]> {
+  const rows = await db.selectFrom('blogs').selectAll().where('approval', '=', approval).orderBy('id').limit(limit).execute();
+  return rows.map(toBlog);
+}
+
+/** Counts the blogs with an approval. */
+export async function countBlogsByApproval(db: Db, approval: BlogApproval): Promise<number> {
+  const row = await db.selectFrom('blogs').select((eb) => eb.fn.countAll<number>().as('n')).where('approval', '=', approval).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Records a moderator's decision about a blog. */
+export async function updateBlogApproval(db: Db, id: number, approval: BlogApproval, now: string): Promise<void> {
+  await db.updateTable('blogs').set({ approval, moderated_at: now, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Finds the registered (approved) blog a URL lies under (same host and port, path prefix), if any. */
 export async function findBlogContaining(db: Db, url: string): Promise<Blog | undefined> {
   const key = urlKey(url);
   if (!key) return undefined;
@@ -124,6 +158,8 @@ export async function findBlogContaining(db: Db, url: string): Promise<Blog | un
     .selectFrom('blogs')
     .selectAll()
     .where((eb) => eb.or([eb('url_key', '=', host), eb(sql`substr(url_key, 1, ${host.length + 1})`, 'in', [`${host}/`, `${host}?`])]))
+    // A blog waiting for a moderator vouches for nothing yet.
+    .where('approval', '=', 'approved')
     .execute();
   const blogs = rows.map(toBlog).filter((b) => isUnderHome(url, b.homeUrl));
   blogs.sort((a, b) => b.urlKey.length - a.urlKey.length);

@@ -206,6 +206,8 @@ export async function findBlogEntryByUrl(db: Db, key: string): Promise<EntryWith
     .where('entries.url_key', '=', key)
     .where('entries.blog_id', 'is not', null)
     .where('entries.same_as_id', 'is', null)
+    // A pending blog's entries are not threaded yet, so nothing can be pinged there.
+    .where('entries.conversation_id', 'is not', null)
     .orderBy(sql`case when entries.kind = 'post' then 0 else 1 end`)
     .orderBy('entries.id')
     .limit(1)

@@ -37,6 +37,10 @@ export interface Source {
   gapNote: string | null;
   /** Post comments: polls in a row that ended with comments missing. */
   gapPolls: number;
+  /** SHA-256 of the body last read in full. */
+  bodyHash: string | null;
+  /** Old items the last poll left unread beyond the per-poll cap. */
+  itemsSkipped: number;
 }
 
 export interface NewSource {
@@ -77,6 +81,8 @@ function toSource(row: Selectable<SourcesTable>): Source {
     apiPostId: row.api_post_id ?? null,
     gapNote: row.gap_note ?? null,
     gapPolls: Number(row.gap_polls ?? 0),
+    bodyHash: row.body_hash ?? null,
+    itemsSkipped: Number(row.items_skipped ?? 0),
   };
 }
 
@@ -152,6 +158,24 @@ export async function enableSourcesOfBlog(db: Db, blogId: number, now: string): 
     .where('blog_id', '=', blogId)
     .where('disabled_at', 'is not', null)
     .execute();
+}
+
+/**
+ * Makes a blog's post and comment feeds due now and forgets what they answered last (validators,
+ * body hash), so the next poll reads every item again: a moderator approved the blog.
+ */
+export async function rereadSourcesOfBlog(db: Db, blogId: number, now: string): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({ etag: null, last_modified: null, body_hash: null, next_check_at: now, disabled_at: null, disabled_reason: null, consecutive_failures: 0, updated_at: now })
+    .where('blog_id', '=', blogId)
+    .where('kind', 'in', ['feed', 'site-comments'])
+    .execute();
+}
+
+/** Stops polling every source of a blog, with the reason shown on its page. */
+export async function disableSourcesOfBlog(db: Db, blogId: number, reason: string, now: string): Promise<void> {
+  await db.updateTable('sources').set({ disabled_at: now, disabled_reason: reason, updated_at: now }).where('blog_id', '=', blogId).where('disabled_at', 'is', null).execute();
 }
 
 /** Counts sources that are due now (for /health and the CLI's summary). */
@@ -248,6 +272,8 @@ export interface SourcePollState {
   apiPostId?: number | null;
   gapNote?: string | null;
   gapPolls?: number;
+  bodyHash?: string | null;
+  itemsSkipped?: number;
 }
 
 /** Records the outcome of a poll. */
@@ -273,12 +299,15 @@ export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePol
   if (state.redirectCount !== undefined) patch.redirect_count = state.redirectCount;
   if (state.format !== undefined) patch.format = state.format;
   if (state.title !== undefined) patch.title = state.title;
+  if (state.bodyHash !== undefined) patch.body_hash = state.bodyHash;
+  if (state.itemsSkipped !== undefined) patch.items_skipped = state.itemsSkipped;
   if (state.url !== undefined) {
     patch.url = state.url;
     patch.host = hostOf(state.url);
     // Validators belong to the old URL.
     if (state.etag === undefined) patch.etag = null;
     if (state.lastModified === undefined) patch.last_modified = null;
+    if (state.bodyHash === undefined) patch.body_hash = null;
   }
   if (state.apiPostId !== undefined) patch.api_post_id = state.apiPostId;
   if (state.gapNote !== undefined) patch.gap_note = state.gapNote;

@@ -178,11 +178,12 @@ async function findEntryByTarget(db: Db, target: string, blogId: number | null, 
   const colon = target.indexOf(':');
   const kind = target.slice(0, colon);
   const value = target.slice(colon + 1);
+  // Only threaded entries: one without a conversation belongs to a blog waiting for a moderator.
   if (kind === 'entry') {
-    const row = await db.selectFrom('entries').select('id').where('id', '=', Number(value)).where('id', '!=', selfId).executeTakeFirst();
+    const row = await db.selectFrom('entries').select('id').where('id', '=', Number(value)).where('id', '!=', selfId).where('conversation_id', 'is not', null).executeTakeFirst();
     return row?.id ?? null;
   }
-  let q = db.selectFrom('entries').select('id').where('id', '!=', selfId);
+  let q = db.selectFrom('entries').select('id').where('id', '!=', selfId).where('conversation_id', 'is not', null);
   if (kind === 'url') q = q.where('url_key', '=', value);
   else if (kind === 'ref') q = q.where('guid', '=', value);
   else return null;
@@ -209,6 +210,7 @@ async function settleSameAs(db: Db, id: number, urlKey: string | null, sourceKey
       .select('id')
       .where('id', '!=', id)
       .where('same_as_id', 'is', null)
+      .where('conversation_id', 'is not', null)
       .where((eb) => eb.or([eb.and([eb('url_key', '=', sourceKey), eb('source_key', 'is', null)]), eb('source_key', '=', sourceKey)]))
       .orderBy(sql`case when source_key is null then 0 else 1 end`)
       .orderBy('id')

@@ -27,6 +27,8 @@ export interface BlogPageOptions {
   about?: Map<number, AnsweredEntry>;
   /** Posts reporting more comments than Palaver has. */
   gaps?: CommentGap[];
+  /** Keeps search engines off the page (a blog waiting for a moderator). */
+  noindex?: boolean;
 }
 
 export interface BlogRow {
@@ -194,5 +196,6 @@ ${gaps.length
     body,
     alternates: options.alternates,
     timeZoneNote: t.timeZoneNote(timeZoneName(timeZone, locale)),
+    ...(options.noindex ? { head: html`<meta name="robots" content="noindex, nofollow">` } : {}),
   });
 }

@@ -160,6 +160,9 @@ export interface Messages {
   noConversations: string;
   registeredNotice: string;
   knownNotice: string;
+  /** A blog registered by a stranger under moderation; one a moderator refused. */
+  pendingNotice: string;
+  rejectedNotice: string;
   // errors
   errorNotFound: string;
   errorServer: string;
@@ -288,6 +291,8 @@ const de: Messages = {
   noConversations: 'Noch in keinem Gespräch.',
   registeredNotice: 'Das Blog ist registriert. Palaver ruft es gleich ab.',
   knownNotice: 'Dieses Blog war schon registriert.',
+  pendingNotice: 'Das Blog ist registriert und wartet auf die Freigabe durch die Moderation. Palaver liest es schon; seine Beiträge erscheinen, sobald es freigegeben ist.',
+  rejectedNotice: 'Die Moderation hat dieses Blog nicht aufgenommen; Palaver ruft es nicht ab.',
   errorNotFound: 'Nicht gefunden',
   errorServer: 'Etwas ist schiefgegangen',
   errorOther: 'Anfrage nicht möglich',
@@ -415,6 +420,8 @@ const en: Messages = {
   noConversations: 'Not part of a conversation yet.',
   registeredNotice: 'The blog is registered. Palaver polls it in a moment.',
   knownNotice: 'This blog was already registered.',
+  pendingNotice: 'The blog is registered and waits for a moderator. Palaver reads it already; its entries show once it is approved.',
+  rejectedNotice: 'A moderator did not take this blog in; Palaver does not poll it.',
   errorNotFound: 'Not found',
   errorServer: 'Something went wrong',
   errorOther: 'Request not possible',

@@ -52,6 +52,8 @@ export function blogJson(blog: Blog, health: BlogHealth, sources: Source[], opti
     restApi: blog.apiRootUrl ? { url: blog.apiRootUrl, status: blog.apiOffAt ? 'off' : 'on', reason: blog.apiOffReason } : null,
     notes: blog.discoveryNotes,
     createdAt: blog.createdAt,
+    // 'pending' until a moderator approves a stranger's registration (registry.moderation).
+    approval: blog.approval,
     ...(options.entryCount !== undefined ? { entryCount: options.entryCount } : {}),
     ...(options.gaps ? { missingCount: options.gaps.reduce((n, g) => n + g.missing, 0), commentGaps: options.gaps.map(commentGapJson) } : {}),
     ...(options.withSources ? { sources: sources.map(sourceJson) } : {}),

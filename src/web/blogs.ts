@@ -1,12 +1,15 @@
 // Routes of the blog registry: the HTML pages (/blogs, /blogs/:id, the registration form) and
 // the JSON API (/api/blogs). Registration itself lives in registry/.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { blogHealth } from '../registry/health.ts';
 import { registerBlog, RegistrationError } from '../registry/register-blog.ts';
 import { countEntries, listEntriesByBlog } from '../store/entries.ts';
-import { findBlogById, listBlogs } from '../store/blogs.ts';
+import { findBlogById, listBlogs, listBlogsByApproval } from '../store/blogs.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
+import { approveBlog, rejectBlog } from '../registry/approve-blog.ts';
+import { adminAccessFor } from './admin-access.ts';
+import { createRegistrationGate } from './registration-limits.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
@@ -43,9 +46,17 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return { rows, sourcesByBlog };
   }
 
-  async function register(url: string) {
-    const result = await registerBlog({ db: deps.db, fetch: deps.fetch, now }, url);
-    if (result.created) deps.poller?.wake();
+  const gate = createRegistrationGate(deps);
+  const admin = adminAccessFor(deps);
+
+  async function register(request: FastifyRequest, reply: FastifyReply, url: string) {
+    const admission = gate.admit(request, url);
+    if (!admission.ok) {
+      if (admission.retryAfterSeconds) reply.header('retry-after', String(admission.retryAfterSeconds));
+      throw new HttpError(admission.status, admission.code, admission.message);
+    }
+    const result = await registerBlog({ db: deps.db, fetch: deps.fetch, now }, url, { approval: admission.approval });
+    if (result.created || result.blog.approval === 'approved') deps.poller?.wake();
     return result;
   }
 
@@ -58,12 +69,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const parsed = registrationBody.safeParse(request.body);
     const url = parsed.success ? parsed.data.url : '';
     try {
-      const { blog, created } = await register(url);
+      const { blog, created } = await register(request, reply, url);
       return reply.redirect(`/blogs/${blog.id}?${created ? 'registered' : 'known'}=1`, 303);
     } catch (err) {
-      if (!(err instanceof RegistrationError)) throw err;
+      const status = err instanceof RegistrationError ? err.statusCode : err instanceof HttpError && (err.statusCode === 403 || err.statusCode === 429) ? err.statusCode : null;
+      if (status === null) throw err;
       const { rows } = await loadRows();
-      return reply.status(err.statusCode).type('text/html; charset=utf-8').send(renderBlogList(rows, now(), { url, error: err.message }, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config) }));
+      return reply.status(status).type('text/html; charset=utf-8').send(renderBlogList(rows, now(), { url, error: (err as Error).message }, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config) }));
     }
   });
 
@@ -77,18 +89,21 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const query = request.query as Record<string, string | undefined>;
     const locale = requestLocale(request, reply);
     const t = messagesFor(locale);
-    const notice = query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
-    const conversations = await listConversationsOfBlog(deps.db, id, 30);
+    // A blog waiting for a moderator (or refused) shows its state, not what it posted.
+    const shown = blog.approval === 'approved';
+    const notice = blog.approval === 'pending' ? t.pendingNotice : blog.approval === 'rejected' ? t.rejectedNotice : query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
+    const conversations = shown ? await listConversationsOfBlog(deps.db, id, 30) : [];
     const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
     const gaps = await listCommentGapsOfBlog(deps.db, id);
     return reply.type('text/html; charset=utf-8').send(
-      renderBlogPage(row, sources, entries, now(), notice, {
+      renderBlogPage(row, sources, shown ? entries : [], now(), notice, {
         locale,
         conversations,
-        gaps,
-        alternates: feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`),
+        gaps: shown ? gaps : [],
+        alternates: shown ? feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`) : [],
         timeZone: requestTimeZone(request, deps.config),
         about,
+        noindex: !shown,
       }),
     );
   });
@@ -106,11 +121,38 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return blogJson(blog, blogHealth(blog, sources), sources, { withSources: true, entryCount: await countEntries(deps.db, id), gaps: await listCommentGapsOfBlog(deps.db, id) });
   });
 
+  // Moderation of registrations, for the operator (Authorization: Bearer <admin token>).
+  const requireAdmin = (request: FastifyRequest) => {
+    if (!admin.enabled) throw new HttpError(404, 'not-found', 'Moderation is off: set PALAVER_ADMIN_TOKEN to turn it on.');
+    if (!admin.hasBearerToken(request)) throw new HttpError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer …).');
+  };
+  app.get('/api/blogs/pending', async (request) => {
+    requireAdmin(request);
+    const pending = await listBlogsByApproval(deps.db, 'pending', 500);
+    return { blogs: pending.map((b) => ({ ...blogJson(b, blogHealth(b, []), []), approval: b.approval })) };
+  });
+  for (const action of ['approve', 'reject'] as const) {
+    app.post(`/api/blogs/:id/${action}`, async (request) => {
+      requireAdmin(request);
+      const id = parseId(request.params);
+      const blog = await findBlogById(deps.db, id);
+      if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
+      if (action === 'approve') {
+        await approveBlog(deps.db, id, now().toISOString());
+        deps.poller?.wake();
+      } else {
+        await rejectBlog(deps.db, id, now().toISOString());
+      }
+      const after = (await findBlogById(deps.db, id))!;
+      return { id: after.id, approval: after.approval };
+    });
+  }
+
   app.post('/api/blogs', async (request, reply) => {
     const parsed = registrationBody.safeParse(request.body);
     if (!parsed.success) throw new HttpError(400, 'invalid-request', 'Send a JSON object with the blog’s address: {"url": "https://example.org/"}.');
     try {
-      const { blog, created, discovery } = await register(parsed.data.url);
+      const { blog, created, discovery } = await register(request, reply, parsed.data.url);
       const sources = await listSourcesByBlog(deps.db, blog.id);
       const body = { ...blogJson(blog, blogHealth(blog, sources), sources, { withSources: true }), discovery };
       return reply.status(created ? 201 : 200).send(body);

@@ -31,7 +31,7 @@ export async function resolvePingTarget(db: Db, publicUrl: string, target: strin
     const entry = /^\/e\/(\d{1,15})$/.exec(path);
     if (entry) {
       const found = await findEntryById(db, Number(entry[1]));
-      return found ? { url: target, entryId: found.sameAsId ?? found.id } : null;
+      return found && found.conversationId !== null ? { url: target, entryId: found.sameAsId ?? found.id } : null;
     }
     return null;
   }

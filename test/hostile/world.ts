@@ -77,6 +77,8 @@ export interface WorldOptions {
   allowPrivateNetworks?: boolean;
   fetcher?: Partial<Config['fetcher']>;
   pings?: Partial<Config['pings']>;
+  /** Further settings merged over the world's (registry, poller, adminToken, …). */
+  settings?: Record<string, unknown>;
 }
 
 /** Builds a world around the shared fault server. */
@@ -97,6 +99,7 @@ export async function createWorld(faults: FaultServer, options: WorldOptions = {
     },
     // Pings show at once here: moderation is tested elsewhere, verification is what counts.
     pings: { ...defaults.pings, moderation: 'open', pingbackDeadlineMs: 3000, ...options.pings },
+    ...options.settings,
   });
   const database = await createTestDatabase();
   const fetcher = createFetcher({ ...config.fetcher, userAgent: config.userAgent, lookup: hostileLookup });

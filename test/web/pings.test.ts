@@ -283,9 +283,13 @@ describe('the moderation page', () => {
     expect(right.statusCode).toBe(303);
     const cookie = String(right.headers['set-cookie']).split(';')[0]!;
     expect(String(right.headers['set-cookie'])).toContain('SameSite=Strict');
-    expect((await t.app.inject({ url: '/admin', headers: { cookie } })).body).toContain('0 pings wait');
+    const page = (await t.app.inject({ url: '/admin', headers: { cookie } })).body;
+    expect(page).toContain('0 pings wait');
     expect((await t.app.inject({ method: 'POST', url: '/admin/hosts/spam.example/block' })).statusCode).toBe(401);
-    const blocked = await t.app.inject({ method: 'POST', url: '/admin/hosts/spam.example/block', headers: { cookie } });
+    // The form's CSRF token is the session's: without it the action is refused.
+    expect((await t.app.inject({ method: 'POST', url: '/admin/hosts/spam.example/block', headers: { cookie } })).statusCode).toBe(403);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
+    const blocked = await t.app.inject({ method: 'POST', url: '/admin/hosts/spam.example/block', headers: { cookie }, payload: { csrf: csrf ?? '' } });
     expect(blocked.statusCode).toBe(303);
   });
 });

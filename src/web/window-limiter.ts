@@ -1,0 +1,48 @@
+// Counts events per key in a sliding window (registrations per hour, login attempts per quarter
+// hour): small and in-process, with a bound on the keys it remembers.
+
+export interface WindowLimiter {
+  /** Records an event and tells whether the key is still within its limit (a refused one is not counted). */
+  take(key: string): boolean;
+  /** Seconds until the key may act again (0 when it may now). */
+  retryAfterSeconds(key: string): number;
+}
+
+/** Creates a limiter of `limit` events per `windowMs` per key. */
+export function createWindowLimiter(options: { limit: number; windowMs: number; maxKeys?: number; now?: () => number }): WindowLimiter {
+  const hits = new Map<string, number[]>();
+  const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? 50_000;
+  const recent = (key: string, t: number) => (hits.get(key) ?? []).filter((h) => t - h < options.windowMs);
+
+  function prune(t: number): void {
+    for (const [k, v] of hits) if (v.every((h) => t - h >= options.windowMs)) hits.delete(k);
+    // Still too many keys: forget the oldest, which only lets them start afresh.
+    for (const k of hits.keys()) {
+      if (hits.size <= maxKeys) break;
+      hits.delete(k);
+    }
+  }
+
+  return {
+    take(key) {
+      const t = now();
+      const kept = recent(key, t);
+      if (kept.length >= options.limit) {
+        hits.set(key, kept);
+        return false;
+      }
+      kept.push(t);
+      hits.delete(key);
+      hits.set(key, kept);
+      if (hits.size > maxKeys) prune(t);
+      return true;
+    },
+    retryAfterSeconds(key) {
+      const t = now();
+      const kept = recent(key, t);
+      if (kept.length < options.limit) return 0;
+      return Math.max(1, Math.ceil((kept[0]! + options.windowMs - t) / 1000));
+    },
+  };
+}
