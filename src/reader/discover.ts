@@ -5,6 +5,7 @@ import * as cheerio from 'cheerio';
 import { decodeText } from './decode.ts';
 import { parseFeed, sniffFeedFormat } from './parse-feed.ts';
 import { FeedParseError, FetchError, type FeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
+import { urlKey } from '../url-key.ts';
 
 export interface FeedCandidate {
   url: string;
@@ -285,28 +286,48 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   let findings: PageFindings | null = null;
   let pageUrl = page.url;
   let feedResult: { url: string; feed: ParsedFeed } | null = null;
+  // The home page of a pasted feed, once it is known to belong to the feed.
+  let verifiedHome: string | null = null;
   const errors: string[] = [];
 
   if (pageIsFeed) {
     const r = await tryFeed(deps, page.url);
     if ('error' in r) throw new DiscoveryError('no-feed', `The feed at ${page.url} could not be read: ${r.error}.`);
     feedResult = r;
-    // A feed was pasted: its home page carries the endpoints.
-    const home = r.feed.homeUrl && resolveUrl(r.feed.homeUrl, r.url);
-    if (home) {
-      const homePage = await tryOptional(async () => {
-        const res = await deps.fetch({ url: home, accept: pageAccept });
-        return res.status < 400 ? res : null;
+    // A feed was pasted: its home page carries the endpoints. A feed may name any page as its
+    // home, so the page counts only when it shares the feed's origin or leads to the feed
+    // itself; otherwise anyone could claim someone else's blog (and the trust its pings get).
+    const claimed = r.feed.homeUrl && resolveUrl(r.feed.homeUrl, r.url);
+    const feedOrigin = `${new URL(r.url).origin}/`;
+    const readHome = async (url: string) => {
+      const res = await tryOptional(async () => {
+        const answer = await deps.fetch({ url, accept: pageAccept });
+        return answer.status < 400 ? answer : null;
       });
-      if (homePage) {
-        pageUrl = homePage.url;
-        findings = readPage(decodeText(homePage.body, homePage.headers['content-type'] ?? null, 'html').text, homePage.url, homePage.headers);
+      return res ? { url: res.url, findings: readPage(decodeText(res.body, res.headers['content-type'] ?? null, 'html').text, res.url, res.headers) } : null;
+    };
+    let home: string | null = null;
+    let homePage: Awaited<ReturnType<typeof readHome>> = null;
+    if (claimed) {
+      homePage = await readHome(claimed);
+      const sameOrigin = new URL(claimed).origin === new URL(r.url).origin;
+      const feedKeys = new Set([urlKey(r.url), urlKey(page.url), urlKey(start.href)].filter((k): k is string => k !== null));
+      const leadsToFeed = homePage !== null && [...homePage.findings.feeds, ...homePage.findings.commentFeeds].some((f) => feedKeys.has(urlKey(f.url) ?? ''));
+      if (sameOrigin || leadsToFeed) {
+        home = claimed;
       } else {
-        pageUrl = home;
-        notes.push(`The home page ${home} did not answer, so pingback and webmention endpoints are unknown.`);
+        notes.push(`The feed names ${claimed} as its home page, but that page does not lead to this feed; the blog's home is the feed's own site, ${feedOrigin}.`);
+        home = feedOrigin;
+        homePage = await readHome(feedOrigin);
       }
     } else {
       notes.push('The feed names no home page; the feed address stands for the blog.');
+    }
+    if (home) {
+      verifiedHome = home;
+      pageUrl = homePage?.url ?? home;
+      if (homePage) findings = homePage.findings;
+      else notes.push(`The home page ${home} did not answer, so pingback and webmention endpoints are unknown.`);
     }
   } else {
     const html = decodeText(page.body, page.headers['content-type'] ?? null, 'html').text;
@@ -356,7 +377,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
       notes.push(`${pageUrl} is a page of the blog at ${feedHome}; the blog was registered by its home page.`);
     }
   } else if (pageIsFeed) {
-    homeUrl = feedHome ?? feedResult.url;
+    homeUrl = verifiedHome ?? feedResult.url;
   }
 
   let pingback = findings?.pingback ?? null;
