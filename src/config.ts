@@ -71,6 +71,8 @@ const configSchema = z
         maxCommentPages: positiveInt.max(100).default(10),
         /** Pages (of 100) of a post's comments read through the REST API, or Blogger's paging (of 500), per check. */
         maxCommentApiPages: positiveInt.max(100).default(20),
+        /** Items of one feed read per poll, the newest first; older ones are counted and left out. */
+        maxItemsPerPoll: positiveInt.max(100_000).default(500),
       })
       .strict(),
     pings: z

@@ -41,6 +41,7 @@ export function pollerSettings(config: Config): PollerSettings {
     tickSeconds: config.poller.tickSeconds,
     perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),
     showPendingWhenJoined: config.registry.showPendingWhenJoined,
+    maxItemsPerPoll: config.poller.maxItemsPerPoll,
   };
 }
 

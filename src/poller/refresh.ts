@@ -1,6 +1,8 @@
 // Refreshes one source: fetch (conditional) → decode → parse → draft entries → store, and
 // records what happened on the source so its blog's status page can say it in plain words.
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.ts';
+import { newestItems } from './item-cap.ts';
 import { decodeText } from '../reader/decode.ts';
 import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
@@ -44,7 +46,11 @@ export interface RefreshSettings {
    * shown already (registry.showPendingWhenJoined); otherwise it waits for the approval.
    */
   showPendingWhenJoined?: boolean;
+  /** Items of one feed read per poll, the newest first (poller.maxItemsPerPoll); default 500. */
+  maxItemsPerPoll?: number;
 }
+
+const defaultMaxItemsPerPoll = 500;
 
 /** Which entries a committed poll, push or ping added or changed, and where they belong. */
 export interface EntriesChanged {
@@ -306,7 +312,11 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     Object.assign(redirectState, { redirectUrl: null, redirectCount: 0 });
   }
 
-  if (res.notModified || res.status === 304) {
+  // The same body as last time (a server without validators answering 200 again) changes
+  // nothing: it counts as not modified and is not parsed again.
+  const bodyHash = createHash('sha256').update(res.body).digest('base64url');
+  const sameBody = source.bodyHash === bodyHash && source.lastError === null;
+  if (res.notModified || res.status === 304 || sameBody) {
     const hinted = successState(hintFromHeaders ?? source.intervalHintSeconds);
     // A post's comment feed keeps its decaying schedule when nothing changed, too.
     const state = source.kind === 'post-comments' && source.entryId !== null ? { ...hinted, nextCheckAt: await commentSourceNextCheck(deps.db, source, started, hintFromHeaders ?? source.intervalHintSeconds, s) } : hinted;
@@ -323,7 +333,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     });
     if (gap && gap.entryIds.length > 0) safely(() => deps.onEntriesChanged?.({ entryIds: gap.entryIds, conversationIds: [...new Set(gap.conversationIds)], blogIds: [source.blogId] }));
     return result({
-      outcome: gap && gap.inserted > 0 ? 'updated' : 'not-modified',
+      outcome: gap && gap.inserted > 0 ? 'updated' : res.notModified || res.status === 304 ? 'not-modified' : 'unchanged',
       status: res.status,
       inserted: gap?.inserted ?? 0,
       nextCheckAt: gapped?.nextCheckAt ?? state.nextCheckAt,
@@ -338,6 +348,15 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   } catch (err) {
     if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
     throw err;
+  }
+  const cap = s.maxItemsPerPoll ?? defaultMaxItemsPerPoll;
+  const capped = newestItems(feed.items, cap);
+  if (capped.skipped > 0) {
+    feed = {
+      ...feed,
+      items: capped.items,
+      warnings: [...feed.warnings, `the feed has ${feed.items.length} items; Palaver read the newest ${cap} and left ${capped.skipped} older ones out`],
+    };
   }
 
   const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
@@ -368,6 +387,8 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
       lastModified: res.headers['last-modified'] ?? null,
       format: feed.format,
       title: feed.title,
+      bodyHash,
+      itemsSkipped: capped.skipped,
     });
   });
   const { inserted, updated } = await afterIngest(deps, source, feed, items, checkedAt);
@@ -494,7 +515,7 @@ function safely(listener: () => void): void {
  */
 export async function ingestPushedFeed(deps: Pick<RefreshDeps, 'db' | 'fetch' | 'now' | 'onEntriesChanged'>, source: Source, feed: ParsedFeed): Promise<{ inserted: number; updated: number }> {
   const at = (deps.now ?? (() => new Date()))().toISOString();
-  const ingested = await ingestFeedItems(deps.db, source, feed, at);
+  const ingested = await ingestFeedItems(deps.db, source, { ...feed, items: newestItems(feed.items, defaultMaxItemsPerPoll).items }, at);
   // A push may carry only the new items without the feed's links: it says nothing about the hub.
   return afterIngest({ db: deps.db, fetch: deps.fetch, onEntriesChanged: deps.onEntriesChanged }, source, feed, ingested, at);
 }

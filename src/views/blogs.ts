@@ -182,7 +182,7 @@ ${gaps.length
       (s) => html`<tr>
       <th scope="row" data-label="${t.colSource}">${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${breakableUrl(s.url, true)}</a></small></th>
       <td data-label="${t.colLastPoll}">${when(s.lastCheckedAt, now)}</td>
-      <td data-label="${t.colAnswer}">${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? html`<span class="nowrap">HTTP ${s.lastStatus}</span>` : '—'}${s.gapNote ? html`<br><small class="error">${s.gapNote}</small>` : ''}</td>
+      <td data-label="${t.colAnswer}">${s.disabledAt ? html`<span class="error">${t.stopped}: ${s.disabledReason ?? ''}</span>` : s.lastError ? html`<span class="error">${s.lastError}</span>` : s.lastStatus ? html`<span class="nowrap">HTTP ${s.lastStatus}</span>` : '—'}${s.gapNote ? html`<br><small class="error">${s.gapNote}</small>` : ''}${s.itemsSkipped > 0 ? html`<br><small class="skipped">${t.itemsSkipped(s.itemsSkipped, formatNumber(s.itemsSkipped, locale))}</small>` : ''}</td>
       <td data-label="${t.colNextCheck}">${s.disabledAt ? '—' : when(s.nextCheckAt, now)}</td>
     </tr>`,
     )}</tbody>

@@ -163,6 +163,8 @@ export interface Messages {
   /** A blog registered by a stranger under moderation; one a moderator refused. */
   pendingNotice: string;
   rejectedNotice: string;
+  /** A feed longer than the per-poll cap: how many older items the last poll left out. */
+  itemsSkipped: (n: number, formatted: string) => string;
   // errors
   errorNotFound: string;
   errorServer: string;
@@ -293,6 +295,7 @@ const de: Messages = {
   knownNotice: 'Dieses Blog war schon registriert.',
   pendingNotice: 'Das Blog ist registriert und wartet auf die Freigabe durch die Moderation. Palaver liest es schon; seine Beiträge erscheinen, sobald es freigegeben ist.',
   rejectedNotice: 'Die Moderation hat dieses Blog nicht aufgenommen; Palaver ruft es nicht ab.',
+  itemsSkipped: (n, formatted) => `${formatted} ältere ${n === 1 ? 'Eintrag' : 'Einträge'} nicht gelesen: Palaver liest je Abruf nur die neuesten.`,
   errorNotFound: 'Nicht gefunden',
   errorServer: 'Etwas ist schiefgegangen',
   errorOther: 'Anfrage nicht möglich',
@@ -422,6 +425,7 @@ const en: Messages = {
   knownNotice: 'This blog was already registered.',
   pendingNotice: 'The blog is registered and waits for a moderator. Palaver reads it already; its entries show once it is approved.',
   rejectedNotice: 'A moderator did not take this blog in; Palaver does not poll it.',
+  itemsSkipped: (n, formatted) => `${formatted} older ${n === 1 ? 'item' : 'items'} left unread: Palaver reads only the newest of a feed per poll.`,
   errorNotFound: 'Not found',
   errorServer: 'Something went wrong',
   errorOther: 'Request not possible',
