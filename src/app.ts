@@ -18,6 +18,7 @@ import { healthRoutes } from './web/health.ts';
 import { homeRoutes } from './web/home.ts';
 import { adminRoutes } from './web/admin.ts';
 import { moderationRoutes } from './web/moderation.ts';
+import { opmlImportRoutes } from './web/opml-import.ts';
 import { pingRoutes } from './web/pings.ts';
 import { websubRoutes } from './web/websub.ts';
 import type { Hub } from './websub/hub.ts';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(blogRoutes, deps);
   await app.register(conversationRoutes, deps);
   await app.register(feedRoutes, deps);
+  await app.register(opmlImportRoutes, deps);
   await app.register(pingRoutes, deps);
   await app.register(websubRoutes, deps);
   await app.register(moderationRoutes, deps);

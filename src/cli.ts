@@ -212,6 +212,8 @@ async function commandImportOpml(config: Config, announce: Announce, file: strin
     try {
       const report = await importOpml({ db, fetch: fetcher.fetch }, text, {
         onLine: (line, done, total) => console.log(`[${done}/${total}] ${describeImportLine(line)}`),
+        maxEntries: config.registry.maxImportEntries,
+        hostIntervalMs: config.registry.importHostIntervalMs,
       });
       console.log(
         `Imported ${report.listTitle ? `“${report.listTitle}”` : file}: ${report.registered} registered, ${report.known} already there, ` +

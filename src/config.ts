@@ -131,9 +131,13 @@ const configSchema = z
         perClientPerHour: positiveInt,
         /** Registrations of blogs on one host per hour. */
         perHostPerHour: positiveInt,
+        /** Blogs one OPML import may name; a longer list is refused (split it). */
+        maxImportEntries: positiveInt,
+        /** Discovery requests of an import to one host start at least this far apart. */
+        importHostIntervalMs: z.number().int().min(0).max(60_000),
       })
       .strict()
-      .default({ moderation: null, showPendingWhenJoined: false, perClientPerHour: 10, perHostPerHour: 5 }),
+      .default({ moderation: null, showPendingWhenJoined: false, perClientPerHour: 10, perHostPerHour: 5, maxImportEntries: 200, importHostIntervalMs: 250 }),
     /** Bearer token for moderation (approve, block); null turns the moderation API off. */
     adminToken: z.string().min(16).nullable(),
     fetcher: z

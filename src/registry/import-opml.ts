@@ -2,6 +2,7 @@
 // falling back to its home page), a few at a time, one result per outline. One bad outline
 // never stops the rest; nothing here prints or knows about HTTP.
 import { OpmlError, parseOpml } from '../feeds/opml.ts';
+import { paceByHost } from './host-pacer.ts';
 import { registerBlog, type RegisterDeps } from './register-blog.ts';
 
 export type ImportOutcome = 'registered' | 'known' | 'failed' | 'duplicate';
@@ -34,6 +35,18 @@ export interface ImportOptions {
   concurrency?: number;
   /** Called as each outline is done, in the order they finish. */
   onLine?: (line: ImportLine, done: number, total: number) => void;
+  /** Blogs one import may name (registry.maxImportEntries); a longer list is refused whole. */
+  maxEntries?: number;
+  /** Discovery requests to one host start at least this far apart (registry.importHostIntervalMs). */
+  hostIntervalMs?: number;
+}
+
+/** The list names more blogs than one import takes. */
+export class ImportTooLargeError extends OpmlError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportTooLargeError';
+  }
 }
 
 export const defaultImportConcurrency = 4;
@@ -48,6 +61,13 @@ function reasonOf(err: unknown): string {
  */
 export async function importOpml(deps: RegisterDeps, text: string, options: ImportOptions = {}): Promise<ImportReport> {
   const parsed = parseOpml(text);
+  if (options.maxEntries !== undefined && parsed.outlines.length > options.maxEntries) {
+    throw new ImportTooLargeError(
+      `the list names ${parsed.outlines.length.toLocaleString('en')} blogs; one import takes at most ${options.maxEntries.toLocaleString('en')} (registry.maxImportEntries): split the list`,
+    );
+  }
+  // Outlines naming one site many times must not turn into a burst of requests against it.
+  const register = options.hostIntervalMs ? { ...deps, fetch: paceByHost(deps.fetch, options.hostIntervalMs) } : deps;
   const concurrency = Math.max(1, options.concurrency ?? defaultImportConcurrency);
   const outlineErrors: ImportLine[] = parsed.errors.map((message) => {
     const split = message.indexOf(': ');
@@ -87,7 +107,7 @@ export async function importOpml(deps: RegisterDeps, text: string, options: Impo
       let line: ImportLine | null = null;
       for (const url of candidates) {
         try {
-          const { blog, created } = await registerBlog(deps, url);
+          const { blog, created } = await registerBlog(register, url);
           line = { title: outline.title, url, outcome: created ? 'registered' : 'known', blogId: blog.id, blogTitle: blog.title, reason: null };
           break;
         } catch (err) {

@@ -11,6 +11,12 @@ export interface OpmlImportView {
   report?: ImportReport;
   /** The document could not be read as OPML at all. */
   error?: string;
+  /** The admin session's CSRF token; null when nobody is logged in (the form is not offered). */
+  csrf: string | null;
+  /** Whether an admin token is configured at all. */
+  adminEnabled: boolean;
+  /** Blogs one import may name. */
+  maxEntries: number;
 }
 
 const outcomeLabel: Record<ImportLine['outcome'], string> = {
@@ -37,16 +43,30 @@ function renderReport(report: ImportReport): SafeHtml {
 
 /** Renders /blogs/import: the paste form and, after an import, its results. */
 export function renderOpmlImport(view: OpmlImportView): string {
+  const form = view.csrf
+    ? html`<form method="post" action="/blogs/import" novalidate>
+    <input type="hidden" name="csrf" value="${view.csrf}">`
+    : null;
+  const closed = view.adminEnabled
+    ? html`<p class="notice" role="note">Importing a list makes Palaver visit every blog on it, so it is for the operator: <a href="/admin">log in with the admin token</a> first, or run <code>npx palaver import-opml &lt;file&gt;</code>.</p>`
+    : html`<p class="notice" role="note">Importing a list makes Palaver visit every blog on it, so it is for the operator: run <code>npx palaver import-opml &lt;file&gt;</code> (over the web it needs <code>PALAVER_ADMIN_TOKEN</code>).</p>`;
+  if (!form) {
+    return renderLayout({
+      title: view.error ? 'Error: Import blogs – Palaver' : 'Import blogs – Palaver',
+      section: 'blogs',
+      body: html`<h1>Import blogs from OPML</h1>${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}${closed}`,
+    });
+  }
   const body = html`<h1>Import blogs from OPML</h1>
 ${view.report ? renderReport(view.report) : ''}
 <section class="register">
-  <form method="post" action="/blogs/import" novalidate>
+  ${form}
     <label for="opml">An OPML list of blogs (as feed readers and event organisers export them); nested groups are fine</label>
     <textarea id="opml" name="opml" rows="14" required spellcheck="false"${view.error ? html` aria-invalid="true" aria-describedby="opml-error"` : ''}>${view.text ?? ''}</textarea>
     ${view.error ? html`<p id="opml-error" class="error" role="alert">${view.error}</p>` : ''}
     <button type="submit">Import</button>
   </form>
-  <p class="hint">Each outline is registered by its feed (xmlUrl), or by its home page (htmlUrl) when the feed does not lead to a blog. The registry is also available as <a href="/blogs.opml">OPML</a>.</p>
+  <p class="hint">Each outline is registered by its feed (xmlUrl), or by its home page (htmlUrl) when the feed does not lead to a blog; one import takes at most ${view.maxEntries} blogs. The registry is also available as <a href="/blogs.opml">OPML</a>.</p>
 </section>`;
   return renderLayout({ title: view.error ? 'Error: Import blogs – Palaver' : 'Import blogs – Palaver', section: 'blogs', body });
 }

@@ -14,11 +14,9 @@ import { renderJsonFeed } from '../feeds/json-feed.ts';
 import { renderRss } from '../feeds/rss.ts';
 import { feedContentTypes, type OutFeed } from '../feeds/types.ts';
 import { renderRegistryOpml } from '../registry/export-opml.ts';
-import { importOpml, OpmlError } from '../registry/import-opml.ts';
 import { findBlogById } from '../store/blogs.ts';
 import { findConversation } from '../store/conversations.ts';
 import { findFeedVersion, listFeedEntries, type FeedScope } from '../store/feed-items.ts';
-import { renderOpmlImport } from '../views/opml-import.ts';
 import { HttpError } from './errors.ts';
 import { PageCache } from './page.ts';
 
@@ -71,9 +69,8 @@ export function isNotModified(headers: FastifyRequest['headers'], etag: string, 
   return Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000);
 }
 
-const importBody = z.object({ opml: z.string() });
 
-/** Registers the feed routes, /blogs.opml, /blogs/import and /docs/json-feed-extension. */
+/** Registers the feed routes, /blogs.opml and /docs/json-feed-extension. */
 export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const publicUrl = deps.config.publicUrl;
   const maxItems = deps.config.feeds.maxItems;
@@ -171,25 +168,6 @@ export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       .type(feedContentTypes.opml)
       .header('content-disposition', 'inline; filename="palaver-blogs.opml"')
       .send(body);
-  });
-
-  app.get('/blogs/import', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderOpmlImport({})));
-
-  // A pasted list may be a few hundred blogs; parseOpml caps it at maxOpmlChars.
-  app.post('/blogs/import', { bodyLimit: 3 * 1024 * 1024 }, async (request, reply) => {
-    const parsed = importBody.safeParse(request.body);
-    const text = parsed.success ? parsed.data.opml : '';
-    const page = (status: number, view: Parameters<typeof renderOpmlImport>[0]) =>
-      reply.status(status).type('text/html; charset=utf-8').send(renderOpmlImport(view));
-    if (!text.trim()) return page(400, { error: 'Paste an OPML document into the field.' });
-    try {
-      const report = await importOpml({ db: deps.db, fetch: deps.fetch, now }, text);
-      if (report.registered) deps.poller?.wake();
-      return page(200, { report });
-    } catch (err) {
-      if (err instanceof OpmlError) return page(422, { text, error: err.message });
-      throw err;
-    }
   });
 
   const extensionDoc = path.join(projectRoot, 'docs', 'json-feed-extension.md');

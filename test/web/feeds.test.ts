@@ -381,8 +381,13 @@ describe('feeds that change', () => {
   });
 
   it('imports a pasted OPML list on /blogs/import and shows a line per blog', async () => {
-    t = await createTestApp();
+    t = await createTestApp({ adminToken: 'an-admin-token-for-imports' });
     try {
+      // The import is the operator's: log in, and send the form's CSRF token back.
+      const login = await t.app.inject({ method: 'POST', url: '/admin/login', payload: { token: 'an-admin-token-for-imports' } });
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const form = await t.app.inject({ url: '/blogs/import', headers: { cookie } });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
       const closed = await startFixtureServer();
       const closedOrigin = closed.origin;
       await closed.close();
@@ -390,18 +395,21 @@ describe('feeds that change', () => {
       // Long enough to pass the 64 KiB limit of other forms.
       const padding = `<!-- ${'x'.repeat(100_000)} -->`;
       const opml = `<opml version="2.0"><head><title>Blogwoche</title></head><body>${padding}<outline text="Gruppe">${outlines}<outline type="rss" text="Offline" xmlUrl="${closedOrigin}/feed/"/></outline></body></opml>`;
-      const res = await t.app.inject({ method: 'POST', url: '/blogs/import', payload: new URLSearchParams({ opml }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await t.app.inject({ method: 'POST', url: '/blogs/import', payload: new URLSearchParams({ opml, csrf }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie } });
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('3 registered, 0 already there, 1 failed, 0 duplicates skipped.');
       expect(res.body.match(/<strong>registered<\/strong>: <a href="\/blogs\/\d+">/g)).toHaveLength(3);
       expect(res.body).toMatch(/<strong>failed<\/strong>: Offline/);
       expect((await t.app.inject('/api/blogs')).json().blogs).toHaveLength(3);
 
-      const notOpml = await t.app.inject({ method: 'POST', url: '/blogs/import', payload: 'opml=%3Chtml%3E%3C%2Fhtml%3E', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const notOpml = await t.app.inject({ method: 'POST', url: '/blogs/import', payload: `opml=%3Chtml%3E%3C%2Fhtml%3E&csrf=${csrf}`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie } });
       expect(notOpml.statusCode).toBe(422);
       expect(notOpml.body).toContain('not an OPML document');
       expect(notOpml.body).toContain('&lt;html&gt;&lt;/html&gt;</textarea>');
-      expect((await t.app.inject('/blogs/import')).body).toContain('<textarea id="opml" name="opml"');
+      expect((await t.app.inject({ url: '/blogs/import', headers: { cookie } })).body).toContain('<textarea id="opml" name="opml"');
+      // Without the login there is no form, and a post is refused.
+      expect((await t.app.inject('/blogs/import')).body).not.toContain('<textarea');
+      expect((await t.app.inject({ method: 'POST', url: '/blogs/import', payload: `opml=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(401);
     } finally {
       await t.close();
     }
