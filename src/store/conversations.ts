@@ -53,13 +53,12 @@ function toConversation(row: Selectable<ConversationsTable>): Conversation {
   };
 }
 
-/** Lists live conversations, best ranked first. */
-export async function listConversations(db: Db, options: { limit: number; offset?: number }): Promise<Conversation[]> {
-  const rows = await db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('merged_into_id', 'is', null)
-    .where('entry_count', '>', 0)
+/** Lists live conversations, best ranked first; after a (rank, id) position when given. */
+export async function listConversations(db: Db, options: { limit: number; offset?: number; after?: { rank: number; id: number } }): Promise<Conversation[]> {
+  let q = db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).where('entry_count', '>', 0);
+  const after = options.after;
+  if (after) q = q.where((eb) => eb.or([eb('rank', '<', after.rank), eb.and([eb('rank', '=', after.rank), eb('id', '<', after.id)])]));
+  const rows = await q
     .orderBy('rank', 'desc')
     .orderBy('id', 'desc')
     .limit(options.limit)

@@ -92,6 +92,7 @@ export interface Messages {
   /** The pager of a conversation cut into pages. */
   earlierPage: string;
   laterPage: string;
+  firstPage: string;
   pageOfTotal: (page: string, total: string) => string;
   kind: Record<string, string>;
   channel: Record<string, string>;
@@ -229,6 +230,7 @@ const de: Messages = {
       : `Beiträge antworten einander in ${formatted} Kreisen; der Thread beginnt jeden Kreis mit seinem frühesten Beitrag.`,
   earlierPage: '← Frühere',
   laterPage: 'Spätere →',
+  firstPage: '← Erste Seite',
   pageOfTotal: (page, total) => `Seite ${page} von ${total}`,
   kind: { post: 'Beitrag', comment: 'Kommentar', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention' },
   channel: { feed: 'Feed', 'comment-feed': 'Kommentar-Feed', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention', listing: 'Ping-Liste' },
@@ -359,6 +361,7 @@ const en: Messages = {
       : `Entries answer each other in ${formatted} circles; the thread starts each circle at its earliest entry.`,
   earlierPage: '← Earlier',
   laterPage: 'Later →',
+  firstPage: '← First page',
   pageOfTotal: (page, total) => `Page ${page} of ${total}`,
   kind: { post: 'Post', comment: 'Comment', pingback: 'Pingback', trackback: 'Trackback', webmention: 'Webmention' },
   channel: { feed: 'feed', 'comment-feed': 'comment feed', pingback: 'pingback', trackback: 'trackback', webmention: 'webmention', listing: 'ping listing' },

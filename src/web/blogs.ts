@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { blogHealth } from '../registry/health.ts';
 import { registerBlog, RegistrationError } from '../registry/register-blog.ts';
 import { countEntries, listEntriesByBlog } from '../store/entries.ts';
-import { findBlogById, listBlogs, listBlogsByApproval } from '../store/blogs.ts';
+import { countBlogsByApproval, findBlogById, listBlogs, listBlogsByApproval } from '../store/blogs.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
+import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import { approveBlog, rejectBlog } from '../registry/approve-blog.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { createRegistrationGate } from './registration-limits.ts';
@@ -24,6 +25,9 @@ import { requestTimeZone } from './time-zone.ts';
 
 const idParams = z.object({ id: z.string().regex(/^\d{1,15}$/).transform(Number) });
 const registrationBody = z.object({ url: z.string().max(2048) });
+const htmlPageSize = 100;
+const htmlListQuery = z.object({ after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined) });
+const apiListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).catch(100).default(100), cursor: z.string().optional() });
 
 function parseId(params: unknown): number {
   const parsed = idParams.safeParse(params);
@@ -35,8 +39,8 @@ function parseId(params: unknown): number {
 export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = deps.now ?? (() => new Date());
 
-  async function loadRows(): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Awaited<ReturnType<typeof listSourcesByBlog>>> }> {
-    const blogs = await listBlogs(deps.db);
+  async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Awaited<ReturnType<typeof listSourcesByBlog>>> }> {
+    const blogs = await listBlogs(deps.db, page);
     const sources = await listSourcesByBlogs(deps.db, blogs.map((b) => b.id));
     const sourcesByBlog = new Map<number, typeof sources>();
     for (const s of sources) sourcesByBlog.set(s.blogId, [...(sourcesByBlog.get(s.blogId) ?? []), s]);
@@ -60,9 +64,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return result;
   }
 
+  // One page of the registry: blogs after `after` (an id), htmlPageSize of them.
   app.get('/blogs', async (request, reply) => {
-    const { rows } = await loadRows();
-    return reply.type('text/html; charset=utf-8').send(renderBlogList(rows, now(), {}, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config) }));
+    const { after } = htmlListQuery.parse(request.query ?? {});
+    const { rows } = await loadRows({ ...(after ? { afterId: after } : {}), limit: htmlPageSize + 1 });
+    const shown = rows.slice(0, htmlPageSize);
+    const pager = { after: after ?? null, next: rows.length > htmlPageSize ? shown.at(-1)!.blog.id : null, total: await countBlogsByApproval(deps.db, 'approved') };
+    return reply.type('text/html; charset=utf-8').send(renderBlogList(shown, now(), {}, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config), pager }));
   });
 
   app.post('/blogs', async (request, reply) => {
@@ -108,9 +116,15 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     );
   });
 
-  app.get('/api/blogs', async () => {
-    const { rows, sourcesByBlog } = await loadRows();
-    return { blogs: rows.map((r) => blogJson(r.blog, r.health, sourcesByBlog.get(r.blog.id) ?? [], { entryCount: r.entryCount })) };
+  // Paged by cursor (the last id): `next` (and a Link rel="next") names the following page.
+  app.get('/api/blogs', async (request, reply) => {
+    const { limit, cursor } = apiListQuery.parse(request.query ?? {});
+    const afterId = decodeCursor(cursor, z.number().int().positive());
+    const { rows, sourcesByBlog } = await loadRows({ ...(afterId ? { afterId } : {}), limit: limit + 1 });
+    const shown = rows.slice(0, limit);
+    const next = rows.length > limit ? `/api/blogs?limit=${limit}&cursor=${encodeCursor(shown.at(-1)!.blog.id)}` : null;
+    if (next) reply.header('link', `<${deps.config.publicUrl}${next}>; rel="next"`);
+    return { blogs: shown.map((r) => blogJson(r.blog, r.health, sourcesByBlog.get(r.blog.id) ?? [], { entryCount: r.entryCount })), next };
   });
 
   app.get('/api/blogs/:id', async (request) => {

@@ -13,13 +13,16 @@ import { findConversationIdOfEntry } from '../store/conversations.ts';
 import { findEntryById } from '../store/entries.ts';
 import { conversationEntryJson, conversationJson } from './conversation-json.ts';
 import { HttpError } from './errors.ts';
+import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).catch(50).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).catch(0).default(0),
+  offset: z.coerce.number().int().min(0).max(100_000).catch(0).default(0),
+  cursor: z.string().optional(),
 });
+const conversationCursor = z.tuple([z.number(), z.number().int().positive()]);
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1) });
 
@@ -46,17 +49,30 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     budget: { maxEntries: deps.config.pages.conversationPageEntries, maxChars: deps.config.pages.conversationPageChars },
   });
 
-  app.get('/api/conversations', async (request) => {
-    const { limit, offset } = listQuery.parse(request.query ?? {});
-    const conversations = await listConversations(deps.db, { limit, offset });
-    return { conversations: conversations.map((c) => conversationJson(c, publicUrl)) };
+  // Paged by cursor (rank, id): `next` (and a Link rel="next") names the following page.
+  app.get('/api/conversations', async (request, reply) => {
+    const { limit, offset, cursor } = listQuery.parse(request.query ?? {});
+    const after = decodeCursor(cursor, conversationCursor);
+    const found = await listConversations(deps.db, { limit: limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : { offset }) });
+    const conversations = found.slice(0, limit);
+    const last = conversations.at(-1);
+    const next = found.length > limit && last ? `/api/conversations?limit=${limit}&cursor=${encodeCursor([last.rank, last.id])}` : null;
+    if (next) reply.header('link', `<${publicUrl}${next}>; rel="next"`);
+    return { conversations: conversations.map((c) => conversationJson(c, publicUrl)), next };
   });
 
-  app.get<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
+  // A large conversation's entries come in pages of the page budget, in time order; `next`
+  // (and a Link rel="next") names the following page.
+  app.get<{ Params: { id: string }; Querystring: { cursor?: string } }>('/api/conversations/:id', async (request, reply) => {
     const found = await load(request.params.id);
     if ('mergedInto' in found) return reply.redirect(`/api/conversations/${found.mergedInto}`, 308);
-    const entries = await listConversationEntries(deps.db, found.conversation.id);
-    return { ...conversationJson(found.conversation, publicUrl), entries: entries.map(conversationEntryJson) };
+    const c = found.conversation;
+    const page = decodeCursor(request.query.cursor, z.number().int().min(1).max(1_000_000)) ?? 1;
+    const { entries, layout } = await conversationPages.load(c, 'timeline', page);
+    const shown = new Set(layout.steps.map((s) => s.id));
+    const next = layout.page < layout.pageCount ? `/api/conversations/${c.id}?cursor=${encodeCursor(layout.page + 1)}` : null;
+    if (next) reply.header('link', `<${publicUrl}${next}>; rel="next"`);
+    return { ...conversationJson(c, publicUrl), entries: entries.filter((e) => shown.has(e.id)).map(conversationEntryJson), next };
   });
 
   app.get<{ Params: { id: string } }>('/c/:id', async (request, reply) => {

@@ -4,6 +4,7 @@
 // entries; the service keeps answering.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import defaults from '../../config/default.json' with { type: 'json' };
 import type { Db } from '../../src/db/open.ts';
 import { refreshConversation } from '../../src/store/threads.ts';
 import { startAttackWeb, homePage, rssFeed, type AttackWeb } from './attack-web.ts';
@@ -18,7 +19,8 @@ let world: World;
 beforeAll(async () => {
   faults = await startFaultServer({ maxBodyBytes: 5 * 1024 * 1024 });
   web = await startAttackWeb();
-  world = await createWorld(faults, { fetcher: { allowedOrigins: [faults.origin, web.origin] } });
+  // The 1,000-entry circle arrives in one poll.
+  world = await createWorld(faults, { fetcher: { allowedOrigins: [faults.origin, web.origin] }, settings: { poller: { ...defaults.poller, maxItemsPerPoll: 1000 } } });
 });
 afterAll(async () => {
   await world.close();
@@ -141,6 +143,19 @@ describe('graph', () => {
       expect([...seen.values()].every((c) => c === 1)).toBe(true);
     }
     expectMemoryBound(ctx, peakDeltaMb, 200);
+    // The API pages the same conversation by cursor.
+    const ids = new Set<number>();
+    let url: string | null = `/api/conversations/${id}`;
+    while (url) {
+      const body: { entries: { id: number }[]; next: string | null } = (await world.app.inject({ method: 'GET', url })).json();
+      expect(body.entries.length).toBeLessThanOrEqual(world.config.pages.conversationPageEntries);
+      for (const e of body.entries) {
+        expect(ids.has(e.id)).toBe(false);
+        ids.add(e.id);
+      }
+      url = body.next;
+    }
+    expect(ids.size).toBe(10_000);
     await world.expectHealthy();
   });
 
