@@ -46,6 +46,7 @@ export interface AppDeps {
 
 /** Builds the Palaver web application. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const timeouts = deps.config.server;
   const app = Fastify({
     logger: deps.logger ?? false,
     // One line per request instead of two, static files only at debug.
@@ -53,6 +54,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Behind a proxy the operator sets PUBLIC_URL; absolute URLs never come from Host.
     trustProxy: false,
+    // A client that trickles its request (a byte every few seconds) is cut off with 408 once the
+    // whole request has taken requestTimeoutMs; Node checks open requests every second for it.
+    requestTimeout: timeouts.requestTimeoutMs,
+    http: { headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs) },
   });
   installErrorHandlers(app);
   // Every page says where to ping it (Pingback 1.0 §2.1, Webmention §3.1.2), from PUBLIC_URL,

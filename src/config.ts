@@ -49,6 +49,16 @@ const configSchema = z
       })
       .strict()
       .default({ maxItems: 50 }),
+    server: z
+      .object({
+        /** The whole request (headers and body) must arrive within this; a trickling client is cut off (408). */
+        requestTimeoutMs: positiveInt.min(1000),
+        /** The request headers must arrive within this. */
+        headersTimeoutMs: positiveInt.min(1000),
+      })
+      .strict()
+      .refine((v) => v.headersTimeoutMs <= v.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] })
+      .default({ requestTimeoutMs: 30_000, headersTimeoutMs: 20_000 }),
     pages: z
       .object({
         /** Entries on one page of a conversation; a larger conversation is cut into pages. */

@@ -21,6 +21,19 @@ export function escapeXmlText(value: string): string {
   return cleanText(value).replace(/[&<>\r]/g, (c) => textEntities[c] ?? c);
 }
 
+/**
+ * Returns plain text cleaned and escaped for RSS, where readers disagree whether an element other
+ * than description holds HTML: "&", "<" and ">" as hexadecimal character references (&#x26;,
+ * &#x3C;, &#x3E;), the form the RSS Best Practices Profile and the W3C feed validator
+ * (CharacterData) recommend because aggregators that guess at HTML read them as characters,
+ * whereas "&lt;script&gt;" turns into markup in those that treat the title as HTML.
+ */
+export function escapePlainText(value: string): string {
+  return cleanText(value).replace(/[&<>\r]/g, (c) => plainTextEntities[c] ?? c);
+}
+
+const plainTextEntities: Record<string, string> = { '&': '&#x26;', '<': '&#x3C;', '>': '&#x3E;', '\r': '&#xD;' };
+
 /** Returns `value` cleaned and escaped for a double- or single-quoted XML attribute. */
 export function escapeXmlAttr(value: string): string {
   return cleanText(value).replace(/[&<>"'\t\n\r]/g, (c) => attrEntities[c] ?? c);
@@ -95,6 +108,11 @@ function renderAttrs(attrs: XmlAttrs): string {
 /** Returns `<name attrs>text</name>`, or an empty-element tag when `text` is null; null attributes are left out. */
 export function renderElement(name: string, attrs: XmlAttrs, text: string | null = null): string {
   return text === null ? `<${name}${renderAttrs(attrs)}/>` : `<${name}${renderAttrs(attrs)}>${escapeXmlText(text)}</${name}>`;
+}
+
+/** Returns `<name attrs>text</name>` with the text escaped as RSS plain text (escapePlainText). */
+export function renderPlainElement(name: string, attrs: XmlAttrs, text: string): string {
+  return `<${name}${renderAttrs(attrs)}>${escapePlainText(text)}</${name}>`;
 }
 
 /** Returns `<name attrs>` followed by already-rendered children and the end tag. */

@@ -7,6 +7,7 @@ import {
   languageTag,
   renderElement,
   renderParent,
+  renderPlainElement,
   textToHtml,
 } from './feed-text.ts';
 import { showItemText } from './tombstone.ts';
@@ -23,11 +24,12 @@ const namespaces = {
 /** Renders `feed` as an RSS 2.0 document. */
 export function renderRss(feed: OutFeed): string {
   const lang = languageTag(feed.lang);
+  // Titles, names and the channel's description are plain text: see escapePlainText.
   const children = [
-    renderElement('title', {}, feed.title),
+    renderPlainElement('title', {}, feed.title),
     renderElement('link', {}, feed.homeUrl),
     // <description> is required in a channel (RSS 2.0 "Required channel elements").
-    renderElement('description', {}, feed.subtitle || feed.title),
+    renderPlainElement('description', {}, feed.subtitle || feed.title),
   ];
   if (lang) children.push(renderElement('language', {}, lang));
   children.push(
@@ -46,7 +48,7 @@ function renderItem(feed: OutFeed, item: OutItem, feedLang: string | null): stri
   const shown = showItemText(item);
   const description = shown.contentHtml ?? (shown.summaryText ? `<p>${textToHtml(shown.summaryText)}</p>` : null);
   const children = [
-    renderElement('title', {}, shown.title),
+    renderPlainElement('title', {}, shown.title),
     // An item without an original points at its conversation, as the Atom writer does.
     renderElement('link', {}, item.url ?? item.conversation.url),
     // isPermaLink=false: the id is Palaver's stable id, not necessarily a URL readers should open.
@@ -55,7 +57,7 @@ function renderItem(feed: OutFeed, item: OutItem, feedLang: string | null): stri
   ];
   // RSS <author> must be an e-mail address, which Palaver never has; dc:creator takes a name.
   const creator = item.authorName?.trim() || item.source?.title?.trim();
-  if (creator) children.push(renderElement('dc:creator', {}, creator));
+  if (creator) children.push(renderPlainElement('dc:creator', {}, creator));
   const lang = languageTag(item.lang);
   if (lang && lang !== feedLang) children.push(renderElement('dc:language', {}, lang));
   if (description) children.push(renderElement('description', {}, description));
@@ -80,7 +82,7 @@ function renderItem(feed: OutFeed, item: OutItem, feedLang: string | null): stri
   }
   if (item.source) {
     // RSS 2.0 <source url> names the source's RSS feed; the home page stands in when none is known.
-    children.push(renderElement('source', { url: item.source.feedUrl ?? item.source.url }, item.source.title ?? item.source.url));
+    children.push(renderPlainElement('source', { url: item.source.feedUrl ?? item.source.url }, item.source.title ?? item.source.url));
   }
   return renderParent('item', {}, children);
 }

@@ -159,6 +159,12 @@ export function parseTrackbackPing(rawBody: Buffer, contentType: string | undefi
 }
 
 /** Escapes text for XML 1.0, dropping characters that XML cannot carry at all. */
+// Titles and excerpts of a listing are plain text, which RSS readers guess at: see
+// escapePlainText (feeds/feed-text.ts).
+function escapePlainText(text: string): string {
+  return escapeXml(text).replace(/&amp;|&lt;|&gt;/g, (e) => (e === '&amp;' ? '&#x26;' : e === '&lt;' ? '&#x3C;' : '&#x3E;'));
+}
+
 function escapeXml(text: string): string {
   return (
     text
@@ -200,14 +206,14 @@ export function renderTrackbackRss(channel: TrackbackRssChannel, pings: readonly
   const items = pings
     .map(
       (ping) =>
-        `<item>\n<title>${escapeXml(ping.title)}</title>\n<link>${escapeXml(ping.url)}</link>\n` +
-        `<description>${escapeXml(ping.excerpt)}</description>\n</item>\n`,
+        `<item>\n<title>${escapePlainText(ping.title)}</title>\n<link>${escapeXml(ping.url)}</link>\n` +
+        `<description>${escapePlainText(ping.excerpt)}</description>\n</item>\n`,
     )
     .join('');
   return (
     `${xmlDeclaration}<response>\n<error>0</error>\n<rss version="0.91"><channel>\n` +
-    `<title>${escapeXml(channel.title)}</title>\n<link>${escapeXml(channel.link)}</link>\n` +
-    `<description>${escapeXml(channel.description)}</description>\n` +
+    `<title>${escapePlainText(channel.title)}</title>\n<link>${escapeXml(channel.link)}</link>\n` +
+    `<description>${escapePlainText(channel.description)}</description>\n` +
     `${items}</channel>\n</rss></response>`
   );
 }

@@ -10,6 +10,7 @@ import { findEntryById } from '../store/entries.ts';
 import { countQueuedPings, findHostVerdict, findPing, findPingBySourceTarget, listAcceptedPings, upsertPing, type PingProtocol } from '../store/pings.ts';
 import { urlKey } from '../url-key.ts';
 import { parseMethodCall, serializeFault, serializeMethodResponse, XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/codec.ts';
+import { clientKey } from './client-key.ts';
 import { HttpError } from './errors.ts';
 import { resolvePingTarget } from './ping-target.ts';
 
@@ -61,7 +62,8 @@ export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
 
   async function admit(request: FastifyRequest, sourceUrl: string | null): Promise<Admission> {
-    if (!perClient.take(request.ip)) return { ok: false, status: 429, message: 'Too many pings from your address; try again in a minute.' };
+    // One subscriber holds a whole IPv6 /64: count it as one client.
+    if (!perClient.take(clientKey(request.ip))) return { ok: false, status: 429, message: 'Too many pings from your address; try again in a minute.' };
     if (sourceUrl) {
       let host: string;
       try {

@@ -24,6 +24,9 @@ import {
   type WebsubMode,
 } from '../store/websub.ts';
 
+/** The longest hub.callback accepted, in characters. */
+export const maxCallbackLength = 2048;
+
 export interface HubSettings {
   /** Palaver's public base URL: topics are its feed URLs. */
   publicUrl: string;
@@ -156,6 +159,9 @@ export function createHub(deps: HubDeps): Hub {
     if (r.mode !== 'subscribe' && r.mode !== 'unsubscribe') {
       return { ok: false, message: r.mode === 'publish' ? 'This hub publishes only Palaver’s own feeds.' : 'hub.mode must be subscribe or unsubscribe.' };
     }
+    // Longer URLs are no one's callback (browsers and servers cap near 2,000); storing them would
+    // only let a subscriber fill the table.
+    if ((r.callback ?? '').length > maxCallbackLength) return { ok: false, message: `hub.callback must be at most ${maxCallbackLength} characters.` };
     let callback: URL;
     try {
       callback = new URL(r.callback ?? '');

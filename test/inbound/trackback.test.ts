@@ -173,7 +173,7 @@ describe('renderTrackbackResponse', () => {
 });
 
 describe('renderTrackbackRss', () => {
-  it('renders the Movable Type __mode=rss listing, escaped', () => {
+  it('renders the Movable Type __mode=rss listing, plain text as hexadecimal references (RSS Best Practices Profile)', () => {
     const xml = renderTrackbackRss(
       { title: 'Social Media Camp', link: 'http://localhost:3000/c/1', description: 'Pings für „SMC“ & mehr' },
       [
@@ -184,8 +184,8 @@ describe('renderTrackbackRss', () => {
     expect(xml).toBe(
       '<?xml version="1.0" encoding="utf-8"?>\n<response>\n<error>0</error>\n<rss version="0.91"><channel>\n' +
         '<title>Social Media Camp</title>\n<link>http://localhost:3000/c/1</link>\n' +
-        '<description>Pings für „SMC“ &amp; mehr</description>\n' +
-        '<item>\n<title>Freitag &lt;antwortet&gt;</title>\n<link>http://freitag.example/a?x=1&amp;y=2</link>\n' +
+        '<description>Pings für „SMC“ &#x26; mehr</description>\n' +
+        '<item>\n<title>Freitag &#x3C;antwortet&#x3E;</title>\n<link>http://freitag.example/a?x=1&amp;y=2</link>\n' +
         '<description>noch nicht so viel getan</description>\n</item>\n' +
         '<item>\n<title>B</title>\n<link>http://b.example/</link>\n<description></description>\n</item>\n' +
         '</channel>\n</rss></response>',
