@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../support/app.ts';
 import { homePage, rssFeed, startAttackWeb, type AttackWeb } from './attack-web.ts';
 import { startFaultServer, type FaultServer } from './fault-server.ts';
-import { createWorld, type World } from './world.ts';
+import { createWorld } from './world.ts';
 
 let faults: FaultServer;
 let web: AttackWeb;
