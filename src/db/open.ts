@@ -1,9 +1,10 @@
 // Opens the SQLite database for kysely with the pragmas Palaver relies on (WAL, foreign keys,
-// busy timeout). This is the one marked place that knows it talks to SQLite.
+// busy timeout) and write transactions that begin IMMEDIATE. This is the one marked place that
+// knows it talks to SQLite.
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type DatabaseConnection, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
 
 // SQLite runs DDL inside transactions fine; kysely's adapter says otherwise only to be safe
@@ -28,6 +29,14 @@ class PalaverSqliteDriver extends SqliteDriver {
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (!this.sqlite.inTransaction) return;
     await super.rollbackTransaction(connection);
+  }
+
+  // Every transaction here writes. A deferred BEGIN reads first and upgrades to a writer later;
+  // when another connection (the CLI beside the service) committed in between, that upgrade
+  // fails at once with SQLITE_BUSY, without waiting. IMMEDIATE takes the write lock at BEGIN,
+  // where the busy timeout waits for the other side's transaction to end.
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
@@ -54,8 +63,15 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * How long a statement waits for another connection's write transaction before it fails. Palaver's
+ * transactions are short (one feed item, one ping, one claim), the longest a merge of two large
+ * conversations or a migration: 30 s covers them with room to spare.
+ */
+export const defaultBusyTimeoutMs = 30_000;
+
 /** Opens (creating when needed) the database at `file`, or an in-memory one for ':memory:'. */
-export function openDatabase(file: string): OpenedDatabase {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): OpenedDatabase {
   if (file !== ':memory:') {
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -68,7 +84,7 @@ export function openDatabase(file: string): OpenedDatabase {
     sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? defaultBusyTimeoutMs))}`);
     // WAL with synchronous=NORMAL is durable across process crashes; only power loss can drop
     // the last transactions, and never corrupts the file.
     sqlite.pragma('synchronous = NORMAL');

@@ -11,7 +11,7 @@ describe('openDatabase', () => {
     const { sqlite, close } = openDatabase(path.join(dir, 'nested', 'p.db'));
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(30_000);
     await close();
   });
 
@@ -32,5 +32,28 @@ describe('migrateToLatest', () => {
     const tables = sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['blogs', 'sources', 'entries']));
     await close();
+  });
+});
+
+describe('write transactions', () => {
+  it('begin IMMEDIATE: from its first statement on, another connection cannot write in the middle of one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-immediate-'));
+    const file = path.join(dir, 'x.db');
+    const a = openDatabase(file);
+    await migrateToLatest(a.db);
+    const b = openDatabase(file, { busyTimeoutMs: 0 });
+    const write = (host: string) => () => b.sqlite.prepare("insert into ping_hosts (host, verdict, created_at) values (?, 'trusted', 'now')").run(host);
+    try {
+      await a.db.transaction().execute(async (trx) => {
+        // Only a read so far: a deferred transaction would not hold the write lock yet.
+        await trx.selectFrom('blogs').selectAll().execute();
+        expect(write('x.example')).toThrow(/locked|busy/i);
+      });
+      expect(write('y.example')).not.toThrow();
+    } finally {
+      await a.close();
+      await b.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
