@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { benchPolling, type Figure } from './poll.ts';
 import { benchFeeds } from './feeds.ts';
+import { benchHostile } from './hostile.ts';
 import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages } from './pages.ts';
@@ -65,6 +66,12 @@ async function runAll(): Promise<Figure[]> {
   if (wanted('load')) {
     console.log('Running: mixed load …');
     figures.push(...(await benchLoad({ feeds: 200, seconds: 20, concurrency: 16 })));
+  }
+
+  // Beside the mixed load: how /health fares while the service is attacked.
+  if (wanted('hostile')) {
+    console.log('Running: hostile cases …');
+    figures.push(...(await benchHostile({ seconds: Number(process.env.BENCH_HOSTILE_SECONDS ?? '10') })));
   }
 
   // Not in a default run (about ten minutes): --only poll-10k.
