@@ -117,8 +117,9 @@ describe('ping sources', () => {
   });
 
   it('a pingback answered at once counts against verifyConcurrency: with every slot busy it stays queued, unfetched', async () => {
+    // The slow source must hold its slot past the pingback's deadline (3 s here).
     const narrow = await createWorld(faults, {
-      fetcher: { allowedOrigins: [faults.origin, web.origin], timeoutMs: 20_000 },
+      fetcher: { allowedOrigins: [faults.origin, web.origin], timeoutMs: 20_000, headersTimeoutMs: 20_000 },
       pings: { verifyConcurrency: 1, perClientPerMinute: 10_000, perSourceHostPerMinute: 10_000 },
     });
     try {
