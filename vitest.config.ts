@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    globalSetup: ['test/support/build-dist.ts'],
     reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-main.json' }], new SkipReporter('main')],
   },
 });

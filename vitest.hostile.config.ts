@@ -13,6 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/support/build-dist.ts'],
     reporters: ['default', ['json', { outputFile: 'test/artifacts/vitest-hostile.json' }], new ClosingTableReporter(), new SkipReporter('hostile')],
   },
 });

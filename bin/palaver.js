@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `npx palaver <command>`: runs the TypeScript CLI through tsx, so a checkout needs no build step.
-import { register } from 'tsx/esm/api';
+// `npx palaver <command>`: runs the CLI compiled to dist/ at install, first compiling the
+// sources changed since (a `git pull` without `npm install`), so no TypeScript loader starts.
+import { ensureBuilt } from '../scripts/build.js';
 
-register();
-const { runCli } = await import('../src/cli.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+await ensureBuilt();
+// Stack traces name the TypeScript lines (dist/ carries source maps).
+process.setSourceMapsEnabled(true);
+const { runCommandLine } = await import('../dist/src/cli-entry.js');
+process.exitCode = await runCommandLine(process.argv.slice(2));

@@ -100,7 +100,7 @@ export function describeTakenPort(options: { port: number; host: string; code: s
   const { port, owner } = options;
   if (options.code === 'EACCES') return `Port ${port} needs privileges this user lacks. Use a port above 1023: PORT=3000 ${options.command}`;
   const who = owner
-    ? `process ${owner.pid}${owner.command ? ` (${owner.command})` : ''}${/src\/main\.ts|npm start/.test(owner.command) ? ', which looks like `npm start`' : /palaver(\.js)? demo/.test(owner.command) ? ', which looks like another `palaver demo`' : ''}`
+    ? `process ${owner.pid}${owner.command ? ` (${owner.command})` : ''}${/src\/main\.[jt]s|npm start/.test(owner.command) ? ', which looks like `npm start`' : /palaver(\.js)? demo/.test(owner.command) ? ', which looks like another `palaver demo`' : ''}`
     : 'another process';
   const stop = owner ? `Stop it (Ctrl-C where it runs, or kill ${owner.pid})` : 'Stop it';
   const instead = `PORT=${options.freePort ?? port + 1} ${options.command}`;

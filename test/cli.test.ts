@@ -6,17 +6,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDemoBlogs, type DemoBlogs } from '../src/demo/blogs.ts';
+import { startArguments } from './support/start-command.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 let dir: string;
 let demo: DemoBlogs;
 
+// TypeScript sources or the tsx loader: what the installed command must not need at run time.
+const typescriptAtRunTime = String.raw`\.ts$|/node_modules/tsx/`;
+const refuseModules = ['--import', './test/support/refuse-modules.js'];
+
 function palaver(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['bin/palaver.js', ...args],
-      { cwd: root, env: { ...process.env, DATABASE_PATH: path.join(dir, 'p.db'), FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent', ...env }, timeout: 60_000 },
+      [...refuseModules, 'bin/palaver.js', ...args],
+      { cwd: root, env: { ...process.env, DATABASE_PATH: path.join(dir, 'p.db'), FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent', PALAVER_REFUSE_MODULES: typescriptAtRunTime, ...env }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -83,6 +88,31 @@ describe('npx palaver', () => {
     expect(bad.stderr).toContain(`(in ${site})`);
   }, 60_000);
 
+  it('runs the JavaScript compiled at install: migrations included, no TypeScript loaded', async () => {
+    const migrate = await palaver(['migrate']);
+    expect(migrate.stderr).toBe('');
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toMatch(/Applied \d+ migration\(s\): 0001_initial, /);
+    // The names match those applied from the .ts files, so a database moves between both.
+    expect(migrate.stdout).not.toMatch(/\.(js|ts)\b/);
+  }, 60_000);
+
+  it('answers --help, --version and a usage error without loading the database, the fetcher or the web server', async () => {
+    const heavy = { PALAVER_REFUSE_MODULES: String.raw`/node_modules/(better-sqlite3|kysely|fastify|undici|cheerio|sanitize-html)/|\.ts$` };
+    const help = await palaver(['--help'], heavy);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: palaver <command>/);
+    expect(await palaver(['poll', '--help'], heavy)).toMatchObject({ code: 0, stderr: '' });
+    expect((await palaver(['--version'], heavy)).stdout).toMatch(/^palaver \d/);
+    const wrong = await palaver(['poll', '--forse'], heavy);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Unknown option --forse for palaver poll.');
+    // The same check fails once a command runs: the refusal is real.
+    const migrate = await palaver(['migrate'], heavy);
+    expect(migrate.code).not.toBe(0);
+    expect(migrate.stderr).toMatch(/refused to load .*node_modules\/(better-sqlite3|kysely|fastify|undici|cheerio|sanitize-html)\//);
+  }, 60_000);
+
   it('refuses a bad setting, naming it', async () => {
     const res = await palaver(['migrate'], { POLL_INTERVAL_SECONDS: 'often' });
     expect(res.code).not.toBe(0);
@@ -91,20 +121,30 @@ describe('npx palaver', () => {
 });
 
 describe('npm start', () => {
-  it('migrates, serves the home page on PORT and stops on SIGTERM', async () => {
+  it('migrates, serves the home page and its assets on PORT from the compiled JavaScript, and stops on SIGTERM', async () => {
     const port = 30000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...refuseModules, ...startArguments()], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'start.db'), LOG_LEVEL: 'silent' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'start.db'), LOG_LEVEL: 'silent', PALAVER_REFUSE_MODULES: typescriptAtRunTime },
     });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
       let body = '';
       for (let i = 0; i < 100 && !body; i++) {
         await new Promise((r) => setTimeout(r, 200));
         body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => '');
       }
-      expect(body).toContain('Palaver');
+      expect(body, stderr).toContain('Palaver');
       expect(body).toContain('npx palaver demo');
+      // Files read from the checkout at run time, found from dist/ as from src/.
+      const css = await fetch(`http://127.0.0.1:${port}/assets/palaver.css`);
+      expect(css.status).toBe(200);
+      expect(await css.text()).toBe(fs.readFileSync(path.join(root, 'src/views/palaver.css'), 'utf8'));
+      expect((await fetch(`http://127.0.0.1:${port}/assets/palaver.svg`)).status).toBe(200);
+      const doc = await fetch(`http://127.0.0.1:${port}/docs/json-feed-extension`);
+      expect(doc.status).toBe(200);
+      expect(await doc.text()).toBe(fs.readFileSync(path.join(root, 'docs/json-feed-extension.md'), 'utf8'));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

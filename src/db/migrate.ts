@@ -2,22 +2,24 @@
 // Migrations are append-only: one that has landed is never edited.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
-import { projectRoot } from '../config.ts';
 import type { Db } from './open.ts';
 
-export const migrationsFolder = path.join(projectRoot, 'migrations');
+// Beside the sources, migrations/*.ts; compiled (dist/src/db/migrate.js), dist/migrations/*.js.
+// A migration's name leaves out the extension, so a database knows it either way.
+export const migrationsFolder = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const extension = path.extname(fileURLToPath(import.meta.url));
 
 // kysely's FileMigrationProvider imports from inside node_modules, where the TypeScript loader
 // of tests does not reach; importing from here works under tsx and vitest alike.
 const provider: MigrationProvider = {
   async getMigrations() {
-    const files = (await fs.readdir(migrationsFolder)).filter((f) => /^\d{4}_[\w-]+\.ts$/.test(f)).sort();
+    const files = (await fs.readdir(migrationsFolder)).filter((f) => /^\d{4}_[\w-]+\.[jt]s$/.test(f) && path.extname(f) === extension).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const mod = (await import(pathToFileURL(path.join(migrationsFolder, file)).href)) as Migration;
-      migrations[file.replace(/\.ts$/, '')] = mod;
+      migrations[file.slice(0, -extension.length)] = mod;
     }
     return migrations;
   },

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.ts';
+import { startArguments } from '../support/start-command.ts';
 
 let dir: string;
 
@@ -87,7 +88,7 @@ describe('npx palaver demo on a taken port', () => {
 describe('npm start logs', () => {
   async function serveAndAsk(env: Record<string, string>): Promise<string> {
     const port = 30000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, startArguments(), {
       cwd: projectRoot,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'start.db'), LOG_LEVEL: 'info', ...env },
     });

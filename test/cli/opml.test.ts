@@ -16,7 +16,7 @@ let closedOrigin: string;
 
 function palaver(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bin', 'palaver.js'), ...args], {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'palaver.js'), ...args], {
       cwd: projectRoot,
       env: { ...process.env, DATABASE_PATH: path.join(dir, 'palaver.db'), FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent' },
     });

@@ -1,0 +1,19 @@
+// Types of scripts/build.js for the TypeScript that imports it (the tests).
+export interface BuildOptions {
+  /** The checkout to build (tests build a copy); scripts/build.js's own by default. */
+  root?: string;
+  log?: (line: string) => void;
+}
+
+export interface BuildPlan {
+  root: string;
+  outDir: string;
+  /** Sources, relative to root, whose output is missing or was compiled from another version of them or of the settings. */
+  stale: string[];
+  /** Outputs, relative to dist/, whose source is gone. */
+  orphans: string[];
+}
+
+export function planBuild(options?: BuildOptions): BuildPlan;
+export function build(options?: BuildOptions): Promise<{ compiled: number; removed: number }>;
+export function ensureBuilt(options?: BuildOptions): Promise<{ compiled: number; removed: number }>;

@@ -1,0 +1,142 @@
+// The build that compiles src/ and migrations/ to dist/: on a small tree (what it compiles,
+// what it skips, what it removes), then on a copy of the whole checkout as a person meets it
+// after `git pull` without `npm install`: `npx palaver` and `npm start` compile what changed.
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { build, ensureBuilt, planBuild } from '../../scripts/build.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let dir: string;
+
+function write(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  fs.writeFileSync(path.join(dir, file), text);
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-build-'));
+});
+
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('build', () => {
+  beforeEach(() => {
+    fs.copyFileSync(path.join(root, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
+    write('package.json', '{"type": "module"}');
+    write('src/main.ts', "import { greet, type Greeting } from './lib/greet.ts';\nconst g: Greeting = greet('Welt');\nconsole.log(g.text);\n");
+    write('src/lib/greet.ts', 'export interface Greeting { text: string }\nexport function greet(name: string): Greeting {\n  return { text: `Hallo, ${name}` };\n}\n');
+    write('src/lib/types.d.ts', 'export type Nothing = never;\n');
+    write('src/views/page.js', 'document.title = "a browser script";\n');
+    write('migrations/0001_first.ts', "export async function up(): Promise<void> {}\n");
+  });
+
+  it('compiles every .ts of src/ and migrations/ to runnable JavaScript in dist/, with maps back to the sources', async () => {
+    expect(await build({ root: dir })).toEqual({ compiled: 3, removed: 0 });
+    const main = fs.readFileSync(path.join(dir, 'dist/src/main.js'), 'utf8');
+    expect(main).toContain('from "./lib/greet.js"');
+    expect(main).not.toContain('Greeting');
+    expect(fs.existsSync(path.join(dir, 'dist/migrations/0001_first.js'))).toBe(true);
+    // Declarations and the browser's own script are not compiled or copied.
+    expect(fs.existsSync(path.join(dir, 'dist/src/lib/types.js'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'dist/src/views'))).toBe(false);
+    const map = JSON.parse(fs.readFileSync(path.join(dir, 'dist/src/lib/greet.js.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources).toEqual(['../../../src/lib/greet.ts']);
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [path.join(dir, 'dist/src/main.js')], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(out).toBe('Hallo, Welt\n');
+  });
+
+  it('compiles again only what changed, and removes the output of a source that is gone', async () => {
+    await build({ root: dir });
+    expect(planBuild({ root: dir })).toMatchObject({ stale: [], orphans: [] });
+    expect(await ensureBuilt({ root: dir, log: () => {} })).toEqual({ compiled: 0, removed: 0 });
+
+    write('src/lib/greet.ts', "export interface Greeting { text: string }\nexport function greet(name: string): Greeting {\n  return { text: `Moin, ${name}` };\n}\n");
+    fs.rmSync(path.join(dir, 'migrations/0001_first.ts'));
+    expect(planBuild({ root: dir })).toMatchObject({ stale: ['src/lib/greet.ts'], orphans: ['migrations/0001_first.js', 'migrations/0001_first.js.map'] });
+    const said: string[] = [];
+    expect(await ensureBuilt({ root: dir, log: (line) => said.push(line) })).toEqual({ compiled: 1, removed: 2 });
+    expect(said).toEqual(['Compiling 1 changed source file to dist/ …']);
+    expect(fs.readFileSync(path.join(dir, 'dist/src/lib/greet.js'), 'utf8')).toContain('Moin');
+    expect(fs.existsSync(path.join(dir, 'dist/migrations/0001_first.js'))).toBe(false);
+
+    expect(planBuild({ root: dir })).toMatchObject({ stale: [], orphans: [] });
+    // A changed compiler setting makes everything stale.
+    write('tsconfig.json', fs.readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').replace('"ES2022"', '"ES2023"'));
+    expect(planBuild({ root: dir }).stale).toEqual(['src/lib/greet.ts', 'src/main.ts']);
+  });
+
+  it('stops on a syntax error, naming the file and line, and still writes the other files', async () => {
+    write('src/broken.ts', 'export const a = 1;\nexport const b = (;\n');
+    await expect(build({ root: dir })).rejects.toThrow(/src\/broken\.ts:2:\d+: /);
+    expect(fs.existsSync(path.join(dir, 'dist/src/main.js'))).toBe(true);
+    // Only the broken file is left to compile, and the next build says so again.
+    expect(planBuild({ root: dir }).stale).toEqual(['src/broken.ts']);
+    await expect(build({ root: dir })).rejects.toThrow(/src\/broken\.ts:2:/);
+  });
+});
+
+describe('a checkout after git pull without npm install', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, args, { cwd: dir, env: { ...process.env, DATABASE_PATH: path.join(dir, 'p.db') }, timeout: 90_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+
+  beforeEach(() => {
+    for (const part of ['src', 'migrations', 'scripts', 'bin', 'config', 'docs']) fs.cpSync(path.join(root, part), path.join(dir, part), { recursive: true });
+    for (const file of ['package.json', 'tsconfig.json']) fs.copyFileSync(path.join(root, file), path.join(dir, file));
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  });
+
+  it('npx palaver compiles the sources once, then only a changed one, before it runs', async () => {
+    const first = await run(['bin/palaver.js', '--version']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^Compiling \d+ changed source files to dist\/ …\n$/);
+    expect(first.stdout).toMatch(/^palaver \d+\.\d+\.\d+\n$/);
+
+    expect(await run(['bin/palaver.js', '--version'])).toMatchObject({ code: 0, stderr: '' });
+
+    // A pulled change to the CLI's usage text shows at once.
+    const usage = path.join(dir, 'src/cli-usage.ts');
+    fs.writeFileSync(usage, fs.readFileSync(usage, 'utf8').replace("'Usage: palaver <command> [options]'", "'Usage (pulled): palaver <command> [options]'"));
+    const after = await run(['bin/palaver.js', '--help']);
+    expect(after.stderr).toBe('Compiling 1 changed source file to dist/ …\n');
+    expect(after.stdout).toMatch(/^Usage \(pulled\): palaver/);
+  }, 120_000);
+
+  it('npm start compiles a changed source before it serves', async () => {
+    await run(['scripts/build.js']);
+    const main = path.join(dir, 'src/main.ts');
+    fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('Palaver is serving on port', 'Palaver (pulled) is serving on port'));
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const child = spawn('npm', ['start'], {
+      cwd: dir,
+      detached: true,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'start.db'), LOG_FORMAT: 'json', npm_config_update_notifier: 'false' },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      let ok = false;
+      for (let i = 0; i < 300 && !ok; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+      }
+      expect(ok, out).toBe(true);
+      expect(out).toContain('Compiling 1 changed source file to dist/ …');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(out).toContain('Palaver (pulled) is serving on port');
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+    }
+  }, 120_000);
+});
