@@ -11,6 +11,7 @@ import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages } from './pages.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
+import { benchWordPressIngest, benchWordPressPages } from './wordpress.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'large-db': { type: 'string', default: process.env.BENCH_LARGE_DB ?? '1000000' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '1' },
+    'wp-feeds': { type: 'string', default: process.env.BENCH_WP_FEEDS ?? '200,1000' },
   },
 });
 
@@ -42,6 +44,15 @@ async function runAll(): Promise<Figure[]> {
   if (wanted('poll')) {
     console.log('Running: polling …');
     figures.push(...(await benchPolling({ feeds: Number(values.feeds), runs: Number(values.runs), concurrency: 16, hosts: 8 })));
+  }
+  const wpSizes = values['wp-feeds'].split(',').map(Number).filter((n) => n > 0);
+  if (wanted('wordpress')) {
+    console.log(`Running: WordPress feeds, ${wpSizes.join(' and ')} …`);
+    figures.push(...(await benchWordPressIngest({ sizes: wpSizes, perHost: 8 })));
+  }
+  if (wanted('wordpress-pages')) {
+    console.log('Running: conversation pages during a WordPress cold ingest …');
+    figures.push(...(await benchWordPressPages({ feeds: Math.max(...wpSizes), perHost: 8, rate: 20, idleSeconds: 15 })));
   }
   if (wanted('threading')) {
     console.log('Running: threading …');
@@ -116,3 +127,5 @@ console.log();
 for (const f of figures) if (f.note) console.log(`${f.name}: ${f.note}`);
 if (wanted('pages')) console.log('Baselines: pages = a bare Fastify route sending the same bytes from memory (the ratio is what rendering, caching, validators, helmet and the hooks cost).');
 if (wanted('poll')) console.log('Baselines: polling = undici GET of the same URLs at the same concurrency, body read and dropped (the ratio is Palaver\'s own overhead: decode, parse, sanitize, store).');
+if (wanted('wordpress')) console.log('Baselines: WordPress = undici GET of the same URLs on the same host with the same per-host limit; CPU per item is what fetching alone costs.');
+if (wanted('wordpress-pages')) console.log('Baselines: WordPress pages = the same conversation page requests once the service is idle.');

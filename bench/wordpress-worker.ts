@@ -1,0 +1,222 @@
+// One measured process of the WordPress benchmark (bench/wordpress.ts), forked with the farm's
+// URLs; it reports its phases to the parent and exits.
+//   baseline  undici GETs of the same URLs at the same limits: the post feeds (200), the comment
+//             feeds (404), the post feeds again with their validators (304);
+//   palaver   Palaver's poller as `palaver poll --once --force` wires it, over a fresh database:
+//             the post feeds cold, then the comment feeds they named, then the post feeds again;
+//   serve     the whole service (startService) ingesting the post feeds cold with its poller
+//             while a second process (page-client.ts) asks for conversation pages; then the
+//             same requests once the service is idle.
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import defaults from '../config/default.json' with { type: 'json' };
+import { validateConfig, type Config } from '../src/config.ts';
+import type { Db } from '../src/db/open.ts';
+import { createPoller } from '../src/poller/poller.ts';
+import { fetcherFromConfig, openMigratedDatabase, pollerSettings, startService } from '../src/service.ts';
+import { insertBlog } from '../src/store/blogs.ts';
+import { insertSource, type SourceKind } from '../src/store/sources.ts';
+import type { PageReport } from './page-client.ts';
+
+export interface WorkerInput {
+  mode: 'baseline' | 'palaver' | 'serve';
+  feedUrls: string[];
+  commentFeedUrls: string[];
+  /** The fetcher's per-host limit, and as many requests in flight (one host). */
+  perHost: number;
+  /** serve: conversation page requests per second from the second process. */
+  pageRate?: number;
+  /** serve: seconds of the idle measurement after the ingest. */
+  idleSeconds?: number;
+}
+
+export interface Phase {
+  seconds: number;
+  /** Sources polled (or URLs fetched). */
+  feeds: number;
+  /** New or changed entries (or items in the bodies fetched). */
+  items: number;
+  cpuSeconds: number;
+  /** The process's peak resident memory so far (the kernel's figure). */
+  peakRssMb: number;
+  failed: number;
+}
+
+export interface WorkerReport {
+  cold: Phase;
+  comments: Phase;
+  repoll: Phase;
+}
+
+export interface ServeReport {
+  ingest: PageReport;
+  idle: PageReport;
+  /** Seconds until every post feed had been polled once, and until the whole first poll (comment feeds too) ended. */
+  feedsSeconds: number;
+  pollSeconds: number;
+  polled: number;
+  inserted: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const silent = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(`bench: ${m}`, o) };
+
+function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuSeconds: number; peakRssMb: number }> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  return work().then((result) => {
+    const used = process.cpuUsage(cpu);
+    return { result, seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  });
+}
+
+async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+async function baseline(input: WorkerInput): Promise<WorkerReport> {
+  const agent = new Agent({ connections: input.perHost });
+  const validators = new Map<string, { etag?: string; lastModified?: string }>();
+  const fetchAll = (urls: string[], conditional: boolean) =>
+    measure(async () => {
+      let items = 0;
+      let failed = 0;
+      await pool(urls, input.perHost, async (url) => {
+        const v = conditional ? validators.get(url) : undefined;
+        const headers: Record<string, string> = {};
+        if (v?.etag) headers['if-none-match'] = v.etag;
+        if (v?.lastModified) headers['if-modified-since'] = v.lastModified;
+        const res = await request(url, { dispatcher: agent, headers });
+        const body = await res.body.text();
+        if (res.statusCode === 200) {
+          items += body.split('<item>').length - 1;
+          validators.set(url, { etag: res.headers.etag as string | undefined, lastModified: res.headers['last-modified'] as string | undefined });
+        } else if (res.statusCode !== 304 && res.statusCode !== 404) failed += 1;
+      });
+      return { items, failed };
+    });
+  const phase = (m: Awaited<ReturnType<typeof fetchAll>>, feeds: number): Phase => ({ seconds: m.seconds, feeds, items: m.result.items, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, failed: m.result.failed });
+  const cold = phase(await fetchAll(input.feedUrls, false), input.feedUrls.length);
+  // Palaver asks a WordPress post's comment feed for its Atom variant first: the same URLs here.
+  const commentUrls = input.commentFeedUrls.map((u) => `${u}atom/`);
+  const comments = phase(await fetchAll(commentUrls, false), commentUrls.length);
+  const repoll = phase(await fetchAll(input.feedUrls, true), input.feedUrls.length);
+  await agent.close();
+  return { cold, comments, repoll };
+}
+
+function benchConfig(input: WorkerInput, dir: string): Config {
+  return validateConfig({
+    ...defaults,
+    databasePath: path.join(dir, 'bench.db'),
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    fetcher: { ...defaults.fetcher, allowPrivateNetworks: true, perHostConcurrency: input.perHost },
+  });
+}
+
+/** Registers one blog per post feed, as an OPML import would leave them (no ping endpoints: see the README). */
+async function registerFeeds(db: Db, feedUrls: string[]): Promise<void> {
+  const now = new Date().toISOString();
+  await db.transaction().execute(async (trx) => {
+    for (const url of feedUrls) {
+      const home = url.replace(/feed\/$/, '');
+      const blog = await insertBlog(trx, { homeUrl: home, urlKey: home.replace(/^https?:\/\//, ''), title: home, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
+      await insertSource(trx, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
+    }
+  });
+}
+
+async function palaver(input: WorkerInput): Promise<WorkerReport> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wp-'));
+  const config = benchConfig(input, dir);
+  const database = await openMigratedDatabase(config);
+  await registerFeeds(database.db, input.feedUrls);
+  const fetcher = fetcherFromConfig(config);
+  const pollOnce = (kinds: SourceKind[]) =>
+    measure(() => createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent, kinds }).pollOnce({ force: true }));
+  const phase = (m: Awaited<ReturnType<typeof pollOnce>>): Phase => ({
+    seconds: m.seconds,
+    feeds: m.result.polled,
+    items: m.result.inserted + m.result.changed,
+    cpuSeconds: m.cpuSeconds,
+    peakRssMb: m.peakRssMb,
+    failed: m.result.crashed + m.result.results.filter((r) => r.outcome === 'failed' && r.status !== 404).length,
+  });
+  try {
+    const cold = phase(await pollOnce(['feed']));
+    const comments = phase(await pollOnce(['post-comments']));
+    const repoll = phase(await pollOnce(['feed']));
+    return { cold, comments, repoll };
+  } finally {
+    await fetcher.close();
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function serve(input: WorkerInput): Promise<ServeReport> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wp-'));
+  const service = await startService(benchConfig(input, dir), { startPoller: false });
+  const client = fork(path.join(here, 'page-client.ts'), [service.address, String(input.pageRate ?? 20)], { execArgv: ['--import', 'tsx'] });
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: { type: string } & T) => {
+        if (m.type !== type) return;
+        client.off('message', onMessage);
+        resolve(m);
+      };
+      client.on('message', onMessage);
+      client.once('exit', (code) => reject(new Error(`bench: page client exited ${code}`)));
+    });
+  try {
+    await registerFeeds(service.database.db, input.feedUrls);
+    await next('ready');
+    client.send({ type: 'measure' });
+    const t = performance.now();
+    let feedsDone = 0;
+    let feedsSeconds = 0;
+    const ingestReport = next<{ report: PageReport }>('report');
+    // The service's own poller, all kinds, as its first poll after an import: post feeds first
+    // (oldest due), then the comment feeds they named. The pages are measured until the last post feed is in.
+    const summary = await service.poller.pollOnce({
+      force: true,
+      onResult: (_r, source) => {
+        if (source.kind !== 'feed' || ++feedsDone < input.feedUrls.length) return;
+        feedsSeconds = (performance.now() - t) / 1000;
+        client.send({ type: 'stop' });
+      },
+    });
+    const pollSeconds = (performance.now() - t) / 1000;
+    const ingest = (await ingestReport).report;
+    client.send({ type: 'measure' });
+    await new Promise((r) => setTimeout(r, (input.idleSeconds ?? 15) * 1000));
+    const idleReport = next<{ report: PageReport }>('report');
+    client.send({ type: 'stop' });
+    const idle = (await idleReport).report;
+    return { ingest, idle, feedsSeconds, pollSeconds, polled: summary.polled, inserted: summary.inserted };
+  } finally {
+    client.kill();
+    await service.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.once('message', (input: WorkerInput) => {
+  const run = input.mode === 'baseline' ? baseline(input) : input.mode === 'palaver' ? palaver(input) : serve(input);
+  run.then(
+    (report) => process.send!(report, () => process.exit(0)),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+});
