@@ -1,7 +1,7 @@
 // The second process of the WordPress benchmark's page figure: between a "measure" and a
-// "stop" from its parent it asks the service for conversation pages (/c/:id of the
-// conversations the API lists so far) at a fixed rate, open loop, so a stalled service shows as
-// latency counted from when each request was due; then it reports to the parent.
+// "stop" from its parent it reads conversation pages (/c/:id of the conversations the API lists
+// so far) as one reader does: one request at a time, at most `rate` a second. A stalled service
+// shows as the latency of each page, not as a queue this process built itself.
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
@@ -18,7 +18,7 @@ export interface PageReport {
 
 const [origin, rateArg] = process.argv.slice(2);
 const rate = Number(rateArg);
-const pages = new Pool(origin!, { connections: 32 });
+const pages = new Pool(origin!, { connections: 1 });
 // The list of conversations is read on its own connection, and not counted.
 const api = new Pool(origin!, { connections: 1 });
 let ids: number[] = [];
@@ -45,30 +45,24 @@ async function run(stopped: Promise<void>): Promise<PageReport> {
   const refresher = setInterval(() => void refreshIds(), 1000);
   const latencies: number[] = [];
   const byStatus: Record<string, number> = {};
-  const inFlight: Promise<void>[] = [];
   const begin = performance.now();
-  for (let n = 0; !stop; n++) {
-    const due = begin + (n * 1000) / rate;
-    const wait = due - performance.now();
+  let sent = -Infinity;
+  while (!stop) {
+    const wait = sent + 1000 / rate - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     if (stop) break;
     const id = ids[Math.floor(Math.random() * ids.length)]!;
-    inFlight.push(
-      pages.request({ path: `/c/${id}`, method: 'GET' }).then(
-        async (res) => {
-          await res.body.dump({ limit: Infinity });
-          byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
-          latencies.push(performance.now() - due);
-        },
-        () => {
-          byStatus.failed = (byStatus.failed ?? 0) + 1;
-          latencies.push(performance.now() - due);
-        },
-      ),
-    );
+    sent = performance.now();
+    try {
+      const res = await pages.request({ path: `/c/${id}`, method: 'GET' });
+      await res.body.dump({ limit: Infinity });
+      byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
+    } catch {
+      byStatus.failed = (byStatus.failed ?? 0) + 1;
+    }
+    latencies.push(performance.now() - sent);
   }
   const seconds = (performance.now() - begin) / 1000;
-  await Promise.all(inFlight);
   clearInterval(refresher);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;

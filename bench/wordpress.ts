@@ -66,7 +66,7 @@ export async function benchWordPressPages(options: { feeds: number; perHost: num
     const r = await runWorker<ServeReport>({ mode: 'serve', feedUrls: farm.feedUrls, commentFeedUrls: farm.commentFeedUrls, perHost: options.perHost, pageRate: options.rate, idleSeconds: options.idleSeconds });
     const statuses = (report: ServeReport['ingest']) => Object.entries(report.byStatus).map(([s, k]) => `${s}: ${k}`).join(', ');
     const note =
-      `${r.ingest.requests} requests of /c/:id at ${options.rate}/s, open loop, from a second process while the service (startService, its own poller) ingested ` +
+      `${r.ingest.requests} requests of /c/:id, one at a time and at most ${options.rate}/s, from a second process while the service (startService, its own poller) ingested ` +
       `${thousands(options.feeds)} feeds cold: post feeds done after ${r.feedsSeconds.toFixed(1)} s (the first conversation listed after ${r.ingest.waitedSeconds.toFixed(1)} s), ` +
       `the whole first poll with ${thousands(r.polled - options.feeds)} comment feeds after ${r.pollSeconds.toFixed(1)} s; p50 ${r.ingest.p50.toFixed(1)} ms, max ${r.ingest.max.toFixed(0)} ms, ` +
       `answers ${statuses(r.ingest)}. Baseline: the same requests for ${options.idleSeconds} s once the poll ended (p50 ${r.idle.p50.toFixed(1)} ms, ${r.idle.requests} requests, answers ${statuses(r.idle)})`;
