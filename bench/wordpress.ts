@@ -43,6 +43,7 @@ export async function benchWordPressIngest(options: { sizes: number[]; perHost: 
         `per-host limit ${options.perHost}, poller concurrency 8, fresh database; ${thousands(ours.cold.items)} new entries in ${ours.cold.seconds.toFixed(1)} s ` +
         `(${ours.cold.cpuSeconds.toFixed(1)} CPU-s); then ${thousands(ours.comments.feeds)} comment feeds polled in ${ours.comments.seconds.toFixed(1)} s ` +
         `(${thousands(after.comments404 - before.comments404)} answers 404), then ${thousands(ours.repoll.feeds)} post feeds again (${thousands(after.feeds304 - before.feeds304)} answers 304)` +
+        `${after.other > before.other ? `; ${thousands(after.other - before.other)} other requests (404)` : ''}` +
         `${failed ? `; ${failed} polls failed` : ''}. Baseline: undici GETs of the same URLs, ${options.perHost} connections, bodies read and dropped`;
       figures.push(
         { name: `${name}: cold ingest, feeds/s`, value: ours.cold.feeds / ours.cold.seconds, baseline: bare.cold.feeds / bare.cold.seconds, unit: 'feeds/s', higherIsBetter: true, note },
