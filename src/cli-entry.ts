@@ -15,5 +15,5 @@ export async function runCommandLine(argv: string[]): Promise<number> {
     return 2;
   }
   const { runCli } = await import('./cli.ts');
-  return runCli(argv);
+  return runCli(parsed);
 }

@@ -140,8 +140,16 @@ export function commandHelp(spec: CommandSpec): string {
   ].join('\n');
 }
 
+/** A command line that names a command to run, with its arguments and options. */
+export interface CommandToRun {
+  kind: 'run';
+  command: CommandSpec;
+  args: string[];
+  values: Partial<Record<OptionName, boolean>>;
+}
+
 export type ParsedCommandLine =
-  | { kind: 'run'; command: CommandSpec; args: string[]; values: Partial<Record<OptionName, boolean>> }
+  | CommandToRun
   | { kind: 'print'; text: string }
   | { kind: 'error'; message: string };
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommandLine } from './cli-usage.ts';
+import type { CommandToRun } from './cli-usage.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { backupDatabase, BackupError } from './db/backup.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -245,17 +245,8 @@ async function commandExportOpml(config: Config, announce: Announce): Promise<nu
   });
 }
 
-/** Runs the CLI with the given arguments and returns the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(argv);
-  if (parsed.kind === 'print') {
-    console.log(parsed.text);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    console.error(parsed.message);
-    return 2;
-  }
+/** Runs a command parsed by cli-entry.ts (help and usage errors are answered there) and returns the exit code. */
+export async function runCli(parsed: CommandToRun): Promise<number> {
   const { command, args, values } = parsed;
   let config: Config;
   try {
