@@ -1,5 +1,7 @@
 // The `palaver` command: add, poll, import-opml, export-opml, migrate, backup, demo. Each command opens what it needs, names
 // the database on its first line, prints plain progress for people, and exits non-zero when it could not do its job.
+import type { Source } from './domain/models.ts';
+import type { ServiceLog } from './domain/vocabulary.ts';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -8,14 +10,15 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { backupDatabase, BackupError } from './db/backup.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
-import { createPoller, type PollerLog } from './poller/poller.ts';
+
+import { createPoller } from './poller/poller.ts';
 import type { RefreshResult } from './poller/refresh.ts';
 import { renderRegistryOpml } from './registry/export-opml.ts';
 import { importOpml, OpmlError, type ImportLine } from './registry/import-opml.ts';
 import { registerBlog, RegistrationError } from './registry/register-blog.ts';
 import { fetcherFromConfig, openMigratedDatabase, pollerSettings } from './service.ts';
 import { countBlogs, findBlogById } from './store/blogs.ts';
-import { countDueSources, type Source } from './store/sources.ts';
+import { countDueSources } from './store/sources.ts';
 
 class UsageError extends Error {}
 
@@ -46,7 +49,7 @@ export function describeDatabase(file: string, state: { existed: boolean; blogs:
 }
 
 /** Logs the poller's warnings for a person at a terminal (progress lines say the rest). */
-const quietLog: PollerLog = {
+const quietLog: ServiceLog = {
   info: () => {},
   warn: () => {},
   error: (obj, msg) => console.error(`error: ${msg}`, (obj as { err?: unknown }).err ?? ''),

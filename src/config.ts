@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { moderationPolicies } from './domain/vocabulary.ts';
 
 // Compiled, this module runs from dist/src/; config/, docs/ and the assets stay in the checkout.
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.js') ? '../..' : '..');
@@ -93,7 +94,7 @@ const configSchema = z
          * trusted hosts always pass): shown at once (open), held for a moderator (moderate), or
          * refused (closed).
          */
-        moderation: z.enum(['open', 'moderate', 'closed']),
+        moderation: z.enum(moderationPolicies),
         /** Pings waiting for verification before the endpoints answer 503. */
         queueCapacity: positiveInt,
         verifyConcurrency: positiveInt.max(64),

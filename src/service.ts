@@ -1,5 +1,7 @@
 // Wires a running Palaver together: database (migrated), fetcher, web app, background poller.
 // Used by main.ts and by the demo; shutdown undoes it in reverse order.
+
+import type { EntriesChanged } from './domain/vocabulary.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -7,7 +9,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from './db/open.ts';
 import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
-import type { EntriesChanged, RefreshDeps } from './poller/refresh.ts';
+import type { RefreshDeps } from './poller/refresh.ts';
 import { loggerOptions } from './log-output.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
 import { injectTopicRenderer } from './web/websub.ts';

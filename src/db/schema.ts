@@ -1,6 +1,7 @@
 // Row types of the database as kysely sees them. Only the store layer imports these; the rest
-// of Palaver works with the store's own shapes. Times are ISO 8601 UTC strings.
+// of Palaver works with the domain's shapes (src/domain/). Times are ISO 8601 UTC strings.
 import type { Generated } from 'kysely';
+import type { BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, SourceKind, WebsubMode } from '../domain/vocabulary.ts';
 
 export interface BlogsTable {
   id: Generated<number>;
@@ -27,10 +28,6 @@ export interface BlogsTable {
   approval: Generated<BlogApproval>;
   moderated_at: string | null;
 }
-
-export type BlogApproval = 'approved' | 'pending' | 'rejected';
-
-export type SourceKind = 'feed' | 'site-comments' | 'post-comments' | 'trackback-listing' | 'pingback-listing';
 
 export interface SourcesTable {
   id: Generated<number>;
@@ -75,10 +72,6 @@ export interface SourcesTable {
   items_skipped: Generated<number>;
 }
 
-import type { EntryKind } from '../reader/entry-draft.ts';
-
-export type { EntryKind };
-
 export interface EntriesTable {
   id: Generated<number>;
   blog_id: number | null;
@@ -118,15 +111,11 @@ export interface EntriesTable {
   is_roundup: Generated<number>;
 }
 
-export type Channel = 'feed' | 'comment-feed' | 'pingback' | 'trackback' | 'webmention' | 'listing';
-
 export interface EntryChannelsTable {
   entry_id: number;
   via: Channel;
   first_seen_at: string;
 }
-
-export type EdgeType = 'comment-of' | 'reply-to' | 'links-to' | 'linkback' | 'same-as';
 
 export interface EdgesTable {
   id: Generated<number>;
@@ -158,13 +147,10 @@ export interface ConversationsTable {
   updated_at: string;
 }
 
-export type PingProtocol = 'pingback' | 'trackback' | 'webmention';
-export type PingStatus = 'queued' | 'accepted' | 'rejected' | 'held' | 'gone';
-
 export interface PingsTable {
   id: Generated<number>;
   protocol: PingProtocol;
-  received_via: 'endpoint' | 'listing';
+  received_via: PingReceivedVia;
   source_url: string;
   source_key: string;
   source_host: string;
@@ -187,12 +173,10 @@ export interface PingsTable {
 
 export interface PingHostsTable {
   host: string;
-  verdict: 'blocked' | 'trusted';
+  verdict: HostVerdict;
   reason: string | null;
   created_at: string;
 }
-
-export type WebsubMode = 'subscribe' | 'unsubscribe';
 
 /** Palaver as a hub: a subscriber to one of Palaver's feeds. */
 export interface WebsubSubscribersTable {

@@ -1,6 +1,6 @@
 // Turns the store's feed entries into the writers' OutFeed: item ids, composed titles, threading
 // and sources. Pure: no database, no HTTP; the route decides scope, limits and URLs.
-import type { FeedEntry, FeedEntryRef } from '../store/feed-items.ts';
+import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
 import type { OutFeed, OutItem } from './types.ts';
 
 /**

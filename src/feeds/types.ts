@@ -1,8 +1,6 @@
 // The shape every feed writer renders: one feed and its items, already composed, sanitized and
 // ordered by the caller. Nothing here knows about the database or HTTP.
-
-export type OutItemKind = 'post' | 'comment' | 'trackback' | 'pingback' | 'webmention';
-export type OutItemVia = 'feed' | 'comment-feed' | 'pingback' | 'trackback' | 'webmention' | 'listing';
+import type { Channel, EntryKind, FeedFormat } from '../domain/vocabulary.ts';
 
 export interface OutGenerator {
   name: string;
@@ -41,9 +39,9 @@ export interface OutItem {
   url: string | null;
   /** Already composed by the caller ("Jens Best on 'Social Media Camp – ein kleiner Exkurs'"). */
   title: string;
-  kind: OutItemKind;
+  kind: EntryKind;
   /** The channels the entry arrived by. */
-  via: OutItemVia[];
+  via: Channel[];
   authorName: string | null;
   authorUrl: string | null;
   /** ISO 8601. */
@@ -65,9 +63,9 @@ export interface OutItem {
 }
 
 /** Content-Type header values of the writers' output. */
-export const feedContentTypes = {
+export const feedContentTypes: Record<FeedFormat | 'opml', string> = {
   atom: 'application/atom+xml; charset=utf-8',
   rss: 'application/rss+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
   opml: 'text/x-opml; charset=utf-8',
-} as const;
+};

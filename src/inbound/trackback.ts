@@ -2,7 +2,7 @@
 // answers and Movable Type's `?__mode=rss` listing. Pure functions: no fetching, no storage.
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { resolveCharsetLabel } from '../reader/decode.ts';
+import { charsetFromContentType, resolveCharsetLabel } from '../reader/decode.ts';
 import { htmlToText } from '../reader/sanitize.ts';
 
 export interface TrackbackPing {
@@ -63,12 +63,6 @@ function percentDecode(text: string): Buffer {
     }
   }
   return out.subarray(0, n);
-}
-
-function charsetParameter(contentType: string | undefined): string | null {
-  if (!contentType) return null;
-  const match = /;\s*charset\s*=\s*("?)([^";,\s]{1,64})\1/i.exec(contentType);
-  return match?.[2] ?? null;
 }
 
 type CharsetChoice = { ok: true; charset: string | null } | { ok: false; message: string };
@@ -135,7 +129,7 @@ export function parseTrackbackPing(rawBody: Buffer, contentType: string | undefi
   }
   const fields = splitForm(rawBody);
   const fieldLabel = fields.get('charset');
-  const choice = chooseCharset(charsetParameter(contentType) ?? (fieldLabel?.length ? fieldLabel.toString('latin1') : null));
+  const choice = chooseCharset(charsetFromContentType(contentType ?? null) ?? (fieldLabel?.length ? fieldLabel.toString('latin1') : null));
   if (!choice.ok) return choice;
 
   const textFields = ['url', 'title', 'excerpt', 'blog_name'].map((name) => fields.get(name) ?? Buffer.alloc(0));

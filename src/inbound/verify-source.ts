@@ -9,9 +9,8 @@ import { decodeText } from '../reader/decode.ts';
 import { escapeHtml } from '../reader/feed-values.ts';
 import { htmlToText, sanitizeHtml } from '../reader/sanitize.ts';
 import { type Fetch, FetchError, type FetchResponse } from '../reader/types.ts';
+import type { PingProtocol } from '../domain/vocabulary.ts';
 import { urlKey } from '../url-key.ts';
-
-export type PingProtocol = 'pingback' | 'trackback' | 'webmention';
 
 export interface VerifySourceRequest {
   source: string;

@@ -2,6 +2,7 @@
 // (the post reports more than Palaver has, or the feed's window overflowed since the last check)
 // and reads them the way the blog offers: Blogger's start-index paging, WordPress's REST API,
 // then the post page's comment list. Only comments Palaver lacks are stored from there.
+import type { Blog, Source } from '../domain/models.ts';
 import type { Db } from '../db/open.ts';
 import { readBloggerComments, isBloggerCommentFeed } from '../reader/blogger-comments.ts';
 import { readCommentPages } from '../reader/comment-page.ts';
@@ -10,16 +11,9 @@ import { identityOf } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FeedItem } from '../reader/types.ts';
 import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts';
-import { findBlogById, updateBlogApiState, updateBlogApiRoot, type Blog } from '../store/blogs.ts';
-import {
-  countKnownComments,
-  findCommentedPost,
-  findFirstSeenAt,
-  listStoredIdentities,
-  raisePostCommentCount,
-  type CommentedPost,
-} from '../store/comment-gaps.ts';
-import { listSourcesByBlog, type Source } from '../store/sources.ts';
+import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
+import { countKnownComments, findCommentedPost, findFirstSeenAt, listStoredIdentities, raisePostCommentCount, type CommentedPost } from '../store/comment-gaps.ts';
+import { listSourcesByBlog } from '../store/sources.ts';
 import { findSurvivingConversationId, refreshConversation } from '../store/threads.ts';
 
 /** WordPress's default posts_per_rss: a comment feed this full may have dropped older comments. */

@@ -1,6 +1,9 @@
 // Verifies queued pings in the background: fetches each source through the guarded fetcher,
 // accepts it only when it links to its target, and threads the accepted ones. One fetch per
 // source URL at a time and a few per source host, so Palaver cannot be used to flood a site.
+
+import type { Ping } from '../domain/models.ts';
+import type { EntriesChanged, ModerationPolicy, ServiceLog } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
 import { createBackgroundLoop } from './background-loop.ts';
 import { createVerificationQueue } from '../inbound/queue.ts';
@@ -8,17 +11,16 @@ import { createSourcePagePool } from '../inbound/source-page-pool.ts';
 import { readSourcePage as readInThread, verifySource, type SourcePageReader } from '../inbound/verify-source.ts';
 import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
-import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost, type Ping } from '../store/pings.ts';
+import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost } from '../store/pings.ts';
 import { wakeCommentSources } from '../store/sources.ts';
 import { recordEntry, tombstoneLinkback } from '../store/threads.ts';
 import { pingRecord } from '../threading/ping-record.ts';
-import type { EntriesChanged } from './refresh.ts';
 
 export interface PingVerifierSettings {
   /** Pings verified at once. */
   concurrency: number;
   /** What happens to endpoint pings from a host Palaver has not accepted before (see config.ts). */
-  moderation: 'open' | 'moderate' | 'closed';
+  moderation: ModerationPolicy;
   /** Attempts before a source that keeps failing is given up. */
   maxAttempts: number;
   tickSeconds: number;
@@ -33,17 +35,11 @@ export interface SourceLimits {
   memoryMb: number;
 }
 
-export interface PingVerifierLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface PingVerifierDeps {
   db: Db;
   fetch: Fetch;
   settings: PingVerifierSettings;
-  log: PingVerifierLog;
+  log: ServiceLog;
   now?: () => Date;
   /** Told after the commit when a ping added or changed entries (WebSub publishes). */
   onEntriesChanged?: (change: EntriesChanged) => void;

@@ -1,10 +1,12 @@
 // The poller moves jobs only: it claims due sources from the store and runs refreshSource on
 // them with bounded concurrency, in the background or once for the CLI. What is due, and how
 // many per host, is decided by the store's claim query.
+import type { Source } from '../domain/models.ts';
+import type { ServiceLog, SourceKind } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
-import { claimDueSources, type Source, type SourceKind } from '../store/sources.ts';
+import { claimDueSources } from '../store/sources.ts';
 import { refreshSource, type RefreshDeps, type RefreshResult, type RefreshSettings } from './refresh.ts';
 
 export interface PollerSettings extends RefreshSettings {
@@ -14,17 +16,11 @@ export interface PollerSettings extends RefreshSettings {
   perHostLimit: number;
 }
 
-export interface PollerLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface PollerDeps {
   db: Db;
   fetch: Fetch;
   settings: PollerSettings;
-  log: PollerLog;
+  log: ServiceLog;
   now?: () => Date;
   /** Kinds of source this poller handles. */
   kinds?: SourceKind[];

@@ -1,10 +1,11 @@
 // Polls one post's listing of pings (Movable Type's ?__mode=rss, WordPress's getPingbacks) and
 // queues every listed source for verification: listings include unapproved and spam pings, so
 // nothing listed becomes a node before its page is fetched and found to link to the post.
+import type { Source } from '../domain/models.ts';
 import { fetchPingbackSources, fetchTrackbackListing, fetchTrackbackPings, wordpressPostId, type ListingResult } from '../reader/listings.ts';
 import { findBlogById } from '../store/blogs.ts';
 import { findPingBySourceTarget, upsertPing } from '../store/pings.ts';
-import { findCommentActivity, updateSourceAfterPoll, type Source } from '../store/sources.ts';
+import { findCommentActivity, updateSourceAfterPoll } from '../store/sources.ts';
 import type { RefreshDeps, RefreshResult } from './refresh.ts';
 import { commentFeedWaitSeconds, computeNextCheck, parseRetryAfter } from './schedule.ts';
 

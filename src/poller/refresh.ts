@@ -2,9 +2,11 @@
 // records what happened on the source so its blog's status page can say it in plain words.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.ts';
+import type { Source } from '../domain/models.ts';
+import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
 import { newestItems } from './item-cap.ts';
 import { decodeText } from '../reader/decode.ts';
-import { draftEntry, type EntryKind } from '../reader/entry-draft.ts';
+import { draftEntry } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
@@ -13,18 +15,10 @@ import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
 import { completePostComments, defaultCompletionSettings, type CompletionOutcome, type CompletionSettings } from './complete-comments.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
-import {
-  findCommentActivity,
-  insertSource,
-  listSourcesByBlog,
-  updateSourceAfterPoll,
-  wakeCommentSources,
-  type Source,
-  type SourcePollState,
-} from '../store/sources.ts';
+import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, wakeCommentSources, type SourcePollState } from '../store/sources.ts';
 import { answersThreadedEntry, recordHeldEntry } from '../store/held-entries.ts';
 import { recordEntry } from '../store/threads.ts';
-import { relationsOf, type Channel } from '../threading/relations.ts';
+import { relationsOf } from '../threading/relations.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
 
 export const feedAccept =
@@ -51,13 +45,6 @@ export interface RefreshSettings {
 }
 
 const defaultMaxItemsPerPoll = 500;
-
-/** Which entries a committed poll, push or ping added or changed, and where they belong. */
-export interface EntriesChanged {
-  entryIds: number[];
-  conversationIds: number[];
-  blogIds: number[];
-}
 
 export interface RefreshDeps {
   db: Db;
@@ -169,8 +156,8 @@ export function preferredCommentFeed(post: { url: string | null; commentFeedUrl:
  * that is not WordPress's (<permalink>trackback/ has no listing; its trackbacks are in the
  * comment feeds).
  */
-export function listingSourcesFor(post: { url: string | null; trackbackPingUrl: string | null }, pingbackEndpoint: string | null): { kind: 'pingback-listing' | 'trackback-listing'; url: string }[] {
-  const out: { kind: 'pingback-listing' | 'trackback-listing'; url: string }[] = [];
+export function listingSourcesFor(post: { url: string | null; trackbackPingUrl: string | null }, pingbackEndpoint: string | null): { kind: ListingSourceKind; url: string }[] {
+  const out: { kind: ListingSourceKind; url: string }[] = [];
   if (pingbackEndpoint && post.url) out.push({ kind: 'pingback-listing', url: post.url });
   const tb = post.trackbackPingUrl;
   if (tb && !/\/trackback\/?$/.test(new URL(tb).pathname)) out.push({ kind: 'trackback-listing', url: trackbackListingUrl(tb) });

@@ -60,8 +60,8 @@ export function resolveCharsetLabel(label: string): string | null {
   }
 }
 
-/** Reads the charset parameter of a Content-Type header value. */
-function charsetFromContentType(contentType: string | null): string | null {
+/** Reads the charset parameter of a Content-Type header value (an HTTP answer's or a form post's). */
+export function charsetFromContentType(contentType: string | null): string | null {
   if (!contentType) return null;
   const match = /;\s*charset\s*=\s*("?)([^";,\s]{1,64})\1/i.exec(contentType);
   return match?.[2] ?? null;

@@ -4,12 +4,12 @@
 import * as cheerio from 'cheerio';
 import { decodeText } from './decode.ts';
 import { parseFeed, sniffFeedFormat } from './parse-feed.ts';
-import { FeedParseError, FetchError, type FeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
+import { FeedParseError, FetchError, type ParsedFeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
 import { urlKey } from '../url-key.ts';
 
 export interface FeedCandidate {
   url: string;
-  format: FeedFormat | null;
+  format: ParsedFeedFormat | null;
   title: string | null;
 }
 
@@ -19,7 +19,7 @@ export interface Discovery {
   title: string | null;
   description: string | null;
   /** The post feed Palaver will poll, fetched and parsed successfully during discovery. */
-  feed: FeedCandidate & { format: FeedFormat; itemCount: number };
+  feed: FeedCandidate & { format: ParsedFeedFormat; itemCount: number };
   /** Further post feeds the page offers (e.g. Atom beside RSS). */
   otherFeeds: FeedCandidate[];
   commentFeed: FeedCandidate | null;
@@ -47,7 +47,7 @@ export class DiscoveryError extends Error {
 
 const pageAccept = 'text/html, application/xhtml+xml, application/atom+xml, application/rss+xml, application/feed+json;q=0.9, application/xml;q=0.8, */*;q=0.5';
 
-const feedTypes: Record<string, FeedFormat> = {
+const feedTypes: Record<string, ParsedFeedFormat> = {
   'application/rss+xml': 'rss',
   'application/atom+xml': 'atom',
   'application/rdf+xml': 'rdf',

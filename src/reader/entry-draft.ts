@@ -1,33 +1,11 @@
 // Turns a parsed feed item into the entry Palaver stores: sanitized once here, at ingest, with
 // its identity and content hash decided. Pure: no database, no network.
 import { createHash } from 'node:crypto';
+import type { EntryDraft } from '../domain/models.ts';
+import type { EntryKind } from '../domain/vocabulary.ts';
 import { urlKey } from '../url-key.ts';
 import { htmlToText, sanitizeHtml } from './sanitize.ts';
 import type { FeedItem } from './types.ts';
-
-export type EntryKind = 'post' | 'comment' | 'trackback' | 'pingback' | 'webmention';
-
-/** An entry as the pull side hands it over: sanitized, with its identity decided. */
-export interface EntryDraft {
-  kind: EntryKind;
-  identity: string;
-  guid: string | null;
-  url: string | null;
-  urlKey: string | null;
-  title: string | null;
-  authorName: string | null;
-  authorUrl: string | null;
-  contentHtml: string | null;
-  excerpt: string | null;
-  lang: string | null;
-  publishedAt: string | null;
-  updatedAt: string | null;
-  commentCount: number | null;
-  commentFeedUrl: string | null;
-  commentsPageUrl: string | null;
-  trackbackPingUrl: string | null;
-  contentHash: string;
-}
 
 const excerptLength = 280;
 

@@ -9,6 +9,7 @@ import { urlKey } from '../url-key.ts';
 import { type XmlRpcValue, XmlRpcParseError, parseMethodResponse, serializeMethodCall } from '../xmlrpc/codec.ts';
 import { decodeText } from './decode.ts';
 import { parseFeed } from './parse-feed.ts';
+import { htmlToText } from './sanitize.ts';
 import { type Fetch, FetchError, type FetchRequest, type FetchResponse, FeedParseError } from './types.ts';
 
 /** One ping as a listing names it. Nothing here is verified: callers fetch `url` and check its link. */
@@ -201,11 +202,6 @@ export async function fetchPingbackSources(fetch: Fetch, xmlrpcEndpoint: string,
   return { status: 'ok', pings: uniqueByKey(pings) };
 }
 
-// wp_xmlrpc_server::mt_getTrackbackPings cuts pingTitle out of comment_content, which is HTML.
-function htmlToText(html: string): string {
-  return cheerio.load(html, null, false).root().text();
-}
-
 /** Asks a WordPress XML-RPC endpoint for `mt.getTrackbackPings(postId)` and returns the listed pings. */
 export async function fetchTrackbackPings(fetch: Fetch, xmlrpcEndpoint: string, postId: number): Promise<ListingResult> {
   const outcome = await callXmlRpc(fetch, xmlrpcEndpoint, 'mt.getTrackbackPings', [postId]);
@@ -216,6 +212,7 @@ export async function fetchTrackbackPings(fetch: Fetch, xmlrpcEndpoint: string, 
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || entry instanceof Date || Buffer.isBuffer(entry)) continue;
     const url = typeof entry.pingURL === 'string' ? httpUrl(entry.pingURL) : null;
     if (!url) continue;
+    // wp_xmlrpc_server::mt_getTrackbackPings cuts pingTitle out of comment_content, which is HTML.
     const title = typeof entry.pingTitle === 'string' ? textOrNull(htmlToText(entry.pingTitle)) : null;
     pings.push({ url, title, excerpt: null, blogName: null, via: 'trackback' });
   }

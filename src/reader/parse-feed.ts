@@ -6,7 +6,7 @@ import Parser from 'rss-parser';
 import { parseJsonFeed } from './json-feed.ts';
 import { collapseText, escapeHtml, parseCount, parseFeedDate, resolveHttpUrl } from './feed-values.ts';
 import { htmlToText } from './sanitize.ts';
-import { FeedParseError, type FeedFormat, type FeedItem, type FeedLink, type InReplyTo, type ParsedFeed } from './types.ts';
+import { FeedParseError, type ParsedFeedFormat, type FeedItem, type FeedLink, type InReplyTo, type ParsedFeed } from './types.ts';
 
 /** Text longer than this (UTF-16 code units, about 10 MB) is refused before any parsing. */
 export const maxFeedChars = 10 * 1024 * 1024;
@@ -76,7 +76,7 @@ function localName(name: string): string {
   return name.slice(name.indexOf(':') + 1);
 }
 
-function formatOfRoot(name: string): FeedFormat | 'html' | null {
+function formatOfRoot(name: string): ParsedFeedFormat | 'html' | null {
   const local = localName(name);
   if (local === 'rss') return 'rss';
   if (local === 'feed') return 'atom';
@@ -94,7 +94,7 @@ function looksLikeJsonFeed(head: string): boolean {
  * Tells what a document is from its first bytes: a feed format, an HTML page, or null. Cheap:
  * it reads only the root element (or, for JSON, the first 64 KB).
  */
-export function sniffFeedFormat(text: string): FeedFormat | 'html' | null {
+export function sniffFeedFormat(text: string): ParsedFeedFormat | 'html' | null {
   // \s also matches a BOM (U+FEFF).
   const start = text.search(/\S/);
   if (start < 0) return null;
@@ -282,7 +282,7 @@ function normaliseNamespaceUri(uri: string): string {
 
 const usualPrefix = new Map(Object.entries(usualPrefixByNamespace).map(([uri, prefix]) => [normaliseNamespaceUri(uri), prefix]));
 
-function prefixRenames(text: string, format: FeedFormat): Map<string, string> {
+function prefixRenames(text: string, format: ParsedFeedFormat): Map<string, string> {
   const renames = new Map<string, string>();
   const seen = new Set<string>();
   for (const match of text.matchAll(/\bxmlns:([A-Za-z_][\w.-]*)\s*=\s*(["'])([^"']*)\2/g)) {
@@ -573,7 +573,7 @@ function ttlFromFeed(feed: Raw): number | null {
 // Normalizing
 
 interface FeedContext {
-  format: FeedFormat;
+  format: ParsedFeedFormat;
   base: Base;
   lang: string | null;
   authorName: string | null;
@@ -732,7 +732,7 @@ function decodeXmlAttribute(value: string): string {
   return value.replace(/&(amp|lt|gt|quot|apos);/g, (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '');
 }
 
-function normalizeFeed(raw: Raw, format: FeedFormat, root: RootTag, feedUrl: string, warnings: string[]): ParsedFeed {
+function normalizeFeed(raw: Raw, format: ParsedFeedFormat, root: RootTag, feedUrl: string, warnings: string[]): ParsedFeed {
   // xml:base and xml:lang on <rss> or <rdf:RDF> are not exposed by rss-parser; read them off the tag.
   const rootBase = nestBase({ url: feedUrl, declared: false }, format === 'atom' ? null : readAttribute(root.attributes, 'xml:base'));
   const base = nestBase(rootBase, attrOf(raw, 'xml:base'));
@@ -765,7 +765,7 @@ function normalizeFeed(raw: Raw, format: FeedFormat, root: RootTag, feedUrl: str
   };
 }
 
-function emptyFeed(format: FeedFormat, warnings: string[]): ParsedFeed {
+function emptyFeed(format: ParsedFeedFormat, warnings: string[]): ParsedFeed {
   return { format, title: null, description: null, homeUrl: null, selfUrl: null, hubUrls: [], ttlSeconds: null, lang: null, items: [], warnings };
 }
 

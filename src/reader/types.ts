@@ -70,7 +70,8 @@ export class FetchError extends Error {
   }
 }
 
-export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+/** The format a fetched feed turned out to be (RSS 1.0 is RDF). */
+export type ParsedFeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
 
 export interface FeedLink {
   url: string;
@@ -128,7 +129,7 @@ export interface FeedItem {
 }
 
 export interface ParsedFeed {
-  format: FeedFormat;
+  format: ParsedFeedFormat;
   title: string | null;
   description: string | null;
   /** The site the feed belongs to (RSS channel link, Atom link rel=alternate, JSON home_page_url). */

@@ -1,6 +1,4 @@
 // A blog's health, derived from its sources' poll state (never stored, so it cannot drift).
-import type { Blog } from '../store/blogs.ts';
-import type { Source } from '../store/sources.ts';
 
 export type BlogStatus = 'pending' | 'active' | 'failing' | 'disabled';
 
@@ -38,4 +36,5 @@ export function blogHealth(blog: Blog, sources: Source[]): BlogHealth {
     lastErrorAt: errorSource?.lastErrorAt ?? null,
     consecutiveFailures: Math.max(0, ...live.map((s) => s.consecutiveFailures)),
   };
-}
+}import type { Blog, Source } from '../domain/models.ts';
+

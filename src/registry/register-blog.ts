@@ -1,10 +1,11 @@
 // Registering a blog: discover what it offers, then store the blog and its sources in one
 // transaction, so a failure leaves nothing half-registered. The same blog twice (http/https,
 // www., trailing slash) finds the one already there.
+import type { Blog } from '../domain/models.ts';
 import type { Db } from '../db/open.ts';
 import { discoverBlog, DiscoveryError, normalizeInputUrl, type Discovery } from '../reader/discover.ts';
 import type { Fetch } from '../reader/types.ts';
-import { findBlogById, findBlogByUrlKey, insertBlog, type Blog } from '../store/blogs.ts';
+import { findBlogById, findBlogByUrlKey, insertBlog } from '../store/blogs.ts';
 import { enableSourcesOfBlog, insertSource, listSourcesByFeedUrl } from '../store/sources.ts';
 import { approveBlog } from './approve-blog.ts';
 import { urlKey } from '../url-key.ts';

@@ -1,9 +1,8 @@
 // store: what entries are about, for naming them in lists (blog pages, search results): the
 // post a comment is on (its comment-of edge), or the entry a ping or a reply answers. Records
 // merged into another entry (same_as_id) are followed to the entry that shows.
+import type { EdgeType, EntryKind } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
-import type { EntryKind } from '../db/schema.ts';
-import type { EdgeType } from '../threading/relations.ts';
 
 /** The entry another one is about, as much as naming it needs. */
 export interface AnsweredEntry {

@@ -1,34 +1,10 @@
 // store: registered blogs. All SQL about blogs lives here; callers get plain Blog objects.
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { BlogApproval, BlogsTable } from '../db/schema.ts';
+import type { BlogsTable } from '../db/schema.ts';
+import type { Blog } from '../domain/models.ts';
+import type { BlogApproval } from '../domain/vocabulary.ts';
 import { isUnderHome, urlKey } from '../url-key.ts';
-
-export interface Blog {
-  id: number;
-  homeUrl: string;
-  urlKey: string;
-  title: string | null;
-  description: string | null;
-  pingbackEndpoint: string | null;
-  webmentionEndpoint: string | null;
-  rsdUrl: string | null;
-  trackbackPingUrl: string | null;
-  discoveryNotes: string[];
-  disabledAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** The WordPress REST API root the blog advertises (rel="https://api.w.org/"), if any. */
-  apiRootUrl: string | null;
-  /** When the REST API last refused Palaver (401/403/404), and its answer in plain words. */
-  apiOffAt: string | null;
-  apiOffReason: string | null;
-  /** 'pending' blogs (registered by a stranger under moderation) are polled but not shown. */
-  approval: BlogApproval;
-  moderatedAt: string | null;
-}
-
-export type { BlogApproval };
 
 export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason' | 'approval' | 'moderatedAt'> & {
   apiRootUrl?: string | null;

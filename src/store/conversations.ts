@@ -3,36 +3,10 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { ConversationsTable } from '../db/schema.ts';
-import type { Channel, EdgeType } from '../threading/relations.ts';
+import type { BlogRef, Conversation, ConversationEntry, EntryWithBlog } from '../domain/models.ts';
+import type { Channel, EdgeType } from '../domain/vocabulary.ts';
 import { findSurvivingConversationId } from './threads.ts';
-import type { EntryWithBlog } from './entries.ts';
 import { toEntryWithBlog, selectEntriesWithBlog } from './entries.ts';
-
-export interface Conversation {
-  id: number;
-  rootEntryId: number | null;
-  title: string | null;
-  entryCount: number;
-  postCount: number;
-  commentCount: number;
-  linkbackCount: number;
-  blogCount: number;
-  authorCount: number;
-  missingCount: number;
-  firstActivityAt: string | null;
-  lastActivityAt: string | null;
-  rank: number;
-  /** When threading last changed the conversation (an entry arrived, changed or went). */
-  updatedAt: string;
-}
-
-export interface ConversationEntry extends EntryWithBlog {
-  /** The channels it arrived by, its other records' included. */
-  via: Channel[];
-  /** The entry of this conversation it answers, or null. */
-  inReplyToId: number | null;
-  inReplyToType: EdgeType | null;
-}
 
 function toConversation(row: Selectable<ConversationsTable>): Conversation {
   return {
@@ -255,8 +229,8 @@ export async function listNewestEntryOf(db: Db, conversationIds: number[]): Prom
 }
 
 /** Lists the names of the blogs taking part in each given conversation. */
-export async function listConversationBlogs(db: Db, conversationIds: number[]): Promise<Map<number, { id: number; title: string | null; homeUrl: string }[]>> {
-  const out = new Map<number, { id: number; title: string | null; homeUrl: string }[]>();
+export async function listConversationBlogs(db: Db, conversationIds: number[]): Promise<Map<number, BlogRef[]>> {
+  const out = new Map<number, BlogRef[]>();
   if (conversationIds.length === 0) return out;
   const rows = await db
     .selectFrom('entries')

@@ -3,26 +3,9 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
-import type { EntryDraft, EntryKind } from '../reader/entry-draft.ts';
+import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
+import type { EntryKind } from '../domain/vocabulary.ts';
 import { htmlToText } from '../reader/sanitize.ts';
-
-export type { EntryDraft, EntryKind };
-
-export interface Entry extends EntryDraft {
-  id: number;
-  blogId: number | null;
-  sortAt: string;
-  firstSeenAt: string;
-  changedAt: string;
-  tombstonedAt: string | null;
-  conversationId: number | null;
-  sameAsId: number | null;
-  targetUrl: string | null;
-}
-
-export interface EntryWithBlog extends Entry {
-  blog: { id: number; title: string | null; homeUrl: string } | null;
-}
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
   return {

@@ -2,49 +2,8 @@
 // one conversation, with their channels, the entry each answers, and their blog's post feed.
 // Records of pings hidden behind a post (same_as_id) never appear as items of their own.
 import type { Db } from '../db/open.ts';
-import type { EntryKind } from '../db/schema.ts';
-import type { Channel, EdgeType } from '../threading/relations.ts';
-
-export type FeedScope = { kind: 'all' } | { kind: 'conversation'; id: number } | { kind: 'blog'; id: number };
-
-/** An entry the feed answers or belongs to, as much as an item's title and threading need. */
-export interface FeedEntryRef {
-  id: number;
-  kind: EntryKind;
-  title: string | null;
-  url: string | null;
-  authorName: string | null;
-}
-
-export interface FeedEntry {
-  id: number;
-  kind: EntryKind;
-  url: string | null;
-  title: string | null;
-  authorName: string | null;
-  authorUrl: string | null;
-  contentHtml: string | null;
-  excerpt: string | null;
-  lang: string | null;
-  publishedAt: string | null;
-  updatedAt: string | null;
-  sortAt: string;
-  tombstonedAt: string | null;
-  /** For a ping: the page that was pinged. */
-  targetUrl: string | null;
-  conversationId: number;
-  blog: { id: number; title: string | null; homeUrl: string; feedUrl: string | null } | null;
-  /** The channels it arrived by, those of its ping records included. */
-  via: Channel[];
-  /** The entry it answers (an explicit reply, then its post, then a ping's target, then a link). */
-  parent: FeedEntryRef | null;
-  /** The post a comment is on (its comment-of target), which may differ from a threaded reply's parent. */
-  post: FeedEntryRef | null;
-  /** Posts: how many entries answer it (comments at any depth, pings, linking posts). */
-  replyCount: number;
-  /** The newest change that shows in the item: its own, its records', a channel, its conversation's. */
-  lastChangedAt: string;
-}
+import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
+import type { Channel, EdgeType, FeedScope } from '../domain/vocabulary.ts';
 
 // Which edge says best what an entry answers, as on the conversation page (store/conversations.ts).
 const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];

@@ -1,9 +1,11 @@
 // store: entries of a blog that waits for a moderator. They are stored with their channel (so
 // the moderator sees what the blog posts, and approving it loses nothing) but not threaded: no
 // edges, no conversation, so no page, feed or search shows them and nothing threads onto them.
+import type { EntryDraft } from '../domain/models.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
-import type { EntryDraft } from '../reader/entry-draft.ts';
-import type { Channel, EntryRelations } from '../threading/relations.ts';
+
+import type { EntryRelations } from '../threading/relations.ts';
 import { upsertEntry, type UpsertOutcome } from './entries.ts';
 
 /** Stores an entry of a pending blog without threading it. */

@@ -2,32 +2,10 @@
 // blocked or trusted. The pings table is the verification queue, claimed with a lease.
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { PingProtocol, PingsTable, PingStatus } from '../db/schema.ts';
+import type { PingsTable } from '../db/schema.ts';
+import type { Ping } from '../domain/models.ts';
+import type { HostVerdict, PingProtocol, PingReceivedVia, PingStatus } from '../domain/vocabulary.ts';
 import { urlKey } from '../url-key.ts';
-
-export type { PingProtocol, PingStatus };
-
-export interface Ping {
-  id: number;
-  protocol: PingProtocol;
-  receivedVia: 'endpoint' | 'listing';
-  sourceUrl: string;
-  sourceKey: string;
-  sourceHost: string;
-  targetUrl: string;
-  targetKey: string;
-  targetEntryId: number | null;
-  title: string | null;
-  excerpt: string | null;
-  blogName: string | null;
-  status: PingStatus;
-  statusReason: string | null;
-  entryId: number | null;
-  attempts: number;
-  createdAt: string;
-  updatedAt: string;
-  verifiedAt: string | null;
-}
 
 function toPing(row: Selectable<PingsTable>): Ping {
   return {
@@ -55,7 +33,7 @@ function toPing(row: Selectable<PingsTable>): Ping {
 
 export interface NewPing {
   protocol: PingProtocol;
-  receivedVia: 'endpoint' | 'listing';
+  receivedVia: PingReceivedVia;
   sourceUrl: string;
   targetUrl: string;
   targetEntryId: number | null;
@@ -204,13 +182,13 @@ export async function listPingsByStatus(db: Db, status: PingStatus, limit: numbe
 }
 
 /** Tells what moderators decided about a host: blocked, trusted, or nothing yet. */
-export async function findHostVerdict(db: Db, host: string): Promise<'blocked' | 'trusted' | null> {
+export async function findHostVerdict(db: Db, host: string): Promise<HostVerdict | null> {
   const row = await db.selectFrom('ping_hosts').select('verdict').where('host', '=', host.toLowerCase()).executeTakeFirst();
   return row?.verdict ?? null;
 }
 
 /** Blocks or trusts a host. */
-export async function setHostVerdict(db: Db, host: string, verdict: 'blocked' | 'trusted', reason: string | null, now: string): Promise<void> {
+export async function setHostVerdict(db: Db, host: string, verdict: HostVerdict, reason: string | null, now: string): Promise<void> {
   await db
     .insertInto('ping_hosts')
     .values({ host: host.toLowerCase(), verdict, reason, created_at: now })

@@ -2,23 +2,8 @@
 // of migration 0004. SQLite-specific: FTS5 MATCH, bm25() and snippet().
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
-
-export interface SearchHit {
-  entryId: number;
-  kind: string;
-  title: string | null;
-  authorName: string | null;
-  sortAt: string;
-  lang: string | null;
-  blog: { id: number; title: string | null; homeUrl: string } | null;
-  conversationId: number;
-  conversationTitle: string | null;
-  /** Plain text around the match; the matched words sit between \u0002 and \u0003. */
-  snippet: string;
-}
-
-/** Marks the snippet uses around matched words (control characters never found in text). */
-export const snippetMarks = { start: '\u0002', end: '\u0003' } as const;
+import { snippetMarks, type SearchHit } from '../domain/models.ts';
+import type { EntryKind } from '../domain/vocabulary.ts';
 
 /**
  * Turns what a reader typed into an FTS5 query: every word must occur (as a prefix), and none
@@ -36,7 +21,7 @@ export async function searchEntries(db: Db, input: string, options: { limit: num
   // bm25 weights: a word in the title counts most, then the author, then the text.
   const rows = await sql<{
     id: number;
-    kind: string;
+    kind: EntryKind;
     title: string | null;
     author_name: string | null;
     sort_at: string;

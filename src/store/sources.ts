@@ -2,46 +2,9 @@
 // The scheduling queries live here: what is due, with a per-host cap, claimed with a lease.
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { SourceKind, SourcesTable } from '../db/schema.ts';
-
-export type { SourceKind };
-
-export interface Source {
-  id: number;
-  blogId: number;
-  entryId: number | null;
-  kind: SourceKind;
-  url: string;
-  host: string;
-  format: string | null;
-  title: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  nextCheckAt: string;
-  lastCheckedAt: string | null;
-  lastSuccessAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  consecutiveFailures: number;
-  intervalHintSeconds: number | null;
-  redirectUrl: string | null;
-  redirectCount: number;
-  disabledAt: string | null;
-  disabledReason: string | null;
-  /** While a WebSub hub pushes this feed, polling is a rare fallback until then. */
-  pushedUntil: string | null;
-  /** Post comments: the post's id in the blog's REST API (0: the API does not know it). */
-  apiPostId: number | null;
-  /** Post comments: why comments were still missing after the last poll (null: none were). */
-  gapNote: string | null;
-  /** Post comments: polls in a row that ended with comments missing. */
-  gapPolls: number;
-  /** SHA-256 of the body last read in full. */
-  bodyHash: string | null;
-  /** Old items the last poll left unread beyond the per-poll cap. */
-  itemsSkipped: number;
-}
+import type { SourcesTable } from '../db/schema.ts';
+import type { Source } from '../domain/models.ts';
+import type { SourceKind } from '../domain/vocabulary.ts';
 
 export interface NewSource {
   blogId: number;

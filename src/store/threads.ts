@@ -1,10 +1,12 @@
 // store: edges, channels and conversations. Records an arriving entry with its relations and
 // keeps conversations as connected groups, touching only the entry's own edges and the
 // conversations they join (union by size), never scanning the whole database.
+import type { EntryDraft } from '../domain/models.ts';
+import type { Channel, EdgeType } from '../domain/vocabulary.ts';
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
-import { contentHashOf, type EntryDraft } from '../reader/entry-draft.ts';
-import { rankConversation, type Channel, type EdgeType, type EntryRelations } from '../threading/relations.ts';
+import { contentHashOf } from '../reader/entry-draft.ts';
+import { rankConversation, type EntryRelations } from '../threading/relations.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { upsertEntry, type UpsertOutcome } from './entries.ts';
 

@@ -3,9 +3,8 @@
 // What is due (verification, delivery, renewal) is decided by the queries here.
 import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { WebsubMode, WebsubSubscribersTable, WebsubSubscriptionsTable } from '../db/schema.ts';
-
-export type { WebsubMode };
+import type { WebsubSubscribersTable, WebsubSubscriptionsTable } from '../db/schema.ts';
+import type { WebsubMode } from '../domain/vocabulary.ts';
 
 /** A subscriber of one of Palaver's feeds (Palaver is the hub). */
 export interface HubSubscriber {

@@ -1,7 +1,9 @@
 // Turns a verified ping (received or listed) into the entry Palaver threads: a record of the
 // pinging page that answers the target, and that merges with that page's post when Palaver
 // has it or gets it. Pure: no database, no network.
-import { contentHashOf, type EntryDraft } from '../reader/entry-draft.ts';
+import type { EntryDraft } from '../domain/models.ts';
+import type { PingProtocol } from '../domain/vocabulary.ts';
+import { contentHashOf } from '../reader/entry-draft.ts';
 import { htmlToText } from '../reader/sanitize.ts';
 import { urlKey } from '../url-key.ts';
 import { linkbackRelations, type EntryRelations } from './relations.ts';
@@ -18,7 +20,7 @@ export interface VerifiedSource {
 }
 
 export interface PingFacts {
-  protocol: 'pingback' | 'trackback' | 'webmention';
+  protocol: PingProtocol;
   sourceUrl: string;
   targetUrl: string;
   /** The entry the target names, when Palaver knows it (a ping to a Palaver page). */

@@ -1,12 +1,10 @@
 // Decides what an arriving entry is (post, comment, or a ping shown as a comment) and which
 // edges it has, from the entry alone and where it came from. Pure: the store resolves targets.
-import type { EntryDraft, EntryKind } from '../reader/entry-draft.ts';
+import type { EntryDraft } from '../domain/models.ts';
+import type { Channel, EdgeType, EntryKind } from '../domain/vocabulary.ts';
 import { extractLinks } from '../reader/links.ts';
 import type { InReplyTo } from '../reader/types.ts';
 import { urlKey } from '../url-key.ts';
-
-export type Channel = 'feed' | 'comment-feed' | 'pingback' | 'trackback' | 'webmention' | 'listing';
-export type EdgeType = 'comment-of' | 'reply-to' | 'links-to' | 'linkback' | 'same-as';
 
 /** An edge as the pull side sees it: to a URL key or a guid; the store finds the entry. */
 export interface RelationDraft {

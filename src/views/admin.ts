@@ -1,8 +1,8 @@
 // The moderation page: blogs registered by strangers and pings waiting for a decision, with
 // approve, reject and block buttons (each form carries the session's CSRF token), and the token
 // form that opens it.
-import type { Blog } from '../store/blogs.ts';
-import type { Ping } from '../store/pings.ts';
+
+import type { Blog, Ping } from '../domain/models.ts';
 import { formatDateTime } from './format.ts';
 import { html } from './html.ts';
 import { renderLayout } from './layout.ts';

@@ -1,12 +1,12 @@
 // The blog registry pages: the list with each blog's health and the registration form, and
 // one blog's page with what discovery found, how polling goes, its entries and conversations.
+
+import type { Blog, Conversation, EntryWithBlog, Source } from '../domain/models.ts';
 import type { BlogHealth } from '../registry/health.ts';
 import type { AnsweredEntry } from '../store/answered.ts';
-import type { Blog } from '../store/blogs.ts';
+
 import type { CommentGap } from '../store/comment-gaps.ts';
-import type { Conversation } from '../store/conversations.ts';
-import type { EntryWithBlog } from '../store/entries.ts';
-import type { Source } from '../store/sources.ts';
+
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { nameEntry } from './entry-names.ts';
 import { displayUrl } from './format.ts';

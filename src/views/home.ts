@@ -1,10 +1,10 @@
 // The home page: conversations, best ranked first, each with its blogs, counts, activity and a
 // line from its newest entry; the search box and its results; or a first-run page pointing to
 // registration and the demo.
-import type { Conversation } from '../store/conversations.ts';
+
+import { type BlogRef, type Conversation, type EntryWithBlog, type SearchHit, snippetMarks } from '../domain/models.ts';
 import type { AnsweredEntry } from '../store/answered.ts';
-import type { EntryWithBlog } from '../store/entries.ts';
-import { snippetMarks, type SearchHit } from '../store/search.ts';
+
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { nameEntry } from './entry-names.ts';
 import { displayUrl } from './format.ts';
@@ -16,7 +16,7 @@ import { renderSubscribeLinks } from './subscribe.ts';
 export interface HomeView {
   conversations: Conversation[];
   newest: Map<number, EntryWithBlog>;
-  blogs: Map<number, { id: number; title: string | null; homeUrl: string }[]>;
+  blogs: Map<number, BlogRef[]>;
   blogCount: number;
   now: Date;
   page: number;

@@ -1,8 +1,9 @@
 // The JSON shape of a blog in the API: the blog, its health, what discovery found, its sources.
+
+import type { Blog, Source } from '../domain/models.ts';
 import type { BlogHealth } from '../registry/health.ts';
-import type { Blog } from '../store/blogs.ts';
+
 import type { CommentGap } from '../store/comment-gaps.ts';
-import type { Source } from '../store/sources.ts';
 
 /** Shapes a source for the API. */
 export function sourceJson(s: Source) {

@@ -1,5 +1,4 @@
 // The JSON shape of conversations and their entries in the API (DESIGN.md, "Interfaces").
-import type { Conversation, ConversationEntry } from '../store/conversations.ts';
 
 /** Shapes a conversation for the API; its URL is absolute under PUBLIC_URL. */
 export function conversationJson(c: Conversation, publicUrl: string) {
@@ -34,4 +33,5 @@ export function conversationEntryJson(e: ConversationEntry) {
     contentHtml: e.contentHtml,
     tombstone: e.tombstonedAt !== null,
   };
-}
+}import type { Conversation, ConversationEntry } from '../domain/models.ts';
+

@@ -1,8 +1,9 @@
 // Pages of a conversation page: which entries page N of the timeline or the thread shows, read
 // from the conversation's shape (cached per version, so paging through a debate of ten thousand
 // entries reads its shape once), and only those entries read in full.
+import type { Conversation, ConversationEntry } from '../domain/models.ts';
 import type { Db } from '../db/open.ts';
-import { listConversationEntries, readConversationShape, type Conversation, type ConversationEntry, type ConversationShapeRead } from '../store/conversations.ts';
+import { listConversationEntries, readConversationShape, type ConversationShapeRead } from '../store/conversations.ts';
 import { buildReplyForest, walkReplyForest } from '../threading/reply-forest.ts';
 import type { ConversationLayout, ConversationViewMode } from '../views/conversation.ts';
 import { splitIntoPages, type PageBudget, type PageStep } from '../views/conversation-pages.ts';

@@ -1,6 +1,8 @@
 // Feed routes: everything, one conversation and one blog as Atom, RSS and JSON Feed with
 // conditional GET; the OPML export and import of the registry; the page documenting the
 // extensions. Feeds are composed from the store here; the writers in feeds/ never see HTTP.
+
+import { type FeedFormat, feedFormats, type FeedScope } from '../domain/vocabulary.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,12 +18,9 @@ import { feedContentTypes, type OutFeed } from '../feeds/types.ts';
 import { renderRegistryOpml } from '../registry/export-opml.ts';
 import { findBlogById } from '../store/blogs.ts';
 import { findConversation } from '../store/conversations.ts';
-import { findFeedVersion, listFeedEntries, type FeedScope } from '../store/feed-items.ts';
+import { findFeedVersion, listFeedEntries } from '../store/feed-items.ts';
 import { HttpError } from './errors.ts';
 import { PageCache } from './page.ts';
-
-export const feedFormats = ['atom', 'rss', 'json'] as const;
-export type FeedFormat = (typeof feedFormats)[number];
 
 const writers: Record<FeedFormat, (feed: OutFeed) => string> = { atom: renderAtom, rss: renderRss, json: renderJsonFeed };
 
@@ -68,7 +67,6 @@ export function isNotModified(headers: FastifyRequest['headers'], etag: string, 
   if (Number.isNaN(since)) return false;
   return Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000);
 }
-
 
 /** Registers the feed routes, /blogs.opml and /docs/json-feed-extension. */
 export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -1,14 +1,15 @@
 // Moderation of pings (the held queue, approve, reject, block or trust a host), for the
 // operator holding PALAVER_ADMIN_TOKEN. Without a token configured the API is off (404).
+import type { Ping } from '../domain/models.ts';
+import { pingStatuses } from '../domain/vocabulary.ts';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { findPing, finishPing, listPingsByStatus, setHostVerdict, upsertPing, type Ping } from '../store/pings.ts';
+import { findPing, finishPing, listPingsByStatus, setHostVerdict, upsertPing } from '../store/pings.ts';
 import { HttpError } from './errors.ts';
 
-const statuses = ['queued', 'accepted', 'rejected', 'held', 'gone'] as const;
-const listQuery = z.object({ status: z.enum(statuses).catch('held').default('held'), limit: z.coerce.number().int().min(1).max(500).catch(100).default(100) });
+const listQuery = z.object({ status: z.enum(pingStatuses).catch('held').default('held'), limit: z.coerce.number().int().min(1).max(500).catch(100).default(100) });
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const hostParams = z.object({ host: z.string().min(1).max(255).regex(/^[a-z0-9.-]+(?::\d{1,5})?$/i) });
 

@@ -2,12 +2,13 @@
 // Webmention (POST /webmention, with a status URL). Each checks what it can at once, queues the
 // ping for verification, and answers in its protocol's own format; rate limits and a bounded
 // queue keep abuse out.
+import type { PingProtocol } from '../domain/vocabulary.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.ts';
 import { parseTrackbackPing, renderTrackbackResponse, renderTrackbackRss } from '../inbound/trackback.ts';
 import { checkWebmentionRequest } from '../inbound/webmention.ts';
 import { findEntryById } from '../store/entries.ts';
-import { countQueuedPings, findHostVerdict, findPing, findPingBySourceTarget, listAcceptedPings, upsertPing, type PingProtocol } from '../store/pings.ts';
+import { countQueuedPings, findHostVerdict, findPing, findPingBySourceTarget, listAcceptedPings, upsertPing } from '../store/pings.ts';
 import { urlKey } from '../url-key.ts';
 import { parseMethodCall, serializeFault, serializeMethodResponse, XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/codec.ts';
 import { clientKey } from './client-key.ts';

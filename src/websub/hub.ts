@@ -2,27 +2,14 @@
 // recorded, intent verified by a GET to the callback, leases, and the full feed delivered
 // signed when a topic changes, retried with backoff. Or, with an external hub configured,
 // only a publish ping to that hub. All HTTP goes out through the guarded fetcher.
+import { feedFormats, type EntriesChanged, type FeedFormat, type FeedScope, type ServiceLog, type WebsubMode } from '../domain/vocabulary.ts';
 import { createBackgroundLoop } from '../poller/background-loop.ts';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/open.ts';
-import type { EntriesChanged } from '../poller/refresh.ts';
+
 import { FetchError, type Fetch } from '../reader/types.ts';
-import {
-  claimDueDeliveries,
-  claimSubscriberVerifications,
-  confirmSubscriberRequest,
-  deleteExpiredHubSubscribers,
-  existsFeedScope,
-  finishDelivery,
-  listEntryScopes,
-  markDeliveriesDue,
-  rejectSubscriberRequest,
-  upsertSubscriberRequest,
-  type DeliveryOutcome,
-  type HubSubscriber,
-  type WebsubMode,
-} from '../store/websub.ts';
+import { claimDueDeliveries, claimSubscriberVerifications, confirmSubscriberRequest, deleteExpiredHubSubscribers, existsFeedScope, finishDelivery, listEntryScopes, markDeliveriesDue, rejectSubscriberRequest, upsertSubscriberRequest, type DeliveryOutcome, type HubSubscriber } from '../store/websub.ts';
 
 /** The longest hub.callback accepted, in characters. */
 export const maxCallbackLength = 2048;
@@ -49,18 +36,12 @@ export interface RenderedTopic {
 /** Renders a topic (one of Palaver's feed URLs); null when the topic no longer exists. */
 export type TopicRenderer = (topic: string) => Promise<RenderedTopic | null>;
 
-export interface HubLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface HubDeps {
   db: Db;
   fetch: Fetch;
   settings: HubSettings;
   renderTopic: TopicRenderer;
-  log: HubLog;
+  log: ServiceLog;
   now?: () => Date;
 }
 
@@ -97,17 +78,13 @@ export function advertisedHubUrl(config: Pick<Config, 'publicUrl' | 'websub'>): 
   return config.websub.hubUrl ?? `${config.publicUrl}/websub`;
 }
 
-export const feedFormats = ['atom', 'rss', 'json'] as const;
-
-export type TopicScope = { kind: 'all' } | { kind: 'conversation'; id: number } | { kind: 'blog'; id: number };
-
 /** Reads a topic URL as one of Palaver's feeds; null when it is not one. */
-export function parseTopic(publicUrl: string, topic: string): { scope: TopicScope; format: (typeof feedFormats)[number] } | null {
+export function parseTopic(publicUrl: string, topic: string): { scope: FeedScope; format: FeedFormat } | null {
   if (!topic.startsWith(`${publicUrl}/`)) return null;
   const path = topic.slice(publicUrl.length);
   const m = /^(?:\/c\/(\d{1,15})|\/blogs\/(\d{1,15}))?\/feed\.(atom|rss|json)$/.exec(path);
   if (!m) return null;
-  const format = m[3] as (typeof feedFormats)[number];
+  const format = m[3] as FeedFormat;
   if (m[1]) return { scope: { kind: 'conversation', id: Number(m[1]) }, format };
   if (m[2]) return { scope: { kind: 'blog', id: Number(m[2]) }, format };
   return { scope: { kind: 'all' }, format };

@@ -2,24 +2,17 @@
 // declares, with a callback and secret per subscription, answers the hub's verification,
 // renews before the lease ends, ingests signed pushes through the poll's own path, and
 // unsubscribes when the blog or the hub goes. Only with an explicit PUBLIC_URL.
+import type { Source } from '../domain/models.ts';
+import type { EntriesChanged, ServiceLog } from '../domain/vocabulary.ts';
 import { createBackgroundLoop } from '../poller/background-loop.ts';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.ts';
-import { ingestPushedFeed, type EntriesChanged } from '../poller/refresh.ts';
+import { ingestPushedFeed } from '../poller/refresh.ts';
 import { decodeText } from '../reader/decode.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FetchError, type Fetch, type ParsedFeed } from '../reader/types.ts';
-import { findSourceById, updateSourcePushedUntil, type Source } from '../store/sources.ts';
-import {
-  claimDueFeedSubscriptions,
-  deleteFeedSubscription,
-  findFeedSubscription,
-  insertFeedSubscription,
-  listFeedSubscriptionsBySource,
-  markOrphanFeedSubscriptions,
-  updateFeedSubscription,
-  type FeedSubscription,
-} from '../store/websub.ts';
+import { findSourceById, updateSourcePushedUntil } from '../store/sources.ts';
+import { claimDueFeedSubscriptions, deleteFeedSubscription, findFeedSubscription, insertFeedSubscription, listFeedSubscriptionsBySource, markOrphanFeedSubscriptions, updateFeedSubscription, type FeedSubscription } from '../store/websub.ts';
 
 export interface SubscriberSettings {
   /** Palaver's public base URL; callbacks hang under it. */
@@ -31,17 +24,11 @@ export interface SubscriberSettings {
   tickSeconds: number;
 }
 
-export interface SubscriberLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface SubscriberDeps {
   db: Db;
   fetch: Fetch;
   settings: SubscriberSettings;
-  log: SubscriberLog;
+  log: ServiceLog;
   onEntriesChanged?: (change: EntriesChanged) => void;
   now?: () => Date;
 }

@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import type { Source } from '../../src/domain/models.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
@@ -6,7 +7,7 @@ import { refreshSource, type RefreshSettings } from '../../src/poller/refresh.ts
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
-import { findSourceById, insertSource, type Source } from '../../src/store/sources.ts';
+import { findSourceById, insertSource } from '../../src/store/sources.ts';
 import { rssFeed } from '../support/blog-pages.ts';
 import { createTestDatabase } from '../support/db.ts';
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EntryDraft } from '../../src/domain/models.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-import type { EntryDraft } from '../../src/reader/entry-draft.ts';
+
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries, upsertEntry } from '../../src/store/entries.ts';
 import { createTestDatabase } from '../support/db.ts';

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { Channel, EntryKind } from '../../src/domain/vocabulary.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-import { draftEntry, type EntryKind } from '../../src/reader/entry-draft.ts';
+import { draftEntry } from '../../src/reader/entry-draft.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../../src/store/conversations.ts';
 import { countKnownComments, listCommentGapsOfBlog } from '../../src/store/comment-gaps.ts';
 import { recordEntry, tombstoneLinkback } from '../../src/store/threads.ts';
-import { linkbackRelations, relationsOf, type ArrivalContext, type Channel } from '../../src/threading/relations.ts';
+import { linkbackRelations, relationsOf, type ArrivalContext } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 
 let database: OpenedDatabase;

@@ -1,8 +1,9 @@
 // Naming entries on the pages as the feeds title them: a comment by the post it is on, a ping
 // by what it linked to, never the title a blog gave a comment.
+import type { FeedEntry } from '../../src/domain/models.ts';
 import { describe, expect, it } from 'vitest';
 import { composeItemTitle } from '../../src/feeds/from-entries.ts';
-import type { FeedEntry } from '../../src/store/feed-items.ts';
+
 import { findAbout, nameEntry } from '../../src/views/entry-names.ts';
 import { messagesFor } from '../../src/views/i18n.ts';
 

@@ -1,12 +1,13 @@
 // Palaver as a WebSub subscriber: a loopback blog whose post feed declares a hub. The hub's
 // side is played by the test: it records Palaver's requests at /hub (real HTTP) and calls
 // Palaver's callback (through app.inject, as the callback lives under PUBLIC_URL).
+import type { Source } from '../../src/domain/models.ts';
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
-import { findSourceById, insertSource, type Source } from '../../src/store/sources.ts';
+import { findSourceById, insertSource } from '../../src/store/sources.ts';
 import { findFeedSubscription, listFeedSubscriptionsBySource } from '../../src/store/websub.ts';
 import { checkSignature } from '../../src/websub/subscriber.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
