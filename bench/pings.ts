@@ -15,7 +15,7 @@ import { draftEntry } from '../src/reader/entry-draft.ts';
 import { createFetcher } from '../src/reader/fetcher.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { upsertPing } from '../src/store/pings.ts';
-import { recordEntry } from '../src/store/threads.ts';
+import { recordEntry } from '../src/ingest/record-entry.ts';
 import { relationsOf } from '../src/threading/relations.ts';
 import { serializeMethodCall } from '../src/xmlrpc/codec.ts';
 import defaults from '../config/default.json' with { type: 'json' };

@@ -11,7 +11,7 @@ import { openDatabase, type OpenedDatabase } from '../src/db/open.ts';
 import { commentFeedWaitSeconds } from '../src/poller/schedule.ts';
 import { draftEntry } from '../src/reader/entry-draft.ts';
 import type { FeedItem } from '../src/reader/types.ts';
-import { recordEntry } from '../src/store/threads.ts';
+import { recordEntry } from '../src/ingest/record-entry.ts';
 import { relationsOf } from '../src/threading/relations.ts';
 import type { Figure } from './poll.ts';
 

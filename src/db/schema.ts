@@ -1,7 +1,7 @@
 // Row types of the database as kysely sees them. Only the store layer imports these; the rest
 // of Palaver works with the domain's shapes (src/domain/). Times are ISO 8601 UTC strings.
 import type { Generated } from 'kysely';
-import type { BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, SourceKind, WebsubMode } from '../domain/vocabulary.ts';
+import type { BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, RoundupState, SourceKind, WebsubMode } from '../domain/vocabulary.ts';
 
 export interface BlogsTable {
   id: Generated<number>;
@@ -108,7 +108,7 @@ export interface EntriesTable {
   source_key: string | null;
   /** Linkback records: the page that was pinged. */
   target_url: string | null;
-  is_roundup: Generated<number>;
+  is_roundup: Generated<RoundupState>;
 }
 
 export interface EntryChannelsTable {
@@ -121,7 +121,7 @@ export interface EdgesTable {
   id: Generated<number>;
   from_entry_id: number;
   type: EdgeType;
-  /** "url:<url key>" or "ref:<guid>": what the edge points at until it resolves. */
+  /** What the edge points at until it resolves, as domain/edges.ts writes it ("url:<url key>", "ref:<guid>", "entry:<id>"). */
   target: string;
   to_url: string | null;
   to_entry_id: number | null;

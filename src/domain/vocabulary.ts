@@ -77,3 +77,11 @@ export interface ServiceLog {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
+
+/**
+ * Where a link roundup (an entry linking to more threadable pages than a reply makes) stands:
+ * not a roundup, a roundup that has not joined a conversation yet, or one that has (and from
+ * then on bridges none). Stored in entries.is_roundup.
+ */
+export const RoundupState = { None: 0, Waiting: 1, Joined: 2 } as const;
+export type RoundupState = (typeof RoundupState)[keyof typeof RoundupState];

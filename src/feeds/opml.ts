@@ -2,7 +2,7 @@
 // DOCTYPE (so no entity is ever declared or expanded), caps the size, and never fetches.
 import { load } from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 import { formatRfc822Date, renderElement, renderParent } from './feed-text.ts';
 
 export interface OpmlBlog {

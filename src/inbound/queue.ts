@@ -1,6 +1,6 @@
 // The bounded in-process queue of ping verifications: who runs when, so that Palaver cannot be
 // made to flood a site (the 2014 WordPress pingback DDoS). It only moves jobs; `run` does the work.
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export interface VerificationJob {
   source: string;

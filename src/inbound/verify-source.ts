@@ -10,7 +10,7 @@ import { escapeHtml } from '../reader/feed-values.ts';
 import { htmlToText, sanitizeHtml } from '../reader/sanitize.ts';
 import { type Fetch, FetchError, type FetchResponse } from '../reader/types.ts';
 import type { PingProtocol } from '../domain/vocabulary.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export interface VerifySourceRequest {
   source: string;

@@ -1,6 +1,6 @@
 // Webmention request checks (W3C Webmention §3.2.1): what must be refused with 400 before
 // anything is queued. Pure: whether a target is ours is the caller's predicate.
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export type WebmentionErrorCode =
   | 'missing-source'

@@ -13,7 +13,8 @@ import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
 import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost } from '../store/pings.ts';
 import { wakeCommentSources } from '../store/sources.ts';
-import { recordEntry, tombstoneLinkback } from '../store/threads.ts';
+import { recordEntry } from '../ingest/record-entry.ts';
+import { tombstoneLinkback } from '../store/threads.ts';
 import { pingRecord } from '../threading/ping-record.ts';
 
 export interface PingVerifierSettings {

@@ -16,8 +16,8 @@ import { refreshListing } from './refresh-listing.ts';
 import { completePostComments, defaultCompletionSettings, type CompletionOutcome, type CompletionSettings } from './complete-comments.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, wakeCommentSources, type SourcePollState } from '../store/sources.ts';
-import { answersThreadedEntry, recordHeldEntry } from '../store/held-entries.ts';
-import { recordEntry } from '../store/threads.ts';
+import { answersThreadedEntry } from '../store/held-entries.ts';
+import { recordEntry, recordHeldEntry } from '../ingest/record-entry.ts';
 import { relationsOf } from '../threading/relations.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
 
@@ -425,7 +425,7 @@ async function ingestFeedItems(db: Db, source: Source, feed: Pick<ParsedFeed, 'i
       const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
       // A pingback or trackback that the blog shows as a comment arrived by that ping.
       const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
-      if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations)))) {
+      if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations.relations)))) {
         const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind }, checkedAt);
         if (held.outcome === 'inserted') inserted += 1;
         else if (held.outcome === 'updated') updated += 1;

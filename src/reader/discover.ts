@@ -5,7 +5,7 @@ import * as cheerio from 'cheerio';
 import { decodeText } from './decode.ts';
 import { parseFeed, sniffFeedFormat } from './parse-feed.ts';
 import { FeedParseError, FetchError, type ParsedFeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export interface FeedCandidate {
   url: string;

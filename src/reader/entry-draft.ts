@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EntryDraft } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 import { htmlToText, sanitizeHtml } from './sanitize.ts';
 import type { FeedItem } from './types.ts';
 

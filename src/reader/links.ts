@@ -2,7 +2,7 @@
 // another post or comment (DESIGN.md, threading rule 2). It only reads HTML and URLs; whether a
 // link names a known entry is threading's question, never answered here.
 import * as cheerio from 'cheerio';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export interface ExtractedLink {
   /** Absolute URL as written (resolved against the base), fragment kept. */

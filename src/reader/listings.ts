@@ -5,7 +5,7 @@
 // fault -32601/-32602, HTTP 404/410, a TrackBack listing error); anything else is "failed".
 import { STATUS_CODES } from 'node:http';
 import * as cheerio from 'cheerio';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 import { type XmlRpcValue, XmlRpcParseError, parseMethodResponse, serializeMethodCall } from '../xmlrpc/codec.ts';
 import { decodeText } from './decode.ts';
 import { parseFeed } from './parse-feed.ts';

@@ -8,7 +8,7 @@ import type { Fetch } from '../reader/types.ts';
 import { findBlogById, findBlogByUrlKey, insertBlog } from '../store/blogs.ts';
 import { enableSourcesOfBlog, insertSource, listSourcesByFeedUrl } from '../store/sources.ts';
 import { approveBlog } from './approve-blog.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export type RegistrationErrorCode = DiscoveryError['code'];
 

@@ -4,7 +4,7 @@ import type { Db } from '../db/open.ts';
 import type { BlogsTable } from '../db/schema.ts';
 import type { Blog } from '../domain/models.ts';
 import type { BlogApproval } from '../domain/vocabulary.ts';
-import { isUnderHome, urlKey } from '../url-key.ts';
+import { isUnderHome, urlKey } from '../domain/url-key.ts';
 
 export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason' | 'approval' | 'moderatedAt'> & {
   apiRootUrl?: string | null;

@@ -5,7 +5,6 @@ import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { htmlToText } from '../reader/sanitize.ts';
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
   return {
@@ -43,13 +42,15 @@ export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
 /**
  * Stores an entry of a blog, keyed by (blog, identity): new ones are inserted, edited ones
- * (a different content hash) updated, the same one again left alone.
+ * (a different content hash) updated, the same one again left alone. `contentText` is what
+ * full-text search indexes (entries_fts follows by trigger), as threading derived it.
  */
 export async function upsertEntry(
   db: Db,
   blogId: number | null,
   draft: EntryDraft,
   now: string,
+  derived: { contentText: string | null },
 ): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean }> {
   let existingQuery = db.selectFrom('entries').select(['id', 'content_hash', 'comment_count', 'comment_feed_url']).where('identity', '=', draft.identity);
   existingQuery = blogId === null ? existingQuery.where('blog_id', 'is', null) : existingQuery.where('blog_id', '=', blogId);
@@ -64,8 +65,7 @@ export async function upsertEntry(
     author_name: draft.authorName,
     author_url: draft.authorUrl,
     content_html: draft.contentHtml,
-    // What full-text search indexes (entries_fts follows by trigger): words, not markup.
-    content_text: draft.contentHtml ? htmlToText(draft.contentHtml) || null : draft.excerpt,
+    content_text: derived.contentText,
     excerpt: draft.excerpt,
     lang: draft.lang,
     published_at: draft.publishedAt,

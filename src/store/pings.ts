@@ -5,7 +5,7 @@ import type { Db } from '../db/open.ts';
 import type { PingsTable } from '../db/schema.ts';
 import type { Ping } from '../domain/models.ts';
 import type { HostVerdict, PingProtocol, PingReceivedVia, PingStatus } from '../domain/vocabulary.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 function toPing(row: Selectable<PingsTable>): Ping {
   return {

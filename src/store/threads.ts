@@ -1,18 +1,14 @@
-// store: edges, channels and conversations. Records an arriving entry with its relations and
-// keeps conversations as connected groups, touching only the entry's own edges and the
-// conversations they join (union by size), never scanning the whole database.
-import type { EntryDraft } from '../domain/models.ts';
-import type { Channel, EdgeType } from '../domain/vocabulary.ts';
+// store: edges, channels and conversations, as SQL only. It applies what threading decided
+// (src/threading/, sequenced by src/ingest/record-entry.ts): resolves edge targets to entries,
+// records channels, points ping records at their node, and keeps conversations as connected
+// groups (union by size) with their counts, touching only an entry's own edges and the
+// conversations they join, never scanning the whole database.
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
-import { contentHashOf } from '../reader/entry-draft.ts';
-import { rankConversation, type EntryRelations } from '../threading/relations.ts';
+import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/edges.ts';
+import { rankConversation } from '../domain/rank.ts';
+import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
-import { upsertEntry, type UpsertOutcome } from './entries.ts';
-
-// Edges that make two entries part of one conversation. A roundup's body links are weaker:
-// see threading/relations.ts.
-const joiningEdges: EdgeType[] = ['comment-of', 'reply-to', 'links-to', 'linkback', 'same-as'];
 
 const linkbackKinds: readonly string[] = ['pingback', 'trackback', 'webmention'];
 const linkbackChannels: Channel[] = ['pingback', 'trackback', 'webmention', 'listing'];
@@ -28,167 +24,144 @@ const arrivedAsLinkback = sql<boolean>`(e.kind in (${kindsSql})
   or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null
     and (r.kind in (${kindsSql}) or exists (select 1 from entry_channels rc where rc.entry_id = r.id and rc.via in (${channelsSql})))))`;
 
-export interface RecordEntryInput {
-  blogId: number | null;
-  draft: EntryDraft;
-  via: Channel;
-  relations: EntryRelations;
-  /** For linkback records: the page that was pinged. */
-  targetUrl?: string | null;
-}
-
-export interface RecordedEntry {
-  id: number;
-  outcome: UpsertOutcome;
-  commentCountRose: boolean;
-  conversationId: number;
-}
-
-interface ResolvedEdge {
+/** An edge whose target is known: from one entry to another. */
+export interface ResolvedEdge {
   fromEntryId: number;
   toEntryId: number;
   type: EdgeType;
 }
 
-/**
- * Stores an entry with the channel it came by and its edges, resolves edges waiting for it,
- * merges the conversations it connects and refreshes their counts. Idempotent: the same entry
- * again changes nothing. Run it inside the caller's transaction.
- */
-export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
-  let draft = { ...input.draft, kind: input.relations.kind };
-  let relations = input.relations;
-  // The same comment comes from the site comment feed (RSS: no author URL) and from its post's
-  // Atom comment feed (with it): what the richer one said about a ping is kept.
-  let priorQuery = db.selectFrom('entries').select(['kind', 'source_key', 'author_url']).where('identity', '=', draft.identity);
-  priorQuery = input.blogId === null ? priorQuery.where('blog_id', 'is', null) : priorQuery.where('blog_id', '=', input.blogId);
-  const prior = await priorQuery.executeTakeFirst();
-  if (prior && prior.source_key !== null && relations.sourceKey === null && !draft.authorUrl) {
-    const kept = { ...draft, kind: prior.kind, authorUrl: prior.author_url };
-    draft = { ...kept, contentHash: contentHashOf(kept) };
-    const sameAs = relations.relations.filter((r) => r.type !== 'links-to');
-    relations = { ...relations, kind: prior.kind, sourceKey: prior.source_key, relations: [...sameAs, { type: 'same-as', target: `url:${prior.source_key}`, toUrl: prior.author_url }] };
-  }
-  const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now);
+/** Finds what the store holds of an entry with this identity in this blog (or among pings, blog null). */
+export async function findPriorRecord(db: Db, blogId: number | null, identity: string): Promise<{ kind: EntryKind; sourceKey: string | null; authorUrl: string | null } | undefined> {
+  let q = db.selectFrom('entries').select(['kind', 'source_key', 'author_url']).where('identity', '=', identity);
+  q = blogId === null ? q.where('blog_id', 'is', null) : q.where('blog_id', '=', blogId);
+  const row = await q.executeTakeFirst();
+  return row ? { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url } : undefined;
+}
 
-  if (relations.kind === 'pingback' || relations.kind === 'trackback') {
-    // First seen as a plain comment (the site's RSS comment feed has no author URL), now known
-    // to be a ping shown as a comment: it came by that ping, not as a comment.
-    await db.deleteFrom('entry_channels').where('entry_id', '=', id).where('via', '=', 'comment-feed').execute();
-  }
-  const channelAdded = await db
+/** Records a channel an entry arrived by, dropping one it replaces; tells whether the channel is new. */
+export async function addEntryChannel(db: Db, entryId: number, via: Channel, replaces: Channel | null, now: string): Promise<boolean> {
+  if (replaces !== null) await db.deleteFrom('entry_channels').where('entry_id', '=', entryId).where('via', '=', replaces).execute();
+  const added = await db
     .insertInto('entry_channels')
-    .values({ entry_id: id, via: input.via, first_seen_at: now })
+    .values({ entry_id: entryId, via, first_seen_at: now })
     .onConflict((oc) => oc.columns(['entry_id', 'via']).doNothing())
     .executeTakeFirst();
-  const newChannel = Number(channelAdded.numInsertedOrUpdatedRows ?? 0) > 0;
+  return Number(added.numInsertedOrUpdatedRows ?? 0) > 0;
+}
 
+/** What threading needs to know of a stored entry. */
+export interface ThreadingState {
+  conversationId: number | null;
+  kind: EntryKind;
+  roundup: RoundupState;
+  urlKey: string | null;
+  guid: string | null;
+  blogId: number | null;
+}
+
+/** Finds an entry's threading state. */
+export async function findThreadingState(db: Db, entryId: number): Promise<ThreadingState> {
   const row = await db
     .selectFrom('entries')
-    .select(['conversation_id', 'kind', 'source_key', 'is_roundup', 'url_key', 'guid', 'blog_id'])
-    .where('id', '=', id)
+    .select(['conversation_id', 'kind', 'is_roundup', 'url_key', 'guid', 'blog_id'])
+    .where('id', '=', entryId)
     .executeTakeFirstOrThrow();
+  return { conversationId: row.conversation_id, kind: row.kind, roundup: row.is_roundup, urlKey: row.url_key, guid: row.guid, blogId: row.blog_id };
+}
 
-  // Nothing new about an entry that is already threaded: a repeated poll stops here.
-  if (outcome === 'unchanged' && row.conversation_id !== null && row.kind === draft.kind) {
-    const conversationId = await findSurvivingConversationId(db, row.conversation_id);
-    if (newChannel) {
-      // Pages and feeds show the channels: the node it stands for (itself or the post it is a
-      // record of) counts as changed.
-      const shownAs = (await db.selectFrom('entries').select('same_as_id').where('id', '=', id).executeTakeFirst())?.same_as_id ?? id;
-      await db.updateTable('entries').set({ changed_at: now }).where('id', 'in', [id, shownAs]).execute();
-    }
-    // The post reports more comments: the conversation's "may be missing" count moves.
-    if (commentCountRose || newChannel) await refreshConversation(db, conversationId, now);
-    return { id, outcome, commentCountRose, conversationId };
-  }
+/** Marks an entry changed, and the node it is a record of: pages and feeds show its channels. */
+export async function touchEntryNode(db: Db, entryId: number, now: string): Promise<void> {
+  const shownAs = (await db.selectFrom('entries').select('same_as_id').where('id', '=', entryId).executeTakeFirst())?.same_as_id ?? entryId;
+  await db.updateTable('entries').set({ changed_at: now }).where('id', 'in', [entryId, shownAs]).execute();
+}
 
-  const wasRoundup = row.is_roundup !== 0;
+/** Stores what threading decided about an entry: its kind, its ping source, its roundup state. */
+export async function updateEntryThreading(
+  db: Db,
+  entryId: number,
+  decided: { kind: EntryKind; sourceKey: string | null; roundup: RoundupState; targetUrl?: string | null },
+): Promise<void> {
   await db
     .updateTable('entries')
     .set({
-      kind: draft.kind,
-      source_key: relations.sourceKey,
-      ...(input.targetUrl !== undefined ? { target_url: input.targetUrl } : {}),
-      // 1 = a roundup that has not joined a conversation yet, 2 = one that has.
-      is_roundup: relations.isRoundup ? (wasRoundup ? row.is_roundup : 1) : 0,
+      kind: decided.kind,
+      source_key: decided.sourceKey,
+      ...(decided.targetUrl !== undefined ? { target_url: decided.targetUrl } : {}),
+      is_roundup: decided.roundup,
     })
-    .where('id', '=', id)
+    .where('id', '=', entryId)
     .execute();
+}
 
-  // An edit replaces the body links; edges that already joined conversations keep them joined
-  // (a link taken out later does not split a debate that happened).
-  const wanted = new Set(relations.relations.map((r) => `${r.type} ${r.target}`));
-  const existing = await db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', id).execute();
-  const stale = existing.filter((e) => e.type === 'links-to' && !wanted.has(`${e.type} ${e.target}`)).map((e) => e.id);
-  if (stale.length) await db.deleteFrom('edges').where('id', 'in', stale).execute();
+/** Lists an entry's outgoing edges as stored. */
+export async function listOutgoingEdges(db: Db, entryId: number): Promise<{ id: number; type: EdgeType; target: string }[]> {
+  return db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).execute();
+}
 
-  if (relations.relations.length) {
-    await db
-      .insertInto('edges')
-      .values(relations.relations.map((r) => ({ from_entry_id: id, type: r.type, target: r.target, to_url: r.toUrl, created_at: now })))
-      .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing())
-      .execute();
-  }
+/** Deletes edges by id. */
+export async function deleteEdges(db: Db, ids: number[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('edges').where('id', 'in', ids).execute();
+}
 
+/** Inserts an entry's edges; an edge it already has stays as it is. */
+export async function insertEdges(db: Db, entryId: number, relations: RelationDraft[], now: string): Promise<void> {
+  if (relations.length === 0) return;
+  await db
+    .insertInto('edges')
+    .values(relations.map((r) => ({ from_entry_id: entryId, type: r.type, target: edgeTargetKey(r.target), to_url: r.toUrl, created_at: now })))
+    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing())
+    .execute();
+}
+
+/** Resolves an entry's outgoing edges still waiting for their target; returns those that found it. */
+export async function resolveOutgoingEdges(db: Db, entryId: number, blogId: number | null): Promise<ResolvedEdge[]> {
   const resolved: ResolvedEdge[] = [];
-  // Outgoing edges still waiting for their target.
-  const pending = await db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', id).where('to_entry_id', 'is', null).execute();
+  const pending = await db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is', null).execute();
   for (const edge of pending) {
-    const to = await findEntryByTarget(db, edge.target, row.blog_id, id);
+    const to = await findEntryByTarget(db, edge.target, blogId, entryId);
     if (to === null) continue;
     await db.updateTable('edges').set({ to_entry_id: to }).where('id', '=', edge.id).execute();
-    resolved.push({ fromEntryId: id, toEntryId: to, type: edge.type });
+    resolved.push({ fromEntryId: entryId, toEntryId: to, type: edge.type });
   }
-  // Incoming edges that were waiting for this entry, whatever order the polls ran in.
-  const targets = [row.url_key ? `url:${row.url_key}` : null, row.guid ? `ref:${row.guid}` : null].filter((t): t is string => t !== null);
-  if (targets.length) {
-    const waiting = await db
-      .selectFrom('edges')
-      .select(['id', 'from_entry_id', 'type'])
-      .where('target', 'in', targets)
-      .where('to_entry_id', 'is', null)
-      .where('from_entry_id', '!=', id)
-      .execute();
-    if (waiting.length) {
-      await db.updateTable('edges').set({ to_entry_id: id }).where('id', 'in', waiting.map((w) => w.id)).execute();
-      for (const w of waiting) resolved.push({ fromEntryId: w.from_entry_id, toEntryId: id, type: w.type });
-    }
-  }
-  // Already-resolved outgoing edges join too (an entry threaded before this poll, or edited).
-  const earlier = await db.selectFrom('edges').select(['to_entry_id', 'type']).where('from_entry_id', '=', id).where('to_entry_id', 'is not', null).execute();
-  for (const e of earlier) resolved.push({ fromEntryId: id, toEntryId: e.to_entry_id!, type: e.type });
+  return resolved;
+}
 
-  const partners = await settleSameAs(db, id, row.url_key, relations.sourceKey);
+/** Resolves the edges of other entries that were waiting for this one, whatever order the polls ran in. */
+export async function resolveIncomingEdges(db: Db, entryId: number, names: { urlKey: string | null; guid: string | null }): Promise<ResolvedEdge[]> {
+  const targets: string[] = [];
+  if (names.urlKey) targets.push(edgeTargetKey({ kind: 'url', key: names.urlKey }));
+  if (names.guid) targets.push(edgeTargetKey({ kind: 'ref', guid: names.guid }));
+  if (targets.length === 0) return [];
+  const waiting = await db
+    .selectFrom('edges')
+    .select(['id', 'from_entry_id', 'type'])
+    .where('target', 'in', targets)
+    .where('to_entry_id', 'is', null)
+    .where('from_entry_id', '!=', entryId)
+    .execute();
+  if (waiting.length === 0) return [];
+  await db.updateTable('edges').set({ to_entry_id: entryId }).where('id', 'in', waiting.map((w) => w.id)).execute();
+  return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type }));
+}
 
-  // Which entries this one is joined with.
-  const joined = new Set<number>(partners);
-  for (const edge of resolved) {
-    if (!joiningEdges.includes(edge.type)) continue;
-    const other = edge.fromEntryId === id ? edge.toEntryId : edge.fromEntryId;
-    if (other === id) continue;
-    if (edge.type === 'links-to' && !(await mayBridge(db, edge.fromEntryId, edge.toEntryId))) continue;
-    joined.add(other);
-  }
-
-  const conversationId = await joinConversations(db, id, [...joined], now, partners.length === 0);
-  return { id, outcome, commentCountRose, conversationId };
+/** Lists an entry's outgoing edges that have found their target. */
+export async function listResolvedOutgoingEdges(db: Db, entryId: number): Promise<ResolvedEdge[]> {
+  const rows = await db.selectFrom('edges').select(['to_entry_id', 'type']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is not', null).execute();
+  return rows.map((e) => ({ fromEntryId: entryId, toEntryId: e.to_entry_id!, type: e.type }));
 }
 
 /** Finds the entry an edge target names: a url key or a guid; the real post before any record of a ping. */
-async function findEntryByTarget(db: Db, target: string, blogId: number | null, selfId: number): Promise<number | null> {
-  const colon = target.indexOf(':');
-  const kind = target.slice(0, colon);
-  const value = target.slice(colon + 1);
+async function findEntryByTarget(db: Db, stored: string, blogId: number | null, selfId: number): Promise<number | null> {
+  const target = parseEdgeTarget(stored);
+  if (target === null) return null;
   // Only threaded entries: one without a conversation belongs to a blog waiting for a moderator.
-  if (kind === 'entry') {
-    const row = await db.selectFrom('entries').select('id').where('id', '=', Number(value)).where('id', '!=', selfId).where('conversation_id', 'is not', null).executeTakeFirst();
+  if (target.kind === 'entry') {
+    const row = await db.selectFrom('entries').select('id').where('id', '=', target.id).where('id', '!=', selfId).where('conversation_id', 'is not', null).executeTakeFirst();
     return row?.id ?? null;
   }
   let q = db.selectFrom('entries').select('id').where('id', '!=', selfId).where('conversation_id', 'is not', null);
-  if (kind === 'url') q = q.where('url_key', '=', value);
-  else if (kind === 'ref') q = q.where('guid', '=', value);
-  else return null;
+  q = target.kind === 'url' ? q.where('url_key', '=', target.key) : q.where('guid', '=', target.guid);
   const row = await q
     .orderBy(sql`case when same_as_id is null and source_key is null then 0 when same_as_id is null then 1 else 2 end`)
     // A guid is unique only within its blog; prefer the same blog's entry.
@@ -200,51 +173,55 @@ async function findEntryByTarget(db: Db, target: string, blogId: number | null, 
 }
 
 /**
- * One thing is one node: records of a ping (a pingback shown as a comment, a listed or received
- * ping) point at the pinging post when Palaver has it, else at the first record of that ping.
- * Returns the entries this one is now the same as (in either direction).
+ * Lists the nodes a record of the ping from `sourceKey` may point at: the pinging page (an
+ * entry at that URL that is no ping record) and the other records of that ping, oldest first;
+ * threaded entries only (one without a conversation belongs to a blog waiting for a moderator).
  */
-async function settleSameAs(db: Db, id: number, urlKey: string | null, sourceKey: string | null): Promise<number[]> {
-  const partners: number[] = [];
-  if (sourceKey !== null) {
-    const primary = await db
-      .selectFrom('entries')
-      .select('id')
-      .where('id', '!=', id)
-      .where('same_as_id', 'is', null)
-      .where('conversation_id', 'is not', null)
-      .where((eb) => eb.or([eb.and([eb('url_key', '=', sourceKey), eb('source_key', 'is', null)]), eb('source_key', '=', sourceKey)]))
-      .orderBy(sql`case when source_key is null then 0 else 1 end`)
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
-    await db.updateTable('entries').set({ same_as_id: primary?.id ?? null }).where('id', '=', id).execute();
-    if (primary) partners.push(primary.id);
-  } else if (urlKey !== null) {
-    // The post behind earlier ping records has arrived: it becomes their node.
-    const records = await db.selectFrom('entries').select('id').where('source_key', '=', urlKey).where('id', '!=', id).execute();
-    if (records.length) {
-      const ids = records.map((r) => r.id);
-      await db.updateTable('entries').set({ same_as_id: id }).where((eb) => eb.or([eb('id', 'in', ids), eb('same_as_id', 'in', ids)])).execute();
-      partners.push(...ids);
-    }
-  }
-  return partners;
+export async function listSameAsCandidates(db: Db, entryId: number, sourceKey: string): Promise<{ id: number; sourceKey: string | null }[]> {
+  const rows = await db
+    .selectFrom('entries')
+    .select(['id', 'source_key'])
+    .where('id', '!=', entryId)
+    .where('same_as_id', 'is', null)
+    .where('conversation_id', 'is not', null)
+    .where((eb) => eb.or([eb.and([eb('url_key', '=', sourceKey), eb('source_key', 'is', null)]), eb('source_key', '=', sourceKey)]))
+    .orderBy('id')
+    // Records point at their node, so only the page and the first record are ever candidates.
+    .limit(64)
+    .execute();
+  return rows.map((r) => ({ id: r.id, sourceKey: r.source_key }));
 }
 
-/** Tells whether a body link may join two conversations: a roundup joins once, then never bridges. */
-async function mayBridge(db: Db, fromId: number, toId: number): Promise<boolean> {
-  const from = await db.selectFrom('entries').select(['is_roundup', 'conversation_id']).where('id', '=', fromId).executeTakeFirst();
-  if (!from || from.is_roundup === 0) return true;
-  if (from.is_roundup === 2) {
-    const to = await db.selectFrom('entries').select('conversation_id').where('id', '=', toId).executeTakeFirst();
-    return to?.conversation_id != null && from.conversation_id !== null && (await sameConversation(db, from.conversation_id, to.conversation_id));
-  }
-  await db.updateTable('entries').set({ is_roundup: 2 }).where('id', '=', fromId).execute();
-  return true;
+/** Points an entry at the node it is a record of (null: it is a node itself). */
+export async function updateSameAs(db: Db, entryId: number, nodeId: number | null): Promise<void> {
+  await db.updateTable('entries').set({ same_as_id: nodeId }).where('id', '=', entryId).execute();
 }
 
-async function sameConversation(db: Db, a: number, b: number): Promise<boolean> {
+/** Lists the records of pings sent from this URL key (other than the entry itself). */
+export async function listPingRecordsFrom(db: Db, urlKey: string, entryId: number): Promise<number[]> {
+  const rows = await db.selectFrom('entries').select('id').where('source_key', '=', urlKey).where('id', '!=', entryId).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Makes an entry the node of these records, and of the records that pointed at them. */
+export async function pointRecordsAt(db: Db, recordIds: number[], nodeId: number): Promise<void> {
+  if (recordIds.length === 0) return;
+  await db.updateTable('entries').set({ same_as_id: nodeId }).where((eb) => eb.or([eb('id', 'in', recordIds), eb('same_as_id', 'in', recordIds)])).execute();
+}
+
+/** Finds an entry's roundup state and conversation (for the bridging rule of body links). */
+export async function findRoundupState(db: Db, entryId: number): Promise<{ roundup: RoundupState; conversationId: number | null } | undefined> {
+  const row = await db.selectFrom('entries').select(['is_roundup', 'conversation_id']).where('id', '=', entryId).executeTakeFirst();
+  return row ? { roundup: row.is_roundup, conversationId: row.conversation_id } : undefined;
+}
+
+/** Stores an entry's roundup state. */
+export async function updateRoundupState(db: Db, entryId: number, roundup: RoundupState): Promise<void> {
+  await db.updateTable('entries').set({ is_roundup: roundup }).where('id', '=', entryId).execute();
+}
+
+/** Tells whether two conversations are one now (after the merges since). */
+export async function isSameConversation(db: Db, a: number, b: number): Promise<boolean> {
   return (await findSurvivingConversationId(db, a)) === (await findSurvivingConversationId(db, b));
 }
 
@@ -255,7 +232,7 @@ export async function findSurvivingConversationId(db: Db, id: number): Promise<n
 }
 
 /** Puts an entry and the entries it joins into one conversation, merging smaller into larger. */
-async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean): Promise<number> {
+export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
   const rows = await db
     .selectFrom('entries')

@@ -5,7 +5,7 @@ import type { EntryDraft } from '../domain/models.ts';
 import type { PingProtocol } from '../domain/vocabulary.ts';
 import { contentHashOf } from '../reader/entry-draft.ts';
 import { htmlToText } from '../reader/sanitize.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 import { linkbackRelations, type EntryRelations } from './relations.ts';
 
 export interface VerifiedSource {

@@ -1,18 +1,11 @@
 // Decides what an arriving entry is (post, comment, or a ping shown as a comment) and which
 // edges it has, from the entry alone and where it came from. Pure: the store resolves targets.
+import { edgeTargetKey, type EdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import type { Channel, EdgeType, EntryKind } from '../domain/vocabulary.ts';
 import { extractLinks } from '../reader/links.ts';
 import type { InReplyTo } from '../reader/types.ts';
-import { urlKey } from '../url-key.ts';
-
-/** An edge as the pull side sees it: to a URL key or a guid; the store finds the entry. */
-export interface RelationDraft {
-  type: EdgeType;
-  /** "url:<url key>", "ref:<guid>" or "entry:<id>". */
-  target: string;
-  toUrl: string | null;
-}
+import { urlKey } from '../domain/url-key.ts';
 
 export interface EntryRelations {
   /** The kind after recognising pings that blogs show as comments. */
@@ -46,9 +39,13 @@ const pingbackContent = /^\s*(?:<p>)?\s*\[(?:…|&#8230;|&hellip;|\.\.\.)\]/i;
 // WordPress: trackback comments are "<strong>title</strong>" then the excerpt.
 const trackbackContent = /^\s*(?:<p>)?\s*<strong>[^<]*<\/strong>/i;
 
-function target(url: string | null): string | null {
+function target(url: string | null): EdgeTarget | null {
   const key = urlKey(url);
-  return key ? `url:${key}` : null;
+  return key ? { kind: 'url', key } : null;
+}
+
+function ref(guid: string): EdgeTarget {
+  return { kind: 'ref', guid };
 }
 
 function withoutFragment(url: string | null): string | null {
@@ -86,9 +83,9 @@ export function recognisePingComment(draft: Pick<EntryDraft, 'contentHtml' | 'au
 export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRelations {
   const relations: RelationDraft[] = [];
   const seen = new Set<string>();
-  const add = (type: EdgeType, t: string | null, toUrl: string | null) => {
-    if (!t || seen.has(`${type} ${t}`)) return;
-    seen.add(`${type} ${t}`);
+  const add = (type: EdgeType, t: EdgeTarget | null, toUrl: string | null) => {
+    if (!t || seen.has(`${type} ${edgeTargetKey(t)}`)) return;
+    seen.add(`${type} ${edgeTargetKey(t)}`);
     relations.push({ type, target: t, toUrl });
   };
 
@@ -105,20 +102,20 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
     // The post a comment belongs to: its own comment feed's post, else its permalink without
     // the comment anchor (WordPress, Movable Type: <permalink>#comment-N).
     const postUrl = context.post?.url ?? postUrlOfComment(draft.url);
-    if (context.post?.guid) add('comment-of', `ref:${context.post.guid}`, context.post.url);
+    if (context.post?.guid) add('comment-of', ref(context.post.guid), context.post.url);
     else add('comment-of', target(postUrl), postUrl);
     const postKey = urlKey(postUrl);
     for (const parent of context.inReplyTo) {
       const isPost =
         (parent.ref !== null && parent.ref === context.post?.guid) || (parent.href !== null && urlKey(parent.href) === postKey);
       if (isPost) continue;
-      if (parent.ref) add('reply-to', `ref:${parent.ref}`, parent.href);
+      if (parent.ref) add('reply-to', ref(parent.ref), parent.href);
       else add('reply-to', target(parent.href), parent.href);
     }
   } else if (draft.kind === 'post') {
     // A post in a post feed has no parent; an Atom thr:in-reply-to on a post is a reply.
     for (const parent of context.inReplyTo) {
-      if (parent.ref) add('reply-to', `ref:${parent.ref}`, parent.href);
+      if (parent.ref) add('reply-to', ref(parent.ref), parent.href);
       else add('reply-to', target(parent.href), parent.href);
     }
   }
@@ -132,7 +129,7 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
     for (const link of extractLinks(draft.contentHtml, base)) {
       if (link.key === ownKey || link.key === urlKey(withoutFragment(draft.url))) continue;
       linkCount += 1;
-      add('links-to', `url:${link.key}`, link.url);
+      add('links-to', { kind: 'url', key: link.key }, link.url);
     }
   }
 
@@ -150,15 +147,7 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
  * its entry when Palaver knows it (a ping to a Palaver page), else by its URL.
  */
 export function linkbackRelations(targetUrl: string, targetEntryId: number | null = null): RelationDraft[] {
-  if (targetEntryId !== null) return [{ type: 'linkback', target: `entry:${targetEntryId}`, toUrl: targetUrl }];
+  if (targetEntryId !== null) return [{ type: 'linkback', target: { kind: 'entry', id: targetEntryId }, toUrl: targetUrl }];
   const t = target(targetUrl);
   return t ? [{ type: 'linkback', target: t, toUrl: targetUrl }] : [];
-}
-
-/** Orders conversations for the home page: recent activity, lifted by every blog and author. */
-export function rankConversation(lastActivityAt: string | null, blogCount: number, authorCount: number): number {
-  const hours = lastActivityAt ? Date.parse(lastActivityAt) / 3_600_000 : 0;
-  // A debate between two blogs ranks like a one-blog thread active a day later; each doubling
-  // of authors adds six hours. Stored, so it never needs the clock to compare.
-  return hours + 24 * Math.log2(Math.max(1, blogCount)) + 6 * Math.log2(Math.max(1, authorCount));
 }

@@ -3,7 +3,7 @@
 import type { Db } from '../db/open.ts';
 import { findConversation } from '../store/conversations.ts';
 import { findBlogEntryByUrl, findEntryById } from '../store/entries.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 
 export interface PingTarget {
   /** The URL as the pinger named it (what the source must link to). */

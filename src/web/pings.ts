@@ -9,7 +9,7 @@ import { parseTrackbackPing, renderTrackbackResponse, renderTrackbackRss } from 
 import { checkWebmentionRequest } from '../inbound/webmention.ts';
 import { findEntryById } from '../store/entries.ts';
 import { countQueuedPings, findHostVerdict, findPing, findPingBySourceTarget, listAcceptedPings, upsertPing } from '../store/pings.ts';
-import { urlKey } from '../url-key.ts';
+import { urlKey } from '../domain/url-key.ts';
 import { parseMethodCall, serializeFault, serializeMethodResponse, XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/codec.ts';
 import { clientKey } from './client-key.ts';
 import { HttpError } from './errors.ts';

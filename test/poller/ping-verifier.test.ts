@@ -8,7 +8,7 @@ import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { listConversationEntries, listConversations } from '../../src/store/conversations.ts';
 import { findPing, setHostVerdict, upsertPing } from '../../src/store/pings.ts';
-import { recordEntry } from '../../src/store/threads.ts';
+import { recordEntry } from '../../src/ingest/record-entry.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EntryDraft } from '../../src/domain/models.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries, upsertEntry } from '../../src/store/entries.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -28,31 +27,31 @@ afterEach(async () => {
 
 describe('upsertEntry', () => {
   it('inserts once and leaves the same entry alone when seen again', async () => {
-    const first = await upsertEntry(database.db, blogId, draft(), t0);
-    const again = await upsertEntry(database.db, blogId, draft(), t0);
+    const first = await upsertEntry(database.db, blogId, draft(), t0, { contentText: 'x' });
+    const again = await upsertEntry(database.db, blogId, draft(), t0, { contentText: 'x' });
     expect(first.outcome).toBe('inserted');
     expect(again).toMatchObject({ id: first.id, outcome: 'unchanged' });
     expect(await countEntries(database.db)).toBe(1);
   });
 
   it('updates an edited entry in place', async () => {
-    const first = await upsertEntry(database.db, blogId, draft(), t0);
-    const edited = await upsertEntry(database.db, blogId, draft({ title: 'Eins (ergänzt)', contentHash: 'h2' }), '2026-01-02T00:00:00.000Z');
+    const first = await upsertEntry(database.db, blogId, draft(), t0, { contentText: 'x' });
+    const edited = await upsertEntry(database.db, blogId, draft({ title: 'Eins (ergänzt)', contentHash: 'h2' }), '2026-01-02T00:00:00.000Z', { contentText: 'x' });
     expect(edited).toMatchObject({ id: first.id, outcome: 'updated' });
     const [row] = await listRecentEntries(database.db, { limit: 5 });
     expect(row).toMatchObject({ title: 'Eins (ergänzt)', changedAt: '2026-01-02T00:00:00.000Z', firstSeenAt: t0 });
   });
 
   it('keeps the comment count current without counting it as an edit', async () => {
-    await upsertEntry(database.db, blogId, draft(), t0);
-    const r = await upsertEntry(database.db, blogId, draft({ commentCount: 4 }), t0);
+    await upsertEntry(database.db, blogId, draft(), t0, { contentText: 'x' });
+    const r = await upsertEntry(database.db, blogId, draft({ commentCount: 4 }), t0, { contentText: 'x' });
     expect(r.outcome).toBe('unchanged');
     expect((await listRecentEntries(database.db, { limit: 1 }))[0]!.commentCount).toBe(4);
   });
 
   it('orders by publication time and falls back to first sight for undated entries', async () => {
-    await upsertEntry(database.db, blogId, draft(), t0);
-    await upsertEntry(database.db, blogId, draft({ identity: 'hash:abc', guid: null, publishedAt: null, title: 'Undatiert' }), '2009-01-01T00:00:00.000Z');
+    await upsertEntry(database.db, blogId, draft(), t0, { contentText: 'x' });
+    await upsertEntry(database.db, blogId, draft({ identity: 'hash:abc', guid: null, publishedAt: null, title: 'Undatiert' }), '2009-01-01T00:00:00.000Z', { contentText: 'x' });
     const rows = await listRecentEntries(database.db, { limit: 5 });
     expect(rows.map((r) => r.title)).toEqual(['Undatiert', 'Eins']);
     expect(rows[0]!.blog).toEqual({ id: blogId, title: 'A', homeUrl: 'http://a.example/' });

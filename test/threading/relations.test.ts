@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { preferredCommentFeed } from '../../src/poller/refresh.ts';
+import type { EntryDraft } from '../../src/domain/models.ts';
+import { urlKey } from '../../src/domain/url-key.ts';
 import { draftEntry } from '../../src/reader/entry-draft.ts';
-import { rankConversation, recognisePingComment, relationsOf } from '../../src/threading/relations.ts';
+import { linkbackRelations, recognisePingComment, relationsOf } from '../../src/threading/relations.ts';
 
 describe('recognisePingComment', () => {
   const post = 'http://planetsab.example/2008/11/exkurs/';
@@ -54,12 +56,40 @@ describe('preferredCommentFeed', () => {
   });
 });
 
-describe('rankConversation', () => {
-  it('ranks a debate between blogs above a one-blog thread of the same age', () => {
-    const at = '2026-03-01T12:00:00Z';
-    expect(rankConversation(at, 3, 5)).toBeGreaterThan(rankConversation(at, 1, 5));
+describe('relationsOf', () => {
+  const draft = (patch: Partial<EntryDraft>): EntryDraft => ({
+    kind: 'comment', identity: 'x', guid: null, url: null, urlKey: null, title: null, authorName: null, authorUrl: null, contentHtml: null, excerpt: null,
+    lang: null, publishedAt: null, updatedAt: null, commentCount: null, commentFeedUrl: null, commentsPageUrl: null, trackbackPingUrl: null, contentHash: 'h', ...patch,
   });
-  it('lets a fresh one-blog thread outrank a debate that ended a week ago', () => {
-    expect(rankConversation('2026-03-08T12:00:00Z', 1, 2)).toBeGreaterThan(rankConversation('2026-03-01T12:00:00Z', 3, 6));
+
+  it("names a comment's post by the guid its comment feed gave, its parent by thr:in-reply-to, its links by URL", () => {
+    const url = 'http://planetsab.example/2008/11/exkurs/#comment-7';
+    const r = relationsOf(draft({ url, urlKey: urlKey(url), contentHtml: '<p>Siehe <a href="http://sachar.example/idee/">Sachar</a></p>' }), {
+      via: 'comment-feed',
+      post: { guid: 'http://planetsab.example/?p=41', url: 'http://planetsab.example/2008/11/exkurs/' },
+      inReplyTo: [{ ref: 'http://planetsab.example/2008/11/exkurs/#comment-5', href: 'http://planetsab.example/2008/11/exkurs/#comment-5' }],
+    });
+    expect(r.relations).toEqual([
+      { type: 'comment-of', target: { kind: 'ref', guid: 'http://planetsab.example/?p=41' }, toUrl: 'http://planetsab.example/2008/11/exkurs/' },
+      { type: 'reply-to', target: { kind: 'ref', guid: 'http://planetsab.example/2008/11/exkurs/#comment-5' }, toUrl: 'http://planetsab.example/2008/11/exkurs/#comment-5' },
+      { type: 'links-to', target: { kind: 'url', key: 'sachar.example/idee' }, toUrl: 'http://sachar.example/idee/' },
+    ]);
+    expect(r.isRoundup).toBe(false);
+  });
+
+  it('calls a body with more than four threadable links a roundup', () => {
+    const links = [1, 2, 3, 4, 5].map((n) => `<a href="http://blog${n}.example/post/">${n}</a>`).join(' ');
+    const r = relationsOf(draft({ kind: 'post', url: 'http://links.example/week/', urlKey: 'links.example/week', contentHtml: `<p>${links}</p>` }), { via: 'feed', post: null, inReplyTo: [] });
+    expect(r.relations).toHaveLength(5);
+    expect(r.isRoundup).toBe(true);
+  });
+});
+
+describe('linkbackRelations', () => {
+  it('names the target by its entry when Palaver knows it, else by its URL', () => {
+    expect(linkbackRelations('http://palaver.example/e/4', 4)).toEqual([{ type: 'linkback', target: { kind: 'entry', id: 4 }, toUrl: 'http://palaver.example/e/4' }]);
+    expect(linkbackRelations('http://planetsab.example/2008/11/exkurs/')).toEqual([
+      { type: 'linkback', target: { kind: 'url', key: 'planetsab.example/2008/11/exkurs' }, toUrl: 'http://planetsab.example/2008/11/exkurs/' },
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import { debateSlugs } from '../../src/demo/debate.ts';
 import { parseOpml } from '../../src/feeds/opml.ts';
 import { draftEntry } from '../../src/reader/entry-draft.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
-import { recordEntry } from '../../src/store/threads.ts';
+import { recordEntry } from '../../src/ingest/record-entry.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
 import { hostileCases } from '../feeds/hostile.ts';
 import { childrenOf, onlyChild, parseStrictXml } from '../feeds/strict-xml.ts';

@@ -4,7 +4,7 @@ import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-s
 import { draftEntry } from '../../src/reader/entry-draft.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { recordEntry } from '../../src/store/threads.ts';
+import { recordEntry } from '../../src/ingest/record-entry.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
 import { serializeMethodCall } from '../../src/xmlrpc/codec.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUnderHome, urlKey } from '../src/url-key.ts';
+import { isUnderHome, urlKey } from '../../src/domain/url-key.ts';
 
 describe('urlKey', () => {
   it.each([
