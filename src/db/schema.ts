@@ -1,7 +1,8 @@
 // Row types of the database as kysely sees them. Only the store layer imports these; the rest
 // of Palaver works with the domain's shapes (src/domain/). Times are ISO 8601 UTC strings.
 import type { Generated } from 'kysely';
-import type { BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, RoundupState, SourceKind, WebsubMode } from '../domain/vocabulary.ts';
+import type { Source } from '../domain/models.ts';
+import type { BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, RoundupState, WebsubMode } from '../domain/vocabulary.ts';
 
 export interface BlogsTable {
   id: Generated<number>;
@@ -29,48 +30,25 @@ export interface BlogsTable {
   moderated_at: string | null;
 }
 
-export interface SourcesTable {
+/** The columns of a domain shape: its camelCase fields as snake_case names, same types. */
+type ColumnsOf<T> = { [K in keyof T & string as SnakeCase<K>]: T[K] };
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Uppercase<Head> ? (Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`) : Head}${SnakeCase<Tail>}`
+  : S;
+
+/**
+ * A source's row is the source as src/domain/models.ts declares it (each field a column of the
+ * same name in snake_case), with its counters defaulting in SQL and its bookkeeping times.
+ */
+export type SourcesTable = ColumnsOf<Omit<Source, 'id' | 'consecutiveFailures' | 'redirectCount' | 'gapPolls' | 'itemsSkipped'>> & {
   id: Generated<number>;
-  blog_id: number;
-  /** The post a per-post comment feed or ping listing belongs to. */
-  entry_id: number | null;
-  kind: SourceKind;
-  url: string;
-  /** Host and port, for per-host politeness in the due query. */
-  host: string;
-  format: string | null;
-  title: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  next_check_at: string;
-  last_checked_at: string | null;
-  last_success_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  last_error_at: string | null;
   consecutive_failures: Generated<number>;
-  /** The feed's own hint (ttl, sy:updatePeriod, Cache-Control max-age), in seconds. */
-  interval_hint_seconds: number | null;
-  /** A permanent redirect seen on the last poll; the URL moves only when it repeats. */
-  redirect_url: string | null;
   redirect_count: Generated<number>;
-  disabled_at: string | null;
-  disabled_reason: string | null;
   created_at: string;
   updated_at: string;
-  /** While a WebSub hub pushes this feed (until the lease ends), polling is only a fallback. */
-  pushed_until: string | null;
-  /** Post comments (migration 0010): the post's REST API id; 0 when the API does not know it. */
-  api_post_id: number | null;
-  /** Post comments: why comments were still missing after the last poll; null when none were. */
-  gap_note: string | null;
-  /** Post comments: polls in a row that ended with comments missing. */
   gap_polls: Generated<number>;
-  /** SHA-256 of the body last read in full: the same body again is not parsed (migration 0009). */
-  body_hash: string | null;
-  /** Items of the last poll left unread beyond the per-poll cap (the oldest ones). */
   items_skipped: Generated<number>;
-}
+};
 
 export interface EntriesTable {
   id: Generated<number>;

@@ -224,3 +224,28 @@ export async function findFeedVersion(db: Db, scope: FeedScope): Promise<string>
   const [c, n] = [await changed.executeTakeFirst(), await newest.executeTakeFirst()];
   return `${scope.kind === 'blog' ? `b${scope.id}` : 'all'}:${c?.v ?? ''}:${n?.v ?? 0}`;
 }
+
+/** Lists the conversations (surviving a merge) and blogs that these entries appear in. */
+export async function listEntryScopes(db: Db, entryIds: number[]): Promise<{ conversationIds: number[]; blogIds: number[] }> {
+  if (entryIds.length === 0) return { conversationIds: [], blogIds: [] };
+  const rows = await db
+    .selectFrom('entries')
+    .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
+    .select(['entries.blog_id as blogId', 'entries.conversation_id as conversationId', 'conversations.merged_into_id as mergedInto'])
+    .where('entries.id', 'in', entryIds)
+    .execute();
+  const conversationIds = new Set<number>();
+  const blogIds = new Set<number>();
+  for (const r of rows) {
+    if (r.blogId !== null) blogIds.add(r.blogId);
+    if (r.conversationId !== null) conversationIds.add(r.mergedInto ?? r.conversationId);
+  }
+  return { conversationIds: [...conversationIds], blogIds: [...blogIds] };
+}
+
+/** Tells whether a conversation (not merged away) or a blog exists, for a topic's validity. */
+export async function existsFeedScope(db: Db, scope: 'conversation' | 'blog', id: number): Promise<boolean> {
+  if (scope === 'blog') return (await db.selectFrom('blogs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  const row = await db.selectFrom('conversations').select('id').where('id', '=', id).where('merged_into_id', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}

@@ -2,6 +2,7 @@
 // blocked or trusted. The pings table is the verification queue, claimed with a lease.
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
+import { claimDue } from './claim.ts';
 import type { PingsTable } from '../db/schema.ts';
 import type { Ping } from '../domain/models.ts';
 import type { HostVerdict, PingProtocol, PingReceivedVia, PingStatus } from '../domain/vocabulary.ts';
@@ -99,25 +100,14 @@ export async function findPingBySourceTarget(db: Db, sourceUrl: string, targetUr
 
 /** Claims queued pings that are due, leasing them so a second worker (or a crash) skips them. */
 export async function claimQueuedPings(db: Db, options: { now: string; leaseUntil: string; limit: number }): Promise<Ping[]> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('pings')
-      .selectAll()
-      .where('status', '=', 'queued')
-      .where('next_attempt_at', '<=', options.now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(options.limit)
-      .execute();
-    if (rows.length) {
-      await trx
-        .updateTable('pings')
-        .set((eb) => ({ next_attempt_at: options.leaseUntil, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', rows.map((r) => r.id))
-        .execute();
-    }
-    return rows.map(toPing);
+  const rows = await claimDue(db, {
+    table: 'pings',
+    due: (trx) =>
+      trx.selectFrom('pings').select('id').where('status', '=', 'queued').where('next_attempt_at', '<=', options.now).orderBy('next_attempt_at').orderBy('id').limit(options.limit),
+    lease: { next_attempt_at: options.leaseUntil, attempts: (eb) => eb('attempts', '+', 1) },
   });
+  // The claim counted the attempt it starts; a Ping counts the attempts made before it.
+  return rows.map((row) => ({ ...toPing(row), attempts: Number(row.attempts) - 1 }));
 }
 
 /**
@@ -127,15 +117,19 @@ export async function claimQueuedPings(db: Db, options: { now: string; leaseUnti
  * retry time has not passed; a ping never claimed (attempts 0) is due whatever the clock says.
  */
 export async function claimPing(db: Db, id: number, options: { attempts: number; now: string; leaseUntil: string }): Promise<boolean> {
-  const result = await db
-    .updateTable('pings')
-    .set((eb) => ({ next_attempt_at: options.leaseUntil, attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id)
-    .where('status', '=', 'queued')
-    .where('attempts', '=', options.attempts)
-    .where((eb) => eb.or([eb('attempts', '=', 0), eb('next_attempt_at', '<=', options.now)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  const rows = await claimDue(db, {
+    table: 'pings',
+    due: (trx) =>
+      trx
+        .selectFrom('pings')
+        .select('id')
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .where('attempts', '=', options.attempts)
+        .where((eb) => eb.or([eb('attempts', '=', 0), eb('next_attempt_at', '<=', options.now)])),
+    lease: { next_attempt_at: options.leaseUntil, attempts: (eb) => eb('attempts', '+', 1) },
+  });
+  return rows.length > 0;
 }
 
 /** Records the outcome of a verification. */

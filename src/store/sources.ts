@@ -2,6 +2,7 @@
 // The scheduling queries live here: what is due, with a per-host cap, claimed with a lease.
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
+import { claimDue } from './claim.ts';
 import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
 import type { SourceKind } from '../domain/vocabulary.ts';
@@ -175,43 +176,31 @@ export interface ClaimOptions {
  * them so that a second poller (or the next tick) does not take them again.
  */
 export async function claimDueSources(db: Db, options: ClaimOptions): Promise<Source[]> {
-  return db.transaction().execute(async (trx) => {
-    let due = trx
-      .selectFrom('sources')
-      .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
-      .select([
-        'sources.id as id',
-        'sources.next_check_at as next_check_at',
-        sql<number>`row_number() over (partition by sources.host order by sources.next_check_at, sources.id)`.as('host_rank'),
-      ])
-      .where('sources.disabled_at', 'is', null)
-      .where('blogs.disabled_at', 'is', null);
-    if (!options.force) due = due.where('sources.next_check_at', '<=', options.now);
-    if (options.force && options.notCheckedSince) {
-      const since = options.notCheckedSince;
-      due = due.where((eb) => eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', since)]));
-    }
-    if (options.kinds?.length) due = due.where('sources.kind', 'in', options.kinds);
-
-    const picked = await trx
-      .selectFrom(due.as('due'))
-      .select('due.id')
-      .where('due.host_rank', '<=', options.perHostLimit)
-      .orderBy('due.next_check_at')
-      .orderBy('due.id')
-      .limit(options.limit)
-      .execute();
-    if (picked.length === 0) return [];
-    const ids = picked.map((p) => p.id);
-    const rows = await trx
-      .updateTable('sources')
-      .set({ next_check_at: options.leaseUntil, last_checked_at: options.now })
-      .where('id', 'in', ids)
-      .returningAll()
-      .execute();
-    const byId = new Map(rows.map((r) => [r.id, toSource(r)]));
-    return ids.map((id) => byId.get(id)).filter((s): s is Source => s !== undefined);
+  const rows = await claimDue(db, {
+    table: 'sources',
+    due: (trx) => {
+      let due = trx
+        .selectFrom('sources')
+        .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
+        .select([
+          'sources.id as id',
+          'sources.next_check_at as next_check_at',
+          sql<number>`row_number() over (partition by sources.host order by sources.next_check_at, sources.id)`.as('host_rank'),
+        ])
+        .where('sources.disabled_at', 'is', null)
+        .where('blogs.disabled_at', 'is', null);
+      if (!options.force) due = due.where('sources.next_check_at', '<=', options.now);
+      if (options.force && options.notCheckedSince) {
+        const since = options.notCheckedSince;
+        due = due.where((eb) => eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', since)]));
+      }
+      if (options.kinds?.length) due = due.where('sources.kind', 'in', options.kinds);
+      return trx.selectFrom(due.as('due')).select('due.id').where('due.host_rank', '<=', options.perHostLimit).orderBy('due.next_check_at').orderBy('due.id').limit(options.limit);
+    },
+    // last_checked_at moves too, so a forced run (notCheckedSince) does not claim a source twice.
+    lease: { next_check_at: options.leaseUntil, last_checked_at: options.now },
   });
+  return rows.map(toSource);
 }
 
 /** What one poll of a source left behind; fields not given stay as they were. */

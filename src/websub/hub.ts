@@ -9,7 +9,19 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/open.ts';
 
 import { FetchError, type Fetch } from '../reader/types.ts';
-import { claimDueDeliveries, claimSubscriberVerifications, confirmSubscriberRequest, deleteExpiredHubSubscribers, existsFeedScope, finishDelivery, listEntryScopes, markDeliveriesDue, rejectSubscriberRequest, upsertSubscriberRequest, type DeliveryOutcome, type HubSubscriber } from '../store/websub.ts';
+import {
+  claimDueDeliveries,
+  claimSubscriberVerifications,
+  confirmSubscriberRequest,
+  deleteExpiredHubSubscribers,
+  finishDelivery,
+  markDeliveriesDue,
+  rejectSubscriberRequest,
+  upsertSubscriberRequest,
+  type DeliveryOutcome,
+  type HubSubscriber,
+} from '../store/websub-hub.ts';
+import { existsFeedScope, listEntryScopes } from '../store/feed-items.ts';
 
 /** The longest hub.callback accepted, in characters. */
 export const maxCallbackLength = 2048;

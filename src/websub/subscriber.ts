@@ -12,7 +12,16 @@ import { decodeText } from '../reader/decode.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FetchError, type Fetch, type ParsedFeed } from '../reader/types.ts';
 import { findSourceById, updateSourcePushedUntil } from '../store/sources.ts';
-import { claimDueFeedSubscriptions, deleteFeedSubscription, findFeedSubscription, insertFeedSubscription, listFeedSubscriptionsBySource, markOrphanFeedSubscriptions, updateFeedSubscription, type FeedSubscription } from '../store/websub.ts';
+import {
+  claimDueFeedSubscriptions,
+  deleteFeedSubscription,
+  findFeedSubscription,
+  insertFeedSubscription,
+  listFeedSubscriptionsBySource,
+  markOrphanFeedSubscriptions,
+  updateFeedSubscription,
+  type FeedSubscription,
+} from '../store/websub-subscriptions.ts';
 
 export interface SubscriberSettings {
   /** Palaver's public base URL; callbacks hang under it. */

@@ -8,7 +8,7 @@ import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-s
 import { insertBlog } from '../../src/store/blogs.ts';
 import { listRecentEntries } from '../../src/store/entries.ts';
 import { insertSource } from '../../src/store/sources.ts';
-import { findHubSubscriber } from '../../src/store/websub.ts';
+import { findHubSubscriber } from '../../src/store/websub-hub.ts';
 import { parseTopic, signBody, topicsOf } from '../../src/websub/hub.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { rssFeed } from '../support/blog-pages.ts';

@@ -8,7 +8,7 @@ import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-s
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById, insertSource } from '../../src/store/sources.ts';
-import { findFeedSubscription, listFeedSubscriptionsBySource } from '../../src/store/websub.ts';
+import { findFeedSubscription, listFeedSubscriptionsBySource } from '../../src/store/websub-subscriptions.ts';
 import { checkSignature } from '../../src/websub/subscriber.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { rssFeed } from '../support/blog-pages.ts';

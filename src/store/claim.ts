@@ -1,0 +1,53 @@
+// store: claim-and-lease, the one query shape behind every queue Palaver works off (due
+// sources, queued pings, WebSub verifications, deliveries and subscriptions): pick the rows
+// that are due, lock them, push their due time to a lease so no other worker takes them, and
+// return them as the claim wrote them. A worker that dies leaves rows that fall due again
+// when the lease ends.
+import type { SelectQueryBuilder, Selectable, Transaction, UpdateObject } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { Database } from '../db/schema.ts';
+
+/** The tables whose rows are claimed as work. */
+export type ClaimableTable = 'sources' | 'pings' | 'websub_subscribers' | 'websub_subscriptions';
+
+export interface ClaimSpec<T extends ClaimableTable> {
+  table: T;
+  /**
+   * The due rows' ids in claim order, limited to the batch: the table's own due query (which
+   * may join, rank per host, or filter by lease), run inside the claim's transaction.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the due query may select from joins and subqueries
+  due: (trx: Transaction<Database>) => SelectQueryBuilder<Database, any, { id: number }>;
+  /** What the claim writes on each claimed row: the lease, and any counter of attempts. */
+  lease: UpdateObject<Database, T, T>;
+}
+
+/**
+ * Locks the picked rows against other workers and returns the ids it could lock. SQLite has
+ * one writer at a time per database, so the claim's transaction is the lock. This is the one
+ * place a PostgreSQL store adds `SELECT id … WHERE id IN (…) FOR UPDATE SKIP LOCKED`, so that
+ * pollers on several machines claim disjoint batches without waiting for each other.
+ */
+async function lockClaimable(_trx: Transaction<Database>, _table: ClaimableTable, ids: number[]): Promise<number[]> {
+  return ids;
+}
+
+/** Claims the due rows of a queue table and leases them; returns the leased rows in claim order. */
+export async function claimDue<T extends ClaimableTable>(db: Db, spec: ClaimSpec<T>): Promise<Selectable<Database[T]>[]> {
+  return db.transaction().execute(async (trx) => {
+    const picked = (await spec.due(trx).execute()).map((r) => r.id);
+    const ids = picked.length ? await lockClaimable(trx, spec.table, picked) : [];
+    if (ids.length === 0) return [];
+    // kysely types a query by one table; every claimable table has an integer id, which is all
+    // the query touches besides the lease the caller typed against its own table.
+    const queue = trx as unknown as Transaction<{ queue: { id: number } }>;
+    const leased = (await queue
+      .updateTable(spec.table as unknown as 'queue')
+      .set(spec.lease as UpdateObject<{ queue: { id: number } }, 'queue'>)
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute()) as unknown as Selectable<Database[T]>[];
+    const byId = new Map(leased.map((row) => [(row as { id: number }).id, row]));
+    return ids.map((id) => byId.get(id)).filter((row): row is Selectable<Database[T]> => row !== undefined);
+  });
+}
