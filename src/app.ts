@@ -3,15 +3,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import type { Config } from './config.ts';
-import type { Db } from './db/open.ts';
-import type { PingVerifier } from './poller/ping-verifier.ts';
-import type { Poller } from './poller/poller.ts';
-import type { Fetch } from './reader/types.ts';
 import { OneLinePerRequest } from './log-output.ts';
 import { assetPaths, assetRoutes } from './web/assets.ts';
+import type { AppDeps } from './web/deps.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
+import { docsRoutes } from './web/docs.ts';
 import { feedRoutes } from './web/feeds.ts';
 import { installErrorHandlers } from './web/errors.ts';
 import { healthRoutes } from './web/health.ts';
@@ -19,30 +16,9 @@ import { homeRoutes } from './web/home.ts';
 import { adminRoutes } from './web/admin.ts';
 import { moderationRoutes } from './web/moderation.ts';
 import { opmlImportRoutes } from './web/opml-import.ts';
+import { opmlExportRoutes } from './web/opml-export.ts';
 import { pingRoutes } from './web/pings.ts';
 import { websubRoutes } from './web/websub.ts';
-import type { Hub } from './websub/hub.ts';
-import type { Subscriber } from './websub/subscriber.ts';
-
-export interface AppDeps {
-  config: Config;
-  db: Db;
-  /** The guarded fetcher: registration uses it for discovery. */
-  fetch: Fetch;
-  poller?: Pick<Poller, 'wake'>;
-  /** Verifies queued pings; without it (some tests) pings only queue. */
-  pingVerifier?: Pick<PingVerifier, 'wake' | 'verifyNow'>;
-  now?: () => Date;
-  /** The WebSub hub Palaver's feeds advertise (Link rel="hub"), or null while WebSub is off. */
-  websubHubUrl?: () => string | null;
-  /** Palaver's WebSub hub (POST /websub) and its subscriptions' callbacks; absent routes 404. */
-  websub?: {
-    hub?: Pick<Hub, 'request'>;
-    subscriber?: Pick<Subscriber, 'answerVerification' | 'receive'>;
-  };
-  /** Fastify logger options; false (the default) for tests. */
-  logger?: boolean | Record<string, unknown>;
-}
 
 /** Builds the Palaver web application. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -95,7 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(blogRoutes, deps);
   await app.register(conversationRoutes, deps);
   await app.register(feedRoutes, deps);
+  await app.register(opmlExportRoutes, deps);
   await app.register(opmlImportRoutes, deps);
+  await app.register(docsRoutes);
   await app.register(pingRoutes, deps);
   await app.register(websubRoutes, deps);
   await app.register(moderationRoutes, deps);

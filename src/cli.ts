@@ -1,7 +1,5 @@
 // The `palaver` command: add, poll, import-opml, export-opml, migrate, backup, demo. Each command opens what it needs, names
 // the database on its first line, prints plain progress for people, and exits non-zero when it could not do its job.
-import type { Source } from './domain/models.ts';
-import type { ServiceLog } from './domain/vocabulary.ts';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,13 +8,13 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { backupDatabase, BackupError } from './db/backup.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
-
-import { createPoller } from './poller/poller.ts';
-import type { RefreshResult } from './poller/refresh.ts';
+import type { Source } from './domain/models.ts';
+import type { ServiceLog } from './domain/vocabulary.ts';
+import type { RefreshResult } from './poller/refresh-types.ts';
 import { renderRegistryOpml } from './registry/export-opml.ts';
 import { importOpml, OpmlError, type ImportLine } from './registry/import-opml.ts';
 import { registerBlog, RegistrationError } from './registry/register-blog.ts';
-import { fetcherFromConfig, openMigratedDatabase, pollerSettings } from './service.ts';
+import { createService, openMigratedDatabase, type Service } from './service.ts';
 import { countBlogs, findBlogById } from './store/blogs.ts';
 import { countDueSources } from './store/sources.ts';
 
@@ -81,6 +79,18 @@ async function withDatabase<T>(config: Config, announce: Announce, work: (db: Aw
   }
 }
 
+/** Runs a command on the service as the server wires it, without listening; its workers log for a person. */
+async function withService<T>(config: Config, announce: Announce, work: (service: Service) => Promise<T>): Promise<T> {
+  const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
+  const service = await createService(config, { log: quietLog });
+  try {
+    announce?.(describeDatabase(config.databasePath, { existed, blogs: await countBlogs(service.database.db) }));
+    return await work(service);
+  } finally {
+    await service.stop();
+  }
+}
+
 async function commandMigrate(config: Config, announce: Announce): Promise<number> {
   const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
   const database = openDatabase(config.databasePath);
@@ -109,55 +119,48 @@ async function commandBackup(config: Config, announce: Announce, file: string | 
 }
 
 async function commandPoll(config: Config, announce: Announce, options: { once: boolean; force: boolean }): Promise<number> {
-  return withDatabase(config, announce, async ({ db }) => {
-    const fetcher = fetcherFromConfig(config);
-    const poller = createPoller({ db, fetch: fetcher.fetch, settings: pollerSettings(config), log: quietLog });
-    try {
-      if (!options.once) {
-        console.log('Polling in the foreground; Ctrl-C stops.');
-        poller.start();
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        await poller.stop();
-        return 0;
-      }
-      const due = options.force ? null : await countDueSources(db, new Date().toISOString());
-      console.log(options.force ? 'Polling every source now (--force).' : `${due} source(s) due.`);
-      const titles = new Map<number, string>();
-      const label = async (source: Source) => {
-        if (!titles.has(source.blogId)) titles.set(source.blogId, (await findBlogById(db, source.blogId))?.title ?? `blog ${source.blogId}`);
-        return titles.get(source.blogId)!;
-      };
-      let n = 0;
-      const lines: Promise<void>[] = [];
-      const summary = await poller.pollOnce({
-        force: options.force,
-        onResult: (r, source) => {
-          n += 1;
-          const i = n;
-          lines.push(label(source).then((name) => console.log(`[${i}] ${r.outcome === 'failed' || r.outcome === 'disabled' ? '✗' : '✓'} ${name} · ${source.kind} ${r.url}: ${describeResult(r)}`)));
-        },
-        onCrash: (source, err) => console.error(`[!] ${source.url}: ${err instanceof Error ? err.message : String(err)}`),
+  return withService(config, announce, async ({ database: { db }, poller }) => {
+    if (!options.once) {
+      console.log('Polling in the foreground; Ctrl-C stops.');
+      poller.start();
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
       });
-      await Promise.all(lines);
-      console.log(
-        `Polled ${summary.polled} source(s): ${summary.inserted} new entries, ${summary.changed} changed; ` +
-          `${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.notModified} not modified, ` +
-          `${summary.failed} failed, ${summary.disabled} stopped${summary.crashed ? `, ${summary.crashed} crashed` : ''}.`,
-      );
-      return summary.crashed > 0 ? 1 : 0;
-    } finally {
-      await fetcher.close();
+      await poller.stop();
+      return 0;
     }
+    const due = options.force ? null : await countDueSources(db, new Date().toISOString());
+    console.log(options.force ? 'Polling every source now (--force).' : `${due} source(s) due.`);
+    const titles = new Map<number, string>();
+    const label = async (source: Source) => {
+      if (!titles.has(source.blogId)) titles.set(source.blogId, (await findBlogById(db, source.blogId))?.title ?? `blog ${source.blogId}`);
+      return titles.get(source.blogId)!;
+    };
+    let n = 0;
+    const lines: Promise<void>[] = [];
+    const summary = await poller.pollOnce({
+      force: options.force,
+      onResult: (r, source) => {
+        n += 1;
+        const i = n;
+        lines.push(label(source).then((name) => console.log(`[${i}] ${r.outcome === 'failed' || r.outcome === 'disabled' ? '✗' : '✓'} ${name} · ${source.kind} ${r.url}: ${describeResult(r)}`)));
+      },
+      onCrash: (source, err) => console.error(`[!] ${source.url}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    await Promise.all(lines);
+    console.log(
+      `Polled ${summary.polled} source(s): ${summary.inserted} new entries, ${summary.changed} changed; ` +
+        `${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.notModified} not modified, ` +
+        `${summary.failed} failed, ${summary.disabled} stopped${summary.crashed ? `, ${summary.crashed} crashed` : ''}.`,
+    );
+    return summary.crashed > 0 ? 1 : 0;
   });
 }
 
 async function commandAdd(config: Config, announce: Announce, url: string | undefined, poll: boolean): Promise<number> {
   if (!url) throw new UsageError('add needs the address of a blog: palaver add https://example.org/');
-  return withDatabase(config, announce, async ({ db }) => {
-    const fetcher = fetcherFromConfig(config);
+  return withService(config, announce, async ({ database: { db }, fetcher, poller }) => {
     try {
       console.log(`Looking at ${url} …`);
       const { blog, created, discovery } = await registerBlog({ db, fetch: fetcher.fetch }, url);
@@ -170,7 +173,6 @@ async function commandAdd(config: Config, announce: Announce, url: string | unde
         for (const note of discovery.notes) console.log(`  note: ${note}`);
       }
       if (poll && created) {
-        const poller = createPoller({ db, fetch: fetcher.fetch, settings: pollerSettings(config), log: quietLog });
         const summary = await poller.pollOnce();
         console.log(`First poll: ${summary.inserted} entries from ${summary.polled} source(s)${summary.failed ? `, ${summary.failed} failed` : ''}.`);
       }
@@ -181,8 +183,6 @@ async function commandAdd(config: Config, announce: Announce, url: string | unde
         return 2;
       }
       throw err;
-    } finally {
-      await fetcher.close();
     }
   });
 }
@@ -210,8 +210,7 @@ async function commandImportOpml(config: Config, announce: Announce, file: strin
     console.error(`Cannot read ${file}: ${(err as Error).message}`);
     return 1;
   }
-  return withDatabase(config, announce, async ({ db }) => {
-    const fetcher = fetcherFromConfig(config);
+  return withService(config, announce, async ({ database: { db }, fetcher }) => {
     try {
       const report = await importOpml({ db, fetch: fetcher.fetch }, text, {
         onLine: (line, done, total) => console.log(`[${done}/${total}] ${describeImportLine(line)}`),
@@ -235,8 +234,6 @@ async function commandImportOpml(config: Config, announce: Announce, file: strin
         return 1;
       }
       throw err;
-    } finally {
-      await fetcher.close();
     }
   });
 }

@@ -1,22 +1,24 @@
-// Wires a running Palaver together: database (migrated), fetcher, web app, background poller.
-// Used by main.ts and by the demo; shutdown undoes it in reverse order.
-
-import type { EntriesChanged } from './domain/vocabulary.ts';
+// Wires Palaver together once: database (migrated), guarded fetcher, web app, and the
+// background workers (poller, ping verifier, WebSub hub and subscriber) with the events between
+// them. createService() wires without listening (the CLI, the tests); startService() listens
+// and starts the workers (main.ts, the demo). stop() undoes it in reverse order.
+import type { LookupFunction } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import type { EntriesChanged, ServiceLog } from './domain/vocabulary.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from './db/open.ts';
 import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
-import type { RefreshDeps } from './poller/refresh.ts';
+import type { RefreshDeps } from './poller/refresh-types.ts';
 import { loggerOptions } from './log-output.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
-import { injectTopicRenderer } from './web/websub.ts';
 import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
 import { createSubscriber, type Subscriber, type SubscriberSettings } from './websub/subscriber.ts';
 
 export interface Service {
+  config: Config;
   app: FastifyInstance;
   database: OpenedDatabase;
   fetcher: Fetcher;
@@ -24,9 +26,26 @@ export interface Service {
   poller: Poller;
   websubHub: Hub;
   websubSubscriber: Subscriber;
+  /** Starts the background workers the settings enable; the poller unless `poller` says otherwise. */
+  startWorkers(options?: { poller?: boolean }): void;
+  /** Waits for the WebSub work that polls, pushes and pings started in the background. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A service that listens. */
+export interface RunningService extends Service {
   /** Where the server listens, e.g. http://127.0.0.1:3000 */
   address: string;
-  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Where the workers log; the app's logger by default. The CLI prints for people instead. */
+  log?: ServiceLog;
+  /** The clock of the app and the workers (tests). */
+  now?: () => Date;
+  /** Resolves host names for the fetcher (tests play DNS without a network). */
+  lookup?: LookupFunction;
 }
 
 /** Translates the settings into the poller's. */
@@ -72,6 +91,7 @@ export function hubSettings(config: Config): HubSettings {
     maxLeaseSeconds: config.websub.maxLeaseSeconds,
     deliveryAttempts: config.websub.deliveryAttempts,
     tickSeconds: config.poller.tickSeconds,
+    maxItems: config.feeds.maxItems,
   };
 }
 
@@ -86,8 +106,8 @@ export function subscriberSettings(config: Config): SubscriberSettings {
 }
 
 /** Creates the guarded fetcher from the settings. */
-export function fetcherFromConfig(config: Config): Fetcher {
-  return createFetcher({ ...config.fetcher, userAgent: config.userAgent });
+export function fetcherFromConfig(config: Config, lookup?: LookupFunction): Fetcher {
+  return createFetcher({ ...config.fetcher, userAgent: config.userAgent, ...(lookup ? { lookup } : {}) });
 }
 
 /** Opens the database and applies pending migrations. */
@@ -102,71 +122,104 @@ export async function openMigratedDatabase(config: Config): Promise<OpenedDataba
   return database;
 }
 
-/** Starts the whole service and listens on config.host:config.port. */
-export async function startService(config: Config, options: { startPoller?: boolean } = {}): Promise<Service> {
+/** Wires the whole service from the settings without listening or starting a worker. */
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const database = await openMigratedDatabase(config);
-  const fetcher = fetcherFromConfig(config);
-  const app = await buildApp({
-    config,
-    db: database.db,
-    fetch: fetcher.fetch,
-    logger: loggerOptions(config),
-    poller: { wake: () => poller.wake() },
-    pingVerifier: { wake: () => pingVerifier.wake(), verifyNow: (id, signal) => pingVerifier.verifyNow(id, signal) },
-    websubHubUrl: () => advertisedHubUrl(config),
-    websub: config.websub.enabled
-      ? {
-          hub: config.websub.hubUrl ? undefined : { request: (r) => websubHub.request(r) },
-          subscriber: { answerVerification: (id, q) => websubSubscriber.answerVerification(id, q), receive: (id, c) => websubSubscriber.receive(id, c) },
-        }
-      : undefined,
-  });
-  const websubHub = createHub({ db: database.db, fetch: fetcher.fetch, settings: hubSettings(config), renderTopic: injectTopicRenderer(app, config.publicUrl), log: app.log });
+  const fetcher = fetcherFromConfig(config, options.lookup);
+  const now = options.now;
+  // The workers log through the app's logger, which exists once the app is built.
+  let app: FastifyInstance | undefined;
+  const log: ServiceLog = options.log ?? {
+    info: (obj, msg) => app?.log.info(obj, msg),
+    warn: (obj, msg) => app?.log.warn(obj, msg),
+    error: (obj, msg) => app?.log.error(obj, msg),
+  };
+  const deps = { db: database.db, fetch: fetcher.fetch, log, ...(now ? { now } : {}) };
+
+  // Background promises are kept, so that settle() and stop() can wait for them.
+  const pending = new Set<Promise<unknown>>();
+  const keep = (p: Promise<unknown>): void => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  const websubHub = createHub({ ...deps, settings: hubSettings(config) });
   // Every committed change of entries reaches the hub, whichever way it came.
   const onEntriesChanged = (change: EntriesChanged): void => {
-    if (config.websub.enabled) void websubHub.notify(change);
+    if (config.websub.enabled) keep(websubHub.notify(change));
   };
-  const websubSubscriber = createSubscriber({ db: database.db, fetch: fetcher.fetch, settings: subscriberSettings(config), log: app.log, onEntriesChanged });
+  const websubSubscriber = createSubscriber({ ...deps, settings: subscriberSettings(config), onEntriesChanged });
   const onPostFeedRead: RefreshDeps['onPostFeedRead'] = (source, feed) => {
-    websubSubscriber.noteFeedHubs(source, feed).catch((err: unknown) => app.log.error({ err, sourceId: source.id }, 'websub subscription planning failed'));
+    keep(websubSubscriber.noteFeedHubs(source, feed).catch((err: unknown) => log.error({ err, sourceId: source.id }, 'websub subscription planning failed')));
   };
-  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: app.log, onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
-  const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: app.log, onEntriesChanged });
-  let address: string;
+  const pingVerifier = createPingVerifier({ ...deps, settings: pingVerifierSettings(config), onEntriesChanged });
+  const poller = createPoller({ ...deps, settings: pollerSettings(config), onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
+
   try {
-    address = await app.listen({ port: config.port, host: config.host });
+    app = await buildApp({
+      config,
+      db: database.db,
+      fetch: fetcher.fetch,
+      logger: config.logLevel === 'silent' ? false : loggerOptions(config),
+      poller,
+      pingVerifier,
+      websubHubUrl: () => advertisedHubUrl(config),
+      websub: config.websub.enabled ? { hub: config.websub.hubUrl ? undefined : websubHub, subscriber: websubSubscriber } : undefined,
+      ...(now ? { now } : {}),
+    });
   } catch (err) {
-    await app.close();
     await fetcher.close();
     await database.close();
     throw err;
   }
-  if (options.startPoller ?? config.poller.enabled) poller.start();
-  // Pings are verified even when polling is off: senders wait for their answer.
-  pingVerifier.start();
-  if (config.websub.enabled) websubHub.start();
-  if (subscriberSettings(config).enabled) websubSubscriber.start();
+  const web = app;
+
+  const settle = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.all([...pending]);
+  };
   let stopping: Promise<void> | null = null;
   return {
-    app,
+    config,
+    app: web,
     database,
     fetcher,
     poller,
     pingVerifier,
     websubHub,
     websubSubscriber,
-    address,
+    startWorkers(start = {}) {
+      if (start.poller ?? config.poller.enabled) poller.start();
+      // Pings are verified even when polling is off: senders wait for their answer.
+      pingVerifier.start();
+      if (config.websub.enabled) websubHub.start();
+      if (subscriberSettings(config).enabled) websubSubscriber.start();
+    },
+    settle,
     stop() {
       stopping ??= (async () => {
         await poller.stop();
         await pingVerifier.stop();
         await websubSubscriber.stop();
         await websubHub.stop();
-        await app.close();
+        await settle();
+        await web.close();
         await fetcher.close();
         await database.close();
       })();
       return stopping;
     },
   };
+}
+
+/** Wires the service, listens on config.host:config.port and starts the background workers. */
+export async function startService(config: Config, options: ServiceOptions & { startPoller?: boolean } = {}): Promise<RunningService> {
+  const service = await createService(config, options);
+  let address: string;
+  try {
+    address = await service.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  service.startWorkers({ poller: options.startPoller ?? config.poller.enabled });
+  return { ...service, address };
 }

@@ -1,6 +1,7 @@
 // Turns the store's feed entries into the writers' OutFeed: item ids, composed titles, threading
 // and sources. Pure: no database, no HTTP; the route decides scope, limits and URLs.
 import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
+import { feedUrl } from './feed-urls.ts';
 import type { OutFeed, OutItem } from './types.ts';
 
 /**
@@ -87,7 +88,7 @@ export function feedItemFromEntry(entry: FeedEntry, publicUrl: string): OutItem 
     // Atom feed, which holds the replies among the conversation's other entries.
     replies:
       entry.kind === 'post'
-        ? { htmlUrl: `${conversation}#e-${entry.id}`, feedUrl: `${conversation}/feed.atom`, count: entry.replyCount }
+        ? { htmlUrl: `${conversation}#e-${entry.id}`, feedUrl: feedUrl(publicUrl, { kind: 'conversation', id: entry.conversationId }, 'atom'), count: entry.replyCount }
         : null,
     conversation: { id: String(entry.conversationId), url: conversation },
     tombstone: entry.tombstonedAt !== null,

@@ -7,7 +7,8 @@ import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
 import { claimDueSources } from '../store/sources.ts';
-import { refreshSource, type RefreshDeps, type RefreshResult, type RefreshSettings } from './refresh.ts';
+import { refreshSource } from './refresh.ts';
+import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 
 export interface PollerSettings extends RefreshSettings {
   concurrency: number;

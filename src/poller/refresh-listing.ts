@@ -6,7 +6,7 @@ import { fetchPingbackSources, fetchTrackbackListing, fetchTrackbackPings, wordp
 import { findBlogById } from '../store/blogs.ts';
 import { findPingBySourceTarget, upsertPing } from '../store/pings.ts';
 import { findCommentActivity, updateSourceAfterPoll } from '../store/sources.ts';
-import type { RefreshDeps, RefreshResult } from './refresh.ts';
+import type { RefreshDeps, RefreshResult } from './refresh-types.ts';
 import { commentFeedWaitSeconds, computeNextCheck, parseRetryAfter } from './schedule.ts';
 
 // Listings change slowly and cost the blog an XML-RPC call: never more often than this.

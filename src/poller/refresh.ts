@@ -8,13 +8,14 @@ import { newestItems } from './item-cap.ts';
 import { decodeText } from '../reader/decode.ts';
 import { draftEntry } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
-import { FeedParseError, FetchError, type Fetch, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
+import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { trackbackListingUrl } from '../reader/listings.ts';
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
-import { completePostComments, defaultCompletionSettings, type CompletionOutcome, type CompletionSettings } from './complete-comments.ts';
+import { completePostComments, defaultCompletionSettings, type CompletionOutcome } from './complete-comments.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
+import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, wakeCommentSources, type SourcePollState } from '../store/sources.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
 import { recordEntry, recordHeldEntry } from '../ingest/record-entry.ts';
@@ -24,56 +25,7 @@ import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseC
 export const feedAccept =
   'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.1';
 
-export interface RefreshSettings {
-  pollIntervalSeconds: number;
-  maxIntervalSeconds: number;
-  maxBackoffSeconds: number;
-  disableAfterFailures: number;
-  /** A post's comment feed is no longer checked after this many quiet days. */
-  commentFeedMaxQuietDays: number;
-  /** How often a post feed that a WebSub hub pushes is still polled, as a fallback (default 6 h). */
-  pushedPollIntervalSeconds?: number;
-  /** Limits of reading the comments a post's comment feed cannot show (see complete-comments.ts). */
-  commentCompletion?: Partial<CompletionSettings>;
-  /**
-   * Whether an entry of a blog that waits for a moderator shows once it answers an entry that is
-   * shown already (registry.showPendingWhenJoined); otherwise it waits for the approval.
-   */
-  showPendingWhenJoined?: boolean;
-  /** Items of one feed read per poll, the newest first (poller.maxItemsPerPoll); default 500. */
-  maxItemsPerPoll?: number;
-}
-
 const defaultMaxItemsPerPoll = 500;
-
-export interface RefreshDeps {
-  db: Db;
-  fetch: Fetch;
-  settings: RefreshSettings;
-  now?: () => Date;
-  /** Told when a listing queued pings, so their verification starts soon. */
-  onPingsQueued?: () => void;
-  /** Told after the commit when entries were added or changed (WebSub publishes from it). */
-  onEntriesChanged?: (change: EntriesChanged) => void;
-  /** Told what hub a blog's post feed declares each time it is read (WebSub subscribes from it). */
-  onPostFeedRead?: (source: Source, feed: Pick<ParsedFeed, 'hubUrls' | 'selfUrl'>) => void;
-}
-
-export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'failed' | 'disabled';
-
-export interface RefreshResult {
-  sourceId: number;
-  blogId: number;
-  url: string;
-  outcome: RefreshOutcome;
-  status: number | null;
-  inserted: number;
-  updated: number;
-  /** Plain-language error for failed and disabled outcomes. */
-  error: string | null;
-  warnings: string[];
-  nextCheckAt: string;
-}
 
 const channelBySource: Record<Source['kind'], Channel> = {
   feed: 'feed',

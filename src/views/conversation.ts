@@ -3,6 +3,7 @@
 // mf2 h-feed of h-entries. Foreign content is the ingest sanitizer's output, never raw.
 
 import type { Conversation, ConversationEntry } from '../domain/models.ts';
+import { feedLinks } from '../feeds/feed-urls.ts';
 import { calendarDaysBetween, dayKey, formatDay, timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { blogName, findAbout, nameEntry } from './entry-names.ts';
 import { renderJoinFacts } from './join.ts';
@@ -222,11 +223,7 @@ export function renderConversation(view: ConversationView): string {
   };
   const ctx: RenderContext = { view, locale, t, dates, byId, marks: assignMarks(shown.map((s) => s.entry)), anchorOf };
   const title = c.title || t.untitled;
-  const feeds = [
-    { href: `${base}/feed.atom`, type: 'application/atom+xml', label: 'Atom' },
-    { href: `${base}/feed.rss`, type: 'application/rss+xml', label: 'RSS' },
-    { href: `${base}/feed.json`, type: 'application/feed+json', label: 'JSON Feed' },
-  ];
+  const feeds = feedLinks('', { kind: 'conversation', id: c.id });
   const viewLink = (m: ConversationViewMode, label: string) =>
     html`<a href="${m === 'thread' ? `${base}?view=thread` : base}"${mode === m ? html` aria-current="page"` : ''}>${label}</a>`;
 

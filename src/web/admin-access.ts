@@ -4,7 +4,7 @@
 // token its forms must send back; login attempts are limited per client and overall.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { clientKey } from './client-key.ts';
 import { createWindowLimiter } from './window-limiter.ts';
 

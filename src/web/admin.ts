@@ -3,7 +3,7 @@
 // attempts are limited, and every form carries the session's CSRF token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { approveBlog, rejectBlog } from '../registry/approve-blog.ts';
 import { findBlogById, listBlogsByApproval } from '../store/blogs.ts';
 import { listHeldEntries } from '../store/held-entries.ts';
@@ -12,9 +12,9 @@ import { findPing, finishPing, listPingsByStatus, setHostVerdict } from '../stor
 import { renderAdminLogin, renderAdminPage, type PendingBlog } from '../views/admin.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { HttpError } from './errors.ts';
+import { parseId } from './ids.ts';
 import { approvePing } from './moderation.ts';
 
-const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const hostParams = z.object({ host: z.string().min(1).max(255).regex(/^[a-z0-9.-]+(?::\d{1,5})?$/i) });
 
 /** Registers /admin and its actions. */
@@ -72,8 +72,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
 
   app.post<{ Params: { id: string; action: string } }>('/admin/pings/:id/:action', async (request, reply) => {
     authorise(request);
-    const parsed = idParams.safeParse({ id: request.params.id });
-    const ping = parsed.success ? await findPing(deps.db, parsed.data.id) : undefined;
+    const id = parseId(request.params.id);
+    const ping = id !== null ? await findPing(deps.db, id) : undefined;
     if (!ping) throw new HttpError(404, 'not-found', 'There is no such ping.');
     if (request.params.action === 'approve') await approvePing(deps, ping, now());
     else if (request.params.action === 'reject') await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'rejected by a moderator' }, now());
@@ -83,8 +83,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
 
   app.post<{ Params: { id: string; action: string } }>('/admin/blogs/:id/:action', async (request, reply) => {
     authorise(request);
-    const parsed = idParams.safeParse({ id: request.params.id });
-    const blog = parsed.success ? await findBlogById(deps.db, parsed.data.id) : undefined;
+    const id = parseId(request.params.id);
+    const blog = id !== null ? await findBlogById(deps.db, id) : undefined;
     if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
     if (request.params.action === 'approve') {
       await approveBlog(deps.db, blog.id, now());

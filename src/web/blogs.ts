@@ -15,25 +15,19 @@ import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
-import { feedAlternates } from './feeds.ts';
+import { feedAlternates } from '../feeds/feed-urls.ts';
 import { messagesFor } from '../views/i18n.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { blogJson } from './blog-json.ts';
 import { HttpError } from './errors.ts';
+import { parseIdParam } from './ids.ts';
 import { requestLocale } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
 
-const idParams = z.object({ id: z.string().regex(/^\d{1,15}$/).transform(Number) });
 const registrationBody = z.object({ url: z.string().max(2048) });
 const htmlPageSize = 100;
 const htmlListQuery = z.object({ after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined) });
 const apiListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).catch(100).default(100), cursor: z.string().optional() });
-
-function parseId(params: unknown): number {
-  const parsed = idParams.safeParse(params);
-  if (!parsed.success) throw new HttpError(404, 'not-found', 'There is no such blog.');
-  return parsed.data.id;
-}
 
 /** Registers the blog routes. */
 export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -88,7 +82,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   });
 
   app.get('/blogs/:id', async (request, reply) => {
-    const id = parseId(request.params);
+    const id = parseIdParam(request.params, 'blog');
     const blog = await findBlogById(deps.db, id);
     if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
     const sources = await listSourcesByBlog(deps.db, id);
@@ -108,7 +102,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         locale,
         conversations,
         gaps: shown ? gaps : [],
-        alternates: shown ? feedAlternates(deps.config.publicUrl, `/blogs/${id}`, `${blog.title ?? blog.homeUrl} – Palaver`) : [],
+        alternates: shown ? feedAlternates(deps.config.publicUrl, { kind: 'blog', id }, `${blog.title ?? blog.homeUrl} – Palaver`) : [],
         timeZone: requestTimeZone(request, deps.config),
         about,
         noindex: !shown,
@@ -128,7 +122,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   });
 
   app.get('/api/blogs/:id', async (request) => {
-    const id = parseId(request.params);
+    const id = parseIdParam(request.params, 'blog');
     const blog = await findBlogById(deps.db, id);
     if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
     const sources = await listSourcesByBlog(deps.db, id);
@@ -148,7 +142,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   for (const action of ['approve', 'reject'] as const) {
     app.post(`/api/blogs/:id/${action}`, async (request) => {
       requireAdmin(request);
-      const id = parseId(request.params);
+      const id = parseIdParam(request.params, 'blog');
       const blog = await findBlogById(deps.db, id);
       if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
       if (action === 'approve') {

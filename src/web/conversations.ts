@@ -2,7 +2,7 @@
 // A conversation that merged into another redirects there.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations, readConversationShape } from '../store/conversations.ts';
 import { createConversationPages } from './conversation-pages.ts';
@@ -13,6 +13,7 @@ import { findConversationIdOfEntry } from '../store/conversations.ts';
 import { findEntryById } from '../store/entries.ts';
 import { conversationEntryJson, conversationJson } from './conversation-json.ts';
 import { HttpError } from './errors.ts';
+import { parseId } from './ids.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
@@ -23,7 +24,6 @@ const listQuery = z.object({
   cursor: z.string().optional(),
 });
 const conversationCursor = z.tuple([z.number(), z.number().int().positive()]);
-const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1) });
 
 /** Registers /api/conversations, /api/conversations/:id, /c/:id and /e/:id. */
@@ -36,10 +36,10 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   const pages = new PageCache();
 
   async function load(rawId: unknown) {
-    const parsed = idParams.safeParse({ id: rawId });
-    if (!parsed.success) throw new HttpError(404, 'not-found', 'There is no such conversation.');
-    const found = await findConversation(deps.db, parsed.data.id);
-    if (!found) throw new HttpError(404, 'not-found', `There is no conversation ${parsed.data.id}.`);
+    const id = parseId(rawId);
+    if (id === null) throw new HttpError(404, 'not-found', 'There is no such conversation.');
+    const found = await findConversation(deps.db, id);
+    if (!found) throw new HttpError(404, 'not-found', `There is no conversation ${id}.`);
     return found;
   }
 
@@ -97,8 +97,8 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   });
 
   app.get<{ Params: { id: string } }>('/e/:id', async (request, reply) => {
-    const parsed = idParams.safeParse({ id: request.params.id });
-    const entry = parsed.success ? await findEntryById(deps.db, parsed.data.id) : undefined;
+    const id = parseId(request.params.id);
+    const entry = id !== null ? await findEntryById(deps.db, id) : undefined;
     if (!entry) throw new HttpError(404, 'not-found', 'There is no such entry.');
     // A record of a ping lives on as the post it merged with.
     if (entry.sameAsId !== null) return reply.redirect(`/e/${entry.sameAsId}`, 301);

@@ -1,7 +1,7 @@
 // GET /health: whether the database answers, and how much is registered and due.
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { countDueSources } from '../store/sources.ts';
 

@@ -2,13 +2,13 @@
 // over entries (?q=).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
-import { feedAlternates } from './feeds.ts';
+import { feedAlternates } from '../feeds/feed-urls.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
 
@@ -46,7 +46,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       now: at,
       locale,
       timeZone,
-      alternates: feedAlternates(deps.config.publicUrl, '', 'Palaver: all conversations'),
+      alternates: feedAlternates(deps.config.publicUrl, { kind: 'all' }, 'Palaver: all conversations'),
     });
     const lastChange = shown.map((c) => c.updatedAt).sort().at(-1) ?? null;
     return sendPage(request, reply, toRenderedPage(body, lastChange, at.getTime()));

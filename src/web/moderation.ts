@@ -5,12 +5,12 @@ import { pingStatuses } from '../domain/vocabulary.ts';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { findPing, finishPing, listPingsByStatus, setHostVerdict, upsertPing } from '../store/pings.ts';
 import { HttpError } from './errors.ts';
+import { parseId } from './ids.ts';
 
 const listQuery = z.object({ status: z.enum(pingStatuses).catch('held').default('held'), limit: z.coerce.number().int().min(1).max(500).catch(100).default(100) });
-const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const hostParams = z.object({ host: z.string().min(1).max(255).regex(/^[a-z0-9.-]+(?::\d{1,5})?$/i) });
 
 /** Tells whether a presented token is the configured admin token (in constant time). */
@@ -46,8 +46,8 @@ export async function moderationRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   async function load(raw: unknown) {
-    const parsed = idParams.safeParse({ id: raw });
-    const ping = parsed.success ? await findPing(deps.db, parsed.data.id) : undefined;
+    const id = parseId(raw);
+    const ping = id !== null ? await findPing(deps.db, id) : undefined;
     if (!ping) throw new HttpError(404, 'not-found', 'There is no such ping.');
     return ping;
   }

@@ -4,7 +4,7 @@
 // each host over time. The CLI's import-opml stays open to whoever runs it.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { importOpml, OpmlError } from '../registry/import-opml.ts';
 import { renderOpmlImport } from '../views/opml-import.ts';
 import { adminAccessFor } from './admin-access.ts';

@@ -56,8 +56,8 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Ren
  * relative times ("vor 2 Stunden") age, so a page is rendered again after a while even when its
  * data did not change. Least recently used pages go first beyond `maxEntries`.
  */
-export class PageCache {
-  private readonly pages = new Map<string, RenderedPage>();
+export class PageCache<P extends RenderedPage = RenderedPage> {
+  private readonly pages = new Map<string, P>();
   private bytes = 0;
 
   constructor(
@@ -75,7 +75,7 @@ export class PageCache {
   }
 
   /** Returns the cached page for key, or renders, stores and returns it. */
-  async get(key: string, now: number, render: () => Promise<RenderedPage> | RenderedPage): Promise<RenderedPage> {
+  async get(key: string, now: number, render: () => Promise<P> | P): Promise<P> {
     const hit = this.pages.get(key);
     if (hit && now - hit.renderedAt < this.maxAgeMs && hit.renderedAt <= now) {
       this.pages.delete(key);

@@ -4,7 +4,7 @@
 // queue keep abuse out.
 import type { PingProtocol } from '../domain/vocabulary.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { parseTrackbackPing, renderTrackbackResponse, renderTrackbackRss } from '../inbound/trackback.ts';
 import { checkWebmentionRequest } from '../inbound/webmention.ts';
 import { findEntryById } from '../store/entries.ts';
@@ -13,6 +13,8 @@ import { urlKey } from '../domain/url-key.ts';
 import { parseMethodCall, serializeFault, serializeMethodResponse, XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/codec.ts';
 import { clientKey } from './client-key.ts';
 import { HttpError } from './errors.ts';
+import { parseId } from './ids.ts';
+import { createMinuteLimiter } from './rate-limit.ts';
 import { resolvePingTarget } from './ping-target.ts';
 
 const maxBodyBytes = 64 * 1024;
@@ -27,26 +29,6 @@ const fault = {
   accessDenied: 0x31,
   upstream: 0x32,
 } as const;
-
-/** Counts events per key in a sliding minute; small and in-process, like the queue it guards. */
-export function createMinuteLimiter(perMinute: number, now: () => number = Date.now) {
-  const hits = new Map<string, number[]>();
-  return {
-    /** Records a hit and tells whether the key is still within its limit. */
-    take(key: string): boolean {
-      const t = now();
-      const recent = (hits.get(key) ?? []).filter((h) => t - h < 60_000);
-      if (recent.length >= perMinute) {
-        hits.set(key, recent);
-        return false;
-      }
-      recent.push(t);
-      hits.set(key, recent);
-      if (hits.size > 10_000) for (const [k, v] of hits) if (v.every((h) => t - h >= 60_000)) hits.delete(k);
-      return true;
-    },
-  };
-}
 
 type Admission = { ok: true } | { ok: false; status: 429 | 503; message: string };
 
@@ -96,8 +78,8 @@ export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     reply.status(status).type('text/xml; charset=utf-8').send(renderTrackbackResponse(error));
 
   async function trackbackTarget(rawId: string) {
-    const id = /^\d{1,15}$/.test(rawId) ? Number(rawId) : NaN;
-    const entry = Number.isFinite(id) ? await findEntryById(deps.db, id) : undefined;
+    const id = parseId(rawId);
+    const entry = id !== null ? await findEntryById(deps.db, id) : undefined;
     if (!entry) return null;
     // The entry's own page at its blog is what a pinging post links to; Palaver's page otherwise.
     return { entry, url: entry.url ?? `${publicUrl}/e/${entry.id}` };
@@ -262,8 +244,8 @@ export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   });
 
   app.get<{ Params: { id: string } }>('/webmention/:id', async (request, reply) => {
-    const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
-    const ping = Number.isFinite(id) ? await findPing(deps.db, id) : undefined;
+    const id = parseId(request.params.id);
+    const ping = id !== null ? await findPing(deps.db, id) : undefined;
     if (!ping || ping.protocol !== 'webmention') throw new HttpError(404, 'not-found', 'There is no such webmention.');
     const words: Record<string, string> = {
       queued: 'waiting to be checked',

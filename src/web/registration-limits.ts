@@ -3,7 +3,7 @@
 // refused), at most registry.perClientPerHour times per client (IPv6 by /64) and
 // registry.perHostPerHour times per host of the blog being registered.
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from './deps.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { clientKey } from './client-key.ts';
 import { createWindowLimiter } from './window-limiter.ts';

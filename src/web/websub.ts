@@ -2,9 +2,9 @@
 // and the callbacks of Palaver's own subscriptions (/websub/callback/:subscriptionId). They
 // only translate HTTP; hub and subscriber (src/websub/) do the work and the fetching.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppDeps } from '../app.ts';
-import type { RenderedTopic, TopicRenderer } from '../websub/hub.ts';
-import { createMinuteLimiter } from './pings.ts';
+import type { AppDeps } from './deps.ts';
+import { parseId } from './ids.ts';
+import { createMinuteLimiter } from './rate-limit.ts';
 
 function plain(reply: FastifyReply, status: number, text: string): FastifyReply {
   return reply.code(status).type('text/plain; charset=utf-8').send(text);
@@ -20,10 +20,6 @@ function field(body: unknown, name: string): string | undefined {
 
 function single(value: unknown): string | undefined {
   return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
-}
-
-function parseId(raw: string): number | null {
-  return /^\d{1,15}$/.test(raw) ? Number(raw) : null;
 }
 
 /** Registers the hub endpoint and the subscription callbacks that the deps provide. */
@@ -91,17 +87,4 @@ export async function websubRoutes(app: FastifyInstance, deps: AppDeps): Promise
       });
     });
   }
-}
-
-/**
- * Renders a topic through the app's own feed route, so deliveries carry exactly what a GET
- * of the topic returns. Topics are the feed URLs under publicUrl.
- */
-export function injectTopicRenderer(app: FastifyInstance, publicUrl: string): TopicRenderer {
-  return async (topic: string): Promise<RenderedTopic | null> => {
-    if (!topic.startsWith(`${publicUrl}/`)) return null;
-    const res = await app.inject({ method: 'GET', url: topic.slice(publicUrl.length) });
-    if (res.statusCode !== 200) return null;
-    return { contentType: String(res.headers['content-type'] ?? 'application/octet-stream'), body: res.rawPayload };
-  };
 }

@@ -2,7 +2,9 @@
 // recorded, intent verified by a GET to the callback, leases, and the full feed delivered
 // signed when a topic changes, retried with backoff. Or, with an external hub configured,
 // only a publish ping to that hub. All HTTP goes out through the guarded fetcher.
-import { feedFormats, type EntriesChanged, type FeedFormat, type FeedScope, type ServiceLog, type WebsubMode } from '../domain/vocabulary.ts';
+import type { EntriesChanged, ServiceLog, WebsubMode } from '../domain/vocabulary.ts';
+import { feedUrlsOf, parseFeedUrl } from '../feeds/feed-urls.ts';
+import { renderFeedAt, type RenderedFeed } from '../feeds/render.ts';
 import { createBackgroundLoop } from '../poller/background-loop.ts';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
@@ -35,24 +37,16 @@ export interface HubSettings {
   maxLeaseSeconds: number;
   deliveryAttempts: number;
   tickSeconds: number;
+  /** Items per delivered feed (feeds.maxItems), as the feed routes serve them. */
+  maxItems: number;
   /** Deliveries and verifications in flight at once. */
   concurrency?: number;
 }
-
-/** A topic rendered as its subscribers get it. */
-export interface RenderedTopic {
-  contentType: string;
-  body: string | Buffer;
-}
-
-/** Renders a topic (one of Palaver's feed URLs); null when the topic no longer exists. */
-export type TopicRenderer = (topic: string) => Promise<RenderedTopic | null>;
 
 export interface HubDeps {
   db: Db;
   fetch: Fetch;
   settings: HubSettings;
-  renderTopic: TopicRenderer;
   log: ServiceLog;
   now?: () => Date;
 }
@@ -88,24 +82,6 @@ export interface Hub {
 export function advertisedHubUrl(config: Pick<Config, 'publicUrl' | 'websub'>): string | null {
   if (!config.websub.enabled) return null;
   return config.websub.hubUrl ?? `${config.publicUrl}/websub`;
-}
-
-/** Reads a topic URL as one of Palaver's feeds; null when it is not one. */
-export function parseTopic(publicUrl: string, topic: string): { scope: FeedScope; format: FeedFormat } | null {
-  if (!topic.startsWith(`${publicUrl}/`)) return null;
-  const path = topic.slice(publicUrl.length);
-  const m = /^(?:\/c\/(\d{1,15})|\/blogs\/(\d{1,15}))?\/feed\.(atom|rss|json)$/.exec(path);
-  if (!m) return null;
-  const format = m[3] as FeedFormat;
-  if (m[1]) return { scope: { kind: 'conversation', id: Number(m[1]) }, format };
-  if (m[2]) return { scope: { kind: 'blog', id: Number(m[2]) }, format };
-  return { scope: { kind: 'all' }, format };
-}
-
-/** Lists the topic URLs (every format) of the feeds that changed entries appear in. */
-export function topicsOf(publicUrl: string, scopes: { conversationIds: number[]; blogIds: number[] }): string[] {
-  const bases = ['', ...scopes.conversationIds.map((id) => `/c/${id}`), ...scopes.blogIds.map((id) => `/blogs/${id}`)];
-  return [...new Set(bases)].flatMap((base) => feedFormats.map((f) => `${publicUrl}${base}/feed.${f}`));
 }
 
 /** Signs a delivery body as X-Hub-Signature wants it (WebSub §7.1): `sha256=<hex>`. */
@@ -160,7 +136,7 @@ export function createHub(deps: HubDeps): Hub {
     if (callback.protocol !== 'http:' && callback.protocol !== 'https:') return { ok: false, message: 'hub.callback must be an http or https URL.' };
     if (callback.username || callback.password) return { ok: false, message: 'hub.callback must not carry credentials.' };
     const topic = r.topic ?? '';
-    const parsed = parseTopic(s.publicUrl, topic);
+    const parsed = parseFeedUrl(s.publicUrl, topic);
     if (!parsed) return { ok: false, message: `hub.topic must be one of Palaver's feeds under ${s.publicUrl}.` };
     if (parsed.scope.kind !== 'all' && !(await existsFeedScope(deps.db, parsed.scope.kind, parsed.scope.id))) {
       return { ok: false, message: 'hub.topic names a feed that does not exist.' };
@@ -209,7 +185,7 @@ export function createHub(deps: HubDeps): Hub {
   }
 
   // §7: the full feed, with the hub and topic as Link headers and the body's HMAC.
-  async function deliver(subscriber: HubSubscriber, content: RenderedTopic): Promise<DeliveryOutcome> {
+  async function deliver(subscriber: HubSubscriber, content: RenderedFeed): Promise<DeliveryOutcome> {
     const headers: Record<string, string> = { link: `<${url}>; rel="hub", <${subscriber.topic}>; rel="self"` };
     if (subscriber.secret) headers['x-hub-signature'] = signBody(subscriber.secret, content.body);
     let error: string;
@@ -260,11 +236,11 @@ export function createHub(deps: HubDeps): Hub {
       const batch = await claimDueDeliveries(deps.db, { now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString(), limit: concurrency * 4 });
       if (batch.length === 0) break;
       // One rendering per topic, however many subscribe to it.
-      const rendered = new Map<string, Promise<RenderedTopic | null>>();
+      const rendered = new Map<string, Promise<RenderedFeed | null>>();
       await pool(batch, async (sub) => {
         let content = rendered.get(sub.topic);
         if (!content) {
-          content = deps.renderTopic(sub.topic).catch((err: unknown) => {
+          content = renderFeedAt({ db: deps.db, publicUrl: s.publicUrl, maxItems: s.maxItems, hubUrl: url }, sub.topic).catch((err: unknown) => {
             deps.log.error({ topic: sub.topic, err }, 'websub topic could not be rendered');
             return null;
           });
@@ -303,7 +279,7 @@ export function createHub(deps: HubDeps): Hub {
 
   async function publish(change: EntriesChanged): Promise<void> {
     const found = await listEntryScopes(deps.db, change.entryIds);
-    const topics = topicsOf(s.publicUrl, {
+    const topics = feedUrlsOf(s.publicUrl, {
       conversationIds: [...new Set([...change.conversationIds, ...found.conversationIds])],
       blogIds: [...new Set([...change.blogIds, ...found.blogIds])],
     });

@@ -1,19 +1,18 @@
-// One Palaver per hostile case: the real app on a fresh in-memory database, the real poller and
-// ping verifier, and a guarded fetcher that may reach only the fault server's origins (private
-// networks stay refused), with test host names mapped to any address through its lookup hook.
+// One Palaver per hostile case: the service wired by createService() on a fresh in-memory
+// database (the real app, poller and ping verifier; no worker started), with a guarded fetcher
+// that may reach only the fault server's origins (private networks stay refused) and test host
+// names mapped to any address through its lookup hook.
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { buildApp } from '../../src/app.ts';
 import { validateConfig, type Config } from '../../src/config.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-import { createPingVerifier, type PingVerifier } from '../../src/poller/ping-verifier.ts';
-import { createPoller, type PollSummary, type Poller } from '../../src/poller/poller.ts';
-import { pingVerifierSettings, pollerSettings } from '../../src/service.ts';
-import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import type { PingVerifier } from '../../src/poller/ping-verifier.ts';
+import type { PollSummary, Poller } from '../../src/poller/poller.ts';
+import type { Fetcher } from '../../src/reader/fetcher.ts';
+import { createService } from '../../src/service.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
-import { createTestDatabase } from '../support/db.ts';
 import type { FaultServer } from './fault-server.ts';
 
 /** Test host names and the addresses the fake DNS gives them (RFC 6761 reserves .test). */
@@ -103,17 +102,9 @@ export async function createWorld(faults: FaultServer, options: WorldOptions = {
     registry: { ...defaults.registry, perClientPerHour: 1_000_000, perHostPerHour: 1_000_000 },
     ...options.settings,
   });
-  const database = await createTestDatabase();
-  const fetcher = createFetcher({ ...config.fetcher, userAgent: config.userAgent, lookup: hostileLookup });
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
-  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent });
-  const pingVerifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: silent });
-  const app = await buildApp({
-    config,
-    db: database.db,
-    fetch: fetcher.fetch,
-    pingVerifier: { wake: () => undefined, verifyNow: (id, signal) => pingVerifier.verifyNow(id, signal) },
-  });
+  const service = await createService(config, { log: silent, lookup: hostileLookup });
+  const { app, database, fetcher, poller, pingVerifier } = service;
 
   const blog = async (id: number): Promise<BlogStatus> => {
     const res = await app.inject({ method: 'GET', url: `/api/blogs/${id}` });
@@ -148,13 +139,7 @@ export async function createWorld(faults: FaultServer, options: WorldOptions = {
       expect(res.statusCode).toBe(200);
       expect(res.json<{ database: string }>().database).toBe('ok');
     },
-    async close() {
-      await pingVerifier.stop();
-      await poller.stop();
-      await app.close();
-      await fetcher.close();
-      await database.close();
-    },
+    close: () => service.stop(),
   };
 }
 

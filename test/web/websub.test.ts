@@ -9,7 +9,8 @@ import { insertBlog } from '../../src/store/blogs.ts';
 import { listRecentEntries } from '../../src/store/entries.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { findHubSubscriber } from '../../src/store/websub-hub.ts';
-import { parseTopic, signBody, topicsOf } from '../../src/websub/hub.ts';
+import { feedUrlsOf, parseFeedUrl } from '../../src/feeds/feed-urls.ts';
+import { signBody } from '../../src/websub/hub.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { rssFeed } from '../support/blog-pages.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -266,7 +267,7 @@ describe('WebSub with an external hub', () => {
       expect(res.headers.link).toContain(`<${hub.origin}>; rel="hub"`);
       await ext.websubHub.notify({ entryIds: [], conversationIds: [7], blogIds: [] });
       expect(pings.map((p) => p.get('hub.mode'))).toEqual(Array(6).fill('publish'));
-      expect(pings.map((p) => p.get('hub.url'))).toEqual(topicsOf(publicUrl, { conversationIds: [7], blogIds: [] }));
+      expect(pings.map((p) => p.get('hub.url'))).toEqual(feedUrlsOf(publicUrl, { conversationIds: [7], blogIds: [] }));
     } finally {
       await ext.close();
       await hub.close();
@@ -285,14 +286,14 @@ describe('WebSub with an external hub', () => {
   });
 });
 
-describe('parseTopic and signBody', () => {
+describe('parseFeedUrl and signBody', () => {
   it('reads only Palaver feed URLs under the public URL', () => {
-    expect(parseTopic(publicUrl, `${publicUrl}/feed.rss`)).toEqual({ scope: { kind: 'all' }, format: 'rss' });
-    expect(parseTopic(publicUrl, `${publicUrl}/c/12/feed.json`)).toEqual({ scope: { kind: 'conversation', id: 12 }, format: 'json' });
-    expect(parseTopic(publicUrl, `${publicUrl}/blogs/3/feed.atom`)).toEqual({ scope: { kind: 'blog', id: 3 }, format: 'atom' });
-    expect(parseTopic(publicUrl, `${publicUrl}/c/12/feed.atom?x=1`)).toBeNull();
-    expect(parseTopic(publicUrl, `${publicUrl}.evil/feed.atom`)).toBeNull();
-    expect(parseTopic(publicUrl, `${publicUrl}/blogs.opml`)).toBeNull();
+    expect(parseFeedUrl(publicUrl, `${publicUrl}/feed.rss`)).toEqual({ scope: { kind: 'all' }, format: 'rss' });
+    expect(parseFeedUrl(publicUrl, `${publicUrl}/c/12/feed.json`)).toEqual({ scope: { kind: 'conversation', id: 12 }, format: 'json' });
+    expect(parseFeedUrl(publicUrl, `${publicUrl}/blogs/3/feed.atom`)).toEqual({ scope: { kind: 'blog', id: 3 }, format: 'atom' });
+    expect(parseFeedUrl(publicUrl, `${publicUrl}/c/12/feed.atom?x=1`)).toBeNull();
+    expect(parseFeedUrl(publicUrl, `${publicUrl}.evil/feed.atom`)).toBeNull();
+    expect(parseFeedUrl(publicUrl, `${publicUrl}/blogs.opml`)).toBeNull();
   });
 
   it('signs with HMAC-SHA256 in hex', () => {

@@ -1,0 +1,30 @@
+// What the web routes are given: settings, the database, the guarded fetcher and handles on the
+// background workers. Declared apart from app.ts so that routes and the app builder do not
+// import each other; src/service.ts fills it in.
+import type { Config } from '../config.ts';
+import type { Db } from '../db/open.ts';
+import type { PingVerifier } from '../poller/ping-verifier.ts';
+import type { Poller } from '../poller/poller.ts';
+import type { Fetch } from '../reader/types.ts';
+import type { Hub } from '../websub/hub.ts';
+import type { Subscriber } from '../websub/subscriber.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  /** The guarded fetcher: registration uses it for discovery. */
+  fetch: Fetch;
+  poller?: Pick<Poller, 'wake'>;
+  /** Verifies queued pings; without it (some benchmarks) pings only queue. */
+  pingVerifier?: Pick<PingVerifier, 'wake' | 'verifyNow'>;
+  now?: () => Date;
+  /** The WebSub hub Palaver's feeds advertise (Link rel="hub"), or null while WebSub is off. */
+  websubHubUrl?: () => string | null;
+  /** Palaver's WebSub hub (POST /websub) and its subscriptions' callbacks; absent routes 404. */
+  websub?: {
+    hub?: Pick<Hub, 'request'>;
+    subscriber?: Pick<Subscriber, 'answerVerification' | 'receive'>;
+  };
+  /** Fastify logger options; false (the default) for tests. */
+  logger?: boolean | Record<string, unknown>;
+}

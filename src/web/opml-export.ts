@@ -1,0 +1,19 @@
+// The registry as OPML for feed readers and other aggregators (/blogs.opml). The import page is
+// opml-import.ts; reading and writing OPML live in registry/ and feeds/.
+import type { FastifyInstance } from 'fastify';
+import { feedContentTypes } from '../feeds/types.ts';
+import { renderRegistryOpml } from '../registry/export-opml.ts';
+import type { AppDeps } from './deps.ts';
+
+/** Registers /blogs.opml. */
+export async function opmlExportRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+
+  app.get('/blogs.opml', async (_request, reply) => {
+    const body = await renderRegistryOpml(deps.db, { now: now() });
+    return reply
+      .type(feedContentTypes.opml)
+      .header('content-disposition', 'inline; filename="palaver-blogs.opml"')
+      .send(body);
+  });
+}
