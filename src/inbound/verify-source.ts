@@ -9,6 +9,7 @@ import { decodeText } from '../reader/decode.ts';
 import { escapeHtml } from '../reader/feed-values.ts';
 import { htmlToText, sanitizeHtml } from '../reader/sanitize.ts';
 import { type Fetch, FetchError, type FetchResponse } from '../reader/types.ts';
+import type { VerifiedSource } from '../domain/verification.ts';
 import type { PingProtocol } from '../domain/vocabulary.ts';
 import { urlKey } from '../domain/url-key.ts';
 
@@ -23,23 +24,8 @@ export interface VerifySourceRequest {
   maxElements?: number;
 }
 
-export interface VerifiedSource {
-  status: 'verified';
-  /** The page's own URL: its h-entry u-url on the same host, else the URL that answered. */
-  url: string;
-  title: string | null;
-  authorName: string | null;
-  authorUrl: string | null;
-  /** ISO 8601 UTC. */
-  publishedAt: string | null;
-  /** Sanitized; "[…] text around the link […]" as WordPress writes it, or the h-entry summary. */
-  excerptHtml: string;
-  /** Sanitized h-entry e-content; null when the page has no h-entry content. */
-  contentHtml: string | null;
-}
-
 export type VerifySourceResult =
-  | VerifiedSource
+  | ({ status: 'verified' } & VerifiedSource)
   | { status: 'no-link' }
   | { status: 'gone'; httpStatus: number }
   | { status: 'error'; message: string; permanent?: boolean };

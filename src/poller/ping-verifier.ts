@@ -3,6 +3,7 @@
 // source URL at a time and a few per source host, so Palaver cannot be used to flood a site.
 
 import type { Ping } from '../domain/models.ts';
+import { rejectionOf, rejectionReason, type PingOutcome, type PingRejection, type PingVerdict, type VerifiedSource } from '../domain/verification.ts';
 import type { EntriesChanged, ModerationPolicy, ServiceLog } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
 import { createBackgroundLoop } from './background-loop.ts';
@@ -48,8 +49,6 @@ export interface PingVerifierDeps {
   readSourcePage?: SourcePageReader;
 }
 
-export type PingOutcome = 'accepted' | 'rejected' | 'held' | 'gone' | 'retry';
-
 export interface PingVerifier {
   start(): void;
   stop(): Promise<void>;
@@ -63,7 +62,7 @@ export interface PingVerifier {
    * and answers with the real outcome. `signal` ends the waiting ('retry'); a verification that
    * has started runs to its end, so a late outcome is still recorded.
    */
-  verifyNow(pingId: number, signal?: AbortSignal): Promise<PingOutcome>;
+  verifyNow(pingId: number, signal?: AbortSignal): Promise<PingVerdict>;
 }
 
 const leaseMs = 5 * 60_000;
@@ -90,9 +89,13 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return settledOrAborted(new Promise((resolve) => setTimeout(resolve, ms)), signal);
 }
 
-function outcomeOfStatus(ping: Ping | undefined): PingOutcome {
-  if (!ping) return 'rejected';
-  return ping.status === 'queued' ? 'retry' : ping.status;
+/** The verdict a stored ping records: what was decided stands (its refusal read back from the reason stored). */
+function verdictOfStatus(ping: Ping | undefined): PingVerdict {
+  if (!ping) return { outcome: 'rejected', rejection: 'source-unreadable', reason: 'the ping does not exist' };
+  if (ping.status === 'queued') return { outcome: 'retry' };
+  if (ping.status !== 'rejected') return { outcome: ping.status };
+  const reason = ping.statusReason ?? rejectionReason('source-unreadable');
+  return { outcome: 'rejected', rejection: rejectionOf(reason), reason };
 }
 
 /** Creates the verifier; nothing runs until start(), runOnce() or verifyNow(). */
@@ -155,19 +158,22 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
     }
   }
 
-  async function verify(ping: Ping, signal?: AbortSignal): Promise<PingOutcome> {
+  async function reject(db: Db, ping: Ping, rejection: PingRejection, at: string, detail?: string): Promise<PingVerdict> {
+    const reason = rejectionReason(rejection, detail);
+    await finishPing(db, ping.id, { status: 'rejected', reason }, at);
+    return { outcome: 'rejected', rejection, reason };
+  }
+
+  async function verify(ping: Ping, signal?: AbortSignal): Promise<PingVerdict> {
     const at = now().toISOString();
     // One verification fetch per source URL at a time: a flood of pings from one page costs one fetch.
     if (inFlightSources.has(ping.sourceKey)) {
       await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: new Date(now().getTime() + 30_000).toISOString() }, at);
-      return 'retry';
+      return { outcome: 'retry' };
     }
     const releaseSource = occupySource(ping.sourceKey);
     try {
-      if ((await findHostVerdict(deps.db, ping.sourceHost)) === 'blocked') {
-        await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'the source’s host is blocked' }, at);
-        return 'rejected';
-      }
+      if ((await findHostVerdict(deps.db, ping.sourceHost)) === 'blocked') return await reject(deps.db, ping, 'blocked-host', at);
       const result = await verifySource(
         deps.fetch,
         { source: ping.sourceUrl, target: ping.targetUrl, protocol: ping.protocol, signal, ...(s.source ? { maxBytes: s.source.maxBytes, maxElements: s.source.maxElements } : {}) },
@@ -177,40 +183,35 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       switch (result.status) {
         case 'verified': {
           if (s.moderation !== 'open' && ping.receivedVia === 'endpoint' && !(await mayPassModeration(ping))) {
-            if (s.moderation === 'closed') {
-              await finishPing(deps.db, ping.id, { status: 'rejected', reason: 'pings are accepted only from registered blogs and trusted hosts' }, done);
-              return 'rejected';
-            }
+            if (s.moderation === 'closed') return await reject(deps.db, ping, 'strangers-refused', done);
             await finishPing(deps.db, ping.id, { status: 'held', reason: 'first ping from this host: waiting for a moderator' }, done);
-            return 'held';
+            return { outcome: 'held' };
           }
           await acceptPing(ping, result, done);
-          return 'accepted';
+          return { outcome: 'accepted' };
         }
-        case 'no-link':
-          await deps.db.transaction().execute(async (trx) => {
+        case 'no-link': {
+          const verdict = await deps.db.transaction().execute(async (trx) => {
             // A source that no longer links takes its mention back (Webmention §3.2.3).
             if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
-            await finishPing(trx, ping.id, { status: 'rejected', reason: 'the source does not link to the target' }, done);
+            return reject(trx, ping, 'no-link', done);
           });
           if (ping.entryId !== null) changed({ entryIds: [ping.entryId], conversationIds: [], blogIds: [] });
-          return 'rejected';
+          return verdict;
+        }
         case 'gone':
           await deps.db.transaction().execute(async (trx) => {
             if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
             await finishPing(trx, ping.id, { status: 'gone', reason: `the source answered ${result.httpStatus}` }, done);
           });
           if (ping.entryId !== null) changed({ entryIds: [ping.entryId], conversationIds: [], blogIds: [] });
-          return 'gone';
+          return { outcome: 'gone' };
         case 'error': {
           const attempts = ping.attempts + 1;
-          if (attempts >= s.maxAttempts || result.permanent) {
-            await finishPing(deps.db, ping.id, { status: 'rejected', reason: `the source could not be checked: ${result.message}` }, done);
-            return 'rejected';
-          }
+          if (attempts >= s.maxAttempts || result.permanent) return await reject(deps.db, ping, 'source-unreadable', done, result.message);
           const retryAt = new Date(now().getTime() + 60_000 * 2 ** Math.max(0, attempts)).toISOString();
           await finishPing(deps.db, ping.id, { status: 'queued', reason: result.message, retryAt }, done);
-          return 'retry';
+          return { outcome: 'retry' };
         }
       }
     } finally {
@@ -224,7 +225,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
     return hasAcceptedPingFromHost(deps.db, ping.sourceHost);
   }
 
-  async function acceptPing(ping: Ping, verified: Parameters<typeof pingRecord>[1], at: string): Promise<void> {
+  async function acceptPing(ping: Ping, verified: VerifiedSource, at: string): Promise<void> {
     const { draft, relations } = pingRecord(
       { protocol: ping.protocol, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, targetEntryId: ping.targetEntryId, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName },
       verified,
@@ -251,7 +252,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       run: async ({ ping, release }) => {
         const slot = await takeSlot();
         try {
-          counts[await verify(ping)] += 1;
+          counts[(await verify(ping)).outcome] += 1;
         } finally {
           slot?.();
           release();
@@ -296,10 +297,10 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
         if (holder) {
           // A background pass claimed this ping first: its outcome is the answer.
           await settledOrAborted(holder, signal);
-          return held.has(pingId) ? 'retry' : outcomeOfStatus(await findPing(deps.db, pingId));
+          return held.has(pingId) ? { outcome: 'retry' } : verdictOfStatus(await findPing(deps.db, pingId));
         }
         const ping = await findPing(deps.db, pingId);
-        if (!ping || ping.status !== 'queued') return outcomeOfStatus(ping);
+        if (!ping || ping.status !== 'queued') return verdictOfStatus(ping);
         const t = now();
         // The lease keeps background passes (of any process) off the ping while it is checked here.
         if (await claimPing(deps.db, ping.id, { attempts: ping.attempts, now: t.toISOString(), leaseUntil: new Date(t.getTime() + leaseMs).toISOString() })) {
@@ -311,7 +312,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
               if (signal?.aborted) {
                 // Give the claim back: the background pass takes the ping soon.
                 await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: now().toISOString() }, now().toISOString());
-                return 'retry';
+                return { outcome: 'retry' };
               }
             }
             // The sync path counts against the same limit: with every slot busy until the
@@ -319,7 +320,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
             const slot = await takeSlot(signal);
             if (!slot) {
               await finishPing(deps.db, ping.id, { status: 'queued', reason: null, retryAt: now().toISOString() }, now().toISOString());
-              return 'retry';
+              return { outcome: 'retry' };
             }
             try {
               return await verify(ping);
@@ -331,9 +332,9 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
           }
         }
         // Claimed by a pass that has not started it yet, or by another process: look again.
-        if (signal?.aborted) return 'retry';
+        if (signal?.aborted) return { outcome: 'retry' };
         await delay(claimedPollMs, signal);
-        if (signal?.aborted) return 'retry';
+        if (signal?.aborted) return { outcome: 'retry' };
       }
     },
   };

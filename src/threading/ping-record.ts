@@ -2,22 +2,12 @@
 // pinging page that answers the target, and that merges with that page's post when Palaver
 // has it or gets it. Pure: no database, no network.
 import type { EntryDraft } from '../domain/models.ts';
+import type { VerifiedSource } from '../domain/verification.ts';
 import type { PingProtocol } from '../domain/vocabulary.ts';
 import { contentHashOf } from '../reader/entry-draft.ts';
 import { htmlToText } from '../reader/sanitize.ts';
 import { urlKey } from '../domain/url-key.ts';
 import { linkbackRelations, type EntryRelations } from './relations.ts';
-
-export interface VerifiedSource {
-  /** The page that answered, after redirects. */
-  url: string;
-  title: string | null;
-  authorName: string | null;
-  authorUrl: string | null;
-  publishedAt: string | null;
-  /** Sanitized. */
-  excerptHtml: string | null;
-}
 
 export interface PingFacts {
   protocol: PingProtocol;
@@ -32,7 +22,7 @@ export interface PingFacts {
 }
 
 /** Builds the entry draft and relations of a verified ping. */
-export function pingRecord(ping: PingFacts, verified: VerifiedSource): { draft: EntryDraft; relations: EntryRelations } {
+export function pingRecord(ping: PingFacts, verified: Pick<VerifiedSource, 'url' | 'title' | 'authorName' | 'authorUrl' | 'publishedAt' | 'excerptHtml'>): { draft: EntryDraft; relations: EntryRelations } {
   const sourceKey = urlKey(ping.sourceUrl)!;
   const excerptHtml = verified.excerptHtml;
   const draftWithoutHash: Omit<EntryDraft, 'contentHash'> = {

@@ -1,8 +1,9 @@
 import iconv from 'iconv-lite';
-import type { PingProtocol } from '../../src/domain/vocabulary.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../../src/demo/fixture-server.ts';
-import { type VerifiedSource, type VerifySourceResult, verifySource } from '../../src/inbound/verify-source.ts';
+import type { VerifiedSource } from '../../src/domain/verification.ts';
+import type { PingProtocol } from '../../src/domain/vocabulary.ts';
+import { type VerifySourceResult, verifySource } from '../../src/inbound/verify-source.ts';
 import { type Fetcher, createFetcher } from '../../src/reader/fetcher.ts';
 
 const target = 'https://planetsab.example/2008/05/social-media-camp/';

@@ -11,6 +11,7 @@ import { findPing, setHostVerdict, upsertPing } from '../../src/store/pings.ts';
 import { recordEntry } from '../../src/ingest/record-entry.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
+import type { PingVerdict } from '../../src/domain/verification.ts';
 
 const html = { 'content-type': 'text/html; charset=utf-8' };
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -147,13 +148,13 @@ describe('verifyNow overlapping the background pass', () => {
     const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/ohne-link/`, targetUrl, targetEntryId: targetId }, at);
     const background = verifier.runOnce();
     await page.asked;
-    let answered: string | null = null;
+    let answered: PingVerdict | null = null;
     const now = verifier.verifyNow(ping.id).then((outcome) => (answered = outcome));
     await new Promise((r) => setTimeout(r, 50));
     // Not "queued for verification" while the background check is still fetching the source.
     expect(answered).toBeNull();
     page.release();
-    expect(await now).toBe('rejected');
+    expect(await now).toMatchObject({ outcome: 'rejected', rejection: 'no-link' });
     expect(await background).toMatchObject({ rejected: 1, retry: 0 });
     expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected', statusReason: 'the source does not link to the target' });
     expect(site.hitCount('/ohne-link/')).toBe(1);
@@ -166,7 +167,7 @@ describe('verifyNow overlapping the background pass', () => {
     await page.asked;
     expect(await verifier.runOnce()).toEqual({ accepted: 0, rejected: 0, held: 0, gone: 0, retry: 0 });
     page.release();
-    expect(await now).toBe('accepted');
+    expect((await now).outcome).toBe('accepted');
     expect(site.hitCount('/gerede/')).toBe(1);
   });
 
@@ -182,7 +183,7 @@ describe('verifyNow overlapping the background pass', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(site.hitCount('/beide/')).toBe(1);
     page.release();
-    expect(await now).toBe('accepted');
+    expect((await now).outcome).toBe('accepted');
     await background;
     expect(await findPing(database.db, first.ping.id)).toMatchObject({ status: 'accepted' });
     expect(await findPing(database.db, second.ping.id)).toMatchObject({ status: 'accepted' });
@@ -193,8 +194,8 @@ describe('verifyNow overlapping the background pass', () => {
     const moderated = createPingVerifier({ db: database.db, fetch: fetcher.fetch, log: silent, now: () => new Date(at), settings: { concurrency: 1, moderation: 'moderate' as const, maxAttempts: 3, tickSeconds: 60 } });
     site.set('/neu/', { headers: html, body: `<p><a href="${targetUrl}">x</a></p>` });
     const { ping } = await upsertPing(database.db, { protocol: 'pingback', receivedVia: 'endpoint', sourceUrl: `${site.origin}/neu/`, targetUrl, targetEntryId: targetId }, at);
-    expect(await moderated.verifyNow(ping.id)).toBe('held');
-    expect(await moderated.verifyNow(ping.id)).toBe('held');
+    expect((await moderated.verifyNow(ping.id)).outcome).toBe('held');
+    expect((await moderated.verifyNow(ping.id)).outcome).toBe('held');
   });
 
   it('stops waiting when its signal aborts, and the background outcome is still stored', async () => {
@@ -205,7 +206,7 @@ describe('verifyNow overlapping the background pass', () => {
     const late = new AbortController();
     const now = verifier.verifyNow(ping.id, late.signal);
     late.abort();
-    expect(await now).toBe('retry');
+    expect((await now).outcome).toBe('retry');
     page.release();
     await background;
     expect(await findPing(database.db, ping.id)).toMatchObject({ status: 'rejected' });
