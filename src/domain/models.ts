@@ -171,6 +171,11 @@ export interface FeedEntry
   lastChangedAt: string;
 }
 
+/** The entry another one is about (the post of a comment, what a ping pinged), as much as naming it needs. */
+export interface AnsweredEntry extends Pick<Entry, 'id' | 'kind' | 'title' | 'authorName'> {
+  blog: BlogRef | null;
+}
+
 /** A ping received at an endpoint or found in a listing, and where its verification stands. */
 export interface Ping {
   id: number;

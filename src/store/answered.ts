@@ -1,17 +1,9 @@
 // store: what entries are about, for naming them in lists (blog pages, search results): the
 // post a comment is on (its comment-of edge), or the entry a ping or a reply answers. Records
 // merged into another entry (same_as_id) are followed to the entry that shows.
-import type { EdgeType, EntryKind } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
-
-/** The entry another one is about, as much as naming it needs. */
-export interface AnsweredEntry {
-  id: number;
-  kind: EntryKind;
-  title: string | null;
-  authorName: string | null;
-  blog: { id: number; title: string | null; homeUrl: string } | null;
-}
+import type { AnsweredEntry } from '../domain/models.ts';
+import type { EdgeType } from '../domain/vocabulary.ts';
 
 // A comment is named after its post, a ping after what it pinged, a reply after its parent.
 const preference: EdgeType[] = ['comment-of', 'linkback', 'reply-to', 'links-to'];

@@ -2,8 +2,7 @@
 // line from its newest entry; the search box and its results; or a first-run page pointing to
 // registration and the demo.
 
-import { type BlogRef, type Conversation, type EntryWithBlog, type SearchHit, snippetMarks } from '../domain/models.ts';
-import type { AnsweredEntry } from '../store/answered.ts';
+import { type BlogRef, type Conversation, type EntryWithBlog, type SearchHit, snippetMarks, type AnsweredEntry } from '../domain/models.ts';
 
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { nameEntry } from './entry-names.ts';
