@@ -12,7 +12,7 @@ import { validateConfig } from '../src/config.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from '../src/db/open.ts';
 import { listConversationEntries, findConversation } from '../src/store/conversations.ts';
-import { refreshConversation } from '../src/store/threads.ts';
+import { refreshConversation } from '../src/store/conversation-union.ts';
 import { renderConversation } from '../src/views/conversation.ts';
 import type { Figure } from './poll.ts';
 

@@ -1,3 +1,4 @@
+// Over 400 lines because it is one whole WordPress 6 site as the demo serves it (pages, feeds, RSD, XML-RPC, TrackBack).
 // Renders the debate's data as WordPress 6 (de_DE, pretty permalinks, a Twenty Twenty-One-like
 // theme) serves it: pages, RSS 2.0 and Atom feeds of posts and comments, RSD, XML-RPC and
 // TrackBack answers. Pure functions from data to text; HTTP (status, validators, bytes) is blogs.ts's.

@@ -6,22 +6,19 @@ import type { Db } from '../db/open.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import { RoundupState, type Channel } from '../domain/vocabulary.ts';
 import { upsertEntry, type UpsertOutcome } from '../store/entries.ts';
+import { findSurvivingConversationId, isSameConversation, joinConversations, refreshConversation } from '../store/conversation-union.ts';
 import {
   addEntryChannel,
   deleteEdges,
   findPriorRecord,
   findRoundupState,
-  findSurvivingConversationId,
   findThreadingState,
   insertEdges,
-  isSameConversation,
-  joinConversations,
   listOutgoingEdges,
   listPingRecordsFrom,
   listResolvedOutgoingEdges,
   listSameAsCandidates,
   pointRecordsAt,
-  refreshConversation,
   resolveIncomingEdges,
   resolveOutgoingEdges,
   touchEntryNode,

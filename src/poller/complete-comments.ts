@@ -14,7 +14,7 @@ import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts'
 import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
 import { countKnownComments, findCommentedPost, findFirstSeenAt, listStoredIdentities, raisePostCommentCount, type CommentedPost } from '../store/comment-gaps.ts';
 import { listSourcesByBlog } from '../store/sources.ts';
-import { findSurvivingConversationId, refreshConversation } from '../store/threads.ts';
+import { findSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 
 /** WordPress's default posts_per_rss: a comment feed this full may have dropped older comments. */
 export const feedWindow = 10;

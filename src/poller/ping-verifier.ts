@@ -15,7 +15,7 @@ import { findBlogContaining } from '../store/blogs.ts';
 import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost } from '../store/pings.ts';
 import { wakeCommentSources } from '../store/sources.ts';
 import { recordEntry } from '../ingest/record-entry.ts';
-import { tombstoneLinkback } from '../store/threads.ts';
+import { tombstoneLinkback } from '../store/conversation-union.ts';
 import { pingRecord } from '../threading/ping-record.ts';
 
 export interface PingVerifierSettings {

@@ -1,6 +1,9 @@
-// Decides which URLs and IP addresses the fetcher may reach. Pure functions only: no DNS, no
-// sockets; the fetcher applies them before connecting and again to every resolved address.
+// Decides which URLs and IP addresses the fetcher may reach. No DNS and no sockets of its own:
+// the fetcher applies it before connecting, and through createGuardedLookup to every address a
+// host name resolves to.
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import net from 'node:net';
+import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { FetchError } from './types.ts';
 
@@ -154,4 +157,38 @@ export function checkFetchableUrl(url: string | URL, policy: AddressPolicy): URL
     );
   }
   return parsed;
+}
+
+/**
+ * Wraps a resolver so that it refuses host names resolving only to addresses the guard rejects,
+ * answering both forms net.connect uses: with {all: true} (autoSelectFamily) and without.
+ */
+export function createGuardedLookup(resolve: LookupFunction, allowAddress: (ip: string) => boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    const wantAll = options.all === true;
+    const allOptions: LookupOptions = { ...options, all: true };
+    resolve(hostname, allOptions, (err, result, family) => {
+      if (err) {
+        callback(err, wantAll ? [] : '', undefined);
+        return;
+      }
+      const addresses: LookupAddress[] =
+        typeof result === 'string' ? [{ address: result, family: family ?? (result.includes(':') ? 6 : 4) }] : result;
+      // Dropping private answers and keeping public ones still never reaches a private host.
+      const allowed = addresses.filter((a) => allowAddress(a.address));
+      const first = allowed[0];
+      if (!first) {
+        const refused = addresses[0]?.address ?? 'unknown';
+        const refusal = new FetchError(
+          'blocked-address',
+          hostname,
+          `refused to connect to private address ${refused} (${describeAddressRange(refused)}): ${hostname} resolves there`,
+        ) as FetchError & NodeJS.ErrnoException;
+        callback(refusal, wantAll ? [] : '', undefined);
+        return;
+      }
+      if (wantAll) callback(null, allowed);
+      else callback(null, first.address, first.family);
+    });
+  };
 }

@@ -3,7 +3,8 @@
 // only: it fetches and reads, and hands back what it found; the caller stores it.
 import * as cheerio from 'cheerio';
 import { decodeText } from './decode.ts';
-import { parseFeed, sniffFeedFormat } from './parse-feed.ts';
+import { parseFeed } from './parse-feed.ts';
+import { sniffFeedFormat } from './parser/sniff.ts';
 import { FeedParseError, FetchError, type ParsedFeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
 import { urlKey } from '../domain/url-key.ts';
 

@@ -5,7 +5,7 @@ import type { Db } from '../db/open.ts';
 import type { ConversationsTable } from '../db/schema.ts';
 import type { BlogRef, Conversation, ConversationEntry, EntryWithBlog } from '../domain/models.ts';
 import type { Channel, EdgeType } from '../domain/vocabulary.ts';
-import { findSurvivingConversationId } from './threads.ts';
+import { findSurvivingConversationId } from './conversation-union.ts';
 import { toEntryWithBlog, selectEntriesWithBlog } from './entries.ts';
 
 function toConversation(row: Selectable<ConversationsTable>): Conversation {

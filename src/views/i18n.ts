@@ -1,3 +1,4 @@
+// Over 400 lines because it holds the words of every page in both languages, one table each.
 // The interface languages (German, English): picking one per request from ?lang, the `lang`
 // cookie or Accept-Language, and the words of every page. Content keeps its own language.
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedFormats, type FeedScope } from '../../src/domain/vocabulary.ts';
 import { feedLinks, feedPath, feedRoutePattern, feedUrl, feedUrlsOf, parseFeedUrl } from '../../src/feeds/feed-urls.ts';
 import { findFeedSubject, renderFeedAt } from '../../src/feeds/render.ts';
-import { mergeConversation } from '../../src/store/threads.ts';
+import { mergeConversation } from '../../src/store/conversation-union.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 
 const publicUrl = 'http://palaver.example';

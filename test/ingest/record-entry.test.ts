@@ -8,7 +8,7 @@ import { insertBlog } from '../../src/store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../../src/store/conversations.ts';
 import { countKnownComments, listCommentGapsOfBlog } from '../../src/store/comment-gaps.ts';
 import { recordEntry } from '../../src/ingest/record-entry.ts';
-import { tombstoneLinkback } from '../../src/store/threads.ts';
+import { tombstoneLinkback } from '../../src/store/conversation-union.ts';
 import { linkbackRelations, relationsOf, type ArrivalContext } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 

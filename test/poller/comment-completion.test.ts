@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBloggerBlog, type BloggerBlog } from '../../src/demo/blogger.ts';
+import { startBloggerBlog, type BloggerBlog } from '../support/fixture-blogs/blogger.ts';
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { createDebate, debateSlugs, type BlogKey, type DebatePost } from '../../src/demo/debate.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';

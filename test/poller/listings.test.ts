@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDebate, debateSlugs, type DebatePost } from '../../src/demo/debate.ts';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
-import { startMovableTypeBlog, type MovableTypeBlog } from '../../src/demo/movable-type.ts';
+import { startMovableTypeBlog, type MovableTypeBlog } from '../support/fixture-blogs/movable-type.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
 import { createPoller } from '../../src/poller/poller.ts';
 import { listSourcesByBlog } from '../../src/store/sources.ts';

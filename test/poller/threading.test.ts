@@ -127,7 +127,7 @@ describe('threading the Social Media Camp debate', () => {
 
 describe('threading a Blogger blog', () => {
   it('threads Blogger comments under their post and a reply under its parent comment', async () => {
-    const { startBloggerBlog } = await import('../../src/demo/blogger.ts');
+    const { startBloggerBlog } = await import('../support/fixture-blogs/blogger.ts');
     const { createDebate } = await import('../../src/demo/debate.ts');
     const posts = createDebate()[1]!.posts;
     const blogger = await startBloggerBlog({ posts });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBloggerBlog, type BloggerBlog } from '../../src/demo/blogger.ts';
+import { startBloggerBlog, type BloggerBlog } from '../support/fixture-blogs/blogger.ts';
 import { createDebate, debateSlugs, type DebatePost } from '../../src/demo/debate.ts';
 import { bloggerPageUrl, isBloggerCommentFeed, readBloggerComments, readTotalResults } from '../../src/reader/blogger-comments.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';

@@ -5,14 +5,9 @@ import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../../src/demo/fixture-server.ts';
 import { skipOptional } from '../support/skips.ts';
-import {
-  type Fetcher,
-  type FetcherOptions,
-  createFetcher,
-  createGuardedLookup,
-  createHostLimiter,
-} from '../../src/reader/fetcher.ts';
-import { isPublicAddress } from '../../src/reader/address-guard.ts';
+import { type Fetcher, type FetcherOptions, createFetcher } from '../../src/reader/fetcher.ts';
+import { createGuardedLookup, isPublicAddress } from '../../src/reader/address-guard.ts';
+import { createHostLimiter } from '../../src/reader/host-limiter.ts';
 import { FetchError, type FetchRequest } from '../../src/reader/types.ts';
 
 const userAgent = 'Palaver/0.1 (+http://localhost:3000)';

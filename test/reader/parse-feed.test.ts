@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/reader/decode.ts';
 import { parseFeedDate } from '../../src/reader/feed-values.ts';
-import { maxFeedChars, parseFeed, sniffFeedFormat } from '../../src/reader/parse-feed.ts';
+import { maxFeedChars, parseFeed } from '../../src/reader/parse-feed.ts';
+import { sniffFeedFormat } from '../../src/reader/parser/sniff.ts';
 import { htmlToText, sanitizeHtml } from '../../src/reader/sanitize.ts';
 import { FeedParseError, type ParsedFeed } from '../../src/reader/types.ts';
 

@@ -13,7 +13,7 @@ export async function createTestDatabase(): Promise<OpenedDatabase> {
  * incremental updates of ingest must never drift from refreshConversation.
  */
 export async function expectCountsMatchRecount(database: OpenedDatabase): Promise<void> {
-  const { refreshConversation } = await import('../../src/store/threads.ts');
+  const { refreshConversation } = await import('../../src/store/conversation-union.ts');
   const { expect } = await import('vitest');
   const db = database.db;
   const live = await db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();

@@ -4,7 +4,7 @@ import { mf2 } from 'microformats-parser';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debateSlugs } from '../../src/demo/debate.ts';
-import { refreshConversation } from '../../src/store/threads.ts';
+import { refreshConversation } from '../../src/store/conversation-union.ts';
 import { pickLocale } from '../../src/views/i18n.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 

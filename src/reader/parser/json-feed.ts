@@ -1,8 +1,8 @@
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) into the normalized ParsedFeed.
 // Hand-written because no XML parser applies; reads only the documented fields, ignores
 // "_"-extensions, and never trusts a value's type.
-import { collapseText, escapeHtml, parseFeedDate, resolveHttpUrl } from './feed-values.ts';
-import { FeedParseError, type FeedItem, type ParsedFeed } from './types.ts';
+import { collapseText, escapeHtml, parseFeedDate, resolveHttpUrl } from '../feed-values.ts';
+import { FeedParseError, type FeedItem, type ParsedFeed } from '../types.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BloggerBlog, startBloggerBlog } from '../../src/demo/blogger.ts';
+import { type BloggerBlog, startBloggerBlog } from '../support/fixture-blogs/blogger.ts';
 import { type DebatePost, createDebate, debateSlugs } from '../../src/demo/debate.ts';
 import { discoverBlog } from '../../src/reader/discover.ts';
 import { type Fetcher, createFetcher } from '../../src/reader/fetcher.ts';

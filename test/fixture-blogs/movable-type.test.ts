@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DebatePost, createDebate, debateSlugs } from '../../src/demo/debate.ts';
-import { type MovableTypeBlog, startMovableTypeBlog } from '../../src/demo/movable-type.ts';
+import { type MovableTypeBlog, startMovableTypeBlog } from '../support/fixture-blogs/movable-type.ts';
 import { discoverBlog } from '../../src/reader/discover.ts';
 import { type Fetcher, createFetcher } from '../../src/reader/fetcher.ts';
 import { parseFeed } from '../../src/reader/parse-feed.ts';

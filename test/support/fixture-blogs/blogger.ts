@@ -15,9 +15,9 @@
 // EditURI pointed at www.blogger.com, which tests must never reach.
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import type { DebateComment, DebatePost } from './debate.ts';
-import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
-import { localParts, offsetMinutes } from './local-time.ts';
+import type { DebateComment, DebatePost } from '../../../src/demo/debate.ts';
+import { type FixtureServer, startFixtureServer } from '../../../src/demo/fixture-server.ts';
+import { localParts, offsetMinutes } from '../../../src/demo/local-time.ts';
 
 export interface BloggerBlogOptions {
   /** Loopback address to listen on (default 127.0.0.1); the port is picked freely. */

@@ -17,10 +17,10 @@
 // Comments of type 'trackback' are MT TrackBack pings (title = the <strong> part of the content);
 // 'pingback' comments are left out.
 import type http from 'node:http';
-import type { DebateComment, DebatePost } from './debate.ts';
-import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
-import { localParts } from './local-time.ts';
-import { parseForm } from './form-body.ts';
+import type { DebateComment, DebatePost } from '../../../src/demo/debate.ts';
+import { type FixtureServer, startFixtureServer } from '../../../src/demo/fixture-server.ts';
+import { localParts } from '../../../src/demo/local-time.ts';
+import { parseForm } from '../../../src/demo/form-body.ts';
 
 export const movableTypeVersion = '4.38';
 

@@ -1,0 +1,241 @@
+// store: conversations as connected groups of entries, kept as entries arrive: an entry joins
+// the conversations its edges reach, the smaller merge into the larger (union by size, so an
+// entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
+// follow, from the arriving entry alone where it can. SQL only; never a scan of the database.
+import { sql } from 'kysely';
+import type { Db } from '../db/open.ts';
+import { rankConversation } from '../domain/rank.ts';
+import type { Channel } from '../domain/vocabulary.ts';
+import { countKnownComments, findCountedPost } from './comment-gaps.ts';
+
+const linkbackKinds: readonly string[] = ['pingback', 'trackback', 'webmention'];
+const linkbackChannels: Channel[] = ['pingback', 'trackback', 'webmention', 'listing'];
+const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
+const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
+
+/**
+ * Whether the node `e` arrived as a linkback, as a reader counts: it is a ping of its own, came
+ * by a ping channel, or has a live record of a ping merged into it (a post that also pinged).
+ */
+const arrivedAsLinkback = sql<boolean>`(e.kind in (${kindsSql})
+  or exists (select 1 from entry_channels ch where ch.entry_id = e.id and ch.via in (${channelsSql}))
+  or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null
+    and (r.kind in (${kindsSql}) or exists (select 1 from entry_channels rc where rc.entry_id = r.id and rc.via in (${channelsSql})))))`;
+
+/** Tells whether two conversations are one now (after the merges since). */
+export async function isSameConversation(db: Db, a: number, b: number): Promise<boolean> {
+  return (await findSurvivingConversationId(db, a)) === (await findSurvivingConversationId(db, b));
+}
+
+/** Follows merges to the conversation that now holds what `id` held. */
+export async function findSurvivingConversationId(db: Db, id: number): Promise<number> {
+  const row = await db.selectFrom('conversations').select(['id', 'merged_into_id']).where('id', '=', id).executeTakeFirst();
+  return row?.merged_into_id ?? row?.id ?? id;
+}
+
+/** Puts an entry and the entries it joins into one conversation, merging smaller into larger. */
+export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean): Promise<number> {
+  const ids = [entryId, ...joinedEntryIds];
+  const rows = await db
+    .selectFrom('entries')
+    .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
+    .select(['entries.id', 'entries.conversation_id', 'conversations.entry_count'])
+    .where('entries.id', 'in', ids)
+    .execute();
+  const conversations = new Map<number, number>();
+  for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, r.entry_count ?? 0);
+
+  let survivor: number;
+  const merged = conversations.size > 1;
+  if (conversations.size === 0) {
+    const created = await db
+      .insertInto('conversations')
+      .values({ created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    survivor = created.id;
+  } else {
+    // Union by size: the larger conversation keeps its id (and its URL); the smaller ones'
+    // entries move, so an entry moves only O(log n) times over its life.
+    const ordered = [...conversations.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    survivor = ordered[0]![0];
+    for (const [other] of ordered.slice(1)) await mergeConversation(db, other, survivor, now);
+  }
+  const unassigned = rows.filter((r) => r.conversation_id === null).map((r) => r.id);
+  if (unassigned.length) {
+    // Records of a ping travel with their node.
+    await db
+      .updateTable('entries')
+      .set({ conversation_id: survivor })
+      .where((eb) => eb.or([eb('id', 'in', unassigned), eb('same_as_id', 'in', unassigned)]))
+      .execute();
+  }
+  // The common case, a new entry joining one conversation (or starting one), updates the
+  // counts from the entry alone; merges, edits and moved ping records recount.
+  if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now);
+  else await refreshConversation(db, survivor, now);
+  return survivor;
+}
+
+/**
+ * Counts a new entry into its conversation without reading the conversation's other entries:
+ * a few indexed lookups (is its blog or author new here, what does its post report) instead
+ * of the recount refreshConversation does, so ingest cost does not grow with the debate.
+ */
+async function addToConversation(db: Db, conversationId: number, entryId: number, now: string): Promise<void> {
+  const e = await db
+    .selectFrom('entries')
+    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
+    .where('id', '=', entryId)
+    .executeTakeFirstOrThrow();
+  if (e.same_as_id !== null || e.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
+  const c = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const visibleOthers = () =>
+    db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
+
+  const newBlog = e.blog_id !== null && !(await visibleOthers().where('blog_id', '=', e.blog_id).limit(1).executeTakeFirst());
+  const authorKey = (e.author_url ?? e.author_name)?.toLowerCase() ?? null;
+  const newAuthor =
+    authorKey !== null && !(await visibleOthers().where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1).executeTakeFirst());
+
+  // The root is the earliest post (or, with no post yet, the earliest entry).
+  let rootId = c.root_entry_id;
+  let title = c.title;
+  const root = rootId === null ? undefined : await db.selectFrom('entries').select(['id', 'kind', 'sort_at']).where('id', '=', rootId).executeTakeFirst();
+  const earlier = !root || e.sort_at < root.sort_at || (e.sort_at === root.sort_at && e.id < root.id);
+  if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
+    rootId = e.id;
+    title = e.title ?? e.excerpt?.slice(0, 120) ?? null;
+  }
+
+  // Missing comments change only for this entry's post, or for this entry if it is a post.
+  let missing = c.missing_count;
+  if (e.kind === 'post') {
+    if (e.comment_count !== null) missing += Math.max(0, e.comment_count - (await countKnownComments(db, e.id)));
+  } else {
+    const post = await findCountedPost(db, entryId);
+    if (post && post.conversationId === conversationId && post.commentCount !== null) {
+      const known = await countKnownComments(db, post.id);
+      // This entry is one of the known comments now; before it, one fewer was known.
+      missing += Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
+    }
+  }
+
+  const blogs = c.blog_count + (newBlog ? 1 : 0);
+  const authors = c.author_count + (newAuthor ? 1 : 0);
+  const first = c.first_activity_at === null || e.sort_at < c.first_activity_at ? e.sort_at : c.first_activity_at;
+  const last = c.last_activity_at === null || e.sort_at > c.last_activity_at ? e.sort_at : c.last_activity_at;
+  // A new node without records: its own kind and channels say whether it came as a linkback.
+  const isLinkback =
+    linkbackKinds.includes(e.kind) ||
+    (await db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1).executeTakeFirst()) !== undefined;
+  await db
+    .updateTable('conversations')
+    .set({
+      root_entry_id: rootId,
+      title,
+      entry_count: c.entry_count + 1,
+      post_count: c.post_count + (e.kind === 'post' ? 1 : 0),
+      comment_count: c.comment_count + (e.kind === 'comment' ? 1 : 0),
+      linkback_count: c.linkback_count + (isLinkback ? 1 : 0),
+      blog_count: blogs,
+      author_count: authors,
+      missing_count: missing,
+      first_activity_at: first,
+      last_activity_at: last,
+      rank: rankConversation(last, blogs, authors),
+      updated_at: now,
+    })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
+/** Moves everything of conversation `from` into `into`; `from` redirects there from now on. */
+export async function mergeConversation(db: Db, from: number, into: number, now: string): Promise<void> {
+  if (from === into) return;
+  await db.updateTable('entries').set({ conversation_id: into }).where('conversation_id', '=', from).execute();
+  await db
+    .updateTable('conversations')
+    .set({ merged_into_id: into, updated_at: now })
+    .where((eb) => eb.or([eb('id', '=', from), eb('merged_into_id', '=', from)]))
+    .execute();
+}
+
+/** Recomputes a conversation's root, title, counts, gap and rank from its own entries. */
+export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
+  const stats = await db
+    .selectFrom('entries as e')
+    .where('e.conversation_id', '=', id)
+    .where('e.same_as_id', 'is', null)
+    .where('e.tombstoned_at', 'is', null)
+    .select((eb) => [
+      eb.fn.countAll<number>().as('entries'),
+      eb.fn.sum<number>(sql`case when kind = 'post' then 1 else 0 end`).as('posts'),
+      eb.fn.sum<number>(sql`case when kind = 'comment' then 1 else 0 end`).as('comments'),
+      // Answers that arrived as a linkback, merged ones included: a post that also pinged counts
+      // as a post and as a linkback, so the figures need not add up to the entries.
+      eb.fn.sum<number>(sql`case when ${arrivedAsLinkback} then 1 else 0 end`).as('linkbacks'),
+      eb.fn.count<number>('blog_id').distinct().as('blogs'),
+      eb.fn.count<number>(sql`lower(coalesce(author_url, author_name))`).distinct().as('authors'),
+      eb.fn.min<string>('sort_at').as('first'),
+      eb.fn.max<string>('sort_at').as('last'),
+    ])
+    .executeTakeFirstOrThrow();
+
+  const root = await db
+    .selectFrom('entries')
+    .select(['id', 'title', 'excerpt'])
+    .where('conversation_id', '=', id)
+    .where('same_as_id', 'is', null)
+    .orderBy(sql`case when kind = 'post' then 0 else 1 end`)
+    .orderBy('sort_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+
+  // WordPress comment feeds carry only the newest ten; the post says how many there are.
+  // Its count includes pingbacks and trackbacks, so every record of a comment counts.
+  const posts = await db
+    .selectFrom('entries')
+    .select(['id', 'comment_count'])
+    .where('conversation_id', '=', id)
+    .where('kind', '=', 'post')
+    .where('comment_count', '>', 0)
+    .execute();
+  let missing = 0;
+  for (const p of posts) missing += Math.max(0, (p.comment_count ?? 0) - (await countKnownComments(db, p.id)));
+
+  const blogs = Number(stats.blogs);
+  const authors = Number(stats.authors);
+  await db
+    .updateTable('conversations')
+    .set({
+      root_entry_id: root?.id ?? null,
+      title: root?.title ?? root?.excerpt?.slice(0, 120) ?? null,
+      entry_count: Number(stats.entries),
+      post_count: Number(stats.posts ?? 0),
+      comment_count: Number(stats.comments ?? 0),
+      linkback_count: Number(stats.linkbacks ?? 0),
+      blog_count: blogs,
+      author_count: authors,
+      missing_count: missing,
+      first_activity_at: stats.first ?? null,
+      last_activity_at: stats.last ?? null,
+      rank: rankConversation(stats.last ?? null, blogs, authors),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Marks the record of a ping as gone (its source answered 410 or stopped linking). A record
+ * hidden behind a post only loses its channel; a record shown on its own becomes a tombstone.
+ */
+export async function tombstoneLinkback(db: Db, entryId: number, now: string): Promise<void> {
+  const row = await db.selectFrom('entries').select(['conversation_id', 'source_key']).where('id', '=', entryId).executeTakeFirst();
+  // Only records of pings: a post or comment from a feed is not the ping's to delete.
+  if (!row || row.source_key === null) return;
+  await db.updateTable('entries').set({ tombstoned_at: now, changed_at: now }).where('id', '=', entryId).execute();
+  if (row.conversation_id !== null) await refreshConversation(db, await findSurvivingConversationId(db, row.conversation_id), now);
+}
