@@ -1,13 +1,15 @@
-// Discovery of feeds that other readers accept, pasted as the feed's own address: the fixtures of
-// test/fixtures/feeds/ (one quirk each) and the real samples of the same quirks in the shared
-// corpus, served byte for byte by a loopback fixture server.
+// Discovery: the hints it reads (input URLs, Link headers, pages, RSD), discoverBlog on a
+// table-driven fetch, and feeds that other readers accept pasted as the feed's own address: the
+// fixtures of test/fixtures/feeds/ (one quirk each) and the real samples of the same quirks in the
+// shared corpus, served byte for byte by a loopback fixture server.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
-import { discoverBlog } from '../../src/reader/discover.ts';
+import { discoverBlog, DiscoveryError, normalizeInputUrl, parseLinkHeader, readPage, readRsd } from '../../src/reader/discover.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import { FetchError, type Fetch, type FetchResponse } from '../../src/reader/types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.resolve(here, '../fixtures/feeds');
@@ -72,5 +74,164 @@ describe.skipIf(!corpusPresent)('discoverBlog on the corpus samples of these qui
     const found = await discoverServed(path.basename(file), readFileSync(path.join(corpusDir, file)), 'application/xml');
     expect(found.feed).toMatchObject({ format: 'rss', itemCount: 0 });
     expect(found.notes).toContain('The feed has no entries yet; Palaver shows them as they appear.');
+  });
+});
+
+const rss = (home: string, items: string[] = ['http://blog.example/2008/11/idee/']) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Sachars Blog</title><link>${home}</link><description>Ideen</description>${items
+    .map((u) => `<item><title>Idee</title><link>${u}</link><guid>${u}</guid></item>`)
+    .join('')}</channel></rss>`;
+
+/** A fetch that answers from a table of URLs (anything else: 404), recording what was asked. */
+function fakeWeb(pages: Record<string, { body: string; type?: string; headers?: Record<string, string>; status?: number }>): Fetch & { asked: string[] } {
+  const asked: string[] = [];
+  const fetch = (async (request) => {
+    asked.push(request.url);
+    const page = pages[request.url];
+    if (page === undefined && request.url.includes('unreachable')) throw new FetchError('connect', request.url, 'unreachable.example refused the connection');
+    const headers = { 'content-type': page?.type ?? 'text/html; charset=utf-8', ...(page?.headers ?? {}) };
+    const response: FetchResponse = {
+      requestedUrl: request.url,
+      url: request.url,
+      status: page?.status ?? (page ? 200 : 404),
+      headers,
+      body: Buffer.from(page?.body ?? 'not found'),
+      redirects: [],
+      notModified: false,
+    };
+    return response;
+  }) as Fetch & { asked: string[] };
+  fetch.asked = asked;
+  return fetch;
+}
+
+describe('normalizeInputUrl', () => {
+  it('assumes https for a bare host, keeps a port, and trims', () => {
+    expect(normalizeInputUrl('  blog.example/2008/ ').href).toBe('https://blog.example/2008/');
+    expect(normalizeInputUrl('localhost:8080/blog').href).toBe('https://localhost:8080/blog');
+    expect(normalizeInputUrl('http://blog.example').href).toBe('http://blog.example/');
+  });
+  it.each([
+    ['', 'invalid-url'],
+    ['ftp://blog.example/', 'unsupported-scheme'],
+    ['http://user:secret@blog.example/', 'invalid-url'],
+    ['http://', 'invalid-url'],
+  ])('refuses %j as %s', (input, code) => {
+    expect(() => normalizeInputUrl(input)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe('parseLinkHeader', () => {
+  it('reads every link with its rels, quoted or not, resolved against the page', () => {
+    expect(parseLinkHeader('</wm>; rel="webmention", <https://hub.example/>; rel=hub, <x>; title="no rel"', 'http://blog.example/post/')).toEqual([
+      { url: 'http://blog.example/wm', rels: ['webmention'] },
+      { url: 'https://hub.example/', rels: ['hub'] },
+    ]);
+  });
+  it('reads nothing from no header, and skips links that are not http(s)', () => {
+    expect(parseLinkHeader(undefined, 'http://blog.example/')).toEqual([]);
+    expect(parseLinkHeader('<mailto:a@b.example>; rel="webmention"', 'http://blog.example/')).toEqual([]);
+  });
+});
+
+describe('readPage', () => {
+  const page = `<html><head><base href="http://blog.example/sub/"><title>Fallback</title>
+    <meta property="og:site_name" content="Sachars Blog"><meta name="description" content="Ideen">
+    <link rel="alternate" type="application/rss+xml" title="Feed" href="feed/">
+    <link rel="alternate" type="application/rss+xml" title="Kommentare" href="comments/feed/">
+    <link rel="alternate" type="application/json" href="/wp-json/wp/v2/posts">
+    <link rel="pingback" href="/xmlrpc.php"><link rel="EditURI" href="/xmlrpc.php?rsd">
+    </head><body><a rel="webmention" href="/wm-a">wm</a>
+    <!-- <rdf:Description trackback:ping="http://blog.example/2008/11/idee/trackback/" /> --></body></html>`;
+
+  it('finds post feeds and comment feeds apart, relative to <base>, and skips the WordPress REST API', () => {
+    const found = readPage(page, 'http://blog.example/', {});
+    expect(found.feeds).toEqual([{ url: 'http://blog.example/sub/feed/', format: 'rss', title: 'Feed' }]);
+    expect(found.commentFeeds).toEqual([{ url: 'http://blog.example/sub/comments/feed/', format: 'rss', title: 'Kommentare' }]);
+    expect(found).toMatchObject({ title: 'Sachars Blog', description: 'Ideen', rsdUrl: 'http://blog.example/xmlrpc.php?rsd', trackbackPingUrl: 'http://blog.example/2008/11/idee/trackback/' });
+  });
+
+  it('prefers the X-Pingback and Link headers over the markup', () => {
+    const found = readPage(page, 'http://blog.example/', { 'x-pingback': 'http://blog.example/header-xmlrpc.php', link: '</wm-header>; rel="webmention"' });
+    expect(found.pingback).toBe('http://blog.example/header-xmlrpc.php');
+    expect(found.webmention).toBe('http://blog.example/wm-header');
+  });
+
+  it('falls back to the markup: <link rel="pingback">, <a rel="webmention">', () => {
+    const found = readPage(page, 'http://blog.example/', {});
+    expect(found.pingback).toBe('http://blog.example/xmlrpc.php');
+    expect(found.webmention).toBe('http://blog.example/wm-a');
+  });
+});
+
+describe('readRsd', () => {
+  it("takes WordPress's XML-RPC API, not Movable Type's", () => {
+    const rsd = (apis: string) => `<?xml version="1.0"?><rsd version="1.0"><service><apis>${apis}</apis></service></rsd>`;
+    expect(readRsd(rsd('<api name="MetaWeblog" apiLink="/mt-xmlrpc.cgi"/><api name="WordPress" apiLink="/xmlrpc.php"/>'), 'http://blog.example/rsd.xml')).toBe('http://blog.example/xmlrpc.php');
+    expect(readRsd(rsd('<api name="MovableType" apiLink="/mt-xmlrpc.cgi"/>'), 'http://blog.example/rsd.xml')).toBeNull();
+  });
+});
+
+describe('discoverBlog', () => {
+  it('finds the feed a home page names, and the endpoints on its newest post', async () => {
+    const web = fakeWeb({
+      'https://blog.example/': { body: '<link rel="alternate" type="application/rss+xml" href="/feed/"><title>Sachar</title>' },
+      'https://blog.example/feed/': { body: rss('https://blog.example/', ['https://blog.example/2008/11/idee/']), type: 'application/rss+xml' },
+      'https://blog.example/2008/11/idee/': { body: '<p>Post</p>', headers: { 'x-pingback': 'https://blog.example/xmlrpc.php', link: '<https://blog.example/wm>; rel="webmention"' } },
+    });
+    const found = await discoverBlog('blog.example', { fetch: web });
+    expect(found).toMatchObject({
+      homeUrl: 'https://blog.example/',
+      title: 'Sachars Blog',
+      feed: { url: 'https://blog.example/feed/', format: 'rss', itemCount: 1 },
+      pingbackEndpoint: 'https://blog.example/xmlrpc.php',
+      webmentionEndpoint: 'https://blog.example/wm',
+      commentFeed: null,
+    });
+    expect(found.notes).toContain('The pingback endpoint was found on a post page (X-Pingback or <link rel="pingback">).');
+  });
+
+  it('registers a pasted post page by the home page its feed names', async () => {
+    const web = fakeWeb({
+      'https://blog.example/2008/11/idee/': { body: '<link rel="alternate" type="application/rss+xml" href="/feed/">' },
+      'https://blog.example/feed/': { body: rss('https://blog.example/'), type: 'application/rss+xml' },
+    });
+    expect((await discoverBlog('https://blog.example/2008/11/idee/', { fetch: web })).homeUrl).toBe('https://blog.example/');
+  });
+
+  it('tries the usual feed addresses when a page declares none', async () => {
+    const web = fakeWeb({
+      'https://blog.example/': { body: '<title>Ohne Feed-Link</title>' },
+      'https://blog.example/atom.xml': { body: '<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom</title></feed>', type: 'application/atom+xml' },
+    });
+    const found = await discoverBlog('https://blog.example/', { fetch: web });
+    expect(found.feed).toMatchObject({ url: 'https://blog.example/atom.xml', format: 'atom' });
+    expect(web.asked.slice(1, 4)).toEqual(['https://blog.example/feed/', 'https://blog.example/feeds/posts/default', 'https://blog.example/atom.xml']);
+    expect(found.notes).toContain('The page declares no feed; Palaver tried the usual feed addresses.');
+  });
+
+  it('reads a pasted feed and takes the endpoints from the home page it names', async () => {
+    const web = fakeWeb({
+      'https://blog.example/feed/': { body: rss('https://blog.example/'), type: 'application/rss+xml' },
+      'https://blog.example/': { body: '<link rel="pingback" href="/xmlrpc.php">' },
+    });
+    const found = await discoverBlog('https://blog.example/feed/', { fetch: web });
+    expect(found).toMatchObject({ homeUrl: 'https://blog.example/', pingbackEndpoint: 'https://blog.example/xmlrpc.php' });
+  });
+
+  it.each([
+    ['an address that does not answer', 'https://unreachable.example/', 'unreachable'],
+    ['a page answering 404', 'https://blog.example/missing/', 'http-error'],
+  ])('explains %s', async (_what, url, code) => {
+    const web = fakeWeb({});
+    await expect(discoverBlog(url, { fetch: web })).rejects.toSatisfy((err: unknown) => err instanceof DiscoveryError && err.code === code);
+  });
+
+  it('says which named feeds could not be read when none of them is a feed', async () => {
+    const web = fakeWeb({
+      'https://blog.example/': { body: '<link rel="alternate" type="application/rss+xml" href="/feed/">' },
+      'https://blog.example/feed/': { body: '<html><body>Wartung</body></html>', type: 'text/html' },
+    });
+    await expect(discoverBlog('https://blog.example/', { fetch: web })).rejects.toThrow(/No feed found at https:\/\/blog\.example\/: the feeds it names could not be read \(https:\/\/blog\.example\/feed\/: /);
   });
 });
