@@ -12,7 +12,7 @@ import type { Source } from './domain/models.ts';
 import type { ServiceLog } from './domain/vocabulary.ts';
 import type { RefreshResult } from './poller/refresh-types.ts';
 import { renderRegistryOpml } from './registry/export-opml.ts';
-import { importOpml, OpmlError, type ImportLine } from './registry/import-opml.ts';
+import { importOpml, importOutcomeWords, OpmlError, type ImportLine } from './registry/import-opml.ts';
 import { registerBlog, RegistrationError } from './registry/register-blog.ts';
 import { createService, openMigratedDatabase, type Service } from './service.ts';
 import { countBlogs, findBlogById } from './store/blogs.ts';
@@ -187,18 +187,13 @@ async function commandAdd(config: Config, announce: Announce, url: string | unde
   });
 }
 
-const importMarks: Record<ImportLine['outcome'], string> = {
-  registered: '✓ registered',
-  known: '= already there',
-  failed: '✗ failed',
-  duplicate: '· duplicate, skipped',
-};
+const importMarks: Record<ImportLine['outcome'], string> = { registered: '✓', known: '=', failed: '✗', duplicate: '·' };
 
 function describeImportLine(line: ImportLine): string {
   const name = line.blogTitle && line.blogTitle !== line.title ? `${line.title} (${line.blogTitle})` : line.title;
   const where = line.url && line.url !== line.title ? ` ${line.url}` : '';
   const id = line.blogId !== null ? ` [blog ${line.blogId}]` : '';
-  return `${importMarks[line.outcome]}: ${name}${where}${id}${line.outcome === 'failed' && line.reason ? ` — ${line.reason}` : ''}`;
+  return `${importMarks[line.outcome]} ${importOutcomeWords[line.outcome]}: ${name}${where}${id}${line.outcome === 'failed' && line.reason ? ` — ${line.reason}` : ''}`;
 }
 
 async function commandImportOpml(config: Config, announce: Announce, file: string | undefined): Promise<number> {

@@ -628,12 +628,21 @@ export function renderHomePage(site: Site): string {
     .join('');
   return `${pageHead(site, `${name} &#8211; ${displayText(site.blog.description)}`)}
 <body class="home blog wp-embed-responsive is-light-theme no-js">
-<div id="page" class="site">
-${siteHeader(site, true)}
+${pageStart(site, true)}${articles}${pageEnd}`;
+}
+
+/** Opens the page around the main column, as Twenty Twenty-One does (header, content, primary). */
+function pageStart(site: Site, isHome: boolean): string {
+  return `<div id="page" class="site">
+${siteHeader(site, isHome)}
 	<div id="content" class="site-content">
 		<div id="primary" class="content-area">
 			<main id="main" class="site-main">
-${articles}			</main><!-- #main -->
+`;
+}
+
+// Closes the main column and the page, with the footer every page of the theme has.
+const pageEnd = `			</main><!-- #main -->
 		</div><!-- #primary -->
 	</div><!-- #content -->
 	<footer id="colophon" class="site-footer"><div class="powered-by">Stolz präsentiert von <a href="https://de.wordpress.org/">WordPress</a></div></footer>
@@ -641,7 +650,6 @@ ${articles}			</main><!-- #main -->
 </body>
 </html>
 `;
-}
 
 interface CommentNode {
   comment: DebateComment;
@@ -772,12 +780,7 @@ ${pagination}`
     : '';
   return `${pageHead(site, `${title} &#8211; ${displayText(site.blog.name)}`, post)}
 <body class="post-template-default single single-post postid-${post.id} single-format-standard wp-embed-responsive is-light-theme no-js singular">
-<div id="page" class="site">
-${siteHeader(site, false)}
-	<div id="content" class="site-content">
-		<div id="primary" class="content-area">
-			<main id="main" class="site-main">
-
+${pageStart(site, false)}
 <article id="post-${post.id}" class="${postClasses(post)}">
 	<header class="entry-header alignwide">
 		<h1 class="entry-title">${title}</h1>
@@ -800,14 +803,7 @@ ${comments}
 </p></form>	</div><!-- #respond -->
 </div><!-- #comments -->
 
-			</main><!-- #main -->
-		</div><!-- #primary -->
-	</div><!-- #content -->
-	<footer id="colophon" class="site-footer"><div class="powered-by">Stolz präsentiert von <a href="https://de.wordpress.org/">WordPress</a></div></footer>
-</div><!-- #page -->
-</body>
-</html>
-`;
+${pageEnd}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import {
   formatIsoDate,
   languageTag,
   renderElement,
+  renderInReplyTo,
   renderParent,
 } from './feed-text.ts';
 import { showItemText } from './tombstone.ts';
@@ -65,15 +66,7 @@ function renderEntry(feed: OutFeed, item: OutItem): string {
   children.push(renderElement('category', { scheme: categoryScheme(feed, 'kind'), term: item.kind }));
   for (const via of item.via) children.push(renderElement('category', { scheme: categoryScheme(feed, 'via'), term: via }));
   if (item.tombstone) children.push(renderElement('category', { scheme: categoryScheme(feed, 'status'), term: 'tombstone' }));
-  if (item.inReplyTo) {
-    children.push(
-      renderElement('thr:in-reply-to', {
-        ref: item.inReplyTo.id,
-        href: item.inReplyTo.url,
-        type: item.inReplyTo.url ? 'text/html' : null,
-      }),
-    );
-  }
+  if (item.inReplyTo) children.push(renderInReplyTo(item.inReplyTo));
   if (item.replies) children.push(renderElement('thr:total', {}, String(item.replies.count)));
   if (shown.summaryText) children.push(renderElement('summary', { type: 'text' }, shown.summaryText));
   if (shown.contentHtml) children.push(renderElement('content', { type: 'html' }, shown.contentHtml));

@@ -1,6 +1,6 @@
 // Text hygiene shared by the Atom, RSS, JSON Feed and OPML writers: characters XML 1.0 forbids,
 // lone surrogates, escaping, dates and language tags. It builds no documents itself.
-import type { OutFeed } from './types.ts';
+import type { OutFeed, OutItem } from './types.ts';
 
 // A lone surrogate cannot be encoded as UTF-8; strict parsers reject the whole document.
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -119,4 +119,9 @@ export function renderPlainElement(name: string, attrs: XmlAttrs, text: string):
 export function renderParent(name: string, attrs: XmlAttrs, children: string[]): string {
   // No indentation: a child's text may hold newlines that must stay as they are.
   return `<${name}${renderAttrs(attrs)}>\n${children.join('\n')}\n</${name}>`;
+}
+
+/** Renders RFC 4685 thr:in-reply-to (Atom and RSS alike): the parent's item id and its original. */
+export function renderInReplyTo(parent: NonNullable<OutItem['inReplyTo']>): string {
+  return renderElement('thr:in-reply-to', { ref: parent.id, href: parent.url, type: parent.url ? 'text/html' : null });
 }

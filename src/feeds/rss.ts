@@ -6,6 +6,7 @@ import {
   formatRfc822Date,
   languageTag,
   renderElement,
+  renderInReplyTo,
   renderParent,
   renderPlainElement,
   textToHtml,
@@ -71,15 +72,7 @@ function renderItem(feed: OutFeed, item: OutItem, feedLang: string | null): stri
       renderElement('slash:comments', {}, String(item.replies.count)),
     );
   }
-  if (item.inReplyTo) {
-    children.push(
-      renderElement('thr:in-reply-to', {
-        ref: item.inReplyTo.id,
-        href: item.inReplyTo.url,
-        type: item.inReplyTo.url ? 'text/html' : null,
-      }),
-    );
-  }
+  if (item.inReplyTo) children.push(renderInReplyTo(item.inReplyTo));
   if (item.source) {
     // RSS 2.0 <source url> names the source's RSS feed; the home page stands in when none is known.
     children.push(renderPlainElement('source', { url: item.source.feedUrl ?? item.source.url }, item.source.title ?? item.source.url));

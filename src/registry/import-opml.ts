@@ -7,6 +7,14 @@ import { registerBlog, type RegisterDeps } from './register-blog.ts';
 
 export type ImportOutcome = 'registered' | 'known' | 'failed' | 'duplicate';
 
+/** How a person is told the outcome of a line, on the import page and in the terminal alike. */
+export const importOutcomeWords: Record<ImportOutcome, string> = {
+  registered: 'registered',
+  known: 'already there',
+  failed: 'failed',
+  duplicate: 'duplicate, skipped',
+};
+
 export interface ImportLine {
   /** The outline's title, or its URL when it has none. */
   title: string;

@@ -1,6 +1,6 @@
 // The OPML import page: a form to paste a list of blogs, and after an import one line per
 // outline (registered, already there, failed with the reason, duplicate) with a summary.
-import type { ImportLine, ImportReport } from '../registry/import-opml.ts';
+import { importOutcomeWords, type ImportLine, type ImportReport } from '../registry/import-opml.ts';
 import { displayUrl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { renderLayout } from './layout.ts';
@@ -19,16 +19,9 @@ export interface OpmlImportView {
   maxEntries: number;
 }
 
-const outcomeLabel: Record<ImportLine['outcome'], string> = {
-  registered: 'registered',
-  known: 'already there',
-  failed: 'failed',
-  duplicate: 'duplicate, skipped',
-};
-
 function renderLine(line: ImportLine): SafeHtml {
   const name = line.blogId !== null ? html`<a href="/blogs/${line.blogId}">${line.blogTitle ?? line.title}</a>` : line.title;
-  return html`<li class="import-${line.outcome}"><strong>${outcomeLabel[line.outcome]}</strong>: ${name}${line.url && line.url !== line.title ? html` <small>${displayUrl(line.url)}</small>` : ''}${line.outcome === 'failed' && line.reason ? html` <span class="error">— ${line.reason}</span>` : ''}</li>`;
+  return html`<li class="import-${line.outcome}"><strong>${importOutcomeWords[line.outcome]}</strong>: ${name}${line.url && line.url !== line.title ? html` <small>${displayUrl(line.url)}</small>` : ''}${line.outcome === 'failed' && line.reason ? html` <span class="error">— ${line.reason}</span>` : ''}</li>`;
 }
 
 function renderReport(report: ImportReport): SafeHtml {
