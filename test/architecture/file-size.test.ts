@@ -1,4 +1,5 @@
-// One job per file: no module of src/ runs over 400 lines unless its first line says why.
+// One job per file and a map of them: no module of src/ runs over 400 lines unless its first line
+// says why, and README's "How it is built" names every folder.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,5 +18,18 @@ describe('the modules of src/', () => {
       .filter(({ lines }) => lines.length > maxLines && !/^\/\/ Over 400 lines because /.test(lines[0] ?? ''))
       .map(({ file, lines }) => `${file}: ${lines.length} lines`);
     expect(unexplained).toEqual([]);
+  });
+});
+
+describe("README's How it is built", () => {
+  it('names every folder under src/', () => {
+    const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## How it is built'), readme.indexOf('## Dependencies and why'));
+    const folders = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => [path.join(dir, e.name), ...folders(path.join(dir, e.name))]);
+    const unnamed = folders(path.join(projectRoot, 'src'))
+      .map((dir) => path.relative(path.join(projectRoot, 'src'), dir).split(path.sep).join('/'))
+      .filter((name) => !section.includes(`src/${name}/`) && !section.includes(`\`${name.split('/').at(-1)}/\``));
+    expect(unnamed).toEqual([]);
   });
 });
