@@ -1,7 +1,6 @@
 // The conversation page: the same entries as a timeline (time order) or a thread (replies under
 // what they answer), with a header of blogs, counts, feeds and how to join. Marked up as an
 // mf2 h-feed of h-entries. Foreign content is the ingest sanitizer's output, never raw.
-
 import type { Conversation, ConversationEntry } from '../domain/models.ts';
 import { feedLinks } from '../feeds/feed-urls.ts';
 import { calendarDaysBetween, dayKey, formatDay, timeElement, timeZoneName, type DateContext } from './dates.ts';

@@ -2,7 +2,6 @@
 // its title, a comment as "Martin on 'Idee: ein Social Media Camp'" (the post it is on), a
 // ping as "planetsab linked to '…'". Titles blogs give their comments ("Von: Martin",
 // "Comment on X by Y") are never shown: they repeat the author and say nothing else.
-
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { displayUrl } from './format.ts';
 import type { Messages } from './i18n.ts';

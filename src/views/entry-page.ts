@@ -1,6 +1,5 @@
 // One entry's own page (/e/:id): the entry, what it answers, where its conversation is, and
 // the TrackBack discovery for pinging exactly this entry.
-
 import type { Conversation, ConversationEntry } from '../domain/models.ts';
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { blogName, nameEntry } from './entry-names.ts';

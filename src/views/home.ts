@@ -1,7 +1,6 @@
 // The home page: conversations, best ranked first, each with its blogs, counts, activity and a
 // line from its newest entry; the search box and its results; or a first-run page pointing to
 // registration and the demo.
-
 import { type BlogRef, type Conversation, type EntryWithBlog, type SearchHit, snippetMarks, type AnsweredEntry } from '../domain/models.ts';
 
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
