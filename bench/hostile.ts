@@ -14,7 +14,7 @@ import { Pool } from 'undici';
 import defaults from '../config/default.json' with { type: 'json' };
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
-import { refreshConversation } from '../src/store/threads.ts';
+import { refreshConversation } from '../src/store/conversation-union.ts';
 import type { Figure } from './poll.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

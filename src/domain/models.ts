@@ -176,6 +176,20 @@ export interface AnsweredEntry extends Pick<Entry, 'id' | 'kind' | 'title' | 'au
   blog: BlogRef | null;
 }
 
+/** A post of a blog with fewer comments in Palaver than it reports. */
+export interface CommentGap {
+  postId: number;
+  title: string | null;
+  url: string | null;
+  conversationId: number | null;
+  reported: number;
+  known: number;
+  missing: number;
+  /** Why the last poll of the post's comments could not fill the gap (plain words), if it said. */
+  note: string | null;
+  sourceId: number | null;
+}
+
 /** A ping received at an endpoint or found in a listing, and where its verification stands. */
 export interface Ping {
   id: number;

@@ -7,11 +7,15 @@ export const entryKinds = ['post', 'comment', 'trackback', 'pingback', 'webmenti
 export type EntryKind = (typeof entryKinds)[number];
 
 /** The kinds of entry that stand for a ping (a page that linked to another). */
-export type LinkbackKind = Extract<EntryKind, 'trackback' | 'pingback' | 'webmention'>;
+export const linkbackKinds = ['pingback', 'trackback', 'webmention'] as const satisfies readonly EntryKind[];
+export type LinkbackKind = (typeof linkbackKinds)[number];
+
+/** The pings WordPress (and listings of pings) show among a post's comments. */
+export type CommentPingKind = Extract<LinkbackKind, 'pingback' | 'trackback'>;
 
 /** Tells whether an entry of this kind is the record of a ping. */
 export function isLinkbackKind(kind: EntryKind): kind is LinkbackKind {
-  return kind === 'trackback' || kind === 'pingback' || kind === 'webmention';
+  return (linkbackKinds as readonly EntryKind[]).includes(kind);
 }
 
 /** What Palaver polls: a blog's post feed, its site comment feed, a post's comment feed, a post's listing of pings. */
@@ -24,6 +28,9 @@ export type ListingSourceKind = Extract<SourceKind, 'trackback-listing' | 'pingb
 /** How an entry arrived; a node shows every channel any of its records came by. */
 export const channels = ['feed', 'comment-feed', 'pingback', 'trackback', 'webmention', 'listing'] as const;
 export type Channel = (typeof channels)[number];
+
+/** The channels by which a ping arrives: its protocols, and a blog's listing of pings. */
+export const linkbackChannels = ['pingback', 'trackback', 'webmention', 'listing'] as const satisfies readonly Channel[];
 
 /**
  * How one entry relates to another: comment-of (its post), reply-to (a parent comment or an

@@ -7,7 +7,7 @@ import { findBlogById } from '../store/blogs.ts';
 import { findPingBySourceTarget, upsertPing } from '../store/pings.ts';
 import { findCommentActivity, updateSourceAfterPoll } from '../store/sources.ts';
 import type { RefreshDeps, RefreshResult } from './refresh-types.ts';
-import { commentFeedWaitSeconds, computeNextCheck, parseRetryAfter } from './schedule.ts';
+import { commentFeedWaitSeconds, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
 // Listings change slowly and cost the blog an XML-RPC call: never more often than this.
 const minListingWaitSeconds = 6 * 3600;
@@ -57,18 +57,14 @@ export async function refreshListing(deps: RefreshDeps, source: Source): Promise
 
   if (result.status === 'failed') {
     // A listing that fails is backed off like a feed and stopped after as many failures.
-    const s = deps.settings;
-    const failures = source.consecutiveFailures + 1;
-    const stop = failures >= s.disableAfterFailures;
-    const nextCheckAt = computeNextCheck({
+    const { failures, nextCheckAt, stopReason: disabledReason } = scheduleAfterFailure({
       now: started,
-      intervalSeconds: s.pollIntervalSeconds,
-      maxIntervalSeconds: s.maxIntervalSeconds,
-      consecutiveFailures: failures,
-      maxBackoffSeconds: s.maxBackoffSeconds,
+      consecutiveFailures: source.consecutiveFailures,
+      settings: deps.settings,
       retryAfterSeconds: parseRetryAfter(result.retryAfter, started),
-    }).toISOString();
-    const disabledReason = stop ? `stopped after ${failures} failed checks in a row; the last: ${result.reason}` : undefined;
+      error: result.reason,
+    });
+    const stop = disabledReason !== undefined;
     await updateSourceAfterPoll(deps.db, source.id, {
       checkedAt,
       nextCheckAt,

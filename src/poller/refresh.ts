@@ -1,3 +1,4 @@
+// Over 400 lines because a poll of a source is one sequence (fetch, statuses, redirects, ingest, comment completion) with its outcomes.
 // Refreshes one source: fetch (conditional) → decode → parse → draft entries → store, and
 // records what happened on the source so its blog's status page can say it in plain words.
 import { createHash } from 'node:crypto';
@@ -20,7 +21,7 @@ import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfter
 import { answersThreadedEntry } from '../store/held-entries.ts';
 import { recordEntry, recordHeldEntry } from '../ingest/record-entry.ts';
 import { relationsOf } from '../threading/relations.ts';
-import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter } from './schedule.ts';
+import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
 export const feedAccept =
   'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, */*;q=0.1';
@@ -165,21 +166,15 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     status: number | null,
     options: { retryAfterSeconds?: number | null; disable?: boolean } = {},
   ): Promise<RefreshResult> => {
-    const failures = source.consecutiveFailures + 1;
-    const disable = options.disable || failures >= s.disableAfterFailures;
-    const nextCheckAt = computeNextCheck({
+    const { failures, nextCheckAt, stopReason } = scheduleAfterFailure({
       now: started,
-      intervalSeconds: s.pollIntervalSeconds,
-      maxIntervalSeconds: s.maxIntervalSeconds,
-      consecutiveFailures: failures,
-      maxBackoffSeconds: s.maxBackoffSeconds,
+      consecutiveFailures: source.consecutiveFailures,
+      settings: s,
       retryAfterSeconds: options.retryAfterSeconds ?? null,
-    }).toISOString();
-    const disabledReason = options.disable
-      ? error
-      : failures >= s.disableAfterFailures
-        ? `stopped after ${failures} failed checks in a row; the last: ${error}`
-        : undefined;
+      error,
+    });
+    const disable = options.disable || stopReason !== undefined;
+    const disabledReason = options.disable ? error : stopReason;
     await updateSourceAfterPoll(deps.db, source.id, {
       checkedAt,
       nextCheckAt,

@@ -37,6 +37,32 @@ export function computeNextCheck(input: NextCheckInput): Date {
   return new Date(input.now.getTime() + wait * 1000);
 }
 
+/**
+ * Schedules the next check of a source whose poll failed: backoff doubling with the failures in
+ * a row (Retry-After when the server gave one), and the reason to stop once there are too many.
+ */
+export function scheduleAfterFailure(input: {
+  now: Date;
+  /** Failures in a row before this one. */
+  consecutiveFailures: number;
+  settings: { pollIntervalSeconds: number; maxIntervalSeconds: number; maxBackoffSeconds: number; disableAfterFailures: number };
+  retryAfterSeconds: number | null;
+  error: string;
+}): { failures: number; nextCheckAt: string; stopReason: string | undefined } {
+  const s = input.settings;
+  const failures = input.consecutiveFailures + 1;
+  const nextCheckAt = computeNextCheck({
+    now: input.now,
+    intervalSeconds: s.pollIntervalSeconds,
+    maxIntervalSeconds: s.maxIntervalSeconds,
+    consecutiveFailures: failures,
+    maxBackoffSeconds: s.maxBackoffSeconds,
+    retryAfterSeconds: input.retryAfterSeconds,
+  }).toISOString();
+  const stopReason = failures >= s.disableAfterFailures ? `stopped after ${failures} failed checks in a row; the last: ${input.error}` : undefined;
+  return { failures, nextCheckAt, stopReason };
+}
+
 /** Parses Retry-After (delta-seconds or an HTTP-date, RFC 9110 §10.2.3) into seconds from now. */
 export function parseRetryAfter(value: string | undefined | null, now: Date): number | null {
   if (!value) return null;

@@ -1,3 +1,4 @@
+// Over 400 lines because three comment-list markups (WordPress html5, its xhtml walker, microformats) are read in one bounded pass.
 // Reads the comments a post's own page lists: WordPress's comment markup (wp_list_comments:
 // <li id="comment-N" class="comment …">, <ol class="children"> for replies, .comment-author
 // .vcard, .comment-metadata <time>, .comment-content; the older xhtml walker's <cite class="fn">
@@ -6,6 +7,7 @@
 // splits long threads into. Pull side only: bounded in bytes, elements and pages.
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import type { CommentPingKind } from '../domain/vocabulary.ts';
 import { decodeText } from './decode.ts';
 import { parseLinkHeader } from './discover.ts';
 import { parseFeedDate, resolveHttpUrl } from './feed-values.ts';
@@ -17,7 +19,7 @@ export interface PageComment {
   id: string;
   /** The comment it is nested under (its <li> ancestor), or null for a top-level comment. */
   parentId: string | null;
-  type: 'comment' | 'pingback' | 'trackback';
+  type: 'comment' | CommentPingKind;
   authorName: string | null;
   authorUrl: string | null;
   /** The comment's permalink as the page links it (…/comment-page-2/#comment-N), if it does. */

@@ -1,3 +1,4 @@
+// Over 400 lines because discovery is one chain of fallbacks (page, feed, home page, RSD, post page) best read in order.
 // Discovery: from a URL a person pasted (a home page, a post, or a feed) find the blog's post
 // feed, site comment feed, pingback and webmention endpoints, RSD and TrackBack. Pull side
 // only: it fetches and reads, and hands back what it found; the caller stores it.

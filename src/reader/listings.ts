@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import * as cheerio from 'cheerio';
 import { urlKey } from '../domain/url-key.ts';
+import type { CommentPingKind } from '../domain/vocabulary.ts';
 import { type XmlRpcValue, XmlRpcParseError, parseMethodResponse, serializeMethodCall } from '../xmlrpc/codec.ts';
 import { decodeText } from './decode.ts';
 import { parseFeed } from './parse-feed.ts';
@@ -20,7 +21,7 @@ export interface ListedPing {
   /** As the listing gives it (Movable Type's excerpt); may hold markup, so sanitize or escape it. */
   excerpt: string | null;
   blogName: string | null;
-  via: 'trackback' | 'pingback';
+  via: CommentPingKind;
 }
 
 export type ListingResult =

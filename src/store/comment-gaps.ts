@@ -4,6 +4,7 @@
 // is present when it came as a comment record or in the blog's own listing of pings.
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
+import type { CommentGap } from '../domain/models.ts';
 
 /**
  * Counts the comments Palaver has of a post: entries with a comment-of edge to it, and pings the
@@ -117,20 +118,6 @@ export async function wakeCommentSourcesOfComments(db: Db, commentIds: number[],
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0);
-}
-
-/** A post of a blog with fewer comments in Palaver than it reports. */
-export interface CommentGap {
-  postId: number;
-  title: string | null;
-  url: string | null;
-  conversationId: number | null;
-  reported: number;
-  known: number;
-  missing: number;
-  /** Why the last poll of the post's comments could not fill the gap (plain words), if it said. */
-  note: string | null;
-  sourceId: number | null;
 }
 
 /** Lists the posts of a blog that report more comments than Palaver has, most missing first. */

@@ -5,11 +5,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { rankConversation } from '../domain/rank.ts';
-import type { Channel } from '../domain/vocabulary.ts';
+import { isLinkbackKind, linkbackChannels, linkbackKinds } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 
-const linkbackKinds: readonly string[] = ['pingback', 'trackback', 'webmention'];
-const linkbackChannels: Channel[] = ['pingback', 'trackback', 'webmention', 'listing'];
 const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
 const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
 
@@ -127,7 +125,7 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
   const last = c.last_activity_at === null || e.sort_at > c.last_activity_at ? e.sort_at : c.last_activity_at;
   // A new node without records: its own kind and channels say whether it came as a linkback.
   const isLinkback =
-    linkbackKinds.includes(e.kind) ||
+    isLinkbackKind(e.kind) ||
     (await db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1).executeTakeFirst()) !== undefined;
   await db
     .updateTable('conversations')

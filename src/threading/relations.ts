@@ -2,7 +2,7 @@
 // edges it has, from the entry alone and where it came from. Pure: the store resolves targets.
 import { edgeTargetKey, type EdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
-import type { Channel, EdgeType, EntryKind } from '../domain/vocabulary.ts';
+import type { Channel, CommentPingKind, EdgeType, EntryKind } from '../domain/vocabulary.ts';
 import { extractLinks } from '../reader/links.ts';
 import type { InReplyTo } from '../reader/types.ts';
 import { urlKey } from '../domain/url-key.ts';
@@ -67,7 +67,7 @@ function postUrlOfComment(url: string | null): string | null {
 }
 
 /** Recognises a WordPress pingback or trackback shown as a comment: kind and the pinging page. */
-export function recognisePingComment(draft: Pick<EntryDraft, 'contentHtml' | 'authorUrl' | 'url'>): { kind: 'pingback' | 'trackback'; sourceUrl: string } | null {
+export function recognisePingComment(draft: Pick<EntryDraft, 'contentHtml' | 'authorUrl' | 'url'>): { kind: CommentPingKind; sourceUrl: string } | null {
   const html = draft.contentHtml ?? '';
   const source = draft.authorUrl;
   // Without the pinging page's URL there is nothing to merge with: keep it a comment.

@@ -1,9 +1,8 @@
 // The blog registry pages: the list with each blog's health and the registration form, and
 // one blog's page with what discovery found, how polling goes, its entries and conversations.
-import type { Blog, Conversation, EntryWithBlog, Source, AnsweredEntry } from '../domain/models.ts';
+import type { Blog, Conversation, EntryWithBlog, Source, AnsweredEntry, CommentGap } from '../domain/models.ts';
 import type { BlogHealth } from '../registry/health.ts';
 
-import type { CommentGap } from '../store/comment-gaps.ts';
 
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { nameEntry } from './entry-names.ts';

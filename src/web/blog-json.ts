@@ -1,9 +1,8 @@
 // The JSON shape of a blog in the API: the blog, its health, what discovery found, its sources.
 
-import type { Blog, Source } from '../domain/models.ts';
+import type { Blog, Source, CommentGap } from '../domain/models.ts';
 import type { BlogHealth } from '../registry/health.ts';
 
-import type { CommentGap } from '../store/comment-gaps.ts';
 
 /** Shapes a source for the API. */
 export function sourceJson(s: Source) {

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import defaults from '../../config/default.json' with { type: 'json' };
 import type { Db } from '../../src/db/open.ts';
-import { refreshConversation } from '../../src/store/threads.ts';
+import { refreshConversation } from '../../src/store/conversation-union.ts';
 import { startAttackWeb, homePage, rssFeed, type AttackWeb } from './attack-web.ts';
 import { expectMemoryBound } from './expect.ts';
 import { startFaultServer, type FaultServer } from './fault-server.ts';

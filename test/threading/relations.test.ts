@@ -37,12 +37,12 @@ describe('relationsOf', () => {
 
   it('puts a comment of the site comment feed on the post its permalink names', () => {
     const r = relationsOf(comment('http://x.example/2008/11/a/#comment-7'), { via: 'comment-feed', post: null, inReplyTo: [] });
-    expect(r.relations).toContainEqual({ type: 'comment-of', target: 'url:x.example/2008/11/a', toUrl: 'http://x.example/2008/11/a/' });
+    expect(r.relations).toContainEqual({ type: 'comment-of', target: { kind: 'url', key: 'x.example/2008/11/a' }, toUrl: 'http://x.example/2008/11/a/' });
   });
 
   it('puts a comment on its post when WordPress links it on a comment page (page_comments on)', () => {
     const r = relationsOf(comment('http://x.example/2008/11/a/comment-page-3/#comment-7'), { via: 'comment-feed', post: null, inReplyTo: [] });
-    expect(r.relations).toContainEqual({ type: 'comment-of', target: 'url:x.example/2008/11/a', toUrl: 'http://x.example/2008/11/a/' });
+    expect(r.relations).toContainEqual({ type: 'comment-of', target: { kind: 'url', key: 'x.example/2008/11/a' }, toUrl: 'http://x.example/2008/11/a/' });
   });
 });
 
