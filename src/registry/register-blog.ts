@@ -9,6 +9,7 @@ import { findBlogById, findBlogByUrlKey, insertBlog } from '../store/blogs.ts';
 import { enableSourcesOfBlog, insertSource, listSourcesByFeedUrl } from '../store/sources.ts';
 import { approveBlog } from './approve-blog.ts';
 import { urlKey } from '../domain/url-key.ts';
+import type { BlogApproval } from '../domain/vocabulary.ts';
 
 export type RegistrationErrorCode = DiscoveryError['code'];
 
@@ -42,7 +43,7 @@ export interface RegisterOptions {
    * is approved. 'pending' for a stranger under registry.moderation=moderate: a new blog is
    * polled but not shown until a moderator approves it. Default 'approved'.
    */
-  approval?: 'approved' | 'pending';
+  approval?: Exclude<BlogApproval, 'rejected'>;
 }
 
 function toRegistrationError(err: unknown): never {

@@ -13,7 +13,7 @@ import type { AppDeps } from './deps.ts';
 import { clientKey } from './client-key.ts';
 import { HttpError } from './errors.ts';
 import { parseId } from './ids.ts';
-import { createMinuteLimiter } from './rate-limit.ts';
+import { createMinuteLimiter } from './window-limiter.ts';
 
 const maxBodyBytes = 64 * 1024;
 

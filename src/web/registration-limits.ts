@@ -7,9 +7,10 @@ import type { AppDeps } from './deps.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { clientKey } from './client-key.ts';
 import { createWindowLimiter } from './window-limiter.ts';
+import type { BlogApproval } from '../domain/vocabulary.ts';
 
 export type RegistrationAdmission =
-  | { ok: true; approval: 'approved' | 'pending' }
+  | { ok: true; approval: Exclude<BlogApproval, 'rejected'> }
   | { ok: false; status: 403 | 429; code: 'registration-closed' | 'rate-limited'; message: string; retryAfterSeconds?: number };
 
 const hour = 3600_000;

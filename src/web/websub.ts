@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { parseId } from './ids.ts';
-import { createMinuteLimiter } from './rate-limit.ts';
+import { createMinuteLimiter } from './window-limiter.ts';
 
 function plain(reply: FastifyReply, status: number, text: string): FastifyReply {
   return reply.code(status).type('text/plain; charset=utf-8').send(text);

@@ -1,5 +1,7 @@
-// Counts events per key in a sliding window (registrations per hour, login attempts per quarter
-// hour): small and in-process, with a bound on the keys it remembers.
+// The rate limits of the web layer, in one place: events counted per key in a sliding window
+// (pings and WebSub requests per minute, registrations per hour, login attempts per quarter
+// hour), small and in-process, with a bound on the keys it remembers. @fastify/rate-limit cannot
+// key on what the ping endpoints need, the source host named in the body.
 
 export interface WindowLimiter {
   /** Records an event and tells whether the key is still within its limit (a refused one is not counted). */
@@ -45,4 +47,9 @@ export function createWindowLimiter(options: { limit: number; windowMs: number; 
       return Math.max(1, Math.ceil((kept[0]! + options.windowMs - t) / 1000));
     },
   };
+}
+
+/** Counts events per key in a sliding minute (the ping endpoints, WebSub subscription requests). */
+export function createMinuteLimiter(perMinute: number, now: () => number = Date.now): WindowLimiter {
+  return createWindowLimiter({ limit: perMinute, windowMs: 60_000, maxKeys: 10_000, now });
 }

@@ -20,13 +20,16 @@ import { createTestDatabase } from '../support/db.ts';
 let database: OpenedDatabase;
 const t0 = '2026-01-01T00:00:00.000Z';
 
-async function entry(n: number, patch: Partial<EntryDraft> = {}): Promise<number> {
+async function entry(n: number, patch: Partial<EntryDraft> = {}, threaded = true): Promise<number> {
   const url = `http://blog.example/${n}/`;
   const draft: EntryDraft = {
     kind: 'post', identity: `url:${n}`, guid: `guid-${n}`, url, urlKey: `blog.example/${n}`, title: `Post ${n}`, authorName: null, authorUrl: null, contentHtml: null, excerpt: null,
     lang: null, publishedAt: `2008-11-1${n % 10}T00:00:00.000Z`, updatedAt: null, commentCount: null, commentFeedUrl: null, commentsPageUrl: null, trackbackPingUrl: null, contentHash: `h${n}`, ...patch,
   };
-  return (await upsertEntry(database.db, null, draft, t0, { contentText: null })).id;
+  const { id } = await upsertEntry(database.db, null, draft, t0, { contentText: null });
+  // Only threaded entries are targets (an entry without a conversation is held for a moderator).
+  if (threaded) await joinConversations(database.db, id, [], t0, true);
+  return id;
 }
 
 beforeEach(async () => {
@@ -69,7 +72,7 @@ describe('channels, roundups and same-as candidates', () => {
   });
 
   it('stores the roundup state as threading decided it', async () => {
-    const a = await entry(1);
+    const a = await entry(1, {}, false);
     await updateEntryThreading(database.db, a, { kind: 'post', sourceKey: null, roundup: RoundupState.Waiting });
     expect(await findRoundupState(database.db, a)).toEqual({ roundup: RoundupState.Waiting, conversationId: null });
   });
@@ -88,12 +91,12 @@ describe('channels, roundups and same-as candidates', () => {
 
 describe('the union of conversations', () => {
   it('keeps the larger conversation and its id, and the smaller one redirects there for good', async () => {
-    const [a, b, c] = [await entry(1), await entry(2), await entry(3)];
+    const [a, b, c] = [await entry(1, {}, false), await entry(2, {}, false), await entry(3, {}, false)];
     const big = await joinConversations(database.db, a, [], t0, true);
     expect(await joinConversations(database.db, b, [a], t0, true)).toBe(big);
     const small = await joinConversations(database.db, c, [], t0, true);
     expect(small).not.toBe(big);
-    const d = await entry(4);
+    const d = await entry(4, {}, false);
     expect(await joinConversations(database.db, d, [c, a], t0, true)).toBe(big);
     expect(await findSurvivingConversationId(database.db, small)).toBe(big);
     expect(await findConversation(database.db, small)).toEqual({ mergedInto: big });
@@ -101,7 +104,7 @@ describe('the union of conversations', () => {
   });
 
   it('redirects what was merged into a conversation that merges on', async () => {
-    const [a, b, c] = [await entry(1), await entry(2), await entry(3)];
+    const [a, b, c] = [await entry(1, {}, false), await entry(2, {}, false), await entry(3, {}, false)];
     const [x, y, z] = [await joinConversations(database.db, a, [], t0, true), await joinConversations(database.db, b, [], t0, true), await joinConversations(database.db, c, [], t0, true)];
     await mergeConversation(database.db, x, y, t0);
     await mergeConversation(database.db, y, z, t0);
