@@ -16,10 +16,11 @@ import { Agent, request } from 'undici';
 import defaults from '../config/default.json' with { type: 'json' };
 import { validateConfig, type Config } from '../src/config.ts';
 import type { Db } from '../src/db/open.ts';
+import type { SourceKind } from '../src/domain/vocabulary.ts';
 import { createPoller } from '../src/poller/poller.ts';
 import { fetcherFromConfig, openMigratedDatabase, pollerSettings, startService } from '../src/service.ts';
 import { insertBlog } from '../src/store/blogs.ts';
-import { insertSource, type SourceKind } from '../src/store/sources.ts';
+import { insertSource } from '../src/store/sources.ts';
 import type { PageReport } from './page-client.ts';
 
 export interface WorkerInput {
