@@ -129,7 +129,8 @@ describe('the join box', () => {
     const button = page.locator('button[data-copy="join-trackback"]');
     await expect(button.isVisible()).resolves.toBe(true);
     await button.click();
-    await expect(button.innerText()).resolves.toBe('Kopiert');
+    // The label changes once the clipboard has taken the text, which is asynchronous.
+    await page.waitForFunction(() => document.querySelector('button[data-copy="join-trackback"]')?.textContent === 'Kopiert', undefined, { timeout: 5000 });
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(address);
     await page.locator('aside.join').screenshot({ path: path.join(artifacts, 'join-box.png') });
     expect(violations).toEqual([]);
