@@ -84,6 +84,8 @@ function unmount(dir: string): void {
 }
 
 describe('storage', () => {
+  // Twenty child processes that each load TypeScript: on a busy two-core machine that alone can
+  // pass a minute, so this case has its own time limit.
   it('kill -9 in the middle of ingest, 20 times: nothing committed is lost, nothing is duplicated', async (ctx) => {
     const file = path.join(work, 'killed.db');
     faults.setFeed('s-rolling', 'rolling');
@@ -139,7 +141,7 @@ describe('storage', () => {
     const after = countEntries(file);
     expect(after.duplicates).toBe(0);
     expect(after.total).toBeGreaterThanOrEqual(counts.total);
-  });
+  }, 180_000);
 
   it('a read-only database gives a clear error and stays intact', async (ctx) => {
     const dir = path.join(work, 'ro');
