@@ -76,7 +76,7 @@ export async function raisePostCommentCount(db: Db, postId: number, count: numbe
     .updateTable('entries')
     .set({ comment_count: count })
     .where('id', '=', postId)
-    .where((eb) => eb.or([eb('comment_count', 'is', null), eb('comment_count', '!=', count)]))
+    .where((eb) => eb.or([eb('comment_count', 'is', null), eb('comment_count', '<', count)]))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows ?? 0) === 0) return null;
   const post = await db.selectFrom('entries').select('conversation_id').where('id', '=', postId).executeTakeFirst();
