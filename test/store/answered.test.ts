@@ -69,6 +69,14 @@ describe('listAnsweredEntries', () => {
     expect((await listAnsweredEntries(database.db, [post])).size).toBe(0);
   });
 
+  it('passes over an edge to itself for the next relation it has', async () => {
+    const linked = await graph.entry({ name: 'linked', at: '2008-11-01T00:00:00.000Z' });
+    const post = await graph.entry({ name: 'post', at: '2008-11-02T00:00:00.000Z', answers: [['links-to', linked]] });
+    // A reply-to itself would win over links-to if it counted.
+    await database.db.insertInto('edges').values({ from_entry_id: post, type: 'reply-to', target: `entry:${post}`, to_entry_id: post, to_url: null, created_at: graph.now() }).execute();
+    expect((await listAnsweredEntries(database.db, [post])).get(post)?.id).toBe(linked);
+  });
+
   it('answers an empty list without asking, and each of repeated ids once', async () => {
     expect((await listAnsweredEntries(database.db, [])).size).toBe(0);
     const post = await graph.entry({ name: 'post', at: '2008-11-01T00:00:00.000Z' });

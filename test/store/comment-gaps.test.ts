@@ -141,11 +141,13 @@ describe('listStoredIdentities and findFirstSeenAt', () => {
 });
 
 describe('wakeCommentSourcesOfComments', () => {
-  it('makes due the comment sources of the posts these comments are on, and no other', async () => {
+  it('makes due the comment sources of the posts these comments are on, and of no post they only link to', async () => {
     const later = '2030-01-01T00:00:00.000Z';
     const now = '2026-06-01T00:00:00.000Z';
     const { post, comments } = await postWithComments('post', 1, null);
     const quiet = await graph.entry({ name: 'quiet', blogId, at: day(1) });
+    // A comment that only links to the quiet post says nothing about the quiet post's thread.
+    const linking = await graph.entry({ name: 'linking', blogId, kind: 'comment', at: day(2), answers: [['links-to', quiet]] });
     const source = (entryId: number, url: string, nextCheckAt = later) => insertSource(database.db, { blogId, entryId, kind: 'post-comments', url, nextCheckAt }, now);
     const woken = await source(post, 'http://sachar.example/post/feed/');
     const disabled = await source(post, 'http://sachar.example/post/feed/?disabled');
@@ -153,7 +155,7 @@ describe('wakeCommentSourcesOfComments', () => {
     const alreadyDue = await source(post, 'http://sachar.example/post/feed/?due', '2020-01-01T00:00:00.000Z');
     const untouched = await source(quiet, 'http://sachar.example/quiet/feed/');
 
-    expect(await wakeCommentSourcesOfComments(database.db, comments, now)).toBe(1);
+    expect(await wakeCommentSourcesOfComments(database.db, [...comments, linking], now)).toBe(1);
     expect((await findSourceById(database.db, woken.id))?.nextCheckAt).toBe(now);
     expect((await findSourceById(database.db, disabled.id))?.nextCheckAt).toBe(later);
     expect((await findSourceById(database.db, alreadyDue.id))?.nextCheckAt).toBe('2020-01-01T00:00:00.000Z');
