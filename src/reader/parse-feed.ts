@@ -1,11 +1,12 @@
 // Parsing owns decoded feed text → ParsedFeed. This is the dispatcher: it refuses what is too
-// large, empty or no feed, sniffs the format and hands off to the readers in parser/ (JSON Feed,
-// RSS/RDF/Atom, Movable Type's TrackBack listing). It never decodes bytes, never sanitizes
-// HTML (contentHtml stays raw), and never expands DTD entities.
+// large, empty or no feed, sniffs the format and hands off to the format's adapter in parser/
+// (JSON Feed, RSS and RDF, Atom; Movable Type's TrackBack listing is unwrapped to its RSS). It
+// never decodes bytes, never sanitizes HTML (contentHtml stays raw), and never expands DTD entities.
+import { parseAtomFeed } from './parser/atom-feed.ts';
 import { parseJsonFeed } from './parser/json-feed.ts';
+import { parseRssFeed } from './parser/rss-feed.ts';
 import { formatOfRoot, readPrologue } from './parser/sniff.ts';
 import { unwrapTrackbackListing } from './parser/trackback-listing.ts';
-import { parseXmlFeed } from './parser/xml-feed.ts';
 import { FeedParseError, type ParsedFeed } from './types.ts';
 
 /** Text longer than this (UTF-16 code units, about 10 MB) is refused before any parsing. */
@@ -35,5 +36,5 @@ export async function parseFeed(text: string, feedUrl: string): Promise<ParsedFe
   if (format === null || format === 'json') {
     throw new FeedParseError('not-a-feed', `this is an XML document with root element <${root.name}>, not a feed`);
   }
-  return parseXmlFeed(source, format, root, feedUrl);
+  return format === 'atom' ? parseAtomFeed(source, root, feedUrl) : parseRssFeed(source, format, root, feedUrl);
 }

@@ -1,6 +1,6 @@
 // Sniffing a document's format from its first bytes: the root element (skipping BOM, the XML
-// declaration, processing instructions, comments and the DOCTYPE) or a JSON object. Reads
-// no more than it needs and parses nothing.
+// declaration, processing instructions, comments and the DOCTYPE) or a JSON object, and the
+// root tag's attributes. Reads no more than it needs and parses nothing.
 import type { ParsedFeedFormat } from '../types.ts';
 
 /** The root element of a document as its start tag reads. */
@@ -61,6 +61,18 @@ export function readPrologue(text: string, limit = text.length): Prologue {
       return { kind: 'element', root: { name: tag[1]!, attributes: tag[2] ?? '', selfClosing: tag[3] === '/' }, htmlDoctype };
     }
   }
+}
+
+/** Decodes XML's five predefined entities in text read without a parser. */
+export function decodeXmlAttribute(value: string): string {
+  return value.replace(/&(amp|lt|gt|quot|apos);/g, (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '');
+}
+
+/** Reads one attribute off a root start tag (xml:base and xml:lang, which rss-parser does not expose). */
+export function rootAttribute(root: RootTag, name: string): string | null {
+  const escaped = name.replace(/[.:]/g, '\\$&');
+  const match = new RegExp(`(?:^|\\s)${escaped}\\s*=\\s*(["'])([^"']*)\\1`).exec(root.attributes);
+  return match ? decodeXmlAttribute(match[2]!) : null;
 }
 
 function localName(name: string): string {

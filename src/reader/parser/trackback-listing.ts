@@ -1,7 +1,7 @@
 // Movable Type's listing of TrackBack pings is RSS 0.91 wrapped in a TrackBack reply: the
 // wrapper is taken off (or its error reported) before the RSS is parsed like any feed.
 import { FeedParseError } from '../types.ts';
-import { decodeXmlAttribute } from './xml-normalize.ts';
+import { decodeXmlAttribute } from './sniff.ts';
 
 /**
  * Movable Type answers <TrackBack URL>?__mode=rss with RSS 0.91 inside the TrackBack reply

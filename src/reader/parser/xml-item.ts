@@ -1,22 +1,26 @@
-// Normalizing a feed read by rss-parser (RSS 0.9x/1.0/2.0 and Atom) into the one ParsedFeed
-// shape: identity, links, content, authors, dates, comment feeds and counts, threading
-// (thr:in-reply-to, Blogger's related links) and TrackBack URLs. Format quirks end here.
+// What RSS and Atom items and channels say alike, once the format adapters (rss-feed.ts,
+// atom-feed.ts) have read identity, links and content their own way: authors, dates, comment
+// feeds and counts, threading (thr:in-reply-to, Blogger's related links), TrackBack URLs and
+// language, and the feed's self, hub and TTL. Real feeds mix the namespaces, so both read all.
 import { collapseText, parseCount, parseFeedDate, resolveHttpUrl } from '../feed-values.ts';
 import { htmlToText } from '../sanitize.ts';
 import type { FeedItem, FeedLink, InReplyTo, ParsedFeed, ParsedFeedFormat } from '../types.ts';
 import type { Raw } from './rss-parser.ts';
-import type { RootTag } from './sniff.ts';
-import { alternateOf, attrOf, constructHtml, constructText, fieldText, firstOf, listOf, nestBase, nodeAttr, nodeText, own, readLinks, rssAuthorName, rssTextLink, ttlFromFeed, type Base } from './xml-nodes.ts';
+import { attrOf, constructHtml, constructText, fieldText, firstOf, listOf, nestBase, nodeAttr, nodeText, own, rssAuthorName, ttlFromFeed, type Base, type ConstructKind, type Link } from './xml-nodes.ts';
 
-interface FeedContext {
+/** What an item inherits from its feed. */
+export interface FeedContext {
   format: ParsedFeedFormat;
   base: Base;
   lang: string | null;
   authorName: string | null;
   authorUrl: string | null;
+  /** How a title or content without a type holds its text: Atom's default is text, RSS's HTML. */
+  textKind: ConstructKind;
 }
 
-function readAuthor(item: Raw, base: string): { name: string | null; url: string | null } {
+/** Reads an item's (or an Atom feed's) author: an Atom person, dc:creator or RSS's "email (Name)". */
+export function readAuthor(item: Raw, base: string): { name: string | null; url: string | null } {
   const creator = fieldText(item, 'xDcCreator');
   const author = firstOf(own(item, 'xAuthor'));
   if (typeof author === 'object' && author !== null && !Object.hasOwn(author, '_')) {
@@ -49,42 +53,31 @@ function bloggerParentComment(guid: string | null, relatedUrls: string[]): InRep
   return null;
 }
 
-function readItem(item: Raw, context: FeedContext): FeedItem {
-  const isAtom = context.format === 'atom';
-  const itemBase = nestBase(context.base, attrOf(item, 'xml:base'));
-  const links = [...readLinks(own(item, 'xLinks'), itemBase.url, isAtom), ...readLinks(own(item, 'xAtomLinks'), itemBase.url)];
+/** What a format adapter read of an item its own way. */
+export interface ItemBasics {
+  /** The item's base (its xml:base within the feed's). */
+  base: Base;
+  /** Its links, Atom-style and atom:link, resolved. */
+  links: Link[];
+  guid: string | null;
+  url: string | null;
+  /** The element holding the full content, and the one holding the summary. */
+  contentNode: unknown;
+  summaryNode: unknown;
+}
 
-  // Identity: Atom id, RSS guid, RDF rdf:about.
-  const guidNode = firstOf(own(item, 'xGuid'));
-  const guidText = collapseText(nodeText(guidNode));
-  const idText = collapseText(fieldText(item, 'xId'));
-  const about = collapseText(attrOf(item, 'rdf:about'));
-  const guid = isAtom ? idText : guidText ?? about ?? idText;
-
-  // A guid is a permalink unless isPermaLink="false" (RSS 2.0); it stands in for a missing link
-  // only when it is an absolute http(s) URL (gofeed's "abc123" guid is not a page).
-  const guidIsPermalink = guidText !== null && (nodeAttr(guidNode, 'isPermaLink') ?? 'true').trim().toLowerCase() !== 'false';
-  const url = isAtom
-    ? alternateOf(links)
-    : (rssTextLink(own(item, 'xLinks'), itemBase.url) ??
-      alternateOf(links) ??
-      (guidIsPermalink ? resolveHttpUrl(guidText, null) : null) ??
-      resolveHttpUrl(about, null));
-
-  // Content: Atom content/summary by type; RSS content:encoded (or xhtml:body) and description.
-  const contentNode = firstOf(own(item, isAtom ? 'xContent' : 'xContentEncoded'))
-    ?? firstOf(own(item, 'xXhtmlBody')) ?? firstOf(own(item, 'xBody')) ?? firstOf(own(item, 'xFullitem'))
-    ?? (isAtom ? undefined : firstOf(own(item, 'xContent')));
-  const summaryNode = firstOf(own(item, isAtom ? 'xSummary' : 'xDescription')) ?? (isAtom ? undefined : firstOf(own(item, 'xSummary')));
-  const contentHtml = contentNode === undefined ? null : constructHtml(contentNode, isAtom ? 'text' : 'html');
-  const summaryHtml = summaryNode === undefined ? null : constructHtml(summaryNode, isAtom ? 'text' : 'html');
+/** Completes an item from what its adapter read and what every format says alike. */
+export function completeItem(item: Raw, context: FeedContext, basics: ItemBasics): FeedItem {
+  const { base: itemBase, links, guid, url, contentNode, summaryNode } = basics;
+  const contentHtml = contentNode === undefined ? null : constructHtml(contentNode, context.textKind);
+  const summaryHtml = summaryNode === undefined ? null : constructHtml(summaryNode, context.textKind);
   // WordPress puts xml:base="<permalink>" on Atom content. One baseUrl serves both fields, so it
   // is the base of the field shown (content, else summary), as entry drafting does.
   const contentBase = nestBase(itemBase, nodeAttr(contentHtml !== null ? contentNode : summaryNode, 'xml:base'));
   const baseUrl = contentBase.declared ? contentBase.url : (url ?? context.base.url);
 
   const titleNode = firstOf(own(item, 'xTitle'));
-  const title = titleNode === undefined ? null : constructText(titleNode, isAtom ? 'text' : 'html');
+  const title = titleNode === undefined ? null : constructText(titleNode, context.textKind);
 
   const author = readAuthor(item, itemBase.url);
 
@@ -158,46 +151,27 @@ function readItem(item: Raw, context: FeedContext): FeedItem {
   };
 }
 
-function readAttribute(attributes: string, name: string): string | null {
-  const escaped = name.replace(/[.:]/g, '\\$&');
-  const match = new RegExp(`(?:^|\\s)${escaped}\\s*=\\s*(["'])([^"']*)\\1`).exec(attributes);
-  return match ? decodeXmlAttribute(match[2]!) : null;
+/** What a format adapter read of a feed (channel) its own way. */
+export interface FeedBasics {
+  links: Link[];
+  descriptionNode: unknown;
+  homeUrl: string | null;
 }
 
-/** Decodes XML's five predefined entities in text read without a parser. */
-export function decodeXmlAttribute(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|apos);/g, (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '');
-}
-
-/** Normalizes what rss-parser read into the one ParsedFeed shape. */
-export function normalizeFeed(raw: Raw, format: ParsedFeedFormat, root: RootTag, feedUrl: string, warnings: string[]): ParsedFeed {
-  // xml:base and xml:lang on <rss> or <rdf:RDF> are not exposed by rss-parser; read them off the tag.
-  const rootBase = nestBase({ url: feedUrl, declared: false }, format === 'atom' ? null : readAttribute(root.attributes, 'xml:base'));
-  const base = nestBase(rootBase, attrOf(raw, 'xml:base'));
-  const isAtom = format === 'atom';
-  const links = [...readLinks(own(raw, 'xLinks'), base.url, isAtom), ...readLinks(own(raw, 'xAtomLinks'), base.url)];
-  const lang =
-    collapseText(attrOf(raw, 'xml:lang')) ??
-    collapseText(fieldText(raw, 'xLanguage')) ??
-    collapseText(fieldText(raw, 'xDcLanguage')) ??
-    (isAtom ? null : collapseText(readAttribute(root.attributes, 'xml:lang')));
-  const feedAuthor = isAtom ? readAuthor(raw, base.url) : { name: null, url: null };
-  const context: FeedContext = { format, base, lang, authorName: feedAuthor.name, authorUrl: feedAuthor.url };
-
+/** Completes a feed from what its adapter read; each raw item goes to the adapter's item reader. */
+export function completeFeed(raw: Raw, context: FeedContext, basics: FeedBasics, readItem: (item: Raw, context: FeedContext) => FeedItem, warnings: string[]): ParsedFeed {
   const titleNode = firstOf(own(raw, 'xTitle'));
-  const descriptionNode = firstOf(own(raw, isAtom ? 'xSubtitle' : 'xDescription')) ?? firstOf(own(raw, 'xTagline'));
   const items = Array.isArray(raw.items) ? (raw.items as unknown[]) : [];
-
   return {
-    format,
-    title: titleNode === undefined ? null : constructText(titleNode, isAtom ? 'text' : 'html'),
+    format: context.format,
+    title: titleNode === undefined ? null : constructText(titleNode, context.textKind),
     // Plain text: it is shown as a blog's tagline, never as markup.
-    description: descriptionNode === undefined ? null : constructText(descriptionNode, isAtom ? 'text' : 'html'),
-    homeUrl: (isAtom ? null : rssTextLink(own(raw, 'xLinks'), base.url)) ?? alternateOf(links),
-    selfUrl: links.find((l) => l.rel === 'self')?.href ?? null,
-    hubUrls: [...new Set(links.filter((l) => l.rel === 'hub').map((l) => l.href))],
+    description: basics.descriptionNode === undefined ? null : constructText(basics.descriptionNode, context.textKind),
+    homeUrl: basics.homeUrl,
+    selfUrl: basics.links.find((l) => l.rel === 'self')?.href ?? null,
+    hubUrls: [...new Set(basics.links.filter((l) => l.rel === 'hub').map((l) => l.href))],
     ttlSeconds: ttlFromFeed(raw),
-    lang,
+    lang: context.lang,
     items: items.map((item) => readItem(typeof item === 'object' && item !== null ? (item as Raw) : {}, context)),
     warnings,
   };
