@@ -828,16 +828,17 @@ export function renderRsd(site: Site): string {
 	`;
 }
 
-export type XmlRpcValue = string | number | boolean | XmlRpcValue[] | { [name: string]: XmlRpcValue };
+/** A value as WordPress's XML-RPC library (IXR) reads and writes it: no dates or base64 in what the demo serves. */
+export type IxrValue = string | number | boolean | IxrValue[] | { [name: string]: IxrValue };
 
 export interface XmlRpcCall {
   methodName: string;
-  params: XmlRpcValue[];
+  params: IxrValue[];
 }
 
 type ElementSelection = ReturnType<ReturnType<cheerio.CheerioAPI>['children']>;
 
-function readXmlRpcValue($: cheerio.CheerioAPI, value: ElementSelection): XmlRpcValue {
+function readXmlRpcValue($: cheerio.CheerioAPI, value: ElementSelection): IxrValue {
   const typed = value.children().first();
   // XML-RPC spec: a <value> without a type element is a string.
   if (typed.length === 0) return value.text();
@@ -856,7 +857,7 @@ function readXmlRpcValue($: cheerio.CheerioAPI, value: ElementSelection): XmlRpc
         .toArray()
         .map((v) => readXmlRpcValue($, $(v)));
     case 'struct': {
-      const out: Record<string, XmlRpcValue> = {};
+      const out: Record<string, IxrValue> = {};
       for (const member of typed.children('member').toArray()) {
         const v = $(member).children('value').first();
         if (v.length) out[$(member).children('name').text()] = readXmlRpcValue($, v);
@@ -880,7 +881,7 @@ export function parseXmlRpcCall(xml: string): XmlRpcCall | null {
 }
 
 // IXR_Value::getXml(), whitespace included.
-function xmlRpcValueXml(value: XmlRpcValue): string {
+function xmlRpcValueXml(value: IxrValue): string {
   if (typeof value === 'string') return `<string>${escapeXmlRpcString(value)}</string>`;
   if (typeof value === 'boolean') return `<boolean>${value ? 1 : 0}</boolean>`;
   if (typeof value === 'number') return Number.isInteger(value) ? `<int>${value}</int>` : `<double>${value}</double>`;
@@ -896,7 +897,7 @@ function escapeXmlRpcString(text: string): string {
 }
 
 /** Renders an XML-RPC success response as IXR_Server::serve() does. */
-export function renderXmlRpcResponse(value: XmlRpcValue, charset: Site['charset']): string {
+export function renderXmlRpcResponse(value: IxrValue, charset: Site['charset']): string {
   return `<?xml version="1.0" encoding="${charset}"?>
 <methodResponse>
   <params>

@@ -73,7 +73,8 @@ export class FetchError extends Error {
 /** The format a fetched feed turned out to be (RSS 1.0 is RDF). */
 export type ParsedFeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
 
-export interface FeedLink {
+/** A comment feed an item names (wfw:commentRss, an Atom replies link). */
+export interface CommentFeedLink {
   url: string;
   /** MIME type when the source said one. */
   type: string | null;
@@ -107,7 +108,7 @@ export interface FeedItem {
   /** RSS <comments>: the HTML page with the comments. */
   commentsPageUrl: string | null;
   /** wfw:commentRss and Atom link rel="replies", in document order. */
-  commentFeeds: FeedLink[];
+  commentFeeds: CommentFeedLink[];
   /** slash:comments, thr:total or thr:count of the replies link; null when not reported. */
   commentCount: number | null;
   inReplyTo: InReplyTo[];

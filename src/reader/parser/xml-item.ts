@@ -4,7 +4,7 @@
 // language, and the feed's self, hub and TTL. Real feeds mix the namespaces, so both read all.
 import { collapseText, parseCount, parseFeedDate, resolveHttpUrl } from '../feed-values.ts';
 import { htmlToText } from '../sanitize.ts';
-import type { FeedItem, FeedLink, InReplyTo, ParsedFeed, ParsedFeedFormat } from '../types.ts';
+import type { FeedItem, CommentFeedLink, InReplyTo, ParsedFeed, ParsedFeedFormat } from '../types.ts';
 import type { Raw } from './rss-parser.ts';
 import { attrOf, constructHtml, constructText, fieldText, firstOf, listOf, nestBase, nodeAttr, nodeText, own, rssAuthorName, ttlFromFeed, type Base, type ConstructKind, type Link } from './xml-nodes.ts';
 
@@ -94,7 +94,7 @@ export function completeItem(item: Raw, context: FeedContext, basics: ItemBasics
   // Comments: RSS <comments> page, wfw:commentRss feed, Atom rel="replies" (RFC 4685 §3).
   const replies = links.filter((l) => l.rel === 'replies');
   const htmlReplies = replies.find((l) => l.type?.includes('html'));
-  const commentFeeds: FeedLink[] = [];
+  const commentFeeds: CommentFeedLink[] = [];
   for (const key of ['xWfwCommentRss', 'xWfwCommentRSS']) {
     for (const node of listOf(own(item, key))) {
       const feed = resolveHttpUrl(nodeText(node), itemBase.url);
