@@ -7,7 +7,7 @@ import type { Raw } from './rss-parser.ts';
 import { rootAttribute, type RootTag } from './sniff.ts';
 import { completeFeed, completeItem, emptyFeed, type FeedContext } from './xml-item.ts';
 import { alternateOf, attrOf, fieldText, firstOf, nestBase, nodeAttr, nodeText, own, readLinks, rssTextLink } from './xml-nodes.ts';
-import { readFeedXml, withoutControls } from './xml-read.ts';
+import { readFeedXml, withoutControls, type XmlFeedFormat } from './xml-read.ts';
 import { inlineMarkupToCdata, itemsIntoChannel } from './xml-repairs.ts';
 
 function readItem(item: Raw, context: FeedContext): FeedItem {
@@ -42,7 +42,7 @@ function readItem(item: Raw, context: FeedContext): FeedItem {
 }
 
 /** Parses the text of an RSS or RDF feed whose root element was sniffed. Throws FeedParseError 'malformed'. */
-export async function parseRssFeed(source: string, format: 'rss' | 'rdf', root: RootTag, feedUrl: string): Promise<ParsedFeed> {
+export async function parseRssFeed(source: string, format: Exclude<XmlFeedFormat, 'atom'>, root: RootTag, feedUrl: string): Promise<ParsedFeed> {
   const warnings: string[] = [];
   let xml = withoutControls(source, warnings);
   if (format === 'rss') {

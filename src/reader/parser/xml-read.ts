@@ -1,10 +1,13 @@
 // Reading the text of an RSS, RDF or Atom feed with rss-parser, as both format adapters do:
 // control characters XML forbids taken out first, then one lenient retry for bare ampersands
 // and DTD entities. DTD entities are never expanded; every repair is reported as a warning.
-import { FeedParseError } from '../types.ts';
+import { FeedParseError, type ParsedFeedFormat } from '../types.ts';
 import { createParser, describeXmlError, isSaxError, type Raw } from './rss-parser.ts';
 import { prefixRenames } from './xml-namespaces.ts';
 import { escapeBareAmpersands, illegalControls, neutraliseDtdEntities } from './xml-repairs.ts';
+
+/** The formats rss-parser reads: every one but JSON Feed. */
+export type XmlFeedFormat = Exclude<ParsedFeedFormat, 'json'>;
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -19,7 +22,7 @@ export function withoutControls(source: string, warnings: string[]): string {
 }
 
 /** Reads repaired feed XML with rss-parser. Throws FeedParseError 'malformed'. */
-export async function readFeedXml(xml: string, format: 'rss' | 'rdf' | 'atom', warnings: string[]): Promise<Raw> {
+export async function readFeedXml(xml: string, format: XmlFeedFormat, warnings: string[]): Promise<Raw> {
   try {
     return (await createParser(prefixRenames(xml, format)).parseString(xml)) as unknown as Raw;
   } catch (err) {
