@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OpenedDatabase } from '../../src/db/open.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   countKnownComments,
   findCommentedPost,
@@ -13,130 +12,122 @@ import {
 import { findConversationIdOfEntry } from '../../src/store/conversations.ts';
 import { findSourceById, insertSource } from '../../src/store/sources.ts';
 import { addEntryChannel } from '../../src/store/threads.ts';
-import { createTestDatabase } from '../support/db.ts';
-import { storeGraph } from '../support/store-graph.ts';
+import { day, useStoreGraph } from '../support/store-graph.ts';
 
-let database: OpenedDatabase;
-let graph: ReturnType<typeof storeGraph>;
+const store = useStoreGraph();
 let blogId: number;
-const day = (n: number) => `2008-11-${String(n).padStart(2, '0')}T00:00:00.000Z`;
 
 beforeEach(async () => {
-  database = await createTestDatabase();
-  graph = storeGraph(database.db);
-  blogId = await graph.blog('http://sachar.example/');
-});
-afterEach(async () => {
-  await database.close();
+  blogId = await store.graph.blog('http://sachar.example/');
 });
 
 /** A post with `comments` comments on it; returns the ids. */
 async function postWithComments(name: string, comments: number, commentCount: number | null): Promise<{ post: number; comments: number[] }> {
-  const post = await graph.entry({ name, blogId, at: day(1), commentCount });
+  const post = await store.graph.entry({ name, blogId, at: day(1), commentCount });
   const ids: number[] = [];
-  for (let i = 1; i <= comments; i++) ids.push(await graph.entry({ name: `${name}-c${i}`, blogId, kind: 'comment', via: 'comment-feed', at: day(2), answers: [['comment-of', post]] }));
+  for (let i = 1; i <= comments; i++) ids.push(await store.graph.entry({ name: `${name}-c${i}`, blogId, kind: 'comment', via: 'comment-feed', at: day(2), answers: [['comment-of', post]] }));
   return { post, comments: ids };
 }
 
 describe('countKnownComments', () => {
   it('counts the comments on a post, each once whatever channels brought it', async () => {
     const { post, comments } = await postWithComments('post', 2, 5);
-    await addEntryChannel(database.db, comments[0]!, 'listing', null, graph.now());
-    expect(await countKnownComments(database.db, post)).toBe(2);
-    expect(await countKnownComments(database.db, comments[0]!)).toBe(0);
+    await addEntryChannel(store.db, comments[0]!, 'listing', null, store.graph.now());
+    expect(await countKnownComments(store.db, post)).toBe(2);
+    expect(await countKnownComments(store.db, comments[0]!)).toBe(0);
   });
 
   it('counts a ping once however many records of it arrived, and only when the listing named it', async () => {
-    const post = await graph.entry({ name: 'post', blogId, at: day(1), commentCount: 5 });
+    const post = await store.graph.entry({ name: 'post', blogId, at: day(1), commentCount: 5 });
     // One ping from page-a, received as a pingback and read again from the blog's own listing.
-    const pingback = await graph.entry({ name: 'a-pingback', kind: 'pingback', via: 'pingback', at: day(2), sourceKey: 'graph.example/page-a', answers: [['linkback', post]] });
-    await graph.entry({ name: 'a-listed', kind: 'pingback', via: 'listing', at: day(2), sourceKey: 'graph.example/page-a', answers: [['linkback', post]], recordOf: pingback });
-    await addEntryChannel(database.db, pingback, 'listing', null, graph.now());
+    const pingback = await store.graph.entry({ name: 'a-pingback', kind: 'pingback', via: 'pingback', at: day(2), sourceKey: 'graph.example/page-a', answers: [['linkback', post]] });
+    await store.graph.entry({ name: 'a-listed', kind: 'pingback', via: 'listing', at: day(2), sourceKey: 'graph.example/page-a', answers: [['linkback', post]], recordOf: pingback });
+    await addEntryChannel(store.db, pingback, 'listing', null, store.graph.now());
     // A ping from page-b that only came as a pingback: not in WordPress's count, so not counted.
-    await graph.entry({ name: 'b-pingback', kind: 'pingback', via: 'pingback', at: day(3), sourceKey: 'graph.example/page-b', answers: [['linkback', post]] });
-    expect(await countKnownComments(database.db, post)).toBe(1);
+    await store.graph.entry({ name: 'b-pingback', kind: 'pingback', via: 'pingback', at: day(3), sourceKey: 'graph.example/page-b', answers: [['linkback', post]] });
+    expect(await countKnownComments(store.db, post)).toBe(1);
   });
 
   it('counts two comment records of one ping (a trackback the comment feed also carries) once', async () => {
-    const post = await graph.entry({ name: 'post', blogId, at: day(1), commentCount: 3 });
+    const post = await store.graph.entry({ name: 'post', blogId, at: day(1), commentCount: 3 });
     for (const name of ['as-comment', 'as-trackback']) {
-      await graph.entry({ name, blogId, kind: 'comment', via: 'comment-feed', at: day(2), sourceKey: 'graph.example/pinging', answers: [['comment-of', post]] });
+      await store.graph.entry({ name, blogId, kind: 'comment', via: 'comment-feed', at: day(2), sourceKey: 'graph.example/pinging', answers: [['comment-of', post]] });
     }
-    await graph.entry({ name: 'plain', blogId, kind: 'comment', via: 'comment-feed', at: day(3), answers: [['comment-of', post]] });
-    expect(await countKnownComments(database.db, post)).toBe(2);
+    await store.graph.entry({ name: 'plain', blogId, kind: 'comment', via: 'comment-feed', at: day(3), answers: [['comment-of', post]] });
+    expect(await countKnownComments(store.db, post)).toBe(2);
   });
 });
 
 describe('findCountedPost', () => {
   it('finds the post a comment is on, with what the post reports', async () => {
     const { post, comments } = await postWithComments('post', 1, 7);
-    expect(await findCountedPost(database.db, comments[0]!)).toEqual({ id: post, commentCount: 7, conversationId: await findConversationIdOfEntry(database.db, post) });
+    expect(await findCountedPost(store.db, comments[0]!)).toEqual({ id: post, commentCount: 7, conversationId: await findConversationIdOfEntry(store.db, post) });
   });
 
   it('counts a ping toward its post only when the listing named it', async () => {
-    const post = await graph.entry({ name: 'post', blogId, at: day(1), commentCount: 2 });
-    const unlisted = await graph.entry({ name: 'unlisted', kind: 'pingback', via: 'pingback', at: day(2), sourceKey: 'graph.example/u', answers: [['linkback', post]] });
-    const listed = await graph.entry({ name: 'listed', kind: 'pingback', via: 'listing', at: day(2), sourceKey: 'graph.example/l', answers: [['linkback', post]] });
-    expect(await findCountedPost(database.db, unlisted)).toBeUndefined();
-    expect((await findCountedPost(database.db, listed))?.id).toBe(post);
+    const post = await store.graph.entry({ name: 'post', blogId, at: day(1), commentCount: 2 });
+    const unlisted = await store.graph.entry({ name: 'unlisted', kind: 'pingback', via: 'pingback', at: day(2), sourceKey: 'graph.example/u', answers: [['linkback', post]] });
+    const listed = await store.graph.entry({ name: 'listed', kind: 'pingback', via: 'listing', at: day(2), sourceKey: 'graph.example/l', answers: [['linkback', post]] });
+    expect(await findCountedPost(store.db, unlisted)).toBeUndefined();
+    expect((await findCountedPost(store.db, listed))?.id).toBe(post);
   });
 
   it('prefers the post commented on to a post pinged, and counts nothing toward a comment', async () => {
-    const pinged = await graph.entry({ name: 'pinged', blogId, at: day(1) });
-    const commented = await graph.entry({ name: 'commented', blogId, at: day(1) });
-    const parent = await graph.entry({ name: 'parent', blogId, kind: 'comment', at: day(2), answers: [['comment-of', commented]] });
-    const both = await graph.entry({ name: 'both', blogId, kind: 'comment', via: 'listing', at: day(3), answers: [['linkback', pinged], ['comment-of', commented]] });
-    const onComment = await graph.entry({ name: 'on-comment', blogId, kind: 'comment', at: day(3), answers: [['comment-of', parent]] });
-    expect((await findCountedPost(database.db, both))?.id).toBe(commented);
-    expect(await findCountedPost(database.db, onComment)).toBeUndefined();
+    const pinged = await store.graph.entry({ name: 'pinged', blogId, at: day(1) });
+    const commented = await store.graph.entry({ name: 'commented', blogId, at: day(1) });
+    const parent = await store.graph.entry({ name: 'parent', blogId, kind: 'comment', at: day(2), answers: [['comment-of', commented]] });
+    const both = await store.graph.entry({ name: 'both', blogId, kind: 'comment', via: 'listing', at: day(3), answers: [['linkback', pinged], ['comment-of', commented]] });
+    const onComment = await store.graph.entry({ name: 'on-comment', blogId, kind: 'comment', at: day(3), answers: [['comment-of', parent]] });
+    expect((await findCountedPost(store.db, both))?.id).toBe(commented);
+    expect(await findCountedPost(store.db, onComment)).toBeUndefined();
   });
 });
 
 describe('findCommentedPost and raisePostCommentCount', () => {
   it('finds a post with its reported count, and nothing for an unknown id', async () => {
-    const post = await graph.entry({ name: 'post', blogId, at: day(1), commentCount: 4 });
-    expect(await findCommentedPost(database.db, post)).toEqual({
-      id: post, blogId, guid: 'urn:graph:post', url: 'http://graph.example/post/', commentCount: 4, conversationId: await findConversationIdOfEntry(database.db, post),
+    const post = await store.graph.entry({ name: 'post', blogId, at: day(1), commentCount: 4 });
+    expect(await findCommentedPost(store.db, post)).toEqual({
+      id: post, blogId, guid: 'urn:graph:post', url: 'http://graph.example/post/', commentCount: 4, conversationId: await findConversationIdOfEntry(store.db, post),
     });
-    expect(await findCommentedPost(database.db, 999_999)).toBeUndefined();
+    expect(await findCommentedPost(store.db, 999_999)).toBeUndefined();
   });
 
   it('raises a count that is unknown or lower, never lowers one, and says which conversation moved', async () => {
-    const unknown = await graph.entry({ name: 'unknown', blogId, at: day(1) });
-    const post = await graph.entry({ name: 'post', blogId, at: day(1), commentCount: 4 });
-    const conversationId = await findConversationIdOfEntry(database.db, post);
-    expect(await raisePostCommentCount(database.db, unknown, 2)).toEqual({ conversationId: await findConversationIdOfEntry(database.db, unknown) });
-    expect(await raisePostCommentCount(database.db, post, 4)).toBeNull();
-    expect(await raisePostCommentCount(database.db, post, 3)).toBeNull();
-    expect((await findCommentedPost(database.db, post))?.commentCount).toBe(4);
-    expect(await raisePostCommentCount(database.db, post, 9)).toEqual({ conversationId });
-    expect((await findCommentedPost(database.db, post))?.commentCount).toBe(9);
-    expect(await raisePostCommentCount(database.db, 999_999, 9)).toBeNull();
+    const unknown = await store.graph.entry({ name: 'unknown', blogId, at: day(1) });
+    const post = await store.graph.entry({ name: 'post', blogId, at: day(1), commentCount: 4 });
+    const conversationId = await findConversationIdOfEntry(store.db, post);
+    expect(await raisePostCommentCount(store.db, unknown, 2)).toEqual({ conversationId: await findConversationIdOfEntry(store.db, unknown) });
+    expect(await raisePostCommentCount(store.db, post, 4)).toBeNull();
+    expect(await raisePostCommentCount(store.db, post, 3)).toBeNull();
+    expect((await findCommentedPost(store.db, post))?.commentCount).toBe(4);
+    expect(await raisePostCommentCount(store.db, post, 9)).toEqual({ conversationId });
+    expect((await findCommentedPost(store.db, post))?.commentCount).toBe(9);
+    expect(await raisePostCommentCount(store.db, 999_999, 9)).toBeNull();
   });
 });
 
 describe('listStoredIdentities and findFirstSeenAt', () => {
   it('finds the identities a blog has across chunks of 500, and none of another blog', async () => {
-    const other = await graph.blog('http://other.example/');
-    await graph.entry({ name: 'first', blogId, at: day(1) });
-    await graph.entry({ name: 'last', blogId, at: day(1) });
-    await graph.entry({ name: 'theirs', blogId: other, at: day(1) });
+    const other = await store.graph.blog('http://other.example/');
+    await store.graph.entry({ name: 'first', blogId, at: day(1) });
+    await store.graph.entry({ name: 'last', blogId, at: day(1) });
+    await store.graph.entry({ name: 'theirs', blogId: other, at: day(1) });
     const asked = Array.from({ length: 1200 }, (_, i) => `id:unknown-${i}`);
     // One stored identity at each side of the chunk boundary (499 and 500), one past the second.
     asked[499] = 'id:first';
     asked[500] = 'id:last';
     asked[1100] = 'id:theirs';
-    expect([...(await listStoredIdentities(database.db, blogId, asked))].sort()).toEqual(['id:first', 'id:last']);
-    expect((await listStoredIdentities(database.db, blogId, [])).size).toBe(0);
+    expect([...(await listStoredIdentities(store.db, blogId, asked))].sort()).toEqual(['id:first', 'id:last']);
+    expect((await listStoredIdentities(store.db, blogId, [])).size).toBe(0);
   });
 
   it('finds when an entry was first seen, by blog and identity', async () => {
-    const before = graph.now();
-    await graph.entry({ name: 'post', blogId, at: day(1) });
-    const seen = await findFirstSeenAt(database.db, blogId, 'id:post');
+    const before = store.graph.now();
+    await store.graph.entry({ name: 'post', blogId, at: day(1) });
+    const seen = await findFirstSeenAt(store.db, blogId, 'id:post');
     expect(seen! > before).toBe(true);
-    expect(await findFirstSeenAt(database.db, blogId, 'id:other')).toBeUndefined();
-    expect(await findFirstSeenAt(database.db, await graph.blog('http://other.example/'), 'id:post')).toBeUndefined();
+    expect(await findFirstSeenAt(store.db, blogId, 'id:other')).toBeUndefined();
+    expect(await findFirstSeenAt(store.db, await store.graph.blog('http://other.example/'), 'id:post')).toBeUndefined();
   });
 });
 
@@ -145,56 +136,56 @@ describe('wakeCommentSourcesOfComments', () => {
     const later = '2030-01-01T00:00:00.000Z';
     const now = '2026-06-01T00:00:00.000Z';
     const { post, comments } = await postWithComments('post', 1, null);
-    const quiet = await graph.entry({ name: 'quiet', blogId, at: day(1) });
+    const quiet = await store.graph.entry({ name: 'quiet', blogId, at: day(1) });
     // A comment that only links to the quiet post says nothing about the quiet post's thread.
-    const linking = await graph.entry({ name: 'linking', blogId, kind: 'comment', at: day(2), answers: [['links-to', quiet]] });
-    const source = (entryId: number, url: string, nextCheckAt = later) => insertSource(database.db, { blogId, entryId, kind: 'post-comments', url, nextCheckAt }, now);
+    const linking = await store.graph.entry({ name: 'linking', blogId, kind: 'comment', at: day(2), answers: [['links-to', quiet]] });
+    const source = (entryId: number, url: string, nextCheckAt = later) => insertSource(store.db, { blogId, entryId, kind: 'post-comments', url, nextCheckAt }, now);
     const woken = await source(post, 'http://sachar.example/post/feed/');
     const disabled = await source(post, 'http://sachar.example/post/feed/?disabled');
-    await database.db.updateTable('sources').set({ disabled_at: now }).where('id', '=', disabled.id).execute();
+    await store.db.updateTable('sources').set({ disabled_at: now }).where('id', '=', disabled.id).execute();
     const alreadyDue = await source(post, 'http://sachar.example/post/feed/?due', '2020-01-01T00:00:00.000Z');
     const untouched = await source(quiet, 'http://sachar.example/quiet/feed/');
 
-    expect(await wakeCommentSourcesOfComments(database.db, [...comments, linking], now)).toBe(1);
-    expect((await findSourceById(database.db, woken.id))?.nextCheckAt).toBe(now);
-    expect((await findSourceById(database.db, disabled.id))?.nextCheckAt).toBe(later);
-    expect((await findSourceById(database.db, alreadyDue.id))?.nextCheckAt).toBe('2020-01-01T00:00:00.000Z');
-    expect((await findSourceById(database.db, untouched.id))?.nextCheckAt).toBe(later);
-    expect(await wakeCommentSourcesOfComments(database.db, [], now)).toBe(0);
+    expect(await wakeCommentSourcesOfComments(store.db, [...comments, linking], now)).toBe(1);
+    expect((await findSourceById(store.db, woken.id))?.nextCheckAt).toBe(now);
+    expect((await findSourceById(store.db, disabled.id))?.nextCheckAt).toBe(later);
+    expect((await findSourceById(store.db, alreadyDue.id))?.nextCheckAt).toBe('2020-01-01T00:00:00.000Z');
+    expect((await findSourceById(store.db, untouched.id))?.nextCheckAt).toBe(later);
+    expect(await wakeCommentSourcesOfComments(store.db, [], now)).toBe(0);
   });
 });
 
 describe('listCommentGapsOfBlog', () => {
   it('lists the posts reporting more comments than Palaver has, most missing first, up to the limit', async () => {
-    const other = await graph.blog('http://other.example/');
+    const other = await store.graph.blog('http://other.example/');
     const small = await postWithComments('small', 1, 2);
     const big = await postWithComments('big', 1, 5);
     const tie = await postWithComments('tie', 0, 1);
     await postWithComments('complete', 2, 2);
     await postWithComments('unknown', 0, null);
-    await graph.entry({ name: 'theirs', blogId: other, at: day(1), commentCount: 9 });
-    const source = await insertSource(database.db, { blogId, entryId: big.post, kind: 'post-comments', url: 'http://sachar.example/big/feed/', nextCheckAt: day(1) }, day(1));
-    await database.db.updateTable('sources').set({ gap_note: 'the comment feed shows the newest ten' }).where('id', '=', source.id).execute();
+    await store.graph.entry({ name: 'theirs', blogId: other, at: day(1), commentCount: 9 });
+    const source = await insertSource(store.db, { blogId, entryId: big.post, kind: 'post-comments', url: 'http://sachar.example/big/feed/', nextCheckAt: day(1) }, day(1));
+    await store.db.updateTable('sources').set({ gap_note: 'the comment feed shows the newest ten' }).where('id', '=', source.id).execute();
 
-    const gaps = await listCommentGapsOfBlog(database.db, blogId);
+    const gaps = await listCommentGapsOfBlog(store.db, blogId);
     expect(gaps.map((g) => [g.postId, g.reported, g.known, g.missing])).toEqual([
       [big.post, 5, 1, 4],
       [small.post, 2, 1, 1],
       [tie.post, 1, 0, 1],
     ]);
     expect(gaps[0]).toEqual({
-      postId: big.post, title: 'Title big', url: 'http://graph.example/big/', conversationId: await findConversationIdOfEntry(database.db, big.post),
+      postId: big.post, title: 'Title big', url: 'http://graph.example/big/', conversationId: await findConversationIdOfEntry(store.db, big.post),
       reported: 5, known: 1, missing: 4, note: 'the comment feed shows the newest ten', sourceId: source.id,
     });
     expect(gaps[1]).toMatchObject({ note: null, sourceId: null });
-    expect((await listCommentGapsOfBlog(database.db, blogId, 2)).map((g) => g.postId)).toEqual([big.post, small.post]);
+    expect((await listCommentGapsOfBlog(store.db, blogId, 2)).map((g) => g.postId)).toEqual([big.post, small.post]);
   });
 
   it('lists a post with two comment sources once', async () => {
     const { post } = await postWithComments('post', 0, 3);
     for (const url of ['http://sachar.example/post/feed/', 'http://sachar.example/post/feed/atom/']) {
-      await insertSource(database.db, { blogId, entryId: post, kind: 'post-comments', url, nextCheckAt: day(1) }, day(1));
+      await insertSource(store.db, { blogId, entryId: post, kind: 'post-comments', url, nextCheckAt: day(1) }, day(1));
     }
-    expect((await listCommentGapsOfBlog(database.db, blogId)).map((g) => g.postId)).toEqual([post]);
+    expect((await listCommentGapsOfBlog(store.db, blogId)).map((g) => g.postId)).toEqual([post]);
   });
 });

@@ -1,27 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OpenedDatabase } from '../../src/db/open.ts';
+import { describe, expect, it } from 'vitest';
 import { isSameConversation, joinConversations, refreshConversation, tombstoneLinkback } from '../../src/store/conversation-union.ts';
 import { findConversation, findConversationIdOfEntry } from '../../src/store/conversations.ts';
-import { createTestDatabase } from '../support/db.ts';
-import { storeGraph } from '../support/store-graph.ts';
+import { day, useStoreGraph } from '../support/store-graph.ts';
 
-let database: OpenedDatabase;
-let graph: ReturnType<typeof storeGraph>;
-const day = (n: number) => `2008-11-${String(n).padStart(2, '0')}T00:00:00.000Z`;
+const store = useStoreGraph();
 
-beforeEach(async () => {
-  database = await createTestDatabase();
-  graph = storeGraph(database.db);
-});
-afterEach(async () => {
-  await database.close();
-});
-
-const conversationOf = async (entryId: number) => (await findConversationIdOfEntry(database.db, entryId))!;
+const conversationOf = async (entryId: number) => (await findConversationIdOfEntry(store.db, entryId))!;
 
 /** A conversation's figures, without the times it was written at. */
 async function figures(id: number) {
-  const found = await findConversation(database.db, id);
+  const found = await findConversation(store.db, id);
   if (!found || !('conversation' in found)) throw new Error(`conversation ${id} is not live`);
   const { updatedAt: _updatedAt, ...rest } = found.conversation;
   return rest;
@@ -30,27 +18,27 @@ async function figures(id: number) {
 /** Checks that the figures kept entry by entry equal a recount from all the entries. */
 async function expectRecountAgrees(id: number) {
   const kept = await figures(id);
-  await refreshConversation(database.db, id, graph.now());
+  await refreshConversation(store.db, id, store.graph.now());
   expect(kept).toEqual(await figures(id));
   return kept;
 }
 
 describe('joinConversations', () => {
   it('keeps the figures entry by entry as a recount would: root, title, counts, blogs, authors, gap, activity', async () => {
-    const home = await graph.blog('http://sachar.example/');
-    const away = await graph.blog('http://kuhn.example/');
-    const early = await graph.entry({ name: 'early', blogId: away, at: day(3), authorName: 'Kuhn' });
+    const home = await store.graph.blog('http://sachar.example/');
+    const away = await store.graph.blog('http://kuhn.example/');
+    const early = await store.graph.entry({ name: 'early', blogId: away, at: day(3), authorName: 'Kuhn' });
     const id = await conversationOf(early);
-    const post = await graph.entry({ name: 'post', blogId: home, at: day(5), authorName: 'sachar', commentCount: 2, answers: [['links-to', early]] });
+    const post = await store.graph.entry({ name: 'post', blogId: home, at: day(5), authorName: 'sachar', commentCount: 2, answers: [['links-to', early]] });
     await expectRecountAgrees(id);
 
     // The post's author again (names compare without case), a new one, and a comment past the count the post reports.
-    await graph.entry({ name: 'c1', blogId: home, kind: 'comment', via: 'comment-feed', at: day(6), authorName: 'Sachar', answers: [['comment-of', post]] });
-    await graph.entry({ name: 'c2', blogId: home, kind: 'comment', via: 'comment-feed', at: day(7), authorName: 'Popper', answers: [['comment-of', post]] });
+    await store.graph.entry({ name: 'c1', blogId: home, kind: 'comment', via: 'comment-feed', at: day(6), authorName: 'Sachar', answers: [['comment-of', post]] });
+    await store.graph.entry({ name: 'c2', blogId: home, kind: 'comment', via: 'comment-feed', at: day(7), authorName: 'Popper', answers: [['comment-of', post]] });
     await expectRecountAgrees(id);
-    await graph.entry({ name: 'c3', blogId: home, kind: 'comment', via: 'comment-feed', at: day(7), authorName: 'Popper', answers: [['comment-of', post]] });
+    await store.graph.entry({ name: 'c3', blogId: home, kind: 'comment', via: 'comment-feed', at: day(7), authorName: 'Popper', answers: [['comment-of', post]] });
     // A trackback the comment feed carries is a linkback by its kind alone.
-    await graph.entry({ name: 'ping', kind: 'trackback', via: 'comment-feed', at: day(8), sourceKey: 'graph.example/elsewhere', answers: [['linkback', post]] });
+    await store.graph.entry({ name: 'ping', kind: 'trackback', via: 'comment-feed', at: day(8), sourceKey: 'graph.example/elsewhere', answers: [['linkback', post]] });
     const kept = await expectRecountAgrees(id);
     expect(kept).toMatchObject({
       rootEntryId: early, title: 'Title early', entryCount: 6, postCount: 2, commentCount: 3, linkbackCount: 1,
@@ -59,52 +47,52 @@ describe('joinConversations', () => {
   });
 
   it('makes the earliest post the root, whatever came before it', async () => {
-    const comment = await graph.entry({ name: 'comment', kind: 'comment', at: day(3) });
+    const comment = await store.graph.entry({ name: 'comment', kind: 'comment', at: day(3) });
     const id = await conversationOf(comment);
-    await graph.entry({ name: 'later-post', at: day(4), answers: [['links-to', comment]] });
-    const post = await graph.entry({ name: 'post', at: day(2), answers: [['links-to', comment]] });
+    await store.graph.entry({ name: 'later-post', at: day(4), answers: [['links-to', comment]] });
+    const post = await store.graph.entry({ name: 'post', at: day(2), answers: [['links-to', comment]] });
     expect(await expectRecountAgrees(id)).toMatchObject({ rootEntryId: post, firstActivityAt: day(2), lastActivityAt: day(4) });
   });
 
   it('counts a post that also pinged as a linkback, through its record, and stops when the record is taken down', async () => {
-    const target = await graph.entry({ name: 'target', at: day(1) });
+    const target = await store.graph.entry({ name: 'target', at: day(1) });
     const id = await conversationOf(target);
-    const answer = await graph.entry({ name: 'answer', at: day(2), answers: [['links-to', target]] });
-    const record = await graph.entry({ name: 'record', kind: 'pingback', via: 'pingback', at: day(2), sourceKey: 'graph.example/answer', recordOf: answer, answers: [['linkback', target]] });
+    const answer = await store.graph.entry({ name: 'answer', at: day(2), answers: [['links-to', target]] });
+    const record = await store.graph.entry({ name: 'record', kind: 'pingback', via: 'pingback', at: day(2), sourceKey: 'graph.example/answer', recordOf: answer, answers: [['linkback', target]] });
     expect(await figures(id)).toMatchObject({ entryCount: 2, postCount: 2, linkbackCount: 1 });
-    await tombstoneLinkback(database.db, record, graph.now());
+    await tombstoneLinkback(store.db, record, store.graph.now());
     expect(await figures(id)).toMatchObject({ entryCount: 2, linkbackCount: 0 });
     // A record shown on its own becomes a tombstone, counted no more.
-    const lone = await graph.entry({ name: 'lone', kind: 'webmention', via: 'webmention', at: day(3), sourceKey: 'graph.example/lone', answers: [['linkback', target]] });
+    const lone = await store.graph.entry({ name: 'lone', kind: 'webmention', via: 'webmention', at: day(3), sourceKey: 'graph.example/lone', answers: [['linkback', target]] });
     expect(await figures(id)).toMatchObject({ entryCount: 3, linkbackCount: 1 });
-    await tombstoneLinkback(database.db, lone, graph.now());
+    await tombstoneLinkback(store.db, lone, store.graph.now());
     expect(await figures(id)).toMatchObject({ entryCount: 2, linkbackCount: 0, lastActivityAt: day(2) });
     // A post from a feed is not a ping's to take down.
-    await tombstoneLinkback(database.db, answer, graph.now());
-    expect((await database.db.selectFrom('entries').select('tombstoned_at').where('id', '=', answer).executeTakeFirstOrThrow()).tombstoned_at).toBeNull();
+    await tombstoneLinkback(store.db, answer, store.graph.now());
+    expect((await store.db.selectFrom('entries').select('tombstoned_at').where('id', '=', answer).executeTakeFirstOrThrow()).tombstoned_at).toBeNull();
   });
 
   it('joins two conversations into the larger, records of a ping travelling with their node', async () => {
-    const a1 = await graph.entry({ name: 'a1', at: day(1) });
-    await graph.entry({ name: 'a2', at: day(2), answers: [['links-to', a1]] });
-    const b1 = await graph.entry({ name: 'b1', at: day(3) });
+    const a1 = await store.graph.entry({ name: 'a1', at: day(1) });
+    await store.graph.entry({ name: 'a2', at: day(2), answers: [['links-to', a1]] });
+    const b1 = await store.graph.entry({ name: 'b1', at: day(3) });
     const large = await conversationOf(a1);
     const small = await conversationOf(b1);
-    expect(await isSameConversation(database.db, a1, b1)).toBe(false);
+    expect(await isSameConversation(store.db, a1, b1)).toBe(false);
 
-    const bridge = await graph.entry({ name: 'bridge', at: day(4), answers: [['links-to', b1], ['links-to', a1]] });
+    const bridge = await store.graph.entry({ name: 'bridge', at: day(4), answers: [['links-to', b1], ['links-to', a1]] });
     expect(await conversationOf(b1)).toBe(large);
     expect(await conversationOf(bridge)).toBe(large);
-    expect(await findConversation(database.db, small)).toEqual({ mergedInto: large });
-    expect(await isSameConversation(database.db, small, large)).toBe(true);
+    expect(await findConversation(store.db, small)).toEqual({ mergedInto: large });
+    expect(await isSameConversation(store.db, small, large)).toBe(true);
     expect((await expectRecountAgrees(large)).entryCount).toBe(4);
 
     // An unthreaded node joins with the records that stand behind it.
-    const held = await graph.entry({ name: 'held', at: day(5), held: true });
-    const record = await graph.entry({ name: 'held-record', kind: 'pingback', at: day(5), sourceKey: 'graph.example/held', held: true });
-    await database.db.updateTable('entries').set({ same_as_id: held }).where('id', '=', record).execute();
-    await joinConversations(database.db, held, [a1], graph.now(), false);
-    const rows = await database.db.selectFrom('entries').select(['id', 'conversation_id']).where('id', 'in', [held, record]).orderBy('id').execute();
+    const held = await store.graph.entry({ name: 'held', at: day(5), held: true });
+    const record = await store.graph.entry({ name: 'held-record', kind: 'pingback', at: day(5), sourceKey: 'graph.example/held', held: true });
+    await store.db.updateTable('entries').set({ same_as_id: held }).where('id', '=', record).execute();
+    await joinConversations(store.db, held, [a1], store.graph.now(), false);
+    const rows = await store.db.selectFrom('entries').select(['id', 'conversation_id']).where('id', 'in', [held, record]).orderBy('id').execute();
     expect(rows.map((r) => r.conversation_id)).toEqual([large, large]);
     expect((await expectRecountAgrees(large)).entryCount).toBe(5);
   });

@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OpenedDatabase } from '../../src/db/open.ts';
+import { describe, expect, it } from 'vitest';
 import { mergeConversation, tombstoneLinkback } from '../../src/store/conversation-union.ts';
 import {
   countConversations,
@@ -13,63 +12,38 @@ import {
   readConversationShape,
 } from '../../src/store/conversations.ts';
 import { addEntryChannel, updateSameAs } from '../../src/store/threads.ts';
-import { createTestDatabase } from '../support/db.ts';
-import { storeGraph } from '../support/store-graph.ts';
+import { day, storeDebate, useStoreGraph } from '../support/store-graph.ts';
 
-let database: OpenedDatabase;
-let graph: ReturnType<typeof storeGraph>;
-const day = (n: number) => `2008-11-${String(n).padStart(2, '0')}T00:00:00.000Z`;
+const store = useStoreGraph();
 
-beforeEach(async () => {
-  database = await createTestDatabase();
-  graph = storeGraph(database.db);
-});
-afterEach(async () => {
-  await database.close();
-});
+const conversationOf = async (entryId: number) => (await findConversationIdOfEntry(store.db, entryId))!;
+const setRank = (id: number, rank: number) => store.db.updateTable('conversations').set({ rank }).where('id', '=', id).execute();
 
-const conversationOf = async (entryId: number) => (await findConversationIdOfEntry(database.db, entryId))!;
-const setRank = (id: number, rank: number) => database.db.updateTable('conversations').set({ rank }).where('id', '=', id).execute();
-
-/**
- * A debate across two blogs: a post, a comment on it, a reply to the comment, and a post on
- * another blog that answers by pingback (its ping record merged into it).
- */
-async function debate() {
-  const home = await graph.blog('http://sachar.example/');
-  const away = await graph.blog('http://kuhn.example/');
-  const post = await graph.entry({ name: 'post', blogId: home, at: day(1), contentHtml: '<p>twelve chars</p>' });
-  const comment = await graph.entry({ name: 'comment', blogId: home, kind: 'comment', via: 'comment-feed', at: day(2), answers: [['comment-of', post]] });
-  // The reply names the post too; its explicit reply-to is what it answers.
-  const reply = await graph.entry({ name: 'reply', blogId: home, kind: 'comment', via: 'comment-feed', at: day(3), answers: [['comment-of', post], ['reply-to', comment]] });
-  const answer = await graph.entry({ name: 'answer', blogId: away, at: day(4) });
-  const record = await graph.entry({ name: 'record', blogId: away, kind: 'pingback', via: 'pingback', at: day(4), sourceKey: 'graph.example/answer', recordOf: answer, answers: [['linkback', post]] });
-  return { home, away, post, comment, reply, answer, record };
-}
+const debate = () => storeDebate(store.graph);
 
 describe('listConversations and countConversations', () => {
   it('lists live conversations best ranked first, ties newest first, paged by offset or by position', async () => {
     const ids: number[] = [];
-    for (const name of ['a', 'b', 'c', 'd']) ids.push(await conversationOf(await graph.entry({ name, at: day(1) })));
+    for (const name of ['a', 'b', 'c', 'd']) ids.push(await conversationOf(await store.graph.entry({ name, at: day(1) })));
     const [a, b, c, d] = ids as [number, number, number, number];
     await setRank(a, 5);
     await setRank(b, 9);
     await setRank(c, 5);
     await setRank(d, 1);
-    expect((await listConversations(database.db, { limit: 10 })).map((x) => x.id)).toEqual([b, c, a, d]);
-    expect((await listConversations(database.db, { limit: 2, offset: 1 })).map((x) => x.id)).toEqual([c, a]);
-    expect((await listConversations(database.db, { limit: 10, after: { rank: 5, id: c } })).map((x) => x.id)).toEqual([a, d]);
-    expect(await countConversations(database.db)).toBe(4);
+    expect((await listConversations(store.db, { limit: 10 })).map((x) => x.id)).toEqual([b, c, a, d]);
+    expect((await listConversations(store.db, { limit: 2, offset: 1 })).map((x) => x.id)).toEqual([c, a]);
+    expect((await listConversations(store.db, { limit: 10, after: { rank: 5, id: c } })).map((x) => x.id)).toEqual([a, d]);
+    expect(await countConversations(store.db)).toBe(4);
   });
 
   it('leaves out a conversation merged away and one without entries', async () => {
-    const kept = await conversationOf(await graph.entry({ name: 'kept', at: day(1) }));
-    const gone = await conversationOf(await graph.entry({ name: 'gone', at: day(1) }));
-    const empty = await conversationOf(await graph.entry({ name: 'empty', at: day(1) }));
-    await mergeConversation(database.db, gone, kept, graph.now());
-    await database.db.updateTable('conversations').set({ entry_count: 0 }).where('id', '=', empty).execute();
-    expect((await listConversations(database.db, { limit: 10 })).map((x) => x.id)).toEqual([kept]);
-    expect(await countConversations(database.db)).toBe(1);
+    const kept = await conversationOf(await store.graph.entry({ name: 'kept', at: day(1) }));
+    const gone = await conversationOf(await store.graph.entry({ name: 'gone', at: day(1) }));
+    const empty = await conversationOf(await store.graph.entry({ name: 'empty', at: day(1) }));
+    await mergeConversation(store.db, gone, kept, store.graph.now());
+    await store.db.updateTable('conversations').set({ entry_count: 0 }).where('id', '=', empty).execute();
+    expect((await listConversations(store.db, { limit: 10 })).map((x) => x.id)).toEqual([kept]);
+    expect(await countConversations(store.db)).toBe(1);
   });
 });
 
@@ -77,37 +51,37 @@ describe('findConversation and findConversationIdOfEntry', () => {
   it('finds a conversation with its figures, and where a merged one went, through merges since', async () => {
     const { post } = await debate();
     const id = await conversationOf(post);
-    const found = await findConversation(database.db, id);
+    const found = await findConversation(store.db, id);
     expect(found).toMatchObject({ conversation: { id, rootEntryId: post, title: 'Title post', postCount: 2, commentCount: 2, blogCount: 2, firstActivityAt: day(1), lastActivityAt: day(4) } });
 
-    const first = await conversationOf(await graph.entry({ name: 'first', at: day(5) }));
-    const second = await conversationOf(await graph.entry({ name: 'second', at: day(5) }));
-    await mergeConversation(database.db, first, second, graph.now());
-    await mergeConversation(database.db, second, id, graph.now());
-    expect(await findConversation(database.db, first)).toEqual({ mergedInto: id });
+    const first = await conversationOf(await store.graph.entry({ name: 'first', at: day(5) }));
+    const second = await conversationOf(await store.graph.entry({ name: 'second', at: day(5) }));
+    await mergeConversation(store.db, first, second, store.graph.now());
+    await mergeConversation(store.db, second, id, store.graph.now());
+    expect(await findConversation(store.db, first)).toEqual({ mergedInto: id });
     // A chain left by an older merge (first → second → the debate) still leads to the survivor.
-    await database.db.updateTable('conversations').set({ merged_into_id: second }).where('id', '=', first).execute();
-    expect(await findConversation(database.db, first)).toEqual({ mergedInto: id });
-    expect(await findConversation(database.db, 999_999)).toBeUndefined();
+    await store.db.updateTable('conversations').set({ merged_into_id: second }).where('id', '=', first).execute();
+    expect(await findConversation(store.db, first)).toEqual({ mergedInto: id });
+    expect(await findConversation(store.db, 999_999)).toBeUndefined();
   });
 
   it('finds the conversation an entry is in after its own merged away, and none for a held entry', async () => {
-    const moved = await graph.entry({ name: 'moved', at: day(1) });
-    const big = await graph.entry({ name: 'big', at: day(1) });
+    const moved = await store.graph.entry({ name: 'moved', at: day(1) });
+    const big = await store.graph.entry({ name: 'big', at: day(1) });
     const from = await conversationOf(moved);
-    await mergeConversation(database.db, from, await conversationOf(big), graph.now());
+    await mergeConversation(store.db, from, await conversationOf(big), store.graph.now());
     // An entry still naming the conversation that merged away (as a row read before the merge does) leads to the survivor.
-    await database.db.updateTable('entries').set({ conversation_id: from }).where('id', '=', moved).execute();
-    expect(await findConversationIdOfEntry(database.db, moved)).toBe(await conversationOf(big));
-    expect(await findConversationIdOfEntry(database.db, await graph.entry({ name: 'held', at: day(1), held: true }))).toBeNull();
-    expect(await findConversationIdOfEntry(database.db, 999_999)).toBeNull();
+    await store.db.updateTable('entries').set({ conversation_id: from }).where('id', '=', moved).execute();
+    expect(await findConversationIdOfEntry(store.db, moved)).toBe(await conversationOf(big));
+    expect(await findConversationIdOfEntry(store.db, await store.graph.entry({ name: 'held', at: day(1), held: true }))).toBeNull();
+    expect(await findConversationIdOfEntry(store.db, 999_999)).toBeNull();
   });
 });
 
 describe('readConversationShape and listConversationEntries', () => {
   it('shows each node once in time order, with what it answers: its own reply first, else what its ping record says', async () => {
     const { post, comment, reply, answer } = await debate();
-    const { outline } = await readConversationShape(database.db, await conversationOf(post));
+    const { outline } = await readConversationShape(store.db, await conversationOf(post));
     expect(outline).toEqual([
       { id: post, sortAt: day(1), inReplyToId: null, size: '<p>twelve chars</p>'.length },
       { id: comment, sortAt: day(2), inReplyToId: post, size: 0 },
@@ -117,25 +91,25 @@ describe('readConversationShape and listConversationEntries', () => {
   });
 
   it("lets an entry's own statement outrank its ping record's, whichever is read first", async () => {
-    const post = await graph.entry({ name: 'post', at: day(1) });
-    const comment = await graph.entry({ name: 'comment', kind: 'comment', at: day(2), answers: [['comment-of', post]] });
+    const post = await store.graph.entry({ name: 'post', at: day(1) });
+    const comment = await store.graph.entry({ name: 'comment', kind: 'comment', at: day(2), answers: [['comment-of', post]] });
     // The record arrives before the post it merges into (a pingback before the feed is read).
-    const record = await graph.entry({ name: 'record', kind: 'pingback', via: 'pingback', at: day(3), sourceKey: 'graph.example/answer', answers: [['linkback', post]] });
-    const answer = await graph.entry({ name: 'answer', at: day(3), answers: [['links-to', comment]] });
-    await updateSameAs(database.db, record, answer);
-    const entries = await listConversationEntries(database.db, await conversationOf(post));
+    const record = await store.graph.entry({ name: 'record', kind: 'pingback', via: 'pingback', at: day(3), sourceKey: 'graph.example/answer', answers: [['linkback', post]] });
+    const answer = await store.graph.entry({ name: 'answer', at: day(3), answers: [['links-to', comment]] });
+    await updateSameAs(store.db, record, answer);
+    const entries = await listConversationEntries(store.db, await conversationOf(post));
     // The record's linkback ranks above a body link, but the post's own link says what it answers.
     expect(entries.find((e) => e.id === answer)).toMatchObject({ inReplyToId: comment, inReplyToType: 'links-to' });
   });
 
   it('takes no edge to the entry itself or to an entry outside the conversation as what it answers', async () => {
     const { post, comment, reply } = await debate();
-    const outside = await graph.entry({ name: 'outside', at: day(1) });
-    const edge = (from: number, to: number) => ({ from_entry_id: from, type: 'reply-to' as const, target: `entry:${to}`, to_entry_id: to, to_url: null, created_at: graph.now() });
+    const outside = await store.graph.entry({ name: 'outside', at: day(1) });
+    const edge = (from: number, to: number) => ({ from_entry_id: from, type: 'reply-to' as const, target: `entry:${to}`, to_entry_id: to, to_url: null, created_at: store.graph.now() });
     // Both would outrank the comment-of and reply-to these entries have.
-    await database.db.insertInto('edges').values([edge(comment, outside), edge(reply, reply)]).execute();
-    await database.db.deleteFrom('edges').where('from_entry_id', '=', reply).where('type', '=', 'reply-to').where('to_entry_id', '=', comment).execute();
-    const entries = await listConversationEntries(database.db, await conversationOf(post));
+    await store.db.insertInto('edges').values([edge(comment, outside), edge(reply, reply)]).execute();
+    await store.db.deleteFrom('edges').where('from_entry_id', '=', reply).where('type', '=', 'reply-to').where('to_entry_id', '=', comment).execute();
+    const entries = await listConversationEntries(store.db, await conversationOf(post));
     expect(entries.filter((e) => e.id === comment || e.id === reply).map((e) => [e.id, e.inReplyToId, e.inReplyToType])).toEqual([
       [comment, post, 'comment-of'],
       [reply, post, 'comment-of'],
@@ -145,7 +119,7 @@ describe('readConversationShape and listConversationEntries', () => {
   it("lists entries with their channels, a node's ping records' channels included, in the order first seen", async () => {
     const { post, comment, answer, record } = await debate();
     const id = await conversationOf(post);
-    const entries = await listConversationEntries(database.db, id);
+    const entries = await listConversationEntries(store.db, id);
     expect(entries.map((e) => [e.id, e.via, e.inReplyToType])).toEqual([
       [post, ['feed'], null],
       [comment, ['comment-feed'], 'comment-of'],
@@ -154,18 +128,18 @@ describe('readConversationShape and listConversationEntries', () => {
     ]);
     expect(entries[3]).toMatchObject({ title: 'Title answer', blog: { title: 'Blog http://kuhn.example/' } });
     // Channels are listed in the order the entry first came through them, not as stored.
-    await addEntryChannel(database.db, post, 'listing', null, '2000-01-01T00:00:00.000Z');
-    expect((await listConversationEntries(database.db, id))[0]?.via).toEqual(['listing', 'feed']);
+    await addEntryChannel(store.db, post, 'listing', null, '2000-01-01T00:00:00.000Z');
+    expect((await listConversationEntries(store.db, id))[0]?.via).toEqual(['listing', 'feed']);
 
     // A page of the conversation: only the entries asked for, their records' channels still with them.
-    const shape = await readConversationShape(database.db, id);
-    expect((await listConversationEntries(database.db, id, { ids: [answer, record, 999_999], shape })).map((e) => [e.id, e.via])).toEqual([[answer, ['feed', 'pingback']]]);
-    expect(await listConversationEntries(database.db, id, { ids: [] })).toEqual([]);
+    const shape = await readConversationShape(store.db, id);
+    expect((await listConversationEntries(store.db, id, { ids: [answer, record, 999_999], shape })).map((e) => [e.id, e.via])).toEqual([[answer, ['feed', 'pingback']]]);
+    expect(await listConversationEntries(store.db, id, { ids: [] })).toEqual([]);
 
     // A record of a ping that was taken down no longer lends its channel.
-    await tombstoneLinkback(database.db, record, graph.now());
-    expect((await listConversationEntries(database.db, id)).find((e) => e.id === answer)?.via).toEqual(['feed']);
-    expect((await listConversationEntries(database.db, id, { ids: [answer] }))[0]?.via).toEqual(['feed']);
+    await tombstoneLinkback(store.db, record, store.graph.now());
+    expect((await listConversationEntries(store.db, id)).find((e) => e.id === answer)?.via).toEqual(['feed']);
+    expect((await listConversationEntries(store.db, id, { ids: [answer] }))[0]?.via).toEqual(['feed']);
   });
 });
 
@@ -173,38 +147,38 @@ describe('listNewestEntryOf, listConversationBlogs and listConversationsOfBlog',
   it('finds the newest shown entry of each conversation, never a ping record', async () => {
     const { post, answer, record } = await debate();
     // The record is newer than anything, but it stands behind its post.
-    await database.db.updateTable('entries').set({ sort_at: day(9) }).where('id', '=', record).execute();
-    const lone = await graph.entry({ name: 'lone', at: day(2) });
-    const newest = await listNewestEntryOf(database.db, [await conversationOf(post), await conversationOf(lone)]);
+    await store.db.updateTable('entries').set({ sort_at: day(9) }).where('id', '=', record).execute();
+    const lone = await store.graph.entry({ name: 'lone', at: day(2) });
+    const newest = await listNewestEntryOf(store.db, [await conversationOf(post), await conversationOf(lone)]);
     expect(newest.get(await conversationOf(post))?.id).toBe(answer);
     expect(newest.get(await conversationOf(lone))?.id).toBe(lone);
-    expect((await listNewestEntryOf(database.db, [])).size).toBe(0);
+    expect((await listNewestEntryOf(store.db, [])).size).toBe(0);
   });
 
   it('names the blogs taking part once each, by id, and not a blog that only has a ping record there', async () => {
     const { post, home, away } = await debate();
     const id = await conversationOf(post);
-    expect((await listConversationBlogs(database.db, [id])).get(id)).toEqual([
+    expect((await listConversationBlogs(store.db, [id])).get(id)).toEqual([
       { id: home, title: 'Blog http://sachar.example/', homeUrl: 'http://sachar.example/' },
       { id: away, title: 'Blog http://kuhn.example/', homeUrl: 'http://kuhn.example/' },
     ]);
-    const third = await graph.blog('http://third.example/');
-    await graph.entry({ name: 'third-record', blogId: third, kind: 'pingback', at: day(5), sourceKey: 'graph.example/x', recordOf: post });
-    expect((await listConversationBlogs(database.db, [id])).get(id)?.map((b) => b.id)).toEqual([home, away]);
-    expect((await listConversationBlogs(database.db, [])).size).toBe(0);
+    const third = await store.graph.blog('http://third.example/');
+    await store.graph.entry({ name: 'third-record', blogId: third, kind: 'pingback', at: day(5), sourceKey: 'graph.example/x', recordOf: post });
+    expect((await listConversationBlogs(store.db, [id])).get(id)?.map((b) => b.id)).toEqual([home, away]);
+    expect((await listConversationBlogs(store.db, [])).size).toBe(0);
   });
 
   it("lists a blog's conversations most recently active first, up to the limit", async () => {
-    const blog = await graph.blog('http://sachar.example/');
-    const old = await graph.entry({ name: 'old', blogId: blog, at: day(1) });
-    const recent = await graph.entry({ name: 'recent', blogId: blog, at: day(5) });
-    const middle = await graph.entry({ name: 'middle', blogId: blog, at: day(3) });
-    await graph.entry({ name: 'elsewhere', blogId: await graph.blog('http://other.example/'), at: day(9) });
+    const blog = await store.graph.blog('http://sachar.example/');
+    const old = await store.graph.entry({ name: 'old', blogId: blog, at: day(1) });
+    const recent = await store.graph.entry({ name: 'recent', blogId: blog, at: day(5) });
+    const middle = await store.graph.entry({ name: 'middle', blogId: blog, at: day(3) });
+    await store.graph.entry({ name: 'elsewhere', blogId: await store.graph.blog('http://other.example/'), at: day(9) });
     // Only a record of this blog stands in this one.
-    const foreign = await graph.entry({ name: 'foreign', at: day(8) });
-    await graph.entry({ name: 'record', blogId: blog, kind: 'pingback', at: day(8), sourceKey: 'graph.example/r', recordOf: foreign });
-    const list = await listConversationsOfBlog(database.db, blog, 10);
+    const foreign = await store.graph.entry({ name: 'foreign', at: day(8) });
+    await store.graph.entry({ name: 'record', blogId: blog, kind: 'pingback', at: day(8), sourceKey: 'graph.example/r', recordOf: foreign });
+    const list = await listConversationsOfBlog(store.db, blog, 10);
     expect(list.map((c) => c.id)).toEqual([await conversationOf(recent), await conversationOf(middle), await conversationOf(old)]);
-    expect((await listConversationsOfBlog(database.db, blog, 1)).map((c) => c.id)).toEqual([await conversationOf(recent)]);
+    expect((await listConversationsOfBlog(store.db, blog, 1)).map((c) => c.id)).toEqual([await conversationOf(recent)]);
   });
 });
