@@ -197,6 +197,28 @@ export interface WebsubSubscriptionsTable {
   updated_at: string;
 }
 
+/** A group of blogs (migration 0014); the event columns are all null for a group that is no event. */
+export interface GroupsTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  description: string | null;
+  lang: string | null;
+  starts_on: string | null;
+  ends_on: string | null;
+  time_zone: string | null;
+  starts_at: string | null;
+  ends_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: number;
+  blog_id: number;
+  added_at: string;
+}
+
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
@@ -208,4 +230,6 @@ export interface Database {
   ping_hosts: PingHostsTable;
   websub_subscribers: WebsubSubscribersTable;
   websub_subscriptions: WebsubSubscriptionsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
 }

@@ -68,14 +68,16 @@ export type WebsubMode = 'subscribe' | 'unsubscribe';
 export const feedFormats = ['atom', 'rss', 'json'] as const;
 export type FeedFormat = (typeof feedFormats)[number];
 
-/** What a served feed (and a WebSub topic) covers: everything, one conversation or one blog. */
-export type FeedScope = { kind: 'all' } | { kind: 'conversation'; id: number } | { kind: 'blog'; id: number };
+/** What a served feed (and a WebSub topic) covers: everything, one conversation, one blog or one group of blogs. */
+export type FeedScope = { kind: 'all' } | { kind: 'conversation'; id: number } | { kind: 'blog'; id: number } | { kind: 'group'; slug: string };
 
 /** Which entries a committed poll, push or ping added or changed, and where they belong. */
 export interface EntriesChanged {
   entryIds: number[];
   conversationIds: number[];
   blogIds: number[];
+  /** Groups whose members changed: their feeds change without a new entry. */
+  groupSlugs?: string[];
 }
 
 /** The logger the background workers write to (pino's shape, object first). */

@@ -1,11 +1,12 @@
 // Where each of Palaver's feeds lives: a scope and a format to a URL path and back. The one
-// place that knows /feed.atom, /c/:id/feed.rss and /blogs/:id/feed.json; routes, pages, the
-// feed writers and the WebSub hub (whose topics are these URLs) all ask here.
+// place that knows /feed.atom, /c/:id/feed.rss, /blogs/:id/feed.json and /g/:slug/feed.atom;
+// routes, pages, the feed writers and the WebSub hub (whose topics are these URLs) all ask here.
+import { groupSlugPattern } from '../domain/groups.ts';
 import { feedFormats, type FeedFormat, type FeedScope } from '../domain/vocabulary.ts';
 import { feedContentTypes } from './types.ts';
 
-/** The path of a scope's page-like home under which its feeds hang: '', '/c/12' or '/blogs/3'. */
-function scopeBase(scope: FeedScope): string {
+/** The path of a scope's page under which its feeds hang: '', '/c/12', '/blogs/3' or '/g/blog-week'. */
+export function scopeBase(scope: FeedScope): string {
   switch (scope.kind) {
     case 'all':
       return '';
@@ -13,6 +14,8 @@ function scopeBase(scope: FeedScope): string {
       return `/c/${scope.id}`;
     case 'blog':
       return `/blogs/${scope.id}`;
+    case 'group':
+      return `/g/${scope.slug}`;
   }
 }
 
@@ -26,30 +29,36 @@ export function feedUrl(publicUrl: string, scope: FeedScope, format: FeedFormat)
   return `${publicUrl}${feedPath(scope, format)}`;
 }
 
-/** Returns the route pattern of a kind of feed in a format, e.g. /c/:id/feed.atom. */
+const routePrefixes: Record<FeedScope['kind'], string> = { all: '', conversation: '/c/:id', blog: '/blogs/:id', group: '/g/:slug' };
+
+/** Returns the route pattern of a kind of feed in a format, e.g. /c/:id/feed.atom or /g/:slug/feed.rss. */
 export function feedRoutePattern(kind: FeedScope['kind'], format: FeedFormat): string {
-  return kind === 'all' ? `/feed.${format}` : `${kind === 'conversation' ? '/c' : '/blogs'}/:id/feed.${format}`;
+  return `${routePrefixes[kind]}/feed.${format}`;
 }
 
-const feedPathPattern = new RegExp(`^(?:/c/(\\d{1,15})|/blogs/(\\d{1,15}))?/feed\\.(${feedFormats.join('|')})$`);
+// Group slugs as domain/groups.ts allows them (its pattern without the anchors).
+const slug = groupSlugPattern.source.replace(/^\^|\$$/g, '');
+const feedPathPattern = new RegExp(`^(?:/c/(\\d{1,15})|/blogs/(\\d{1,15})|/g/(${slug}))?/feed\\.(${feedFormats.join('|')})$`);
 
 /** Reads a URL as one of Palaver's feeds (exactly, no query); null when it is not one. */
 export function parseFeedUrl(publicUrl: string, url: string): { scope: FeedScope; format: FeedFormat } | null {
   if (!url.startsWith(`${publicUrl}/`)) return null;
   const m = feedPathPattern.exec(url.slice(publicUrl.length));
   if (!m) return null;
-  const format = m[3] as FeedFormat;
+  const format = m[4] as FeedFormat;
   if (m[1]) return { scope: { kind: 'conversation', id: Number(m[1]) }, format };
   if (m[2]) return { scope: { kind: 'blog', id: Number(m[2]) }, format };
+  if (m[3]) return { scope: { kind: 'group', slug: m[3] }, format };
   return { scope: { kind: 'all' }, format };
 }
 
-/** Lists the URLs (every format) of the feeds that show entries of these conversations and blogs, everything's included. */
-export function feedUrlsOf(publicUrl: string, scopes: { conversationIds: number[]; blogIds: number[] }): string[] {
+/** Lists the URLs (every format) of the feeds that show entries of these conversations, blogs and groups, everything's included. */
+export function feedUrlsOf(publicUrl: string, scopes: { conversationIds: number[]; blogIds: number[]; groupSlugs?: string[] }): string[] {
   const all: FeedScope[] = [
     { kind: 'all' },
     ...[...new Set(scopes.conversationIds)].map((id): FeedScope => ({ kind: 'conversation', id })),
     ...[...new Set(scopes.blogIds)].map((id): FeedScope => ({ kind: 'blog', id })),
+    ...[...new Set(scopes.groupSlugs ?? [])].map((slug): FeedScope => ({ kind: 'group', slug })),
   ];
   return all.flatMap((scope) => feedFormats.map((format) => feedUrl(publicUrl, scope, format)));
 }

@@ -1,4 +1,4 @@
-// Renders a feed: a scope (everything, a conversation, a blog) and a format to the document,
+// Renders a feed: a scope (everything, a conversation, a blog, a group) and a format to the document,
 // composed from the store. The feed routes serve it with HTTP caching around it; the WebSub
 // hub delivers the same bytes to subscribers. Nothing here knows about HTTP.
 import { createHash } from 'node:crypto';
@@ -6,6 +6,7 @@ import type { Db } from '../db/open.ts';
 import type { FeedFormat, FeedScope } from '../domain/vocabulary.ts';
 import { findBlogById } from '../store/blogs.ts';
 import { findConversation } from '../store/conversations.ts';
+import { findGroupBySlug } from '../store/groups.ts';
 import { listFeedEntries } from '../store/feed-items.ts';
 import { renderAtom } from './atom.ts';
 import { feedUrl, parseFeedUrl } from './feed-urls.ts';
@@ -71,6 +72,20 @@ export async function findFeedSubject(db: Db, publicUrl: string, scope: FeedScop
           subtitle: `Posts, comments and linkbacks of ${blog.homeUrl} as Palaver threads them, newest first.`,
         },
         emptyUpdatedAt: blog.createdAt,
+      };
+    }
+    case 'group': {
+      const group = await findGroupBySlug(db, scope.slug);
+      if (!group) return { status: 'missing' };
+      return {
+        status: 'found',
+        meta: {
+          homeUrl: `${publicUrl}/g/${group.slug}`,
+          title: `${group.title} – Palaver`,
+          subtitle: group.description?.trim() || `Posts, comments and linkbacks of the conversations of the group “${group.title}”, threaded across its blogs, newest first.`,
+          lang: group.lang,
+        },
+        emptyUpdatedAt: group.updatedAt,
       };
     }
   }

@@ -11,7 +11,8 @@ export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt'
   approval?: BlogApproval;
 };
 
-function toBlog(row: Selectable<BlogsTable>): Blog {
+/** Turns a row of blogs into a Blog (for the store modules that join blogs). */
+export function toBlog(row: Selectable<BlogsTable>): Blog {
   let notes: string[] = [];
   if (row.discovery_notes) {
     try {

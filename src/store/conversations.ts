@@ -8,7 +8,8 @@ import type { Channel, EdgeType } from '../domain/vocabulary.ts';
 import { findSurvivingConversationId } from './conversation-union.ts';
 import { toEntryWithBlog, selectEntriesWithBlog } from './entries.ts';
 
-function toConversation(row: Selectable<ConversationsTable>): Conversation {
+/** Turns a row of conversations into a Conversation (for the store modules that list them). */
+export function toConversation(row: Selectable<ConversationsTable>): Conversation {
   return {
     id: row.id,
     rootEntryId: row.root_entry_id,

@@ -1,9 +1,11 @@
-// store: what the merged feeds show: the newest visible entries of everything, of one blog or of
-// one conversation, with their channels, the entry each answers, and their blog's post feed.
+// store: what the merged feeds show: the newest visible entries of everything, of one blog, of
+// one conversation or of a group's conversations, with their channels, the entry each answers,
+// and their blog's post feed.
 // Records of pings hidden behind a post (same_as_id) never appear as items of their own.
 import type { Db } from '../db/open.ts';
 import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
 import type { Channel, EdgeType, FeedScope } from '../domain/vocabulary.ts';
+import { findGroupVersion, groupConversationIds } from './group-conversations.ts';
 
 // Which edge says best what an entry answers, as on the conversation page (store/conversations.ts).
 const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
@@ -41,6 +43,7 @@ export async function listFeedEntries(db: Db, scope: FeedScope, limit: number): 
   // Each scope walks its own index backwards: entries(sort_at), (blog_id, sort_at), (conversation_id, sort_at).
   if (scope.kind === 'blog') q = q.where('entries.blog_id', '=', scope.id);
   else if (scope.kind === 'conversation') q = q.where('entries.conversation_id', '=', scope.id);
+  else if (scope.kind === 'group') q = q.where('entries.conversation_id', 'in', groupConversationIds(db, { slug: scope.slug }));
   const rows = await q.orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit).execute();
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -214,6 +217,7 @@ export async function findFeedVersion(db: Db, scope: FeedScope): Promise<string>
     const row = await db.selectFrom('conversations').select(['updated_at', 'entry_count']).where('id', '=', scope.id).executeTakeFirst();
     return `c${scope.id}:${row?.updated_at ?? ''}:${row?.entry_count ?? 0}`;
   }
+  if (scope.kind === 'group') return findGroupVersion(db, { slug: scope.slug });
   // One aggregate per query: SQLite answers a lone max() from the index without a scan.
   let changed = db.selectFrom('entries').select((eb) => eb.fn.max<string>('changed_at').as('v'));
   let newest = db.selectFrom('entries').select((eb) => eb.fn.max<number>('id').as('v'));
@@ -243,9 +247,10 @@ export async function listEntryScopes(db: Db, entryIds: number[]): Promise<{ con
   return { conversationIds: [...conversationIds], blogIds: [...blogIds] };
 }
 
-/** Tells whether a conversation (not merged away) or a blog exists, for a topic's validity. */
-export async function existsFeedScope(db: Db, scope: 'conversation' | 'blog', id: number): Promise<boolean> {
-  if (scope === 'blog') return (await db.selectFrom('blogs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-  const row = await db.selectFrom('conversations').select('id').where('id', '=', id).where('merged_into_id', 'is', null).executeTakeFirst();
+/** Tells whether a conversation (not merged away), a blog or a group exists, for a topic's validity. */
+export async function existsFeedScope(db: Db, scope: Exclude<FeedScope, { kind: 'all' }>): Promise<boolean> {
+  if (scope.kind === 'blog') return (await db.selectFrom('blogs').select('id').where('id', '=', scope.id).executeTakeFirst()) !== undefined;
+  if (scope.kind === 'group') return (await db.selectFrom('groups').select('id').where('slug', '=', scope.slug).executeTakeFirst()) !== undefined;
+  const row = await db.selectFrom('conversations').select('id').where('id', '=', scope.id).where('merged_into_id', 'is', null).executeTakeFirst();
   return row !== undefined;
 }

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { snippetMarks, type SearchHit } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
+import { groupConversationIds } from './group-conversations.ts';
 
 /**
  * Turns what a reader typed into an FTS5 query: every word must occur (as a prefix), and none
@@ -14,10 +15,14 @@ export function toFtsQuery(input: string): string | null {
   return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
 }
 
-/** Lists the entries matching a search, best first, with their conversation; merged records and tombstones left out. */
-export async function searchEntries(db: Db, input: string, options: { limit: number; offset?: number }): Promise<SearchHit[]> {
+/**
+ * Lists the entries matching a search, best first, with their conversation; merged records and
+ * tombstones left out. With `groupId`, only entries of that group's conversations.
+ */
+export async function searchEntries(db: Db, input: string, options: { limit: number; offset?: number; groupId?: number }): Promise<SearchHit[]> {
   const match = toFtsQuery(input);
   if (!match) return [];
+  const inGroup = options.groupId === undefined ? sql`` : sql`and e.conversation_id in ${groupConversationIds(db, { id: options.groupId })}`;
   // bm25 weights: a word in the title counts most, then the author, then the text.
   const rows = await sql<{
     id: number;
@@ -43,6 +48,7 @@ export async function searchEntries(db: Db, input: string, options: { limit: num
     where entries_fts match ${match}
       and e.same_as_id is null and e.tombstoned_at is null
       and c.merged_into_id is null
+      ${inGroup}
     order by bm25(entries_fts, 10.0, 4.0, 1.0), e.sort_at desc
     limit ${options.limit} offset ${options.offset ?? 0}`.execute(db);
   return rows.rows.map((r) => ({

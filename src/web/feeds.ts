@@ -1,4 +1,4 @@
-// Feed routes: everything, one conversation and one blog as Atom, RSS and JSON Feed, with
+// Feed routes: everything, one conversation, one blog and one group as Atom, RSS and JSON Feed, with
 // conditional GET and the WebSub Link headers. The document comes from feeds/render.ts (the
 // WebSub hub delivers the same); this module only caches it and translates HTTP.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,7 +8,7 @@ import { findFeedSubject, renderFeedDocument } from '../feeds/render.ts';
 import { findFeedVersion } from '../store/feed-items.ts';
 import type { AppDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { parseIdParam } from './ids.ts';
+import { parseGroupSlug, parseIdParam } from './ids.ts';
 import { PageCache, type RenderedPage } from './page.ts';
 
 // RFC 9110 §13.1.2: If-None-Match compares weakly, lists are comma-separated, `*` matches any.
@@ -32,11 +32,18 @@ export function isNotModified(headers: FastifyRequest['headers'], etag: string, 
   return Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000);
 }
 
-const missing: Record<FeedScope['kind'], (id: number) => string> = {
-  all: () => 'There is no such feed.',
-  conversation: (id) => `There is no conversation ${id}.`,
-  blog: () => 'There is no such blog.',
-};
+function missing(scope: FeedScope): string {
+  switch (scope.kind) {
+    case 'all':
+      return 'There is no such feed.';
+    case 'conversation':
+      return `There is no conversation ${scope.id}.`;
+    case 'blog':
+      return 'There is no such blog.';
+    case 'group':
+      return 'There is no such group.';
+  }
+}
 
 /** Registers the feed routes of every scope and format. */
 export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -45,7 +52,7 @@ export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   async function sendFeed(request: FastifyRequest, reply: FastifyReply, scope: FeedScope, format: FeedFormat) {
     const subject = await findFeedSubject(deps.db, publicUrl, scope);
-    if (subject.status === 'missing') throw new HttpError(404, 'not-found', missing[scope.kind]('id' in scope ? scope.id : 0));
+    if (subject.status === 'missing') throw new HttpError(404, 'not-found', missing(scope));
     if (subject.status === 'moved') return reply.redirect(feedPath(subject.scope, format), 301);
     const hubUrl = deps.websubHubUrl?.() ?? null;
     // Rendered once per version of the data: a feed reader polling every few minutes, and every
@@ -75,5 +82,6 @@ export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       sendFeed(request, reply, { kind: 'conversation', id: parseIdParam(request.params, 'conversation') }, format),
     );
     app.get(feedRoutePattern('blog', format), async (request, reply) => sendFeed(request, reply, { kind: 'blog', id: parseIdParam(request.params, 'blog') }, format));
+    app.get(feedRoutePattern('group', format), async (request, reply) => sendFeed(request, reply, { kind: 'group', slug: parseGroupSlug(request.params) }, format));
   }
 }

@@ -1,5 +1,7 @@
 // The one reader of ids in paths (/c/:id, /blogs/:id, /e/:id, /webmention/:id, …): a decimal
-// number of 1 to 15 digits, above zero. Anything else names nothing, so the routes answer 404.
+// number of 1 to 15 digits, above zero; and of group slugs (/g/:slug). Anything else names
+// nothing, so the routes answer 404.
+import { groupSlugPattern } from '../domain/groups.ts';
 import { HttpError } from './errors.ts';
 
 /** Reads an id from a path segment; null when it is not one. */
@@ -14,4 +16,11 @@ export function parseIdParam(params: unknown, what: string): number {
   const id = parseId((params as { id?: unknown } | null)?.id);
   if (id === null) throw new HttpError(404, 'not-found', `There is no such ${what}.`);
   return id;
+}
+
+/** Reads the `:slug` of a group route, or answers 404 "There is no such group." */
+export function parseGroupSlug(params: unknown): string {
+  const slug = (params as { slug?: unknown } | null)?.slug;
+  if (typeof slug !== 'string' || !groupSlugPattern.test(slug)) throw new HttpError(404, 'not-found', 'There is no such group.');
+  return slug;
 }

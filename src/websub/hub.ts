@@ -24,6 +24,7 @@ import {
   type HubSubscriber,
 } from '../store/websub-hub.ts';
 import { existsFeedScope, listEntryScopes } from '../store/feed-items.ts';
+import { listGroupSlugsOfConversations } from '../store/group-conversations.ts';
 
 /** The longest hub.callback accepted, in characters. */
 export const maxCallbackLength = 2048;
@@ -138,7 +139,7 @@ export function createHub(deps: HubDeps): Hub {
     const topic = r.topic ?? '';
     const parsed = parseFeedUrl(s.publicUrl, topic);
     if (!parsed) return { ok: false, message: `hub.topic must be one of Palaver's feeds under ${s.publicUrl}.` };
-    if (parsed.scope.kind !== 'all' && !(await existsFeedScope(deps.db, parsed.scope.kind, parsed.scope.id))) {
+    if (parsed.scope.kind !== 'all' && !(await existsFeedScope(deps.db, parsed.scope))) {
       return { ok: false, message: 'hub.topic names a feed that does not exist.' };
     }
     const secret = r.secret === undefined || r.secret === '' ? null : r.secret;
@@ -279,9 +280,12 @@ export function createHub(deps: HubDeps): Hub {
 
   async function publish(change: EntriesChanged): Promise<void> {
     const found = await listEntryScopes(deps.db, change.entryIds);
+    const conversationIds = [...new Set([...change.conversationIds, ...found.conversationIds])];
     const topics = feedUrlsOf(s.publicUrl, {
-      conversationIds: [...new Set([...change.conversationIds, ...found.conversationIds])],
+      conversationIds,
       blogIds: [...new Set([...change.blogIds, ...found.blogIds])],
+      // A group's feed shows its conversations: whatever changed in one of them changes the group's.
+      groupSlugs: [...new Set([...(change.groupSlugs ?? []), ...(await listGroupSlugsOfConversations(deps.db, conversationIds))])],
     });
     if (s.externalHubUrl) return pingExternalHub(topics);
     if ((await markDeliveriesDue(deps.db, topics, now().toISOString())) > 0) wake();

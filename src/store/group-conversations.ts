@@ -1,0 +1,243 @@
+// store: what a group shows. Its conversations are those with at least one entry of a member
+// blog inside the group's dates (any date for a group that is no event), written once here as a
+// subquery that the lists, the feeds and the search share; and the counts of an event's days.
+import type { Db } from '../db/open.ts';
+import type { Conversation, BlogRef } from '../domain/models.ts';
+import type { EntryKind } from '../domain/vocabulary.ts';
+import { toConversation } from './conversations.ts';
+
+/** Which group: by id (pages, API) or by slug (feed scopes, WebSub topics). */
+export type GroupKey = { id: number } | { slug: string };
+
+/**
+ * The ids of a group's conversations, as a subquery: conversations holding an entry of a member
+ * blog whose time lies inside the group's dates. Member entries are found through the
+ * (blog_id, sort_at) index, so the cost follows the members' entries, not the database.
+ */
+export function groupConversationIds(db: Db, group: GroupKey) {
+  let q = db
+    .selectFrom('group_members as gm')
+    .innerJoin('groups as g', 'g.id', 'gm.group_id')
+    .innerJoin('entries as ge', 'ge.blog_id', 'gm.blog_id')
+    .select('ge.conversation_id')
+    .where('ge.same_as_id', 'is', null)
+    .where('ge.conversation_id', 'is not', null)
+    .where((eb) => eb.or([eb('g.starts_at', 'is', null), eb('ge.sort_at', '>=', eb.ref('g.starts_at'))]))
+    .where((eb) => eb.or([eb('g.ends_at', 'is', null), eb('ge.sort_at', '<', eb.ref('g.ends_at'))]));
+  q = 'id' in group ? q.where('gm.group_id', '=', group.id) : q.where('g.slug', '=', group.slug);
+  return q;
+}
+
+/** Lists a group's live conversations, ranked as on the home page; after a (rank, id) position when given. */
+export async function listGroupConversations(db: Db, groupId: number, options: { limit: number; offset?: number; after?: { rank: number; id: number } }): Promise<Conversation[]> {
+  let q = db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('merged_into_id', 'is', null)
+    .where('entry_count', '>', 0)
+    .where('id', 'in', groupConversationIds(db, { id: groupId }));
+  const after = options.after;
+  if (after) q = q.where((eb) => eb.or([eb('rank', '<', after.rank), eb.and([eb('rank', '=', after.rank), eb('id', '<', after.id)])]));
+  const rows = await q
+    .orderBy('rank', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset ?? 0)
+    .execute();
+  return rows.map(toConversation);
+}
+
+/** Counts a group's live conversations. */
+export async function countGroupConversations(db: Db, groupId: number): Promise<number> {
+  const row = await db
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('merged_into_id', 'is', null)
+    .where('entry_count', '>', 0)
+    .where('id', 'in', groupConversationIds(db, { id: groupId }))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Lists the slugs of the groups that show any of these conversations (the group feeds a change touches). */
+export async function listGroupSlugsOfConversations(db: Db, conversationIds: number[]): Promise<string[]> {
+  if (conversationIds.length === 0) return [];
+  const slugs = new Set<string>();
+  const ids = [...new Set(conversationIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('group_members as gm')
+      .innerJoin('groups as g', 'g.id', 'gm.group_id')
+      .innerJoin('entries as ge', 'ge.blog_id', 'gm.blog_id')
+      .select('g.slug')
+      .distinct()
+      .where('ge.conversation_id', 'in', ids.slice(i, i + 500))
+      .where('ge.same_as_id', 'is', null)
+      .where((eb) => eb.or([eb('g.starts_at', 'is', null), eb('ge.sort_at', '>=', eb.ref('g.starts_at'))]))
+      .where((eb) => eb.or([eb('g.ends_at', 'is', null), eb('ge.sort_at', '<', eb.ref('g.ends_at'))]))
+      .execute();
+    for (const r of rows) slugs.add(r.slug);
+  }
+  return [...slugs];
+}
+
+/**
+ * Returns a key that changes whenever a group's page or feeds may have changed: the group itself
+ * (its members), and the newest change and newest entry of its conversations.
+ */
+export async function findGroupVersion(db: Db, group: GroupKey): Promise<string> {
+  const g = await (
+    'id' in group ? db.selectFrom('groups').select(['id', 'updated_at']).where('id', '=', group.id) : db.selectFrom('groups').select(['id', 'updated_at']).where('slug', '=', group.slug)
+  ).executeTakeFirst();
+  if (!g) return 'g:none';
+  const row = await db
+    .selectFrom('entries')
+    .select((eb) => [eb.fn.max<string>('changed_at').as('changed'), eb.fn.max<number>('id').as('newest'), eb.fn.countAll<number>().as('n')])
+    .where('conversation_id', 'in', groupConversationIds(db, { id: g.id }))
+    .executeTakeFirst();
+  return `g${g.id}:${g.updated_at}:${row?.changed ?? ''}:${row?.newest ?? 0}:${row?.n ?? 0}`;
+}
+
+/** Blogs outside a group that took part in its conversations: registered ones, and the sites of unregistered pingers. */
+export interface OutsideParticipants {
+  blogs: BlogRef[];
+  /** Addresses of entries from sites Palaver does not follow (pings from unregistered blogs). */
+  siteUrls: string[];
+}
+
+/** Lists, per conversation, the blogs and sites outside the group that took part (at most `perConversation` of each). */
+export async function listOutsideParticipants(db: Db, groupId: number, conversationIds: number[], perConversation = 12): Promise<Map<number, OutsideParticipants>> {
+  const out = new Map<number, OutsideParticipants>();
+  if (conversationIds.length === 0) return out;
+  const of = (id: number) => {
+    let p = out.get(id);
+    if (!p) out.set(id, (p = { blogs: [], siteUrls: [] }));
+    return p;
+  };
+  const blogs = await db
+    .selectFrom('entries')
+    .innerJoin('blogs', 'blogs.id', 'entries.blog_id')
+    .select(['entries.conversation_id', 'blogs.id', 'blogs.title', 'blogs.home_url'])
+    .distinct()
+    .where('entries.conversation_id', 'in', conversationIds)
+    .where('entries.same_as_id', 'is', null)
+    .where('entries.blog_id', 'not in', (eb) => eb.selectFrom('group_members').select('blog_id').where('group_id', '=', groupId))
+    .orderBy('blogs.id')
+    .execute();
+  for (const r of blogs) {
+    const p = of(r.conversation_id!);
+    if (p.blogs.length < perConversation) p.blogs.push({ id: r.id, title: r.title, homeUrl: r.home_url });
+  }
+  const sites = await db
+    .selectFrom('entries')
+    .select(['conversation_id', 'url'])
+    .where('conversation_id', 'in', conversationIds)
+    .where('blog_id', 'is', null)
+    .where('same_as_id', 'is', null)
+    .where('url', 'is not', null)
+    .orderBy('sort_at')
+    .limit(conversationIds.length * perConversation * 4)
+    .execute();
+  for (const r of sites) {
+    const p = of(r.conversation_id!);
+    if (p.siteUrls.length < perConversation) p.siteUrls.push(r.url!);
+  }
+  return out;
+}
+
+/** What a group's member blogs published between two instants: entries by kind, the blogs that posted. */
+export interface GroupSpanCounts {
+  posts: number;
+  comments: number;
+  linkbacks: number;
+  /** Blogs with at least one post in the span. */
+  postingBlogs: number;
+  /** Blogs with any entry in the span. */
+  activeBlogs: number;
+  authors: number;
+}
+
+/** Counts the visible entries of a group's member blogs with a time in [from, to). */
+export async function countGroupEntriesBetween(db: Db, groupId: number, from: string, to: string): Promise<GroupSpanCounts> {
+  const base = db
+    .selectFrom('entries')
+    .where('blog_id', 'in', db.selectFrom('group_members').select('blog_id').where('group_id', '=', groupId))
+    .where('same_as_id', 'is', null)
+    .where('tombstoned_at', 'is', null)
+    .where('conversation_id', 'is not', null)
+    .where('sort_at', '>=', from)
+    .where('sort_at', '<', to);
+  const byKind = await base
+    .select((eb) => ['kind', eb.fn.countAll<number>().as('n'), eb.fn.count<number>('blog_id').distinct().as('blogs')])
+    .groupBy('kind')
+    .execute();
+  const totals = await base
+    .select((eb) => [eb.fn.count<number>('blog_id').distinct().as('blogs'), eb.fn.count<number>('author_name').distinct().as('authors')])
+    .executeTakeFirst();
+  const count = (kinds: EntryKind[]) => byKind.filter((r) => kinds.includes(r.kind)).reduce((n, r) => n + Number(r.n), 0);
+  return {
+    posts: count(['post']),
+    comments: count(['comment']),
+    linkbacks: count(['pingback', 'trackback', 'webmention']),
+    postingBlogs: Number(byKind.find((r) => r.kind === 'post')?.blogs ?? 0),
+    activeBlogs: Number(totals?.blogs ?? 0),
+    authors: Number(totals?.authors ?? 0),
+  };
+}
+
+/** A post of a member blog, as a day of an event lists it. */
+export interface GroupPost {
+  id: number;
+  title: string | null;
+  url: string | null;
+  authorName: string | null;
+  sortAt: string;
+  lang: string | null;
+  conversationId: number;
+  blog: BlogRef;
+}
+
+/** Lists the visible posts of a group's member blogs with a time in [from, to), in time order, at most `limit`. */
+export async function listGroupPostsBetween(db: Db, groupId: number, from: string, to: string, limit: number): Promise<GroupPost[]> {
+  const rows = await db
+    .selectFrom('entries')
+    .innerJoin('group_members as gm', (join) => join.onRef('gm.blog_id', '=', 'entries.blog_id').on('gm.group_id', '=', groupId))
+    .innerJoin('blogs', 'blogs.id', 'entries.blog_id')
+    .select(['entries.id', 'entries.title', 'entries.url', 'entries.author_name', 'entries.sort_at', 'entries.lang', 'entries.conversation_id', 'blogs.id as blog_id', 'blogs.title as blog_title', 'blogs.home_url'])
+    .where('entries.kind', '=', 'post')
+    .where('entries.same_as_id', 'is', null)
+    .where('entries.tombstoned_at', 'is', null)
+    .where('entries.conversation_id', 'is not', null)
+    .where('entries.sort_at', '>=', from)
+    .where('entries.sort_at', '<', to)
+    .orderBy('entries.sort_at')
+    .orderBy('entries.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    url: r.url,
+    authorName: r.author_name,
+    sortAt: r.sort_at,
+    lang: r.lang,
+    conversationId: r.conversation_id!,
+    blog: { id: r.blog_id, title: r.blog_title, homeUrl: r.home_url },
+  }));
+}
+
+/** Lists which member blogs have a visible post in [from, to) (the members who took part in an event). */
+export async function listGroupBlogsPostingBetween(db: Db, groupId: number, from: string, to: string): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('entries')
+    .select('blog_id')
+    .distinct()
+    .where('blog_id', 'in', (eb) => eb.selectFrom('group_members').select('blog_id').where('group_id', '=', groupId))
+    .where('kind', '=', 'post')
+    .where('same_as_id', 'is', null)
+    .where('tombstoned_at', 'is', null)
+    .where('sort_at', '>=', from)
+    .where('sort_at', '<', to)
+    .execute();
+  return new Set(rows.map((r) => r.blog_id!));
+}
