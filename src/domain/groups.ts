@@ -1,6 +1,7 @@
 // Groups of blogs: a named set of blogs (an event such as a blog week, or a topic) with its
 // shape as every layer sees it, what a slug may be, and the calendar of an event: its days in
 // the event's own time zone, as UTC instants. Pure: Intl only, no clock unless given one.
+import type { BlogRef } from './models.ts';
 
 /** What makes a group an event: its first and last day in its time zone, and the instants they span. */
 export interface GroupEvent {
@@ -125,4 +126,35 @@ export function eventPhase(event: GroupEvent, now: Date): EventPhase {
   const t = now.toISOString();
   if (t < event.startsAt) return 'upcoming';
   return t < event.endsAt ? 'running' : 'over';
+}
+
+/** Blogs outside a group that took part in its conversations: registered ones, and the sites of unregistered pingers. */
+export interface OutsideParticipants {
+  blogs: BlogRef[];
+  /** Addresses of entries from sites Palaver does not follow (pings from unregistered blogs). */
+  siteUrls: string[];
+}
+
+/** What a group's member blogs published between two instants: entries by kind, the blogs that posted. */
+export interface GroupSpanCounts {
+  posts: number;
+  comments: number;
+  linkbacks: number;
+  /** Blogs with at least one post in the span. */
+  postingBlogs: number;
+  /** Blogs with any entry in the span. */
+  activeBlogs: number;
+  authors: number;
+}
+
+/** A post of a member blog, as a day of an event lists it. */
+export interface GroupPost {
+  id: number;
+  title: string | null;
+  url: string | null;
+  authorName: string | null;
+  sortAt: string;
+  lang: string | null;
+  conversationId: number;
+  blog: BlogRef;
 }

@@ -2,7 +2,8 @@
 // blog inside the group's dates (any date for a group that is no event), written once here as a
 // subquery that the lists, the feeds and the search share; and the counts of an event's days.
 import type { Db } from '../db/open.ts';
-import type { Conversation, BlogRef } from '../domain/models.ts';
+import type { GroupPost, GroupSpanCounts, OutsideParticipants } from '../domain/groups.ts';
+import type { Conversation } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { toConversation } from './conversations.ts';
 
@@ -98,13 +99,6 @@ export async function findGroupVersion(db: Db, group: GroupKey): Promise<string>
   return `g${g.id}:${g.updated_at}:${row?.changed ?? ''}:${row?.newest ?? 0}:${row?.n ?? 0}`;
 }
 
-/** Blogs outside a group that took part in its conversations: registered ones, and the sites of unregistered pingers. */
-export interface OutsideParticipants {
-  blogs: BlogRef[];
-  /** Addresses of entries from sites Palaver does not follow (pings from unregistered blogs). */
-  siteUrls: string[];
-}
-
 /** Lists, per conversation, the blogs and sites outside the group that took part (at most `perConversation` of each). */
 export async function listOutsideParticipants(db: Db, groupId: number, conversationIds: number[], perConversation = 12): Promise<Map<number, OutsideParticipants>> {
   const out = new Map<number, OutsideParticipants>();
@@ -145,18 +139,6 @@ export async function listOutsideParticipants(db: Db, groupId: number, conversat
   return out;
 }
 
-/** What a group's member blogs published between two instants: entries by kind, the blogs that posted. */
-export interface GroupSpanCounts {
-  posts: number;
-  comments: number;
-  linkbacks: number;
-  /** Blogs with at least one post in the span. */
-  postingBlogs: number;
-  /** Blogs with any entry in the span. */
-  activeBlogs: number;
-  authors: number;
-}
-
 /** Counts the visible entries of a group's member blogs with a time in [from, to). */
 export async function countGroupEntriesBetween(db: Db, groupId: number, from: string, to: string): Promise<GroupSpanCounts> {
   const base = db
@@ -183,18 +165,6 @@ export async function countGroupEntriesBetween(db: Db, groupId: number, from: st
     activeBlogs: Number(totals?.blogs ?? 0),
     authors: Number(totals?.authors ?? 0),
   };
-}
-
-/** A post of a member blog, as a day of an event lists it. */
-export interface GroupPost {
-  id: number;
-  title: string | null;
-  url: string | null;
-  authorName: string | null;
-  sortAt: string;
-  lang: string | null;
-  conversationId: number;
-  blog: BlogRef;
 }
 
 /** Lists the visible posts of a group's member blogs with a time in [from, to), in time order, at most `limit`. */

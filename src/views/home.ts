@@ -31,9 +31,10 @@ export interface HomeView {
 // More blog names than this in one line become "and n more".
 const namedBlogs = 4;
 
-function searchForm(t: Messages, query: string): SafeHtml {
-  return html`<form class="search" role="search" method="get" action="/">
-<label for="q">${t.searchLabel}</label>
+/** Renders the search form; a group page searches its own conversations (`action`, `label`). */
+export function searchForm(t: Messages, query: string, options: { action?: string; label?: string } = {}): SafeHtml {
+  return html`<form class="search" role="search" method="get" action="${options.action ?? '/'}">
+<label for="q">${options.label ?? t.searchLabel}</label>
 <div class="field"><input id="q" name="q" type="search" value="${query}" placeholder="${t.searchPlaceholder}" maxlength="200"><button type="submit">${t.searchButton}</button></div>
 </form>`;
 }
@@ -48,7 +49,8 @@ function renderSnippet(snippet: string): SafeHtml {
   })}`;
 }
 
-function renderResults(search: NonNullable<HomeView['search']>, t: Messages, locale: Locale, dates: DateContext): SafeHtml {
+/** Renders the hits of a search, each with its conversation. */
+export function renderResults(search: NonNullable<HomeView['search']>, t: Messages, locale: Locale, dates: DateContext): SafeHtml {
   if (!search.query.trim()) return html`<p>${t.searchTooShort}</p>`;
   return html`<section class="results" aria-labelledby="results-title">
 <h2 id="results-title">${t.searchResultsTitle(search.query)}</h2>
@@ -66,6 +68,35 @@ ${h.snippet ? html`<p class="excerpt">${renderSnippet(h.snippet)}</p>` : ''}
     )}</ol>`
   : html`<p>${t.searchNoResults}</p>`}
 </section>`;
+}
+
+/** What a list of ranked conversations shows: each with its blogs, counts, activity and newest entry. */
+export interface ConversationListView {
+  conversations: Conversation[];
+  newest: Map<number, EntryWithBlog>;
+  blogs: Map<number, BlogRef[]>;
+  locale: Locale;
+  dates: DateContext;
+  /** More lines under a conversation (a group page names the blogs that joined from outside). */
+  extra?: (c: Conversation) => SafeHtml | string;
+}
+
+/** Renders ranked conversations as the home page lists them (group pages list theirs the same way). */
+export function renderConversationList(view: ConversationListView): SafeHtml {
+  const { locale, dates } = view;
+  const t = messagesFor(locale);
+  return html`<ol class="conversations">${view.conversations.map((c) => {
+    const newest = view.newest.get(c.id);
+    const blogs = view.blogs.get(c.id) ?? [];
+    const named = blogs.slice(0, namedBlogs);
+    return html`<li><article class="conversation-summary">
+  <h2><a href="/c/${c.id}">${c.title || t.untitled}</a></h2>
+  <p class="meta blogs-line">${formatCount(c.blogCount, t.blogs, locale)}: ${named.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)}${blogs.length > namedBlogs ? ` +${formatNumber(blogs.length - namedBlogs, locale)}` : ''}</p>
+  <p class="meta counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)}</p>
+  <p class="meta activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, dates, { withTime: false })}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, dates, { withTime: false })}` : ''}</p>
+  ${view.extra?.(c) ?? ''}${newest?.excerpt ? html`<p class="excerpt"${newest.lang ? html` lang="${newest.lang}"` : ''}>${newest.authorName ? html`<span class="author">${newest.authorName}:</span> ` : ''}${newest.excerpt}</p>` : ''}
+</article></li>`;
+  })}</ol>`;
 }
 
 /** Renders the home page. */
@@ -87,18 +118,7 @@ export function renderHome(view: HomeView): string {
 ${renderSubscribeLinks('', t.subscribeEverything)}`;
 
   const list = view.conversations.length
-    ? html`<ol class="conversations">${view.conversations.map((c) => {
-        const newest = view.newest.get(c.id);
-        const blogs = view.blogs.get(c.id) ?? [];
-        const named = blogs.slice(0, namedBlogs);
-        return html`<li><article class="conversation-summary">
-  <h2><a href="/c/${c.id}">${c.title || t.untitled}</a></h2>
-  <p class="meta blogs-line">${formatCount(c.blogCount, t.blogs, locale)}: ${named.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)}${blogs.length > namedBlogs ? ` +${formatNumber(blogs.length - namedBlogs, locale)}` : ''}</p>
-  <p class="meta counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)}</p>
-  <p class="meta activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, dates, { withTime: false })}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, dates, { withTime: false })}` : ''}</p>
-  ${newest?.excerpt ? html`<p class="excerpt"${newest.lang ? html` lang="${newest.lang}"` : ''}>${newest.authorName ? html`<span class="author">${newest.authorName}:</span> ` : ''}${newest.excerpt}</p>` : ''}
-</article></li>`;
-      })}</ol>`
+    ? renderConversationList({ conversations: view.conversations, newest: view.newest, blogs: view.blogs, locale, dates })
     : view.blogCount > 0
       ? html`<p>${t.nothingYet}</p>`
       : '';

@@ -1,12 +1,13 @@
 // The page frame every HTML page shares: head, navigation with the language switch, footer.
 import { html, type SafeHtml } from './html.ts';
+import { groupWordsFor } from './group-words.ts';
 import { defaultLocale, messagesFor, type Locale } from './i18n.ts';
 
 export interface LayoutOptions {
   title: string;
   body: SafeHtml;
   /** Which navigation item is current. */
-  section?: 'home' | 'blogs' | null;
+  section?: 'home' | 'blogs' | 'groups' | null;
   head?: SafeHtml;
   /** The interface language of the page (its <html lang>). */
   locale?: Locale;
@@ -47,7 +48,7 @@ ${(options.alternates ?? []).map((a) => html`<link rel="alternate" type="${a.typ
 <a class="skip" href="#main">${t.skipToContent}</a>
 <header class="site">
   <a class="brand" href="/">Palaver</a>
-  <nav aria-label="${t.navMain}">${nav('/', t.navConversations, 'home')} ${nav('/blogs', t.navBlogs, 'blogs')}</nav>
+  <nav aria-label="${t.navMain}">${nav('/', t.navConversations, 'home')} ${nav('/blogs', t.navBlogs, 'blogs')} ${nav('/groups', groupWordsFor(locale).navGroups, 'groups')}</nav>
   <a class="lang-switch" href="${options.switchHref ?? `/?lang=${other}`}" hreflang="${other}" lang="${other}" rel="alternate"><span class="visually-hidden">${t.languageSwitch}: </span>${t.otherLanguageName}</a>
 </header>
 <main id="main">

@@ -24,7 +24,8 @@ function renderLine(line: ImportLine): SafeHtml {
   return html`<li class="import-${line.outcome}"><strong>${importOutcomeWords[line.outcome]}</strong>: ${name}${line.url && line.url !== line.title ? html` <small>${displayUrl(line.url)}</small>` : ''}${line.outcome === 'failed' && line.reason ? html` <span class="error">— ${line.reason}</span>` : ''}</li>`;
 }
 
-function renderReport(report: ImportReport): SafeHtml {
+/** Renders an import's report: a summary line, a line per outline, the failures again. */
+export function renderReport(report: ImportReport): SafeHtml {
   const failures = report.lines.filter((l) => l.outcome === 'failed');
   return html`<section aria-labelledby="import-result">
   <h2 id="import-result">${report.listTitle ? html`Imported “${report.listTitle}”` : 'Imported'}</h2>

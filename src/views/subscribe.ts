@@ -8,7 +8,11 @@ const formats = [
   { ext: 'json', type: 'application/feed+json', label: 'JSON Feed' },
 ] as const;
 
-/** Renders "label: Atom · RSS · JSON Feed" linking to `<basePath>/feed.<format>`. */
-export function renderSubscribeLinks(basePath: string, label: string): SafeHtml {
-  return html`<p class="feeds subscribe">${label}: ${formats.map((f, i) => html`${i ? ' · ' : ''}<a href="${basePath}/feed.${f.ext}" type="${f.type}">${f.label}</a>`)}</p>`;
+/**
+ * Renders "label: Atom · RSS · JSON Feed" linking to `<basePath>/feed.<format>`, then any `more`
+ * links (a group's list of blogs as OPML).
+ */
+export function renderSubscribeLinks(basePath: string, label: string, more: { href: string; type: string; label: string }[] = []): SafeHtml {
+  const links = [...formats.map((f) => ({ href: `${basePath}/feed.${f.ext}`, type: f.type, label: f.label })), ...more];
+  return html`<p class="feeds subscribe">${label}: ${links.map((f, i) => html`${i ? ' · ' : ''}<a href="${f.href}" type="${f.type}">${f.label}</a>`)}</p>`;
 }
