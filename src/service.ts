@@ -163,6 +163,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       poller,
       pingVerifier,
       websubHubUrl: () => advertisedHubUrl(config),
+      onEntriesChanged,
       websub: config.websub.enabled ? { hub: config.websub.hubUrl ? undefined : websubHub, subscriber: websubSubscriber } : undefined,
       ...(now ? { now } : {}),
     });

@@ -98,8 +98,8 @@ export async function deleteGroupMember(db: Db, groupId: number, blogId: number)
   return Number(result.numDeletedRows) > 0;
 }
 
-/** Lists the blogs of a group, by title. */
-export async function listGroupMembers(db: Db, groupId: number): Promise<Blog[]> {
+/** Lists the blogs of a group, by title, a page at a time (`limit` from `offset`). */
+export async function listGroupMembers(db: Db, groupId: number, page: { limit: number; offset?: number }): Promise<Blog[]> {
   const rows = await db
     .selectFrom('group_members')
     .innerJoin('blogs', 'blogs.id', 'group_members.blog_id')
@@ -107,6 +107,8 @@ export async function listGroupMembers(db: Db, groupId: number): Promise<Blog[]>
     .where('group_members.group_id', '=', groupId)
     .orderBy('blogs.title')
     .orderBy('blogs.id')
+    .limit(page.limit)
+    .offset(page.offset ?? 0)
     .execute();
   return rows.map(toBlog);
 }

@@ -1,7 +1,7 @@
 // An event's calendar on the pages: its dates as a range ("12.–17. November 2008"), the
 // day-by-day programme of what its blogs posted ("Day 3: 4 posts on 3 blogs, 12 comments", then
 // the posts), and the summary page that stays once the event is over.
-import type { EventDay, Group, GroupEvent, GroupPost, GroupSpanCounts, OutsideParticipants } from '../domain/groups.ts';
+import { daysBetween, type EventDay, type Group, type GroupEvent, type GroupPost, type GroupSpanCounts, type OutsideParticipants } from '../domain/groups.ts';
 import type { BlogRef, Conversation, EntryWithBlog } from '../domain/models.ts';
 import { formatDay, timeZoneName, type DateContext } from './dates.ts';
 import { displayUrl } from './format.ts';
@@ -59,9 +59,19 @@ export function describeCounts(counts: GroupSpanCounts, locale: Locale): string 
   return parts.length ? parts.join(', ') : g.nothingPosted;
 }
 
+/** Links to the programme's neighbouring pages of days (null: none that way). */
+export interface ProgrammePager {
+  earlierHref: string | null;
+  laterHref: string | null;
+}
+
 /** Renders the programme: a line per day with its counts, and the posts of the day with their blogs. */
-export function renderProgramme(days: ProgrammeDay[], event: GroupEvent, locale: Locale, headingId: string, heading: string): SafeHtml {
+export function renderProgramme(days: ProgrammeDay[], event: GroupEvent, locale: Locale, headingId: string, heading: string, pager?: ProgrammePager): SafeHtml {
   const g = groupWordsFor(locale);
+  const nav =
+    pager && (pager.earlierHref || pager.laterHref)
+      ? html`<nav class="pager" aria-label="${g.programmePagerLabel}">${pager.earlierHref ? html`<a href="${pager.earlierHref}" rel="prev">${g.earlierDays}</a>` : html`<span></span>`}<span></span>${pager.laterHref ? html`<a href="${pager.laterHref}" rel="next">${g.laterDays}</a>` : html`<span></span>`}</nav>`
+      : '';
   return html`<section class="programme" aria-labelledby="${headingId}">
 <h2 id="${headingId}">${heading}</h2>
 <p class="hint">${g.programmeNote} ${timeZoneName(event.timeZone, locale)}.</p>
@@ -77,6 +87,7 @@ ${d.posts.length
   : ''}
 </li>`;
   })}</ol>
+${nav}
 </section>`;
 }
 
@@ -103,6 +114,9 @@ export interface GroupSummaryView {
   blogs: Map<number, BlogRef[]>;
   outside: Map<number, OutsideParticipants>;
   programme: ProgrammeDay[];
+  programmePager?: ProgrammePager;
+  /** The event has not ended yet: the summary says it is how things stand so far. */
+  running: boolean;
   now: Date;
   locale: Locale;
   timeZone: string;
@@ -115,10 +129,11 @@ export function renderGroupSummary(view: GroupSummaryView): string {
   const t = messagesFor(locale);
   const g = groupWordsFor(locale);
   const dates: DateContext = { locale, timeZone: view.timeZone, now: view.now };
-  const dayCount = view.programme.length;
+  const dayCount = daysBetween(group.event.startsOn, group.event.endsOn) + 1;
   const totals = view.totals;
   const body = html`<h1${group.lang ? html` lang="${group.lang}"` : ''}>${g.summaryTitle(group.title)}</h1>
 <p class="lede">${g.summaryLede(formatEventRange(group.event, locale), formatCount(dayCount, g.days, locale))} <a href="/g/${group.slug}">${g.backToGroup}</a></p>
+${view.running ? html`<p class="notice" role="note">${g.summarySoFar}</p>` : ''}
 ${group.description ? html`<p${group.lang ? html` lang="${group.lang}"` : ''}>${group.description}</p>` : ''}
 <section aria-labelledby="totals">
 <h2 id="totals">${g.totals}</h2>
@@ -136,7 +151,7 @@ ${view.top.length
   ? renderConversationList({ conversations: view.top, newest: view.newest, blogs: view.blogs, locale, dates, extra: (c) => renderOutside(view.outside.get(c.id), g, locale) })
   : html`<p>${g.noConversations}</p>`}
 </section>
-${renderProgramme(view.programme, group.event, locale, 'days', g.dayByDay)}`;
+${renderProgramme(view.programme, group.event, locale, 'days', g.dayByDay, view.programmePager)}`;
   return renderLayout({
     title: `${g.summaryTitle(group.title)} – Palaver`,
     section: 'groups',

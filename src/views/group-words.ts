@@ -48,6 +48,13 @@ export interface GroupWords {
   silentMembers: string;
   backToGroup: string;
   days: Plural;
+  programmePagerLabel: string;
+  earlierDays: string;
+  laterDays: string;
+  moreMembers: string;
+  fewerMembers: string;
+  membersPagerLabel: string;
+  summarySoFar: string;
 }
 
 const de: GroupWords = {
@@ -92,6 +99,13 @@ const de: GroupWords = {
   silentMembers: 'Ohne Beitrag während der Veranstaltung:',
   backToGroup: 'Zur Gruppe',
   days: { one: 'Tag', other: 'Tage' },
+  programmePagerLabel: 'Tage des Programms',
+  earlierDays: '← Frühere Tage',
+  laterDays: 'Spätere Tage →',
+  moreMembers: 'Weitere Blogs →',
+  fewerMembers: '← Vorige Blogs',
+  membersPagerLabel: 'Seiten der Blogliste',
+  summarySoFar: 'Die Veranstaltung läuft noch: Das ist der Stand bis jetzt.',
 };
 
 const en: GroupWords = {
@@ -136,6 +150,13 @@ const en: GroupWords = {
   silentMembers: 'No post during the event:',
   backToGroup: 'Back to the group',
   days: { one: 'day', other: 'days' },
+  programmePagerLabel: 'Days of the programme',
+  earlierDays: '← Earlier days',
+  laterDays: 'Later days →',
+  moreMembers: 'More blogs →',
+  fewerMembers: '← Previous blogs',
+  membersPagerLabel: 'Pages of the blog list',
+  summarySoFar: 'The event is still under way: this is how it stands so far.',
 };
 
 const catalogue: Record<Locale, GroupWords> = { de, en };

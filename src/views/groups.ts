@@ -8,7 +8,7 @@ import type { EventPhase } from '../domain/groups.ts';
 import type { BlogHealth } from '../registry/health.ts';
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { displayUrl } from './format.ts';
-import { formatEventDay, formatEventRange, renderOutside, renderProgramme, type ProgrammeDay } from './group-programme.ts';
+import { formatEventDay, formatEventRange, renderOutside, renderProgramme, type ProgrammeDay, type ProgrammePager } from './group-programme.ts';
 import { groupWordsFor } from './group-words.ts';
 import { renderConversationList, renderResults, searchForm } from './home.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -27,7 +27,10 @@ export interface GroupMemberRow {
 export interface GroupPageView {
   group: Group;
   phase: EventPhase | null;
+  /** One page of the members. */
   members: GroupMemberRow[];
+  memberCount: number;
+  membersPager: { previousHref: string | null; nextHref: string | null };
   conversations: Conversation[];
   conversationCount: number;
   newest: Map<number, EntryWithBlog>;
@@ -35,6 +38,9 @@ export interface GroupPageView {
   outside: Map<number, OutsideParticipants>;
   /** The days of the event so far (all of them once it is over); null when there is none to show. */
   programme: ProgrammeDay[] | null;
+  programmePager?: ProgrammePager;
+  /** How many of the event's days have begun. */
+  daysSoFar: number;
   page: number;
   hasMore: boolean;
   search?: { query: string; hits: SearchHit[]; about?: Map<number, AnsweredEntry> };
@@ -48,7 +54,7 @@ function eventLine(view: GroupPageView): SafeHtml | string {
   const { group, locale } = view;
   if (!group.event || !view.phase) return '';
   const g = groupWordsFor(locale);
-  const days = (view.programme?.length ?? 0) || 1;
+  const days = Math.max(1, view.daysSoFar);
   const total = Math.round((Date.parse(group.event.endsAt) - Date.parse(group.event.startsAt)) / 86_400_000);
   const state =
     view.phase === 'upcoming'
@@ -65,12 +71,17 @@ function membersTable(view: GroupPageView): SafeHtml {
   const g = groupWordsFor(locale);
   const dates: DateContext = { locale, timeZone: view.timeZone, now: view.now };
   const withPosted = view.members.some((m) => m.posted !== null);
+  const { previousHref, nextHref } = view.membersPager;
+  const pager =
+    previousHref || nextHref
+      ? html`<nav class="pager" aria-label="${g.membersPagerLabel}">${previousHref ? html`<a href="${previousHref}">${g.fewerMembers}</a>` : html`<span></span>`}<span></span>${nextHref ? html`<a href="${nextHref}">${g.moreMembers}</a>` : html`<span></span>`}</nav>`
+      : '';
   // On narrow screens each row becomes a card whose cells carry their column's name (palaver.css).
   return html`<section aria-labelledby="members">
 <h2 id="members">${g.membersTitle}</h2>
 ${view.members.length
   ? html`<table class="blogs members reflow">
-  <caption>${formatCount(view.members.length, g.members, locale)}</caption>
+  <caption>${formatCount(view.memberCount, g.members, locale)}</caption>
   <thead><tr><th scope="col">${t.colBlog}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colLastPoll}</th>${withPosted ? html`<th scope="col">${g.colPosted}</th>` : ''}</tr></thead>
   <tbody>${view.members.map(
     (m) => html`<tr>
@@ -80,7 +91,7 @@ ${view.members.length
     ${withPosted ? html`<td data-label="${g.colPosted}">${m.posted ? g.postedYes : g.postedNo}</td>` : ''}
   </tr>`,
   )}</tbody>
-</table>`
+</table>${pager}`
   : html`<p>${t.noBlogs}</p>`}
 </section>`;
 }
@@ -97,7 +108,7 @@ export function renderGroupPage(view: GroupPageView): string {
 <h1${lang}>${group.title}</h1>
 ${group.description ? html`<p class="lede"${lang}>${group.description}</p>` : ''}
 ${eventLine(view)}
-<p class="meta">${formatCount(view.members.length, g.members, locale)} · ${formatCount(view.conversationCount, g.conversations, locale)}</p>
+<p class="meta">${formatCount(view.memberCount, g.members, locale)} · ${formatCount(view.conversationCount, g.conversations, locale)}</p>
 ${renderSubscribeLinks(base, g.subscribeGroup, [{ href: `${base}.opml`, type: 'text/x-opml', label: g.blogList }])}
 </header>`;
   const query = view.search?.query ?? '';
@@ -118,7 +129,7 @@ ${view.conversations.length
   : html`<p>${g.noConversations}</p>`}
 ${pager}
 </section>`;
-    const programme = group.event && view.programme?.length && view.page === 1 ? renderProgramme(view.programme, group.event, locale, 'programme', g.programme) : '';
+    const programme = group.event && view.programme?.length && view.page === 1 ? renderProgramme(view.programme, group.event, locale, 'programme', g.programme, view.programmePager) : '';
     body = html`${head}${search}${conversations}${programme}${view.page === 1 ? membersTable(view) : ''}`;
   }
   const switchQuery = view.search ? `q=${encodeURIComponent(query)}&` : view.page > 1 ? `page=${view.page}&` : '';

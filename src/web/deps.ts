@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/open.ts';
 import type { PingVerifier } from '../poller/ping-verifier.ts';
 import type { Poller } from '../poller/poller.ts';
+import type { EntriesChanged } from '../domain/vocabulary.ts';
 import type { Fetch } from '../reader/types.ts';
 import type { Hub } from '../websub/hub.ts';
 import type { Subscriber } from '../websub/subscriber.ts';
@@ -25,6 +26,8 @@ export interface AppDeps {
     hub?: Pick<Hub, 'request'>;
     subscriber?: Pick<Subscriber, 'answerVerification' | 'receive'>;
   };
+  /** Told when a change made over the web alters feeds (a group's members), for WebSub. */
+  onEntriesChanged?: (change: EntriesChanged) => void;
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
 }

@@ -1,0 +1,202 @@
+// The pages of groups: /groups (every group, paged), /g/:slug (what the group is about, its
+// conversations ranked as on /, the search limited to it, its programme and its members, each
+// list paged), /g/:slug/summary (an event in numbers) and /g/:slug.opml (its blogs for a reader).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { eventPhase, type Group, type GroupEvent } from '../domain/groups.ts';
+import { feedAlternates } from '../feeds/feed-urls.ts';
+import { feedContentTypes } from '../feeds/types.ts';
+import { renderGroupOpml } from '../registry/export-opml.ts';
+import { blogHealth } from '../registry/health.ts';
+import { listAnsweredEntries } from '../store/answered.ts';
+import { listConversationBlogs, listNewestEntryOf } from '../store/conversations.ts';
+import {
+  countGroupConversations,
+  countGroupEntriesBetween,
+  findGroupVersion,
+  listGroupBlogsPostingBetween,
+  listGroupConversations,
+  listOutsideParticipants,
+} from '../store/group-conversations.ts';
+import { countGroupMembers, countGroups, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
+import { searchEntries } from '../store/search.ts';
+import { listSourcesByBlogs } from '../store/sources.ts';
+import { renderGroupSummary } from '../views/group-programme.ts';
+import { renderGroupList, renderGroupPage, type GroupMemberRow } from '../views/groups.ts';
+import type { AppDeps } from './deps.ts';
+import { HttpError } from './errors.ts';
+import { loadProgramme } from './group-programme.ts';
+import { parseGroupSlug } from './ids.ts';
+import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
+import { requestTimeZone } from './time-zone.ts';
+
+const conversationsPerPage = 30;
+const membersPerPage = 100;
+const groupsPerPage = 50;
+const searchLimit = 50;
+const topConversations = 10;
+
+const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+  members: z.coerce.number().int().min(1).max(1_000).catch(1).default(1),
+  day: z.coerce.number().int().min(1).max(366).catch(1).default(1),
+  q: z.string().max(200).optional().catch(undefined),
+});
+const listQuery = z.object({ before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined) });
+
+/** Builds a link to the group page keeping the other parameters of `query` and changing some. */
+function hrefWith(base: string, query: Record<string, number | string | undefined>, change: Record<string, number | null>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...query, ...change })) {
+    if (value === undefined || value === null || value === 1) continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${base}?${text}` : base;
+}
+
+/** Registers /groups, /g/:slug, /g/:slug/summary and /g/:slug.opml. */
+export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+  // Rendered group pages keyed by the group's version (members and conversations), view and language.
+  const pages = new PageCache();
+
+  async function requireGroup(slug: string): Promise<Group> {
+    const group = await findGroupBySlug(deps.db, slug);
+    if (!group) throw new HttpError(404, 'not-found', 'There is no such group.');
+    return group;
+  }
+
+  async function memberRows(group: Group, page: number, at: Date): Promise<GroupMemberRow[]> {
+    const blogs = await listGroupMembers(deps.db, group.id, { limit: membersPerPage, offset: (page - 1) * membersPerPage });
+    const sources = await listSourcesByBlogs(deps.db, blogs.map((b) => b.id));
+    const begun = group.event && group.event.startsAt <= at.toISOString();
+    const posted = group.event && begun ? await listGroupBlogsPostingBetween(deps.db, group.id, group.event.startsAt, group.event.endsAt) : null;
+    return blogs.map((blog) => ({ blog, health: blogHealth(blog, sources.filter((s) => s.blogId === blog.id)), posted: posted ? posted.has(blog.id) : null }));
+  }
+
+  async function conversationsOf(group: Group, ids: number[]) {
+    return {
+      newest: await listNewestEntryOf(deps.db, ids),
+      blogs: await listConversationBlogs(deps.db, ids),
+      outside: await listOutsideParticipants(deps.db, group.id, ids),
+    };
+  }
+
+  async function renderPage(request: FastifyRequest, group: Group, locale: 'de' | 'en', at: Date, query: z.infer<typeof pageQuery>): Promise<string> {
+    const base = `/g/${group.slug}`;
+    const timeZone = requestTimeZone(request, deps.config);
+    const alternates = feedAlternates(deps.config.publicUrl, { kind: 'group', slug: group.slug }, `${group.title} – Palaver`);
+    const memberCount = await countGroupMembers(deps.db, group.id);
+    const phase = group.event ? eventPhase(group.event, at) : null;
+    const members = await memberRows(group, query.members, at);
+    const kept = { page: query.page, members: query.members, day: query.day };
+    const membersPager = {
+      previousHref: query.members > 1 ? `${hrefWith(base, kept, { members: query.members - 1 })}#members` : null,
+      nextHref: query.members * membersPerPage < memberCount ? `${hrefWith(base, kept, { members: query.members + 1 })}#members` : null,
+    };
+    const programme = group.event && phase !== 'upcoming' ? await loadProgramme(deps.db, group as Group & { event: GroupEvent }, at, query.day) : null;
+    const common = {
+      group,
+      phase,
+      members,
+      memberCount,
+      membersPager,
+      conversationCount: await countGroupConversations(deps.db, group.id),
+      programme: programme?.days ?? null,
+      programmePager: programme
+        ? {
+            earlierHref: programme.previousDay ? `${hrefWith(base, kept, { day: programme.previousDay })}#programme` : null,
+            laterHref: programme.nextDay ? `${hrefWith(base, kept, { day: programme.nextDay })}#programme` : null,
+          }
+        : undefined,
+      daysSoFar: programme?.daysSoFar ?? 0,
+      now: at,
+      locale,
+      timeZone,
+      alternates,
+    };
+    if (query.q !== undefined) {
+      const hits = await searchEntries(deps.db, query.q, { limit: searchLimit, groupId: group.id });
+      const about = await listAnsweredEntries(deps.db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
+      return renderGroupPage({ ...common, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } });
+    }
+    const found = await listGroupConversations(deps.db, group.id, { limit: conversationsPerPage + 1, offset: (query.page - 1) * conversationsPerPage });
+    const shown = found.slice(0, conversationsPerPage);
+    return renderGroupPage({ ...common, conversations: shown, ...(await conversationsOf(group, shown.map((c) => c.id))), page: query.page, hasMore: found.length > conversationsPerPage });
+  }
+
+  app.get('/groups', async (request, reply) => {
+    const { before } = listQuery.parse(request.query ?? {});
+    const locale = requestLocale(request, reply);
+    const groups = await listGroups(deps.db, { limit: groupsPerPage + 1, ...(before ? { beforeId: before } : {}) });
+    const shown = groups.slice(0, groupsPerPage);
+    const body = renderGroupList(shown, { locale, next: groups.length > groupsPerPage ? shown.at(-1)!.id : null, first: before === undefined, total: await countGroups(deps.db) });
+    return reply.type('text/html; charset=utf-8').send(body);
+  });
+
+  // One route for the page and the list of blogs: a slug never holds a dot, so /g/<slug>.opml is unambiguous.
+  app.get('/g/:slug', async (request, reply) => {
+    const raw = (request.params as { slug?: string }).slug ?? '';
+    if (raw.endsWith('.opml')) {
+      const group = await requireGroup(parseGroupSlug({ slug: raw.slice(0, -'.opml'.length) }));
+      return reply
+        .type(feedContentTypes.opml)
+        .header('content-disposition', `inline; filename="${group.slug}.opml"`)
+        .send(await renderGroupOpml(deps.db, group, { now: now() }));
+    }
+    const group = await requireGroup(parseGroupSlug(request.params));
+    const query = pageQuery.parse(request.query ?? {});
+    const locale = requestLocale(request, reply);
+    const at = now();
+    const timeZone = requestTimeZone(request, deps.config);
+    const version = await findGroupVersion(deps.db, { id: group.id });
+    const key = JSON.stringify([group.slug, version, locale, timeZone, query]);
+    const page = await pages.get(key, at.getTime(), async () => toRenderedPage(await renderPage(request, group, locale, at, query), null, at.getTime()));
+    return sendPage(request, reply, page);
+  });
+
+  app.get('/g/:slug/summary', async (request, reply) => {
+    const group = await requireGroup(parseGroupSlug(request.params));
+    const at = now();
+    if (!group.event) throw new HttpError(404, 'not-found', 'This group is no event, so it has no summary: its page is /g/' + group.slug + '.');
+    const event = group.event;
+    if (eventPhase(event, at) === 'upcoming') throw new HttpError(404, 'not-found', 'The event has not begun yet; its summary appears once it has.');
+    const { day } = pageQuery.parse(request.query ?? {});
+    const locale = requestLocale(request, reply);
+    const timeZone = requestTimeZone(request, deps.config);
+    const version = await findGroupVersion(deps.db, { id: group.id });
+    const key = JSON.stringify(['summary', group.slug, version, locale, timeZone, day]);
+    const page = await pages.get(key, at.getTime(), async () => {
+      const withEvent = group as Group & { event: GroupEvent };
+      const programme = await loadProgramme(deps.db, withEvent, at, day);
+      const top = await listGroupConversations(deps.db, group.id, { limit: topConversations });
+      const memberCount = await countGroupMembers(deps.db, group.id);
+      const members = await listGroupMembers(deps.db, group.id, { limit: membersPerPage });
+      const posted = await listGroupBlogsPostingBetween(deps.db, group.id, event.startsAt, event.endsAt);
+      const base = `/g/${group.slug}/summary`;
+      const body = renderGroupSummary({
+        group: withEvent,
+        memberCount,
+        totals: await countGroupEntriesBetween(deps.db, group.id, event.startsAt, event.endsAt),
+        silent: members.filter((b) => !posted.has(b.id)).map((b) => ({ id: b.id, title: b.title, homeUrl: b.homeUrl })),
+        top,
+        conversationCount: await countGroupConversations(deps.db, group.id),
+        ...(await conversationsOf(group, top.map((c) => c.id))),
+        programme: programme.days,
+        programmePager: {
+          earlierHref: programme.previousDay ? `${hrefWith(base, {}, { day: programme.previousDay })}#days` : null,
+          laterHref: programme.nextDay ? `${hrefWith(base, {}, { day: programme.nextDay })}#days` : null,
+        },
+        running: eventPhase(event, at) === 'running',
+        now: at,
+        locale,
+        timeZone,
+        alternates: feedAlternates(deps.config.publicUrl, { kind: 'group', slug: group.slug }, `${group.title} – Palaver`),
+      });
+      return toRenderedPage(body, null, at.getTime());
+    });
+    return sendPage(request, reply, page);
+  });
+}
+
