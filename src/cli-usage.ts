@@ -6,14 +6,27 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from './config.ts';
 
-type OptionName = 'once' | 'force' | 'no-poll' | 'quiet' | 'help';
+type BooleanOption = 'once' | 'force' | 'no-poll' | 'quiet' | 'help';
+type StringOption = 'opml' | 'title' | 'description' | 'from' | 'to' | 'time-zone' | 'lang' | 'blog';
+type OptionName = BooleanOption | StringOption;
 
-const optionSpecs: Record<OptionName, { type: 'boolean'; short?: string; text: string }> = {
+/** The options of a command line as parsed: switches, and options that take a value (--blog may repeat). */
+export type OptionValues = Partial<Record<BooleanOption, boolean>> & Partial<Record<Exclude<StringOption, 'blog'>, string>> & { blog?: string[] };
+
+const optionSpecs: Record<OptionName, { type: 'boolean' | 'string'; short?: string; multiple?: boolean; text: string }> = {
   once: { type: 'boolean', text: 'poll what is due now, print a line per source, and exit' },
   force: { type: 'boolean', text: 'with --once: poll every source now, whatever its schedule' },
   'no-poll': { type: 'boolean', text: 'register without polling the new blog' },
   quiet: { type: 'boolean', short: 'q', text: 'leave out the first line naming the database' },
   help: { type: 'boolean', short: 'h', text: 'show this help' },
+  opml: { type: 'string', text: 'create: an OPML file of the group’s blogs (those not registered yet are registered)' },
+  blog: { type: 'string', multiple: true, text: 'create: a registered blog (id or address) to include; repeat for more' },
+  title: { type: 'string', text: 'create: the group’s title (default: the OPML list’s title, else the slug)' },
+  description: { type: 'string', text: 'create: what the group is about' },
+  from: { type: 'string', text: 'create: an event’s first day, YYYY-MM-DD (with --to)' },
+  to: { type: 'string', text: 'create: an event’s last day, YYYY-MM-DD (with --from)' },
+  'time-zone': { type: 'string', text: 'create: the zone the event’s days are counted in (default: timeZone, else this machine’s)' },
+  lang: { type: 'string', text: 'create: the language its blogs write in, e.g. de' },
 };
 
 export interface CommandSpec {
@@ -65,6 +78,23 @@ export const commands: readonly CommandSpec[] = [
     options: ['quiet', 'help'],
     examples: ['npx palaver export-opml > blogs.opml', 'DATABASE_PATH=data/demo.db npx palaver export-opml'],
     maxArgs: 0,
+  },
+  {
+    name: 'group',
+    synopsis: 'group <create|list|add|remove> …',
+    summary: 'make groups of blogs (an event over many blogs): one page, feed and programme for each',
+    details: [
+      'group create <slug> [--opml list.opml] [--blog <id or address>]… [--title …] [--from YYYY-MM-DD --to YYYY-MM-DD]: blogs of the list not registered yet are registered, four at a time, a line per blog; exits 1 when any failed.',
+      'group list: every group with its address. group add <slug> <blog>…: add registered blogs. group remove <slug> <blog>: take one out.',
+      'The group is at /g/<slug>, its feeds at /g/<slug>/feed.atom|rss|json, its blogs at /g/<slug>.opml.',
+    ],
+    options: ['opml', 'blog', 'title', 'description', 'from', 'to', 'time-zone', 'lang', 'quiet', 'help'],
+    examples: [
+      'npx palaver group create social-media-camp-2008 --opml camp.opml --from 2008-11-12 --to 2008-11-17 --time-zone Europe/Berlin',
+      'npx palaver group create feeds --blog 3 --blog https://example.org/ --title "Feeds and readers"',
+      'npx palaver group remove social-media-camp-2008 https://example.org/',
+    ],
+    maxArgs: 1001,
   },
   {
     name: 'migrate',
@@ -145,7 +175,7 @@ export interface CommandToRun {
   kind: 'run';
   command: CommandSpec;
   args: string[];
-  values: Partial<Record<OptionName, boolean>>;
+  values: OptionValues;
 }
 
 export type ParsedCommandLine =
@@ -169,18 +199,19 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
   }
   const spec = commands.find((c) => c.name === name);
   if (!spec) return { kind: 'error', message: `Unknown command “${name}”. Commands: ${commands.map((c) => c.name).join(', ')}.\n\n${usage()}` };
-  const options: Record<string, { type: 'boolean'; short?: string }> = {};
-  for (const o of spec.options) options[o] = { type: 'boolean', ...(optionSpecs[o].short ? { short: optionSpecs[o].short } : {}) };
+  const options: Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> = {};
+  for (const o of spec.options) options[o] = { type: optionSpecs[o].type, ...(optionSpecs[o].short ? { short: optionSpecs[o].short } : {}), ...(optionSpecs[o].multiple ? { multiple: true } : {}) };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
     const code = (err as { code?: string }).code;
     const bad = /'([^']+)'/.exec((err as Error).message)?.[1] ?? flags.find((f) => !spec.options.some((o) => f === `--${o}`)) ?? '';
-    const what = code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `Option ${bad} takes no value.` : `Unknown option ${bad} for palaver ${spec.name}.`;
+    const wantsValue = spec.options.some((o) => optionSpecs[o].type === 'string' && bad.startsWith(`--${o}`));
+    const what = code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? (wantsValue ? `Option ${bad.split(' ')[0]} needs a value.` : `Option ${bad} takes no value.`) : `Unknown option ${bad} for palaver ${spec.name}.`;
     return { kind: 'error', message: `${what} Its options: ${optionList(spec.options)}.\n\n${commandHelp(spec)}` };
   }
-  const values = parsed.values as Partial<Record<OptionName, boolean>>;
+  const values = parsed.values as OptionValues;
   if (values.help) return { kind: 'print', text: commandHelp(spec) };
   const args = parsed.positionals.slice(1);
   if (args.length > spec.maxArgs) {

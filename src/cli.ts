@@ -1,4 +1,4 @@
-// The `palaver` command: add, poll, import-opml, export-opml, migrate, backup, demo. Each command opens what it needs, names
+// The `palaver` command: add, poll, import-opml, export-opml, group, migrate, backup, demo. Each command opens what it needs, names
 // the database on its first line, prints plain progress for people, and exits non-zero when it could not do its job.
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -270,6 +270,15 @@ export async function runCli(parsed: CommandToRun): Promise<number> {
         return await commandImportOpml(config, announce, args[0]);
       case 'export-opml':
         return await commandExportOpml(config, announce);
+      case 'group': {
+        const { runGroupCommand, GroupUsageError } = await import('./cli-group.ts');
+        try {
+          return await withService(config, announce, (service) => runGroupCommand(config, service, args, values));
+        } catch (err) {
+          if (err instanceof GroupUsageError) throw new UsageError(err.message);
+          throw err;
+        }
+      }
       case 'demo': {
         const { runDemo } = await import('./demo/run-demo.ts');
         return await runDemo(config, { announce });

@@ -9,6 +9,7 @@ import { describeTakenPort, findFreePortAfter, findPortOwner, probePort } from '
 import { registerBlog } from '../registry/register-blog.ts';
 import { startService } from '../service.ts';
 import { startDemoBlogs } from './blogs.ts';
+import { createDemoGroup } from './group.ts';
 
 /** Where the demo keeps its database: beside the configured one, recreated on every run. */
 export function demoDatabasePath(config: Config): string {
@@ -80,6 +81,8 @@ export async function runDemo(config: Config, options: DemoOptions = {}): Promis
     }
     const summary = await service.poller.pollOnce({ force: true });
     log(`Polled ${summary.polled} feeds: ${summary.inserted} entries${summary.failed ? `, ${summary.failed} failed` : ''}.`);
+    const { group } = await createDemoGroup({ db: service.database.db, fetch: service.fetcher.fetch }, blogs);
+    log(`Grouped them as “${group.title}”: ${demoConfig.publicUrl}/g/${group.slug}`);
     service.poller.start();
     log('');
     log(`Palaver is serving the demo debate at ${demoConfig.publicUrl}/ (database ${databasePath}).`);

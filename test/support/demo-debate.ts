@@ -1,6 +1,7 @@
 // The Social Media Camp debate polled into a fresh test app: the three WordPress fixture blogs
-// registered and polled once. Page and browser tests read it.
+// registered and polled once, and grouped as the demo groups them. Page and browser tests read it.
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
+import { createDemoGroup } from '../../src/demo/group.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
 import { createTestApp, type TestApp } from './app.ts';
 
@@ -18,6 +19,7 @@ export async function startDemoDebate(overrides: Record<string, unknown> = {}): 
   const demo = await startDemoBlogs({ freitagCharset: 'windows-1252' });
   for (const blog of demo.blogs) await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blog.homeUrl);
   await t.poller.pollOnce({ force: true });
+  await createDemoGroup({ db: t.database.db, fetch: t.fetcher.fetch }, demo);
   const list = (await t.app.inject('/api/conversations')).json().conversations as { id: number; title: string }[];
   const found = list.find((c) => c.title === 'Idee: ein Social Media Camp');
   if (!found) throw new Error(`demo debate not found among ${JSON.stringify(list.map((c) => c.title))}`);
