@@ -78,7 +78,7 @@ export function renderProgramme(days: ProgrammeDay[], event: GroupEvent, locale:
 <ol class="days">${days.map((d) => {
     const more = d.counts.posts - d.posts.length;
     return html`<li class="day-programme${d.counts.posts + d.counts.comments + d.counts.linkbacks === 0 ? ' quiet' : ''}">
-<h3><span class="day-number">${g.dayLabel(formatNumber(d.day.number, locale))}</span> <span class="day-date">${formatEventDay(d.day.date, locale)}</span></h3>
+<h3><span class="day-number">${g.dayLabel(formatNumber(d.day.number, locale))}</span> · <span class="day-date">${formatEventDay(d.day.date, locale)}</span></h3>
 <p class="meta day-counts">${describeCounts(d.counts, locale)}</p>
 ${d.posts.length
   ? html`<ul class="entries compact day-posts">${d.posts.map(

@@ -169,6 +169,32 @@ describe('the demo debate in Chromium', () => {
   });
 });
 
+describe('the demo group in Chromium', () => {
+  const cases = [
+    { locale: 'de-DE', lang: 'de', width: 1280, heading: 'Programm', day1: '1 Beitrag in 1 Blog, 1 Kommentar' },
+    { locale: 'de-DE', lang: 'de', width: 375, heading: 'Programm', day1: '1 Beitrag in 1 Blog, 1 Kommentar' },
+    { locale: 'en-GB', lang: 'en', width: 1280, heading: 'Day by day', day1: '1 post on 1 blog, 1 comment' },
+    { locale: 'en-GB', lang: 'en', width: 375, heading: 'Day by day', day1: '1 post on 1 blog, 1 comment' },
+  ];
+  it.each(cases)('shows /g/social-media-camp-2008 in $lang at $width px: the debate, the programme, the blogs, no horizontal scroll', async (c) => {
+    const context = await browser.newContext({ locale: c.locale, viewport: { width: c.width, height: 900 } });
+    const { page, problems } = await open(context);
+    const res = await page.goto(`${origin}/g/social-media-camp-2008`);
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe(c.lang);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Social Media Camp 2008');
+    await expect(page.locator('ol.conversations h2 a').allTextContents()).resolves.toEqual(['Idee: ein Social Media Camp']);
+    await expect(page.locator('#programme').textContent()).resolves.toBe(c.heading);
+    await expect(page.locator('.day-counts').first().textContent()).resolves.toBe(c.day1);
+    await expect(page.locator('table.members tbody tr').count()).resolves.toBe(3);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(artifacts, `group-${c.lang}-${c.width}.png`), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('registration and hostile content in Chromium', () => {
   it('shows an inline error for a bad address, registers a fixture blog, and runs nothing of its hostile post', async () => {
     const context = await browser.newContext({ locale: 'en-GB' });

@@ -130,7 +130,7 @@ describe('/g/:slug', () => {
   it('speaks German, with the event over and its summary linked', async () => {
     const res = await t.app.inject({ url: '/g/week?lang=de' });
     expect(res.body).toContain('Veranstaltung: 12.–17. November 2008 · vorbei · <a href="/g/week/summary">Zusammenfassung</a>');
-    expect(res.body).toContain('<span class="day-number">Tag 6</span> <span class="day-date">Montag, 17. November 2008</span></h3>\n<p class="meta day-counts">1 Beitrag in 1 Blog, 1 Kommentar</p>');
+    expect(res.body).toContain('<span class="day-number">Tag 6</span> · <span class="day-date">Montag, 17. November 2008</span></h3>\n<p class="meta day-counts">1 Beitrag in 1 Blog, 1 Kommentar</p>');
     const summary = await t.app.inject({ url: '/g/week/summary?lang=en' });
     expect(summary.statusCode).toBe(200);
     expect(summary.body).toContain('2 posts on 2 blogs, 2 comments');
