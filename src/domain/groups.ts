@@ -88,10 +88,12 @@ export function daysBetween(from: string, to: string): number {
  */
 export function startOfDay(date: string, timeZone: string): string {
   const wallMidnight = Date.parse(`${date}T00:00:00Z`);
-  // Twice: the offset at the first guess may differ from the offset at the answer (DST).
-  let instant = wallMidnight - zoneOffsetMs(wallMidnight, timeZone);
-  instant = wallMidnight - zoneOffsetMs(instant, timeZone);
-  return new Date(instant).toISOString();
+  // Two guesses: the offset at the first may differ from the offset at the answer (DST). Where
+  // midnight is skipped one guess falls on the day before; the earliest guess on the day wins.
+  const first = wallMidnight - zoneOffsetMs(wallMidnight, timeZone);
+  const second = wallMidnight - zoneOffsetMs(first, timeZone);
+  const onTheDay = [first, second].filter((t) => new Date(t + zoneOffsetMs(t, timeZone)).toISOString().slice(0, 10) === date);
+  return new Date(onTheDay.length ? Math.min(...onTheDay) : Math.max(first, second)).toISOString();
 }
 
 /** Builds an event from its first and last day in a zone: the days as given, the instants they span. */
