@@ -1,8 +1,11 @@
 // Lists grown by an attacker (or by success): thousands of blogs and conversations. /blogs, /,
 // /api/blogs and /api/conversations answer in pages (the API by cursor, with `next`), every
-// item reachable exactly once, and ten parallel list requests do not stall /health.
+// item reachable exactly once, and ten parallel list requests do not stall /health. A group at
+// its size limit pages its members on /g/:slug and in the API, and refuses one blog more.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxGroupMembers } from '../../src/domain/groups.ts';
+import { addGroupMembers, createGroup } from '../../src/registry/groups.ts';
 import { whileServing } from './expect.ts';
 import { startFaultServer, type FaultServer } from './fault-server.ts';
 import { createWorld, type World } from './world.ts';
@@ -98,6 +101,43 @@ describe('lists', () => {
     expect(first.statusCode).toBe(200);
     expect(first.body.match(/<article class="conversation-summary">/g)?.length).toBe(30);
     expect(first.body).toMatch(/<a href="\/\?page=2" rel="next">/);
+  });
+
+  it(`a group of ${maxGroupMembers} blogs pages its members on /g/:slug and in the API, each once, and refuses one more`, async () => {
+    const deps = { db: world.database.db, fetch: world.fetcher.fetch };
+    const ids = (await world.database.db.selectFrom('blogs').select('id').orderBy('id').limit(maxGroupMembers + 1).execute()).map((r) => String(r.id));
+    const fields = { slug: 'crowd', title: 'Crowd', description: null, lang: null, event: null };
+    await expect(createGroup(deps, { fields, blogs: ids })).rejects.toThrow(/a group holds at most 1,000 blogs; this one would hold 1,001/);
+    const { memberCount } = await createGroup(deps, { fields, blogs: ids.slice(0, maxGroupMembers) });
+    expect(memberCount).toBe(maxGroupMembers);
+    await expect(addGroupMembers(deps, 'crowd', [ids.at(-1)!])).rejects.toThrow(/at most 1,000 blogs/);
+    const seen = new Map<number, number>();
+    let url: string | null = '/g/crowd';
+    let pages = 0;
+    while (url) {
+      const res: { statusCode: number; body: string } = await world.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      expect(res.body.length).toBeLessThan(300_000);
+      for (const m of res.body.matchAll(/<th scope="row"[^>]*><a href="\/blogs\/(\d+)">/g)) seen.set(Number(m[1]), (seen.get(Number(m[1])) ?? 0) + 1);
+      const next = [...res.body.matchAll(/<a href="(\/g\/crowd\?members=(\d+))#members">/g)].map((m) => ({ href: m[1]!, n: Number(m[2]) })).find((m) => m.n === pages + 2);
+      url = next?.href ?? null;
+      pages += 1;
+      expect(pages).toBeLessThan(20);
+    }
+    expect(pages).toBe(10);
+    expect(seen.size).toBe(maxGroupMembers);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    const api = new Set<number>();
+    let apiUrl: string | null = '/api/groups/crowd?memberLimit=300';
+    while (apiUrl) {
+      const body: { members: { id: number }[]; membersNext: string | null } = (await world.app.inject({ method: 'GET', url: apiUrl })).json();
+      for (const m of body.members) {
+        expect(api.has(m.id)).toBe(false);
+        api.add(m.id);
+      }
+      apiUrl = body.membersNext;
+    }
+    expect(api.size).toBe(maxGroupMembers);
   });
 
   it('ten parallel /blogs requests leave /health answering', async (ctx) => {
