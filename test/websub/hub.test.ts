@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import type { Fetch, FetchRequest, FetchResponse } from '../../src/reader/types.ts';
+import { eventOf } from '../../src/domain/groups.ts';
+import { insertGroup, insertGroupMembers } from '../../src/store/groups.ts';
 import { findHubSubscriber, markDeliveriesDue } from '../../src/store/websub-hub.ts';
 import { createHub, signBody, type Hub, type HubSettings } from '../../src/websub/hub.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -55,6 +57,7 @@ describe('request', () => {
     [{ callback: 'http://u:p@reader.example/' }, 'hub.callback must not carry credentials.'],
     [{ topic: 'http://elsewhere.example/feed.atom' }, `hub.topic must be one of Palaver's feeds under ${publicUrl}.`],
     [{ topic: `${publicUrl}/c/99/feed.atom` }, 'hub.topic names a feed that does not exist.'],
+    [{ topic: `${publicUrl}/g/no-such-group/feed.atom` }, 'hub.topic names a feed that does not exist.'],
     [{ secret: 'x'.repeat(200) }, 'hub.secret must be less than 200 bytes.'],
     [{ leaseSeconds: 'soon' }, 'hub.lease_seconds must be a number of seconds.'],
   ])('refuses %j: %s', async (fields, message) => {
@@ -123,6 +126,26 @@ describe('deliveries', () => {
       `${publicUrl}/blogs/3/feed.atom`, `${publicUrl}/blogs/3/feed.rss`, `${publicUrl}/blogs/3/feed.json`,
     ]);
     expect(sent.every((r) => r.url === 'https://hub.example/' && r.method === 'POST')).toBe(true);
+  });
+});
+
+describe('notify for groups', () => {
+  it('pings the feeds of the groups whose blogs took part in a changed conversation within their dates, and of a group whose members changed', async () => {
+    const db = database.db;
+    const at = '2008-11-12T08:47:00.000Z';
+    const blog = await db.insertInto('blogs').values({ home_url: 'http://sachar.example/', url_key: 'sachar.example', title: 'Sachar', created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
+    const conversation = await db.insertInto('conversations').values({ title: 'Idee', created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
+    const entry = { blog_id: blog.id, kind: 'post' as const, identity: 'p41', content_hash: 'h', first_seen_at: at, changed_at: at, sort_at: at, conversation_id: conversation.id };
+    await db.insertInto('entries').values(entry).execute();
+    const during = await insertGroup(db, { slug: 'week', title: 'Week', description: null, lang: null, event: eventOf('2008-11-12', '2008-11-17', 'Europe/Berlin') }, at);
+    const before = await insertGroup(db, { slug: 'october', title: 'October', description: null, lang: null, event: eventOf('2008-10-01', '2008-10-31', 'Europe/Berlin') }, at);
+    const always = await insertGroup(db, { slug: 'all-of-it', title: 'All', description: null, lang: null, event: null }, at);
+    await insertGroup(db, { slug: 'empty', title: 'Empty', description: null, lang: null, event: null }, at);
+    for (const g of [during, before, always]) await insertGroupMembers(db, g.id, [blog.id], at);
+    answer = () => ({ status: 204 });
+    await hub({ externalHubUrl: 'https://hub.example/' }).notify({ entryIds: [], conversationIds: [conversation.id], blogIds: [], groupSlugs: ['empty'] });
+    const pinged = sent.map((r) => new URLSearchParams(String(r.body)).get('hub.url')!).filter((u) => u.includes('/g/'));
+    expect(pinged.sort()).toEqual(['all-of-it', 'empty', 'week'].flatMap((slug) => ['atom', 'json', 'rss'].map((f) => `${publicUrl}/g/${slug}/feed.${f}`)).sort());
   });
 });
 
