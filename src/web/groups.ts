@@ -25,7 +25,7 @@ import { renderGroupSummary } from '../views/group-programme.ts';
 import { renderGroupList, renderGroupPage, type GroupMemberRow } from '../views/groups.ts';
 import type { AppDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { loadProgramme } from './group-programme.ts';
+import { daysBegun, loadProgramme } from './group-programme.ts';
 import { parseGroupSlug } from './ids.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
@@ -89,13 +89,15 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const alternates = feedAlternates(deps.config.publicUrl, { kind: 'group', slug: group.slug }, `${group.title} – Palaver`);
     const memberCount = await countGroupMembers(deps.db, group.id);
     const phase = group.event ? eventPhase(group.event, at) : null;
-    const members = await memberRows(group, query.members, at);
+    const searching = query.q !== undefined;
+    // A search shows the group's head and the hits only: no members, no programme to read.
+    const members = searching ? [] : await memberRows(group, query.members, at);
     const kept = { page: query.page, members: query.members, day: query.day };
     const membersPager = {
       previousHref: query.members > 1 ? `${hrefWith(base, kept, { members: query.members - 1 })}#members` : null,
       nextHref: query.members * membersPerPage < memberCount ? `${hrefWith(base, kept, { members: query.members + 1 })}#members` : null,
     };
-    const programme = group.event && phase !== 'upcoming' ? await loadProgramme(deps.db, group as Group & { event: GroupEvent }, at, query.day) : null;
+    const programme = group.event && phase !== 'upcoming' && !searching ? await loadProgramme(deps.db, group as Group & { event: GroupEvent }, at, query.day) : null;
     const common = {
       group,
       phase,
@@ -110,7 +112,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
             laterHref: programme.nextDay ? `${hrefWith(base, kept, { day: programme.nextDay })}#programme` : null,
           }
         : undefined,
-      daysSoFar: programme?.daysSoFar ?? 0,
+      daysSoFar: group.event ? daysBegun(group.event, at).length : 0,
       now: at,
       locale,
       timeZone,

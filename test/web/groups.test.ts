@@ -163,6 +163,28 @@ describe('/g/:slug', () => {
   });
 });
 
+describe('an event that is under way, and one that has not begun', () => {
+  it('says which day it is, lists the days so far, calls its summary the state so far; an upcoming one has no summary yet', async () => {
+    const clocked = await createTestApp({ adminToken: token }, { now: () => new Date('2008-11-13T12:00:00Z') });
+    try {
+      const create = (slug: string, from: string, to: string) =>
+        clocked.app.inject({ method: 'POST', url: '/api/groups', headers: auth, payload: { slug, from, to, timeZone: 'Europe/Berlin', blogs: [] } });
+      expect((await create('running', '2008-11-12', '2008-11-17')).statusCode).toBe(201);
+      expect((await create('later', '2008-12-01', '2008-12-03')).statusCode).toBe(201);
+      const running = await clocked.app.inject('/g/running?lang=en');
+      expect(running.body).toMatch(/Event: November 12\s–\s17, 2008 · under way: day 2 of 6/);
+      expect([...running.body.matchAll(/<span class="day-number">([^<]+)<\/span>/g)].map((m) => m[1])).toEqual(['Day 1', 'Day 2']);
+      expect((await clocked.app.inject('/g/running/summary?lang=en')).body).toContain('The event is still under way: this is how it stands so far.');
+      const later = await clocked.app.inject('/g/later?lang=de');
+      expect(later.body).toContain('Veranstaltung: 1.–3. Dezember 2008 · beginnt am Montag, 1. Dezember 2008');
+      expect(later.body).not.toContain('class="programme"');
+      expect((await clocked.app.inject('/g/later/summary')).statusCode).toBe(404);
+    } finally {
+      await clocked.close();
+    }
+  });
+});
+
 describe('the group feeds', () => {
   it('validate as Atom, RSS and JSON Feed and carry the conversation threaded', async () => {
     const debate = (await t.app.inject(`/api/conversations/${debateId}`)).json() as { entries: { id: number; inReplyTo: number | null }[] };
