@@ -151,7 +151,8 @@ export async function groupApiRoutes(app: FastifyInstance, deps: AppDeps): Promi
   app.delete('/api/groups/:slug/members/:blog', async (request, reply) => {
     requireOperator(request, reply);
     const slug = parseGroupSlug(request.params);
-    const ref = decodeURIComponent(String((request.params as { blog?: string }).blog ?? '')).slice(0, 2048);
+    // Fastify has decoded the segment already: an address arrives whole (its slashes sent as %2F).
+    const ref = String((request.params as { blog?: string }).blog ?? '').slice(0, 2048);
     try {
       const { group, blog, removed } = await removeGroupMember(groupDeps, slug, ref);
       if (!blog) throw new HttpError(404, 'not-found', `${ref} is not a registered blog.`);

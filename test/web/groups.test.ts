@@ -226,6 +226,8 @@ describe('membership', () => {
     // Sachar is still in the other group, which still shows the debate.
     expect(await titlesOf('week')).toEqual(['Idee: ein Social Media Camp']);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/groups/feeds/members/${encodeURIComponent(home('sachar'))}`, headers: auth })).statusCode).toBe(404);
+    // A stray percent sign names no blog; it is no server error.
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/groups/feeds/members/%25', headers: auth })).statusCode).toBe(404);
   });
 
   it('pages GET /api/groups by cursor', async () => {
@@ -234,6 +236,13 @@ describe('membership', () => {
     const second = (await t.app.inject(first.next)).json() as { groups: ApiGroup[]; next: string | null };
     expect(second.groups.map((g) => g.slug)).toEqual(['week']);
     expect(second.next).toBeNull();
+  });
+
+  it('lists every group on /groups, newest first, titles escaped', async () => {
+    const res = await t.app.inject('/groups?lang=en');
+    expect(res.statusCode).toBe(200);
+    expect([...res.body.matchAll(/<h2><a href="\/g\/([a-z0-9-]+)"/g)].map((m) => m[1])).toEqual(['feeds', 'week']);
+    expect(res.body).toContain('Blogwoche &lt;Social Media&gt;</a>');
   });
 });
 
