@@ -1,6 +1,7 @@
 // OPML import as a traffic amplifier: one small POST naming a third party's site hundreds of
 // times. Over the web it needs the admin session and the form's CSRF token, a list is capped at
-// registry.maxImportEntries, and discovery requests to one host are spread over time.
+// registry.maxImportEntries, and discovery requests to one host are spread over time. The same
+// holds for a group created from an uploaded list (/groups/new, POST /api/groups).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { startAttackWeb, type AttackWeb } from './attack-web.ts';
@@ -88,5 +89,39 @@ describe('opml import', () => {
     const res = await post({ opml: opmlNaming(victim.origin, 2, 'bearer') }, { authorization: `Bearer ${adminToken}` });
     expect(res.statusCode).toBe(200);
     expect(victim.hits.filter((h) => h.path.startsWith('/bearer/')).length).toBe(2);
+  });
+});
+
+const boundary = '----palaver-hostile';
+const multipart = (fields: Record<string, string>, file: string) =>
+  `${Object.entries(fields)
+    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+    .join('')}--${boundary}\r\nContent-Disposition: form-data; name="opmlFile"; filename="list.opml"\r\nContent-Type: text/x-opml\r\n\r\n${file}\r\n--${boundary}--\r\n`;
+const upload = (fields: Record<string, string>, file: string, headers: Record<string, string> = {}) =>
+  world.app.inject({ method: 'POST', url: '/groups/new', payload: multipart(fields, file), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...headers } });
+
+describe('a group from an uploaded list', () => {
+  it('a stranger’s upload is refused (401) before a single request leaves; a forged form (403) too', async () => {
+    const anon = await upload({ slug: 'anon-group' }, opmlNaming(victim.origin, 500, 'group-anon'));
+    expect(anon.statusCode).toBe(401);
+    const { cookie } = await adminSession();
+    const forged = await upload({ slug: 'forged-group', csrf: 'guessed' }, opmlNaming(victim.origin, 5, 'group-forged'), { cookie });
+    expect(forged.statusCode).toBe(403);
+    const api = await world.app.inject({ method: 'POST', url: '/api/groups', payload: { slug: 'api-anon', opml: opmlNaming(victim.origin, 5, 'group-api') } });
+    expect(api.statusCode).toBe(401);
+    expect(victim.hits.filter((h) => h.path.startsWith('/group-')).length).toBe(0);
+    expect((await world.app.inject('/api/groups')).json().groups).toEqual([]);
+  });
+
+  it('the operator’s list of 500 is refused whole (422), and a file over the OPML limit (413), creating nothing', async () => {
+    const { cookie, csrf } = await adminSession();
+    const big = await upload({ slug: 'big-group', csrf }, opmlNaming(victim.origin, 500, 'group-big'), { cookie });
+    expect(big.statusCode).toBe(422);
+    expect(big.body).toContain('names 500 blogs; one import takes at most 200 (registry.maxImportEntries)');
+    const huge = await upload({ slug: 'huge-group', csrf }, `<opml version="2.0"><head><title>${'x'.repeat(3 * 1024 * 1024)}</title></head><body/></opml>`, { cookie });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.body).toContain('the form is too large');
+    expect(victim.hits.filter((h) => h.path.startsWith('/group-')).length).toBe(0);
+    expect((await world.app.inject('/api/groups')).json().groups).toEqual([]);
   });
 });
