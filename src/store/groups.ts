@@ -118,15 +118,3 @@ export async function countGroupMembers(db: Db, groupId: number): Promise<number
   const row = await db.selectFrom('group_members').select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-/** Lists the groups a blog belongs to, by title. */
-export async function listGroupsOfBlog(db: Db, blogId: number): Promise<Group[]> {
-  const rows = await db
-    .selectFrom('groups')
-    .innerJoin('group_members', 'group_members.group_id', 'groups.id')
-    .selectAll('groups')
-    .where('group_members.blog_id', '=', blogId)
-    .orderBy('groups.title')
-    .execute();
-  return rows.map(toGroup);
-}
