@@ -247,10 +247,9 @@ export async function listEntryScopes(db: Db, entryIds: number[]): Promise<{ con
   return { conversationIds: [...conversationIds], blogIds: [...blogIds] };
 }
 
-/** Tells whether a conversation (not merged away), a blog or a group exists, for a topic's validity. */
-export async function existsFeedScope(db: Db, scope: Exclude<FeedScope, { kind: 'all' }>): Promise<boolean> {
-  if (scope.kind === 'blog') return (await db.selectFrom('blogs').select('id').where('id', '=', scope.id).executeTakeFirst()) !== undefined;
-  if (scope.kind === 'group') return (await db.selectFrom('groups').select('id').where('slug', '=', scope.slug).executeTakeFirst()) !== undefined;
-  const row = await db.selectFrom('conversations').select('id').where('id', '=', scope.id).where('merged_into_id', 'is', null).executeTakeFirst();
+/** Tells whether a conversation (not merged away) or a blog exists, for a topic's validity. */
+export async function existsFeedScope(db: Db, scope: 'conversation' | 'blog', id: number): Promise<boolean> {
+  if (scope === 'blog') return (await db.selectFrom('blogs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  const row = await db.selectFrom('conversations').select('id').where('id', '=', id).where('merged_into_id', 'is', null).executeTakeFirst();
   return row !== undefined;
 }

@@ -25,6 +25,7 @@ import {
 } from '../store/websub-hub.ts';
 import { existsFeedScope, listEntryScopes } from '../store/feed-items.ts';
 import { listGroupSlugsOfConversations } from '../store/group-conversations.ts';
+import { findGroupBySlug } from '../store/groups.ts';
 
 /** The longest hub.callback accepted, in characters. */
 export const maxCallbackLength = 2048;
@@ -139,7 +140,9 @@ export function createHub(deps: HubDeps): Hub {
     const topic = r.topic ?? '';
     const parsed = parseFeedUrl(s.publicUrl, topic);
     if (!parsed) return { ok: false, message: `hub.topic must be one of Palaver's feeds under ${s.publicUrl}.` };
-    if (parsed.scope.kind !== 'all' && !(await existsFeedScope(deps.db, parsed.scope))) {
+    const { scope } = parsed;
+    const exists = scope.kind === 'all' || (scope.kind === 'group' ? (await findGroupBySlug(deps.db, scope.slug)) !== undefined : await existsFeedScope(deps.db, scope.kind, scope.id));
+    if (!exists) {
       return { ok: false, message: 'hub.topic names a feed that does not exist.' };
     }
     const secret = r.secret === undefined || r.secret === '' ? null : r.secret;
