@@ -1,10 +1,10 @@
 // Opens the SQLite database for kysely with the pragmas Palaver relies on (WAL, foreign keys,
-// busy timeout) and write transactions that begin IMMEDIATE. This is the one marked place that
-// knows it talks to SQLite.
+// busy timeout), write transactions that begin IMMEDIATE and prepared statements kept for reuse.
+// This is the one marked place that knows it talks to SQLite.
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, type QueryResult, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
 
 // SQLite runs DDL inside transactions fine; kysely's adapter says otherwise only to be safe
@@ -15,15 +15,63 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** Prepared statements kept per connection; more distinct statements than this evict the oldest used. */
+const statementCacheSize = 500;
+
+// kysely's SQLite connection prepares every statement anew: SQLite parses and plans the SQL
+// each time, which cost more than running it on the ingest path. This one keeps the prepared
+// statements by their SQL text (the values stay parameters), the least recently used evicted.
+class CachingSqliteConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  constructor(private readonly sqlite: SQLite.Database) {}
+
+  private statement(sql: string): SQLite.Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt) {
+      this.statements.delete(sql);
+    } else {
+      stmt = this.sqlite.prepare(sql);
+      if (this.statements.size >= statementCacheSize) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(sql, stmt);
+    return stmt;
+  }
+
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const stmt = this.statement(compiledQuery.sql);
+    const parameters = compiledQuery.parameters as unknown[];
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  // A statement being iterated is busy until the iteration ends: streams prepare their own.
+  async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    const stmt = this.sqlite.prepare(compiledQuery.sql);
+    if (!stmt.reader) throw new Error('db: only a query that returns rows can be streamed');
+    for (const row of stmt.iterate(compiledQuery.parameters as unknown[])) yield { rows: [row as R] };
+  }
+}
+
 // SQLite ends a transaction by itself when a statement fails with SQLITE_FULL, SQLITE_IOERR or
 // SQLITE_NOMEM; kysely's ROLLBACK then fails with "no transaction is active" and that error
 // replaces the one that says what happened (the disk is full). Roll back only what is open.
 class PalaverSqliteDriver extends SqliteDriver {
+  private readonly connection: CachingSqliteConnection;
+
   constructor(
     config: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
   ) {
     super(config);
+    this.connection = new CachingSqliteConnection(sqlite);
+  }
+
+  // The base class keeps the one connection behind its mutex; the caching one is handed out.
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await super.acquireConnection();
+    return this.connection;
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {

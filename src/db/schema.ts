@@ -87,6 +87,8 @@ export interface EntriesTable {
   /** Linkback records: the page that was pinged. */
   target_url: string | null;
   is_roundup: Generated<RoundupState>;
+  /** Feed entries: the hash of the raw item they were last read from (migration 0011). */
+  item_hash: Generated<string | null>;
 }
 
 export interface EntryChannelsTable {

@@ -5,7 +5,7 @@
 import type { Db } from '../db/open.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import { RoundupState, type Channel } from '../domain/vocabulary.ts';
-import { upsertEntry, type UpsertOutcome } from '../store/entries.ts';
+import { updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
 import { findSurvivingConversationId, isSameConversation, joinConversations, refreshConversation } from '../store/conversation-union.ts';
 import {
   addEntryChannel,
@@ -40,6 +40,8 @@ export interface RecordEntryInput {
   relations: EntryRelations;
   /** For linkback records: the page that was pinged. */
   targetUrl?: string | null;
+  /** For feed items: the hash of the item as it arrived (itemHashOf), kept to skip it next time. */
+  itemHash?: string | null;
 }
 
 export interface RecordedEntry {
@@ -57,7 +59,7 @@ export interface RecordedEntry {
 export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
   const decision = decideEntry(input.draft, input.relations, await findPriorRecord(db, input.blogId, input.draft.identity));
   const { draft } = decision;
-  const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText });
+  const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
   const newChannel = await addEntryChannel(db, id, input.via, decision.replacesChannel, now);
   const stored = await findThreadingState(db, id);
 
@@ -134,12 +136,25 @@ async function mayBridge(db: Db, edge: ResolvedEdge): Promise<boolean> {
 }
 
 /**
+ * Records what an unchanged feed item still tells: the comment count its post reports. A count
+ * that rose moves the conversation's "may be missing" figure, as recordEntry does for the
+ * same entry again; tells whether it rose.
+ */
+export async function recordCommentCount(db: Db, entry: { id: number; commentCount: number | null; conversationId: number }, commentCount: number | null, now: string): Promise<boolean> {
+  if (commentCount === entry.commentCount) return false;
+  await updateEntryCommentCount(db, entry.id, commentCount);
+  const rose = commentCount !== null && commentCount > (entry.commentCount ?? 0);
+  if (rose) await refreshConversation(db, await findSurvivingConversationId(db, entry.conversationId), now);
+  return rose;
+}
+
+/**
  * Stores an entry of a blog that waits for a moderator without threading it: the entry (of the
  * kind threading recognised) and its channel, no edges and no conversation.
  */
-export async function recordHeldEntry(db: Db, input: { blogId: number; draft: EntryDraft; via: Channel; kind: EntryDraft['kind'] }, now: string): Promise<{ id: number; outcome: UpsertOutcome }> {
+export async function recordHeldEntry(db: Db, input: { blogId: number; draft: EntryDraft; via: Channel; kind: EntryDraft['kind']; itemHash?: string | null }, now: string): Promise<{ id: number; outcome: UpsertOutcome }> {
   const draft = { ...input.draft, kind: input.kind };
-  const { id, outcome } = await upsertEntry(db, input.blogId, draft, now, { contentText: contentTextOf(draft) });
+  const { id, outcome } = await upsertEntry(db, input.blogId, draft, now, { contentText: contentTextOf(draft), itemHash: input.itemHash ?? null });
   await addEntryChannel(db, id, input.via, null, now);
   return { id, outcome };
 }

@@ -1,26 +1,19 @@
-// Over 400 lines because a poll of a source is one sequence (fetch, statuses, redirects, ingest, comment completion) with its outcomes.
-// Refreshes one source: fetch (conditional) → decode → parse → draft entries → store, and
+// Refreshes one source: fetch (conditional) → decode → parse → store its items (ingest/), and
 // records what happened on the source so its blog's status page can say it in plain words.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
-import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
 import { newestItems } from './item-cap.ts';
 import { decodeText } from '../reader/decode.ts';
-import { draftEntry } from '../reader/entry-draft.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
-import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
-import { trackbackListingUrl } from '../reader/listings.ts';
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
 import { completePostComments, defaultCompletionSettings, type CompletionOutcome } from './complete-comments.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
-import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, wakeCommentSources, type SourcePollState } from '../store/sources.ts';
-import { answersThreadedEntry } from '../store/held-entries.ts';
-import { recordEntry, recordHeldEntry } from '../ingest/record-entry.ts';
-import { relationsOf } from '../threading/relations.ts';
+import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
+import { ingestFeedItems, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
 export const feedAccept =
@@ -28,13 +21,6 @@ export const feedAccept =
 
 const defaultMaxItemsPerPoll = 500;
 
-const channelBySource: Record<Source['kind'], Channel> = {
-  feed: 'feed',
-  'site-comments': 'comment-feed',
-  'post-comments': 'comment-feed',
-  'trackback-listing': 'listing',
-  'pingback-listing': 'listing',
-};
 
 // Reading post pages costs the blog a request each: a first poll of a long feed reads a few.
 const maxPostPagesPerPoll = 10;
@@ -92,38 +78,6 @@ function gapState(source: Source, gap: CompletionOutcome, started: Date, nextChe
   return { gapNote: gap.note, gapPolls, nextCheckAt: sooner, ...(gap.apiPostId !== undefined ? { apiPostId: gap.apiPostId } : {}) };
 }
 
-/**
- * Picks the comment feed to follow for a post: WordPress's Atom variant carries the parent of
- * each threaded reply (thr:in-reply-to), its RSS one (wfw:commentRss, <permalink>feed/) none.
- */
-export function preferredCommentFeed(post: { url: string | null; commentFeedUrl: string | null }): string | null {
-  const feed = post.commentFeedUrl;
-  if (!feed || !post.url) return feed;
-  const permalink = post.url.endsWith('/') ? post.url : `${post.url}/`;
-  return feed === `${permalink}feed/` ? `${permalink}feed/atom/` : feed;
-}
-
-/**
- * Picks the listings of pings to poll for a post: WordPress's getPingbacks when the blog has a
- * pingback endpoint, and a TrackBack listing (?__mode=rss) when the post names a TrackBack URL
- * that is not WordPress's (<permalink>trackback/ has no listing; its trackbacks are in the
- * comment feeds).
- */
-export function listingSourcesFor(post: { url: string | null; trackbackPingUrl: string | null }, pingbackEndpoint: string | null): { kind: ListingSourceKind; url: string }[] {
-  const out: { kind: ListingSourceKind; url: string }[] = [];
-  if (pingbackEndpoint && post.url) out.push({ kind: 'pingback-listing', url: post.url });
-  const tb = post.trackbackPingUrl;
-  if (tb && !/\/trackback\/?$/.test(new URL(tb).pathname)) out.push({ kind: 'trackback-listing', url: trackbackListingUrl(tb) });
-  return out;
-}
-
-const entryKindBySource: Record<Source['kind'], EntryKind> = {
-  feed: 'post',
-  'site-comments': 'comment',
-  'post-comments': 'comment',
-  'trackback-listing': 'trackback',
-  'pingback-listing': 'pingback',
-};
 
 // Statuses after which asking again soon is pointless but the blog may come back.
 function describeStatus(res: FetchResponse): string {
@@ -295,10 +249,9 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
   const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
   const state = successState(hint);
-  // Each entry commits on its own, and the validators that vouch for them after all of them:
-  // a crash in between leaves the old validators, so the next poll fetches the feed again and,
-  // ingest being idempotent, loses and duplicates nothing. Short transactions keep pages and
-  // pings answering while a long feed is stored.
+  // The feed's entries commit together, and the validators that vouch for them after them: a
+  // crash in between leaves the old validators, so the next poll fetches the feed again and,
+  // ingest being idempotent, loses and duplicates nothing (its items are recognised unchanged).
   const items = await ingestFeedItems(deps.db, source, feed, checkedAt, s);
   // A new comment in the site's comment feed moves its post's thread, whatever the post feed says.
   if (source.kind === 'site-comments') await wakeCommentSourcesOfComments(deps.db, items.insertedIds, checkedAt);
@@ -335,79 +288,6 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     nextCheckAt: state.nextCheckAt,
     url: redirectState.url ?? source.url,
   });
-}
-
-interface FeedIngest {
-  inserted: number;
-  updated: number;
-  /** Entries this ingest created (not the ones it changed). */
-  insertedIds: number[];
-  changed: EntriesChanged;
-  /** New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults). */
-  unexplained: { entryId: number; url: string }[];
-}
-
-/**
- * Records the items of a parsed feed of `source`, each in a transaction of its own: entries with
- * their threading, the comment feeds and listings of new posts, and the blog's title.
- */
-async function ingestFeedItems(db: Db, source: Source, feed: Pick<ParsedFeed, 'items' | 'title'>, checkedAt: string, settings: Pick<RefreshSettings, 'showPendingWhenJoined'> = {}): Promise<FeedIngest> {
-  const kind = entryKindBySource[source.kind];
-  const via = channelBySource[source.kind];
-  let inserted = 0;
-  let updated = 0;
-  const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
-  const insertedIds: number[] = [];
-  const owner = await findBlogById(db, source.blogId);
-  const blog = source.kind === 'feed' ? owner : undefined;
-  // A blog registered by a stranger under moderation is read but not shown until approved.
-  const pending = owner !== undefined && owner.approval !== 'approved';
-  const unexplained: { entryId: number; url: string }[] = [];
-  const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(db, source.entryId) : undefined;
-  for (const item of feed.items) {
-    // SQLite work never waits for I/O, so without this a long feed would hold the event loop.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await db.transaction().execute(async (trx) => {
-      const draft = draftEntry(item, kind);
-      const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: item.inReplyTo });
-      // A pingback or trackback that the blog shows as a comment arrived by that ping.
-      const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
-      if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations.relations)))) {
-        const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind }, checkedAt);
-        if (held.outcome === 'inserted') inserted += 1;
-        else if (held.outcome === 'updated') updated += 1;
-        return;
-      }
-      const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations }, checkedAt);
-      if (recorded.outcome === 'inserted') {
-        inserted += 1;
-        insertedIds.push(recorded.id);
-      } else if (recorded.outcome === 'updated') updated += 1;
-      if (recorded.outcome !== 'unchanged') {
-        changed.entryIds.push(recorded.id);
-        changed.conversationIds.push(recorded.conversationId);
-      }
-      if (source.kind === 'feed') {
-        const commentFeed = preferredCommentFeed(draft);
-        if (commentFeed) {
-          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
-        }
-        if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
-        if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
-          unexplained.push({ entryId: recorded.id, url: draft.url });
-        }
-        for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
-          await insertSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
-        }
-      }
-    });
-  }
-  if (source.kind === 'feed' && feed.title) await updateBlogTitle(db, source.blogId, feed.title, checkedAt);
-  if (changed.entryIds.length > 0) {
-    changed.conversationIds = [...new Set(changed.conversationIds)];
-    changed.blogIds = [source.blogId];
-  }
-  return { inserted, updated, insertedIds, changed, unexplained };
 }
 
 // What follows a committed ingest: the pages of unexplained posts, then the listeners.

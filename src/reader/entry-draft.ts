@@ -77,6 +77,34 @@ export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date
   return { ...draft, contentHash: contentHashOf(draft) };
 }
 
+/**
+ * Computes the hash of a feed item as it arrived, before any work on it: the same hash again
+ * means the same entry again, so a poll can leave it alone without sanitizing or threading it.
+ * `scope` names where it arrived (the kind of source and its post); the comment count is left
+ * out (it moves without the item changing), dates count as the draft sees them at `now`.
+ */
+export function itemHashOf(item: FeedItem, kind: EntryKind, scope: string, now: Date = new Date()): string {
+  return sha256([
+    kind,
+    scope,
+    item.guid,
+    item.url,
+    item.title,
+    item.authorName,
+    item.authorUrl,
+    item.contentHtml,
+    item.summaryHtml,
+    plausibleDate(item.publishedAt, now),
+    plausibleDate(item.updatedAt, now),
+    item.commentsPageUrl,
+    JSON.stringify(item.commentFeeds),
+    JSON.stringify(item.inReplyTo),
+    item.trackbackPingUrl,
+    item.baseUrl,
+    item.lang,
+  ]);
+}
+
 /** Computes the hash that tells an edited entry from the same one again. */
 export function contentHashOf(draft: Omit<EntryDraft, 'contentHash'>): string {
   // The comment count is left out: it changes without the entry being edited.

@@ -43,16 +43,19 @@ export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 /**
  * Stores an entry of a blog, keyed by (blog, identity): new ones are inserted, edited ones
  * (a different content hash) updated, the same one again left alone. `contentText` is what
- * full-text search indexes (entries_fts follows by trigger), as threading derived it.
+ * full-text search indexes (entries_fts follows by trigger), as threading derived it;
+ * `itemHash` the hash of the feed item it was read from (null for anything else), kept so
+ * that the same item again is recognised before any work (listEntryItemStates).
  */
 export async function upsertEntry(
   db: Db,
   blogId: number | null,
   draft: EntryDraft,
   now: string,
-  derived: { contentText: string | null },
+  derived: { contentText: string | null; itemHash?: string | null },
 ): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean }> {
-  let existingQuery = db.selectFrom('entries').select(['id', 'content_hash', 'comment_count', 'comment_feed_url']).where('identity', '=', draft.identity);
+  const itemHash = derived.itemHash ?? null;
+  let existingQuery = db.selectFrom('entries').select(['id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash']).where('identity', '=', draft.identity);
   existingQuery = blogId === null ? existingQuery.where('blog_id', 'is', null) : existingQuery.where('blog_id', '=', blogId);
   const existing = await existingQuery.executeTakeFirst();
 
@@ -75,6 +78,7 @@ export async function upsertEntry(
     comments_page_url: draft.commentsPageUrl,
     trackback_ping_url: draft.trackbackPingUrl,
     content_hash: draft.contentHash,
+    item_hash: itemHash,
   };
 
   if (!existing) {
@@ -95,11 +99,12 @@ export async function upsertEntry(
 
   const commentCountRose = draft.commentCount !== null && draft.commentCount > (existing.comment_count ?? 0);
   if (existing.content_hash === draft.contentHash) {
-    // The comment count moves without the post changing; keep it current quietly.
-    if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl) {
+    // The comment count moves without the post changing; keep it current quietly. The item
+    // hash follows the item read last, whichever feed it came from.
+    if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl || existing.item_hash !== itemHash) {
       await db
         .updateTable('entries')
-        .set({ comment_count: draft.commentCount, comment_feed_url: draft.commentFeedUrl })
+        .set({ comment_count: draft.commentCount, comment_feed_url: draft.commentFeedUrl, item_hash: itemHash })
         .where('id', '=', existing.id)
         .execute();
     }
@@ -117,6 +122,36 @@ export async function upsertEntry(
     .where('id', '=', existing.id)
     .execute();
   return { id: existing.id, outcome: 'updated', commentCountRose };
+}
+
+/** What a poll needs to know of a stored entry to leave the same feed item alone. */
+export interface EntryItemState {
+  id: number;
+  itemHash: string | null;
+  commentCount: number | null;
+  conversationId: number | null;
+}
+
+/** Lists, by identity, what the store holds of a blog's entries with these identities: one query for a feed's items. */
+export async function listEntryItemStates(db: Db, blogId: number, identities: string[]): Promise<Map<string, EntryItemState>> {
+  const out = new Map<string, EntryItemState>();
+  // Feeds are read 500 items at most (poller.maxItemsPerPoll); chunks keep any list within
+  // every database's limit of bound values.
+  for (let i = 0; i < identities.length; i += 500) {
+    const rows = await db
+      .selectFrom('entries')
+      .select(['id', 'identity', 'item_hash', 'comment_count', 'conversation_id'])
+      .where('blog_id', '=', blogId)
+      .where('identity', 'in', identities.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.identity, { id: r.id, itemHash: r.item_hash, commentCount: r.comment_count, conversationId: r.conversation_id });
+  }
+  return out;
+}
+
+/** Stores a post's reported comment count quietly (the entry itself is unchanged). */
+export async function updateEntryCommentCount(db: Db, id: number, commentCount: number | null): Promise<void> {
+  await db.updateTable('entries').set({ comment_count: commentCount }).where('id', '=', id).execute();
 }
 
 /** Starts a query over entries joined with their blog's title and home page. */

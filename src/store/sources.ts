@@ -58,6 +58,18 @@ export function hostOf(url: string): string {
 
 /** Inserts a source to poll; an existing one with the same blog and URL is returned instead. */
 export async function insertSource(db: Db, source: NewSource, now: string): Promise<Source> {
+  await ensureSource(db, source, now);
+  const row = await db
+    .selectFrom('sources')
+    .selectAll()
+    .where('blog_id', '=', source.blogId)
+    .where('url', '=', source.url)
+    .executeTakeFirstOrThrow();
+  return toSource(row);
+}
+
+/** Inserts a source to poll unless the blog has one with that URL already (ingest's form: nothing read back). */
+export async function ensureSource(db: Db, source: NewSource, now: string): Promise<void> {
   await db
     .insertInto('sources')
     .values({
@@ -74,13 +86,6 @@ export async function insertSource(db: Db, source: NewSource, now: string): Prom
     })
     .onConflict((oc) => oc.columns(['blog_id', 'url']).doNothing())
     .execute();
-  const row = await db
-    .selectFrom('sources')
-    .selectAll()
-    .where('blog_id', '=', source.blogId)
-    .where('url', '=', source.url)
-    .executeTakeFirstOrThrow();
-  return toSource(row);
 }
 
 /** Finds a source by id. */

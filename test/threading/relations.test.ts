@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { preferredCommentFeed } from '../../src/poller/refresh.ts';
+import { preferredCommentFeed } from '../../src/ingest/feed-items.ts';
 import type { EntryDraft } from '../../src/domain/models.ts';
 import { urlKey } from '../../src/domain/url-key.ts';
 import { draftEntry } from '../../src/reader/entry-draft.ts';

@@ -1,0 +1,183 @@
+// Records the items of one parsed feed: the items read before (the same hash as last time) are
+// recognised in one query and left alone, the others drafted (sanitized, their links read) and
+// threaded, and everything the feed changes is written in one transaction, so a crash leaves
+// the whole feed or none of it. The comment feeds and listings new posts name become sources.
+import type { Db } from '../db/open.ts';
+import type { Source } from '../domain/models.ts';
+import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
+import { draftEntry, identityOf, itemHashOf } from '../reader/entry-draft.ts';
+import { trackbackListingUrl } from '../reader/listings.ts';
+import type { FeedItem, ParsedFeed } from '../reader/types.ts';
+import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
+import { listEntryItemStates } from '../store/entries.ts';
+import { answersThreadedEntry } from '../store/held-entries.ts';
+import { ensureSource, findCommentActivity, wakeCommentSources } from '../store/sources.ts';
+import { relationsOf, type EntryRelations } from '../threading/relations.ts';
+import { recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
+
+const channelBySource: Record<Source['kind'], Channel> = {
+  feed: 'feed',
+  'site-comments': 'comment-feed',
+  'post-comments': 'comment-feed',
+  'trackback-listing': 'listing',
+  'pingback-listing': 'listing',
+};
+
+const entryKindBySource: Record<Source['kind'], EntryKind> = {
+  feed: 'post',
+  'site-comments': 'comment',
+  'post-comments': 'comment',
+  'trackback-listing': 'trackback',
+  'pingback-listing': 'pingback',
+};
+
+// Drafting a long feed is CPU work outside the transaction: this often the event loop answers
+// pages and pings in between.
+const draftSliceMs = 10;
+
+/**
+ * Picks the comment feed to follow for a post: WordPress's Atom variant carries the parent of
+ * each threaded reply (thr:in-reply-to), its RSS one (wfw:commentRss, <permalink>feed/) none.
+ */
+export function preferredCommentFeed(post: { url: string | null; commentFeedUrl: string | null }): string | null {
+  const feed = post.commentFeedUrl;
+  if (!feed || !post.url) return feed;
+  const permalink = post.url.endsWith('/') ? post.url : `${post.url}/`;
+  return feed === `${permalink}feed/` ? `${permalink}feed/atom/` : feed;
+}
+
+/**
+ * Picks the listings of pings to poll for a post: WordPress's getPingbacks when the blog has a
+ * pingback endpoint, and a TrackBack listing (?__mode=rss) when the post names a TrackBack URL
+ * that is not WordPress's (<permalink>trackback/ has no listing; its trackbacks are in the
+ * comment feeds).
+ */
+export function listingSourcesFor(post: { url: string | null; trackbackPingUrl: string | null }, pingbackEndpoint: string | null): { kind: ListingSourceKind; url: string }[] {
+  const out: { kind: ListingSourceKind; url: string }[] = [];
+  if (pingbackEndpoint && post.url) out.push({ kind: 'pingback-listing', url: post.url });
+  const tb = post.trackbackPingUrl;
+  if (tb && !/\/trackback\/?$/.test(new URL(tb).pathname)) out.push({ kind: 'trackback-listing', url: trackbackListingUrl(tb) });
+  return out;
+}
+
+/** What storing a feed's items did. */
+export interface FeedIngest {
+  inserted: number;
+  updated: number;
+  /** Entries this ingest created (not the ones it changed). */
+  insertedIds: number[];
+  changed: EntriesChanged;
+  /** New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults). */
+  unexplained: { entryId: number; url: string }[];
+}
+
+/** An item to record, drafted outside the transaction. */
+interface DraftedItem {
+  item: FeedItem;
+  itemHash: string;
+  draft: ReturnType<typeof draftEntry>;
+  relations: EntryRelations;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Records the items of a parsed feed of `source` in one transaction: entries with their
+ * threading, the comment feeds and listings of new posts, and the blog's title. Items whose
+ * hash is the one stored (the same item again) only update the comment count they report.
+ */
+export async function ingestFeedItems(
+  db: Db,
+  source: Source,
+  feed: Pick<ParsedFeed, 'items' | 'title'>,
+  checkedAt: string,
+  settings: { showPendingWhenJoined?: boolean } = {},
+): Promise<FeedIngest> {
+  const kind = entryKindBySource[source.kind];
+  const via = channelBySource[source.kind];
+  // Drafts judge dates against the real clock (a date far ahead is a wrong one), as before.
+  const at = new Date();
+  const owner = await findBlogById(db, source.blogId);
+  const blog = source.kind === 'feed' ? owner : undefined;
+  // A blog registered by a stranger under moderation is read but not shown until approved.
+  const pending = owner !== undefined && owner.approval !== 'approved';
+  const post = source.kind === 'post-comments' && source.entryId !== null ? await findCommentActivity(db, source.entryId) : undefined;
+
+  // What the store holds of these items, in one query; an identity twice in one feed is read
+  // in full each time, as it always was.
+  const scope = `${source.kind}:${source.entryId ?? ''}`;
+  const keyed = feed.items.map((item) => ({ item, identity: identityOf(item), itemHash: itemHashOf(item, kind, scope, at) }));
+  const stored = await listEntryItemStates(db, source.blogId, [...new Set(keyed.map((k) => k.identity))]);
+  const seen = new Map<string, number>();
+  for (const k of keyed) seen.set(k.identity, (seen.get(k.identity) ?? 0) + 1);
+
+  const unchanged: { entry: { id: number; commentCount: number | null; conversationId: number }; commentCount: number | null }[] = [];
+  const drafted: DraftedItem[] = [];
+  let sliceStart = performance.now();
+  for (const k of keyed) {
+    const state = stored.get(k.identity);
+    // The same item again, already threaded: nothing to sanitize, read or thread. An entry
+    // still waiting for a moderator is read again (approval or a threaded answer may show it).
+    if (state && state.itemHash === k.itemHash && state.conversationId !== null && seen.get(k.identity) === 1) {
+      if (state.commentCount !== k.item.commentCount) unchanged.push({ entry: { ...state, conversationId: state.conversationId }, commentCount: k.item.commentCount });
+      continue;
+    }
+    const draft = draftEntry(k.item, kind, at);
+    const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: k.item.inReplyTo });
+    drafted.push({ item: k.item, itemHash: k.itemHash, draft, relations });
+    if (performance.now() - sliceStart > draftSliceMs) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+
+  let inserted = 0;
+  let updated = 0;
+  const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
+  const insertedIds: number[] = [];
+  const unexplained: { entryId: number; url: string }[] = [];
+  await yieldToEventLoop();
+  await db.transaction().execute(async (trx) => {
+    for (const u of unchanged) {
+      const rose = await recordCommentCount(trx, u.entry, u.commentCount, checkedAt);
+      if (rose && source.kind === 'feed') await wakeCommentSources(trx, u.entry.id, checkedAt);
+    }
+    for (const { draft, relations, itemHash } of drafted) {
+      // A pingback or trackback that the blog shows as a comment arrived by that ping.
+      const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
+      if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations.relations)))) {
+        const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind, itemHash }, checkedAt);
+        if (held.outcome === 'inserted') inserted += 1;
+        else if (held.outcome === 'updated') updated += 1;
+        continue;
+      }
+      const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash }, checkedAt);
+      if (recorded.outcome === 'inserted') {
+        inserted += 1;
+        insertedIds.push(recorded.id);
+      } else if (recorded.outcome === 'updated') updated += 1;
+      if (recorded.outcome !== 'unchanged') {
+        changed.entryIds.push(recorded.id);
+        changed.conversationIds.push(recorded.conversationId);
+      }
+      if (source.kind !== 'feed') continue;
+      const commentFeed = preferredCommentFeed(draft);
+      if (commentFeed) await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+      if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
+      if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
+        unexplained.push({ entryId: recorded.id, url: draft.url });
+      }
+      for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
+        await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
+      }
+    }
+    if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+  });
+  if (changed.entryIds.length > 0) {
+    changed.conversationIds = [...new Set(changed.conversationIds)];
+    changed.blogIds = [source.blogId];
+  }
+  return { inserted, updated, insertedIds, changed, unexplained };
+}
