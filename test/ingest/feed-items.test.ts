@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import type { Source } from '../../src/domain/models.ts';
+import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
+import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
+import { refreshSource } from '../../src/poller/refresh.ts';
+import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import type { FeedItem } from '../../src/reader/types.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
+import { findSourceById, insertSource, listSourcesByBlog } from '../../src/store/sources.ts';
+import { rssFeed } from '../support/blog-pages.ts';
+import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
+
+const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3, commentFeedMaxQuietDays: 60 };
+const now = new Date('2026-03-01T12:00:00Z');
+const rssType = { 'content-type': 'application/rss+xml; charset=UTF-8' };
+
+const posts = [
+  { id: 1, slug: 'eins', title: 'Erster Beitrag', body: '<p>Eins</p>', date: 'Mon, 10 Nov 2008 10:00:00 +0100' },
+  { id: 2, slug: 'zwei', title: 'Zweiter Beitrag', body: '<p>Zwei, siehe <a href="ORIGIN/2008/11/eins/">eins</a></p>', date: 'Tue, 11 Nov 2008 10:00:00 +0100' },
+  { id: 3, slug: 'drei', title: 'Dritter Beitrag', body: '<p>Drei</p>', date: 'Wed, 12 Nov 2008 10:00:00 +0100' },
+];
+
+let database: OpenedDatabase;
+let fetcher: Fetcher;
+let server: FixtureServer;
+let source: Source;
+
+function feedOf(items: typeof posts): string {
+  return rssFeed(server.origin, items.map((p) => ({ ...p, body: p.body.replaceAll('ORIGIN', server.origin) })));
+}
+
+async function refresh(): Promise<Awaited<ReturnType<typeof refreshSource>>> {
+  const current = (await findSourceById(database.db, source.id))!;
+  return refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now }, current);
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  fetcher = createFetcher({ userAgent: 'Palaver-test', timeoutMs: 3000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
+  server = await startFixtureServer();
+  const blog = await insertBlog(database.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+  source = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+});
+
+afterEach(async () => {
+  await fetcher.close();
+  await server.close();
+  await database.close();
+});
+
+describe('ingestFeedItems', () => {
+  it('stores a feed whole or not at all: a failure mid-feed rolls back every item, and the next poll stores them', async () => {
+    server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(posts) });
+    // The store fails on the feed's second item, after the first was written in the same feed.
+    database.sqlite.exec(`create trigger fail_mid_feed before insert on entries when new.title = 'Zweiter Beitrag'
+      begin select raise(abort, 'injected failure'); end`);
+    await expect(refresh()).rejects.toThrow(/injected failure/);
+    expect(await countEntries(database.db)).toBe(0);
+    // No comment feed of a post that is not there, and no validators that vouch for a feed not stored.
+    expect((await listSourcesByBlog(database.db, source.blogId)).map((s) => s.kind)).toEqual(['feed']);
+    expect((await findSourceById(database.db, source.id))!.etag).toBeNull();
+
+    database.sqlite.exec('drop trigger fail_mid_feed');
+    expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: 3 });
+    expect(await countEntries(database.db)).toBe(3);
+    expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
+    await expectCountsMatchRecount(database);
+  });
+
+  it('leaves an item it read before alone, before sanitizing or threading it, and reads the changed one', async () => {
+    server.set('/feed/', { headers: rssType, body: feedOf(posts) });
+    expect(await refresh()).toMatchObject({ inserted: 3 });
+    // Were the first post read again, its stored hash would no longer match and it would be rewritten.
+    database.sqlite.prepare("update entries set content_hash = 'stale' where title = 'Erster Beitrag'").run();
+
+    server.set('/feed/', { headers: rssType, body: feedOf([posts[0]!, { ...posts[1]!, body: '<p>Zwei, nachgetragen</p>' }, posts[2]!]) });
+    expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: 0, updated: 1 });
+    const rows = database.sqlite.prepare('select title, content_hash, content_html from entries order by id').all() as { title: string; content_hash: string; content_html: string }[];
+    expect(rows.find((r) => r.title === 'Erster Beitrag')!.content_hash).toBe('stale');
+    expect(rows.find((r) => r.title === 'Zweiter Beitrag')!.content_html).toBe('<p>Zwei, nachgetragen</p>');
+  });
+
+  it('still records the comment count an unchanged item reports, and wakes its comment feed when it rose', async () => {
+    const item: FeedItem = {
+      guid: 'p1', url: `${server.origin}/2008/11/eins/`, title: 'Eins', authorName: 'Sab', authorUrl: null, contentHtml: '<p>Eins</p>', summaryHtml: null,
+      publishedAt: '2008-11-10T09:00:00.000Z', updatedAt: null, commentsPageUrl: null, commentFeeds: [{ url: `${server.origin}/2008/11/eins/feed/`, type: null }],
+      commentCount: 0, inReplyTo: [], trackbackPingUrl: null, baseUrl: server.origin, lang: 'de',
+    };
+    await ingestFeedItems(database.db, source, { items: [item], title: null }, now.toISOString());
+    const commentFeed = (await listSourcesByBlog(database.db, source.blogId)).find((s) => s.kind === 'post-comments')!;
+    database.sqlite.prepare("update sources set next_check_at = '2026-04-01T00:00:00.000Z' where id = ?").run(commentFeed.id);
+
+    const later = '2026-03-01T13:00:00.000Z';
+    const again = await ingestFeedItems(database.db, source, { items: [{ ...item, commentCount: 3 }], title: null }, later);
+    expect(again).toMatchObject({ inserted: 0, updated: 0 });
+    expect((await listRecentEntries(database.db, { limit: 5 }))[0]!.commentCount).toBe(3);
+    expect((await findSourceById(database.db, commentFeed.id))!.nextCheckAt).toBe(later);
+    const conversation = database.sqlite.prepare('select missing_count from conversations').get() as { missing_count: number };
+    expect(conversation.missing_count).toBe(3);
+  });
+
+  it('reads an item again when the feed names its identity twice', async () => {
+    const item: FeedItem = {
+      guid: 'dup', url: `${server.origin}/2008/11/dup/`, title: 'A', authorName: null, authorUrl: null, contentHtml: '<p>A</p>', summaryHtml: null,
+      publishedAt: '2008-11-10T09:00:00.000Z', updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: server.origin, lang: 'de',
+    };
+    const twice = [item, { ...item, title: 'B', contentHtml: '<p>B</p>' }];
+    await ingestFeedItems(database.db, source, { items: twice, title: null }, now.toISOString());
+    expect(await countEntries(database.db)).toBe(1);
+    // Both are read each time, the later one last, as a feed that repeats a guid always was.
+    await ingestFeedItems(database.db, source, { items: twice, title: null }, now.toISOString());
+    expect((await listRecentEntries(database.db, { limit: 5 })).map((e) => e.title)).toEqual(['B']);
+  });
+});
