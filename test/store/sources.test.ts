@@ -55,6 +55,23 @@ describe('claimDueSources', () => {
     expect(hosts).toEqual(['a.example', 'a.example', 'b.example']);
   });
 
+  it('ranks only the first due sources by host: a host due after them waits until the earlier ones are leased', async () => {
+    const a = await blog('http://a.example/');
+    const b = await blog('http://b.example/');
+    // 300 sources of one host due first (more than the 256 a claim of 10 × 2 ranks), then one of another.
+    await database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 300; i++) await insertSource(trx, { blogId: a.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
+    });
+    const late = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: later }, t0);
+    const options = { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' };
+    expect((await claimDueSources(database.db, options)).map((s) => s.host)).toEqual(['a.example', 'a.example']);
+    // Once the sources ahead of it are leased, it is in the first ones ranked.
+    await database.db.updateTable('sources').set({ next_check_at: options.leaseUntil }).where('host', '=', 'a.example').where('id', '<', 100).execute();
+    const next = await claimDueSources(database.db, options);
+    expect(next.map((s) => s.host)).toEqual(['a.example', 'a.example', 'b.example']);
+    expect(next[2]!.id).toBe(late.id);
+  });
+
   it('with force claims sources that are not due yet, once per run', async () => {
     const b = await blog('http://a.example/');
     await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
