@@ -1,9 +1,9 @@
 // Reads ping source pages in worker threads with a time and a memory limit each: parsing a
 // hostile page (megabytes of markup, tens of thousands of h-entries) then costs a worker that is
 // stopped at its limit, never the event loop. It only runs jobs; verify-source.ts reads pages.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { workerBootstrap } from '../worker-bootstrap.ts';
 import type { SourcePage, VerifySourceResult } from './verify-source.ts';
 
 export interface SourcePageLimits {
@@ -38,13 +38,7 @@ interface Slot {
 // The worker is TypeScript: it registers tsx itself, so it runs the same whether Palaver was
 // started with --import tsx, from the test runner, or from compiled JavaScript.
 function bootstrapCode(): string {
-  const here = fileURLToPath(import.meta.url);
-  const workerFile = here.replace(/source-page-pool\.(ts|js)$/, 'source-page-worker.$1');
-  const load = `import(${JSON.stringify(pathToFileURL(workerFile).href)})`;
-  if (workerFile.endsWith('.js')) return `${load}.catch((err) => { console.error(err); process.exit(70); });`;
-  // tsx's ESM entry (the CommonJS one cannot register from eval'd code): beside the resolved one.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return ${load}; }).catch((err) => { console.error(err); process.exit(70); });`;
+  return workerBootstrap(fileURLToPath(import.meta.url).replace(/source-page-pool\.(ts|js)$/, 'source-page-worker.$1'));
 }
 
 function limitError(message: string): VerifySourceResult {

@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
 import { newestItems } from './item-cap.ts';
-import { decodeText } from '../reader/decode.ts';
-import { parseFeed } from '../reader/parse-feed.ts';
+import { readFeed } from '../reader/read-feed.ts';
 import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
@@ -231,8 +230,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
   let feed;
   try {
-    const decoded = decodeText(res.body, res.headers['content-type'] ?? null, 'xml');
-    feed = await parseFeed(decoded.text, res.url);
+    feed = await readFeed(res.body, res.headers['content-type'] ?? null, res.url);
   } catch (err) {
     if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
     throw err;

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFeedReader, offThreadBytes, readFeed, readFeedHere, type FeedReader } from '../../src/reader/read-feed.ts';
+import { FeedParseError } from '../../src/reader/types.ts';
+import { rssFeed } from '../support/blog-pages.ts';
+
+const origin = 'http://blog.example';
+const contentType = 'application/rss+xml; charset=UTF-8';
+
+/** An RSS feed of `count` posts with long German bodies: about 2.4 KB an item. */
+function bigFeed(count: number): Buffer {
+  const body = `<p>${'Über Öffentlichkeit im Netz lässt sich trefflich streiten, und das geschieht hier. '.repeat(25)}</p>`;
+  const items = Array.from({ length: count }, (_, i) => ({ id: i + 1, title: `Beitrag ${i + 1}`, slug: `beitrag-${i + 1}`, body, date: 'Mon, 10 Nov 2008 10:00:00 +0100' }));
+  return Buffer.from(rssFeed(origin, items));
+}
+
+let reader: FeedReader | null = null;
+afterEach(async () => {
+  await reader?.close();
+  reader = null;
+});
+
+describe('readFeed', () => {
+  it('reads a large feed in the worker thread to the same result as in place, and timers keep firing meanwhile', async () => {
+    // About 5 MB: in this thread its parse holds the event loop for half a second or more.
+    const body = bigFeed(2000);
+    expect(body.length).toBeGreaterThan(40 * offThreadBytes);
+    let ticks = 0;
+    const interval = setInterval(() => (ticks += 1), 5);
+    const feed = await readFeed(body, contentType, `${origin}/feed/`);
+    clearInterval(interval);
+    expect(feed.items).toHaveLength(2000);
+    expect(feed).toEqual(await readFeedHere(body, contentType, `${origin}/feed/`));
+    // Read in place, the interval could not have fired while the parse ran.
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reads a small feed in place', async () => {
+    const body = bigFeed(3);
+    expect(body.length).toBeLessThan(offThreadBytes);
+    let ticks = 0;
+    const interval = setInterval(() => (ticks += 1), 0);
+    const feed = await readFeed(body, contentType, `${origin}/feed/`);
+    clearInterval(interval);
+    expect(feed.items.map((i) => i.title)).toEqual(['Beitrag 1', 'Beitrag 2', 'Beitrag 3']);
+    expect(ticks).toBe(0);
+  });
+
+  it("hands back the parser's refusal as a FeedParseError with its code", async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const html = Buffer.from(`<!DOCTYPE html><html><body>${'<p>kein Feed</p>'.repeat(20_000)}</body></html>`);
+    const err = await reader.read(html, 'text/html', `${origin}/`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FeedParseError);
+    expect(err).toMatchObject({ code: 'not-a-feed', message: 'this is an HTML page, not a feed' });
+    // The worker reads the next one.
+    expect((await reader.read(bigFeed(100), contentType, `${origin}/feed/`)).items).toHaveLength(100);
+  });
+
+  it('stops a read at its time limit with a plain error', async () => {
+    reader = createFeedReader({ timeoutMs: 10, memoryMb: 256, idleMs: 1000 });
+    const err = await reader.read(bigFeed(2000), contentType, `${origin}/feed/`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FeedParseError);
+    expect(err).toMatchObject({ code: 'too-large', message: 'reading the feed took longer than 0.01 s' });
+  });
+});
