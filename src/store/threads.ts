@@ -2,7 +2,6 @@
 // sequenced by src/ingest/record-entry.ts): records channels, writes edges and resolves their
 // targets to entries, points ping records at their node, keeps roundup states. The
 // conversations these join are kept in conversation-union.ts.
-import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
@@ -99,13 +98,19 @@ export async function insertEdges(db: Db, entryId: number, relations: RelationDr
 
 /** Resolves an entry's outgoing edges still waiting for their target; returns those that found it. */
 export async function resolveOutgoingEdges(db: Db, entryId: number, blogId: number | null): Promise<ResolvedEdge[]> {
-  const resolved: ResolvedEdge[] = [];
   const pending = await db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is', null).execute();
+  if (pending.length === 0) return [];
+  const found = await findEntriesByTargets(db, pending.map((e) => e.target), blogId, entryId);
+  const resolved: ResolvedEdge[] = [];
+  const edgesByEntry = new Map<number, number[]>();
   for (const edge of pending) {
-    const to = await findEntryByTarget(db, edge.target, blogId, entryId);
-    if (to === null) continue;
-    await db.updateTable('edges').set({ to_entry_id: to }).where('id', '=', edge.id).execute();
+    const to = found.get(edge.target);
+    if (to === undefined) continue;
+    edgesByEntry.set(to, [...(edgesByEntry.get(to) ?? []), edge.id]);
     resolved.push({ fromEntryId: entryId, toEntryId: to, type: edge.type });
+  }
+  for (const [to, ids] of edgesByEntry) {
+    for (const part of chunks(ids)) await db.updateTable('edges').set({ to_entry_id: to }).where('id', 'in', part).execute();
   }
   return resolved;
 }
@@ -134,25 +139,57 @@ export async function listResolvedOutgoingEdges(db: Db, entryId: number): Promis
   return rows.map((e) => ({ fromEntryId: entryId, toEntryId: e.to_entry_id!, type: e.type }));
 }
 
-/** Finds the entry an edge target names: a url key or a guid; the real post before any record of a ping. */
-async function findEntryByTarget(db: Db, stored: string, blogId: number | null, selfId: number): Promise<number | null> {
-  const target = parseEdgeTarget(stored);
-  if (target === null) return null;
-  // Only threaded entries: one without a conversation belongs to a blog waiting for a moderator.
-  if (target.kind === 'entry') {
-    const row = await db.selectFrom('entries').select('id').where('id', '=', target.id).where('id', '!=', selfId).where('conversation_id', 'is not', null).executeTakeFirst();
-    return row?.id ?? null;
+function chunks<T>(list: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** A candidate's rank for a target: the real post before any record of a ping, then the same blog's (a guid is unique only within its blog), then the oldest. */
+function candidateRank(row: { id: number; same_as_id: number | null; source_key: string | null; blog_id: number | null }, blogId: number | null): [number, number, number] {
+  const node = row.same_as_id === null && row.source_key === null ? 0 : row.same_as_id === null ? 1 : 2;
+  return [node, row.blog_id === blogId ? 0 : 1, row.id];
+}
+
+function ranksBefore(a: [number, number, number], b: [number, number, number]): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+}
+
+/**
+ * Finds the entries edge targets name (url keys, guids, entry ids), one query per kind of
+ * target: by stored target, the best candidate. Only threaded entries: one without a
+ * conversation belongs to a blog waiting for a moderator.
+ */
+async function findEntriesByTargets(db: Db, stored: string[], blogId: number | null, selfId: number): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  const byUrlKey = new Map<string, string>();
+  const byGuid = new Map<string, string>();
+  const byId = new Map<number, string>();
+  for (const s of stored) {
+    const target = parseEdgeTarget(s);
+    if (target?.kind === 'url') byUrlKey.set(target.key, s);
+    else if (target?.kind === 'ref') byGuid.set(target.guid, s);
+    else if (target?.kind === 'entry') byId.set(target.id, s);
   }
-  let q = db.selectFrom('entries').select('id').where('id', '!=', selfId).where('conversation_id', 'is not', null);
-  q = target.kind === 'url' ? q.where('url_key', '=', target.key) : q.where('guid', '=', target.guid);
-  const row = await q
-    .orderBy(sql`case when same_as_id is null and source_key is null then 0 when same_as_id is null then 1 else 2 end`)
-    // A guid is unique only within its blog; prefer the same blog's entry.
-    .orderBy(sql`case when blog_id is ${blogId} then 0 else 1 end`)
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
+  const threaded = () => db.selectFrom('entries').select(['id', 'url_key', 'guid', 'same_as_id', 'source_key', 'blog_id']).where('id', '!=', selfId).where('conversation_id', 'is not', null);
+  const pick = (rows: Awaited<ReturnType<ReturnType<typeof threaded>['execute']>>, keyOf: (row: (typeof rows)[number]) => string | undefined) => {
+    const best = new Map<string, { id: number; rank: [number, number, number] }>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      if (key === undefined) continue;
+      const rank = candidateRank(row, blogId);
+      const current = best.get(key);
+      if (!current || ranksBefore(rank, current.rank)) best.set(key, { id: row.id, rank });
+    }
+    for (const [key, { id }] of best) found.set(key, id);
+  };
+  // A page may link thousands of times: lists in chunks stay within every database's limit of bound values.
+  for (const keys of chunks([...byUrlKey.keys()])) pick(await threaded().where('url_key', 'in', keys).execute(), (row) => (row.url_key === null ? undefined : byUrlKey.get(row.url_key)));
+  for (const guids of chunks([...byGuid.keys()])) pick(await threaded().where('guid', 'in', guids).execute(), (row) => (row.guid === null ? undefined : byGuid.get(row.guid)));
+  for (const ids of chunks([...byId.keys()])) {
+    for (const row of await threaded().where('id', 'in', ids).execute()) found.set(byId.get(row.id)!, row.id);
+  }
+  return found;
 }
 
 /**

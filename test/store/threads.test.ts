@@ -52,6 +52,38 @@ describe('edges', () => {
     expect(await resolveOutgoingEdges(database.db, a, null)).toEqual([{ fromEntryId: a, toEntryId: c, type: 'reply-to' }]);
   });
 
+  it('resolves the waiting edges of an entry together (a query per kind of target), each to its best candidate', async () => {
+    // A link to a page that is both a post and the record of a ping from it: the post is the target.
+    const record = await entry(2, { identity: 'ping:2', guid: null, contentHash: 'r2' });
+    await updateEntryThreading(database.db, record, { kind: 'pingback', sourceKey: 'blog.example/2', roundup: RoundupState.None });
+    const post = await entry(2, { identity: 'url:2b', guid: null, contentHash: 'p2' });
+    const guided = await entry(3);
+    const a = await entry(1);
+    const links = Array.from({ length: 1200 }, (_, i) => ({ type: 'links-to' as const, target: { kind: 'url' as const, key: `elsewhere.example/${i}` }, toUrl: null }));
+    await insertEdges(
+      database.db,
+      a,
+      [
+        ...links,
+        { type: 'links-to', target: { kind: 'url', key: 'blog.example/2' }, toUrl: null },
+        { type: 'reply-to', target: { kind: 'ref', guid: 'guid-3' }, toUrl: null },
+        { type: 'links-to', target: { kind: 'entry', id: guided }, toUrl: null },
+        { type: 'links-to', target: { kind: 'url', key: 'blog.example/1' }, toUrl: null },
+      ],
+      t0,
+    );
+    const resolved = await resolveOutgoingEdges(database.db, a, null);
+    expect(resolved.map((e) => `${e.type} ${e.toEntryId}`).sort()).toEqual([`links-to ${guided}`, `links-to ${post}`, `reply-to ${guided}`].sort());
+    expect(resolved.every((e) => e.fromEntryId === a)).toBe(true);
+    // The edges store what they found; the 1,200 others and the link to itself still wait.
+    const stored = await database.db.selectFrom('edges').select(['target', 'to_entry_id']).where('from_entry_id', '=', a).where('to_entry_id', 'is not', null).orderBy('id').execute();
+    expect(stored).toEqual([
+      { target: 'url:blog.example/2', to_entry_id: post },
+      { target: 'ref:guid-3', to_entry_id: guided },
+      { target: `entry:${guided}`, to_entry_id: guided },
+    ]);
+  });
+
   it('inserts an edge it already has once', async () => {
     const a = await entry(1);
     const edge = { type: 'links-to' as const, target: { kind: 'url' as const, key: 'blog.example/2' }, toUrl: null };
