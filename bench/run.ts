@@ -7,9 +7,11 @@ import Database from 'better-sqlite3';
 import { benchPolling, type Figure } from './poll.ts';
 import { benchFeeds } from './feeds.ts';
 import { benchHostile } from './hostile.ts';
+import { benchLargeFeed } from './large-feed.ts';
 import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages } from './pages.ts';
+import { benchStartup } from './startup.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
 import { benchWordPressIngest, benchWordPressPages } from './wordpress.ts';
 
@@ -53,6 +55,14 @@ async function runAll(): Promise<Figure[]> {
   if (wanted('wordpress-pages')) {
     console.log('Running: conversation pages during a WordPress cold ingest …');
     figures.push(...(await benchWordPressPages({ feeds: Math.max(...wpSizes), perHost: 8, rate: 20, idleSeconds: 15 })));
+  }
+  if (wanted('large-feed')) {
+    console.log('Running: a large feed read off the event loop …');
+    figures.push(...(await benchLargeFeed({ runs: 5 })));
+  }
+  if (wanted('startup')) {
+    console.log('Running: palaver --help …');
+    figures.push(...benchStartup({ runs: 7 }));
   }
   if (wanted('threading')) {
     console.log('Running: threading …');

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectRoot } from './config.ts';
+import { projectRoot } from './project-root.ts';
 
 type BooleanOption = 'once' | 'force' | 'no-poll' | 'quiet' | 'help';
 type StringOption = 'opml' | 'title' | 'description' | 'from' | 'to' | 'time-zone' | 'lang' | 'blog';

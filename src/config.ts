@@ -3,12 +3,11 @@
 // and where it was set; nothing else in Palaver reads the environment.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { moderationPolicies } from './domain/vocabulary.ts';
+import { projectRoot } from './project-root.ts';
 
-// Compiled, this module runs from dist/src/; config/, docs/ and the assets stay in the checkout.
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.js') ? '../..' : '..');
+export { projectRoot };
 
 const positiveInt = z.number().int().min(1);
 

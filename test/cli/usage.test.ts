@@ -44,3 +44,25 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine([])).toMatchObject({ kind: 'print', text: expect.stringMatching(/^Usage: palaver <command>/) });
   });
 });
+
+describe('the front door of the command', () => {
+  it('answers --help from modules that load nothing but Node itself and the project root (no config schema, no database)', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const src = path.resolve(import.meta.dirname, '../../src');
+    // The static imports reachable from cli-entry.ts (the dynamic import of cli.ts runs only for a command).
+    const seen = new Set<string>();
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^import\s(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) walk(path.resolve(path.dirname(file), spec));
+        else expect(spec, `${path.relative(src, file)} imports ${spec}`).toMatch(/^node:/);
+      }
+    };
+    walk(path.join(src, 'cli-entry.ts'));
+    expect([...seen].map((f) => path.relative(src, f)).sort()).toEqual(['cli-entry.ts', 'cli-usage.ts', 'project-root.ts']);
+  });
+});
