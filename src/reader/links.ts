@@ -1,7 +1,7 @@
 // Links that can thread: the anchors of a post or comment body that could be the permalink of
 // another post or comment (DESIGN.md, threading rule 2). It only reads HTML and URLs; whether a
 // link names a known entry is threading's question, never answered here.
-import * as cheerio from 'cheerio';
+import { Parser } from 'htmlparser2';
 import { urlKey } from '../domain/url-key.ts';
 
 export interface ExtractedLink {
@@ -129,21 +129,68 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+interface Anchor {
+  href: string;
+  rel: string;
+  text: string;
+}
+
+/**
+ * Reads the anchors of an HTML body or page and its first <base href>, in one streaming pass
+ * (htmlparser2, no tree: this runs for every item a poll stores). An anchor opened inside
+ * another ends the outer one, and anchors inside <noscript> are none, as a browser's tree
+ * would have them.
+ */
+function readAnchors(html: string): { anchors: Anchor[]; base: string | null } {
+  const anchors: Anchor[] = [];
+  let base: string | null = null;
+  let open: Anchor | null = null;
+  // What a browser with scripts shows: <noscript> is text to it, never links.
+  let noscript = 0;
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (name === 'noscript') noscript += 1;
+        else if (noscript > 0) return;
+        if (name === 'a') {
+          if (open) anchors.push(open);
+          open = attributes.href === undefined ? null : { href: attributes.href, rel: attributes.rel ?? '', text: '' };
+        } else if (name === 'base' && base === null && attributes.href !== undefined) {
+          base = attributes.href;
+        }
+      },
+      ontext(text) {
+        if (open) open.text += text;
+      },
+      onclosetag(name) {
+        if (name === 'noscript') noscript = Math.max(0, noscript - 1);
+        if (name !== 'a' || !open) return;
+        anchors.push(open);
+        open = null;
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.end(html);
+  if (open) anchors.push(open);
+  return { anchors, base };
+}
+
 /**
  * Returns the links of an HTML body or page that could thread: `a[href]` to http(s) URLs that
  * pass isThreadableUrl, not rel="tag" or rel="license", not the page itself, deduplicated by
  * key (first occurrence wins, its text filled from a later one when empty).
  */
 export function extractLinks(html: string, baseUrl: string): ExtractedLink[] {
-  const $ = cheerio.load(html);
   let base: URL;
   try {
     base = new URL(baseUrl);
   } catch {
     return [];
   }
+  const read = readAnchors(html);
   // A full page may declare its own base; content bodies leave it to the feed's xml:base.
-  const declaredBase = $('base[href]').first().attr('href');
+  const declaredBase = read.base;
   if (declaredBase) {
     try {
       base = new URL(declaredBase.trim(), base);
@@ -153,12 +200,11 @@ export function extractLinks(html: string, baseUrl: string): ExtractedLink[] {
   }
   const pageKey = urlKey(base.href.replace(/#.*$/, ''));
   const byKey = new Map<string, ExtractedLink>();
-  for (const element of $('a[href]').toArray()) {
-    const anchor = $(element);
-    const href = (anchor.attr('href') ?? '').trim();
+  for (const anchor of read.anchors) {
+    const href = anchor.href.trim();
     // A fragment alone points into this page; only a comment anchor names something else.
     if (!href || (href.startsWith('#') && !/^#(comment-\d+|c\d+)$/i.test(href))) continue;
-    const rel = (anchor.attr('rel') ?? '').toLowerCase().split(/\s+/);
+    const rel = anchor.rel.toLowerCase().split(/\s+/);
     if (rel.includes('tag') || rel.includes('license')) continue;
     let url: URL;
     try {
@@ -169,7 +215,7 @@ export function extractLinks(html: string, baseUrl: string): ExtractedLink[] {
     if (!isThreadableUrl(url.href)) continue;
     const key = urlKey(url);
     if (key === null || key === pageKey) continue;
-    const text = collapse(anchor.text());
+    const text = collapse(anchor.text);
     const seen = byKey.get(key);
     if (!seen) byKey.set(key, { url: url.href, key, text });
     else if (!seen.text && text) seen.text = text;

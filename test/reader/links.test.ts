@@ -190,6 +190,18 @@ describe('extractLinks', () => {
     expect(extractLinks(html, base).map((l) => l.key)).toEqual(['sachar.example/2008/11/x', 'sachar.example/2008/11/y']);
   });
 
+  it('reads anchors as a browser builds them: an anchor inside another ends it, none inside <noscript> or <script>, entities decoded', () => {
+    const html =
+      '<A HREF="http://sachar.example/2008/11/eins/">eins <a href="http://sachar.example/2008/11/zwei/">zwei</a> danach</A>' +
+      '<noscript><a href="http://sachar.example/2008/11/noscript/">n</a></noscript><script>document.write("<a href=\'http://sachar.example/2008/11/script/\'>s</a>")</script>' +
+      '<a href="http://sachar.example/?p=3&amp;lang=de">Drei &amp; vier</a>';
+    expect(extractLinks(html, base).map((l) => [l.url, l.text])).toEqual([
+      ['http://sachar.example/2008/11/eins/', 'eins'],
+      ['http://sachar.example/2008/11/zwei/', 'zwei'],
+      ['http://sachar.example/?p=3&lang=de', 'Drei & vier'],
+    ]);
+  });
+
   it('returns nothing for an unusable base URL and no links', () => {
     expect(extractLinks('<a href="/2008/11/x/">x</a>', 'not a url')).toEqual([]);
     expect(extractLinks('', base)).toEqual([]);
