@@ -83,6 +83,22 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+// The feeds a poller reads at once would otherwise all wait for the database's one connection
+// and then run their transactions back to back in one turn of the event loop, with a page's
+// queries queued behind every one of them. In a lane, one feed's transaction waits at a time,
+// each after a turn of the event loop, so a page waits for one feed at most.
+const lanes = new WeakMap<Db, Promise<void>>();
+
+function inLane<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  const run = (lanes.get(db) ?? Promise.resolve()).then(yieldToEventLoop).then(work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  lanes.set(db, settled);
+  return run;
+}
+
 /**
  * Records the items of a parsed feed of `source` in one transaction: entries with their
  * threading, the comment feeds and listings of new posts, and the blog's title. Items whose
@@ -138,8 +154,7 @@ export async function ingestFeedItems(
   const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
   const insertedIds: number[] = [];
   const unexplained: { entryId: number; url: string }[] = [];
-  await yieldToEventLoop();
-  await db.transaction().execute(async (trx) => {
+  await inLane(db, () => db.transaction().execute(async (trx) => {
     for (const u of unchanged) {
       const rose = await recordCommentCount(trx, u.entry, u.commentCount, checkedAt);
       if (rose && source.kind === 'feed') await wakeCommentSources(trx, u.entry.id, checkedAt);
@@ -174,7 +189,7 @@ export async function ingestFeedItems(
       }
     }
     if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
-  });
+  }));
   if (changed.entryIds.length > 0) {
     changed.conversationIds = [...new Set(changed.conversationIds)];
     changed.blogIds = [source.blogId];

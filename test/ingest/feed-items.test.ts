@@ -102,6 +102,30 @@ describe('ingestFeedItems', () => {
     expect(conversation.missing_count).toBe(3);
   });
 
+  it('lets a page read between the transactions of feeds stored at once, not after all of them', async () => {
+    const sources = [source];
+    for (const n of [2, 3]) {
+      const blog = await insertBlog(database.db, { homeUrl: `${server.origin}/b${n}/`, urlKey: `b${n}`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+      sources.push(await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/b${n}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString()));
+    }
+    const itemsOf = (n: number): FeedItem[] =>
+      Array.from({ length: 5 }, (_, i) => ({
+        guid: `b${n}-${i}`, url: `${server.origin}/b${n}/${i}/`, title: `T${i}`, authorName: null, authorUrl: null, contentHtml: `<p>${i}</p>`, summaryHtml: null,
+        publishedAt: '2008-11-10T09:00:00.000Z', updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: server.origin, lang: 'de',
+      }));
+    // A page's read, asked while the first feed's transaction runs.
+    let read: Promise<number> | null = null;
+    database.sqlite.function('first_insert', () => {
+      read ??= new Promise((resolve) => setImmediate(() => resolve(countEntries(database.db))));
+      return 0;
+    });
+    database.sqlite.exec('create trigger on_first after insert on entries begin select first_insert(); end');
+    await Promise.all(sources.map((s, n) => ingestFeedItems(database.db, s, { items: itemsOf(n), title: null }, now.toISOString())));
+    // It saw the first feed whole and none of the others: they waited behind it.
+    expect(await read).toBe(5);
+    expect(await countEntries(database.db)).toBe(15);
+  });
+
   it('reads an item again when the feed names its identity twice', async () => {
     const item: FeedItem = {
       guid: 'dup', url: `${server.origin}/2008/11/dup/`, title: 'A', authorName: null, authorUrl: null, contentHtml: '<p>A</p>', summaryHtml: null,
