@@ -13,6 +13,7 @@ import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
 import { ensureSource, findCommentActivity, wakeCommentSources } from '../store/sources.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
+import { nextTurn } from '../event-loop-turns.ts';
 import { recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
 
 const channelBySource: Record<Source['kind'], Channel> = {
@@ -79,18 +80,14 @@ interface DraftedItem {
   relations: EntryRelations;
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 // The feeds a poller reads at once would otherwise all wait for the database's one connection
 // and then run their transactions back to back in one turn of the event loop, with a page's
 // queries queued behind every one of them. In a lane, one feed's transaction waits at a time,
-// each after a turn of the event loop, so a page waits for one feed at most.
+// each in a turn of the event loop of its own, so a page waits for one feed at most.
 const lanes = new WeakMap<Db, Promise<void>>();
 
 function inLane<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  const run = (lanes.get(db) ?? Promise.resolve()).then(yieldToEventLoop).then(work);
+  const run = (lanes.get(db) ?? Promise.resolve()).then(nextTurn).then(work);
   const settled = run.then(
     () => undefined,
     () => undefined,
@@ -144,7 +141,7 @@ export async function ingestFeedItems(
     const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: k.item.inReplyTo });
     drafted.push({ item: k.item, itemHash: k.itemHash, draft, relations });
     if (performance.now() - sliceStart > draftSliceMs) {
-      await yieldToEventLoop();
+      await nextTurn();
       sliceStart = performance.now();
     }
   }

@@ -5,6 +5,7 @@ import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
 import { newestItems } from './item-cap.ts';
 import { readFeed } from '../reader/read-feed.ts';
+import { nextTurn } from '../event-loop-turns.ts';
 import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
@@ -230,6 +231,8 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
   let feed;
   try {
+    // Feeds fetched together are read in turns of their own, pages and pings answered between.
+    await nextTurn();
     feed = await readFeed(res.body, res.headers['content-type'] ?? null, res.url);
   } catch (err) {
     if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
