@@ -1,7 +1,8 @@
 // Records the items of one parsed feed: the items read before (the same hash as last time) are
 // recognised in one query and left alone, the others drafted (sanitized, their links read) and
 // threaded, and everything the feed changes is written in one transaction, so a crash leaves
-// the whole feed or none of it. The comment feeds and listings new posts name become sources.
+// the whole feed or none of it (a feed of more than 50 items: in parts of 50, completed by the
+// next poll). The comment feeds and listings new posts name become sources.
 import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
 import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
@@ -35,6 +36,9 @@ const entryKindBySource: Record<Source['kind'], EntryKind> = {
 // Drafting a long feed is CPU work outside the transaction: this often the event loop answers
 // pages and pings in between.
 const draftSliceMs = 10;
+
+/** Items stored in one transaction: every feed of a normal size whole, a huge one in parts. */
+export const itemsPerTransaction = 50;
 
 /**
  * Picks the comment feed to follow for a post: WordPress's Atom variant carries the parent of
@@ -97,8 +101,9 @@ function inLane<T>(db: Db, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Records the items of a parsed feed of `source` in one transaction: entries with their
- * threading, the comment feeds and listings of new posts, and the blog's title. Items whose
+ * Records the items of a parsed feed of `source` in one transaction (in parts of
+ * itemsPerTransaction when it has more): entries with their threading, the comment feeds and
+ * listings of new posts, and the blog's title. Items whose
  * hash is the one stored (the same item again) only update the comment count they report.
  */
 export async function ingestFeedItems(
@@ -151,42 +156,57 @@ export async function ingestFeedItems(
   const changed: EntriesChanged = { entryIds: [], conversationIds: [], blogIds: [] };
   const insertedIds: number[] = [];
   const unexplained: { entryId: number; url: string }[] = [];
-  await inLane(db, () => db.transaction().execute(async (trx) => {
-    for (const u of unchanged) {
-      const rose = await recordCommentCount(trx, u.entry, u.commentCount, checkedAt);
-      if (rose && source.kind === 'feed') await wakeCommentSources(trx, u.entry.id, checkedAt);
-    }
-    for (const { draft, relations, itemHash } of drafted) {
-      // A pingback or trackback that the blog shows as a comment arrived by that ping.
-      const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
-      if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations.relations)))) {
-        const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind, itemHash }, checkedAt);
-        if (held.outcome === 'inserted') inserted += 1;
-        else if (held.outcome === 'updated') updated += 1;
-        continue;
-      }
-      const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash }, checkedAt);
-      if (recorded.outcome === 'inserted') {
-        inserted += 1;
-        insertedIds.push(recorded.id);
-      } else if (recorded.outcome === 'updated') updated += 1;
-      if (recorded.outcome !== 'unchanged') {
-        changed.entryIds.push(recorded.id);
-        changed.conversationIds.push(recorded.conversationId);
-      }
-      if (source.kind !== 'feed') continue;
-      const commentFeed = preferredCommentFeed(draft);
-      if (commentFeed) await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
-      if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
-      if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
-        unexplained.push({ entryId: recorded.id, url: draft.url });
-      }
-      for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
-        await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
-      }
-    }
-    if (source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
-  }));
+  // Work in transactions of at most itemsPerTransaction items: a normal feed is one, stored
+  // whole or not at all; a huge one (thousands of items) holds neither the event loop nor the
+  // write lock for long, and a crash part-way leaves its first parts, completed by the next
+  // poll (its validators are written after the last part).
+  type Step = { unchanged: (typeof unchanged)[number] } | { drafted: DraftedItem };
+  const steps: Step[] = [...unchanged.map((u) => ({ unchanged: u })), ...drafted.map((d) => ({ drafted: d }))];
+  for (let first = 0; first === 0 || first < steps.length; first += itemsPerTransaction) {
+    const part = steps.slice(first, first + itemsPerTransaction);
+    const last = first + itemsPerTransaction >= steps.length;
+    await inLane(db, () =>
+      db.transaction().execute(async (trx) => {
+        for (const step of part) {
+          if ('unchanged' in step) {
+            const u = step.unchanged;
+            const rose = await recordCommentCount(trx, u.entry, u.commentCount, checkedAt);
+            if (rose && source.kind === 'feed') await wakeCommentSources(trx, u.entry.id, checkedAt);
+            continue;
+          }
+          const { draft, relations, itemHash } = step.drafted;
+          // A pingback or trackback that the blog shows as a comment arrived by that ping.
+          const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
+          if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations.relations)))) {
+            const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind, itemHash }, checkedAt);
+            if (held.outcome === 'inserted') inserted += 1;
+            else if (held.outcome === 'updated') updated += 1;
+            continue;
+          }
+          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash }, checkedAt);
+          if (recorded.outcome === 'inserted') {
+            inserted += 1;
+            insertedIds.push(recorded.id);
+          } else if (recorded.outcome === 'updated') updated += 1;
+          if (recorded.outcome !== 'unchanged') {
+            changed.entryIds.push(recorded.id);
+            changed.conversationIds.push(recorded.conversationId);
+          }
+          if (source.kind !== 'feed') continue;
+          const commentFeed = preferredCommentFeed(draft);
+          if (commentFeed) await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+          if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
+          if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
+            unexplained.push({ entryId: recorded.id, url: draft.url });
+          }
+          for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
+            await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
+          }
+        }
+        if (last && source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+      }),
+    );
+  }
   if (changed.entryIds.length > 0) {
     changed.conversationIds = [...new Set(changed.conversationIds)];
     changed.blogIds = [source.blogId];

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import type { Source } from '../../src/domain/models.ts';
-import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
+import { ingestFeedItems, itemsPerTransaction } from '../../src/ingest/feed-items.ts';
 import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
@@ -66,6 +66,24 @@ describe('ingestFeedItems', () => {
     database.sqlite.exec('drop trigger fail_mid_feed');
     expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: 3 });
     expect(await countEntries(database.db)).toBe(3);
+    expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
+    await expectCountsMatchRecount(database);
+  });
+
+  it('stores a feed longer than one transaction takes in parts: a failure keeps the parts before it, and the next poll completes the feed', async () => {
+    const many = Array.from({ length: 2 * itemsPerTransaction + 10 }, (_, i) => ({ id: i + 1, slug: `b${i + 1}`, title: `Beitrag ${i + 1}`, body: `<p>${i + 1}</p>`, date: 'Mon, 10 Nov 2008 10:00:00 +0100' }));
+    server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(many) });
+    // Items are stored oldest first: this one is in the second part.
+    const failing = many[many.length - itemsPerTransaction - 5]!.title;
+    database.sqlite.exec(`create trigger fail_in_part_two before insert on entries when new.title = '${failing}'
+      begin select raise(abort, 'injected failure'); end`);
+    await expect(refresh()).rejects.toThrow(/injected failure/);
+    expect(await countEntries(database.db)).toBe(itemsPerTransaction);
+    expect((await findSourceById(database.db, source.id))!.etag).toBeNull();
+
+    database.sqlite.exec('drop trigger fail_in_part_two');
+    expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: itemsPerTransaction + 10 });
+    expect(await countEntries(database.db)).toBe(many.length);
     expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
     await expectCountsMatchRecount(database);
   });
