@@ -1,10 +1,9 @@
 // Blogs, the sources polled for them, and the entries they publish.
 import type { Kysely } from 'kysely';
+import { addIdColumn } from '../src/db/dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('blogs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('blogs'))
     .addColumn('home_url', 'text', (c) => c.notNull())
     .addColumn('url_key', 'text', (c) => c.notNull().unique())
     .addColumn('title', 'text')
@@ -19,9 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('entries')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('entries'))
     .addColumn('blog_id', 'integer', (c) => c.references('blogs.id').onDelete('cascade'))
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('identity', 'text', (c) => c.notNull())
@@ -51,9 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('entries_url_key_idx').on('entries').column('url_key').execute();
   await db.schema.createIndex('entries_blog_sort_idx').on('entries').columns(['blog_id', 'sort_at']).execute();
 
-  await db.schema
-    .createTable('sources')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('sources'))
     .addColumn('blog_id', 'integer', (c) => c.notNull().references('blogs.id').onDelete('cascade'))
     .addColumn('entry_id', 'integer', (c) => c.references('entries.id').onDelete('cascade'))
     .addColumn('kind', 'text', (c) => c.notNull())

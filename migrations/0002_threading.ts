@@ -1,11 +1,10 @@
 // Threading: edges between entries (or to URLs not known yet), the channels each entry arrived
 // by, and conversations as connected groups of entries kept up to date as entries arrive.
 import { sql, type Kysely } from 'kysely';
+import { addIdColumn, floatType } from '../src/db/dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('conversations')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('conversations'))
     .addColumn('root_entry_id', 'integer')
     .addColumn('title', 'text')
     .addColumn('entry_count', 'integer', (c) => c.notNull().defaultTo(0))
@@ -17,7 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('missing_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('first_activity_at', 'text')
     .addColumn('last_activity_at', 'text')
-    .addColumn('rank', 'real', (c) => c.notNull().defaultTo(0))
+    .addColumn('rank', floatType(db), (c) => c.notNull().defaultTo(0))
     .addColumn('merged_into_id', 'integer', (c) => c.references('conversations.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -46,9 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('entry_channels_pk', ['entry_id', 'via'])
     .execute();
 
-  await db.schema
-    .createTable('edges')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('edges'))
     .addColumn('from_entry_id', 'integer', (c) => c.notNull().references('entries.id').onDelete('cascade'))
     .addColumn('type', 'text', (c) => c.notNull())
     // What the edge points at before it resolves: "url:<url key>" or "ref:<guid>".

@@ -1,11 +1,10 @@
 // Pings: every trackback, pingback and webmention Palaver receives or finds in a blog's
 // listing, with its verification state. The table is the durable queue: a restart loses none.
 import type { Kysely } from 'kysely';
+import { addIdColumn } from '../src/db/dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('pings')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('pings'))
     .addColumn('protocol', 'text', (c) => c.notNull())
     // 'endpoint' (sent to Palaver) or 'listing' (found in a blog's listing of pings).
     .addColumn('received_via', 'text', (c) => c.notNull())

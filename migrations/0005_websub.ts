@@ -1,11 +1,10 @@
 // WebSub in both directions: who subscribed to Palaver's feeds at its own hub
 // (websub_subscribers), and Palaver's own subscriptions at blogs' hubs (websub_subscriptions).
 import type { Kysely } from 'kysely';
+import { addIdColumn } from '../src/db/dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('websub_subscribers')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('websub_subscribers'))
     .addColumn('topic', 'text', (c) => c.notNull())
     .addColumn('callback', 'text', (c) => c.notNull())
     // The verified subscription; expires_at is null until intent is verified.
@@ -30,9 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('websub_subscribers_verify_idx').on('websub_subscribers').column('verify_due_at').execute();
   await db.schema.createIndex('websub_subscribers_delivery_idx').on('websub_subscribers').column('delivery_due_at').execute();
 
-  await db.schema
-    .createTable('websub_subscriptions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('websub_subscriptions'))
     // Null once the source is gone: the row stays until the hub has been told to stop.
     .addColumn('source_id', 'integer', (c) => c.references('sources.id').onDelete('set null'))
     .addColumn('hub_url', 'text', (c) => c.notNull())

@@ -31,6 +31,19 @@ const configSchema = z
     port: z.number().int().min(0).max(65535),
     host: z.string().min(1),
     databasePath: z.string().min(1),
+    /** postgres://user:pass@host/db selects PostgreSQL instead of the SQLite file at databasePath. */
+    databaseUrl: z
+      .string()
+      .refine((u) => /^postgres(ql)?:\/\//i.test(u), 'must be a postgres:// URL')
+      .nullable()
+      .default(null),
+    database: z
+      .object({
+        /** Connections each process keeps open to PostgreSQL. */
+        poolSize: positiveInt.max(1000),
+      })
+      .strict()
+      .default({ poolSize: 10 }),
     /** The absolute base URL under which others reach Palaver; null means http://localhost:<port>. */
     publicUrl: httpUrl.nullable(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -193,6 +206,8 @@ const envOverrides: { name: string; key: string[]; type: 'number' | 'boolean' | 
   { name: 'PORT', key: ['port'], type: 'number' },
   { name: 'HOST', key: ['host'], type: 'string' },
   { name: 'DATABASE_PATH', key: ['databasePath'], type: 'string' },
+  { name: 'DATABASE_URL', key: ['databaseUrl'], type: 'nullable-string' },
+  { name: 'DATABASE_POOL_SIZE', key: ['database', 'poolSize'], type: 'number' },
   { name: 'PUBLIC_URL', key: ['publicUrl'], type: 'nullable-string' },
   { name: 'POLL_INTERVAL_SECONDS', key: ['pollIntervalSeconds'], type: 'number' },
   { name: 'FETCHER_ALLOW_PRIVATE_NETWORKS', key: ['fetcher', 'allowPrivateNetworks'], type: 'boolean' },

@@ -8,7 +8,8 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { EntriesChanged, ServiceLog } from './domain/vocabulary.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { openDatabase, type OpenedDatabase } from './db/open.ts';
+import { openConfiguredDatabase } from './db/connect.ts';
+import type { OpenedDatabase } from './db/open.ts';
 import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
 import type { RefreshDeps } from './poller/refresh-types.ts';
@@ -111,8 +112,8 @@ export function fetcherFromConfig(config: Config, lookup?: LookupFunction): Fetc
 }
 
 /** Opens the database and applies pending migrations. */
-export async function openMigratedDatabase(config: Config): Promise<OpenedDatabase> {
-  const database = openDatabase(config.databasePath);
+export async function openMigratedDatabase(config: Config, options: { onError?: (err: Error) => void } = {}): Promise<OpenedDatabase> {
+  const database = await openConfiguredDatabase(config, options);
   try {
     await migrateToLatest(database.db);
   } catch (err) {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, Kysely, type QueryResult, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
+import type { DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 // SQLite runs DDL inside transactions fine; kysely's adapter says otherwise only to be safe
@@ -102,11 +103,24 @@ class PalaverSqliteDialect extends SqliteDialect {
 
 export type Db = Kysely<Database>;
 
+/** An open database of either kind (see connect.ts for choosing one from the settings). */
 export interface OpenedDatabase {
   db: Db;
+  dialect: DialectName;
+  /** What the CLI names on its first line and logs show: the file, or the URL without its password. */
+  label: string;
+  /**
+   * PostgreSQL only: calls `onMessage` for every NOTIFY on `channel` (from any process) until
+   * the returned function is called. Absent on SQLite, where one process does the work.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** An open SQLite database. */
+export interface OpenedSqlite extends OpenedDatabase {
   /** The raw handle, for online backup and integrity checks. */
   sqlite: SQLite.Database;
-  close(): Promise<void>;
 }
 
 /**
@@ -117,7 +131,7 @@ export interface OpenedDatabase {
 export const defaultBusyTimeoutMs = 30_000;
 
 /** Opens (creating when needed) the database at `file`, or an in-memory one for ':memory:'. */
-export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): OpenedDatabase {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): OpenedSqlite {
   if (file !== ':memory:') {
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -144,6 +158,8 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
   const db = new Kysely<Database>({ dialect: new PalaverSqliteDialect({ database: sqlite }) });
   return {
     db,
+    dialect: 'sqlite',
+    label: file,
     sqlite,
     close: async () => {
       await db.destroy();

@@ -5,6 +5,7 @@
 import type { Db } from '../db/open.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import { RoundupState, type Channel } from '../domain/vocabulary.ts';
+import { serializeThreading } from '../store/dialect.ts';
 import { updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
 import { findSurvivingConversationId, isSameConversation, joinConversations, refreshConversation } from '../store/conversation-union.ts';
 import {
@@ -57,6 +58,7 @@ export interface RecordedEntry {
  * again changes nothing. Run it inside the caller's transaction.
  */
 export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
+  await serializeThreading(db);
   const decision = decideEntry(input.draft, input.relations, await findPriorRecord(db, input.blogId, input.draft.identity));
   const { draft } = decision;
   const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
@@ -153,6 +155,7 @@ export async function recordCommentCount(db: Db, entry: { id: number; commentCou
  * kind threading recognised) and its channel, no edges and no conversation.
  */
 export async function recordHeldEntry(db: Db, input: { blogId: number; draft: EntryDraft; via: Channel; kind: EntryDraft['kind']; itemHash?: string | null }, now: string): Promise<{ id: number; outcome: UpsertOutcome }> {
+  await serializeThreading(db);
   const draft = { ...input.draft, kind: input.kind };
   const { id, outcome } = await upsertEntry(db, input.blogId, draft, now, { contentText: contentTextOf(draft), itemHash: input.itemHash ?? null });
   await addEntryChannel(db, id, input.via, null, now);

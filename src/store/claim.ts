@@ -6,6 +6,7 @@
 import type { SelectQueryBuilder, Selectable, Transaction, UpdateObject } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { Database } from '../db/schema.ts';
+import { claimsOverlap, lockPickedRows } from './dialect.ts';
 
 /** The tables whose rows are claimed as work. */
 export type ClaimableTable = 'sources' | 'pings' | 'websub_subscribers' | 'websub_subscriptions';
@@ -22,21 +23,18 @@ export interface ClaimSpec<T extends ClaimableTable> {
   lease: UpdateObject<Database, T, T>;
 }
 
-/**
- * Locks the picked rows against other workers and returns the ids it could lock. SQLite has
- * one writer at a time per database, so the claim's transaction is the lock. This is the one
- * place a PostgreSQL store adds `SELECT id … WHERE id IN (…) FOR UPDATE SKIP LOCKED`, so that
- * pollers on several machines claim disjoint batches without waiting for each other.
- */
-async function lockClaimable(_trx: Transaction<Database>, _table: ClaimableTable, ids: number[]): Promise<number[]> {
-  return ids;
-}
-
 /** Claims the due rows of a queue table and leases them; returns the leased rows in claim order. */
 export async function claimDue<T extends ClaimableTable>(db: Db, spec: ClaimSpec<T>): Promise<Selectable<Database[T]>[]> {
   return db.transaction().execute(async (trx) => {
     const picked = (await spec.due(trx).execute()).map((r) => r.id);
-    const ids = picked.length ? await lockClaimable(trx, spec.table, picked) : [];
+    let ids = picked.length ? await lockPickedRows(trx, spec.table, picked) : [];
+    // Where claims run side by side (PostgreSQL), a row another worker leased and committed after
+    // our pick is lockable again but no longer due: asking the due query once more, now that the
+    // rows are ours, keeps only what is still due.
+    if (ids.length > 0 && claimsOverlap(trx)) {
+      const stillDue = new Set((await spec.due(trx).execute()).map((r) => r.id));
+      ids = ids.filter((id) => stillDue.has(id));
+    }
     if (ids.length === 0) return [];
     // kysely types a query by one table; every claimable table has an integer id, which is all
     // the query touches besides the lease the caller typed against its own table.

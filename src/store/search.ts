@@ -1,18 +1,24 @@
-// store: full-text search over entries (titles, authors, text) through the entries_fts index
-// of migration 0004. SQLite-specific: FTS5 MATCH, bm25() and snippet().
+// store: full-text search over entries (titles, authors, text) through the index of migration
+// 0004 (FTS5 on SQLite, a tsvector on PostgreSQL; the two queries' pieces are in dialect.ts).
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
-import { snippetMarks, type SearchHit } from '../domain/models.ts';
+import type { SearchHit } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { groupConversationIds } from './group-conversations.ts';
+import { ftsMatch, fullTextQuery } from './dialect.ts';
+
+/** The words of what a reader typed: letters and digits, at most twelve. */
+function searchWords(input: string): string[] {
+  return input.normalize('NFC').match(/[\p{L}\p{N}]+/gu)?.slice(0, 12) ?? [];
+}
 
 /**
  * Turns what a reader typed into an FTS5 query: every word must occur (as a prefix), and none
  * of FTS5's operators or quotes reach the parser, so any input is a valid query.
  */
 export function toFtsQuery(input: string): string | null {
-  const words = input.normalize('NFC').match(/[\p{L}\p{N}]+/gu)?.slice(0, 12) ?? [];
-  return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+  const words = searchWords(input);
+  return words.length ? ftsMatch(words) : null;
 }
 
 /**
@@ -20,10 +26,10 @@ export function toFtsQuery(input: string): string | null {
  * tombstones left out. With `groupId`, only entries of that group's conversations.
  */
 export async function searchEntries(db: Db, input: string, options: { limit: number; offset?: number; groupId?: number }): Promise<SearchHit[]> {
-  const match = toFtsQuery(input);
-  if (!match) return [];
+  const words = searchWords(input);
+  if (words.length === 0) return [];
+  const q = fullTextQuery(db, words);
   const inGroup = options.groupId === undefined ? sql`` : sql`and e.conversation_id in ${groupConversationIds(db, { id: options.groupId })}`;
-  // bm25 weights: a word in the title counts most, then the author, then the text.
   const rows = await sql<{
     id: number;
     kind: EntryKind;
@@ -40,16 +46,15 @@ export async function searchEntries(db: Db, input: string, options: { limit: num
   }>`select e.id, e.kind, e.title, e.author_name, e.sort_at, e.lang, e.blog_id,
       b.title as blog_title, b.home_url as blog_home_url,
       c.id as conversation_id, c.title as conversation_title,
-      snippet(entries_fts, 2, ${snippetMarks.start}, ${snippetMarks.end}, '…', 24) as snippet
-    from entries_fts
-    join entries e on e.id = entries_fts.rowid
+      ${q.snippet} as snippet
+    from ${q.from}
     join conversations c on c.id = e.conversation_id
     left join blogs b on b.id = e.blog_id
-    where entries_fts match ${match}
+    where ${q.matches}
       and e.same_as_id is null and e.tombstoned_at is null
       and c.merged_into_id is null
       ${inGroup}
-    order by bm25(entries_fts, 10.0, 4.0, 1.0), e.sort_at desc
+    order by ${q.order}, e.sort_at desc
     limit ${options.limit} offset ${options.offset ?? 0}`.execute(db);
   return rows.rows.map((r) => ({
     entryId: r.id,

@@ -4,6 +4,7 @@
 import defaults from '../../config/default.json' with { type: 'json' };
 import { validateConfig, type Config } from '../../src/config.ts';
 import { createService, type Service } from '../../src/service.ts';
+import { createPostgresTestDatabase, testPostgresUrl } from './postgres.ts';
 
 export interface TestApp extends Service {
   /** Stops the workers and closes the app, the fetcher and the database. */
@@ -23,6 +24,16 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
 
 export async function createTestApp(overrides: Record<string, unknown> = {}, options: { now?: () => Date } = {}): Promise<TestApp> {
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
+  const adminUrl = testPostgresUrl();
+  if (adminUrl) {
+    // A database of its own, copied from the migrated template, dropped on close.
+    const created = await createPostgresTestDatabase(adminUrl);
+    const service = await createService(testConfig({ ...overrides, databaseUrl: created.url, database: { poolSize: 4 } }), { log: silent, ...(options.now ? { now: options.now } : {}) });
+    const stop = service.stop;
+    let closed: Promise<void> | null = null;
+    const close = () => (closed ??= stop().then(() => created.drop()));
+    return { ...service, stop: close, close };
+  }
   const service = await createService(testConfig(overrides), { log: silent, ...(options.now ? { now: options.now } : {}) });
   return { ...service, close: () => service.stop() };
 }

@@ -1,12 +1,30 @@
-// A fresh in-memory database migrated from the real migrations/, for store and route tests.
+// A fresh in-memory database migrated from the real migrations/, for store and route tests; under
+// `npm run test:pg` a fresh PostgreSQL database copied from the migrated template instead.
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import { createPostgresTestDatabase, testPostgresUrl } from './postgres.ts';
 
 export async function createTestDatabase(): Promise<OpenedDatabase> {
+  const adminUrl = testPostgresUrl();
+  if (adminUrl) {
+    const created = await createPostgresTestDatabase(adminUrl);
+    const database = openPostgres(created.url, { poolSize: 4 });
+    return {
+      ...database,
+      close: async () => {
+        await database.close();
+        await created.drop();
+      },
+    };
+  }
   const database = openDatabase(':memory:');
   await migrateToLatest(database.db);
   return database;
 }
+
+/** Whether this run's tests use PostgreSQL (npm run test:pg). */
+export const onPostgres = testPostgresUrl() !== null;
 
 /**
  * Checks that every live conversation's stored counts are what a full recount gives: the

@@ -1,0 +1,28 @@
+// Which database a kysely instance talks to, and the schema pieces that are written differently
+// for SQLite and PostgreSQL (the migrations use these). The store's own differences (locks,
+// search, queues) live in src/store/dialect.ts; nothing else branches on the database.
+import { PostgresAdapter, type ColumnDataType, type CreateTableBuilder, type Kysely } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** The database behind a kysely instance (a transaction or a migration's handle included). */
+export function dialectOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+export function isPostgres(db: Kysely<any>): boolean {
+  return dialectOf(db) === 'postgres';
+}
+
+/**
+ * Adds the integer id every table keys on: SQLite's `integer primary key autoincrement` (ids
+ * never reused), PostgreSQL's `serial primary key` (a sequence, never reused either).
+ */
+export function addIdColumn<T extends string, C extends string>(db: Kysely<any>, table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C | 'id'> {
+  return isPostgres(db) ? table.addColumn('id', 'serial', (c) => c.primaryKey()) : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/** A floating-point column: SQLite's `real` is 8 bytes, PostgreSQL's would be 4, so it says `double precision`. */
+export function floatType(db: Kysely<any>): ColumnDataType {
+  return isPostgres(db) ? 'double precision' : 'real';
+}

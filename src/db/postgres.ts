@@ -1,0 +1,72 @@
+// Opens PostgreSQL for kysely through a `pg` pool (DATABASE_URL), with numbers read as numbers,
+// and a listening connection for LISTEN/NOTIFY. This is the one place that knows it talks to
+// PostgreSQL, as open.ts is for SQLite.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import type { OpenedDatabase } from './open.ts';
+
+// count(*) and sums come back as int8 and numeric, which pg hands over as strings to be safe
+// beyond 2^53; Palaver's counts and ids stay far below, and SQLite gives numbers.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** The URL without its password, for logs and the CLI's first line. */
+export function describePostgresUrl(url: string): string {
+  // Not through URL: a socket folder leaves the host empty (postgres://user@/db?host=/tmp/x).
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?]*):[^@/?]*@/i, '$1:***@');
+}
+
+export interface PostgresOptions {
+  /** Connections of this process's pool. */
+  poolSize?: number;
+  /** Told about errors of idle connections (the server restarted); the pool replaces them. */
+  onError?: (err: Error) => void;
+  /** The name the server shows for these connections (pg_stat_activity). */
+  applicationName?: string;
+}
+
+/** Opens a pool to the PostgreSQL database at `url`; nothing connects until the first query. */
+export function openPostgres(url: string, options: PostgresOptions = {}): OpenedDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types,
+    application_name: options.applicationName ?? 'palaver',
+    // A statement that holds a connection forever would starve the pool; the longest ones (a
+    // migration, a big merge) end in seconds.
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', (err) => options.onError?.(err));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const listeners: pg.Client[] = [];
+  return {
+    db,
+    dialect: 'postgres',
+    label: describePostgresUrl(url),
+    async listen(channel, onMessage) {
+      // A connection of its own: a pooled one would lose the LISTEN when handed to a query.
+      const client = new pg.Client({ connectionString: url, types, application_name: `${options.applicationName ?? 'palaver'} listener` });
+      client.on('error', (err) => options.onError?.(err));
+      client.on('notification', (n) => {
+        if (n.channel === channel) onMessage(n.payload ?? '');
+      });
+      await client.connect();
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        const i = listeners.indexOf(client);
+        if (i >= 0) listeners.splice(i, 1);
+        await client.end().catch(() => undefined);
+      };
+    },
+    close: async () => {
+      await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => undefined)));
+      await db.destroy();
+    },
+  };
+}

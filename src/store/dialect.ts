@@ -1,0 +1,86 @@
+// store: every statement that SQLite and PostgreSQL need written differently, in one place:
+// full-text search (FTS5 against a tsvector), the lock step of a claim (FOR UPDATE SKIP LOCKED),
+// the lock that serializes threading across processes, host slots and rate limits shared by
+// processes, and waking other processes (NOTIFY). The rest of the store is written once for both.
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { isPostgres } from '../db/dialect.ts';
+import type { Db } from '../db/open.ts';
+import type { Database } from '../db/schema.ts';
+import { snippetMarks } from '../domain/models.ts';
+
+/** The pieces of a full-text query over entries (alias `e`) for the words a reader typed. */
+export interface FullTextQuery {
+  /** The FROM clause: entries as `e`, joined with whatever index the database searches. */
+  from: RawBuilder<unknown>;
+  /** The condition that an entry matches every word (as a prefix). */
+  matches: RawBuilder<boolean>;
+  /** Best first: a word in the title counts most, then the author, then the text. */
+  order: RawBuilder<unknown>;
+  /** Plain text around the match, the matched words between snippetMarks. */
+  snippet: RawBuilder<string | null>;
+}
+
+/** An FTS5 query in which every word must occur as a prefix; quoted, so no word is an operator. */
+export function ftsMatch(words: string[]): string {
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+/**
+ * Full-text search: SQLite's FTS5 table entries_fts (diacritics removed by its tokenizer), or
+ * PostgreSQL's generated search_vector (diacritics removed by unaccent in the palaver_search
+ * configuration); both from migration 0004. `words` are letters and digits only.
+ */
+export function fullTextQuery(db: Db, words: string[]): FullTextQuery {
+  if (isPostgres(db)) {
+    const query = sql`to_tsquery('palaver_search', ${words.map((w) => `${w}:*`).join(' & ')})`;
+    return {
+      from: sql`entries e`,
+      matches: sql<boolean>`e.search_vector @@ ${query}`,
+      // ts_rank's default weights are 1.0 (A, title), 0.4 (B, author), 0.1 (D, text).
+      order: sql`ts_rank(e.search_vector, ${query}) desc`,
+      snippet: sql<string | null>`ts_headline('palaver_search', coalesce(e.content_text, ''), ${query}, ${`StartSel="${snippetMarks.start}", StopSel="${snippetMarks.end}", MaxWords=24, MinWords=12, ShortWord=0`})`,
+    };
+  }
+  return {
+    from: sql`entries_fts join entries e on e.id = entries_fts.rowid`,
+    matches: sql<boolean>`entries_fts match ${ftsMatch(words)}`,
+    order: sql`bm25(entries_fts, 10.0, 4.0, 1.0)`,
+    snippet: sql<string | null>`snippet(entries_fts, 2, ${snippetMarks.start}, ${snippetMarks.end}, '…', 24)`,
+  };
+}
+
+/**
+ * The lock step of a claim: of the picked rows, those this transaction could lock, in the order
+ * picked. SQLite has one
+ * writer at a time (BEGIN IMMEDIATE), so the transaction is the lock. PostgreSQL locks with
+ * FOR UPDATE SKIP LOCKED, so that workers in several processes take disjoint rows without
+ * waiting for each other; a row another worker claimed and committed meanwhile is not locked
+ * but no longer due, which the caller checks again after this step.
+ */
+export async function lockPickedRows(trx: Transaction<Database>, table: string, ids: number[]): Promise<number[]> {
+  if (!isPostgres(trx)) return ids;
+  const rows = await sql<{ id: number }>`select id from ${sql.table(table)} where id in (${sql.join(ids)}) for update skip locked`.execute(trx);
+  const locked = new Set(rows.rows.map((r) => r.id));
+  return ids.filter((id) => locked.has(id));
+}
+
+/** Whether a claim must check its locked rows are still due (the database lets claims overlap). */
+export function claimsOverlap(db: Db): boolean {
+  return isPostgres(db);
+}
+
+// The advisory lock key of threading: any constant the other locks of Palaver do not use.
+const threadingLockKey = 7_240_112_001;
+const threadingLocked = new WeakSet<object>();
+
+/**
+ * Serializes threading across processes, as SQLite's single writer does within one database:
+ * an entry's edges, the entries waiting for it and the conversations they merge are read and
+ * written by one transaction at a time, so two pollers storing two answers of each other never
+ * miss each other. PostgreSQL: a transaction-scoped advisory lock, taken once per transaction.
+ */
+export async function serializeThreading(db: Db): Promise<void> {
+  if (!isPostgres(db) || threadingLocked.has(db)) return;
+  await sql`select pg_advisory_xact_lock(${sql.lit(threadingLockKey)})`.execute(db);
+  if (db.isTransaction) threadingLocked.add(db);
+}
