@@ -221,6 +221,21 @@ export interface GroupMembersTable {
   added_at: string;
 }
 
+/** A request in flight to a host, by some process (migration 0012; PostgreSQL only fills it). */
+export interface HostSlotsTable {
+  host: string;
+  slot: number;
+  holder: string;
+  leased_until: string;
+}
+
+/** An event a shared rate limit counted (migration 0012; PostgreSQL only fills it). */
+export interface RateLimitHitsTable {
+  scope: string;
+  key: string;
+  at: string;
+}
+
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
@@ -234,4 +249,6 @@ export interface Database {
   websub_subscriptions: WebsubSubscriptionsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  host_slots: HostSlotsTable;
+  rate_limit_hits: RateLimitHitsTable;
 }

@@ -10,7 +10,7 @@ import type { PingTarget } from './ping-target.ts';
 
 /** A per-key limit of events (the web layer's minute limiter). */
 export interface KeyLimiter {
-  take(key: string): boolean;
+  take(key: string): boolean | Promise<boolean>;
 }
 
 /** What the receivers of the three protocols need. */
@@ -34,7 +34,7 @@ export interface Refusal {
 
 /** Tells whether a sender may send a ping from `sourceUrl` now; counts it against the limits. */
 export async function admitPing(deps: IntakeDeps, clientAddress: string, sourceUrl: string | null): Promise<Refusal | null> {
-  if (!deps.perClient.take(clientAddress)) return { code: 'rate-limited', message: 'Too many pings from your address; try again in a minute.' };
+  if (!(await deps.perClient.take(clientAddress))) return { code: 'rate-limited', message: 'Too many pings from your address; try again in a minute.' };
   if (sourceUrl) {
     let host: string;
     try {
@@ -42,7 +42,7 @@ export async function admitPing(deps: IntakeDeps, clientAddress: string, sourceU
     } catch {
       return null;
     }
-    if (!deps.perSourceHost.take(host)) return { code: 'rate-limited', message: `Too many pings from ${host}; try again in a minute.` };
+    if (!(await deps.perSourceHost.take(host))) return { code: 'rate-limited', message: `Too many pings from ${host}; try again in a minute.` };
   }
   if ((await countQueuedPings(deps.db)) >= deps.queueCapacity) {
     return { code: 'queue-full', message: 'Palaver has too many pings waiting to be checked; try again later.' };

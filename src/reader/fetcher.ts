@@ -29,6 +29,11 @@ export interface FetcherOptions {
   allowedOrigins?: string[];
   /** Resolves host names (default dns.lookup); tests pass one to play DNS without a network. */
   lookup?: LookupFunction;
+  /**
+   * Hands out the turns of each host:port instead of an in-process limiter of perHostConcurrency
+   * (several processes sharing one limit through the database).
+   */
+  hostLimiter?: { acquire(key: string, signal?: AbortSignal): Promise<() => void> };
 }
 
 export interface Fetcher {
@@ -92,7 +97,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       });
   const agentFor = (url: URL): Agent =>
     options.allowPrivateNetworks || isAllowedOrigin(url, policy.allowedOrigins) ? openAgent : guardedAgent;
-  const limiter = createHostLimiter(options.perHostConcurrency);
+  const limiter = options.hostLimiter ?? createHostLimiter(options.perHostConcurrency);
 
   const fetchOne = async (request: FetchRequest): Promise<FetchResponse> => {
     const ctx = new FetchContext(request, options);

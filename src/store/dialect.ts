@@ -84,3 +84,75 @@ export async function serializeThreading(db: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(${sql.lit(threadingLockKey)})`.execute(db);
   if (db.isTransaction) threadingLocked.add(db);
 }
+
+/**
+ * Takes a free one of `limit` slots of `host` for `holder` until `until`, or none (null) when all
+ * are held by leases that have not ended. PostgreSQL only (several processes share the limit;
+ * SQLite's single process limits in memory). Two processes racing for one slot: the insert of
+ * one conflicts and finds a live lease, so it takes nothing and tries again.
+ */
+export async function takeHostSlot(db: Db, host: string, limit: number, holder: string, now: string, until: string): Promise<number | null> {
+  const rows = await sql<{ slot: number }>`
+    insert into host_slots (host, slot, holder, leased_until)
+    select ${host}, s, ${holder}, ${until} from generate_series(0, ${limit - 1}::int) s
+    where not exists (select 1 from host_slots h where h.host = ${host} and h.slot = s and h.leased_until > ${now})
+    order by s limit 1
+    on conflict (host, slot) do update set holder = excluded.holder, leased_until = excluded.leased_until
+      where host_slots.leased_until <= ${now}
+    returning slot`.execute(db);
+  return rows.rows[0]?.slot ?? null;
+}
+
+/** Gives a slot back (only the holder's: a lease that ran out may have passed to another). */
+export async function releaseHostSlot(db: Db, host: string, slot: number, holder: string): Promise<void> {
+  await db.deleteFrom('host_slots').where('host', '=', host).where('slot', '=', slot).where('holder', '=', holder).execute();
+}
+
+/**
+ * Counts an event of `scope` for `key` when fewer than `limit` happened since `since`, and tells
+ * whether it counted; also gives the oldest event still in the window (for Retry-After). The
+ * events of one key are counted one request at a time (an advisory lock on the key), so
+ * processes side by side never let more through than the limit.
+ */
+export async function takeRateLimit(db: Db, scope: string, key: string, limit: number, since: string, at: string): Promise<{ taken: boolean; oldest: string | null }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`${scope} ${key}`}, 0))`.execute(trx);
+    await trx.deleteFrom('rate_limit_hits').where('scope', '=', scope).where('key', '=', key).where('at', '<=', since).execute();
+    const row = await trx
+      .selectFrom('rate_limit_hits')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    const n = Number(row.n);
+    if (n >= limit) return { taken: false, oldest: (row.oldest as string | null) ?? null };
+    await trx.insertInto('rate_limit_hits').values({ scope, key, at }).execute();
+    return { taken: true, oldest: ((row.oldest as string | null) ?? at) };
+  });
+}
+
+/** The oldest event of `key` in the window, or null when there is none. */
+export async function oldestRateLimitHit(db: Db, scope: string, key: string, since: string): Promise<{ count: number; oldest: string | null }> {
+  const row = await db
+    .selectFrom('rate_limit_hits')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.n), oldest: (row.oldest as string | null) ?? null };
+}
+
+/** Forgets the events of a scope older than its window (keys that stopped sending). */
+export async function forgetRateLimitHits(db: Db, scope: string, since: string): Promise<void> {
+  await db.deleteFrom('rate_limit_hits').where('scope', '=', scope).where('at', '<=', since).execute();
+}
+
+/** The channel of NOTIFY that wakes idle workers in other processes; the payload names the queue. */
+export const workChannel = 'palaver_work';
+
+/** Tells the workers of other processes that `queue` has work (PostgreSQL; nothing on SQLite). */
+export async function notifyWork(db: Db, queue: string): Promise<void> {
+  if (!isPostgres(db)) return;
+  await sql`select pg_notify(${workChannel}, ${queue})`.execute(db);
+}

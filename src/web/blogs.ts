@@ -48,7 +48,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const admin = adminAccessFor(deps);
 
   async function register(request: FastifyRequest, reply: FastifyReply, url: string) {
-    const admission = gate.admit(request, url);
+    const admission = await gate.admit(request, url);
     if (!admission.ok) {
       if (admission.retryAfterSeconds) reply.header('retry-after', String(admission.retryAfterSeconds));
       throw new HttpError(admission.status, admission.code, admission.message);

@@ -9,6 +9,7 @@ import type { EntriesChanged } from '../domain/vocabulary.ts';
 import type { Fetch } from '../reader/types.ts';
 import type { Hub } from '../websub/hub.ts';
 import type { Subscriber } from '../websub/subscriber.ts';
+import type { RateLimitFactory } from './window-limiter.ts';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface AppDeps {
   };
   /** Told when a change made over the web alters feeds (a group's members), for WebSub. */
   onEntriesChanged?: (change: EntriesChanged) => void;
+  /** The rate limits' counters: in memory (the default), or shared by processes through the database. */
+  rateLimits?: RateLimitFactory;
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
 }

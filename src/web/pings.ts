@@ -13,7 +13,7 @@ import type { AppDeps } from './deps.ts';
 import { clientKey } from './client-key.ts';
 import { HttpError } from './errors.ts';
 import { parseId } from './ids.ts';
-import { createMinuteLimiter } from './window-limiter.ts';
+import { inMemoryRateLimits } from './window-limiter.ts';
 
 const maxBodyBytes = 64 * 1024;
 
@@ -30,14 +30,16 @@ const trackbackStatus: Record<Exclude<TrackbackReceipt, { ok: true }>['code'], n
 export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const settings = deps.config.pings;
   const publicUrl = deps.config.publicUrl;
-  const perClient = createMinuteLimiter(settings.perClientPerMinute);
+  const limits = deps.rateLimits ?? inMemoryRateLimits;
+  const minute = { windowMs: 60_000, now: Date.now };
+  const perClient = limits('pings-per-client', { limit: settings.perClientPerMinute, ...minute });
   const intake: IntakeDeps = {
     db: deps.db,
     publicUrl,
     now: deps.now ?? (() => new Date()),
     // One subscriber holds a whole IPv6 /64: count it as one client.
     perClient: { take: (address) => perClient.take(clientKey(address)) },
-    perSourceHost: createMinuteLimiter(settings.perSourceHostPerMinute),
+    perSourceHost: limits('pings-per-source-host', { limit: settings.perSourceHostPerMinute, ...minute }),
     queueCapacity: settings.queueCapacity,
     ...(deps.pingVerifier ? { verifier: deps.pingVerifier } : {}),
   };

@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { clientKey } from './client-key.ts';
-import { createWindowLimiter } from './window-limiter.ts';
+import { inMemoryRateLimits } from './window-limiter.ts';
 import type { BlogApproval } from '../domain/vocabulary.ts';
 
 export type RegistrationAdmission =
@@ -28,24 +28,25 @@ function hostOfInput(input: string): string | null {
 export function createRegistrationGate(deps: AppDeps) {
   const settings = deps.config.registry;
   const now = () => (deps.now ?? (() => new Date()))().getTime();
-  const perClient = createWindowLimiter({ limit: settings.perClientPerHour, windowMs: hour, now });
-  const perHost = createWindowLimiter({ limit: settings.perHostPerHour, windowMs: hour, now });
+  const limits = deps.rateLimits ?? inMemoryRateLimits;
+  const perClient = limits('registrations-per-client', { limit: settings.perClientPerHour, windowMs: hour, now });
+  const perHost = limits('registrations-per-host', { limit: settings.perHostPerHour, windowMs: hour, now });
   const admin = adminAccessFor(deps);
 
   return {
     /** Decides whether this request may register `input` now, and whether the blog shows at once. */
-    admit(request: FastifyRequest, input: string): RegistrationAdmission {
+    async admit(request: FastifyRequest, input: string): Promise<RegistrationAdmission> {
       if (admin.isAdmin(request)) return { ok: true, approval: 'approved' };
       if (settings.moderation === 'closed') {
         return { ok: false, status: 403, code: 'registration-closed', message: 'Palaver does not take registrations here; ask its operator to add the blog.' };
       }
       const client = clientKey(request.ip);
-      if (!perClient.take(client)) {
-        return { ok: false, status: 429, code: 'rate-limited', message: 'Too many registrations from your address; try again later.', retryAfterSeconds: perClient.retryAfterSeconds(client) };
+      if (!(await perClient.take(client))) {
+        return { ok: false, status: 429, code: 'rate-limited', message: 'Too many registrations from your address; try again later.', retryAfterSeconds: await perClient.retryAfterSeconds(client) };
       }
       const host = hostOfInput(input);
-      if (host && !perHost.take(host)) {
-        return { ok: false, status: 429, code: 'rate-limited', message: `Too many registrations of blogs on ${host}; try again later.`, retryAfterSeconds: perHost.retryAfterSeconds(host) };
+      if (host && !(await perHost.take(host))) {
+        return { ok: false, status: 429, code: 'rate-limited', message: `Too many registrations of blogs on ${host}; try again later.`, retryAfterSeconds: await perHost.retryAfterSeconds(host) };
       }
       return { ok: true, approval: settings.moderation === 'moderate' ? 'pending' : 'approved' };
     },

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { parseId } from './ids.ts';
-import { createMinuteLimiter } from './window-limiter.ts';
+import { inMemoryRateLimits } from './window-limiter.ts';
 
 function plain(reply: FastifyReply, status: number, text: string): FastifyReply {
   return reply.code(status).type('text/plain; charset=utf-8').send(text);
@@ -29,9 +29,9 @@ export async function websubRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
   if (hub) {
     // Every accepted request costs a verification fetch: a client gets a few a minute.
-    const perClient = createMinuteLimiter(deps.config.pings.perClientPerMinute);
+    const perClient = (deps.rateLimits ?? inMemoryRateLimits)('websub-per-client', { limit: deps.config.pings.perClientPerMinute, windowMs: 60_000, now: Date.now });
     app.post('/websub', async (request, reply) => {
-      if (!perClient.take(request.ip)) return plain(reply, 429, 'Too many subscription requests; try again in a minute.');
+      if (!(await perClient.take(request.ip))) return plain(reply, 429, 'Too many subscription requests; try again in a minute.');
       const body = request.body;
       const result = await hub.request({
         mode: field(body, 'hub.mode'),

@@ -51,6 +51,8 @@ export interface HubDeps {
   settings: HubSettings;
   log: ServiceLog;
   now?: () => Date;
+  /** Told when verifications or deliveries fell due here, so hubs of other processes wake too. */
+  onWork?: () => void;
 }
 
 export interface HubRequest {
@@ -302,7 +304,10 @@ export function createHub(deps: HubDeps): Hub {
     },
     onError: (err) => deps.log.error({ err }, 'websub hub tick failed'),
   });
-  const wake = loop.wake;
+  const wake = (): void => {
+    loop.wake();
+    deps.onWork?.();
+  };
 
   return {
     url,
@@ -322,7 +327,7 @@ export function createHub(deps: HubDeps): Hub {
       await loop.stop();
       await Promise.all([...background]);
     },
-    wake,
+    wake: loop.wake,
     runOnce,
   };
 }
