@@ -126,6 +126,39 @@ export const commands: readonly CommandSpec[] = [
     examples: ['npx palaver demo', 'PORT=3001 npx palaver demo'],
     maxArgs: 0,
   },
+  {
+    name: 'web',
+    synopsis: 'web',
+    summary: 'serve the pages, feeds and ping endpoints on PORT, without polling or background work',
+    details: [
+      'One of the two roles of `npm start`, for running several processes against one PostgreSQL (DATABASE_URL): any number of web processes behind one address, beside `palaver poller` processes that do the work. Pings it accepts are queued for the pollers.',
+    ],
+    options: ['quiet', 'help'],
+    examples: ['DATABASE_URL=postgres://palaver@db/palaver PORT=3001 npx palaver web'],
+    maxArgs: 0,
+  },
+  {
+    name: 'poller',
+    synopsis: 'poller',
+    summary: 'poll blogs, verify pings, deliver and renew WebSub, without serving HTTP, until Ctrl-C',
+    details: [
+      'The other role of `npm start`. Any number may run against one PostgreSQL (DATABASE_URL): each claims due work with a lease, so nothing is fetched twice, and what a process that died had claimed is taken up by another once its lease ends.',
+    ],
+    options: ['quiet', 'help'],
+    examples: ['DATABASE_URL=postgres://palaver@db/palaver npx palaver poller'],
+    maxArgs: 0,
+  },
+  {
+    name: 'migrate-to-postgres',
+    synopsis: 'migrate-to-postgres <sqlite file>',
+    summary: 'copy a SQLite database into the empty PostgreSQL database of DATABASE_URL, then verify the copy',
+    details: [
+      'One way: the SQLite file is only read. The PostgreSQL database is migrated first and must hold no blogs yet. The copy is checked by the row count of every table and by comparing a sample of conversations; any difference exits 1.',
+    ],
+    options: ['quiet', 'help'],
+    examples: ['DATABASE_URL=postgres://palaver@db/palaver npx palaver migrate-to-postgres data/palaver.db'],
+    maxArgs: 1,
+  },
 ];
 
 /** Returns Palaver's version from package.json. */

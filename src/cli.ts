@@ -1,4 +1,5 @@
-// The `palaver` command: add, poll, import-opml, export-opml, group, migrate, backup, demo. Each command opens what it needs, names
+// The `palaver` command: add, poll, import-opml, export-opml, group, migrate, backup, demo, the two
+// roles of the server (web, poller) and migrate-to-postgres. Each command opens what it needs, names
 // the database on its first line, prints plain progress for people, and exits non-zero when it could not do its job.
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -6,15 +7,16 @@ import path from 'node:path';
 import type { CommandToRun } from './cli-usage.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { backupDatabase, BackupError } from './db/backup.ts';
+import { openConfiguredDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { openDatabase } from './db/open.ts';
+import { describePostgresUrl } from './db/postgres.ts';
 import type { Source } from './domain/models.ts';
 import type { ServiceLog } from './domain/vocabulary.ts';
 import type { RefreshResult } from './poller/refresh-types.ts';
 import { renderRegistryOpml } from './registry/export-opml.ts';
 import { importOpml, importOutcomeWords, OpmlError, type ImportLine } from './registry/import-opml.ts';
 import { registerBlog, RegistrationError } from './registry/register-blog.ts';
-import { createService, openMigratedDatabase, type Service } from './service.ts';
+import { createService, openMigratedDatabase, startService, type Service } from './service.ts';
 import { countBlogs, findBlogById } from './store/blogs.ts';
 import { countDueSources } from './store/sources.ts';
 
@@ -25,7 +27,7 @@ type Announce = ((line: string) => void) | null;
 
 /** Shows a database path as typed relative to here when it lies below, else absolute. */
 function showPath(file: string): string {
-  if (file === ':memory:') return file;
+  if (file === ':memory:' || /^postgres(ql)?:\/\//i.test(file)) return file;
   const relative = path.relative(process.cwd(), path.resolve(file));
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
 }
@@ -44,6 +46,16 @@ export function describeDatabase(file: string, state: { existed: boolean; blogs:
     return `Database: ${shown} (${count}; the demo's database is ${showPath(demo)}: DATABASE_PATH=${showPath(demo)} npx palaver …)`;
   }
   return `Database: ${shown} (${count})`;
+}
+
+/** The database a command opens, as its first line names it: the SQLite file, or the URL without its password. */
+function databaseName(config: Config): string {
+  return config.databaseUrl ? describePostgresUrl(config.databaseUrl) : config.databasePath;
+}
+
+/** Whether the database was there before this command (a PostgreSQL database always was). */
+function databaseExisted(config: Config): boolean {
+  return config.databaseUrl ? true : config.databasePath !== ':memory:' && existsSync(config.databasePath);
 }
 
 /** Logs the poller's warnings for a person at a terminal (progress lines say the rest). */
@@ -69,10 +81,10 @@ function describeResult(r: RefreshResult): string {
 }
 
 async function withDatabase<T>(config: Config, announce: Announce, work: (db: Awaited<ReturnType<typeof openMigratedDatabase>>) => Promise<T>): Promise<T> {
-  const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
+  const existed = databaseExisted(config);
   const database = await openMigratedDatabase(config);
   try {
-    announce?.(describeDatabase(config.databasePath, { existed, blogs: await countBlogs(database.db) }));
+    announce?.(describeDatabase(databaseName(config), { existed, blogs: await countBlogs(database.db) }));
     return await work(database);
   } finally {
     await database.close();
@@ -81,10 +93,10 @@ async function withDatabase<T>(config: Config, announce: Announce, work: (db: Aw
 
 /** Runs a command on the service as the server wires it, without listening; its workers log for a person. */
 async function withService<T>(config: Config, announce: Announce, work: (service: Service) => Promise<T>): Promise<T> {
-  const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
+  const existed = databaseExisted(config);
   const service = await createService(config, { log: quietLog });
   try {
-    announce?.(describeDatabase(config.databasePath, { existed, blogs: await countBlogs(service.database.db) }));
+    announce?.(describeDatabase(databaseName(config), { existed, blogs: await countBlogs(service.database.db) }));
     return await work(service);
   } finally {
     await service.stop();
@@ -92,10 +104,10 @@ async function withService<T>(config: Config, announce: Announce, work: (service
 }
 
 async function commandMigrate(config: Config, announce: Announce): Promise<number> {
-  const existed = config.databasePath !== ':memory:' && existsSync(config.databasePath);
-  const database = openDatabase(config.databasePath);
+  const existed = databaseExisted(config);
+  const database = await openConfiguredDatabase(config);
   try {
-    announce?.(describeDatabase(config.databasePath, { existed, blogs: null }));
+    announce?.(describeDatabase(databaseName(config), { existed, blogs: null }));
     const applied = await migrateToLatest(database.db);
     console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date.');
     return 0;
@@ -106,6 +118,10 @@ async function commandMigrate(config: Config, announce: Announce): Promise<numbe
 
 async function commandBackup(config: Config, announce: Announce, file: string | undefined): Promise<number> {
   if (!file) throw new UsageError('backup needs a file to write: palaver backup backups/palaver-2008-11-17.db');
+  if (config.databaseUrl) {
+    console.error(`palaver backup copies a SQLite file; a PostgreSQL database is backed up with its own tools: pg_dump --format=custom --file=${file} <database>`);
+    return 2;
+  }
   announce?.(describeDatabase(config.databasePath, { existed: existsSync(config.databasePath), blogs: null }));
   try {
     const report = await backupDatabase(config.databasePath, file);
@@ -240,6 +256,54 @@ async function commandExportOpml(config: Config, announce: Announce): Promise<nu
   });
 }
 
+/** Waits for Ctrl-C or a stop signal. */
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** The web role: HTTP only; the background work is left to `palaver poller` processes. */
+async function commandWeb(config: Config, announce: Announce): Promise<number> {
+  announce?.(describeDatabase(databaseName(config), { existed: databaseExisted(config), blogs: null }));
+  const service = await startService(config, { workers: false });
+  console.log(`Serving on ${service.address} (web only: pages, feeds, ping endpoints; polling is left to palaver poller). Ctrl-C stops.`);
+  await untilStopped();
+  await service.stop();
+  return 0;
+}
+
+/** The poller role: polling, ping verification, WebSub delivery and renewals; no HTTP. */
+async function commandPoller(config: Config, announce: Announce): Promise<number> {
+  return withService(config, announce, async (service) => {
+    await service.startWorkers({ poller: true });
+    console.log('Polling, verifying pings and delivering WebSub in the foreground (no HTTP); Ctrl-C stops.');
+    await untilStopped();
+    return 0;
+  });
+}
+
+async function commandMigrateToPostgres(config: Config, announce: Announce, file: string | undefined): Promise<number> {
+  if (!file) throw new UsageError('migrate-to-postgres needs the SQLite file to copy: palaver migrate-to-postgres data/palaver.db');
+  if (!config.databaseUrl) throw new UsageError('migrate-to-postgres copies into the PostgreSQL database of DATABASE_URL; set it: DATABASE_URL=postgres://user:pass@host/db');
+  if (!existsSync(file)) {
+    console.error(`No SQLite database at ${file}.`);
+    return 1;
+  }
+  announce?.(`Database: ${databaseName(config)} (copying ${showPath(file)} into it)`);
+  const { copySqliteToPostgres, CopyError } = await import('./store/copy-to-postgres.ts');
+  try {
+    const report = await copySqliteToPostgres(file, config, { onTable: (table, rows) => console.log(`  ${table}: ${rows} row(s)`) });
+    console.log(`Copied ${report.rows} rows in ${report.tables} tables; row counts match, and ${report.sampled} sampled conversation(s) read the same on both.`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof CopyError)) throw err;
+    console.error(`Copy failed: ${err.message}`);
+    return 1;
+  }
+}
+
 /** Runs a command parsed by cli-entry.ts (help and usage errors are answered there) and returns the exit code. */
 export async function runCli(parsed: CommandToRun): Promise<number> {
   const { command, args, values } = parsed;
@@ -279,6 +343,12 @@ export async function runCli(parsed: CommandToRun): Promise<number> {
           throw err;
         }
       }
+      case 'web':
+        return await commandWeb(config, announce);
+      case 'poller':
+        return await commandPoller(config, announce);
+      case 'migrate-to-postgres':
+        return await commandMigrateToPostgres(config, announce, args[0]);
       case 'demo': {
         const { runDemo } = await import('./demo/run-demo.ts');
         return await runDemo(config, { announce });

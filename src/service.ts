@@ -15,6 +15,10 @@ import { createPoller, type Poller, type PollerSettings } from './poller/poller.
 import type { RefreshDeps } from './poller/refresh-types.ts';
 import { loggerOptions } from './log-output.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
+import { createHostLimiter } from './reader/host-limiter.ts';
+import { notifyWork, workChannel } from './store/dialect.ts';
+import { createSharedHostSlots, createSharedWindowLimiter } from './store/shared-limits.ts';
+import type { RateLimitFactory } from './web/window-limiter.ts';
 import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
 import { createSubscriber, type Subscriber, type SubscriberSettings } from './websub/subscriber.ts';
 
@@ -27,8 +31,11 @@ export interface Service {
   poller: Poller;
   websubHub: Hub;
   websubSubscriber: Subscriber;
-  /** Starts the background workers the settings enable; the poller unless `poller` says otherwise. */
-  startWorkers(options?: { poller?: boolean }): void;
+  /**
+   * Starts the background workers the settings enable; the poller unless `poller` says otherwise.
+   * On PostgreSQL it also listens for work that other processes queued (pings, deliveries, new blogs).
+   */
+  startWorkers(options?: { poller?: boolean }): Promise<void>;
   /** Waits for the WebSub work that polls, pushes and pings started in the background. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -106,9 +113,29 @@ export function subscriberSettings(config: Config): SubscriberSettings {
   };
 }
 
-/** Creates the guarded fetcher from the settings. */
-export function fetcherFromConfig(config: Config, lookup?: LookupFunction): Fetcher {
-  return createFetcher({ ...config.fetcher, userAgent: config.userAgent, ...(lookup ? { lookup } : {}) });
+/**
+ * Creates the guarded fetcher from the settings. Given a PostgreSQL database, the per-host limit
+ * holds over every process that shares it (host slots leased in the database for longer than a
+ * request may last, so a crashed process's slots free themselves).
+ */
+export function fetcherFromConfig(config: Config, lookup?: LookupFunction, shared?: { database: OpenedDatabase; onError: (err: unknown) => void }): Fetcher {
+  const hostLimiter =
+    shared?.database.dialect === 'postgres'
+      ? createSharedHostSlots({
+          db: shared.database.db,
+          limit: config.fetcher.perHostConcurrency,
+          leaseMs: config.fetcher.timeoutMs + 30_000,
+          local: createHostLimiter(config.fetcher.perHostConcurrency),
+          onError: shared.onError,
+        })
+      : undefined;
+  return createFetcher({ ...config.fetcher, userAgent: config.userAgent, ...(lookup ? { lookup } : {}), ...(hostLimiter ? { hostLimiter } : {}) });
+}
+
+/** The web layer's rate limits: in memory on SQLite (one process), counted in PostgreSQL (any number). */
+function rateLimitsFor(database: OpenedDatabase): RateLimitFactory | undefined {
+  if (database.dialect !== 'postgres') return undefined;
+  return (scope, options) => createSharedWindowLimiter({ db: database.db, scope, ...options });
 }
 
 /** Opens the database and applies pending migrations. */
@@ -125,9 +152,6 @@ export async function openMigratedDatabase(config: Config, options: { onError?: 
 
 /** Wires the whole service from the settings without listening or starting a worker. */
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
-  const database = await openMigratedDatabase(config);
-  const fetcher = fetcherFromConfig(config, options.lookup);
-  const now = options.now;
   // The workers log through the app's logger, which exists once the app is built.
   let app: FastifyInstance | undefined;
   const log: ServiceLog = options.log ?? {
@@ -135,6 +159,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     warn: (obj, msg) => app?.log.warn(obj, msg),
     error: (obj, msg) => app?.log.error(obj, msg),
   };
+  const database = await openMigratedDatabase(config, { onError: (err) => log.error({ err }, 'database connection failed') });
+  const fetcher = fetcherFromConfig(config, options.lookup, { database, onError: (err) => log.error({ err }, 'shared host limit failed') });
+  const now = options.now;
   const deps = { db: database.db, fetch: fetcher.fetch, log, ...(now ? { now } : {}) };
 
   // Background promises are kept, so that settle() and stop() can wait for them.
@@ -143,7 +170,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  const websubHub = createHub({ ...deps, settings: hubSettings(config) });
+  // Work queued here reaches the idle workers of other processes sharing the database (NOTIFY on
+  // PostgreSQL; on SQLite the one process's own workers are woken and that is all).
+  const announce = (queue: 'pings' | 'websub' | 'sources'): void => {
+    if (database.dialect === 'postgres') keep(notifyWork(database.db, queue).catch((err: unknown) => log.error({ err, queue }, 'waking other processes failed')));
+  };
+  const websubHub = createHub({ ...deps, settings: hubSettings(config), onWork: () => announce('websub') });
   // Every committed change of entries reaches the hub, whichever way it came.
   const onEntriesChanged = (change: EntriesChanged): void => {
     if (config.websub.enabled) keep(websubHub.notify(change));
@@ -153,7 +185,22 @@ export async function createService(config: Config, options: ServiceOptions = {}
     keep(websubSubscriber.noteFeedHubs(source, feed).catch((err: unknown) => log.error({ err, sourceId: source.id }, 'websub subscription planning failed')));
   };
   const pingVerifier = createPingVerifier({ ...deps, settings: pingVerifierSettings(config), onEntriesChanged });
-  const poller = createPoller({ ...deps, settings: pollerSettings(config), onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
+  const wakePings = (): void => {
+    pingVerifier.wake();
+    announce('pings');
+  };
+  const poller = createPoller({ ...deps, settings: pollerSettings(config), onPingsQueued: wakePings, onEntriesChanged, onPostFeedRead });
+  // What the web layer wakes (a ping accepted, a blog registered) may be verified or polled by
+  // another process.
+  const webPingVerifier: PingVerifier = { ...pingVerifier, wake: wakePings };
+  const webPoller: Poller = {
+    ...poller,
+    wake: () => {
+      poller.wake();
+      announce('sources');
+    },
+  };
+  const rateLimits = rateLimitsFor(database);
 
   try {
     app = await buildApp({
@@ -161,8 +208,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
       db: database.db,
       fetch: fetcher.fetch,
       logger: config.logLevel === 'silent' ? false : loggerOptions(config),
-      poller,
-      pingVerifier,
+      poller: webPoller,
+      pingVerifier: webPingVerifier,
+      ...(rateLimits ? { rateLimits } : {}),
       websubHubUrl: () => advertisedHubUrl(config),
       onEntriesChanged,
       websub: config.websub.enabled ? { hub: config.websub.hubUrl ? undefined : websubHub, subscriber: websubSubscriber } : undefined,
@@ -175,6 +223,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   }
   const web = app;
 
+  let unlisten: (() => Promise<void>) | null = null;
   const settle = async (): Promise<void> => {
     while (pending.size > 0) await Promise.all([...pending]);
   };
@@ -188,16 +237,27 @@ export async function createService(config: Config, options: ServiceOptions = {}
     pingVerifier,
     websubHub,
     websubSubscriber,
-    startWorkers(start = {}) {
-      if (start.poller ?? config.poller.enabled) poller.start();
+    async startWorkers(start = {}) {
+      const polling = start.poller ?? config.poller.enabled;
+      if (polling) poller.start();
       // Pings are verified even when polling is off: senders wait for their answer.
       pingVerifier.start();
       if (config.websub.enabled) websubHub.start();
       if (subscriberSettings(config).enabled) websubSubscriber.start();
+      if (database.listen && !unlisten) {
+        // Between wake-ups the workers still look at their queues every tick, so a lost
+        // notification (a dropped connection) delays work by a tick at most.
+        unlisten = await database.listen(workChannel, (queue) => {
+          if (queue === 'pings') pingVerifier.wake();
+          else if (queue === 'websub' && config.websub.enabled) websubHub.wake();
+          else if (queue === 'sources' && polling) poller.wake();
+        });
+      }
     },
     settle,
     stop() {
       stopping ??= (async () => {
+        await unlisten?.();
         await poller.stop();
         await pingVerifier.stop();
         await websubSubscriber.stop();
@@ -212,8 +272,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   };
 }
 
-/** Wires the service, listens on config.host:config.port and starts the background workers. */
-export async function startService(config: Config, options: ServiceOptions & { startPoller?: boolean } = {}): Promise<RunningService> {
+/** Wires the service, listens on config.host:config.port and starts the background workers (unless `workers` is false). */
+export async function startService(config: Config, options: ServiceOptions & { startPoller?: boolean; workers?: boolean } = {}): Promise<RunningService> {
   const service = await createService(config, options);
   let address: string;
   try {
@@ -222,6 +282,12 @@ export async function startService(config: Config, options: ServiceOptions & { s
     await service.stop();
     throw err;
   }
-  service.startWorkers({ poller: options.startPoller ?? config.poller.enabled });
+  try {
+    // `palaver web` leaves every worker to `palaver poller` processes.
+    if (options.workers !== false) await service.startWorkers({ poller: options.startPoller ?? config.poller.enabled });
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
   return { ...service, address };
 }

@@ -78,8 +78,11 @@ export function createSharedHostSlots(options: SharedHostSlotsOptions): HostSlot
           return () => {
             if (released) return;
             released = true;
-            releaseLocal();
-            releaseHostSlot(options.db, key, taken, holder).catch((err: unknown) => options.onError?.(err));
+            // This process's next waiter goes once the slot is free in the database, not before,
+            // so that it does not find its own process's slot still held and back off.
+            releaseHostSlot(options.db, key, taken, holder)
+              .catch((err: unknown) => options.onError?.(err))
+              .finally(releaseLocal);
           };
         }
         try {
