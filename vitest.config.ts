@@ -5,7 +5,8 @@ import SkipReporter from './test/support/skip-reporter.ts';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/hostile/**', 'test/browser/**', 'node_modules/**'],
+    // test/postgres/ needs a PostgreSQL server: npm run test:pg runs it.
+    exclude: ['test/hostile/**', 'test/browser/**', 'test/postgres/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

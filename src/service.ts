@@ -124,7 +124,8 @@ export function fetcherFromConfig(config: Config, lookup?: LookupFunction, share
       ? createSharedHostSlots({
           db: shared.database.db,
           limit: config.fetcher.perHostConcurrency,
-          leaseMs: config.fetcher.timeoutMs + 30_000,
+          // A request ends within timeoutMs of taking its slot (the deadline starts then).
+          leaseMs: config.fetcher.timeoutMs + 5_000,
           local: createHostLimiter(config.fetcher.perHostConcurrency),
           onError: shared.onError,
         })

@@ -28,15 +28,18 @@ function adminPool(adminUrl: string): pg.Pool {
   return admin;
 }
 
-/** Creates an empty-of-data, migrated database for one test; returns its URL and a dropper. */
-export async function createPostgresTestDatabase(adminUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+/**
+ * Creates an empty-of-data, migrated database for one test (or, with `unmigrated`, one without
+ * any table); returns its URL and a dropper.
+ */
+export async function createPostgresTestDatabase(adminUrl: string, options: { unmigrated?: boolean } = {}): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${testDatabasePrefix}${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
   const pool = adminPool(adminUrl);
   // Two creations from one template at the same moment make one of them fail ("source database
   // is being accessed by other users"); a retry after a moment succeeds.
   for (let attempt = 0; ; attempt++) {
     try {
-      await pool.query(`create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(templateDatabase)}`);
+      await pool.query(`create database ${pg.escapeIdentifier(name)}${options.unmigrated ? '' : ` template ${pg.escapeIdentifier(templateDatabase)}`}`);
       break;
     } catch (err) {
       if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;

@@ -1,0 +1,177 @@
+// Several Palaver processes on one PostgreSQL (npm run test:pg only): migrations started together,
+// pollers claiming disjoint work under one per-host limit, a poller killed mid-pass, and web
+// processes that share their rate limits and their pings.
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openPostgres } from '../../src/db/postgres.ts';
+import { createService, type Service } from '../../src/service.ts';
+import type { Db } from '../../src/db/open.ts';
+import { testConfig } from '../support/app.ts';
+import { registerFarm, startPollFarm, type PollFarm } from '../support/feed-farm.ts';
+import { createPostgresTestDatabase, testPostgresUrl } from '../support/postgres.ts';
+
+const adminUrl = testPostgresUrl()!;
+const root = path.resolve(import.meta.dirname, '../..');
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function freshDatabase(options: { unmigrated?: boolean } = {}) {
+  const created = await createPostgresTestDatabase(adminUrl, options);
+  cleanups.push(() => created.drop());
+  return created;
+}
+
+async function farm(count: number, options: Parameters<typeof startPollFarm>[1] = {}): Promise<PollFarm> {
+  const f = await startPollFarm(count, options);
+  cleanups.push(() => f.close());
+  return f;
+}
+
+/** A process of Palaver in all but the operating system's sense: its own pool, fetcher and workers. */
+async function processOn(databaseUrl: string | null, overrides: Record<string, unknown> = {}, now?: () => Date): Promise<Service> {
+  const service = await createService(testConfig({ ...(databaseUrl ? { databaseUrl, database: { poolSize: 4 } } : {}), ...overrides }), { log: silent, ...(now ? { now } : {}) });
+  cleanups.push(() => service.stop());
+  return service;
+}
+
+/** What was threaded, independent of ids: every conversation as the sorted URLs of its entries. */
+async function threading(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('entries').select(['url', 'conversation_id']).execute();
+  const groups = new Map<number | null, string[]>();
+  for (const r of rows) groups.set(r.conversation_id, [...(groups.get(r.conversation_id) ?? []), r.url ?? '']);
+  return [...groups.values()].map((g) => g.sort().join(' ')).sort();
+}
+
+function runPalaver(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(root, 'bin/palaver.js'), ...args], { cwd: root, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('several processes on one PostgreSQL', () => {
+  it('applies the migrations once when three processes start them at the same moment', async () => {
+    const { url } = await freshDatabase({ unmigrated: true });
+    const runs = await Promise.all([1, 2, 3].map(() => runPalaver(['migrate', '--quiet'], { DATABASE_URL: url })));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const applied = runs.filter((r) => r.stdout.startsWith('Applied'));
+    expect(applied).toHaveLength(1);
+    expect(runs.filter((r) => r.stdout.includes('up to date'))).toHaveLength(2);
+    const check = openPostgres(url, { poolSize: 1 });
+    try {
+      const { rows } = await sql<{ name: string; n: number }>`select name, count(*) as n from kysely_migration group by name`.execute(check.db);
+      expect(rows.length).toBeGreaterThanOrEqual(12);
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+    } finally {
+      await check.close();
+    }
+  });
+
+  it('three pollers fetch every feed exactly once, never more than the per-host limit at a time, and thread as one SQLite process does', async () => {
+    const feeds = 500;
+    const { url } = await freshDatabase();
+    const pgFarm = await farm(feeds, { delayMs: 25 });
+    const pollers = [await processOn(url), await processOn(url), await processOn(url)];
+    const web = await processOn(url);
+    const t = new Date().toISOString();
+    await registerFarm(web.database.db, pgFarm.urls, t);
+
+    const summaries = await Promise.all(pollers.map((p) => p.poller.pollOnce()));
+    expect(summaries.reduce((n, s) => n + s.polled, 0)).toBe(feeds);
+    // Each poller took a share: the work was claimed side by side, not by one of them alone.
+    for (const s of summaries) expect(s.polled).toBeGreaterThan(0);
+    for (const feedUrl of pgFarm.urls) expect(pgFarm.fetches.get(feedUrl) ?? 0, feedUrl).toBe(1);
+    expect(pgFarm.maxInFlightPerHost()).toBeLessThanOrEqual(2);
+    // Polled again at once: nothing is due within its interval, so nothing is fetched.
+    const again = await Promise.all(pollers.map((p) => p.poller.pollOnce()));
+    expect(again.reduce((n, s) => n + s.polled, 0)).toBe(0);
+
+    // The same feeds, one process, SQLite.
+    const sqliteFarm = await farm(feeds);
+    const single = await processOn(null);
+    await registerFarm(single.database.db, sqliteFarm.urls, t);
+    await single.poller.pollOnce();
+    const [onPg, onSqlite] = [await threading(web.database.db), await threading(single.database.db)];
+    expect(onPg.length).toBeGreaterThan(feeds / 5 - 1);
+    expect(onPg).toEqual(onSqlite);
+    const home = await web.app.inject({ method: 'GET', url: '/' });
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('Post 2 of blog');
+  }, 120_000);
+
+  it('a poller killed mid-pass leaves its sources to another after the lease: no duplicate entry, nothing lost', async () => {
+    const feeds = 24;
+    const { url } = await freshDatabase();
+    const slowFarm = await farm(feeds, { delayMs: 2000, hosts: 4 });
+    const survivorClock = { offsetMs: 0 };
+    const survivor = await processOn(url, {}, () => new Date(Date.now() + survivorClock.offsetMs));
+    await registerFarm(survivor.database.db, slowFarm.urls, new Date().toISOString());
+
+    const child = spawn(process.execPath, [path.join(root, 'bin/palaver.js'), 'poller', '--quiet'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url, FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    // Mid-pass: it has claimed sources and its requests are in flight.
+    for (let waited = 0; slowFarm.requests() < 4; waited += 50) {
+      if (waited > 30_000) throw new Error('the poller process did not start polling');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const db = survivor.database.db;
+    const leased = await db.selectFrom('sources').select((eb) => eb.fn.countAll<number>().as('n')).where('next_check_at', '>', new Date().toISOString()).executeTakeFirstOrThrow();
+    expect(leased.n).toBeGreaterThan(0);
+
+    // Within the lease, the survivor leaves them alone; after it, it polls them.
+    const before = await survivor.poller.pollOnce();
+    expect(before.polled).toBe(feeds - leased.n);
+    survivorClock.offsetMs = 11 * 60_000;
+    const after = await survivor.poller.pollOnce();
+    expect(after.polled).toBe(leased.n);
+    const entries = await db.selectFrom('entries').select(['url']).execute();
+    expect(entries).toHaveLength(feeds * 3);
+    expect(new Set(entries.map((e) => e.url)).size).toBe(feeds * 3);
+  }, 120_000);
+
+  it('two web processes count one rate limit, and a ping accepted by one is verified and shown by the other', async () => {
+    const { url } = await freshDatabase();
+    const pages = await farm(1, { hosts: 1 });
+    const settings = { pings: { ...testConfig().pings, perClientPerMinute: 3, perSourceHostPerMinute: 100, moderation: 'open' } };
+    const a = await processOn(url, settings);
+    const b = await processOn(url, settings);
+    await registerFarm(a.database.db, pages.urls, new Date().toISOString());
+    await a.poller.pollOnce();
+    const target = 'http://blog0.example/post-1/';
+
+    const send = (app: Service, n: number) =>
+      app.app.inject({
+        method: 'POST',
+        url: '/webmention',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `source=${encodeURIComponent(`${pages.origins[0]}/mention/${encodeURIComponent(target)}?${n}`)}&target=${encodeURIComponent(target)}`,
+      });
+    const codes = [(await send(a, 1)).statusCode, (await send(b, 2)).statusCode, (await send(a, 3)).statusCode, (await send(b, 4)).statusCode];
+    expect(codes.slice(0, 3).every((c) => c >= 200 && c < 300), String(codes)).toBe(true);
+    expect(codes[3]).toBe(429);
+
+    await b.pingVerifier.runOnce();
+    const statuses = await b.database.db.selectFrom('pings').select(['status', 'source_url']).execute();
+    expect(statuses).toHaveLength(3);
+    expect(statuses.every((p) => p.status === 'accepted'), JSON.stringify(statuses)).toBe(true);
+    const blog = await a.app.inject({ method: 'GET', url: '/api/conversations' });
+    expect(blog.body).toContain('/mention/');
+  }, 60_000);
+});
