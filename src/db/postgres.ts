@@ -1,7 +1,7 @@
 // Opens PostgreSQL for kysely through a `pg` pool (DATABASE_URL), with numbers read as numbers,
 // and a listening connection for LISTEN/NOTIFY. This is the one place that knows it talks to
 // PostgreSQL, as open.ts is for SQLite.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import type { OpenedDatabase } from './open.ts';
@@ -14,6 +14,24 @@ const types = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
+
+// PostgreSQL's text cannot hold U+0000, which SQLite stores and hostile feeds send (XML forbids
+// it, so no page or feed could show it anyway): it is dropped from every string sent.
+const nul = /\u0000/g;
+const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\u0000') ? value.replace(nul, '') : value);
+
+/** The pool as kysely sees it, with U+0000 taken out of every parameter. */
+function withoutNulCharacters(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = ((text: unknown, parameters?: unknown[]) =>
+        typeof text === 'string' ? client.query(text, parameters?.map(withoutNul)) : client.query(text as pg.Submittable)) as unknown as PostgresPoolClient['query'];
+      return { query, release: () => client.release() };
+    },
+    end: () => pool.end(),
+  };
+}
 
 /** The URL without its password, for logs and the CLI's first line. */
 export function describePostgresUrl(url: string): string {
@@ -42,7 +60,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Opened
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', (err) => options.onError?.(err));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withoutNulCharacters(pool) }) });
   const listeners: pg.Client[] = [];
   return {
     db,

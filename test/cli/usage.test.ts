@@ -34,7 +34,7 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses unknown commands and extra arguments, naming what is possible', () => {
-    expect((parseCommandLine(['pol']) as { message: string }).message).toMatch(/^Unknown command “pol”\. Commands: add, poll, import-opml, export-opml, group, migrate, backup, demo\./);
+    expect((parseCommandLine(['pol']) as { message: string }).message).toMatch(/^Unknown command “pol”\. Commands: add, poll, import-opml, export-opml, group, migrate, backup, demo, web, poller, migrate-to-postgres\./);
     expect((parseCommandLine(['migrate', 'now']) as { message: string }).message).toMatch(/^palaver migrate takes no arguments; “now” is one too many\./);
   });
 

@@ -9,6 +9,8 @@ import type { Db } from '../../src/db/open.ts';
 
 export interface PollFarm {
   urls: string[];
+  /** The home page of blog n (on the farm's addresses). */
+  blogUrl(n: number): string;
   /** The origin of each host, in order. */
   origins: string[];
   /** Requests per feed URL. */
@@ -21,15 +23,17 @@ export interface PollFarm {
 }
 
 // Each feed's posts link to the same post of the next blog in a circle of five, so that the
-// pollers build conversations across blogs, as a debate would.
-function feedBody(n: number, items: number): string {
+// pollers build conversations across blogs, as a debate would. Blogs live on the farm's own
+// addresses (http://127.0.0.3:port/blog7/), so that whatever the poller asks of a blog stays on
+// loopback.
+function feedBody(n: number, items: number, blogUrl: (n: number) => string): string {
   const peer = Math.floor(n / 5) * 5 + ((n + 1) % 5);
-  const out = [`<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Blog ${n}</title><link>http://blog${n}.example/</link><description>Blog ${n}</description>`];
+  const out = [`<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Blog ${n}</title><link>${blogUrl(n)}</link><description>Blog ${n}</description>`];
   for (let i = 0; i < items; i++) {
     out.push(
-      `<item><title>Post ${i} of blog ${n}</title><link>http://blog${n}.example/post-${i}/</link><guid>http://blog${n}.example/?p=${i}</guid>` +
+      `<item><title>Post ${i} of blog ${n}</title><link>${blogUrl(n)}post-${i}/</link><guid>${blogUrl(n)}?p=${i}</guid>` +
         `<pubDate>Mon, 10 Nov 2008 ${String(i % 24).padStart(2, '0')}:00:00 +0000</pubDate>` +
-        `<description><![CDATA[<p>About <a href="http://blog${peer}.example/post-${i}/">blog ${peer}</a>.</p>]]></description></item>`,
+        `<description><![CDATA[<p>About <a href="${blogUrl(peer)}post-${i}/">blog ${peer}</a>.</p>]]></description></item>`,
     );
   }
   out.push('</channel></rss>');
@@ -45,6 +49,7 @@ export async function startPollFarm(count: number, options: { hosts?: number; it
   let requests = 0;
   const servers: http.Server[] = [];
   const bases: string[] = [];
+  const blogUrl = (n: number) => `${bases[n % hosts]}/blog${n}/`;
   for (let h = 0; h < hosts; h++) {
     let inFlight = 0;
     const server = http.createServer((req, res) => {
@@ -55,9 +60,9 @@ export async function startPollFarm(count: number, options: { hosts?: number; it
       fetches.set(url, (fetches.get(url) ?? 0) + 1);
       const m = /^\/feed\/(\d+)\.xml$/.exec(req.url ?? '');
       // A page that mentions a post, for webmentions: /mention/<post url, URI-encoded>.
-      const mention = /^\/mention\/(.+)$/.exec(req.url ?? '');
+      const mention = /^\/mention\/([^?]+)/.exec(req.url ?? '');
       const answer = () => {
-        if (m) res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(feedBody(Number(m[1]), items));
+        if (m) res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(feedBody(Number(m[1]), items, blogUrl));
         else if (mention) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>A reply</title><p>I disagree with <a href="${decodeURIComponent(mention[1]!).replace(/[<>"&]/g, '')}">this post</a>.</p>`);
         else res.writeHead(404).end();
       };
@@ -73,6 +78,7 @@ export async function startPollFarm(count: number, options: { hosts?: number; it
   const urls = Array.from({ length: count }, (_, n) => `${bases[n % hosts]}/feed/${n}.xml`);
   return {
     urls,
+    blogUrl,
     origins: bases,
     fetches,
     maxInFlightPerHost: () => maxInFlight,
@@ -84,10 +90,11 @@ export async function startPollFarm(count: number, options: { hosts?: number; it
   };
 }
 
-/** Registers one blog per feed URL, each with its feed due at `now`. */
-export async function registerFarm(db: Db, urls: string[], now: string): Promise<void> {
-  for (const [n, url] of urls.entries()) {
-    const blog = await insertBlog(db, { homeUrl: `http://blog${n}.example/`, urlKey: `blog${n}.example`, title: `Blog ${n}`, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
+/** Registers one blog per feed of the farm, each with its feed due at `now`. */
+export async function registerFarm(db: Db, farm: PollFarm, now: string): Promise<void> {
+  for (const [n, url] of farm.urls.entries()) {
+    const home = farm.blogUrl(n);
+    const blog = await insertBlog(db, { homeUrl: home, urlKey: home.replace(/^http:\/\//, '').replace(/\/$/, ''), title: `Blog ${n}`, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
     await insertSource(db, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
   }
 }

@@ -7,6 +7,7 @@ import { debateSlugs } from '../../src/demo/debate.ts';
 import { refreshConversation } from '../../src/store/conversation-union.ts';
 import { pickLocale } from '../../src/views/i18n.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
+import { onPostgres } from '../support/db.ts';
 
 interface ApiEntry {
   id: number;
@@ -265,6 +266,18 @@ describe('GET /?q= (search)', () => {
     expect((await d.t.app.inject('/?q=quastenflosser')).body).toContain(`#e-${katrin.id}"`);
     await sql`update entries set content_text = 'wieder normal' where id = ${katrin.id}`.execute(db);
     expect((await d.t.app.inject('/?q=quastenflosser')).body).toContain('Nothing found.');
+    if (onPostgres) {
+      // PostgreSQL's index is a generated column: it cannot fall out of step, only be queried.
+      const count = async (word: string) => Number((await sql<{ n: number }>`select count(*) as n from entries where search_vector @@ to_tsquery('palaver_search', ${word})`.execute(db)).rows[0]!.n);
+      expect(await count('normal')).toBe(1);
+      await db.transaction().execute(async (trx) => {
+        await sql`set local session_replication_role = replica`.execute(trx);
+        await sql`delete from entries where id = ${katrin.id}`.execute(trx);
+      });
+      expect(await count('normal')).toBe(0);
+      expect(await count('exkurs')).toBeGreaterThan(0);
+      return;
+    }
     const count = async () => Number((await sql<{ n: number }>`select count(*) as n from entries_fts where entries_fts match 'normal'`.execute(db)).rows[0]!.n);
     expect(await count()).toBe(1);
     await sql`pragma foreign_keys = off`.execute(db);
