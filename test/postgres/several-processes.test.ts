@@ -3,6 +3,7 @@
 // processes that share their rate limits and their pings.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -177,5 +178,35 @@ describe('several processes on one PostgreSQL', () => {
     const { conversation_id } = await a.database.db.selectFrom('entries').select('conversation_id').where('url', '=', target).executeTakeFirstOrThrow();
     const page = await a.app.inject({ method: 'GET', url: `/api/conversations/${conversation_id}` });
     expect(page.body).toContain('/mention/');
+  }, 60_000);
+
+  it('migrate-to-postgres copies a SQLite database one way, verified, and refuses a database that holds blogs', async () => {
+    const feeds = 20;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-copy-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'palaver.db');
+    const blogs = await farm(feeds);
+    const sqlite = await createService(testConfig({ databasePath: file }), { log: silent });
+    await registerFarm(sqlite.database.db, blogs, new Date().toISOString());
+    await sqlite.poller.pollOnce();
+    const expected = await threading(sqlite.database.db);
+    await sqlite.stop();
+
+    const { url } = await freshDatabase({ unmigrated: true });
+    const copy = await runPalaver(['migrate-to-postgres', file], { DATABASE_URL: url });
+    expect(copy.code, copy.stderr + copy.stdout).toBe(0);
+    expect(copy.stdout).toMatch(/row counts match, and \d+ sampled conversation\(s\) read the same on both/);
+    const copied = openPostgres(url, { poolSize: 1 });
+    try {
+      expect(await threading(copied.db)).toEqual(expected);
+      // New rows take ids after the copied ones.
+      const next = await copied.db.insertInto('blogs').values({ home_url: 'http://new.example/', url_key: 'new.example', created_at: 'x', updated_at: 'x' } as never).returning('id').executeTakeFirstOrThrow();
+      expect(next.id).toBe(feeds + 1);
+    } finally {
+      await copied.close();
+    }
+    const again = await runPalaver(['migrate-to-postgres', file], { DATABASE_URL: url });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already holds');
   }, 60_000);
 });
