@@ -37,8 +37,8 @@ function renderFeed(n: number, generation: number, items: number): string {
   return out.join('\n');
 }
 
-/** Starts `hosts` servers on 127.0.0.2… serving `count` feeds between them. */
-export async function startFeedFarm(count: number, options: { hosts?: number; items?: number } = {}): Promise<FeedFarm> {
+/** Starts `hosts` servers on 127.0.0.2… serving `count` feeds between them, each answer `delayMs` late. */
+export async function startFeedFarm(count: number, options: { hosts?: number; items?: number; delayMs?: number } = {}): Promise<FeedFarm> {
   const hosts = options.hosts ?? 8;
   const items = options.items ?? 20;
   let generation = 1;
@@ -61,12 +61,18 @@ export async function startFeedFarm(count: number, options: { hosts?: number; it
         entry = { body: renderFeed(n, generation, items), etag: `"g${generation}-${n}"` };
         cache.set(n, entry);
       }
-      if (req.headers['if-none-match'] === entry.etag) {
-        res.writeHead(304, { etag: entry.etag }).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=UTF-8', etag: entry.etag });
-      res.end(entry.body);
+      const answer = entry;
+      const send = () => {
+        if (req.headers['if-none-match'] === answer.etag) {
+          res.writeHead(304, { etag: answer.etag }).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=UTF-8', etag: answer.etag });
+        res.end(answer.body);
+      };
+      // A distant blog: the answer comes after a network's round trips, not at once.
+      if (options.delayMs) setTimeout(send, options.delayMs);
+      else send();
     });
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, `127.0.0.${h + 2}`, resolve));

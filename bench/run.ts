@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { benchPolling, type Figure } from './poll.ts';
+import { benchPollers } from './pollers.ts';
 import { benchFeeds } from './feeds.ts';
 import { benchHostile } from './hostile.ts';
 import { benchLargeFeed } from './large-feed.ts';
@@ -63,6 +64,10 @@ async function runAll(): Promise<Figure[]> {
   if (wanted('startup')) {
     console.log('Running: palaver --help …');
     figures.push(...benchStartup({ runs: 7 }));
+  }
+  if (wanted('pollers')) {
+    console.log('Running: several pollers on PostgreSQL …');
+    figures.push(...(await benchPollers({ feeds: Number(process.env.BENCH_POLLERS_FEEDS ?? '400'), hosts: 16, perHost: 4, concurrency: 16 })));
   }
   if (wanted('threading')) {
     console.log('Running: threading …');

@@ -17,8 +17,7 @@ const types = {
 
 // PostgreSQL's text cannot hold U+0000, which SQLite stores and hostile feeds send (XML forbids
 // it, so no page or feed could show it anyway): it is dropped from every string sent.
-const nul = /\u0000/g;
-const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\u0000') ? value.replace(nul, '') : value);
+const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
 
 /** The pool as kysely sees it, with U+0000 taken out of every parameter. */
 function withoutNulCharacters(pool: pg.Pool): PostgresPool {

@@ -1,0 +1,43 @@
+// One poller process of the several-pollers benchmark: opens the database it is given (a
+// postgres:// URL, or a SQLite file), says "ready", waits for "go" on stdin, polls every due post
+// feed once, and prints what it polled, how long it took and the CPU it used.
+import readline from 'node:readline';
+import { openConfiguredDatabase } from '../src/db/connect.ts';
+import { createPoller } from '../src/poller/poller.ts';
+import { createFetcher } from '../src/reader/fetcher.ts';
+import { createHostLimiter } from '../src/reader/host-limiter.ts';
+import { createSharedHostSlots } from '../src/store/shared-limits.ts';
+
+const [target, concurrencyArg, perHostArg] = process.argv.slice(2);
+const concurrency = Number(concurrencyArg);
+const perHost = Number(perHostArg);
+const postgres = /^postgres/.test(target!);
+const database = await openConfiguredDatabase(postgres ? { databasePath: '', databaseUrl: target!, database: { poolSize: 8 } } : { databasePath: target! });
+const fetcherOptions = {
+  userAgent: 'Palaver-bench', timeoutMs: 30_000, connectTimeoutMs: 5_000, headersTimeoutMs: 20_000, maxBodyBytes: 5 * 2 ** 20,
+  maxRedirects: 5, perHostConcurrency: perHost, allowPrivateNetworks: true,
+};
+// As the service wires it: on PostgreSQL the per-host limit holds over all the pollers.
+const hostLimiter = postgres ? createSharedHostSlots({ db: database.db, limit: perHost, leaseMs: 35_000, local: createHostLimiter(perHost) }) : undefined;
+const fetcher = createFetcher({ ...fetcherOptions, ...(hostLimiter ? { hostLimiter } : {}) });
+const poller = createPoller({
+  db: database.db,
+  fetch: fetcher.fetch,
+  settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency, tickSeconds: 15, perHostLimit: perHost * 2 },
+  log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
+  // Post feeds only, as in the polling benchmark.
+  kinds: ['feed'],
+});
+
+const lines = readline.createInterface({ input: process.stdin });
+process.stdout.write('ready\n');
+for await (const line of lines) if (line.trim() === 'go') break;
+lines.close();
+const cpu = process.cpuUsage();
+const t = performance.now();
+const summary = await poller.pollOnce();
+const seconds = (performance.now() - t) / 1000;
+const used = process.cpuUsage(cpu);
+await fetcher.close();
+await database.close();
+process.stdout.write(`${JSON.stringify({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.crashed, seconds, cpuMs: (used.user + used.system) / 1000 })}\n`);
