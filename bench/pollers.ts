@@ -110,6 +110,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const failed = results.reduce((n, r) => n + r.failed, 0);
           if (polled !== options.feeds || failed > 0) console.error(`bench: ${pollers} poller(s), ${delayMs} ms: polled ${polled} of ${options.feeds}, ${failed} failed`);
+          console.log(`  ${pollers} poller(s), latency ${delayMs} ms: ${(polled / seconds).toFixed(1)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s)`);
           runs.set(`pg ${pollers} ${delayMs}`, {
             feedsPerSecond: polled / seconds,
             polled,
@@ -128,6 +129,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const { seconds, results } = await runWorkers(file, 1, settings);
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const entries = results.reduce((n, r) => n + r.inserted, 0);
+          console.log(`  1 poller on SQLite, latency 0 ms: ${(polled / seconds).toFixed(1)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s)`);
           runs.set('sqlite 1 0', { feedsPerSecond: polled / seconds, polled, inserted: entries, cpuMsPerFeed: results[0]!.cpuMs / polled, bytesPerEntry: entries ? fs.statSync(file).size / entries : null });
           fs.rmSync(dir, { recursive: true, force: true });
         }
