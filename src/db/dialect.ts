@@ -5,12 +5,15 @@ import { PostgresAdapter, type ColumnDataType, type CreateTableBuilder, type Kys
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** Any kysely instance, whatever its tables: only its executor's adapter is looked at. */
+type DialectProbe = Pick<Kysely<unknown>, 'getExecutor'>;
+
 /** The database behind a kysely instance (a transaction or a migration's handle included). */
-export function dialectOf(db: Kysely<any>): DialectName {
+export function dialectOf(db: DialectProbe): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
-export function isPostgres(db: Kysely<any>): boolean {
+export function isPostgres(db: DialectProbe): boolean {
   return dialectOf(db) === 'postgres';
 }
 
@@ -18,11 +21,11 @@ export function isPostgres(db: Kysely<any>): boolean {
  * Adds the integer id every table keys on: SQLite's `integer primary key autoincrement` (ids
  * never reused), PostgreSQL's `serial primary key` (a sequence, never reused either).
  */
-export function addIdColumn<T extends string, C extends string>(db: Kysely<any>, table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C | 'id'> {
+export function addIdColumn<T extends string, C extends string>(db: DialectProbe, table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C | 'id'> {
   return isPostgres(db) ? table.addColumn('id', 'serial', (c) => c.primaryKey()) : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
 /** A floating-point column: SQLite's `real` is 8 bytes, PostgreSQL's would be 4, so it says `double precision`. */
-export function floatType(db: Kysely<any>): ColumnDataType {
+export function floatType(db: DialectProbe): ColumnDataType {
   return isPostgres(db) ? 'double precision' : 'real';
 }
