@@ -186,20 +186,18 @@ export async function createService(config: Config, options: ServiceOptions = {}
     keep(websubSubscriber.noteFeedHubs(source, feed).catch((err: unknown) => log.error({ err, sourceId: source.id }, 'websub subscription planning failed')));
   };
   const pingVerifier = createPingVerifier({ ...deps, settings: pingVerifierSettings(config), onEntriesChanged });
-  const wakePings = (): void => {
-    pingVerifier.wake();
+  // Whoever wakes the verifier or the poller (a ping accepted, a blog registered) wakes those of
+  // the other processes too; a wake from another process (the listener below) stays local.
+  const wakePingsHere = pingVerifier.wake;
+  pingVerifier.wake = () => {
+    wakePingsHere();
     announce('pings');
   };
-  const poller = createPoller({ ...deps, settings: pollerSettings(config), onPingsQueued: wakePings, onEntriesChanged, onPostFeedRead });
-  // What the web layer wakes (a ping accepted, a blog registered) may be verified or polled by
-  // another process.
-  const webPingVerifier: PingVerifier = { ...pingVerifier, wake: wakePings };
-  const webPoller: Poller = {
-    ...poller,
-    wake: () => {
-      poller.wake();
-      announce('sources');
-    },
+  const poller = createPoller({ ...deps, settings: pollerSettings(config), onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
+  const pollHere = poller.wake;
+  poller.wake = () => {
+    pollHere();
+    announce('sources');
   };
   const rateLimits = rateLimitsFor(database);
 
@@ -209,8 +207,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
       db: database.db,
       fetch: fetcher.fetch,
       logger: config.logLevel === 'silent' ? false : loggerOptions(config),
-      poller: webPoller,
-      pingVerifier: webPingVerifier,
+      poller,
+      pingVerifier,
       ...(rateLimits ? { rateLimits } : {}),
       websubHubUrl: () => advertisedHubUrl(config),
       onEntriesChanged,
@@ -249,9 +247,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
         // Between wake-ups the workers still look at their queues every tick, so a lost
         // notification (a dropped connection) delays work by a tick at most.
         unlisten = await database.listen(workChannel, (queue) => {
-          if (queue === 'pings') pingVerifier.wake();
+          if (queue === 'pings') wakePingsHere();
           else if (queue === 'websub' && config.websub.enabled) websubHub.wake();
-          else if (queue === 'sources' && polling) poller.wake();
+          else if (queue === 'sources' && polling) pollHere();
         });
       }
     },
