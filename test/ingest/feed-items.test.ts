@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
-import type { OpenedDatabase } from '../../src/db/open.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openDatabase, type OpenedDatabase, type OpenedSqlite } from '../../src/db/open.ts';
 import type { Source } from '../../src/domain/models.ts';
 import { ingestFeedItems, itemsPerTransaction } from '../../src/ingest/feed-items.ts';
 import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
@@ -11,7 +13,7 @@ import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById, insertSource, listSourcesByBlog } from '../../src/store/sources.ts';
 import { rssFeed } from '../support/blog-pages.ts';
-import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
+import { createTestDatabase, expectCountsMatchRecount, onPostgres } from '../support/db.ts';
 
 const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3, commentFeedMaxQuietDays: 60 };
 const now = new Date('2026-03-01T12:00:00Z');
@@ -30,6 +32,25 @@ let source: Source;
 
 function feedOf(items: typeof posts): string {
   return rssFeed(server.origin, items.map((p) => ({ ...p, body: p.body.replaceAll('ORIGIN', server.origin) })));
+}
+
+/** Makes the database refuse to store the entry titled `title`, as a failing disk or bug would; returns the undo. */
+async function failInsertOf(title: string): Promise<() => Promise<void>> {
+  const db = database.db;
+  if (onPostgres) {
+    await sql`create function fail_insert() returns trigger language plpgsql as $$
+      begin if new.title = ${sql.lit(title)} then raise exception 'injected failure'; end if; return new; end $$`.execute(db);
+    await sql`create trigger fail_insert before insert on entries for each row execute function fail_insert()`.execute(db);
+    return async () => {
+      await sql`drop trigger fail_insert on entries`.execute(db);
+      await sql`drop function fail_insert()`.execute(db);
+    };
+  }
+  await sql`create trigger fail_insert before insert on entries when new.title = ${sql.lit(title)}
+    begin select raise(abort, 'injected failure'); end`.execute(db);
+  return async () => {
+    await sql`drop trigger fail_insert`.execute(db);
+  };
 }
 
 async function refresh(): Promise<Awaited<ReturnType<typeof refreshSource>>> {
@@ -55,15 +76,14 @@ describe('ingestFeedItems', () => {
   it('stores a feed whole or not at all: a failure mid-feed rolls back every item, and the next poll stores them', async () => {
     server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(posts) });
     // The store fails on the feed's second item, after the first was written in the same feed.
-    database.sqlite.exec(`create trigger fail_mid_feed before insert on entries when new.title = 'Zweiter Beitrag'
-      begin select raise(abort, 'injected failure'); end`);
+    const undo = await failInsertOf('Zweiter Beitrag');
     await expect(refresh()).rejects.toThrow(/injected failure/);
     expect(await countEntries(database.db)).toBe(0);
     // No comment feed of a post that is not there, and no validators that vouch for a feed not stored.
     expect((await listSourcesByBlog(database.db, source.blogId)).map((s) => s.kind)).toEqual(['feed']);
     expect((await findSourceById(database.db, source.id))!.etag).toBeNull();
 
-    database.sqlite.exec('drop trigger fail_mid_feed');
+    await undo();
     expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: 3 });
     expect(await countEntries(database.db)).toBe(3);
     expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
@@ -75,13 +95,12 @@ describe('ingestFeedItems', () => {
     server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(many) });
     // Items are stored oldest first: this one is in the second part.
     const failing = many[many.length - itemsPerTransaction - 5]!.title;
-    database.sqlite.exec(`create trigger fail_in_part_two before insert on entries when new.title = '${failing}'
-      begin select raise(abort, 'injected failure'); end`);
+    const undo = await failInsertOf(failing);
     await expect(refresh()).rejects.toThrow(/injected failure/);
     expect(await countEntries(database.db)).toBe(itemsPerTransaction);
     expect((await findSourceById(database.db, source.id))!.etag).toBeNull();
 
-    database.sqlite.exec('drop trigger fail_in_part_two');
+    await undo();
     expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: itemsPerTransaction + 10 });
     expect(await countEntries(database.db)).toBe(many.length);
     expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
@@ -92,11 +111,11 @@ describe('ingestFeedItems', () => {
     server.set('/feed/', { headers: rssType, body: feedOf(posts) });
     expect(await refresh()).toMatchObject({ inserted: 3 });
     // Were the first post read again, its stored hash would no longer match and it would be rewritten.
-    database.sqlite.prepare("update entries set content_hash = 'stale' where title = 'Erster Beitrag'").run();
+    await database.db.updateTable('entries').set({ content_hash: 'stale' }).where('title', '=', 'Erster Beitrag').execute();
 
     server.set('/feed/', { headers: rssType, body: feedOf([posts[0]!, { ...posts[1]!, body: '<p>Zwei, nachgetragen</p>' }, posts[2]!]) });
     expect(await refresh()).toMatchObject({ outcome: 'updated', inserted: 0, updated: 1 });
-    const rows = database.sqlite.prepare('select title, content_hash, content_html from entries order by id').all() as { title: string; content_hash: string; content_html: string }[];
+    const rows = await database.db.selectFrom('entries').select(['title', 'content_hash', 'content_html']).orderBy('id').execute();
     expect(rows.find((r) => r.title === 'Erster Beitrag')!.content_hash).toBe('stale');
     expect(rows.find((r) => r.title === 'Zweiter Beitrag')!.content_html).toBe('<p>Zwei, nachgetragen</p>');
   });
@@ -109,22 +128,27 @@ describe('ingestFeedItems', () => {
     };
     await ingestFeedItems(database.db, source, { items: [item], title: null }, now.toISOString());
     const commentFeed = (await listSourcesByBlog(database.db, source.blogId)).find((s) => s.kind === 'post-comments')!;
-    database.sqlite.prepare("update sources set next_check_at = '2026-04-01T00:00:00.000Z' where id = ?").run(commentFeed.id);
+    await database.db.updateTable('sources').set({ next_check_at: '2026-04-01T00:00:00.000Z' }).where('id', '=', commentFeed.id).execute();
 
     const later = '2026-03-01T13:00:00.000Z';
     const again = await ingestFeedItems(database.db, source, { items: [{ ...item, commentCount: 3 }], title: null }, later);
     expect(again).toMatchObject({ inserted: 0, updated: 0 });
     expect((await listRecentEntries(database.db, { limit: 5 }))[0]!.commentCount).toBe(3);
     expect((await findSourceById(database.db, commentFeed.id))!.nextCheckAt).toBe(later);
-    const conversation = database.sqlite.prepare('select missing_count from conversations').get() as { missing_count: number };
+    const conversation = await database.db.selectFrom('conversations').select('missing_count').executeTakeFirstOrThrow();
     expect(conversation.missing_count).toBe(3);
   });
 
   it('lets a page read between the transactions of feeds stored at once, not after all of them', async () => {
-    const sources = [source];
-    for (const n of [2, 3]) {
-      const blog = await insertBlog(database.db, { homeUrl: `${server.origin}/b${n}/`, urlKey: `b${n}`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-      sources.push(await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/b${n}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString()));
+    // The order of feed transactions is Palaver's own, whatever the database; it is observed
+    // through SQLite's single writer and a function called from a trigger, which PostgreSQL (where
+    // a read never waits for a writer) has no counterpart of, so this test keeps a SQLite database.
+    const local: OpenedSqlite = openDatabase(':memory:');
+    await migrateToLatest(local.db);
+    const sources: Source[] = [];
+    for (const n of [1, 2, 3]) {
+      const blog = await insertBlog(local.db, { homeUrl: `${server.origin}/b${n}/`, urlKey: `b${n}`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+      sources.push(await insertSource(local.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/b${n}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString()));
     }
     const itemsOf = (n: number): FeedItem[] =>
       Array.from({ length: 5 }, (_, i) => ({
@@ -133,15 +157,19 @@ describe('ingestFeedItems', () => {
       }));
     // A page's read, asked while the first feed's transaction runs.
     let read: Promise<number> | null = null;
-    database.sqlite.function('first_insert', () => {
-      read ??= new Promise((resolve) => setImmediate(() => resolve(countEntries(database.db))));
+    local.sqlite.function('first_insert', () => {
+      read ??= new Promise((resolve) => setImmediate(() => resolve(countEntries(local.db))));
       return 0;
     });
-    database.sqlite.exec('create trigger on_first after insert on entries begin select first_insert(); end');
-    await Promise.all(sources.map((s, n) => ingestFeedItems(database.db, s, { items: itemsOf(n), title: null }, now.toISOString())));
-    // It saw the first feed whole and none of the others: they waited behind it.
-    expect(await read).toBe(5);
-    expect(await countEntries(database.db)).toBe(15);
+    local.sqlite.exec('create trigger on_first after insert on entries begin select first_insert(); end');
+    try {
+      await Promise.all(sources.map((s, n) => ingestFeedItems(local.db, s, { items: itemsOf(n), title: null }, now.toISOString())));
+      // It saw the first feed whole and none of the others: they waited behind it.
+      expect(await read).toBe(5);
+      expect(await countEntries(local.db)).toBe(15);
+    } finally {
+      await local.close();
+    }
   });
 
   it('reads an item again when the feed names its identity twice', async () => {
