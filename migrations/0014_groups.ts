@@ -2,11 +2,10 @@
 // about, its language, and for an event its days in its time zone with the instants they span
 // (so "inside the event" is a plain comparison of sort_at). A blog may belong to many groups.
 import type { Kysely } from 'kysely';
+import { addIdColumn } from '../src/db/dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('groups')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('groups'))
     .addColumn('slug', 'text', (c) => c.notNull().unique())
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('description', 'text')
