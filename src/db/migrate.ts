@@ -27,7 +27,9 @@ const provider: MigrationProvider = {
 
 /** Brings the schema up to the newest migration; returns the names applied now. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Migration numbers are handed out per change, and changes land in any order: a database that
+  // has 0014 takes 0012 when it arrives later. Each migration still runs once, in number order.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
