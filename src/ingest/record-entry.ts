@@ -144,6 +144,9 @@ async function mayBridge(db: Db, edge: ResolvedEdge): Promise<boolean> {
  */
 export async function recordCommentCount(db: Db, entry: { id: number; commentCount: number | null; conversationId: number }, commentCount: number | null, now: string): Promise<boolean> {
   if (commentCount === entry.commentCount) return false;
+  // Before the entry's row is written: a merge of its conversation by another process waits, and
+  // holding the row while waiting for the lock could deadlock with recordEntry, which locks first.
+  await serializeThreading(db);
   await updateEntryCommentCount(db, entry.id, commentCount);
   const rose = commentCount !== null && commentCount > (entry.commentCount ?? 0);
   if (rose) await refreshConversation(db, await findSurvivingConversationId(db, entry.conversationId), now);
