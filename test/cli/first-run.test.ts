@@ -86,26 +86,40 @@ describe('npx palaver demo on a taken port', () => {
 });
 
 describe('npm start logs', () => {
+  // A port the system just handed out, rather than a random one that another test may hold.
+  async function freePort(): Promise<number> {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+  }
+
   async function serveAndAsk(env: Record<string, string>): Promise<string> {
-    const port = 30000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const child = spawn(process.execPath, startArguments(), {
       cwd: projectRoot,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'start.db'), LOG_LEVEL: 'info', ...env },
     });
     let out = '';
+    let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       let ok = false;
-      for (let i = 0; i < 100 && !ok; i++) {
+      // A loaded machine can take many seconds to start the process; an early exit fails at once.
+      for (let i = 0; i < 300 && !ok; i++) {
+        if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${err}`);
         await new Promise((r) => setTimeout(r, 200));
-        ok = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+        ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
       }
+      if (!ok) throw new Error(`npm start did not answer in 60 s: ${err}`);
       await fetch(`http://127.0.0.1:${port}/assets/palaver.css`);
       await fetch(`http://127.0.0.1:${port}/blogs`);
       await new Promise((r) => setTimeout(r, 300));
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     }
     return out;
@@ -118,7 +132,7 @@ describe('npm start logs', () => {
     expect(out).not.toContain('palaver.css');
     expect(out).not.toContain('{"level"');
     expect(lines.every((l) => /^\d\d:\d\d:\d\d (INFO|WARN|ERROR|DEBUG) /.test(l))).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it('writes JSON lines when stdout is not a terminal, one per request', async () => {
     const out = await serveAndAsk({});
@@ -127,5 +141,5 @@ describe('npm start logs', () => {
     expect(blogs).toHaveLength(1);
     expect(blogs[0]).toMatchObject({ level: 30, method: 'GET', statusCode: 200, msg: 'request' });
     expect(records.some((r) => r.url === '/assets/palaver.css')).toBe(false);
-  }, 60_000);
+  }, 90_000);
 });
