@@ -2,7 +2,7 @@
 // of Palaver works with the domain's shapes (src/domain/). Times are ISO 8601 UTC strings.
 import type { Generated } from 'kysely';
 import type { Source } from '../domain/models.ts';
-import type { BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, RoundupState, WebsubMode } from '../domain/vocabulary.ts';
+import type { AutoFollowReason, AutoFollowStatus, BlogApproval, Channel, EdgeType, EntryKind, HostVerdict, PingProtocol, PingReceivedVia, PingStatus, RoundupState, WebsubMode } from '../domain/vocabulary.ts';
 
 export interface BlogsTable {
   id: Generated<number>;
@@ -28,6 +28,8 @@ export interface BlogsTable {
   /** 'approved', 'pending' (registered by a stranger: polled, not shown) or 'rejected' (migration 0009). */
   approval: Generated<BlogApproval>;
   moderated_at: string | null;
+  /** The site of home_url, as domain/url-key.ts siteOfKey names it (migration 0013). */
+  site: string | null;
 }
 
 /** The columns of a domain shape: its camelCase fields as snake_case names, same types. */
@@ -106,6 +108,8 @@ export interface EdgesTable {
   to_url: string | null;
   to_entry_id: number | null;
   created_at: string;
+  /** The site a URL target lies on, as domain/url-key.ts siteOfKey names it (migration 0013); null for other targets. */
+  to_site: string | null;
 }
 
 export interface ConversationsTable {
@@ -236,6 +240,26 @@ export interface RateLimitHitsTable {
   at: string;
 }
 
+/** A site Palaver followed by itself (registry.autoFollow), or tried to (migration 0013). */
+export interface AutoFollowsTable {
+  id: Generated<number>;
+  site: string;
+  url: string;
+  blog_id: number | null;
+  reason: AutoFollowReason;
+  linking_blog_count: Generated<number>;
+  ping_count: Generated<number>;
+  status: AutoFollowStatus;
+  error: string | null;
+  /** A failed attempt is tried again from then on. */
+  retry_at: string | null;
+  /** The last attempt; the daily limit counts attempts. */
+  attempted_at: string;
+  created_at: string;
+  updated_at: string;
+  undone_at: string | null;
+}
+
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
@@ -251,4 +275,5 @@ export interface Database {
   group_members: GroupMembersTable;
   host_slots: HostSlotsTable;
   rate_limit_hits: RateLimitHitsTable;
+  auto_follows: AutoFollowsTable;
 }

@@ -2,7 +2,7 @@
 // models the store returns and routes, views and feeds show (blogs, sources, entries,
 // conversations, feed entries, pings, search hits). Row types stay in the store; these never
 // name a column. Times are ISO 8601 UTC strings.
-import type { BlogApproval, Channel, EdgeType, EntryKind, PingProtocol, PingReceivedVia, PingStatus, SourceKind } from './vocabulary.ts';
+import type { AutoFollowReason, AutoFollowStatus, BlogApproval, Channel, EdgeType, EntryKind, PingProtocol, PingReceivedVia, PingStatus, SourceKind } from './vocabulary.ts';
 
 /** A registered blog, as pages and links name it. */
 export interface BlogRef {
@@ -231,3 +231,80 @@ export interface SearchHit {
 
 /** Marks a search snippet puts around matched words (control characters never found in text). */
 export const snippetMarks = { start: '\u0002', end: '\u0003' } as const;
+
+/** One node of a conversation as its map draws it: whose it is, when, and what it was. */
+export interface DebateMapEntry {
+  id: number;
+  kind: EntryKind;
+  /** The registered blog it belongs to; null for a ping from a site Palaver does not follow. */
+  blog: BlogRef | null;
+  authorName: string | null;
+  title: string | null;
+  sortAt: string;
+  tombstoned: boolean;
+}
+
+/** An answer between two nodes of a conversation: a reply, a comment, a ping or a link. */
+export interface DebateMapEdge {
+  fromId: number;
+  toId: number;
+  type: Exclude<EdgeType, 'same-as'>;
+}
+
+/**
+ * A whole conversation as its map and the map's summary show it: every node once in time order,
+ * and every edge between two of them once (records of pings stand for their node).
+ */
+export interface DebateMapData {
+  conversationId: number;
+  entries: DebateMapEntry[];
+  edges: DebateMapEdge[];
+}
+
+/** A conversation's activity in brief, for the small map on the home page. */
+export interface ConversationActivity {
+  /** Entries per UTC day (YYYY-MM-DD), days without entries left out, in day order. */
+  days: { day: string; count: number }[];
+  /** The blogs taking part, in the order they joined. */
+  blogs: BlogRef[];
+}
+
+/**
+ * A site Palaver does not follow that joined debates anyway: it sent verified pings to their
+ * entries, or posts of followed blogs link to its pages. A site is a host as URL keys name it
+ * (without `www.`, a non-default port kept).
+ */
+export interface UnfollowedSite {
+  site: string;
+  /** Verified pings from its pages. */
+  pingCount: number;
+  /** Links from posts of followed blogs to its pages. */
+  linkCount: number;
+  /** Followed blogs whose posts link to it. */
+  linkingBlogCount: number;
+  /** Conversations it joined (one on a conversation's own page). */
+  debateCount: number;
+  /** Its newest page that pinged or was linked, when, and that page's title as a ping's verification read it. */
+  newestUrl: string;
+  newestAt: string;
+  newestTitle: string | null;
+  /** The blog's name a TrackBack sent (blog_name), if one did. */
+  name: string | null;
+}
+
+/** A site Palaver followed by itself (registry.autoFollow), and why. */
+export interface AutoFollow {
+  id: number;
+  site: string;
+  /** The page discovery started from. */
+  url: string;
+  blog: BlogRef | null;
+  reason: AutoFollowReason;
+  linkingBlogCount: number;
+  pingCount: number;
+  status: AutoFollowStatus;
+  /** Why discovery found no blog (status failed). */
+  error: string | null;
+  createdAt: string;
+  undoneAt: string | null;
+}

@@ -42,3 +42,8 @@ export function isUnderHome(url: string, homeUrl: string): boolean {
   // "example.org/blog/x" but not "example.org/blogroll".
   return target.startsWith(`${home}/`) || (!home.includes('/') && target.startsWith(`${home}?`));
 }
+
+/** Returns the site of a URL key: its host, without `www.`, with a non-default port ("example.org:8080"). */
+export function siteOfKey(key: string): string {
+  return key.replace(/[/?#].*$/, '');
+}

@@ -61,6 +61,12 @@ export type ModerationPolicy = (typeof moderationPolicies)[number];
 /** Whether a registered blog is shown: approved, pending (registered by a stranger under moderation: polled, not shown) or rejected. */
 export type BlogApproval = 'approved' | 'pending' | 'rejected';
 
+/** Why Palaver followed a site by itself: followed blogs' posts link to it, or it sent a verified ping. */
+export type AutoFollowReason = 'links' | 'ping';
+
+/** Where an automatic follow stands: the blog is followed, discovery found no blog there, or the operator undid it. */
+export type AutoFollowStatus = 'followed' | 'failed' | 'undone';
+
 /** A WebSub request: to start or to end a subscription. */
 export type WebsubMode = 'subscribe' | 'unsubscribe';
 

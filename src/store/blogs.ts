@@ -4,7 +4,7 @@ import type { Db } from '../db/open.ts';
 import type { BlogsTable } from '../db/schema.ts';
 import type { Blog } from '../domain/models.ts';
 import type { BlogApproval } from '../domain/vocabulary.ts';
-import { isUnderHome, urlKey } from '../domain/url-key.ts';
+import { isUnderHome, siteOfKey, urlKey } from '../domain/url-key.ts';
 
 export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason' | 'approval' | 'moderatedAt'> & {
   apiRootUrl?: string | null;
@@ -81,6 +81,7 @@ export async function insertBlog(db: Db, blog: NewBlog, now: string): Promise<Bl
     .values({
       home_url: blog.homeUrl,
       url_key: blog.urlKey,
+      site: siteOfKey(blog.urlKey),
       title: blog.title,
       description: blog.description,
       pingback_endpoint: blog.pingbackEndpoint,

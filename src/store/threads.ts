@@ -4,6 +4,7 @@
 // conversations these join are kept in conversation-union.ts.
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/edges.ts';
+import { siteOfKey } from '../domain/url-key.ts';
 import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -91,7 +92,17 @@ export async function insertEdges(db: Db, entryId: number, relations: RelationDr
   if (relations.length === 0) return;
   await db
     .insertInto('edges')
-    .values(relations.map((r) => ({ from_entry_id: entryId, type: r.type, target: edgeTargetKey(r.target), to_url: r.toUrl, created_at: now })))
+    .values(
+      relations.map((r) => ({
+        from_entry_id: entryId,
+        type: r.type,
+        target: edgeTargetKey(r.target),
+        to_url: r.toUrl,
+        created_at: now,
+        // Which site a link points at, so the sites followed posts link to can be counted.
+        to_site: r.target.kind === 'url' ? siteOfKey(r.target.key) : null,
+      })),
+    )
     .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing())
     .execute();
 }

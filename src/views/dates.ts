@@ -12,7 +12,7 @@ export interface DateContext {
   now: Date;
 }
 
-type Style = 'date' | 'dateTime' | 'time' | 'weekday' | 'weekdayTime' | 'full' | 'day' | 'parts';
+type Style = 'date' | 'dateTime' | 'time' | 'weekday' | 'weekdayTime' | 'full' | 'day' | 'parts' | 'dayMonth' | 'longDate';
 
 const styles: Record<Style, (locale: Locale) => Intl.DateTimeFormatOptions> = {
   date: () => ({ day: 'numeric', month: 'short', year: 'numeric' }),
@@ -23,6 +23,8 @@ const styles: Record<Style, (locale: Locale) => Intl.DateTimeFormatOptions> = {
   full: (l) => ({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: hourStyle(l), minute: '2-digit', timeZoneName: 'short' }),
   day: () => ({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }),
   parts: () => ({ year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'gregory', numberingSystem: 'latn' }),
+  dayMonth: () => ({ day: 'numeric', month: 'short' }),
+  longDate: () => ({ day: 'numeric', month: 'long', year: 'numeric' }),
 };
 
 // German writes 09:47, English 9:47 AM.
@@ -134,4 +136,26 @@ export function timeZoneName(timeZone: string, locale: Locale): string {
 export function timeElement(iso: string | null | undefined, ctx: DateContext, options: { withTime?: boolean; className?: string } = {}): SafeHtml | string {
   if (!parse(iso)) return '';
   return html`<time${options.className ? html` class="${options.className}"` : ''} datetime="${iso}" title="${formatFull(iso, ctx)}">${formatWhen(iso, ctx, options)}</time>`;
+}
+
+/** Formats an instant absolutely, never relative ("12. Nov. 2008, 09:47"): for text that is cached longer. */
+export function formatDateTime(iso: string | null | undefined, ctx: Pick<DateContext, 'locale' | 'timeZone'>): string {
+  const d = parse(iso);
+  return d ? formatter(ctx.locale, ctx.timeZone, 'dateTime').format(d) : '';
+}
+
+/** Formats a day short, for an axis ("12. Nov.", "Nov 12"). */
+export function formatDayMonth(date: Date, ctx: Pick<DateContext, 'locale' | 'timeZone'>): string {
+  return formatter(ctx.locale, ctx.timeZone, 'dayMonth').format(date);
+}
+
+/** Formats a day in full without its weekday ("17. November 2008", "November 17, 2008"). */
+export function formatLongDate(date: Date, ctx: Pick<DateContext, 'locale' | 'timeZone'>): string {
+  return formatter(ctx.locale, ctx.timeZone, 'longDate').format(date);
+}
+
+/** Formats the days from one instant to another as the language writes a range ("12.–17. November 2008"). */
+export function formatDayRange(from: Date, to: Date, ctx: Pick<DateContext, 'locale' | 'timeZone'>): string {
+  const f = formatter(ctx.locale, ctx.timeZone, 'longDate');
+  return dayKey(from, ctx.timeZone) === dayKey(to, ctx.timeZone) ? f.format(from) : f.formatRange(from, to);
 }

@@ -1,0 +1,206 @@
+// store: the sites Palaver does not follow that joined debates anyway: verified pings from their
+// pages, and links from posts of followed blogs to their pages. Read from what ingest and
+// verification stored; nothing here (or anywhere for it) fetches a site.
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { UnfollowedSite } from '../domain/models.ts';
+
+// A ping's site as url keys name it: source_host is the URL's host, lower-cased.
+const pingSite = sql<string>`case when pings.source_host like 'www.%' then substr(pings.source_host, 5) else pings.source_host end`;
+
+/** A site with a registered blog on it (whatever its approval) counts as followed. */
+function unfollowed(site: Expression<string | null>): Expression<SqlBool> {
+  return sql<SqlBool>`not exists (select 1 from blogs where blogs.site = ${site})`;
+}
+
+// Links from posts of approved blogs to pages Palaver has no blog for; comments' links are their
+// commenters', not the blog's.
+function linkMentions(db: Db) {
+  return db
+    .selectFrom('edges')
+    .innerJoin('entries', 'entries.id', 'edges.from_entry_id')
+    .innerJoin('blogs', 'blogs.id', 'entries.blog_id')
+    .where('edges.type', '=', 'links-to')
+    .where('edges.to_site', 'is not', null)
+    .where('entries.kind', '=', 'post')
+    .where('entries.same_as_id', 'is', null)
+    .where('entries.conversation_id', 'is not', null)
+    .where('blogs.approval', '=', 'approved')
+    .where(unfollowed(sql.ref('edges.to_site')));
+}
+
+// Pings that passed verification (the source was fetched and links to its target) and became an entry.
+function pingMentions(db: Db) {
+  return db
+    .selectFrom('pings')
+    .innerJoin('entries', 'entries.id', 'pings.entry_id')
+    .where('pings.status', '=', 'accepted')
+    .where('entries.conversation_id', 'is not', null)
+    .where(unfollowed(pingSite));
+}
+
+interface MentionRow {
+  site: string;
+  url: string;
+  at: string;
+  blogId: number | null;
+  conversationId: number;
+  isPing: boolean;
+  title: string | null;
+  name: string | null;
+}
+
+async function readMentions(db: Db, where: { conversationId?: number; sites?: string[] }): Promise<MentionRow[]> {
+  let links = linkMentions(db).select([
+    'edges.to_site as site',
+    'edges.to_url as url',
+    'entries.sort_at as at',
+    'entries.blog_id as blog_id',
+    'entries.conversation_id as conversation_id',
+  ]);
+  let pings = pingMentions(db).select([
+    pingSite.as('site'),
+    'pings.source_url as url',
+    sql<string>`coalesce(pings.verified_at, pings.updated_at)`.as('at'),
+    'entries.conversation_id as conversation_id',
+    'pings.title as title',
+    'pings.blog_name as blog_name',
+  ]);
+  if (where.conversationId !== undefined) {
+    links = links.where('entries.conversation_id', '=', where.conversationId);
+    pings = pings.where('entries.conversation_id', '=', where.conversationId);
+  }
+  if (where.sites) {
+    links = links.where('edges.to_site', 'in', where.sites);
+    pings = pings.where(pingSite, 'in', where.sites);
+  }
+  const out: MentionRow[] = [];
+  for (const r of await links.execute()) {
+    if (r.site && r.url) out.push({ site: r.site, url: r.url, at: r.at, blogId: r.blog_id, conversationId: r.conversation_id!, isPing: false, title: null, name: null });
+  }
+  for (const r of await pings.execute()) out.push({ site: r.site, url: r.url, at: r.at, blogId: null, conversationId: r.conversation_id!, isPing: true, title: r.title, name: r.blog_name });
+  return out;
+}
+
+/** Sums mentions up per site, with each site's newest page. */
+function summarise(rows: MentionRow[]): Map<string, UnfollowedSite> {
+  const sites = new Map<string, UnfollowedSite & { blogs: Set<number>; debates: Set<number> }>();
+  for (const r of rows) {
+    let s = sites.get(r.site);
+    if (!s) {
+      s = { site: r.site, pingCount: 0, linkCount: 0, linkingBlogCount: 0, debateCount: 0, newestUrl: r.url, newestAt: r.at, newestTitle: r.title, name: r.name, blogs: new Set(), debates: new Set() };
+      sites.set(r.site, s);
+    }
+    if (r.isPing) s.pingCount += 1;
+    else s.linkCount += 1;
+    if (r.blogId !== null) s.blogs.add(r.blogId);
+    s.debates.add(r.conversationId);
+    if (r.at > s.newestAt || (r.at === s.newestAt && r.isPing)) Object.assign(s, { newestUrl: r.url, newestAt: r.at, newestTitle: r.title ?? s.newestTitle });
+    s.name ??= r.name;
+  }
+  const out = new Map<string, UnfollowedSite>();
+  for (const [site, { blogs, debates, ...rest }] of sites) out.set(site, { ...rest, linkingBlogCount: blogs.size, debateCount: debates.size });
+  return out;
+}
+
+/** Orders sites as /blogs ranks them: debates joined, then followed blogs pointing at them, pings, recency. */
+export function compareSuggestedSites(a: UnfollowedSite, b: UnfollowedSite): number {
+  return b.debateCount - a.debateCount || b.linkingBlogCount - a.linkingBlogCount || b.pingCount - a.pingCount || (a.newestAt < b.newestAt ? 1 : a.newestAt > b.newestAt ? -1 : 0) || (a.site < b.site ? -1 : 1);
+}
+
+/** Lists the unfollowed sites that pinged a conversation's entries or that its followed posts link to, ranked. */
+export async function listUnfollowedSitesOf(db: Db, conversationId: number): Promise<UnfollowedSite[]> {
+  return [...summarise(await readMentions(db, { conversationId })).values()].sort(compareSuggestedSites);
+}
+
+// The mentions of every conversation summed per site in SQL, so ranking and paging never hold them all.
+function siteTotals(db: Db) {
+  const links = linkMentions(db).select([
+    'edges.to_site as site',
+    'entries.conversation_id as conversation_id',
+    'entries.blog_id as link_blog',
+    sql<number>`0`.as('is_ping'),
+    'entries.sort_at as at',
+  ]);
+  const pings = pingMentions(db).select([
+    pingSite.as('site'),
+    'entries.conversation_id as conversation_id',
+    sql<number | null>`null`.as('link_blog'),
+    sql<number>`1`.as('is_ping'),
+    sql<string>`coalesce(pings.verified_at, pings.updated_at)`.as('at'),
+  ]);
+  return db
+    .selectFrom(links.unionAll(pings).as('m'))
+    .select((eb) => [
+      'm.site',
+      eb.fn.count<number>('m.conversation_id').distinct().as('debates'),
+      eb.fn.count<number>('m.link_blog').distinct().as('linking_blogs'),
+      eb.fn.sum<number>('m.is_ping').as('pings'),
+      eb.fn.max('m.at').as('newest'),
+    ])
+    .groupBy('m.site');
+}
+
+/** Lists one page of the unfollowed sites across all conversations, ranked as compareSuggestedSites says. */
+export async function listSuggestedSites(db: Db, page: { limit: number; offset: number }): Promise<UnfollowedSite[]> {
+  const ranked = await siteTotals(db)
+    .orderBy('debates', 'desc')
+    .orderBy('linking_blogs', 'desc')
+    .orderBy('pings', 'desc')
+    .orderBy('newest', 'desc')
+    .orderBy('m.site')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const sites = ranked.map((r) => r.site).filter((s): s is string => s !== null);
+  if (sites.length === 0) return [];
+  const details = summarise(await readMentions(db, { sites }));
+  return sites.map((s) => details.get(s)).filter((s): s is UnfollowedSite => s !== undefined);
+}
+
+/** A site that qualifies for an automatic follow, with the page discovery starts from. */
+export interface AutoFollowCandidate extends UnfollowedSite {
+  /** Its newest verified ping's source, else its newest linked page. */
+  startUrl: string;
+}
+
+/**
+ * Lists sites that qualify for an automatic follow: linked from posts of at least `minLinks`
+ * followed blogs or the source of a verified ping; never a blocked host, never a site decided
+ * before (followed, undone, or failed until its retry time).
+ */
+export async function listAutoFollowCandidates(db: Db, options: { minLinks: number; limit: number; now: string }): Promise<AutoFollowCandidate[]> {
+  const rows = await siteTotals(db)
+    .having((eb) => eb.or([eb(eb.fn.count('m.link_blog').distinct(), '>=', options.minLinks), eb(eb.fn.sum('m.is_ping'), '>=', 1)]))
+    .orderBy('pings', 'desc')
+    .orderBy('linking_blogs', 'desc')
+    .orderBy('newest', 'desc')
+    .orderBy('m.site')
+    .execute();
+  const out: AutoFollowCandidate[] = [];
+  for (const r of rows) {
+    if (out.length >= options.limit) break;
+    const site = r.site;
+    if (!site) continue;
+    const blocked = await db
+      .selectFrom('ping_hosts')
+      .select('host')
+      .where('verdict', '=', 'blocked')
+      .where('host', 'in', [site, `www.${site}`])
+      .executeTakeFirst();
+    if (blocked) continue;
+    const decided = await db
+      .selectFrom('auto_follows')
+      .select('id')
+      .where('site', '=', site)
+      .where((eb) => eb.or([eb('status', '!=', 'failed'), eb('retry_at', 'is', null), eb('retry_at', '>', options.now)]))
+      .executeTakeFirst();
+    if (decided) continue;
+    const mentions = await readMentions(db, { sites: [site] });
+    const summary = summarise(mentions).get(site);
+    if (!summary) continue;
+    const newestPing = mentions.filter((m) => m.isPing).sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+    out.push({ ...summary, startUrl: newestPing?.url ?? summary.newestUrl });
+  }
+  return out;
+}
