@@ -4,6 +4,7 @@
 import type { Conversation, ConversationEntry } from '../domain/models.ts';
 import { feedLinks } from '../feeds/feed-urls.ts';
 import { calendarDaysBetween, dayKey, formatDay, timeElement, timeZoneName, type DateContext } from './dates.ts';
+import { assignBlogMarks, type BlogMark } from './blog-marks.ts';
 import { blogName, findAbout, nameEntry } from './entry-names.ts';
 import { renderJoinFacts } from './join.ts';
 import { html, trustedHtml, type SafeHtml } from './html.ts';
@@ -25,6 +26,12 @@ export interface ConversationView {
   timeZone?: string;
   /** One page of a conversation cut into pages; without it, every entry on one page. */
   layout?: ConversationLayout;
+  /** The blogs' colours and letters over the whole conversation (as its map draws them); without it, this page's. */
+  marks?: Map<number, BlogMark>;
+  /** The debate map, drawn above the entries. */
+  map?: SafeHtml;
+  /** What follows the map: the sites that joined without being followed. */
+  alsoInDebate?: SafeHtml;
 }
 
 export interface ConversationLayout {
@@ -39,43 +46,10 @@ export interface ConversationLayout {
 }
 
 const outbound = 'nofollow ugc noopener';
-// Blog marks cycle through this many colours (palaver.css .blog-c0 … .blog-c7); the letter
-// beside the colour keeps blogs apart for readers who do not see the colours.
-const paletteSize = 8;
 // Content longer than this (in HTML characters) is folded behind "read more".
 const foldAboveChars = 1800;
 // Thread indentation stops here so replies stay readable at 320 px; deeper replies line up.
 const maxDepth = 5;
-
-function markLetter(name: string): string {
-  const letter = /\p{L}|\p{N}/u.exec(name)?.[0];
-  return letter ? letter.toLocaleUpperCase() : '·';
-}
-
-interface BlogMark {
-  id: number;
-  name: string;
-  homeUrl: string;
-  colour: number;
-  letter: string;
-  entries: number;
-}
-
-/** Gives each blog of the page a colour and letter in order of first appearance. */
-function assignMarks(entries: ConversationEntry[]): Map<number, BlogMark> {
-  const marks = new Map<number, BlogMark>();
-  for (const e of entries) {
-    if (!e.blog) continue;
-    const known = marks.get(e.blog.id);
-    if (known) {
-      known.entries += 1;
-      continue;
-    }
-    const name = blogName(e.blog);
-    marks.set(e.blog.id, { id: e.blog.id, name, homeUrl: e.blog.homeUrl, colour: marks.size % paletteSize, letter: markLetter(name), entries: 1 });
-  }
-  return marks;
-}
 
 interface RenderContext {
   view: ConversationView;
@@ -220,7 +194,7 @@ export function renderConversation(view: ConversationView): string {
     const page = layout.pageOf(id);
     return page === undefined || page === layout.page ? `#e-${id}` : `${pageHref(page)}#e-${id}`;
   };
-  const ctx: RenderContext = { view, locale, t, dates, byId, marks: assignMarks(shown.map((s) => s.entry)), anchorOf };
+  const ctx: RenderContext = { view, locale, t, dates, byId, marks: view.marks ?? assignBlogMarks(shown.map((s) => s.entry)), anchorOf };
   const title = c.title || t.untitled;
   const feeds = feedLinks('', { kind: 'conversation', id: c.id });
   const viewLink = (m: ConversationViewMode, label: string) =>
@@ -272,7 +246,7 @@ ${renderJoinFacts(
     locale,
     switchHref: `${base}?${mode === 'thread' ? 'view=thread&' : ''}${layout.page > 1 ? `page=${layout.page}&` : ''}lang=${other}`,
     head: html`${renderPingLinks(view.publicUrl)}${feeds.map((f) => html`<link rel="alternate" type="${f.type}" href="${f.href}" title="${title} (${f.label})">\n`)}`,
-    body: html`<div class="h-feed">${header}${pager}${list}${pager}</div>${aside}`,
+    body: html`<div class="h-feed">${header}${view.map ?? ''}${pager}${list}${pager}</div>${view.alsoInDebate ?? ''}${aside}`,
     timeZoneNote: t.timeZoneNote(timeZoneName(dates.timeZone, locale)),
   });
 }

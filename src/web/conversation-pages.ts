@@ -59,6 +59,12 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
   }
 
   return {
+    /** The conversation's shape as read once per version, and the page of each entry in a view (for links to entries). */
+    async shape(c: Conversation, view: ConversationViewMode): Promise<{ read: ConversationShapeRead; pageOf: (id: number) => number | undefined }> {
+      const laid = await shapeOf(c);
+      const { pageOf } = pagesOf(laid, view);
+      return { read: laid.read, pageOf: (id) => pageOf.get(id) };
+    },
     /** Reads page `page` (from 1; past the end means the last) of a conversation in a view. */
     async load(c: Conversation, view: ConversationViewMode, page: number): Promise<{ entries: ConversationEntry[]; layout: ConversationLayout }> {
       const laid = await shapeOf(c);

@@ -6,7 +6,12 @@ import type { AppDeps } from './deps.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations, readConversationShape } from '../store/conversations.ts';
 import { createConversationPages } from './conversation-pages.ts';
-import { renderConversation } from '../views/conversation.ts';
+import { renderConversation, type ConversationViewMode } from '../views/conversation.ts';
+import { readDebateMap } from '../store/debate-map.ts';
+import { assignBlogMarks } from '../views/blog-marks.ts';
+import { renderDebateMapFigure, renderDebateMapSvg } from '../views/debate-map/figure.ts';
+import type { Conversation } from '../domain/models.ts';
+import type { Locale } from '../views/i18n.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
 import { findAbout } from '../views/entry-names.ts';
 import { findConversationIdOfEntry } from '../store/conversations.ts';
@@ -49,6 +54,20 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     budget: { maxEntries: deps.config.pages.conversationPageEntries, maxChars: deps.config.pages.conversationPageChars },
   });
 
+  // The whole debate as its map draws it, with each blog's colour and letter, and the page of
+  // the view each entry is on (a mark links to its entry wherever it is).
+  async function mapOf(c: Conversation, view: ConversationViewMode) {
+    const { read, pageOf } = await conversationPages.shape(c, view);
+    const data = await readDebateMap(deps.db, c.id, read);
+    return { data, marks: assignBlogMarks(data.entries), pageOf };
+  }
+  const entryHref = (c: Conversation, view: ConversationViewMode, page: number | undefined, id: number) => {
+    const query = [view === 'thread' ? 'view=thread' : '', page && page > 1 ? `page=${page}` : ''].filter(Boolean).join('&');
+    return `/c/${c.id}${query ? `?${query}` : ''}#e-${id}`;
+  };
+  // Maps as documents of their own, keyed like the pages.
+  const maps = new PageCache();
+
   // Paged by cursor (rank, id): `next` (and a Link rel="next") names the following page.
   app.get('/api/conversations', async (request, reply) => {
     const { limit, offset, cursor } = listQuery.parse(request.query ?? {});
@@ -89,11 +108,39 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const key = `${c.id}|${view}|${pageNumber}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
     const page = await pages.get(key, at.getTime(), async () => {
       const { entries, layout } = await conversationPages.load(c, view, pageNumber);
-      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout });
+      const { data, marks, pageOf } = await mapOf(c, view);
+      const map = renderDebateMapFigure({
+        data,
+        marks,
+        locale,
+        timeZone,
+        svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
+        hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
+      });
+      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
       return toRenderedPage(body, changed, at.getTime());
     });
     return sendPage(request, reply, page);
+  });
+
+  // The map alone, as an SVG document whose marks link to the conversation's page.
+  app.get<{ Params: { id: string } }>('/c/:id/map.svg', async (request, reply) => {
+    const found = await load(request.params.id);
+    if ('mergedInto' in found) return reply.redirect(`/c/${found.mergedInto}/map.svg`, 301);
+    const c = found.conversation;
+    const locale: Locale = requestLocale(request, reply);
+    const timeZone = requestTimeZone(request, deps.config);
+    const blogsChangedAt = await findBlogsChangedAt(deps.db);
+    const at = now();
+    const key = `${c.id}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
+    const page = await maps.get(key, at.getTime(), async () => {
+      const { data, marks, pageOf } = await mapOf(c, 'timeline');
+      const svg = renderDebateMapSvg({ data, marks, locale, timeZone, hrefOf: (id) => entryHref(c, 'timeline', pageOf(id), id) }, '/assets/palaver.css');
+      const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
+      return toRenderedPage(svg, changed, at.getTime());
+    });
+    return sendPage(request, reply, page, { type: 'image/svg+xml; charset=utf-8' });
   });
 
   app.get<{ Params: { id: string } }>('/e/:id', async (request, reply) => {

@@ -17,38 +17,18 @@ export function requestLocale(request: FastifyRequest, reply: FastifyReply): Loc
 export interface RenderedPage {
   /** Encoded once: a cached page is sent as these bytes, with no per-request UTF-8 encoding. */
   body: Buffer;
-  /** A page with a slot for a per-reader value (a form token): its bytes around each slot. */
-  parts?: Buffer[];
   etag: string;
   /** When the data behind the page last changed (HTTP date), if known. */
   lastModified: string | null;
   renderedAt: number;
 }
 
-/**
- * Wraps a rendered body with its validators. With `slot`, the body keeps the places where that
- * text occurs apart, so sendPage can fill in a value per reader without rendering again.
- */
-export function toRenderedPage(html: string, lastModifiedIso: string | null, renderedAt: number, options: { slot?: string } = {}): RenderedPage {
+/** Wraps a rendered body with its validators. */
+export function toRenderedPage(html: string, lastModifiedIso: string | null, renderedAt: number): RenderedPage {
   const body = Buffer.from(html, 'utf8');
   const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
   const date = lastModifiedIso ? new Date(lastModifiedIso) : null;
-  const page: RenderedPage = { body, etag, lastModified: date && !Number.isNaN(date.getTime()) ? date.toUTCString() : null, renderedAt };
-  if (options.slot && html.includes(options.slot)) page.parts = html.split(options.slot).map((part) => Buffer.from(part, 'utf8'));
-  return page;
-}
-
-/** Fills a page's slots with a reader's value; its ETag names the value too, so a 304 never keeps an old one. */
-function filled(page: RenderedPage, value: string | undefined): RenderedPage {
-  if (!page.parts || value === undefined) return page;
-  const valueBytes = Buffer.from(value, 'utf8');
-  const pieces: Buffer[] = [];
-  page.parts.forEach((part, i) => {
-    if (i) pieces.push(valueBytes);
-    pieces.push(part);
-  });
-  const tag = createHash('sha1').update(valueBytes).digest('base64url').slice(0, 8);
-  return { ...page, body: Buffer.concat(pieces), etag: `${page.etag.slice(0, -1)}.${tag}"` };
+  return { body, etag, lastModified: date && !Number.isNaN(date.getTime()) ? date.toUTCString() : null, renderedAt };
 }
 
 function notModified(request: FastifyRequest, page: RenderedPage): boolean {
@@ -61,12 +41,8 @@ function notModified(request: FastifyRequest, page: RenderedPage): boolean {
   return !Number.isNaN(since) && Date.parse(page.lastModified) <= since;
 }
 
-/**
- * Sends a rendered page (HTML unless `type` says otherwise), or 304 when the client's copy is
- * current; `slotValue` fills the page's slots for this reader.
- */
-export function sendPage(request: FastifyRequest, reply: FastifyReply, rendered: RenderedPage, options: { slotValue?: string; type?: string } = {}): FastifyReply {
-  const page = filled(rendered, options.slotValue);
+/** Sends a rendered page (HTML unless `type` says otherwise), or 304 when the client's copy is current. */
+export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, options: { type?: string } = {}): FastifyReply {
   reply.header('etag', page.etag);
   if (page.lastModified) reply.header('last-modified', page.lastModified);
   // Relative times age: clients revalidate every time, which the ETag makes cheap.

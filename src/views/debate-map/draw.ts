@@ -29,6 +29,7 @@ export interface DrawOptions {
 
 // XML 1.0 has no place for most control characters or lone surrogates; an SVG served as a
 // document of its own would not parse with one in a title.
+// eslint-disable-next-line no-control-regex -- these are the characters XML forbids
 const notXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function text(value: string): string {
@@ -44,8 +45,49 @@ const colourClass = (c: number | null) => (c === null ? 'blog-none' : `blog-c${c
 const round = (v: number) => Math.round(v * 10) / 10;
 const colourValue = (c: number | null) => (c === null ? fallbackMuted : (fallbackColours[c % fallbackColours.length] ?? fallbackMuted));
 
-/** Draws a laid-out map as an SVG document (standalone) or element (inside a page). */
+/** The SVG of a map for a page: the lane labels apart from the plot, which scrolls sideways under them. */
+export interface SplitMap {
+  lanes: string;
+  plot: string;
+}
+
+/** Draws a laid-out map as one SVG document (standalone) or element. */
 export function drawDebateMap(layout: MapLayout, options: DrawOptions): string {
+  const p = drawPieces(layout, options);
+  const out: string[] = [];
+  if (options.standalone) {
+    out.push(`<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet href="${text(options.standalone.stylesheet)}" type="text/css"?>\n`);
+  }
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="debate-map-svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="group" aria-label="${text(options.words.mapLabel)}" font-family="system-ui, sans-serif" font-size="11">`);
+  if (options.standalone?.description) out.push(`<desc>${text(options.standalone.description)}</desc>`);
+  out.push(p.defs, p.background, p.axis, p.arrows, p.lanes.map((l) => `${l.open}${l.head}${l.body}</g>`).join(''), '</svg>');
+  return out.join('');
+}
+
+/**
+ * Draws a laid-out map as two SVG elements side by side: the lane labels (which a narrow screen
+ * cuts to the letters) and the plot (a viewBox that starts where the labels end).
+ */
+export function drawDebateMapSplit(layout: MapLayout, options: DrawOptions): SplitMap {
+  const p = drawPieces(layout, options);
+  const g = layout.gutter;
+  const common = `xmlns="http://www.w3.org/2000/svg" height="${layout.height}" font-family="system-ui, sans-serif" font-size="11"`;
+  return {
+    lanes: `<svg ${common} class="debate-map-svg dm-labels" width="${g}" viewBox="0 0 ${g} ${layout.height}" preserveAspectRatio="xMinYMin slice" aria-hidden="true"><rect class="dm-bg" width="${g}" height="${layout.height}" fill="#fff"/>${p.lanes.map((l) => `${l.open}${l.head}</g>`).join('')}</svg>`,
+    plot: `<svg ${common} class="debate-map-svg dm-plot" width="${layout.width - g}" viewBox="${g} 0 ${layout.width - g} ${layout.height}" role="group" aria-label="${text(options.words.mapLabel)}">${p.defs}${p.background}${p.axis}${p.arrows}${p.lanes.map((l) => `${l.open}${l.body}</g>`).join('')}</svg>`,
+  };
+}
+
+interface Pieces {
+  defs: string;
+  background: string;
+  axis: string;
+  arrows: string;
+  /** Each lane: its group's opening tag (with its name as <title>), its label, and its line and marks. */
+  lanes: { open: string; head: string; body: string }[];
+}
+
+function drawPieces(layout: MapLayout, options: DrawOptions): Pieces {
   const w = options.words;
   const t = messagesFor(options.locale);
   const ctx = { locale: options.locale, timeZone: options.timeZone };
@@ -55,15 +97,12 @@ export function drawDebateMap(layout: MapLayout, options: DrawOptions): string {
   const nameOf = (e: DebateMapEntry) => nameEntry(e, layout.about.get(e.id) ?? null, t);
   const titleOf = (e: DebateMapEntry, blogLabel: string) => [e.authorName?.trim() || t.someoneCapital, blogLabel, formatDateTime(e.sortAt, ctx), clip(nameOf(e), 140)].filter(Boolean).join(' · ');
 
-  const out: string[] = [];
-  if (options.standalone) {
-    out.push(`<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet href="${text(options.standalone.stylesheet)}" type="text/css"?>\n`);
-  }
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="debate-map-svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="group" aria-label="${text(w.mapLabel)}" font-family="system-ui, sans-serif" font-size="11">`,
-  );
-
-  if (options.standalone?.description) out.push(`<desc>${text(options.standalone.description)}</desc>`);
+  let out: string[] = [];
+  const take = () => {
+    const done = out.join('');
+    out = [];
+    return done;
+  };
   // Arrowheads, one per colour in use (a marker cannot take its path's colour everywhere yet).
   const colours = new Set(layout.arrows.map((a) => a.colour));
   out.push('<defs>');
@@ -71,7 +110,8 @@ export function drawDebateMap(layout: MapLayout, options: DrawOptions): string {
     out.push(`<marker id="${id}-h-${c ?? 'n'}" class="${colourClass(c)}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto"><path class="dm-head" d="M0,0L8,4L0,8z" fill="${colourValue(c)}"/></marker>`);
   }
   out.push('</defs>');
-  out.push(`<rect class="dm-bg" width="${layout.width}" height="${layout.height}" fill="#fff"/>`);
+  const defs = take();
+  const background = `<rect class="dm-bg" width="${layout.width}" height="${layout.height}" fill="#fff"/>`;
 
   // Days and pauses.
   const top = 26;
@@ -87,6 +127,7 @@ export function drawDebateMap(layout: MapLayout, options: DrawOptions): string {
     );
   }
   out.push('</g>');
+  const axis = take();
 
   // Arrows under the marks, grouped by the answering blog's colour.
   const byColour = new Map<number | null, string[]>();
@@ -98,22 +139,19 @@ export function drawDebateMap(layout: MapLayout, options: DrawOptions): string {
   out.push('<g class="dm-arrows" fill="none">');
   for (const [c, paths] of byColour) out.push(`<g class="${colourClass(c)}" stroke="${colourValue(c)}">${paths.join('')}</g>`);
   out.push('</g>');
+  const arrows = take();
 
   // Lanes, each with its marks.
   const marksOf = new Map<number, MapMark[]>();
   for (const m of layout.marks) marksOf.set(m.lane, [...(marksOf.get(m.lane) ?? []), m]);
-  layout.lanes.forEach((lane, index) => {
+  const lanes = layout.lanes.map((lane, index) => {
     const fill = colourValue(lane.colour);
-    out.push(`<g class="dm-lane ${colourClass(lane.colour)}" data-lane="${text(lane.key)}" fill="${fill}">`);
-    out.push(`<title>${text(lane.name)}</title>`);
-    out.push(`<line class="dm-lane-line" x1="${layout.plotLeft - 6}" y1="${lane.y}" x2="${layout.width - 4}" y2="${lane.y}" stroke="${fill}" stroke-opacity=".3" stroke-width="2"/>`);
-    out.push(`<circle class="dm-lane-mark" cx="16" cy="${lane.y}" r="9"/><text class="dm-lane-letter" x="16" y="${lane.y + 4}" text-anchor="middle" font-weight="700" fill="#fff">${text(lane.letter)}</text>`);
-    out.push(`<text class="dm-lane-name" x="30" y="${lane.y + 4}" fill="#1d1d1b">${text(clip(lane.name, 15))}</text>`);
-    for (const m of marksOf.get(index) ?? []) out.push(drawMark(m, lane.colour, lane.name));
-    out.push('</g>');
+    const open = `<g class="dm-lane ${colourClass(lane.colour)}" data-lane="${text(lane.key)}" fill="${fill}"><title>${text(lane.name)}</title>`;
+    const head = `<circle class="dm-lane-mark" cx="16" cy="${lane.y}" r="9"/><text class="dm-lane-letter" x="16" y="${lane.y + 4}" text-anchor="middle" font-weight="700" fill="#fff">${text(lane.letter)}</text><text class="dm-lane-name" x="30" y="${lane.y + 4}" fill="#1d1d1b">${text(clip(lane.name, 15))}</text>`;
+    const line = `<line class="dm-lane-line" x1="${layout.plotLeft - 6}" y1="${lane.y}" x2="${layout.width - 4}" y2="${lane.y}" stroke="${fill}" stroke-opacity=".3" stroke-width="2"/>`;
+    return { open, head, body: line + (marksOf.get(index) ?? []).map((m) => drawMark(m, lane.colour, lane.name)).join('') };
   });
-  out.push('</svg>');
-  return out.join('');
+  return { defs, background, axis, arrows, lanes };
 
   function drawMark(m: MapMark, laneColour: number | null, laneName: string): string {
     const first = m.entries[0]!;

@@ -4,7 +4,7 @@ import type { DebateMapData } from '../../domain/models.ts';
 import type { BlogMark } from '../blog-marks.ts';
 import { html, trustedHtml, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { drawDebateMap } from './draw.ts';
+import { drawDebateMap, drawDebateMapSplit } from './draw.ts';
 import { layoutDebateMap } from './layout.ts';
 import { summarizeDebate } from './summary.ts';
 import { mapWordsFor } from './words.ts';
@@ -19,10 +19,10 @@ export interface DebateMapView {
   hrefOf: (entryId: number) => string;
 }
 
-function draw(view: DebateMapView, standalone?: { stylesheet: string; description: string }): string {
+function laidOut(view: DebateMapView) {
   const words = mapWordsFor(view.locale);
   const layout = layoutDebateMap(view.data, { timeZone: view.timeZone, marks: view.marks, names: { more: words.moreBlogs, sites: words.otherSites } });
-  return drawDebateMap(layout, { locale: view.locale, timeZone: view.timeZone, words, hrefOf: view.hrefOf, ...(standalone ? { standalone } : {}) });
+  return { layout, options: { locale: view.locale, timeZone: view.timeZone, words, hrefOf: view.hrefOf } };
 }
 
 /** Renders the map figure of a conversation page, with its summary and a link to the SVG. */
@@ -30,16 +30,19 @@ export function renderDebateMapFigure(view: DebateMapView & { svgHref: string })
   if (view.data.entries.length === 0) return html``;
   const words = mapWordsFor(view.locale);
   const summary = summarizeDebate(view.data, { locale: view.locale, timeZone: view.timeZone, marks: view.marks });
+  const { layout, options } = laidOut(view);
+  const split = drawDebateMapSplit(layout, options);
   return html`<figure class="debate-map" aria-labelledby="map-summary">
 <a class="skip-map" href="#after-map">${words.skipMap}</a>
-<div class="map-scroll">${trustedHtml(draw(view))}</div>
+<div class="map-frame">${trustedHtml(split.lanes)}<div class="map-scroll">${trustedHtml(split.plot)}</div></div>
 <figcaption class="map-summary"><span id="map-summary">${summary}</span> <a class="map-svg" href="${view.svgHref}" type="image/svg+xml">${words.asSvg}</a></figcaption>
 </figure><span id="after-map"></span>`;
 }
 
 /** Renders the map as an SVG document that links its marks to the conversation's page. */
 export function renderDebateMapSvg(view: DebateMapView, stylesheet: string): string {
-  return draw(view, { stylesheet, description: summarizeDebate(view.data, view) });
+  const { layout, options } = laidOut(view);
+  return drawDebateMap(layout, { ...options, standalone: { stylesheet, description: summarizeDebate(view.data, view) } });
 }
 
 /** Writes the map's summary alone (for the SVG's description and for tests). */

@@ -76,6 +76,8 @@ export interface MapLayout {
   binned: boolean;
   /** The left edge of the plot: lane labels sit left of it. */
   plotLeft: number;
+  /** The width of the lane labels' column (a page draws it apart, so it stays while the plot scrolls). */
+  gutter: number;
   /** What each entry is about, for naming it: a comment's post (else its parent), anything else's parent. */
   about: Map<number, DebateMapEntry | null>;
   /** Where the bottom row (the pauses' labels) sits. */
@@ -255,7 +257,7 @@ export function layoutDebateMap(data: DebateMapData, options: LayoutOptions): Ma
     const step = Math.max(0, times[i]! - times[i - 1]!);
     if (step < gapMs) activeMs += step;
   }
-  const targetWidth = Math.min(1600, Math.max(520, items.length * 20));
+  const targetWidth = Math.min(1600, Math.max(400, items.length * 20));
   const pxPerMs = activeMs > 0 ? Math.min(40 / 3600_000, Math.max(0.5 / 3600_000, targetWidth / activeMs)) : 0;
 
   const marks: MapMark[] = [];
@@ -328,5 +330,6 @@ export function layoutDebateMap(data: DebateMapData, options: LayoutOptions): Ma
     gaps,
     binned,
     plotLeft,
+    gutter,
   };
 }
