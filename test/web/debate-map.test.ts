@@ -1,0 +1,111 @@
+// The debate map of the demo debate, on its page and as /c/:id/map.svg: its lanes, marks and
+// arrows are exactly the debate's blogs, entries and answers (the SVG parsed strictly).
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseStrictXml, type XmlNode } from '../feeds/strict-xml.ts';
+import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
+
+const svgNs = 'http://www.w3.org/2000/svg';
+let d: DemoDebate;
+let entries: { id: number; kind: string; author: { name: string | null }; inReplyTo: number | null }[];
+
+beforeAll(async () => {
+  d = await startDemoDebate();
+  entries = (await d.t.app.inject(`/api/conversations/${d.conversationId}`)).json().entries;
+});
+
+afterAll(async () => {
+  await d.close();
+});
+
+function all(node: XmlNode, test: (n: XmlNode) => boolean, out: XmlNode[] = []): XmlNode[] {
+  if (test(node)) out.push(node);
+  for (const c of node.children) all(c, test, out);
+  return out;
+}
+const hasClass = (name: string) => (n: XmlNode) => (n.attributes.class ?? '').split(' ').includes(name);
+
+// Every answer between two shown entries, each pair once, read straight from the edges (a record
+// of a ping stands for the post it merged with).
+async function expectedPairs(): Promise<Set<string>> {
+  const db = d.t.database.db;
+  const rows = await sql<{ f: number; t: number }>`
+    select coalesce(a.same_as_id, a.id) as f, coalesce(b.same_as_id, b.id) as t
+    from edges join entries a on a.id = edges.from_entry_id join entries b on b.id = edges.to_entry_id
+    where a.conversation_id = ${d.conversationId} and edges.type != 'same-as'`.execute(db);
+  return new Set(rows.rows.filter((r) => r.f !== r.t).map((r) => `${r.f}>${r.t}`));
+}
+
+describe('GET /c/:id/map.svg', () => {
+  it('draws one lane per blog, one mark per entry linking to it, one arrow per answer', async () => {
+    const res = await d.t.app.inject(`/c/${d.conversationId}/map.svg`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    expect(res.headers.etag).toBeTruthy();
+    const svg = parseStrictXml(res.body);
+    expect(svg.uri).toBe(svgNs);
+    expect(svg.local).toBe('svg');
+
+    const lanes = all(svg, hasClass('dm-lane'));
+    expect(lanes.map((l) => l.children.find((c) => c.local === 'title')?.text)).toEqual(['Sachar’s Blog', 'planetsab', 'Freitag']);
+
+    const marks = all(svg, hasClass('dm-mark'));
+    expect(marks.map((m) => Number(m.attributes['data-entry'])).sort((a, b) => a - b)).toEqual(entries.map((e) => e.id).sort((a, b) => a - b));
+    for (const m of marks) {
+      const id = m.attributes['data-entry'];
+      expect(m.local).toBe('a');
+      expect(m.attributes.href).toBe(`/c/${d.conversationId}#e-${id}`);
+      const title = m.children.find((c) => c.local === 'title')!.text;
+      const entry = entries.find((e) => e.id === Number(id))!;
+      expect(title).toContain(entry.author.name ?? 'Someone');
+      expect(title).toMatch(/2008/);
+      // Posts large, comments small, linkbacks that are not posts a shape of their own.
+      expect(hasClass(`dm-${entry.kind === 'post' ? 'post' : entry.kind === 'comment' ? 'comment' : 'linkback'}`)(m)).toBe(true);
+    }
+
+    const arrows = all(svg, hasClass('dm-arrow'));
+    const drawn = new Set(arrows.map((a) => `${a.attributes['data-from']}>${a.attributes['data-to']}`));
+    expect(drawn.size).toBe(arrows.length);
+    expect(drawn).toEqual(await expectedPairs());
+    for (const e of entries) if (e.inReplyTo !== null) expect(drawn).toContain(`${e.id}>${e.inReplyTo}`);
+    // Across lanes: planetsab's post answers Sachar's, Freitag's answers planetsab's.
+    expect(arrows.length).toBeGreaterThanOrEqual(entries.length - 1);
+
+    // The summary is the description, and the pauses are marked.
+    expect(svg.children.find((c) => c.local === 'desc')?.text).toMatch(/^3 blogs, 9 entries, November 12\s–\s17, 2008; planetsab answered a post on Sachar’s Blog 2 days later/);
+    expect(all(svg, hasClass('dm-gap')).length).toBeGreaterThan(0);
+  });
+
+  it('answers 304 to its own ETag, redirects a merged conversation and 404s an unknown one', async () => {
+    const first = await d.t.app.inject(`/c/${d.conversationId}/map.svg`);
+    const again = await d.t.app.inject({ url: `/c/${d.conversationId}/map.svg`, headers: { 'if-none-match': String(first.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    expect((await d.t.app.inject('/c/999999/map.svg')).statusCode).toBe(404);
+  });
+});
+
+describe('the map on /c/:id', () => {
+  it('is a figure above the entries with a text summary, in English and German', async () => {
+    const en = await d.t.app.inject(`/c/${d.conversationId}`);
+    const figure = /<figure class="debate-map"[\s\S]*?<\/figure>/.exec(en.body)?.[0] ?? '';
+    expect(figure).toContain('<svg');
+    expect(en.body.indexOf('<figure class="debate-map"')).toBeLessThan(en.body.indexOf('<ol class="timeline">'));
+    expect(figure).toMatch(/<figcaption class="map-summary"><span id="map-summary">3 blogs, 9 entries, November 12\s–\s17, 2008; planetsab answered a post on Sachar’s Blog 2 days later; Freitag joined on day 6/);
+    // Marks on the page link to the entries on the page.
+    for (const e of entries) expect(figure).toContain(`href="#e-${e.id}"`);
+    expect(figure).toContain(`href="/c/${d.conversationId}/map.svg"`);
+
+    const de = await d.t.app.inject(`/c/${d.conversationId}?lang=de`);
+    expect(de.body).toMatch(/<span id="map-summary">3 Blogs, 9 Einträge, 12\.–17\. November 2008; planetsab antwortete 2 Tage später auf einen Beitrag in Sachar’s Blog; Freitag kam am 6\. Tag dazu/);
+    expect(de.body).toContain('aria-label="Karte der Debatte"');
+  });
+
+  it('gives each blog the same colour and letter on the map as on its entries', async () => {
+    const page = (await d.t.app.inject(`/c/${d.conversationId}`)).body;
+    for (const [name, letter] of [['Sachar’s Blog', 'S'], ['planetsab', 'P'], ['Freitag', 'F']] as const) {
+      const colour = new RegExp(`<li class="blog-c(\\d)"><span class="mark" aria-hidden="true">${letter}</span><a href="/blogs/\\d+">${name}</a>`).exec(page)?.[1];
+      expect(colour, name).toBeDefined();
+      expect(page).toMatch(new RegExp(`<g class="dm-lane blog-c${colour}"[^>]*><title>${name}</title>`));
+    }
+  });
+});
