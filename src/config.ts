@@ -159,9 +159,27 @@ const configSchema = z
         maxImportEntries: positiveInt,
         /** Discovery requests of an import to one host start at least this far apart. */
         importHostIntervalMs: z.number().int().min(0).max(60_000),
+        /**
+         * Follow a site nobody registered by itself once autoFollowMinLinks followed blogs link to
+         * it or it sent a verified ping (never a blocked host; only when discovery finds a feed).
+         */
+        autoFollow: z.boolean().default(false),
+        autoFollowMinLinks: positiveInt.max(1000).default(2),
+        /** Automatic follows (and failed attempts) per 24 hours. */
+        autoFollowPerDay: z.number().int().min(0).max(1000).default(10),
       })
       .strict()
-      .default({ moderation: null, showPendingWhenJoined: false, perClientPerHour: 10, perHostPerHour: 5, maxImportEntries: 200, importHostIntervalMs: 250 }),
+      .default({
+        moderation: null,
+        showPendingWhenJoined: false,
+        perClientPerHour: 10,
+        perHostPerHour: 5,
+        maxImportEntries: 200,
+        importHostIntervalMs: 250,
+        autoFollow: false,
+        autoFollowMinLinks: 2,
+        autoFollowPerDay: 10,
+      }),
     /** Bearer token for moderation (approve, block); null turns the moderation API off. */
     adminToken: z.string().min(16).nullable(),
     fetcher: z

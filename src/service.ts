@@ -12,6 +12,8 @@ import { openConfiguredDatabase } from './db/connect.ts';
 import type { OpenedDatabase } from './db/open.ts';
 import { createPingVerifier, type PingVerifier, type PingVerifierSettings } from './poller/ping-verifier.ts';
 import { createPoller, type Poller, type PollerSettings } from './poller/poller.ts';
+import { createBackgroundLoop, type BackgroundLoop } from './poller/background-loop.ts';
+import { followQualifyingSites, type AutoFollowSettings } from './registry/auto-follow.ts';
 import type { RefreshDeps } from './poller/refresh-types.ts';
 import { loggerOptions } from './log-output.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
@@ -31,6 +33,8 @@ export interface Service {
   poller: Poller;
   websubHub: Hub;
   websubSubscriber: Subscriber;
+  /** Follows qualifying unregistered sites while registry.autoFollow is on (woken when entries change). */
+  autoFollower: BackgroundLoop;
   /**
    * Starts the background workers the settings enable; the poller unless `poller` says otherwise.
    * On PostgreSQL it also listens for work that other processes queued (pings, deliveries, new blogs).
@@ -55,6 +59,14 @@ export interface ServiceOptions {
   /** Resolves host names for the fetcher (tests play DNS without a network). */
   lookup?: LookupFunction;
 }
+
+/** Translates the settings into automatic following's. */
+export function autoFollowSettings(config: Config): AutoFollowSettings {
+  return { enabled: config.registry.autoFollow, minLinks: config.registry.autoFollowMinLinks, perDay: config.registry.autoFollowPerDay };
+}
+
+// How often automatic following looks again without being woken (a day's limit frees up).
+const autoFollowIntervalMs = 15 * 60_000;
 
 /** Translates the settings into the poller's. */
 export function pollerSettings(config: Config): PollerSettings {
@@ -177,9 +189,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
     if (database.dialect === 'postgres') keep(notifyWork(database.db, queue).catch((err: unknown) => log.error({ err, queue }, 'waking other processes failed')));
   };
   const websubHub = createHub({ ...deps, settings: hubSettings(config), onWork: () => announce('websub') });
-  // Every committed change of entries reaches the hub, whichever way it came.
+  const autoFollow = autoFollowSettings(config);
+  const autoFollower = createBackgroundLoop({
+    intervalMs: autoFollowIntervalMs,
+    pass: async () => {
+      const done = await followQualifyingSites(deps, autoFollow);
+      if (done.followed.length) poller.wake();
+    },
+    onError: (err) => log.error({ err }, 'automatic following failed'),
+  });
+  // Every committed change of entries reaches the hub, whichever way it came, and may make a site worth following.
   const onEntriesChanged = (change: EntriesChanged): void => {
     if (config.websub.enabled) keep(websubHub.notify(change));
+    if (autoFollow.enabled) autoFollower.wake();
   };
   const websubSubscriber = createSubscriber({ ...deps, settings: subscriberSettings(config), onEntriesChanged });
   const onPostFeedRead: RefreshDeps['onPostFeedRead'] = (source, feed) => {
@@ -236,6 +258,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     pingVerifier,
     websubHub,
     websubSubscriber,
+    autoFollower,
     async startWorkers(start = {}) {
       const polling = start.poller ?? config.poller.enabled;
       if (polling) poller.start();
@@ -243,6 +266,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
       pingVerifier.start();
       if (config.websub.enabled) websubHub.start();
       if (subscriberSettings(config).enabled) websubSubscriber.start();
+      // Following a site runs discovery, and a followed blog only matters where blogs are polled.
+      if (autoFollow.enabled && polling) autoFollower.start();
       if (database.listen && !unlisten) {
         // Between wake-ups the workers still look at their queues every tick, so a lost
         // notification (a dropped connection) delays work by a tick at most.
@@ -257,6 +282,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     stop() {
       stopping ??= (async () => {
         await unlisten?.();
+        await autoFollower.stop();
         await poller.stop();
         await pingVerifier.stop();
         await websubSubscriber.stop();

@@ -63,7 +63,8 @@ async function readMentions(db: Db, where: { conversationId?: number; sites?: st
     'pings.source_url as url',
     sql<string>`coalesce(pings.verified_at, pings.updated_at)`.as('at'),
     'entries.conversation_id as conversation_id',
-    'pings.title as title',
+    // The title the ping sent, else the one verification read from the page.
+    sql<string | null>`coalesce(pings.title, entries.title)`.as('title'),
     'pings.blog_name as blog_name',
   ]);
   if (where.conversationId !== undefined) {

@@ -28,6 +28,8 @@ export interface BlogPageOptions {
   noindex?: boolean;
   /** /blogs is paged: where this page starts (after a blog id), where the next one does, how many there are. */
   pager?: { after: number | null; next: number | null; total: number };
+  /** Sections after the registry on /blogs (suggested blogs, automatic follows). */
+  extra?: SafeHtml[];
 }
 
 export interface BlogRow {
@@ -103,7 +105,7 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
       pager && (pager.after !== null || pager.next !== null)
         ? html`<nav class="pager" aria-label="${t.pagerLabel}">${pager.after !== null ? html`<a href="/blogs">${t.firstPage}</a>` : html`<span></span>`}<span></span>${pager.next !== null ? html`<a href="/blogs?after=${pager.next}" rel="next">${t.laterPage}</a>` : html`<span></span>`}</nav>`
         : ''
-    }`,
+    }${options.extra ?? ''}`,
   });
 }
 

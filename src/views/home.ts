@@ -1,7 +1,7 @@
 // The home page: conversations, best ranked first, each with its blogs, counts, activity and a
 // line from its newest entry; the search box and its results; or a first-run page pointing to
 // registration and the demo.
-import { type BlogRef, type Conversation, type EntryWithBlog, type SearchHit, snippetMarks, type AnsweredEntry } from '../domain/models.ts';
+import { type BlogRef, type Conversation, type ConversationActivity, type EntryWithBlog, type SearchHit, snippetMarks, type AnsweredEntry } from '../domain/models.ts';
 
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
 import { nameEntry } from './entry-names.ts';
@@ -10,6 +10,7 @@ import { html, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout, type FeedAlternate } from './layout.ts';
 import { renderSubscribeLinks } from './subscribe.ts';
+import { renderActivitySparkline } from './debate-map/sparkline.ts';
 
 export interface HomeView {
   conversations: Conversation[];
@@ -26,6 +27,8 @@ export interface HomeView {
   timeZone?: string;
   /** The feeds of everything, for autodiscovery. */
   alternates?: FeedAlternate[];
+  /** Each conversation's activity per day and its blogs, drawn small beside it. */
+  activity?: Map<number, ConversationActivity>;
 }
 
 // More blog names than this in one line become "and n more".
@@ -79,6 +82,8 @@ export interface ConversationListView {
   dates: DateContext;
   /** More lines under a conversation (a group page names the blogs that joined from outside). */
   extra?: (c: Conversation) => SafeHtml | string;
+  /** Each conversation's activity per day and its blogs, drawn small under its title. */
+  activity?: Map<number, ConversationActivity>;
 }
 
 /** Renders ranked conversations as the home page lists them (group pages list theirs the same way). */
@@ -89,8 +94,10 @@ export function renderConversationList(view: ConversationListView): SafeHtml {
     const newest = view.newest.get(c.id);
     const blogs = view.blogs.get(c.id) ?? [];
     const named = blogs.slice(0, namedBlogs);
+    const activity = view.activity?.get(c.id);
     return html`<li><article class="conversation-summary">
   <h2><a href="/c/${c.id}">${c.title || t.untitled}</a></h2>
+  ${activity ? renderActivitySparkline(activity, locale) : ''}
   <p class="meta blogs-line">${formatCount(c.blogCount, t.blogs, locale)}: ${named.map((b, i) => html`${i ? ', ' : ''}<a href="/blogs/${b.id}">${b.title ?? displayUrl(b.homeUrl)}</a>`)}${blogs.length > namedBlogs ? ` +${formatNumber(blogs.length - namedBlogs, locale)}` : ''}</p>
   <p class="meta counts">${formatCount(c.postCount, t.posts, locale)} · ${formatCount(c.commentCount, t.comments, locale)} · ${formatCount(c.linkbackCount, t.linkbacks, locale)}</p>
   <p class="meta activity">${c.firstActivityAt ? html`${t.started} ${timeElement(c.firstActivityAt, dates, { withTime: false })}` : ''}${c.lastActivityAt ? html` · ${t.lastActivity} ${timeElement(c.lastActivityAt, dates, { withTime: false })}` : ''}</p>
@@ -118,7 +125,7 @@ export function renderHome(view: HomeView): string {
 ${renderSubscribeLinks('', t.subscribeEverything)}`;
 
   const list = view.conversations.length
-    ? renderConversationList({ conversations: view.conversations, newest: view.newest, blogs: view.blogs, locale, dates })
+    ? renderConversationList({ conversations: view.conversations, newest: view.newest, blogs: view.blogs, activity: view.activity, locale, dates })
     : view.blogCount > 0
       ? html`<p>${t.nothingYet}</p>`
       : '';

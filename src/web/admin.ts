@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from './deps.ts';
 import { approveBlog, rejectBlog } from '../registry/approve-blog.ts';
+import { undoAutoFollow } from '../registry/auto-follow.ts';
 import { findBlogById, listBlogsByApproval } from '../store/blogs.ts';
 import { listHeldEntries } from '../store/held-entries.ts';
 import { listSourcesByBlog } from '../store/sources.ts';
@@ -95,6 +96,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       throw new HttpError(404, 'not-found', 'There is no such action.');
     }
     return reply.redirect(`/admin?done=${encodeURIComponent(`${request.params.action === 'approve' ? 'Approved' : 'Rejected'}: ${blog.title ?? blog.homeUrl}`)}`, 303);
+  });
+
+  // From the list of automatic follows on /blogs, which shows the button to a session.
+  app.post<{ Params: { id: string } }>('/admin/auto-follows/:id/undo', async (request, reply) => {
+    authorise(request);
+    const id = parseId(request.params.id);
+    if (id === null || !(await undoAutoFollow(deps.db, id, now()))) throw new HttpError(404, 'not-found', 'There is no such automatic follow to undo.');
+    return reply.redirect('/blogs#auto-follows', 303);
   });
 
   app.post<{ Params: { host: string } }>('/admin/hosts/:host/block', async (request, reply) => {

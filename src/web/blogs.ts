@@ -23,10 +23,22 @@ import { HttpError } from './errors.ts';
 import { parseIdParam } from './ids.ts';
 import { requestLocale } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
+import { listSuggestedSites } from '../store/site-mentions.ts';
+import { listAutoFollows } from '../store/auto-follows.ts';
+import { undoAutoFollow } from '../registry/auto-follow.ts';
+import { renderAutoFollows, renderSuggestedSites } from '../views/unfollowed-sites.ts';
+import type { Locale } from '../views/i18n.ts';
+import type { SafeHtml } from '../views/html.ts';
 
 const registrationBody = z.object({ url: z.string().max(2048) });
 const htmlPageSize = 100;
-const htmlListQuery = z.object({ after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined) });
+const htmlListQuery = z.object({
+  after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
+  suggested: z.coerce.number().int().min(0).max(100_000).catch(0).default(0),
+});
+// Suggested blogs and automatic follows shown on one page of /blogs.
+const suggestedPageSize = 20;
+const autoFollowsShown = 50;
 const apiListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).catch(100).default(100), cursor: z.string().optional() });
 
 /** Registers the blog routes. */
@@ -58,13 +70,26 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return result;
   }
 
+  // The sites that joined debates unfollowed, one page of them, and the blogs followed automatically.
+  async function beyondRegistry(request: FastifyRequest, locale: Locale, offset: number): Promise<SafeHtml[]> {
+    const dates = { locale, timeZone: requestTimeZone(request, deps.config), now: now() };
+    const sites = await listSuggestedSites(deps.db, { limit: suggestedPageSize + 1, offset });
+    const follows = await listAutoFollows(deps.db, { limit: autoFollowsShown, offset: 0 });
+    return [
+      renderSuggestedSites(sites.slice(0, suggestedPageSize), { offset, size: suggestedPageSize, hasMore: sites.length > suggestedPageSize }, locale, dates),
+      renderAutoFollows(follows, { enabled: deps.config.registry.autoFollow, csrf: admin.session(request)?.csrf ?? null, locale, dates }),
+    ];
+  }
+
   // One page of the registry: blogs after `after` (an id), htmlPageSize of them.
   app.get('/blogs', async (request, reply) => {
-    const { after } = htmlListQuery.parse(request.query ?? {});
+    const { after, suggested } = htmlListQuery.parse(request.query ?? {});
     const { rows } = await loadRows({ ...(after ? { afterId: after } : {}), limit: htmlPageSize + 1 });
     const shown = rows.slice(0, htmlPageSize);
     const pager = { after: after ?? null, next: rows.length > htmlPageSize ? shown.at(-1)!.blog.id : null, total: await countBlogsByApproval(deps.db, 'approved') };
-    return reply.type('text/html; charset=utf-8').send(renderBlogList(shown, now(), {}, { locale: requestLocale(request, reply), timeZone: requestTimeZone(request, deps.config), pager }));
+    const locale = requestLocale(request, reply);
+    const extra = await beyondRegistry(request, locale, suggested);
+    return reply.type('text/html; charset=utf-8').send(renderBlogList(shown, now(), {}, { locale, timeZone: requestTimeZone(request, deps.config), pager, extra }));
   });
 
   app.post('/blogs', async (request, reply) => {
@@ -155,6 +180,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       return { id: after.id, approval: after.approval };
     });
   }
+
+  app.post('/api/auto-follows/:id/undo', async (request) => {
+    requireAdmin(request);
+    const id = parseIdParam(request.params, 'automatic follow');
+    if (!(await undoAutoFollow(deps.db, id, now().toISOString()))) throw new HttpError(404, 'not-found', 'There is no such automatic follow to undo.');
+    return { id, status: 'undone' };
+  });
 
   app.post('/api/blogs', async (request, reply) => {
     const parsed = registrationBody.safeParse(request.body);

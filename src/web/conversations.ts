@@ -8,6 +8,8 @@ import { findConversation, listConversationEntries, listConversations, readConve
 import { createConversationPages } from './conversation-pages.ts';
 import { renderConversation, type ConversationViewMode } from '../views/conversation.ts';
 import { readDebateMap } from '../store/debate-map.ts';
+import { listUnfollowedSitesOf } from '../store/site-mentions.ts';
+import { renderAlsoInDebate } from '../views/unfollowed-sites.ts';
 import { assignBlogMarks } from '../views/blog-marks.ts';
 import { renderDebateMapFigure, renderDebateMapSvg } from '../views/debate-map/figure.ts';
 import type { Conversation } from '../domain/models.ts';
@@ -29,6 +31,8 @@ const listQuery = z.object({
   cursor: z.string().optional(),
 });
 const conversationCursor = z.tuple([z.number(), z.number().int().positive()]);
+// Sites listed under "Also in this debate"; the rest are counted and found on /blogs.
+const alsoInDebateShown = 10;
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1) });
 
 /** Registers /api/conversations, /api/conversations/:id, /c/:id and /e/:id. */
@@ -117,7 +121,9 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
         svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
         hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
       });
-      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map });
+      const sites = await listUnfollowedSitesOf(deps.db, c.id);
+      const alsoInDebate = renderAlsoInDebate(sites.slice(0, alsoInDebateShown), sites.length, locale, { locale, timeZone, now: at });
+      const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map, alsoInDebate });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
       return toRenderedPage(body, changed, at.getTime());
     });

@@ -6,6 +6,7 @@ import type { AppDeps } from './deps.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
+import { listConversationActivity } from '../store/debate-map.ts';
 import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
@@ -40,6 +41,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       conversations: shown,
       newest: await listNewestEntryOf(deps.db, ids),
       blogs: await listConversationBlogs(deps.db, ids),
+      activity: await listConversationActivity(deps.db, ids),
       hasMore: conversations.length > pageSize,
       page,
       blogCount,
