@@ -1,0 +1,117 @@
+// The debate map in Chromium: at 1280 and 375 px the map scrolls inside its own box and the page
+// never does, each mark leads to its entry, dark mode and print take their colours from the
+// stylesheet, and the home page shows each debate in small. Screenshots land in test/artifacts/.
+/// <reference lib="dom" />
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const artifacts = path.resolve('test/artifacts');
+
+let d: DemoDebate;
+let browser: Browser;
+let origin: string;
+let entryIds: number[];
+
+beforeAll(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  d = await startDemoDebate();
+  await d.t.app.listen({ host: '127.0.0.1', port: 0 });
+  origin = `http://127.0.0.1:${(d.t.app.server.address() as { port: number }).port}`;
+  entryIds = ((await d.t.app.inject(`/api/conversations/${d.conversationId}`)).json().entries as { id: number }[]).map((e) => e.id);
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await d?.close();
+});
+
+describe('the debate map in Chromium', () => {
+  it('at 1280 px: a mark per entry, each leading to its entry, with a summary beside the map', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+    await page.goto(`${origin}/c/${d.conversationId}`);
+    const figure = page.locator('figure.debate-map');
+    await expect(figure.isVisible()).resolves.toBe(true);
+    const marks = await page.locator('.dm-plot a.dm-mark').evaluateAll((els) => els.map((e) => ({ href: e.getAttribute('href'), id: Number(e.getAttribute('data-entry')), w: e.getBoundingClientRect().width })));
+    expect(marks.map((m) => m.id).sort((a, b) => a - b)).toEqual([...entryIds].sort((a, b) => a - b));
+    for (const m of marks) {
+      expect(m.href).toBe(`#e-${m.id}`);
+      // Large enough to see and to hit (a comment's dot is 9 px across).
+      expect(m.w).toBeGreaterThanOrEqual(8);
+    }
+    await expect(page.locator('.dm-plot .dm-arrow').count()).resolves.toBeGreaterThanOrEqual(entryIds.length - 1);
+    await expect(page.locator('#map-summary').textContent()).resolves.toMatch(/^3 blogs, 9 entries/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await figure.screenshot({ path: path.join(artifacts, 'map-1280.png') });
+
+    // A click on Freitag's post leads to it.
+    const freitag = marks.find((m) => m.id === entryIds.at(-3))!;
+    await page.locator(`.dm-plot a.dm-mark[data-entry="${freitag.id}"]`).click();
+    await expect(page.evaluate(() => location.hash)).resolves.toBe(`#e-${freitag.id}`);
+    await expect(page.evaluate((id) => document.querySelector(`#e-${id}`)!.matches(':target'), freitag.id)).resolves.toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('at 375 px: the map scrolls inside its box, the page does not, and the lanes keep their letters', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${origin}/c/${d.conversationId}`);
+    const box = await page.evaluate(() => {
+      const scroll = document.querySelector('.map-scroll')!;
+      return { page: document.documentElement.scrollWidth - document.documentElement.clientWidth, inner: scroll.scrollWidth, outer: scroll.clientWidth, overflowX: getComputedStyle(scroll).overflowX };
+    });
+    expect(box.page).toBeLessThanOrEqual(0);
+    expect(box.inner).toBeGreaterThan(box.outer);
+    expect(box.overflowX).toBe('auto');
+    const labels = await page.evaluate(() => ({
+      width: document.querySelector('.dm-labels')!.getBoundingClientRect().width,
+      names: [...document.querySelectorAll('.dm-labels .dm-lane-name')].map((n) => getComputedStyle(n).display),
+      letters: [...document.querySelectorAll('.dm-labels .dm-lane-letter')].map((n) => n.textContent),
+    }));
+    expect(labels.width).toBeLessThan(40);
+    expect(labels.names.every((v) => v === 'none')).toBe(true);
+    expect(labels.letters).toEqual(['S', 'P', 'F']);
+    await page.locator('figure.debate-map').screenshot({ path: path.join(artifacts, 'map-375.png') });
+    // Scrolled to its end, the box shows the last marks; the page stays where it was.
+    await page.evaluate(() => document.querySelector('.map-scroll')!.scrollTo({ left: 10_000 }));
+    await expect(page.evaluate(() => window.scrollX)).resolves.toBe(0);
+    await page.locator('figure.debate-map').screenshot({ path: path.join(artifacts, 'map-375-scrolled.png') });
+    await page.goto(`${origin}/`);
+    await expect(page.locator('.conversation-summary svg.spark').first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(artifacts, 'home-sparkline-375.png') });
+    await context.close();
+  });
+
+  it('takes the dark colours in dark mode and prints without the scroll box', async () => {
+    const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${origin}/c/${d.conversationId}`);
+    const colours = () =>
+      page.evaluate(() => ({
+        bg: getComputedStyle(document.querySelector('.dm-plot .dm-bg')!).fill,
+        post: getComputedStyle(document.querySelector('.dm-plot .dm-post circle')!).fill,
+        name: getComputedStyle(document.querySelector('.dm-labels .dm-lane-name')!).fill,
+      }));
+    const dark = await colours();
+    expect(dark).toEqual({ bg: 'rgb(31, 30, 28)', post: 'rgb(240, 166, 116)', name: 'rgb(236, 235, 231)' });
+    await page.locator('figure.debate-map').screenshot({ path: path.join(artifacts, 'map-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(colours()).resolves.toEqual({ bg: 'rgb(255, 255, 255)', post: 'rgb(138, 59, 18)', name: 'rgb(29, 29, 27)' });
+    await page.emulateMedia({ media: 'print' });
+    const print = await page.evaluate(() => ({ overflow: getComputedStyle(document.querySelector('.map-scroll')!).overflowX, link: getComputedStyle(document.querySelector('.map-svg')!).display }));
+    expect(print).toEqual({ overflow: 'visible', link: 'none' });
+    await context.close();
+  });
+});
