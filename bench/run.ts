@@ -13,6 +13,7 @@ import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages } from './pages.ts';
 import { benchStartup } from './startup.ts';
+import { benchDebateMap } from './debate-map.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
 import { benchWordPressIngest, benchWordPressPages } from './wordpress.ts';
 
@@ -82,6 +83,11 @@ async function runAll(): Promise<Figure[]> {
   if (wanted('pages')) {
     console.log('Running: pages …');
     figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
+  }
+
+  if (wanted('debate-map')) {
+    console.log('Running: debate map …');
+    figures.push(...(await benchDebateMap({ entries: 500, samples: 25 })));
   }
 
   if (wanted('feeds')) {

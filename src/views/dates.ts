@@ -79,11 +79,31 @@ function parse(iso: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** Returns the calendar day of an instant in a zone, as YYYY-MM-DD (the timeline's day key). */
-export function dayKey(date: Date, timeZone: string): string {
+function exactDayKey(date: Date, timeZone: string): string {
   const parts: Record<string, string> = {};
   for (const p of formatter('en', timeZone, 'parts').formatToParts(date)) parts[p.type] = p.value;
   return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+// The day of each hour asked about, per zone: a debate's map and summary ask for hundreds of
+// instants within a few days, and Intl is slow. An hour whose first and last millisecond fall on
+// different days (a day starting within it) is never kept.
+const hourDays = new Map<string, string>();
+const maxHourDays = 20_000;
+
+/** Returns the calendar day of an instant in a zone, as YYYY-MM-DD (the timeline's day key). */
+export function dayKey(date: Date, timeZone: string): string {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) return exactDayKey(date, timeZone);
+  const hour = Math.floor(ms / 3_600_000);
+  const key = `${timeZone}|${hour}`;
+  const known = hourDays.get(key);
+  if (known !== undefined) return known;
+  const first = exactDayKey(new Date(hour * 3_600_000), timeZone);
+  if (first !== exactDayKey(new Date(hour * 3_600_000 + 3_599_999), timeZone)) return exactDayKey(date, timeZone);
+  if (hourDays.size >= maxHourDays) hourDays.clear();
+  hourDays.set(key, first);
+  return first;
 }
 
 /** Counts whole calendar days from `from` to `to` in a zone (0 on the same day, 1 for the next). */
