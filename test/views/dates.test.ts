@@ -84,3 +84,15 @@ describe('time zones', () => {
     expect(timeZoneName('UTC', 'en')).toBe('UTC');
   });
 });
+
+describe('dayKey', () => {
+  it('agrees with Intl for every instant, also in zones whose days start within an hour and across DST', () => {
+    const exact = (d: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+    for (const timeZone of ['Europe/Berlin', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC']) {
+      // Every 7 minutes over the last days of March 2008 (Berlin's change to summer time among them).
+      for (let ms = Date.parse('2008-03-28T00:00:00Z'); ms < Date.parse('2008-04-03T00:00:00Z'); ms += 7 * 60_000) {
+        expect(dayKey(new Date(ms), timeZone), `${timeZone} ${new Date(ms).toISOString()}`).toBe(exact(new Date(ms), timeZone));
+      }
+    }
+  });
+});
