@@ -6,6 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import defaults from '../../config/default.json' with { type: 'json' };
+import { startFixtureServer } from '../../src/demo/fixture-server.ts';
+import { serializeMethodCall } from '../../src/xmlrpc/codec.ts';
+import { homePage, rssFeed } from '../support/blog-pages.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -113,5 +117,43 @@ describe('the debate map in Chromium', () => {
     const print = await page.evaluate(() => ({ overflow: getComputedStyle(document.querySelector('.map-scroll')!).overflowX, link: getComputedStyle(document.querySelector('.map-svg')!).display }));
     expect(print).toEqual({ overflow: 'visible', link: 'none' });
     await context.close();
+  });
+});
+
+describe('Also in this debate in Chromium', () => {
+  it('lists a blog that pinged the debate unfollowed; one click on Follow registers it', async () => {
+    const open = await startDemoDebate({ pings: { ...defaults.pings, moderation: 'open' }, registry: { ...defaults.registry, moderation: 'open' } });
+    const site = await startFixtureServer();
+    try {
+      await open.t.app.listen({ host: '127.0.0.1', port: 0 });
+      const base = `http://127.0.0.1:${(open.t.app.server.address() as { port: number }).port}`;
+      const entries = (await open.t.app.inject(`/api/conversations/${open.conversationId}`)).json().entries as { kind: string; url: string; author: { name: string } }[];
+      const target = entries.find((e) => e.kind === 'post' && e.author.name === 'planetsab')!.url;
+      const body = `<p>Auch wir: <a href="${target}">planetsab über das Camp</a>.</p>`;
+      const html = { 'content-type': 'text/html; charset=utf-8' };
+      // As WordPress puts on every page.
+      const feedLink = `<link rel="alternate" type="application/rss+xml" title="Testblog &raquo; Feed" href="${site.origin}/feed/">`;
+      site.set('/', { headers: html, body: homePage(site.origin) });
+      site.set('/2008/11/auch-ein-camp/', { headers: html, body: `<html><head><title>Auch ein Camp</title>${feedLink}</head><body>${body}</body></html>` });
+      site.set('/feed/', { headers: { 'content-type': 'application/rss+xml' }, body: rssFeed(site.origin, [{ id: 1, title: 'Auch ein Camp', slug: 'auch-ein-camp', body, date: 'Tue, 18 Nov 2008 09:00:00 +0000' }]) });
+      const ping = await open.t.app.inject({ method: 'POST', url: '/xmlrpc', headers: { 'content-type': 'text/xml' }, payload: serializeMethodCall('pingback.ping', [`${site.origin}/2008/11/auch-ein-camp/`, target]) });
+      expect(ping.body).toContain('registered');
+
+      const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${base}/c/${open.conversationId}`);
+      const section = page.locator('section.also-in-debate');
+      await expect(section.locator('li.site').count()).resolves.toBe(1);
+      await section.scrollIntoViewIfNeeded();
+      await section.screenshot({ path: path.join(artifacts, 'also-in-debate-375.png') });
+      await expect(page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).resolves.toBeLessThanOrEqual(0);
+      await section.getByRole('button', { name: `Follow ${new URL(site.origin).host}` }).click();
+      await page.waitForURL(/\/blogs\/\d+\?registered=1$/);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Testblog');
+      await context.close();
+    } finally {
+      await site.close();
+      await open.close();
+    }
   });
 });
