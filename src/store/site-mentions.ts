@@ -171,32 +171,33 @@ export interface AutoFollowCandidate extends UnfollowedSite {
  * before (followed, undone, or failed until its retry time).
  */
 export async function listAutoFollowCandidates(db: Db, options: { minLinks: number; limit: number; now: string }): Promise<AutoFollowCandidate[]> {
+  if (options.limit <= 0) return [];
   const rows = await siteTotals(db)
+    // A blocked host, with or without www. (ping_hosts names hosts as senders' URLs do).
+    .where(({ not, exists, selectFrom, ref }) =>
+      not(exists(selectFrom('ping_hosts').select('host').where('verdict', '=', 'blocked').where((eb) => eb.or([eb('host', '=', ref('m.site')), eb('host', '=', sql<string>`'www.' || ${ref('m.site')}`)])))),
+    )
+    .where(({ not, exists, selectFrom, ref }) =>
+      not(
+        exists(
+          selectFrom('auto_follows')
+            .select('id')
+            .where('auto_follows.site', '=', ref('m.site'))
+            .where((eb) => eb.or([eb('auto_follows.status', '!=', 'failed'), eb('auto_follows.retry_at', 'is', null), eb('auto_follows.retry_at', '>', options.now)])),
+        ),
+      ),
+    )
     .having((eb) => eb.or([eb(eb.fn.count('m.link_blog').distinct(), '>=', options.minLinks), eb(eb.fn.sum('m.is_ping'), '>=', 1)]))
     .orderBy('pings', 'desc')
     .orderBy('linking_blogs', 'desc')
     .orderBy('newest', 'desc')
     .orderBy('m.site')
+    .limit(options.limit)
     .execute();
   const out: AutoFollowCandidate[] = [];
   for (const r of rows) {
-    if (out.length >= options.limit) break;
     const site = r.site;
     if (!site) continue;
-    const blocked = await db
-      .selectFrom('ping_hosts')
-      .select('host')
-      .where('verdict', '=', 'blocked')
-      .where('host', 'in', [site, `www.${site}`])
-      .executeTakeFirst();
-    if (blocked) continue;
-    const decided = await db
-      .selectFrom('auto_follows')
-      .select('id')
-      .where('site', '=', site)
-      .where((eb) => eb.or([eb('status', '!=', 'failed'), eb('retry_at', 'is', null), eb('retry_at', '>', options.now)]))
-      .executeTakeFirst();
-    if (decided) continue;
     const mentions = await readMentions(db, { sites: [site] });
     const summary = summarise(mentions).get(site);
     if (!summary) continue;

@@ -81,8 +81,8 @@ describe('the debate map in Chromium', () => {
     expect(box.overflowX).toBe('auto');
     const labels = await page.evaluate(() => ({
       width: document.querySelector('.dm-labels')!.getBoundingClientRect().width,
-      names: [...document.querySelectorAll('.dm-labels .dm-lane-name')].map((n) => getComputedStyle(n).display),
-      letters: [...document.querySelectorAll('.dm-labels .dm-lane-letter')].map((n) => n.textContent),
+      names: Array.from(document.querySelectorAll('.dm-labels .dm-lane-name')).map((n) => getComputedStyle(n).display),
+      letters: Array.from(document.querySelectorAll('.dm-labels .dm-lane-letter')).map((n) => n.textContent),
     }));
     expect(labels.width).toBeLessThan(40);
     expect(labels.names.every((v) => v === 'none')).toBe(true);
