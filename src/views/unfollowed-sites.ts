@@ -113,6 +113,11 @@ ${total > sites.length ? html`<p class="hint"><a href="/blogs#suggested">${w.mor
 </section>`;
 }
 
+function pager(page: { offset: number; size: number; hasMore: boolean }, href: (offset: number) => string, w: SiteWords): SafeHtml | string {
+  if (page.offset === 0 && !page.hasMore) return '';
+  return html`<nav class="pager">${page.offset > 0 ? html`<a href="${href(Math.max(0, page.offset - page.size))}" rel="prev">${w.earlier}</a>` : html`<span></span>`}${page.hasMore ? html`<a href="${href(page.offset + page.size)}" rel="next">${w.later}</a>` : html`<span></span>`}</nav>`;
+}
+
 /** Renders one page of suggested blogs for /blogs, with links to the neighbouring pages. */
 export function renderSuggestedSites(sites: UnfollowedSite[], page: { offset: number; size: number; hasMore: boolean }, locale: Locale, dates: DateContext): SafeHtml {
   if (sites.length === 0 && page.offset === 0) return html``;
@@ -122,13 +127,16 @@ export function renderSuggestedSites(sites: UnfollowedSite[], page: { offset: nu
 <h2 id="suggested-title">${w.suggestedTitle}</h2>
 <p class="hint">${w.suggestedText}</p>
 <ul class="sites">${sites.map((s) => siteItem(s, w, locale, dates, true))}</ul>
-${page.offset > 0 || page.hasMore ? html`<nav class="pager">${page.offset > 0 ? html`<a href="${href(Math.max(0, page.offset - page.size))}" rel="prev">${w.earlier}</a>` : html`<span></span>`}${page.hasMore ? html`<a href="${href(page.offset + page.size)}" rel="next">${w.later}</a>` : html`<span></span>`}</nav>` : ''}
+${pager(page, href, w)}
 </section>`;
 }
 
-/** Renders the blogs Palaver followed by itself, why, and (for the operator) a form to undo each. */
-export function renderAutoFollows(follows: AutoFollow[], options: { enabled: boolean; csrf: string | null; locale: Locale; dates: DateContext }): SafeHtml {
-  if (follows.length === 0) return html``;
+/** Renders one page of the blogs Palaver followed by itself, why, and (for the operator) a form to undo each. */
+export function renderAutoFollows(
+  follows: AutoFollow[],
+  options: { page: { offset: number; size: number; hasMore: boolean }; enabled: boolean; csrf: string | null; locale: Locale; dates: DateContext },
+): SafeHtml {
+  if (follows.length === 0 && options.page.offset === 0) return html``;
   const w = wordsFor(options.locale);
   return html`<section id="auto-follows" class="auto-follows" aria-labelledby="auto-title">
 <h2 id="auto-title">${w.autoTitle}</h2>
@@ -140,5 +148,6 @@ export function renderAutoFollows(follows: AutoFollow[], options: { enabled: boo
 ${a.status === 'followed' && options.csrf ? html`<form class="follow" method="post" action="/admin/auto-follows/${a.id}/undo"><input type="hidden" name="csrf" value="${options.csrf}"><button type="submit">${w.undo}</button></form>` : ''}
 </li>`,
   )}</ul>
+${pager(options.page, (offset) => (offset > 0 ? `/blogs?followed=${offset}#auto-follows` : '/blogs#auto-follows'), w)}
 </section>`;
 }

@@ -35,10 +35,11 @@ const htmlPageSize = 100;
 const htmlListQuery = z.object({
   after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
   suggested: z.coerce.number().int().min(0).max(100_000).catch(0).default(0),
+  followed: z.coerce.number().int().min(0).max(100_000).catch(0).default(0),
 });
 // Suggested blogs and automatic follows shown on one page of /blogs.
 const suggestedPageSize = 20;
-const autoFollowsShown = 50;
+const autoFollowsPageSize = 50;
 const apiListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).catch(100).default(100), cursor: z.string().optional() });
 
 /** Registers the blog routes. */
@@ -71,24 +72,30 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   }
 
   // The sites that joined debates unfollowed, one page of them, and the blogs followed automatically.
-  async function beyondRegistry(request: FastifyRequest, locale: Locale, offset: number): Promise<SafeHtml[]> {
+  async function beyondRegistry(request: FastifyRequest, locale: Locale, offsets: { suggested: number; followed: number }): Promise<SafeHtml[]> {
     const dates = { locale, timeZone: requestTimeZone(request, deps.config), now: now() };
-    const sites = await listSuggestedSites(deps.db, { limit: suggestedPageSize + 1, offset });
-    const follows = await listAutoFollows(deps.db, { limit: autoFollowsShown, offset: 0 });
+    const sites = await listSuggestedSites(deps.db, { limit: suggestedPageSize + 1, offset: offsets.suggested });
+    const follows = await listAutoFollows(deps.db, { limit: autoFollowsPageSize + 1, offset: offsets.followed });
     return [
-      renderSuggestedSites(sites.slice(0, suggestedPageSize), { offset, size: suggestedPageSize, hasMore: sites.length > suggestedPageSize }, locale, dates),
-      renderAutoFollows(follows, { enabled: deps.config.registry.autoFollow, csrf: admin.session(request)?.csrf ?? null, locale, dates }),
+      renderSuggestedSites(sites.slice(0, suggestedPageSize), { offset: offsets.suggested, size: suggestedPageSize, hasMore: sites.length > suggestedPageSize }, locale, dates),
+      renderAutoFollows(follows.slice(0, autoFollowsPageSize), {
+        page: { offset: offsets.followed, size: autoFollowsPageSize, hasMore: follows.length > autoFollowsPageSize },
+        enabled: deps.config.registry.autoFollow,
+        csrf: admin.session(request)?.csrf ?? null,
+        locale,
+        dates,
+      }),
     ];
   }
 
   // One page of the registry: blogs after `after` (an id), htmlPageSize of them.
   app.get('/blogs', async (request, reply) => {
-    const { after, suggested } = htmlListQuery.parse(request.query ?? {});
+    const { after, suggested, followed } = htmlListQuery.parse(request.query ?? {});
     const { rows } = await loadRows({ ...(after ? { afterId: after } : {}), limit: htmlPageSize + 1 });
     const shown = rows.slice(0, htmlPageSize);
     const pager = { after: after ?? null, next: rows.length > htmlPageSize ? shown.at(-1)!.blog.id : null, total: await countBlogsByApproval(deps.db, 'approved') };
     const locale = requestLocale(request, reply);
-    const extra = await beyondRegistry(request, locale, suggested);
+    const extra = await beyondRegistry(request, locale, { suggested, followed });
     return reply.type('text/html; charset=utf-8').send(renderBlogList(shown, now(), {}, { locale, timeZone: requestTimeZone(request, deps.config), pager, extra }));
   });
 
