@@ -58,7 +58,7 @@ export function drawDebateMap(layout: MapLayout, options: DrawOptions): string {
   if (options.standalone) {
     out.push(`<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet href="${text(options.standalone.stylesheet)}" type="text/css"?>\n`);
   }
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="debate-map-svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="group" aria-label="${text(options.words.mapLabel)}" font-family="system-ui, sans-serif" font-size="11">`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="debate-map-svg${layout.binned ? ' dm-binned' : ''}" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="group" aria-label="${text(options.words.mapLabel)}" font-family="system-ui, sans-serif" font-size="11">`);
   if (options.standalone?.description) out.push(`<desc>${text(options.standalone.description)}</desc>`);
   out.push(p.defs, p.background, p.axis, p.arrows, p.lanes.map((l) => `${l.open}${l.head}${l.body}</g>`).join(''), '</svg>');
   return out.join('');
@@ -74,7 +74,7 @@ export function drawDebateMapSplit(layout: MapLayout, options: DrawOptions): Spl
   const common = `xmlns="http://www.w3.org/2000/svg" height="${layout.height}" font-family="system-ui, sans-serif" font-size="11"`;
   return {
     lanes: `<svg ${common} class="debate-map-svg dm-labels" width="${g}" viewBox="0 0 ${g} ${layout.height}" preserveAspectRatio="xMinYMin slice" aria-hidden="true"><rect class="dm-bg" width="${g}" height="${layout.height}" fill="#fff"/>${p.lanes.map((l) => `${l.open}${l.head}</g>`).join('')}</svg>`,
-    plot: `<svg ${common} class="debate-map-svg dm-plot" width="${layout.width - g}" viewBox="${g} 0 ${layout.width - g} ${layout.height}" role="group" aria-label="${text(options.words.mapLabel)}">${p.defs}${p.background}${p.axis}${p.arrows}${p.lanes.map((l) => `${l.open}${l.body}</g>`).join('')}</svg>`,
+    plot: `<svg ${common} class="debate-map-svg dm-plot${layout.binned ? ' dm-binned' : ''}" width="${layout.width - g}" viewBox="${g} 0 ${layout.width - g} ${layout.height}" role="group" aria-label="${text(options.words.mapLabel)}">${p.defs}${p.background}${p.axis}${p.arrows}${p.lanes.map((l) => `${l.open}${l.body}</g>`).join('')}</svg>`,
   };
 }
 

@@ -45,7 +45,7 @@ const de: MapWords = {
   answered: (who, kind, whose, days) =>
     `${who} antwortete ${days === 0 ? 'am selben Tag' : days === 1 ? 'einen Tag später' : `${days} Tage später`} auf einen ${{ post: 'Beitrag', comment: 'Kommentar', linkback: 'Linkback' }[kind]} in ${whose}`,
   joined: (who, day) => `${who} kam am ${day}. Tag dazu`,
-  moreJoined: (n, byDay) => `${n} weitere Blogs kamen bis zum ${byDay}. Tag dazu`,
+  moreJoined: (n, byDay) => `${n === 1 ? 'ein weiteres Blog kam' : `${n} weitere Blogs kamen`} bis zum ${byDay}. Tag dazu`,
   busiest: (day, count) => `die meisten Einträge am ${day} (${count})`,
   unfollowedPings: (n) => `${n} ${n === 1 ? 'Linkback' : 'Linkbacks'} von Seiten, denen Palaver nicht folgt`,
   blogsNoun: (n) => (n === 1 ? 'Blog' : 'Blogs'),
@@ -68,7 +68,7 @@ const en: MapWords = {
   answered: (who, kind, whose, days) =>
     `${who} answered a ${{ post: 'post', comment: 'comment', linkback: 'linkback' }[kind]} on ${whose} ${days === 0 ? 'the same day' : days === 1 ? 'a day later' : `${days} days later`}`,
   joined: (who, day) => `${who} joined on day ${day}`,
-  moreJoined: (n, byDay) => `${n} more blogs joined by day ${byDay}`,
+  moreJoined: (n, byDay) => `${n === 1 ? 'one more blog' : `${n} more blogs`} joined by day ${byDay}`,
   busiest: (day, count) => `most entries on ${day} (${count})`,
   unfollowedPings: (n) => `${n} ${n === 1 ? 'linkback' : 'linkbacks'} from sites Palaver does not follow`,
   blogsNoun: (n) => (n === 1 ? 'blog' : 'blogs'),
