@@ -1,6 +1,7 @@
 // The debate map of the demo debate, on its page and as /c/:id/map.svg: its lanes, marks and
 // arrows are exactly the debate's blogs, entries and answers (the SVG parsed strictly).
 import { sql } from 'kysely';
+import defaults from '../../config/default.json' with { type: 'json' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStrictXml, type XmlNode } from '../feeds/strict-xml.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
@@ -106,6 +107,33 @@ describe('the map on /c/:id', () => {
       const colour = new RegExp(`<li class="blog-c(\\d)"><span class="mark" aria-hidden="true">${letter}</span><a href="/blogs/\\d+">${name}</a>`).exec(page)?.[1];
       expect(colour, name).toBeDefined();
       expect(page).toMatch(new RegExp(`<g class="dm-lane blog-c${colour}"[^>]*><title>${name}</title>`));
+    }
+  });
+});
+
+describe('the map of a conversation cut into pages', () => {
+  it('draws the whole debate on every page; a mark of an entry on another page links there', async () => {
+    const paged = await startDemoDebate({ pages: { ...defaults.pages, conversationPageEntries: 4 } });
+    try {
+      const ids = ((await paged.t.app.inject(`/api/conversations/${paged.conversationId}`)).json().entries as { id: number }[]).map((e) => e.id);
+      const all = [...ids];
+      for (let next = (await paged.t.app.inject(`/api/conversations/${paged.conversationId}`)).json().next; next; ) {
+        const page = (await paged.t.app.inject(next)).json();
+        all.push(...(page.entries as { id: number }[]).map((e) => e.id));
+        next = page.next;
+      }
+      expect(all).toHaveLength(9);
+      const second = (await paged.t.app.inject(`/c/${paged.conversationId}?page=2`)).body;
+      const figure = /<figure class="debate-map"[\s\S]*?<\/figure>/.exec(second)?.[0] ?? '';
+      const hrefs = [...figure.matchAll(/<a href="([^"]+)" class="dm-mark[^"]*" data-entry="(\d+)"/g)].map((m) => [Number(m[2]), m[1]] as const);
+      expect(hrefs.map(([id]) => id).sort((a, b) => a - b)).toEqual([...all].sort((a, b) => a - b));
+      const onPage = (n: number) => all.slice((n - 1) * 4, n * 4);
+      for (const [id, href] of hrefs) {
+        const page = onPage(1).includes(id) ? 1 : onPage(2).includes(id) ? 2 : 3;
+        expect(href, `entry ${id}`).toBe(page === 2 ? `#e-${id}` : page === 1 ? `/c/${paged.conversationId}#e-${id}` : `/c/${paged.conversationId}?page=3#e-${id}`);
+      }
+    } finally {
+      await paged.close();
     }
   });
 });

@@ -136,7 +136,8 @@ function drawPieces(layout: MapLayout, options: DrawOptions): Pieces {
     list.push(`<path class="dm-arrow dm-${a.kind}" data-from="${a.fromEntryId}" data-to="${a.toEntryId}" d="${a.path}" marker-end="url(#${id}-h-${a.colour ?? 'n'})"/>`);
     byColour.set(a.colour, list);
   }
-  out.push('<g class="dm-arrows" fill="none">');
+  // A crowded debate's answers recede behind its marks (palaver.css says the same for pages).
+  out.push(`<g class="dm-arrows" fill="none"${layout.binned ? ' stroke-opacity=".4"' : ''}>`);
   for (const [c, paths] of byColour) out.push(`<g class="${colourClass(c)}" stroke="${colourValue(c)}">${paths.join('')}</g>`);
   out.push('</g>');
   const arrows = take();
