@@ -2,11 +2,11 @@
 // binned, circles of answers end, hostile names stay text, and the summary and sparkline speak
 // German and English.
 import { describe, expect, it } from 'vitest';
-import type { DebateMapData, DebateMapEdge, DebateMapEntry } from '../../src/domain/models.ts';
-import { assignBlogMarks } from '../../src/views/blog-marks.ts';
-import { debateMapSummary, renderDebateMapFigure, renderDebateMapSvg } from '../../src/views/debate-map/figure.ts';
-import { renderActivitySparkline } from '../../src/views/debate-map/sparkline.ts';
-import { parseStrictXml, type XmlNode } from '../feeds/strict-xml.ts';
+import type { DebateMapData, DebateMapEdge, DebateMapEntry } from '../../../src/domain/models.ts';
+import { assignBlogMarks } from '../../../src/views/blog-marks.ts';
+import { debateMapSummary, renderDebateMapFigure, renderDebateMapSvg } from '../../../src/views/debate-map/figure.ts';
+import { renderActivitySparkline } from '../../../src/views/debate-map/sparkline.ts';
+import { parseStrictXml, type XmlNode } from '../../feeds/strict-xml.ts';
 
 function all(node: XmlNode, test: (n: XmlNode) => boolean, out: XmlNode[] = []): XmlNode[] {
   if (test(node)) out.push(node);

@@ -1,8 +1,12 @@
-// The debate map of the demo debate, on its page and as /c/:id/map.svg: its lanes, marks and
-// arrows are exactly the debate's blogs, entries and answers (the SVG parsed strictly).
+// The conversation routes' debate map and "Also in this debate": the map of the demo debate, on
+// its page and as /c/:id/map.svg, has exactly the debate's blogs, entries and answers as lanes,
+// marks and arrows (the SVG parsed strictly); a blog nobody registered that pinged the debate is
+// listed beside it, and its Follow button registers it so its post joins the conversation.
 import { sql } from 'kysely';
 import defaults from '../../config/default.json' with { type: 'json' };
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FixtureServer } from '../../src/demo/fixture-server.ts';
+import { entriesOf, pingingBlog, siteOf, startOpenDemoDebate } from '../support/pinging-blog.ts';
 import { parseStrictXml, type XmlNode } from '../feeds/strict-xml.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 
@@ -137,3 +141,65 @@ describe('the map of a conversation cut into pages', () => {
     }
   });
 });
+
+let opened: DemoDebate | undefined;
+const sites: FixtureServer[] = [];
+
+afterEach(async () => {
+  await opened?.close();
+  opened = undefined;
+  for (const s of sites.splice(0)) await s.close();
+});
+
+async function open(registry: Record<string, unknown> = {}): Promise<DemoDebate> {
+  opened = await startOpenDemoDebate(registry);
+  return opened;
+}
+
+async function ping(dd: DemoDebate, slug: string) {
+  const blog = await pingingBlog(dd, slug);
+  sites.push(blog.site);
+  return blog;
+}
+
+describe('Also in this debate', () => {
+  it('lists an unregistered blog that pinged the debate; its follow button registers it and its post joins', async () => {
+    const dd = await open();
+    const { site, postUrl } = await ping(dd, 'auch-ein-camp');
+    const page = (await dd.t.app.inject(`/c/${dd.conversationId}`)).body;
+    const section = /<section class="also-in-debate"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(section).toContain(`data-site="${siteOf(site)}"`);
+    expect(section).toContain('pinged 1 time');
+    expect(section).toContain(`<a href="${postUrl}" rel="nofollow ugc noopener">Auch ein Camp</a>`);
+    expect(section).toContain(`<form class="follow" method="post" action="/blogs"><input type="hidden" name="url" value="${postUrl}">`);
+    // Nothing about the site was fetched beyond the ping's verification (the post page, once).
+    expect(site.hits.map((h) => h.path)).toEqual(['/2008/11/auch-ein-camp/']);
+
+    const suggested = (await dd.t.app.inject('/blogs')).body;
+    expect(/<section id="suggested"[\s\S]*?<\/section>/.exec(suggested)?.[0]).toContain(`data-site="${siteOf(site)}"`);
+
+    // The one-click follow is the ordinary registration form.
+    const follow = await dd.t.app.inject({ method: 'POST', url: '/blogs', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `url=${encodeURIComponent(postUrl)}` });
+    expect(follow.statusCode).toBe(303);
+    expect(follow.headers.location).toMatch(/^\/blogs\/\d+\?registered=1$/);
+    const blogId = Number(/\/blogs\/(\d+)/.exec(String(follow.headers.location))![1]);
+    await dd.t.poller.pollOnce({ force: true });
+    const post = (await entriesOf(dd)).find((e) => e.url === postUrl);
+    expect(post).toMatchObject({ kind: 'post', blog: { id: blogId } });
+    const after = (await dd.t.app.inject(`/c/${dd.conversationId}`)).body;
+    expect(after).not.toContain(`data-site="${siteOf(site)}"`);
+  });
+
+  it('shows the registration error when the site has no feed', async () => {
+    const dd = await open();
+    const { site, postUrl } = await ping(dd, 'ohne-feed');
+    site.set('/feed/', { status: 404, body: '' });
+    const noFeed = { headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<html><head><title>Kein Feed</title></head><body>nichts</body></html>' };
+    site.set('/2008/11/ohne-feed/', noFeed);
+    site.set('/', noFeed);
+    const follow = await dd.t.app.inject({ method: 'POST', url: '/blogs', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `url=${encodeURIComponent(postUrl)}` });
+    expect(follow.statusCode).toBe(422);
+    expect(follow.body).toContain('role="alert"');
+  });
+});
+
