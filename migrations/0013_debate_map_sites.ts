@@ -3,6 +3,7 @@
 // found by equality), pings are found by the entry they became, and the sites Palaver followed
 // by itself (registry.autoFollow) are kept with why.
 import type { Kysely } from 'kysely';
+import { addIdColumn } from '../src/db/dialect.ts';
 
 // Edges are backfilled in batches, so a large database does not hold them all in memory.
 const batch = 2000;
@@ -39,9 +40,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A conversation's pings are found through the entries they became.
   await db.schema.createIndex('pings_entry_idx').on('pings').column('entry_id').execute();
 
-  await db.schema
-    .createTable('auto_follows')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addIdColumn(db, db.schema.createTable('auto_follows'))
     // One decision per site: followed, failed (tried again after a while) or undone (never again).
     .addColumn('site', 'text', (c) => c.notNull().unique())
     .addColumn('url', 'text', (c) => c.notNull())

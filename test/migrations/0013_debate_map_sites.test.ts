@@ -1,6 +1,6 @@
 // Migration 0013 on a database that already holds blogs and link edges: each blog and each URL
 // edge learns its site (in batches), the tables and indexes of the debate map's sites appear,
-// and down() takes them away again.
+// and down() takes them away again; on SQLite, and on PostgreSQL under `npm run test:pg`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,11 +8,33 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrationsFolder } from '../../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import { createPostgresTestDatabase, testPostgresUrl } from '../support/postgres.ts';
 
 let database: OpenedDatabase | undefined;
+let dropDatabase: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await database?.close();
+  await dropDatabase?.();
+  database = dropDatabase = undefined;
 });
+
+/** An empty database without any migration, of the kind this run tests. */
+async function emptyDatabase(): Promise<OpenedDatabase> {
+  const adminUrl = testPostgresUrl();
+  if (!adminUrl) return openDatabase(':memory:');
+  const created = await createPostgresTestDatabase(adminUrl, { unmigrated: true });
+  dropDatabase = created.drop;
+  return openPostgres(created.url, { poolSize: 1 });
+}
+
+/** The columns of a table, on either database. */
+async function columnsOf(db: Kysely<unknown>, table: string): Promise<string[]> {
+  const rows = testPostgresUrl()
+    ? await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(db)
+    : await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
+  return rows.rows.map((c) => c.name);
+}
 
 async function migration(name: string): Promise<Migration> {
   return (await import(pathToFileURL(path.join(migrationsFolder, `${name}.ts`)).href)) as Migration;
@@ -20,7 +42,7 @@ async function migration(name: string): Promise<Migration> {
 
 describe('migration 0013', () => {
   it('fills in the sites of existing blogs and URL edges, and is undone by down()', async () => {
-    database = openDatabase(':memory:');
+    database = await emptyDatabase();
     const db = database.db as unknown as Kysely<unknown>;
     const before = fs.readdirSync(migrationsFolder).filter((f) => /^\d{4}_.*\.ts$/.test(f) && f < '0013').map((f) => f.slice(0, -3)).sort();
     for (const name of before) await (await migration(name)).up(db);
@@ -37,20 +59,23 @@ describe('migration 0013', () => {
     const m13 = await migration('0013_debate_map_sites');
     await m13.up(db);
     expect((await sql<{ site: string }>`select site from blogs`.execute(db)).rows).toEqual([{ site: 'a.example:8080' }]);
-    const sites = (await sql<{ to_site: string | null; n: number }>`select to_site, count(*) as n from edges group by to_site order by to_site`.execute(db)).rows;
-    expect(sites).toEqual([
-      { to_site: null, n: 1 },
+    // Nulls last, as PostgreSQL orders them by default (SQLite puts them first).
+    const sites = (await sql<{ to_site: string | null; n: number }>`select to_site, count(*) as n from edges group by to_site order by to_site is null, to_site`.execute(db)).rows;
+    expect(sites.map((r) => ({ ...r, n: Number(r.n) }))).toEqual([
       { to_site: 'b.example', n: 1 },
       { to_site: 'site0.example', n: 1500 },
       { to_site: 'site1.example', n: 1500 },
       { to_site: 'site2.example', n: 1500 },
+      { to_site: null, n: 1 },
     ]);
-    await sql`insert into auto_follows (site, url, reason, status, attempted_at, created_at, updated_at) values ('c.example', 'http://c.example/', 'ping', 'followed', ${now}, ${now}, ${now})`.execute(db);
+    // Ids come from the table itself (autoincrement on SQLite, a sequence on PostgreSQL).
+    const followed = await sql<{ id: number }>`insert into auto_follows (site, url, reason, status, attempted_at, created_at, updated_at) values ('c.example', 'http://c.example/', 'ping', 'followed', ${now}, ${now}, ${now}), ('d.example', 'http://d.example/', 'links', 'failed', ${now}, ${now}, ${now}) returning id`.execute(db);
+    expect(followed.rows.map((r) => Number(r.id))).toEqual([1, 2]);
+    expect(await columnsOf(db, 'auto_follows')).toContain('retry_at');
 
     await m13.down!(db);
-    const columns = (table: string) => sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db).then((r) => r.rows.map((c) => c.name));
-    expect(await columns('blogs')).not.toContain('site');
-    expect(await columns('edges')).not.toContain('to_site');
-    expect((await sql`select name from sqlite_master where name = 'auto_follows'`.execute(db)).rows).toEqual([]);
+    expect(await columnsOf(db, 'blogs')).not.toContain('site');
+    expect(await columnsOf(db, 'edges')).not.toContain('to_site');
+    expect(await columnsOf(db, 'auto_follows')).toEqual([]);
   });
 });
