@@ -64,8 +64,11 @@ export type BlogApproval = 'approved' | 'pending' | 'rejected';
 /** Why Palaver followed a site by itself: followed blogs' posts link to it, or it sent a verified ping. */
 export type AutoFollowReason = 'links' | 'ping';
 
-/** Where an automatic follow stands: the blog is followed, discovery found no blog there, or the operator undid it. */
-export type AutoFollowStatus = 'followed' | 'failed' | 'undone';
+/**
+ * Where an automatic follow stands: a process is trying it (claimed, until its lease ends), the
+ * blog is followed, discovery found no blog there, or the operator undid it.
+ */
+export type AutoFollowStatus = 'trying' | 'followed' | 'failed' | 'undone';
 
 /** A WebSub request: to start or to end a subscription. */
 export type WebsubMode = 'subscribe' | 'unsubscribe';

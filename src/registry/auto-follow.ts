@@ -5,8 +5,7 @@
 import type { Db } from '../db/open.ts';
 import type { ServiceLog } from '../domain/vocabulary.ts';
 import type { Fetch } from '../reader/types.ts';
-import { countAutoFollowAttemptsSince, findAutoFollow, markAutoFollowUndone, recordAutoFollow } from '../store/auto-follows.ts';
-import { listAutoFollowCandidates } from '../store/site-mentions.ts';
+import { autoFollowReason, claimAutoFollowCandidates, findAutoFollow, markAutoFollowUndone, recordAutoFollow } from '../store/auto-follows.ts';
 import { rejectBlog } from './approve-blog.ts';
 import { registerBlog, RegistrationError } from './register-blog.ts';
 
@@ -26,6 +25,8 @@ export interface AutoFollowDeps {
 // A site where discovery found no blog is asked again after this long, not before.
 const retryAfterMs = 7 * 86_400_000;
 const dayMs = 86_400_000;
+// A claimed site not decided within this long (its process died) is tried again.
+const claimLeaseMs = 3_600_000;
 
 /** What one pass did: sites followed, and sites where discovery found no blog. */
 export interface AutoFollowPass {
@@ -39,12 +40,15 @@ export async function followQualifyingSites(deps: AutoFollowDeps, settings: Auto
   if (!settings.enabled || settings.perDay <= 0) return pass;
   const clock = deps.now ?? (() => new Date());
   const now = clock();
-  const used = await countAutoFollowAttemptsSince(deps.db, new Date(now.getTime() - dayMs).toISOString());
-  const left = settings.perDay - used;
-  if (left <= 0) return pass;
-  const candidates = await listAutoFollowCandidates(deps.db, { minLinks: settings.minLinks, limit: left, now: now.toISOString() });
+  const candidates = await claimAutoFollowCandidates(deps.db, {
+    minLinks: settings.minLinks,
+    perDay: settings.perDay,
+    since: new Date(now.getTime() - dayMs).toISOString(),
+    now: now.toISOString(),
+    leaseUntil: new Date(now.getTime() + claimLeaseMs).toISOString(),
+  });
   for (const c of candidates) {
-    const decision = { site: c.site, url: c.startUrl, reason: c.pingCount > 0 ? ('ping' as const) : ('links' as const), linkingBlogCount: c.linkingBlogCount, pingCount: c.pingCount };
+    const decision = { site: c.site, url: c.startUrl, reason: autoFollowReason(c), linkingBlogCount: c.linkingBlogCount, pingCount: c.pingCount };
     const at = clock().toISOString();
     try {
       const { blog } = await registerBlog({ db: deps.db, fetch: deps.fetch, now: clock }, c.startUrl, { approval: 'approved' });

@@ -1,10 +1,14 @@
 // store: the sites Palaver followed by itself (registry.autoFollow) or tried to, one row per
 // site: what was decided, why, and when, so each site is decided once and each day's count holds.
+// A pass claims its sites first ('trying', leased), so pollers in several processes never try
+// one site twice nor spend more than the day's limit between them.
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { AutoFollowsTable } from '../db/schema.ts';
 import type { AutoFollow } from '../domain/models.ts';
 import type { AutoFollowReason } from '../domain/vocabulary.ts';
+import { serializeAutoFollowClaims } from './dialect.ts';
+import { listAutoFollowCandidates, type AutoFollowCandidate } from './site-mentions.ts';
 
 type Row = Selectable<AutoFollowsTable> & { blog_title: string | null; blog_home_url: string | null };
 
@@ -48,10 +52,13 @@ export interface AutoFollowDecision {
   reason: AutoFollowReason;
   linkingBlogCount: number;
   pingCount: number;
-  outcome: { status: 'followed'; blogId: number } | { status: 'failed'; error: string; retryAt: string };
+  outcome: { status: 'followed'; blogId: number } | { status: 'failed'; error: string; retryAt: string } | { status: 'trying'; retryAt: string };
 }
 
-/** Records what an attempt to follow a site came to (a failed site tried again replaces its row). */
+/**
+ * Records what an attempt to follow a site came to, or that one is under way (a site tried again
+ * replaces its row; a followed or undone site's row is never replaced).
+ */
 export async function recordAutoFollow(db: Db, d: AutoFollowDecision, now: string): Promise<void> {
   const values = {
     url: d.url,
@@ -61,21 +68,48 @@ export async function recordAutoFollow(db: Db, d: AutoFollowDecision, now: strin
     status: d.outcome.status,
     blog_id: d.outcome.status === 'followed' ? d.outcome.blogId : null,
     error: d.outcome.status === 'failed' ? d.outcome.error : null,
-    retry_at: d.outcome.status === 'failed' ? d.outcome.retryAt : null,
+    retry_at: d.outcome.status === 'followed' ? null : d.outcome.retryAt,
     attempted_at: now,
     updated_at: now,
   };
   await db
     .insertInto('auto_follows')
     .values({ site: d.site, created_at: now, ...values })
-    .onConflict((oc) => oc.column('site').doUpdateSet(values))
+    .onConflict((oc) => oc.column('site').doUpdateSet(values).where('auto_follows.status', 'in', ['trying', 'failed']))
     .execute();
+}
+
+/**
+ * Claims the sites one pass of automatic following tries: those that qualify now, at most what
+ * is left of the day's limit (attempts since `since`), each marked 'trying' until `leaseUntil`
+ * (a process that dies mid-pass leaves its sites to be tried again then).
+ */
+export async function claimAutoFollowCandidates(
+  db: Db,
+  options: { minLinks: number; perDay: number; since: string; now: string; leaseUntil: string },
+): Promise<AutoFollowCandidate[]> {
+  return db.transaction().execute(async (trx) => {
+    await serializeAutoFollowClaims(trx);
+    const left = options.perDay - (await countAutoFollowAttemptsSince(trx, options.since));
+    if (left <= 0) return [];
+    const candidates = await listAutoFollowCandidates(trx, { minLinks: options.minLinks, limit: left, now: options.now });
+    for (const c of candidates) {
+      const decision = { site: c.site, url: c.startUrl, reason: autoFollowReason(c), linkingBlogCount: c.linkingBlogCount, pingCount: c.pingCount };
+      await recordAutoFollow(trx, { ...decision, outcome: { status: 'trying', retryAt: options.leaseUntil } }, options.now);
+    }
+    return candidates;
+  });
+}
+
+/** Why a site qualifies: a verified ping outweighs links. */
+export function autoFollowReason(c: { pingCount: number }): AutoFollowReason {
+  return c.pingCount > 0 ? 'ping' : 'links';
 }
 
 /** Lists automatic follows that took place (followed or undone), newest first, one page. */
 export async function listAutoFollows(db: Db, page: { limit: number; offset: number }): Promise<AutoFollow[]> {
   const rows = await selectAutoFollows(db)
-    .where('auto_follows.status', '!=', 'failed')
+    .where('auto_follows.status', 'in', ['followed', 'undone'])
     .orderBy('auto_follows.updated_at', 'desc')
     .orderBy('auto_follows.id', 'desc')
     .limit(page.limit)

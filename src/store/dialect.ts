@@ -148,6 +148,19 @@ export async function forgetRateLimitHits(db: Db, scope: string, since: string):
   await db.deleteFrom('rate_limit_hits').where('scope', '=', scope).where('at', '<=', since).execute();
 }
 
+// The advisory lock key of automatic following's claims; distinct from threadingLockKey.
+const autoFollowLockKey = 7_240_112_015;
+
+/**
+ * Serializes the claims of automatic following across processes, so that the day's limit is
+ * counted and spent by one claim at a time (PostgreSQL: a transaction-scoped advisory lock;
+ * SQLite's single writer already does it).
+ */
+export async function serializeAutoFollowClaims(trx: Transaction<Database>): Promise<void> {
+  if (!isPostgres(trx)) return;
+  await sql`select pg_advisory_xact_lock(${sql.lit(autoFollowLockKey)})`.execute(trx);
+}
+
 /** The channel of NOTIFY that wakes idle workers in other processes; the payload names the queue. */
 export const workChannel = 'palaver_work';
 

@@ -168,7 +168,7 @@ export interface AutoFollowCandidate extends UnfollowedSite {
 /**
  * Lists sites that qualify for an automatic follow: linked from posts of at least `minLinks`
  * followed blogs or the source of a verified ping; never a blocked host, never a site decided
- * before (followed, undone, or failed until its retry time).
+ * before (followed, undone, or failed or being tried until its retry time).
  */
 export async function listAutoFollowCandidates(db: Db, options: { minLinks: number; limit: number; now: string }): Promise<AutoFollowCandidate[]> {
   if (options.limit <= 0) return [];
@@ -183,7 +183,8 @@ export async function listAutoFollowCandidates(db: Db, options: { minLinks: numb
           selectFrom('auto_follows')
             .select('id')
             .where('auto_follows.site', '=', ref('m.site'))
-            .where((eb) => eb.or([eb('auto_follows.status', '!=', 'failed'), eb('auto_follows.retry_at', 'is', null), eb('auto_follows.retry_at', '>', options.now)])),
+            // Followed or undone for good; failed or being tried until its retry time.
+            .where((eb) => eb.or([eb('auto_follows.status', 'not in', ['failed', 'trying']), eb('auto_follows.retry_at', 'is', null), eb('auto_follows.retry_at', '>', options.now)])),
         ),
       ),
     )

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FixtureServer } from '../../src/demo/fixture-server.ts';
 import { followQualifyingSites } from '../../src/registry/auto-follow.ts';
+import { claimAutoFollowCandidates } from '../../src/store/auto-follows.ts';
 import { autoFollowSettings } from '../../src/service.ts';
 import { setHostVerdict } from '../../src/store/pings.ts';
 import type { DemoDebate } from '../support/demo-debate.ts';
@@ -81,5 +82,36 @@ describe('registry.autoFollow', () => {
     const undone = /<section id="auto-follows"[\s\S]*?<\/section>/.exec((await dd.t.app.inject('/blogs')).body)?.[0] ?? '';
     expect(undone).toMatch(new RegExp(`data-site="${followedBlog.site}"[\\s\\S]*?undone`));
     expect(await followQualifyingSites({ ...deps, now: () => new Date(Date.now() + 100 * 3600_000) }, settings)).toEqual({ followed: [], failed: [] });
+  });
+
+  it('passes side by side (pollers of several processes) spend the day once and try each site once', async () => {
+    const dd = await open({ autoFollow: true, autoFollowPerDay: 2 });
+    const blogs = [await ping(dd, 'eins'), await ping(dd, 'zwei'), await ping(dd, 'drei')];
+    const deps = { db: dd.t.database.db, fetch: dd.t.fetcher.fetch };
+    const settings = autoFollowSettings(dd.t.config);
+
+    const passes = await Promise.all([1, 2, 3, 4].map(() => followQualifyingSites(deps, settings)));
+    const followed = passes.flatMap((p) => p.followed.map((f) => f.site));
+    expect(passes.flatMap((p) => p.failed)).toEqual([]);
+    expect(followed).toHaveLength(2);
+    expect(new Set(followed).size).toBe(2);
+    // Each followed site was asked for its pages by one registration only.
+    for (const b of blogs.filter((x) => followed.includes(siteOf(x.site)))) expect(b.site.hits.filter((h) => h.path === '/').length).toBeLessThanOrEqual(1);
+    const rows = await dd.t.database.db.selectFrom('auto_follows').select(['site', 'status']).orderBy('site').execute();
+    expect(rows).toEqual(followed.sort().map((site) => ({ site, status: 'followed' })));
+  });
+
+  it('a site claimed by a pass that died is tried again once its lease ends', async () => {
+    const dd = await open({ autoFollow: true, autoFollowPerDay: 5 });
+    const blog = await ping(dd, 'verwaist');
+    const db = dd.t.database.db;
+    const now = new Date();
+    const claimed = await claimAutoFollowCandidates(db, { minLinks: 2, perDay: 5, since: new Date(now.getTime() - 86_400_000).toISOString(), now: now.toISOString(), leaseUntil: new Date(now.getTime() + 3_600_000).toISOString() });
+    expect(claimed.map((c) => c.site)).toEqual([siteOf(blog.site)]);
+    const deps = { db, fetch: dd.t.fetcher.fetch };
+    const settings = autoFollowSettings(dd.t.config);
+    expect(await followQualifyingSites(deps, settings)).toEqual({ followed: [], failed: [] });
+    const later = await followQualifyingSites({ ...deps, now: () => new Date(now.getTime() + 2 * 3_600_000) }, settings);
+    expect(later.followed.map((f) => f.site)).toEqual([siteOf(blog.site)]);
   });
 });
