@@ -2,7 +2,7 @@
 // day-by-day programme of what its blogs posted ("Day 3: 4 posts on 3 blogs, 12 comments", then
 // the posts), and the summary page that stays once the event is over.
 import { daysBetween, type EventDay, type Group, type GroupEvent, type GroupPost, type GroupSpanCounts, type OutsideParticipants } from '../domain/groups.ts';
-import type { BlogRef, Conversation, EntryWithBlog } from '../domain/models.ts';
+import type { BlogRef, Conversation, ConversationActivity, EntryWithBlog } from '../domain/models.ts';
 import { formatDay, timeZoneName, type DateContext } from './dates.ts';
 import { displayUrl } from './format.ts';
 import { groupWordsFor, type GroupWords } from './group-words.ts';
@@ -113,6 +113,8 @@ export interface GroupSummaryView {
   newest: Map<number, EntryWithBlog>;
   blogs: Map<number, BlogRef[]>;
   outside: Map<number, OutsideParticipants>;
+  /** Each conversation's activity per day and its blogs, drawn small as on the home page. */
+  activity?: Map<number, ConversationActivity>;
   programme: ProgrammeDay[];
   programmePager?: ProgrammePager;
   /** The event has not ended yet: the summary says it is how things stand so far. */
@@ -148,7 +150,7 @@ ${view.silent.length ? html`<p class="meta">${g.silentMembers} ${view.silent.map
 <section aria-labelledby="top">
 <h2 id="top">${g.mostDiscussed}</h2>
 ${view.top.length
-  ? renderConversationList({ conversations: view.top, newest: view.newest, blogs: view.blogs, locale, dates, extra: (c) => renderOutside(view.outside.get(c.id), g, locale) })
+  ? renderConversationList({ conversations: view.top, newest: view.newest, blogs: view.blogs, activity: view.activity, locale, dates, extra: (c) => renderOutside(view.outside.get(c.id), g, locale) })
   : html`<p>${g.noConversations}</p>`}
 </section>
 ${renderProgramme(view.programme, group.event, locale, 'days', g.dayByDay, view.programmePager)}`;

@@ -3,7 +3,7 @@
 // blogs that joined from outside, the same search as the home page limited to the group, and
 // its blogs with their health).
 import type { Group, GroupSummary, OutsideParticipants } from '../domain/groups.ts';
-import type { AnsweredEntry, Blog, BlogRef, Conversation, EntryWithBlog, SearchHit } from '../domain/models.ts';
+import type { AnsweredEntry, Blog, BlogRef, Conversation, ConversationActivity, EntryWithBlog, SearchHit } from '../domain/models.ts';
 import type { EventPhase } from '../domain/groups.ts';
 import type { BlogHealth } from '../registry/health.ts';
 import { timeElement, timeZoneName, type DateContext } from './dates.ts';
@@ -36,6 +36,8 @@ export interface GroupPageView {
   newest: Map<number, EntryWithBlog>;
   blogs: Map<number, BlogRef[]>;
   outside: Map<number, OutsideParticipants>;
+  /** Each conversation's activity per day and its blogs, drawn small as on the home page. */
+  activity?: Map<number, ConversationActivity>;
   /** The days of the event so far (all of them once it is over); null when there is none to show. */
   programme: ProgrammeDay[] | null;
   programmePager?: ProgrammePager;
@@ -125,7 +127,7 @@ ${renderSubscribeLinks(base, g.subscribeGroup, [{ href: `${base}.opml`, type: 't
     const conversations = html`<section aria-labelledby="conversations">
 <h2 id="conversations">${group.event ? g.conversationsOfEvent : g.conversationsTitle}</h2>
 ${view.conversations.length
-  ? renderConversationList({ conversations: view.conversations, newest: view.newest, blogs: view.blogs, locale, dates, extra: (c) => renderOutside(view.outside.get(c.id), g, locale) })
+  ? renderConversationList({ conversations: view.conversations, newest: view.newest, blogs: view.blogs, activity: view.activity, locale, dates, extra: (c) => renderOutside(view.outside.get(c.id), g, locale) })
   : html`<p>${g.noConversations}</p>`}
 ${pager}
 </section>`;

@@ -10,6 +10,7 @@ import { renderGroupOpml } from '../registry/export-opml.ts';
 import { blogHealth } from '../registry/health.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationBlogs, listNewestEntryOf } from '../store/conversations.ts';
+import { listConversationActivity } from '../store/debate-map.ts';
 import {
   countGroupConversations,
   countGroupEntriesBetween,
@@ -80,6 +81,8 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       newest: await listNewestEntryOf(deps.db, ids),
       blogs: await listConversationBlogs(deps.db, ids),
       outside: await listOutsideParticipants(deps.db, group.id, ids),
+      // The debate map drawn small, as / draws it.
+      activity: await listConversationActivity(deps.db, ids),
     };
   }
 

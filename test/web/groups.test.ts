@@ -127,6 +127,16 @@ describe('/g/:slug', () => {
     expect(res.body).toMatch(/<caption>2 blogs<\/caption>/);
   });
 
+  it('draws each conversation small as / does: its activity per day and its blogs\' letters, on the page and the summary', async () => {
+    const sparkOf = (body: string) => new RegExp(`<a href="/c/${debateId}">[^<]*</a></h2>\\s*(<span class="sparkline">[\\s\\S]*?</span></span>)`).exec(body)?.[1];
+    const onHome = sparkOf((await t.app.inject({ url: '/', headers: { 'accept-language': 'en' } })).body);
+    expect(onHome).toMatch(/^<span class="sparkline"><svg class="spark"[^>]* aria-label="Activity: 9 entries on 5 days"/);
+    // The debate's three blogs, members or not, in the order they joined.
+    expect([...onHome!.matchAll(/<span class="mark blog-c\d+" title="[^"]*">(\w)<\/span>/g)].map((m) => m[1])).toEqual(['S', 'P', 'F']);
+    expect(sparkOf((await t.app.inject({ url: '/g/week', headers: { 'accept-language': 'en' } })).body)).toBe(onHome);
+    expect(sparkOf((await t.app.inject({ url: '/g/week/summary', headers: { 'accept-language': 'en' } })).body)).toBe(onHome);
+  });
+
   it('speaks German, with the event over and its summary linked', async () => {
     const res = await t.app.inject({ url: '/g/week?lang=de' });
     expect(res.body).toContain('Veranstaltung: 12.–17. November 2008 · vorbei · <a href="/g/week/summary">Zusammenfassung</a>');
