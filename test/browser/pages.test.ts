@@ -184,6 +184,9 @@ describe('the demo group in Chromium', () => {
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe(c.lang);
     await expect(page.locator('h1').textContent()).resolves.toBe('Social Media Camp 2008');
     await expect(page.locator('ol.conversations h2 a').allTextContents()).resolves.toEqual(['Idee: ein Social Media Camp']);
+    // The debate drawn small, as on the home page: its days and its three blogs' letters.
+    await expect(page.locator('ol.conversations svg.spark').isVisible()).resolves.toBe(true);
+    await expect(page.locator('ol.conversations .spark-letters .mark').allTextContents()).resolves.toEqual(['S', 'P', 'F']);
     await expect(page.locator('#programme').textContent()).resolves.toBe(c.heading);
     await expect(page.locator('.day-counts').first().textContent()).resolves.toBe(c.day1);
     await expect(page.locator('table.members tbody tr').count()).resolves.toBe(3);
