@@ -79,6 +79,9 @@ describe('GET /c/:id/map.svg', () => {
     // The summary is the description, and the pauses are marked.
     expect(svg.children.find((c) => c.local === 'desc')?.text).toMatch(/^3 blogs, 9 entries, November 12\s–\s17, 2008; planetsab answered a post on Sachar’s Blog 2 days later/);
     expect(all(svg, hasClass('dm-gap')).length).toBeGreaterThan(0);
+    // A line before each day with entries, each with its date.
+    expect(all(svg, hasClass('dm-day')).length).toBe(5);
+    expect(all(svg, hasClass('dm-day-label')).map((l) => l.text)).toEqual(['Nov 12', 'Nov 14', 'Nov 15', 'Nov 16', 'Nov 17']);
   });
 
   it('answers 304 to its own ETag, redirects a merged conversation and 404s an unknown one', async () => {

@@ -288,7 +288,7 @@ export function layoutDebateMap(data: DebateMapData, options: LayoutOptions): Ma
     if (day !== previousDay) {
       // A line before the first mark of each day, as the timeline puts one before each new day.
       const lineX = round(prev ? Math.max(prev.x + prev.half + 1, x - h - 4) : x - h - 4);
-      const labelled = lineX - lastLabelX >= 62;
+      const labelled = lineX - lastLabelX >= 54;
       if (labelled) lastLabelX = lineX;
       days.push({ x: lineX, at: new Date(times[i]!), labelled });
       previousDay = day;
