@@ -82,7 +82,7 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
   const pager = options.pager;
   const table = rows.length
     ? html`<table class="blogs reflow">
-  <caption>${formatCount(pager?.total ?? rows.length, t.registeredBlogs, locale)}</caption>
+  <caption>${formatCount(pager?.total ?? rows.length, t.registryCaption, locale)}</caption>
   <thead><tr><th scope="col">${t.colBlog}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colNextCheck}</th><th scope="col" class="number">${t.colEntries}</th></tr></thead>
   <tbody>${rows.map(
     (r) => html`<tr>
@@ -101,7 +101,7 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
     locale,
     switchHref: `/blogs?lang=${locale === 'de' ? 'en' : 'de'}`,
     timeZoneNote: rows.length ? t.timeZoneNote(timeZoneName(timeZone, locale)) : undefined,
-    body: html`<h1>${t.blogsTitle}</h1>${registrationForm(form, t)}<p class="hint"><a href="/blogs/import">Import blogs from OPML</a> · <a href="/blogs.opml">Export the registry as OPML</a></p><h2>${t.registry}</h2>${table}${
+    body: html`<h1>${t.blogsTitle}</h1>${registrationForm(form, t)}<p class="hint"><a href="/blogs/import">${t.importOpml}</a> · <a href="/blogs.opml">${t.exportOpml}</a></p><h2>${t.registry}</h2>${table}${
       pager && (pager.after !== null || pager.next !== null)
         ? html`<nav class="pager" aria-label="${t.pagerLabel}">${pager.after !== null ? html`<a href="/blogs">${t.firstPage}</a>` : html`<span></span>`}<span></span>${pager.next !== null ? html`<a href="/blogs?after=${pager.next}" rel="next">${t.laterPage}</a>` : html`<span></span>`}</nav>`
         : ''

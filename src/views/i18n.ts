@@ -75,6 +75,8 @@ export interface Messages {
   blogs: Plural;
   entries: Plural;
   registeredBlogs: Plural;
+  /** The registry table's caption: the nominative where the lede needs the dative in German. */
+  registryCaption: Plural;
   // conversation
   untitled: string;
   conversation: string;
@@ -124,6 +126,8 @@ export interface Messages {
   // blogs
   blogsTitle: string;
   registerTitle: string;
+  importOpml: string;
+  exportOpml: string;
   registerLabel: string;
   registerButton: string;
   registerHint: string;
@@ -213,6 +217,7 @@ const de: Messages = {
   blogs: { one: 'Blog', other: 'Blogs' },
   entries: { one: 'Eintrag', other: 'Einträge' },
   registeredBlogs: { one: 'registrierten Blog', other: 'registrierten Blogs' },
+  registryCaption: { one: 'registrierter Blog', other: 'registrierte Blogs' },
   untitled: '(ohne Titel)',
   conversation: 'Gespräch',
   views: 'Ansicht',
@@ -258,6 +263,8 @@ const de: Messages = {
   answerHint: 'Zum Antworten verlinken Sie diese Seite aus Ihrem Blog: Sie nimmt Pingback und Webmention an, TrackBacks unter dieser Adresse:',
   blogsTitle: 'Blogs',
   registerTitle: 'Blog registrieren',
+  importOpml: 'Blogs aus OPML importieren',
+  exportOpml: 'Alle Blogs als OPML exportieren',
   registerLabel: 'Adresse des Blogs (Startseite, ein Beitrag oder sein Feed)',
   registerButton: 'Registrieren',
   registerHint: 'Palaver findet die Feeds, den Kommentar-Feed und die Pingback- und Webmention-Endpunkte selbst.',
@@ -344,6 +351,7 @@ const en: Messages = {
   blogs: { one: 'blog', other: 'blogs' },
   entries: { one: 'entry', other: 'entries' },
   registeredBlogs: { one: 'registered blog', other: 'registered blogs' },
+  registryCaption: { one: 'registered blog', other: 'registered blogs' },
   untitled: '(untitled)',
   conversation: 'Conversation',
   views: 'View',
@@ -389,6 +397,8 @@ const en: Messages = {
   answerHint: 'To answer, link to this page from your blog: it accepts Pingback and Webmention, and TrackBacks at this address:',
   blogsTitle: 'Blogs',
   registerTitle: 'Register a blog',
+  importOpml: 'Import blogs from OPML',
+  exportOpml: 'Export the registry as OPML',
   registerLabel: 'Address of the blog (home page, a post, or its feed)',
   registerButton: 'Register',
   registerHint: 'Palaver finds the feeds, the comment feed and the pingback and webmention endpoints itself.',

@@ -78,6 +78,9 @@ describe('GET /c/:id', () => {
     expect(cookie).toMatch(/^lang=de; Path=\/;/);
     const next = await d.t.app.inject({ url: '/', headers: { cookie: 'lang=de', 'accept-language': 'en' } });
     expect(next.body).toContain('<h1>Gespräche</h1>');
+    const blogs = await d.t.app.inject({ url: '/blogs', headers: { cookie: 'lang=de' } });
+    expect(blogs.body).toContain('<a href="/blogs/import">Blogs aus OPML importieren</a> · <a href="/blogs.opml">Alle Blogs als OPML exportieren</a>');
+    expect(blogs.body).toContain('<caption>3 registrierte Blogs</caption>');
   });
 
   it('shows every entry in time order, with the entry language, titles of posts and one mark per blog', async () => {
