@@ -113,6 +113,20 @@ export async function listGroupMembers(db: Db, groupId: number, page: { limit: n
   return rows.map(toBlog);
 }
 
+/** The groups a blog belongs to, by title; at most `limit` (a blog's page names a few). */
+export async function listGroupsOfBlog(db: Db, blogId: number, limit: number): Promise<Group[]> {
+  const rows = await db
+    .selectFrom('group_members')
+    .innerJoin('groups', 'groups.id', 'group_members.group_id')
+    .selectAll('groups')
+    .where('group_members.blog_id', '=', blogId)
+    .orderBy('groups.title')
+    .orderBy('groups.id')
+    .limit(limit)
+    .execute();
+  return rows.map(toGroup);
+}
+
 /** Counts the blogs of a group. */
 export async function countGroupMembers(db: Db, groupId: number): Promise<number> {
   const row = await db.selectFrom('group_members').select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow();

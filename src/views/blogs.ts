@@ -1,6 +1,7 @@
 // The blog registry pages: the list with each blog's health and the registration form, and
 // one blog's page with what discovery found, how polling goes, its entries and conversations.
 import type { Blog, Conversation, EntryWithBlog, Source, AnsweredEntry, CommentGap } from '../domain/models.ts';
+import type { Group } from '../domain/groups.ts';
 import type { BlogHealth } from '../registry/health.ts';
 
 
@@ -24,6 +25,8 @@ export interface BlogPageOptions {
   about?: Map<number, AnsweredEntry>;
   /** Posts reporting more comments than Palaver has. */
   gaps?: CommentGap[];
+  /** The groups the blog belongs to (a blog's page names them and links their pages). */
+  groups?: Pick<Group, 'slug' | 'title'>[];
   /** Keeps search engines off the page (a blog waiting for a moderator). */
   noindex?: boolean;
   /** /blogs is paged: where this page starts (after a blog id), where the next one does, how many there are. */
@@ -127,6 +130,7 @@ export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWi
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p><a href="${blog.homeUrl}" rel="nofollow ugc noopener">${blog.homeUrl}</a></p>
 ${blog.description ? html`<p class="lede">${blog.description}</p>` : ''}
+${options.groups?.length ? html`<p class="groups-of-blog">${t.blogInGroups}: ${options.groups.map((g, i) => html`${i ? ', ' : ''}<a href="/g/${g.slug}">${g.title}</a>`)}</p>` : ''}
 ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
 <section aria-labelledby="health">
   <h2 id="health">${t.health}</h2>

@@ -127,6 +127,7 @@ export interface Messages {
   blogsTitle: string;
   registerTitle: string;
   importOpml: string;
+  blogInGroups: string;
   exportOpml: string;
   registerLabel: string;
   registerButton: string;
@@ -264,6 +265,7 @@ const de: Messages = {
   blogsTitle: 'Blogs',
   registerTitle: 'Blog registrieren',
   importOpml: 'Blogs aus OPML importieren',
+  blogInGroups: 'In den Gruppen',
   exportOpml: 'Alle Blogs als OPML exportieren',
   registerLabel: 'Adresse des Blogs (Startseite, ein Beitrag oder sein Feed)',
   registerButton: 'Registrieren',
@@ -398,6 +400,7 @@ const en: Messages = {
   blogsTitle: 'Blogs',
   registerTitle: 'Register a blog',
   importOpml: 'Import blogs from OPML',
+  blogInGroups: 'In the groups',
   exportOpml: 'Export the registry as OPML',
   registerLabel: 'Address of the blog (home page, a post, or its feed)',
   registerButton: 'Register',

@@ -14,6 +14,7 @@ import { createRegistrationGate } from './registration-limits.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
 import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
+import { listGroupsOfBlog } from '../store/groups.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { messagesFor } from '../views/i18n.ts';
@@ -129,11 +130,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const conversations = shown ? await listConversationsOfBlog(deps.db, id, 30) : [];
     const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
     const gaps = await listCommentGapsOfBlog(deps.db, id);
+    const groups = shown ? await listGroupsOfBlog(deps.db, id, 20) : [];
     return reply.type('text/html; charset=utf-8').send(
       renderBlogPage(row, sources, shown ? entries : [], now(), notice, {
         locale,
         conversations,
         gaps: shown ? gaps : [],
+        groups,
         alternates: shown ? feedAlternates(deps.config.publicUrl, { kind: 'blog', id }, `${blog.title ?? blog.homeUrl} – Palaver`) : [],
         timeZone: requestTimeZone(request, deps.config),
         about,

@@ -222,6 +222,10 @@ describe('membership', () => {
       const group = (await t.app.inject(`/api/groups/${slug}`)).json() as ApiGroup;
       expect(group.members.map((m) => m.url), slug).toContain(home('sachar'));
     }
+    const sacharId = ((await t.app.inject('/api/groups/feeds')).json() as ApiGroup).members.find((m) => m.url === home('sachar'))!.id;
+    const groupLinks = async () => [...(await t.app.inject(`/blogs/${sacharId}`)).body.matchAll(/<p class="groups-of-blog">[^]*?<\/p>/g)].flatMap((m) => [...m[0].matchAll(/href="\/g\/([^"]+)"/g)].map((l) => l[1]));
+    // The blog's own page names its groups.
+    expect((await groupLinks()).sort()).toEqual(['feeds', 'week']);
     const before = await titlesOf('feeds');
     expect(before).toContain('Warum ich wieder mehr Feeds lese');
     expect(before).toContain('Idee: ein Social Media Camp');
@@ -235,6 +239,7 @@ describe('membership', () => {
     expect(after).toEqual(before.filter((title) => title !== 'Warum ich wieder mehr Feeds lese' && title !== 'Notizen von der Buchmesse'));
     // Sachar is still in the other group, which still shows the debate.
     expect(await titlesOf('week')).toEqual(['Idee: ein Social Media Camp']);
+    expect(await groupLinks()).toEqual(['week']);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/groups/feeds/members/${encodeURIComponent(home('sachar'))}`, headers: auth })).statusCode).toBe(404);
     // A stray percent sign names no blog; it is no server error.
     expect((await t.app.inject({ method: 'DELETE', url: '/api/groups/feeds/members/%25', headers: auth })).statusCode).toBe(404);
