@@ -12,10 +12,11 @@ import type { FeedItem, ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
+import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSource, findCommentActivity, wakeCommentSources } from '../store/sources.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
-import { recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
+import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
 
 const channelBySource: Record<Source['kind'], Channel> = {
   feed: 'feed',
@@ -165,8 +166,17 @@ export async function ingestFeedItems(
   for (let first = 0; first === 0 || first < steps.length; first += itemsPerTransaction) {
     const part = steps.slice(first, first + itemsPerTransaction);
     const last = first + itemsPerTransaction >= steps.length;
-    await inLane(db, () =>
-      db.transaction().execute(async (trx) => {
+    // What a part stored counts once it committed: a part the database ended over a deadlock
+    // with another process runs again from the start.
+    const done = await inLane(db, () =>
+      transactionRetryingConflicts(db, async (trx) => {
+        const got = { inserted: 0, updated: 0, insertedIds: [] as number[], entryIds: [] as number[], conversationIds: [] as number[], unexplained: [] as FeedIngest['unexplained'] };
+        // Every item's names at once, in one order: two feeds' transactions never wait for each
+        // other in a circle over them (src/ingest/record-entry.ts).
+        await lockNamesToRecord(
+          trx,
+          part.flatMap((step) => ('drafted' in step ? [{ blogId: source.blogId, draft: step.drafted.draft, relations: step.drafted.relations }] : [])),
+        );
         for (const step of part) {
           if ('unchanged' in step) {
             const u = step.unchanged;
@@ -179,33 +189,40 @@ export async function ingestFeedItems(
           const channel: Channel = relations.kind === 'pingback' || relations.kind === 'trackback' ? relations.kind : via;
           if (pending && !(settings.showPendingWhenJoined && (await answersThreadedEntry(trx, relations.relations)))) {
             const held = await recordHeldEntry(trx, { blogId: source.blogId, draft, via: channel, kind: relations.kind, itemHash }, checkedAt);
-            if (held.outcome === 'inserted') inserted += 1;
-            else if (held.outcome === 'updated') updated += 1;
+            if (held.outcome === 'inserted') got.inserted += 1;
+            else if (held.outcome === 'updated') got.updated += 1;
             continue;
           }
           const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash }, checkedAt);
           if (recorded.outcome === 'inserted') {
-            inserted += 1;
-            insertedIds.push(recorded.id);
-          } else if (recorded.outcome === 'updated') updated += 1;
+            got.inserted += 1;
+            got.insertedIds.push(recorded.id);
+          } else if (recorded.outcome === 'updated') got.updated += 1;
           if (recorded.outcome !== 'unchanged') {
-            changed.entryIds.push(recorded.id);
-            changed.conversationIds.push(recorded.conversationId);
+            got.entryIds.push(recorded.id);
+            got.conversationIds.push(recorded.conversationId);
           }
           if (source.kind !== 'feed') continue;
           const commentFeed = preferredCommentFeed(draft);
           if (commentFeed) await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
           if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
           if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
-            unexplained.push({ entryId: recorded.id, url: draft.url });
+            got.unexplained.push({ entryId: recorded.id, url: draft.url });
           }
           for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
             await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
           }
         }
         if (last && source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
+        return got;
       }),
     );
+    inserted += done.inserted;
+    updated += done.updated;
+    insertedIds.push(...done.insertedIds);
+    changed.entryIds.push(...done.entryIds);
+    changed.conversationIds.push(...done.conversationIds);
+    unexplained.push(...done.unexplained);
   }
   if (changed.entryIds.length > 0) {
     changed.conversationIds = [...new Set(changed.conversationIds)];

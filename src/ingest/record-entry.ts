@@ -1,13 +1,16 @@
 // Records an arriving entry, the one path every post, comment and ping takes into the
 // database: threading (src/threading/) decides what the entry is and which conversation it
 // joins, the store (src/store/threads.ts) applies each decision with SQL. Run it inside the
-// caller's transaction; the same entry again changes nothing.
+// caller's transaction; the same entry again changes nothing. Where several processes store
+// side by side (PostgreSQL), an entry first locks the names it is found by and looks for, and
+// the conversations it changes: entries that share neither are stored at the same time.
 import type { Db } from '../db/open.ts';
+import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import { RoundupState, type Channel } from '../domain/vocabulary.ts';
-import { serializeThreading } from '../store/dialect.ts';
+import { lockThreadingNames } from '../store/dialect.ts';
 import { updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
-import { findSurvivingConversationId, isSameConversation, joinConversations, refreshConversation } from '../store/conversation-union.ts';
+import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
   addEntryChannel,
   deleteEdges,
@@ -53,20 +56,57 @@ export interface RecordedEntry {
 }
 
 /**
+ * The names threading reads and writes for an entry: its identity in its blog (the same entry
+ * arriving twice), its URL key and guid (the edges waiting for it, the ping records it is the
+ * page of) and the targets of its edges and of its ping (the entries it answers or is a record
+ * of). Two entries that share a name are threaded one after the other.
+ */
+export function threadingNamesOf(entry: { blogId: number | null; draft: Pick<EntryDraft, 'identity' | 'urlKey' | 'guid'>; sourceKey: string | null; relations: RelationDraft[] }): string[] {
+  const names = [identityName(entry.blogId, entry.draft.identity)];
+  if (entry.draft.urlKey) names.push(edgeTargetKey({ kind: 'url', key: entry.draft.urlKey }));
+  if (entry.draft.guid) names.push(edgeTargetKey({ kind: 'ref', guid: entry.draft.guid }));
+  if (entry.sourceKey) names.push(edgeTargetKey({ kind: 'url', key: entry.sourceKey }));
+  for (const r of entry.relations) names.push(edgeTargetKey(r.target));
+  return names;
+}
+
+function identityName(blogId: number | null, identity: string): string {
+  return `identity:${blogId ?? ''}:${identity}`;
+}
+
+/**
+ * Locks the names of entries a transaction is about to record, all at once (in one order, so two
+ * transactions never wait for each other in a circle over them). recordEntry locks an entry's
+ * names itself; taking a whole feed's first keeps two feeds' transactions from meeting halfway.
+ */
+export async function lockNamesToRecord(db: Db, entries: { blogId: number | null; draft: EntryDraft; relations: EntryRelations }[]): Promise<void> {
+  await lockThreadingNames(
+    db,
+    entries.flatMap((e) => threadingNamesOf({ blogId: e.blogId, draft: e.draft, sourceKey: e.relations.sourceKey, relations: e.relations.relations })),
+  );
+}
+
+/**
  * Stores an entry with the channel it came by and its edges, resolves edges waiting for it,
  * merges the conversations it connects and refreshes their counts. Idempotent: the same entry
  * again changes nothing. Run it inside the caller's transaction.
  */
 export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
-  await serializeThreading(db);
-  const decision = decideEntry(input.draft, input.relations, await findPriorRecord(db, input.blogId, input.draft.identity));
+  await lockNamesToRecord(db, [input]);
+  const prior = await findPriorRecord(db, input.blogId, input.draft.identity);
+  const decision = decideEntry(input.draft, input.relations, prior);
   const { draft } = decision;
+  // What an earlier record of this entry named (a ping's page) is threaded too.
+  await lockThreadingNames(db, threadingNamesOf({ blogId: input.blogId, draft, sourceKey: decision.sourceKey, relations: decision.relations }));
+  // An entry in a conversation: the conversation is locked before the entry's row is written,
+  // in the order merges take them, so a merge elsewhere never waits on this row while holding it.
+  if (prior?.conversationId != null) await lockSurvivingConversationId(db, prior.conversationId);
   const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
   const newChannel = await addEntryChannel(db, id, input.via, decision.replacesChannel, now);
   const stored = await findThreadingState(db, id);
 
   if (isAlreadyThreaded(outcome, stored, draft.kind)) {
-    const conversationId = await findSurvivingConversationId(db, stored.conversationId!);
+    const conversationId = await lockSurvivingConversationId(db, stored.conversationId!);
     if (newChannel) await touchEntryNode(db, id, now);
     // The post reports more comments: the conversation's "may be missing" count moves.
     if (commentCountRose || newChannel) await refreshConversation(db, conversationId, now);
@@ -127,14 +167,18 @@ async function mayBridge(db: Db, edge: ResolvedEdge): Promise<boolean> {
     case 'bridges':
       return true;
     case 'joins-once':
-      await updateRoundupState(db, edge.fromEntryId, RoundupState.Joined);
-      return true;
-    case 'within-own-conversation': {
-      const to = await findRoundupState(db, edge.toEntryId);
-      const fromConversation = from?.conversationId ?? null;
-      return to?.conversationId != null && fromConversation !== null && (await isSameConversation(db, fromConversation, to.conversationId));
-    }
+      // Two links of the roundup resolving in two processes at once: the one that marks it
+      // joined joins; the other finds it joined and keeps to its conversation.
+      if (await updateRoundupState(db, edge.fromEntryId, RoundupState.Joined, RoundupState.Waiting)) return true;
+      return withinOwnConversation(db, edge, (await findRoundupState(db, edge.fromEntryId))?.conversationId ?? null);
+    case 'within-own-conversation':
+      return withinOwnConversation(db, edge, from?.conversationId ?? null);
   }
+}
+
+async function withinOwnConversation(db: Db, edge: ResolvedEdge, fromConversation: number | null): Promise<boolean> {
+  const to = await findRoundupState(db, edge.toEntryId);
+  return to?.conversationId != null && fromConversation !== null && (await isSameConversation(db, fromConversation, to.conversationId));
 }
 
 /**
@@ -144,12 +188,12 @@ async function mayBridge(db: Db, edge: ResolvedEdge): Promise<boolean> {
  */
 export async function recordCommentCount(db: Db, entry: { id: number; commentCount: number | null; conversationId: number }, commentCount: number | null, now: string): Promise<boolean> {
   if (commentCount === entry.commentCount) return false;
-  // Before the entry's row is written: a merge of its conversation by another process waits, and
-  // holding the row while waiting for the lock could deadlock with recordEntry, which locks first.
-  await serializeThreading(db);
+  // The conversation before the entry's row, as recordEntry takes them: a merge of it elsewhere
+  // waits, rather than holding the row while this waits for the conversation.
+  const conversationId = await lockSurvivingConversationId(db, entry.conversationId);
   await updateEntryCommentCount(db, entry.id, commentCount);
   const rose = commentCount !== null && commentCount > (entry.commentCount ?? 0);
-  if (rose) await refreshConversation(db, await findSurvivingConversationId(db, entry.conversationId), now);
+  if (rose) await refreshConversation(db, conversationId, now);
   return rose;
 }
 
@@ -158,7 +202,7 @@ export async function recordCommentCount(db: Db, entry: { id: number; commentCou
  * kind threading recognised) and its channel, no edges and no conversation.
  */
 export async function recordHeldEntry(db: Db, input: { blogId: number; draft: EntryDraft; via: Channel; kind: EntryDraft['kind']; itemHash?: string | null }, now: string): Promise<{ id: number; outcome: UpsertOutcome }> {
-  await serializeThreading(db);
+  await lockThreadingNames(db, [identityName(input.blogId, input.draft.identity)]);
   const draft = { ...input.draft, kind: input.kind };
   const { id, outcome } = await upsertEntry(db, input.blogId, draft, now, { contentText: contentTextOf(draft), itemHash: input.itemHash ?? null });
   await addEntryChannel(db, id, input.via, null, now);

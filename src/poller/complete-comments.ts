@@ -14,7 +14,8 @@ import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts'
 import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
 import { countKnownComments, findCommentedPost, findFirstSeenAt, listStoredIdentities, raisePostCommentCount, type CommentedPost } from '../store/comment-gaps.ts';
 import { listSourcesByBlog } from '../store/sources.ts';
-import { findSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
+import { lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
+import { transactionRetryingConflicts } from '../store/dialect.ts';
 
 /** WordPress's default posts_per_rss: a comment feed this full may have dropped older comments. */
 export const feedWindow = 10;
@@ -159,7 +160,9 @@ export async function completePostComments(
 
   if (reported > (post.commentCount ?? 0)) {
     const raised = await raisePostCommentCount(deps.db, post.id, reported);
-    if (raised?.conversationId != null) await refreshConversation(deps.db, await findSurvivingConversationId(deps.db, raised.conversationId), checkedAt);
+    const conversationId = raised?.conversationId;
+    // Locked against arrivals in other processes while it is recounted.
+    if (conversationId != null) await transactionRetryingConflicts(deps.db, async (trx) => refreshConversation(trx, await lockSurvivingConversationId(trx, conversationId), checkedAt));
   }
   outcome.missing = Math.max(0, await stillMissing());
   outcome.note = outcome.missing > 0 ? notes.join('; ') || 'the blog reports more comments than it lists' : null;

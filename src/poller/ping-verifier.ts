@@ -12,6 +12,7 @@ import { createSourcePagePool } from '../inbound/source-page-pool.ts';
 import { readSourcePage as readInThread, verifySource, type SourcePageReader } from '../inbound/verify-source.ts';
 import type { Fetch } from '../reader/types.ts';
 import { findBlogContaining } from '../store/blogs.ts';
+import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { claimPing, claimQueuedPings, finishPing, findHostVerdict, findPing, hasAcceptedPingFromHost } from '../store/pings.ts';
 import { wakeCommentSources } from '../store/sources.ts';
 import { recordEntry } from '../ingest/record-entry.ts';
@@ -191,7 +192,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
           return { outcome: 'accepted' };
         }
         case 'no-link': {
-          const verdict = await deps.db.transaction().execute(async (trx) => {
+          const verdict = await transactionRetryingConflicts(deps.db, async (trx) => {
             // A source that no longer links takes its mention back (Webmention §3.2.3).
             if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
             return reject(trx, ping, 'no-link', done);
@@ -200,7 +201,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
           return verdict;
         }
         case 'gone':
-          await deps.db.transaction().execute(async (trx) => {
+          await transactionRetryingConflicts(deps.db, async (trx) => {
             if (ping.entryId !== null) await tombstoneLinkback(trx, ping.entryId, done);
             await finishPing(trx, ping.id, { status: 'gone', reason: `the source answered ${result.httpStatus}` }, done);
           });
@@ -230,7 +231,7 @@ export function createPingVerifier(deps: PingVerifierDeps): PingVerifier {
       { protocol: ping.protocol, sourceUrl: ping.sourceUrl, targetUrl: ping.targetUrl, targetEntryId: ping.targetEntryId, title: ping.title, excerpt: ping.excerpt, blogName: ping.blogName },
       verified,
     );
-    const recorded = await deps.db.transaction().execute(async (trx) => {
+    const recorded = await transactionRetryingConflicts(deps.db, async (trx) => {
       const recorded = await recordEntry(trx, { blogId: null, draft, via: ping.receivedVia === 'listing' ? 'listing' : ping.protocol, relations, targetUrl: ping.targetUrl }, at);
       await finishPing(trx, ping.id, { status: 'accepted', reason: null, entryId: recorded.id }, at);
       // The target blog will show the ping as a comment soon: look sooner than its schedule says.

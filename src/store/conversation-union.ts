@@ -7,6 +7,7 @@ import type { Db } from '../db/open.ts';
 import { rankConversation } from '../domain/rank.ts';
 import { isLinkbackKind, linkbackChannels, linkbackKinds } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
+import { lockConversations } from './dialect.ts';
 
 const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
 const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
@@ -31,15 +32,44 @@ export async function findSurvivingConversationId(db: Db, id: number): Promise<n
   return row?.merged_into_id ?? row?.id ?? id;
 }
 
+/**
+ * Follows merges to the conversation that now holds what `id` held, and locks it against other
+ * transactions' merges and arrivals until this one ends (see lockConversations): for recounts.
+ */
+export async function lockSurvivingConversationId(db: Db, id: number): Promise<number> {
+  for (;;) {
+    const survivor = await findSurvivingConversationId(db, id);
+    // Merged by another transaction between the read and the lock: follow it there.
+    const mergedInto = (await lockConversations(db, [survivor]))?.get(survivor);
+    if (mergedInto == null) return survivor;
+    id = mergedInto;
+  }
+}
+
+/**
+ * Reads the conversations of entries (and their sizes) with those conversations locked: a merge
+ * by another transaction that moved one of the entries before the lock was taken shows in the
+ * next read, whose conversations are locked in turn.
+ */
+async function lockConversationsOf(db: Db, entryIds: number[]) {
+  const locked = new Set<number>();
+  for (;;) {
+    const rows = await db
+      .selectFrom('entries')
+      .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
+      .select(['entries.id', 'entries.conversation_id', 'conversations.entry_count'])
+      .where('entries.id', 'in', entryIds)
+      .execute();
+    const unlocked = [...new Set(rows.map((r) => r.conversation_id).filter((c): c is number => c !== null && !locked.has(c)))];
+    if (unlocked.length === 0 || !(await lockConversations(db, unlocked))) return rows;
+    for (const c of unlocked) locked.add(c);
+  }
+}
+
 /** Puts an entry and the entries it joins into one conversation, merging smaller into larger. */
 export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
-  const rows = await db
-    .selectFrom('entries')
-    .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
-    .select(['entries.id', 'entries.conversation_id', 'conversations.entry_count'])
-    .where('entries.id', 'in', ids)
-    .execute();
+  const rows = await lockConversationsOf(db, ids);
   const conversations = new Map<number, number>();
   for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, r.entry_count ?? 0);
 
@@ -234,6 +264,8 @@ export async function tombstoneLinkback(db: Db, entryId: number, now: string): P
   const row = await db.selectFrom('entries').select(['conversation_id', 'source_key']).where('id', '=', entryId).executeTakeFirst();
   // Only records of pings: a post or comment from a feed is not the ping's to delete.
   if (!row || row.source_key === null) return;
+  // The conversation first, then the entry's row: the order merges take them in.
+  const conversationId = row.conversation_id === null ? null : await lockSurvivingConversationId(db, row.conversation_id);
   await db.updateTable('entries').set({ tombstoned_at: now, changed_at: now }).where('id', '=', entryId).execute();
-  if (row.conversation_id !== null) await refreshConversation(db, await findSurvivingConversationId(db, row.conversation_id), now);
+  if (conversationId !== null) await refreshConversation(db, conversationId, now);
 }

@@ -1,7 +1,8 @@
 // store: every statement that SQLite and PostgreSQL need written differently, in one place:
 // full-text search (FTS5 against a tsvector), the lock step of a claim (FOR UPDATE SKIP LOCKED),
-// the lock that serializes threading across processes, host slots and rate limits shared by
-// processes, and waking other processes (NOTIFY). The rest of the store is written once for both.
+// the locks that keep threading right across processes (names, conversations), host slots and
+// rate limits shared by processes, and waking other processes (NOTIFY). The rest of the store
+// is written once for both.
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
 import type { Db } from '../db/open.ts';
@@ -69,20 +70,89 @@ export function claimsOverlap(db: Db): boolean {
   return isPostgres(db);
 }
 
-// The advisory lock key of threading: any constant the other locks of Palaver do not use.
-const threadingLockKey = 7_240_112_001;
-const threadingLocked = new WeakSet<object>();
+// What a transaction holds already: a name or a conversation is locked once per transaction.
+const heldNames = new WeakMap<object, Set<string>>();
+const heldConversations = new WeakMap<object, Set<number>>();
+
+function heldBy<T>(held: WeakMap<object, Set<T>>, db: Db): Set<T> {
+  let set = held.get(db);
+  if (!set) {
+    set = new Set();
+    // Outside a transaction a lock ends with its statement: nothing to remember.
+    if (db.isTransaction) held.set(db, set);
+  }
+  return set;
+}
 
 /**
- * Serializes threading across processes, as SQLite's single writer does within one database:
- * an entry's edges, the entries waiting for it and the conversations they merge are read and
- * written by one transaction at a time, so two pollers storing two answers of each other never
- * miss each other. PostgreSQL: a transaction-scoped advisory lock, taken once per transaction.
+ * Locks the names threading finds entries by (an entry's identity in its blog, its URL key, its
+ * guid, the targets of its edges; see src/ingest/record-entry.ts) until the transaction ends, so
+ * that two processes storing an entry and an answer naming it, or the same entry twice, take
+ * turns and the second sees what the first wrote; entries whose names differ are stored side by
+ * side. SQLite has one writer at a time: nothing to lock. PostgreSQL: transaction-scoped
+ * advisory locks on 64-bit hashes of the names, taken in the order of the hashes in one
+ * statement, so two transactions locking overlapping names never wait for each other in a
+ * circle (the ingest of a feed locks the names of all its items at once, for that reason).
  */
-export async function serializeThreading(db: Db): Promise<void> {
-  if (!isPostgres(db) || threadingLocked.has(db)) return;
-  await sql`select pg_advisory_xact_lock(${sql.lit(threadingLockKey)})`.execute(db);
-  if (db.isTransaction) threadingLocked.add(db);
+export async function lockThreadingNames(db: Db, names: Iterable<string>): Promise<void> {
+  if (!isPostgres(db)) return;
+  const held = heldBy(heldNames, db);
+  const wanted = [...new Set(names)].filter((n) => !held.has(n));
+  if (wanted.length === 0) return;
+  // PostgreSQL evaluates a volatile function of the select list after the sort: in hash order.
+  await sql`select pg_advisory_xact_lock(h) from (
+      select distinct hashtextextended(${'palaver threading '} || n, 0) as h from unnest(${wanted}::text[]) n
+    ) names order by h`.execute(db);
+  for (const n of wanted) held.add(n);
+}
+
+/**
+ * Locks conversations until the transaction ends, against the merges and arrivals of other
+ * transactions (PostgreSQL: their rows FOR UPDATE, in id order): what a conversation holds and
+ * counts is read and written by one transaction at a time. Returns, for each conversation it
+ * locked now, the one it had been merged into when the lock was taken (null: none); those this
+ * transaction held already are left out (only it can have merged them since). Null when the
+ * database needs no such lock (SQLite: one writer at a time).
+ */
+export async function lockConversations(db: Db, ids: number[]): Promise<Map<number, number | null> | null> {
+  if (!isPostgres(db)) return null;
+  const held = heldBy(heldConversations, db);
+  const wanted = [...new Set(ids)].filter((id) => !held.has(id)).sort((a, b) => a - b);
+  const merged = new Map<number, number | null>();
+  if (wanted.length > 0) {
+    const rows = await sql<{ id: number; merged_into_id: number | null }>`
+      select id, merged_into_id from conversations where id in (${sql.join(wanted)}) order by id for update`.execute(db);
+    for (const row of rows.rows) merged.set(row.id, row.merged_into_id);
+    for (const id of wanted) held.add(id);
+  }
+  return merged;
+}
+
+/**
+ * Whether an error is PostgreSQL choosing this transaction as the one to end in a deadlock (or a
+ * serialization failure): the transaction is rolled back whole, and running it again succeeds.
+ * Threading's locks are taken as entries reveal what they touch, so two transactions can still
+ * meet in a circle now and then.
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * Runs `work` in a transaction, again from the start when the database ended it over a deadlock
+ * (isRetryableConflict), a few times with a short random pause. `work` must keep nothing of an
+ * attempt that did not commit.
+ */
+export async function transactionRetryingConflicts<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
 }
 
 /**

@@ -15,11 +15,15 @@ export interface ResolvedEdge {
 }
 
 /** Finds what the store holds of an entry with this identity in this blog (or among pings, blog null). */
-export async function findPriorRecord(db: Db, blogId: number | null, identity: string): Promise<{ kind: EntryKind; sourceKey: string | null; authorUrl: string | null } | undefined> {
-  let q = db.selectFrom('entries').select(['kind', 'source_key', 'author_url']).where('identity', '=', identity);
+export async function findPriorRecord(
+  db: Db,
+  blogId: number | null,
+  identity: string,
+): Promise<{ kind: EntryKind; sourceKey: string | null; authorUrl: string | null; conversationId: number | null } | undefined> {
+  let q = db.selectFrom('entries').select(['kind', 'source_key', 'author_url', 'conversation_id']).where('identity', '=', identity);
   q = blogId === null ? q.where('blog_id', 'is', null) : q.where('blog_id', '=', blogId);
   const row = await q.executeTakeFirst();
-  return row ? { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url } : undefined;
+  return row ? { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id } : undefined;
 }
 
 /** Records a channel an entry arrived by, dropping one it replaces; tells whether the channel is new. */
@@ -246,7 +250,13 @@ export async function findRoundupState(db: Db, entryId: number): Promise<{ round
   return row ? { roundup: row.is_roundup, conversationId: row.conversation_id } : undefined;
 }
 
-/** Stores an entry's roundup state. */
-export async function updateRoundupState(db: Db, entryId: number, roundup: RoundupState): Promise<void> {
-  await db.updateTable('entries').set({ is_roundup: roundup }).where('id', '=', entryId).execute();
+/**
+ * Stores an entry's roundup state; with `onlyFrom`, only if the entry is still in that state (a
+ * transaction that wrote it meanwhile is waited for); tells whether it was stored.
+ */
+export async function updateRoundupState(db: Db, entryId: number, roundup: RoundupState, onlyFrom?: RoundupState): Promise<boolean> {
+  let q = db.updateTable('entries').set({ is_roundup: roundup }).where('id', '=', entryId);
+  if (onlyFrom !== undefined) q = q.where('is_roundup', '=', onlyFrom);
+  const done = await q.executeTakeFirst();
+  return Number(done.numUpdatedRows) > 0;
 }
