@@ -74,6 +74,60 @@ async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Pr
   await Promise.all(workers);
 }
 
+/**
+ * Runs claimed work `concurrency` at a time, claiming as workers come free (as many as are free)
+ * rather than a batch at a time: pollers side by side share a queue evenly to its end, and no
+ * worker waits for the slowest of a batch. Ends when a claim finds nothing and nothing runs (a
+ * running item may make more due, such as the comment feeds of new posts).
+ */
+async function runClaimed<T>(concurrency: number, claimSome: (free: number) => Promise<T[]>, work: (item: T) => Promise<void>): Promise<void> {
+  const queue: T[] = [];
+  let busy = 0;
+  let done = false;
+  let claiming: Promise<number> | null = null;
+  // Resolved whenever an item ends: an idle worker waits for that before claiming again.
+  let finished = deferred();
+  const refill = () =>
+    (claiming ??= claimSome(Math.max(1, concurrency - busy - queue.length))
+      .then((batch) => {
+        queue.push(...batch);
+        return batch.length;
+      })
+      .finally(() => {
+        claiming = null;
+      }));
+  const worker = async () => {
+    while (!done) {
+      const item = queue.shift();
+      if (item !== undefined) {
+        busy += 1;
+        try {
+          await work(item);
+        } finally {
+          busy -= 1;
+          finished.resolve();
+          finished = deferred();
+        }
+        continue;
+      }
+      if ((await refill()) > 0 || queue.length > 0) continue;
+      if (busy === 0) {
+        done = true;
+        finished.resolve();
+        return;
+      }
+      await finished.promise;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 function emptySummary(): PollSummary {
   return { polled: 0, updated: 0, unchanged: 0, notModified: 0, failed: 0, disabled: 0, inserted: 0, changed: 0, crashed: 0, results: [] };
 }
@@ -132,12 +186,11 @@ export function createPoller(deps: PollerDeps): Poller {
     const summary = emptySummary();
     const runStartedAt = now().toISOString();
     const seen = new Set<number>();
-    for (;;) {
-      const batch = (await claim(options.force ?? false, runStartedAt, Math.max(s.concurrency * 4, 16))).filter((src) => !seen.has(src.id));
-      if (batch.length === 0) break;
+    await runClaimed(s.concurrency, async (free) => {
+      const batch = (await claim(options.force ?? false, runStartedAt, free)).filter((src) => !seen.has(src.id));
       for (const src of batch) seen.add(src.id);
-      await runPool(batch, s.concurrency, (src) => pollSource(src, summary, options));
-    }
+      return batch;
+    }, (src) => pollSource(src, summary, options));
     return summary;
   }
 
