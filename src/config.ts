@@ -97,6 +97,11 @@ const configSchema = z
         maxCommentApiPages: positiveInt.max(100).default(20),
         /** Items of one feed read per poll, the newest first; older ones are counted and left out. */
         maxItemsPerPoll: positiveInt.max(100_000).default(500),
+        /**
+         * How long a claimed source stays with the poller that claimed it: a poller that dies
+         * holds its sources this long at most. Longer than a poll can take (a minute at least).
+         */
+        claimLeaseSeconds: positiveInt.min(60).max(86_400).default(600),
       })
       .strict(),
     pings: z

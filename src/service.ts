@@ -83,6 +83,7 @@ export function pollerSettings(config: Config): PollerSettings {
     perHostLimit: Math.max(config.fetcher.perHostConcurrency * 2, 2),
     showPendingWhenJoined: config.registry.showPendingWhenJoined,
     maxItemsPerPoll: config.poller.maxItemsPerPoll,
+    claimLeaseSeconds: config.poller.claimLeaseSeconds,
   };
 }
 

@@ -69,6 +69,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file, env: {} })).toThrow(/fetcher\.timeoutMs/);
   });
 
+  it('takes the claim lease of pollers from poller.claimLeaseSeconds (600 by default), a minute at least', () => {
+    expect(loadConfig({ env: {} }).poller.claimLeaseSeconds).toBe(600);
+    expect(loadConfig({ file: writeConfig({ poller: { claimLeaseSeconds: 120 } }), env: {} }).poller.claimLeaseSeconds).toBe(120);
+    for (const bad of [10, 0, 1.5, 100_000, '600']) {
+      expect(() => loadConfig({ file: writeConfig({ poller: { claimLeaseSeconds: bad } }), env: {} })).toThrow(/poller\.claimLeaseSeconds/);
+    }
+  });
+
   it('names an unknown key', () => {
     const base = JSON.parse(fs.readFileSync(path.resolve('config/default.json'), 'utf8'));
     const file = writeConfig({ ...base, pollIntervalMinutes: 5 });

@@ -15,6 +15,8 @@ export interface PollerSettings extends RefreshSettings {
   tickSeconds: number;
   /** Sources of one host per claim; the fetcher's per-host limit queues the rest anyway. */
   perHostLimit: number;
+  /** How long a claimed source stays leased (poller.claimLeaseSeconds); 600 when not given. */
+  claimLeaseSeconds?: number;
 }
 
 export interface PollerDeps {
@@ -60,8 +62,9 @@ export interface Poller {
   pollOnce(options?: PollOnceOptions): Promise<PollSummary>;
 }
 
-// A claimed source stays leased this long; if the process dies mid-poll, it becomes due again.
-const leaseMs = 10 * 60 * 1000;
+// A claimed source stays leased this long unless the settings say otherwise; if the process dies
+// mid-poll, it becomes due again when the lease ends.
+const defaultLeaseSeconds = 600;
 
 async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -175,7 +178,7 @@ export function createPoller(deps: PollerDeps): Poller {
       now: t.toISOString(),
       limit,
       perHostLimit: s.perHostLimit,
-      leaseUntil: new Date(t.getTime() + leaseMs).toISOString(),
+      leaseUntil: new Date(t.getTime() + (s.claimLeaseSeconds ?? defaultLeaseSeconds) * 1000).toISOString(),
       force,
       notCheckedSince: runStartedAt,
       kinds,

@@ -1,0 +1,77 @@
+// The poller's claims: the lease a claimed source is held for (poller.claimLeaseSeconds), and
+// claims made as workers come free, so pollers side by side share the due sources evenly.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPoller, type Poller } from '../../src/poller/poller.ts';
+import type { Fetch, FetchResponse } from '../../src/reader/types.ts';
+import { pollerSettings } from '../../src/service.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { insertSource } from '../../src/store/sources.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+
+const silent = { info() {}, warn() {}, error() {} };
+const feed = (n: number) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Blog ${n}</title><link>http://blog${n}.example/</link><description>d</description>` +
+  `<item><title>Post of ${n}</title><link>http://blog${n}.example/post/</link><guid>http://blog${n}.example/?p=1</guid></item></channel></rss>`;
+
+function answer(url: string): FetchResponse {
+  const n = Number(/blog(\d+)/.exec(url)![1]);
+  return { requestedUrl: url, url, status: 200, headers: { 'content-type': 'application/rss+xml' }, body: Buffer.from(feed(n)), redirects: [], notModified: false };
+}
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function registerBlogs(count: number, at: string): Promise<void> {
+  for (let n = 0; n < count; n++) {
+    const blog = await insertBlog(t.database.db, { homeUrl: `http://blog${n}.example/`, urlKey: `blog${n}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
+    await insertSource(t.database.db, { blogId: blog.id, kind: 'feed', url: `http://blog${n}.example/feed/`, nextCheckAt: at }, at);
+  }
+}
+
+function pollerWith(fetch: Fetch, overrides: { concurrency?: number; claimLeaseSeconds?: number }, now?: () => Date): Poller {
+  return createPoller({ db: t.database.db, fetch, settings: { ...pollerSettings(t.config), ...overrides }, log: silent, kinds: ['feed'], ...(now ? { now } : {}) });
+}
+
+describe('the claims of the poller', () => {
+  it('leases a claimed source for poller.claimLeaseSeconds: another poller takes it only after the lease', async () => {
+    const start = new Date('2026-01-05T10:00:00.000Z');
+    await registerBlogs(1, start.toISOString());
+    let release: () => void = () => {};
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    const stuck = pollerWith(async (req) => {
+      asked += 1;
+      await hanging;
+      return answer(req.url);
+    }, { claimLeaseSeconds: 90 }, () => start);
+    const running = stuck.pollOnce();
+    while (asked === 0) await new Promise((r) => setTimeout(r, 5));
+    const [source] = await t.database.db.selectFrom('sources').select('next_check_at').execute();
+    expect(source!.next_check_at).toBe(new Date(start.getTime() + 90_000).toISOString());
+
+    // A poller whose clock is within the lease finds nothing due; one past it polls the source.
+    const within = await pollerWith(async (req) => answer(req.url), {}, () => new Date(start.getTime() + 89_000)).pollOnce();
+    expect(within.polled).toBe(0);
+    const after = await pollerWith(async (req) => answer(req.url), {}, () => new Date(start.getTime() + 91_000)).pollOnce();
+    expect(after.polled).toBe(1);
+    release();
+    await running;
+  });
+
+  it('two pollers side by side share the due sources about evenly, claiming as their workers come free', async () => {
+    await registerBlogs(24, new Date().toISOString());
+    const slow: Fetch = async (req) => {
+      await new Promise((r) => setTimeout(r, 15));
+      return answer(req.url);
+    };
+    const [a, b] = await Promise.all([pollerWith(slow, { concurrency: 2 }).pollOnce(), pollerWith(slow, { concurrency: 2 }).pollOnce()]);
+    expect(a.polled + b.polled).toBe(24);
+    // A batch claimed at once (four times the concurrency, at least 16) would leave one poller 16 or more.
+    expect(Math.abs(a.polled - b.polled), `${a.polled} and ${b.polled}`).toBeLessThanOrEqual(6);
+  });
+});
