@@ -1,6 +1,7 @@
 // Several Palaver processes on one PostgreSQL (npm run test:pg only): migrations started together,
-// pollers claiming disjoint work under one per-host limit, a poller killed mid-pass, and web
-// processes that share their rate limits and their pings.
+// pollers claiming disjoint work under one per-host limit, a poller killed mid-pass, web
+// processes that share their rate limits and their pings, a NOTIFY that wakes another process's
+// worker, and pings that outlive the process killed while verifying them.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -179,6 +180,123 @@ describe('several processes on one PostgreSQL', () => {
     const page = await a.app.inject({ method: 'GET', url: `/api/conversations/${conversation_id}` });
     expect(page.body).toContain('/mention/');
   }, 60_000);
+
+  it('a ping queued by one process wakes the idle verifier of another at once (NOTIFY), long before its tick', async () => {
+    const { url } = await freshDatabase();
+    const pages = await farm(1, { hosts: 1 });
+    const settings = { poller: { ...testConfig().poller, tickSeconds: 3600 }, pings: { ...testConfig().pings, moderation: 'open' } };
+    const worker = await processOn(url, settings);
+    const web = await processOn(url, settings);
+    await registerFarm(web.database.db, pages, new Date().toISOString());
+    await web.poller.pollOnce();
+    // The worker looks at its queues once at start, then sleeps for its tick (an hour).
+    await worker.startWorkers({ poller: false });
+    await new Promise((r) => setTimeout(r, 500));
+
+    const target = `${pages.blogUrl(0)}post-1/`;
+    const sent = await web.app.inject({
+      method: 'POST',
+      url: '/webmention',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `source=${encodeURIComponent(`${pages.origins[0]}/mention/${encodeURIComponent(target)}`)}&target=${encodeURIComponent(target)}`,
+    });
+    expect(sent.statusCode).toBe(202);
+    // The web process runs no worker: only the other process can verify the ping.
+    let status = '';
+    for (let waited = 0; waited < 15_000 && status !== 'accepted'; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await web.database.db.selectFrom('pings').select('status').executeTakeFirst())?.status ?? '';
+    }
+    expect(status).toBe('accepted');
+  }, 60_000);
+
+  it('a process killed (kill -9) while verifying queued pings loses none: another verifies them after the lease', async () => {
+    const { url } = await freshDatabase();
+    const pages = await farm(1, { hosts: 1, delayMs: 3000 });
+    const clock = { offsetMs: 0 };
+    const settings = { pings: { ...testConfig().pings, moderation: 'open' } };
+    const survivor = await processOn(url, settings, () => new Date(Date.now() + clock.offsetMs));
+    await registerFarm(survivor.database.db, pages, new Date().toISOString());
+    await survivor.poller.pollOnce();
+    const target = `${pages.blogUrl(0)}post-1/`;
+    for (const n of [1, 2, 3]) {
+      const sent = await survivor.app.inject({
+        method: 'POST',
+        url: '/webmention',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `source=${encodeURIComponent(`${pages.origins[0]}/mention/${encodeURIComponent(target)}?${n}`)}&target=${encodeURIComponent(target)}`,
+      });
+      expect(sent.statusCode).toBe(202);
+    }
+    const before = pages.requests();
+
+    const child = spawn(process.execPath, [path.join(root, 'bin/palaver.js'), 'poller', '--quiet'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url, FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    // Killed while it verifies: it claimed the pings and is fetching their sources.
+    for (let waited = 0; pages.requests() < before + 3; waited += 50) {
+      if (waited > 30_000) throw new Error('the poller process did not start verifying');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const db = survivor.database.db;
+    const queued = await db.selectFrom('pings').select(['status', 'next_attempt_at']).execute();
+    expect(queued.map((p) => p.status)).toEqual(['queued', 'queued', 'queued']);
+    expect(queued.every((p) => p.next_attempt_at! > new Date().toISOString())).toBe(true);
+
+    // Within the lease the pings stay with the dead process; after it, the survivor verifies them.
+    expect((await survivor.pingVerifier.runOnce()).accepted).toBe(0);
+    clock.offsetMs = 6 * 60_000;
+    expect((await survivor.pingVerifier.runOnce()).accepted).toBe(3);
+    const pings = await db.selectFrom('pings').select(['status', 'entry_id']).execute();
+    expect(pings.map((p) => p.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    const mentions = await db.selectFrom('entries').select('url').where('url', 'like', '%/mention/%').execute();
+    expect(new Set(mentions.map((m) => m.url)).size).toBe(3);
+    expect(mentions).toHaveLength(3);
+  }, 120_000);
+
+  it('migrate-to-postgres copies groups, and the group command lists, adds, removes and creates on PostgreSQL', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-groups-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'palaver.db');
+    const blogs = await farm(4);
+    const sqlite = await createService(testConfig({ databasePath: file }), { log: silent });
+    await registerFarm(sqlite.database.db, blogs, new Date().toISOString());
+    await sqlite.stop();
+    const onSqlite = { DATABASE_URL: '', DATABASE_PATH: file, PUBLIC_URL: 'https://palaver.example' };
+    const made = await runPalaver(['group', 'create', 'week', '--title', 'Blog week', '--blog', '1', '--blog', '2'], onSqlite);
+    expect(made.code, made.stderr + made.stdout).toBe(0);
+
+    const { url } = await freshDatabase({ unmigrated: true });
+    const onPg = { DATABASE_URL: url, PUBLIC_URL: 'https://palaver.example' };
+    const copy = await runPalaver(['migrate-to-postgres', file], onPg);
+    expect(copy.code, copy.stderr + copy.stdout).toBe(0);
+    const list = async () => (await runPalaver(['group', 'list'], onPg)).stdout;
+    expect(await list()).toMatch(/^week\tBlog week\t2 blog\(s\)\t.*https:\/\/palaver\.example\/g\/week$/m);
+
+    const added = await runPalaver(['group', 'add', 'week', blogs.blogUrl(2)], onPg);
+    expect(added.code, added.stderr + added.stdout).toBe(0);
+    expect(added.stdout).toContain('Added 1 blog(s) to “Blog week”.');
+    expect(await list()).toMatch(/^week\tBlog week\t3 blog\(s\)/m);
+    const removed = await runPalaver(['group', 'remove', 'week', blogs.blogUrl(0)], onPg);
+    expect(removed.code, removed.stderr + removed.stdout).toBe(0);
+    expect(await list()).toMatch(/^week\tBlog week\t2 blog\(s\)/m);
+    // A group created after the copy takes an id past the copied ones (the sequences moved).
+    const other = await runPalaver(['group', 'create', 'other', '--title', 'Other', '--blog', '4'], onPg);
+    expect(other.code, other.stderr + other.stdout).toBe(0);
+    expect(await list()).toMatch(/^other\tOther\t1 blog\(s\)/m);
+    const taken = await runPalaver(['group', 'create', 'week', '--title', 'Again', '--blog', '1'], onPg);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('There is already a group “week”.');
+  }, 90_000);
 
   it('migrate-to-postgres copies a SQLite database one way, verified, and refuses a database that holds blogs', async () => {
     const feeds = 20;
