@@ -200,7 +200,7 @@ describe('several processes on one PostgreSQL', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: `source=${encodeURIComponent(`${pages.origins[0]}/mention/${encodeURIComponent(target)}`)}&target=${encodeURIComponent(target)}`,
     });
-    expect(sent.statusCode).toBe(202);
+    expect([201, 202]).toContain(sent.statusCode);
     // The web process runs no worker: only the other process can verify the ping.
     let status = '';
     for (let waited = 0; waited < 15_000 && status !== 'accepted'; waited += 100) {
@@ -212,9 +212,11 @@ describe('several processes on one PostgreSQL', () => {
 
   it('a process killed (kill -9) while verifying queued pings loses none: another verifies them after the lease', async () => {
     const { url } = await freshDatabase();
-    const pages = await farm(1, { hosts: 1, delayMs: 3000 });
+    const pages = await farm(1, { hosts: 1 });
+    // The pages that mention the post answer slowly, so the process is killed mid-verification.
+    const sources = await farm(1, { hosts: 1, delayMs: 4000 });
     const clock = { offsetMs: 0 };
-    const settings = { pings: { ...testConfig().pings, moderation: 'open' } };
+    const settings = { pings: { ...testConfig().pings, moderation: 'open' }, fetcher: { timeoutMs: 15_000, headersTimeoutMs: 10_000 } };
     const survivor = await processOn(url, settings, () => new Date(Date.now() + clock.offsetMs));
     await registerFarm(survivor.database.db, pages, new Date().toISOString());
     await survivor.poller.pollOnce();
@@ -224,11 +226,11 @@ describe('several processes on one PostgreSQL', () => {
         method: 'POST',
         url: '/webmention',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: `source=${encodeURIComponent(`${pages.origins[0]}/mention/${encodeURIComponent(target)}?${n}`)}&target=${encodeURIComponent(target)}`,
+        payload: `source=${encodeURIComponent(`${sources.origins[0]}/mention/${encodeURIComponent(target)}?${n}`)}&target=${encodeURIComponent(target)}`,
       });
-      expect(sent.statusCode).toBe(202);
+      expect([201, 202]).toContain(sent.statusCode);
     }
-    const before = pages.requests();
+    const before = sources.requests();
 
     const child = spawn(process.execPath, [path.join(root, 'bin/palaver.js'), 'poller', '--quiet'], {
       cwd: root,
@@ -240,8 +242,8 @@ describe('several processes on one PostgreSQL', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     });
-    // Killed while it verifies: it claimed the pings and is fetching their sources.
-    for (let waited = 0; pages.requests() < before + 3; waited += 50) {
+    // Killed while it verifies: it claimed the queued pings (one batch) and fetches the first source.
+    for (let waited = 0; sources.requests() < before + 1; waited += 50) {
       if (waited > 30_000) throw new Error('the poller process did not start verifying');
       await new Promise((r) => setTimeout(r, 50));
     }
