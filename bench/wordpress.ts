@@ -14,7 +14,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function runWorker<T>(input: WorkerInput): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(here, 'wordpress-worker.ts'), [], { execArgv: ['--import', 'tsx'] });
+    // BENCH_CPU_PROF=<dir>: a CPU profile of each measured process (node --cpu-prof), to read with any profile viewer.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = fork(path.join(here, 'wordpress-worker.ts'), [], { execArgv: ['--import', 'tsx', ...prof] });
     let report: T | undefined;
     child.once('message', (m) => (report = m as T));
     child.once('error', reject);

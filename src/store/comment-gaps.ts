@@ -5,13 +5,18 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
+import { firstRow, prepare } from './prepared.ts';
 
 /**
  * Counts the comments Palaver has of a post: entries with a comment-of edge to it, and pings the
  * blog's listing named (they are in WordPress's count too), each ping once however it came.
  */
 export async function countKnownComments(db: Db, postId: number): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
+  return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
+}
+
+const knownComments = prepare(1, (db, [postId]: [number]) => {
+  const query = sql<{ n: number }>`
     select count(*) as n from (
       select coalesce(e.source_key, 'entry:' || e.id) as k
         from edges x join entries e on e.id = x.from_entry_id
@@ -21,16 +26,21 @@ export async function countKnownComments(db: Db, postId: number): Promise<number
         from edges x join entries e on e.id = x.from_entry_id
        where x.to_entry_id = ${postId} and x.type = 'linkback' and e.source_key is not null
          and exists (select 1 from entry_channels c where c.entry_id = e.id and c.via = 'listing')
-    ) as known`.execute(db);
-  return Number(rows[0]?.n ?? 0);
-}
+    ) as known`;
+  return { compile: () => query.compile(db) };
+});
 
 /**
  * Finds the post an entry counts toward (the post it comments on, or the post a listed ping
  * names), with the count the post reports; undefined when it counts toward none.
  */
 export async function findCountedPost(db: Db, entryId: number): Promise<{ id: number; commentCount: number | null; conversationId: number | null } | undefined> {
-  const row = await db
+  const row = await firstRow(countedPost, db, [entryId, entryId]);
+  return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id } : undefined;
+}
+
+const countedPost = prepare(2, (db, [entryId, sameEntryId]: [number, number]) =>
+  db
     .selectFrom('edges')
     .innerJoin('entries as p', 'p.id', 'edges.to_entry_id')
     .select(['p.id', 'p.comment_count', 'p.conversation_id'])
@@ -41,14 +51,13 @@ export async function findCountedPost(db: Db, entryId: number): Promise<{ id: nu
         eb('edges.type', '=', 'comment-of'),
         eb.and([
           eb('edges.type', '=', 'linkback'),
-          eb.exists(eb.selectFrom('entry_channels').select('entry_id').where('entry_id', '=', entryId).where('via', '=', 'listing')),
+          eb.exists(eb.selectFrom('entry_channels').select('entry_id').where('entry_id', '=', sameEntryId).where('via', '=', 'listing')),
         ]),
       ]),
     )
     .orderBy(sql`case when edges.type = 'comment-of' then 0 else 1 end`)
-    .executeTakeFirst();
-  return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id } : undefined;
-}
+    .limit(1),
+);
 
 /** The post a post-comments source belongs to, as the completion step needs it. */
 export interface CommentedPost {

@@ -8,6 +8,7 @@ import { rankConversation } from '../domain/rank.ts';
 import { isLinkbackKind, linkbackChannels, linkbackKinds } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { lockConversations } from './dialect.ts';
+import { firstRow, prepare, preparedList } from './prepared.ts';
 
 const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
 const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
@@ -26,11 +27,33 @@ export async function isSameConversation(db: Db, a: number, b: number): Promise<
   return (await findSurvivingConversationId(db, a)) === (await findSurvivingConversationId(db, b));
 }
 
+const conversationMerge = prepare(1, (db, [id]: [number]) => db.selectFrom('conversations').select(['id', 'merged_into_id']).where('id', '=', id));
+
 /** Follows merges to the conversation that now holds what `id` held. */
 export async function findSurvivingConversationId(db: Db, id: number): Promise<number> {
-  const row = await db.selectFrom('conversations').select(['id', 'merged_into_id']).where('id', '=', id).executeTakeFirst();
+  const row = await firstRow(conversationMerge, db, [id]);
   return row?.merged_into_id ?? row?.id ?? id;
 }
+
+const conversationsOf = preparedList(1, (db, ids: [number][]) =>
+  db
+    .selectFrom('entries')
+    .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
+    .select(['entries.id', 'entries.conversation_id', 'conversations.entry_count'])
+    .where('entries.id', 'in', ids.map(([id]) => id)),
+);
+const insertConversation = prepare(2, (db, [createdAt, updatedAt]: [string, string]) => db.insertInto('conversations').values({ created_at: createdAt, updated_at: updatedAt }).returning('id'));
+const assignConversation = preparedList(
+  1,
+  (db, rows: [number][], [survivor]: [number]) => {
+    const ids = rows.map(([id]) => id);
+    return db
+      .updateTable('entries')
+      .set({ conversation_id: survivor })
+      .where((eb) => eb.or([eb('id', 'in', ids), eb('same_as_id', 'in', ids)]));
+  },
+  1,
+);
 
 /**
  * Follows merges to the conversation that now holds what `id` held, and locks it against other
@@ -54,12 +77,7 @@ export async function lockSurvivingConversationId(db: Db, id: number): Promise<n
 async function lockConversationsOf(db: Db, entryIds: number[]) {
   const locked = new Set<number>();
   for (;;) {
-    const rows = await db
-      .selectFrom('entries')
-      .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
-      .select(['entries.id', 'entries.conversation_id', 'conversations.entry_count'])
-      .where('entries.id', 'in', entryIds)
-      .execute();
+    const { rows } = await conversationsOf(entryIds.length)(db, entryIds);
     const unlocked = [...new Set(rows.map((r) => r.conversation_id).filter((c): c is number => c !== null && !locked.has(c)))];
     if (unlocked.length === 0 || !(await lockConversations(db, unlocked))) return rows;
     for (const c of unlocked) locked.add(c);
@@ -76,12 +94,8 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   let survivor: number;
   const merged = conversations.size > 1;
   if (conversations.size === 0) {
-    const created = await db
-      .insertInto('conversations')
-      .values({ created_at: now, updated_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    survivor = created.id;
+    const created = await firstRow(insertConversation, db, [now, now]);
+    survivor = created!.id;
   } else {
     // Union by size: the larger conversation keeps its id (and its URL); the smaller ones'
     // entries move, so an entry moves only O(log n) times over its life.
@@ -92,11 +106,7 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   const unassigned = rows.filter((r) => r.conversation_id === null).map((r) => r.id);
   if (unassigned.length) {
     // Records of a ping travel with their node.
-    await db
-      .updateTable('entries')
-      .set({ conversation_id: survivor })
-      .where((eb) => eb.or([eb('id', 'in', unassigned), eb('same_as_id', 'in', unassigned)]))
-      .execute();
+    await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
   }
   // The common case, a new entry joining one conversation (or starting one), updates the
   // counts from the entry alone; merges, edits and moved ping records recount.
@@ -111,25 +121,20 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
  * of the recount refreshConversation does, so ingest cost does not grow with the debate.
  */
 async function addToConversation(db: Db, conversationId: number, entryId: number, now: string): Promise<void> {
-  const e = await db
-    .selectFrom('entries')
-    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
-    .where('id', '=', entryId)
-    .executeTakeFirstOrThrow();
+  const e = await firstRow(countedEntry, db, [entryId]);
+  if (!e) throw new Error(`store: no entry ${entryId}`);
   if (e.same_as_id !== null || e.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
-  const c = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
-  const visibleOthers = () =>
-    db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
+  const c = await firstRow(conversationRow, db, [conversationId]);
+  if (!c) throw new Error(`store: no conversation ${conversationId}`);
 
-  const newBlog = e.blog_id !== null && !(await visibleOthers().where('blog_id', '=', e.blog_id).limit(1).executeTakeFirst());
+  const newBlog = e.blog_id !== null && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blog_id]));
   const authorKey = (e.author_url ?? e.author_name)?.toLowerCase() ?? null;
-  const newAuthor =
-    authorKey !== null && !(await visibleOthers().where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1).executeTakeFirst());
+  const newAuthor = authorKey !== null && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
 
   // The root is the earliest post (or, with no post yet, the earliest entry).
   let rootId = c.root_entry_id;
   let title = c.title;
-  const root = rootId === null ? undefined : await db.selectFrom('entries').select(['id', 'kind', 'sort_at']).where('id', '=', rootId).executeTakeFirst();
+  const root = rootId === null ? undefined : await firstRow(rootEntry, db, [rootId]);
   const earlier = !root || e.sort_at < root.sort_at || (e.sort_at === root.sort_at && e.id < root.id);
   if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
     rootId = e.id;
@@ -154,29 +159,65 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
   const first = c.first_activity_at === null || e.sort_at < c.first_activity_at ? e.sort_at : c.first_activity_at;
   const last = c.last_activity_at === null || e.sort_at > c.last_activity_at ? e.sort_at : c.last_activity_at;
   // A new node without records: its own kind and channels say whether it came as a linkback.
-  const isLinkback =
-    isLinkbackKind(e.kind) ||
-    (await db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1).executeTakeFirst()) !== undefined;
-  await db
+  const isLinkback = isLinkbackKind(e.kind) || (await firstRow(linkbackChannel, db, [entryId])) !== undefined;
+  await setConversationCounts(db, [
+    rootId,
+    title,
+    c.entry_count + 1,
+    c.post_count + (e.kind === 'post' ? 1 : 0),
+    c.comment_count + (e.kind === 'comment' ? 1 : 0),
+    c.linkback_count + (isLinkback ? 1 : 0),
+    blogs,
+    authors,
+    missing,
+    first,
+    last,
+    rankConversation(last, blogs, authors),
+    now,
+    conversationId,
+  ]);
+}
+
+const countedEntry = prepare(1, (db, [entryId]: [number]) =>
+  db
+    .selectFrom('entries')
+    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
+    .where('id', '=', entryId),
+);
+const conversationRow = prepare(1, (db, [id]: [number]) => db.selectFrom('conversations').selectAll().where('id', '=', id));
+const visibleOthers = (db: Db, conversationId: number, entryId: number) =>
+  db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
+const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
+  visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
+);
+const otherOfAuthor = prepare(3, (db, [conversationId, entryId, authorKey]: [number, number, string]) =>
+  visibleOthers(db, conversationId, entryId).where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1),
+);
+const rootEntry = prepare(1, (db, [id]: [number]) => db.selectFrom('entries').select(['id', 'kind', 'sort_at']).where('id', '=', id));
+const linkbackChannel = prepare(1, (db, [entryId]: [number]) =>
+  db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1),
+);
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, updated, id
+const setConversationCounts = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number]) =>
+  db
     .updateTable('conversations')
     .set({
-      root_entry_id: rootId,
-      title,
-      entry_count: c.entry_count + 1,
-      post_count: c.post_count + (e.kind === 'post' ? 1 : 0),
-      comment_count: c.comment_count + (e.kind === 'comment' ? 1 : 0),
-      linkback_count: c.linkback_count + (isLinkback ? 1 : 0),
-      blog_count: blogs,
-      author_count: authors,
-      missing_count: missing,
-      first_activity_at: first,
-      last_activity_at: last,
-      rank: rankConversation(last, blogs, authors),
-      updated_at: now,
+      root_entry_id: a[0],
+      title: a[1],
+      entry_count: a[2],
+      post_count: a[3],
+      comment_count: a[4],
+      linkback_count: a[5],
+      blog_count: a[6],
+      author_count: a[7],
+      missing_count: a[8],
+      first_activity_at: a[9],
+      last_activity_at: a[10],
+      rank: a[11],
+      updated_at: a[12],
     })
-    .where('id', '=', conversationId)
-    .execute();
-}
+    .where('id', '=', a[13]),
+);
 
 /** Moves everything of conversation `from` into `into`; `from` redirects there from now on. */
 export async function mergeConversation(db: Db, from: number, into: number, now: string): Promise<void> {

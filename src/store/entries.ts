@@ -1,10 +1,11 @@
 // store: entries (posts, comments, linkbacks) and the idempotent upsert that makes a repeated
 // or interrupted poll harmless.
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
+import { firstRow, prepare } from './prepared.ts';
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
   return {
@@ -55,9 +56,7 @@ export async function upsertEntry(
   derived: { contentText: string | null; itemHash?: string | null },
 ): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean }> {
   const itemHash = derived.itemHash ?? null;
-  let existingQuery = db.selectFrom('entries').select(['id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash']).where('identity', '=', draft.identity);
-  existingQuery = blogId === null ? existingQuery.where('blog_id', 'is', null) : existingQuery.where('blog_id', '=', blogId);
-  const existing = await existingQuery.executeTakeFirst();
+  const existing = blogId === null ? await firstRow(storedPingRecord, db, [draft.identity]) : await firstRow(storedEntry, db, [draft.identity, blogId]);
 
   const values = {
     kind: draft.kind,
@@ -82,19 +81,9 @@ export async function upsertEntry(
   };
 
   if (!existing) {
-    const row = await db
-      .insertInto('entries')
-      .values({
-        ...values,
-        blog_id: blogId,
-        identity: draft.identity,
-        sort_at: draft.publishedAt ?? draft.updatedAt ?? now,
-        first_seen_at: now,
-        changed_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: row.id, outcome: 'inserted', commentCountRose: false };
+    const inserted = { ...values, blog_id: blogId, identity: draft.identity, sort_at: draft.publishedAt ?? draft.updatedAt ?? now, first_seen_at: now, changed_at: now };
+    const row = await firstRow(insertEntry, db, insertedColumns.map((c) => inserted[c]));
+    return { id: row!.id, outcome: 'inserted', commentCountRose: false };
   }
 
   const commentCountRose = draft.commentCount !== null && draft.commentCount > (existing.comment_count ?? 0);
@@ -102,11 +91,7 @@ export async function upsertEntry(
     // The comment count moves without the post changing; keep it current quietly. The item
     // hash follows the item read last, whichever feed it came from.
     if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl || existing.item_hash !== itemHash) {
-      await db
-        .updateTable('entries')
-        .set({ comment_count: draft.commentCount, comment_feed_url: draft.commentFeedUrl, item_hash: itemHash })
-        .where('id', '=', existing.id)
-        .execute();
+      await setCommentState(db, [draft.commentCount, draft.commentFeedUrl, itemHash, existing.id]);
     }
     return { id: existing.id, outcome: 'unchanged', commentCountRose };
   }
@@ -123,6 +108,23 @@ export async function upsertEntry(
     .execute();
   return { id: existing.id, outcome: 'updated', commentCountRose };
 }
+
+const storedColumns = ['id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash'] as const;
+const storedEntry = prepare(2, (db, [identity, blogId]: [string, number]) => db.selectFrom('entries').select(storedColumns).where('identity', '=', identity).where('blog_id', '=', blogId));
+const storedPingRecord = prepare(1, (db, [identity]: [string]) => db.selectFrom('entries').select(storedColumns).where('identity', '=', identity).where('blog_id', 'is', null));
+const setCommentState = prepare(4, (db, [commentCount, commentFeedUrl, itemHash, id]: [number | null, string | null, string | null, number]) =>
+  db.updateTable('entries').set({ comment_count: commentCount, comment_feed_url: commentFeedUrl, item_hash: itemHash }).where('id', '=', id),
+);
+const insertedColumns = [
+  'kind', 'guid', 'url', 'url_key', 'title', 'author_name', 'author_url', 'content_html', 'content_text', 'excerpt', 'lang', 'published_at', 'updated_at',
+  'comment_count', 'comment_feed_url', 'comments_page_url', 'trackback_ping_url', 'content_hash', 'item_hash', 'blog_id', 'identity', 'sort_at', 'first_seen_at', 'changed_at',
+] as const;
+const insertEntry = prepare(insertedColumns.length, (db, args: readonly unknown[]) =>
+  db
+    .insertInto('entries')
+    .values(Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) as unknown as Insertable<EntriesTable>)
+    .returning('id'),
+);
 
 /** What a poll needs to know of a stored entry to leave the same feed item alone. */
 export interface EntryItemState {

@@ -3,6 +3,7 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { claimDue } from './claim.ts';
+import { prepare } from './prepared.ts';
 import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
 import type { SourceKind } from '../domain/vocabulary.ts';
@@ -70,23 +71,17 @@ export async function insertSource(db: Db, source: NewSource, now: string): Prom
 
 /** Inserts a source to poll unless the blog has one with that URL already (ingest's form: nothing read back). */
 export async function ensureSource(db: Db, source: NewSource, now: string): Promise<void> {
-  await db
-    .insertInto('sources')
-    .values({
-      blog_id: source.blogId,
-      entry_id: source.entryId ?? null,
-      kind: source.kind,
-      url: source.url,
-      host: hostOf(source.url),
-      format: source.format ?? null,
-      title: source.title ?? null,
-      next_check_at: source.nextCheckAt,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['blog_id', 'url']).doNothing())
-    .execute();
+  await insertSourceIfNew(db, [source.blogId, source.entryId ?? null, source.kind, source.url, hostOf(source.url), source.format ?? null, source.title ?? null, source.nextCheckAt, now]);
 }
+
+const insertSourceIfNew = prepare(
+  9,
+  (db, [blogId, entryId, kind, url, host, format, title, nextCheckAt, now]: [number, number | null, SourceKind, string, string, string | null, string | null, string, string]) =>
+    db
+      .insertInto('sources')
+      .values({ blog_id: blogId, entry_id: entryId, kind, url, host, format, title, next_check_at: nextCheckAt, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['blog_id', 'url']).doNothing()),
+);
 
 /** Finds a source by id. */
 export async function findSourceById(db: Db, id: number): Promise<Source | undefined> {
@@ -305,15 +300,18 @@ export async function findCommentActivity(db: Db, entryId: number): Promise<{ po
 
 /** Makes a post's comment feed due now: the post reports new comments, or a ping arrived. */
 export async function wakeCommentSources(db: Db, entryId: number, now: string): Promise<void> {
-  await db
+  await wakeCommentSourcesOf(db, [now, now, entryId, now]);
+}
+
+const wakeCommentSourcesOf = prepare(4, (db, [nextCheckAt, updatedAt, entryId, now]: [string, string, number, string]) =>
+  db
     .updateTable('sources')
-    .set({ next_check_at: now, updated_at: now })
+    .set({ next_check_at: nextCheckAt, updated_at: updatedAt })
     .where('entry_id', '=', entryId)
     .where('kind', '=', 'post-comments')
     .where('disabled_at', 'is', null)
-    .where('next_check_at', '>', now)
-    .execute();
-}
+    .where('next_check_at', '>', now),
+);
 
 /** Marks a source as pushed by a WebSub hub until `until` (null: polled normally again). */
 export async function updateSourcePushedUntil(db: Db, id: number, until: string | null, now: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { Db } from '../db/open.ts';
 import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import { siteOfKey } from '../domain/url-key.ts';
 import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
+import { changedRows, firstRow, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
 export interface ResolvedEdge {
@@ -14,27 +15,31 @@ export interface ResolvedEdge {
   type: EdgeType;
 }
 
+const priorRecord = prepare(2, (db, [identity, blogId]: [string, number]) =>
+  db.selectFrom('entries').select(['kind', 'source_key', 'author_url', 'conversation_id']).where('identity', '=', identity).where('blog_id', '=', blogId),
+);
+const priorPingRecord = prepare(1, (db, [identity]: [string]) =>
+  db.selectFrom('entries').select(['kind', 'source_key', 'author_url', 'conversation_id']).where('identity', '=', identity).where('blog_id', 'is', null),
+);
+
 /** Finds what the store holds of an entry with this identity in this blog (or among pings, blog null). */
-export async function findPriorRecord(
-  db: Db,
-  blogId: number | null,
-  identity: string,
-): Promise<{ kind: EntryKind; sourceKey: string | null; authorUrl: string | null; conversationId: number | null } | undefined> {
-  let q = db.selectFrom('entries').select(['kind', 'source_key', 'author_url', 'conversation_id']).where('identity', '=', identity);
-  q = blogId === null ? q.where('blog_id', 'is', null) : q.where('blog_id', '=', blogId);
-  const row = await q.executeTakeFirst();
+export async function findPriorRecord(db: Db, blogId: number | null, identity: string): Promise<{ kind: EntryKind; sourceKey: string | null; authorUrl: string | null; conversationId: number | null } | undefined> {
+  const row = blogId === null ? await firstRow(priorPingRecord, db, [identity]) : await firstRow(priorRecord, db, [identity, blogId]);
   return row ? { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id } : undefined;
 }
 
-/** Records a channel an entry arrived by, dropping one it replaces; tells whether the channel is new. */
-export async function addEntryChannel(db: Db, entryId: number, via: Channel, replaces: Channel | null, now: string): Promise<boolean> {
-  if (replaces !== null) await db.deleteFrom('entry_channels').where('entry_id', '=', entryId).where('via', '=', replaces).execute();
-  const added = await db
+const deleteChannel = prepare(2, (db, [entryId, via]: [number, Channel]) => db.deleteFrom('entry_channels').where('entry_id', '=', entryId).where('via', '=', via));
+const insertChannel = prepare(3, (db, [entryId, via, now]: [number, Channel, string]) =>
+  db
     .insertInto('entry_channels')
     .values({ entry_id: entryId, via, first_seen_at: now })
-    .onConflict((oc) => oc.columns(['entry_id', 'via']).doNothing())
-    .executeTakeFirst();
-  return Number(added.numInsertedOrUpdatedRows ?? 0) > 0;
+    .onConflict((oc) => oc.columns(['entry_id', 'via']).doNothing()),
+);
+
+/** Records a channel an entry arrived by, dropping one it replaces; tells whether the channel is new. */
+export async function addEntryChannel(db: Db, entryId: number, via: Channel, replaces: Channel | null, now: string): Promise<boolean> {
+  if (replaces !== null) await deleteChannel(db, [entryId, replaces]);
+  return changedRows(await insertChannel(db, [entryId, via, now])) > 0;
 }
 
 /** What threading needs to know of a stored entry. */
@@ -47,13 +52,14 @@ export interface ThreadingState {
   blogId: number | null;
 }
 
+const threadingState = prepare(1, (db, [entryId]: [number]) =>
+  db.selectFrom('entries').select(['conversation_id', 'kind', 'is_roundup', 'url_key', 'guid', 'blog_id']).where('id', '=', entryId),
+);
+
 /** Finds an entry's threading state. */
 export async function findThreadingState(db: Db, entryId: number): Promise<ThreadingState> {
-  const row = await db
-    .selectFrom('entries')
-    .select(['conversation_id', 'kind', 'is_roundup', 'url_key', 'guid', 'blog_id'])
-    .where('id', '=', entryId)
-    .executeTakeFirstOrThrow();
+  const row = await firstRow(threadingState, db, [entryId]);
+  if (!row) throw new Error(`store: no entry ${entryId}`);
   return { conversationId: row.conversation_id, kind: row.kind, roundup: row.is_roundup, urlKey: row.url_key, guid: row.guid, blogId: row.blog_id };
 }
 
@@ -69,22 +75,23 @@ export async function updateEntryThreading(
   entryId: number,
   decided: { kind: EntryKind; sourceKey: string | null; roundup: RoundupState; targetUrl?: string | null },
 ): Promise<void> {
-  await db
-    .updateTable('entries')
-    .set({
-      kind: decided.kind,
-      source_key: decided.sourceKey,
-      ...(decided.targetUrl !== undefined ? { target_url: decided.targetUrl } : {}),
-      is_roundup: decided.roundup,
-    })
-    .where('id', '=', entryId)
-    .execute();
+  if (decided.targetUrl !== undefined) await setThreadingAndTarget(db, [decided.kind, decided.sourceKey, decided.roundup, decided.targetUrl, entryId]);
+  else await setThreading(db, [decided.kind, decided.sourceKey, decided.roundup, entryId]);
 }
+
+const setThreading = prepare(4, (db, [kind, sourceKey, roundup, entryId]: [EntryKind, string | null, RoundupState, number]) =>
+  db.updateTable('entries').set({ kind, source_key: sourceKey, is_roundup: roundup }).where('id', '=', entryId),
+);
+const setThreadingAndTarget = prepare(5, (db, [kind, sourceKey, roundup, targetUrl, entryId]: [EntryKind, string | null, RoundupState, string | null, number]) =>
+  db.updateTable('entries').set({ kind, source_key: sourceKey, target_url: targetUrl, is_roundup: roundup }).where('id', '=', entryId),
+);
 
 /** Lists an entry's outgoing edges as stored. */
 export async function listOutgoingEdges(db: Db, entryId: number): Promise<{ id: number; type: EdgeType; target: string }[]> {
-  return db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).execute();
+  return (await outgoingEdges(db, [entryId])).rows;
 }
+
+const outgoingEdges = prepare(1, (db, [entryId]: [number]) => db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId));
 
 /** Deletes edges by id. */
 export async function deleteEdges(db: Db, ids: number[]): Promise<void> {
@@ -93,27 +100,28 @@ export async function deleteEdges(db: Db, ids: number[]): Promise<void> {
 
 /** Inserts an entry's edges; an edge it already has stays as it is. */
 export async function insertEdges(db: Db, entryId: number, relations: RelationDraft[], now: string): Promise<void> {
-  if (relations.length === 0) return;
-  await db
-    .insertInto('edges')
-    .values(
-      relations.map((r) => ({
-        from_entry_id: entryId,
-        type: r.type,
-        target: edgeTargetKey(r.target),
-        to_url: r.toUrl,
-        created_at: now,
-        // Which site a link points at, so the sites followed posts link to can be counted.
-        to_site: r.target.kind === 'url' ? siteOfKey(r.target.key) : null,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing())
-    .execute();
+  for (const part of chunks(relations, 100)) {
+    // Which site a link points at, so the sites followed posts link to can be counted.
+    await insertEdgeRows(part.length)(db, part.flatMap((r) => [entryId, r.type, edgeTargetKey(r.target), r.toUrl, now, r.target.kind === 'url' ? siteOfKey(r.target.key) : null]));
+  }
 }
+
+// One statement per number of edges: an entry has a few.
+const insertEdgeRows = preparedList(6, (db, rows: [number, EdgeType, string, string | null, string, string | null][]) =>
+  db
+    .insertInto('edges')
+    .values(rows.map(([fromEntryId, type, target, toUrl, now, toSite]) => ({ from_entry_id: fromEntryId, type, target, to_url: toUrl, created_at: now, to_site: toSite })))
+    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing()),
+);
+
+const pendingOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>
+  db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is', null),
+);
+const pointEdgesAt = preparedList(1, (db, ids: [number][], [to]: [number]) => db.updateTable('edges').set({ to_entry_id: to }).where('id', 'in', ids.map(([id]) => id)), 1);
 
 /** Resolves an entry's outgoing edges still waiting for their target; returns those that found it. */
 export async function resolveOutgoingEdges(db: Db, entryId: number, blogId: number | null): Promise<ResolvedEdge[]> {
-  const pending = await db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is', null).execute();
+  const pending = (await pendingOutgoingEdges(db, [entryId])).rows;
   if (pending.length === 0) return [];
   const found = await findEntriesByTargets(db, pending.map((e) => e.target), blogId, entryId);
   const resolved: ResolvedEdge[] = [];
@@ -125,10 +133,20 @@ export async function resolveOutgoingEdges(db: Db, entryId: number, blogId: numb
     resolved.push({ fromEntryId: entryId, toEntryId: to, type: edge.type });
   }
   for (const [to, ids] of edgesByEntry) {
-    for (const part of chunks(ids)) await db.updateTable('edges').set({ to_entry_id: to }).where('id', 'in', part).execute();
+    for (const part of chunks(ids)) await pointEdgesAt(part.length)(db, [...part, to]);
   }
   return resolved;
 }
+
+const waitingEdges = preparedList(1, (db, targets: [string][], [entryId]: [number]) =>
+  db
+    .selectFrom('edges')
+    .select(['id', 'from_entry_id', 'type'])
+    .where('target', 'in', targets.map(([t]) => t))
+    .where('to_entry_id', 'is', null)
+    .where('from_entry_id', '!=', entryId),
+  1,
+);
 
 /** Resolves the edges of other entries that were waiting for this one, whatever order the polls ran in. */
 export async function resolveIncomingEdges(db: Db, entryId: number, names: { urlKey: string | null; guid: string | null }): Promise<ResolvedEdge[]> {
@@ -136,21 +154,19 @@ export async function resolveIncomingEdges(db: Db, entryId: number, names: { url
   if (names.urlKey) targets.push(edgeTargetKey({ kind: 'url', key: names.urlKey }));
   if (names.guid) targets.push(edgeTargetKey({ kind: 'ref', guid: names.guid }));
   if (targets.length === 0) return [];
-  const waiting = await db
-    .selectFrom('edges')
-    .select(['id', 'from_entry_id', 'type'])
-    .where('target', 'in', targets)
-    .where('to_entry_id', 'is', null)
-    .where('from_entry_id', '!=', entryId)
-    .execute();
+  const waiting = (await waitingEdges(targets.length)(db, [...targets, entryId])).rows;
   if (waiting.length === 0) return [];
-  await db.updateTable('edges').set({ to_entry_id: entryId }).where('id', 'in', waiting.map((w) => w.id)).execute();
+  for (const part of chunks(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
   return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type }));
 }
 
+const resolvedOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>
+  db.selectFrom('edges').select(['to_entry_id', 'type']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is not', null),
+);
+
 /** Lists an entry's outgoing edges that have found their target. */
 export async function listResolvedOutgoingEdges(db: Db, entryId: number): Promise<ResolvedEdge[]> {
-  const rows = await db.selectFrom('edges').select(['to_entry_id', 'type']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is not', null).execute();
+  const { rows } = await resolvedOutgoingEdges(db, [entryId]);
   return rows.map((e) => ({ fromEntryId: entryId, toEntryId: e.to_entry_id!, type: e.type }));
 }
 
@@ -170,6 +186,13 @@ function ranksBefore(a: [number, number, number], b: [number, number, number]): 
   return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
 }
 
+const threaded = (db: Db, selfId: number) =>
+  db.selectFrom('entries').select(['id', 'url_key', 'guid', 'same_as_id', 'source_key', 'blog_id']).where('id', '!=', selfId).where('conversation_id', 'is not', null);
+type TargetCandidate = { id: number; url_key: string | null; guid: string | null; same_as_id: number | null; source_key: string | null; blog_id: number | null };
+const candidatesByUrlKey = preparedList(1, (db, keys: [string][], [selfId]: [number]) => threaded(db, selfId).where('url_key', 'in', keys.map(([k]) => k)), 1);
+const candidatesByGuid = preparedList(1, (db, guids: [string][], [selfId]: [number]) => threaded(db, selfId).where('guid', 'in', guids.map(([g]) => g)), 1);
+const candidatesById = preparedList(1, (db, ids: [number][], [selfId]: [number]) => threaded(db, selfId).where('id', 'in', ids.map(([i]) => i)), 1);
+
 /**
  * Finds the entries edge targets name (url keys, guids, entry ids), one query per kind of
  * target: by stored target, the best candidate. Only threaded entries: one without a
@@ -186,8 +209,7 @@ async function findEntriesByTargets(db: Db, stored: string[], blogId: number | n
     else if (target?.kind === 'ref') byGuid.set(target.guid, s);
     else if (target?.kind === 'entry') byId.set(target.id, s);
   }
-  const threaded = () => db.selectFrom('entries').select(['id', 'url_key', 'guid', 'same_as_id', 'source_key', 'blog_id']).where('id', '!=', selfId).where('conversation_id', 'is not', null);
-  const pick = (rows: Awaited<ReturnType<ReturnType<typeof threaded>['execute']>>, keyOf: (row: (typeof rows)[number]) => string | undefined) => {
+  const pick = (rows: TargetCandidate[], keyOf: (row: (typeof rows)[number]) => string | undefined) => {
     const best = new Map<string, { id: number; rank: [number, number, number] }>();
     for (const row of rows) {
       const key = keyOf(row);
@@ -199,10 +221,10 @@ async function findEntriesByTargets(db: Db, stored: string[], blogId: number | n
     for (const [key, { id }] of best) found.set(key, id);
   };
   // A page may link thousands of times: lists in chunks stay within every database's limit of bound values.
-  for (const keys of chunks([...byUrlKey.keys()])) pick(await threaded().where('url_key', 'in', keys).execute(), (row) => (row.url_key === null ? undefined : byUrlKey.get(row.url_key)));
-  for (const guids of chunks([...byGuid.keys()])) pick(await threaded().where('guid', 'in', guids).execute(), (row) => (row.guid === null ? undefined : byGuid.get(row.guid)));
+  for (const keys of chunks([...byUrlKey.keys()])) pick((await candidatesByUrlKey(keys.length)(db, [...keys, selfId])).rows, (row) => (row.url_key === null ? undefined : byUrlKey.get(row.url_key)));
+  for (const guids of chunks([...byGuid.keys()])) pick((await candidatesByGuid(guids.length)(db, [...guids, selfId])).rows, (row) => (row.guid === null ? undefined : byGuid.get(row.guid)));
   for (const ids of chunks([...byId.keys()])) {
-    for (const row of await threaded().where('id', 'in', ids).execute()) found.set(byId.get(row.id)!, row.id);
+    for (const row of (await candidatesById(ids.length)(db, [...ids, selfId])).rows) found.set(byId.get(row.id)!, row.id);
   }
   return found;
 }
@@ -229,14 +251,18 @@ export async function listSameAsCandidates(db: Db, entryId: number, sourceKey: s
 
 /** Points an entry at the node it is a record of (null: it is a node itself). */
 export async function updateSameAs(db: Db, entryId: number, nodeId: number | null): Promise<void> {
-  await db.updateTable('entries').set({ same_as_id: nodeId }).where('id', '=', entryId).execute();
+  await setSameAs(db, [nodeId, entryId]);
 }
+
+const setSameAs = prepare(2, (db, [nodeId, entryId]: [number | null, number]) => db.updateTable('entries').set({ same_as_id: nodeId }).where('id', '=', entryId));
 
 /** Lists the records of pings sent from this URL key (other than the entry itself). */
 export async function listPingRecordsFrom(db: Db, urlKey: string, entryId: number): Promise<number[]> {
-  const rows = await db.selectFrom('entries').select('id').where('source_key', '=', urlKey).where('id', '!=', entryId).execute();
+  const { rows } = await pingRecordsFrom(db, [urlKey, entryId]);
   return rows.map((r) => r.id);
 }
+
+const pingRecordsFrom = prepare(2, (db, [urlKey, entryId]: [string, number]) => db.selectFrom('entries').select('id').where('source_key', '=', urlKey).where('id', '!=', entryId));
 
 /** Makes an entry the node of these records, and of the records that pointed at them. */
 export async function pointRecordsAt(db: Db, recordIds: number[], nodeId: number): Promise<void> {
@@ -244,9 +270,11 @@ export async function pointRecordsAt(db: Db, recordIds: number[], nodeId: number
   await db.updateTable('entries').set({ same_as_id: nodeId }).where((eb) => eb.or([eb('id', 'in', recordIds), eb('same_as_id', 'in', recordIds)])).execute();
 }
 
+const roundupState = prepare(1, (db, [entryId]: [number]) => db.selectFrom('entries').select(['is_roundup', 'conversation_id']).where('id', '=', entryId));
+
 /** Finds an entry's roundup state and conversation (for the bridging rule of body links). */
 export async function findRoundupState(db: Db, entryId: number): Promise<{ roundup: RoundupState; conversationId: number | null } | undefined> {
-  const row = await db.selectFrom('entries').select(['is_roundup', 'conversation_id']).where('id', '=', entryId).executeTakeFirst();
+  const row = await firstRow(roundupState, db, [entryId]);
   return row ? { roundup: row.is_roundup, conversationId: row.conversation_id } : undefined;
 }
 
