@@ -13,7 +13,7 @@ import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
-import { ensureSource, findCommentActivity, wakeCommentSources } from '../store/sources.ts';
+import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
@@ -177,6 +177,8 @@ export async function ingestFeedItems(
           trx,
           part.flatMap((step) => ('drafted' in step ? [{ blogId: source.blogId, draft: step.drafted.draft, relations: step.drafted.relations }] : [])),
         );
+        // The comment feeds and listings of new posts, added in one statement after the part's items.
+        const sources: NewSource[] = [];
         for (const step of part) {
           if ('unchanged' in step) {
             const u = step.unchanged;
@@ -204,15 +206,16 @@ export async function ingestFeedItems(
           }
           if (source.kind !== 'feed') continue;
           const commentFeed = preferredCommentFeed(draft);
-          if (commentFeed) await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt }, checkedAt);
+          if (commentFeed) sources.push({ blogId: source.blogId, entryId: recorded.id, kind: 'post-comments', url: commentFeed, nextCheckAt: checkedAt });
           if (recorded.commentCountRose) await wakeCommentSources(trx, recorded.id, checkedAt);
           if (recorded.outcome === 'inserted' && draft.url && !commentFeed && !draft.trackbackPingUrl && !blog?.pingbackEndpoint) {
             got.unexplained.push({ entryId: recorded.id, url: draft.url });
           }
           for (const listing of listingSourcesFor(draft, blog?.pingbackEndpoint ?? null)) {
-            await ensureSource(trx, { blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt }, checkedAt);
+            sources.push({ blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt });
           }
         }
+        await ensureSources(trx, sources, checkedAt);
         if (last && source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
         return got;
       }),

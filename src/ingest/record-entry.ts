@@ -119,14 +119,16 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
     roundup: nextRoundupState(decision.isRoundup, stored.roundup),
     ...(input.targetUrl !== undefined ? { targetUrl: input.targetUrl } : {}),
   });
-  await deleteEdges(db, staleLinkEdges(await listOutgoingEdges(db, id), decision.relations).map((e) => e.id));
+  // A new entry has no edges yet: nothing stale to read, and its resolved ones are those resolved now.
+  const inserted = outcome === 'inserted';
+  if (!inserted) await deleteEdges(db, staleLinkEdges(await listOutgoingEdges(db, id), decision.relations).map((e) => e.id));
   await insertEdges(db, id, decision.relations, now);
 
   const resolved: ResolvedEdge[] = [
     ...(await resolveOutgoingEdges(db, id, stored.blogId)),
     ...(await resolveIncomingEdges(db, id, stored)),
     // Already-resolved outgoing edges join too (an entry threaded before this poll, or edited).
-    ...(await listResolvedOutgoingEdges(db, id)),
+    ...(inserted ? [] : await listResolvedOutgoingEdges(db, id)),
   ];
   const partners = await settleSameAs(db, id, { urlKey: stored.urlKey, sourceKey: decision.sourceKey });
 

@@ -3,7 +3,7 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { claimDue } from './claim.ts';
-import { prepare } from './prepared.ts';
+import { prepare, preparedList } from './prepared.ts';
 import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
 import type { SourceKind } from '../domain/vocabulary.ts';
@@ -73,6 +73,21 @@ export async function insertSource(db: Db, source: NewSource, now: string): Prom
 export async function ensureSource(db: Db, source: NewSource, now: string): Promise<void> {
   await insertSourceIfNew(db, [source.blogId, source.entryId ?? null, source.kind, source.url, hostOf(source.url), source.format ?? null, source.title ?? null, source.nextCheckAt, now]);
 }
+
+/** Adds sources unless their blog has them (by URL): ensureSource for many, in a statement per 50. */
+export async function ensureSources(db: Db, sources: NewSource[], now: string): Promise<void> {
+  for (let i = 0; i < sources.length; i += 50) {
+    const part = sources.slice(i, i + 50);
+    await insertSourcesIfNew(part.length)(db, part.flatMap((s) => [s.blogId, s.entryId ?? null, s.kind, s.url, hostOf(s.url), s.format ?? null, s.title ?? null, s.nextCheckAt, now]));
+  }
+}
+
+const insertSourcesIfNew = preparedList(9, (db, rows: [number, number | null, SourceKind, string, string, string | null, string | null, string, string][]) =>
+  db
+    .insertInto('sources')
+    .values(rows.map(([blogId, entryId, kind, url, host, format, title, nextCheckAt, now]) => ({ blog_id: blogId, entry_id: entryId, kind, url, host, format, title, next_check_at: nextCheckAt, created_at: now, updated_at: now })))
+    .onConflict((oc) => oc.columns(['blog_id', 'url']).doNothing()),
+);
 
 const insertSourceIfNew = prepare(
   9,
