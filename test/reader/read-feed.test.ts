@@ -62,3 +62,36 @@ describe('readFeed', () => {
     expect(err).toMatchObject({ code: 'too-large', message: 'reading the feed took longer than 0.01 s' });
   });
 });
+
+describe('the feed reader worker at its memory limit', () => {
+  it('stops a read that needs more memory than the limit with a plain error, and reads the next feed', async () => {
+    // Run from the compiled JavaScript in a process of its own: a worker under the test runner
+    // loads tsx too, and near a tiny heap limit V8 may end the whole process instead of the
+    // worker. Here such a crash fails this test (exit code, no answer) instead of the runner.
+    const { execFile } = await import('node:child_process');
+    const path = await import('node:path');
+    const { pathToFileURL } = await import('node:url');
+    const readFeedJs = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/src/reader/read-feed.js')).href;
+    const script = `
+      const { createFeedReader } = await import(${JSON.stringify(readFeedJs)});
+      const body = '<p>' + 'Über Öffentlichkeit im Netz lässt sich trefflich streiten, und das geschieht hier. '.repeat(25) + '</p>';
+      const items = Array.from({ length: 3800 }, (_, i) => '<item><title>Beitrag ' + i + '</title><link>${origin}/' + i + '/</link><description><![CDATA[' + body + ']]></description></item>').join('');
+      const feed = (n) => Buffer.from('<?xml version="1.0"?><rss version="2.0"><channel><title>B</title><link>${origin}/</link>' + (n === undefined ? items : '<item><title>x</title></item>') + '</channel></rss>');
+      const reader = createFeedReader({ timeoutMs: 60000, memoryMb: 16, idleMs: 1000 });
+      const out = { bytes: feed().length };
+      try { out.items = (await reader.read(feed(), 'application/rss+xml', '${origin}/feed/')).items.length; }
+      catch (err) { out.error = { name: err.name, code: err.code, message: err.message }; }
+      out.next = (await reader.read(feed(1), 'application/rss+xml', '${origin}/feed/')).items.length;
+      await reader.close();
+      console.log(JSON.stringify(out));`;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out))),
+    );
+    const out = JSON.parse(stdout) as { bytes: number; items?: number; error?: { code: string; message: string }; next: number };
+    // Just under the 10 MB a feed may have: parsed, it takes several times that in objects.
+    expect(out.bytes).toBeGreaterThan(8_000_000);
+    expect(out.items).toBeUndefined();
+    expect(out.error).toMatchObject({ code: 'too-large', message: 'reading the feed needed more than 16 MB' });
+    expect(out.next).toBe(1);
+  }, 90_000);
+});
