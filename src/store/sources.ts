@@ -3,7 +3,7 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { claimDue } from './claim.ts';
-import { prepare, preparedList } from './prepared.ts';
+import { prepare, preparedList, type PreparedStatement } from './prepared.ts';
 import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
 import type { SourceKind } from '../domain/vocabulary.ts';
@@ -294,7 +294,28 @@ export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePol
     patch.disabled_reason = state.disabledReason;
     patch.disabled_at = state.disabledReason === null ? null : state.checkedAt;
   }
-  await db.updateTable('sources').set(patch).where('id', '=', id).execute();
+  await patchSource(db, patch, id);
+}
+
+// A poll writes one of a few sets of columns (success, failure, with validators, moved…): one
+// statement per set, compiled once.
+const sourcePatches = new Map<string, PreparedStatement<readonly unknown[], unknown>>();
+
+function patchSource(db: Db, patch: Updateable<SourcesTable>, id: number) {
+  const columns = (Object.keys(patch) as (keyof Updateable<SourcesTable>)[]).filter((c) => patch[c] !== undefined);
+  const shape = columns.join(' ');
+  let statement = sourcePatches.get(shape);
+  if (!statement) {
+    statement = prepare(columns.length + 1, (db, args: readonly unknown[]) =>
+      db
+        .updateTable('sources')
+        .set(Object.fromEntries(columns.map((c, i) => [c, args[i]])) as Updateable<SourcesTable>)
+        .where('id', '=', args[columns.length] as number),
+    );
+    // The sets are few; a surprising number of them is only compiled for each call.
+    if (sourcePatches.size < 64) sourcePatches.set(shape, statement);
+  }
+  return statement(db, [...columns.map((c) => patch[c]), id]);
 }
 
 /** Finds the post a post-comment source belongs to, with its newest comment, for scheduling. */
