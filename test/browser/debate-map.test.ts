@@ -4,15 +4,15 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { startFixtureServer } from '../../src/demo/fixture-server.ts';
 import { serializeMethodCall } from '../../src/xmlrpc/codec.ts';
 import { homePage, rssFeed } from '../support/blog-pages.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.resolve('test/artifacts');
 
 let d: DemoDebate;
@@ -26,10 +26,7 @@ beforeAll(async () => {
   await d.t.app.listen({ host: '127.0.0.1', port: 0 });
   origin = `http://127.0.0.1:${(d.t.app.server.address() as { port: number }).port}`;
   entryIds = ((await d.t.app.inject(`/api/conversations/${d.conversationId}`)).json().entries as { id: number }[]).map((e) => e.id);
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

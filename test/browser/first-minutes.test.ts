@@ -6,12 +6,12 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../support/app.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.resolve('test/artifacts');
 
 let d: DemoDebate;
@@ -39,10 +39,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(d.t.app.server.address() as { port: number }).port}`;
   rootId = (await d.t.app.inject(`/api/conversations/${d.conversationId}`)).json().entries[0].id;
   planetsabId = ((await d.t.app.inject('/api/blogs')).json().blogs as { id: number; title: string }[]).find((b) => b.title === 'planetsab')!.id;
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

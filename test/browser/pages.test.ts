@@ -4,13 +4,13 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debateSlugs } from '../../src/demo/debate.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
 import { startHostileBlog, type HostileBlog } from '../support/hostile-blog.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.resolve('test/artifacts');
 
 interface ApiEntry {
@@ -48,10 +48,7 @@ beforeAll(async () => {
   await d.t.app.listen({ host: '127.0.0.1', port: 0 });
   origin = `http://127.0.0.1:${(d.t.app.server.address() as { port: number }).port}`;
   entries = (await d.t.app.inject(`/api/conversations/${d.conversationId}`)).json().entries;
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -44,6 +44,21 @@ async function processOn(databaseUrl: string | null, overrides: Record<string, u
 }
 
 /** What was threaded, independent of ids and ports: every conversation as the sorted paths of its entries. */
+/** A real `palaver poller` process on the database, SIGKILLed at cleanup if still running. */
+function spawnPoller(databaseUrl: string) {
+  const child = spawn(process.execPath, [path.join(root, 'bin/palaver.js'), 'poller', '--quiet'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  cleanups.push(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  return { child, exited };
+}
+
 async function threading(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('entries').select(['url', 'conversation_id']).execute();
   const groups = new Map<number | null, string[]>();
@@ -118,16 +133,7 @@ describe('several processes on one PostgreSQL', () => {
     const survivor = await processOn(url, {}, () => new Date(Date.now() + survivorClock.offsetMs));
     await registerFarm(survivor.database.db, slowFarm, new Date().toISOString());
 
-    const child = spawn(process.execPath, [path.join(root, 'bin/palaver.js'), 'poller', '--quiet'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: url, FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent' },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    cleanups.push(async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    });
+    const { child, exited } = spawnPoller(url);
     // Mid-pass: it has claimed sources and its requests are in flight.
     for (let waited = 0; slowFarm.requests() < 4; waited += 50) {
       if (waited > 30_000) throw new Error('the poller process did not start polling');
@@ -232,16 +238,7 @@ describe('several processes on one PostgreSQL', () => {
     }
     const before = sources.requests();
 
-    const child = spawn(process.execPath, [path.join(root, 'bin/palaver.js'), 'poller', '--quiet'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: url, FETCHER_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'silent' },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    cleanups.push(async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    });
+    const { child, exited } = spawnPoller(url);
     // Killed while it verifies: it claimed the queued pings (one batch) and fetches the first source.
     for (let waited = 0; sources.requests() < before + 1; waited += 50) {
       if (waited > 30_000) throw new Error('the poller process did not start verifying');
