@@ -29,9 +29,11 @@ describe('createSourcePagePool', () => {
   });
 
   it('stops a page that needs more memory than the limit and names the limit', async () => {
-    pool = createSourcePagePool({ timeoutMs: 60_000, memoryMb: 16, workers: 1 });
-    const result = await pool.read(page(entries(40_000)));
-    expect(result).toEqual({ status: 'error', permanent: true, message: "reading the source page needed more than 16 MB, the memory limit for a ping's source" });
+    // 48 MB leaves room for the worker to start under a loaded machine (16 MB sometimes ran out
+    // while loading the reader itself) and is still far below what 150,000 entries need.
+    pool = createSourcePagePool({ timeoutMs: 60_000, memoryMb: 48, workers: 1 });
+    const result = await pool.read(page(entries(150_000)));
+    expect(result).toEqual({ status: 'error', permanent: true, message: "reading the source page needed more than 48 MB, the memory limit for a ping's source" });
   });
 
   it('answers every waiting page once it closes', async () => {
