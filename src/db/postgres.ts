@@ -19,13 +19,51 @@ const types = {
 // it, so no page or feed could show it anyway): it is dropped from every string sent.
 const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
 
-/** The pool as kysely sees it, with U+0000 taken out of every parameter. */
-function withoutNulCharacters(pool: pg.Pool): PostgresPool {
+/** Distinct statements a pool names (and each of its connections keeps parsed); the rest stay unnamed. */
+export const namedStatementsKept = 500;
+
+/**
+ * The name under which a statement's SQL is prepared on every connection of one pool: the
+ * store runs the same few dozen statements for every item, and an unnamed statement is parsed
+ * and planned by the server each time it runs, which cost about as much server CPU as running
+ * it. A named one is parsed once per connection, and after a few runs PostgreSQL keeps a
+ * generic plan of it when that plan costs no more than the ones made for the values. Only
+ * statements with parameters (a statement without any goes by the simple protocol, which
+ * allows several commands, as migrations send), only from their second use (a one-off never
+ * takes a name), and at most namedStatementsKept per pool: a connection keeps what it parsed
+ * until it closes.
+ */
+export function createStatementNamer(limit = namedStatementsKept): (text: string, parameterCount: number) => string | undefined {
+  const names = new Map<string, string>();
+  const seenOnce = new Set<string>();
+  return (text, parameterCount) => {
+    if (parameterCount === 0) return undefined;
+    const name = names.get(text);
+    if (name !== undefined || names.size >= limit) return name;
+    if (!seenOnce.has(text)) {
+      // Bounded like the names: texts seen once are forgotten when too many pile up.
+      if (seenOnce.size >= limit * 4) seenOnce.clear();
+      seenOnce.add(text);
+      return undefined;
+    }
+    seenOnce.delete(text);
+    const named = `palaver_${names.size + 1}`;
+    names.set(text, named);
+    return named;
+  };
+}
+
+/** The pool as kysely sees it, with U+0000 taken out of every parameter and repeated statements named. */
+function withoutNulCharacters(pool: pg.Pool, nameOf: ReturnType<typeof createStatementNamer>): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
-      const query = ((text: unknown, parameters?: unknown[]) =>
-        typeof text === 'string' ? client.query(text, parameters?.map(withoutNul)) : client.query(text as pg.Submittable)) as unknown as PostgresPoolClient['query'];
+      const query = ((text: unknown, parameters?: unknown[]) => {
+        if (typeof text !== 'string') return client.query(text as pg.Submittable);
+        const values = parameters?.map(withoutNul);
+        const name = nameOf(text, values?.length ?? 0);
+        return name === undefined ? client.query(text, values) : client.query({ name, text, values });
+      }) as unknown as PostgresPoolClient['query'];
       return { query, release: () => client.release() };
     },
     end: () => pool.end(),
@@ -59,7 +97,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Opened
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', (err) => options.onError?.(err));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withoutNulCharacters(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withoutNulCharacters(pool, createStatementNamer()) }) });
   const listeners: pg.Client[] = [];
   return {
     db,
