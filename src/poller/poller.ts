@@ -66,17 +66,6 @@ export interface Poller {
 // mid-poll, it becomes due again when the lease ends.
 const defaultLeaseSeconds = 600;
 
-async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
 /**
  * Runs claimed work `concurrency` at a time, claiming as workers come free (as many as are free)
  * rather than a batch at a time: pollers side by side share a queue evenly to its end, and no
@@ -197,25 +186,31 @@ export function createPoller(deps: PollerDeps): Poller {
     return summary;
   }
 
+  // Set while stop() waits for the pass: the workers finish what they hold and claim no more.
+  let stopping = false;
   const loop = createBackgroundLoop({
     intervalMs: s.tickSeconds * 1000,
+    // Claims as workers come free, as pollOnce does, until nothing is due: a pass never holds
+    // leases on sources it cannot start yet, which other pollers with free workers could poll.
     async pass() {
-      const limit = s.concurrency * 2;
-      const batch = await claim(false, now().toISOString(), limit);
       const summary = emptySummary();
-      await runPool(batch, s.concurrency, (src) => pollSource(src, summary, {}));
+      await runClaimed(s.concurrency, async (free) => (stopping ? [] : await claim(false, now().toISOString(), free)), (src) => pollSource(src, summary, {}));
       if (summary.polled > 0) {
         deps.log.info({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.disabled }, 'poll tick');
       }
-      // A full batch means more is due right now.
-      return batch.length === limit;
     },
     onError: (err) => deps.log.error({ err }, 'poll tick failed'),
   });
 
   return {
-    start: loop.start,
-    stop: loop.stop,
+    start() {
+      stopping = false;
+      loop.start();
+    },
+    async stop() {
+      stopping = true;
+      await loop.stop();
+    },
     wake: loop.wake,
     pollOnce,
   };

@@ -74,4 +74,30 @@ describe('the claims of the poller', () => {
     // A batch claimed at once (four times the concurrency, at least 16) would leave one poller 16 or more.
     expect(Math.abs(a.polled - b.polled), `${a.polled} and ${b.polled}`).toBeLessThanOrEqual(6);
   });
+  it('the background loop claims as its workers come free: it leases no more sources than it polls at once', async () => {
+    await registerBlogs(10, new Date().toISOString());
+    let release: () => void = () => {};
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    const stuck = pollerWith(async (req) => {
+      asked += 1;
+      await hanging;
+      return answer(req.url);
+    }, { concurrency: 2 });
+    stuck.start();
+    try {
+      while (asked < 2) await new Promise((r) => setTimeout(r, 5));
+      // Let a claim beyond its workers (as a pass of twice the concurrency made) show up.
+      await new Promise((r) => setTimeout(r, 50));
+      const leased = await t.database.db.selectFrom('sources').select('id').where('next_check_at', '>', new Date().toISOString()).execute();
+      expect(leased).toHaveLength(2);
+      // Another poller with free workers polls everything the stuck one has not started.
+      const other = await pollerWith(async (req) => answer(req.url), { concurrency: 2 }).pollOnce();
+      expect(other.polled).toBe(8);
+      expect(asked).toBe(2);
+    } finally {
+      release();
+      await stuck.stop();
+    }
+  });
 });

@@ -3,8 +3,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/postgres.ts';
-import { insertBlog } from '../../src/store/blogs.ts';
-import { findBlogById } from '../../src/store/blogs.ts';
+import { findBlogById, insertBlog } from '../../src/store/blogs.ts';
 import { createPostgresTestDatabase, testPostgresUrl } from '../support/postgres.ts';
 
 const adminUrl = testPostgresUrl()!;
