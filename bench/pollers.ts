@@ -1,8 +1,10 @@
 // Several pollers on one PostgreSQL: cold ingest of N fixture feeds (about 20 items each) by 1,
 // 2 and 4 poller processes at once, with the fixture blogs answering at once (CPU-bound) and after
 // 100 ms (latency-bound), against one poller in the same run; and one poller on SQLite against
-// one on PostgreSQL. Also the per-feed CPU and the bytes per stored entry that docs/scaling.md
-// works from. Needs BENCH_DATABASE_URL: the admin database of a server it may create databases on.
+// one on PostgreSQL. Also the per-feed CPU (the pollers' and, when the server runs on this machine,
+// PostgreSQL's), what the server's connections waited on, and the bytes per stored entry that
+// docs/scaling.md works from. Needs BENCH_DATABASE_URL: the admin database of a server it may
+// create databases on.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,7 +37,29 @@ interface Run {
   polled: number;
   inserted: number;
   cpuMsPerFeed: number;
+  /** PostgreSQL's CPU per feed, when the server runs on this machine (null otherwise). */
+  serverCpuMsPerFeed: number | null;
   bytesPerEntry: number | null;
+  waits: WaitSamples;
+}
+
+/** How the run database's connections were found, sampled from pg_stat_activity. */
+interface WaitSamples {
+  samples: number;
+  /** Running a statement (on the CPU or the disk). */
+  active: number;
+  /** Waiting for a lock: advisory (threading's names, rate limits) or a row (conversations, claims). */
+  advisory: number;
+  row: number;
+  otherLock: number;
+  /** Waiting for the poller (between statements of a transaction, or idle in the pool). */
+  client: number;
+}
+
+/** One setting of the fixture: its latency and how many feeds each poller polls at once. */
+export interface PollersLatency {
+  delayMs: number;
+  concurrency: number;
 }
 
 function urlOf(adminUrl: string, name: string): string {
@@ -53,6 +77,75 @@ async function register(db: Db, urls: string[]): Promise<void> {
     }
   });
 }
+
+/**
+ * The CPU time (ms) used so far by the PostgreSQL server behind `admin`, its ended backends
+ * included (the postmaster's reaped children), or null when the server's data folder is not
+ * readable here (another machine, another user).
+ */
+async function serverCpuReader(admin: pg.Client): Promise<(() => number) | null> {
+  try {
+    const dir = (await admin.query<{ data_directory: string }>('show data_directory')).rows[0]!.data_directory;
+    const postmaster = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const ticks = 100; // USER_HZ on Linux
+    const fields = (pid: string) => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    const read = () => {
+      // utime, stime, cutime, cstime of the postmaster: the backends that ended are in the last two.
+      const f = fields(postmaster);
+      let total = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      for (const pid of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        try {
+          const g = fields(pid);
+          if (g[1] === postmaster) total += Number(g[11]) + Number(g[12]);
+        } catch {
+          // Ended while listed.
+        }
+      }
+      return (total * 1000) / ticks;
+    };
+    read();
+    return read;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples what the run database's connections are doing every 100 ms until stopped. */
+function sampleWaits(admin: pg.Client, database: string): { stop(): Promise<WaitSamples> } {
+  const w: WaitSamples = { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await admin.query<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>(
+        `select state, wait_event_type, wait_event from pg_stat_activity where datname = $1 and backend_type = 'client backend'`,
+        [database],
+      );
+      for (const r of rows.rows) {
+        w.samples += 1;
+        if (r.wait_event_type === 'Lock') {
+          if (r.wait_event === 'advisory') w.advisory += 1;
+          else if (r.wait_event === 'tuple' || r.wait_event === 'transactionid') w.row += 1;
+          else w.otherLock += 1;
+        } else if (r.state === 'active') w.active += 1;
+        else w.client += 1;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return w;
+    },
+  };
+}
+
+const share = (n: number, w: WaitSamples) => `${((100 * n) / Math.max(1, w.samples)).toFixed(1)} %`;
 
 /** Starts `count` workers on `target`, lets them go at once, and waits for all. */
 async function runWorkers(target: string, count: number, options: { concurrency: number; perHost: number }): Promise<{ seconds: number; results: WorkerResult[] }> {
@@ -75,7 +168,7 @@ async function runWorkers(target: string, count: number, options: { concurrency:
 }
 
 /** Runs the several-pollers benchmark and returns its figures (none without BENCH_DATABASE_URL). */
-export async function benchPollers(options: { feeds: number; hosts: number; perHost: number; concurrency: number }): Promise<Figure[]> {
+export async function benchPollers(options: { feeds: number; hosts: number; perHost: number; latencies: PollersLatency[] }): Promise<Figure[]> {
   const adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
     console.log('Skipped: several pollers on PostgreSQL (set BENCH_DATABASE_URL to the admin database of a PostgreSQL server).');
@@ -93,9 +186,13 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   await migrating.close();
 
   const runs = new Map<string, Run>();
-  const settings = { concurrency: options.concurrency, perHost: options.perHost };
+  const serverCpu = await serverCpuReader(admin);
+  // A second connection for sampling, so the samples never wait behind the admin's own statements.
+  const sampler = new pg.Client({ connectionString: adminUrl });
+  await sampler.connect();
   try {
-    for (const delayMs of [0, 100]) {
+    for (const { delayMs, concurrency } of options.latencies) {
+      const settings = { concurrency, perHost: options.perHost };
       const farm = await startFeedFarm(options.feeds, { hosts: options.hosts, delayMs });
       try {
         for (const pollers of [1, 2, 4]) {
@@ -103,20 +200,35 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const url = urlOf(adminUrl, runDb);
           const db = openPostgres(url, { poolSize: 2 });
           await register(db.db, farm.urls);
+          const cpuBefore = serverCpu?.();
+          const sampling = sampleWaits(sampler, runDb);
           const { seconds, results } = await runWorkers(url, pollers, settings);
+          const waits = await sampling.stop();
+          const serverMs = serverCpu && cpuBefore !== undefined ? serverCpu() - cpuBefore : null;
           const size = await admin.query<{ n: string }>(`select pg_database_size($1) as n`, [runDb]);
           const entries = Number((await db.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
           await db.close();
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const failed = results.reduce((n, r) => n + r.failed, 0);
           if (polled !== options.feeds || failed > 0) console.error(`bench: ${pollers} poller(s), ${delayMs} ms: polled ${polled} of ${options.feeds}, ${failed} failed`);
-          console.log(`  ${pollers} poller(s), latency ${delayMs} ms: ${(polled / seconds).toFixed(1)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s)`);
+          const cpuMsPerFeed = results.reduce((n, r) => n + r.cpuMs, 0) / polled;
+          const serverCpuMsPerFeed = serverMs === null ? null : serverMs / polled;
+          // How much of the wall time the two cores' worth of CPU the run used: near 100 % is CPU-bound.
+          const busy = ((cpuMsPerFeed + (serverCpuMsPerFeed ?? 0)) * polled) / (seconds * 1000 * os.cpus().length);
+          console.log(
+            `  ${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
+              `CPU per feed: pollers ${cpuMsPerFeed.toFixed(1)} ms, PostgreSQL ${serverCpuMsPerFeed === null ? 'not measured' : `${serverCpuMsPerFeed.toFixed(1)} ms`}; ` +
+              `${serverCpuMsPerFeed === null ? '' : `CPU busy ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores; `}` +
+              `server connections: running ${share(waits.active, waits)}, waiting for the poller ${share(waits.client, waits)}, on advisory locks ${share(waits.advisory, waits)}, on row locks ${share(waits.row, waits)}, on other locks ${share(waits.otherLock, waits)} (${waits.samples} samples)`,
+          );
           runs.set(`pg ${pollers} ${delayMs}`, {
             feedsPerSecond: polled / seconds,
             polled,
             inserted: results.reduce((n, r) => n + r.inserted, 0),
-            cpuMsPerFeed: results.reduce((n, r) => n + r.cpuMs, 0) / polled,
+            cpuMsPerFeed,
+            serverCpuMsPerFeed,
             bytesPerEntry: entries ? Number(size.rows[0]!.n) / entries : null,
+            waits,
           });
         }
         if (delayMs === 0) {
@@ -129,8 +241,16 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const { seconds, results } = await runWorkers(file, 1, settings);
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const entries = results.reduce((n, r) => n + r.inserted, 0);
-          console.log(`  1 poller on SQLite, latency 0 ms: ${(polled / seconds).toFixed(1)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s)`);
-          runs.set('sqlite 1 0', { feedsPerSecond: polled / seconds, polled, inserted: entries, cpuMsPerFeed: results[0]!.cpuMs / polled, bytesPerEntry: entries ? fs.statSync(file).size / entries : null });
+          console.log(`  1 poller on SQLite, latency 0 ms, ${concurrency} at once: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); CPU per feed ${(results[0]!.cpuMs / polled).toFixed(1)} ms`);
+          runs.set('sqlite 1 0', {
+            feedsPerSecond: polled / seconds,
+            polled,
+            inserted: entries,
+            cpuMsPerFeed: results[0]!.cpuMs / polled,
+            serverCpuMsPerFeed: null,
+            bytesPerEntry: entries ? fs.statSync(file).size / entries : null,
+            waits: { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0 },
+          });
           fs.rmSync(dir, { recursive: true, force: true });
         }
       } finally {
@@ -138,15 +258,16 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
       }
     }
   } finally {
+    await sampler.end();
     await admin.query(`drop database if exists ${pg.escapeIdentifier(runDb)} with (force)`);
     await admin.query(`drop database if exists ${pg.escapeIdentifier(template)} with (force)`);
     await admin.end();
   }
 
   const get = (key: string) => runs.get(key)!;
-  const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${options.concurrency} at once per poller; each poller a process`;
   const figures: Figure[] = [];
-  for (const delayMs of [0, 100]) {
+  for (const { delayMs, concurrency } of options.latencies) {
+    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; each poller a process`;
     const one = get(`pg 1 ${delayMs}`).feedsPerSecond;
     for (const pollers of [1, 2, 4]) {
       figures.push({
@@ -161,6 +282,8 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   }
   figures.push({ name: 'one poller, PostgreSQL against SQLite, latency 0 ms', value: get('pg 1 0').feedsPerSecond, unit: 'feeds/s', baseline: get('sqlite 1 0').feedsPerSecond, note: 'baseline: the same poller on a SQLite file', higherIsBetter: true });
   figures.push({ name: 'poller CPU per feed (20 items), PostgreSQL', value: get('pg 1 0').cpuMsPerFeed, unit: 'ms', baseline: get('sqlite 1 0').cpuMsPerFeed, note: 'the poller process only (the server’s own CPU is not counted); baseline: SQLite, in-process', higherIsBetter: false });
+  const server = get('pg 1 0').serverCpuMsPerFeed;
+  if (server !== null) figures.push({ name: 'PostgreSQL server CPU per feed (20 items), one poller', value: server, unit: 'ms', baseline: null, note: 'the postmaster’s backends (ended ones included) over the run, divided by the feeds', higherIsBetter: false });
   const bytes = get('pg 1 0').bytesPerEntry;
   if (bytes !== null) figures.push({ name: 'PostgreSQL size per stored entry', value: bytes / 1024, unit: 'KiB', baseline: (get('sqlite 1 0').bytesPerEntry ?? 0) / 1024, note: 'pg_database_size / entries after the cold ingest (indexes and the search vector included); baseline: the SQLite file', higherIsBetter: false });
   return figures;
