@@ -187,6 +187,10 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
 
   const runs = new Map<string, Run>();
   const serverCpu = await serverCpuReader(admin);
+  // The settings that decide what a commit costs: the figures hold for these only.
+  const setting = async (name: string) => (await admin.query<Record<string, string>>(`show ${name}`)).rows[0]![name];
+  const serverSettings = `PostgreSQL ${await setting('server_version')}, fsync=${await setting('fsync')}, synchronous_commit=${await setting('synchronous_commit')}, shared_buffers=${await setting('shared_buffers')}`;
+  console.log(`  server: ${serverSettings}`);
   // A second connection for sampling, so the samples never wait behind the admin's own statements.
   const sampler = new pg.Client({ connectionString: adminUrl });
   await sampler.connect();
@@ -267,7 +271,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   const get = (key: string) => runs.get(key)!;
   const figures: Figure[] = [];
   for (const { delayMs, concurrency } of options.latencies) {
-    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; each poller a process`;
+    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; each poller a process; ${serverSettings}`;
     const one = get(`pg 1 ${delayMs}`).feedsPerSecond;
     for (const pollers of [1, 2, 4]) {
       figures.push({
