@@ -52,8 +52,10 @@ interface WaitSamples {
   advisory: number;
   row: number;
   otherLock: number;
-  /** Waiting for the poller (between statements of a transaction, or idle in the pool). */
+  /** In a transaction, waiting for the poller's next statement. */
   client: number;
+  /** Idle in a poller's pool. */
+  idle: number;
 }
 
 /** One setting of the fixture: its latency and how many feeds each poller polls at once. */
@@ -116,7 +118,7 @@ async function serverCpuReader(admin: pg.Client): Promise<(() => number) | null>
 
 /** Samples what the run database's connections are doing every 100 ms until stopped. */
 function sampleWaits(admin: pg.Client, database: string): { stop(): Promise<WaitSamples> } {
-  const w: WaitSamples = { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0 };
+  const w: WaitSamples = { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0, idle: 0 };
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -131,6 +133,7 @@ function sampleWaits(admin: pg.Client, database: string): { stop(): Promise<Wait
           else if (r.wait_event === 'tuple' || r.wait_event === 'transactionid') w.row += 1;
           else w.otherLock += 1;
         } else if (r.state === 'active') w.active += 1;
+        else if (r.state === 'idle') w.idle += 1;
         else w.client += 1;
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -143,6 +146,15 @@ function sampleWaits(admin: pg.Client, database: string): { stop(): Promise<Wait
       return w;
     },
   };
+}
+
+/** Waits (at most 10 s) until no client is connected to `database`. */
+async function untilNoConnections(admin: pg.Client, database: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = $1`, [database]);
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const share = (n: number, w: WaitSamples) => `${((100 * n) / Math.max(1, w.samples)).toFixed(1)} %`;
@@ -204,14 +216,20 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const url = urlOf(adminUrl, runDb);
           const db = openPostgres(url, { poolSize: 2 });
           await register(db.db, farm.urls);
+          await db.close();
+          // A backend that ends between reading the postmaster and listing its children would be
+          // missed: the CPU is read when the run database has no connection left.
+          await untilNoConnections(sampler, runDb);
           const cpuBefore = serverCpu?.();
           const sampling = sampleWaits(sampler, runDb);
           const { seconds, results } = await runWorkers(url, pollers, settings);
           const waits = await sampling.stop();
+          await untilNoConnections(sampler, runDb);
           const serverMs = serverCpu && cpuBefore !== undefined ? serverCpu() - cpuBefore : null;
           const size = await admin.query<{ n: string }>(`select pg_database_size($1) as n`, [runDb]);
-          const entries = Number((await db.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-          await db.close();
+          const counting = openPostgres(url, { poolSize: 1 });
+          const entries = Number((await counting.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+          await counting.close();
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const failed = results.reduce((n, r) => n + r.failed, 0);
           if (polled !== options.feeds || failed > 0) console.error(`bench: ${pollers} poller(s), ${delayMs} ms: polled ${polled} of ${options.feeds}, ${failed} failed`);
@@ -223,7 +241,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             `  ${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
               `CPU per feed: pollers ${cpuMsPerFeed.toFixed(1)} ms, PostgreSQL ${serverCpuMsPerFeed === null ? 'not measured' : `${serverCpuMsPerFeed.toFixed(1)} ms`}; ` +
               `${serverCpuMsPerFeed === null ? '' : `CPU busy ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores; `}` +
-              `server connections: running ${share(waits.active, waits)}, waiting for the poller ${share(waits.client, waits)}, on advisory locks ${share(waits.advisory, waits)}, on row locks ${share(waits.row, waits)}, on other locks ${share(waits.otherLock, waits)} (${waits.samples} samples)`,
+              `server connections: running ${share(waits.active, waits)}, in a transaction waiting for the poller ${share(waits.client, waits)}, idle ${share(waits.idle, waits)}, on advisory locks ${share(waits.advisory, waits)}, on row locks ${share(waits.row, waits)}, on other locks ${share(waits.otherLock, waits)} (${waits.samples} samples)`,
           );
           runs.set(`pg ${pollers} ${delayMs}`, {
             feedsPerSecond: polled / seconds,
@@ -253,7 +271,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             cpuMsPerFeed: results[0]!.cpuMs / polled,
             serverCpuMsPerFeed: null,
             bytesPerEntry: entries ? fs.statSync(file).size / entries : null,
-            waits: { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0 },
+            waits: { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0, idle: 0 },
           });
           fs.rmSync(dir, { recursive: true, force: true });
         }
