@@ -37,20 +37,27 @@ function pollerWith(fetch: Fetch, overrides: { concurrency?: number; claimLeaseS
   return createPoller({ db: t.database.db, fetch, settings: { ...pollerSettings(t.config), ...overrides }, log: silent, kinds: ['feed'], ...(now ? { now } : {}) });
 }
 
+/** A fetch that holds every request until released, counting how many it was asked. */
+function heldFetch(): { fetch: Fetch; asked: () => number; release: () => void } {
+  let release: () => void = () => {};
+  const hanging = new Promise<void>((resolve) => (release = resolve));
+  let asked = 0;
+  const fetch: Fetch = async (req) => {
+    asked += 1;
+    await hanging;
+    return answer(req.url);
+  };
+  return { fetch, asked: () => asked, release: () => release() };
+}
+
 describe('the claims of the poller', () => {
   it('leases a claimed source for poller.claimLeaseSeconds: another poller takes it only after the lease', async () => {
     const start = new Date('2026-01-05T10:00:00.000Z');
     await registerBlogs(1, start.toISOString());
-    let release: () => void = () => {};
-    const hanging = new Promise<void>((resolve) => (release = resolve));
-    let asked = 0;
-    const stuck = pollerWith(async (req) => {
-      asked += 1;
-      await hanging;
-      return answer(req.url);
-    }, { claimLeaseSeconds: 90 }, () => start);
+    const held = heldFetch();
+    const stuck = pollerWith(held.fetch, { claimLeaseSeconds: 90 }, () => start);
     const running = stuck.pollOnce();
-    while (asked === 0) await new Promise((r) => setTimeout(r, 5));
+    while (held.asked() === 0) await new Promise((r) => setTimeout(r, 5));
     const [source] = await t.database.db.selectFrom('sources').select('next_check_at').execute();
     expect(source!.next_check_at).toBe(new Date(start.getTime() + 90_000).toISOString());
 
@@ -59,7 +66,7 @@ describe('the claims of the poller', () => {
     expect(within.polled).toBe(0);
     const after = await pollerWith(async (req) => answer(req.url), {}, () => new Date(start.getTime() + 91_000)).pollOnce();
     expect(after.polled).toBe(1);
-    release();
+    held.release();
     await running;
   });
 
@@ -76,17 +83,11 @@ describe('the claims of the poller', () => {
   });
   it('the background loop claims as its workers come free: it leases no more sources than it polls at once', async () => {
     await registerBlogs(10, new Date().toISOString());
-    let release: () => void = () => {};
-    const hanging = new Promise<void>((resolve) => (release = resolve));
-    let asked = 0;
-    const stuck = pollerWith(async (req) => {
-      asked += 1;
-      await hanging;
-      return answer(req.url);
-    }, { concurrency: 2 });
+    const held = heldFetch();
+    const stuck = pollerWith(held.fetch, { concurrency: 2 });
     stuck.start();
     try {
-      while (asked < 2) await new Promise((r) => setTimeout(r, 5));
+      while (held.asked() < 2) await new Promise((r) => setTimeout(r, 5));
       // Let a claim beyond its workers (as a pass of twice the concurrency made) show up.
       await new Promise((r) => setTimeout(r, 50));
       const leased = await t.database.db.selectFrom('sources').select('id').where('next_check_at', '>', new Date().toISOString()).execute();
@@ -94,9 +95,9 @@ describe('the claims of the poller', () => {
       // Another poller with free workers polls everything the stuck one has not started.
       const other = await pollerWith(async (req) => answer(req.url), { concurrency: 2 }).pollOnce();
       expect(other.polled).toBe(8);
-      expect(asked).toBe(2);
+      expect(held.asked()).toBe(2);
     } finally {
-      release();
+      held.release();
       await stuck.stop();
     }
   });
