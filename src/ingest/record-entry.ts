@@ -7,10 +7,10 @@
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
-import { RoundupState, type Channel } from '../domain/vocabulary.ts';
+import { linkbackChannels, RoundupState, type Channel } from '../domain/vocabulary.ts';
 import { lockThreadingNames } from '../store/dialect.ts';
-import { updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
-import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
+import { insertNewEntry, updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
+import { isSameConversation, joinConversations, type ArrivedEntry, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
   addEntryChannel,
   deleteEdges,
@@ -18,11 +18,13 @@ import {
   findRoundupState,
   findThreadingState,
   insertEdges,
+  insertNewEdges,
   listOutgoingEdges,
   listPingRecordsFrom,
   listResolvedOutgoingEdges,
   listSameAsCandidates,
   pointRecordsAt,
+  resolveEdgeTargets,
   resolveIncomingEdges,
   resolveOutgoingEdges,
   touchEntryNode,
@@ -31,7 +33,7 @@ import {
   updateSameAs,
   type ResolvedEdge,
 } from '../store/threads.ts';
-import { contentTextOf, decideEntry, isAlreadyThreaded, staleLinkEdges } from '../threading/entry-record.ts';
+import { contentTextOf, decideEntry, isAlreadyThreaded, staleLinkEdges, type EntryDecision } from '../threading/entry-record.ts';
 import { joinsConversation } from '../threading/joins.ts';
 import type { EntryRelations } from '../threading/relations.ts';
 import { bridgeRule, nextRoundupState } from '../threading/roundup.ts';
@@ -101,6 +103,7 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   // An entry in a conversation: the conversation is locked before the entry's row is written,
   // in the order merges take them, so a merge elsewhere never waits on this row while holding it.
   if (prior?.conversationId != null) await lockSurvivingConversationId(db, prior.conversationId);
+  if (!prior) return recordNewEntry(db, input, decision, now);
   const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
   const newChannel = await addEntryChannel(db, id, input.via, decision.replacesChannel, now);
   const stored = await findThreadingState(db, id);
@@ -132,7 +135,51 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   ];
   const partners = await settleSameAs(db, id, { urlKey: stored.urlKey, sourceKey: decision.sourceKey });
 
-  // Which entries this one is joined with.
+  const joined = await joinedEntries(db, id, resolved, partners);
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0);
+  return { id, outcome, commentCountRose, conversationId };
+}
+
+/**
+ * recordEntry for an entry the store did not hold: its row is written once with what threading
+ * decided, its edges with the targets they resolve to, and its conversation is counted from
+ * what was stored rather than read back.
+ */
+async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDecision, now: string): Promise<RecordedEntry> {
+  const { draft } = decision;
+  const id = await insertNewEntry(
+    db,
+    input.blogId,
+    draft,
+    now,
+    { contentText: decision.contentText, itemHash: input.itemHash ?? null },
+    { sourceKey: decision.sourceKey, roundup: nextRoundupState(decision.isRoundup, RoundupState.None), targetUrl: input.targetUrl ?? null },
+  );
+  // A new entry has no channel to replace.
+  await addEntryChannel(db, id, input.via, null, now);
+  const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations);
+  await insertNewEdges(db, id, decision.relations, outgoing.targets, now);
+  const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid });
+  const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, true);
+  const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners);
+  const arrival: ArrivedEntry = {
+    kind: draft.kind,
+    blogId: input.blogId,
+    authorUrl: draft.authorUrl,
+    authorName: draft.authorName,
+    sortAt: draft.publishedAt ?? draft.updatedAt ?? now,
+    title: draft.title,
+    excerpt: draft.excerpt,
+    commentCount: draft.commentCount,
+    viaLinkback: (linkbackChannels as readonly Channel[]).includes(input.via),
+    answered: incoming.length > 0,
+  };
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, arrival);
+  return { id, outcome: 'inserted', commentCountRose: false, conversationId };
+}
+
+/** Which entries an entry is joined with: its same-as partners and the ends of its resolved edges that join (body links by the roundup rule). */
+async function joinedEntries(db: Db, id: number, resolved: ResolvedEdge[], partners: number[]): Promise<number[]> {
   const joined = new Set<number>(partners);
   for (const edge of resolved) {
     if (!joinsConversation(edge.type)) continue;
@@ -141,17 +188,16 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
     if (edge.type === 'links-to' && !(await mayBridge(db, edge))) continue;
     joined.add(other);
   }
-
-  const conversationId = await joinConversations(db, id, [...joined], now, partners.length === 0);
-  return { id, outcome, commentCountRose, conversationId };
+  return [...joined];
 }
 
 /** Points a ping record at its node, or makes a post the node of earlier records; returns the entries now one node with it. */
-async function settleSameAs(db: Db, id: number, entry: { urlKey: string | null; sourceKey: string | null }): Promise<number[]> {
+async function settleSameAs(db: Db, id: number, entry: { urlKey: string | null; sourceKey: string | null }, isNew = false): Promise<number[]> {
   const plan = sameAsPlan(entry);
   if (plan.kind === 'record') {
     const node = pickSameAsNode(await listSameAsCandidates(db, id, plan.sourceKey));
-    await updateSameAs(db, id, node?.id ?? null);
+    // A new entry is no record of anything yet: only a node found changes it.
+    if (node || !isNew) await updateSameAs(db, id, node?.id ?? null);
     return node ? [node.id] : [];
   }
   if (plan.kind === 'post') {

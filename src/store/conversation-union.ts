@@ -2,10 +2,11 @@
 // the conversations its edges reach, the smaller merge into the larger (union by size, so an
 // entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
 // follow, from the arriving entry alone where it can. SQL only; never a scan of the database.
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { rankConversation } from '../domain/rank.ts';
-import { isLinkbackKind, linkbackChannels, linkbackKinds } from '../domain/vocabulary.ts';
+import { isLinkbackKind, linkbackChannels, linkbackKinds, type EntryKind } from '../domain/vocabulary.ts';
+import type { ConversationsTable } from '../db/schema.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { lockConversations } from './dialect.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
@@ -84,8 +85,30 @@ async function lockConversationsOf(db: Db, entryIds: number[]) {
   }
 }
 
-/** Puts an entry and the entries it joins into one conversation, merging smaller into larger. */
-export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean): Promise<number> {
+/**
+ * A new entry as it was just stored (no record of a ping points at it, it is no tombstone), so
+ * that counting it into its conversation need not read it back.
+ */
+export interface ArrivedEntry {
+  kind: EntryKind;
+  blogId: number | null;
+  authorUrl: string | null;
+  authorName: string | null;
+  sortAt: string;
+  title: string | null;
+  excerpt: string | null;
+  commentCount: number | null;
+  /** Whether the one channel it came by is a ping's. */
+  viaLinkback: boolean;
+  /** Whether edges of other entries waiting for it found it: else nothing comments on it yet. */
+  answered: boolean;
+}
+
+/**
+ * Puts an entry and the entries it joins into one conversation, merging smaller into larger.
+ * `arrival`: the entry is new and stored as described (its counts need not be read back).
+ */
+export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean, arrival?: ArrivedEntry): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
   const rows = await lockConversationsOf(db, ids);
   const conversations = new Map<number, number>();
@@ -93,6 +116,15 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
 
   let survivor: number;
   const merged = conversations.size > 1;
+  const alone = noRecordsMoved && rows.every((r) => r.conversation_id !== null || r.id === entryId);
+  if (conversations.size === 0 && arrival && alone) {
+    // A new entry that starts a conversation on its own: the conversation is born counted (a
+    // comment's post is in another conversation, so only a post's own count can be missing).
+    const missing = arrival.kind === 'post' && arrival.commentCount !== null ? Math.max(0, arrival.commentCount - (arrival.answered ? await countKnownComments(db, entryId) : 0)) : 0;
+    survivor = (await firstRow(insertCountedConversation, db, [...countedInto(emptyConversation, { ...arrival, id: entryId }, missing), now, now]))!.id;
+    await assignConversation(1)(db, [entryId, survivor]);
+    return survivor;
+  }
   if (conversations.size === 0) {
     const created = await firstRow(insertConversation, db, [now, now]);
     survivor = created!.id;
@@ -110,57 +142,57 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   }
   // The common case, a new entry joining one conversation (or starting one), updates the
   // counts from the entry alone; merges, edits and moved ping records recount.
-  if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now);
+  if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
   else await refreshConversation(db, survivor, now);
   return survivor;
 }
 
+type ConversationCounts = Pick<
+  Selectable<ConversationsTable>,
+  'root_entry_id' | 'title' | 'entry_count' | 'post_count' | 'comment_count' | 'linkback_count' | 'blog_count' | 'author_count' | 'missing_count' | 'first_activity_at' | 'last_activity_at'
+>;
+const emptyConversation: ConversationCounts = {
+  root_entry_id: null,
+  title: null,
+  entry_count: 0,
+  post_count: 0,
+  comment_count: 0,
+  linkback_count: 0,
+  blog_count: 0,
+  author_count: 0,
+  missing_count: 0,
+  first_activity_at: null,
+  last_activity_at: null,
+};
+
 /**
- * Counts a new entry into its conversation without reading the conversation's other entries:
- * a few indexed lookups (is its blog or author new here, what does its post report) instead
- * of the recount refreshConversation does, so ingest cost does not grow with the debate.
+ * A conversation's counts with one more entry: `e` as it arrived, whether its blog and author
+ * are new there, the earlier root (if any) and the change of the missing count. The values of
+ * setConversationCounts from root to rank.
  */
-async function addToConversation(db: Db, conversationId: number, entryId: number, now: string): Promise<void> {
-  const e = await firstRow(countedEntry, db, [entryId]);
-  if (!e) throw new Error(`store: no entry ${entryId}`);
-  if (e.same_as_id !== null || e.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
-  const c = await firstRow(conversationRow, db, [conversationId]);
-  if (!c) throw new Error(`store: no conversation ${conversationId}`);
-
-  const newBlog = e.blog_id !== null && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blog_id]));
-  const authorKey = (e.author_url ?? e.author_name)?.toLowerCase() ?? null;
-  const newAuthor = authorKey !== null && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
-
+function countedInto(
+  c: ConversationCounts,
+  e: Omit<ArrivedEntry, 'answered'> & { id: number; newBlog?: boolean; newAuthor?: boolean; root?: { id: number; kind: EntryKind; sort_at: string } },
+  missingDelta: number,
+): [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number] {
   // The root is the earliest post (or, with no post yet, the earliest entry).
   let rootId = c.root_entry_id;
   let title = c.title;
-  const root = rootId === null ? undefined : await firstRow(rootEntry, db, [rootId]);
-  const earlier = !root || e.sort_at < root.sort_at || (e.sort_at === root.sort_at && e.id < root.id);
+  const root = e.root;
+  const earlier = !root || e.sortAt < root.sort_at || (e.sortAt === root.sort_at && e.id < root.id);
   if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
     rootId = e.id;
     title = e.title ?? e.excerpt?.slice(0, 120) ?? null;
   }
-
-  // Missing comments change only for this entry's post, or for this entry if it is a post.
-  let missing = c.missing_count;
-  if (e.kind === 'post') {
-    if (e.comment_count !== null) missing += Math.max(0, e.comment_count - (await countKnownComments(db, e.id)));
-  } else {
-    const post = await findCountedPost(db, entryId);
-    if (post && post.conversationId === conversationId && post.commentCount !== null) {
-      const known = await countKnownComments(db, post.id);
-      // This entry is one of the known comments now; before it, one fewer was known.
-      missing += Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
-    }
-  }
-
+  const newBlog = e.newBlog ?? e.blogId !== null;
+  const newAuthor = e.newAuthor ?? authorKeyOf(e) !== null;
   const blogs = c.blog_count + (newBlog ? 1 : 0);
   const authors = c.author_count + (newAuthor ? 1 : 0);
-  const first = c.first_activity_at === null || e.sort_at < c.first_activity_at ? e.sort_at : c.first_activity_at;
-  const last = c.last_activity_at === null || e.sort_at > c.last_activity_at ? e.sort_at : c.last_activity_at;
+  const first = c.first_activity_at === null || e.sortAt < c.first_activity_at ? e.sortAt : c.first_activity_at;
+  const last = c.last_activity_at === null || e.sortAt > c.last_activity_at ? e.sortAt : c.last_activity_at;
   // A new node without records: its own kind and channels say whether it came as a linkback.
-  const isLinkback = isLinkbackKind(e.kind) || (await firstRow(linkbackChannel, db, [entryId])) !== undefined;
-  await setConversationCounts(db, [
+  const isLinkback = isLinkbackKind(e.kind) || e.viaLinkback;
+  return [
     rootId,
     title,
     c.entry_count + 1,
@@ -169,13 +201,88 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
     c.linkback_count + (isLinkback ? 1 : 0),
     blogs,
     authors,
-    missing,
+    c.missing_count + missingDelta,
     first,
     last,
     rankConversation(last, blogs, authors),
-    now,
-    conversationId,
-  ]);
+  ];
+}
+
+function authorKeyOf(e: { authorUrl: string | null; authorName: string | null }): string | null {
+  return (e.authorUrl ?? e.authorName)?.toLowerCase() ?? null;
+}
+
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, created, updated
+const insertCountedConversation = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, string]) =>
+  db
+    .insertInto('conversations')
+    .values({
+      root_entry_id: a[0],
+      title: a[1],
+      entry_count: a[2],
+      post_count: a[3],
+      comment_count: a[4],
+      linkback_count: a[5],
+      blog_count: a[6],
+      author_count: a[7],
+      missing_count: a[8],
+      first_activity_at: a[9],
+      last_activity_at: a[10],
+      rank: a[11],
+      created_at: a[12],
+      updated_at: a[13],
+    })
+    .returning('id'),
+);
+
+/**
+ * Counts a new entry into its conversation without reading the conversation's other entries:
+ * a few indexed lookups (is its blog or author new here, what does its post report) instead
+ * of the recount refreshConversation does, so ingest cost does not grow with the debate.
+ * `arrival`: the entry as stored, when the caller knows it (else it is read back).
+ */
+async function addToConversation(db: Db, conversationId: number, entryId: number, now: string, arrival?: ArrivedEntry): Promise<void> {
+  let e: ArrivedEntry;
+  if (arrival) e = arrival;
+  else {
+    const row = await firstRow(countedEntry, db, [entryId]);
+    if (!row) throw new Error(`store: no entry ${entryId}`);
+    if (row.same_as_id !== null || row.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
+    e = {
+      kind: row.kind,
+      blogId: row.blog_id,
+      authorUrl: row.author_url,
+      authorName: row.author_name,
+      sortAt: row.sort_at,
+      title: row.title,
+      excerpt: row.excerpt,
+      commentCount: row.comment_count,
+      viaLinkback: (await firstRow(linkbackChannel, db, [entryId])) !== undefined,
+      answered: true,
+    };
+  }
+  const c = await firstRow(conversationRow, db, [conversationId]);
+  if (!c) throw new Error(`store: no conversation ${conversationId}`);
+
+  const newBlog = e.blogId !== null && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blogId]));
+  const authorKey = authorKeyOf(e);
+  const newAuthor = authorKey !== null && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
+  const root = c.root_entry_id === null ? undefined : await firstRow(rootEntry, db, [c.root_entry_id]);
+
+  // Missing comments change only for this entry's post, or for this entry if it is a post.
+  let missing = 0;
+  if (e.kind === 'post') {
+    // A post nothing answered yet has no known comments.
+    if (e.commentCount !== null) missing = Math.max(0, e.commentCount - (e.answered ? await countKnownComments(db, entryId) : 0));
+  } else {
+    const post = await findCountedPost(db, entryId);
+    if (post && post.conversationId === conversationId && post.commentCount !== null) {
+      const known = await countKnownComments(db, post.id);
+      // This entry is one of the known comments now; before it, one fewer was known.
+      missing = Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
+    }
+  }
+  await setConversationCounts(db, [...countedInto(c, { ...e, id: entryId, newBlog, newAuthor, root }, missing), now, conversationId]);
 }
 
 const countedEntry = prepare(1, (db, [entryId]: [number]) =>

@@ -4,7 +4,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
-import type { EntryKind } from '../domain/vocabulary.ts';
+import { RoundupState, type EntryKind } from '../domain/vocabulary.ts';
 import { firstRow, prepare } from './prepared.ts';
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
@@ -58,33 +58,8 @@ export async function upsertEntry(
   const itemHash = derived.itemHash ?? null;
   const existing = blogId === null ? await firstRow(storedPingRecord, db, [draft.identity]) : await firstRow(storedEntry, db, [draft.identity, blogId]);
 
-  const values = {
-    kind: draft.kind,
-    guid: draft.guid,
-    url: draft.url,
-    url_key: draft.urlKey,
-    title: draft.title,
-    author_name: draft.authorName,
-    author_url: draft.authorUrl,
-    content_html: draft.contentHtml,
-    content_text: derived.contentText,
-    excerpt: draft.excerpt,
-    lang: draft.lang,
-    published_at: draft.publishedAt,
-    updated_at: draft.updatedAt,
-    comment_count: draft.commentCount,
-    comment_feed_url: draft.commentFeedUrl,
-    comments_page_url: draft.commentsPageUrl,
-    trackback_ping_url: draft.trackbackPingUrl,
-    content_hash: draft.contentHash,
-    item_hash: itemHash,
-  };
-
-  if (!existing) {
-    const inserted = { ...values, blog_id: blogId, identity: draft.identity, sort_at: draft.publishedAt ?? draft.updatedAt ?? now, first_seen_at: now, changed_at: now };
-    const row = await firstRow(insertEntry, db, insertedColumns.map((c) => inserted[c]));
-    return { id: row!.id, outcome: 'inserted', commentCountRose: false };
-  }
+  if (!existing) return { id: await insertNewEntry(db, blogId, draft, now, derived), outcome: 'inserted', commentCountRose: false };
+  const values = entryValues(draft, derived.contentText, itemHash);
 
   const commentCountRose = draft.commentCount !== null && draft.commentCount > (existing.comment_count ?? 0);
   if (existing.content_hash === draft.contentHash) {
@@ -109,6 +84,65 @@ export async function upsertEntry(
   return { id: existing.id, outcome: 'updated', commentCountRose };
 }
 
+
+function entryValues(draft: EntryDraft, contentText: string | null, itemHash: string | null) {
+  return {
+    kind: draft.kind,
+    guid: draft.guid,
+    url: draft.url,
+    url_key: draft.urlKey,
+    title: draft.title,
+    author_name: draft.authorName,
+    author_url: draft.authorUrl,
+    content_html: draft.contentHtml,
+    content_text: contentText,
+    excerpt: draft.excerpt,
+    lang: draft.lang,
+    published_at: draft.publishedAt,
+    updated_at: draft.updatedAt,
+    comment_count: draft.commentCount,
+    comment_feed_url: draft.commentFeedUrl,
+    comments_page_url: draft.commentsPageUrl,
+    trackback_ping_url: draft.trackbackPingUrl,
+    content_hash: draft.contentHash,
+    item_hash: itemHash,
+  };
+}
+
+/** What threading decided about a new entry, stored in its row at once (else the column defaults). */
+export interface NewEntryThreading {
+  sourceKey: string | null;
+  roundup: RoundupState;
+  targetUrl: string | null;
+}
+
+/**
+ * Inserts an entry the store does not hold yet (the caller knows: it read the identity in this
+ * transaction), with what threading decided about it in the same row write; returns its id.
+ */
+export async function insertNewEntry(
+  db: Db,
+  blogId: number | null,
+  draft: EntryDraft,
+  now: string,
+  derived: { contentText: string | null; itemHash?: string | null },
+  threading: NewEntryThreading = { sourceKey: null, roundup: RoundupState.None, targetUrl: null },
+): Promise<number> {
+  const inserted = {
+    ...entryValues(draft, derived.contentText, derived.itemHash ?? null),
+    blog_id: blogId,
+    identity: draft.identity,
+    sort_at: draft.publishedAt ?? draft.updatedAt ?? now,
+    first_seen_at: now,
+    changed_at: now,
+    source_key: threading.sourceKey,
+    is_roundup: threading.roundup,
+    target_url: threading.targetUrl,
+  };
+  const row = await firstRow(insertEntry, db, insertedColumns.map((c) => inserted[c]));
+  return row!.id;
+}
+
 const storedColumns = ['id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash'] as const;
 const storedEntry = prepare(2, (db, [identity, blogId]: [string, number]) => db.selectFrom('entries').select(storedColumns).where('identity', '=', identity).where('blog_id', '=', blogId));
 const storedPingRecord = prepare(1, (db, [identity]: [string]) => db.selectFrom('entries').select(storedColumns).where('identity', '=', identity).where('blog_id', 'is', null));
@@ -118,6 +152,7 @@ const setCommentState = prepare(4, (db, [commentCount, commentFeedUrl, itemHash,
 const insertedColumns = [
   'kind', 'guid', 'url', 'url_key', 'title', 'author_name', 'author_url', 'content_html', 'content_text', 'excerpt', 'lang', 'published_at', 'updated_at',
   'comment_count', 'comment_feed_url', 'comments_page_url', 'trackback_ping_url', 'content_hash', 'item_hash', 'blog_id', 'identity', 'sort_at', 'first_seen_at', 'changed_at',
+  'source_key', 'is_roundup', 'target_url',
 ] as const;
 const insertEntry = prepare(insertedColumns.length, (db, args: readonly unknown[]) =>
   db

@@ -114,6 +114,53 @@ const insertEdgeRows = preparedList(6, (db, rows: [number, EdgeType, string, str
     .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing()),
 );
 
+/**
+ * Inserts the edges of an entry that had none (a new entry), each with the entry its target
+ * names when one was found (resolveEdgeTargets), so no edge is written twice.
+ */
+export async function insertNewEdges(db: Db, entryId: number, relations: RelationDraft[], targets: Map<string, number>, now: string): Promise<void> {
+  for (const part of chunks(relations, 100)) {
+    await insertResolvedEdgeRows(part.length)(
+      db,
+      part.flatMap((r) => {
+        const target = edgeTargetKey(r.target);
+        return [entryId, r.type, target, targets.get(target) ?? null, r.toUrl, now, r.target.kind === 'url' ? siteOfKey(r.target.key) : null];
+      }),
+    );
+  }
+}
+
+const insertResolvedEdgeRows = preparedList(7, (db, rows: [number, EdgeType, string, number | null, string | null, string, string | null][]) =>
+  db
+    .insertInto('edges')
+    .values(rows.map(([fromEntryId, type, target, toEntryId, toUrl, now, toSite]) => ({ from_entry_id: fromEntryId, type, target, to_entry_id: toEntryId, to_url: toUrl, created_at: now, to_site: toSite })))
+    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing()),
+);
+
+/**
+ * Finds the entries the edges of a new entry (not stored yet) will point at, before they are
+ * written: by stored target, the best candidate, as resolveOutgoingEdges picks it. Returns the
+ * targets found and the edges they resolve, in the order the edges' index lists them.
+ */
+export async function resolveEdgeTargets(db: Db, entryId: number, blogId: number | null, relations: RelationDraft[]): Promise<{ targets: Map<string, number>; resolved: ResolvedEdge[] }> {
+  const edges = new Map<string, { type: EdgeType; target: string }>();
+  for (const r of relations) {
+    const target = edgeTargetKey(r.target);
+    const key = `${r.type} ${target}`;
+    if (!edges.has(key)) edges.set(key, { type: r.type, target });
+  }
+  if (edges.size === 0) return { targets: new Map(), resolved: [] };
+  const targets = await findEntriesByTargets(db, [...new Set([...edges.values()].map((e) => e.target))], blogId, entryId);
+  // The order in which resolveOutgoingEdges reads them back: by type, then target.
+  const ordered = [...edges.values()].sort((a, b) => (a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  const resolved: ResolvedEdge[] = [];
+  for (const e of ordered) {
+    const to = targets.get(e.target);
+    if (to !== undefined) resolved.push({ fromEntryId: entryId, toEntryId: to, type: e.type });
+  }
+  return { targets, resolved };
+}
+
 const pendingOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>
   db.selectFrom('edges').select(['id', 'type', 'target']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is', null),
 );
