@@ -12,8 +12,10 @@ import type { FeedItem, ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
+import { deferConversationCounts, flushConversationCounts } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
+import { findPriorRecords } from '../store/threads.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
@@ -177,6 +179,13 @@ export async function ingestFeedItems(
           trx,
           part.flatMap((step) => ('drafted' in step ? [{ blogId: source.blogId, draft: step.drafted.draft, relations: step.drafted.relations }] : [])),
         );
+        // Read once for the part, with its names locked: what the store holds of each item's
+        // identity (an identity twice in the feed is read at its turn), and the counts of the
+        // conversations its entries join, written once at the end.
+        const once = part.flatMap((step) => ('drafted' in step && seen.get(step.drafted.draft.identity) === 1 ? [step.drafted.draft.identity] : []));
+        const priors = await findPriorRecords(trx, source.blogId, once);
+        const readOnce = new Set(once);
+        deferConversationCounts(trx);
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
         for (const step of part) {
@@ -195,7 +204,8 @@ export async function ingestFeedItems(
             else if (held.outcome === 'updated') got.updated += 1;
             continue;
           }
-          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash }, checkedAt);
+          const prior = readOnce.has(draft.identity) ? (priors.get(draft.identity) ?? null) : undefined;
+          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior }, checkedAt);
           if (recorded.outcome === 'inserted') {
             got.inserted += 1;
             got.insertedIds.push(recorded.id);
@@ -215,6 +225,7 @@ export async function ingestFeedItems(
             sources.push({ blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt });
           }
         }
+        await flushConversationCounts(trx);
         await ensureSources(trx, sources, checkedAt);
         if (last && source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);
         return got;

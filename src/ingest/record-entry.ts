@@ -48,6 +48,11 @@ export interface RecordEntryInput {
   targetUrl?: string | null;
   /** For feed items: the hash of the item as it arrived (itemHashOf), kept to skip it next time. */
   itemHash?: string | null;
+  /**
+   * What the store holds of this entry's identity, when the caller read it in this transaction
+   * after locking the entry's names (findPriorRecords for a part of a feed); null: nothing.
+   */
+  prior?: Awaited<ReturnType<typeof findPriorRecord>> | null;
 }
 
 export interface RecordedEntry {
@@ -95,7 +100,7 @@ export async function lockNamesToRecord(db: Db, entries: { blogId: number | null
  */
 export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
   await lockNamesToRecord(db, [input]);
-  const prior = await findPriorRecord(db, input.blogId, input.draft.identity);
+  const prior = input.prior === undefined ? await findPriorRecord(db, input.blogId, input.draft.identity) : (input.prior ?? undefined);
   const decision = decideEntry(input.draft, input.relations, prior);
   const { draft } = decision;
   // What an earlier record of this entry named (a ping's page) is threaded too.
@@ -161,7 +166,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   await insertNewEdges(db, id, decision.relations, outgoing.targets, now);
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid });
   const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, true);
-  const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners);
+  const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);
   const arrival: ArrivedEntry = {
     kind: draft.kind,
     blogId: input.blogId,
@@ -179,13 +184,15 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
 }
 
 /** Which entries an entry is joined with: its same-as partners and the ends of its resolved edges that join (body links by the roundup rule). */
-async function joinedEntries(db: Db, id: number, resolved: ResolvedEdge[], partners: number[]): Promise<number[]> {
+async function joinedEntries(db: Db, id: number, resolved: ResolvedEdge[], partners: number[], isRoundup?: boolean): Promise<number[]> {
   const joined = new Set<number>(partners);
   for (const edge of resolved) {
     if (!joinsConversation(edge.type)) continue;
     const other = edge.fromEntryId === id ? edge.toEntryId : edge.fromEntryId;
     if (other === id) continue;
-    if (edge.type === 'links-to' && !(await mayBridge(db, edge))) continue;
+    // A new entry that is no roundup: its own body links bridge (bridgeRule of RoundupState.None).
+    const bridges = edge.fromEntryId === id && isRoundup === false && bridgeRule(RoundupState.None) === 'bridges';
+    if (edge.type === 'links-to' && !bridges && !(await mayBridge(db, edge))) continue;
     joined.add(other);
   }
   return [...joined];

@@ -112,7 +112,8 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   const ids = [entryId, ...joinedEntryIds];
   const rows = await lockConversationsOf(db, ids);
   const conversations = new Map<number, number>();
-  for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, r.entry_count ?? 0);
+  const pending = deferred.get(db);
+  for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, pending?.get(r.conversation_id)?.row.entry_count ?? r.entry_count ?? 0);
 
   let survivor: number;
   const merged = conversations.size > 1;
@@ -261,13 +262,21 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
       answered: true,
     };
   }
-  const c = await firstRow(conversationRow, db, [conversationId]);
-  if (!c) throw new Error(`store: no conversation ${conversationId}`);
+  const batch = deferred.get(db);
+  let held = batch?.get(conversationId);
+  if (!held) {
+    const row = await firstRow(conversationRow, db, [conversationId]);
+    if (!row) throw new Error(`store: no conversation ${conversationId}`);
+    held = { row, blogs: new Set(), authors: new Set(), root: undefined };
+    batch?.set(conversationId, held);
+  }
+  const c = held.row;
 
-  const newBlog = e.blogId !== null && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blogId]));
+  // Blogs and authors this transaction counted here already are known to take part.
+  const newBlog = e.blogId !== null && !held.blogs.has(e.blogId) && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blogId]));
   const authorKey = authorKeyOf(e);
-  const newAuthor = authorKey !== null && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
-  const root = c.root_entry_id === null ? undefined : await firstRow(rootEntry, db, [c.root_entry_id]);
+  const newAuthor = authorKey !== null && !held.authors.has(authorKey) && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
+  const root = c.root_entry_id === null ? undefined : held.root?.id === c.root_entry_id ? held.root : await firstRow(rootEntry, db, [c.root_entry_id]);
 
   // Missing comments change only for this entry's post, or for this entry if it is a post.
   let missing = 0;
@@ -282,7 +291,84 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
       missing = Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
     }
   }
-  await setConversationCounts(db, [...countedInto(c, { ...e, id: entryId, newBlog, newAuthor, root }, missing), now, conversationId]);
+  const counts = countedInto(c, { ...e, id: entryId, newBlog, newAuthor, root }, missing);
+  if (!batch) return void (await setConversationCounts(db, [...counts, now, conversationId]));
+  // Deferred to flushConversationCounts: written once for all the entries of the batch.
+  const [rootId, title, entries, posts, comments, linkbacks, blogs, authors, missingCount, first, last, rank] = counts;
+  held.row = {
+    ...c,
+    root_entry_id: rootId,
+    title,
+    entry_count: entries,
+    post_count: posts,
+    comment_count: comments,
+    linkback_count: linkbacks,
+    blog_count: blogs,
+    author_count: authors,
+    missing_count: missingCount,
+    first_activity_at: first,
+    last_activity_at: last,
+    rank,
+    updated_at: now,
+  };
+  held.dirty = true;
+  if (e.blogId !== null) held.blogs.add(e.blogId);
+  if (authorKey !== null) held.authors.add(authorKey);
+  held.root = rootId === entryId ? { id: entryId, kind: e.kind, sort_at: e.sortAt } : root;
+}
+
+/** A conversation's counts as a batch of new entries left them, not written yet. */
+interface HeldCounts {
+  row: Selectable<ConversationsTable>;
+  /** Blogs and authors (lower-case key) of visible entries counted in it by this batch. */
+  blogs: Set<number>;
+  authors: Set<string>;
+  root: { id: number; kind: EntryKind; sort_at: string } | undefined;
+  dirty?: boolean;
+}
+
+// Per transaction that defers counts: the conversations its new entries joined, by id.
+const deferred = new WeakMap<object, Map<number, HeldCounts>>();
+
+/**
+ * Lets the new entries of one transaction (a part of a feed) count into their conversations in
+ * memory, each conversation's row written once by flushConversationCounts, which the caller
+ * must run before the transaction commits. Anything else that reads or rewrites a
+ * conversation's counts in the transaction (a recount, a merge) writes or drops its held ones first.
+ */
+export function deferConversationCounts(db: Db): void {
+  if (!db.isTransaction) throw new Error('store: counts are deferred only within a transaction');
+  deferred.set(db, new Map());
+}
+
+/** Writes the counts deferConversationCounts held (of `ids` only, when given), and holds no more of them. */
+export async function flushConversationCounts(db: Db, ids?: number[]): Promise<void> {
+  const batch = deferred.get(db);
+  if (!batch) return;
+  for (const id of ids ?? [...batch.keys()]) {
+    const held = batch.get(id);
+    if (!held) continue;
+    batch.delete(id);
+    if (!held.dirty) continue;
+    const r = held.row;
+    await setConversationCounts(db, [
+      r.root_entry_id,
+      r.title,
+      r.entry_count,
+      r.post_count,
+      r.comment_count,
+      r.linkback_count,
+      r.blog_count,
+      r.author_count,
+      r.missing_count,
+      r.first_activity_at,
+      r.last_activity_at,
+      r.rank,
+      r.updated_at,
+      id,
+    ]);
+  }
+  if (ids === undefined) deferred.delete(db);
 }
 
 const countedEntry = prepare(1, (db, [entryId]: [number]) =>
@@ -329,6 +415,7 @@ const setConversationCounts = prepare(14, (db, a: [number | null, string | null,
 /** Moves everything of conversation `from` into `into`; `from` redirects there from now on. */
 export async function mergeConversation(db: Db, from: number, into: number, now: string): Promise<void> {
   if (from === into) return;
+  await flushConversationCounts(db, [from, into]);
   await db.updateTable('entries').set({ conversation_id: into }).where('conversation_id', '=', from).execute();
   await db
     .updateTable('conversations')
@@ -339,6 +426,8 @@ export async function mergeConversation(db: Db, from: number, into: number, now:
 
 /** Recomputes a conversation's root, title, counts, gap and rank from its own entries. */
 export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
+  // The recount replaces whatever counts were held for it.
+  deferred.get(db)?.delete(id);
   const stats = await db
     .selectFrom('entries as e')
     .where('e.conversation_id', '=', id)

@@ -28,6 +28,28 @@ export async function findPriorRecord(db: Db, blogId: number | null, identity: s
   return row ? { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id } : undefined;
 }
 
+/** What the store holds of a blog's entries with these identities (findPriorRecord for many at once), by identity. */
+export async function findPriorRecords(db: Db, blogId: number, identities: string[]): Promise<Map<string, NonNullable<Awaited<ReturnType<typeof findPriorRecord>>>>> {
+  const out = new Map<string, NonNullable<Awaited<ReturnType<typeof findPriorRecord>>>>();
+  for (const part of chunks([...new Set(identities)])) {
+    for (const row of (await priorRecords(part.length)(db, [...part, blogId])).rows) {
+      out.set(row.identity, { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id });
+    }
+  }
+  return out;
+}
+
+const priorRecords = preparedList(
+  1,
+  (db, identities: [string][], [blogId]: [number]) =>
+    db
+      .selectFrom('entries')
+      .select(['identity', 'kind', 'source_key', 'author_url', 'conversation_id'])
+      .where('blog_id', '=', blogId)
+      .where('identity', 'in', identities.map(([i]) => i)),
+  1,
+);
+
 const deleteChannel = prepare(2, (db, [entryId, via]: [number, Channel]) => db.deleteFrom('entry_channels').where('entry_id', '=', entryId).where('via', '=', via));
 const insertChannel = prepare(3, (db, [entryId, via, now]: [number, Channel, string]) =>
   db
