@@ -185,3 +185,73 @@ describe('ingestFeedItems', () => {
     expect((await listRecentEntries(database.db, { limit: 5 })).map((e) => e.title)).toEqual(['B']);
   });
 });
+
+describe('ingestFeedItems, statements per new item', () => {
+  const origin = 'http://blog.example';
+  // Posts of one blog, each linking to the one before (stored later in the same part) and to a
+  // post of another blog stored before, with a comment feed and a comment count: the usual shape.
+  function wordPressItems(count: number, other: string): FeedItem[] {
+    return Array.from({ length: count }, (_, i) => {
+      const n = count - i;
+      return {
+        guid: `${origin}/?p=${n}`, url: `${origin}/2026/03/beitrag-${n}/`, title: `Beitrag ${n}`, authorName: 'Sab', authorUrl: null,
+        contentHtml: `<p>Siehe <a href="${origin}/2026/03/beitrag-${n - 1}/">davor</a> und <a href="${other}">drüben</a>.</p>`, summaryHtml: null,
+        publishedAt: new Date(Date.UTC(2026, 2, 1, n)).toISOString(), updatedAt: null, commentsPageUrl: null,
+        commentFeeds: [{ url: `${origin}/2026/03/beitrag-${n}/feed/`, type: null }], commentCount: n % 3, inReplyTo: [], trackbackPingUrl: null, baseUrl: origin, lang: 'de',
+      };
+    });
+  }
+
+  it('records a new item in a dozen statements or so, and its counts are those of a recount', async () => {
+    const otherBlog = await insertBlog(database.db, { homeUrl: 'http://other.example/', urlKey: 'other.example', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+    const otherSource = await insertSource(database.db, { blogId: otherBlog.id, kind: 'feed', url: 'http://other.example/feed/', nextCheckAt: now.toISOString() }, now.toISOString());
+    const other = 'http://other.example/2026/02/anfang/';
+    await ingestFeedItems(database.db, otherSource, { items: [{ ...wordPressItems(1, other)[0]!, guid: 'o1', url: other, contentHtml: '<p>Anfang</p>', commentFeeds: [] }], title: null }, now.toISOString());
+
+    let statements = 0;
+    const db = database.db.withPlugin({ transformQuery: (args) => args.node, transformResult: async (args) => (statements++, args.result) });
+    const items = wordPressItems(20, other);
+    const stored = await ingestFeedItems(db, source, { items, title: null }, now.toISOString());
+    expect(stored.inserted).toBe(20);
+    // Per new item: the entry, its channel, its edges with their targets, the edges waiting for
+    // it, its same-as check, its conversation; the conversation's counts once per part. Before
+    // entries were stored with their threading at once and counts once per part: 24 per item.
+    // PostgreSQL adds the locks of the part's names and conversations.
+    expect(statements / items.length).toBeLessThanOrEqual(onPostgres ? 14 : 13);
+    const conversations = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]).toMatchObject({ entry_count: 21, post_count: 21, blog_count: 2, author_count: 1 });
+    await expectCountsMatchRecount(database);
+
+    statements = 0;
+    await ingestFeedItems(db, source, { items, title: null }, now.toISOString());
+    // The same feed again: what the store holds of its items, and nothing per item.
+    expect(statements).toBeLessThanOrEqual(4);
+  });
+
+  it('counts entries that join, merge and join again within one part as a recount does', async () => {
+    const stores = [];
+    for (const name of ['eins', 'zwei']) {
+      const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+      const src = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+      const item = { ...wordPressItems(1, 'http://nowhere.example/')[0]!, guid: name, url: `http://${name}.example/p/`, authorName: name, contentHtml: '<p>Start</p>' };
+      await ingestFeedItems(database.db, src, { items: [item, { ...item, guid: `${name}-2`, url: `http://${name}.example/p2/`, contentHtml: `<p><a href="http://${name}.example/p/">zurück</a></p>` }], title: null }, now.toISOString());
+      stores.push(`http://${name}.example/p/`);
+    }
+    const link = (hrefs: string[]) => hrefs.map((h) => `<a href="${h}">x</a>`).join(' ');
+    const base = wordPressItems(1, 'http://nowhere.example/')[0]!;
+    const at = (h: number) => new Date(Date.UTC(2026, 2, 2, h)).toISOString();
+    // Newest first, as a feed lists them: stored oldest first.
+    const items: FeedItem[] = [
+      { ...base, guid: 'd', url: `${origin}/d/`, publishedAt: at(4), authorName: 'D', contentHtml: `<p>${link([stores[0]!])}</p>` },
+      { ...base, guid: 'c', url: `${origin}/c/`, publishedAt: at(3), authorName: 'C', contentHtml: `<p>${link(stores)}</p>` },
+      { ...base, guid: 'b', url: `${origin}/b/`, publishedAt: at(2), authorName: 'B', contentHtml: `<p>${link([stores[1]!])}</p>` },
+      { ...base, guid: 'a', url: `${origin}/a/`, publishedAt: at(1), authorName: 'A', contentHtml: `<p>${link([stores[0]!])}</p>` },
+    ];
+    expect((await ingestFeedItems(database.db, source, { items, title: null }, now.toISOString())).inserted).toBe(4);
+    const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ entry_count: 8, blog_count: 3, author_count: 6 });
+    await expectCountsMatchRecount(database);
+  });
+});
