@@ -178,6 +178,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
     commentCount: draft.commentCount,
     viaLinkback: (linkbackChannels as readonly Channel[]).includes(input.via),
     answered: incoming.length > 0,
+    towardPost: outgoing.resolved.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
   };
   const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, arrival);
   return { id, outcome: 'inserted', commentCountRose: false, conversationId };

@@ -56,6 +56,8 @@ const assignConversation = preparedList(
   1,
 );
 
+const assignOwnConversation = prepare(2, (db, [survivor, entryId]: [number, number]) => db.updateTable('entries').set({ conversation_id: survivor }).where('id', '=', entryId));
+
 /**
  * Follows merges to the conversation that now holds what `id` held, and locks it against other
  * transactions' merges and arrivals until this one ends (see lockConversations): for recounts.
@@ -102,6 +104,8 @@ export interface ArrivedEntry {
   viaLinkback: boolean;
   /** Whether edges of other entries waiting for it found it: else nothing comments on it yet. */
   answered: boolean;
+  /** Whether one of its own edges found a post it may count toward (comment-of, linkback): else it counts toward none. */
+  towardPost: boolean;
 }
 
 /**
@@ -123,7 +127,7 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
     // comment's post is in another conversation, so only a post's own count can be missing).
     const missing = arrival.kind === 'post' && arrival.commentCount !== null ? Math.max(0, arrival.commentCount - (arrival.answered ? await countKnownComments(db, entryId) : 0)) : 0;
     survivor = (await firstRow(insertCountedConversation, db, [...countedInto(emptyConversation, { ...arrival, id: entryId }, missing), now, now]))!.id;
-    await assignConversation(1)(db, [entryId, survivor]);
+    await assignOwnConversation(db, [survivor, entryId]);
     return survivor;
   }
   if (conversations.size === 0) {
@@ -137,10 +141,9 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
     for (const [other] of ordered.slice(1)) await mergeConversation(db, other, survivor, now);
   }
   const unassigned = rows.filter((r) => r.conversation_id === null).map((r) => r.id);
-  if (unassigned.length) {
-    // Records of a ping travel with their node.
-    await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
-  }
+  // A new entry no record points at (none moved to it) goes alone; records of a ping travel with their node.
+  if (arrival && alone && unassigned.length === 1) await assignOwnConversation(db, [survivor, entryId]);
+  else if (unassigned.length) await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
   // The common case, a new entry joining one conversation (or starting one), updates the
   // counts from the entry alone; merges, edits and moved ping records recount.
   if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
@@ -260,6 +263,7 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
       commentCount: row.comment_count,
       viaLinkback: (await firstRow(linkbackChannel, db, [entryId])) !== undefined,
       answered: true,
+      towardPost: true,
     };
   }
   const batch = deferred.get(db);
@@ -284,7 +288,7 @@ async function addToConversation(db: Db, conversationId: number, entryId: number
     // A post nothing answered yet has no known comments.
     if (e.commentCount !== null) missing = Math.max(0, e.commentCount - (e.answered ? await countKnownComments(db, entryId) : 0));
   } else {
-    const post = await findCountedPost(db, entryId);
+    const post = e.towardPost ? await findCountedPost(db, entryId) : undefined;
     if (post && post.conversationId === conversationId && post.commentCount !== null) {
       const known = await countKnownComments(db, post.id);
       // This entry is one of the known comments now; before it, one fewer was known.
