@@ -15,7 +15,7 @@ import { answersThreadedEntry } from '../store/held-entries.ts';
 import { deferConversationCounts, flushConversationCounts } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
-import { findPriorRecords } from '../store/threads.ts';
+import { findPriorRecords, listPingSourceKeys } from '../store/threads.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
@@ -185,6 +185,9 @@ export async function ingestFeedItems(
         const once = part.flatMap((step) => ('drafted' in step && seen.get(step.drafted.draft.identity) === 1 ? [step.drafted.draft.identity] : []));
         const priors = await findPriorRecords(trx, source.blogId, once);
         const readOnce = new Set(once);
+        const drafts = part.flatMap((step) => ('drafted' in step ? [step.drafted] : []));
+        // The URL keys pings were recorded from: those of stored records, and of records this part stores.
+        const pingedFrom = await listPingSourceKeys(trx, drafts.flatMap((d) => (d.draft.urlKey ? [d.draft.urlKey] : [])));
         deferConversationCounts(trx);
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
@@ -205,7 +208,9 @@ export async function ingestFeedItems(
             continue;
           }
           const prior = readOnce.has(draft.identity) ? (priors.get(draft.identity) ?? null) : undefined;
-          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior }, checkedAt);
+          const noPingsFrom = draft.urlKey !== null && !pingedFrom.has(draft.urlKey);
+          if (relations.sourceKey !== null) pingedFrom.add(relations.sourceKey);
+          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom }, checkedAt);
           if (recorded.outcome === 'inserted') {
             got.inserted += 1;
             got.insertedIds.push(recorded.id);

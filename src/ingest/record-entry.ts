@@ -53,6 +53,8 @@ export interface RecordEntryInput {
    * after locking the entry's names (findPriorRecords for a part of a feed); null: nothing.
    */
   prior?: Awaited<ReturnType<typeof findPriorRecord>> | null;
+  /** True when the caller read in this transaction, after locking the entry's names, that no ping was recorded from its URL. */
+  noPingsFrom?: boolean;
 }
 
 export interface RecordedEntry {
@@ -165,7 +167,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations);
   await insertNewEdges(db, id, decision.relations, outgoing.targets, now);
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid });
-  const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, true);
+  const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
   const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);
   const arrival: ArrivedEntry = {
     kind: draft.kind,
@@ -200,15 +202,16 @@ async function joinedEntries(db: Db, id: number, resolved: ResolvedEdge[], partn
 }
 
 /** Points a ping record at its node, or makes a post the node of earlier records; returns the entries now one node with it. */
-async function settleSameAs(db: Db, id: number, entry: { urlKey: string | null; sourceKey: string | null }, isNew = false): Promise<number[]> {
+async function settleSameAs(db: Db, id: number, entry: { urlKey: string | null; sourceKey: string | null }, known: { isNew?: boolean; noPingsFrom?: boolean } = {}): Promise<number[]> {
   const plan = sameAsPlan(entry);
   if (plan.kind === 'record') {
     const node = pickSameAsNode(await listSameAsCandidates(db, id, plan.sourceKey));
     // A new entry is no record of anything yet: only a node found changes it.
-    if (node || !isNew) await updateSameAs(db, id, node?.id ?? null);
+    if (node || !known.isNew) await updateSameAs(db, id, node?.id ?? null);
     return node ? [node.id] : [];
   }
   if (plan.kind === 'post') {
+    if (known.noPingsFrom) return [];
     const records = await listPingRecordsFrom(db, plan.urlKey, id);
     await pointRecordsAt(db, records, id);
     return records;

@@ -331,6 +331,23 @@ export async function listPingRecordsFrom(db: Db, urlKey: string, entryId: numbe
   return rows.map((r) => r.id);
 }
 
+/** Lists which of these URL keys pings were recorded from (the source keys of stored ping records): one query for a part of a feed. */
+export async function listPingSourceKeys(db: Db, urlKeys: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks([...new Set(urlKeys)])) {
+    for (const row of (await pingSourceKeys(part.length)(db, part)).rows) if (row.source_key !== null) out.add(row.source_key);
+  }
+  return out;
+}
+
+const pingSourceKeys = preparedList(1, (db, keys: [string][]) =>
+  db
+    .selectFrom('entries')
+    .select('source_key')
+    .distinct()
+    .where('source_key', 'in', keys.map(([k]) => k)),
+);
+
 const pingRecordsFrom = prepare(2, (db, [urlKey, entryId]: [string, number]) => db.selectFrom('entries').select('id').where('source_key', '=', urlKey).where('id', '!=', entryId));
 
 /** Makes an entry the node of these records, and of the records that pointed at them. */
