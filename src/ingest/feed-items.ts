@@ -4,6 +4,7 @@
 // the whole feed or none of it (a feed of more than 50 items: in parts of 50, completed by the
 // next poll). The comment feeds and listings new posts name become sources.
 import type { Db } from '../db/open.ts';
+import { edgeTargetKey } from '../domain/edges.ts';
 import type { Source } from '../domain/models.ts';
 import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
 import { draftEntry, identityOf, itemHashOf } from '../reader/entry-draft.ts';
@@ -15,7 +16,7 @@ import { answersThreadedEntry } from '../store/held-entries.ts';
 import { deferConversationCounts, flushConversationCounts } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
-import { findPriorRecords, listPingSourceKeys } from '../store/threads.ts';
+import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming } from '../store/threads.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
@@ -188,6 +189,16 @@ export async function ingestFeedItems(
         const drafts = part.flatMap((step) => ('drafted' in step ? [step.drafted] : []));
         // The URL keys pings were recorded from: those of stored records, and of records this part stores.
         const pingedFrom = await listPingSourceKeys(trx, drafts.flatMap((d) => (d.draft.urlKey ? [d.draft.urlKey] : [])));
+        // The edges waiting for the part's new entries, when every item is new and names an entry
+        // no other item names (a stored or edited entry may resolve edges of its own meanwhile).
+        const names = drafts.map((d) => targetsNaming(d.draft));
+        const named = new Map<string, number>();
+        for (const n of names.flat()) named.set(n, (named.get(n) ?? 0) + 1);
+        const allNew = !pending && drafts.every((d) => readOnce.has(d.draft.identity) && !priors.has(d.draft.identity)) && [...named.values()].every((n) => n === 1);
+        const waiting = allNew ? await listWaitingEdges(trx, [...named.keys()]) : undefined;
+        // Names edges of this part's entries aim at that are not in `waiting` (an entry recorded
+        // without saying which of its edges wait): those entries read their waiting edges themselves.
+        const aimedAt = new Set<string>();
         deferConversationCounts(trx);
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
@@ -210,7 +221,12 @@ export async function ingestFeedItems(
           const prior = readOnce.has(draft.identity) ? (priors.get(draft.identity) ?? null) : undefined;
           const noPingsFrom = draft.urlKey !== null && !pingedFrom.has(draft.urlKey);
           if (relations.sourceKey !== null) pingedFrom.add(relations.sourceKey);
-          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom }, checkedAt);
+          const waitingRead = waiting && !targetsNaming(draft).some((t) => aimedAt.has(t)) ? waiting : undefined;
+          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom, waiting: waitingRead }, checkedAt);
+          if (waiting && recorded.waiting) {
+            // The new entry's edges that wait for a later entry of this part join what it reads.
+            for (const w of recorded.waiting) if (named.has(w.target)) waiting.set(w.target, [...(waiting.get(w.target) ?? []), w]);
+          } else for (const r of relations.relations) aimedAt.add(edgeTargetKey(r.target));
           if (recorded.outcome === 'inserted') {
             got.inserted += 1;
             got.insertedIds.push(recorded.id);

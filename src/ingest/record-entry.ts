@@ -32,6 +32,7 @@ import {
   updateRoundupState,
   updateSameAs,
   type ResolvedEdge,
+  type WaitingEdge,
 } from '../store/threads.ts';
 import { contentTextOf, decideEntry, isAlreadyThreaded, staleLinkEdges, type EntryDecision } from '../threading/entry-record.ts';
 import { joinsConversation } from '../threading/joins.ts';
@@ -55,6 +56,11 @@ export interface RecordEntryInput {
   prior?: Awaited<ReturnType<typeof findPriorRecord>> | null;
   /** True when the caller read in this transaction, after locking the entry's names, that no ping was recorded from its URL. */
   noPingsFrom?: boolean;
+  /**
+   * The edges waiting for the entry's names (targetsNaming), when the caller read them in this
+   * transaction after locking its names and no edge written since names it; else they are read here.
+   */
+  waiting?: Map<string, WaitingEdge[]>;
 }
 
 export interface RecordedEntry {
@@ -62,6 +68,8 @@ export interface RecordedEntry {
   outcome: UpsertOutcome;
   commentCountRose: boolean;
   conversationId: number;
+  /** For a new entry: its edges still waiting for their target, as written. */
+  waiting?: (WaitingEdge & { target: string })[];
 }
 
 /**
@@ -165,8 +173,8 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   // A new entry has no channel to replace.
   await addEntryChannel(db, id, input.via, null, now);
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations);
-  await insertNewEdges(db, id, decision.relations, outgoing.targets, now);
-  const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid });
+  const waiting = await insertNewEdges(db, id, decision.relations, outgoing.targets, now);
+  const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
   const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
   const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);
   const arrival: ArrivedEntry = {
@@ -183,7 +191,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
     towardPost: outgoing.resolved.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
   };
   const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, arrival);
-  return { id, outcome: 'inserted', commentCountRose: false, conversationId };
+  return { id, outcome: 'inserted', commentCountRose: false, conversationId, waiting };
 }
 
 /** Which entries an entry is joined with: its same-as partners and the ends of its resolved edges that join (body links by the roundup rule). */

@@ -138,25 +138,30 @@ const insertEdgeRows = preparedList(6, (db, rows: [number, EdgeType, string, str
 
 /**
  * Inserts the edges of an entry that had none (a new entry), each with the entry its target
- * names when one was found (resolveEdgeTargets), so no edge is written twice.
+ * names when one was found (resolveEdgeTargets), so no edge is written twice; returns those
+ * still waiting for their target.
  */
-export async function insertNewEdges(db: Db, entryId: number, relations: RelationDraft[], targets: Map<string, number>, now: string): Promise<void> {
+export async function insertNewEdges(db: Db, entryId: number, relations: RelationDraft[], targets: Map<string, number>, now: string): Promise<(WaitingEdge & { target: string })[]> {
+  const waiting: (WaitingEdge & { target: string })[] = [];
   for (const part of chunks(relations, 100)) {
-    await insertResolvedEdgeRows(part.length)(
+    const { rows } = await insertResolvedEdgeRows(part.length)(
       db,
       part.flatMap((r) => {
         const target = edgeTargetKey(r.target);
         return [entryId, r.type, target, targets.get(target) ?? null, r.toUrl, now, r.target.kind === 'url' ? siteOfKey(r.target.key) : null];
       }),
     );
+    for (const row of rows) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target });
   }
+  return waiting;
 }
 
 const insertResolvedEdgeRows = preparedList(7, (db, rows: [number, EdgeType, string, number | null, string | null, string, string | null][]) =>
   db
     .insertInto('edges')
     .values(rows.map(([fromEntryId, type, target, toEntryId, toUrl, now, toSite]) => ({ from_entry_id: fromEntryId, type, target, to_entry_id: toEntryId, to_url: toUrl, created_at: now, to_site: toSite })))
-    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing()),
+    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing())
+    .returning(['id', 'type', 'target', 'to_entry_id']),
 );
 
 /**
@@ -218,16 +223,54 @@ const waitingEdges = preparedList(1, (db, targets: [string][], [entryId]: [numbe
 );
 
 /** Resolves the edges of other entries that were waiting for this one, whatever order the polls ran in. */
-export async function resolveIncomingEdges(db: Db, entryId: number, names: { urlKey: string | null; guid: string | null }): Promise<ResolvedEdge[]> {
-  const targets: string[] = [];
-  if (names.urlKey) targets.push(edgeTargetKey({ kind: 'url', key: names.urlKey }));
-  if (names.guid) targets.push(edgeTargetKey({ kind: 'ref', guid: names.guid }));
+export async function resolveIncomingEdges(db: Db, entryId: number, names: { urlKey: string | null; guid: string | null }, read?: Map<string, WaitingEdge[]>): Promise<ResolvedEdge[]> {
+  const targets = targetsNaming(names);
   if (targets.length === 0) return [];
-  const waiting = (await waitingEdges(targets.length)(db, [...targets, entryId])).rows;
+  const waiting = read ? targets.flatMap((t) => read.get(t) ?? []).filter((w) => w.from_entry_id !== entryId) : (await waitingEdges(targets.length)(db, [...targets, entryId])).rows;
   if (waiting.length === 0) return [];
   for (const part of chunks(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
   return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type }));
 }
+
+/** The edge targets that name an entry: its URL key and its guid, in the order the edges' index lists them. */
+export function targetsNaming(names: { urlKey: string | null; guid: string | null }): string[] {
+  const targets: string[] = [];
+  if (names.guid) targets.push(edgeTargetKey({ kind: 'ref', guid: names.guid }));
+  if (names.urlKey) targets.push(edgeTargetKey({ kind: 'url', key: names.urlKey }));
+  return targets;
+}
+
+/** An edge of some entry still waiting for its target. */
+export interface WaitingEdge {
+  id: number;
+  from_entry_id: number;
+  type: EdgeType;
+}
+
+/**
+ * Lists the edges waiting for any of these targets, by target (for a part of a feed: the names
+ * of its entries, read once), each target's oldest first.
+ */
+export async function listWaitingEdges(db: Db, targets: string[]): Promise<Map<string, WaitingEdge[]>> {
+  const out = new Map<string, WaitingEdge[]>();
+  for (const part of chunks([...new Set(targets)])) {
+    for (const row of (await waitingForTargets(part.length)(db, part)).rows) {
+      const list = out.get(row.target) ?? [];
+      list.push({ id: row.id, from_entry_id: row.from_entry_id, type: row.type });
+      out.set(row.target, list);
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => a.id - b.id);
+  return out;
+}
+
+const waitingForTargets = preparedList(1, (db, targets: [string][]) =>
+  db
+    .selectFrom('edges')
+    .select(['id', 'from_entry_id', 'type', 'target'])
+    .where('target', 'in', targets.map(([t]) => t))
+    .where('to_entry_id', 'is', null),
+);
 
 const resolvedOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>
   db.selectFrom('edges').select(['to_entry_id', 'type']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is not', null),
