@@ -10,7 +10,9 @@ import type { EntryDraft } from '../domain/models.ts';
 import { linkbackChannels, RoundupState, type Channel } from '../domain/vocabulary.ts';
 import { lockThreadingNames } from '../store/dialect.ts';
 import { insertNewEntry, updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
-import { isSameConversation, joinConversations, type ArrivedEntry, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
+import type { ArrivedEntry } from '../store/conversation-counts.ts';
+import type { WaitingEdge } from '../store/feed-part.ts';
+import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
   addEntryChannel,
   deleteEdges,
@@ -32,7 +34,6 @@ import {
   updateRoundupState,
   updateSameAs,
   type ResolvedEdge,
-  type WaitingEdge,
 } from '../store/threads.ts';
 import { contentTextOf, decideEntry, isAlreadyThreaded, staleLinkEdges, type EntryDecision } from '../threading/entry-record.ts';
 import { joinsConversation } from '../threading/joins.ts';

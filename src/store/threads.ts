@@ -6,6 +6,7 @@ import type { Db } from '../db/open.ts';
 import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import { siteOfKey } from '../domain/url-key.ts';
 import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
+import { targetsNaming, type WaitingEdge } from './feed-part.ts';
 import { changedRows, firstRow, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -27,28 +28,6 @@ export async function findPriorRecord(db: Db, blogId: number | null, identity: s
   const row = blogId === null ? await firstRow(priorPingRecord, db, [identity]) : await firstRow(priorRecord, db, [identity, blogId]);
   return row ? { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id } : undefined;
 }
-
-/** What the store holds of a blog's entries with these identities (findPriorRecord for many at once), by identity. */
-export async function findPriorRecords(db: Db, blogId: number, identities: string[]): Promise<Map<string, NonNullable<Awaited<ReturnType<typeof findPriorRecord>>>>> {
-  const out = new Map<string, NonNullable<Awaited<ReturnType<typeof findPriorRecord>>>>();
-  for (const part of chunks([...new Set(identities)])) {
-    for (const row of (await priorRecords(part.length)(db, [...part, blogId])).rows) {
-      out.set(row.identity, { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id });
-    }
-  }
-  return out;
-}
-
-const priorRecords = preparedList(
-  1,
-  (db, identities: [string][], [blogId]: [number]) =>
-    db
-      .selectFrom('entries')
-      .select(['identity', 'kind', 'source_key', 'author_url', 'conversation_id'])
-      .where('blog_id', '=', blogId)
-      .where('identity', 'in', identities.map(([i]) => i)),
-  1,
-);
 
 const deleteChannel = prepare(2, (db, [entryId, via]: [number, Channel]) => db.deleteFrom('entry_channels').where('entry_id', '=', entryId).where('via', '=', via));
 const insertChannel = prepare(3, (db, [entryId, via, now]: [number, Channel, string]) =>
@@ -232,46 +211,6 @@ export async function resolveIncomingEdges(db: Db, entryId: number, names: { url
   return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type }));
 }
 
-/** The edge targets that name an entry: its URL key and its guid, in the order the edges' index lists them. */
-export function targetsNaming(names: { urlKey: string | null; guid: string | null }): string[] {
-  const targets: string[] = [];
-  if (names.guid) targets.push(edgeTargetKey({ kind: 'ref', guid: names.guid }));
-  if (names.urlKey) targets.push(edgeTargetKey({ kind: 'url', key: names.urlKey }));
-  return targets;
-}
-
-/** An edge of some entry still waiting for its target. */
-export interface WaitingEdge {
-  id: number;
-  from_entry_id: number;
-  type: EdgeType;
-}
-
-/**
- * Lists the edges waiting for any of these targets, by target (for a part of a feed: the names
- * of its entries, read once), each target's oldest first.
- */
-export async function listWaitingEdges(db: Db, targets: string[]): Promise<Map<string, WaitingEdge[]>> {
-  const out = new Map<string, WaitingEdge[]>();
-  for (const part of chunks([...new Set(targets)])) {
-    for (const row of (await waitingForTargets(part.length)(db, part)).rows) {
-      const list = out.get(row.target) ?? [];
-      list.push({ id: row.id, from_entry_id: row.from_entry_id, type: row.type });
-      out.set(row.target, list);
-    }
-  }
-  for (const list of out.values()) list.sort((a, b) => a.id - b.id);
-  return out;
-}
-
-const waitingForTargets = preparedList(1, (db, targets: [string][]) =>
-  db
-    .selectFrom('edges')
-    .select(['id', 'from_entry_id', 'type', 'target'])
-    .where('target', 'in', targets.map(([t]) => t))
-    .where('to_entry_id', 'is', null),
-);
-
 const resolvedOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>
   db.selectFrom('edges').select(['to_entry_id', 'type']).where('from_entry_id', '=', entryId).where('to_entry_id', 'is not', null),
 );
@@ -373,23 +312,6 @@ export async function listPingRecordsFrom(db: Db, urlKey: string, entryId: numbe
   const { rows } = await pingRecordsFrom(db, [urlKey, entryId]);
   return rows.map((r) => r.id);
 }
-
-/** Lists which of these URL keys pings were recorded from (the source keys of stored ping records): one query for a part of a feed. */
-export async function listPingSourceKeys(db: Db, urlKeys: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const part of chunks([...new Set(urlKeys)])) {
-    for (const row of (await pingSourceKeys(part.length)(db, part)).rows) if (row.source_key !== null) out.add(row.source_key);
-  }
-  return out;
-}
-
-const pingSourceKeys = preparedList(1, (db, keys: [string][]) =>
-  db
-    .selectFrom('entries')
-    .select('source_key')
-    .distinct()
-    .where('source_key', 'in', keys.map(([k]) => k)),
-);
 
 const pingRecordsFrom = prepare(2, (db, [urlKey, entryId]: [string, number]) => db.selectFrom('entries').select('id').where('source_key', '=', urlKey).where('id', '!=', entryId));
 

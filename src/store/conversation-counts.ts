@@ -1,0 +1,396 @@
+// store: the counts of a conversation (entries, posts, comments, linkbacks, blogs, authors, the
+// comments that may be missing, root, title, activity and rank): counted from an arriving entry
+// alone where it can, held in memory for a part of a feed and written once, or recounted from
+// the conversation's entries. SQL only; conversation-union.ts decides which conversation.
+import { sql, type Selectable } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { ConversationsTable } from '../db/schema.ts';
+import { rankConversation } from '../domain/rank.ts';
+import { isLinkbackKind, linkbackChannels, linkbackKinds, type EntryKind } from '../domain/vocabulary.ts';
+import { countKnownComments, findCountedPost } from './comment-gaps.ts';
+import { firstRow, prepare } from './prepared.ts';
+
+const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
+const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
+
+/**
+ * Whether the node `e` arrived as a linkback, as a reader counts: it is a ping of its own, came
+ * by a ping channel, or has a live record of a ping merged into it (a post that also pinged).
+ */
+const arrivedAsLinkback = sql<boolean>`(e.kind in (${kindsSql})
+  or exists (select 1 from entry_channels ch where ch.entry_id = e.id and ch.via in (${channelsSql}))
+  or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null
+    and (r.kind in (${kindsSql}) or exists (select 1 from entry_channels rc where rc.entry_id = r.id and rc.via in (${channelsSql})))))`;
+
+
+/**
+ * A new entry as it was just stored (no record of a ping points at it, it is no tombstone), so
+ * that counting it into its conversation need not read it back.
+ */
+export interface ArrivedEntry {
+  kind: EntryKind;
+  blogId: number | null;
+  authorUrl: string | null;
+  authorName: string | null;
+  sortAt: string;
+  title: string | null;
+  excerpt: string | null;
+  commentCount: number | null;
+  /** Whether the one channel it came by is a ping's. */
+  viaLinkback: boolean;
+  /** Whether edges of other entries waiting for it found it: else nothing comments on it yet. */
+  answered: boolean;
+  /** Whether one of its own edges found a post it may count toward (comment-of, linkback): else it counts toward none. */
+  towardPost: boolean;
+}
+
+
+/**
+ * Inserts the conversation a new entry starts on its own, with its counts: a comment's post is in
+ * another conversation, so only a post's own count can be missing. Returns its id.
+ */
+export async function startCountedConversation(db: Db, entryId: number, arrival: ArrivedEntry, now: string): Promise<number> {
+  const missing = arrival.kind === 'post' && arrival.commentCount !== null ? Math.max(0, arrival.commentCount - (arrival.answered ? await countKnownComments(db, entryId) : 0)) : 0;
+  return (await firstRow(insertCountedConversation, db, [...countedInto(emptyConversation, { ...arrival, id: entryId }, missing), now, now]))!.id;
+}
+
+/** The entry count a conversation has with the entries counted but not yet written (see deferConversationCounts), if any are held. */
+export function heldEntryCount(db: Db, conversationId: number): number | undefined {
+  return deferred.get(db)?.get(conversationId)?.row.entry_count;
+}
+
+type ConversationCounts = Pick<
+  Selectable<ConversationsTable>,
+  'root_entry_id' | 'title' | 'entry_count' | 'post_count' | 'comment_count' | 'linkback_count' | 'blog_count' | 'author_count' | 'missing_count' | 'first_activity_at' | 'last_activity_at'
+>;
+const emptyConversation: ConversationCounts = {
+  root_entry_id: null,
+  title: null,
+  entry_count: 0,
+  post_count: 0,
+  comment_count: 0,
+  linkback_count: 0,
+  blog_count: 0,
+  author_count: 0,
+  missing_count: 0,
+  first_activity_at: null,
+  last_activity_at: null,
+};
+
+/**
+ * A conversation's counts with one more entry: `e` as it arrived, whether its blog and author
+ * are new there, the earlier root (if any) and the change of the missing count. The values of
+ * setConversationCounts from root to rank.
+ */
+function countedInto(
+  c: ConversationCounts,
+  e: Omit<ArrivedEntry, 'answered'> & { id: number; newBlog?: boolean; newAuthor?: boolean; root?: { id: number; kind: EntryKind; sort_at: string } },
+  missingDelta: number,
+): [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number] {
+  // The root is the earliest post (or, with no post yet, the earliest entry).
+  let rootId = c.root_entry_id;
+  let title = c.title;
+  const root = e.root;
+  const earlier = !root || e.sortAt < root.sort_at || (e.sortAt === root.sort_at && e.id < root.id);
+  if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
+    rootId = e.id;
+    title = e.title ?? e.excerpt?.slice(0, 120) ?? null;
+  }
+  const newBlog = e.newBlog ?? e.blogId !== null;
+  const newAuthor = e.newAuthor ?? authorKeyOf(e) !== null;
+  const blogs = c.blog_count + (newBlog ? 1 : 0);
+  const authors = c.author_count + (newAuthor ? 1 : 0);
+  const first = c.first_activity_at === null || e.sortAt < c.first_activity_at ? e.sortAt : c.first_activity_at;
+  const last = c.last_activity_at === null || e.sortAt > c.last_activity_at ? e.sortAt : c.last_activity_at;
+  // A new node without records: its own kind and channels say whether it came as a linkback.
+  const isLinkback = isLinkbackKind(e.kind) || e.viaLinkback;
+  return [
+    rootId,
+    title,
+    c.entry_count + 1,
+    c.post_count + (e.kind === 'post' ? 1 : 0),
+    c.comment_count + (e.kind === 'comment' ? 1 : 0),
+    c.linkback_count + (isLinkback ? 1 : 0),
+    blogs,
+    authors,
+    c.missing_count + missingDelta,
+    first,
+    last,
+    rankConversation(last, blogs, authors),
+  ];
+}
+
+function authorKeyOf(e: { authorUrl: string | null; authorName: string | null }): string | null {
+  return (e.authorUrl ?? e.authorName)?.toLowerCase() ?? null;
+}
+
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, created, updated
+const insertCountedConversation = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, string]) =>
+  db
+    .insertInto('conversations')
+    .values({
+      root_entry_id: a[0],
+      title: a[1],
+      entry_count: a[2],
+      post_count: a[3],
+      comment_count: a[4],
+      linkback_count: a[5],
+      blog_count: a[6],
+      author_count: a[7],
+      missing_count: a[8],
+      first_activity_at: a[9],
+      last_activity_at: a[10],
+      rank: a[11],
+      created_at: a[12],
+      updated_at: a[13],
+    })
+    .returning('id'),
+);
+
+/**
+ * Counts a new entry into its conversation without reading the conversation's other entries:
+ * a few indexed lookups (is its blog or author new here, what does its post report) instead
+ * of the recount refreshConversation does, so ingest cost does not grow with the debate.
+ * `arrival`: the entry as stored, when the caller knows it (else it is read back).
+ */
+export async function addToConversation(db: Db, conversationId: number, entryId: number, now: string, arrival?: ArrivedEntry): Promise<void> {
+  let e: ArrivedEntry;
+  if (arrival) e = arrival;
+  else {
+    const row = await firstRow(countedEntry, db, [entryId]);
+    if (!row) throw new Error(`store: no entry ${entryId}`);
+    if (row.same_as_id !== null || row.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
+    e = {
+      kind: row.kind,
+      blogId: row.blog_id,
+      authorUrl: row.author_url,
+      authorName: row.author_name,
+      sortAt: row.sort_at,
+      title: row.title,
+      excerpt: row.excerpt,
+      commentCount: row.comment_count,
+      viaLinkback: (await firstRow(linkbackChannel, db, [entryId])) !== undefined,
+      answered: true,
+      towardPost: true,
+    };
+  }
+  const batch = deferred.get(db);
+  let held = batch?.get(conversationId);
+  if (!held) {
+    const row = await firstRow(conversationRow, db, [conversationId]);
+    if (!row) throw new Error(`store: no conversation ${conversationId}`);
+    held = { row, blogs: new Set(), authors: new Set(), root: undefined };
+    batch?.set(conversationId, held);
+  }
+  const c = held.row;
+
+  // Blogs and authors this transaction counted here already are known to take part.
+  const newBlog = e.blogId !== null && !held.blogs.has(e.blogId) && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blogId]));
+  const authorKey = authorKeyOf(e);
+  const newAuthor = authorKey !== null && !held.authors.has(authorKey) && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
+  const root = c.root_entry_id === null ? undefined : held.root?.id === c.root_entry_id ? held.root : await firstRow(rootEntry, db, [c.root_entry_id]);
+
+  // Missing comments change only for this entry's post, or for this entry if it is a post.
+  let missing = 0;
+  if (e.kind === 'post') {
+    // A post nothing answered yet has no known comments.
+    if (e.commentCount !== null) missing = Math.max(0, e.commentCount - (e.answered ? await countKnownComments(db, entryId) : 0));
+  } else {
+    const post = e.towardPost ? await findCountedPost(db, entryId) : undefined;
+    if (post && post.conversationId === conversationId && post.commentCount !== null) {
+      const known = await countKnownComments(db, post.id);
+      // This entry is one of the known comments now; before it, one fewer was known.
+      missing = Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
+    }
+  }
+  const counts = countedInto(c, { ...e, id: entryId, newBlog, newAuthor, root }, missing);
+  if (!batch) return void (await setConversationCounts(db, [...counts, now, conversationId]));
+  // Deferred to flushConversationCounts: written once for all the entries of the batch.
+  const [rootId, title, entries, posts, comments, linkbacks, blogs, authors, missingCount, first, last, rank] = counts;
+  held.row = {
+    ...c,
+    root_entry_id: rootId,
+    title,
+    entry_count: entries,
+    post_count: posts,
+    comment_count: comments,
+    linkback_count: linkbacks,
+    blog_count: blogs,
+    author_count: authors,
+    missing_count: missingCount,
+    first_activity_at: first,
+    last_activity_at: last,
+    rank,
+    updated_at: now,
+  };
+  held.dirty = true;
+  if (e.blogId !== null) held.blogs.add(e.blogId);
+  if (authorKey !== null) held.authors.add(authorKey);
+  held.root = rootId === entryId ? { id: entryId, kind: e.kind, sort_at: e.sortAt } : root;
+}
+
+/** A conversation's counts as a batch of new entries left them, not written yet. */
+interface HeldCounts {
+  row: Selectable<ConversationsTable>;
+  /** Blogs and authors (lower-case key) of visible entries counted in it by this batch. */
+  blogs: Set<number>;
+  authors: Set<string>;
+  root: { id: number; kind: EntryKind; sort_at: string } | undefined;
+  dirty?: boolean;
+}
+
+// Per transaction that defers counts: the conversations its new entries joined, by id.
+const deferred = new WeakMap<object, Map<number, HeldCounts>>();
+
+/**
+ * Lets the new entries of one transaction (a part of a feed) count into their conversations in
+ * memory, each conversation's row written once by flushConversationCounts, which the caller
+ * must run before the transaction commits. Anything else that reads or rewrites a
+ * conversation's counts in the transaction (a recount, a merge) writes or drops its held ones first.
+ */
+export function deferConversationCounts(db: Db): void {
+  if (!db.isTransaction) throw new Error('store: counts are deferred only within a transaction');
+  deferred.set(db, new Map());
+}
+
+/** Writes the counts deferConversationCounts held (of `ids` only, when given), and holds no more of them. */
+export async function flushConversationCounts(db: Db, ids?: number[]): Promise<void> {
+  const batch = deferred.get(db);
+  if (!batch) return;
+  for (const id of ids ?? [...batch.keys()]) {
+    const held = batch.get(id);
+    if (!held) continue;
+    batch.delete(id);
+    if (!held.dirty) continue;
+    const r = held.row;
+    await setConversationCounts(db, [
+      r.root_entry_id,
+      r.title,
+      r.entry_count,
+      r.post_count,
+      r.comment_count,
+      r.linkback_count,
+      r.blog_count,
+      r.author_count,
+      r.missing_count,
+      r.first_activity_at,
+      r.last_activity_at,
+      r.rank,
+      r.updated_at,
+      id,
+    ]);
+  }
+  if (ids === undefined) deferred.delete(db);
+}
+
+const countedEntry = prepare(1, (db, [entryId]: [number]) =>
+  db
+    .selectFrom('entries')
+    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
+    .where('id', '=', entryId),
+);
+const conversationRow = prepare(1, (db, [id]: [number]) => db.selectFrom('conversations').selectAll().where('id', '=', id));
+const visibleOthers = (db: Db, conversationId: number, entryId: number) =>
+  db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
+const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
+  visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
+);
+const otherOfAuthor = prepare(3, (db, [conversationId, entryId, authorKey]: [number, number, string]) =>
+  visibleOthers(db, conversationId, entryId).where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1),
+);
+const rootEntry = prepare(1, (db, [id]: [number]) => db.selectFrom('entries').select(['id', 'kind', 'sort_at']).where('id', '=', id));
+const linkbackChannel = prepare(1, (db, [entryId]: [number]) =>
+  db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1),
+);
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, updated, id
+const setConversationCounts = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number]) =>
+  db
+    .updateTable('conversations')
+    .set({
+      root_entry_id: a[0],
+      title: a[1],
+      entry_count: a[2],
+      post_count: a[3],
+      comment_count: a[4],
+      linkback_count: a[5],
+      blog_count: a[6],
+      author_count: a[7],
+      missing_count: a[8],
+      first_activity_at: a[9],
+      last_activity_at: a[10],
+      rank: a[11],
+      updated_at: a[12],
+    })
+    .where('id', '=', a[13]),
+);
+
+
+/** Recomputes a conversation's root, title, counts, gap and rank from its own entries. */
+export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
+  // The recount replaces whatever counts were held for it.
+  deferred.get(db)?.delete(id);
+  const stats = await db
+    .selectFrom('entries as e')
+    .where('e.conversation_id', '=', id)
+    .where('e.same_as_id', 'is', null)
+    .where('e.tombstoned_at', 'is', null)
+    .select((eb) => [
+      eb.fn.countAll<number>().as('entries'),
+      eb.fn.sum<number>(sql`case when kind = 'post' then 1 else 0 end`).as('posts'),
+      eb.fn.sum<number>(sql`case when kind = 'comment' then 1 else 0 end`).as('comments'),
+      // Answers that arrived as a linkback, merged ones included: a post that also pinged counts
+      // as a post and as a linkback, so the figures need not add up to the entries.
+      eb.fn.sum<number>(sql`case when ${arrivedAsLinkback} then 1 else 0 end`).as('linkbacks'),
+      eb.fn.count<number>('blog_id').distinct().as('blogs'),
+      eb.fn.count<number>(sql`lower(coalesce(author_url, author_name))`).distinct().as('authors'),
+      eb.fn.min<string>('sort_at').as('first'),
+      eb.fn.max<string>('sort_at').as('last'),
+    ])
+    .executeTakeFirstOrThrow();
+
+  const root = await db
+    .selectFrom('entries')
+    .select(['id', 'title', 'excerpt'])
+    .where('conversation_id', '=', id)
+    .where('same_as_id', 'is', null)
+    .orderBy(sql`case when kind = 'post' then 0 else 1 end`)
+    .orderBy('sort_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+
+  // WordPress comment feeds carry only the newest ten; the post says how many there are.
+  // Its count includes pingbacks and trackbacks, so every record of a comment counts.
+  const posts = await db
+    .selectFrom('entries')
+    .select(['id', 'comment_count'])
+    .where('conversation_id', '=', id)
+    .where('kind', '=', 'post')
+    .where('comment_count', '>', 0)
+    .execute();
+  let missing = 0;
+  for (const p of posts) missing += Math.max(0, (p.comment_count ?? 0) - (await countKnownComments(db, p.id)));
+
+  const blogs = Number(stats.blogs);
+  const authors = Number(stats.authors);
+  await db
+    .updateTable('conversations')
+    .set({
+      root_entry_id: root?.id ?? null,
+      title: root?.title ?? root?.excerpt?.slice(0, 120) ?? null,
+      entry_count: Number(stats.entries),
+      post_count: Number(stats.posts ?? 0),
+      comment_count: Number(stats.comments ?? 0),
+      linkback_count: Number(stats.linkbacks ?? 0),
+      blog_count: blogs,
+      author_count: authors,
+      missing_count: missing,
+      first_activity_at: stats.first ?? null,
+      last_activity_at: stats.last ?? null,
+      rank: rankConversation(stats.last ?? null, blogs, authors),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
