@@ -3,6 +3,8 @@ export interface BuildOptions {
   /** The checkout to build (tests build a copy); scripts/build.js's own by default. */
   root?: string;
   log?: (line: string) => void;
+  /** planBuild only: look at these sources (relative to root) alone, without walking the tree or looking for orphans. */
+  only?: string[];
 }
 
 export interface BuildPlan {

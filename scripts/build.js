@@ -66,20 +66,24 @@ export function planBuild(options = {}) {
   const outDir = path.join(root, 'dist');
   const state = readState(outDir);
   const settings = `${stamp(thisScript)}|${stamp(path.join(root, 'tsconfig.json'))}`;
+  // `only`: just these sources (what `palaver --help` loads), without walking the tree or
+  // looking for orphans (a quick look; building always plans the whole tree).
+  const partial = Array.isArray(options.only);
+  const candidates = partial ? options.only : sourceDirs.flatMap((dir) => listFiles(root, dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
   const sources = {};
   const stale = [];
   const expected = new Set();
-  for (const dir of sourceDirs) {
-    for (const source of listFiles(root, dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))) {
-      const output = source.replace(/\.ts$/, '.js');
-      expected.add(output);
-      sources[source] = stamp(path.join(root, source));
-      if (state.settings !== settings || state.sources[source] !== sources[source] || !fs.existsSync(path.join(outDir, output))) stale.push(source);
-    }
+  for (const source of candidates) {
+    const output = source.replace(/\.ts$/, '.js');
+    expected.add(output);
+    sources[source] = stamp(path.join(root, source));
+    if (state.settings !== settings || state.sources[source] !== sources[source] || !fs.existsSync(path.join(outDir, output))) stale.push(source);
   }
-  const orphans = sourceDirs
-    .flatMap((dir) => listFiles(outDir, dir, (name) => name.endsWith('.js') || name.endsWith('.js.map')))
-    .filter((output) => !expected.has(output.replace(/\.map$/, '')));
+  const orphans = partial
+    ? []
+    : sourceDirs
+        .flatMap((dir) => listFiles(outDir, dir, (name) => name.endsWith('.js') || name.endsWith('.js.map')))
+        .filter((output) => !expected.has(output.replace(/\.map$/, '')));
   return { root, outDir, stale, orphans, state, settings, sources };
 }
 
@@ -110,7 +114,7 @@ function writeAtomically(file, text) {
  * one stays stale, so the next start says so again.
  */
 export async function build(options = {}) {
-  const { root, outDir, stale, orphans, state, settings, sources } = planBuild(options);
+  const { root, outDir, stale, orphans, state, settings, sources } = planBuild({ ...options, only: undefined });
   for (const output of orphans) fs.rmSync(path.join(outDir, output), { force: true });
   if (stale.length === 0) return { compiled: 0, removed: orphans.length };
   const ts = (await import('typescript')).default;
@@ -147,7 +151,7 @@ export async function build(options = {}) {
  * its existing build with a warning; one without any build fails with what to run.
  */
 export async function ensureBuilt(options = {}) {
-  const plan = planBuild(options);
+  const plan = planBuild({ ...options, only: undefined });
   if (plan.stale.length === 0 && plan.orphans.length === 0) return { compiled: 0, removed: 0 };
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   if (plan.stale.length > 0) log(`Compiling ${plan.stale.length} changed source file${plan.stale.length === 1 ? '' : 's'} to dist/ …`);

@@ -3,8 +3,11 @@
 // `palaver --help` answers at once.
 import { parseCommandLine } from './cli-usage.ts';
 
-/** Runs the `palaver` command line and returns the exit code. */
-export async function runCommandLine(argv: string[]): Promise<number> {
+/**
+ * Runs the `palaver` command line and returns the exit code. `beforeCommand` runs before a
+ * command's modules load (bin/palaver.js compiles what changed there), never for help.
+ */
+export async function runCommandLine(argv: string[], hooks: { beforeCommand?: () => Promise<unknown> } = {}): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'print') {
     console.log(parsed.text);
@@ -14,6 +17,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
     console.error(parsed.message);
     return 2;
   }
+  await hooks.beforeCommand?.();
   const { runCli } = await import('./cli.ts');
   return runCli(parsed);
 }

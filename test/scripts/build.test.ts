@@ -112,6 +112,21 @@ describe('a checkout after git pull without npm install', () => {
     expect(after.stdout).toMatch(/^Usage \(pulled\): palaver/);
   }, 120_000);
 
+  it('npx palaver --help looks only at the usage modules; a command compiles the rest first', async () => {
+    await run(['scripts/build.js']);
+    const main = path.join(dir, 'src/main.ts');
+    fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('Palaver is serving on port', 'Palaver (pulled) is serving on port'));
+    for (const args of [['--help'], ['--version'], ['poll', '--help']]) {
+      const answer = await run(['bin/palaver.js', ...args]);
+      expect(answer, args.join(' ')).toMatchObject({ code: 0, stderr: '' });
+    }
+    expect(fs.readFileSync(path.join(dir, 'dist/src/main.js'), 'utf8')).not.toContain('(pulled)');
+    const migrate = await run(['bin/palaver.js', 'migrate']);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    expect(migrate.stderr).toBe('Compiling 1 changed source file to dist/ …\n');
+    expect(fs.readFileSync(path.join(dir, 'dist/src/main.js'), 'utf8')).toContain('(pulled)');
+  }, 120_000);
+
   it('npm start compiles a changed source before it serves', async () => {
     await run(['scripts/build.js']);
     const main = path.join(dir, 'src/main.ts');
