@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeMemoryOptions } from '../src/node-options.ts';
 import { startFeedFarm } from './feed-fixtures.ts';
 
 export interface Figure {
@@ -57,11 +58,12 @@ export async function benchPolling(options: { feeds: number; runs: number; concu
 }
 
 // Asynchronous on purpose: the fixture servers live in this process and must keep answering.
+// The measured process starts with the memory options Palaver's own processes start with.
 function runWorker(mode: string, urlsFile: string, options: { concurrency: number; hosts: number }): Promise<Phase[]> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(here, 'poll-worker.ts'), mode, urlsFile, String(options.concurrency), String(options.hosts)],
+      [...nodeMemoryOptions, '--import', 'tsx', path.join(here, 'poll-worker.ts'), mode, urlsFile, String(options.concurrency), String(options.hosts)],
       { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 },
       (err, stdout) => {
         if (err) reject(err);

@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeMemoryOptions } from '../src/node-options.ts';
 import type { Figure } from './poll.ts';
 import { startWordPressFarm } from './wordpress-farm.ts';
 import type { ServeReport, WorkerInput, WorkerReport } from './wordpress-worker.ts';
@@ -14,9 +15,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function runWorker<T>(input: WorkerInput): Promise<T> {
   return new Promise((resolve, reject) => {
+    // The measured process starts with the memory options Palaver's own processes start with.
     // BENCH_CPU_PROF=<dir>: a CPU profile of each measured process (node --cpu-prof), to read with any profile viewer.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = fork(path.join(here, 'wordpress-worker.ts'), [], { execArgv: ['--import', 'tsx', ...prof] });
+    const child = fork(path.join(here, 'wordpress-worker.ts'), [], { execArgv: [...nodeMemoryOptions, '--import', 'tsx', ...prof] });
     let report: T | undefined;
     child.once('message', (m) => (report = m as T));
     child.once('error', reject);
