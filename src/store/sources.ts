@@ -194,6 +194,10 @@ export interface ClaimOptions {
  * earlier ones are leased: the queue stays first due, first polled.
  */
 function claimWindow(options: ClaimOptions): number {
+  // A claim of no more than perHostLimit sources takes the first ones due whatever their hosts
+  // (none can rank past the limit), so reading those is enough: a poller whose workers come
+  // free one or two at a time (an all-304 re-poll) claims without ranking 256 rows each time.
+  if (options.limit <= options.perHostLimit) return options.limit;
   return Math.max(options.limit * options.perHostLimit, 256);
 }
 
