@@ -258,8 +258,52 @@ export interface SourcePollState {
   itemsSkipped?: number;
 }
 
-/** Records the outcome of a poll. */
-export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
+/**
+ * Records the outcome of a poll. Outside a transaction, the records of polls that end in the
+ * same turn of the event loop (an all-304 re-poll ends hundreds a second) commit together, one
+ * commit for all; each call resolves once its own record is committed.
+ */
+export function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
+  const patch = pollPatch(state);
+  if (db.isTransaction) return patchSource(db, patch, id).then(() => undefined);
+  return new Promise((resolve, reject) => {
+    let pending = pendingRecords.get(db);
+    if (!pending) {
+      pending = [];
+      pendingRecords.set(db, pending);
+      setImmediate(() => void recordTogether(db));
+    }
+    pending.push({ id, patch, resolve, reject });
+  });
+}
+
+interface PendingRecord {
+  id: number;
+  patch: Updateable<SourcesTable>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const pendingRecords = new Map<Db, PendingRecord[]>();
+
+async function recordTogether(db: Db): Promise<void> {
+  const batch = pendingRecords.get(db) ?? [];
+  pendingRecords.delete(db);
+  if (batch.length > 1) {
+    try {
+      await db.transaction().execute(async (trx) => {
+        for (const r of batch) await patchSource(trx, r.patch, r.id);
+      });
+      for (const r of batch) r.resolve();
+      return;
+    } catch {
+      // Whatever failed, it must not fail the other sources' records: each is tried on its own.
+    }
+  }
+  for (const r of batch) await patchSource(db, r.patch, r.id).then(() => r.resolve(), r.reject);
+}
+
+function pollPatch(state: SourcePollState): Updateable<SourcesTable> {
   const patch: Updateable<SourcesTable> = {
     last_checked_at: state.checkedAt,
     next_check_at: state.nextCheckAt,
@@ -298,7 +342,7 @@ export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePol
     patch.disabled_reason = state.disabledReason;
     patch.disabled_at = state.disabledReason === null ? null : state.checkedAt;
   }
-  await patchSource(db, patch, id);
+  return patch;
 }
 
 // A poll writes one of a few sets of columns (success, failure, with validators, moved…): one
