@@ -3,6 +3,7 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { claimDue } from './claim.ts';
+import { commitTogether } from './commit-together.ts';
 import { prepare, preparedList, type PreparedStatement } from './prepared.ts';
 import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
@@ -260,47 +261,11 @@ export interface SourcePollState {
 
 /**
  * Records the outcome of a poll. Outside a transaction, the records of polls that end in the
- * same turn of the event loop (an all-304 re-poll ends hundreds a second) commit together, one
- * commit for all; each call resolves once its own record is committed.
+ * same turn of the event loop commit together (commit-together.ts).
  */
 export function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
   const patch = pollPatch(state);
-  if (db.isTransaction) return patchSource(db, patch, id).then(() => undefined);
-  return new Promise((resolve, reject) => {
-    let pending = pendingRecords.get(db);
-    if (!pending) {
-      pending = [];
-      pendingRecords.set(db, pending);
-      setImmediate(() => void recordTogether(db));
-    }
-    pending.push({ id, patch, resolve, reject });
-  });
-}
-
-interface PendingRecord {
-  id: number;
-  patch: Updateable<SourcesTable>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-const pendingRecords = new Map<Db, PendingRecord[]>();
-
-async function recordTogether(db: Db): Promise<void> {
-  const batch = pendingRecords.get(db) ?? [];
-  pendingRecords.delete(db);
-  if (batch.length > 1) {
-    try {
-      await db.transaction().execute(async (trx) => {
-        for (const r of batch) await patchSource(trx, r.patch, r.id);
-      });
-      for (const r of batch) r.resolve();
-      return;
-    } catch {
-      // Whatever failed, it must not fail the other sources' records: each is tried on its own.
-    }
-  }
-  for (const r of batch) await patchSource(db, r.patch, r.id).then(() => r.resolve(), r.reject);
+  return commitTogether(db, (d) => patchSource(d, patch, id));
 }
 
 function pollPatch(state: SourcePollState): Updateable<SourcesTable> {
