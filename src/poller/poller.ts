@@ -71,6 +71,10 @@ const defaultLeaseSeconds = 600;
  * rather than a batch at a time: pollers side by side share a queue evenly to its end, and no
  * worker waits for the slowest of a batch. Ends when a claim finds nothing and nothing runs (a
  * running item may make more due, such as the comment feeds of new posts).
+ *
+ * A claim waits for the end of the turn in which its first worker came free and then claims for
+ * every worker free by then: polls end together (an all-304 re-poll's records commit together,
+ * commit-together.ts), so one claim serves them all instead of one claim each.
  */
 async function runClaimed<T>(concurrency: number, claimSome: (free: number) => Promise<T[]>, work: (item: T) => Promise<void>): Promise<void> {
   const queue: T[] = [];
@@ -80,7 +84,8 @@ async function runClaimed<T>(concurrency: number, claimSome: (free: number) => P
   // Resolved whenever an item ends: an idle worker waits for that before claiming again.
   let finished = deferred();
   const refill = () =>
-    (claiming ??= claimSome(Math.max(1, concurrency - busy - queue.length))
+    (claiming ??= endOfTurn()
+      .then(() => claimSome(Math.max(1, concurrency - busy - queue.length)))
       .then((batch) => {
         queue.push(...batch);
         return batch.length;
@@ -112,6 +117,10 @@ async function runClaimed<T>(concurrency: number, claimSome: (free: number) => P
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}
+
+function endOfTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

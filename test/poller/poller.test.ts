@@ -1,6 +1,7 @@
 // The poller's claims: the lease a claimed source is held for (poller.claimLeaseSeconds), and
-// claims made as workers come free, so pollers side by side share the due sources evenly.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// claims made as workers come free, so pollers side by side share the due sources evenly, one
+// claim for all the workers that came free in a turn.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPoller, type Poller } from '../../src/poller/poller.ts';
 import type { Fetch, FetchResponse } from '../../src/reader/types.ts';
 import { pollerSettings } from '../../src/service.ts';
@@ -18,8 +19,23 @@ function answer(url: string): FetchResponse {
   return { requestedUrl: url, url, status: 200, headers: { 'content-type': 'application/rss+xml' }, body: Buffer.from(feed(n)), redirects: [], notModified: false };
 }
 
+// Every claim the poller makes, with the number of sources it asked for and got.
+const claims: { limit: number; got: number }[] = [];
+vi.mock('../../src/store/sources.ts', async (original) => {
+  const store = await original<typeof import('../../src/store/sources.ts')>();
+  return {
+    ...store,
+    claimDueSources: async (...args: Parameters<typeof store.claimDueSources>) => {
+      const got = await store.claimDueSources(...args);
+      claims.push({ limit: args[1].limit, got: got.length });
+      return got;
+    },
+  };
+});
+
 let t: TestApp;
 beforeEach(async () => {
+  claims.length = 0;
   t = await createTestApp();
 });
 afterEach(async () => {
@@ -100,5 +116,15 @@ describe('the claims of the poller', () => {
       held.release();
       await stuck.stop();
     }
+  });
+
+  it('polls that end in the same turn are followed by one claim for all the workers they freed, not one claim each', async () => {
+    await registerBlogs(12, new Date().toISOString());
+    // Every feed answers 304 at once: the four polls of a claim end (and commit) together.
+    const notModified: Fetch = async (req) => ({ ...answer(req.url), status: 304, body: Buffer.alloc(0), notModified: true });
+    const summary = await pollerWith(notModified, { concurrency: 4 }).pollOnce();
+    expect(summary.notModified).toBe(12);
+    const filled = claims.filter((c) => c.got > 0);
+    expect(filled.map((c) => c.got), JSON.stringify(claims)).toEqual([4, 4, 4]);
   });
 });
