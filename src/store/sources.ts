@@ -223,6 +223,9 @@ export async function claimDueSources(db: Db, options: ClaimOptions): Promise<So
       }
       if (options.kinds?.length) due = due.where('sources.kind', 'in', options.kinds);
       const first = due.orderBy('sources.next_check_at').orderBy('sources.id').limit(claimWindow(options));
+      // No host can pass the limit in a claim of no more sources than the limit: ranking them
+      // (a window function and two sorts) would only cost time on every claim of a re-poll.
+      if (options.limit <= options.perHostLimit) return first;
       const ranked = trx
         .selectFrom(first.as('first'))
         .select(['first.id', 'first.next_check_at', sql<number>`row_number() over (partition by first.host order by first.next_check_at, first.id)`.as('host_rank')]);
