@@ -163,18 +163,19 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
  */
 async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDecision, now: string): Promise<RecordedEntry> {
   const { draft } = decision;
+  const roundup = nextRoundupState(decision.isRoundup, RoundupState.None);
   const id = await insertNewEntry(
     db,
     input.blogId,
     draft,
     now,
     { contentText: decision.contentText, itemHash: input.itemHash ?? null },
-    { sourceKey: decision.sourceKey, roundup: nextRoundupState(decision.isRoundup, RoundupState.None), targetUrl: input.targetUrl ?? null },
+    { sourceKey: decision.sourceKey, roundup, targetUrl: input.targetUrl ?? null },
   );
   // A new entry has no channel to replace.
   await addEntryChannel(db, id, input.via, null, now);
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations);
-  const waiting = await insertNewEdges(db, id, decision.relations, outgoing.targets, now);
+  const waiting = (await insertNewEdges(db, id, decision.relations, outgoing.targets, now)).map((w) => ({ ...w, from_roundup: roundup }));
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
   const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
   const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);
@@ -230,6 +231,9 @@ async function settleSameAs(db: Db, id: number, entry: { urlKey: string | null; 
 
 /** Applies the roundup rule to a body link: tells whether it may join the two entries' conversations. */
 async function mayBridge(db: Db, edge: ResolvedEdge): Promise<boolean> {
+  // An entry that is no roundup stays none within the transaction that read it (only its own
+  // edit could make it one, and that edit would be this entry's record, not an edge to it).
+  if (edge.fromRoundup === RoundupState.None) return true;
   const from = await findRoundupState(db, edge.fromEntryId);
   switch (bridgeRule(from?.roundup ?? RoundupState.None)) {
     case 'bridges':

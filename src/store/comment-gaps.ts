@@ -15,9 +15,12 @@ export async function countKnownComments(db: Db, postId: number): Promise<number
   return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
 }
 
-const knownComments = prepare(1, (db, [postId]: [number]) => {
-  const query = sql<{ n: number }>`
-    select count(*) as n from (
+/** The count of countKnownComments as an expression (a scalar subquery), to read along with other things. */
+export function knownCommentsOf(postId: unknown) {
+  return sql<number | string>`(select count(*) from (${knownCommentKeys(postId)}) as known)`;
+}
+
+const knownCommentKeys = (postId: unknown) => sql`
       select coalesce(e.source_key, 'entry:' || e.id) as k
         from edges x join entries e on e.id = x.from_entry_id
        where x.to_entry_id = ${postId} and x.type = 'comment-of'
@@ -25,8 +28,10 @@ const knownComments = prepare(1, (db, [postId]: [number]) => {
       select e.source_key as k
         from edges x join entries e on e.id = x.from_entry_id
        where x.to_entry_id = ${postId} and x.type = 'linkback' and e.source_key is not null
-         and exists (select 1 from entry_channels c where c.entry_id = e.id and c.via = 'listing')
-    ) as known`;
+         and exists (select 1 from entry_channels c where c.entry_id = e.id and c.via = 'listing')`;
+
+const knownComments = prepare(1, (db, [postId]: [number]) => {
+  const query = sql<{ n: number }>`select count(*) as n from (${knownCommentKeys(postId)}) as known`;
   return { compile: () => query.compile(db) };
 });
 

@@ -7,7 +7,7 @@ import type { Db } from '../db/open.ts';
 import type { ConversationsTable } from '../db/schema.ts';
 import { rankConversation } from '../domain/rank.ts';
 import { isLinkbackKind, linkbackChannels, linkbackKinds, type EntryKind } from '../domain/vocabulary.ts';
-import { countKnownComments, findCountedPost } from './comment-gaps.ts';
+import { countKnownComments, findCountedPost, knownCommentsOf } from './comment-gaps.ts';
 import { firstRow, prepare } from './prepared.ts';
 
 const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
@@ -176,25 +176,38 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
   }
   const batch = deferred.get(db);
   let held = batch?.get(conversationId);
+  const authorKey = authorKeyOf(e);
+  // A new post's comments Palaver has: none when nothing answered it yet; none needed when it reports none.
+  const ownComments = e.kind === 'post' && e.commentCount !== null && e.commentCount > 0 && e.answered;
+  let newBlog: boolean;
+  let newAuthor: boolean;
+  let root: { id: number; kind: EntryKind; sort_at: string } | undefined;
+  let known: number | undefined;
   if (!held) {
-    const row = await firstRow(conversationRow, db, [conversationId]);
-    if (!row) throw new Error(`store: no conversation ${conversationId}`);
+    // The conversation, whether the entry's blog and author take part already, its root and the
+    // post's known comments, in one statement.
+    const read = await firstRow(ownComments ? arrivalContextWithComments : arrivalContext, db, [conversationId, entryId, e.blogId, authorKey]);
+    if (!read) throw new Error(`store: no conversation ${conversationId}`);
+    const { has_blog, has_author, root_kind, root_sort_at, known_comments, ...row } = read as typeof read & { known_comments?: number | string };
     held = { row, blogs: new Set(), authors: new Set(), root: undefined };
     batch?.set(conversationId, held);
+    newBlog = e.blogId !== null && !has_blog;
+    newAuthor = authorKey !== null && !has_author;
+    root = row.root_entry_id === null || root_kind === null || root_sort_at === null ? undefined : { id: row.root_entry_id, kind: root_kind, sort_at: root_sort_at };
+    if (ownComments) known = Number(known_comments ?? 0);
+  } else {
+    const c = held.row;
+    // Blogs and authors this transaction counted here already are known to take part.
+    newBlog = e.blogId !== null && !held.blogs.has(e.blogId) && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blogId]));
+    newAuthor = authorKey !== null && !held.authors.has(authorKey) && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
+    root = c.root_entry_id === null ? undefined : held.root?.id === c.root_entry_id ? held.root : await firstRow(rootEntry, db, [c.root_entry_id]);
   }
   const c = held.row;
-
-  // Blogs and authors this transaction counted here already are known to take part.
-  const newBlog = e.blogId !== null && !held.blogs.has(e.blogId) && !(await firstRow(otherOfBlog, db, [conversationId, entryId, e.blogId]));
-  const authorKey = authorKeyOf(e);
-  const newAuthor = authorKey !== null && !held.authors.has(authorKey) && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, authorKey]));
-  const root = c.root_entry_id === null ? undefined : held.root?.id === c.root_entry_id ? held.root : await firstRow(rootEntry, db, [c.root_entry_id]);
 
   // Missing comments change only for this entry's post, or for this entry if it is a post.
   let missing = 0;
   if (e.kind === 'post') {
-    // A post nothing answered yet has no known comments.
-    if (e.commentCount !== null) missing = Math.max(0, e.commentCount - (e.answered ? await countKnownComments(db, entryId) : 0));
+    if (e.commentCount !== null) missing = Math.max(0, e.commentCount - (ownComments ? (known ?? (await countKnownComments(db, entryId))) : 0));
   } else {
     const post = e.towardPost ? await findCountedPost(db, entryId) : undefined;
     if (post && post.conversationId === conversationId && post.commentCount !== null) {
@@ -289,7 +302,25 @@ const countedEntry = prepare(1, (db, [entryId]: [number]) =>
     .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
     .where('id', '=', entryId),
 );
-const conversationRow = prepare(1, (db, [id]: [number]) => db.selectFrom('conversations').selectAll().where('id', '=', id));
+// A conversation as addToConversation first reads it, with what it asks of it: whether another
+// visible entry has the blog (blog_id) or the author key, and its root entry.
+const arrivalContextOf = (db: Db, [conversationId, entryId, blogId, authorKey]: [number, number, number | null, string | null]) =>
+  db
+    .selectFrom('conversations as c')
+    .leftJoin('entries as r', 'r.id', 'c.root_entry_id')
+    .selectAll('c')
+    .select((eb) => [
+      eb.exists(visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1)).as('has_blog'),
+      eb.exists(visibleOthers(db, conversationId, entryId).where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1)).as('has_author'),
+      'r.kind as root_kind',
+      'r.sort_at as root_sort_at',
+    ])
+    .where('c.id', '=', conversationId);
+const arrivalContext = prepare(4, arrivalContextOf);
+// The same with the known comments of the arriving entry (a post).
+const arrivalContextWithComments = prepare(4, (db, args: [number, number, number | null, string | null]) =>
+  arrivalContextOf(db, args).select(knownCommentsOf(args[1]).as('known_comments')),
+);
 const visibleOthers = (db: Db, conversationId: number, entryId: number) =>
   db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
 const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>

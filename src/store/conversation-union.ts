@@ -4,7 +4,7 @@
 // follow (conversation-counts.ts). SQL only; never a scan of the database.
 import type { Db } from '../db/open.ts';
 import { addToConversation, flushConversationCounts, heldEntryCount, refreshConversation, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
-import { lockConversations } from './dialect.ts';
+import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
 
 export { refreshConversation } from './conversation-counts.ts';
@@ -64,7 +64,8 @@ export async function lockSurvivingConversationId(db: Db, id: number): Promise<n
  * next read, whose conversations are locked in turn.
  */
 async function lockConversationsOf(db: Db, entryIds: number[]) {
-  const locked = new Set<number>();
+  // Those the entries are in now, locked first in the statement that finds them; then the read.
+  const locked = new Set(await lockConversationsOfEntries(db, entryIds));
   for (;;) {
     const { rows } = await conversationsOf(entryIds.length)(db, entryIds);
     const unlocked = [...new Set(rows.map((r) => r.conversation_id).filter((c): c is number => c !== null && !locked.has(c)))];

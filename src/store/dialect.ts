@@ -129,6 +129,24 @@ export async function lockConversations(db: Db, ids: number[]): Promise<Map<numb
 }
 
 /**
+ * lockConversations for the conversations these entries are in, found by the locking statement
+ * itself (one round trip instead of a read and a lock). What the entries are in is read from the
+ * statement's snapshot: the caller reads them again afterwards and locks any conversation they
+ * moved to meanwhile. Returns the conversations locked by this transaction so far; null when the
+ * database needs no such lock (SQLite).
+ */
+export async function lockConversationsOfEntries(db: Db, entryIds: number[]): Promise<Set<number> | null> {
+  if (!isPostgres(db)) return null;
+  const held = heldBy(heldConversations, db);
+  if (entryIds.length > 0) {
+    const rows = await sql<{ id: number }>`
+      select id from conversations where id in (select conversation_id from entries where id in (${sql.join(entryIds)})) order by id for update`.execute(db);
+    for (const row of rows.rows) held.add(row.id);
+  }
+  return held;
+}
+
+/**
  * Whether an error is PostgreSQL choosing this transaction as the one to end in a deadlock (or a
  * serialization failure): the transaction is rolled back whole, and running it again succeeds.
  * Threading's locks are taken as entries reveal what they touch, so two transactions can still

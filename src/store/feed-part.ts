@@ -3,7 +3,7 @@
 // recorded from, and the edges waiting for their names (src/ingest/feed-items.ts passes them on).
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey } from '../domain/edges.ts';
-import type { EdgeType, EntryKind } from '../domain/vocabulary.ts';
+import type { EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
 import { preparedList } from './prepared.ts';
 
 /** What the store holds of an entry of the same identity (findPriorRecord's answer). */
@@ -66,6 +66,8 @@ export interface WaitingEdge {
   id: number;
   from_entry_id: number;
   type: EdgeType;
+  /** The roundup state of the entry the edge is from, as read with it (see ResolvedEdge.fromRoundup). */
+  from_roundup?: RoundupState;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function listWaitingEdges(db: Db, targets: string[]): Promise<Map<s
   for (const part of chunks([...new Set(targets)])) {
     for (const row of (await waitingForTargets(part.length)(db, part)).rows) {
       const list = out.get(row.target) ?? [];
-      list.push({ id: row.id, from_entry_id: row.from_entry_id, type: row.type });
+      list.push({ id: row.id, from_entry_id: row.from_entry_id, type: row.type, from_roundup: row.is_roundup });
       out.set(row.target, list);
     }
   }
@@ -88,9 +90,10 @@ export async function listWaitingEdges(db: Db, targets: string[]): Promise<Map<s
 const waitingForTargets = preparedList(1, (db, targets: [string][]) =>
   db
     .selectFrom('edges')
-    .select(['id', 'from_entry_id', 'type', 'target'])
-    .where('target', 'in', targets.map(([t]) => t))
-    .where('to_entry_id', 'is', null),
+    .innerJoin('entries', 'entries.id', 'edges.from_entry_id')
+    .select(['edges.id', 'edges.from_entry_id', 'edges.type', 'edges.target', 'entries.is_roundup'])
+    .where('edges.target', 'in', targets.map(([t]) => t))
+    .where('edges.to_entry_id', 'is', null),
 );
 
 // A part has at most 50 items, a few names each: lists in chunks stay within every database's limit of bound values anyway.

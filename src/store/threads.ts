@@ -14,6 +14,11 @@ export interface ResolvedEdge {
   fromEntryId: number;
   toEntryId: number;
   type: EdgeType;
+  /**
+   * The roundup state of the entry the edge is from, when it was read in this transaction with
+   * the edge (after locking the names the edge aims at); else findRoundupState reads it.
+   */
+  fromRoundup?: RoundupState;
 }
 
 const priorRecord = prepare(2, (db, [identity, blogId]: [string, number]) =>
@@ -194,10 +199,11 @@ export async function resolveOutgoingEdges(db: Db, entryId: number, blogId: numb
 const waitingEdges = preparedList(1, (db, targets: [string][], [entryId]: [number]) =>
   db
     .selectFrom('edges')
-    .select(['id', 'from_entry_id', 'type'])
-    .where('target', 'in', targets.map(([t]) => t))
-    .where('to_entry_id', 'is', null)
-    .where('from_entry_id', '!=', entryId),
+    .innerJoin('entries', 'entries.id', 'edges.from_entry_id')
+    .select(['edges.id', 'edges.from_entry_id', 'edges.type', 'entries.is_roundup as from_roundup'])
+    .where('edges.target', 'in', targets.map(([t]) => t))
+    .where('edges.to_entry_id', 'is', null)
+    .where('edges.from_entry_id', '!=', entryId),
   1,
 );
 
@@ -208,7 +214,7 @@ export async function resolveIncomingEdges(db: Db, entryId: number, names: { url
   const waiting = read ? targets.flatMap((t) => read.get(t) ?? []).filter((w) => w.from_entry_id !== entryId) : (await waitingEdges(targets.length)(db, [...targets, entryId])).rows;
   if (waiting.length === 0) return [];
   for (const part of chunks(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
-  return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type }));
+  return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type, ...(w.from_roundup !== undefined ? { fromRoundup: w.from_roundup } : {}) }));
 }
 
 const resolvedOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>

@@ -47,7 +47,7 @@ describe('edges', () => {
     // Nothing to resolve yet; the second entry arrives and takes the edge waiting for it.
     expect(await resolveOutgoingEdges(database.db, a, null)).toEqual([]);
     const b = await entry(2);
-    expect(await resolveIncomingEdges(database.db, b, { urlKey: 'blog.example/2', guid: 'guid-2' })).toEqual([{ fromEntryId: a, toEntryId: b, type: 'links-to' }]);
+    expect(await resolveIncomingEdges(database.db, b, { urlKey: 'blog.example/2', guid: 'guid-2' })).toEqual([{ fromEntryId: a, toEntryId: b, type: 'links-to', fromRoundup: RoundupState.None }]);
     const c = await entry(3);
     expect(await resolveOutgoingEdges(database.db, a, null)).toEqual([{ fromEntryId: a, toEntryId: c, type: 'reply-to' }]);
   });
