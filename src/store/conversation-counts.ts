@@ -8,7 +8,7 @@ import type { ConversationsTable } from '../db/schema.ts';
 import { rankConversation } from '../domain/rank.ts';
 import { isLinkbackKind, linkbackChannels, linkbackKinds, type EntryKind } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost, knownCommentsOf } from './comment-gaps.ts';
-import { firstRow, prepare } from './prepared.ts';
+import { firstRow, prepare, preparedList } from './prepared.ts';
 
 const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
 const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
@@ -270,13 +270,14 @@ export function deferConversationCounts(db: Db): void {
 export async function flushConversationCounts(db: Db, ids?: number[]): Promise<void> {
   const batch = deferred.get(db);
   if (!batch) return;
+  const rows: ConversationCountsRow[] = [];
   for (const id of ids ?? [...batch.keys()]) {
     const held = batch.get(id);
     if (!held) continue;
     batch.delete(id);
     if (!held.dirty) continue;
     const r = held.row;
-    await setConversationCounts(db, [
+    rows.push([
       r.root_entry_id,
       r.title,
       r.entry_count,
@@ -294,6 +295,12 @@ export async function flushConversationCounts(db: Db, ids?: number[]): Promise<v
     ]);
   }
   if (ids === undefined) deferred.delete(db);
+  if (rows.length === 1) await setConversationCounts(db, rows[0]!);
+  // Several conversations (a feed whose posts join several debates): their rows in one statement.
+  else for (let i = 0; i < rows.length; i += 100) {
+    const part = rows.slice(i, i + 100);
+    await setManyConversationCounts(part.length)(db, part.flat());
+  }
 }
 
 const countedEntry = prepare(1, (db, [entryId]: [number]) =>
@@ -334,7 +341,8 @@ const linkbackChannel = prepare(1, (db, [entryId]: [number]) =>
   db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1),
 );
 // root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, updated, id
-const setConversationCounts = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number]) =>
+type ConversationCountsRow = [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number];
+const setConversationCounts = prepare(14, (db, a: ConversationCountsRow) =>
   db
     .updateTable('conversations')
     .set({
@@ -353,6 +361,33 @@ const setConversationCounts = prepare(14, (db, a: [number | null, string | null,
       updated_at: a[12],
     })
     .where('id', '=', a[13]),
+);
+// The counts of several conversations at once: each row exists (and is locked), so the insert
+// always meets its id and only the update runs; one statement on both databases.
+const countColumns = ['root_entry_id', 'title', 'entry_count', 'post_count', 'comment_count', 'linkback_count', 'blog_count', 'author_count', 'missing_count', 'first_activity_at', 'last_activity_at', 'rank', 'updated_at'] as const;
+const setManyConversationCounts = preparedList(14, (db, rows: ConversationCountsRow[]) =>
+  db
+    .insertInto('conversations')
+    .values(
+      rows.map((a) => ({
+        id: a[13],
+        root_entry_id: a[0],
+        title: a[1],
+        entry_count: a[2],
+        post_count: a[3],
+        comment_count: a[4],
+        linkback_count: a[5],
+        blog_count: a[6],
+        author_count: a[7],
+        missing_count: a[8],
+        first_activity_at: a[9],
+        last_activity_at: a[10],
+        rank: a[11],
+        created_at: a[12],
+        updated_at: a[12],
+      })),
+    )
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(countColumns.map((c) => [c, eb.ref(`excluded.${c}`)])))),
 );
 
 
