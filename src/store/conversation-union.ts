@@ -64,8 +64,20 @@ export async function lockSurvivingConversationId(db: Db, id: number): Promise<n
  * next read, whose conversations are locked in turn.
  */
 async function lockConversationsOf(db: Db, entryIds: number[]) {
-  // Those the entries are in now, locked first in the statement that finds them; then the read.
-  const locked = new Set(await lockConversationsOfEntries(db, entryIds));
+  // The conversations the entries are in, locked by the statement that reads them. None of them
+  // merged meanwhile: the entries are still in them (an entry leaves a conversation only when it
+  // merges), and every entry but the first (the one being recorded) was found in one.
+  const read = await lockConversationsOfEntries(db, entryIds);
+  const locked = new Set(read?.map((r) => r.conversation_id));
+  if (read && read.every((r) => r.merged_into_id === null)) {
+    const found = new Map(read.map((r) => [r.id, r]));
+    if (entryIds.every((id, i) => i === 0 || found.has(id))) {
+      return [...new Set(entryIds)].map((id) => {
+        const row = found.get(id);
+        return row ? { id, conversation_id: row.conversation_id as number | null, entry_count: row.entry_count as number | null } : { id, conversation_id: null, entry_count: null };
+      });
+    }
+  }
   for (;;) {
     const { rows } = await conversationsOf(entryIds.length)(db, entryIds);
     const unlocked = [...new Set(rows.map((r) => r.conversation_id).filter((c): c is number => c !== null && !locked.has(c)))];

@@ -130,20 +130,25 @@ export async function lockConversations(db: Db, ids: number[]): Promise<Map<numb
 
 /**
  * lockConversations for the conversations these entries are in, found by the locking statement
- * itself (one round trip instead of a read and a lock). What the entries are in is read from the
- * statement's snapshot: the caller reads them again afterwards and locks any conversation they
- * moved to meanwhile. Returns the conversations locked by this transaction so far; null when the
- * database needs no such lock (SQLite).
+ * itself: the entries (those in a conversation) with their conversation's size and the
+ * conversation it was merged into when the lock was taken. A conversation another transaction
+ * merged meanwhile shows as merged (the locked row is read again once the lock is had); an entry
+ * is read as the statement began, so the caller reads the entries again when one is merged.
+ * Null when the database needs no such lock (SQLite).
  */
-export async function lockConversationsOfEntries(db: Db, entryIds: number[]): Promise<Set<number> | null> {
+export async function lockConversationsOfEntries(
+  db: Db,
+  entryIds: number[],
+): Promise<{ id: number; conversation_id: number; entry_count: number; merged_into_id: number | null }[] | null> {
   if (!isPostgres(db)) return null;
+  if (entryIds.length === 0) return [];
   const held = heldBy(heldConversations, db);
-  if (entryIds.length > 0) {
-    const rows = await sql<{ id: number }>`
-      select id from conversations where id in (select conversation_id from entries where id in (${sql.join(entryIds)})) order by id for update`.execute(db);
-    for (const row of rows.rows) held.add(row.id);
-  }
-  return held;
+  // In the conversations' id order, as lockConversations takes them.
+  const { rows } = await sql<{ id: number; conversation_id: number; entry_count: number; merged_into_id: number | null }>`
+    select e.id, e.conversation_id, c.entry_count, c.merged_into_id from entries e join conversations c on c.id = e.conversation_id
+     where e.id in (${sql.join(entryIds)}) order by c.id for update of c`.execute(db);
+  for (const row of rows) held.add(row.conversation_id);
+  return rows;
 }
 
 /**
