@@ -17,6 +17,7 @@ import { deferConversationCounts, flushConversationCounts } from '../store/conve
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
 import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming } from '../store/feed-part.ts';
+import { readTargetCandidates } from '../store/threads.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
@@ -196,6 +197,12 @@ export async function ingestFeedItems(
         for (const n of names.flat()) named.set(n, (named.get(n) ?? 0) + 1);
         const allNew = !pending && drafts.every((d) => readOnce.has(d.draft.identity) && !priors.has(d.draft.identity)) && [...named.values()].every((n) => n === 1);
         const waiting = allNew ? await listWaitingEdges(trx, [...named.keys()]) : undefined;
+        // The entries the part's edges aim at, read once, when no item can become or move one: all
+        // new, no ping among them or recorded from their pages (a record may move to its page),
+        // and only targets no item of the part is named by (those resolve item by item).
+        const noRecords = pingedFrom.size === 0 && drafts.every((d) => d.relations.sourceKey === null);
+        const aimed = drafts.flatMap((d) => d.relations.relations.map((r) => edgeTargetKey(r.target))).filter((t) => !named.has(t));
+        const candidates = allNew && noRecords && aimed.length > 0 ? await readTargetCandidates(trx, aimed) : undefined;
         // Names edges of this part's entries aim at that are not in `waiting` (an entry recorded
         // without saying which of its edges wait): those entries read their waiting edges themselves.
         const aimedAt = new Set<string>();
@@ -222,7 +229,7 @@ export async function ingestFeedItems(
           const noPingsFrom = draft.urlKey !== null && !pingedFrom.has(draft.urlKey);
           if (relations.sourceKey !== null) pingedFrom.add(relations.sourceKey);
           const waitingRead = waiting && !targetsNaming(draft).some((t) => aimedAt.has(t)) ? waiting : undefined;
-          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom, waiting: waitingRead }, checkedAt);
+          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom, waiting: waitingRead, targetCandidates: candidates }, checkedAt);
           if (waiting && recorded.waiting) {
             // The new entry's edges that wait for a later entry of this part join what it reads.
             for (const w of recorded.waiting) if (named.has(w.target)) waiting.set(w.target, [...(waiting.get(w.target) ?? []), w]);

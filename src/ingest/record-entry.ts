@@ -34,6 +34,7 @@ import {
   updateRoundupState,
   updateSameAs,
   type ResolvedEdge,
+  type TargetCandidates,
 } from '../store/threads.ts';
 import { contentTextOf, decideEntry, isAlreadyThreaded, staleLinkEdges, type EntryDecision } from '../threading/entry-record.ts';
 import { joinsConversation } from '../threading/joins.ts';
@@ -62,6 +63,8 @@ export interface RecordEntryInput {
    * transaction after locking its names and no edge written since names it; else they are read here.
    */
   waiting?: Map<string, WaitingEdge[]>;
+  /** The candidates of the entry's edge targets, read in this transaction after locking them (readTargetCandidates); else read here. */
+  targetCandidates?: TargetCandidates;
 }
 
 export interface RecordedEntry {
@@ -174,7 +177,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   );
   // A new entry has no channel to replace.
   await addEntryChannel(db, id, input.via, null, now);
-  const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations);
+  const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations, input.targetCandidates);
   const waiting = (await insertNewEdges(db, id, decision.relations, outgoing.targets, now)).map((w) => ({ ...w, from_roundup: roundup }));
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
   const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });

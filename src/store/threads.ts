@@ -153,7 +153,13 @@ const insertResolvedEdgeRows = preparedList(7, (db, rows: [number, EdgeType, str
  * written: by stored target, the best candidate, as resolveOutgoingEdges picks it. Returns the
  * targets found and the edges they resolve, in the order the edges' index lists them.
  */
-export async function resolveEdgeTargets(db: Db, entryId: number, blogId: number | null, relations: RelationDraft[]): Promise<{ targets: Map<string, number>; resolved: ResolvedEdge[] }> {
+export async function resolveEdgeTargets(
+  db: Db,
+  entryId: number,
+  blogId: number | null,
+  relations: RelationDraft[],
+  read?: TargetCandidates,
+): Promise<{ targets: Map<string, number>; resolved: ResolvedEdge[] }> {
   const edges = new Map<string, { type: EdgeType; target: string }>();
   for (const r of relations) {
     const target = edgeTargetKey(r.target);
@@ -161,7 +167,7 @@ export async function resolveEdgeTargets(db: Db, entryId: number, blogId: number
     if (!edges.has(key)) edges.set(key, { type: r.type, target });
   }
   if (edges.size === 0) return { targets: new Map(), resolved: [] };
-  const targets = await findEntriesByTargets(db, [...new Set([...edges.values()].map((e) => e.target))], blogId, entryId);
+  const targets = await findEntriesByTargets(db, [...new Set([...edges.values()].map((e) => e.target))], blogId, entryId, read);
   // The order in which resolveOutgoingEdges reads them back: by type, then target.
   const ordered = [...edges.values()].sort((a, b) => (a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   const resolved: ResolvedEdge[] = [];
@@ -255,8 +261,21 @@ const candidatesById = preparedList(1, (db, ids: [number][], [selfId]: [number])
  * target: by stored target, the best candidate. Only threaded entries: one without a
  * conversation belongs to a blog waiting for a moderator.
  */
-async function findEntriesByTargets(db: Db, stored: string[], blogId: number | null, selfId: number): Promise<Map<string, number>> {
+async function findEntriesByTargets(db: Db, stored: string[], blogId: number | null, selfId: number, read?: TargetCandidates): Promise<Map<string, number>> {
   const found = new Map<string, number>();
+  if (read && stored.every((s) => read.has(s))) {
+    // Every target's candidates were read for the part: the same pick, without asking again.
+    for (const s of stored) {
+      let best: { id: number; rank: [number, number, number] } | undefined;
+      for (const row of read.get(s)!) {
+        if (row.id === selfId) continue;
+        const rank = candidateRank(row, blogId);
+        if (!best || ranksBefore(rank, best.rank)) best = { id: row.id, rank };
+      }
+      if (best) found.set(s, best.id);
+    }
+    return found;
+  }
   const byUrlKey = new Map<string, string>();
   const byGuid = new Map<string, string>();
   const byId = new Map<number, string>();
@@ -284,6 +303,38 @@ async function findEntriesByTargets(db: Db, stored: string[], blogId: number | n
     for (const row of (await candidatesById(ids.length)(db, [...ids, selfId])).rows) found.set(byId.get(row.id)!, row.id);
   }
   return found;
+}
+
+/** The entries edge targets may resolve to, by target (every target asked for has a list; empty: none yet). */
+export type TargetCandidates = Map<string, TargetCandidate[]>;
+
+/**
+ * Reads the candidates of many edge targets at once (a part of a feed: the targets of its items'
+ * edges), one query per kind of target, for resolveEdgeTargets to pick from. Only for targets no
+ * entry can take or leave meanwhile: the caller holds their names' locks and stores no entry they
+ * name, and moves no ping record.
+ */
+export async function readTargetCandidates(db: Db, stored: string[]): Promise<TargetCandidates> {
+  const out: TargetCandidates = new Map();
+  const byUrlKey = new Map<string, string>();
+  const byGuid = new Map<string, string>();
+  const byId = new Map<number, string>();
+  for (const s of new Set(stored)) {
+    const target = parseEdgeTarget(s);
+    if (target?.kind === 'url') byUrlKey.set(target.key, s);
+    else if (target?.kind === 'ref') byGuid.set(target.guid, s);
+    else if (target?.kind === 'entry') byId.set(target.id, s);
+    else continue;
+    out.set(s, []);
+  }
+  const add = (target: string | undefined, row: TargetCandidate) => {
+    if (target !== undefined) out.get(target)!.push(row);
+  };
+  // No entry has id 0: the statements of findEntriesByTargets, excluding none.
+  for (const keys of chunks([...byUrlKey.keys()])) for (const row of (await candidatesByUrlKey(keys.length)(db, [...keys, 0])).rows) add(row.url_key === null ? undefined : byUrlKey.get(row.url_key), row);
+  for (const guids of chunks([...byGuid.keys()])) for (const row of (await candidatesByGuid(guids.length)(db, [...guids, 0])).rows) add(row.guid === null ? undefined : byGuid.get(row.guid), row);
+  for (const ids of chunks([...byId.keys()])) for (const row of (await candidatesById(ids.length)(db, [...ids, 0])).rows) add(byId.get(row.id), row);
+  return out;
 }
 
 /**
