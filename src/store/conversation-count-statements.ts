@@ -1,0 +1,117 @@
+// store: the statements conversation-counts.ts runs, compiled once (prepared.ts): what counting
+// an arriving entry reads of its conversation, and the writes of a conversation's counts.
+import { sql } from 'kysely';
+import type { Db } from '../db/open.ts';
+import { linkbackChannels } from '../domain/vocabulary.ts';
+import { knownCommentsOf } from './comment-gaps.ts';
+import { prepare, preparedList } from './prepared.ts';
+
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, created, updated
+export const insertCountedConversation = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, string]) =>
+  db
+    .insertInto('conversations')
+    .values({
+      root_entry_id: a[0],
+      title: a[1],
+      entry_count: a[2],
+      post_count: a[3],
+      comment_count: a[4],
+      linkback_count: a[5],
+      blog_count: a[6],
+      author_count: a[7],
+      missing_count: a[8],
+      first_activity_at: a[9],
+      last_activity_at: a[10],
+      rank: a[11],
+      created_at: a[12],
+      updated_at: a[13],
+    })
+    .returning('id'),
+);
+
+export const countedEntry = prepare(1, (db, [entryId]: [number]) =>
+  db
+    .selectFrom('entries')
+    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
+    .where('id', '=', entryId),
+);
+// A conversation as addToConversation first reads it, with what it asks of it: whether another
+// visible entry has the blog (blog_id) or the author key, and its root entry.
+const arrivalContextOf = (db: Db, [conversationId, entryId, blogId, authorKey]: [number, number, number | null, string | null]) =>
+  db
+    .selectFrom('conversations as c')
+    .leftJoin('entries as r', 'r.id', 'c.root_entry_id')
+    .selectAll('c')
+    .select((eb) => [
+      eb.exists(visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1)).as('has_blog'),
+      eb.exists(visibleOthers(db, conversationId, entryId).where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1)).as('has_author'),
+      'r.kind as root_kind',
+      'r.sort_at as root_sort_at',
+    ])
+    .where('c.id', '=', conversationId);
+export const arrivalContext = prepare(4, arrivalContextOf);
+// The same with the known comments of the arriving entry (a post).
+export const arrivalContextWithComments = prepare(4, (db, args: [number, number, number | null, string | null]) =>
+  arrivalContextOf(db, args).select(knownCommentsOf(args[1]).as('known_comments')),
+);
+const visibleOthers = (db: Db, conversationId: number, entryId: number) =>
+  db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
+export const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
+  visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
+);
+export const otherOfAuthor = prepare(3, (db, [conversationId, entryId, authorKey]: [number, number, string]) =>
+  visibleOthers(db, conversationId, entryId).where(sql`lower(coalesce(author_url, author_name))`, '=', authorKey).limit(1),
+);
+export const rootEntry = prepare(1, (db, [id]: [number]) => db.selectFrom('entries').select(['id', 'kind', 'sort_at']).where('id', '=', id));
+export const linkbackChannel = prepare(1, (db, [entryId]: [number]) =>
+  db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1),
+);
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, updated, id
+export type ConversationCountsRow = [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number];
+export const setConversationCounts = prepare(14, (db, a: ConversationCountsRow) =>
+  db
+    .updateTable('conversations')
+    .set({
+      root_entry_id: a[0],
+      title: a[1],
+      entry_count: a[2],
+      post_count: a[3],
+      comment_count: a[4],
+      linkback_count: a[5],
+      blog_count: a[6],
+      author_count: a[7],
+      missing_count: a[8],
+      first_activity_at: a[9],
+      last_activity_at: a[10],
+      rank: a[11],
+      updated_at: a[12],
+    })
+    .where('id', '=', a[13]),
+);
+// The counts of several conversations at once: each row exists (and is locked), so the insert
+// always meets its id and only the update runs; one statement on both databases.
+const countColumns = ['root_entry_id', 'title', 'entry_count', 'post_count', 'comment_count', 'linkback_count', 'blog_count', 'author_count', 'missing_count', 'first_activity_at', 'last_activity_at', 'rank', 'updated_at'] as const;
+export const setManyConversationCounts = preparedList(14, (db, rows: ConversationCountsRow[]) =>
+  db
+    .insertInto('conversations')
+    .values(
+      rows.map((a) => ({
+        id: a[13],
+        root_entry_id: a[0],
+        title: a[1],
+        entry_count: a[2],
+        post_count: a[3],
+        comment_count: a[4],
+        linkback_count: a[5],
+        blog_count: a[6],
+        author_count: a[7],
+        missing_count: a[8],
+        first_activity_at: a[9],
+        last_activity_at: a[10],
+        rank: a[11],
+        created_at: a[12],
+        updated_at: a[12],
+      })),
+    )
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(countColumns.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+);
