@@ -35,6 +35,9 @@ export const countedEntry = prepare(1, (db, [entryId]: [number]) =>
     .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
     .where('id', '=', entryId),
 );
+// The visible entries of a conversation other than the arriving one.
+const visibleOthers = (db: Db, conversationId: number, entryId: number) =>
+  db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
 // A conversation as addToConversation first reads it, with what it asks of it: whether another
 // visible entry has the blog (blog_id) or the author key, and its root entry.
 const arrivalContextOf = (db: Db, [conversationId, entryId, blogId, authorKey]: [number, number, number | null, string | null]) =>
@@ -54,8 +57,6 @@ export const arrivalContext = prepare(4, arrivalContextOf);
 export const arrivalContextWithComments = prepare(4, (db, args: [number, number, number | null, string | null]) =>
   arrivalContextOf(db, args).select(knownCommentsOf(args[1]).as('known_comments')),
 );
-const visibleOthers = (db: Db, conversationId: number, entryId: number) =>
-  db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).where('id', '!=', entryId).where('same_as_id', 'is', null).where('tombstoned_at', 'is', null);
 export const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
   visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
 );

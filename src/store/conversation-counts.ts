@@ -23,7 +23,6 @@ import {
   type ConversationCountsRow,
 } from './conversation-count-statements.ts';
 
-
 const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
 const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
 
