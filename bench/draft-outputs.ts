@@ -41,7 +41,9 @@ async function linesOf(label: string, body: Buffer, url: string): Promise<string
       const relations = relationsOf(draft, { via: kind === 'post' ? 'feed' : 'comment-feed', post: null, inReplyTo: item.inReplyTo });
       const decision = decideEntry(draft, relations, undefined);
       const pinged = decideEntry(draft, relations, { kind: 'pingback', sourceKey: 'example.org/ping', authorUrl: 'https://example.org/ping' });
-      lines.push(JSON.stringify({ label, i, kind, draft, relations, decision, pinged, itemHash: itemHashOf(item, kind, 'feed:', now) }));
+      // What threading and the store receive; not how the reader carried it there.
+      const { kind: relationKind, sourceKey, sourceUrl, relations: edges, isRoundup } = relations;
+      lines.push(JSON.stringify({ label, i, kind, draft, relations: { relationKind, sourceKey, sourceUrl, edges, isRoundup }, decision, pinged, itemHash: itemHashOf(item, kind, 'feed:', now) }));
     }
   });
   return lines;

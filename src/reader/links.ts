@@ -3,6 +3,7 @@
 // link names a known entry is threading's question, never answered here.
 import { Parser } from 'htmlparser2';
 import { urlKey } from '../domain/url-key.ts';
+import { collapseText, textCollector } from './sanitize.ts';
 
 export interface ExtractedLink {
   /** Absolute URL as written (resolved against the base), fragment kept. */
@@ -135,45 +136,60 @@ interface Anchor {
   text: string;
 }
 
+/** Handlers of htmlparser2 that read the anchors and the first <base href> of what they are fed. */
+interface AnchorCollector {
+  onopentag(name: string, attributes: Record<string, string>): void;
+  ontext(text: string): void;
+  onclosetag(name: string): void;
+  read(): { anchors: Anchor[]; base: string | null };
+}
+
 /**
- * Reads the anchors of an HTML body or page and its first <base href>, in one streaming pass
- * (htmlparser2, no tree: this runs for every item a poll stores). An anchor opened inside
- * another ends the outer one, and anchors inside <noscript> are none, as a browser's tree
- * would have them.
+ * Reads anchors in a streaming pass (htmlparser2, no tree: this runs for every item a poll
+ * stores). An anchor opened inside another ends the outer one, and anchors inside <noscript>
+ * are none, as a browser's tree would have them.
  */
-function readAnchors(html: string): { anchors: Anchor[]; base: string | null } {
+function anchorCollector(): AnchorCollector {
   const anchors: Anchor[] = [];
   let base: string | null = null;
   let open: Anchor | null = null;
   // What a browser with scripts shows: <noscript> is text to it, never links.
   let noscript = 0;
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (name === 'noscript') noscript += 1;
-        else if (noscript > 0) return;
-        if (name === 'a') {
-          if (open) anchors.push(open);
-          open = attributes.href === undefined ? null : { href: attributes.href, rel: attributes.rel ?? '', text: '' };
-        } else if (name === 'base' && base === null && attributes.href !== undefined) {
-          base = attributes.href;
-        }
-      },
-      ontext(text) {
-        if (open) open.text += text;
-      },
-      onclosetag(name) {
-        if (name === 'noscript') noscript = Math.max(0, noscript - 1);
-        if (name !== 'a' || !open) return;
-        anchors.push(open);
-        open = null;
-      },
+  return {
+    onopentag(name, attributes) {
+      if (name === 'noscript') noscript += 1;
+      else if (noscript > 0) return;
+      if (name === 'a') {
+        if (open) anchors.push(open);
+        open = attributes.href === undefined ? null : { href: attributes.href, rel: attributes.rel ?? '', text: '' };
+      } else if (name === 'base' && base === null && attributes.href !== undefined) {
+        base = attributes.href;
+      }
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.end(html);
-  if (open) anchors.push(open);
-  return { anchors, base };
+    ontext(text) {
+      if (open) open.text += text;
+    },
+    onclosetag(name) {
+      if (name === 'noscript') noscript = Math.max(0, noscript - 1);
+      if (name !== 'a' || !open) return;
+      anchors.push(open);
+      open = null;
+    },
+    read() {
+      if (open) anchors.push(open);
+      open = null;
+      return { anchors, base };
+    },
+  };
+}
+
+const parserOptions = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
+
+/** Reads the anchors of an HTML body or page and its first <base href>, in one streaming pass. */
+function readAnchors(html: string): { anchors: Anchor[]; base: string | null } {
+  const collector = anchorCollector();
+  new Parser(collector, parserOptions).end(html);
+  return collector.read();
 }
 
 /**
@@ -182,13 +198,17 @@ function readAnchors(html: string): { anchors: Anchor[]; base: string | null } {
  * key (first occurrence wins, its text filled from a later one when empty).
  */
 export function extractLinks(html: string, baseUrl: string): ExtractedLink[] {
+  return threadableLinks(() => readAnchors(html), baseUrl);
+}
+
+function threadableLinks(readAll: () => { anchors: Anchor[]; base: string | null }, baseUrl: string): ExtractedLink[] {
   let base: URL;
   try {
     base = new URL(baseUrl);
   } catch {
     return [];
   }
-  const read = readAnchors(html);
+  const read = readAll();
   // A full page may declare its own base; content bodies leave it to the feed's xml:base.
   const declaredBase = read.base;
   if (declaredBase) {
@@ -221,4 +241,35 @@ export function extractLinks(html: string, baseUrl: string): ExtractedLink[] {
     else if (!seen.text && text) seen.text = text;
   }
   return [...byKey.values()];
+}
+
+/**
+ * Reads a body sanitizeHtml made once for both threading and search: its links as extractLinks
+ * finds them and its text as htmlToText gives it. The repairs htmlToText makes before it parses
+ * (bogus comments escaped, tags nested over 200 deep dropped) change nothing in sanitized HTML:
+ * its text has every "<" escaped and its nesting stops at 100.
+ */
+export function readSanitizedBody(html: string, baseUrl: string): { links: ExtractedLink[]; text: string } {
+  // Without markup or entities there is neither an anchor nor anything to decode.
+  if (!/[<&]/.test(html)) return { links: threadableLinks(() => ({ anchors: [], base: null }), baseUrl), text: collapseText(html) };
+  const anchors = anchorCollector();
+  const text = textCollector();
+  new Parser(
+    {
+      onopentag(name, attributes) {
+        anchors.onopentag(name, attributes);
+        text.onopentag(name);
+      },
+      onclosetag(name) {
+        anchors.onclosetag(name);
+        text.onclosetag(name);
+      },
+      ontext(chunk) {
+        anchors.ontext(chunk);
+        text.ontext(chunk);
+      },
+    },
+    parserOptions,
+  ).end(html);
+  return { links: threadableLinks(() => anchors.read(), baseUrl), text: collapseText(text.collected()) };
 }

@@ -181,33 +181,50 @@ const blockElements = new Set([
   'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'caption', 'details', 'summary',
 ]);
 
+/** Handlers of htmlparser2 that collect the text of what they are fed, as collectText does. */
+export interface TextCollector {
+  onopentag(name: string): void;
+  onclosetag(name: string): void;
+  ontext(text: string): void;
+  /** The text collected so far, before whitespace is collapsed. */
+  collected(): string;
+}
+
 /**
- * The text of HTML in one streaming pass of htmlparser2 (the parser cheerio/slim builds its tree
+ * Collects text in a streaming pass of htmlparser2 (the parser cheerio/slim builds its tree
  * with, so the same elements and text): text of skipped elements dropped, a space at each end of
  * a block element. No tree is built, and a hostile document nested 100 000 levels deep needs no
  * stack: only a count of the skipped elements open.
  */
-function collectText(html: string): string {
+export function textCollector(): TextCollector {
   const parts: string[] = [];
   let skipped = 0;
-  const parser = new Parser(
-    {
-      onopentag(name) {
-        if (skipped > 0 || skippedInText.has(name)) skipped += 1;
-        else if (blockElements.has(name)) parts.push(' ');
-      },
-      onclosetag(name) {
-        if (skipped > 0) skipped -= 1;
-        else if (blockElements.has(name)) parts.push(' ');
-      },
-      ontext(text) {
-        if (skipped === 0) parts.push(text);
-      },
+  return {
+    onopentag(name) {
+      if (skipped > 0 || skippedInText.has(name)) skipped += 1;
+      else if (blockElements.has(name)) parts.push(' ');
     },
-    { decodeEntities: true },
-  );
-  parser.end(html);
-  return parts.join('');
+    onclosetag(name) {
+      if (skipped > 0) skipped -= 1;
+      else if (blockElements.has(name)) parts.push(' ');
+    },
+    ontext(text) {
+      if (skipped === 0) parts.push(text);
+    },
+    collected: () => parts.join(''),
+  };
+}
+
+/** The text of HTML in one streaming pass of htmlparser2 (textCollector). */
+function collectText(html: string): string {
+  const text = textCollector();
+  new Parser(text, { decodeEntities: true }).end(html);
+  return text.collected();
+}
+
+/** Collapses the whitespace of collected text, as htmlToText gives it. */
+export function collapseText(text: string): string {
+  return text.replace(/[\s\u00a0]+/g, ' ').trim();
 }
 
 function cutAtWordBoundary(text: string, maxLength: number): string {
@@ -230,6 +247,6 @@ export function htmlToText(html: string, maxLength?: number): string {
   if (!html) return '';
   // Fast path for titles and names without markup or entities.
   const plain = /[<&]/.test(html) ? collectText(flattenDeepNesting(escapeBogusComments(html))) : html;
-  const text = plain.replace(/[\s\u00a0]+/g, ' ').trim();
+  const text = collapseText(plain);
   return maxLength !== undefined && maxLength >= 0 ? cutAtWordBoundary(text, maxLength) : text;
 }

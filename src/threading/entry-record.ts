@@ -51,7 +51,8 @@ export function decideEntry(draft: EntryDraft, relations: EntryRelations, prior:
   }
   return {
     draft: stored,
-    contentText: contentTextOf(stored),
+    // The text was read with the links when the body is the one they were read from.
+    contentText: relations.bodyText !== undefined && relations.bodyText.html === stored.contentHtml ? relations.bodyText.text || null : contentTextOf(stored),
     sourceKey,
     relations: edges,
     isRoundup: relations.isRoundup,

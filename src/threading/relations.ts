@@ -3,7 +3,7 @@
 import { edgeTargetKey, type EdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import type { Channel, CommentPingKind, EdgeType, EntryKind } from '../domain/vocabulary.ts';
-import { extractLinks } from '../reader/links.ts';
+import { readSanitizedBody } from '../reader/links.ts';
 import type { InReplyTo } from '../reader/types.ts';
 import { urlKey } from '../domain/url-key.ts';
 
@@ -16,6 +16,8 @@ export interface EntryRelations {
   relations: RelationDraft[];
   /** More threadable body links than a reply makes: the links never bridge conversations. */
   isRoundup: boolean;
+  /** The search text of the body (`html`), read in the same pass as its links; absent when they were not read. */
+  bodyText?: { html: string; text: string };
 }
 
 /** Where an entry arrived from, as far as threading cares. */
@@ -124,9 +126,12 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
 
   // A ping's content is an excerpt of the pinging page, not something it said itself.
   let linkCount = 0;
+  let bodyText: EntryRelations['bodyText'];
   if (draft.contentHtml && kind !== 'pingback' && kind !== 'trackback') {
     const base = draft.url ?? 'http://invalid.invalid/';
-    for (const link of extractLinks(draft.contentHtml, base)) {
+    const body = readSanitizedBody(draft.contentHtml, base);
+    bodyText = { html: draft.contentHtml, text: body.text };
+    for (const link of body.links) {
       if (link.key === ownKey || link.key === urlKey(withoutFragment(draft.url))) continue;
       linkCount += 1;
       add('links-to', { kind: 'url', key: link.key }, link.url);
@@ -139,6 +144,7 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
     sourceUrl,
     relations,
     isRoundup: linkCount > roundupLinkThreshold,
+    ...(bodyText ? { bodyText } : {}),
   };
 }
 

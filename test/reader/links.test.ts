@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractLinks, isThreadableUrl } from '../../src/reader/links.ts';
+import { extractLinks, isThreadableUrl, readSanitizedBody } from '../../src/reader/links.ts';
+import { htmlToText, sanitizeHtml } from '../../src/reader/sanitize.ts';
 
 describe('isThreadableUrl', () => {
   it.each([
@@ -205,5 +206,31 @@ describe('extractLinks', () => {
   it('returns nothing for an unusable base URL and no links', () => {
     expect(extractLinks('<a href="/2008/11/x/">x</a>', 'not a url')).toEqual([]);
     expect(extractLinks('', base)).toEqual([]);
+  });
+});
+
+describe('readSanitizedBody', () => {
+  const base = 'http://sachar.example/2008/11/camp/';
+  const bodies = [
+    '<p>Siehe <a href="http://freitag.example/gerede/">Freitag &amp; Co</a> und <a href="/2008/10/vorher/">vorher</a>.</p><ul><li>eins</li><li>zwei</li></ul>',
+    '<p>Nur Text &lt;!-- kein Kommentar --&gt; und <a href="http://x.example/tag/camp/" rel="tag">Tag</a></p><noscript><a href="http://y.example/z/">z</a></noscript>',
+    'Ohne Markup, ohne Entitäten',
+    `<p>${'<a href="http://tief.example/a/">'.repeat(300)}tief${'</a>'.repeat(300)}</p>`,
+    `<p>Ein <!' falscher Kommentar <a href="http://bogus.example/post/">danach</a></p>`,
+    `${'<div><blockquote>'.repeat(150)}innen<a href="http://deep.example/x/">tief</a>${'</blockquote></div>'.repeat(150)}`,
+    '<p><a href="http://a.example/1/">eins<a href="http://a.example/2/">zwei</a></a><script>x()</script>Ende</p>',
+  ];
+
+  it.each(bodies)('reads the links extractLinks finds and the text htmlToText gives of sanitized HTML, in one pass: %#', (raw) => {
+    const html = sanitizeHtml(raw, base);
+    const read = readSanitizedBody(html, base);
+    expect(read.links).toEqual(extractLinks(html, base));
+    expect(read.text).toBe(htmlToText(html));
+  });
+
+  it('finds the links and the text of a body', () => {
+    const read = readSanitizedBody(sanitizeHtml(bodies[0]!, base), base);
+    expect(read.links.map((l) => l.key)).toEqual(['freitag.example/gerede', 'sachar.example/2008/10/vorher']);
+    expect(read.text).toBe('Siehe Freitag & Co und vorher. eins zwei');
   });
 });

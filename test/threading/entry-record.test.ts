@@ -26,6 +26,13 @@ function relations(patch: Partial<EntryRelations> = {}): EntryRelations {
 }
 
 describe('decideEntry', () => {
+  it('takes the search text read with the links when it is of the body stored, else reads the body', () => {
+    const d = draft();
+    expect(decideEntry(d, relations({ bodyText: { html: d.contentHtml!, text: 'read with the links' } }), undefined).contentText).toBe('read with the links');
+    expect(decideEntry(d, relations({ bodyText: { html: '<p>another body</p>', text: 'another body' } }), undefined).contentText).toBe('[…] Camp […]');
+    expect(decideEntry(d, relations(), undefined).contentText).toBe('[…] Camp […]');
+  });
+
   it('stores the kind threading recognised, without touching the hash (the kind is not part of it)', () => {
     const d = draft({ authorUrl: freitag });
     const decision = decideEntry(d, relations({ kind: 'pingback', sourceKey: 'freitag.example/gerede', sourceUrl: freitag }), undefined);
