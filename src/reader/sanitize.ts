@@ -109,6 +109,8 @@ const maxTagDepth = 200;
  * ends at the next "<" or ">".
  */
 function flattenDeepNesting(html: string): string {
+  // A tag is dropped only after maxTagDepth start tags: with no more "<" than that, none is.
+  if (countBelow(html, '<', maxTagDepth + 1)) return html;
   let depth = 0;
   let dropped = 0;
   return html.replace(/<(\/?)([A-Za-z][^\s/<>]*)[^<>]*>/g, (tag, close: string, rawName: string) => {
@@ -129,6 +131,13 @@ function flattenDeepNesting(html: string): string {
     depth++;
     return tag;
   });
+}
+
+/** Tells whether `text` holds `char` fewer than `limit` times (stops counting at the limit). */
+function countBelow(text: string, char: string, limit: number): boolean {
+  let seen = 0;
+  for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) if (++seen >= limit) return false;
+  return true;
 }
 
 /**
