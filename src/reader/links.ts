@@ -83,10 +83,11 @@ const postParams = ['p', 'page_id', 'entry_id'];
 const nonPostHost = /(^|\.)gravatar\.com$|^i[0-3]\.wp\.com$|(^|\.)feedburner\.com$|^(www\.|draft\.)?blogger\.com$|^\d\.bp\.blogspot\.com$|^s\.w\.org$/;
 
 /** Tells whether an absolute http(s) URL could be the permalink of a post or comment (threading rule 2). */
-export function isThreadableUrl(input: string): boolean {
+export function isThreadableUrl(input: string | URL): boolean {
   let url: URL;
   try {
-    url = new URL(input.trim());
+    // A URL already parsed is read as it is: parsing its href again gives the same URL.
+    url = typeof input === 'string' ? new URL(input.trim()) : input;
   } catch {
     return false;
   }
@@ -232,7 +233,7 @@ function threadableLinks(readAll: () => { anchors: Anchor[]; base: string | null
     } catch {
       continue;
     }
-    if (!isThreadableUrl(url.href)) continue;
+    if (!isThreadableUrl(url)) continue;
     const key = urlKey(url);
     if (key === null || key === pageKey) continue;
     const text = collapse(anchor.text);

@@ -131,8 +131,9 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
     const base = draft.url ?? 'http://invalid.invalid/';
     const body = readSanitizedBody(draft.contentHtml, base);
     bodyText = { html: draft.contentHtml, text: body.text };
+    const pageKey = body.links.length ? urlKey(withoutFragment(draft.url)) : null;
     for (const link of body.links) {
-      if (link.key === ownKey || link.key === urlKey(withoutFragment(draft.url))) continue;
+      if (link.key === ownKey || link.key === pageKey) continue;
       linkCount += 1;
       add('links-to', { kind: 'url', key: link.key }, link.url);
     }
