@@ -8,9 +8,12 @@
 //             while a second process (page-client.ts) asks for conversation pages; then the
 //             same requests once the service is idle.
 import { fork } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import defaults from '../config/default.json' with { type: 'json' };
@@ -53,9 +56,21 @@ export interface WorkerReport {
   repoll: Phase;
 }
 
+/** Where a page's time went, seen from inside the service. */
+export interface ServiceSide {
+  /** The event loop's delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution): how long it was held. */
+  loopP99: number;
+  loopMax: number;
+  /** From the request's headers read to its response finished, for the /c/:id pages (node:http's diagnostics channels). */
+  pageP50: number;
+  pageP99: number;
+}
+
 export interface ServeReport {
   ingest: PageReport;
   idle: PageReport;
+  ingestSide: ServiceSide;
+  idleSide: ServiceSide;
   /** Seconds until every post feed had been polled once, and until the whole first poll (comment feeds too) ended. */
   feedsSeconds: number;
   pollSeconds: number;
@@ -164,6 +179,33 @@ async function palaver(input: WorkerInput): Promise<WorkerReport> {
   }
 }
 
+/** Watches the event loop and the pages' time inside the service until the returned function ends it. */
+function watchServiceSide(): () => ServiceSide {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const started = new WeakMap<IncomingMessage, number>();
+  const times: number[] = [];
+  const onStart = (m: unknown) => {
+    const { request } = m as { request: IncomingMessage };
+    if (request.url?.startsWith('/c/')) started.set(request, performance.now());
+  };
+  const onFinish = (m: unknown) => {
+    const { request } = m as { request: IncomingMessage; response: ServerResponse };
+    const t = started.get(request);
+    if (t !== undefined) times.push(performance.now() - t);
+  };
+  diagnostics.subscribe('http.server.request.start', onStart);
+  diagnostics.subscribe('http.server.response.finish', onFinish);
+  return () => {
+    loop.disable();
+    diagnostics.unsubscribe('http.server.request.start', onStart);
+    diagnostics.unsubscribe('http.server.response.finish', onFinish);
+    times.sort((a, b) => a - b);
+    const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
+    return { loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, pageP50: at(0.5), pageP99: at(0.99) };
+  };
+}
+
 async function serve(input: WorkerInput): Promise<ServeReport> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wp-'));
   const service = await startService(benchConfig(input, dir), { startPoller: false });
@@ -186,6 +228,8 @@ async function serve(input: WorkerInput): Promise<ServeReport> {
     let feedsDone = 0;
     let feedsSeconds = 0;
     const ingestReport = next<{ report: PageReport }>('report');
+    const endIngestSide = watchServiceSide();
+    let ingestSide: ServiceSide | undefined;
     // The service's own poller, all kinds, as its first poll after an import: post feeds first
     // (oldest due), then the comment feeds they named. The pages are measured until the last post feed is in.
     const summary = await service.poller.pollOnce({
@@ -193,17 +237,20 @@ async function serve(input: WorkerInput): Promise<ServeReport> {
       onResult: (_r, source) => {
         if (source.kind !== 'feed' || ++feedsDone < input.feedUrls.length) return;
         feedsSeconds = (performance.now() - t) / 1000;
+        ingestSide = endIngestSide();
         client.send({ type: 'stop' });
       },
     });
     const pollSeconds = (performance.now() - t) / 1000;
     const ingest = (await ingestReport).report;
+    const endIdleSide = watchServiceSide();
     client.send({ type: 'measure' });
     await new Promise((r) => setTimeout(r, (input.idleSeconds ?? 15) * 1000));
     const idleReport = next<{ report: PageReport }>('report');
     client.send({ type: 'stop' });
+    const idleSide = endIdleSide();
     const idle = (await idleReport).report;
-    return { ingest, idle, feedsSeconds, pollSeconds, polled: summary.polled, inserted: summary.inserted };
+    return { ingest, idle, ingestSide: ingestSide ?? endIngestSide(), idleSide, feedsSeconds, pollSeconds, polled: summary.polled, inserted: summary.inserted };
   } finally {
     client.kill();
     await service.stop();
