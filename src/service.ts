@@ -228,6 +228,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     app = await buildApp({
       config,
       db: database.db,
+      read: database.read,
       fetch: fetcher.fetch,
       logger: config.logLevel === 'silent' ? false : loggerOptions(config),
       poller,

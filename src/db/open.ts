@@ -1,6 +1,7 @@
 // Opens the SQLite database for kysely with the pragmas Palaver relies on (WAL, foreign keys,
-// busy timeout), write transactions that begin IMMEDIATE and prepared statements kept for reuse.
-// This is the one marked place that knows it talks to SQLite.
+// busy timeout), write transactions that begin IMMEDIATE and prepared statements kept for reuse,
+// and a second, read-only connection for the pages and feeds. This is the one marked place that
+// knows it talks to SQLite.
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -62,6 +63,7 @@ class PalaverSqliteDriver extends SqliteDriver {
   constructor(
     config: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
+    private readonly readOnly: boolean,
   ) {
     super(config);
     this.connection = new CachingSqliteConnection(sqlite);
@@ -82,13 +84,15 @@ class PalaverSqliteDriver extends SqliteDriver {
   // when another connection (the CLI beside the service) committed in between, that upgrade
   // fails at once with SQLITE_BUSY, without waiting. IMMEDIATE takes the write lock at BEGIN,
   // where the busy timeout waits for the other side's transaction to end.
+  // The read-only connection's transactions only read: a deferred BEGIN, one snapshot of the
+  // last commit for every statement in it.
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    await connection.executeQuery(CompiledQuery.raw(this.readOnly ? 'begin' : 'begin immediate'));
   }
 }
 
 class PalaverSqliteDialect extends SqliteDialect {
-  constructor(private readonly palaverConfig: SqliteDialectConfig & { database: SQLite.Database }) {
+  constructor(private readonly palaverConfig: SqliteDialectConfig & { database: SQLite.Database; readOnly?: boolean }) {
     super(palaverConfig);
   }
 
@@ -97,7 +101,7 @@ class PalaverSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new PalaverSqliteDriver(this.palaverConfig, this.palaverConfig.database);
+    return new PalaverSqliteDriver(this.palaverConfig, this.palaverConfig.database, this.palaverConfig.readOnly ?? false);
   }
 }
 
@@ -105,7 +109,16 @@ export type Db = Kysely<Database>;
 
 /** An open database of either kind (see connect.ts for choosing one from the settings). */
 export interface OpenedDatabase {
+  /** Every write, and every read that a write depends on. */
   db: Db;
+  /**
+   * Reads that write nothing and may see the data as of the last commit (the pages and feeds).
+   * On a SQLite file a second, read-only connection: WAL lets it read while the write
+   * connection holds a transaction open (kysely runs one statement at a time per connection, so
+   * on the one connection a page's every query waited for a whole feed's transaction). In
+   * memory, and on PostgreSQL (whose pool already reads beside a writer), the same handle as `db`.
+   */
+  read: Db;
   dialect: DialectName;
   /** What the CLI names on its first line and logs show: the file, or the URL without its password. */
   label: string;
@@ -156,13 +169,40 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
     throw new Error(`db: cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PalaverSqliteDialect({ database: sqlite }) });
+  let read = db;
+  if (file !== ':memory:') {
+    try {
+      read = openReader(file, options.busyTimeoutMs ?? defaultBusyTimeoutMs);
+    } catch (err) {
+      sqlite.close();
+      throw err;
+    }
+  }
   return {
     db,
+    read,
     dialect: 'sqlite',
     label: file,
     sqlite,
     close: async () => {
+      // The reader first: the write connection, closing last, checkpoints the WAL into the file.
+      if (read !== db) await read.destroy();
       await db.destroy();
     },
   };
+}
+
+// Opened after the write connection has put the file in WAL mode (a setting of the file), where
+// a reader sees the last commit and never waits for the writer. It waits only while a
+// checkpoint or WAL recovery needs the file, hence the busy timeout.
+function openReader(file: string, busyTimeoutMs: number): Db {
+  let sqlite: SQLite.Database | undefined;
+  try {
+    sqlite = new SQLite(file, { readonly: true });
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  } catch (err) {
+    sqlite?.close();
+    throw new Error(`db: cannot open ${file} for reading: ${(err as Error).message}`, { cause: err });
+  }
+  return new Kysely<Database>({ dialect: new PalaverSqliteDialect({ database: sqlite, readOnly: true }) });
 }

@@ -101,6 +101,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Opened
   const listeners: pg.Client[] = [];
   return {
     db,
+    read: db,
     dialect: 'postgres',
     label: describePostgresUrl(url),
     async listen(channel, onMessage) {

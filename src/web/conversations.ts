@@ -37,6 +37,8 @@ const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(1_000_000)
 
 /** Registers /api/conversations, /api/conversations/:id, /c/:id and /e/:id. */
 export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Only reads: through the read handle, which an ingest's open transaction does not hold up.
+  const db = deps.read ?? deps.db;
   const publicUrl = deps.config.publicUrl;
   const now = deps.now ?? (() => new Date());
   // Rendered conversation pages, keyed by what changes them: the conversation's own
@@ -47,14 +49,14 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   async function load(rawId: unknown) {
     const id = parseId(rawId);
     if (id === null) throw new HttpError(404, 'not-found', 'There is no such conversation.');
-    const found = await findConversation(deps.db, id);
+    const found = await findConversation(db, id);
     if (!found) throw new HttpError(404, 'not-found', `There is no conversation ${id}.`);
     return found;
   }
 
   // A large conversation is cut into pages within a budget.
   const conversationPages = createConversationPages({
-    db: deps.db,
+    db,
     budget: { maxEntries: deps.config.pages.conversationPageEntries, maxChars: deps.config.pages.conversationPageChars },
   });
 
@@ -62,7 +64,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   // the view each entry is on (a mark links to its entry wherever it is).
   async function mapOf(c: Conversation, view: ConversationViewMode) {
     const { read, pageOf } = await conversationPages.shape(c, view);
-    const data = await readDebateMap(deps.db, c.id, read);
+    const data = await readDebateMap(db, c.id, read);
     return { data, marks: assignBlogMarks(data.entries), pageOf };
   }
   const entryHref = (c: Conversation, view: ConversationViewMode, page: number | undefined, id: number) => {
@@ -76,7 +78,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   app.get('/api/conversations', async (request, reply) => {
     const { limit, offset, cursor } = listQuery.parse(request.query ?? {});
     const after = decodeCursor(cursor, conversationCursor);
-    const found = await listConversations(deps.db, { limit: limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : { offset }) });
+    const found = await listConversations(db, { limit: limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : { offset }) });
     const conversations = found.slice(0, limit);
     const last = conversations.at(-1);
     const next = found.length > limit && last ? `/api/conversations?limit=${limit}&cursor=${encodeCursor([last.rank, last.id])}` : null;
@@ -105,7 +107,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const c = found.conversation;
     const locale = requestLocale(request, reply);
     const view = (request.query as Record<string, unknown>).view === 'thread' ? 'thread' : 'timeline';
-    const blogsChangedAt = await findBlogsChangedAt(deps.db);
+    const blogsChangedAt = await findBlogsChangedAt(db);
     const at = now();
     const timeZone = requestTimeZone(request, deps.config);
     const pageNumber = pageQuery.parse(request.query ?? {}).page;
@@ -121,7 +123,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
         svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
         hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
       });
-      const sites = await listUnfollowedSitesOf(deps.db, c.id);
+      const sites = await listUnfollowedSitesOf(db, c.id);
       const alsoInDebate = renderAlsoInDebate(sites.slice(0, alsoInDebateShown), sites.length, locale, { locale, timeZone, now: at });
       const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map, alsoInDebate });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
@@ -137,7 +139,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const c = found.conversation;
     const locale: Locale = requestLocale(request, reply);
     const timeZone = requestTimeZone(request, deps.config);
-    const blogsChangedAt = await findBlogsChangedAt(deps.db);
+    const blogsChangedAt = await findBlogsChangedAt(db);
     const at = now();
     const key = `${c.id}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
     const page = await maps.get(key, at.getTime(), async () => {
@@ -151,19 +153,19 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
 
   app.get<{ Params: { id: string } }>('/e/:id', async (request, reply) => {
     const id = parseId(request.params.id);
-    const entry = id !== null ? await findEntryById(deps.db, id) : undefined;
+    const entry = id !== null ? await findEntryById(db, id) : undefined;
     if (!entry) throw new HttpError(404, 'not-found', 'There is no such entry.');
     // A record of a ping lives on as the post it merged with.
     if (entry.sameAsId !== null) return reply.redirect(`/e/${entry.sameAsId}`, 301);
-    const conversationId = await findConversationIdOfEntry(deps.db, entry.id);
-    const found = conversationId === null ? undefined : await findConversation(deps.db, conversationId);
+    const conversationId = await findConversationIdOfEntry(db, entry.id);
+    const found = conversationId === null ? undefined : await findConversation(db, conversationId);
     if (!found || !('conversation' in found)) throw new HttpError(404, 'not-found', 'This entry is not part of a conversation yet.');
     // The entry and what it answers, up to the post it is about: its chain, not the whole debate.
-    const shape = await readConversationShape(deps.db, found.conversation.id);
+    const shape = await readConversationShape(db, found.conversation.id);
     const parentOf = new Map(shape.outline.map((o) => [o.id, o.inReplyToId]));
     const ancestors = new Set<number>();
     for (let cur: number | null = entry.id; cur !== null && !ancestors.has(cur); cur = parentOf.get(cur) ?? null) ancestors.add(cur);
-    const chain = await listConversationEntries(deps.db, found.conversation.id, { ids: ancestors, shape });
+    const chain = await listConversationEntries(db, found.conversation.id, { ids: ancestors, shape });
     const shown = chain.find((e) => e.id === entry.id);
     if (!shown) throw new HttpError(404, 'not-found', 'There is no such entry.');
     const byId = new Map(chain.map((e) => [e.id, e]));

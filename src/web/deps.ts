@@ -13,7 +13,13 @@ import type { RateLimitFactory } from './window-limiter.ts';
 
 export interface AppDeps {
   config: Config;
+  /** The database: every write goes through it, and every read a write depends on. */
   db: Db;
+  /**
+   * The pages' and feeds' reads (OpenedDatabase.read: on SQLite a read-only connection that an
+   * ingest's open transaction does not hold up); `db` when not given.
+   */
+  read?: Db;
   /** The guarded fetcher: registration uses it for discovery. */
   fetch: Fetch;
   poller?: Pick<Poller, 'wake'>;

@@ -47,20 +47,22 @@ function missing(scope: FeedScope): string {
 
 /** Registers the feed routes of every scope and format. */
 export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Only reads: through the read handle, which an ingest's open transaction does not hold up.
+  const db = deps.read ?? deps.db;
   const publicUrl = deps.config.publicUrl;
   const cache = new PageCache<RenderedPage & { selfUrl: string; contentType: string }>(5 * 60_000, 300, 32 * 1024 * 1024);
 
   async function sendFeed(request: FastifyRequest, reply: FastifyReply, scope: FeedScope, format: FeedFormat) {
-    const subject = await findFeedSubject(deps.db, publicUrl, scope);
+    const subject = await findFeedSubject(db, publicUrl, scope);
     if (subject.status === 'missing') throw new HttpError(404, 'not-found', missing(scope));
     if (subject.status === 'moved') return reply.redirect(feedPath(subject.scope, format), 301);
     const hubUrl = deps.websubHubUrl?.() ?? null;
     // Rendered once per version of the data: a feed reader polling every few minutes, and every
     // 304, costs two index lookups instead of a render.
-    const version = await findFeedVersion(deps.db, scope);
+    const version = await findFeedVersion(db, scope);
     const key = `${feedPath(scope, format)} ${hubUrl ?? ''} ${JSON.stringify(subject.meta)} ${version}`;
     const rendered = await cache.get(key, Date.now(), async () => {
-      const feed = await renderFeedDocument({ db: deps.db, publicUrl, maxItems: deps.config.feeds.maxItems, hubUrl }, scope, format, subject);
+      const feed = await renderFeedDocument({ db: db, publicUrl, maxItems: deps.config.feeds.maxItems, hubUrl }, scope, format, subject);
       return { body: feed.body, etag: feed.etag, lastModified: feed.lastModified, renderedAt: Date.now(), selfUrl: feed.selfUrl, contentType: feed.contentType };
     });
     const lastModified = new Date(rendered.lastModified!);

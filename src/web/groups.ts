@@ -58,31 +58,33 @@ function hrefWith(base: string, query: Record<string, number | string | undefine
 
 /** Registers /groups, /g/:slug, /g/:slug/summary and /g/:slug.opml. */
 export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Only reads: through the read handle, which an ingest's open transaction does not hold up.
+  const db = deps.read ?? deps.db;
   const now = deps.now ?? (() => new Date());
   // Rendered group pages keyed by the group's version (members and conversations), view and language.
   const pages = new PageCache();
 
   async function requireGroup(slug: string): Promise<Group> {
-    const group = await findGroupBySlug(deps.db, slug);
+    const group = await findGroupBySlug(db, slug);
     if (!group) throw new HttpError(404, 'not-found', 'There is no such group.');
     return group;
   }
 
   async function memberRows(group: Group, page: number, at: Date): Promise<GroupMemberRow[]> {
-    const blogs = await listGroupMembers(deps.db, group.id, { limit: membersPerPage, offset: (page - 1) * membersPerPage });
-    const sources = await listSourcesByBlogs(deps.db, blogs.map((b) => b.id));
+    const blogs = await listGroupMembers(db, group.id, { limit: membersPerPage, offset: (page - 1) * membersPerPage });
+    const sources = await listSourcesByBlogs(db, blogs.map((b) => b.id));
     const begun = group.event && group.event.startsAt <= at.toISOString();
-    const posted = group.event && begun ? await listGroupBlogsPostingBetween(deps.db, group.id, group.event.startsAt, group.event.endsAt) : null;
+    const posted = group.event && begun ? await listGroupBlogsPostingBetween(db, group.id, group.event.startsAt, group.event.endsAt) : null;
     return blogs.map((blog) => ({ blog, health: blogHealth(blog, sources.filter((s) => s.blogId === blog.id)), posted: posted ? posted.has(blog.id) : null }));
   }
 
   async function conversationsOf(group: Group, ids: number[]) {
     return {
-      newest: await listNewestEntryOf(deps.db, ids),
-      blogs: await listConversationBlogs(deps.db, ids),
-      outside: await listOutsideParticipants(deps.db, group.id, ids),
+      newest: await listNewestEntryOf(db, ids),
+      blogs: await listConversationBlogs(db, ids),
+      outside: await listOutsideParticipants(db, group.id, ids),
       // The debate map drawn small, as / draws it.
-      activity: await listConversationActivity(deps.db, ids),
+      activity: await listConversationActivity(db, ids),
     };
   }
 
@@ -90,7 +92,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const base = `/g/${group.slug}`;
     const timeZone = requestTimeZone(request, deps.config);
     const alternates = feedAlternates(deps.config.publicUrl, { kind: 'group', slug: group.slug }, `${group.title} – Palaver`);
-    const memberCount = await countGroupMembers(deps.db, group.id);
+    const memberCount = await countGroupMembers(db, group.id);
     const phase = group.event ? eventPhase(group.event, at) : null;
     const searching = query.q !== undefined;
     // A search shows the group's head and the hits only: no members, no programme to read.
@@ -100,14 +102,14 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       previousHref: query.members > 1 ? `${hrefWith(base, kept, { members: query.members - 1 })}#members` : null,
       nextHref: query.members * membersPerPage < memberCount ? `${hrefWith(base, kept, { members: query.members + 1 })}#members` : null,
     };
-    const programme = group.event && phase !== 'upcoming' && !searching ? await loadProgramme(deps.db, group as Group & { event: GroupEvent }, at, query.day) : null;
+    const programme = group.event && phase !== 'upcoming' && !searching ? await loadProgramme(db, group as Group & { event: GroupEvent }, at, query.day) : null;
     const common = {
       group,
       phase,
       members,
       memberCount,
       membersPager,
-      conversationCount: await countGroupConversations(deps.db, group.id),
+      conversationCount: await countGroupConversations(db, group.id),
       programme: programme?.days ?? null,
       programmePager: programme
         ? {
@@ -122,11 +124,11 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       alternates,
     };
     if (query.q !== undefined) {
-      const hits = await searchEntries(deps.db, query.q, { limit: searchLimit, groupId: group.id });
-      const about = await listAnsweredEntries(deps.db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
+      const hits = await searchEntries(db, query.q, { limit: searchLimit, groupId: group.id });
+      const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
       return renderGroupPage({ ...common, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } });
     }
-    const found = await listGroupConversations(deps.db, group.id, { limit: conversationsPerPage + 1, offset: (query.page - 1) * conversationsPerPage });
+    const found = await listGroupConversations(db, group.id, { limit: conversationsPerPage + 1, offset: (query.page - 1) * conversationsPerPage });
     const shown = found.slice(0, conversationsPerPage);
     return renderGroupPage({ ...common, conversations: shown, ...(await conversationsOf(group, shown.map((c) => c.id))), page: query.page, hasMore: found.length > conversationsPerPage });
   }
@@ -134,9 +136,9 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   app.get('/groups', async (request, reply) => {
     const { before } = listQuery.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
-    const groups = await listGroups(deps.db, { limit: groupsPerPage + 1, ...(before ? { beforeId: before } : {}) });
+    const groups = await listGroups(db, { limit: groupsPerPage + 1, ...(before ? { beforeId: before } : {}) });
     const shown = groups.slice(0, groupsPerPage);
-    const body = renderGroupList(shown, { locale, next: groups.length > groupsPerPage ? shown.at(-1)!.id : null, first: before === undefined, total: await countGroups(deps.db) });
+    const body = renderGroupList(shown, { locale, next: groups.length > groupsPerPage ? shown.at(-1)!.id : null, first: before === undefined, total: await countGroups(db) });
     return reply.type('text/html; charset=utf-8').send(body);
   });
 
@@ -148,14 +150,14 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       return reply
         .type(feedContentTypes.opml)
         .header('content-disposition', `inline; filename="${group.slug}.opml"`)
-        .send(await renderGroupOpml(deps.db, group, { now: now() }));
+        .send(await renderGroupOpml(db, group, { now: now() }));
     }
     const group = await requireGroup(parseGroupSlug(request.params));
     const query = pageQuery.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
     const at = now();
     const timeZone = requestTimeZone(request, deps.config);
-    const version = await findGroupVersion(deps.db, { id: group.id });
+    const version = await findGroupVersion(db, { id: group.id });
     const key = JSON.stringify([group.slug, version, locale, timeZone, query]);
     const page = await pages.get(key, at.getTime(), async () => toRenderedPage(await renderPage(request, group, locale, at, query), null, at.getTime()));
     return sendPage(request, reply, page);
@@ -170,23 +172,23 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const { day } = pageQuery.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
     const timeZone = requestTimeZone(request, deps.config);
-    const version = await findGroupVersion(deps.db, { id: group.id });
+    const version = await findGroupVersion(db, { id: group.id });
     const key = JSON.stringify(['summary', group.slug, version, locale, timeZone, day]);
     const page = await pages.get(key, at.getTime(), async () => {
       const withEvent = group as Group & { event: GroupEvent };
-      const programme = await loadProgramme(deps.db, withEvent, at, day);
-      const top = await listGroupConversations(deps.db, group.id, { limit: topConversations });
-      const memberCount = await countGroupMembers(deps.db, group.id);
-      const members = await listGroupMembers(deps.db, group.id, { limit: membersPerPage });
-      const posted = await listGroupBlogsPostingBetween(deps.db, group.id, event.startsAt, event.endsAt);
+      const programme = await loadProgramme(db, withEvent, at, day);
+      const top = await listGroupConversations(db, group.id, { limit: topConversations });
+      const memberCount = await countGroupMembers(db, group.id);
+      const members = await listGroupMembers(db, group.id, { limit: membersPerPage });
+      const posted = await listGroupBlogsPostingBetween(db, group.id, event.startsAt, event.endsAt);
       const base = `/g/${group.slug}/summary`;
       const body = renderGroupSummary({
         group: withEvent,
         memberCount,
-        totals: await countGroupEntriesBetween(deps.db, group.id, event.startsAt, event.endsAt),
+        totals: await countGroupEntriesBetween(db, group.id, event.startsAt, event.endsAt),
         silent: members.filter((b) => !posted.has(b.id)).map((b) => ({ id: b.id, title: b.title, homeUrl: b.homeUrl })),
         top,
-        conversationCount: await countGroupConversations(deps.db, group.id),
+        conversationCount: await countGroupConversations(db, group.id),
         ...(await conversationsOf(group, top.map((c) => c.id))),
         programme: programme.days,
         programmePager: {

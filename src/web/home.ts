@@ -22,26 +22,28 @@ const query = z.object({
 
 /** Registers GET /. */
 export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Only reads: through the read handle, which an ingest's open transaction does not hold up.
+  const db = deps.read ?? deps.db;
   app.get('/', async (request, reply) => {
     const { page, q } = query.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
     const at = (deps.now ?? (() => new Date()))();
-    const blogCount = await countBlogs(deps.db);
+    const blogCount = await countBlogs(db);
     const timeZone = requestTimeZone(request, deps.config);
     if (q !== undefined) {
-      const hits = await searchEntries(deps.db, q, { limit: searchLimit });
-      const about = await listAnsweredEntries(deps.db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
+      const hits = await searchEntries(db, q, { limit: searchLimit });
+      const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
       const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, timeZone, search: { query: q, hits, about } });
       return sendPage(request, reply, toRenderedPage(body, null, at.getTime()));
     }
-    const conversations = await listConversations(deps.db, { limit: pageSize + 1, offset: (page - 1) * pageSize });
+    const conversations = await listConversations(db, { limit: pageSize + 1, offset: (page - 1) * pageSize });
     const shown = conversations.slice(0, pageSize);
     const ids = shown.map((c) => c.id);
     const body = renderHome({
       conversations: shown,
-      newest: await listNewestEntryOf(deps.db, ids),
-      blogs: await listConversationBlogs(deps.db, ids),
-      activity: await listConversationActivity(deps.db, ids),
+      newest: await listNewestEntryOf(db, ids),
+      blogs: await listConversationBlogs(db, ids),
+      activity: await listConversationActivity(db, ids),
       hasMore: conversations.length > pageSize,
       page,
       blogCount,
