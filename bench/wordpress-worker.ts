@@ -64,6 +64,8 @@ export interface ServiceSide {
   /** From the request's headers read to its response finished, for the /c/:id pages (node:http's diagnostics channels). */
   pageP50: number;
   pageP99: number;
+  /** The service process's CPU time (user + system) over the wall time: the share of one core it used. */
+  cpuShare: number;
 }
 
 export interface ServeReport {
@@ -183,6 +185,8 @@ async function palaver(input: WorkerInput): Promise<WorkerReport> {
 function watchServiceSide(): () => ServiceSide {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
   const started = new WeakMap<IncomingMessage, number>();
   const times: number[] = [];
   const onStart = (m: unknown) => {
@@ -202,7 +206,9 @@ function watchServiceSide(): () => ServiceSide {
     diagnostics.unsubscribe('http.server.response.finish', onFinish);
     times.sort((a, b) => a - b);
     const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
-    return { loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, pageP50: at(0.5), pageP99: at(0.99) };
+    const used = process.cpuUsage(cpu);
+    const cpuShare = (used.user + used.system) / 1000 / (performance.now() - wall);
+    return { loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, pageP50: at(0.5), pageP99: at(0.99), cpuShare };
   };
 }
 

@@ -70,7 +70,7 @@ export async function benchWordPressPages(options: { feeds: number; perHost: num
   try {
     const r = await runWorker<ServeReport>({ mode: 'serve', feedUrls: farm.feedUrls, commentFeedUrls: farm.commentFeedUrls, perHost: options.perHost, pageRate: options.rate, idleSeconds: options.idleSeconds });
     const side = (s: ServeReport['ingestSide']) =>
-      `inside the service a page took p50 ${s.pageP50.toFixed(1)} ms, p99 ${s.pageP99.toFixed(1)} ms from its request read, the event loop's delay p99 ${s.loopP99.toFixed(0)} ms, max ${s.loopMax.toFixed(0)} ms`;
+      `inside the service a page took p50 ${s.pageP50.toFixed(1)} ms, p99 ${s.pageP99.toFixed(1)} ms from its request read, the event loop's delay p99 ${s.loopP99.toFixed(0)} ms, max ${s.loopMax.toFixed(0)} ms, the service used ${(s.cpuShare * 100).toFixed(0)} % of a core`;
     const statuses = (report: ServeReport['ingest']) => Object.entries(report.byStatus).map(([s, k]) => `${s}: ${k}`).join(', ');
     const note =
       `${r.ingest.requests} requests of /c/:id, one at a time and at most ${options.rate}/s, from a second process while the service (startService, its own poller) ingested ` +

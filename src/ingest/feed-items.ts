@@ -174,6 +174,7 @@ export async function ingestFeedItems(
     // with another process runs again from the start.
     const done = await inLane(db, () =>
       transactionRetryingConflicts(db, async (trx) => {
+        sliceStart = performance.now();
         const got = { inserted: 0, updated: 0, insertedIds: [] as number[], entryIds: [] as number[], conversationIds: [] as number[], unexplained: [] as FeedIngest['unexplained'] };
         // Every item's names at once, in one order: two feeds' transactions never wait for each
         // other in a circle over them (src/ingest/record-entry.ts).
@@ -210,6 +211,13 @@ export async function ingestFeedItems(
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
         for (const step of part) {
+          // better-sqlite3 answers synchronously: without a turn now and then, a part of 50
+          // items would hold the event loop until its commit. Pages read meanwhile through
+          // their own connection the last commit, never a part half stored.
+          if (performance.now() - sliceStart > draftSliceMs) {
+            await nextTurn();
+            sliceStart = performance.now();
+          }
           if ('unchanged' in step) {
             const u = step.unchanged;
             const rose = await recordCommentCount(trx, u.entry, u.commentCount, checkedAt);
