@@ -23,6 +23,37 @@ describe('openDatabase', () => {
   });
 });
 
+describe('the read connection', () => {
+  it('of a file reads the last commit while a write transaction is held open, and cannot write', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-read-'));
+    const database = openDatabase(path.join(dir, 'p.db'));
+    await migrateToLatest(database.db);
+    const hosts = async () => (await database.read.selectFrom('ping_hosts').select('host').orderBy('host').execute()).map((r) => r.host);
+    try {
+      expect(database.read).not.toBe(database.db);
+      await database.db.insertInto('ping_hosts').values({ host: 'a.example', verdict: 'trusted', created_at: 'now' }).execute();
+      let seen: string[] = [];
+      await database.db.transaction().execute(async (trx) => {
+        await trx.insertInto('ping_hosts').values({ host: 'b.example', verdict: 'trusted', created_at: 'now' }).execute();
+        // On the write connection this read would wait for the transaction it runs inside of.
+        seen = await hosts();
+      });
+      expect(seen).toEqual(['a.example']);
+      expect(await hosts()).toEqual(['a.example', 'b.example']);
+      await expect(database.read.deleteFrom('ping_hosts').execute()).rejects.toThrow(/readonly/i);
+    } finally {
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('of an in-memory database is its one connection', async () => {
+    const database = openDatabase(':memory:');
+    expect(database.read).toBe(database.db);
+    await database.close();
+  });
+});
+
 describe('migrateToLatest', () => {
   it('applies every migration once and is idempotent', async () => {
     const { db, sqlite, close } = openDatabase(':memory:');
