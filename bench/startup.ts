@@ -19,8 +19,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** The median wall time of `palaver --help` (bin/palaver.js, and through npx) over `runs` starts, against bare Node starts. */
 export function benchStartup(options: { runs: number }): Figure[] {
-  // The first starts may compile what changed since the last build, or link the command into
-  // npx's cache; they are not counted.
+  // The first starts may compile what changed since the last build; they are not counted.
   wallMs(process.execPath, ['bin/palaver.js', '--help']);
   wallMs('npx', ['palaver', '--help']);
   const help: number[] = [];

@@ -19,3 +19,5 @@ export interface BuildPlan {
 export function planBuild(options?: BuildOptions): BuildPlan;
 export function build(options?: BuildOptions): Promise<{ compiled: number; removed: number }>;
 export function ensureBuilt(options?: BuildOptions): Promise<{ compiled: number; removed: number }>;
+/** Links node_modules/.bin/palaver to bin/palaver.js (only `root` is read); throws when node_modules is missing. */
+export function linkCommand(options?: BuildOptions): 'created' | 'refreshed' | 'unchanged';

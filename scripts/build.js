@@ -4,6 +4,7 @@
 // time or size differs from when it was last compiled (a `git pull` without `npm install`) is
 // compiled again, and an output whose source is gone is removed. Runs at install (`prepare`),
 // before `npm start`, and from bin/palaver.js; `node scripts/build.js --clean` rebuilds all.
+// Run as a script, it also links the `palaver` command into node_modules/.bin for npx.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,9 +166,50 @@ export async function ensureBuilt(options = {}) {
   }
 }
 
+// npx runs a command it finds in node_modules/.bin at once. Through package.json's `bin` it
+// first reads every package of node_modules and links the project into its own cache, which
+// took longer than `palaver --help` itself. npm links the commands of dependencies only, never
+// the project's own, so the build makes this link.
+const commandLink = path.join('node_modules', '.bin', 'palaver');
+// Relative, as npm links the commands of dependencies: the checkout may be moved or copied.
+const commandTarget = path.join('..', '..', 'bin', 'palaver.js');
+
+/**
+ * Links node_modules/.bin/palaver to bin/palaver.js, replacing a link or file that points
+ * elsewhere, and makes bin/palaver.js executable; returns `created`, `refreshed` or `unchanged`.
+ * Throws when node_modules is missing (before `npm install`), saying what to run.
+ */
+export function linkCommand(options = {}) {
+  const root = options.root ?? defaultRoot;
+  const modules = path.join(root, 'node_modules');
+  if (!fs.statSync(modules, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`build: ${modules} is missing, so \`npx palaver\` has nothing to run: run \`npm install\` (or \`npm ci\`) in ${root} first.`);
+  }
+  // Execute permission for whoever may read it, as npm gives the commands it links.
+  const script = path.join(root, 'bin', 'palaver.js');
+  const { mode } = fs.statSync(script);
+  const executable = mode | ((mode & 0o444) >> 2);
+  if (executable !== mode) fs.chmodSync(script, executable & 0o7777);
+
+  const link = path.join(root, commandLink);
+  const existing = fs.lstatSync(link, { throwIfNoEntry: false });
+  if (existing?.isSymbolicLink() && fs.readlinkSync(link) === commandTarget) return 'unchanged';
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  // A rename replaces a file or a link, not a folder.
+  if (existing?.isDirectory()) fs.rmSync(link, { recursive: true });
+  // A new link renamed over the old one: an npx starting meanwhile finds one or the other.
+  const temporary = `${link}.${process.pid}.tmp`;
+  fs.rmSync(temporary, { force: true });
+  fs.symlinkSync(commandTarget, temporary);
+  fs.renameSync(temporary, link);
+  return existing ? 'refreshed' : 'created';
+}
+
 // `node scripts/build.js` (install, `npm start`): what changed; `--clean` (`npm run build`): all of dist/ anew.
 if (process.argv[1] && path.resolve(process.argv[1]) === thisScript) {
   try {
+    // First: without node_modules nothing else can work, and this says so plainly.
+    if (linkCommand() !== 'unchanged') console.error(`Linked ${commandLink} to bin/palaver.js, so \`npx palaver\` runs it.`);
     if (process.argv.includes('--clean')) fs.rmSync(path.join(defaultRoot, 'dist'), { recursive: true, force: true });
     const started = performance.now();
     const { compiled } = await ensureBuilt();

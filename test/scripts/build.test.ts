@@ -1,12 +1,13 @@
 // The build that compiles src/ and migrations/ to dist/: on a small tree (what it compiles,
 // what it skips, what it removes), then on a copy of the whole checkout as a person meets it
 // after `git pull` without `npm install`: `npx palaver` and `npm start` compile what changed.
+// And the link node_modules/.bin/palaver through which npx finds the command.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { build, ensureBuilt, planBuild } from '../../scripts/build.js';
+import { build, ensureBuilt, linkCommand, planBuild } from '../../scripts/build.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -154,4 +155,97 @@ describe('a checkout after git pull without npm install', () => {
       process.kill(-child.pid!, 'SIGKILL');
     }
   }, 120_000);
+});
+
+describe('linkCommand', () => {
+  const link = () => path.join(dir, 'node_modules/.bin/palaver');
+  const execute = (file: string, args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(file, args, { cwd: dir, env: { ...process.env, npm_config_update_notifier: 'false' }, timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+
+  beforeEach(() => {
+    write('bin/palaver.js', '#!/usr/bin/env node\nconsole.log(`palaver ${process.argv.slice(2).join(" ")}`);\n');
+    fs.chmodSync(path.join(dir, 'bin/palaver.js'), 0o644);
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+  });
+
+  it('links node_modules/.bin/palaver to bin/palaver.js by a relative path, and makes the script executable', async () => {
+    expect(linkCommand({ root: dir })).toBe('created');
+    expect(fs.readlinkSync(link())).toBe('../../bin/palaver.js');
+    expect(fs.statSync(path.join(dir, 'bin/palaver.js')).mode & 0o777).toBe(0o755);
+    expect(await execute(link(), ['--help'])).toMatchObject({ code: 0, stdout: 'palaver --help\n' });
+    // Relative, so a moved checkout still runs its own script.
+    const moved = `${dir}-moved`;
+    fs.renameSync(dir, moved);
+    try {
+      expect(fs.realpathSync(path.join(moved, 'node_modules/.bin/palaver'))).toBe(fs.realpathSync(path.join(moved, 'bin/palaver.js')));
+    } finally {
+      fs.renameSync(moved, dir);
+    }
+  });
+
+  it('leaves a current link and an executable script as they are', () => {
+    linkCommand({ root: dir });
+    const before = fs.lstatSync(link());
+    fs.chmodSync(path.join(dir, 'bin/palaver.js'), 0o700);
+    expect(linkCommand({ root: dir })).toBe('unchanged');
+    expect(linkCommand({ root: dir })).toBe('unchanged');
+    expect(fs.lstatSync(link()).ino).toBe(before.ino);
+    expect(fs.statSync(path.join(dir, 'bin/palaver.js')).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(path.join(dir, 'node_modules/.bin'))).toEqual(['palaver']);
+  });
+
+  it.each([
+    ['a link to a script that is gone', () => fs.symlinkSync('../../old/palaver.js', link())],
+    ['an absolute link to another checkout', () => fs.symlinkSync(path.join(root, 'bin/palaver.js'), link())],
+    ['a copied file', () => fs.writeFileSync(link(), '#!/bin/sh\necho stale\n', { mode: 0o755 })],
+    ['a folder', () => fs.mkdirSync(path.join(link(), 'inside'), { recursive: true })],
+  ])('replaces %s with the link', async (_name, stale) => {
+    fs.mkdirSync(path.join(dir, 'node_modules/.bin'));
+    stale();
+    expect(linkCommand({ root: dir })).toBe('refreshed');
+    expect(fs.lstatSync(link()).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(link())).toBe('../../bin/palaver.js');
+    expect(fs.readdirSync(path.join(dir, 'node_modules/.bin'))).toEqual(['palaver']);
+    expect(await execute(link(), ['demo'])).toMatchObject({ code: 0, stdout: 'palaver demo\n' });
+  });
+
+  it('says to run npm install when node_modules is missing, and changes nothing', () => {
+    fs.rmdirSync(path.join(dir, 'node_modules'));
+    expect(() => linkCommand({ root: dir })).toThrow(/node_modules is missing.*run `npm install` \(or `npm ci`\)/);
+    expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);
+    expect(fs.statSync(path.join(dir, 'bin/palaver.js')).mode & 0o777).toBe(0o644);
+  });
+
+  it('is what `node scripts/build.js` (install, npm start, npm run build) does first', async () => {
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(path.join(root, 'scripts/build.js'), path.join(dir, 'scripts/build.js'));
+    const first = await execute(process.execPath, ['scripts/build.js']);
+    expect(first).toMatchObject({ code: 0, stderr: 'Linked node_modules/.bin/palaver to bin/palaver.js, so `npx palaver` runs it.\n' });
+    expect(fs.readlinkSync(link())).toBe('../../bin/palaver.js');
+    expect(await execute(process.execPath, ['scripts/build.js', '--clean'])).toMatchObject({ code: 0, stderr: '' });
+
+    fs.rmSync(path.join(dir, 'node_modules'), { recursive: true });
+    const missing = await execute(process.execPath, ['scripts/build.js']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/node_modules is missing, so `npx palaver` has nothing to run: run `npm install`/);
+  });
+
+  it('is how npx finds palaver: through the link, with no `bin` entry and no install from the registry', async () => {
+    // With a `bin` entry npx reads every package of node_modules before it runs the command.
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: unknown };
+    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { bin?: unknown }> };
+    expect(manifest.bin).toBeUndefined();
+    expect(lock.packages['']!.bin).toBeUndefined();
+    // A lost link must not make npx fetch a package of that name.
+    expect(fs.readFileSync(path.join(root, '.npmrc'), 'utf8')).toMatch(/^yes=false$/m);
+
+    fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+    fs.copyFileSync(path.join(root, '.npmrc'), path.join(dir, '.npmrc'));
+    linkCommand({ root: dir });
+    expect(await execute('npx', ['palaver', '--version'])).toMatchObject({ code: 0, stdout: 'palaver --version\n' });
+  }, 60_000);
 });
