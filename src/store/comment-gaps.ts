@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
+import { writeHeldChannels } from './held-channels.ts';
 import { firstRow, prepare } from './prepared.ts';
 
 /**
@@ -12,6 +13,8 @@ import { firstRow, prepare } from './prepared.ts';
  * blog's listing named (they are in WordPress's count too), each ping once however it came.
  */
 export async function countKnownComments(db: Db, postId: number): Promise<number> {
+  // Pings listed by the blog count by their channel: a held one is written before it is counted.
+  await writeHeldChannels(db, ['listing']);
   return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
 }
 
@@ -40,6 +43,7 @@ const knownComments = prepare(1, (db, [postId]: [number]) => {
  * names), with the count the post reports; undefined when it counts toward none.
  */
 export async function findCountedPost(db: Db, entryId: number): Promise<{ id: number; commentCount: number | null; conversationId: number | null } | undefined> {
+  await writeHeldChannels(db, ['listing']);
   const row = await firstRow(countedPost, db, [entryId, entryId]);
   return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id } : undefined;
 }

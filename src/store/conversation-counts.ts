@@ -2,12 +2,13 @@
 // comments that may be missing, root, title, activity and rank): counted from an arriving entry
 // alone where it can, held in memory for a part of a feed and written once, or recounted from
 // the conversation's entries. SQL only; conversation-union.ts decides which conversation.
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { ConversationsTable } from '../db/schema.ts';
 import { rankConversation } from '../domain/rank.ts';
-import { isLinkbackKind, linkbackChannels, linkbackKinds, type EntryKind } from '../domain/vocabulary.ts';
+import { isLinkbackKind, linkbackChannels, type EntryKind } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
+import { writeHeldChannels } from './held-channels.ts';
 import { firstRow } from './prepared.ts';
 import {
   arrivalContext,
@@ -17,23 +18,12 @@ import {
   linkbackChannel,
   otherOfAuthor,
   otherOfBlog,
+  recountReading,
   rootEntry,
   setConversationCounts,
   setManyConversationCounts,
   type ConversationCountsRow,
 } from './conversation-count-statements.ts';
-
-const kindsSql = sql.join(linkbackKinds.map((k) => sql.lit(k)));
-const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
-
-/**
- * Whether the node `e` arrived as a linkback, as a reader counts: it is a ping of its own, came
- * by a ping channel, or has a live record of a ping merged into it (a post that also pinged).
- */
-const arrivedAsLinkback = sql<boolean>`(e.kind in (${kindsSql})
-  or exists (select 1 from entry_channels ch where ch.entry_id = e.id and ch.via in (${channelsSql}))
-  or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null
-    and (r.kind in (${kindsSql}) or exists (select 1 from entry_channels rc where rc.entry_id = r.id and rc.via in (${channelsSql})))))`;
 
 
 /**
@@ -147,6 +137,7 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
   let e: ArrivedEntry;
   if (arrival) e = arrival;
   else {
+    await writeHeldChannels(db, linkbackChannels);
     const row = await firstRow(countedEntry, db, [entryId]);
     if (!row) throw new Error(`store: no entry ${entryId}`);
     if (row.same_as_id !== null || row.tombstoned_at !== null) return refreshConversation(db, conversationId, now);
@@ -176,6 +167,7 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
   if (!held) {
     // The conversation, whether the entry's blog and author take part already, its root and the
     // post's known comments, in one statement.
+    if (ownComments) await writeHeldChannels(db, ['listing']);
     const read = await firstRow(ownComments ? arrivalContextWithComments : arrivalContext, db, [conversationId, entryId, e.blogId, authorKey]);
     if (!read) throw new Error(`store: no conversation ${conversationId}`);
     const { has_blog, has_author, root_kind, root_sort_at, known_comments, ...row } = read as typeof read & { known_comments?: number | string };
@@ -293,72 +285,33 @@ export async function flushConversationCounts(db: Db, ids?: number[]): Promise<v
   }
 }
 
-/** Recomputes a conversation's root, title, counts, gap and rank from its own entries. */
+/**
+ * Recomputes a conversation's root, title, counts, gap and rank from its own entries: one read
+ * of everything it needs, then its row.
+ */
 export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
   // The recount replaces whatever counts were held for it.
   deferred.get(db)?.delete(id);
-  const stats = await db
-    .selectFrom('entries as e')
-    .where('e.conversation_id', '=', id)
-    .where('e.same_as_id', 'is', null)
-    .where('e.tombstoned_at', 'is', null)
-    .select((eb) => [
-      eb.fn.countAll<number>().as('entries'),
-      eb.fn.sum<number>(sql`case when kind = 'post' then 1 else 0 end`).as('posts'),
-      eb.fn.sum<number>(sql`case when kind = 'comment' then 1 else 0 end`).as('comments'),
-      // Answers that arrived as a linkback, merged ones included: a post that also pinged counts
-      // as a post and as a linkback, so the figures need not add up to the entries.
-      eb.fn.sum<number>(sql`case when ${arrivedAsLinkback} then 1 else 0 end`).as('linkbacks'),
-      eb.fn.count<number>('blog_id').distinct().as('blogs'),
-      eb.fn.count<number>(sql`lower(coalesce(author_url, author_name))`).distinct().as('authors'),
-      eb.fn.min<string>('sort_at').as('first'),
-      eb.fn.max<string>('sort_at').as('last'),
-    ])
-    .executeTakeFirstOrThrow();
-
-  const root = await db
-    .selectFrom('entries')
-    .select(['id', 'title', 'excerpt'])
-    .where('conversation_id', '=', id)
-    .where('same_as_id', 'is', null)
-    .orderBy(sql`case when kind = 'post' then 0 else 1 end`)
-    .orderBy('sort_at')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
-
-  // WordPress comment feeds carry only the newest ten; the post says how many there are.
-  // Its count includes pingbacks and trackbacks, so every record of a comment counts.
-  const posts = await db
-    .selectFrom('entries')
-    .select(['id', 'comment_count'])
-    .where('conversation_id', '=', id)
-    .where('kind', '=', 'post')
-    .where('comment_count', '>', 0)
-    .execute();
-  let missing = 0;
-  for (const p of posts) missing += Math.max(0, (p.comment_count ?? 0) - (await countKnownComments(db, p.id)));
-
-  const blogs = Number(stats.blogs);
-  const authors = Number(stats.authors);
-  await db
-    .updateTable('conversations')
-    .set({
-      root_entry_id: root?.id ?? null,
-      title: root?.title ?? root?.excerpt?.slice(0, 120) ?? null,
-      entry_count: Number(stats.entries),
-      post_count: Number(stats.posts ?? 0),
-      comment_count: Number(stats.comments ?? 0),
-      linkback_count: Number(stats.linkbacks ?? 0),
-      blog_count: blogs,
-      author_count: authors,
-      missing_count: missing,
-      first_activity_at: stats.first ?? null,
-      last_activity_at: stats.last ?? null,
-      rank: rankConversation(stats.last ?? null, blogs, authors),
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .execute();
+  // It reads channels (linkbacks, listed pings): those held by this transaction are written first.
+  await writeHeldChannels(db, linkbackChannels);
+  const read = (await firstRow(recountReading, db, [id]))!;
+  const blogs = Number(read.blogs);
+  const authors = Number(read.authors);
+  const last = read.last ?? null;
+  await setConversationCounts(db, [
+    read.root_id ?? null,
+    read.root_title ?? read.root_excerpt?.slice(0, 120) ?? null,
+    Number(read.entries),
+    Number(read.posts ?? 0),
+    Number(read.comments ?? 0),
+    Number(read.linkbacks ?? 0),
+    blogs,
+    authors,
+    Number(read.missing ?? 0),
+    read.first ?? null,
+    last,
+    rankConversation(last, blogs, authors),
+    now,
+    id,
+  ]);
 }
-

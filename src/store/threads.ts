@@ -7,6 +7,7 @@ import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/ed
 import { siteOfKey } from '../domain/url-key.ts';
 import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
 import { targetsNaming, type WaitingEdge } from './feed-part.ts';
+import { holdsChannelOf, writeHeldChannels } from './held-channels.ts';
 import { changedRows, firstRow, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -44,6 +45,8 @@ const insertChannel = prepare(3, (db, [entryId, via, now]: [number, Channel, str
 
 /** Records a channel an entry arrived by, dropping one it replaces; tells whether the channel is new. */
 export async function addEntryChannel(db: Db, entryId: number, via: Channel, replaces: Channel | null, now: string): Promise<boolean> {
+  // The entry arrived earlier in this transaction (a feed naming it twice): its held channel is written first, so the insert meets it.
+  if (holdsChannelOf(db, entryId)) await writeHeldChannels(db);
   if (replaces !== null) await deleteChannel(db, [entryId, replaces]);
   return changedRows(await insertChannel(db, [entryId, via, now])) > 0;
 }

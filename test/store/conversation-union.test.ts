@@ -97,3 +97,28 @@ describe('joinConversations', () => {
     expect((await expectRecountAgrees(large)).entryCount).toBe(5);
   });
 });
+
+describe('refreshConversation', () => {
+  it('reads a conversation in one statement and writes it in one, however many of its posts report comments', async () => {
+    const home = await store.graph.blog('http://sachar.example/');
+    const first = await store.graph.entry({ name: 'p0', blogId: home, at: day(2), authorName: 'Sachar', commentCount: 3 });
+    const id = await conversationOf(first);
+    const posts = [first];
+    for (let i = 1; i < 6; i++) posts.push(await store.graph.entry({ name: `p${i}`, blogId: home, at: day(2 + i), authorName: 'Sachar', commentCount: i, answers: [['links-to', posts[i - 1]!]] }));
+    // Comments on the first post (one of its three) and on the third (both of its two), and a listed ping of the fourth.
+    await store.graph.entry({ name: 'c1', blogId: home, kind: 'comment', via: 'comment-feed', at: day(9), authorName: 'Popper', answers: [['comment-of', first]] });
+    for (const n of [1, 2]) await store.graph.entry({ name: `c2-${n}`, blogId: home, kind: 'comment', via: 'comment-feed', at: day(9), authorName: 'Popper', answers: [['comment-of', posts[2]!]] });
+    await store.graph.entry({ name: 'listed', kind: 'trackback', via: 'listing', at: day(10), sourceKey: 'graph.example/elsewhere', answers: [['linkback', posts[3]!]] });
+
+    let statements = 0;
+    const counted = store.db.withPlugin({ transformQuery: (args) => args.node, transformResult: async (args) => (statements++, args.result) });
+    await refreshConversation(counted, id, store.graph.now());
+    // Before: three reads, one more per post that reports comments (six here), and the write.
+    expect(statements).toBe(2);
+    // Missing: 3 − 1, 1 − 0, 2 − 2, 3 − 1, 4 − 0, 5 − 0.
+    expect(await figures(id)).toMatchObject({
+      rootEntryId: first, title: 'Title p0', entryCount: 10, postCount: 6, commentCount: 3, linkbackCount: 1, blogCount: 1, authorCount: 2,
+      missingCount: 2 + 1 + 0 + 2 + 4 + 5, firstActivityAt: day(2), lastActivityAt: day(10),
+    });
+  });
+});
