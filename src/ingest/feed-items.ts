@@ -20,7 +20,8 @@ import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming }
 import { readTargetCandidates } from '../store/threads.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
-import { lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
+import { holdEntryChannels, writeHeldChannels } from '../store/held-channels.ts';
+import { insertNewEntryRows, lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
 
 const channelBySource: Record<Source['kind'], Channel> = {
   feed: 'feed',
@@ -208,6 +209,18 @@ export async function ingestFeedItems(
         // without saying which of its edges wait): those entries read their waiting edges themselves.
         const aimedAt = new Set<string>();
         deferConversationCounts(trx);
+        holdEntryChannels(trx);
+        // Every item of the part new, no ping record among them nor recorded from their pages:
+        // their rows are written together first. Threading each in turn reads only threaded
+        // entries and ping records, which the rows of the items after it are not yet.
+        const together =
+          allNew && noRecords && drafts.length > 1 && drafts.length === part.length
+            ? await insertNewEntryRows(
+                trx,
+                drafts.map((d) => ({ blogId: source.blogId, draft: d.draft, via, relations: d.relations, itemHash: d.itemHash })),
+                checkedAt,
+              )
+            : undefined;
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
         for (const step of part) {
@@ -237,7 +250,12 @@ export async function ingestFeedItems(
           const noPingsFrom = draft.urlKey !== null && !pingedFrom.has(draft.urlKey);
           if (relations.sourceKey !== null) pingedFrom.add(relations.sourceKey);
           const waitingRead = waiting && !targetsNaming(draft).some((t) => aimedAt.has(t)) ? waiting : undefined;
-          const recorded = await recordEntry(trx, { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom, waiting: waitingRead, targetCandidates: candidates }, checkedAt);
+          const inserted = together?.[drafts.indexOf(step.drafted)];
+          const recorded = await recordEntry(
+            trx,
+            { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom, waiting: waitingRead, targetCandidates: candidates, ...(inserted ? { inserted } : {}) },
+            checkedAt,
+          );
           if (waiting && recorded.waiting) {
             // The new entry's edges that wait for a later entry of this part join what it reads.
             for (const w of recorded.waiting) if (named.has(w.target)) waiting.set(w.target, [...(waiting.get(w.target) ?? []), w]);
@@ -261,6 +279,7 @@ export async function ingestFeedItems(
             sources.push({ blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt });
           }
         }
+        await writeHeldChannels(trx);
         await flushConversationCounts(trx);
         await ensureSources(trx, sources, checkedAt);
         if (last && source.kind === 'feed' && feed.title) await updateBlogTitle(trx, source.blogId, feed.title, checkedAt);

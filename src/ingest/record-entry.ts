@@ -9,7 +9,8 @@ import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import { linkbackChannels, RoundupState, type Channel } from '../domain/vocabulary.ts';
 import { lockThreadingNames } from '../store/dialect.ts';
-import { insertNewEntry, updateEntryCommentCount, upsertEntry, type UpsertOutcome } from '../store/entries.ts';
+import { insertNewEntries, insertNewEntry, updateEntryCommentCount, upsertEntry, type NewEntryRow, type UpsertOutcome } from '../store/entries.ts';
+import { addNewEntryChannel } from '../store/held-channels.ts';
 import type { ArrivedEntry } from '../store/conversation-counts.ts';
 import type { WaitingEdge } from '../store/feed-part.ts';
 import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
@@ -65,6 +66,14 @@ export interface RecordEntryInput {
   waiting?: Map<string, WaitingEdge[]>;
   /** The candidates of the entry's edge targets, read in this transaction after locking them (readTargetCandidates); else read here. */
   targetCandidates?: TargetCandidates;
+  /** The entry's row, when insertNewEntryRows wrote it in this transaction with the entries stored beside it: its threading follows. */
+  inserted?: InsertedEntry;
+}
+
+/** A new entry's row as insertNewEntryRows wrote it, with what threading decided for it. */
+export interface InsertedEntry {
+  id: number;
+  decision: EntryDecision;
 }
 
 export interface RecordedEntry {
@@ -113,6 +122,7 @@ export async function lockNamesToRecord(db: Db, entries: { blogId: number | null
  * again changes nothing. Run it inside the caller's transaction.
  */
 export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
+  if (input.inserted) return recordNewEntry(db, input, input.inserted.decision, now);
   await lockNamesToRecord(db, [input]);
   const prior = input.prior === undefined ? await findPriorRecord(db, input.blogId, input.draft.identity) : (input.prior ?? undefined);
   const decision = decideEntry(input.draft, input.relations, prior);
@@ -167,16 +177,13 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
 async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDecision, now: string): Promise<RecordedEntry> {
   const { draft } = decision;
   const roundup = nextRoundupState(decision.isRoundup, RoundupState.None);
-  const id = await insertNewEntry(
-    db,
-    input.blogId,
-    draft,
-    now,
-    { contentText: decision.contentText, itemHash: input.itemHash ?? null },
-    { sourceKey: decision.sourceKey, roundup, targetUrl: input.targetUrl ?? null },
-  );
-  // A new entry has no channel to replace.
-  await addEntryChannel(db, id, input.via, null, now);
+  let id = input.inserted?.id;
+  if (id === undefined) {
+    const row = newEntryRowOf(input, decision);
+    id = await insertNewEntry(db, row.blogId, row.draft, now, row.derived, row.threading);
+  }
+  // A new entry has no channel to replace; a part of a feed writes its new entries' channels together.
+  await addNewEntryChannel(db, id, input.via, now);
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations, input.targetCandidates);
   const waiting = (await insertNewEdges(db, id, decision.relations, outgoing.targets, now)).map((w) => ({ ...w, from_roundup: roundup }));
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
@@ -197,6 +204,33 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   };
   const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, arrival);
   return { id, outcome: 'inserted', commentCountRose: false, conversationId, waiting };
+}
+
+/** The row of a new entry: the draft as threading decided it, with its search text, item hash, ping source, roundup state and pinged page. */
+function newEntryRowOf(input: RecordEntryInput, decision: EntryDecision): NewEntryRow {
+  return {
+    blogId: input.blogId,
+    draft: decision.draft,
+    derived: { contentText: decision.contentText, itemHash: input.itemHash ?? null },
+    threading: { sourceKey: decision.sourceKey, roundup: nextRoundupState(decision.isRoundup, RoundupState.None), targetUrl: input.targetUrl ?? null },
+  };
+}
+
+/**
+ * Writes the rows of new entries (the caller read in this transaction, after locking their names,
+ * that the store holds none of their identities) in as few statements as insertNewEntries takes,
+ * each as recordEntry would write it; recordEntry with `inserted` then threads each in turn. Only
+ * for entries whose threading reads no entry that is neither threaded nor ping record (the rows
+ * written here are both until their turn): no ping records, and none recorded from their pages.
+ */
+export async function insertNewEntryRows(db: Db, inputs: RecordEntryInput[], now: string): Promise<InsertedEntry[]> {
+  const decisions = inputs.map((input) => decideEntry(input.draft, input.relations, undefined));
+  await lockThreadingNames(
+    db,
+    inputs.flatMap((input, i) => threadingNamesOf({ blogId: input.blogId, draft: decisions[i]!.draft, sourceKey: decisions[i]!.sourceKey, relations: decisions[i]!.relations })),
+  );
+  const ids = await insertNewEntries(db, inputs.map((input, i) => newEntryRowOf(input, decisions[i]!)), now);
+  return ids.map((id, i) => ({ id, decision: decisions[i]! }));
 }
 
 /** Which entries an entry is joined with: its same-as partners and the ends of its resolved edges that join (body links by the roundup rule). */

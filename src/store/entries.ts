@@ -5,7 +5,7 @@ import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
 import { RoundupState, type EntryKind } from '../domain/vocabulary.ts';
-import { firstRow, prepare } from './prepared.ts';
+import { firstRow, prepare, preparedList } from './prepared.ts';
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
   return {
@@ -116,6 +116,31 @@ export interface NewEntryThreading {
   targetUrl: string | null;
 }
 
+/** An entry the store does not hold yet, as insertNewEntry and insertNewEntries take it. */
+export interface NewEntryRow {
+  blogId: number | null;
+  draft: EntryDraft;
+  derived: { contentText: string | null; itemHash?: string | null };
+  threading?: NewEntryThreading;
+}
+
+function newEntryValues(row: NewEntryRow, now: string): unknown[] {
+  const { draft, derived } = row;
+  const threading = row.threading ?? { sourceKey: null, roundup: RoundupState.None, targetUrl: null };
+  const inserted = {
+    ...entryValues(draft, derived.contentText, derived.itemHash ?? null),
+    blog_id: row.blogId,
+    identity: draft.identity,
+    sort_at: draft.publishedAt ?? draft.updatedAt ?? now,
+    first_seen_at: now,
+    changed_at: now,
+    source_key: threading.sourceKey,
+    is_roundup: threading.roundup,
+    target_url: threading.targetUrl,
+  };
+  return insertedColumns.map((c) => inserted[c]);
+}
+
 /**
  * Inserts an entry the store does not hold yet (the caller knows: it read the identity in this
  * transaction), with what threading decided about it in the same row write; returns its id.
@@ -126,21 +151,34 @@ export async function insertNewEntry(
   draft: EntryDraft,
   now: string,
   derived: { contentText: string | null; itemHash?: string | null },
-  threading: NewEntryThreading = { sourceKey: null, roundup: RoundupState.None, targetUrl: null },
+  threading?: NewEntryThreading,
 ): Promise<number> {
-  const inserted = {
-    ...entryValues(draft, derived.contentText, derived.itemHash ?? null),
-    blog_id: blogId,
-    identity: draft.identity,
-    sort_at: draft.publishedAt ?? draft.updatedAt ?? now,
-    first_seen_at: now,
-    changed_at: now,
-    source_key: threading.sourceKey,
-    is_roundup: threading.roundup,
-    target_url: threading.targetUrl,
-  };
-  const row = await firstRow(insertEntry, db, insertedColumns.map((c) => inserted[c]));
+  const row = await firstRow(insertEntry, db, newEntryValues({ blogId, draft, derived, ...(threading ? { threading } : {}) }, now));
   return row!.id;
+}
+
+/** Rows of one multi-row insert of entries: 27 values each, well within SQLite's and PostgreSQL's limits of bound values. */
+export const entriesPerInsert = 25;
+
+/**
+ * Inserts entries the store does not hold yet (of distinct identities), as insertNewEntry would
+ * one by one and in the same order, in statements of up to entriesPerInsert rows; returns their
+ * ids in the order given.
+ */
+export async function insertNewEntries(db: Db, rows: NewEntryRow[], now: string): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += entriesPerInsert) {
+    const part = rows.slice(i, i + entriesPerInsert);
+    const result = await insertEntryRows(part.length)(db, part.flatMap((r) => newEntryValues(r, now)));
+    // The order of RETURNING rows is not promised: each row is found again by its identity.
+    const idOf = new Map(result.rows.map((r) => [`${r.blog_id ?? ''} ${r.identity}`, r.id]));
+    for (const r of part) {
+      const id = idOf.get(`${r.blogId ?? ''} ${r.draft.identity}`);
+      if (id === undefined) throw new Error(`store: entry ${r.draft.identity} was not inserted`);
+      ids.push(id);
+    }
+  }
+  return ids;
 }
 
 const storedColumns = ['id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash'] as const;
@@ -159,6 +197,12 @@ const insertEntry = prepare(insertedColumns.length, (db, args: readonly unknown[
     .insertInto('entries')
     .values(Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) as unknown as Insertable<EntriesTable>)
     .returning('id'),
+);
+const insertEntryRows = preparedList(insertedColumns.length, (db, rows: unknown[][]) =>
+  db
+    .insertInto('entries')
+    .values(rows.map((args) => Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) as unknown as Insertable<EntriesTable>))
+    .returning(['id', 'blog_id', 'identity']),
 );
 
 /** What a poll needs to know of a stored entry to leave the same feed item alone. */

@@ -14,6 +14,7 @@ import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById, insertSource, listSourcesByBlog } from '../../src/store/sources.ts';
 import { rssFeed } from '../support/blog-pages.ts';
 import { createTestDatabase, expectCountsMatchRecount, onPostgres } from '../support/db.ts';
+import { countStarting, recordStatements } from '../support/statements.ts';
 
 const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3, commentFeedMaxQuietDays: 60 };
 const now = new Date('2026-03-01T12:00:00Z');
@@ -264,6 +265,49 @@ describe('ingestFeedItems, statements per new item', () => {
     expect(live).toHaveLength(20);
     for (const c of live) expect(c).toMatchObject({ entry_count: 2, post_count: 2, blog_count: 2, author_count: 2 });
     await expectCountsMatchRecount(database);
+  });
+
+  it('writes the rows of a part whose items are all new 25 to a statement, and their channels in one', async () => {
+    const items = wordPressItems(30, 'http://other.example/');
+    const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, source, { items, title: null }, now.toISOString()));
+    expect(result.inserted).toBe(30);
+    // Before: one insert of an entry and one of its channel per item.
+    expect(countStarting(sql, 'insert into entries ')).toBe(2);
+    expect(countStarting(sql, 'insert into entry_channels ')).toBe(1);
+    expect(await database.db.selectFrom('entry_channels').select('via').distinct().execute()).toEqual([{ via: 'feed' }]);
+    expect(Number((await database.db.selectFrom('entry_channels').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(30);
+    await expectCountsMatchRecount(database);
+  });
+
+  it('stores the same rows when a part is written item by item (an item named twice) as when its new rows are written together', async () => {
+    const other = await createTestDatabase();
+    try {
+      const rowsAfter = async (db: typeof database.db, twice: boolean) => {
+        const blogs: Source[] = [];
+        for (const name of ['eins', 'zwei']) {
+          const blog = await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+          blogs.push(await insertSource(db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString()));
+        }
+        const at = (name: string) => (i: FeedItem): FeedItem => JSON.parse(JSON.stringify(i).replaceAll('blog.example', `${name}.example`)) as FeedItem;
+        await ingestFeedItems(db, blogs[0]!, { items: wordPressItems(5, 'http://nowhere.example/').map(at('eins')), title: null }, now.toISOString());
+        // Posts answering each other and the first blog's, with comment counts and comment feeds.
+        const items = wordPressItems(12, 'http://eins.example/2026/03/beitrag-3/').map(at('zwei'));
+        const { sql } = await recordStatements(() => ingestFeedItems(db, blogs[1]!, { items: twice ? [...items, items[4]!] : items, title: null }, now.toISOString()));
+        const tables = {} as Record<string, unknown[]>;
+        for (const table of ['entries', 'entry_channels', 'edges', 'conversations', 'sources'] as const) {
+          tables[table] = (await db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
+        }
+        return { tables, entryInserts: countStarting(sql, 'insert into entries ') };
+      };
+      const together = await rowsAfter(database.db, false);
+      const oneByOne = await rowsAfter(other.db, true);
+      expect(together.entryInserts).toBe(1);
+      expect(oneByOne.entryInserts).toBe(12);
+      expect(oneByOne.tables).toEqual(together.tables);
+      expect(together.tables.entries).toHaveLength(17);
+    } finally {
+      await other.close();
+    }
   });
 
   it('counts entries that join, merge and join again within one part as a recount does', async () => {
