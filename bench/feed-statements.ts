@@ -1,0 +1,130 @@
+// Counts the statements a changed feed costs, as one poller in this process sends them: every
+// statement the driver runs (BEGIN and COMMIT, the claim and the poll records included), over
+// the pollers benchmark's fixture feeds (20 new posts each, each answering the next blog's),
+// on SQLite and, with a PostgreSQL admin URL, on PostgreSQL; with the CPU of this process (the
+// fixture server included) and of the PostgreSQL server's backends per feed. The store is loaded
+// from the checkout given, so two versions run the same script.
+//
+//   node --import tsx bench/feed-statements.ts <checkout> [feeds] [postgres admin URL]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Db } from '../src/db/open.ts';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { startFeedFarm } from './feed-fixtures.ts';
+
+const [checkoutArg, feedsArg, adminUrl] = process.argv.slice(2);
+if (!checkoutArg) throw new Error('usage: feed-statements.ts <checkout> [feeds] [postgres admin URL]');
+const checkout = path.resolve(checkoutArg);
+const feeds = Number(feedsArg ?? 20);
+const load = (file: string) => import(pathToFileURL(path.join(checkout, 'src', file)).href);
+
+// Every statement either database runs goes through one of these: counted where it is sent.
+let statements = 0;
+const sqliteStatement = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
+for (const method of ['run', 'all', 'get'] as const) {
+  const original = sqliteStatement[method]!;
+  sqliteStatement[method] = function (this: unknown, ...a: unknown[]) {
+    statements += 1;
+    return original.apply(this, a);
+  };
+}
+const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: unknown, ...a: unknown[]) {
+  statements += 1;
+  return pgQuery.apply(this, a);
+} as typeof pg.Client.prototype.query;
+
+/** The CPU (ms) PostgreSQL's postmaster and its backends used so far, or null when not readable here. */
+async function serverCpuReader(admin: pg.Client): Promise<(() => number) | null> {
+  try {
+    const dir = (await admin.query<{ data_directory: string }>('show data_directory')).rows[0]!.data_directory;
+    const postmaster = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const fields = (pid: string) => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    return () => {
+      const f = fields(postmaster);
+      let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      for (const pid of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        try {
+          const g = fields(pid);
+          if (g[1] === postmaster) ticks += Number(g[11]) + Number(g[12]);
+        } catch {
+          // Ended while listed.
+        }
+      }
+      return ticks * 10;
+    };
+  } catch {
+    return null;
+  }
+}
+
+async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
+  const { migrateToLatest } = await load('db/migrate.ts');
+  const { openDatabase } = await load('db/open.ts');
+  const { openPostgres } = await load('db/postgres.ts');
+  const { insertBlog } = await load('store/blogs.ts');
+  const { insertSource } = await load('store/sources.ts');
+  const { createPoller } = await load('poller/poller.ts');
+  const { createFetcher } = await load('reader/fetcher.ts');
+  const farm = await startFeedFarm(feeds, { hosts: 8 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-statements-'));
+  const name = `palaver_statements_${process.pid}`;
+  let admin: pg.Client | undefined;
+  let database: { db: Db; close(): Promise<void> };
+  if (kind === 'postgres') {
+    admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    database = openPostgres(adminUrl!.replace(/\/[^/?]*(\?|$)/, `/${name}$1`), { poolSize: 8 });
+  } else database = openDatabase(path.join(dir, 'bench.db'));
+  try {
+    await migrateToLatest(database.db);
+    const now = new Date().toISOString();
+    for (const [i, url] of farm.urls.entries()) {
+      const blog = await insertBlog(database.db, { homeUrl: `http://blog${i}.example/`, urlKey: `blog${i}.example`, title: `Blog ${i}`, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
+      await insertSource(database.db, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
+    }
+    const fetcher = createFetcher({ userAgent: 'Palaver-bench', timeoutMs: 30_000, connectTimeoutMs: 5_000, headersTimeoutMs: 20_000, maxBodyBytes: 5 * 2 ** 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
+    const poller = createPoller({
+      db: database.db,
+      fetch: fetcher.fetch,
+      settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency: 16, tickSeconds: 15, perHostLimit: 4 },
+      log: { info: () => {}, warn: () => {}, error: (o: unknown, m: string) => console.error(m, o) },
+      kinds: ['feed'],
+    });
+    const serverCpu = admin ? await serverCpuReader(admin) : null;
+    const serverBefore = serverCpu?.();
+    const cpu = process.cpuUsage();
+    statements = 0;
+    const summary = await poller.pollOnce();
+    const counted = statements;
+    const used = process.cpuUsage(cpu);
+    await fetcher.close();
+    await database.close();
+    const serverMs = serverCpu && serverBefore !== undefined ? serverCpu() - serverBefore : null;
+    console.log(
+      `${kind}: ${summary.polled} feeds, ${summary.inserted} posts: ${(counted / summary.polled).toFixed(1)} statements a feed, ${(counted / summary.inserted).toFixed(2)} a post; ` +
+        `CPU per feed: this process ${((used.user + used.system) / 1000 / summary.polled).toFixed(1)} ms` +
+        (serverMs === null ? '' : `, PostgreSQL ${(serverMs / summary.polled).toFixed(1)} ms`),
+    );
+  } finally {
+    await farm.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (admin) {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+console.log(`${checkout} (${feeds} feeds; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+await run('sqlite');
+if (adminUrl) await run('postgres');
