@@ -159,7 +159,9 @@ async function storeRows(checkout: string, adminUrl: string | undefined): Promis
     const out: Record<string, Row[]> = {};
     for (const table of tables) {
       if (skipped.has(table)) continue;
-      const rows = (await sql<Row>`select * from ${sql.table(table)}`.execute(db)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v])));
+      // The full-text index of SQLite: its rows with the entry each indexes (the shadow tables are its storage).
+      const query = table === 'entries_fts' ? sql<Row>`select rowid as entry_id, * from entries_fts` : sql<Row>`select * from ${sql.table(table)}`;
+      const rows = (await query.execute(db)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v])));
       // Row order on disk is not what is stored: sorted by every column's value.
       out[table] = rows.map((r) => JSON.stringify(r)).sort().map((r) => JSON.parse(r) as Row);
     }

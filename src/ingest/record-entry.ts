@@ -220,8 +220,9 @@ function newEntryRowOf(input: RecordEntryInput, decision: EntryDecision): NewEnt
  * Writes the rows of new entries (the caller read in this transaction, after locking their names,
  * that the store holds none of their identities) in as few statements as insertNewEntries takes,
  * each as recordEntry would write it; recordEntry with `inserted` then threads each in turn. Only
- * for entries whose threading reads no entry that is neither threaded nor ping record (the rows
- * written here are both until their turn): no ping records, and none recorded from their pages.
+ * for entries whose threading reads threaded entries and ping records alone, which the rows
+ * written here are not until their turn comes: no ping record among them, none recorded from
+ * their pages.
  */
 export async function insertNewEntryRows(db: Db, inputs: RecordEntryInput[], now: string): Promise<InsertedEntry[]> {
   const decisions = inputs.map((input) => decideEntry(input.draft, input.relations, undefined));

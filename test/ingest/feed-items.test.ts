@@ -280,7 +280,8 @@ describe('ingestFeedItems, statements per new item', () => {
   });
 
   it('stores the same rows when a part is written item by item (an item named twice) as when its new rows are written together', async () => {
-    const other = await createTestDatabase();
+    // Two fresh databases: the one of every test holds a blog of its own already.
+    const [one, other] = [await createTestDatabase(), await createTestDatabase()];
     try {
       const rowsAfter = async (db: typeof database.db, twice: boolean) => {
         const blogs: Source[] = [];
@@ -299,13 +300,14 @@ describe('ingestFeedItems, statements per new item', () => {
         }
         return { tables, entryInserts: countStarting(sql, 'insert into entries ') };
       };
-      const together = await rowsAfter(database.db, false);
+      const together = await rowsAfter(one.db, false);
       const oneByOne = await rowsAfter(other.db, true);
       expect(together.entryInserts).toBe(1);
       expect(oneByOne.entryInserts).toBe(12);
       expect(oneByOne.tables).toEqual(together.tables);
       expect(together.tables.entries).toHaveLength(17);
     } finally {
+      await one.close();
       await other.close();
     }
   });
