@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../src/db/open.ts';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import type Pg from 'pg';
 import { startFeedFarm } from './feed-fixtures.ts';
 
 const [checkoutArg, feedsArg, adminUrl] = process.argv.slice(2);
@@ -20,6 +21,10 @@ if (!checkoutArg) throw new Error('usage: feed-statements.ts <checkout> [feeds] 
 const checkout = path.resolve(checkoutArg);
 const feeds = Number(feedsArg ?? 20);
 const load = (file: string) => import(pathToFileURL(path.join(checkout, 'src', file)).href);
+// The drivers the checkout's store loads (its own node_modules), where the statements are counted.
+const fromCheckout = createRequire(path.join(checkout, 'package.json'));
+const Database = fromCheckout('better-sqlite3') as typeof BetterSqlite3;
+const pg = fromCheckout('pg') as typeof Pg;
 
 // Every statement either database runs goes through one of these: counted where it is sent.
 let statements = 0;
@@ -38,7 +43,7 @@ pg.Client.prototype.query = function (this: unknown, ...a: unknown[]) {
 } as typeof pg.Client.prototype.query;
 
 /** The CPU (ms) PostgreSQL's postmaster and its backends used so far, or null when not readable here. */
-async function serverCpuReader(admin: pg.Client): Promise<(() => number) | null> {
+async function serverCpuReader(admin: Pg.Client): Promise<(() => number) | null> {
   try {
     const dir = (await admin.query<{ data_directory: string }>('show data_directory')).rows[0]!.data_directory;
     const postmaster = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
@@ -76,7 +81,7 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
   const farm = await startFeedFarm(feeds, { hosts: 8 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-statements-'));
   const name = `palaver_statements_${process.pid}`;
-  let admin: pg.Client | undefined;
+  let admin: Pg.Client | undefined;
   let database: { db: Db; close(): Promise<void> };
   if (kind === 'postgres') {
     admin = new pg.Client({ connectionString: adminUrl });
