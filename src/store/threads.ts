@@ -37,15 +37,11 @@ export async function findPriorRecord(db: Db, blogId: number | null, identity: s
 
 const deleteChannel = prepare(2, (db, [entryId, via]: [number, Channel]) => db.deleteFrom('entry_channels').where('entry_id', '=', entryId).where('via', '=', via));
 const insertChannel = prepare(3, (db, [entryId, via, now]: [number, Channel, string]) =>
-  db
-    .insertInto('entry_channels')
-    .values({ entry_id: entryId, via, first_seen_at: now })
-    .onConflict((oc) => oc.columns(['entry_id', 'via']).doNothing()),
+  db.insertInto('entry_channels').values({ entry_id: entryId, via, first_seen_at: now }).onConflict((oc) => oc.columns(['entry_id', 'via']).doNothing()),
 );
 
-/** Records a channel an entry arrived by, dropping one it replaces; tells whether the channel is new. */
+/** Records a channel an entry arrived by (after those held for it: it arrived twice in a part), dropping one it replaces; tells whether the channel is new. */
 export async function addEntryChannel(db: Db, entryId: number, via: Channel, replaces: Channel | null, now: string): Promise<boolean> {
-  // The entry arrived earlier in this transaction (a feed naming it twice): its held channel is written first, so the insert meets it.
   if (holdsChannelOf(db, entryId)) await writeHeldChannels(db);
   if (replaces !== null) await deleteChannel(db, [entryId, replaces]);
   return changedRows(await insertChannel(db, [entryId, via, now])) > 0;
