@@ -28,22 +28,41 @@ export interface SharedHostSlotsOptions {
 const minWaitMs = 10;
 const maxWaitMs = 250;
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits ms, or less when nudged (a slot of the host was freed here); rejects when the signal aborts. */
+function pause(ms: number, signal: AbortSignal | undefined, asker: HostAsker): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      asker.nudge = null;
+      resolve();
+    };
     const onAbort = () => {
       clearTimeout(timer);
+      asker.nudge = null;
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    const timer = setTimeout(done, ms);
+    asker.nudge = done;
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * This process's requests to one host that wait for a slot in the database: they take turns, so
+ * that only the first asks the database while the host's slots are full (each of them asking
+ * would multiply the queries by the requests waiting, in every process).
+ */
+interface HostAsker {
+  /** Settled when the request before the last one in line has had its turn. */
+  tail: Promise<void>;
+  waiting: number;
+  /** Ends the pause of the request asking now (a slot of the host was freed in this process). */
+  nudge: (() => void) | null;
 }
 
 /** A name for this process's slots, unique among the processes sharing the database. */
@@ -53,14 +72,54 @@ export function processHolderName(): string {
 
 /**
  * The per-host limit over all processes: a request first waits for this process's own turn, then
- * for a free slot of its host in the database (trying again after 10 ms, backing off to 250 ms).
+ * for a free slot of its host in the database. Of this process's requests to one host, one at a
+ * time asks the database (trying again after 10 ms, backing off to 250 ms, at once when this
+ * process frees a slot of the host); the next asks when it has a slot or gives up.
  */
 export function createSharedHostSlots(options: SharedHostSlotsOptions): HostSlotLimiter {
   const holder = processHolderName();
   const now = options.now ?? (() => new Date());
+  const askers = new Map<string, HostAsker>();
+
+  /** Waits for this request's turn to ask the database; the returned function passes the turn on. */
+  async function turnToAsk(key: string, signal?: AbortSignal): Promise<{ asker: HostAsker; passOn: () => void }> {
+    let asker = askers.get(key);
+    if (!asker) {
+      asker = { tail: Promise.resolve(), waiting: 0, nudge: null };
+      askers.set(key, asker);
+    }
+    const line = asker;
+    const before = line.tail;
+    let passed!: () => void;
+    line.tail = new Promise<void>((resolve) => (passed = resolve));
+    line.waiting += 1;
+    // The turn passes on only once the request before has had its own, so two never ask at once.
+    const passOn = () => {
+      void before.then(() => {
+        passed();
+        line.waiting -= 1;
+        if (line.waiting === 0 && askers.get(key) === line) askers.delete(key);
+      });
+    };
+    try {
+      await untilAborted(before, signal);
+    } catch (err) {
+      passOn();
+      throw err;
+    }
+    return { asker: line, passOn };
+  }
+
   return {
     async acquire(key, signal) {
       const releaseLocal = await options.local.acquire(key, signal);
+      let turn: Awaited<ReturnType<typeof turnToAsk>>;
+      try {
+        turn = await turnToAsk(key, signal);
+      } catch (err) {
+        releaseLocal();
+        throw err;
+      }
       let wait = minWaitMs;
       for (;;) {
         const t = now();
@@ -69,25 +128,32 @@ export function createSharedHostSlots(options: SharedHostSlotsOptions): HostSlot
           slot = await takeHostSlot(options.db, key, options.limit, holder, t.toISOString(), new Date(t.getTime() + options.leaseMs).toISOString());
         } catch (err) {
           // Without the database the local limit still holds; the fetch that follows will say more.
+          turn.passOn();
           options.onError?.(err);
           return releaseLocal;
         }
         if (slot !== null) {
+          turn.passOn();
           const taken = slot;
           let released = false;
           return () => {
             if (released) return;
             released = true;
             // This process's next waiter goes once the slot is free in the database, not before,
-            // so that it does not find its own process's slot still held and back off.
+            // so that it does not find its own process's slot still held and back off; the one
+            // asking meanwhile asks again at once.
             releaseHostSlot(options.db, key, taken, holder)
               .catch((err: unknown) => options.onError?.(err))
-              .finally(releaseLocal);
+              .finally(() => {
+                releaseLocal();
+                askers.get(key)?.nudge?.();
+              });
           };
         }
         try {
-          await pause(wait * (0.5 + Math.random()), signal);
+          await pause(wait * (0.5 + Math.random()), signal, turn.asker);
         } catch (err) {
+          turn.passOn();
           releaseLocal();
           throw err;
         }
@@ -95,6 +161,20 @@ export function createSharedHostSlots(options: SharedHostSlotsOptions): HostSlot
       }
     },
   };
+}
+
+/** Settles with `promise`, or rejects when the signal aborts first. */
+function untilAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
+  });
 }
 
 /** A rate limit: events per key in a sliding window. */
