@@ -1,12 +1,30 @@
 // One poller process of the several-pollers benchmark: opens the database it is given (a
 // postgres:// URL, or a SQLite file), says "ready", waits for "go" on stdin, polls every due post
-// feed once, and prints what it polled, how long it took and the CPU it used.
+// feed once, and prints what it polled, how long it took, the CPU it used, the statements it sent
+// and how long those that take threading's name locks took (waiting for other pollers' feeds).
 import readline from 'node:readline';
+import pg from 'pg';
 import { openConfiguredDatabase } from '../src/db/connect.ts';
 import { createPoller } from '../src/poller/poller.ts';
 import { createFetcher } from '../src/reader/fetcher.ts';
 import { createHostLimiter } from '../src/reader/host-limiter.ts';
 import { createSharedHostSlots } from '../src/store/shared-limits.ts';
+
+// Every statement pg sends, counted, and the time from sending a name lock to its answer.
+let statements = 0;
+let nameLockMs = 0;
+const send = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements += 1;
+  const config = args[0] as string | { text?: string } | undefined;
+  const text = typeof config === 'string' ? config : config?.text;
+  const t = performance.now();
+  const result = (send as (...a: unknown[]) => unknown).apply(this, args);
+  if (text?.includes('pg_advisory_xact_lock(h)') && result instanceof Promise) {
+    result.then(() => (nameLockMs += performance.now() - t), () => {});
+  }
+  return result;
+} as typeof send;
 
 const [target, concurrencyArg, perHostArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);
@@ -35,9 +53,11 @@ for await (const line of lines) if (line.trim() === 'go') break;
 lines.close();
 const cpu = process.cpuUsage();
 const t = performance.now();
+const statementsBefore = statements;
 const summary = await poller.pollOnce();
 const seconds = (performance.now() - t) / 1000;
 const used = process.cpuUsage(cpu);
+const sent = statements - statementsBefore;
 await fetcher.close();
 await database.close();
-process.stdout.write(`${JSON.stringify({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.crashed, seconds, cpuMs: (used.user + used.system) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.crashed, seconds, cpuMs: (used.user + used.system) / 1000, statements: sent, nameLockMs })}\n`);

@@ -30,6 +30,9 @@ interface WorkerResult {
   failed: number;
   seconds: number;
   cpuMs: number;
+  /** Statements the poller's pool sent, and how long its threading name locks took (PostgreSQL). */
+  statements: number;
+  nameLockMs: number;
 }
 
 interface Run {
@@ -235,12 +238,15 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           if (polled !== options.feeds || failed > 0) console.error(`bench: ${pollers} poller(s), ${delayMs} ms: polled ${polled} of ${options.feeds}, ${failed} failed`);
           const cpuMsPerFeed = results.reduce((n, r) => n + r.cpuMs, 0) / polled;
           const serverCpuMsPerFeed = serverMs === null ? null : serverMs / polled;
+          const statementsPerFeed = results.reduce((n, r) => n + r.statements, 0) / polled;
+          const nameLockMsPerFeed = results.reduce((n, r) => n + r.nameLockMs, 0) / polled;
           // How much of the wall time the two cores' worth of CPU the run used: near 100 % is CPU-bound.
           const busy = ((cpuMsPerFeed + (serverCpuMsPerFeed ?? 0)) * polled) / (seconds * 1000 * os.cpus().length);
           console.log(
             `  ${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
               `CPU per feed: pollers ${cpuMsPerFeed.toFixed(1)} ms, PostgreSQL ${serverCpuMsPerFeed === null ? 'not measured' : `${serverCpuMsPerFeed.toFixed(1)} ms`}; ` +
               `${serverCpuMsPerFeed === null ? '' : `CPU busy ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores; `}` +
+              `statements per feed ${statementsPerFeed.toFixed(1)}, threading's name locks ${nameLockMsPerFeed.toFixed(1)} ms per feed from sending to answer; ` +
               `server connections: running ${share(waits.active, waits)}, in a transaction waiting for the poller ${share(waits.client, waits)}, idle ${share(waits.idle, waits)}, on advisory locks ${share(waits.advisory, waits)}, on row locks ${share(waits.row, waits)}, on other locks ${share(waits.otherLock, waits)} (${waits.samples} samples)`,
           );
           runs.set(`pg ${pollers} ${delayMs}`, {
