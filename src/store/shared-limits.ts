@@ -35,6 +35,12 @@ function pause(ms: number, signal: AbortSignal | undefined, asker: HostAsker): P
       reject(signal.reason);
       return;
     }
+    if (asker.freed) {
+      // A slot was given back here while the request asked: no reason to wait before asking again.
+      asker.freed = false;
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -58,11 +64,13 @@ function pause(ms: number, signal: AbortSignal | undefined, asker: HostAsker): P
  * would multiply the queries by the requests waiting, in every process).
  */
 interface HostAsker {
-  /** Settled when the request before the last one in line has had its turn. */
+  /** Settled when the last request to join the line has had its turn. */
   tail: Promise<void>;
   waiting: number;
   /** Ends the pause of the request asking now (a slot of the host was freed in this process). */
   nudge: (() => void) | null;
+  /** A slot was freed here while the request asking was not pausing. */
+  freed: boolean;
 }
 
 /** A name for this process's slots, unique among the processes sharing the database. */
@@ -85,7 +93,7 @@ export function createSharedHostSlots(options: SharedHostSlotsOptions): HostSlot
   async function turnToAsk(key: string, signal?: AbortSignal): Promise<{ asker: HostAsker; passOn: () => void }> {
     let asker = askers.get(key);
     if (!asker) {
-      asker = { tail: Promise.resolve(), waiting: 0, nudge: null };
+      asker = { tail: Promise.resolve(), waiting: 0, nudge: null, freed: false };
       askers.set(key, asker);
     }
     const line = asker;
@@ -146,7 +154,9 @@ export function createSharedHostSlots(options: SharedHostSlotsOptions): HostSlot
               .catch((err: unknown) => options.onError?.(err))
               .finally(() => {
                 releaseLocal();
-                askers.get(key)?.nudge?.();
+                const asking = askers.get(key);
+                if (asking?.nudge) asking.nudge();
+                else if (asking) asking.freed = true;
               });
           };
         }
