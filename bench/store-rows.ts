@@ -13,35 +13,17 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Db } from '../src/db/open.ts';
 import type { Source } from '../src/domain/models.ts';
+import type { FeedItem as Item } from '../src/reader/types.ts';
 
 type Row = Record<string, unknown>;
 
 // Tables of the migrator itself record when the migrations ran, not what was stored.
 const skipped = new Set(['kysely_migration', 'kysely_migration_lock']);
 
-interface Item {
-  guid: string | null;
-  url: string | null;
-  title: string | null;
-  authorName: string | null;
-  authorUrl: string | null;
-  contentHtml: string | null;
-  summaryHtml: string | null;
-  publishedAt: string | null;
-  updatedAt: string | null;
-  commentsPageUrl: string | null;
-  commentFeeds: { url: string; type: string | null }[];
-  commentCount: number | null;
-  inReplyTo: { ref: string | null; href: string | null }[];
-  trackbackPingUrl: string | null;
-  baseUrl: string | null;
-  lang: string | null;
-}
-
 function item(over: Partial<Item> & { guid: string; url: string }): Item {
   return {
     title: null, authorName: null, authorUrl: null, contentHtml: null, summaryHtml: null, publishedAt: null, updatedAt: null,
-    commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: null, lang: 'de', ...over,
+    commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: over.url, lang: 'de', ...over,
   };
 }
 
