@@ -21,7 +21,7 @@ import { validateConfig, type Config } from '../src/config.ts';
 import type { Db } from '../src/db/open.ts';
 import type { SourceKind } from '../src/domain/vocabulary.ts';
 import { createPoller } from '../src/poller/poller.ts';
-import { fetcherFromConfig, openMigratedDatabase, pollerSettings, startService } from '../src/service.ts';
+import { fetcherFromConfig, openMigratedDatabase, pollerSettings, readerFromConfig, startService } from '../src/service.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
 import type { PageReport } from './page-client.ts';
@@ -138,6 +138,8 @@ function benchConfig(input: WorkerInput, dir: string): Config {
     port: 0,
     logLevel: 'silent',
     fetcher: { ...defaults.fetcher, allowPrivateNetworks: true, perHostConcurrency: input.perHost },
+    // BENCH_READER_THREADS: the same build with another number of reading threads (0: none), for pairs.
+    poller: { ...defaults.poller, ...(process.env.BENCH_READER_THREADS ? { readerThreads: Number(process.env.BENCH_READER_THREADS) } : {}) },
   });
 }
 
@@ -159,8 +161,9 @@ async function palaver(input: WorkerInput): Promise<WorkerReport> {
   const database = await openMigratedDatabase(config);
   await registerFeeds(database.db, input.feedUrls);
   const fetcher = fetcherFromConfig(config);
+  const reader = readerFromConfig(config);
   const pollOnce = (kinds: SourceKind[]) =>
-    measure(() => createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent, kinds }).pollOnce({ force: true }));
+    measure(() => createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), reader, log: silent, kinds }).pollOnce({ force: true }));
   const phase = (m: Awaited<ReturnType<typeof pollOnce>>): Phase => ({
     seconds: m.seconds,
     feeds: m.result.polled,
@@ -175,6 +178,7 @@ async function palaver(input: WorkerInput): Promise<WorkerReport> {
     const repoll = phase(await pollOnce(['feed']));
     return { cold, comments, repoll };
   } finally {
+    await reader?.close();
     await fetcher.close();
     await database.close();
     fs.rmSync(dir, { recursive: true, force: true });

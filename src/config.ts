@@ -2,6 +2,7 @@
 // over it, and environment overrides. A bad value stops the start with a message naming the key
 // and where it was set; nothing else in Palaver reads the environment.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { moderationPolicies } from './domain/vocabulary.ts';
@@ -102,6 +103,8 @@ const configSchema = z
          * holds its sources this long at most. Longer than a poll can take (a minute at least).
          */
         claimLeaseSeconds: positiveInt.min(60).max(86_400).default(600),
+        /** Threads that parse fetched feeds and sanitize new items, leaving the event loop the store's work (0: none). */
+        readerThreads: z.number().int().min(0).max(16).default(() => Math.min(4, Math.max(0, os.availableParallelism() - 1))),
       })
       .strict(),
     pings: z

@@ -17,6 +17,7 @@ import { followQualifyingSites, type AutoFollowSettings } from './registry/auto-
 import type { RefreshDeps } from './poller/refresh-types.ts';
 import { loggerOptions } from './log-output.ts';
 import { createFetcher, type Fetcher } from './reader/fetcher.ts';
+import { createFeedReader, type FeedReader } from './reader/read-feed.ts';
 import { createHostLimiter } from './reader/host-limiter.ts';
 import { notifyWork, workChannel } from './store/dialect.ts';
 import { createSharedHostSlots, createSharedWindowLimiter } from './store/shared-limits.ts';
@@ -153,6 +154,15 @@ function rateLimitsFor(database: OpenedDatabase): RateLimitFactory | undefined {
 }
 
 /** Opens the database and applies pending migrations. */
+/**
+ * The poller's reading threads (poller.readerThreads): they decode, parse and draft feeds off the
+ * event loop, each job limited to 20 s and each thread's heap to 512 MB; none when set to 0.
+ */
+export function readerFromConfig(config: Config): FeedReader | undefined {
+  const threads = config.poller.readerThreads;
+  return threads > 0 ? createFeedReader({ threads, timeoutMs: 20_000, memoryMb: 512, idleMs: 30_000 }) : undefined;
+}
+
 export async function openMigratedDatabase(config: Config, options: { onError?: (err: Error) => void } = {}): Promise<OpenedDatabase> {
   const database = await openConfiguredDatabase(config, options);
   try {
@@ -216,7 +226,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     wakePingsHere();
     announce('pings');
   };
-  const poller = createPoller({ ...deps, settings: pollerSettings(config), onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
+  const reader = readerFromConfig(config);
+  const poller = createPoller({ ...deps, settings: pollerSettings(config), reader, onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
   const pollHere = poller.wake;
   poller.wake = () => {
     pollHere();
@@ -240,6 +251,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       ...(now ? { now } : {}),
     });
   } catch (err) {
+    await reader?.close();
     await fetcher.close();
     await database.close();
     throw err;
@@ -286,6 +298,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await unlisten?.();
         await autoFollower.stop();
         await poller.stop();
+        await reader?.close();
         await pingVerifier.stop();
         await websubSubscriber.stop();
         await websubHub.stop();

@@ -77,6 +77,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the reading threads of the poller from poller.readerThreads: one less than the cores, at most 4, and 0 for none', () => {
+    expect(loadConfig({ env: {} }).poller.readerThreads).toBe(Math.min(4, Math.max(0, os.availableParallelism() - 1)));
+    expect(loadConfig({ file: writeConfig({ poller: { readerThreads: 0 } }), env: {} }).poller.readerThreads).toBe(0);
+    expect(loadConfig({ file: writeConfig({ poller: { readerThreads: 3 } }), env: {} }).poller.readerThreads).toBe(3);
+    for (const bad of [-1, 17, 1.5, 'two']) {
+      expect(() => loadConfig({ file: writeConfig({ poller: { readerThreads: bad } }), env: {} })).toThrow(/poller\.readerThreads/);
+    }
+  });
+
   it('names an unknown key', () => {
     const base = JSON.parse(fs.readFileSync(path.resolve('config/default.json'), 'utf8'));
     const file = writeConfig({ ...base, pollIntervalMinutes: 5 });

@@ -1,6 +1,6 @@
 // Records the items of one parsed feed: the items read before (the same hash as last time) are
-// recognised in one query and left alone, the others drafted (sanitized, their links read) and
-// threaded, and everything the feed changes is written in one transaction, so a crash leaves
+// recognised in one query and left alone, the others drafted (sanitized, their links read; in a
+// reading thread when the poller has them) and threaded, and everything the feed changes is written in one transaction, so a crash leaves
 // the whole feed or none of it (a feed of more than 50 items: in parts of 50, completed by the
 // next poll). The comment feeds and listings new posts name become sources.
 import type { Db } from '../db/open.ts';
@@ -9,6 +9,7 @@ import type { Source } from '../domain/models.ts';
 import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
 import { draftEntry, identityOf, itemHashOf } from '../reader/entry-draft.ts';
 import { trackbackListingUrl } from '../reader/listings.ts';
+import type { FeedReader } from '../reader/read-feed.ts';
 import type { FeedItem, ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
@@ -111,13 +112,14 @@ function inLane<T>(db: Db, work: () => Promise<T>): Promise<T> {
  * itemsPerTransaction when it has more): entries with their threading, the comment feeds and
  * listings of new posts, and the blog's title. Items whose
  * hash is the one stored (the same item again) only update the comment count they report.
+ * With `settings.reader`, the other items are drafted in its threads, off the event loop.
  */
 export async function ingestFeedItems(
   db: Db,
   source: Source,
   feed: Pick<ParsedFeed, 'items' | 'title'>,
   checkedAt: string,
-  settings: { showPendingWhenJoined?: boolean } = {},
+  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'> } = {},
 ): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
@@ -138,8 +140,7 @@ export async function ingestFeedItems(
   for (const k of keyed) seen.set(k.identity, (seen.get(k.identity) ?? 0) + 1);
 
   const unchanged: { entry: { id: number; commentCount: number | null; conversationId: number }; commentCount: number | null }[] = [];
-  const drafted: DraftedItem[] = [];
-  let sliceStart = performance.now();
+  const toDraft: typeof keyed = [];
   for (const k of keyed) {
     const state = stored.get(k.identity);
     // The same item again, already threaded: nothing to sanitize, read or thread. An entry
@@ -148,8 +149,14 @@ export async function ingestFeedItems(
       if (state.commentCount !== k.item.commentCount) unchanged.push({ entry: { ...state, conversationId: state.conversationId }, commentCount: k.item.commentCount });
       continue;
     }
-    const draft = draftEntry(k.item, kind, at);
-    const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: k.item.inReplyTo });
+    toDraft.push(k);
+  }
+  const read = settings.reader ? await settings.reader.draft(toDraft.map((k) => k.item), kind, at) : undefined;
+  const drafted: DraftedItem[] = [];
+  let sliceStart = performance.now();
+  for (const [i, k] of toDraft.entries()) {
+    const { draft, body } = read?.[i] ?? { draft: draftEntry(k.item, kind, at), body: undefined };
+    const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: k.item.inReplyTo }, body);
     drafted.push({ item: k.item, itemHash: k.itemHash, draft, relations });
     if (performance.now() - sliceStart > draftSliceMs) {
       await nextTurn();

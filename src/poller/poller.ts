@@ -25,6 +25,8 @@ export interface PollerDeps {
   settings: PollerSettings;
   log: ServiceLog;
   now?: () => Date;
+  /** Threads that read feed bodies and draft their items off the event loop (passed to refreshSource). */
+  reader?: RefreshDeps['reader'];
   /** Kinds of source this poller handles. */
   kinds?: SourceKind[];
   /** Told when a listing queued pings for verification. */
@@ -154,7 +156,7 @@ export function createPoller(deps: PollerDeps): Poller {
   async function pollSource(source: Source, summary: PollSummary, options: PollOnceOptions): Promise<void> {
     try {
       const r = await refreshSource(
-        { db: deps.db, fetch: deps.fetch, settings: s, now, onPingsQueued: deps.onPingsQueued, onEntriesChanged: deps.onEntriesChanged, onPostFeedRead: deps.onPostFeedRead },
+        { db: deps.db, fetch: deps.fetch, settings: s, now, reader: deps.reader, onPingsQueued: deps.onPingsQueued, onEntriesChanged: deps.onEntriesChanged, onPostFeedRead: deps.onPostFeedRead },
         source,
       );
       addToSummary(summary, r);

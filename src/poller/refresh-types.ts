@@ -4,6 +4,7 @@
 import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
 import type { EntriesChanged } from '../domain/vocabulary.ts';
+import type { FeedReader } from '../reader/read-feed.ts';
 import type { Fetch, ParsedFeed } from '../reader/types.ts';
 import type { CompletionSettings } from './complete-comments.ts';
 
@@ -32,6 +33,8 @@ export interface RefreshDeps {
   fetch: Fetch;
   settings: RefreshSettings;
   now?: () => Date;
+  /** Threads that read bodies and draft items off the event loop; without them, that work runs in it. */
+  reader?: FeedReader;
   /** Told when a listing queued pings, so their verification starts soon. */
   onPingsQueued?: () => void;
   /** Told after the commit when entries were added or changed (WebSub publishes from it). */

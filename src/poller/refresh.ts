@@ -63,7 +63,7 @@ async function commentSourceNextCheck(db: Db, source: Source, started: Date, hin
 function completeComments(deps: RefreshDeps, source: Source, feedItems: FeedItem[] | null, started: Date): Promise<CompletionOutcome | null> {
   const settings = { ...defaultCompletionSettings, ...deps.settings.commentCompletion };
   const ingest = async (items: FeedItem[]) => {
-    const r = await ingestFeedItems(deps.db, source, { items, title: null }, started.toISOString());
+    const r = await ingestFeedItems(deps.db, source, { items, title: null }, started.toISOString(), deps.reader ? { reader: deps.reader } : {});
     return { inserted: r.inserted, entryIds: r.changed.entryIds, conversationIds: r.changed.conversationIds };
   };
   return completePostComments({ db: deps.db, fetch: deps.fetch, settings, ingest }, source, feedItems, started);
@@ -233,7 +233,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   try {
     // Feeds fetched together are read in turns of their own, pages and pings answered between.
     await nextTurn();
-    feed = await readFeed(res.body, res.headers['content-type'] ?? null, res.url);
+    feed = await (deps.reader ?? { read: readFeed }).read(res.body, res.headers['content-type'] ?? null, res.url);
   } catch (err) {
     if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
     throw err;
@@ -253,7 +253,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   // The feed's entries commit together, and the validators that vouch for them after them: a
   // crash in between leaves the old validators, so the next poll fetches the feed again and,
   // ingest being idempotent, loses and duplicates nothing (its items are recognised unchanged).
-  const items = await ingestFeedItems(deps.db, source, feed, checkedAt, s);
+  const items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}) });
   // A new comment in the site's comment feed moves its post's thread, whatever the post feed says.
   if (source.kind === 'site-comments') await wakeCommentSourcesOfComments(deps.db, items.insertedIds, checkedAt);
   const gap = source.kind === 'post-comments' ? await completeComments(deps, source, feed.items, started) : null;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { EntryDraft } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { urlKey } from '../domain/url-key.ts';
+import { readSanitizedBody, type ExtractedLink } from './links.ts';
 import { htmlToText, sanitizeHtml } from './sanitize.ts';
 import type { FeedItem } from './types.ts';
 
@@ -75,6 +76,26 @@ export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date
     trackbackPingUrl: httpUrlOrNull(item.trackbackPingUrl),
   };
   return { ...draft, contentHash: contentHashOf(draft) };
+}
+
+/** A sanitized body read once for what threading and search take from it: its links and its text. */
+export interface BodyReading {
+  links: ExtractedLink[];
+  text: string;
+}
+
+/** The base a body's relative links resolve against: the entry's own URL (an invalid host without one). */
+export function bodyBaseOf(draft: Pick<EntryDraft, 'url'>): string {
+  return draft.url ?? 'http://invalid.invalid/';
+}
+
+/**
+ * Drafts an item and reads its sanitized body once, as threading would (relationsOf): the whole
+ * CPU work on an item before the store, which a reading thread does off the event loop.
+ */
+export function draftAndReadBody(item: FeedItem, kind: EntryKind, now: Date = new Date()): { draft: EntryDraft; body: BodyReading | null } {
+  const draft = draftEntry(item, kind, now);
+  return { draft, body: draft.contentHtml ? readSanitizedBody(draft.contentHtml, bodyBaseOf(draft)) : null };
 }
 
 /**

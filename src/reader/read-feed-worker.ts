@@ -1,14 +1,25 @@
-// The worker thread that decodes and parses large feed bodies for read-feed.ts, which runs and
-// limits it: it only reads, one body at a time.
+// The worker thread behind read-feed.ts's reader, which runs and limits it: it decodes and
+// parses feed bodies and drafts feed items, one job at a time, and touches nothing else.
 import { parentPort } from 'node:worker_threads';
-import { readFeedHere, type FeedReadAnswer } from './read-feed.ts';
+import { draftAndReadBody } from './entry-draft.ts';
+import { readFeedHere, type FeedReadAnswer, type ReadingJob } from './read-feed.ts';
 import { FeedParseError } from './types.ts';
 
-parentPort!.on('message', (job: { id: number; body: Uint8Array; contentType: string | null; url: string }) => {
-  const answer = (a: FeedReadAnswer) => parentPort!.postMessage(a);
-  readFeedHere(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), job.contentType, job.url).then(
-    (feed) => answer({ id: job.id, feed }),
+async function answer(job: ReadingJob): Promise<FeedReadAnswer> {
+  if ('draft' in job) {
+    const at = new Date(job.draft.at);
+    return { id: job.id, drafts: job.draft.items.map((item) => draftAndReadBody(item, job.draft.kind, at)) };
+  }
+  const body = job.read.body;
+  return { id: job.id, feed: await readFeedHere(Buffer.from(body.buffer, body.byteOffset, body.byteLength), job.read.contentType, job.read.url) };
+}
+
+parentPort!.on('message', (job: ReadingJob) => {
+  answer(job).then(
+    (a) => parentPort!.postMessage(a),
     (err: unknown) =>
-      answer(err instanceof FeedParseError ? { id: job.id, parseError: { code: err.code, message: err.message } } : { id: job.id, crash: err instanceof Error ? err.message : String(err) }),
+      parentPort!.postMessage(
+        err instanceof FeedParseError ? { id: job.id, parseError: { code: err.code, message: err.message } } : { id: job.id, crash: err instanceof Error ? err.message : String(err) },
+      ),
   );
 });

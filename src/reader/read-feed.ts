@@ -1,30 +1,46 @@
-// Reads a fetched feed body: decode → parse. A large body is read in a worker thread
-// (read-feed-worker.ts) with a time and a memory limit, so a feed of megabytes never holds the
-// event loop that answers pages, feeds and pings; small ones, nearly all, are read in place,
-// where a thread's round trip would cost more than it saves.
+// Reads fetched feed bodies (decode → parse) and drafts their new items (sanitize, read links and
+// text) in worker threads (read-feed-worker.ts) with a time and a memory limit per job. The
+// poller's reading threads take all of that CPU work off the event loop, which is left with the
+// store's; without them, a large body is still read off the event loop (readFeed), so a feed of
+// megabytes never holds the loop that answers pages, feeds and pings.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import type { EntryKind } from '../domain/vocabulary.ts';
 import { workerBootstrap } from '../worker-bootstrap.ts';
 import { decodeText } from './decode.ts';
+import type { draftAndReadBody } from './entry-draft.ts';
 import { parseFeed } from './parse-feed.ts';
-import { FeedParseError, type FeedParseErrorCode, type ParsedFeed } from './types.ts';
+import { FeedParseError, type FeedItem, type FeedParseErrorCode, type ParsedFeed } from './types.ts';
 
 /** Bodies from this size on are read off the event loop (a 128 KiB feed parses in about 20 ms). */
 export const offThreadBytes = 128 * 1024;
-
 export interface FeedReadLimits {
-  /** Time one feed may take to read in the worker. */
+  /** Time one job (a body, or a feed's items to draft) may take in its thread. */
   timeoutMs: number;
-  /** Heap the worker may use (V8 old generation), in MB. */
+  /** Heap each thread may use (V8 old generation), in MB. */
   memoryMb: number;
-  /** An idle worker ends after this long. */
+  /** An idle thread ends after this long. */
   idleMs: number;
+  /** Threads reading at once (1 when not given). */
+  threads?: number;
 }
 
 const defaultLimits: FeedReadLimits = { timeoutMs: 20_000, memoryMb: 512, idleMs: 30_000 };
 
-/** What the worker answers for one body. */
-export type FeedReadAnswer = { id: number; feed: ParsedFeed } | { id: number; parseError: { code: FeedParseErrorCode; message: string } } | { id: number; crash: string };
+/** An item drafted in a reading thread: its draft and its sanitized body read once (draftAndReadBody). */
+export type ReadDraft = ReturnType<typeof draftAndReadBody>;
+
+/** What a thread is asked: a body to read, or a feed's items to draft. */
+export type ReadingJob =
+  | { id: number; read: { body: Buffer; contentType: string | null; url: string } }
+  | { id: number; draft: { items: FeedItem[]; kind: EntryKind; at: number } };
+
+/** What a thread answers for one job. */
+export type FeedReadAnswer =
+  | { id: number; feed: ParsedFeed }
+  | { id: number; drafts: ReadDraft[] }
+  | { id: number; parseError: { code: FeedParseErrorCode; message: string } }
+  | { id: number; crash: string };
 
 /** Decodes and parses a feed body in this thread. Throws FeedParseError. */
 export function readFeedHere(body: Buffer, contentType: string | null, url: string): Promise<ParsedFeed> {
@@ -33,123 +49,152 @@ export function readFeedHere(body: Buffer, contentType: string | null, url: stri
 
 interface Job {
   id: number;
-  body: Buffer;
-  contentType: string | null;
-  url: string;
-  resolve: (feed: ParsedFeed) => void;
+  message: ReadingJob;
+  /** What the job's time limit reads as when it is reached. */
+  what: string;
+  resolve: (answer: FeedReadAnswer) => void;
   reject: (err: Error) => void;
 }
 
-/** One worker thread reading feed bodies in turn (this machine class has two cores: one reads, one serves). */
+interface Slot {
+  worker: Worker | null;
+  current: (Job & { timer: NodeJS.Timeout }) | null;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/** Threads that read feed bodies and draft feed items, each one job at a time. */
 export interface FeedReader {
+  /** Decodes and parses a body. Throws FeedParseError, 'too-large' too at the time or memory limit. */
   read(body: Buffer, contentType: string | null, url: string): Promise<ParsedFeed>;
+  /** Drafts items of a feed (draftAndReadBody at `at`), in their order. Throws FeedParseError at a limit. */
+  draft(items: FeedItem[], kind: EntryKind, at: Date): Promise<ReadDraft[]>;
   close(): Promise<void>;
 }
 
-/** Creates a reader; its worker starts with the first body and ends when idle. */
+/** Creates the reader; a thread starts with the first job it takes and ends when idle. */
 export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedReader {
   const code = workerBootstrap(fileURLToPath(import.meta.url).replace(/read-feed\.(ts|js)$/, 'read-feed-worker.$1'));
   const waiting: Job[] = [];
-  let worker: Worker | null = null;
-  let current: (Job & { timer: NodeJS.Timeout }) | null = null;
-  let idleTimer: NodeJS.Timeout | null = null;
+  const slots: Slot[] = Array.from({ length: Math.max(1, limits.threads ?? 1) }, () => ({ worker: null, current: null, idleTimer: null }));
   let nextId = 1;
 
   const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 
-  function stop(reason: Error): void {
-    const w = worker;
-    worker = null;
-    if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = null;
-    if (current) {
-      clearTimeout(current.timer);
-      current.reject(reason);
-      current = null;
+  function stop(slot: Slot, reason: Error): void {
+    const w = slot.worker;
+    slot.worker = null;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    if (slot.current) {
+      clearTimeout(slot.current.timer);
+      slot.current.reject(reason);
+      slot.current = null;
     }
     if (w) void w.terminate();
     pump();
   }
 
-  function start(): Worker {
+  function start(slot: Slot): Worker {
     const w = new Worker(code, {
       eval: true,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, Math.floor(limits.memoryMb / 8))) },
     });
     w.on('message', (answer: FeedReadAnswer) => {
-      if (w !== worker || !current || answer.id !== current.id) return;
-      const job = current;
-      current = null;
+      const job = slot.current;
+      if (w !== slot.worker || !job || answer.id !== job.id) return;
+      slot.current = null;
       clearTimeout(job.timer);
-      if ('feed' in answer) job.resolve(answer.feed);
-      else if ('parseError' in answer) job.reject(new FeedParseError(answer.parseError.code, answer.parseError.message));
-      else job.reject(new Error(`reader: the feed could not be read: ${answer.crash}`));
+      job.resolve(answer);
       pump();
     });
     w.on('error', (err: Error & { code?: string }) => {
-      if (w !== worker) return;
+      if (w !== slot.worker) return;
       stop(
+        slot,
         err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new FeedParseError('too-large', `reading the feed needed more than ${limits.memoryMb} MB`)
+          ? new FeedParseError('too-large', `${slot.current?.what ?? 'reading the feed'} needed more than ${limits.memoryMb} MB`)
           : new Error(`reader: the feed reader stopped: ${err.message}`),
       );
     });
     w.on('exit', (exitCode) => {
-      if (w === worker) stop(new Error(`reader: the feed reader stopped (exit code ${exitCode})`));
+      if (w === slot.worker) stop(slot, new Error(`reader: the feed reader stopped (exit code ${exitCode})`));
     });
     return w;
   }
 
   function pump(): void {
-    if (current) return;
-    const job = waiting.shift();
-    if (!job) {
-      // An idle worker never keeps the process alive, and ends after a while.
-      if (worker) {
-        worker.unref();
-        idleTimer ??= setTimeout(endIdle, limits.idleMs);
-        idleTimer.unref();
+    for (const slot of slots) {
+      if (slot.current) continue;
+      const job = waiting.shift();
+      if (!job) {
+        // An idle thread never keeps the process alive, and ends after a while.
+        if (slot.worker) {
+          slot.worker.unref();
+          slot.idleTimer ??= setTimeout(() => endIdle(slot), limits.idleMs);
+          slot.idleTimer.unref();
+        }
+        continue;
       }
-      return;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+      const worker = (slot.worker ??= start(slot));
+      worker.ref();
+      const timer = setTimeout(() => stop(slot, new FeedParseError('too-large', `${job.what} took longer than ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
+      slot.current = { ...job, timer };
+      worker.postMessage(job.message);
     }
-    if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = null;
-    worker ??= start();
-    worker.ref();
-    const timer = setTimeout(() => stop(new FeedParseError('too-large', `reading the feed took longer than ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
-    current = { ...job, timer };
-    worker.postMessage({ id: job.id, body: job.body, contentType: job.contentType, url: job.url });
   }
 
-  function endIdle(): void {
-    const w = worker;
-    if (!w || current) return;
-    worker = null;
-    idleTimer = null;
+  function endIdle(slot: Slot): void {
+    const w = slot.worker;
+    if (!w || slot.current) return;
+    slot.worker = null;
+    slot.idleTimer = null;
     void w.terminate();
   }
 
+  function run(message: (id: number) => ReadingJob, what: string): Promise<FeedReadAnswer> {
+    return new Promise<FeedReadAnswer>((resolve, reject) => {
+      const id = nextId++;
+      waiting.push({ id, message: message(id), what, resolve, reject });
+      pump();
+    }).then((answer) => {
+      if ('parseError' in answer) throw new FeedParseError(answer.parseError.code, answer.parseError.message);
+      if ('crash' in answer) throw new Error(`reader: the feed could not be read: ${answer.crash}`);
+      return answer;
+    });
+  }
+
   return {
-    read(body, contentType, url) {
-      return new Promise((resolve, reject) => {
-        waiting.push({ id: nextId++, body, contentType, url, resolve, reject });
-        pump();
-      });
+    async read(body, contentType, url) {
+      const answer = await run((id) => ({ id, read: { body, contentType, url } }), 'reading the feed');
+      if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
+      return answer.feed;
+    },
+    async draft(items, kind, at) {
+      if (items.length === 0) return [];
+      const answer = await run((id) => ({ id, draft: { items, kind, at: at.getTime() } }), "reading the feed's items");
+      if (!('drafts' in answer)) throw new Error('reader: a draft answered without drafts');
+      return answer.drafts;
     },
     async close() {
-      const w = worker;
-      worker = null;
-      if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = null;
       const stopped = new Error('reader: the feed could not be read: Palaver is shutting down');
-      if (current) {
-        clearTimeout(current.timer);
-        current.reject(stopped);
-        current = null;
-      }
       for (const job of waiting.splice(0)) job.reject(stopped);
-      if (w) await w.terminate();
+      await Promise.all(
+        slots.map(async (slot) => {
+          const w = slot.worker;
+          slot.worker = null;
+          if (slot.idleTimer) clearTimeout(slot.idleTimer);
+          slot.idleTimer = null;
+          if (slot.current) {
+            clearTimeout(slot.current.timer);
+            slot.current.reject(stopped);
+            slot.current = null;
+          }
+          if (w) await w.terminate();
+        }),
+      );
     },
   };
 }

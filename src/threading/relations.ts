@@ -3,6 +3,7 @@
 import { edgeTargetKey, type EdgeTarget, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import type { Channel, CommentPingKind, EdgeType, EntryKind } from '../domain/vocabulary.ts';
+import { bodyBaseOf, type BodyReading } from '../reader/entry-draft.ts';
 import { readSanitizedBody } from '../reader/links.ts';
 import type { InReplyTo } from '../reader/types.ts';
 import { urlKey } from '../domain/url-key.ts';
@@ -81,8 +82,12 @@ export function recognisePingComment(draft: Pick<EntryDraft, 'contentHtml' | 'au
   return null;
 }
 
-/** Works out an entry's kind, edges and ping source from its draft and arrival. */
-export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRelations {
+/**
+ * Works out an entry's kind, edges and ping source from its draft and arrival. `body`: the
+ * draft's content already read by readSanitizedBody against bodyBaseOf(draft) (a reading
+ * thread's draftAndReadBody); otherwise it is read here.
+ */
+export function relationsOf(draft: EntryDraft, context: ArrivalContext, body?: BodyReading | null): EntryRelations {
   const relations: RelationDraft[] = [];
   const seen = new Set<string>();
   const add = (type: EdgeType, t: EdgeTarget | null, toUrl: string | null) => {
@@ -128,11 +133,10 @@ export function relationsOf(draft: EntryDraft, context: ArrivalContext): EntryRe
   let linkCount = 0;
   let bodyText: EntryRelations['bodyText'];
   if (draft.contentHtml && kind !== 'pingback' && kind !== 'trackback') {
-    const base = draft.url ?? 'http://invalid.invalid/';
-    const body = readSanitizedBody(draft.contentHtml, base);
-    bodyText = { html: draft.contentHtml, text: body.text };
-    const pageKey = body.links.length ? urlKey(withoutFragment(draft.url)) : null;
-    for (const link of body.links) {
+    const read = body ?? readSanitizedBody(draft.contentHtml, bodyBaseOf(draft));
+    bodyText = { html: draft.contentHtml, text: read.text };
+    const pageKey = read.links.length ? urlKey(withoutFragment(draft.url)) : null;
+    for (const link of read.links) {
       if (link.key === ownKey || link.key === pageKey) continue;
       linkCount += 1;
       add('links-to', { kind: 'url', key: link.key }, link.url);

@@ -8,7 +8,9 @@ import { ingestFeedItems, itemsPerTransaction } from '../../src/ingest/feed-item
 import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import { createFeedReader } from '../../src/reader/read-feed.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
+import type { EntryKind } from '../../src/domain/vocabulary.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById, insertSource, listSourcesByBlog } from '../../src/store/sources.ts';
@@ -106,6 +108,37 @@ describe('ingestFeedItems', () => {
     expect(await countEntries(database.db)).toBe(many.length);
     expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
     await expectCountsMatchRecount(database);
+  });
+
+  it('stores what it drafted in reading threads exactly as what it drafted in the event loop, and drafts there only what changed', async () => {
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const drafted: number[] = [];
+    const counting = { ...reader, draft: (items: FeedItem[], kind: EntryKind, at: Date) => (drafted.push(items.length), reader.draft(items, kind, at)) };
+    const here = await createTestDatabase();
+    try {
+      const blog = await insertBlog(here.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+      const hereSource = await insertSource(here.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+      const edited = [posts[0]!, { ...posts[1]!, body: '<p>Zwei, nachgetragen, mit <a href="ORIGIN/2008/11/drei/">drei</a></p>' }, posts[2]!];
+      for (const [n, version] of [posts, edited].entries()) {
+        server.set('/feed/', { headers: rssType, body: feedOf(version) });
+        const viaThreads = await refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader: counting }, (await findSourceById(database.db, source.id))!);
+        const inPlace = await refreshSource({ db: here.db, fetch: fetcher.fetch, settings, now: () => now }, (await findSourceById(here.db, hereSource.id))!);
+        expect(viaThreads, `poll ${n + 1}`).toEqual({ ...inPlace, sourceId: viaThreads.sourceId });
+      }
+      // The first poll drafted all three items in a thread, the second only the edited one.
+      expect(drafted).toEqual([3, 1]);
+      for (const table of ['entries', 'edges', 'conversations', 'sources'] as const) {
+        const rows = (db: typeof here.db) => db.selectFrom(table).selectAll().orderBy('id').execute();
+        expect(await rows(database.db), table).toEqual(await rows(here.db));
+      }
+      const channels = (db: typeof here.db) => db.selectFrom('entry_channels').selectAll().orderBy('entry_id').orderBy('via').execute();
+      expect(await channels(database.db)).toEqual(await channels(here.db));
+      // The edit's new link was read from the body the thread read: post two now links to post three.
+      expect(await database.db.selectFrom('edges').select('to_entry_id').where('type', '=', 'links-to').execute()).toEqual([{ to_entry_id: 3 }]);
+    } finally {
+      await reader.close();
+      await here.close();
+    }
   });
 
   it('leaves an item it read before alone, before sanitizing or threading it, and reads the changed one', async () => {

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { draftAndReadBody } from '../../src/reader/entry-draft.ts';
 import { createFeedReader, offThreadBytes, readFeed, readFeedHere, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError } from '../../src/reader/types.ts';
 import { rssFeed } from '../support/blog-pages.ts';
@@ -60,6 +63,66 @@ describe('readFeed', () => {
     const err = await reader.read(bigFeed(2000), contentType, `${origin}/feed/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeedParseError);
     expect(err).toMatchObject({ code: 'too-large', message: 'reading the feed took longer than 0.01 s' });
+  });
+});
+
+describe('reading threads', () => {
+  const fixtures = path.resolve(import.meta.dirname, '../fixtures/feeds');
+
+  it('read and draft every fixture feed exactly as the event loop does, refusals included', async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000, threads: 2 });
+    const at = new Date('2026-03-01T12:00:00Z');
+    const files = fs.readdirSync(fixtures).sort();
+    expect(files.length).toBeGreaterThan(30);
+    let drafted = 0;
+    for (const file of files) {
+      const body = fs.readFileSync(path.join(fixtures, file));
+      const type = file.endsWith('.json') ? 'application/feed+json' : 'application/xml';
+      const url = `${origin}/${file}`;
+      const here = await readFeedHere(body, type, url).catch((err: unknown) => err);
+      const there = await reader.read(body, type, url).catch((err: unknown) => err);
+      if (here instanceof Error) {
+        expect(there, file).toBeInstanceOf(FeedParseError);
+        expect({ code: (there as FeedParseError).code, message: (there as Error).message }, file).toEqual({ code: (here as FeedParseError).code, message: here.message });
+        continue;
+      }
+      expect(there, file).toEqual(here);
+      const items = (here as Awaited<ReturnType<typeof readFeedHere>>).items;
+      for (const kind of ['post', 'comment'] as const) {
+        expect(await reader.draft(items, kind, at), file).toEqual(items.map((item) => draftAndReadBody(item, kind, at)));
+      }
+      drafted += items.length;
+    }
+    expect(drafted).toBeGreaterThan(50);
+  });
+
+  it('take jobs side by side: a small feed is read while a large one still is', async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 10_000, threads: 2 });
+    // Both threads started first: the race below is between the two reads, not two start-ups.
+    await Promise.all([reader.read(bigFeed(1), contentType, `${origin}/feed/`), reader.read(bigFeed(1), contentType, `${origin}/feed/`)]);
+    const order: string[] = [];
+    const large = reader.read(bigFeed(2000), contentType, `${origin}/feed/`).then(() => order.push('large'));
+    const small = reader.read(bigFeed(2), contentType, `${origin}/feed/`).then(() => order.push('small'));
+    await Promise.all([large, small]);
+    expect(order).toEqual(['small', 'large']);
+  });
+
+  it('one thread takes its jobs in turn', async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000, threads: 1 });
+    const order: string[] = [];
+    const large = reader.read(bigFeed(2000), contentType, `${origin}/feed/`).then(() => order.push('large'));
+    const small = reader.read(bigFeed(2), contentType, `${origin}/feed/`).then(() => order.push('small'));
+    await Promise.all([large, small]);
+    expect(order).toEqual(['large', 'small']);
+  });
+
+  it("stops drafting a feed's items at the time limit with a plain error, and takes the next job", async () => {
+    reader = createFeedReader({ timeoutMs: 10, memoryMb: 256, idleMs: 1000 });
+    const items = (await readFeedHere(bigFeed(2000), contentType, `${origin}/feed/`)).items;
+    const err = await reader.draft(items, 'post', new Date()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FeedParseError);
+    expect(err).toMatchObject({ code: 'too-large', message: "reading the feed's items took longer than 0.01 s" });
+    expect(await reader.draft([], 'post', new Date())).toEqual([]);
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { preferredCommentFeed } from '../../src/ingest/feed-items.ts';
 import type { EntryDraft } from '../../src/domain/models.ts';
 import { urlKey } from '../../src/domain/url-key.ts';
-import { draftEntry } from '../../src/reader/entry-draft.ts';
+import { draftAndReadBody, draftEntry } from '../../src/reader/entry-draft.ts';
+import type { FeedItem } from '../../src/reader/types.ts';
 import { linkbackRelations, recognisePingComment, relationsOf } from '../../src/threading/relations.ts';
 
 describe('recognisePingComment', () => {
@@ -82,6 +83,31 @@ describe('relationsOf', () => {
     const r = relationsOf(draft({ kind: 'post', url: 'http://links.example/week/', urlKey: 'links.example/week', contentHtml: `<p>${links}</p>` }), { via: 'feed', post: null, inReplyTo: [] });
     expect(r.relations).toHaveLength(5);
     expect(r.isRoundup).toBe(true);
+  });
+});
+
+describe('relationsOf with a body a reading thread read', () => {
+  it('gives what reading the body here gives, relative links and a ping shown as a comment included', () => {
+    const at = new Date('2026-03-01T12:00:00Z');
+    const item = (patch: Partial<FeedItem>): FeedItem => ({
+      guid: null, url: 'http://planetsab.example/2008/11/exkurs/', title: 'Exkurs', authorName: 'Sab', authorUrl: null, summaryHtml: null,
+      contentHtml: '<p>Siehe <a href="/2008/11/eins/">eins</a> und <a href="http://sachar.example/idee/">Sachar</a></p>',
+      publishedAt: '2008-11-10T09:00:00.000Z', updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: 'http://planetsab.example/', lang: 'de', ...patch,
+    });
+    const cases: [FeedItem, 'post' | 'comment'][] = [
+      [item({}), 'post'],
+      [item({ url: null }), 'post'],
+      [item({ url: 'http://planetsab.example/2008/11/exkurs/#comment-3', authorUrl: 'http://sachar.example/idee/', contentHtml: '<p>[&#8230;] Sab schreibt […]</p>' }), 'comment'],
+    ];
+    for (const [it, kind] of cases) {
+      const { draft, body } = draftAndReadBody(it, kind, at);
+      const context = { via: 'feed' as const, post: null, inReplyTo: [] };
+      expect(relationsOf(draft, context, body)).toEqual(relationsOf(draft, context));
+    }
+    expect(relationsOf(draftAndReadBody(cases[0]![0], 'post', at).draft, { via: 'feed', post: null, inReplyTo: [] }).relations.map((r) => r.toUrl)).toEqual([
+      'http://planetsab.example/2008/11/eins/',
+      'http://sachar.example/idee/',
+    ]);
   });
 });
 
