@@ -7,10 +7,13 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
+import defaults from '../config/default.json' with { type: 'json' };
+import { validateConfig } from '../src/config.ts';
 import { createPoller } from '../src/poller/poller.ts';
 import { createFetcher } from '../src/reader/fetcher.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
+import { readerFromConfig } from '../src/service.ts';
 
 const [mode, urlsFile, concurrencyArg, hostsArg] = process.argv.slice(2);
 const urls: string[] = JSON.parse(fs.readFileSync(urlsFile!, 'utf8'));
@@ -76,9 +79,12 @@ async function palaver(): Promise<Phase[]> {
     userAgent: 'Palaver-bench', timeoutMs: 30_000, connectTimeoutMs: 5_000, headersTimeoutMs: 20_000, maxBodyBytes: 5 * 2 ** 20,
     maxRedirects: 5, perHostConcurrency: Math.ceil(concurrency / hosts), allowPrivateNetworks: true,
   });
+  // The reading threads the service would start here (BENCH_READER_THREADS: another number, for pairs).
+  const reader = readerFromConfig(validateConfig({ ...defaults, poller: { ...defaults.poller, ...(process.env.BENCH_READER_THREADS ? { readerThreads: Number(process.env.BENCH_READER_THREADS) } : {}) } }));
   const poller = createPoller({
     db: database.db,
     fetch: fetcher.fetch,
+    reader,
     settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency, tickSeconds: 15, perHostLimit: 10_000 },
     log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
     // Post feeds only: the comment feeds they name are a different workload (see threading.ts).
@@ -95,6 +101,7 @@ async function palaver(): Promise<Phase[]> {
     }
     phases.push({ seconds, feeds: summary.polled, items: summary.inserted + summary.changed, peakRssMb: peakRss / 2 ** 20 });
   }
+  await reader?.close();
   await fetcher.close();
   await database.close();
   fs.rmSync(dir, { recursive: true, force: true });
