@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import defaults from '../config/default.json' with { type: 'json' };
+import { startDemoBlogs } from '../src/demo/blogs.ts';
+import { registerBlog } from '../src/registry/register-blog.ts';
 import { createService } from '../src/service.ts';
 import { testConfig } from './support/app.ts';
 
@@ -32,4 +35,46 @@ describe('createService', () => {
       await service.stop();
     }
   });
+
+  it("polls through its reading threads to the same debate as without them", async () => {
+    const blogs = await startDemoBlogs({ freitagCharset: 'windows-1252' });
+    const silent = { log: { info: () => {}, warn: () => {}, error: () => {} } };
+    const debateWith = async (readerThreads: number) => {
+      const service = await createService(testConfig({ poller: { ...defaults.poller, readerThreads } }), silent);
+      try {
+        for (const blog of blogs.blogs) await registerBlog({ db: service.database.db, fetch: service.fetcher.fetch }, blog.homeUrl);
+        const summary = await service.poller.pollOnce({ force: true });
+        expect(summary.failed + summary.crashed).toBe(0);
+        const entries = await service.database.db.selectFrom('entries').select(['identity', 'kind', 'title', 'content_html', 'content_text', 'excerpt', 'content_hash']).orderBy('identity').execute();
+        const edges = await service.database.db
+          .selectFrom('edges')
+          .innerJoin('entries as f', 'f.id', 'edges.from_entry_id')
+          .leftJoin('entries as t', 't.id', 'edges.to_entry_id')
+          .select(['f.identity as from', 'edges.type', 'edges.target', 't.identity as to'])
+          .orderBy('f.identity')
+          .orderBy('edges.type')
+          .orderBy('edges.target')
+          .execute();
+        return { inserted: summary.inserted, entries, edges };
+      } finally {
+        await service.stop();
+      }
+    };
+    // Node announces every thread it starts: the reading thread, and none without one.
+    let threads = 0;
+    const count = () => (threads += 1);
+    process.on('worker', count);
+    try {
+      const threaded = await debateWith(1);
+      expect(threads).toBe(1);
+      expect(threaded.inserted).toBeGreaterThan(20);
+      expect(threaded.edges.filter((e) => e.to !== null).length).toBeGreaterThan(10);
+      threads = 0;
+      expect(threaded).toEqual(await debateWith(0));
+      expect(threads).toBe(0);
+    } finally {
+      process.off('worker', count);
+      await blogs.close();
+    }
+  }, 60_000);
 });

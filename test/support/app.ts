@@ -18,6 +18,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
     databasePath: ':memory:',
     logLevel: 'silent',
     ...overrides,
+    // Reading threads start per service, and a test app is one service per test: without them unless a test asks.
+    poller: { ...defaults.poller, readerThreads: 0, ...((overrides.poller as object) ?? {}) },
     fetcher: { ...defaults.fetcher, allowPrivateNetworks: true, timeoutMs: 5000, headersTimeoutMs: 3000, ...((overrides.fetcher as object) ?? {}) },
   });
 }
