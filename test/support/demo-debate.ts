@@ -1,5 +1,7 @@
 // The Social Media Camp debate polled into a fresh test app: the three WordPress fixture blogs
 // registered and polled once, and grouped as the demo groups them. Page and browser tests read it.
+import defaults from '../../config/default.json' with { type: 'json' };
+import { validateConfig } from '../../src/config.ts';
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { createDemoGroup } from '../../src/demo/group.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
@@ -13,9 +15,13 @@ export interface DemoDebate {
   close(): Promise<void>;
 }
 
-/** Starts the fixture blogs, registers and polls them, and finds the debate's conversation. */
+/**
+ * Starts the fixture blogs, registers and polls them, and finds the debate's conversation. The
+ * app reads feeds in as many reading threads as the shipped settings give (one app per file).
+ */
 export async function startDemoDebate(overrides: Record<string, unknown> = {}): Promise<DemoDebate> {
-  const t = await createTestApp(overrides);
+  const shipped = validateConfig(defaults).poller.readerThreads;
+  const t = await createTestApp({ ...overrides, poller: { ...defaults.poller, readerThreads: shipped, ...((overrides.poller as object) ?? {}) } });
   const demo = await startDemoBlogs({ freitagCharset: 'windows-1252' });
   for (const blog of demo.blogs) await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blog.homeUrl);
   await t.poller.pollOnce({ force: true });
