@@ -98,7 +98,9 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
     const w = new Worker(code, {
       eval: true,
       execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, Math.floor(limits.memoryMb / 8))) },
+      // A young generation as small as the main thread's (--max-semi-space-size=4): a thread that
+      // reads every feed would otherwise hold on to up to 32 MB of it between scavenges.
+      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(12, Math.max(4, Math.floor(limits.memoryMb / 8))) },
     });
     w.on('message', (answer: FeedReadAnswer) => {
       const job = slot.current;
