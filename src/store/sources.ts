@@ -204,7 +204,8 @@ function claimWindow(options: ClaimOptions): number {
 
 /**
  * Claims the sources that are due, oldest due first, at most perHostLimit per host, and leases
- * them so that a second poller (or the next tick) does not take them again.
+ * them so that a second poller (or the next tick) does not take them again; returns them in id
+ * order (claimDue).
  */
 export async function claimDueSources(db: Db, options: ClaimOptions): Promise<Source[]> {
   // What makes a source due, on the sources row itself: the claim's lock asks it again of a row
