@@ -208,9 +208,12 @@ describe('claimDue by claimers side by side', () => {
         // reads a row; the other process claims the first ping meanwhile and commits. The claim
         // finds the first ping leased when it locks it, and passes it over.
         const due = dueAt(now, 2, mine);
-        const slow = { ...due, due: due.due.where(sql<boolean>`(select pg_sleep(0.5)) is not null`) };
+        const slow = { ...due, due: due.due.where(sql<boolean>`(select pg_sleep(2)) is not null`) };
         const claiming = claimDue(mine, slow);
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        // Until the claim's statement runs (and a moment more, for its snapshot).
+        const running = sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%pg_sleep(2)%' and pid <> pg_backend_pid()`;
+        while ((await running.execute(other)).rows[0]!.n === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 100));
         expect((await claimDue(other, dueAt(now, 1, other, otherLease))).map((r) => r.id)).toEqual([first]);
         expect((await claiming).map((r) => r.id)).toEqual([second]);
       } else {
