@@ -72,7 +72,8 @@ const defaultLeaseSeconds = 600;
  * Runs claimed work `concurrency` at a time, claiming as workers come free (as many as are free)
  * rather than a batch at a time: pollers side by side share a queue evenly to its end, and no
  * worker waits for the slowest of a batch. Ends when a claim finds nothing and nothing runs (a
- * running item may make more due, such as the comment feeds of new posts).
+ * running item may make more due, such as the comment feeds of new posts); a claim passes over
+ * only rows another poller's claim holds at that moment, which that poller then polls.
  *
  * A claim waits for the end of the turn in which its first worker came free and then claims for
  * every worker free by then: polls end together (an all-304 re-poll's records commit together,

@@ -1,9 +1,9 @@
 // store: every statement that SQLite and PostgreSQL need written differently, in one place:
-// full-text search (FTS5 against a tsvector), the lock step of a claim (FOR UPDATE SKIP LOCKED),
+// full-text search (FTS5 against a tsvector), the lock of a claim's due rows (FOR UPDATE SKIP LOCKED),
 // the locks that keep threading right across processes (names, conversations), host slots and
 // rate limits shared by processes, and waking other processes (NOTIFY). The rest of the store
 // is written once for both.
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
 import type { Db } from '../db/open.ts';
 import type { Database } from '../db/schema.ts';
@@ -51,23 +51,20 @@ export function fullTextQuery(db: Db, words: string[]): FullTextQuery {
 }
 
 /**
- * The lock step of a claim: of the picked rows, those this transaction could lock, in the order
- * picked. SQLite has one
- * writer at a time (BEGIN IMMEDIATE), so the transaction is the lock. PostgreSQL locks with
- * FOR UPDATE SKIP LOCKED, so that workers in several processes take disjoint rows without
- * waiting for each other; a row another worker claimed and committed meanwhile is not locked
- * but no longer due, which the caller checks again after this step.
+ * Makes a claim's due query lock the rows of `table` it picks, passing over rows another claim
+ * holds: PostgreSQL's FOR UPDATE OF table SKIP LOCKED, so that claims in several processes take
+ * disjoint rows without waiting for each other. PostgreSQL locks each row as the query reaches
+ * it, below its LIMIT, so a skipped row makes room for the next due one; and a row another claim
+ * leased and committed after this statement began is locked in its new version, whose conditions
+ * in this query are checked again (READ COMMITTED's re-check): no longer due, it is passed over
+ * too. SQLite needs nothing: a writing statement holds the database's one write lock from its
+ * start to its end.
  */
-export async function lockPickedRows(trx: Transaction<Database>, table: string, ids: number[]): Promise<number[]> {
-  if (!isPostgres(trx)) return ids;
-  const rows = await sql<{ id: number }>`select id from ${sql.table(table)} where id in (${sql.join(ids)}) for update skip locked`.execute(trx);
-  const locked = new Set(rows.rows.map((r) => r.id));
-  return ids.filter((id) => locked.has(id));
-}
-
-/** Whether a claim must check its locked rows are still due (the database lets claims overlap). */
-export function claimsOverlap(db: Db): boolean {
-  return isPostgres(db);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any due query, whatever it joins and selects
+export function lockClaimedRows<Q extends SelectQueryBuilder<Database, any, { id: number }>>(db: Db, query: Q, table: string): Q {
+  if (!isPostgres(db)) return query;
+  // kysely types `of` by the query's tables; `table` is one of them, named without an alias.
+  return query.forUpdate(table as never).skipLocked() as Q;
 }
 
 // What a transaction holds already: a name or a conversation is locked once per transaction.

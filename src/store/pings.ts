@@ -102,8 +102,8 @@ export async function findPingBySourceTarget(db: Db, sourceUrl: string, targetUr
 export async function claimQueuedPings(db: Db, options: { now: string; leaseUntil: string; limit: number }): Promise<Ping[]> {
   const rows = await claimDue(db, {
     table: 'pings',
-    due: (trx) =>
-      trx.selectFrom('pings').select('id').where('status', '=', 'queued').where('next_attempt_at', '<=', options.now).orderBy('next_attempt_at').orderBy('id').limit(options.limit),
+    due:
+      db.selectFrom('pings').select('id').where('status', '=', 'queued').where('next_attempt_at', '<=', options.now).orderBy('next_attempt_at').orderBy('id').limit(options.limit),
     lease: { next_attempt_at: options.leaseUntil, attempts: (eb) => eb('attempts', '+', 1) },
   });
   // The claim counted the attempt it starts; a Ping counts the attempts made before it.
@@ -119,8 +119,8 @@ export async function claimQueuedPings(db: Db, options: { now: string; leaseUnti
 export async function claimPing(db: Db, id: number, options: { attempts: number; now: string; leaseUntil: string }): Promise<boolean> {
   const rows = await claimDue(db, {
     table: 'pings',
-    due: (trx) =>
-      trx
+    due:
+      db
         .selectFrom('pings')
         .select('id')
         .where('id', '=', id)

@@ -1,11 +1,11 @@
 // store: what Palaver polls (feeds, comment feeds, ping listings) and each one's poll state.
 // The scheduling queries live here: what is due, with a per-host cap, claimed with a lease.
-import { sql, type Selectable, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import { claimDue } from './claim.ts';
+import { claimDue, type ClaimSpec } from './claim.ts';
 import { commitTogether } from './commit-together.ts';
 import { prepare, preparedList, type PreparedStatement } from './prepared.ts';
-import type { SourcesTable } from '../db/schema.ts';
+import type { Database, SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
 import type { SourceKind } from '../domain/vocabulary.ts';
 
@@ -204,33 +204,45 @@ function claimWindow(options: ClaimOptions): number {
 
 /**
  * Claims the sources that are due, oldest due first, at most perHostLimit per host, and leases
- * them so that a second poller (or the next tick) does not take them again.
+ * them so that a second poller (or the next tick) does not take them again; returns them in id
+ * order (claimDue).
  */
 export async function claimDueSources(db: Db, options: ClaimOptions): Promise<Source[]> {
+  // What makes a source due, on the sources row itself: the claim's lock asks it again of a row
+  // another poller leased since the statement began (last_checked_at too, for a forced run).
+  const dueSource = (eb: ExpressionBuilder<Database, 'sources'>) => {
+    const conditions = [eb('sources.disabled_at', 'is', null)];
+    if (!options.force) conditions.push(eb('sources.next_check_at', '<=', options.now));
+    if (options.force && options.notCheckedSince) conditions.push(eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', options.notCheckedSince)]));
+    if (options.kinds?.length) conditions.push(eb('sources.kind', 'in', options.kinds));
+    return eb.and(conditions);
+  };
+  const active = db
+    .selectFrom('sources')
+    .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
+    .where(dueSource)
+    .where('blogs.disabled_at', 'is', null)
+    .orderBy('sources.next_check_at')
+    .orderBy('sources.id');
+  let due: ClaimSpec<'sources'>['due'];
+  // No host can pass the limit in a claim of no more sources than the limit: ranking them
+  // (a window function and two sorts) would only cost time on every claim of a re-poll.
+  if (options.limit <= options.perHostLimit) due = active.select('sources.id as id').limit(options.limit);
+  else {
+    // PostgreSQL locks no rows of a query with a window function: the first due sources are
+    // ranked by host as the statement began, and those that rank within the limit are locked in
+    // a layer above, which states again what makes a source due. A source another poller holds,
+    // or leased meanwhile, is passed over there: a host's count in the claim only drops.
+    const first = active.select(['sources.id as id', 'sources.next_check_at as next_check_at', 'sources.host as host']).limit(claimWindow(options));
+    const ranked = db
+      .selectFrom(first.as('first'))
+      .select(['first.id', sql<number>`row_number() over (partition by first.host order by first.next_check_at, first.id)`.as('host_rank')]);
+    const withinLimit = db.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.host_rank', '<=', options.perHostLimit);
+    due = db.selectFrom('sources').select('sources.id as id').where(dueSource).where('sources.id', 'in', withinLimit).orderBy('sources.next_check_at').orderBy('sources.id').limit(options.limit);
+  }
   const rows = await claimDue(db, {
     table: 'sources',
-    due: (trx) => {
-      let due = trx
-        .selectFrom('sources')
-        .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
-        .select(['sources.id as id', 'sources.next_check_at as next_check_at', 'sources.host as host'])
-        .where('sources.disabled_at', 'is', null)
-        .where('blogs.disabled_at', 'is', null);
-      if (!options.force) due = due.where('sources.next_check_at', '<=', options.now);
-      if (options.force && options.notCheckedSince) {
-        const since = options.notCheckedSince;
-        due = due.where((eb) => eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', since)]));
-      }
-      if (options.kinds?.length) due = due.where('sources.kind', 'in', options.kinds);
-      const first = due.orderBy('sources.next_check_at').orderBy('sources.id').limit(claimWindow(options));
-      // No host can pass the limit in a claim of no more sources than the limit: ranking them
-      // (a window function and two sorts) would only cost time on every claim of a re-poll.
-      if (options.limit <= options.perHostLimit) return first;
-      const ranked = trx
-        .selectFrom(first.as('first'))
-        .select(['first.id', 'first.next_check_at', sql<number>`row_number() over (partition by first.host order by first.next_check_at, first.id)`.as('host_rank')]);
-      return trx.selectFrom(ranked.as('due')).select('due.id').where('due.host_rank', '<=', options.perHostLimit).orderBy('due.next_check_at').orderBy('due.id').limit(options.limit);
-    },
+    due,
     // last_checked_at moves too, so a forced run (notCheckedSince) does not claim a source twice.
     lease: { next_check_at: options.leaseUntil, last_checked_at: options.now },
   });

@@ -92,8 +92,8 @@ export async function listActiveHubSubscribers(db: Db, topic: string, now: strin
 export async function claimSubscriberVerifications(db: Db, options: { now: string; leaseUntil: string; limit: number }): Promise<HubSubscriber[]> {
   const rows = await claimDue(db, {
     table: 'websub_subscribers',
-    due: (trx) =>
-      trx.selectFrom('websub_subscribers').select('id').where('pending_mode', 'is not', null).where('verify_due_at', '<=', options.now).orderBy('verify_due_at').limit(options.limit),
+    due:
+      db.selectFrom('websub_subscribers').select('id').where('pending_mode', 'is not', null).where('verify_due_at', '<=', options.now).orderBy('verify_due_at').limit(options.limit),
     lease: { verify_due_at: options.leaseUntil },
   });
   return rows.map(toHubSubscriber);
@@ -160,8 +160,8 @@ export async function markDeliveriesDue(db: Db, topics: string[], now: string): 
 export async function claimDueDeliveries(db: Db, options: { now: string; leaseUntil: string; limit: number }): Promise<HubSubscriber[]> {
   const rows = await claimDue(db, {
     table: 'websub_subscribers',
-    due: (trx) =>
-      trx.selectFrom('websub_subscribers').select('id').where('delivery_due_at', '<=', options.now).where('expires_at', '>', options.now).orderBy('delivery_due_at').limit(options.limit),
+    due:
+      db.selectFrom('websub_subscribers').select('id').where('delivery_due_at', '<=', options.now).where('expires_at', '>', options.now).orderBy('delivery_due_at').limit(options.limit),
     lease: { delivery_due_at: options.leaseUntil },
   });
   return rows.map(toHubSubscriber);

@@ -140,7 +140,7 @@ export async function markOrphanFeedSubscriptions(db: Db, now: string): Promise<
 export async function claimDueFeedSubscriptions(db: Db, options: { now: string; leaseUntil: string; limit: number }): Promise<FeedSubscription[]> {
   const rows = await claimDue(db, {
     table: 'websub_subscriptions',
-    due: (trx) => trx.selectFrom('websub_subscriptions').select('id').where('due_at', '<=', options.now).orderBy('due_at').limit(options.limit),
+    due: db.selectFrom('websub_subscriptions').select('id').where('due_at', '<=', options.now).orderBy('due_at').limit(options.limit),
     lease: { due_at: options.leaseUntil },
   });
   return rows.map(toFeedSubscription);
