@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
 import { writeHeldChannels } from './held-channels.ts';
-import { heldConversationOf, holdsCommentsOf, writeHeldThreading } from './held-threading.ts';
+import { heldConversationOf, holdsCommentsOf, holdsEdgesFrom, writeHeldThreading } from './held-threading.ts';
 import { firstRow, prepare } from './prepared.ts';
 
 /**
@@ -47,6 +47,8 @@ const knownComments = prepare(1, (db, [postId]: [number]) => {
  */
 export async function findCountedPost(db: Db, entryId: number): Promise<{ id: number; commentCount: number | null; conversationId: number | null } | undefined> {
   await writeHeldChannels(db, ['listing']);
+  // It reads the entry's own edges: those a part of a feed holds are written first.
+  if (holdsEdgesFrom(db, entryId)) await writeHeldThreading(db);
   const row = await firstRow(countedPost, db, [entryId, entryId]);
   // A post that joined its conversation in this transaction may hold it in memory still.
   return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id ?? heldConversationOf(db, row.id) ?? null } : undefined;

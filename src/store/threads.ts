@@ -9,7 +9,7 @@ import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocab
 import { targetsNaming, type WaitingEdge } from './feed-part.ts';
 import { holdsChannelOf, writeHeldChannels } from './held-channels.ts';
 import { findEntriesByTargets, type TargetCandidates } from './edge-targets.ts';
-import { heldConversationOf, holdEdgesPointedAt, writeHeldThreading } from './held-threading.ts';
+import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, writeHeldThreading } from './held-threading.ts';
 import { changedRows, firstRow, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -127,16 +127,20 @@ const insertEdgeRows = preparedList(6, (db, rows: [number, EdgeType, string, str
  * still waiting for their target.
  */
 export async function insertNewEdges(db: Db, entryId: number, relations: RelationDraft[], targets: Map<string, number>, now: string): Promise<(WaitingEdge & { target: string })[]> {
+  // A part of a feed holds them and writes them with its other entries' (held-threading.ts).
+  const rows = relations.map((r) => {
+    const target = edgeTargetKey(r.target);
+    return { from: entryId, type: r.type, target, to: targets.get(target) ?? null, toUrl: r.toUrl, createdAt: now, toSite: r.target.kind === 'url' ? siteOfKey(r.target.key) : null };
+  });
+  const held = holdNewEdges(db, rows);
+  if (held) return held.map((w) => ({ ...w, from_entry_id: entryId }));
   const waiting: (WaitingEdge & { target: string })[] = [];
-  for (const part of chunks(relations, 100)) {
-    const { rows } = await insertResolvedEdgeRows(part.length)(
+  for (const part of chunks(rows, 100)) {
+    const { rows: written } = await insertResolvedEdgeRows(part.length)(
       db,
-      part.flatMap((r) => {
-        const target = edgeTargetKey(r.target);
-        return [entryId, r.type, target, targets.get(target) ?? null, r.toUrl, now, r.target.kind === 'url' ? siteOfKey(r.target.key) : null];
-      }),
+      part.flatMap((r) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]),
     );
-    for (const row of rows) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target });
+    for (const row of written) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target });
   }
   return waiting;
 }

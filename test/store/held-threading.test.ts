@@ -4,7 +4,7 @@ import type { Source } from '../../src/domain/models.ts';
 import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { heldConversationOf, holdEdgesPointedAt, holdNewEntryConversation, holdsCommentsOf, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
+import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, holdNewEntryConversation, holdsCommentsOf, holdsEdgesFrom, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 import { countStarting, recordStatements } from '../support/statements.ts';
@@ -49,6 +49,38 @@ describe('held threading writes', () => {
     expect(holdEdgesPointedAt(database.db, [{ id: 1, type: 'links-to' }], 1)).toBe(false);
   });
 
+  it('keep the edges of new entries until written, each written with the entry that found it, and in the order they came', async () => {
+    const feed = await blogFeed('eins');
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>'), item('eins', 'b', 2, '<p>B</p>')], title: null }, now);
+    const [a, b] = await database.db.selectFrom('entries').select('id').orderBy('id').execute();
+    const row = (from: number, target: string, to: number | null) => ({ from, type: 'links-to' as const, target, to, toUrl: null, createdAt: now, toSite: null });
+    const { sql } = await recordStatements(() =>
+      database.db.transaction().execute(async (trx) => {
+        holdThreadingWrites(trx);
+        // An edge named twice is kept once; those without a target wait, with a stand-in id.
+        const waiting = holdNewEdges(trx, [row(a!.id, 'url:x.example/1', null), row(a!.id, 'url:x.example/1', null), row(a!.id, 'url:eins.example/b', b!.id)])!;
+        expect(waiting).toEqual([{ id: -1, type: 'links-to', target: 'url:x.example/1' }]);
+        expect(holdsEdgesFrom(trx, a!.id)).toBe(true);
+        expect(holdsEdgesFrom(trx, b!.id)).toBe(false);
+        // A read needs them written (a flush); the stand-in still finds its edge afterwards.
+        await writeHeldThreading(trx);
+        expect(holdsEdgesFrom(trx, a!.id)).toBe(false);
+        expect(holdEdgesPointedAt(trx, waiting, b!.id)).toBe(true);
+        const more = holdNewEdges(trx, [row(b!.id, 'url:x.example/2', null)])!;
+        expect(holdEdgesPointedAt(trx, more, a!.id)).toBe(true);
+        await writeHeldThreading(trx);
+      }),
+    );
+    expect(countStarting(sql, 'insert into edges')).toBe(2);
+    expect(countStarting(sql, 'update edges set to_entry_id')).toBe(1);
+    const edges = await database.db.selectFrom('edges').select(['id', 'from_entry_id', 'target', 'to_entry_id']).where('from_entry_id', 'in', [a!.id, b!.id]).orderBy('id').execute();
+    expect(edges.map(({ id: _id, ...e }) => e)).toEqual([
+      { from_entry_id: a!.id, target: 'url:x.example/1', to_entry_id: b!.id },
+      { from_entry_id: a!.id, target: 'url:eins.example/b', to_entry_id: b!.id },
+      { from_entry_id: b!.id, target: 'url:x.example/2', to_entry_id: a!.id },
+    ]);
+  });
+
   it('keep a new entry’s conversation and its waiting edges in memory, follow a merge, and write them in one statement each', async () => {
     const feed = await blogFeed('eins');
     // Two debates, and a post whose link waits for a page not stored yet.
@@ -84,16 +116,18 @@ describe('held threading writes', () => {
     expect((await database.db.selectFrom('edges').select('to_entry_id').where('id', '=', edge.id).executeTakeFirstOrThrow()).to_entry_id).toBe(b!.id);
   });
 
-  it('write a part’s conversations and the edges its entries found once for the part, not once per entry', async () => {
+  it('write a part’s edges, conversations and the edges its entries found once for the part, not once per entry', async () => {
     const feed = await blogFeed('eins');
     // Newest first, each post answering the one before it: every post's edge waits for the next
     // item of the part, which finds it and joins the conversation the post joined (held).
     const items = Array.from({ length: 20 }, (_, i) => 20 - i).map((n) => item('eins', `p${n}`, n, `<p>${link(`http://eins.example/p${n - 1}/`)}</p>`));
     const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, feed, { items, title: null }, now));
     expect(result.inserted).toBe(20);
-    // Before: one of each per entry (20 and 19).
+    // Before: an insert of its edges and of its conversation per entry, and an update of the
+    // edge waiting for it (20, 20 and 19). The edges waiting for a later item are written with it.
+    expect(countStarting(sql, 'insert into edges')).toBe(1);
     expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
-    expect(countStarting(sql, 'update edges set to_entry_id')).toBe(1);
+    expect(countStarting(sql, 'update edges set to_entry_id')).toBe(0);
     const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ entry_count: 20, post_count: 20 });
