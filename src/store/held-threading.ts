@@ -152,7 +152,10 @@ export async function writeHeldThreading(db: Db): Promise<void> {
     const part = newEdges.slice(i, i + edgesPerInsert);
     const { rows } = await insertEdgeRows(part.length)(db, part.flatMap(([, r]) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]));
     const ids = new Map(rows.map((row) => [`${row.from_entry_id} ${row.type} ${row.target}`, row.id]));
-    for (const [standIn, r] of part) h.written.set(standIn, ids.get(`${r.from} ${r.type} ${r.target}`)!);
+    for (const [standIn, r] of part) {
+      const id = ids.get(`${r.from} ${r.type} ${r.target}`);
+      if (id !== undefined) h.written.set(standIn, id);
+    }
   }
   const edges = [...h.edges].map(([id, [to]]) => [id, to] as [number, number]);
   h.edges.clear();
