@@ -65,10 +65,10 @@ export async function lockSurvivingConversationId(db: Db, id: number): Promise<n
  * next read, whose conversations are locked in turn.
  */
 async function lockConversationsOf(db: Db, entryIds: number[], firstIsNew: boolean): Promise<{ id: number; conversation_id: number | null; entry_count: number | null }[]> {
-  // Entries that joined a conversation earlier in this transaction and are held (held-threading.ts):
-  // their conversation is known, locked by this transaction (or made by it) and counted in memory.
   // A new entry joining nothing: its row was written without a conversation, nothing to read or lock.
   if (firstIsNew && entryIds.length === 1) return [{ id: entryIds[0]!, conversation_id: null, entry_count: null }];
+  // Entries that joined a conversation earlier in this transaction and are held (held-threading.ts):
+  // their conversation is known, locked by this transaction (or made by it) and counted in memory.
   const held = entryIds.map((id) => heldConversationOf(db, id));
   if (held.some((c) => c !== undefined)) {
     const known = entryIds.flatMap((id, i) => {
@@ -78,7 +78,6 @@ async function lockConversationsOf(db: Db, entryIds: number[], firstIsNew: boole
     // A merge needs every conversation's size: one not held in memory is read with the entries.
     if (known.every((k) => k.entry_count !== null)) {
       const rest = entryIds.filter((_, i) => held[i] === undefined);
-      // A new entry alone (its row was written without a conversation) needs no read.
       const stored = firstIsNew && rest.length === 1 && rest[0] === entryIds[0] ? [{ id: entryIds[0]!, conversation_id: null, entry_count: null }] : await lockConversationsOfStored(db, rest);
       return [...stored, ...known];
     }
