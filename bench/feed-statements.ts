@@ -16,7 +16,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type Pg from 'pg';
 import { startFeedFarm } from './feed-fixtures.ts';
 
-const [checkoutArg, feedsArg, adminUrl] = process.argv.slice(2);
+const [checkoutArg, feedsArg, adminUrl] = process.argv.slice(2).filter((a) => a !== '--shapes');
 if (!checkoutArg) throw new Error('usage: feed-statements.ts <checkout> [feeds] [postgres admin URL]');
 const checkout = path.resolve(checkoutArg);
 const feeds = Number(feedsArg ?? 20);
@@ -26,19 +26,28 @@ const fromCheckout = createRequire(path.join(checkout, 'package.json'));
 const Database = fromCheckout('better-sqlite3') as typeof BetterSqlite3;
 const pg = fromCheckout('pg') as typeof Pg;
 
-// Every statement either database runs goes through one of these: counted where it is sent.
+// Every statement either database runs goes through one of these: counted where it is sent,
+// and with --shapes by its SQL text (the statements a feed sends most, for finding what to save).
 let statements = 0;
+const shapes = process.argv.includes('--shapes') ? new Map<string, number>() : undefined;
+function count(text: unknown): void {
+  statements += 1;
+  if (!shapes) return;
+  const sql = typeof text === 'string' ? text : ((text as { text?: string; source?: string } | null)?.text ?? (text as { source?: string } | null)?.source ?? '?');
+  const shape = sql.replace(/\s+/g, ' ').replace(/(\?|\$\d+)(, (\?|\$\d+))+/g, '…').slice(0, 160);
+  shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+}
 const sqliteStatement = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
 for (const method of ['run', 'all', 'get'] as const) {
   const original = sqliteStatement[method]!;
-  sqliteStatement[method] = function (this: unknown, ...a: unknown[]) {
-    statements += 1;
+  sqliteStatement[method] = function (this: { source: string }, ...a: unknown[]) {
+    count(this.source);
     return original.apply(this, a);
   };
 }
 const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: unknown, ...a: unknown[]) {
-  statements += 1;
+  count(a[0]);
   return pgQuery.apply(this, a);
 } as typeof pg.Client.prototype.query;
 
@@ -109,6 +118,7 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
     const serverBefore = serverCpu?.();
     const cpu = process.cpuUsage();
     statements = 0;
+    shapes?.clear();
     const summary = await poller.pollOnce();
     const counted = statements;
     const used = process.cpuUsage(cpu);
@@ -120,6 +130,7 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
         `CPU per feed: this process ${((used.user + used.system) / 1000 / summary.polled).toFixed(1)} ms` +
         (serverMs === null ? '' : `, PostgreSQL ${(serverMs / summary.polled).toFixed(1)} ms`),
     );
+    if (shapes) for (const [shape, n] of [...shapes].sort((a, b) => b[1] - a[1])) console.log(`  ${(n / summary.polled).toFixed(2).padStart(6)} a feed  ${shape}`);
   } finally {
     await farm.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -18,10 +18,11 @@ import { deferConversationCounts, flushConversationCounts } from '../store/conve
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
 import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming } from '../store/feed-part.ts';
-import { readTargetCandidates } from '../store/threads.ts';
+import { readTargetCandidates } from '../store/edge-targets.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { holdEntryChannels, writeHeldChannels } from '../store/held-channels.ts';
+import { holdThreadingWrites, writeHeldThreading } from '../store/held-threading.ts';
 import { insertNewEntryRows, lockNamesToRecord, recordCommentCount, recordEntry, recordHeldEntry } from './record-entry.ts';
 
 const channelBySource: Record<Source['kind'], Channel> = {
@@ -228,6 +229,9 @@ export async function ingestFeedItems(
                 checkedAt,
               )
             : undefined;
+        // Those entries' conversations and the waiting edges they find are held too, and written
+        // once for the part (src/store/held-threading.ts).
+        if (together) holdThreadingWrites(trx);
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
         for (const step of part) {
@@ -286,6 +290,7 @@ export async function ingestFeedItems(
             sources.push({ blogId: source.blogId, entryId: recorded.id, kind: listing.kind, url: listing.url, nextCheckAt: checkedAt });
           }
         }
+        await writeHeldThreading(trx);
         await writeHeldChannels(trx);
         await flushConversationCounts(trx);
         await ensureSources(trx, sources, checkedAt);

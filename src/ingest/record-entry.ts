@@ -11,6 +11,7 @@ import { linkbackChannels, RoundupState, type Channel } from '../domain/vocabula
 import { lockThreadingNames } from '../store/dialect.ts';
 import { insertNewEntries, insertNewEntry, updateEntryCommentCount, upsertEntry, type NewEntryRow, type UpsertOutcome } from '../store/entries.ts';
 import { addNewEntryChannel } from '../store/held-channels.ts';
+import { writeHeldThreading } from '../store/held-threading.ts';
 import type { ArrivedEntry } from '../store/conversation-counts.ts';
 import type { WaitingEdge } from '../store/feed-part.ts';
 import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
@@ -35,8 +36,8 @@ import {
   updateRoundupState,
   updateSameAs,
   type ResolvedEdge,
-  type TargetCandidates,
 } from '../store/threads.ts';
+import type { TargetCandidates } from '../store/edge-targets.ts';
 import { contentTextOf, decideEntry, isAlreadyThreaded, staleLinkEdges, type EntryDecision } from '../threading/entry-record.ts';
 import { joinsConversation } from '../threading/joins.ts';
 import type { EntryRelations } from '../threading/relations.ts';
@@ -123,6 +124,8 @@ export async function lockNamesToRecord(db: Db, entries: { blogId: number | null
  */
 export async function recordEntry(db: Db, input: RecordEntryInput, now: string): Promise<RecordedEntry> {
   if (input.inserted) return recordNewEntry(db, input, input.inserted.decision, now);
+  // Threading of an entry that may be stored reads its rows and edges as written.
+  await writeHeldThreading(db);
   await lockNamesToRecord(db, [input]);
   const prior = input.prior === undefined ? await findPriorRecord(db, input.blogId, input.draft.identity) : (input.prior ?? undefined);
   const decision = decideEntry(input.draft, input.relations, prior);

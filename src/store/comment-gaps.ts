@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
 import { writeHeldChannels } from './held-channels.ts';
+import { heldConversationOf, holdsCommentsOf, holdsEdgesFrom, writeHeldThreading } from './held-threading.ts';
 import { firstRow, prepare } from './prepared.ts';
 
 /**
@@ -15,6 +16,8 @@ import { firstRow, prepare } from './prepared.ts';
 export async function countKnownComments(db: Db, postId: number): Promise<number> {
   // Pings listed by the blog count by their channel: a held one is written before it is counted.
   await writeHeldChannels(db, ['listing']);
+  // Comments whose edges found the post in this transaction and are held: written first.
+  if (holdsCommentsOf(db, postId)) await writeHeldThreading(db);
   return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
 }
 
@@ -44,8 +47,11 @@ const knownComments = prepare(1, (db, [postId]: [number]) => {
  */
 export async function findCountedPost(db: Db, entryId: number): Promise<{ id: number; commentCount: number | null; conversationId: number | null } | undefined> {
   await writeHeldChannels(db, ['listing']);
+  // It reads the entry's own edges: those a part of a feed holds are written first.
+  if (holdsEdgesFrom(db, entryId)) await writeHeldThreading(db);
   const row = await firstRow(countedPost, db, [entryId, entryId]);
-  return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id } : undefined;
+  // A post that joined its conversation in this transaction may hold it in memory still.
+  return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id ?? heldConversationOf(db, row.id) ?? null } : undefined;
 }
 
 const countedPost = prepare(2, (db, [entryId, sameEntryId]: [number, number]) =>

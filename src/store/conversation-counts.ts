@@ -9,6 +9,7 @@ import { rankConversation } from '../domain/rank.ts';
 import { isLinkbackKind, linkbackChannels, type EntryKind } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { writeHeldChannels } from './held-channels.ts';
+import { holdsCommentsOf, holdsEntriesOf, writeHeldThreading } from './held-threading.ts';
 import { firstRow } from './prepared.ts';
 import {
   arrivalContext,
@@ -54,7 +55,38 @@ export interface ArrivedEntry {
  */
 export async function startCountedConversation(db: Db, entryId: number, arrival: ArrivedEntry, now: string): Promise<number> {
   const missing = arrival.kind === 'post' && arrival.commentCount !== null ? Math.max(0, arrival.commentCount - (arrival.answered ? await countKnownComments(db, entryId) : 0)) : 0;
-  return (await firstRow(insertCountedConversation, db, [...countedInto(emptyConversation, { ...arrival, id: entryId }, missing), now, now]))!.id;
+  const counts = countedInto(emptyConversation, { ...arrival, id: entryId }, missing);
+  const id = (await firstRow(insertCountedConversation, db, [...counts, now, now]))!.id;
+  // Counts held for a part: the entries of the part that join it later count on from these
+  // without reading them back (nothing to write unless they do).
+  const authorKey = authorKeyOf(arrival);
+  deferred.get(db)?.set(id, {
+    row: { id, ...rowOf(counts, now), merged_into_id: null, created_at: now },
+    blogs: new Set(arrival.blogId === null ? [] : [arrival.blogId]),
+    authors: new Set(authorKey === null ? [] : [authorKey]),
+    root: { id: entryId, kind: arrival.kind, sort_at: arrival.sortAt },
+  });
+  return id;
+}
+
+/** The columns of a conversation's row from root to rank (countedInto's values), with the time they were written. */
+function rowOf(counts: ReturnType<typeof countedInto>, now: string): Omit<Selectable<ConversationsTable>, 'id' | 'merged_into_id' | 'created_at'> {
+  const [rootId, title, entries, posts, comments, linkbacks, blogs, authors, missingCount, first, last, rank] = counts;
+  return {
+    root_entry_id: rootId,
+    title,
+    entry_count: entries,
+    post_count: posts,
+    comment_count: comments,
+    linkback_count: linkbacks,
+    blog_count: blogs,
+    author_count: authors,
+    missing_count: missingCount,
+    first_activity_at: first,
+    last_activity_at: last,
+    rank,
+    updated_at: now,
+  };
 }
 
 /** The entry count a conversation has with the entries counted but not yet written (see deferConversationCounts), if any are held. */
@@ -168,6 +200,10 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
     // The conversation, whether the entry's blog and author take part already, its root and the
     // post's known comments, in one statement.
     if (ownComments) await writeHeldChannels(db, ['listing']);
+    // It reads the conversation's other entries and the post's comments: those held are written
+    // first. (Entries held for a conversation whose counts are held were counted into them: the
+    // branch below knows their blogs and authors.)
+    if (holdsEntriesOf(db, conversationId, entryId) || (ownComments && holdsCommentsOf(db, entryId))) await writeHeldThreading(db);
     const read = await firstRow(ownComments ? arrivalContextWithComments : arrivalContext, db, [conversationId, entryId, e.blogId, authorKey]);
     if (!read) throw new Error(`store: no conversation ${conversationId}`);
     const { has_blog, has_author, root_kind, root_sort_at, known_comments, ...row } = read as typeof read & { known_comments?: number | string };
@@ -201,23 +237,8 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
   const counts = countedInto(c, { ...e, id: entryId, newBlog, newAuthor, root }, missing);
   if (!batch) return void (await setConversationCounts(db, [...counts, now, conversationId]));
   // Deferred to flushConversationCounts: written once for all the entries of the batch.
-  const [rootId, title, entries, posts, comments, linkbacks, blogs, authors, missingCount, first, last, rank] = counts;
-  held.row = {
-    ...c,
-    root_entry_id: rootId,
-    title,
-    entry_count: entries,
-    post_count: posts,
-    comment_count: comments,
-    linkback_count: linkbacks,
-    blog_count: blogs,
-    author_count: authors,
-    missing_count: missingCount,
-    first_activity_at: first,
-    last_activity_at: last,
-    rank,
-    updated_at: now,
-  };
+  const rootId = counts[0];
+  held.row = { ...c, ...rowOf(counts, now) };
   held.dirty = true;
   if (e.blogId !== null) held.blogs.add(e.blogId);
   if (authorKey !== null) held.authors.add(authorKey);
@@ -292,8 +313,10 @@ export async function flushConversationCounts(db: Db, ids?: number[]): Promise<v
 export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
   // The recount replaces whatever counts were held for it.
   deferred.get(db)?.delete(id);
-  // It reads channels (linkbacks, listed pings): those held by this transaction are written first.
+  // It reads channels (linkbacks, listed pings), the entries and the comments' edges: those held
+  // by this transaction are written first.
   await writeHeldChannels(db, linkbackChannels);
+  await writeHeldThreading(db);
   const read = (await firstRow(recountReading, db, [id]))!;
   const blogs = Number(read.blogs);
   const authors = Number(read.authors);

@@ -5,6 +5,7 @@
 import type { Db } from '../db/open.ts';
 import { addToConversation, flushConversationCounts, heldEntryCount, refreshConversation, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
+import { heldConversationOf, holdNewEntryConversation, moveHeldEntries, writeHeldThreading } from './held-threading.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
 
 export { refreshConversation } from './conversation-counts.ts';
@@ -63,7 +64,29 @@ export async function lockSurvivingConversationId(db: Db, id: number): Promise<n
  * by another transaction that moved one of the entries before the lock was taken shows in the
  * next read, whose conversations are locked in turn.
  */
-async function lockConversationsOf(db: Db, entryIds: number[]) {
+async function lockConversationsOf(db: Db, entryIds: number[], firstIsNew: boolean): Promise<{ id: number; conversation_id: number | null; entry_count: number | null }[]> {
+  // A new entry joining nothing: its row was written without a conversation, nothing to read or lock.
+  if (firstIsNew && entryIds.length === 1) return [{ id: entryIds[0]!, conversation_id: null, entry_count: null }];
+  // Entries that joined a conversation earlier in this transaction and are held (held-threading.ts):
+  // their conversation is known, locked by this transaction (or made by it) and counted in memory.
+  const held = entryIds.map((id) => heldConversationOf(db, id));
+  if (held.some((c) => c !== undefined)) {
+    const known = entryIds.flatMap((id, i) => {
+      const c = held[i];
+      return c === undefined ? [] : [{ id, conversation_id: c as number | null, entry_count: heldEntryCount(db, c) ?? null }];
+    });
+    // A merge needs every conversation's size: one not held in memory is read with the entries.
+    if (known.every((k) => k.entry_count !== null)) {
+      const rest = entryIds.filter((_, i) => held[i] === undefined);
+      const stored = firstIsNew && rest.length === 1 && rest[0] === entryIds[0] ? [{ id: entryIds[0]!, conversation_id: null, entry_count: null }] : await lockConversationsOfStored(db, rest);
+      return [...stored, ...known];
+    }
+    await writeHeldThreading(db);
+  }
+  return lockConversationsOfStored(db, entryIds);
+}
+
+async function lockConversationsOfStored(db: Db, entryIds: number[]): Promise<{ id: number; conversation_id: number | null; entry_count: number | null }[]> {
   // The conversations the entries are in, locked by the statement that reads them. None of them
   // merged meanwhile: the entries are still in them (an entry leaves a conversation only when it
   // merges), and every entry but the first (the one being recorded) was found in one.
@@ -92,7 +115,7 @@ async function lockConversationsOf(db: Db, entryIds: number[]) {
  */
 export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean, arrival?: ArrivedEntry): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
-  const rows = await lockConversationsOf(db, ids);
+  const rows = await lockConversationsOf(db, ids, arrival !== undefined);
   const conversations = new Map<number, number>();
   for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, heldEntryCount(db, r.conversation_id) ?? r.entry_count ?? 0);
 
@@ -102,7 +125,7 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   if (conversations.size === 0 && arrival && alone) {
     // A new entry that starts a conversation on its own: the conversation is born counted.
     survivor = await startCountedConversation(db, entryId, arrival, now);
-    await assignOwnConversation(db, [survivor, entryId]);
+    if (!holdNewEntryConversation(db, entryId, survivor)) await assignOwnConversation(db, [survivor, entryId]);
     return survivor;
   }
   if (conversations.size === 0) {
@@ -117,8 +140,13 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   }
   const unassigned = rows.filter((r) => r.conversation_id === null).map((r) => r.id);
   // A new entry no record points at (none moved to it) goes alone; records of a ping travel with their node.
-  if (arrival && alone && unassigned.length === 1) await assignOwnConversation(db, [survivor, entryId]);
-  else if (unassigned.length) await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
+  if (arrival && alone && unassigned.length === 1) {
+    if (!holdNewEntryConversation(db, entryId, survivor)) await assignOwnConversation(db, [survivor, entryId]);
+  } else if (unassigned.length) {
+    // Records that travel with their node are found by the rows: those held are written first.
+    await writeHeldThreading(db);
+    await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
+  }
   // The common case, a new entry joining one conversation (or starting one), updates the
   // counts from the entry alone; merges, edits and moved ping records recount.
   if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
@@ -130,6 +158,7 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
 export async function mergeConversation(db: Db, from: number, into: number, now: string): Promise<void> {
   if (from === into) return;
   await flushConversationCounts(db, [from, into]);
+  moveHeldEntries(db, from, into);
   await db.updateTable('entries').set({ conversation_id: into }).where('conversation_id', '=', from).execute();
   await db
     .updateTable('conversations')

@@ -3,11 +3,13 @@
 // targets to entries, points ping records at their node, keeps roundup states. The
 // conversations these join are kept in conversation-union.ts.
 import type { Db } from '../db/open.ts';
-import { edgeTargetKey, parseEdgeTarget, type RelationDraft } from '../domain/edges.ts';
+import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import { siteOfKey } from '../domain/url-key.ts';
 import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
 import { targetsNaming, type WaitingEdge } from './feed-part.ts';
 import { holdsChannelOf, writeHeldChannels } from './held-channels.ts';
+import { findEntriesByTargets, type TargetCandidates } from './edge-targets.ts';
+import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, writeHeldThreading } from './held-threading.ts';
 import { changedRows, firstRow, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -125,16 +127,20 @@ const insertEdgeRows = preparedList(6, (db, rows: [number, EdgeType, string, str
  * still waiting for their target.
  */
 export async function insertNewEdges(db: Db, entryId: number, relations: RelationDraft[], targets: Map<string, number>, now: string): Promise<(WaitingEdge & { target: string })[]> {
+  // A part of a feed holds them and writes them with its other entries' (held-threading.ts).
+  const rows = relations.map((r) => {
+    const target = edgeTargetKey(r.target);
+    return { from: entryId, type: r.type, target, to: targets.get(target) ?? null, toUrl: r.toUrl, createdAt: now, toSite: r.target.kind === 'url' ? siteOfKey(r.target.key) : null };
+  });
+  const held = holdNewEdges(db, rows);
+  if (held) return held.map((w) => ({ ...w, from_entry_id: entryId }));
   const waiting: (WaitingEdge & { target: string })[] = [];
-  for (const part of chunks(relations, 100)) {
-    const { rows } = await insertResolvedEdgeRows(part.length)(
+  for (const part of chunks(rows, 100)) {
+    const { rows: written } = await insertResolvedEdgeRows(part.length)(
       db,
-      part.flatMap((r) => {
-        const target = edgeTargetKey(r.target);
-        return [entryId, r.type, target, targets.get(target) ?? null, r.toUrl, now, r.target.kind === 'url' ? siteOfKey(r.target.key) : null];
-      }),
+      part.flatMap((r) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]),
     );
-    for (const row of rows) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target });
+    for (const row of written) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target });
   }
   return waiting;
 }
@@ -216,9 +222,12 @@ const waitingEdges = preparedList(1, (db, targets: [string][], [entryId]: [numbe
 export async function resolveIncomingEdges(db: Db, entryId: number, names: { urlKey: string | null; guid: string | null }, read?: Map<string, WaitingEdge[]>): Promise<ResolvedEdge[]> {
   const targets = targetsNaming(names);
   if (targets.length === 0) return [];
+  // Edges read from the store: those held as found are written first, so none is found twice.
+  if (!read) await writeHeldThreading(db);
   const waiting = read ? targets.flatMap((t) => read.get(t) ?? []).filter((w) => w.from_entry_id !== entryId) : (await waitingEdges(targets.length)(db, [...targets, entryId])).rows;
   if (waiting.length === 0) return [];
-  for (const part of chunks(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
+  // A part of a feed holds them and writes them with its other entries' (held-threading.ts).
+  if (!holdEdgesPointedAt(db, waiting, entryId)) for (const part of chunks(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
   return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type, ...(w.from_roundup !== undefined ? { fromRoundup: w.from_roundup } : {}) }));
 }
 
@@ -238,110 +247,13 @@ function chunks<T>(list: T[], size = 500): T[][] {
   return out;
 }
 
-/** A candidate's rank for a target: the real post before any record of a ping, then the same blog's (a guid is unique only within its blog), then the oldest. */
-function candidateRank(row: { id: number; same_as_id: number | null; source_key: string | null; blog_id: number | null }, blogId: number | null): [number, number, number] {
-  const node = row.same_as_id === null && row.source_key === null ? 0 : row.same_as_id === null ? 1 : 2;
-  return [node, row.blog_id === blogId ? 0 : 1, row.id];
-}
-
-function ranksBefore(a: [number, number, number], b: [number, number, number]): boolean {
-  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
-}
-
-const threaded = (db: Db, selfId: number) =>
-  db.selectFrom('entries').select(['id', 'url_key', 'guid', 'same_as_id', 'source_key', 'blog_id']).where('id', '!=', selfId).where('conversation_id', 'is not', null);
-type TargetCandidate = { id: number; url_key: string | null; guid: string | null; same_as_id: number | null; source_key: string | null; blog_id: number | null };
-const candidatesByUrlKey = preparedList(1, (db, keys: [string][], [selfId]: [number]) => threaded(db, selfId).where('url_key', 'in', keys.map(([k]) => k)), 1);
-const candidatesByGuid = preparedList(1, (db, guids: [string][], [selfId]: [number]) => threaded(db, selfId).where('guid', 'in', guids.map(([g]) => g)), 1);
-const candidatesById = preparedList(1, (db, ids: [number][], [selfId]: [number]) => threaded(db, selfId).where('id', 'in', ids.map(([i]) => i)), 1);
-
-/**
- * Finds the entries edge targets name (url keys, guids, entry ids), one query per kind of
- * target: by stored target, the best candidate. Only threaded entries: one without a
- * conversation belongs to a blog waiting for a moderator.
- */
-async function findEntriesByTargets(db: Db, stored: string[], blogId: number | null, selfId: number, read?: TargetCandidates): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
-  if (read && stored.every((s) => read.has(s))) {
-    // Every target's candidates were read for the part: the same pick, without asking again.
-    for (const s of stored) {
-      let best: { id: number; rank: [number, number, number] } | undefined;
-      for (const row of read.get(s)!) {
-        if (row.id === selfId) continue;
-        const rank = candidateRank(row, blogId);
-        if (!best || ranksBefore(rank, best.rank)) best = { id: row.id, rank };
-      }
-      if (best) found.set(s, best.id);
-    }
-    return found;
-  }
-  const byUrlKey = new Map<string, string>();
-  const byGuid = new Map<string, string>();
-  const byId = new Map<number, string>();
-  for (const s of stored) {
-    const target = parseEdgeTarget(s);
-    if (target?.kind === 'url') byUrlKey.set(target.key, s);
-    else if (target?.kind === 'ref') byGuid.set(target.guid, s);
-    else if (target?.kind === 'entry') byId.set(target.id, s);
-  }
-  const pick = (rows: TargetCandidate[], keyOf: (row: (typeof rows)[number]) => string | undefined) => {
-    const best = new Map<string, { id: number; rank: [number, number, number] }>();
-    for (const row of rows) {
-      const key = keyOf(row);
-      if (key === undefined) continue;
-      const rank = candidateRank(row, blogId);
-      const current = best.get(key);
-      if (!current || ranksBefore(rank, current.rank)) best.set(key, { id: row.id, rank });
-    }
-    for (const [key, { id }] of best) found.set(key, id);
-  };
-  // A page may link thousands of times: lists in chunks stay within every database's limit of bound values.
-  for (const keys of chunks([...byUrlKey.keys()])) pick((await candidatesByUrlKey(keys.length)(db, [...keys, selfId])).rows, (row) => (row.url_key === null ? undefined : byUrlKey.get(row.url_key)));
-  for (const guids of chunks([...byGuid.keys()])) pick((await candidatesByGuid(guids.length)(db, [...guids, selfId])).rows, (row) => (row.guid === null ? undefined : byGuid.get(row.guid)));
-  for (const ids of chunks([...byId.keys()])) {
-    for (const row of (await candidatesById(ids.length)(db, [...ids, selfId])).rows) found.set(byId.get(row.id)!, row.id);
-  }
-  return found;
-}
-
-/** The entries edge targets may resolve to, by target (every target asked for has a list; empty: none yet). */
-export type TargetCandidates = Map<string, TargetCandidate[]>;
-
-/**
- * Reads the candidates of many edge targets at once (a part of a feed: the targets of its items'
- * edges), one query per kind of target, for resolveEdgeTargets to pick from. Only for targets no
- * entry can take or leave meanwhile: the caller holds their names' locks and stores no entry they
- * name, and moves no ping record.
- */
-export async function readTargetCandidates(db: Db, stored: string[]): Promise<TargetCandidates> {
-  const out: TargetCandidates = new Map();
-  const byUrlKey = new Map<string, string>();
-  const byGuid = new Map<string, string>();
-  const byId = new Map<number, string>();
-  for (const s of new Set(stored)) {
-    const target = parseEdgeTarget(s);
-    if (target?.kind === 'url') byUrlKey.set(target.key, s);
-    else if (target?.kind === 'ref') byGuid.set(target.guid, s);
-    else if (target?.kind === 'entry') byId.set(target.id, s);
-    else continue;
-    out.set(s, []);
-  }
-  const add = (target: string | undefined, row: TargetCandidate) => {
-    if (target !== undefined) out.get(target)!.push(row);
-  };
-  // No entry has id 0: the statements of findEntriesByTargets, excluding none.
-  for (const keys of chunks([...byUrlKey.keys()])) for (const row of (await candidatesByUrlKey(keys.length)(db, [...keys, 0])).rows) add(row.url_key === null ? undefined : byUrlKey.get(row.url_key), row);
-  for (const guids of chunks([...byGuid.keys()])) for (const row of (await candidatesByGuid(guids.length)(db, [...guids, 0])).rows) add(row.guid === null ? undefined : byGuid.get(row.guid), row);
-  for (const ids of chunks([...byId.keys()])) for (const row of (await candidatesById(ids.length)(db, [...ids, 0])).rows) add(byId.get(row.id), row);
-  return out;
-}
-
 /**
  * Lists the nodes a record of the ping from `sourceKey` may point at: the pinging page (an
  * entry at that URL that is no ping record) and the other records of that ping, oldest first;
  * threaded entries only (one without a conversation belongs to a blog waiting for a moderator).
  */
 export async function listSameAsCandidates(db: Db, entryId: number, sourceKey: string): Promise<{ id: number; sourceKey: string | null }[]> {
+  await writeHeldThreading(db);
   const rows = await db
     .selectFrom('entries')
     .select(['id', 'source_key'])
@@ -382,7 +294,8 @@ const roundupState = prepare(1, (db, [entryId]: [number]) => db.selectFrom('entr
 /** Finds an entry's roundup state and conversation (for the bridging rule of body links). */
 export async function findRoundupState(db: Db, entryId: number): Promise<{ roundup: RoundupState; conversationId: number | null } | undefined> {
   const row = await firstRow(roundupState, db, [entryId]);
-  return row ? { roundup: row.is_roundup, conversationId: row.conversation_id } : undefined;
+  // An entry that joined its conversation in this transaction may hold it in memory still.
+  return row ? { roundup: row.is_roundup, conversationId: row.conversation_id ?? heldConversationOf(db, entryId) ?? null } : undefined;
 }
 
 /**

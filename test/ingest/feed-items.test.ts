@@ -247,13 +247,14 @@ describe('ingestFeedItems, statements per new item', () => {
     const items = wordPressItems(20, other);
     const stored = await ingestFeedItems(db, source, { items, title: null }, now.toISOString());
     expect(stored.inserted).toBe(20);
-    // Per new item: its edges' targets and its edges, the edges waiting for it pointed at it, its
-    // conversation; per part: identities, pings, waiting edges, the entries' rows and channels
-    // and the conversation's counts once. Before a part was read and counted once and a new
-    // entry's row and edges written once, 25 per item; before the rows and channels of a part
+    // Per new item: its edges' targets; per part: identities, pings, waiting edges, the entries'
+    // rows, channels and edges, the conversation each joined, the edges waiting for them pointed
+    // at them and the conversation's counts once. Before a part was read and counted once and a
+    // new entry's row and edges written once, 25 per item; before the rows and channels of a part
     // were written together, 8.0 (8.05 on PostgreSQL, which adds the locks of names and
-    // conversations); now 6.1 (6.15).
-    expect(statements / items.length).toBeLessThanOrEqual(7);
+    // conversations); before the entries' edges, conversations and the edges they found were
+    // written once a part, 6.1 (6.15); now 3.25 (3.3).
+    expect(statements / items.length).toBeLessThanOrEqual(3.5);
     const conversations = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
     expect(conversations).toHaveLength(1);
     expect(conversations[0]).toMatchObject({ entry_count: 21, post_count: 21, blog_count: 2, author_count: 1 });
@@ -290,13 +291,14 @@ describe('ingestFeedItems, statements per new item', () => {
     const db = database.db.withPlugin({ transformQuery: (args) => args.node, transformResult: async (args) => (statements++, args.result) });
     const stored = await ingestFeedItems(db, zwei, { items: circleItems('zwei', 'drei', 20), title: null }, now.toISOString());
     expect(stored.inserted).toBe(20);
-    // Per new post: its edge, the edge waiting for it pointed at it, its conversation (locked and
-    // read at once on PostgreSQL) and what counting it asks of the conversation in one read; per
-    // part: identities, pings, waiting edges, the entries the edges aim at, the entries' rows and
-    // channels, the comment feeds and every conversation's counts at once. Before: 16.35
-    // statements a post on PostgreSQL, 14.3 on SQLite; with a row and a channel written per
-    // post, 7.45 and 7.4; now 5.55 and 5.5.
-    expect(statements / 20).toBeLessThanOrEqual(6);
+    // Per new post: its conversation (locked and read at once on PostgreSQL) and what counting it
+    // asks of the conversation in one read; per part: identities, pings, waiting edges, the
+    // entries the edges aim at, the entries' rows, channels and edges, the conversation each
+    // joined, the edges waiting for them pointed at them, the comment feeds and every
+    // conversation's counts at once. Before: 16.35 statements a post on PostgreSQL, 14.3 on
+    // SQLite; with a row and a channel written per post, 7.45 and 7.4; with its edges, its
+    // conversation and the edge waiting for it written per post, 5.55 and 5.5; now 2.7 and 2.65.
+    expect(statements / 20).toBeLessThanOrEqual(3);
     const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
     expect(live).toHaveLength(20);
     for (const c of live) expect(c).toMatchObject({ entry_count: 2, post_count: 2, blog_count: 2, author_count: 2 });

@@ -1,0 +1,199 @@
+// store: three writes of threading that a part of a feed holds for its new entries and writes
+// in one statement each before it commits, instead of one per entry: the edges of each new entry
+// (those waiting for a later entry of the part take the entry that finds them), the conversation
+// each joined (entries.conversation_id) and the new entry each stored waiting edge found
+// (edges.to_entry_id). Reads in the same transaction that depend on them consult what is held
+// (an entry's conversation, the edges waiting for the part's entries) or write it first (a
+// conversation's entries, a post's comments, an entry's own edges).
+import { sql } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { EdgeType } from '../domain/vocabulary.ts';
+import { preparedList } from './prepared.ts';
+
+/** An edge of a new entry as it will be written. */
+export interface NewEdgeRow {
+  from: number;
+  type: EdgeType;
+  target: string;
+  to: number | null;
+  toUrl: string | null;
+  createdAt: string;
+  toSite: string | null;
+}
+
+interface Held {
+  /** New entry → the conversation it joined, not written yet. */
+  conversations: Map<number, number>;
+  /** Stored waiting edge → the new entry it found and the edge's type, not written yet. */
+  edges: Map<number, [number, EdgeType]>;
+  /** The new entries' edges not written yet, in the order they came, by a stand-in id below 0. */
+  newEdges: Map<number, NewEdgeRow>;
+  /** Stand-in ids of new edges written since (a flush before a read), with the ids they got. */
+  written: Map<number, number>;
+  lastStandIn: number;
+}
+
+// Per transaction that holds these writes.
+const held = new WeakMap<object, Held>();
+
+/**
+ * Lets the new entries of one transaction (a part of a feed whose rows insertNewEntryRows wrote)
+ * hold their edges, conversations and the edges they resolve in memory, written by
+ * writeHeldThreading, which the caller must run before the transaction commits.
+ */
+export function holdThreadingWrites(db: Db): void {
+  if (!db.isTransaction) throw new Error('store: threading writes are held only within a transaction');
+  held.set(db, { conversations: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0 });
+}
+
+/**
+ * Holds the edges of a new entry (it has none stored), when the transaction holds threading
+ * writes: an edge named twice once, as the insert's ON CONFLICT DO NOTHING keeps the first.
+ * Returns those still waiting for their target, each with a stand-in id (below 0) that
+ * holdEdgesPointedAt takes; undefined when nothing is held (the caller writes them).
+ */
+export function holdNewEdges(db: Db, rows: NewEdgeRow[]): { id: number; type: EdgeType; target: string }[] | undefined {
+  const h = held.get(db);
+  if (!h) return undefined;
+  const seen = new Set<string>();
+  const waiting: { id: number; type: EdgeType; target: string }[] = [];
+  for (const row of rows) {
+    const key = `${row.from} ${row.type} ${row.target}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const id = --h.lastStandIn;
+    h.newEdges.set(id, { ...row });
+    if (row.to === null) waiting.push({ id, type: row.type, target: row.target });
+  }
+  return waiting;
+}
+
+/** Tells whether the transaction holds edges of this entry not written yet. */
+export function holdsEdgesFrom(db: Db, entryId: number): boolean {
+  const h = held.get(db);
+  if (!h) return false;
+  for (const row of h.newEdges.values()) if (row.from === entryId) return true;
+  return false;
+}
+
+/**
+ * Holds that a new entry (no record of a ping points at it) joined a conversation, when the
+ * transaction holds threading writes; tells whether it did (else the caller writes it).
+ */
+export function holdNewEntryConversation(db: Db, entryId: number, conversationId: number): boolean {
+  const h = held.get(db);
+  h?.conversations.set(entryId, conversationId);
+  return h !== undefined;
+}
+
+/** The conversation a new entry joined in this transaction, when it is held and not written yet. */
+export function heldConversationOf(db: Db, entryId: number): number | undefined {
+  return held.get(db)?.conversations.get(entryId);
+}
+
+/** Tells whether an entry (other than `except`) joined conversation `conversationId` in this transaction and that is not written yet. */
+export function holdsEntriesOf(db: Db, conversationId: number, except?: number): boolean {
+  const h = held.get(db);
+  if (!h) return false;
+  for (const [entryId, c] of h.conversations) if (c === conversationId && entryId !== except) return true;
+  return false;
+}
+
+/** Moves the held entries of conversation `from` to `into`, as a merge moves the written ones. */
+export function moveHeldEntries(db: Db, from: number, into: number): void {
+  const h = held.get(db);
+  if (!h) return;
+  for (const [entryId, c] of h.conversations) if (c === from) h.conversations.set(entryId, into);
+}
+
+/**
+ * Holds that waiting edges found a new entry, when the transaction holds threading writes; tells
+ * whether it did (else the caller writes it).
+ */
+export function holdEdgesPointedAt(db: Db, edges: { id: number; type: EdgeType }[], toEntryId: number): boolean {
+  const h = held.get(db);
+  if (!h) return false;
+  for (const e of edges) {
+    // An edge of this part's: written with the entry it found, or pointed at it once written.
+    const row = h.newEdges.get(e.id);
+    if (row) row.to = toEntryId;
+    else h.edges.set(h.written.get(e.id) ?? e.id, [toEntryId, e.type]);
+  }
+  return true;
+}
+
+/**
+ * Tells whether the transaction holds an edge pointed at this entry and not written yet that
+ * makes it a post's comment (comment-of, linkback: what the post's known comments count).
+ */
+export function holdsCommentsOf(db: Db, entryId: number): boolean {
+  const h = held.get(db);
+  if (!h) return false;
+  const makesComment = (type: EdgeType) => type === 'comment-of' || type === 'linkback';
+  for (const [to, type] of h.edges.values()) if (to === entryId && makesComment(type)) return true;
+  for (const row of h.newEdges.values()) if (row.to === entryId && makesComment(row.type)) return true;
+  return false;
+}
+
+/** Writes what the transaction holds (one statement per kind of write), before a read that depends on it and before the transaction commits. */
+export async function writeHeldThreading(db: Db): Promise<void> {
+  const h = held.get(db);
+  if (!h) return;
+  const conversations = [...h.conversations];
+  const newEdges = [...h.newEdges];
+  h.conversations.clear();
+  h.newEdges.clear();
+  for (let i = 0; i < conversations.length; i += rowsPerUpdate) {
+    const part = conversations.slice(i, i + rowsPerUpdate);
+    await assignConversations(part.length)(db, part.flat());
+  }
+  // In the order they came, so each gets the id it would have got written at its entry's turn.
+  for (let i = 0; i < newEdges.length; i += edgesPerInsert) {
+    const part = newEdges.slice(i, i + edgesPerInsert);
+    const { rows } = await insertEdgeRows(part.length)(db, part.flatMap(([, r]) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]));
+    const ids = new Map(rows.map((row) => [`${row.from_entry_id} ${row.type} ${row.target}`, row.id]));
+    for (const [standIn, r] of part) {
+      const id = ids.get(`${r.from} ${r.type} ${r.target}`);
+      if (id !== undefined) h.written.set(standIn, id);
+    }
+  }
+  const edges = [...h.edges].map(([id, [to]]) => [id, to] as [number, number]);
+  h.edges.clear();
+  for (let i = 0; i < edges.length; i += rowsPerUpdate) {
+    const part = edges.slice(i, i + rowsPerUpdate);
+    await pointEdges(part.length)(db, part.flat());
+  }
+}
+
+// A part has at most 50 entries and a few waiting edges each: two values a row stay far within
+// every database's limit of bound values.
+const rowsPerUpdate = 200;
+
+// Seven values a row: within every database's limit of bound values.
+const edgesPerInsert = 100;
+
+const insertEdgeRows = preparedList(7, (db, rows: [number, EdgeType, string, number | null, string | null, string, string | null][]) =>
+  db
+    .insertInto('edges')
+    .values(rows.map(([fromEntryId, type, target, toEntryId, toUrl, now, toSite]) => ({ from_entry_id: fromEntryId, type, target, to_entry_id: toEntryId, to_url: toUrl, created_at: now, to_site: toSite })))
+    .onConflict((oc) => oc.columns(['from_entry_id', 'type', 'target']).doNothing())
+    .returning(['id', 'from_entry_id', 'type', 'target']),
+);
+
+// One value per row by CASE, the same SQL on both databases; the cast gives PostgreSQL the
+// value's type, which a CASE of parameters alone leaves as text.
+const valueById = (rows: [number, number][]) => sql<number>`case ${sql.ref('id')} ${sql.join(rows.map(([id, value]) => sql`when ${id} then cast(${value} as integer)`), sql` `)} end`;
+
+const assignConversations = preparedList(2, (db, rows: [number, number][]) =>
+  db
+    .updateTable('entries')
+    .set({ conversation_id: valueById(rows) })
+    .where('id', 'in', rows.map(([id]) => id)),
+);
+
+const pointEdges = preparedList(2, (db, rows: [number, number][]) =>
+  db
+    .updateTable('edges')
+    .set({ to_entry_id: valueById(rows) })
+    .where('id', 'in', rows.map(([id]) => id)),
+);

@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import type { Source } from '../../src/domain/models.ts';
+import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
+import type { FeedItem } from '../../src/reader/types.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, holdNewEntryConversation, holdsCommentsOf, holdsEdgesFrom, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
+import { insertSource } from '../../src/store/sources.ts';
+import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
+import { countStarting, recordStatements } from '../support/statements.ts';
+
+const now = '2026-03-01T12:00:00.000Z';
+let database: OpenedDatabase;
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+});
+
+afterEach(async () => {
+  await database.close();
+});
+
+async function blogFeed(name: string, kind: Source['kind'] = 'feed', entryId: number | null = null): Promise<Source> {
+  const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
+  return insertSource(database.db, { blogId: blog.id, kind, url: `http://${name}.example/${kind}/`, nextCheckAt: now, ...(entryId !== null ? { entryId } : {}) }, now);
+}
+
+function item(name: string, id: string, hour: number, contentHtml: string, extra: Partial<FeedItem> = {}): FeedItem {
+  return {
+    guid: `http://${name}.example/?p=${id}`, url: `http://${name}.example/${id}/`, title: `Beitrag ${id}`, authorName: `Autor ${id}`, authorUrl: null,
+    contentHtml, summaryHtml: null, publishedAt: new Date(Date.UTC(2026, 2, 1, hour)).toISOString(), updatedAt: null, commentsPageUrl: null,
+    commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: `http://${name}.example/`, lang: 'de', ...extra,
+  };
+}
+
+const link = (href: string) => `<a href="${href}">x</a>`;
+
+/** Every row of the tables threading writes, sorted, ids and times included. */
+async function rows(db: OpenedDatabase['db']) {
+  const out: Record<string, string[]> = {};
+  for (const table of ['entries', 'edges', 'conversations', 'entry_channels'] as const) out[table] = (await db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
+  return out;
+}
+
+describe('held threading writes', () => {
+  it('are held only within a transaction', () => {
+    expect(() => holdThreadingWrites(database.db)).toThrow(/only within a transaction/);
+    expect(holdNewEntryConversation(database.db, 1, 1)).toBe(false);
+    expect(holdEdgesPointedAt(database.db, [{ id: 1, type: 'links-to' }], 1)).toBe(false);
+  });
+
+  it('keep the edges of new entries until written, each written with the entry that found it, and in the order they came', async () => {
+    const feed = await blogFeed('eins');
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>'), item('eins', 'b', 2, '<p>B</p>')], title: null }, now);
+    const [a, b] = await database.db.selectFrom('entries').select('id').orderBy('id').execute();
+    const row = (from: number, target: string, to: number | null) => ({ from, type: 'links-to' as const, target, to, toUrl: null, createdAt: now, toSite: null });
+    const { sql } = await recordStatements(() =>
+      database.db.transaction().execute(async (trx) => {
+        holdThreadingWrites(trx);
+        // An edge named twice is kept once; those without a target wait, with a stand-in id.
+        const waiting = holdNewEdges(trx, [row(a!.id, 'url:x.example/1', null), row(a!.id, 'url:x.example/1', null), row(a!.id, 'url:eins.example/b', b!.id)])!;
+        expect(waiting).toEqual([{ id: -1, type: 'links-to', target: 'url:x.example/1' }]);
+        expect(holdsEdgesFrom(trx, a!.id)).toBe(true);
+        expect(holdsEdgesFrom(trx, b!.id)).toBe(false);
+        // A read needs them written (a flush); the stand-in still finds its edge afterwards.
+        await writeHeldThreading(trx);
+        expect(holdsEdgesFrom(trx, a!.id)).toBe(false);
+        expect(holdEdgesPointedAt(trx, waiting, b!.id)).toBe(true);
+        const more = holdNewEdges(trx, [row(b!.id, 'url:x.example/2', null)])!;
+        expect(holdEdgesPointedAt(trx, more, a!.id)).toBe(true);
+        await writeHeldThreading(trx);
+      }),
+    );
+    expect(countStarting(sql, 'insert into edges')).toBe(2);
+    expect(countStarting(sql, 'update edges set to_entry_id')).toBe(1);
+    const edges = await database.db.selectFrom('edges').select(['id', 'from_entry_id', 'target', 'to_entry_id']).where('from_entry_id', 'in', [a!.id, b!.id]).orderBy('id').execute();
+    expect(edges.map(({ id: _id, ...e }) => e)).toEqual([
+      { from_entry_id: a!.id, target: 'url:x.example/1', to_entry_id: b!.id },
+      { from_entry_id: a!.id, target: 'url:eins.example/b', to_entry_id: b!.id },
+      { from_entry_id: b!.id, target: 'url:x.example/2', to_entry_id: a!.id },
+    ]);
+  });
+
+  it('keep a new entry’s conversation and its waiting edges in memory, follow a merge, and write them in one statement each', async () => {
+    const feed = await blogFeed('eins');
+    // Two debates, and a post whose link waits for a page not stored yet.
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>'), item('eins', 'b', 2, '<p>B</p>'), item('eins', 'w', 3, `<p>${link('http://zwei.example/later/')}</p>`)], title: null }, now);
+    const entries = await database.db.selectFrom('entries').select(['id', 'url', 'conversation_id']).orderBy('id').execute();
+    const [a, b, w] = entries;
+    const edge = await database.db.selectFrom('edges').select(['id', 'type']).where('to_entry_id', 'is', null).executeTakeFirstOrThrow();
+
+    const { sql } = await recordStatements(() =>
+      database.db.transaction().execute(async (trx) => {
+        holdThreadingWrites(trx);
+        // `w` is put into a's debate and its waiting edge pointed at b; nothing is written yet.
+        expect(holdNewEntryConversation(trx, w!.id, a!.conversation_id!)).toBe(true);
+        expect(holdEdgesPointedAt(trx, [edge], b!.id)).toBe(true);
+        expect(heldConversationOf(trx, w!.id)).toBe(a!.conversation_id);
+        expect(holdsEntriesOf(trx, a!.conversation_id!)).toBe(true);
+        expect(holdsEntriesOf(trx, a!.conversation_id!, w!.id)).toBe(false);
+        // A links-to edge makes no comment of b; a comment-of edge would.
+        expect(holdsCommentsOf(trx, b!.id)).toBe(false);
+        // a's debate merges into b's: the held entry moves with it.
+        moveHeldEntries(trx, a!.conversation_id!, b!.conversation_id!);
+        expect(heldConversationOf(trx, w!.id)).toBe(b!.conversation_id);
+        expect((await trx.selectFrom('entries').select('conversation_id').where('id', '=', w!.id).executeTakeFirstOrThrow()).conversation_id).toBe(w!.conversation_id);
+        await writeHeldThreading(trx);
+        expect(heldConversationOf(trx, w!.id)).toBeUndefined();
+        // Nothing held any more: a second write sends nothing.
+        await writeHeldThreading(trx);
+      }),
+    );
+    expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
+    expect(countStarting(sql, 'update edges set to_entry_id')).toBe(1);
+    expect((await database.db.selectFrom('entries').select('conversation_id').where('id', '=', w!.id).executeTakeFirstOrThrow()).conversation_id).toBe(b!.conversation_id);
+    expect((await database.db.selectFrom('edges').select('to_entry_id').where('id', '=', edge.id).executeTakeFirstOrThrow()).to_entry_id).toBe(b!.id);
+  });
+
+  it('write a part’s edges, conversations and the edges its entries found once for the part, not once per entry', async () => {
+    const feed = await blogFeed('eins');
+    // Newest first, each post answering the one before it: every post's edge waits for the next
+    // item of the part, which finds it and joins the conversation the post joined (held).
+    const items = Array.from({ length: 20 }, (_, i) => 20 - i).map((n) => item('eins', `p${n}`, n, `<p>${link(`http://eins.example/p${n - 1}/`)}</p>`));
+    const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, feed, { items, title: null }, now));
+    expect(result.inserted).toBe(20);
+    // Before: an insert of its edges and of its conversation per entry, and an update of the
+    // edge waiting for it (20, 20 and 19). The edges waiting for a later item are written with it.
+    expect(countStarting(sql, 'insert into edges')).toBe(1);
+    expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
+    expect(countStarting(sql, 'update edges set to_entry_id')).toBe(0);
+    const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ entry_count: 20, post_count: 20 });
+    expect(await database.db.selectFrom('edges').select('id').where('to_entry_id', 'is', null).execute()).toHaveLength(1);
+    await expectCountsMatchRecount(database);
+  });
+
+  it('thread answers to earlier entries of the same part, merges and comment threads inside one part as item by item', async () => {
+    // The same feeds stored with the part's writes held (every item new) and item by item (an
+    // item named twice makes a part store item by item): the same rows, ids and times included.
+    const storeAll = async (db: OpenedDatabase['db'], itemByItem: boolean) => {
+      const blog = async (name: string, kind: Source['kind'] = 'feed', entryId: number | null = null) => {
+        const found = await db.selectFrom('blogs').select('id').where('url_key', '=', `${name}.example`).executeTakeFirst();
+        const id = found?.id ?? (await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now)).id;
+        return insertSource(db, { blogId: id, kind, url: `http://${name}.example/${kind}/${entryId ?? ''}`, nextCheckAt: now, ...(entryId !== null ? { entryId } : {}) }, now);
+      };
+      const ingest = (source: Source, items: FeedItem[]) => ingestFeedItems(db, source, { items: itemByItem ? [...items, items[0]!] : items, title: null }, now);
+      await ingest(await blog('zwei'), [item('zwei', 'x', 1, '<p>X</p>'), item('zwei', 'y', 2, '<p>Y</p>')]);
+      // Oldest first: each later item answers an earlier one of the part (found threaded though
+      // its conversation is held); `m` joins two debates the part started and merges them; `n`
+      // links x and y, stored before, merging them into the part's debate.
+      await ingest(await blog('eins'), [
+        item('eins', 'a', 1, '<p>A</p>', { commentCount: 3 }),
+        item('eins', 'b', 2, `<p>${link('http://eins.example/a/')}</p>`),
+        item('eins', 'c', 3, '<p>C</p>'),
+        item('eins', 'm', 4, `<p>${link('http://eins.example/b/')} ${link('http://eins.example/c/')}</p>`),
+        item('eins', 'n', 5, `<p>${link('http://zwei.example/x/')} ${link('http://zwei.example/y/')} ${link('http://eins.example/m/')}</p>`),
+        item('eins', 'o', 6, `<p>${link('http://eins.example/n/')}</p>`),
+      ]);
+      // A post's comment feed: replies to earlier comments of the same part, oldest first.
+      const post = await db.selectFrom('entries').select('id').where('url', '=', 'http://eins.example/a/').executeTakeFirstOrThrow();
+      const comment = (n: number, parent: number | null, hour: number): FeedItem =>
+        item('eins', `a/#comment-${n}`, hour, `<p>Kommentar ${n}</p>`, {
+          guid: `http://eins.example/?p=a#comment-${n}`,
+          url: `http://eins.example/a/#comment-${n}`,
+          title: null,
+          inReplyTo: [{ ref: parent === null ? 'http://eins.example/?p=a' : `http://eins.example/?p=a#comment-${parent}`, href: null }],
+        });
+      await ingest(await blog('eins', 'post-comments', post.id), [comment(1, null, 7), comment(2, 1, 8), comment(3, 2, 9)]);
+      return rows(db);
+    };
+    const other = await createTestDatabase();
+    try {
+      const held = await storeAll(database.db, false);
+      const oneByOne = await storeAll(other.db, true);
+      expect(held).toEqual(oneByOne);
+      expect(held.entries).toHaveLength(11);
+      const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
+      // a, b, c, m, n, o, x, y and the three comments: one debate.
+      expect(live).toHaveLength(1);
+      expect(live[0]).toMatchObject({ entry_count: 11, post_count: 8, comment_count: 3, missing_count: 0 });
+      await expectCountsMatchRecount(database);
+    } finally {
+      await other.close();
+    }
+  });
+});
