@@ -253,7 +253,14 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   // The feed's entries commit together, and the validators that vouch for them after them: a
   // crash in between leaves the old validators, so the next poll fetches the feed again and,
   // ingest being idempotent, loses and duplicates nothing (its items are recognised unchanged).
-  const items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}) });
+  let items: FeedIngest;
+  try {
+    items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}) });
+  } catch (err) {
+    // A reading thread stopped drafting the items at its time or memory limit: nothing was stored.
+    if (err instanceof FeedParseError) return fail(`the feed could not be read: ${err.message}`, res.status);
+    throw err;
+  }
   // A new comment in the site's comment feed moves its post's thread, whatever the post feed says.
   if (source.kind === 'site-comments') await wakeCommentSourcesOfComments(deps.db, items.insertedIds, checkedAt);
   const gap = source.kind === 'post-comments' ? await completeComments(deps, source, feed.items, started) : null;

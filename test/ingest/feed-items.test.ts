@@ -9,7 +9,7 @@ import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { createFeedReader } from '../../src/reader/read-feed.ts';
-import type { FeedItem } from '../../src/reader/types.ts';
+import { FeedParseError, type FeedItem } from '../../src/reader/types.ts';
 import type { EntryKind } from '../../src/domain/vocabulary.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
@@ -138,6 +138,23 @@ describe('ingestFeedItems', () => {
     } finally {
       await reader.close();
       await here.close();
+    }
+  });
+
+  it("fails a poll whose items a reading thread stopped drafting at its limit, storing nothing, and stores them on the next poll", async () => {
+    server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(posts) });
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    try {
+      const limited = { ...reader, draft: () => Promise.reject(new FeedParseError('too-large', "reading the feed's items took longer than 20 s")) };
+      const failed = await refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader: limited }, (await findSourceById(database.db, source.id))!);
+      expect(failed).toMatchObject({ outcome: 'failed', error: "the feed could not be read: reading the feed's items took longer than 20 s" });
+      expect(await countEntries(database.db)).toBe(0);
+      // The validators were not kept: the next poll fetches the feed whole again.
+      expect((await findSourceById(database.db, source.id))!.etag).toBeNull();
+      const next = await refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader }, (await findSourceById(database.db, source.id))!);
+      expect(next).toMatchObject({ outcome: 'updated', inserted: 3 });
+    } finally {
+      await reader.close();
     }
   });
 
