@@ -80,7 +80,8 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
 
   const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 
-  function stop(slot: Slot, reason: Error): void {
+  // Takes a slot's thread away, failing its job with `reason`; returns the thread to end.
+  function release(slot: Slot, reason: Error): Worker | null {
     const w = slot.worker;
     slot.worker = null;
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
@@ -90,7 +91,11 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
       slot.current.reject(reason);
       slot.current = null;
     }
-    if (w) void w.terminate();
+    return w;
+  }
+
+  function stop(slot: Slot, reason: Error): void {
+    void release(slot, reason)?.terminate();
     pump();
   }
 
@@ -183,20 +188,7 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
     async close() {
       const stopped = new Error('reader: the feed could not be read: Palaver is shutting down');
       for (const job of waiting.splice(0)) job.reject(stopped);
-      await Promise.all(
-        slots.map(async (slot) => {
-          const w = slot.worker;
-          slot.worker = null;
-          if (slot.idleTimer) clearTimeout(slot.idleTimer);
-          slot.idleTimer = null;
-          if (slot.current) {
-            clearTimeout(slot.current.timer);
-            slot.current.reject(stopped);
-            slot.current = null;
-          }
-          if (w) await w.terminate();
-        }),
-      );
+      await Promise.all(slots.map((slot) => release(slot, stopped)?.terminate()));
     },
   };
 }
