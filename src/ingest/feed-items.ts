@@ -1,8 +1,8 @@
 // Records the items of one parsed feed: the items read before (the same hash as last time) are
 // recognised in one query and left alone, the others drafted (sanitized, their links read; in a
-// reading thread when the poller has them) and threaded, and everything the feed changes is written in one transaction, so a crash leaves
-// the whole feed or none of it (a feed of more than 50 items: in parts of 50, completed by the
-// next poll). The comment feeds and listings new posts name become sources.
+// reading thread when the poller has them) and threaded, and everything the feed changes is
+// written in one transaction, so a crash leaves the whole feed or none of it (a feed of more
+// than 50 items: in parts of 50, completed by the next poll). The comment feeds and listings new posts name become sources.
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey } from '../domain/edges.ts';
 import type { Source } from '../domain/models.ts';
