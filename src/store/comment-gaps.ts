@@ -6,8 +6,9 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
 import { writeHeldChannels } from './held-channels.ts';
-import { heldConversationOf, holdsCommentsOf, holdsEdgesFrom, writeHeldThreading } from './held-threading.ts';
-import { firstRow, prepare } from './prepared.ts';
+import type { EdgeType } from '../domain/vocabulary.ts';
+import { heldCommentersOf, heldConversationOf, heldEdgesFrom, writeHeldThreading, type NewEdgeRow } from './held-threading.ts';
+import { firstRow, prepare, preparedList } from './prepared.ts';
 
 /**
  * Counts the comments Palaver has of a post: entries with a comment-of edge to it, and pings the
@@ -16,9 +17,14 @@ import { firstRow, prepare } from './prepared.ts';
 export async function countKnownComments(db: Db, postId: number): Promise<number> {
   // Pings listed by the blog count by their channel: a held one is written before it is counted.
   await writeHeldChannels(db, ['listing']);
-  // Comments whose edges found the post in this transaction and are held: written first.
-  if (holdsCommentsOf(db, postId)) await writeHeldThreading(db);
-  return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
+  // Comments whose edges found the post in this transaction and are held count with those
+  // written, by their entries' rows (a comment feed's part would otherwise write its threading at
+  // every comment); other held writes that make comments are written first.
+  const commenters = heldCommentersOf(db, postId);
+  if (commenters === undefined) await writeHeldThreading(db);
+  if (!commenters?.length) return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
+  const ids = [...new Set(commenters)];
+  return Number((await knownCommentsWith(ids.length)(db, [...ids, postId])).rows[0]?.n ?? 0);
 }
 
 /** The count of countKnownComments as an expression (a scalar subquery), to read along with other things. */
@@ -41,15 +47,24 @@ const knownComments = prepare(1, (db, [postId]: [number]) => {
   return { compile: () => query.compile(db) };
 });
 
+// knownComments with new entries whose comment-of edges to the post are held in memory: their
+// keys as the edges would give them once written.
+const knownCommentsWith = preparedList(1, (db, ids: [number][], [postId]: [number]) => {
+  const held = sql`select coalesce(e.source_key, 'entry:' || e.id) as k from entries e where e.id in (${sql.join(ids.map(([id]) => id))})`;
+  const query = sql<{ n: number }>`select count(*) as n from (${knownCommentKeys(postId)} union ${held}) as known`;
+  return { compile: () => query.compile(db) };
+}, 1);
+
 /**
  * Finds the post an entry counts toward (the post it comments on, or the post a listed ping
  * names), with the count the post reports; undefined when it counts toward none.
  */
 export async function findCountedPost(db: Db, entryId: number): Promise<{ id: number; commentCount: number | null; conversationId: number | null } | undefined> {
   await writeHeldChannels(db, ['listing']);
-  // It reads the entry's own edges: those a part of a feed holds are written first.
-  if (holdsEdgesFrom(db, entryId)) await writeHeldThreading(db);
-  const row = await firstRow(countedPost, db, [entryId, entryId]);
+  // A new entry of a part of a feed: its edges are held, and the posts they found are read by id
+  // rather than writing the part's threading first (a comment feed would write it at every comment).
+  const heldEdges = heldEdgesFrom(db, entryId);
+  const row = heldEdges ? await countedPostAmong(db, entryId, heldEdges) : await firstRow(countedPost, db, [entryId, entryId]);
   // A post that joined its conversation in this transaction may hold it in memory still.
   return row ? { id: row.id, commentCount: row.comment_count, conversationId: row.conversation_id ?? heldConversationOf(db, row.id) ?? null } : undefined;
 }
@@ -73,6 +88,31 @@ const countedPost = prepare(2, (db, [entryId, sameEntryId]: [number, number]) =>
     .orderBy(sql`case when edges.type = 'comment-of' then 0 else 1 end`)
     .limit(1),
 );
+
+/**
+ * countedPost over edges held in memory: the first post a comment-of edge found, else the first
+ * a linkback found when the blog's listing named the entry. Among several edges of one type, the
+ * one that came first.
+ */
+async function countedPostAmong(db: Db, entryId: number, edges: readonly NewEdgeRow[]): Promise<{ id: number; comment_count: number | null; conversation_id: number | null } | undefined> {
+  const toward = (type: EdgeType) => edges.filter((e) => e.type === type && e.to !== null).map((e) => e.to!);
+  const commentOf = toward('comment-of');
+  let linkback = toward('linkback');
+  if (commentOf.length === 0 && linkback.length === 0) return undefined;
+  if (linkback.length > 0 && !(await firstRow(listedChannel, db, [entryId]))) linkback = [];
+  const ids = [...new Set([...commentOf, ...linkback])];
+  if (ids.length === 0) return undefined;
+  const posts = new Map((await countedPostsById(ids.length)(db, ids)).rows.filter((p) => p.kind === 'post').map((p) => [p.id, p]));
+  for (const id of ids) {
+    const post = posts.get(id);
+    if (post) return { id: post.id, comment_count: post.comment_count, conversation_id: post.conversation_id };
+  }
+  return undefined;
+}
+
+const listedChannel = prepare(1, (db, [entryId]: [number]) => db.selectFrom('entry_channels').select('entry_id').where('entry_id', '=', entryId).where('via', '=', 'listing'));
+
+const countedPostsById = preparedList(1, (db, ids: [number][]) => db.selectFrom('entries').select(['id', 'kind', 'comment_count', 'conversation_id']).where('id', 'in', ids.map(([id]) => id)));
 
 /** The post a post-comments source belongs to, as the completion step needs it. */
 export interface CommentedPost {

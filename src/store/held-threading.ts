@@ -68,12 +68,16 @@ export function holdNewEdges(db: Db, rows: NewEdgeRow[]): { id: number; type: Ed
   return waiting;
 }
 
-/** Tells whether the transaction holds edges of this entry not written yet. */
-export function holdsEdgesFrom(db: Db, entryId: number): boolean {
+/**
+ * The edges of an entry the transaction holds, in the order they came, when it holds them (a new
+ * entry's edges are held all together or not at all); undefined when none are held.
+ */
+export function heldEdgesFrom(db: Db, entryId: number): Readonly<NewEdgeRow>[] | undefined {
   const h = held.get(db);
-  if (!h) return false;
-  for (const row of h.newEdges.values()) if (row.from === entryId) return true;
-  return false;
+  if (!h) return undefined;
+  const rows: NewEdgeRow[] = [];
+  for (const row of h.newEdges.values()) if (row.from === entryId) rows.push(row);
+  return rows.length > 0 ? rows : undefined;
 }
 
 /**
@@ -129,11 +133,30 @@ export function holdEdgesPointedAt(db: Db, edges: { id: number; type: EdgeType }
 export function holdsCommentsOf(db: Db, entryId: number): boolean {
   const h = held.get(db);
   if (!h) return false;
-  const makesComment = (type: EdgeType) => type === 'comment-of' || type === 'linkback';
   for (const [to, type] of h.edges.values()) if (to === entryId && makesComment(type)) return true;
   for (const row of h.newEdges.values()) if (row.to === entryId && makesComment(row.type)) return true;
   return false;
 }
+
+/**
+ * The new entries whose held comment-of edges point at this entry (none: empty), when those are
+ * all the held writes that make it a post's comment; undefined when a held linkback or a stored
+ * edge pointed at it is held too (the caller writes them before it counts).
+ */
+export function heldCommentersOf(db: Db, entryId: number): number[] | undefined {
+  const h = held.get(db);
+  if (!h) return [];
+  for (const [to, type] of h.edges.values()) if (to === entryId && makesComment(type)) return undefined;
+  const from: number[] = [];
+  for (const row of h.newEdges.values()) {
+    if (row.to !== entryId || !makesComment(row.type)) continue;
+    if (row.type !== 'comment-of') return undefined;
+    from.push(row.from);
+  }
+  return from;
+}
+
+const makesComment = (type: EdgeType) => type === 'comment-of' || type === 'linkback';
 
 /** Writes what the transaction holds (one statement per kind of write), before a read that depends on it and before the transaction commits. */
 export async function writeHeldThreading(db: Db): Promise<void> {

@@ -4,7 +4,7 @@ import type { Source } from '../../src/domain/models.ts';
 import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, holdNewEntryConversation, holdsCommentsOf, holdsEdgesFrom, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
+import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, holdNewEntryConversation, heldEdgesFrom, holdsCommentsOf, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 import { countStarting, recordStatements } from '../support/statements.ts';
@@ -60,11 +60,14 @@ describe('held threading writes', () => {
         // An edge named twice is kept once; those without a target wait, with a stand-in id.
         const waiting = holdNewEdges(trx, [row(a!.id, 'url:x.example/1', null), row(a!.id, 'url:x.example/1', null), row(a!.id, 'url:eins.example/b', b!.id)])!;
         expect(waiting).toEqual([{ id: -1, type: 'links-to', target: 'url:x.example/1' }]);
-        expect(holdsEdgesFrom(trx, a!.id)).toBe(true);
-        expect(holdsEdgesFrom(trx, b!.id)).toBe(false);
+        expect(heldEdgesFrom(trx, a!.id)?.map((e) => [e.target, e.to])).toEqual([
+          ['url:x.example/1', null],
+          ['url:eins.example/b', b!.id],
+        ]);
+        expect(heldEdgesFrom(trx, b!.id)).toBeUndefined();
         // A read needs them written (a flush); the stand-in still finds its edge afterwards.
         await writeHeldThreading(trx);
-        expect(holdsEdgesFrom(trx, a!.id)).toBe(false);
+        expect(heldEdgesFrom(trx, a!.id)).toBeUndefined();
         expect(holdEdgesPointedAt(trx, waiting, b!.id)).toBe(true);
         const more = holdNewEdges(trx, [row(b!.id, 'url:x.example/2', null)])!;
         expect(holdEdgesPointedAt(trx, more, a!.id)).toBe(true);
@@ -132,6 +135,31 @@ describe('held threading writes', () => {
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ entry_count: 20, post_count: 20 });
     expect(await database.db.selectFrom('edges').select('id').where('to_entry_id', 'is', null).execute()).toHaveLength(1);
+    await expectCountsMatchRecount(database);
+  });
+
+  it('write a comment feed’s part once, counting its comments toward the post’s reported count without writing them first', async () => {
+    const feed = await blogFeed('eins');
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>', { commentCount: 12 })], title: null }, now);
+    const post = await database.db.selectFrom('entries').select(['id', 'conversation_id']).executeTakeFirstOrThrow();
+    const comments = await insertSource(database.db, { blogId: feed.blogId, kind: 'post-comments', url: 'http://eins.example/a/feed/', nextCheckAt: now, entryId: post.id }, now);
+    // Newest first, each answering the one before it, the first the post: as WordPress lists them.
+    const items = Array.from({ length: 10 }, (_, i) => 10 - i).map((n) =>
+      item('eins', `a/#comment-${n}`, 1 + n, `<p>Kommentar ${n}</p>`, {
+        guid: `http://eins.example/?p=a#comment-${n}`,
+        url: `http://eins.example/a/#comment-${n}`,
+        title: null,
+        inReplyTo: [{ ref: n === 1 ? 'http://eins.example/?p=a' : `http://eins.example/?p=a#comment-${n - 1}`, href: null }],
+      }),
+    );
+    const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, comments, { items, title: null }, now));
+    expect(result.inserted).toBe(10);
+    // Before: each comment's edges, its conversation and the edge waiting for it were written
+    // before it was counted toward the post (10 inserts of edges).
+    expect(countStarting(sql, 'insert into edges')).toBe(1);
+    expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
+    const conversation = await database.db.selectFrom('conversations').selectAll().where('id', '=', post.conversation_id!).executeTakeFirstOrThrow();
+    expect(conversation).toMatchObject({ entry_count: 11, comment_count: 10, missing_count: 2 });
     await expectCountsMatchRecount(database);
   });
 
