@@ -5,7 +5,7 @@
 import type { Db } from '../db/open.ts';
 import { addToConversation, flushConversationCounts, heldEntryCount, refreshConversation, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
-import { heldConversationOf, holdNewEntryConversation, moveHeldEntries, writeHeldThreading } from './held-threading.ts';
+import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
 
 export { refreshConversation } from './conversation-counts.ts';
@@ -69,7 +69,9 @@ async function lockConversationsOf(db: Db, entryIds: number[], firstIsNew: boole
   if (firstIsNew && entryIds.length === 1) return [{ id: entryIds[0]!, conversation_id: null, entry_count: null }];
   // Entries that joined a conversation earlier in this transaction and are held (held-threading.ts):
   // their conversation is known, locked by this transaction (or made by it) and counted in memory.
-  const held = entryIds.map((id) => heldConversationOf(db, id));
+  // So are stored entries whose conversation this transaction read and locked before (a comment
+  // feed's comments on one post each join the post's).
+  const held = entryIds.map((id) => heldConversationOf(db, id) ?? readConversationOf(db, id));
   if (held.some((c) => c !== undefined)) {
     const known = entryIds.flatMap((id, i) => {
       const c = held[i];
@@ -95,16 +97,21 @@ async function lockConversationsOfStored(db: Db, entryIds: number[]): Promise<{ 
   if (read && read.every((r) => r.merged_into_id === null)) {
     const found = new Map(read.map((r) => [r.id, r]));
     if (entryIds.every((id, i) => i === 0 || found.has(id))) {
-      return [...new Set(entryIds)].map((id) => {
+      const rows = [...new Set(entryIds)].map((id) => {
         const row = found.get(id);
         return row ? { id, conversation_id: row.conversation_id as number | null, entry_count: row.entry_count as number | null } : { id, conversation_id: null, entry_count: null };
       });
+      noteReadConversations(db, rows);
+      return rows;
     }
   }
   for (;;) {
     const { rows } = await conversationsOf(entryIds.length)(db, entryIds);
     const unlocked = [...new Set(rows.map((r) => r.conversation_id).filter((c): c is number => c !== null && !locked.has(c)))];
-    if (unlocked.length === 0 || !(await lockConversations(db, unlocked))) return rows;
+    if (unlocked.length === 0 || !(await lockConversations(db, unlocked))) {
+      noteReadConversations(db, rows);
+      return rows;
+    }
     for (const c of unlocked) locked.add(c);
   }
 }
@@ -143,8 +150,10 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   if (arrival && alone && unassigned.length === 1) {
     if (!holdNewEntryConversation(db, entryId, survivor)) await assignOwnConversation(db, [survivor, entryId]);
   } else if (unassigned.length) {
-    // Records that travel with their node are found by the rows: those held are written first.
+    // Records that travel with their node are found by the rows: those held are written first,
+    // and stored entries they move are read again.
     await writeHeldThreading(db);
+    forgetReadConversations(db);
     await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
   }
   // The common case, a new entry joining one conversation (or starting one), updates the

@@ -24,6 +24,12 @@ export interface NewEdgeRow {
 interface Held {
   /** New entry → the conversation it joined, not written yet. */
   conversations: Map<number, number>;
+  /**
+   * Stored entry → its conversation, read by this transaction with the conversation locked
+   * (written rows, kept across writes): no other transaction moves it meanwhile, and this one
+   * moves it only by a merge (moveHeldEntries) or with records of pings (forgetReadConversations).
+   */
+  read: Map<number, number>;
   /** Stored waiting edge → the new entry it found and the edge's type, not written yet. */
   edges: Map<number, [number, EdgeType]>;
   /** The new entries' edges not written yet, in the order they came, by a stand-in id below 0. */
@@ -43,7 +49,7 @@ const held = new WeakMap<object, Held>();
  */
 export function holdThreadingWrites(db: Db): void {
   if (!db.isTransaction) throw new Error('store: threading writes are held only within a transaction');
-  held.set(db, { conversations: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0 });
+  held.set(db, { conversations: new Map(), read: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0 });
 }
 
 /**
@@ -95,6 +101,22 @@ export function heldConversationOf(db: Db, entryId: number): number | undefined 
   return held.get(db)?.conversations.get(entryId);
 }
 
+/** Notes the conversations of stored entries this transaction read with those conversations locked. */
+export function noteReadConversations(db: Db, rows: readonly { id: number; conversation_id: number | null }[]): void {
+  const h = held.get(db);
+  if (h) for (const r of rows) if (r.conversation_id !== null) h.read.set(r.id, r.conversation_id);
+}
+
+/** The conversation of a stored entry as noteReadConversations noted it, when it did. */
+export function readConversationOf(db: Db, entryId: number): number | undefined {
+  return held.get(db)?.read.get(entryId);
+}
+
+/** Forgets the conversations noted of stored entries: this transaction moved some it cannot follow. */
+export function forgetReadConversations(db: Db): void {
+  held.get(db)?.read.clear();
+}
+
 /** Tells whether an entry (other than `except`) joined conversation `conversationId` in this transaction and that is not written yet. */
 export function holdsEntriesOf(db: Db, conversationId: number, except?: number): boolean {
   const h = held.get(db);
@@ -103,11 +125,12 @@ export function holdsEntriesOf(db: Db, conversationId: number, except?: number):
   return false;
 }
 
-/** Moves the held entries of conversation `from` to `into`, as a merge moves the written ones. */
+/** Moves the held entries of conversation `from` (and those noted read in it) to `into`, as a merge moves the written ones. */
 export function moveHeldEntries(db: Db, from: number, into: number): void {
   const h = held.get(db);
   if (!h) return;
   for (const [entryId, c] of h.conversations) if (c === from) h.conversations.set(entryId, into);
+  for (const [entryId, c] of h.read) if (c === from) h.read.set(entryId, into);
 }
 
 /**

@@ -379,17 +379,19 @@ describe('ingestFeedItems, statements per new item', () => {
     const link = (hrefs: string[]) => hrefs.map((h) => `<a href="${h}">x</a>`).join(' ');
     const base = wordPressItems(1, 'http://nowhere.example/')[0]!;
     const at = (h: number) => new Date(Date.UTC(2026, 2, 2, h)).toISOString();
-    // Newest first, as a feed lists them: stored oldest first.
+    // Newest first, as a feed lists them: stored oldest first. `c` merges the two debates, the
+    // second into the first; `e` then joins the second's post, which moved with it.
     const items: FeedItem[] = [
+      { ...base, guid: 'e', url: `${origin}/e/`, publishedAt: at(5), authorName: 'E', contentHtml: `<p>${link([stores[1]!])}</p>` },
       { ...base, guid: 'd', url: `${origin}/d/`, publishedAt: at(4), authorName: 'D', contentHtml: `<p>${link([stores[0]!])}</p>` },
       { ...base, guid: 'c', url: `${origin}/c/`, publishedAt: at(3), authorName: 'C', contentHtml: `<p>${link(stores)}</p>` },
       { ...base, guid: 'b', url: `${origin}/b/`, publishedAt: at(2), authorName: 'B', contentHtml: `<p>${link([stores[1]!])}</p>` },
       { ...base, guid: 'a', url: `${origin}/a/`, publishedAt: at(1), authorName: 'A', contentHtml: `<p>${link([stores[0]!])}</p>` },
     ];
-    expect((await ingestFeedItems(database.db, source, { items, title: null }, now.toISOString())).inserted).toBe(4);
+    expect((await ingestFeedItems(database.db, source, { items, title: null }, now.toISOString())).inserted).toBe(5);
     const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
     expect(live).toHaveLength(1);
-    expect(live[0]).toMatchObject({ entry_count: 8, blog_count: 3, author_count: 6 });
+    expect(live[0]).toMatchObject({ entry_count: 9, blog_count: 3, author_count: 7 });
     await expectCountsMatchRecount(database);
   });
 });
