@@ -28,17 +28,17 @@ export function ftsMatch(words: string[]): string {
 
 /**
  * Full-text search: SQLite's FTS5 table entries_fts (diacritics removed by its tokenizer), or
- * PostgreSQL's generated search_vector (diacritics removed by unaccent in the palaver_search
- * configuration); both from migration 0004. `words` are letters and digits only.
+ * PostgreSQL's entry_search vectors (diacritics removed by unaccent in the palaver_search
+ * configuration); from migrations 0004 and 0016. `words` are letters and digits only.
  */
 export function fullTextQuery(db: Db, words: string[]): FullTextQuery {
   if (isPostgres(db)) {
     const query = sql`to_tsquery('palaver_search', ${words.map((w) => `${w}:*`).join(' & ')})`;
     return {
-      from: sql`entries e`,
-      matches: sql<boolean>`e.search_vector @@ ${query}`,
+      from: sql`entry_search s join entries e on e.id = s.entry_id`,
+      matches: sql<boolean>`s.search_vector @@ ${query}`,
       // ts_rank's default weights are 1.0 (A, title), 0.4 (B, author), 0.1 (D, text).
-      order: sql`ts_rank(e.search_vector, ${query}) desc`,
+      order: sql`ts_rank(s.search_vector, ${query}) desc`,
       snippet: sql<string | null>`ts_headline('palaver_search', coalesce(e.content_text, ''), ${query}, ${`StartSel="${snippetMarks.start}", StopSel="${snippetMarks.end}", MaxWords=24, MinWords=12, ShortWord=0`})`,
     };
   }

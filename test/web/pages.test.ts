@@ -270,11 +270,20 @@ describe('GET /?q= (search)', () => {
     await sql`update entries set content_text = 'wieder normal' where id = ${katrin.id}`.execute(db);
     expect((await d.t.app.inject('/?q=quastenflosser')).body).toContain('Nothing found.');
     if (onPostgres) {
-      // PostgreSQL's index is a generated column: it cannot fall out of step, only be queried.
-      const count = async (word: string) => Number((await sql<{ n: number }>`select count(*) as n from entries where search_vector @@ to_tsquery('palaver_search', ${word})`.execute(db)).rows[0]!.n);
+      // PostgreSQL's vectors live beside the entries (entry_search), kept by triggers on the
+      // searched columns: another column's update (threading, counts) leaves them alone.
+      const count = async (word: string) => Number((await sql<{ n: number }>`select count(*) as n from entry_search where search_vector @@ to_tsquery('palaver_search', ${word})`.execute(db)).rows[0]!.n);
+      const version = async () => (await sql<{ v: string }>`select xmin::text as v from entry_search where entry_id = ${katrin.id}`.execute(db)).rows[0]!.v;
       expect(await count('normal')).toBe(1);
+      const before = await version();
+      await sql`update entries set comment_count = 3, conversation_id = conversation_id where id = ${katrin.id}`.execute(db);
+      expect(await version()).toBe(before);
+      await sql`update entries set title = 'Ein Exkurs' where id = ${katrin.id}`.execute(db);
+      expect(await version()).not.toBe(before);
+      expect((await d.t.app.inject('/?q=exkurs')).body).toContain(`#e-${katrin.id}"`);
       await db.transaction().execute(async (trx) => {
         await sql`set local session_replication_role = replica`.execute(trx);
+        await sql`delete from entry_search where entry_id = ${katrin.id}`.execute(trx);
         await sql`delete from entries where id = ${katrin.id}`.execute(trx);
       });
       expect(await count('normal')).toBe(0);
