@@ -20,18 +20,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create table entry_search (entry_id integer primary key references entries (id) on delete cascade, search_vector tsvector not null)`.execute(db);
   await sql`insert into entry_search (entry_id, search_vector) select id, search_vector from entries`.execute(db);
   await sql`create index entry_search_idx on entry_search using gin (search_vector)`.execute(db);
+  // New entries come many to a statement (a part of a feed): their vectors too, in one insert.
   await sql
     .raw(
-      `create function entry_search_follow() returns trigger language plpgsql as $$
+      `create function entry_search_insert() returns trigger language plpgsql as $$
        begin
-         insert into entry_search (entry_id, search_vector) values (new.id, ${vectorOf('new.')})
-           on conflict (entry_id) do update set search_vector = excluded.search_vector;
+         insert into entry_search (entry_id, search_vector) select n.id, ${vectorOf('n.')} from new_entries n;
          return null;
        end $$`,
     )
     .execute(db);
-  await sql`create trigger entry_search_insert after insert on entries for each row execute function entry_search_follow()`.execute(db);
-  await sql`create trigger entry_search_update after update of title, author_name, content_text on entries for each row execute function entry_search_follow()`.execute(db);
+  await sql`create trigger entry_search_insert after insert on entries referencing new table as new_entries for each statement execute function entry_search_insert()`.execute(db);
+  // An edit changes one entry's words at a time (a column list takes no transition table).
+  await sql
+    .raw(
+      `create function entry_search_update() returns trigger language plpgsql as $$
+       begin
+         update entry_search set search_vector = ${vectorOf('new.')} where entry_id = new.id;
+         return null;
+       end $$`,
+    )
+    .execute(db);
+  await sql`create trigger entry_search_update after update of title, author_name, content_text on entries for each row execute function entry_search_update()`.execute(db);
   await sql`drop index if exists entries_search_idx`.execute(db);
   await sql`alter table entries drop column search_vector`.execute(db);
 }
@@ -42,6 +52,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`create index entries_search_idx on entries using gin (search_vector)`.execute(db);
   await sql`drop trigger if exists entry_search_update on entries`.execute(db);
   await sql`drop trigger if exists entry_search_insert on entries`.execute(db);
-  await sql`drop function if exists entry_search_follow()`.execute(db);
+  await sql`drop function if exists entry_search_update()`.execute(db);
+  await sql`drop function if exists entry_search_insert()`.execute(db);
   await sql`drop table if exists entry_search`.execute(db);
 }
