@@ -5,7 +5,10 @@
 // fixture server included) and of the PostgreSQL server's backends per feed. The store is loaded
 // from the checkout given, so two versions run the same script.
 //
-//   node --import tsx bench/feed-statements.ts <checkout> [feeds] [postgres admin URL]
+// With --wordpress, over the WordPress benchmark's feeds instead (30 KB of German text a post,
+// bench/wordpress-farm.ts): what real posts cost the database's search index.
+//
+//   node --import tsx bench/feed-statements.ts <checkout> [feeds] [postgres admin URL] [--shapes] [--wordpress]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +18,10 @@ import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type Pg from 'pg';
 import { startFeedFarm } from './feed-fixtures.ts';
+import { startWordPressFarm } from './wordpress-farm.ts';
 
-const [checkoutArg, feedsArg, adminUrl] = process.argv.slice(2).filter((a) => a !== '--shapes');
+const [checkoutArg, feedsArg, adminUrl] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const wordpress = process.argv.includes('--wordpress');
 if (!checkoutArg) throw new Error('usage: feed-statements.ts <checkout> [feeds] [postgres admin URL]');
 const checkout = path.resolve(checkoutArg);
 const feeds = Number(feedsArg ?? 20);
@@ -87,7 +92,7 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
   const { insertSource } = await load('store/sources.ts');
   const { createPoller } = await load('poller/poller.ts');
   const { createFetcher } = await load('reader/fetcher.ts');
-  const farm = await startFeedFarm(feeds, { hosts: 8 });
+  const farm = wordpress ? await startWordPressFarm(feeds).then((f) => ({ urls: f.feedUrls, close: () => f.close() })) : await startFeedFarm(feeds, { hosts: 8 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-statements-'));
   const name = `palaver_statements_${process.pid}`;
   let admin: Pg.Client | undefined;
