@@ -223,6 +223,7 @@ describe('hostile answers while completing comments', () => {
 
 describe("a reading thread's limit while completing comments", () => {
   const limitReason = "reading the feed's items took longer than 20 s";
+  const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
   /**
    * A reader whose drafting job stops at its limit when it holds Leserin 0's comment: she wrote
@@ -246,7 +247,6 @@ describe("a reading thread's limit while completing comments", () => {
     const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
     try {
       const changed: EntriesChanged[] = [];
-      const silent = { info: () => {}, warn: () => {}, error: () => {} };
       const limited = createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: silent, reader: limitedAtCompletion(reader), onEntriesChanged: (c) => changed.push(c) });
       const summary = await limited.pollOnce({ force: true });
 
@@ -288,7 +288,6 @@ describe("a reading thread's limit while completing comments", () => {
     server.set(postPath(demo), pageRoute);
     const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
     try {
-      const silent = { info: () => {}, warn: () => {}, error: () => {} };
       const limited = createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: silent, reader: limitedAtCompletion(reader) });
       const summary = await limited.pollOnce({ force: true });
 
