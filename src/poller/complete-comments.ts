@@ -52,6 +52,12 @@ export interface CompletionOutcome {
   conversationIds: number[];
   /** The post's REST id when it was looked up in this check. */
   apiPostId?: number;
+  /**
+   * Why this check stopped before its end, in plain words: a reading thread stopped drafting
+   * comments at its time or memory limit. What was stored before stays (inserted, entryIds);
+   * null when the check ran its course.
+   */
+  stopped: string | null;
 }
 
 function oldestOf(items: FeedItem[]): FeedItem | undefined {
@@ -93,9 +99,29 @@ export async function completePostComments(
   if (source.entryId === null) return null;
   const post = await findCommentedPost(deps.db, source.entryId);
   if (!post || post.blogId === null || !post.url) return null;
+  const outcome: CompletionOutcome = { missing: 0, note: null, inserted: 0, entryIds: [], conversationIds: [], stopped: null };
+  try {
+    return await fillPostComments(deps, source, { ...post, blogId: post.blogId, url: post.url }, feedItems, started, outcome);
+  } catch (err) {
+    // The readers say their own failures as notes: a FeedParseError here is the ingest's, whose
+    // reading thread stopped drafting at its limit before its transaction, so that batch stored
+    // nothing. The batches before it are committed and stay in the outcome; the rest of the
+    // check (the count, the note) waits for the next one.
+    if (err instanceof FeedParseError) return { ...outcome, stopped: err.message };
+    throw err;
+  }
+}
+
+async function fillPostComments(
+  deps: CompletionDeps,
+  source: Source,
+  post: CommentedPost & { blogId: number; url: string },
+  feedItems: FeedItem[] | null,
+  started: Date,
+  outcome: CompletionOutcome,
+): Promise<CompletionOutcome> {
   const blogId = post.blogId;
   const checkedAt = started.toISOString();
-  const outcome: CompletionOutcome = { missing: 0, note: null, inserted: 0, entryIds: [], conversationIds: [] };
 
   let reported = post.commentCount ?? 0;
   const overflow = feedItems !== null && (await windowOverflowed(deps.db, source, blogId, feedItems));

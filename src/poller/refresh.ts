@@ -79,6 +79,11 @@ function gapState(source: Source, gap: CompletionOutcome, started: Date, nextChe
 }
 
 
+// The error of a poll whose comment completion a reading thread stopped at its limit.
+function completionStopped(reason: string): string {
+  return `the missing comments could not be read: ${reason}`;
+}
+
 // Statuses after which asking again soon is pointless but the blog may come back.
 function describeStatus(res: FetchResponse): string {
   const reasons: Record<number, string> = {
@@ -118,7 +123,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   const fail = async (
     error: string,
     status: number | null,
-    options: { retryAfterSeconds?: number | null; disable?: boolean } = {},
+    options: { retryAfterSeconds?: number | null; disable?: boolean; stored?: Pick<RefreshResult, 'inserted' | 'updated'> } = {},
   ): Promise<RefreshResult> => {
     const { failures, nextCheckAt, stopReason } = scheduleAfterFailure({
       now: started,
@@ -138,7 +143,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
       succeeded: false,
       ...(disabledReason !== undefined ? { disabledReason } : {}),
     });
-    return result({ outcome: disable ? 'disabled' : 'failed', status, error: disabledReason ?? error, nextCheckAt });
+    return result({ outcome: disable ? 'disabled' : 'failed', status, error: disabledReason ?? error, nextCheckAt, ...options.stored });
   };
 
   let res: FetchResponse;
@@ -210,6 +215,11 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     const state = source.kind === 'post-comments' && source.entryId !== null ? { ...hinted, nextCheckAt: await commentSourceNextCheck(deps.db, source, started, hintFromHeaders ?? source.intervalHintSeconds, s) } : hinted;
     // Comments were missing last time: the feed has nothing new, but the API or the page may.
     const gap = source.kind === 'post-comments' && source.gapNote !== null ? await completeComments(deps, source, null, started) : null;
+    if (gap?.stopped) {
+      // The comments stored before the stop are committed: they reach the listeners all the same.
+      if (gap.entryIds.length > 0) safely(() => deps.onEntriesChanged?.({ entryIds: gap.entryIds, conversationIds: [...new Set(gap.conversationIds)], blogIds: [source.blogId] }));
+      return fail(completionStopped(gap.stopped), res.status, { stored: { inserted: gap.inserted, updated: 0 } });
+    }
     const gapped = gap ? gapState(source, gap, started, state.nextCheckAt, s) : null;
     await updateSourceAfterPoll(deps.db, source.id, {
       ...state,
@@ -270,6 +280,13 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     items.changed.conversationIds.push(...gap.conversationIds);
     items.changed.conversationIds = [...new Set(items.changed.conversationIds)];
     if (gap.entryIds.length > 0) items.changed.blogIds = [source.blogId];
+  }
+  if (gap?.stopped) {
+    // The feed's items (and the comments stored before the stop) are committed and stay; the
+    // validators are not written, so the next poll reads the feed again, finds its items
+    // unchanged and completes the comments.
+    const stored = await afterIngest(deps, source, feed, items, checkedAt);
+    return fail(completionStopped(gap.stopped), res.status, { stored });
   }
   await deps.db.transaction().execute(async (trx) => {
     const nextCheckAt = source.kind === 'post-comments' && source.entryId !== null ? await commentSourceNextCheck(trx, source, started, hint, s) : state.nextCheckAt;

@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBloggerBlog, type BloggerBlog } from '../support/fixture-blogs/blogger.ts';
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { createDebate, debateSlugs, type BlogKey, type DebatePost } from '../../src/demo/debate.ts';
+import type { EntriesChanged } from '../../src/domain/vocabulary.ts';
+import { createPoller } from '../../src/poller/poller.ts';
+import { createFeedReader, type FeedReader } from '../../src/reader/read-feed.ts';
+import { FeedParseError } from '../../src/reader/types.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
+import { pollerSettings } from '../../src/service.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectCountsMatchRecount } from '../support/db.ts';
 
@@ -213,6 +218,97 @@ describe('hostile answers while completing comments', () => {
     server.set('/wp-json/wp/v2/comments', { status: 200, headers: { 'content-type': 'application/json' }, body: `[${'{"id":1,"post":41},'.repeat(200_000)}{}]` });
     await t.poller.pollOnce({ force: true });
     expect((await t.app.inject('/api/blogs/1')).json().commentGaps[0].reason).toMatch(/the REST API could not be read: .*larger than the limit/);
+  });
+});
+
+describe("a reading thread's limit while completing comments", () => {
+  const limitReason = "reading the feed's items took longer than 20 s";
+  const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+  /**
+   * A reader whose drafting job stops at its limit when it holds Leserin 0's comment: she wrote
+   * first that evening, so the feed's newest ten leave her out and only the completion drafts her.
+   */
+  function limitedAtCompletion(reader: FeedReader): FeedReader {
+    return {
+      ...reader,
+      draft: (items, kind, at) =>
+        items.some((i) => i.authorName === 'Leserin 0') ? Promise.reject(new FeedParseError('too-large', limitReason)) : reader.draft(items, kind, at),
+    };
+  }
+
+  function commentSourceOf(app: TestApp, blogs: DemoBlogs): Promise<{ lastError: string | null; missingReason: string | null }> {
+    return app.app.inject('/api/blogs/1').then((r) => r.json().sources.find((s: { url: string }) => s.url === `${blogs.permalink('sachar', slug)}feed/atom/`));
+  }
+
+  it("fails the poll of a post's comments with the limit as its reason, keeps the feed's comments, and completes them on the next poll", async () => {
+    const { t, demo } = await startDebate();
+    const parents = busyEvening(demo);
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    try {
+      const changed: EntriesChanged[] = [];
+      const limited = createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: silent, reader: limitedAtCompletion(reader), onEntriesChanged: (c) => changed.push(c) });
+      const summary = await limited.pollOnce({ force: true });
+
+      expect(summary.crashed).toBe(0);
+      const failed = summary.results.filter((r) => r.outcome === 'failed');
+      expect(failed).toEqual([
+        expect.objectContaining({ url: `${demo.permalink('sachar', slug)}feed/atom/`, error: `the missing comments could not be read: ${limitReason}`, inserted: 10 }),
+      ]);
+      expect((await commentSourceOf(t, demo)).lastError).toBe(`the missing comments could not be read: ${limitReason}`);
+      expect((await t.app.inject('/health')).statusCode).toBe(200);
+      // The feed's newest ten are stored and threaded, and their listeners told; the REST API's fifteen are not.
+      const stored = (await conversationOf(t)).entries.filter((e) => e.author.name?.startsWith('Leserin '));
+      expect(stored.map((e) => e.author.name).sort()).toEqual(Array.from({ length: 10 }, (_, n) => `Leserin ${n + 15}`).sort());
+      expect(changed.flatMap((c) => c.entryIds)).toEqual(expect.arrayContaining(stored.map((e) => e.id)));
+
+      await t.poller.pollOnce({ force: true });
+      const c = await conversationOf(t);
+      expectWholeEvening(c, parents, demo.permalink('sachar', slug));
+      expect(c.missingCount).toBe(0);
+      expect((await commentSourceOf(t, demo)).lastError).toBeNull();
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("fails a 304 poll that went back for missing comments with the limit as its reason, and completes them on the next poll", async () => {
+    const { t, demo } = await startDebate();
+    const parents = busyEvening(demo);
+    const server = demo.blogs[0]!.server;
+    const page = await fetch(demo.permalink('sachar', slug));
+    const pageRoute = { status: 200, headers: { 'content-type': page.headers.get('content-type')! }, body: await page.text() };
+    // The REST API and the post page fail: fifteen comments are noted missing.
+    demo.setRestApi('sachar', 403);
+    server.set(postPath(demo), { status: 500, headers: { 'content-type': 'text/html' }, body: '<h1>Fehler</h1>' });
+    await t.poller.pollOnce({ force: true });
+    expect((await conversationOf(t)).missingCount).toBe(15);
+
+    // The post page is back; the comment feed has nothing new (304), so only the completion drafts.
+    server.set(postPath(demo), pageRoute);
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    try {
+      const limited = createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: silent, reader: limitedAtCompletion(reader) });
+      const summary = await limited.pollOnce({ force: true });
+
+      expect(summary.crashed).toBe(0);
+      expect(summary.results.filter((r) => r.outcome === 'failed')).toEqual([
+        expect.objectContaining({ url: `${demo.permalink('sachar', slug)}feed/atom/`, status: 304, error: `the missing comments could not be read: ${limitReason}`, inserted: 0 }),
+      ]);
+      const source = await commentSourceOf(t, demo);
+      expect(source.lastError).toBe(`the missing comments could not be read: ${limitReason}`);
+      // What was missing is still said to be missing, and why.
+      expect(source.missingReason).toContain('the post page answered 500');
+      expect((await conversationOf(t)).missingCount).toBe(15);
+
+      await t.poller.pollOnce({ force: true });
+      const c = await conversationOf(t);
+      expectWholeEvening(c, parents, demo.permalink('sachar', slug));
+      expect(c.missingCount).toBe(0);
+      expect((await commentSourceOf(t, demo)).lastError).toBeNull();
+    } finally {
+      await reader.close();
+    }
   });
 });
 
