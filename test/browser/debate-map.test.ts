@@ -1,6 +1,6 @@
 // The debate map in Chromium: at 1280 and 375 px the map scrolls inside its own box and the page
-// never does, each mark leads to its entry, dark mode and print take their colours from the
-// stylesheet, and the home page shows each debate in small. Screenshots land in test/artifacts/.
+// never does, each mark leads to its entry, every day label shows whole, dark mode and print take
+// their colours from the stylesheet, and the home page shows each debate in small. Screenshots land in test/artifacts/.
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,6 +93,43 @@ describe('the debate map in Chromium', () => {
     await expect(page.locator('.conversation-summary svg.spark').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: path.join(artifacts, 'home-sparkline-375.png') });
     await context.close();
+  });
+
+  it('shows each day label whole in the map of every debate, at 1280 and 375 px, in German', async () => {
+    const conversations = (await d.t.app.inject('/api/conversations')).json().conversations as { id: number; title: string }[];
+    expect(conversations.length).toBeGreaterThan(1);
+    for (const width of [1280, 375]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 }, locale: 'de-DE' });
+      const page = await context.newPage();
+      for (const c of conversations) {
+        await page.goto(`${origin}/c/${c.id}`);
+        // Scrolled to its end, the box shows the plot's right edge, where the last label was cut.
+        await page.evaluate(() => document.querySelector('.map-scroll')!.scrollTo({ left: 10_000 }));
+        const drawn = await page.evaluate(() => {
+          const plot = document.querySelector<SVGSVGElement>('.dm-plot')!;
+          const box = plot.viewBox.baseVal;
+          const scroll = document.querySelector('.map-scroll')!.getBoundingClientRect();
+          const labels = Array.from(plot.querySelectorAll<SVGTextElement>('.dm-day-label')).map((t) => {
+            const b = t.getBBox();
+            return { text: t.textContent!, left: b.x, right: b.x + b.width, onScreen: t.getBoundingClientRect().right };
+          });
+          return { left: box.x, right: box.x + box.width, scrollRight: scroll.right, labels };
+        });
+        const where = `${c.title} at ${width} px`;
+        expect(drawn.labels.length, where).toBeGreaterThan(0);
+        for (const l of drawn.labels) {
+          expect(l.left, `${l.text}, ${where}`).toBeGreaterThanOrEqual(drawn.left);
+          expect(l.right, `${l.text}, ${where}`).toBeLessThanOrEqual(drawn.right);
+        }
+        expect(drawn.labels.at(-1)!.onScreen, where).toBeLessThanOrEqual(drawn.scrollRight);
+        // Two entries on two days, as the demo's /c/3: "24. Sept." and "25. Sept." with a lot of room between.
+        if (c.title === 'Warum ich wieder mehr Feeds lese') {
+          expect(drawn.labels.map((l) => l.text)).toEqual(['24. Sept.', '25. Sept.']);
+          await page.locator('figure.debate-map').screenshot({ path: path.join(artifacts, `map-two-days-${width}.png`) });
+        }
+      }
+      await context.close();
+    }
   });
 
   it('takes the dark colours in dark mode and prints without the scroll box', async () => {

@@ -8,7 +8,7 @@ import { formatDateTime, formatDayMonth, formatLongDate } from '../dates.ts';
 import { nameEntry } from '../entry-names.ts';
 import { escapeHtml } from '../html.ts';
 import { formatNumber, messagesFor, type Locale } from '../i18n.ts';
-import type { MapLayout, MapMark } from './layout.ts';
+import { dayLabelOffset, type MapLayout, type MapMark } from './layout.ts';
 import type { MapWords } from './words.ts';
 
 // The light palette of palaver.css (--c0 … --c7, --muted), for viewers that ignore the stylesheet.
@@ -119,7 +119,7 @@ function drawPieces(layout: MapLayout, options: DrawOptions): Pieces {
   out.push(`<g class="dm-axis" fill="${fallbackMuted}">`);
   for (const d of layout.days) {
     out.push(`<line class="dm-day" x1="${d.x}" y1="4" x2="${d.x}" y2="${bottom}" stroke="#dedbd2"/>`);
-    if (d.labelled) out.push(`<text class="dm-day-label" x="${d.x + 3}" y="15">${text(formatDayMonth(d.at, ctx))}</text>`);
+    if (d.labelled) out.push(`<text class="dm-day-label" x="${d.x + dayLabelOffset}" y="15">${text(formatDayMonth(d.at, ctx))}</text>`);
   }
   for (const g of layout.gaps) {
     out.push(

@@ -106,6 +106,14 @@ const axisHeight = 26;
 const gutter = 124;
 const pad = 14;
 const minGap = 3;
+/** How far right of its day's line a day's label starts. */
+export const dayLabelOffset = 3;
+// The room a day's label takes from its line: the offset and the widest label ("10. Sept." is
+// 49.5 px at 11 px in DejaVu Sans, a wide system-ui font). A day closer than this to the last
+// labelled one goes without, and the map reaches this far past the last labelled day, and a
+// little further so the label does not touch the edge.
+const dayLabelRoom = dayLabelOffset + 51;
+const dayLabelEndPad = 4;
 
 const half: Record<MarkShape, number> = { post: 11, comment: 4.5, linkback: 6.5, bin: 0 };
 
@@ -288,7 +296,7 @@ export function layoutDebateMap(data: DebateMapData, options: LayoutOptions): Ma
     if (day !== previousDay) {
       // A line before the first mark of each day, as the timeline puts one before each new day.
       const lineX = round(prev ? Math.max(prev.x + prev.half + 1, x - h - 4) : x - h - 4);
-      const labelled = lineX - lastLabelX >= 54;
+      const labelled = lineX - lastLabelX >= dayLabelRoom;
       if (labelled) lastLabelX = lineX;
       days.push({ x: lineX, at: new Date(times[i]!), labelled });
       previousDay = day;
@@ -318,8 +326,11 @@ export function layoutDebateMap(data: DebateMapData, options: LayoutOptions): Ma
 
   const right = marks.reduce((max, m) => Math.max(max, m.x + m.half), plotLeft);
   const lanesBottom = axisHeight + laneHeight * Math.max(1, lanes.length);
+  // A day's line sits just before its first mark, so the label of a short last day (or of a
+  // debate of one entry) runs past the last mark: without room it is cut at the map's edge.
+  const labelsEnd = lastLabelX + dayLabelRoom + dayLabelEndPad;
   return {
-    width: Math.ceil(right + pad),
+    width: Math.ceil(Math.max(right + pad, labelsEnd)),
     height: lanesBottom + (gaps.length ? 20 : 6),
     footY: lanesBottom + 14,
     about,

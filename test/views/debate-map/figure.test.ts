@@ -1,6 +1,6 @@
 // The debate map from a read model alone: a 500-entry debate stays within its size budget and
-// binned, circles of answers end, hostile names stay text, and the summary and sparkline speak
-// German and English.
+// binned, circles of answers end, hostile names stay text, day labels stay inside the map, and
+// the summary and sparkline speak German and English.
 import { describe, expect, it } from 'vitest';
 import type { DebateMapData, DebateMapEdge, DebateMapEntry } from '../../../src/domain/models.ts';
 import { assignBlogMarks } from '../../../src/views/blog-marks.ts';
@@ -110,6 +110,73 @@ describe('the map of any debate', () => {
   it('writes the summary in German', () => {
     const data = bigDebate(30);
     expect(debateMapSummary(view(data, 'de'))).toMatch(/^\d+ Blogs?, 30 Einträge, 12\. November 2008/);
+  });
+});
+
+describe('the day labels of a map', () => {
+  // The widest day label, "10. Sept.", is 49.5 px at the map's 11 px in DejaVu Sans (Chromium's
+  // getComputedTextLength), a wide system-ui font; English labels are narrower.
+  const labelWidth = 50;
+
+  /** The viewBox's left and right and the day labels of an SVG element (the page's plot or map.svg). */
+  function dayLabels(svg: string) {
+    const root = parseStrictXml(svg);
+    const [left, , width] = root.attributes.viewBox!.split(' ').map(Number);
+    const labels = all(root, hasClass('dm-day-label')).map((t) => {
+      const x = Number(t.attributes.x);
+      const anchor = t.attributes['text-anchor'] ?? 'start';
+      const start = anchor === 'end' ? x - labelWidth : anchor === 'middle' ? x - labelWidth / 2 : x;
+      return { text: t.text, start, end: start + labelWidth };
+    });
+    return { left: left!, right: left! + width!, labels };
+  }
+
+  /** The map both ways: the plot of the page (beside its lane labels) and the SVG document. */
+  function drawnBothWays(data: DebateMapData, locale: 'en' | 'de') {
+    const figure = renderDebateMapFigure({ ...view(data, locale), svgHref: '/c/1/map.svg' }).value;
+    const plot = /<svg [^>]*class="debate-map-svg dm-plot[\s\S]*?<\/svg>/.exec(figure)![0];
+    return [dayLabels(plot), dayLabels(renderDebateMapSvg(view(data, locale), '/assets/palaver.css'))];
+  }
+
+  const entry = (id: number, kind: DebateMapEntry['kind'], sortAt: string): DebateMapEntry => ({ id, kind, blog: blog(1, 'Sachar'), authorName: 'Sachar', title: kind === 'post' ? 'Camp' : null, sortAt, tombstoned: false });
+  const debates: [string, DebateMapData, Record<'de' | 'en', string[]>][] = [
+    [
+      'a post and a comment the next morning',
+      { conversationId: 1, entries: [entry(1, 'post', '2008-09-24T18:00:00Z'), entry(2, 'comment', '2008-09-25T07:00:00Z')], edges: [{ fromId: 2, toId: 1, type: 'comment-of' }] },
+      { de: ['24. Sept.', '25. Sept.'], en: ['Sep 24', 'Sep 25'] },
+    ],
+    ['one post', { conversationId: 1, entries: [entry(1, 'post', '2008-09-10T18:00:00Z')], edges: [] }, { de: ['10. Sept.'], en: ['Sep 10'] }],
+  ];
+
+  for (const [name, data, expected] of debates) {
+    for (const locale of ['de', 'en'] as const) {
+      it(`keeps each label inside the map: ${name} (${locale})`, () => {
+        for (const { left, right, labels } of drawnBothWays(data, locale)) {
+          expect(labels.map((l) => l.text)).toEqual(expected[locale]);
+          for (const l of labels) {
+            expect(l.start).toBeGreaterThanOrEqual(left);
+            expect(l.end).toBeLessThanOrEqual(right);
+          }
+        }
+      });
+    }
+  }
+
+  it('keeps the first and last labels of a debate over many days inside the map, leaving out the crowded ones', () => {
+    // Six weeks from the start of September, a comment each day and a post each week.
+    const entries = Array.from({ length: 42 }, (_, i) => entry(i + 1, i % 7 === 0 ? 'post' : 'comment', new Date(Date.parse('2008-09-01T09:00:00Z') + i * 86_400_000 + (i % 3) * 3600_000).toISOString()));
+    const data: DebateMapData = { conversationId: 1, entries, edges: entries.slice(1).map((e) => ({ fromId: e.id, toId: 1 + 7 * Math.floor((e.id - 1) / 7), type: 'comment-of' as const })).filter((e) => e.fromId !== e.toId) };
+    for (const locale of ['de', 'en'] as const) {
+      for (const { left, right, labels } of drawnBothWays(data, locale)) {
+        // Days a pause apart can be closer than a label is wide: some go without one.
+        expect(labels.length).toBeGreaterThan(10);
+        expect(labels.length).toBeLessThan(42);
+        expect(labels[0]!.text).toBe(locale === 'de' ? '1. Sept.' : 'Sep 1');
+        expect(labels[0]!.start).toBeGreaterThanOrEqual(left);
+        expect(labels.at(-1)!.end).toBeLessThanOrEqual(right);
+        labels.slice(1).forEach((l, i) => expect(l.start).toBeGreaterThanOrEqual(labels[i]!.end));
+      }
+    }
   });
 });
 
