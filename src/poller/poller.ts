@@ -6,7 +6,7 @@ import type { ServiceLog, SourceKind } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
-import { claimDueSourcesWithRecords } from '../store/sources.ts';
+import { claimDueSources } from '../store/sources.ts';
 import { refreshSource } from './refresh.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 
@@ -76,11 +76,10 @@ const defaultLeaseSeconds = 600;
  * only rows another poller's claim holds at that moment, which that poller then polls.
  *
  * A claim waits for the end of the turn in which its first worker came free and then claims for
- * every worker free by then (`free` is asked then): polls end together (an all-304 re-poll's
- * records commit together, commit-together.ts, and the claim with them), so one claim serves
- * them all instead of one claim each.
+ * every worker free by then: polls end together (an all-304 re-poll's records commit together,
+ * commit-together.ts), so one claim serves them all instead of one claim each.
  */
-async function runClaimed<T>(concurrency: number, claimSome: (free: () => number) => Promise<T[]>, work: (item: T) => Promise<void>): Promise<void> {
+async function runClaimed<T>(concurrency: number, claimSome: (free: number) => Promise<T[]>, work: (item: T) => Promise<void>): Promise<void> {
   const queue: T[] = [];
   let busy = 0;
   let done = false;
@@ -88,7 +87,8 @@ async function runClaimed<T>(concurrency: number, claimSome: (free: () => number
   // Resolved whenever an item ends: an idle worker waits for that before claiming again.
   let finished = deferred();
   const refill = () =>
-    (claiming ??= claimSome(() => Math.max(1, concurrency - busy - queue.length))
+    (claiming ??= endOfTurn()
+      .then(() => claimSome(Math.max(1, concurrency - busy - queue.length)))
       .then((batch) => {
         queue.push(...batch);
         return batch.length;
@@ -120,6 +120,10 @@ async function runClaimed<T>(concurrency: number, claimSome: (free: () => number
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}
+
+function endOfTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -169,18 +173,16 @@ export function createPoller(deps: PollerDeps): Poller {
     }
   }
 
-  function claim(force: boolean, runStartedAt: string, limit: () => number): Promise<Source[]> {
-    return claimDueSourcesWithRecords(deps.db, () => {
-      const t = now();
-      return {
-        now: t.toISOString(),
-        limit: limit(),
-        perHostLimit: s.perHostLimit,
-        leaseUntil: new Date(t.getTime() + (s.claimLeaseSeconds ?? defaultLeaseSeconds) * 1000).toISOString(),
-        force,
-        notCheckedSince: runStartedAt,
-        kinds,
-      };
+  async function claim(force: boolean, runStartedAt: string, limit: number): Promise<Source[]> {
+    const t = now();
+    return claimDueSources(deps.db, {
+      now: t.toISOString(),
+      limit,
+      perHostLimit: s.perHostLimit,
+      leaseUntil: new Date(t.getTime() + (s.claimLeaseSeconds ?? defaultLeaseSeconds) * 1000).toISOString(),
+      force,
+      notCheckedSince: runStartedAt,
+      kinds,
     });
   }
 

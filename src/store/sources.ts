@@ -249,15 +249,6 @@ export async function claimDueSources(db: Db, options: ClaimOptions): Promise<So
   return rows.map(toSource);
 }
 
-/**
- * claimDueSources in the transaction that commits this turn's records of polls (commit-together.ts):
- * one commit for both where an all-304 re-poll's claims each cost one of their own. `options`
- * is read when the claim runs, at the end of the turn: workers that came free meanwhile count.
- */
-export function claimDueSourcesWithRecords(db: Db, options: () => ClaimOptions): Promise<Source[]> {
-  return commitTogether(db, (d) => claimDueSources(d, options()));
-}
-
 /** What one poll of a source left behind; fields not given stay as they were. */
 export interface SourcePollState {
   checkedAt: string;
@@ -287,9 +278,9 @@ export interface SourcePollState {
  * Records the outcome of a poll. Outside a transaction, the records of polls that end in the
  * same turn of the event loop commit together (commit-together.ts).
  */
-export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
+export function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
   const patch = pollPatch(state);
-  await commitTogether(db, (d) => patchSource(d, patch, id));
+  return commitTogether(db, (d) => patchSource(d, patch, id));
 }
 
 function pollPatch(state: SourcePollState): Updateable<SourcesTable> {

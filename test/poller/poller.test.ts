@@ -25,14 +25,9 @@ vi.mock('../../src/store/sources.ts', async (original) => {
   const store = await original<typeof import('../../src/store/sources.ts')>();
   return {
     ...store,
-    claimDueSourcesWithRecords: async (db: Parameters<typeof store.claimDueSourcesWithRecords>[0], options: Parameters<typeof store.claimDueSourcesWithRecords>[1]) => {
-      let limit = 0;
-      const got = await store.claimDueSourcesWithRecords(db, () => {
-        const o = options();
-        limit = o.limit;
-        return o;
-      });
-      claims.push({ limit, got: got.length });
+    claimDueSources: async (...args: Parameters<typeof store.claimDueSources>) => {
+      const got = await store.claimDueSources(...args);
+      claims.push({ limit: args[1].limit, got: got.length });
       return got;
     },
   };

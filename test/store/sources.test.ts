@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { claimDueSources, claimDueSourcesWithRecords, enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
-import { recordStatements } from '../support/statements.ts';
+import { claimDueSources, enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
 import { createTestDatabase } from '../support/db.ts';
 
 let database: OpenedDatabase;
@@ -44,24 +43,6 @@ describe('claimDueSources', () => {
     expect(claimed[0]!.nextCheckAt).toBe(later);
     // Leased: a second claim at the same moment finds nothing.
     expect(await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
-  });
-
-  it('claims in the transaction that commits the turn’s records of polls, its options read then', async () => {
-    const b = await blog('http://a.example/');
-    const polled = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
-    const due = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/2/feed/', nextCheckAt: t0 }, t0);
-    let limit = 0;
-    const { result, sql } = await recordStatements(() =>
-      Promise.all([
-        updateSourceAfterPoll(database.db, polled.id, { checkedAt: t0, nextCheckAt: later, lastStatus: 304, lastError: null, consecutiveFailures: 0, succeeded: true }),
-        claimDueSourcesWithRecords(database.db, () => ({ now: t0, limit, perHostLimit: 10, leaseUntil: later })),
-        // Asked when the claim runs, at the end of the turn: a worker that came free since counts.
-        Promise.resolve().then(() => (limit = 5)),
-      ]),
-    );
-    expect(result[1].map((s) => s.id)).toEqual([due.id]);
-    // One transaction for the record and the claim: before, the claim committed on its own.
-    expect(sql.map((s) => s.split(' ')[0]!.toLowerCase().replaceAll('"', ''))).toEqual(['begin', 'update', 'update', 'commit']);
   });
 
   it('takes at most perHostLimit sources of one host per claim', async () => {
