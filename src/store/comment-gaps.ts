@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
 import { writeHeldChannels } from './held-channels.ts';
-import type { EdgeType } from '../domain/vocabulary.ts';
-import { heldCommentersOf, heldConversationOf, heldEdgesFrom, writeHeldThreading, type NewEdgeRow } from './held-threading.ts';
+import type { EdgeType, EntryKind } from '../domain/vocabulary.ts';
+import { heldCommentersOf, heldConversationOf, heldEdgesFrom, readConversationOf, writeHeldThreading, type NewEdgeRow } from './held-threading.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
 
 /**
@@ -102,13 +102,30 @@ async function countedPostAmong(db: Db, entryId: number, edges: readonly NewEdge
   if (linkback.length > 0 && !(await firstRow(listedChannel, db, [entryId]))) linkback = [];
   const ids = [...new Set([...commentOf, ...linkback])];
   if (ids.length === 0) return undefined;
-  const posts = new Map((await countedPostsById(ids.length)(db, ids)).rows.filter((p) => p.kind === 'post').map((p) => [p.id, p]));
+  // The part's later comments on the same posts ask again: what it read is kept for them, and
+  // the conversation taken from what the part holds or has read and locked (held-threading.ts).
+  let known = entriesOfPart.get(db);
+  if (!known) entriesOfPart.set(db, (known = new Map()));
+  const conversationOf = (id: number) => heldConversationOf(db, id) ?? readConversationOf(db, id);
+  const read = new Map<number, number | null>();
+  const unknown = ids.filter((id) => !known.has(id) || conversationOf(id) === undefined);
+  if (unknown.length > 0) {
+    for (const row of (await countedPostsById(unknown.length)(db, unknown)).rows) {
+      known.set(row.id, { kind: row.kind, comment_count: row.comment_count });
+      read.set(row.id, row.conversation_id);
+    }
+  }
   for (const id of ids) {
-    const post = posts.get(id);
-    if (post) return { id: post.id, comment_count: post.comment_count, conversation_id: post.conversation_id };
+    const entry = known.get(id);
+    if (entry?.kind === 'post') return { id, comment_count: entry.comment_count, conversation_id: read.has(id) ? read.get(id)! : (conversationOf(id) ?? null) };
   }
   return undefined;
 }
+
+// Per transaction of a part whose writes are held: the kind and reported comment count of the
+// entries its comments counted toward. No write of such a part changes them (an edited item, a
+// count an unchanged item reports or the completion step raises is stored outside one).
+const entriesOfPart = new WeakMap<object, Map<number, { kind: EntryKind; comment_count: number | null }>>();
 
 const listedChannel = prepare(1, (db, [entryId]: [number]) => db.selectFrom('entry_channels').select('entry_id').where('entry_id', '=', entryId).where('via', '=', 'listing'));
 

@@ -158,8 +158,10 @@ describe('held threading writes', () => {
     // before it was counted toward the post (10 inserts of edges).
     expect(countStarting(sql, 'insert into edges')).toBe(1);
     expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
-    // The post's conversation is read and locked once for the part, not once per comment.
+    // The post's conversation is read and locked once for the part, not once per comment, and
+    // the post itself (what it reports) read once.
     expect(countStarting(sql, 'select entries.id, entries.conversation_id') + countStarting(sql, 'select e.id, e.conversation_id')).toBe(1);
+    expect(countStarting(sql, 'select id, kind, comment_count, conversation_id from entries')).toBe(1);
     const conversation = await database.db.selectFrom('conversations').selectAll().where('id', '=', post.conversation_id!).executeTakeFirstOrThrow();
     expect(conversation).toMatchObject({ entry_count: 11, comment_count: 10, missing_count: 2 });
     await expectCountsMatchRecount(database);
