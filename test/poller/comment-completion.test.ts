@@ -225,6 +225,15 @@ describe("a reading thread's limit while completing comments", () => {
   const limitReason = "reading the feed's items took longer than 20 s";
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** The next poll, with no limit in the way, stores the whole evening and leaves nothing missing. */
+async function expectCompletedByNextPoll(t: TestApp, demo: Awaited<ReturnType<typeof startDebate>>['demo'], parents: Parameters<typeof expectWholeEvening>[1]): Promise<void> {
+  await t.poller.pollOnce({ force: true });
+  const c = await conversationOf(t);
+  expectWholeEvening(c, parents, demo.permalink('sachar', slug));
+  expect(c.missingCount).toBe(0);
+  expect((await commentSourceOf(t, demo)).lastError).toBeNull();
+}
+
   /**
    * A reader whose drafting job stops at its limit when it holds Leserin 0's comment: she wrote
    * first that evening, so the feed's newest ten leave her out and only the completion drafts her.
@@ -262,11 +271,7 @@ describe("a reading thread's limit while completing comments", () => {
       expect(stored.map((e) => e.author.name).sort()).toEqual(Array.from({ length: 10 }, (_, n) => `Leserin ${n + 15}`).sort());
       expect(changed.flatMap((c) => c.entryIds)).toEqual(expect.arrayContaining(stored.map((e) => e.id)));
 
-      await t.poller.pollOnce({ force: true });
-      const c = await conversationOf(t);
-      expectWholeEvening(c, parents, demo.permalink('sachar', slug));
-      expect(c.missingCount).toBe(0);
-      expect((await commentSourceOf(t, demo)).lastError).toBeNull();
+      await expectCompletedByNextPoll(t, demo, parents);
     } finally {
       await reader.close();
     }
@@ -301,11 +306,7 @@ describe("a reading thread's limit while completing comments", () => {
       expect(source.missingReason).toContain('the post page answered 500');
       expect((await conversationOf(t)).missingCount).toBe(15);
 
-      await t.poller.pollOnce({ force: true });
-      const c = await conversationOf(t);
-      expectWholeEvening(c, parents, demo.permalink('sachar', slug));
-      expect(c.missingCount).toBe(0);
-      expect((await commentSourceOf(t, demo)).lastError).toBeNull();
+      await expectCompletedByNextPoll(t, demo, parents);
     } finally {
       await reader.close();
     }
