@@ -261,9 +261,10 @@ async function expectCompletedByNextPoll(t: TestApp, demo: Awaited<ReturnType<ty
 
       expect(summary.crashed).toBe(0);
       const failed = summary.results.filter((r) => r.outcome === 'failed');
-      expect(failed).toEqual([
-        expect.objectContaining({ url: `${demo.permalink('sachar', slug)}feed/atom/`, error: `the missing comments could not be read: ${limitReason}`, inserted: 10 }),
-      ]);
+      expect(failed).toEqual([expect.objectContaining({ url: `${demo.permalink('sachar', slug)}feed/atom/`, error: `the missing comments could not be read: ${limitReason}` })]);
+      // Its ten, new, or stored a moment before by the blog's comment feed polled beside it (the
+      // order in which side-by-side polls finish is the database's and the network's).
+      expect(failed[0]!.inserted + failed[0]!.updated).toBe(10);
       expect((await commentSourceOf(t, demo)).lastError).toBe(`the missing comments could not be read: ${limitReason}`);
       expect((await t.app.inject('/health')).statusCode).toBe(200);
       // The feed's newest ten are stored and threaded, and their listeners told; the REST API's fifteen are not.

@@ -208,27 +208,6 @@ describe('claimDue by claimers side by side', () => {
     }
   });
 
-  // SQLite has no row locks (one writer at a time, whom a claim waits for): PostgreSQL's only.
-  it.runIf(onPostgres)('passes over a row another process holds locked, without waiting for it (PostgreSQL)', async () => {
-    const { dbs, close } = await processes(2);
-    try {
-      const [mine, other] = dbs as [Db, Db];
-      const first = await ping(1, t0, mine);
-      const second = await ping(2, '2026-01-01T00:00:01.000Z', mine);
-      // A claim that waited for the lock would end here with an error instead of hanging the test.
-      await sql`set lock_timeout = '2s'`.execute(mine);
-      await other.transaction().execute(async (trx) => {
-        await sql`select id from pings where id = ${first} for update`.execute(trx);
-        // The first due ping is held: the claim takes the next one at once.
-        expect((await claimDue(mine, dueAt(afterLease, 1, mine))).map((r) => r.id)).toEqual([second]);
-      });
-      // Released: the next claim takes it.
-      expect((await claimDue(mine, dueAt(afterLease, 1, mine))).map((r) => r.id)).toEqual([first]);
-    } finally {
-      await close();
-    }
-  });
-
   it('does not take a row again that another process leased while this claim ran', async () => {
     const { dbs, file, close } = await processes(2);
     try {
