@@ -15,6 +15,7 @@ import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
 import { deferConversationCounts, flushConversationCounts } from '../store/conversation-counts.ts';
+import { readJoinedConversationsAhead } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
 import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming } from '../store/feed-part.ts';
@@ -231,7 +232,18 @@ export async function ingestFeedItems(
             : undefined;
         // Those entries' conversations and the waiting edges they find are held too, and written
         // once for the part (src/store/held-threading.ts).
-        if (together) holdThreadingWrites(trx);
+        if (together) {
+          holdThreadingWrites(trx);
+          // The stored debates they may join (those their edges aim at, those whose edges wait for
+          // them), read and locked once for the part rather than as each entry arrives.
+          const stored = [...(candidates?.values() ?? [])].flat().flatMap((c) => (c.conversation_id !== null ? [c.id] : []));
+          for (const list of waiting?.values() ?? []) for (const w of list) stored.push(w.from_entry_id);
+          const authors = drafts.flatMap((d) => {
+            const key = (d.draft.authorUrl ?? d.draft.authorName)?.toLowerCase();
+            return key === undefined ? [] : [key];
+          });
+          if (stored.length > 0) await readJoinedConversationsAhead(trx, stored, source.blogId, authors);
+        }
         // The comment feeds and listings of new posts, added in one statement after the part's items.
         const sources: NewSource[] = [];
         for (const step of part) {

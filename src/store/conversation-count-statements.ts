@@ -58,6 +58,49 @@ export const arrivalContext = prepare(4, arrivalContextOf);
 export const arrivalContextWithComments = prepare(4, (db, args: [number, number, number | null, string | null]) =>
   arrivalContextOf(db, args).select(knownCommentsOf(args[1]).as('known_comments')),
 );
+// The conversations the new entries of a part of a feed may join, read before the first of them
+// arrives (readArrivalsAhead): arrivalContext for many at once, for entries of one blog that are
+// not in any conversation yet (so none is one of the "others").
+export const arrivalsAhead = preparedList(
+  1,
+  (db, ids: [number][], [blogId]: [number]) =>
+    db
+      .selectFrom('conversations as c')
+      .leftJoin('entries as r', 'r.id', 'c.root_entry_id')
+      .selectAll('c')
+      .select((eb) => [
+        eb
+          .exists(
+            eb
+              .selectFrom('entries as o')
+              .select('o.id')
+              .whereRef('o.conversation_id', '=', 'c.id')
+              .where('o.same_as_id', 'is', null)
+              .where('o.tombstoned_at', 'is', null)
+              .where('o.blog_id', '=', blogId)
+              .limit(1),
+          )
+          .as('has_blog'),
+        'r.kind as root_kind',
+        'r.sort_at as root_sort_at',
+      ])
+      .where('c.id', 'in', ids.map(([id]) => id)),
+  1,
+);
+// Which of these author keys (lower-case) visible entries of these conversations have: two lists
+// of varying length, so built for each part rather than prepared.
+export const authorsAhead = (db: Db, conversationIds: number[], authorKeys: string[]) => {
+  const key = sql<string>`lower(coalesce(author_url, author_name))`;
+  return db
+    .selectFrom('entries')
+    .select(['conversation_id', key.as('author_key')])
+    .distinct()
+    .where('conversation_id', 'in', conversationIds)
+    .where('same_as_id', 'is', null)
+    .where('tombstoned_at', 'is', null)
+    .where(key, 'in', authorKeys)
+    .execute();
+};
 export const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
   visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
 );

@@ -9,11 +9,13 @@ import { rankConversation } from '../domain/rank.ts';
 import { isLinkbackKind, linkbackChannels, type EntryKind } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { writeHeldChannels } from './held-channels.ts';
-import { holdsCommentsOf, holdsEntriesOf, writeHeldThreading } from './held-threading.ts';
+import { heldWritesOf, holdsCommentsOf, holdsEntriesOf, writeHeldThreading } from './held-threading.ts';
 import { firstRow } from './prepared.ts';
 import {
   arrivalContext,
   arrivalContextWithComments,
+  arrivalsAhead,
+  authorsAhead,
   countedEntry,
   insertCountedConversation,
   linkbackChannel,
@@ -204,8 +206,10 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
     // first. (Entries held for a conversation whose counts are held were counted into them: the
     // branch below knows their blogs and authors.)
     if (holdsEntriesOf(db, conversationId, entryId) || (ownComments && holdsCommentsOf(db, entryId))) await writeHeldThreading(db);
-    const read = await firstRow(ownComments ? arrivalContextWithComments : arrivalContext, db, [conversationId, entryId, e.blogId, authorKey]);
+    const read = (arrival && readAhead(db, conversationId, e.blogId, authorKey)) || (await firstRow(ownComments ? arrivalContextWithComments : arrivalContext, db, [conversationId, entryId, e.blogId, authorKey]));
     if (!read) throw new Error(`store: no conversation ${conversationId}`);
+    // Read ahead, a new post has no known comments: nothing pointed at it was written (the reading
+    // would be stale), and those held made a comment of it were written just above.
     const { has_blog, has_author, root_kind, root_sort_at, known_comments, ...row } = read as typeof read & { known_comments?: number | string };
     held = { row, blogs: new Set(), authors: new Set(), root: undefined };
     batch?.set(conversationId, held);
@@ -245,6 +249,51 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
   held.root = rootId === entryId ? { id: entryId, kind: e.kind, sort_at: e.sortAt } : root;
 }
 
+/** The conversations a part's new entries may join, as readArrivalsAhead read them. */
+interface Ahead {
+  blogId: number;
+  rows: Map<number, Selectable<ConversationsTable> & { has_blog: boolean | number; root_kind: EntryKind | null; root_sort_at: string | null }>;
+  /** The author keys asked about, and `${conversation} ${key}` of those found in a conversation. */
+  authorKeys: Set<string>;
+  authorsIn: Set<string>;
+  /** heldWritesOf when they were read. */
+  writes: number | undefined;
+}
+
+// Per transaction (a part of a feed): what was read ahead, until something it read may have changed.
+const ahead = new WeakMap<object, Ahead>();
+
+/**
+ * Reads at once what counting the first arrival of a part's new entries into each of these
+ * conversations reads (arrivalContext): the conversation, its root, whether the part's blog and
+ * each of its authors already take part. Two statements for the part instead of one per
+ * conversation joined. For a part whose new entries hold their threading writes (none of them is
+ * in a conversation written yet) and whose conversations are locked (lockConversationsOfEntries).
+ * What was read holds until threading writes something or counts are written or recounted.
+ */
+export async function readArrivalsAhead(db: Db, conversationIds: number[], blogId: number, authorKeys: string[]): Promise<void> {
+  const ids = [...new Set(conversationIds)];
+  if (ids.length === 0 || !deferred.has(db)) return;
+  const keys = [...new Set(authorKeys)];
+  const rows: Ahead['rows'] = new Map();
+  const authorsIn = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    for (const row of (await arrivalsAhead(part.length)(db, [...part, blogId])).rows) rows.set(row.id, row);
+    if (keys.length > 0) for (const row of await authorsAhead(db, part, keys)) authorsIn.add(`${row.conversation_id} ${row.author_key}`);
+  }
+  ahead.set(db, { blogId, rows, authorKeys: new Set(keys), authorsIn, writes: heldWritesOf(db) });
+}
+
+/** arrivalContext's answer for a new entry of the part, when it was read ahead and still holds. */
+function readAhead(db: Db, conversationId: number, blogId: number | null, authorKey: string | null) {
+  const a = ahead.get(db);
+  if (!a || a.writes !== heldWritesOf(db) || a.blogId !== blogId || (authorKey !== null && !a.authorKeys.has(authorKey))) return undefined;
+  const row = a.rows.get(conversationId);
+  if (!row) return undefined;
+  return { ...row, has_author: authorKey !== null && a.authorsIn.has(`${conversationId} ${authorKey}`), known_comments: 0 };
+}
+
 /** A conversation's counts as a batch of new entries left them, not written yet. */
 interface HeldCounts {
   row: Selectable<ConversationsTable>;
@@ -271,6 +320,7 @@ export function deferConversationCounts(db: Db): void {
 
 /** Writes the counts deferConversationCounts held (of `ids` only, when given), and holds no more of them. */
 export async function flushConversationCounts(db: Db, ids?: number[]): Promise<void> {
+  ahead.delete(db);
   const batch = deferred.get(db);
   if (!batch) return;
   const rows: ConversationCountsRow[] = [];
@@ -313,6 +363,7 @@ export async function flushConversationCounts(db: Db, ids?: number[]): Promise<v
 export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
   // The recount replaces whatever counts were held for it.
   deferred.get(db)?.delete(id);
+  ahead.delete(db);
   // It reads channels (linkbacks, listed pings), the entries and the comments' edges: those held
   // by this transaction are written first.
   await writeHeldChannels(db, linkbackChannels);

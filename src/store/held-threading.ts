@@ -37,6 +37,8 @@ interface Held {
   /** Stand-in ids of new edges written since (a flush before a read), with the ids they got. */
   written: Map<number, number>;
   lastStandIn: number;
+  /** How many times writeHeldThreading wrote something: what was read before may have changed. */
+  writes: number;
 }
 
 // Per transaction that holds these writes.
@@ -49,7 +51,7 @@ const held = new WeakMap<object, Held>();
  */
 export function holdThreadingWrites(db: Db): void {
   if (!db.isTransaction) throw new Error('store: threading writes are held only within a transaction');
-  held.set(db, { conversations: new Map(), read: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0 });
+  held.set(db, { conversations: new Map(), read: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0, writes: 0 });
 }
 
 /**
@@ -110,6 +112,14 @@ export function noteReadConversations(db: Db, rows: readonly { id: number; conve
 /** The conversation of a stored entry as noteReadConversations noted it, when it did. */
 export function readConversationOf(db: Db, entryId: number): number | undefined {
   return held.get(db)?.read.get(entryId);
+}
+
+/**
+ * A number that changes each time the transaction's held threading is written (undefined when it
+ * holds none): a read taken ahead stays true while it is the same.
+ */
+export function heldWritesOf(db: Db): number | undefined {
+  return held.get(db)?.writes;
 }
 
 /** Forgets the conversations noted of stored entries: this transaction moved some it cannot follow. */
@@ -187,6 +197,7 @@ export async function writeHeldThreading(db: Db): Promise<void> {
   if (!h) return;
   const conversations = [...h.conversations];
   const newEdges = [...h.newEdges];
+  if (conversations.length > 0 || newEdges.length > 0 || h.edges.size > 0) h.writes += 1;
   h.conversations.clear();
   h.newEdges.clear();
   for (let i = 0; i < conversations.length; i += rowsPerUpdate) {

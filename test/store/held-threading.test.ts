@@ -216,4 +216,72 @@ describe('held threading writes', () => {
       await other.close();
     }
   });
+
+  it('read the stored debates a part’s posts join once for the part, not once per post', async () => {
+    const zwei = await blogFeed('zwei');
+    await ingestFeedItems(database.db, zwei, { items: Array.from({ length: 12 }, (_, i) => item('zwei', `z${i}`, 1 + i, `<p>Z${i}</p>`)), title: null }, now);
+    // A stored post whose link waits for a post of the part, which reports comments of its own.
+    const drei = await blogFeed('drei');
+    await ingestFeedItems(database.db, drei, { items: [item('drei', 'd', 1, `<p>${link('http://eins.example/w/')}</p>`)], title: null }, now);
+    const eins = await blogFeed('eins');
+    // Each post answers another of zwei's debates; one is zwei's own author's.
+    const items = [
+      ...Array.from({ length: 12 }, (_, i) => item('eins', `p${i}`, 20 + i, `<p>${link(`http://zwei.example/z${i}/`)}</p>`, i === 3 ? { authorName: 'Autor z3' } : {})),
+      item('eins', 'w', 40, '<p>W</p>', { commentCount: 3 }),
+    ];
+    const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, eins, { items, title: null }, now));
+    expect(result.inserted).toBe(13);
+    // Before: the conversation of each joined post read (and locked) and read again for its
+    // counts as each post arrived: 13 of each.
+    expect(countStarting(sql, 'select entries.id, entries.conversation_id') + countStarting(sql, 'select e.id, e.conversation_id')).toBe(1);
+    expect(countStarting(sql, 'select c.*')).toBe(1);
+    const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).orderBy('id').execute();
+    expect(live).toHaveLength(13);
+    expect(live.find((c) => c.entry_count === 2 && c.author_count === 1)).toBeDefined();
+    expect(live.find((c) => c.missing_count === 3)).toMatchObject({ entry_count: 2, blog_count: 2 });
+    await expectCountsMatchRecount(database);
+  });
+
+  it('join stored debates as item by item: blogs and authors already there, a post’s comments, merges and a stale read', async () => {
+    const storeAll = async (db: OpenedDatabase['db'], itemByItem: boolean) => {
+      const blog = async (name: string, kind: Source['kind'] = 'feed', entryId: number | null = null) => {
+        const found = await db.selectFrom('blogs').select('id').where('url_key', '=', `${name}.example`).executeTakeFirst();
+        const id = found?.id ?? (await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now)).id;
+        return insertSource(db, { blogId: id, kind, url: `http://${name}.example/${kind}/${entryId ?? ''}`, nextCheckAt: now, ...(entryId !== null ? { entryId } : {}) }, now);
+      };
+      const ingest = (source: Source, items: FeedItem[]) => ingestFeedItems(db, source, { items: itemByItem ? [...items, items[0]!] : items, title: null }, now);
+      await ingest(await blog('zwei'), ['x', 'y', 'q', 'r', 's'].map((id, i) => item('zwei', id, 1 + i, `<p>${id}</p>`)));
+      // eins takes part in y's debate already; drei's post waits for eins' w; a comment on x waits for eins' k.
+      await ingest(await blog('eins'), [item('eins', 'e', 6, `<p>${link('http://zwei.example/y/')}</p>`), item('eins', 'f', 7, '<p>F</p>')]);
+      await ingest(await blog('drei'), [item('drei', 'd', 8, `<p>${link('http://eins.example/w/')}</p>`), item('drei', 'g', 9, '<p>G</p>')]);
+      const x = await db.selectFrom('entries').select('id').where('url', '=', 'http://zwei.example/x/').executeTakeFirstOrThrow();
+      await ingest(await blog('zwei', 'post-comments', x.id), [
+        item('zwei', 'x/#comment-1', 10, '<p>Kommentar</p>', { guid: 'http://zwei.example/?p=x#comment-1', url: 'http://zwei.example/x/#comment-1', title: null, authorName: 'Autor k', inReplyTo: [{ ref: 'http://eins.example/?p=k', href: null }] }),
+        item('zwei', 'x/#comment-2', 11, '<p>Noch einer</p>', { guid: 'http://zwei.example/?p=x#comment-2', url: 'http://zwei.example/x/#comment-2', title: null, inReplyTo: [{ ref: 'http://zwei.example/?p=x', href: null }] }),
+      ]);
+      await ingest(await blog('eins'), [
+        // x's own author, in x's debate; eins in y's debate already.
+        item('eins', 'a', 12, `<p>${link('http://zwei.example/x/')}</p>`, { authorName: 'Autor x' }),
+        item('eins', 'b', 13, `<p>${link('http://zwei.example/y/')}</p>`),
+        // Answered by drei's stored post (a link, no comment) and by the stored comment.
+        item('eins', 'w', 14, '<p>W</p>', { commentCount: 3 }),
+        item('eins', 'k', 15, '<p>K</p>', { commentCount: 2 }),
+        // Merges q's debate with x's; then q's again (its counts changed since they were read), r and s.
+        item('eins', 'm', 16, `<p>${link('http://zwei.example/q/')} ${link('http://zwei.example/x/')}</p>`),
+        item('eins', 'l', 16, `<p>${link('http://zwei.example/q/')}</p>`, { authorName: 'Autor q' }),
+        item('eins', 'n', 17, `<p>${link('http://zwei.example/r/')}</p>`, { authorName: 'Autor r' }),
+        item('eins', 'o', 18, `<p>${link('http://zwei.example/s/')} ${link('http://eins.example/f/')}</p>`),
+      ]);
+      return rows(db);
+    };
+    const other = await createTestDatabase();
+    try {
+      const held = await storeAll(database.db, false);
+      const oneByOne = await storeAll(other.db, true);
+      expect(held).toEqual(oneByOne);
+      await expectCountsMatchRecount(database);
+    } finally {
+      await other.close();
+    }
+  });
 });
