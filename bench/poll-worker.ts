@@ -7,13 +7,15 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open.ts';
-import defaults from '../config/default.json' with { type: 'json' };
-import { validateConfig } from '../src/config.ts';
+import { defaultConfigFile, validateConfig } from '../src/config.ts';
 import { createPoller } from '../src/poller/poller.ts';
 import { createFetcher } from '../src/reader/fetcher.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
 import { readerFromConfig } from '../src/service.ts';
+
+// config/default.json, read from where the compiled worker finds it too (bench/measured-process.ts).
+const defaults = JSON.parse(fs.readFileSync(defaultConfigFile, 'utf8')) as Record<string, Record<string, unknown>>;
 
 const [mode, urlsFile, concurrencyArg, hostsArg] = process.argv.slice(2);
 const urls: string[] = JSON.parse(fs.readFileSync(urlsFile!, 'utf8'));

@@ -5,8 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { nodeMemoryOptions } from '../src/node-options.ts';
+import { measuredWorker } from './measured-process.ts';
 import { startFeedFarm } from './feed-fixtures.ts';
 
 export interface Figure {
@@ -26,7 +25,6 @@ interface Phase {
   peakRssMb: number;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs the polling benchmark and returns its figures. */
@@ -58,12 +56,13 @@ export async function benchPolling(options: { feeds: number; runs: number; concu
 }
 
 // Asynchronous on purpose: the fixture servers live in this process and must keep answering.
-// The measured process starts with the memory options Palaver's own processes start with.
-function runWorker(mode: string, urlsFile: string, options: { concurrency: number; hosts: number }): Promise<Phase[]> {
+// The measured process runs Palaver as its own processes do (bench/measured-process.ts).
+async function runWorker(mode: string, urlsFile: string, options: { concurrency: number; hosts: number }): Promise<Phase[]> {
+  const worker = await measuredWorker('poll-worker.ts');
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [...nodeMemoryOptions, '--import', 'tsx', path.join(here, 'poll-worker.ts'), mode, urlsFile, String(options.concurrency), String(options.hosts)],
+      [...worker.execArgv, worker.file, mode, urlsFile, String(options.concurrency), String(options.hosts)],
       { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 },
       (err, stdout) => {
         if (err) reject(err);

@@ -16,8 +16,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import defaults from '../config/default.json' with { type: 'json' };
-import { validateConfig, type Config } from '../src/config.ts';
+import { defaultConfigFile, validateConfig, type Config } from '../src/config.ts';
 import type { Db } from '../src/db/open.ts';
 import type { SourceKind } from '../src/domain/vocabulary.ts';
 import { createPoller } from '../src/poller/poller.ts';
@@ -25,6 +24,9 @@ import { fetcherFromConfig, openMigratedDatabase, pollerSettings, readerFromConf
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
 import type { PageReport } from './page-client.ts';
+
+// config/default.json, read from where the compiled worker finds it too (bench/measured-process.ts).
+const defaults = JSON.parse(fs.readFileSync(defaultConfigFile, 'utf8')) as Record<string, Record<string, unknown>>;
 
 export interface WorkerInput {
   mode: 'baseline' | 'palaver' | 'serve';
@@ -222,7 +224,9 @@ function watchServiceSide(): () => ServiceSide {
 async function serve(input: WorkerInput): Promise<ServeReport> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wp-'));
   const service = await startService(benchConfig(input, dir), { startPoller: false });
-  const client = fork(path.join(here, 'page-client.ts'), [service.address, String(input.pageRate ?? 20)], { execArgv: ['--import', 'tsx'] });
+  // Compiled beside this file when it runs compiled (bench/measured-process.ts).
+  const compiled = fileURLToPath(import.meta.url).endsWith('.js');
+  const client = fork(path.join(here, compiled ? 'page-client.js' : 'page-client.ts'), [service.address, String(input.pageRate ?? 20)], { execArgv: compiled ? [] : ['--import', 'tsx'] });
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (m: { type: string } & T) => {

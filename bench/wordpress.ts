@@ -4,21 +4,18 @@
 // re-poll; and the conversation page latency from a second process while the whole service
 // ingests N feeds cold, against the same requests once it is idle.
 import { fork } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { nodeMemoryOptions } from '../src/node-options.ts';
+import { measuredWorker } from './measured-process.ts';
 import type { Figure } from './poll.ts';
 import { startWordPressFarm } from './wordpress-farm.ts';
 import type { ServeReport, WorkerInput, WorkerReport } from './wordpress-worker.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-function runWorker<T>(input: WorkerInput): Promise<T> {
+async function runWorker<T>(input: WorkerInput): Promise<T> {
+  // The measured process runs Palaver as its own processes do (bench/measured-process.ts).
+  const worker = await measuredWorker('wordpress-worker.ts');
   return new Promise((resolve, reject) => {
-    // The measured process starts with the memory options Palaver's own processes start with.
     // BENCH_CPU_PROF=<dir>: a CPU profile of each measured process (node --cpu-prof), to read with any profile viewer.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = fork(path.join(here, 'wordpress-worker.ts'), [], { execArgv: [...nodeMemoryOptions, '--import', 'tsx', ...prof] });
+    const child = fork(worker.file, [], { execArgv: [...worker.execArgv, ...prof] });
     let report: T | undefined;
     child.once('message', (m) => (report = m as T));
     child.once('error', reject);

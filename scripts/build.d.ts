@@ -5,6 +5,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** planBuild only: look at these sources (relative to root) alone, without walking the tree or looking for orphans. */
   only?: string[];
+  /** The folders whose sources are compiled (relative to root); src and migrations by default. */
+  dirs?: string[];
 }
 
 export interface BuildPlan {

@@ -70,7 +70,9 @@ export function planBuild(options = {}) {
   // `only`: just these sources (what `palaver --help` loads), without walking the tree or
   // looking for orphans (a quick look; building always plans the whole tree).
   const partial = Array.isArray(options.only);
-  const candidates = partial ? options.only : sourceDirs.flatMap((dir) => listFiles(root, dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
+  // `dirs`: the folders to compile, src/ and migrations/ unless told (the benchmarks add bench/).
+  const dirs = options.dirs ?? sourceDirs;
+  const candidates = partial ? options.only : dirs.flatMap((dir) => listFiles(root, dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
   const sources = {};
   const stale = [];
   const expected = new Set();
@@ -82,7 +84,7 @@ export function planBuild(options = {}) {
   }
   const orphans = partial
     ? []
-    : sourceDirs
+    : dirs
         .flatMap((dir) => listFiles(outDir, dir, (name) => name.endsWith('.js') || name.endsWith('.js.map')))
         .filter((output) => !expected.has(output.replace(/\.map$/, '')));
   return { root, outDir, stale, orphans, state, settings, sources };

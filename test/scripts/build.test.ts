@@ -53,6 +53,20 @@ describe('build', () => {
     expect(out).toBe('Hallo, Welt\n');
   });
 
+  it('compiles other folders when told (the benchmarks’ workers beside dist/src), leaving them out of a plain build', async () => {
+    write('bench/worker.ts', "import { greet } from '../src/lib/greet.ts';\nconsole.log(greet('Bank').text);\n");
+    expect(await build({ root: dir })).toEqual({ compiled: 3, removed: 0 });
+    expect(fs.existsSync(path.join(dir, 'dist/bench/worker.js'))).toBe(false);
+    expect(await build({ root: dir, dirs: ['src', 'migrations', 'bench'] })).toEqual({ compiled: 1, removed: 0 });
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [path.join(dir, 'dist/bench/worker.js')], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(out).toBe('Hallo, Bank\n');
+    // A plain build neither compiles nor removes them.
+    expect(planBuild({ root: dir })).toMatchObject({ stale: [], orphans: [] });
+    expect(fs.existsSync(path.join(dir, 'dist/bench/worker.js'))).toBe(true);
+  });
+
   it('compiles again only what changed, and removes the output of a source that is gone', async () => {
     await build({ root: dir });
     expect(planBuild({ root: dir })).toMatchObject({ stale: [], orphans: [] });
