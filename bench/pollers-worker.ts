@@ -1,7 +1,8 @@
 // One poller process of the several-pollers benchmark: opens the database it is given (a
-// postgres:// URL, or a SQLite file), says "ready", waits for "go" on stdin, polls every due post
-// feed once, and prints what it polled, how long it took, the CPU it used, the statements it sent
-// and how long those that take threading's name locks took (waiting for other pollers' feeds).
+// postgres:// URL, or a SQLite file), after polling the feeds of a warm-up database when given
+// one; says "ready", waits for "go" on stdin, polls every due post feed once, and prints what it
+// polled, how long it took, the CPU it used, the statements it sent and how long those that take
+// threading's name locks took (waiting for other pollers' feeds).
 import readline from 'node:readline';
 import pg from 'pg';
 import { openConfiguredDatabase } from '../src/db/connect.ts';
@@ -26,26 +27,46 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return result;
 } as typeof send;
 
-const [target, concurrencyArg, perHostArg] = process.argv.slice(2);
+const [target, concurrencyArg, perHostArg, warmTarget] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);
 const perHost = Number(perHostArg);
-const postgres = /^postgres/.test(target!);
-const database = await openConfiguredDatabase(postgres ? { databasePath: '', databaseUrl: target!, database: { poolSize: 8 } } : { databasePath: target! });
 const fetcherOptions = {
   userAgent: 'Palaver-bench', timeoutMs: 30_000, connectTimeoutMs: 5_000, headersTimeoutMs: 20_000, maxBodyBytes: 5 * 2 ** 20,
   maxRedirects: 5, perHostConcurrency: perHost, allowPrivateNetworks: true,
 };
-// As the service wires it: on PostgreSQL the per-host limit holds over all the pollers.
-const hostLimiter = postgres ? createSharedHostSlots({ db: database.db, limit: perHost, leaseMs: 35_000, local: createHostLimiter(perHost) }) : undefined;
-const fetcher = createFetcher({ ...fetcherOptions, ...(hostLimiter ? { hostLimiter } : {}) });
-const poller = createPoller({
-  db: database.db,
-  fetch: fetcher.fetch,
-  settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency, tickSeconds: 15, perHostLimit: perHost * 2 },
-  log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
-  // Post feeds only, as in the polling benchmark.
-  kinds: ['feed'],
-});
+
+/** A poller over `url` (a postgres:// URL or a SQLite file) wired as `palaver poller` wires it. */
+async function pollerOver(url: string) {
+  const postgres = /^postgres/.test(url);
+  const database = await openConfiguredDatabase(postgres ? { databasePath: '', databaseUrl: url, database: { poolSize: 8 } } : { databasePath: url });
+  // As the service wires it: on PostgreSQL the per-host limit holds over all the pollers.
+  const hostLimiter = postgres ? createSharedHostSlots({ db: database.db, limit: perHost, leaseMs: 35_000, local: createHostLimiter(perHost) }) : undefined;
+  const fetcher = createFetcher({ ...fetcherOptions, ...(hostLimiter ? { hostLimiter } : {}) });
+  const poller = createPoller({
+    db: database.db,
+    fetch: fetcher.fetch,
+    settings: { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 20, commentFeedMaxQuietDays: 60, concurrency, tickSeconds: 15, perHostLimit: perHost * 2 },
+    log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
+    // Post feeds only, as in the polling benchmark.
+    kinds: ['feed'],
+  });
+  return {
+    poller,
+    async close() {
+      await fetcher.close();
+      await database.close();
+    },
+  };
+}
+
+// A poller runs for days: what it does per feed once its code is compiled is the figure, not the
+// first seconds of a process. So each first polls a few other feeds into a database of its own.
+if (warmTarget) {
+  const warm = await pollerOver(warmTarget);
+  await warm.poller.pollOnce();
+  await warm.close();
+}
+const { poller, close } = await pollerOver(target!);
 
 const lines = readline.createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
@@ -58,6 +79,5 @@ const summary = await poller.pollOnce();
 const seconds = (performance.now() - t) / 1000;
 const used = process.cpuUsage(cpu);
 const sent = statements - statementsBefore;
-await fetcher.close();
-await database.close();
+await close();
 process.stdout.write(`${JSON.stringify({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.crashed, seconds, cpuMs: (used.user + used.system) / 1000, statements: sent, nameLockMs })}\n`);

@@ -162,10 +162,20 @@ async function untilNoConnections(admin: pg.Client, database: string): Promise<v
 
 const share = (n: number, w: WaitSamples) => `${((100 * n) / Math.max(1, w.samples)).toFixed(1)} %`;
 
-/** Starts `count` workers on `target`, lets them go at once, and waits for all. */
-async function runWorkers(target: string, count: number, options: { concurrency: number; perHost: number }): Promise<{ seconds: number; results: WorkerResult[] }> {
-  const workers = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'pollers-worker.ts'), target, String(options.concurrency), String(options.perHost)], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts `count` workers on `target` (each first warmed up on its database of `warm`, when
+ * given), lets them go at once when all are ready and `beforeGo` is done, and waits for all.
+ */
+async function runWorkers(
+  target: string,
+  count: number,
+  options: { concurrency: number; perHost: number },
+  warm: string[] = [],
+  beforeGo: () => Promise<void> = async () => {},
+): Promise<{ seconds: number; results: WorkerResult[] }> {
+  const workers = Array.from({ length: count }, (_, i) => {
+    const args = [path.join(here, 'pollers-worker.ts'), target, String(options.concurrency), String(options.perHost), ...(warm[i] ? [warm[i]] : [])];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = readline.createInterface({ input: child.stdout });
     const next = (() => {
       const it = lines[Symbol.asyncIterator]();
@@ -174,6 +184,7 @@ async function runWorkers(target: string, count: number, options: { concurrency:
     return { child, next };
   });
   for (const w of workers) if ((await w.next()) !== 'ready') throw new Error('a poller worker did not start');
+  await beforeGo();
   const t = performance.now();
   for (const w of workers) w.child.stdin.write('go\n');
   const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()) ?? 'null') as WorkerResult));
@@ -183,7 +194,7 @@ async function runWorkers(target: string, count: number, options: { concurrency:
 }
 
 /** Runs the several-pollers benchmark and returns its figures (none without BENCH_DATABASE_URL). */
-export async function benchPollers(options: { feeds: number; hosts: number; perHost: number; latencies: PollersLatency[] }): Promise<Figure[]> {
+export async function benchPollers(options: { feeds: number; hosts: number; perHost: number; latencies: PollersLatency[]; warmupFeeds: number }): Promise<Figure[]> {
   const adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
     console.log('Skipped: several pollers on PostgreSQL (set BENCH_DATABASE_URL to the admin database of a PostgreSQL server).');
@@ -199,6 +210,22 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   const migrating = openPostgres(urlOf(adminUrl, template), { poolSize: 1 });
   await migrateToLatest(migrating.db);
   await migrating.close();
+
+  // Feeds of other blogs each poller first polls into a database of its own (warmDatabases).
+  const warmFarm = options.warmupFeeds > 0 ? await startFeedFarm(options.warmupFeeds, { hosts: options.hosts }) : undefined;
+  const warmNames = [0, 1, 2, 3].map((i) => `palaver_bench_warm_${i}`);
+  const warmDatabases = async (count: number): Promise<string[]> => {
+    if (!warmFarm) return [];
+    const urls: string[] = [];
+    for (const name of warmNames.slice(0, count)) {
+      await recreate(name, template);
+      const warm = openPostgres(urlOf(adminUrl, name), { poolSize: 1 });
+      await register(warm.db, warmFarm.urls);
+      await warm.close();
+      urls.push(urlOf(adminUrl, name));
+    }
+    return urls;
+  };
 
   const runs = new Map<string, Run>();
   const serverCpu = await serverCpuReader(admin);
@@ -220,13 +247,19 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const db = openPostgres(url, { poolSize: 2 });
           await register(db.db, farm.urls);
           await db.close();
+          const warm = await warmDatabases(pollers);
           // A backend that ends between reading the postmaster and listing its children would be
           // missed: the CPU is read when the run database has no connection left.
           await untilNoConnections(sampler, runDb);
-          const cpuBefore = serverCpu?.();
-          const sampling = sampleWaits(sampler, runDb);
-          const { seconds, results } = await runWorkers(url, pollers, settings);
-          const waits = await sampling.stop();
+          let cpuBefore: number | undefined;
+          let sampling: ReturnType<typeof sampleWaits> | undefined;
+          const { seconds, results } = await runWorkers(url, pollers, settings, warm, async () => {
+            // From "go", once the warm-up's backends have ended (none may end while the CPU is read).
+            for (const name of warmNames) await untilNoConnections(sampler, name);
+            cpuBefore = serverCpu?.();
+            sampling = sampleWaits(sampler, runDb);
+          });
+          const waits = await sampling!.stop();
           await untilNoConnections(sampler, runDb);
           const serverMs = serverCpu && cpuBefore !== undefined ? serverCpu() - cpuBefore : null;
           const size = await admin.query<{ n: string }>(`select pg_database_size($1) as n`, [runDb]);
@@ -266,7 +299,16 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           await migrateToLatest(sqlite.db);
           await register(sqlite.db, farm.urls);
           await sqlite.close();
-          const { seconds, results } = await runWorkers(file, 1, settings);
+          const warmFiles: string[] = [];
+          if (warmFarm) {
+            const warmFile = path.join(dir, 'warm.db');
+            const warm = openDatabase(warmFile);
+            await migrateToLatest(warm.db);
+            await register(warm.db, warmFarm.urls);
+            await warm.close();
+            warmFiles.push(warmFile);
+          }
+          const { seconds, results } = await runWorkers(file, 1, settings, warmFiles);
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const entries = results.reduce((n, r) => n + r.inserted, 0);
           console.log(`  1 poller on SQLite, latency 0 ms, ${concurrency} at once: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); CPU per feed ${(results[0]!.cpuMs / polled).toFixed(1)} ms`);
@@ -286,7 +328,9 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
       }
     }
   } finally {
+    await warmFarm?.close();
     await sampler.end();
+    for (const name of warmNames) await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
     await admin.query(`drop database if exists ${pg.escapeIdentifier(runDb)} with (force)`);
     await admin.query(`drop database if exists ${pg.escapeIdentifier(template)} with (force)`);
     await admin.end();
@@ -295,7 +339,8 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   const get = (key: string) => runs.get(key)!;
   const figures: Figure[] = [];
   for (const { delayMs, concurrency } of options.latencies) {
-    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; each poller a process; ${serverSettings}`;
+    const warmed = options.warmupFeeds > 0 ? `each poller a process, warmed up on ${options.warmupFeeds} other feeds first` : 'each poller a process, started cold';
+    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; ${warmed}; ${serverSettings}`;
     const one = get(`pg 1 ${delayMs}`).feedsPerSecond;
     for (const pollers of [1, 2, 4]) {
       figures.push({

@@ -71,7 +71,15 @@ async function runAll(): Promise<Figure[]> {
     // The latency-bound case polls few feeds at once per poller, so that one poller waits on
     // the fixture rather than on the CPU (bench/README.md).
     const latencyConcurrency = Number(process.env.BENCH_POLLERS_LATENCY_CONCURRENCY ?? '1');
-    figures.push(...(await benchPollers({ feeds: Number(process.env.BENCH_POLLERS_FEEDS ?? '400'), hosts: 16, perHost: 4, latencies: [{ delayMs: 0, concurrency: 16 }, { delayMs: 100, concurrency: latencyConcurrency }] })));
+    figures.push(
+      ...(await benchPollers({
+        feeds: Number(process.env.BENCH_POLLERS_FEEDS ?? '400'),
+        hosts: 16,
+        perHost: 4,
+        latencies: [{ delayMs: 0, concurrency: 16 }, { delayMs: 100, concurrency: latencyConcurrency }],
+        warmupFeeds: Number(process.env.BENCH_POLLERS_WARMUP ?? '40'),
+      })),
+    );
   }
   if (wanted('threading')) {
     console.log('Running: threading …');
