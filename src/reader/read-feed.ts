@@ -181,7 +181,7 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
     },
     async draft(items, kind, at) {
       if (items.length === 0) return [];
-      const answer = await run((id) => ({ id, draft: { items, kind, at: at.getTime() } }), "reading the feed's items");
+      const answer = await run((id) => ({ id, draft: { items, kind, at: at.getTime() } }), 'reading the items');
       if (!('drafts' in answer)) throw new Error('reader: a draft answered without drafts');
       return answer.drafts;
     },

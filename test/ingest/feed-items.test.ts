@@ -145,9 +145,9 @@ describe('ingestFeedItems', () => {
     server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(posts) });
     const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
     try {
-      const limited = { ...reader, draft: () => Promise.reject(new FeedParseError('too-large', "reading the feed's items took longer than 20 s")) };
+      const limited = { ...reader, draft: () => Promise.reject(new FeedParseError('too-large', "reading the items took longer than 20 s")) };
       const failed = await refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader: limited }, (await findSourceById(database.db, source.id))!);
-      expect(failed).toMatchObject({ outcome: 'failed', error: "the feed could not be read: reading the feed's items took longer than 20 s" });
+      expect(failed).toMatchObject({ outcome: 'failed', error: "the feed could not be read: reading the items took longer than 20 s" });
       expect(await countEntries(database.db)).toBe(0);
       // The validators were not kept: the next poll fetches the feed whole again.
       expect((await findSourceById(database.db, source.id))!.etag).toBeNull();

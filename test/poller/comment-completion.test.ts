@@ -222,7 +222,7 @@ describe('hostile answers while completing comments', () => {
 });
 
 describe("a reading thread's limit while completing comments", () => {
-  const limitReason = "reading the feed's items took longer than 20 s";
+  const limitReason = "reading the items took longer than 20 s";
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** The next poll, with no limit in the way, stores the whole evening and leaves nothing missing. */
