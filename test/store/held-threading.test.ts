@@ -35,6 +35,21 @@ function item(name: string, id: string, hour: number, contentHtml: string, extra
 
 const link = (href: string) => `<a href="${href}">x</a>`;
 
+/**
+ * A source of a blog (the blog made on first use) and feeds stored through it, for comparing the
+ * same feeds stored with a part's writes held and item by item (an item named twice makes a part
+ * store item by item).
+ */
+function storing(db: OpenedDatabase['db'], itemByItem: boolean) {
+  const blog = async (name: string, kind: Source['kind'] = 'feed', entryId: number | null = null) => {
+    const found = await db.selectFrom('blogs').select('id').where('url_key', '=', `${name}.example`).executeTakeFirst();
+    const id = found?.id ?? (await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now)).id;
+    return insertSource(db, { blogId: id, kind, url: `http://${name}.example/${kind}/${entryId ?? ''}`, nextCheckAt: now, ...(entryId !== null ? { entryId } : {}) }, now);
+  };
+  const ingest = (source: Source, items: FeedItem[]) => ingestFeedItems(db, source, { items: itemByItem ? [...items, items[0]!] : items, title: null }, now);
+  return { blog, ingest };
+}
+
 /** Every row of the tables threading writes, sorted, ids and times included. */
 async function rows(db: OpenedDatabase['db']) {
   const out: Record<string, string[]> = {};
@@ -171,12 +186,7 @@ describe('held threading writes', () => {
     // The same feeds stored with the part's writes held (every item new) and item by item (an
     // item named twice makes a part store item by item): the same rows, ids and times included.
     const storeAll = async (db: OpenedDatabase['db'], itemByItem: boolean) => {
-      const blog = async (name: string, kind: Source['kind'] = 'feed', entryId: number | null = null) => {
-        const found = await db.selectFrom('blogs').select('id').where('url_key', '=', `${name}.example`).executeTakeFirst();
-        const id = found?.id ?? (await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now)).id;
-        return insertSource(db, { blogId: id, kind, url: `http://${name}.example/${kind}/${entryId ?? ''}`, nextCheckAt: now, ...(entryId !== null ? { entryId } : {}) }, now);
-      };
-      const ingest = (source: Source, items: FeedItem[]) => ingestFeedItems(db, source, { items: itemByItem ? [...items, items[0]!] : items, title: null }, now);
+      const { blog, ingest } = storing(db, itemByItem);
       await ingest(await blog('zwei'), [item('zwei', 'x', 1, '<p>X</p>'), item('zwei', 'y', 2, '<p>Y</p>')]);
       // Oldest first: each later item answers an earlier one of the part (found threaded though
       // its conversation is held); `m` joins two debates the part started and merges them; `n`
@@ -244,12 +254,7 @@ describe('held threading writes', () => {
 
   it('join stored debates as item by item: blogs and authors already there, a post’s comments, merges and a stale read', async () => {
     const storeAll = async (db: OpenedDatabase['db'], itemByItem: boolean) => {
-      const blog = async (name: string, kind: Source['kind'] = 'feed', entryId: number | null = null) => {
-        const found = await db.selectFrom('blogs').select('id').where('url_key', '=', `${name}.example`).executeTakeFirst();
-        const id = found?.id ?? (await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now)).id;
-        return insertSource(db, { blogId: id, kind, url: `http://${name}.example/${kind}/${entryId ?? ''}`, nextCheckAt: now, ...(entryId !== null ? { entryId } : {}) }, now);
-      };
-      const ingest = (source: Source, items: FeedItem[]) => ingestFeedItems(db, source, { items: itemByItem ? [...items, items[0]!] : items, title: null }, now);
+      const { blog, ingest } = storing(db, itemByItem);
       await ingest(await blog('zwei'), ['x', 'y', 'q', 'r', 's'].map((id, i) => item('zwei', id, 1 + i, `<p>${id}</p>`)));
       // eins takes part in y's debate already; drei's post waits for eins' w; a comment on x waits for eins' k.
       await ingest(await blog('eins'), [item('eins', 'e', 6, `<p>${link('http://zwei.example/y/')}</p>`), item('eins', 'f', 7, '<p>F</p>')]);
