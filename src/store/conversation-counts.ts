@@ -208,8 +208,8 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
     if (holdsEntriesOf(db, conversationId, entryId) || (ownComments && holdsCommentsOf(db, entryId))) await writeHeldThreading(db);
     const read = (arrival && readAhead(db, conversationId, e.blogId, authorKey)) || (await firstRow(ownComments ? arrivalContextWithComments : arrivalContext, db, [conversationId, entryId, e.blogId, authorKey]));
     if (!read) throw new Error(`store: no conversation ${conversationId}`);
-    // Read ahead, a new post has no known comments: nothing pointed at it was written (the reading
-    // would be stale), and those held made a comment of it were written just above.
+    // Read ahead, a new post counts no known comments: the edges that make comments of it are held
+    // until written, and writing them (as just above) ends what was read ahead.
     const { has_blog, has_author, root_kind, root_sort_at, known_comments, ...row } = read as typeof read & { known_comments?: number | string };
     held = { row, blogs: new Set(), authors: new Set(), root: undefined };
     batch?.set(conversationId, held);
