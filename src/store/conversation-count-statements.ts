@@ -87,20 +87,24 @@ export const arrivalsAhead = preparedList(
       .where('c.id', 'in', ids.map(([id]) => id)),
   1,
 );
-// Which of these author keys (lower-case) visible entries of these conversations have: two lists
-// of varying length, so built for each part rather than prepared.
-export const authorsAhead = (db: Db, conversationIds: number[], authorKeys: string[]) => {
-  const key = sql<string>`lower(coalesce(author_url, author_name))`;
-  return db
-    .selectFrom('entries')
-    .select(['conversation_id', key.as('author_key')])
-    .distinct()
-    .where('conversation_id', 'in', conversationIds)
-    .where('same_as_id', 'is', null)
-    .where('tombstoned_at', 'is', null)
-    .where(key, 'in', authorKeys)
-    .execute();
-};
+// Which of these author keys (lower-case) visible entries of these conversations have. Two lists
+// of varying length: the keys come padded to authorsAheadKeys (repeating one), so the statement is
+// prepared once per count of conversations, as the other lists are, and PostgreSQL plans it once.
+export const authorsAheadKeys = 50;
+const authorKey = sql<string>`lower(coalesce(author_url, author_name))`;
+export const authorsAhead = preparedList(
+  1,
+  (db, ids: [number][], keys: string[]) =>
+    db
+      .selectFrom('entries')
+      .select(['conversation_id', authorKey.as('author_key')])
+      .distinct()
+      .where('conversation_id', 'in', ids.map(([id]) => id))
+      .where('same_as_id', 'is', null)
+      .where('tombstoned_at', 'is', null)
+      .where(authorKey, 'in', keys),
+  authorsAheadKeys,
+);
 export const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
   visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
 );

@@ -16,6 +16,7 @@ import {
   arrivalContextWithComments,
   arrivalsAhead,
   authorsAhead,
+  authorsAheadKeys,
   countedEntry,
   insertCountedConversation,
   linkbackChannel,
@@ -280,7 +281,11 @@ export async function readArrivalsAhead(db: Db, conversationIds: number[], blogI
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
     for (const row of (await arrivalsAhead(part.length)(db, [...part, blogId])).rows) rows.set(row.id, row);
-    if (keys.length > 0) for (const row of await authorsAhead(db, part, keys)) authorsIn.add(`${row.conversation_id} ${row.author_key}`);
+    for (let k = 0; k < keys.length; k += authorsAheadKeys) {
+      const some = keys.slice(k, k + authorsAheadKeys);
+      const padded = [...some, ...Array<string>(authorsAheadKeys - some.length).fill(some[0]!)];
+      for (const row of (await authorsAhead(part.length)(db, [...part, ...padded])).rows) authorsIn.add(`${row.conversation_id} ${row.author_key}`);
+    }
   }
   ahead.set(db, { blogId, rows, authorKeys: new Set(keys), authorsIn, writes: heldWritesOf(db) });
 }
