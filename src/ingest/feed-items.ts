@@ -14,7 +14,7 @@ import type { FeedItem, ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
-import { deferConversationCounts, flushConversationCounts } from '../store/conversation-counts.ts';
+import { authorKeyOf, deferConversationCounts, flushConversationCounts } from '../store/conversation-counts.ts';
 import { readJoinedConversationsAhead } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
@@ -238,10 +238,7 @@ export async function ingestFeedItems(
           // them), read and locked once for the part rather than as each entry arrives.
           const stored = [...(candidates?.values() ?? [])].flat().flatMap((c) => (c.conversation_id !== null ? [c.id] : []));
           for (const list of waiting?.values() ?? []) for (const w of list) stored.push(w.from_entry_id);
-          const authors = drafts.flatMap((d) => {
-            const key = (d.draft.authorUrl ?? d.draft.authorName)?.toLowerCase();
-            return key === undefined ? [] : [key];
-          });
+          const authors = drafts.flatMap((d) => authorKeyOf(d.draft) ?? []);
           if (stored.length > 0) await readJoinedConversationsAhead(trx, stored, source.blogId, authors);
         }
         // The comment feeds and listings of new posts, added in one statement after the part's items.

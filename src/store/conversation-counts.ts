@@ -158,7 +158,8 @@ function countedInto(
   ];
 }
 
-function authorKeyOf(e: { authorUrl: string | null; authorName: string | null }): string | null {
+/** The key by which a conversation's authors are told apart: the author's URL, else the name, without case. */
+export function authorKeyOf(e: { authorUrl: string | null; authorName: string | null }): string | null {
   return (e.authorUrl ?? e.authorName)?.toLowerCase() ?? null;
 }
 
