@@ -50,6 +50,18 @@ function storing(db: OpenedDatabase['db'], itemByItem: boolean) {
   return { blog, ingest };
 }
 
+/** Stores the same feeds with a part's writes held (this test's database) and item by item (another): the same rows. */
+async function expectHeldAsItemByItem(storeAll: (db: OpenedDatabase['db'], itemByItem: boolean) => Promise<Awaited<ReturnType<typeof rows>>>) {
+  const other = await createTestDatabase();
+  try {
+    const held = await storeAll(database.db, false);
+    expect(held).toEqual(await storeAll(other.db, true));
+    return held;
+  } finally {
+    await other.close();
+  }
+}
+
 /** Every row of the tables threading writes, sorted, ids and times included. */
 async function rows(db: OpenedDatabase['db']) {
   const out: Record<string, string[]> = {};
@@ -211,20 +223,13 @@ describe('held threading writes', () => {
       await ingest(await blog('eins', 'post-comments', post.id), [comment(1, null, 7), comment(2, 1, 8), comment(3, 2, 9)]);
       return rows(db);
     };
-    const other = await createTestDatabase();
-    try {
-      const held = await storeAll(database.db, false);
-      const oneByOne = await storeAll(other.db, true);
-      expect(held).toEqual(oneByOne);
-      expect(held.entries).toHaveLength(11);
-      const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
-      // a, b, c, m, n, o, x, y and the three comments: one debate.
-      expect(live).toHaveLength(1);
-      expect(live[0]).toMatchObject({ entry_count: 11, post_count: 8, comment_count: 3, missing_count: 0 });
-      await expectCountsMatchRecount(database);
-    } finally {
-      await other.close();
-    }
+    const held = await expectHeldAsItemByItem(storeAll);
+    expect(held.entries).toHaveLength(11);
+    const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
+    // a, b, c, m, n, o, x, y and the three comments: one debate.
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ entry_count: 11, post_count: 8, comment_count: 3, missing_count: 0 });
+    await expectCountsMatchRecount(database);
   });
 
   it('read the stored debates a part’s posts join once for the part, not once per post', async () => {
@@ -279,14 +284,7 @@ describe('held threading writes', () => {
       ]);
       return rows(db);
     };
-    const other = await createTestDatabase();
-    try {
-      const held = await storeAll(database.db, false);
-      const oneByOne = await storeAll(other.db, true);
-      expect(held).toEqual(oneByOne);
-      await expectCountsMatchRecount(database);
-    } finally {
-      await other.close();
-    }
+    await expectHeldAsItemByItem(storeAll);
+    await expectCountsMatchRecount(database);
   });
 });
