@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openDatabase } from '../../src/db/open.ts';
@@ -86,5 +87,28 @@ describe('write transactions', () => {
       await b.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('rows', () => {
+  it('come out as the objects better-sqlite3 builds: names, types, a repeated name, a prototype-setting name, RETURNING', async () => {
+    const { db, sqlite, close } = openDatabase(':memory:');
+    sqlite.exec("create table t (id integer primary key, name text, score real, data blob, gone text); insert into t values (1, 'Ä', 2.5, x'0102', null)");
+    const query = (text: string) => sql.raw(text).execute(db).then((r) => r.rows);
+    const direct = (text: string) => sqlite.prepare(text).all();
+    for (const text of [
+      'select * from t',
+      'select id, name as id from t',
+      'select name as "__proto__", id from t',
+      'select count(*) as n from t where id > 5',
+    ]) {
+      expect(await query(text), text).toEqual(direct(text));
+    }
+    const proto = (await query('select name as "__proto__" from t'))[0] as object;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(await query("update t set name = 'B' where id = 1 returning *")).toEqual([{ id: 1, name: 'B', score: 2.5, data: Buffer.from([1, 2]), gone: null }]);
+    // A cached statement serves the next call with its own rows.
+    expect(await query('select * from t')).toEqual([{ id: 1, name: 'B', score: 2.5, data: Buffer.from([1, 2]), gone: null }]);
+    await close();
   });
 });
