@@ -6,6 +6,7 @@ import type { ServiceLog, SourceKind } from '../domain/vocabulary.ts';
 import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
+import { commitTogether } from '../store/commit-together.ts';
 import { claimDueSources } from '../store/sources.ts';
 import { refreshSource } from './refresh.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
@@ -75,11 +76,12 @@ const defaultLeaseSeconds = 600;
  * running item may make more due, such as the comment feeds of new posts); a claim passes over
  * only rows another poller's claim holds at that moment, which that poller then polls.
  *
- * A claim waits for the end of the turn in which its first worker came free and then claims for
- * every worker free by then: polls end together (an all-304 re-poll's records commit together,
- * commit-together.ts), so one claim serves them all instead of one claim each.
+ * A claim runs at the end of the turn in which its first worker came free, for every worker
+ * free by then (`claimSome` reads `free` when it claims): polls end together (an all-304
+ * re-poll's records commit together, commit-together.ts), so one claim serves them all instead
+ * of one claim each. The poller's claim commits with the records of that turn.
  */
-async function runClaimed<T>(concurrency: number, claimSome: (free: number) => Promise<T[]>, work: (item: T) => Promise<void>): Promise<void> {
+async function runClaimed<T>(concurrency: number, claimSome: (free: () => number) => Promise<T[]>, work: (item: T) => Promise<void>): Promise<void> {
   const queue: T[] = [];
   let busy = 0;
   let done = false;
@@ -87,8 +89,7 @@ async function runClaimed<T>(concurrency: number, claimSome: (free: number) => P
   // Resolved whenever an item ends: an idle worker waits for that before claiming again.
   let finished = deferred();
   const refill = () =>
-    (claiming ??= endOfTurn()
-      .then(() => claimSome(Math.max(1, concurrency - busy - queue.length)))
+    (claiming ??= claimSome(() => Math.max(1, concurrency - busy - queue.length))
       .then((batch) => {
         queue.push(...batch);
         return batch.length;
@@ -120,10 +121,6 @@ async function runClaimed<T>(concurrency: number, claimSome: (free: number) => P
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-}
-
-function endOfTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -173,16 +170,21 @@ export function createPoller(deps: PollerDeps): Poller {
     }
   }
 
-  async function claim(force: boolean, runStartedAt: string, limit: number): Promise<Source[]> {
-    const t = now();
-    return claimDueSources(deps.db, {
-      now: t.toISOString(),
-      limit,
-      perHostLimit: s.perHostLimit,
-      leaseUntil: new Date(t.getTime() + (s.claimLeaseSeconds ?? defaultLeaseSeconds) * 1000).toISOString(),
-      force,
-      notCheckedSince: runStartedAt,
-      kinds,
+  // At the end of the turn, in the transaction of the turn's other small writes (the records of
+  // the polls that just ended): an all-304 re-poll claims a source or two at a time, and a claim
+  // committed on its own cost as much again as its statement.
+  function claim(force: boolean, runStartedAt: string, free: () => number): Promise<Source[]> {
+    return commitTogether(deps.db, (db) => {
+      const t = now();
+      return claimDueSources(db, {
+        now: t.toISOString(),
+        limit: free(),
+        perHostLimit: s.perHostLimit,
+        leaseUntil: new Date(t.getTime() + (s.claimLeaseSeconds ?? defaultLeaseSeconds) * 1000).toISOString(),
+        force,
+        notCheckedSince: runStartedAt,
+        kinds,
+      });
     });
   }
 

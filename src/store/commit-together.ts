@@ -1,27 +1,31 @@
 // store: small writes that arrive in the same turn of the event loop, committed in one
-// transaction (an all-304 re-poll records hundreds of polls a second: one commit for a turn's
-// records rather than one each). Each write's promise settles once its own write is committed.
+// transaction (an all-304 re-poll records hundreds of polls a second, and claims the next
+// sources after them: one commit for a turn's records and claim rather than one each). Each
+// write's promise settles, with what the write returned, once it is committed.
 import type { Db } from '../db/open.ts';
 
 interface Pending {
   write: (db: Db) => Promise<unknown>;
-  resolve: () => void;
+  resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
 const pendingByDb = new Map<Db, Pending[]>();
 
-/** Runs `write` in a transaction shared with the other writes of this turn; inside a transaction, at once. */
-export function commitTogether(db: Db, write: (db: Db) => Promise<unknown>): Promise<void> {
-  if (db.isTransaction) return write(db).then(() => undefined);
-  return new Promise((resolve, reject) => {
+/**
+ * Runs `write` at the end of this turn in a transaction shared with the other writes of the
+ * turn, and settles with what it returned once that commits; inside a transaction, at once.
+ */
+export function commitTogether<T>(db: Db, write: (db: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return write(db);
+  return new Promise<T>((resolve, reject) => {
     let pending = pendingByDb.get(db);
     if (!pending) {
       pending = [];
       pendingByDb.set(db, pending);
       setImmediate(() => void commitPending(db));
     }
-    pending.push({ write, resolve, reject });
+    pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
   });
 }
 
@@ -30,14 +34,15 @@ async function commitPending(db: Db): Promise<void> {
   pendingByDb.delete(db);
   if (batch.length > 1) {
     try {
+      const results: unknown[] = [];
       await db.transaction().execute(async (trx) => {
-        for (const p of batch) await p.write(trx);
+        for (const p of batch) results.push(await p.write(trx));
       });
-      for (const p of batch) p.resolve();
+      batch.forEach((p, i) => p.resolve(results[i]));
       return;
     } catch {
       // Whatever failed must not fail the other writes: each is tried again on its own.
     }
   }
-  for (const p of batch) await p.write(db).then(() => p.resolve(), p.reject);
+  for (const p of batch) await p.write(db).then(p.resolve, p.reject);
 }

@@ -278,9 +278,9 @@ export interface SourcePollState {
  * Records the outcome of a poll. Outside a transaction, the records of polls that end in the
  * same turn of the event loop commit together (commit-together.ts).
  */
-export function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
+export async function updateSourceAfterPoll(db: Db, id: number, state: SourcePollState): Promise<void> {
   const patch = pollPatch(state);
-  return commitTogether(db, (d) => patchSource(d, patch, id));
+  await commitTogether(db, (d) => patchSource(d, patch, id));
 }
 
 function pollPatch(state: SourcePollState): Updateable<SourcesTable> {

@@ -1,6 +1,6 @@
 // The poller's claims: the lease a claimed source is held for (poller.claimLeaseSeconds), and
 // claims made as workers come free, so pollers side by side share the due sources evenly, one
-// claim for all the workers that came free in a turn.
+// claim for all the workers that came free in a turn, committed with that turn's poll records.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPoller, type Poller } from '../../src/poller/poller.ts';
 import type { Fetch, FetchResponse } from '../../src/reader/types.ts';
@@ -20,14 +20,14 @@ function answer(url: string): FetchResponse {
 }
 
 // Every claim the poller makes, with the number of sources it asked for and got.
-const claims: { limit: number; got: number }[] = [];
+const claims: { limit: number; got: number; inTransaction: boolean }[] = [];
 vi.mock('../../src/store/sources.ts', async (original) => {
   const store = await original<typeof import('../../src/store/sources.ts')>();
   return {
     ...store,
     claimDueSources: async (...args: Parameters<typeof store.claimDueSources>) => {
       const got = await store.claimDueSources(...args);
-      claims.push({ limit: args[1].limit, got: got.length });
+      claims.push({ limit: args[1].limit, got: got.length, inTransaction: args[0].isTransaction });
       return got;
     },
   };
@@ -126,5 +126,23 @@ describe('the claims of the poller', () => {
     expect(summary.notModified).toBe(12);
     const filled = claims.filter((c) => c.got > 0);
     expect(filled.map((c) => c.got), JSON.stringify(claims)).toEqual([4, 4, 4]);
+  });
+
+  it('a claim commits in one transaction with the records of polls that end in its turn', async () => {
+    await registerBlogs(12, new Date().toISOString());
+    // Polls that end one after another, as answers from many blogs do: each poll's end lets the
+    // next answer in, in the same turn as the claim that follows the first.
+    const waiting: (() => void)[] = [];
+    const notModified: Fetch = (req) => new Promise((resolve) => waiting.push(() => resolve({ ...answer(req.url), status: 304, body: Buffer.alloc(0), notModified: true })));
+    const transactions = vi.spyOn(t.database.db, 'transaction');
+    const poll = pollerWith(notModified, { concurrency: 4 }).pollOnce({ onResult: () => waiting.shift()?.() });
+    while (waiting.length === 0) await new Promise((r) => setTimeout(r, 1));
+    waiting.shift()!();
+    const summary = await poll;
+    expect(summary.notModified).toBe(12);
+    const together = claims.filter((c) => c.inTransaction);
+    expect(together.length, JSON.stringify(claims)).toBeGreaterThan(0);
+    // Twelve records and the claims, in fewer commits than writes.
+    expect(transactions.mock.calls.length).toBeLessThan(12);
   });
 });

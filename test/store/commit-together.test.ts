@@ -25,6 +25,11 @@ describe('commitTogether', () => {
     expect(transactions).toHaveBeenCalledTimes(2);
   });
 
+  it('settles each write with what it returned, in a shared transaction and alone', async () => {
+    expect(await Promise.all([1, 2, 3].map((n) => commitTogether(database.db, async () => n * 10)))).toEqual([10, 20, 30]);
+    expect(await commitTogether(database.db, async () => 'alone')).toBe('alone');
+  });
+
   it('settles each write on its own when one of the turn fails', async () => {
     const results = await Promise.allSettled([
       commitTogether(database.db, async () => {
