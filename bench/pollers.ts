@@ -46,6 +46,11 @@ interface Run {
   waits: WaitSamples;
 }
 
+/** The run of the median feeds/s (the lower middle of an even count). */
+function medianRun(runs: Run[]): Run {
+  return [...runs].sort((a, b) => a.feedsPerSecond - b.feedsPerSecond)[Math.floor((runs.length - 1) / 2)]!;
+}
+
 /** How the run database's connections were found, sampled from pg_stat_activity. */
 interface WaitSamples {
   samples: number;
@@ -194,7 +199,7 @@ async function runWorkers(
 }
 
 /** Runs the several-pollers benchmark and returns its figures (none without BENCH_DATABASE_URL). */
-export async function benchPollers(options: { feeds: number; hosts: number; perHost: number; latencies: PollersLatency[]; warmupFeeds: number }): Promise<Figure[]> {
+export async function benchPollers(options: { feeds: number; hosts: number; perHost: number; latencies: PollersLatency[]; warmupFeeds: number; rounds?: number }): Promise<Figure[]> {
   const adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
     console.log('Skipped: several pollers on PostgreSQL (set BENCH_DATABASE_URL to the admin database of a PostgreSQL server).');
@@ -227,7 +232,8 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
     return urls;
   };
 
-  const runs = new Map<string, Run>();
+  const runs = new Map<string, Run[]>();
+  const addRun = (key: string, run: Run) => runs.set(key, [...(runs.get(key) ?? []), run]);
   const serverCpu = await serverCpuReader(admin);
   // The settings that decide what a commit costs: the figures hold for these only.
   const setting = async (name: string) => (await admin.query<Record<string, string>>(`show ${name}`)).rows[0]![name];
@@ -241,7 +247,9 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
       const settings = { concurrency, perHost: options.perHost };
       const farm = await startFeedFarm(options.feeds, { hosts: options.hosts, delayMs });
       try {
-        for (const pollers of [1, 2, 4]) {
+        // Rounds of 1, 2 and 4 pollers one after another, so that a slow spell of the machine
+        // falls on every count alike; the table shows each count's median run.
+        for (let round = 0; round < (options.rounds ?? 1); round++) for (const pollers of [1, 2, 4]) {
           await recreate(runDb, template);
           const url = urlOf(adminUrl, runDb);
           const db = openPostgres(url, { poolSize: 2 });
@@ -276,13 +284,13 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           // How much of the wall time the two cores' worth of CPU the run used: near 100 % is CPU-bound.
           const busy = ((cpuMsPerFeed + (serverCpuMsPerFeed ?? 0)) * polled) / (seconds * 1000 * os.cpus().length);
           console.log(
-            `  ${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
+            `  ${(options.rounds ?? 1) > 1 ? `round ${round + 1}: ` : ''}${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
               `CPU per feed: pollers ${cpuMsPerFeed.toFixed(1)} ms, PostgreSQL ${serverCpuMsPerFeed === null ? 'not measured' : `${serverCpuMsPerFeed.toFixed(1)} ms`}; ` +
               `${serverCpuMsPerFeed === null ? '' : `CPU busy ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores; `}` +
               `statements per feed ${statementsPerFeed.toFixed(1)}, threading's name locks ${nameLockMsPerFeed.toFixed(1)} ms per feed from sending to answer; ` +
               `server connections: running ${share(waits.active, waits)}, in a transaction waiting for the poller ${share(waits.client, waits)}, idle ${share(waits.idle, waits)}, on advisory locks ${share(waits.advisory, waits)}, on row locks ${share(waits.row, waits)}, on other locks ${share(waits.otherLock, waits)} (${waits.samples} samples)`,
           );
-          runs.set(`pg ${pollers} ${delayMs}`, {
+          addRun(`pg ${pollers} ${delayMs}`, {
             feedsPerSecond: polled / seconds,
             polled,
             inserted: results.reduce((n, r) => n + r.inserted, 0),
@@ -312,7 +320,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const entries = results.reduce((n, r) => n + r.inserted, 0);
           console.log(`  1 poller on SQLite, latency 0 ms, ${concurrency} at once: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); CPU per feed ${(results[0]!.cpuMs / polled).toFixed(1)} ms`);
-          runs.set('sqlite 1 0', {
+          addRun('sqlite 1 0', {
             feedsPerSecond: polled / seconds,
             polled,
             inserted: entries,
@@ -336,11 +344,12 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
     await admin.end();
   }
 
-  const get = (key: string) => runs.get(key)!;
+  const get = (key: string) => medianRun(runs.get(key)!);
   const figures: Figure[] = [];
   for (const { delayMs, concurrency } of options.latencies) {
     const warmed = options.warmupFeeds > 0 ? `each poller a process, warmed up on ${options.warmupFeeds} other feeds first` : 'each poller a process, started cold';
-    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; ${warmed}; ${serverSettings}`;
+    const rounds = (options.rounds ?? 1) > 1 ? `; the median of ${options.rounds} rounds of 1, 2 and 4 pollers` : '';
+    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; ${warmed}; ${serverSettings}${rounds}`;
     const one = get(`pg 1 ${delayMs}`).feedsPerSecond;
     for (const pollers of [1, 2, 4]) {
       figures.push({

@@ -78,6 +78,7 @@ async function runAll(): Promise<Figure[]> {
         perHost: 4,
         latencies: [{ delayMs: 0, concurrency: 16 }, { delayMs: 100, concurrency: latencyConcurrency }],
         warmupFeeds: Number(process.env.BENCH_POLLERS_WARMUP ?? '40'),
+        rounds: Math.max(1, Math.floor(Number(process.env.BENCH_POLLERS_ROUNDS ?? '1')) || 1),
       })),
     );
   }
