@@ -232,6 +232,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
     return urls;
   };
 
+  const rounds = options.rounds ?? 1;
   const runs = new Map<string, Run[]>();
   const addRun = (key: string, run: Run) => runs.set(key, [...(runs.get(key) ?? []), run]);
   const serverCpu = await serverCpuReader(admin);
@@ -249,7 +250,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
       try {
         // Rounds of 1, 2 and 4 pollers one after another, so that a slow spell of the machine
         // falls on every count alike; the table shows each count's median run.
-        for (let round = 0; round < (options.rounds ?? 1); round++) for (const pollers of [1, 2, 4]) {
+        for (let round = 0; round < rounds; round++) for (const pollers of [1, 2, 4]) {
           await recreate(runDb, template);
           const url = urlOf(adminUrl, runDb);
           const db = openPostgres(url, { poolSize: 2 });
@@ -284,7 +285,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           // How much of the wall time the two cores' worth of CPU the run used: near 100 % is CPU-bound.
           const busy = ((cpuMsPerFeed + (serverCpuMsPerFeed ?? 0)) * polled) / (seconds * 1000 * os.cpus().length);
           console.log(
-            `  ${(options.rounds ?? 1) > 1 ? `round ${round + 1}: ` : ''}${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
+            `  ${rounds > 1 ? `round ${round + 1}: ` : ''}${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
               `CPU per feed: pollers ${cpuMsPerFeed.toFixed(1)} ms, PostgreSQL ${serverCpuMsPerFeed === null ? 'not measured' : `${serverCpuMsPerFeed.toFixed(1)} ms`}; ` +
               `${serverCpuMsPerFeed === null ? '' : `CPU busy ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores; `}` +
               `statements per feed ${statementsPerFeed.toFixed(1)}, threading's name locks ${nameLockMsPerFeed.toFixed(1)} ms per feed from sending to answer; ` +
@@ -348,8 +349,8 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   const figures: Figure[] = [];
   for (const { delayMs, concurrency } of options.latencies) {
     const warmed = options.warmupFeeds > 0 ? `each poller a process, warmed up on ${options.warmupFeeds} other feeds first` : 'each poller a process, started cold';
-    const rounds = (options.rounds ?? 1) > 1 ? `; the median of ${options.rounds} rounds of 1, 2 and 4 pollers` : '';
-    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; ${warmed}; ${serverSettings}${rounds}`;
+    const median = rounds > 1 ? `; the median of ${rounds} rounds of 1, 2 and 4 pollers` : '';
+    const note = `${options.feeds} feeds × 20 items, cold, on ${options.hosts} loopback addresses, ${options.perHost} per host over all pollers, ${concurrency} at once per poller; ${warmed}; ${serverSettings}${median}`;
     const one = get(`pg 1 ${delayMs}`).feedsPerSecond;
     for (const pollers of [1, 2, 4]) {
       figures.push({
