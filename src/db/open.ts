@@ -1,5 +1,6 @@
 // Opens the SQLite database for kysely with the pragmas Palaver relies on (WAL, foreign keys,
-// busy timeout), write transactions that begin IMMEDIATE and prepared statements kept for reuse,
+// busy timeout), write transactions that begin IMMEDIATE, the poller's commits that wait to be
+// shared, and prepared statements kept for reuse,
 // and a second, read-only connection for the pages and feeds. This is the one marked place that
 // knows it talks to SQLite.
 import fs from 'node:fs';
@@ -19,6 +20,16 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
 
 /** Prepared statements kept per connection; more distinct statements than this evict the oldest prepared. */
 const statementCacheSize = 500;
+
+/**
+ * The statements by which the store lets a transaction's commit wait (letCommitWait) and commits
+ * what waits (commitWaitingWrites): the connection reads them and sends SQLite nothing.
+ */
+export const commitMayWaitMark = 'select 1 /* palaver: this commit may wait */';
+export const commitNowMark = 'select 1 /* palaver: commit what waits */';
+
+/** How long a commit that may wait waits for the writes after it, at most. */
+export const commitWaitMs = 30;
 
 /** A prepared statement and, for one that returns rows, how its rows become objects. */
 interface CachedStatement {
@@ -54,8 +65,56 @@ function cacheStatement(stmt: SQLite.Statement): CachedStatement {
 // hot ones are few, and one evicted is only prepared again (cheaper than reordering on every use).
 class CachingSqliteConnection implements DatabaseConnection {
   private readonly statements = new Map<string, CachedStatement>();
+  /** A transaction is open through the driver (kysely opens one at a time per connection). */
+  inTransaction = false;
+  /** The open transaction said its commit may wait. */
+  mayWait = false;
+  /** SQLite's transaction holds committed transactions whose commit waits. */
+  waiting = false;
+  /** The wait is over: the transaction open now commits everything at its end. */
+  private due = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** A commit that waited and failed, told to the next transaction. */
+  private failure: Error | null = null;
 
   constructor(private readonly sqlite: SQLite.Database) {}
+
+  /** Keeps SQLite's transaction open after a transaction whose commit may wait, for commitWaitMs at most. */
+  letWait(): void {
+    this.waiting = true;
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      if (this.inTransaction) this.due = true;
+      else this.commitWaiting();
+    }, commitWaitMs);
+  }
+
+  /** The wait is over: what waits is committed at the end of the transaction open now. */
+  get waitEnded(): boolean {
+    return this.due;
+  }
+
+  /** Commits what waits, if anything. */
+  commitWaiting(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.due = false;
+    if (!this.waiting) return;
+    this.waiting = false;
+    try {
+      this.sqlite.exec('commit');
+    } catch (err) {
+      if (this.sqlite.inTransaction) this.sqlite.exec('rollback');
+      this.failure = new Error(`db: the writes that waited for a shared commit were lost: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The failure of a commit that waited, once. */
+  takeFailure(): Error | null {
+    const failure = this.failure;
+    this.failure = null;
+    return failure;
+  }
 
   private statement(sql: string): CachedStatement {
     let cached = this.statements.get(sql);
@@ -67,11 +126,27 @@ class CachingSqliteConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (compiledQuery.sql === commitMayWaitMark) {
+      if (this.inTransaction) this.mayWait = true;
+      return Promise.resolve({ rows: [] });
+    }
+    if (compiledQuery.sql === commitNowMark) {
+      this.commitWaiting();
+      const failure = this.takeFailure();
+      return failure ? Promise.reject(failure) : Promise.resolve({ rows: [] });
+    }
     const { stmt, row } = this.statement(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     if (row) return Promise.resolve({ rows: (stmt.all(parameters) as unknown[][]).map(row) as R[] });
     if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
     const { changes, lastInsertRowid } = stmt.run(parameters);
+    // A write outside a transaction while commits wait joined them: it is committed as it
+    // would have been on its own, and they with it.
+    if (this.waiting && !this.inTransaction && !stmt.readonly) {
+      this.commitWaiting();
+      const failure = this.takeFailure();
+      if (failure) return Promise.reject(failure);
+    }
     return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
   }
 
@@ -105,8 +180,40 @@ class PalaverSqliteDriver extends SqliteDriver {
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if (!this.sqlite.inTransaction) return;
-    await super.rollbackTransaction(connection);
+    const c = this.connection;
+    c.inTransaction = false;
+    if (!this.sqlite.inTransaction) {
+      // SQLite ended it by itself (a full disk): what waited went with it.
+      c.waiting = false;
+      return;
+    }
+    // Only this transaction's writes go; those that wait for their commit stay (and are
+    // committed now when their wait ended meanwhile).
+    if (!c.waiting) return super.rollbackTransaction(connection);
+    this.sqlite.exec('rollback to palaver_transaction; release palaver_transaction');
+    if (c.waitEnded) c.commitWaiting();
+  }
+
+  // A transaction whose commit may wait (the poller's, through the store's letCommitWait) leaves
+  // SQLite's transaction open for commitWaitMs at most; those after it run inside it, each in a
+  // savepoint, and share its commit. Any other transaction, or a write outside one, commits at
+  // its end, and everything before it with it.
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.readOnly) return super.commitTransaction(connection);
+    const c = this.connection;
+    c.inTransaction = false;
+    if (c.waiting) this.sqlite.exec('release palaver_transaction');
+    if (c.mayWait && !c.waitEnded) c.letWait();
+    else if (c.waiting) {
+      c.commitWaiting();
+      const failure = c.takeFailure();
+      if (failure) throw failure;
+    } else this.sqlite.exec('commit');
+  }
+
+  override async destroy(): Promise<void> {
+    if (!this.readOnly) this.connection.commitWaiting();
+    await super.destroy();
   }
 
   // Every transaction here writes. A deferred BEGIN reads first and upgrades to a writer later;
@@ -116,7 +223,14 @@ class PalaverSqliteDriver extends SqliteDriver {
   // The read-only connection's transactions only read: a deferred BEGIN, one snapshot of the
   // last commit for every statement in it.
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(this.readOnly ? 'begin' : 'begin immediate'));
+    if (this.readOnly) return void (await connection.executeQuery(CompiledQuery.raw('begin')));
+    const c = this.connection;
+    const failure = c.takeFailure();
+    if (failure) throw failure;
+    if (c.waiting) this.sqlite.exec('savepoint palaver_transaction');
+    else await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    c.inTransaction = true;
+    c.mayWait = false;
   }
 }
 

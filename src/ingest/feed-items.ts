@@ -16,7 +16,7 @@ import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
 import { authorKeyOf, deferConversationCounts, flushConversationCounts } from '../store/conversation-counts.ts';
 import { readJoinedConversationsAhead } from '../store/conversation-union.ts';
-import { transactionRetryingConflicts } from '../store/dialect.ts';
+import { letCommitWait, transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
 import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming } from '../store/feed-part.ts';
 import { readTargetCandidates } from '../store/edge-targets.ts';
@@ -184,6 +184,9 @@ export async function ingestFeedItems(
     // with another process runs again from the start.
     const done = await inLane(db, () =>
       transactionRetryingConflicts(db, async (trx) => {
+        // Shared with the records and claims after it (src/store/dialect.ts); the poll that
+        // stored it commits what waits before it ends (src/poller/poller.ts).
+        await letCommitWait(trx);
         sliceStart = performance.now();
         const got = { inserted: 0, updated: 0, insertedIds: [] as number[], entryIds: [] as number[], conversationIds: [] as number[], unexplained: [] as FeedIngest['unexplained'] };
         // Every item's names at once, in one order: two feeds' transactions never wait for each

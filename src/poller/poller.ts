@@ -7,6 +7,7 @@ import type { Db } from '../db/open.ts';
 import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
 import { commitTogether } from '../store/commit-together.ts';
+import { commitWaitingWrites } from '../store/dialect.ts';
 import { claimDueSources } from '../store/sources.ts';
 import { refreshSource } from './refresh.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
@@ -197,6 +198,8 @@ export function createPoller(deps: PollerDeps): Poller {
       for (const src of batch) seen.add(src.id);
       return batch;
     }, (src) => pollSource(src, summary, options));
+    // What the polls stored is on disk when the summary says so (their commits may have waited).
+    await commitWaitingWrites(deps.db);
     return summary;
   }
 
@@ -209,6 +212,7 @@ export function createPoller(deps: PollerDeps): Poller {
     async pass() {
       const summary = emptySummary();
       await runClaimed(s.concurrency, async (free) => (stopping ? [] : await claim(false, now().toISOString(), free)), (src) => pollSource(src, summary, {}));
+      await commitWaitingWrites(deps.db);
       if (summary.polled > 0) {
         deps.log.info({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.disabled }, 'poll tick');
       }

@@ -10,6 +10,7 @@ import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type Par
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
 import { completePostComments, defaultCompletionSettings, type CompletionOutcome } from './complete-comments.ts';
+import { commitWaitingWrites, letCommitWait } from '../store/dialect.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
@@ -289,6 +290,8 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     return fail(completionStopped(gap.stopped), res.status, { stored });
   }
   await deps.db.transaction().execute(async (trx) => {
+    // The poll's record shares the commit of the feed's items (src/store/dialect.ts).
+    await letCommitWait(trx);
     const nextCheckAt = source.kind === 'post-comments' && source.entryId !== null ? await commentSourceNextCheck(trx, source, started, hint, s) : state.nextCheckAt;
     await updateSourceAfterPoll(trx, source.id, {
       ...state,
@@ -355,6 +358,8 @@ function safely(listener: () => void): void {
 export async function ingestPushedFeed(deps: Pick<RefreshDeps, 'db' | 'fetch' | 'now' | 'onEntriesChanged'>, source: Source, feed: ParsedFeed): Promise<{ inserted: number; updated: number }> {
   const at = (deps.now ?? (() => new Date()))().toISOString();
   const ingested = await ingestFeedItems(deps.db, source, { ...feed, items: newestItems(feed.items, defaultMaxItemsPerPoll).items }, at);
+  // The hub is answered once the push is on disk: it does not send it again.
+  await commitWaitingWrites(deps.db);
   // A push may carry only the new items without the feed's links: it says nothing about the hub.
   return afterIngest({ db: deps.db, fetch: deps.fetch, onEntriesChanged: deps.onEntriesChanged }, source, feed, ingested, at);
 }

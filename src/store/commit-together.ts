@@ -1,8 +1,11 @@
 // store: small writes that arrive in the same turn of the event loop, committed in one
 // transaction (an all-304 re-poll records hundreds of polls a second, and claims the next
-// sources after them: one commit for a turn's records and claim rather than one each). Each
-// write's promise settles, with what the write returned, once it is committed.
+// sources after them: one commit for a turn's records and claim rather than one each; on SQLite
+// that commit may wait for the feeds stored next, letCommitWait). Each write's promise settles,
+// with what the write returned, once its transaction has ended.
+import { isPostgres } from '../db/dialect.ts';
 import type { Db } from '../db/open.ts';
+import { letCommitWait } from './dialect.ts';
 
 interface Pending {
   write: (db: Db) => Promise<unknown>;
@@ -32,10 +35,13 @@ export function commitTogether<T>(db: Db, write: (db: Db) => Promise<T>): Promis
 async function commitPending(db: Db): Promise<void> {
   const batch = pendingByDb.get(db) ?? [];
   pendingByDb.delete(db);
-  if (batch.length > 1) {
+  // One write alone on PostgreSQL needs no transaction (BEGIN and COMMIT would be two more
+  // round trips); on SQLite it is one whose commit may wait.
+  if (batch.length > 1 || !isPostgres(db)) {
     try {
       const results: unknown[] = [];
       await db.transaction().execute(async (trx) => {
+        await letCommitWait(trx);
         for (const p of batch) results.push(await p.write(trx));
       });
       batch.forEach((p, i) => p.resolve(results[i]));

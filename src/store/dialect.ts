@@ -1,11 +1,11 @@
 // store: every statement that SQLite and PostgreSQL need written differently, in one place:
 // full-text search (FTS5 against a tsvector), the lock of a claim's due rows (FOR UPDATE SKIP LOCKED),
 // the locks that keep threading right across processes (names, conversations), host slots and
-// rate limits shared by processes, and waking other processes (NOTIFY). The rest of the store
-// is written once for both.
+// rate limits shared by processes, waking other processes (NOTIFY), and commits that wait to be
+// shared (SQLite). The rest of the store is written once for both.
 import { sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
-import type { Db } from '../db/open.ts';
+import { commitMayWaitMark, commitNowMark, type Db } from '../db/open.ts';
 import type { Database } from '../db/schema.ts';
 import { snippetMarks } from '../domain/models.ts';
 
@@ -173,6 +173,23 @@ export async function transactionRetryingConflicts<T>(db: Db, work: (trx: Transa
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
+}
+
+/**
+ * Lets the commit of the transaction `trx` wait (commitWaitMs at most) for the transactions after
+ * it, to share one commit: on SQLite, for the poller's writes, which a crash only makes it poll
+ * again. During a cold import each feed's transaction, the records of its poll and the claims
+ * of the next sources wrote the same pages to the write-ahead log again, about 150 pages a feed
+ * (the leaves of the entries' indexes, the sources rows). PostgreSQL commits at once: its server
+ * already writes concurrent commits to its log together.
+ */
+export async function letCommitWait(trx: Db): Promise<void> {
+  if (!isPostgres(trx)) await sql.raw(commitMayWaitMark).execute(trx);
+}
+
+/** Commits the writes whose commit waits (letCommitWait), if any: at the end of a poll, before saying what it stored. */
+export async function commitWaitingWrites(db: Db): Promise<void> {
+  if (!isPostgres(db)) await sql.raw(commitNowMark).execute(db);
 }
 
 /**

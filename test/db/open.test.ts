@@ -4,7 +4,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { openDatabase } from '../../src/db/open.ts';
+import { commitWaitMs, openDatabase, type Db, type OpenedSqlite } from '../../src/db/open.ts';
+import { commitWaitingWrites, letCommitWait } from '../../src/store/dialect.ts';
 
 describe('openDatabase', () => {
   it('opens a file database in WAL mode with foreign keys and a busy timeout', async () => {
@@ -52,6 +53,103 @@ describe('the read connection', () => {
     const database = openDatabase(':memory:');
     expect(database.read).toBe(database.db);
     await database.close();
+  });
+});
+
+describe('commits that wait', () => {
+  // A SQLite file: the read connection, as pages read, sees only what is committed.
+  async function withFile(test: (database: OpenedSqlite, hosts: () => Promise<string[]>) => Promise<void>): Promise<void> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wait-'));
+    const database = openDatabase(path.join(dir, 'p.db'));
+    await migrateToLatest(database.db);
+    const hosts = async () => (await database.read.selectFrom('ping_hosts').select('host').orderBy('host').execute()).map((r) => r.host);
+    try {
+      await test(database, hosts);
+    } finally {
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const add = (db: Db, host: string) => db.insertInto('ping_hosts').values({ host, verdict: 'trusted', created_at: 'now' }).execute();
+  const waiting = (db: Db, host: string) =>
+    db.transaction().execute(async (trx) => {
+      await letCommitWait(trx);
+      await add(trx, host);
+    });
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('share one commit, made at most commitWaitMs after the first', async () => {
+    await withFile(async (database, hosts) => {
+      await waiting(database.db, 'a.example');
+      await waiting(database.db, 'b.example');
+      // Ended, and on the write connection already there; committed later, together.
+      expect(await database.db.selectFrom('ping_hosts').select('host').execute()).toHaveLength(2);
+      expect(await hosts()).toEqual([]);
+      await later(commitWaitMs + 50);
+      expect(await hosts()).toEqual(['a.example', 'b.example']);
+    });
+  });
+
+  it('are committed by the next transaction that does not wait, and by a write outside a transaction', async () => {
+    await withFile(async (database, hosts) => {
+      await waiting(database.db, 'a.example');
+      await database.db.transaction().execute((trx) => add(trx, 'b.example'));
+      // A ping's transaction is on disk when it ends, and so is everything before it.
+      expect(await hosts()).toEqual(['a.example', 'b.example']);
+      await waiting(database.db, 'c.example');
+      await add(database.db, 'd.example');
+      expect(await hosts()).toEqual(['a.example', 'b.example', 'c.example', 'd.example']);
+    });
+  });
+
+  it('are committed at once by commitWaitingWrites, and when the database closes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wait-'));
+    const file = path.join(dir, 'p.db');
+    try {
+      const database = openDatabase(file);
+      await migrateToLatest(database.db);
+      await waiting(database.db, 'a.example');
+      await commitWaitingWrites(database.db);
+      expect((await database.read.selectFrom('ping_hosts').select('host').execute()).map((r) => r.host)).toEqual(['a.example']);
+      await waiting(database.db, 'b.example');
+      await database.close();
+      const again = openDatabase(file);
+      expect((await again.read.selectFrom('ping_hosts').select('host').orderBy('host').execute()).map((r) => r.host)).toEqual(['a.example', 'b.example']);
+      await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stay when a transaction after them is rolled back, which takes back only its own writes', async () => {
+    await withFile(async (database, hosts) => {
+      await waiting(database.db, 'a.example');
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await letCommitWait(trx);
+          await add(trx, 'b.example');
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      await waiting(database.db, 'c.example');
+      await commitWaitingWrites(database.db);
+      expect(await hosts()).toEqual(['a.example', 'c.example']);
+    });
+  });
+
+  it('are lost with a transaction that SQLite ended by itself, and the next one begins anew', async () => {
+    await withFile(async (database, hosts) => {
+      await waiting(database.db, 'a.example');
+      // As SQLITE_FULL or SQLITE_IOERR would: SQLite rolls the whole transaction back.
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await sql`rollback`.execute(trx);
+          throw new Error('disk full');
+        }),
+      ).rejects.toThrow('disk full');
+      await database.db.transaction().execute((trx) => add(trx, 'b.example'));
+      expect(await hosts()).toEqual(['b.example']);
+    });
   });
 });
 

@@ -1,7 +1,13 @@
 // The poller's claims: the lease a claimed source is held for (poller.claimLeaseSeconds), and
 // claims made as workers come free, so pollers side by side share the due sources evenly, one
 // claim for all the workers that came free in a turn, committed with that turn's poll records.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openDatabase, type OpenedSqlite } from '../../src/db/open.ts';
+import { countEntries } from '../../src/store/entries.ts';
 import { createPoller, type Poller } from '../../src/poller/poller.ts';
 import type { Fetch, FetchResponse } from '../../src/reader/types.ts';
 import { pollerSettings } from '../../src/service.ts';
@@ -134,7 +140,12 @@ describe('the claims of the poller', () => {
     // next answer in, in the same turn as the claim that follows the first.
     const waiting: (() => void)[] = [];
     const notModified: Fetch = (req) => new Promise((resolve) => waiting.push(() => resolve({ ...answer(req.url), status: 304, body: Buffer.alloc(0), notModified: true })));
+    // Commits: SQLite's (a transaction's commit may wait for the next: src/db/open.ts), or
+    // PostgreSQL's transactions.
+    const sqlite = 'sqlite' in t.database ? (t.database as OpenedSqlite).sqlite : null;
+    const exec = sqlite ? vi.spyOn(sqlite, 'exec') : null;
     const transactions = vi.spyOn(t.database.db, 'transaction');
+    const commits = () => (exec ? exec.mock.calls.filter(([sql]) => sql === 'commit').length : transactions.mock.calls.length);
     const poll = pollerWith(notModified, { concurrency: 4 }).pollOnce({ onResult: () => waiting.shift()?.() });
     while (waiting.length === 0) await new Promise((r) => setTimeout(r, 1));
     waiting.shift()!();
@@ -143,6 +154,30 @@ describe('the claims of the poller', () => {
     const together = claims.filter((c) => c.inTransaction);
     expect(together.length, JSON.stringify(claims)).toBeGreaterThan(0);
     // Twelve records and the claims, in fewer commits than writes.
-    expect(transactions.mock.calls.length).toBeLessThan(12);
+    expect(commits()).toBeGreaterThan(0);
+    expect(commits()).toBeLessThan(12);
+  });
+});
+
+describe('what a poll stored', () => {
+  it('is committed when pollOnce resolves, though its polls let their commits wait to be shared', async () => {
+    // A SQLite file, whose read connection (the pages') sees only what is committed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-poll-'));
+    const database = openDatabase(path.join(dir, 'p.db'));
+    try {
+      await migrateToLatest(database.db);
+      const at = new Date().toISOString();
+      for (let n = 0; n < 3; n++) {
+        const blog = await insertBlog(database.db, { homeUrl: `http://blog${n}.example/`, urlKey: `blog${n}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
+        await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://blog${n}.example/feed/`, nextCheckAt: at }, at);
+      }
+      const poller = createPoller({ db: database.db, fetch: async (req) => answer(req.url), settings: pollerSettings(t.config), log: silent, kinds: ['feed'] });
+      const summary = await poller.pollOnce();
+      expect(summary.inserted).toBe(3);
+      expect(await countEntries(database.read)).toBe(3);
+    } finally {
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@ import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { createService, type Service } from '../../src/service.ts';
 import { insertBlog, updateBlogTitle } from '../../src/store/blogs.ts';
+import { commitWaitingWrites } from '../../src/store/dialect.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { testConfig } from '../support/app.ts';
 
@@ -42,6 +43,9 @@ beforeEach(async () => {
   const source: Source = await insertSource(db, { blogId, kind: 'feed', url: 'https://blog.example/feed/', nextCheckAt: checkedAt }, checkedAt);
   const first = post(1);
   await ingestFeedItems(db, source, { items: [first, post(2, [first.url!])], title: null }, checkedAt);
+  // Its commit waited to be shared with the poller's next writes (src/db/open.ts); a poll would
+  // commit it at its end.
+  await commitWaitingWrites(db);
   conversationId = (await db.selectFrom('entries').select('conversation_id').where('url', '=', first.url).executeTakeFirstOrThrow()).conversation_id!;
 });
 
