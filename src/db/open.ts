@@ -116,6 +116,13 @@ class CachingSqliteConnection implements DatabaseConnection {
     return failure;
   }
 
+  /** Commits what waits now; throws when that commit, or one made since the last was told, lost them. */
+  commitWaitingOrThrow(): void {
+    this.commitWaiting();
+    const failure = this.takeFailure();
+    if (failure) throw failure;
+  }
+
   private statement(sql: string): CachedStatement {
     let cached = this.statements.get(sql);
     if (cached) return cached;
@@ -131,9 +138,12 @@ class CachingSqliteConnection implements DatabaseConnection {
       return Promise.resolve({ rows: [] });
     }
     if (compiledQuery.sql === commitNowMark) {
-      this.commitWaiting();
-      const failure = this.takeFailure();
-      return failure ? Promise.reject(failure) : Promise.resolve({ rows: [] });
+      try {
+        this.commitWaitingOrThrow();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return Promise.resolve({ rows: [] });
     }
     const { stmt, row } = this.statement(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
@@ -143,9 +153,11 @@ class CachingSqliteConnection implements DatabaseConnection {
     // A write outside a transaction while commits wait joined them: it is committed as it
     // would have been on its own, and they with it.
     if (this.waiting && !this.inTransaction && !stmt.readonly) {
-      this.commitWaiting();
-      const failure = this.takeFailure();
-      if (failure) return Promise.reject(failure);
+      try {
+        this.commitWaitingOrThrow();
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
     return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
   }
@@ -204,11 +216,8 @@ class PalaverSqliteDriver extends SqliteDriver {
     c.inTransaction = false;
     if (c.waiting) this.sqlite.exec('release palaver_transaction');
     if (c.mayWait && !c.waitEnded) c.letWait();
-    else if (c.waiting) {
-      c.commitWaiting();
-      const failure = c.takeFailure();
-      if (failure) throw failure;
-    } else this.sqlite.exec('commit');
+    else if (c.waiting) c.commitWaitingOrThrow();
+    else this.sqlite.exec('commit');
   }
 
   override async destroy(): Promise<void> {

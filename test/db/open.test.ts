@@ -102,6 +102,28 @@ describe('commits that wait', () => {
     });
   });
 
+  it('are committed at the end of the transaction open when their wait ends, whether it commits or is rolled back', async () => {
+    await withFile(async (database, hosts) => {
+      await waiting(database.db, 'a.example');
+      // This one may wait too, but it is still open when the wait ends.
+      await database.db.transaction().execute(async (trx) => {
+        await letCommitWait(trx);
+        await add(trx, 'b.example');
+        await later(commitWaitMs + 50);
+      });
+      expect(await hosts()).toEqual(['a.example', 'b.example']);
+      await waiting(database.db, 'c.example');
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await add(trx, 'd.example');
+          await later(commitWaitMs + 50);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(await hosts()).toEqual(['a.example', 'b.example', 'c.example']);
+    });
+  });
+
   it('are committed at once by commitWaitingWrites, and when the database closes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wait-'));
     const file = path.join(dir, 'p.db');
