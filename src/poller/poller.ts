@@ -8,7 +8,7 @@ import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
 import { commitTogether } from '../store/commit-together.ts';
 import { commitWaitingWrites } from '../store/dialect.ts';
-import { claimDueSources } from '../store/sources.ts';
+import { claimDueSources } from '../store/source-claims.ts';
 import { refreshSource } from './refresh.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 

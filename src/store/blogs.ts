@@ -5,6 +5,7 @@ import type { BlogsTable } from '../db/schema.ts';
 import type { Blog } from '../domain/models.ts';
 import type { BlogApproval } from '../domain/vocabulary.ts';
 import { isUnderHome, siteOfKey, urlKey } from '../domain/url-key.ts';
+import { firstRow, prepare } from './prepared.ts';
 
 export type NewBlog = Omit<Blog, 'id' | 'disabledAt' | 'createdAt' | 'updatedAt' | 'apiRootUrl' | 'apiOffAt' | 'apiOffReason' | 'approval' | 'moderatedAt'> & {
   apiRootUrl?: string | null;
@@ -46,9 +47,11 @@ export function toBlog(row: Selectable<BlogsTable>): Blog {
 
 /** Finds a blog by id. */
 export async function findBlogById(db: Db, id: number): Promise<Blog | undefined> {
-  const row = await db.selectFrom('blogs').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await firstRow(blogById, db, [id]);
   return row ? toBlog(row) : undefined;
 }
+
+const blogById = prepare(1, (db, [id]: [number]) => db.selectFrom('blogs').selectAll().where('id', '=', id));
 
 /** Finds a blog by the normalised key of its home URL. */
 export async function findBlogByUrlKey(db: Db, urlKey: string): Promise<Blog | undefined> {
@@ -101,13 +104,16 @@ export async function insertBlog(db: Db, blog: NewBlog, now: string): Promise<Bl
 
 /** Updates the title a blog's feed gives itself, when the blog had none or it changed. */
 export async function updateBlogTitle(db: Db, id: number, title: string, now: string): Promise<void> {
-  await db
+  await setBlogTitle(db, [title, now, id, title]);
+}
+
+const setBlogTitle = prepare(4, (db, [title, now, id, sameTitle]: [string, string, number, string]) =>
+  db
     .updateTable('blogs')
     .set({ title, updated_at: now })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('title', 'is', null), eb('title', '!=', title)]))
-    .execute();
-}
+    .where((eb) => eb.or([eb('title', 'is', null), eb('title', '!=', sameTitle)])),
+);
 
 /** Lists the blogs with an approval (pending ones for the moderator), oldest first. */
 export async function listBlogsByApproval(db: Db, approval: BlogApproval, limit: number): Promise<Blog[]> {

@@ -38,15 +38,23 @@ export interface ClaimSpec<T extends ClaimableTable> {
  * free, and starts them all in the same turn), so no due order within a claim is worth keeping.
  */
 export async function claimDue<T extends ClaimableTable>(db: Db, spec: ClaimSpec<T>): Promise<Selectable<Database[T]>[]> {
+  return inIdOrder((await claimStatement(db, spec).execute()) as unknown as Selectable<Database[T]>[]);
+}
+
+/** claimDue's statement, for a caller that prepares it (prepared.ts) and runs it with inIdOrder. */
+export function claimStatement<T extends ClaimableTable>(db: Db, spec: ClaimSpec<T>) {
   const picked = lockClaimedRows(db, spec.due, spec.table);
   // kysely types a query by one table; every claimable table has an integer id, which is all
   // the query touches besides the lease the caller typed against its own table.
   const queue = db as unknown as Kysely<{ queue: { id: number } }>;
-  const leased = (await queue
+  return queue
     .updateTable(spec.table as unknown as 'queue')
     .set(spec.lease as UpdateObject<{ queue: { id: number } }, 'queue'>)
     .where('id', 'in', picked as unknown as SelectQueryBuilder<{ queue: { id: number } }, 'queue', { id: number }>)
-    .returningAll()
-    .execute()) as unknown as Selectable<Database[T]>[];
-  return leased.sort((a, b) => (a as { id: number }).id - (b as { id: number }).id);
+    .returningAll();
+}
+
+/** Claimed rows by id (claimDue). */
+export function inIdOrder<R>(rows: R[]): R[] {
+  return rows.sort((a, b) => (a as { id: number }).id - (b as { id: number }).id);
 }

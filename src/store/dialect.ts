@@ -3,7 +3,7 @@
 // the locks that keep threading right across processes (names, conversations), host slots and
 // rate limits shared by processes, waking other processes (NOTIFY), and commits that wait to be
 // shared (SQLite). The rest of the store is written once for both.
-import { sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
 import { commitMayWaitMark, commitNowMark, type Db } from '../db/open.ts';
 import type { Database } from '../db/schema.ts';
@@ -184,13 +184,17 @@ export async function transactionRetryingConflicts<T>(db: Db, work: (trx: Transa
  * already writes concurrent commits to its log together.
  */
 export async function letCommitWait(trx: Db): Promise<void> {
-  if (!isPostgres(trx)) await sql.raw(commitMayWaitMark).execute(trx);
+  if (!isPostgres(trx)) await trx.executeQuery(commitMayWait);
 }
 
 /** Commits the writes whose commit waits (letCommitWait), if any: at the end of a poll, before saying what it stored. */
 export async function commitWaitingWrites(db: Db): Promise<void> {
-  if (!isPostgres(db)) await sql.raw(commitNowMark).execute(db);
+  if (!isPostgres(db)) await db.executeQuery(commitNow);
 }
+
+// Built once: the poller asks for them with every feed.
+const commitMayWait = CompiledQuery.raw(commitMayWaitMark);
+const commitNow = CompiledQuery.raw(commitNowMark);
 
 /**
  * Takes a free one of `limit` slots of `host` for `holder` until `until`, or none (null) when all

@@ -4,7 +4,7 @@
 import type { Db } from '../db/open.ts';
 import { parseEdgeTarget } from '../domain/edges.ts';
 import { heldConversationOf } from './held-threading.ts';
-import { preparedList } from './prepared.ts';
+import { keptLengthParts, preparedList } from './prepared.ts';
 
 /** A candidate's rank for a target: the real post before any record of a ping, then the same blog's (a guid is unique only within its blog), then the oldest. */
 function candidateRank(row: { id: number; same_as_id: number | null; source_key: string | null; blog_id: number | null }, blogId: number | null): [number, number, number] {
@@ -74,10 +74,9 @@ export async function findEntriesByTargets(db: Db, stored: string[], blogId: num
     }
     for (const [key, { id }] of best) found.set(key, id);
   };
-  // A page may link thousands of times: lists in chunks stay within every database's limit of bound values.
-  for (const keys of chunks([...byUrlKey.keys()])) pick((await candidatesByUrlKey(keys.length)(db, [...keys, selfId])).rows, (row) => (row.url_key === null ? undefined : byUrlKey.get(row.url_key)));
-  for (const guids of chunks([...byGuid.keys()])) pick((await candidatesByGuid(guids.length)(db, [...guids, selfId])).rows, (row) => (row.guid === null ? undefined : byGuid.get(row.guid)));
-  for (const ids of chunks([...byId.keys()])) {
+  for (const keys of keptLengthParts([...byUrlKey.keys()])) pick((await candidatesByUrlKey(keys.length)(db, [...keys, selfId])).rows, (row) => (row.url_key === null ? undefined : byUrlKey.get(row.url_key)));
+  for (const guids of keptLengthParts([...byGuid.keys()])) pick((await candidatesByGuid(guids.length)(db, [...guids, selfId])).rows, (row) => (row.guid === null ? undefined : byGuid.get(row.guid)));
+  for (const ids of keptLengthParts([...byId.keys()])) {
     for (const row of (await candidatesById(ids.length)(db, [...ids, selfId])).rows) if (isThreaded(db, row)) found.set(byId.get(row.id)!, row.id);
   }
   return found;
@@ -109,14 +108,8 @@ export async function readTargetCandidates(db: Db, stored: string[]): Promise<Ta
     if (target !== undefined && isThreaded(db, row)) out.get(target)!.push(row);
   };
   // No entry has id 0: the statements of findEntriesByTargets, excluding none.
-  for (const keys of chunks([...byUrlKey.keys()])) for (const row of (await candidatesByUrlKey(keys.length)(db, [...keys, 0])).rows) add(row.url_key === null ? undefined : byUrlKey.get(row.url_key), row);
-  for (const guids of chunks([...byGuid.keys()])) for (const row of (await candidatesByGuid(guids.length)(db, [...guids, 0])).rows) add(row.guid === null ? undefined : byGuid.get(row.guid), row);
-  for (const ids of chunks([...byId.keys()])) for (const row of (await candidatesById(ids.length)(db, [...ids, 0])).rows) add(byId.get(row.id), row);
-  return out;
-}
-
-function chunks<T>(list: T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  for (const keys of keptLengthParts([...byUrlKey.keys()])) for (const row of (await candidatesByUrlKey(keys.length)(db, [...keys, 0])).rows) add(row.url_key === null ? undefined : byUrlKey.get(row.url_key), row);
+  for (const guids of keptLengthParts([...byGuid.keys()])) for (const row of (await candidatesByGuid(guids.length)(db, [...guids, 0])).rows) add(row.guid === null ? undefined : byGuid.get(row.guid), row);
+  for (const ids of keptLengthParts([...byId.keys()])) for (const row of (await candidatesById(ids.length)(db, [...ids, 0])).rows) add(byId.get(row.id), row);
   return out;
 }

@@ -5,7 +5,7 @@ import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
 import { RoundupState, type EntryKind } from '../domain/vocabulary.ts';
-import { firstRow, prepare, preparedList } from './prepared.ts';
+import { firstRow, keptLengthParts, prepare, preparedList } from './prepared.ts';
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
   return {
@@ -216,19 +216,23 @@ export interface EntryItemState {
 /** Lists, by identity, what the store holds of a blog's entries with these identities: one query for a feed's items. */
 export async function listEntryItemStates(db: Db, blogId: number, identities: string[]): Promise<Map<string, EntryItemState>> {
   const out = new Map<string, EntryItemState>();
-  // Feeds are read 500 items at most (poller.maxItemsPerPoll); chunks keep any list within
-  // every database's limit of bound values.
-  for (let i = 0; i < identities.length; i += 500) {
-    const rows = await db
-      .selectFrom('entries')
-      .select(['id', 'identity', 'item_hash', 'comment_count', 'conversation_id'])
-      .where('blog_id', '=', blogId)
-      .where('identity', 'in', identities.slice(i, i + 500))
-      .execute();
+  for (const part of keptLengthParts(identities)) {
+    const { rows } = await itemStates(part.length)(db, [...part, blogId]);
     for (const r of rows) out.set(r.identity, { id: r.id, itemHash: r.item_hash, commentCount: r.comment_count, conversationId: r.conversation_id });
   }
   return out;
 }
+
+const itemStates = preparedList(
+  1,
+  (db, identities: [string][], [blogId]: [number]) =>
+    db
+      .selectFrom('entries')
+      .select(['id', 'identity', 'item_hash', 'comment_count', 'conversation_id'])
+      .where('blog_id', '=', blogId)
+      .where('identity', 'in', identities.map(([i]) => i)),
+  1,
+);
 
 /** Stores a post's reported comment count quietly (the entry itself is unchanged). */
 export async function updateEntryCommentCount(db: Db, id: number, commentCount: number | null): Promise<void> {

@@ -6,6 +6,7 @@ import type { Db } from '../db/open.ts';
 import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
 import type { Channel, EdgeType, FeedScope } from '../domain/vocabulary.ts';
 import { findGroupVersion, groupConversationIds } from './group-conversations.ts';
+import { keptLengthParts, preparedList } from './prepared.ts';
 
 // Which edge says best what an entry answers, as on the conversation page (store/conversations.ts).
 const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
@@ -231,21 +232,22 @@ export async function findFeedVersion(db: Db, scope: FeedScope): Promise<string>
 
 /** Lists the conversations (surviving a merge) and blogs that these entries appear in. */
 export async function listEntryScopes(db: Db, entryIds: number[]): Promise<{ conversationIds: number[]; blogIds: number[] }> {
-  if (entryIds.length === 0) return { conversationIds: [], blogIds: [] };
-  const rows = await db
-    .selectFrom('entries')
-    .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
-    .select(['entries.blog_id as blogId', 'entries.conversation_id as conversationId', 'conversations.merged_into_id as mergedInto'])
-    .where('entries.id', 'in', entryIds)
-    .execute();
   const conversationIds = new Set<number>();
   const blogIds = new Set<number>();
-  for (const r of rows) {
+  for (const part of keptLengthParts(entryIds)) for (const r of (await entryScopes(part.length)(db, part)).rows) {
     if (r.blogId !== null) blogIds.add(r.blogId);
     if (r.conversationId !== null) conversationIds.add(r.mergedInto ?? r.conversationId);
   }
   return { conversationIds: [...conversationIds], blogIds: [...blogIds] };
 }
+
+const entryScopes = preparedList(1, (db, ids: [number][]) =>
+  db
+    .selectFrom('entries')
+    .leftJoin('conversations', 'conversations.id', 'entries.conversation_id')
+    .select(['entries.blog_id as blogId', 'entries.conversation_id as conversationId', 'conversations.merged_into_id as mergedInto'])
+    .where('entries.id', 'in', ids.map(([id]) => id)),
+);
 
 /** Tells whether a conversation (not merged away) or a blog exists, for a topic's validity. */
 export async function existsFeedScope(db: Db, scope: 'conversation' | 'blog', id: number): Promise<boolean> {

@@ -4,7 +4,7 @@
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey } from '../domain/edges.ts';
 import type { EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
-import { preparedList } from './prepared.ts';
+import { keptLengthParts, preparedList } from './prepared.ts';
 
 /** What the store holds of an entry of the same identity (findPriorRecord's answer). */
 export interface PriorRecordState {
@@ -17,7 +17,7 @@ export interface PriorRecordState {
 /** What the store holds of a blog's entries with these identities (findPriorRecord for many at once), by identity. */
 export async function findPriorRecords(db: Db, blogId: number, identities: string[]): Promise<Map<string, PriorRecordState>> {
   const out = new Map<string, PriorRecordState>();
-  for (const part of chunks([...new Set(identities)])) {
+  for (const part of keptLengthParts([...new Set(identities)])) {
     for (const row of (await priorRecords(part.length)(db, [...part, blogId])).rows) {
       out.set(row.identity, { kind: row.kind, sourceKey: row.source_key, authorUrl: row.author_url, conversationId: row.conversation_id });
     }
@@ -39,7 +39,7 @@ const priorRecords = preparedList(
 /** Lists which of these URL keys pings were recorded from (the source keys of stored ping records): one query for a part of a feed. */
 export async function listPingSourceKeys(db: Db, urlKeys: string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const part of chunks([...new Set(urlKeys)])) {
+  for (const part of keptLengthParts([...new Set(urlKeys)])) {
     for (const row of (await pingSourceKeys(part.length)(db, part)).rows) if (row.source_key !== null) out.add(row.source_key);
   }
   return out;
@@ -76,7 +76,7 @@ export interface WaitingEdge {
  */
 export async function listWaitingEdges(db: Db, targets: string[]): Promise<Map<string, WaitingEdge[]>> {
   const out = new Map<string, WaitingEdge[]>();
-  for (const part of chunks([...new Set(targets)])) {
+  for (const part of keptLengthParts([...new Set(targets)])) {
     for (const row of (await waitingForTargets(part.length)(db, part)).rows) {
       const list = out.get(row.target) ?? [];
       list.push({ id: row.id, from_entry_id: row.from_entry_id, type: row.type, from_roundup: row.is_roundup });
@@ -95,10 +95,3 @@ const waitingForTargets = preparedList(1, (db, targets: [string][]) =>
     .where('edges.target', 'in', targets.map(([t]) => t))
     .where('edges.to_entry_id', 'is', null),
 );
-
-// A part has at most 50 items, a few names each: lists in chunks stay within every database's limit of bound values anyway.
-function chunks<T>(list: T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}

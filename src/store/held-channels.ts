@@ -4,7 +4,7 @@
 // no read ever misses one.
 import type { Db } from '../db/open.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import { preparedList } from './prepared.ts';
+import { keptLengthParts, preparedList } from './prepared.ts';
 
 // Per transaction that holds channels: its held rows in the order they arrived, by entry and channel.
 const held = new WeakMap<object, Map<string, [number, Channel, string]>>();
@@ -40,10 +40,7 @@ export async function writeHeldChannels(db: Db, kinds?: readonly Channel[]): Pro
   if (kinds && ![...rows.values()].some(([, via]) => kinds.includes(via))) return;
   const list = [...rows.values()];
   rows.clear();
-  for (let i = 0; i < list.length; i += channelsPerInsert) {
-    const part = list.slice(i, i + channelsPerInsert);
-    await insertChannelRows(part.length)(db, part.flat());
-  }
+  for (const part of keptLengthParts(list)) await insertChannelRows(part.length)(db, part.flat());
 }
 
 /** Tells whether the transaction holds a channel of this entry not written yet. */
@@ -53,9 +50,6 @@ export function holdsChannelOf(db: Db, entryId: number): boolean {
   for (const [id] of rows.values()) if (id === entryId) return true;
   return false;
 }
-
-// A part has at most 50 entries, one channel each: three values a row stay far within every database's limit.
-const channelsPerInsert = 100;
 
 const insertChannelRows = preparedList(3, (db, rows: [number, Channel, string][]) =>
   db

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { EdgeType } from '../domain/vocabulary.ts';
-import { preparedList } from './prepared.ts';
+import { keptLengthParts, preparedList } from './prepared.ts';
 
 /** An edge of a new entry as it will be written. */
 export interface NewEdgeRow {
@@ -200,13 +200,9 @@ export async function writeHeldThreading(db: Db): Promise<void> {
   if (conversations.length > 0 || newEdges.length > 0 || h.edges.size > 0) h.writes += 1;
   h.conversations.clear();
   h.newEdges.clear();
-  for (let i = 0; i < conversations.length; i += rowsPerUpdate) {
-    const part = conversations.slice(i, i + rowsPerUpdate);
-    await assignConversations(part.length)(db, part.flat());
-  }
+  for (const part of keptLengthParts(conversations)) await assignConversations(part.length)(db, part.flat());
   // In the order they came, so each gets the id it would have got written at its entry's turn.
-  for (let i = 0; i < newEdges.length; i += edgesPerInsert) {
-    const part = newEdges.slice(i, i + edgesPerInsert);
+  for (const part of keptLengthParts(newEdges)) {
     const { rows } = await insertEdgeRows(part.length)(db, part.flatMap(([, r]) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]));
     const ids = new Map(rows.map((row) => [`${row.from_entry_id} ${row.type} ${row.target}`, row.id]));
     for (const [standIn, r] of part) {
@@ -216,18 +212,8 @@ export async function writeHeldThreading(db: Db): Promise<void> {
   }
   const edges = [...h.edges].map(([id, [to]]) => [id, to] as [number, number]);
   h.edges.clear();
-  for (let i = 0; i < edges.length; i += rowsPerUpdate) {
-    const part = edges.slice(i, i + rowsPerUpdate);
-    await pointEdges(part.length)(db, part.flat());
-  }
+  for (const part of keptLengthParts(edges)) await pointEdges(part.length)(db, part.flat());
 }
-
-// A part has at most 50 entries and a few waiting edges each: two values a row stay far within
-// every database's limit of bound values.
-const rowsPerUpdate = 200;
-
-// Seven values a row: within every database's limit of bound values.
-const edgesPerInsert = 100;
 
 const insertEdgeRows = preparedList(7, (db, rows: [number, EdgeType, string, number | null, string | null, string, string | null][]) =>
   db

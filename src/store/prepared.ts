@@ -64,7 +64,18 @@ export function changedRows(result: QueryResult<unknown>): number {
 }
 
 /** Statements with a list of rows (or values) cached this far; a longer list is compiled for its one call. */
-const listLengthsKept = 32;
+export const listLengthsKept = 32;
+
+/**
+ * A list cut into parts of at most listLengthsKept, each to run as one statement of a
+ * preparedList: a longer list would build and compile its statement anew on every call, which
+ * cost more than running a second statement (a feed's 40 edge targets, its 60 new edges).
+ */
+export function keptLengthParts<T>(list: readonly T[]): T[][] {
+  const parts: T[][] = [];
+  for (let i = 0; i < list.length; i += listLengthsKept) parts.push(list.slice(i, i + listLengthsKept));
+  return parts;
+}
 
 /**
  * Prepares a statement over a list, one per length of the list (`in (…)` and multi-row inserts

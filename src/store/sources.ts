@@ -1,11 +1,10 @@
 // store: what Palaver polls (feeds, comment feeds, ping listings) and each one's poll state.
-// The scheduling queries live here: what is due, with a per-host cap, claimed with a lease.
-import { sql, type ExpressionBuilder, type Selectable, type Updateable } from 'kysely';
+// The claim of due sources lives beside it (source-claims.ts).
+import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
-import { claimDue, type ClaimSpec } from './claim.ts';
 import { commitTogether } from './commit-together.ts';
-import { prepare, preparedList, type PreparedStatement } from './prepared.ts';
-import type { Database, SourcesTable } from '../db/schema.ts';
+import { keptLengthParts, prepare, preparedList, type PreparedStatement } from './prepared.ts';
+import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
 import type { SourceKind } from '../domain/vocabulary.ts';
 
@@ -19,7 +18,8 @@ export interface NewSource {
   nextCheckAt: string;
 }
 
-function toSource(row: Selectable<SourcesTable>): Source {
+/** Turns a row of sources into a Source (for the store modules that read sources). */
+export function toSource(row: Selectable<SourcesTable>): Source {
   return {
     id: row.id,
     blogId: row.blog_id,
@@ -75,10 +75,9 @@ export async function ensureSource(db: Db, source: NewSource, now: string): Prom
   await insertSourceIfNew(db, [source.blogId, source.entryId ?? null, source.kind, source.url, hostOf(source.url), source.format ?? null, source.title ?? null, source.nextCheckAt, now]);
 }
 
-/** Adds sources unless their blog has them (by URL): ensureSource for many, in a statement per 50. */
+/** Adds sources unless their blog has them (by URL): ensureSource for many, a statement per kept length. */
 export async function ensureSources(db: Db, sources: NewSource[], now: string): Promise<void> {
-  for (let i = 0; i < sources.length; i += 50) {
-    const part = sources.slice(i, i + 50);
+  for (const part of keptLengthParts(sources)) {
     await insertSourcesIfNew(part.length)(db, part.flatMap((s) => [s.blogId, s.entryId ?? null, s.kind, s.url, hostOf(s.url), s.format ?? null, s.title ?? null, s.nextCheckAt, now]));
   }
 }
@@ -169,84 +168,6 @@ export async function countDueSources(db: Db, now: string): Promise<number> {
     .where('sources.next_check_at', '<=', now)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-export interface ClaimOptions {
-  now: string;
-  /** At most this many sources in one claim. */
-  limit: number;
-  /** At most this many sources of one host in one claim, so one big host cannot starve the rest. */
-  perHostLimit: number;
-  /** Claimed sources are pushed this far into the future until their poll records the real next check. */
-  leaseUntil: string;
-  /** Claim every active source, whatever its schedule (operators after an outage, tests). */
-  force?: boolean;
-  /** Only sources of these kinds. */
-  kinds?: SourceKind[];
-  /** With force: claim only sources not checked since this time (so a forced run ends). */
-  notCheckedSince?: string;
-}
-
-/**
- * How many of the first due sources one claim ranks by host. Ranking every due source cost
- * each claim time in proportion to the sources stored (tens of ms at 20,000 sources, and the
- * first poll of a big import claims hundreds of times); this many is enough to fill a batch
- * from every host among them. A host whose sources fall due after these waits its turn as the
- * earlier ones are leased: the queue stays first due, first polled.
- */
-function claimWindow(options: ClaimOptions): number {
-  // A claim of no more than perHostLimit sources takes the first ones due whatever their hosts
-  // (none can rank past the limit), so reading those is enough: a poller whose workers come
-  // free one or two at a time (an all-304 re-poll) claims without ranking 256 rows each time.
-  if (options.limit <= options.perHostLimit) return options.limit;
-  return Math.max(options.limit * options.perHostLimit, 256);
-}
-
-/**
- * Claims the sources that are due, oldest due first, at most perHostLimit per host, and leases
- * them so that a second poller (or the next tick) does not take them again; returns them in id
- * order (claimDue).
- */
-export async function claimDueSources(db: Db, options: ClaimOptions): Promise<Source[]> {
-  // What makes a source due, on the sources row itself: the claim's lock asks it again of a row
-  // another poller leased since the statement began (last_checked_at too, for a forced run).
-  const dueSource = (eb: ExpressionBuilder<Database, 'sources'>) => {
-    const conditions = [eb('sources.disabled_at', 'is', null)];
-    if (!options.force) conditions.push(eb('sources.next_check_at', '<=', options.now));
-    if (options.force && options.notCheckedSince) conditions.push(eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', options.notCheckedSince)]));
-    if (options.kinds?.length) conditions.push(eb('sources.kind', 'in', options.kinds));
-    return eb.and(conditions);
-  };
-  const active = db
-    .selectFrom('sources')
-    .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
-    .where(dueSource)
-    .where('blogs.disabled_at', 'is', null)
-    .orderBy('sources.next_check_at')
-    .orderBy('sources.id');
-  let due: ClaimSpec<'sources'>['due'];
-  // No host can pass the limit in a claim of no more sources than the limit: ranking them
-  // (a window function and two sorts) would only cost time on every claim of a re-poll.
-  if (options.limit <= options.perHostLimit) due = active.select('sources.id as id').limit(options.limit);
-  else {
-    // PostgreSQL locks no rows of a query with a window function: the first due sources are
-    // ranked by host as the statement began, and those that rank within the limit are locked in
-    // a layer above, which states again what makes a source due. A source another poller holds,
-    // or leased meanwhile, is passed over there: a host's count in the claim only drops.
-    const first = active.select(['sources.id as id', 'sources.next_check_at as next_check_at', 'sources.host as host']).limit(claimWindow(options));
-    const ranked = db
-      .selectFrom(first.as('first'))
-      .select(['first.id', sql<number>`row_number() over (partition by first.host order by first.next_check_at, first.id)`.as('host_rank')]);
-    const withinLimit = db.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.host_rank', '<=', options.perHostLimit);
-    due = db.selectFrom('sources').select('sources.id as id').where(dueSource).where('sources.id', 'in', withinLimit).orderBy('sources.next_check_at').orderBy('sources.id').limit(options.limit);
-  }
-  const rows = await claimDue(db, {
-    table: 'sources',
-    due,
-    // last_checked_at moves too, so a forced run (notCheckedSince) does not claim a source twice.
-    lease: { next_check_at: options.leaseUntil, last_checked_at: options.now },
-  });
-  return rows.map(toSource);
 }
 
 /** What one poll of a source left behind; fields not given stay as they were. */

@@ -10,7 +10,7 @@ import { targetsNaming, type WaitingEdge } from './feed-part.ts';
 import { holdsChannelOf, writeHeldChannels } from './held-channels.ts';
 import { findEntriesByTargets, type TargetCandidates } from './edge-targets.ts';
 import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, writeHeldThreading } from './held-threading.ts';
-import { changedRows, firstRow, prepare, preparedList } from './prepared.ts';
+import { changedRows, firstRow, keptLengthParts, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
 export interface ResolvedEdge {
@@ -107,7 +107,7 @@ export async function deleteEdges(db: Db, ids: number[]): Promise<void> {
 
 /** Inserts an entry's edges; an edge it already has stays as it is. */
 export async function insertEdges(db: Db, entryId: number, relations: RelationDraft[], now: string): Promise<void> {
-  for (const part of chunks(relations, 100)) {
+  for (const part of keptLengthParts(relations)) {
     // Which site a link points at, so the sites followed posts link to can be counted.
     await insertEdgeRows(part.length)(db, part.flatMap((r) => [entryId, r.type, edgeTargetKey(r.target), r.toUrl, now, r.target.kind === 'url' ? siteOfKey(r.target.key) : null]));
   }
@@ -135,7 +135,7 @@ export async function insertNewEdges(db: Db, entryId: number, relations: Relatio
   const held = holdNewEdges(db, rows);
   if (held) return held.map((w) => ({ ...w, from_entry_id: entryId }));
   const waiting: (WaitingEdge & { target: string })[] = [];
-  for (const part of chunks(rows, 100)) {
+  for (const part of keptLengthParts(rows)) {
     const { rows: written } = await insertResolvedEdgeRows(part.length)(
       db,
       part.flatMap((r) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]),
@@ -202,7 +202,7 @@ export async function resolveOutgoingEdges(db: Db, entryId: number, blogId: numb
     resolved.push({ fromEntryId: entryId, toEntryId: to, type: edge.type });
   }
   for (const [to, ids] of edgesByEntry) {
-    for (const part of chunks(ids)) await pointEdgesAt(part.length)(db, [...part, to]);
+    for (const part of keptLengthParts(ids)) await pointEdgesAt(part.length)(db, [...part, to]);
   }
   return resolved;
 }
@@ -227,7 +227,7 @@ export async function resolveIncomingEdges(db: Db, entryId: number, names: { url
   const waiting = read ? targets.flatMap((t) => read.get(t) ?? []).filter((w) => w.from_entry_id !== entryId) : (await waitingEdges(targets.length)(db, [...targets, entryId])).rows;
   if (waiting.length === 0) return [];
   // A part of a feed holds them and writes them with its other entries' (held-threading.ts).
-  if (!holdEdgesPointedAt(db, waiting, entryId)) for (const part of chunks(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
+  if (!holdEdgesPointedAt(db, waiting, entryId)) for (const part of keptLengthParts(waiting.map((w) => w.id))) await pointEdgesAt(part.length)(db, [...part, entryId]);
   return waiting.map((w) => ({ fromEntryId: w.from_entry_id, toEntryId: entryId, type: w.type, ...(w.from_roundup !== undefined ? { fromRoundup: w.from_roundup } : {}) }));
 }
 
@@ -239,12 +239,6 @@ const resolvedOutgoingEdges = prepare(1, (db, [entryId]: [number]) =>
 export async function listResolvedOutgoingEdges(db: Db, entryId: number): Promise<ResolvedEdge[]> {
   const { rows } = await resolvedOutgoingEdges(db, [entryId]);
   return rows.map((e) => ({ fromEntryId: entryId, toEntryId: e.to_entry_id!, type: e.type }));
-}
-
-function chunks<T>(list: T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 /**

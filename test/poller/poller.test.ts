@@ -27,8 +27,8 @@ function answer(url: string): FetchResponse {
 
 // Every claim the poller makes, with the number of sources it asked for and got.
 const claims: { limit: number; got: number; inTransaction: boolean }[] = [];
-vi.mock('../../src/store/sources.ts', async (original) => {
-  const store = await original<typeof import('../../src/store/sources.ts')>();
+vi.mock('../../src/store/source-claims.ts', async (original) => {
+  const store = await original<typeof import('../../src/store/source-claims.ts')>();
   return {
     ...store,
     claimDueSources: async (...args: Parameters<typeof store.claimDueSources>) => {

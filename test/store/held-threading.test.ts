@@ -5,6 +5,7 @@ import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, holdNewEntryConversation, heldEdgesFrom, holdsCommentsOf, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
+import { listLengthsKept } from '../../src/store/prepared.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
 import { countStarting, recordStatements } from '../support/statements.ts';
@@ -162,6 +163,19 @@ describe('held threading writes', () => {
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ entry_count: 20, post_count: 20 });
     expect(await database.db.selectFrom('edges').select('id').where('to_entry_id', 'is', null).execute()).toHaveLength(1);
+    await expectCountsMatchRecount(database);
+  });
+
+  it('write a part’s many edges in statements of a length kept compiled, every edge written', async () => {
+    const feed = await blogFeed('eins');
+    // 40 posts with two links each: 80 edges, more than one statement of a kept length holds.
+    const items = Array.from({ length: 40 }, (_, i) => item('eins', `p${i}`, 1 + (i % 20), `<p>${link(`http://zwei.example/a${i}/`)} ${link(`http://drei.example/b${i}/`)}</p>`));
+    const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, feed, { items, title: null }, now));
+    expect(result.inserted).toBe(40);
+    const inserts = sql.filter((s) => s.replaceAll('"', '').toLowerCase().startsWith('insert into edges'));
+    // Without parts, one insert of 80 rows, built and compiled anew on every such feed.
+    expect(inserts.map((s) => s.split('), (').length)).toEqual([listLengthsKept, listLengthsKept, 80 - 2 * listLengthsKept]);
+    expect(await database.db.selectFrom('edges').select('id').execute()).toHaveLength(80);
     await expectCountsMatchRecount(database);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { claimDueSources, enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
+import { findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
 import { createTestDatabase } from '../support/db.ts';
 
 let database: OpenedDatabase;
@@ -30,66 +30,6 @@ describe('insertSource', () => {
     const two = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
     expect(two.id).toBe(one.id);
     expect(one.host).toBe('a.example');
-  });
-});
-
-describe('claimDueSources', () => {
-  it('claims only due sources and leases them', async () => {
-    const b = await blog('http://a.example/');
-    const due = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
-    await insertSource(database.db, { blogId: b.id, kind: 'site-comments', url: 'http://a.example/comments/feed/', nextCheckAt: later }, t0);
-    const claimed = await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later });
-    expect(claimed.map((s) => s.id)).toEqual([due.id]);
-    expect(claimed[0]!.nextCheckAt).toBe(later);
-    // Leased: a second claim at the same moment finds nothing.
-    expect(await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
-  });
-
-  it('takes at most perHostLimit sources of one host per claim', async () => {
-    const a = await blog('http://a.example/');
-    const b = await blog('http://b.example/');
-    for (let i = 0; i < 5; i++) await insertSource(database.db, { blogId: a.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
-    await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: later }, t0);
-    const claimed = await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' });
-    const hosts = claimed.map((s) => s.host).sort();
-    expect(hosts).toEqual(['a.example', 'a.example', 'b.example']);
-  });
-
-  it('ranks only the first due sources by host: a host due after them waits until the earlier ones are leased', async () => {
-    const a = await blog('http://a.example/');
-    const b = await blog('http://b.example/');
-    // 300 sources of one host due first (more than the 256 a claim of 10 × 2 ranks), then one of another.
-    await database.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < 300; i++) await insertSource(trx, { blogId: a.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
-    });
-    const late = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: later }, t0);
-    const options = { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' };
-    expect((await claimDueSources(database.db, options)).map((s) => s.host)).toEqual(['a.example', 'a.example']);
-    // Once the sources ahead of it are leased, it is in the first ones ranked.
-    await database.db.updateTable('sources').set({ next_check_at: options.leaseUntil }).where('host', '=', 'a.example').where('id', '<', 100).execute();
-    const next = await claimDueSources(database.db, options);
-    expect(next.map((s) => s.host)).toEqual(['a.example', 'a.example', 'b.example']);
-    expect(next[2]!.id).toBe(late.id);
-  });
-
-  it('with force claims sources that are not due yet, once per run', async () => {
-    const b = await blog('http://a.example/');
-    await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
-    const options = { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later, force: true, notCheckedSince: t0 };
-    expect(await claimDueSources(database.db, options)).toHaveLength(1);
-    expect(await claimDueSources(database.db, { ...options, now: '2026-01-01T00:00:01.000Z' })).toHaveLength(0);
-  });
-
-  it('skips disabled sources until the blog is registered again', async () => {
-    const b = await blog('http://a.example/');
-    const s = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
-    await updateSourceAfterPoll(database.db, s.id, {
-      checkedAt: t0, nextCheckAt: t0, lastStatus: 410, lastError: 'gone', consecutiveFailures: 1, succeeded: false, disabledReason: 'gone',
-    });
-    expect(await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
-    await enableSourcesOfBlog(database.db, b.id, later);
-    expect((await findSourceById(database.db, s.id))!.disabledAt).toBeNull();
-    expect(await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,139 @@
+// store: the claim of due sources: the first due, at most a few of one host, leased with one
+// statement so that several pollers never take the same source (claim.ts), and kept compiled
+// per shape of claim.
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { Db } from '../db/open.ts';
+import type { Database, SourcesTable } from '../db/schema.ts';
+import type { Source } from '../domain/models.ts';
+import type { SourceKind } from '../domain/vocabulary.ts';
+import { claimStatement, inIdOrder, type ClaimSpec } from './claim.ts';
+import { prepare, type PreparedStatement } from './prepared.ts';
+import { toSource } from './sources.ts';
+
+export interface ClaimOptions {
+  now: string;
+  /** At most this many sources in one claim. */
+  limit: number;
+  /** At most this many sources of one host in one claim, so one big host cannot starve the rest. */
+  perHostLimit: number;
+  /** Claimed sources are pushed this far into the future until their poll records the real next check. */
+  leaseUntil: string;
+  /** Claim every active source, whatever its schedule (operators after an outage, tests). */
+  force?: boolean;
+  /** Only sources of these kinds. */
+  kinds?: SourceKind[];
+  /** With force: claim only sources not checked since this time (so a forced run ends). */
+  notCheckedSince?: string;
+}
+
+/**
+ * How many of the first due sources one claim ranks by host. Ranking every due source cost
+ * each claim time in proportion to the sources stored (tens of ms at 20,000 sources, and the
+ * first poll of a big import claims hundreds of times); this many is enough to fill a batch
+ * from every host among them. A host whose sources fall due after these waits its turn as the
+ * earlier ones are leased: the queue stays first due, first polled.
+ */
+function claimWindow(options: ClaimOptions): number {
+  // A claim of no more than perHostLimit sources takes the first ones due whatever their hosts
+  // (none can rank past the limit), so reading those is enough: a poller whose workers come
+  // free one or two at a time (an all-304 re-poll) claims without ranking 256 rows each time.
+  if (options.limit <= options.perHostLimit) return options.limit;
+  return Math.max(options.limit * options.perHostLimit, 256);
+}
+
+/**
+ * Claims the sources that are due, oldest due first, at most perHostLimit per host, and leases
+ * them so that a second poller (or the next tick) does not take them again; returns them in id
+ * order (claimDue).
+ */
+export async function claimDueSources(db: Db, options: ClaimOptions): Promise<Source[]> {
+  const shape: ClaimShape = {
+    kinds: options.kinds?.length ?? 0,
+    due: options.force ? (options.notCheckedSince ? 'not-checked-since' : 'any') : 'scheduled',
+    ranked: options.limit > options.perHostLimit,
+  };
+  const args = [
+    options.now,
+    options.leaseUntil,
+    options.limit,
+    ...(shape.due === 'not-checked-since' ? [options.notCheckedSince] : []),
+    ...(options.kinds ?? []),
+    ...(shape.ranked ? [claimWindow(options), options.perHostLimit] : []),
+  ];
+  const { rows } = await claimSourcesStatement(shape)(db, args);
+  return inIdOrder(rows as Selectable<SourcesTable>[]).map(toSource);
+}
+
+/** What a claim's SQL depends on; its values are the statement's parameters. */
+interface ClaimShape {
+  kinds: number;
+  /** Due by schedule, or (a forced run) any active source, or any not checked since a time. */
+  due: 'scheduled' | 'any' | 'not-checked-since';
+  ranked: boolean;
+}
+
+// The poller claims for every worker that comes free: a claim built and compiled each time cost
+// more than running it (an all-304 re-poll claims a thousand times a second).
+const claimStatements = new Map<string, PreparedStatement<readonly unknown[], unknown>>();
+
+function claimSourcesStatement(shape: ClaimShape): PreparedStatement<readonly unknown[], unknown> {
+  const key = `${shape.due} ${shape.kinds} ${shape.ranked}`;
+  let statement = claimStatements.get(key);
+  if (!statement) {
+    const arity = 3 + (shape.due === 'not-checked-since' ? 1 : 0) + shape.kinds + (shape.ranked ? 2 : 0);
+    statement = prepare(arity, (db, args: readonly unknown[]) => claimSourcesQuery(db, shape, args));
+    claimStatements.set(key, statement);
+  }
+  return statement;
+}
+
+/** The claim of sources of one shape, with its values in claimDueSources's order. */
+function claimSourcesQuery(db: Db, shape: ClaimShape, args: readonly unknown[]) {
+  let at = 0;
+  const next = <V>() => args[at++] as V;
+  const now = next<string>();
+  const leaseUntil = next<string>();
+  const limit = next<number>();
+  const notCheckedSince = shape.due === 'not-checked-since' ? next<string>() : null;
+  const kinds = Array.from({ length: shape.kinds }, () => next<SourceKind>());
+  // What makes a source due, on the sources row itself: the claim's lock asks it again of a row
+  // another poller leased since the statement began (last_checked_at too, for a forced run).
+  const dueSource = (eb: ExpressionBuilder<Database, 'sources'>) => {
+    const conditions = [eb('sources.disabled_at', 'is', null)];
+    if (shape.due === 'scheduled') conditions.push(eb('sources.next_check_at', '<=', now));
+    if (notCheckedSince !== null) conditions.push(eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', notCheckedSince)]));
+    if (kinds.length) conditions.push(eb('sources.kind', 'in', kinds));
+    return eb.and(conditions);
+  };
+  const active = db
+    .selectFrom('sources')
+    .innerJoin('blogs', 'blogs.id', 'sources.blog_id')
+    .where(dueSource)
+    .where('blogs.disabled_at', 'is', null)
+    .orderBy('sources.next_check_at')
+    .orderBy('sources.id');
+  let due: ClaimSpec<'sources'>['due'];
+  // No host can pass the limit in a claim of no more sources than the limit: ranking them
+  // (a window function and two sorts) would only cost time on every claim of a re-poll.
+  if (!shape.ranked) due = active.select('sources.id as id').limit(limit);
+  else {
+    const window = next<number>();
+    const perHostLimit = next<number>();
+    // PostgreSQL locks no rows of a query with a window function: the first due sources are
+    // ranked by host as the statement began, and those that rank within the limit are locked in
+    // a layer above, which states again what makes a source due. A source another poller holds,
+    // or leased meanwhile, is passed over there: a host's count in the claim only drops.
+    const first = active.select(['sources.id as id', 'sources.next_check_at as next_check_at', 'sources.host as host']).limit(window);
+    const ranked = db
+      .selectFrom(first.as('first'))
+      .select(['first.id', sql<number>`row_number() over (partition by first.host order by first.next_check_at, first.id)`.as('host_rank')]);
+    const withinLimit = db.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.host_rank', '<=', perHostLimit);
+    due = db.selectFrom('sources').select('sources.id as id').where(dueSource).where('sources.id', 'in', withinLimit).orderBy('sources.next_check_at').orderBy('sources.id').limit(limit);
+  }
+  return claimStatement(db, {
+    table: 'sources',
+    due,
+    // last_checked_at moves too, so a forced run (notCheckedSince) does not claim a source twice.
+    lease: { next_check_at: leaseUntil, last_checked_at: now },
+  });
+}
