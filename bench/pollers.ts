@@ -274,6 +274,13 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           const size = await admin.query<{ n: string }>(`select pg_database_size($1) as n`, [runDb]);
           const counting = openPostgres(url, { poolSize: 1 });
           const entries = Number((await counting.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+          // The debates' posts arrive in another order with more pollers: a post that joins two
+          // conversations started apart merges them, work a single poller in registration order
+          // mostly does not do.
+          const conversations = await counting.db
+            .selectFrom('conversations')
+            .select((eb) => [eb.fn.countAll<number>().as('started'), eb.fn.count<number>('merged_into_id').as('merged')])
+            .executeTakeFirstOrThrow();
           await counting.close();
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const failed = results.reduce((n, r) => n + r.failed, 0);
@@ -288,7 +295,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             `  ${rounds > 1 ? `round ${round + 1}: ` : ''}${pollers} poller(s), latency ${delayMs} ms, ${concurrency} at once each: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); ` +
               `CPU per feed: pollers ${cpuMsPerFeed.toFixed(1)} ms, PostgreSQL ${serverCpuMsPerFeed === null ? 'not measured' : `${serverCpuMsPerFeed.toFixed(1)} ms`}; ` +
               `${serverCpuMsPerFeed === null ? '' : `CPU busy ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores; `}` +
-              `statements per feed ${statementsPerFeed.toFixed(1)}, threading's name locks ${nameLockMsPerFeed.toFixed(1)} ms per feed from sending to answer; ` +
+              `statements per feed ${statementsPerFeed.toFixed(1)}, conversations per feed ${(Number(conversations.started) / polled).toFixed(2)} started and ${(Number(conversations.merged) / polled).toFixed(2)} merged into another, threading's name locks ${nameLockMsPerFeed.toFixed(1)} ms per feed from sending to answer; ` +
               `server connections: running ${share(waits.active, waits)}, in a transaction waiting for the poller ${share(waits.client, waits)}, idle ${share(waits.idle, waits)}, on advisory locks ${share(waits.advisory, waits)}, on row locks ${share(waits.row, waits)}, on other locks ${share(waits.otherLock, waits)} (${waits.samples} samples)`,
           );
           addRun(`pg ${pollers} ${delayMs}`, {
