@@ -1,21 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-import { insertBlog } from '../../src/store/blogs.ts';
 import { claimDueSources } from '../../src/store/source-claims.ts';
 import { enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createTestDatabase, insertHomeOnlyBlog } from '../support/db.ts';
 
 let database: OpenedDatabase;
 const t0 = '2026-01-01T00:00:00.000Z';
 const later = '2026-01-01T01:00:00.000Z';
 
-async function blog(home: string) {
-  return insertBlog(
-    database.db,
-    { homeUrl: home, urlKey: home, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] },
-    t0,
-  );
-}
+const blog = (home: string) => insertHomeOnlyBlog(database.db, home, t0);
 
 beforeEach(async () => {
   database = await createTestDatabase();

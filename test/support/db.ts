@@ -1,8 +1,9 @@
 // A fresh in-memory database migrated from the real migrations/, for store and route tests; under
 // `npm run test:pg` a fresh PostgreSQL database copied from the migrated template instead.
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
+import { openDatabase, type Db, type OpenedDatabase } from '../../src/db/open.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
+import type { Blog } from '../../src/domain/models.ts';
 import { createPostgresTestDatabase, testPostgresUrl } from './postgres.ts';
 
 export async function createTestDatabase(): Promise<OpenedDatabase> {
@@ -21,6 +22,12 @@ export async function createTestDatabase(): Promise<OpenedDatabase> {
   const database = openDatabase(':memory:');
   await migrateToLatest(database.db);
   return database;
+}
+
+/** Registers a blog known only by its home page (its key the URL as given), as store tests need one. */
+export async function insertHomeOnlyBlog(db: Db, homeUrl: string, at: string): Promise<Blog> {
+  const { insertBlog } = await import('../../src/store/blogs.ts');
+  return insertBlog(db, { homeUrl, urlKey: homeUrl, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, at);
 }
 
 /** Whether this run's tests use PostgreSQL (npm run test:pg). */
