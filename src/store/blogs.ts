@@ -104,15 +104,15 @@ export async function insertBlog(db: Db, blog: NewBlog, now: string): Promise<Bl
 
 /** Updates the title a blog's feed gives itself, when the blog had none or it changed. */
 export async function updateBlogTitle(db: Db, id: number, title: string, now: string): Promise<void> {
-  await setBlogTitle(db, [title, now, id, title]);
+  await setBlogTitle(db, [title, now, id]);
 }
 
-const setBlogTitle = prepare(4, (db, [title, now, id, sameTitle]: [string, string, number, string]) =>
+const setBlogTitle = prepare(3, (db, [title, now, id]: [string, string, number]) =>
   db
     .updateTable('blogs')
     .set({ title, updated_at: now })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('title', 'is', null), eb('title', '!=', sameTitle)])),
+    .where((eb) => eb.or([eb('title', 'is', null), eb('title', '!=', title)])),
 );
 
 /** Lists the blogs with an approval (pending ones for the moderator), oldest first. */
