@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
-import type { Db } from './open.ts';
+import { sortingOnDisk, type Db } from './open.ts';
 
 // Beside the sources, migrations/*.ts; compiled (dist/src/db/migrate.js), dist/migrations/*.js.
 // A migration's name leaves out the extension, so a database knows it either way.
@@ -30,7 +30,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   // Migration numbers are handed out per change, and changes land in any order: a database that
   // has 0014 takes 0012 when it arrives later. Each migration still runs once, in number order.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await sortingOnDisk(db, () => migrator.migrateToLatest());
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
     const failed = (results ?? []).find((r) => r.status === 'Error');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { commitWaitMs, openDatabase, type Db, type OpenedSqlite } from '../../src/db/open.ts';
+import { commitWaitMs, openDatabase, sortingOnDisk, type Db, type OpenedSqlite } from '../../src/db/open.ts';
 import { commitWaitingWrites, letCommitWait } from '../../src/store/dialect.ts';
 
 describe('openDatabase', () => {
@@ -15,6 +15,49 @@ describe('openDatabase', () => {
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(30_000);
     await close();
+  });
+
+  // SQLite names its temporary files etilqs_… and unlinks them at once; open, they show among
+  // the process's descriptors until the transaction ends.
+  const openTemporaryFiles = () => fs.readdirSync('/proc/self/fd').filter((fd) => /etilqs_/.test(safeReadlink(`/proc/self/fd/${fd}`))).length;
+  const safeReadlink = (link: string) => {
+    try {
+      return fs.readlinkSync(link);
+    } catch {
+      return '';
+    }
+  };
+
+  it.runIf(process.platform === 'linux')('keeps the journal of a many-row write inside a transaction in memory, not in a temporary file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
+    const { sqlite, close } = openDatabase(path.join(dir, 'p.db'));
+    sqlite.exec('create table t (id integer primary key, k text not null unique, v text not null)');
+    const insert = sqlite.prepare('insert into t (k, v) values (?, ?)');
+    sqlite.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`https://blog.example/${i}/`, 'x'.repeat(200));
+    })();
+    // One statement changing 2,000 rows (over 400 KiB of pages), which may still fail on the
+    // unique key: SQLite journals the pages it changes to take back this statement alone.
+    const before = openTemporaryFiles();
+    sqlite.exec('begin immediate');
+    sqlite.prepare("update t set k = k || '#', v = v || 'y'").run();
+    const during = openTemporaryFiles();
+    sqlite.exec('commit');
+    expect(during - before).toBe(0);
+    await close();
+  });
+
+  it('sorts on disk for the migrations, and in memory again after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
+    const opened = openDatabase(path.join(dir, 'p.db'));
+    const seen: unknown[] = [];
+    await sortingOnDisk(opened.db, async () => {
+      seen.push(opened.sqlite.pragma('temp_store', { simple: true }));
+    });
+    await migrateToLatest(opened.db);
+    expect(seen).toEqual([0]);
+    expect(opened.sqlite.pragma('temp_store', { simple: true })).toBe(2);
+    await opened.close();
   });
 
   it('names the file when it cannot be opened', () => {
