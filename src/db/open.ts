@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, Kysely, sql, type QueryResult, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, type QueryResult, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
 import { dialectOf, type DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -27,6 +27,10 @@ const statementCacheSize = 500;
  */
 export const commitMayWaitMark = 'select 1 /* palaver: this commit may wait */';
 export const commitNowMark = 'select 1 /* palaver: commit what waits */';
+
+/** The statements by which sortingOnDisk puts every temporary file of the connection on disk, and back. */
+const sortOnDiskMark = 'select 1 /* palaver: sort on disk */';
+const sortAsStatementsSayMark = 'select 1 /* palaver: sort as the statements say */';
 
 /** How long a commit that may wait waits for the writes after it, at most. */
 export const commitWaitMs = 30;
@@ -77,7 +81,34 @@ class CachingSqliteConnection implements DatabaseConnection {
   /** A commit that waited and failed, told to the next transaction. */
   private failure: Error | null = null;
 
-  constructor(private readonly sqlite: SQLite.Database) {}
+  /** Where SQLite keeps this connection's temporary storage now (temp_store): in memory, or as files. */
+  private temporaryInMemory = false;
+  /** Everything sorts on disk (sortingOnDisk), writes too. */
+  private sortsOnDisk = false;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly readOnly: boolean,
+  ) {}
+
+  // A statement that changes many rows inside a transaction copies each page it changes into a
+  // statement journal, to take back that statement alone if it fails. Past 64 KiB SQLite moves
+  // the journal to a temporary file: a WordPress feed's inserts of entries and edges wrote about
+  // 0.7 MB to such files per feed, more than the commit itself. Kept in memory it is a copy.
+  // SQLite decides where the journal goes when a transaction begins, and where a sort goes when
+  // the sort begins: so writes, and the BEGIN of a transaction, run with temporary storage in
+  // memory (the service's writes sort a bounded list at most: a part of a feed, a claim's
+  // batch), and queries that only read run with it
+  // on disk, SQLite's default, where a query sorting a whole table (the candidates of automatic
+  // following, a big group's numbers) spills to files instead of memory.
+  private placeTemporaryStorage(inMemory: boolean): void {
+    if (this.readOnly) return;
+    const wanted = inMemory && !this.sortsOnDisk;
+    if (wanted === this.temporaryInMemory) return;
+    // SQLite sets temp_store while it prepares the pragma (running it again does nothing).
+    this.sqlite.exec(wanted ? 'pragma temp_store = MEMORY' : 'pragma temp_store = DEFAULT');
+    this.temporaryInMemory = wanted;
+  }
 
   /** Keeps SQLite's transaction open after a transaction whose commit may wait, for commitWaitMs at most. */
   letWait(): void {
@@ -137,6 +168,11 @@ class CachingSqliteConnection implements DatabaseConnection {
       if (this.inTransaction) this.mayWait = true;
       return Promise.resolve({ rows: [] });
     }
+    if (compiledQuery.sql === sortOnDiskMark || compiledQuery.sql === sortAsStatementsSayMark) {
+      this.sortsOnDisk = compiledQuery.sql === sortOnDiskMark;
+      this.placeTemporaryStorage(false);
+      return Promise.resolve({ rows: [] });
+    }
     if (compiledQuery.sql === commitNowMark) {
       try {
         this.commitWaitingOrThrow();
@@ -147,6 +183,7 @@ class CachingSqliteConnection implements DatabaseConnection {
     }
     const { stmt, row } = this.statement(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
+    this.placeTemporaryStorage(!(stmt.reader && stmt.readonly));
     if (row) return Promise.resolve({ rows: (stmt.all(parameters) as unknown[][]).map(row) as R[] });
     if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
     const { changes, lastInsertRowid } = stmt.run(parameters);
@@ -166,6 +203,7 @@ class CachingSqliteConnection implements DatabaseConnection {
   async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     const stmt = this.sqlite.prepare(compiledQuery.sql);
     if (!stmt.reader) throw new Error('db: only a query that returns rows can be streamed');
+    this.placeTemporaryStorage(!stmt.readonly);
     for (const row of stmt.iterate(compiledQuery.parameters as unknown[])) yield { rows: [row as R] };
   }
 }
@@ -182,7 +220,7 @@ class PalaverSqliteDriver extends SqliteDriver {
     private readonly readOnly: boolean,
   ) {
     super(config);
-    this.connection = new CachingSqliteConnection(sqlite);
+    this.connection = new CachingSqliteConnection(sqlite, readOnly);
   }
 
   // The base class keeps the one connection behind its mutex; the caching one is handed out.
@@ -296,17 +334,17 @@ export interface OpenedSqlite extends OpenedDatabase {
 export const defaultBusyTimeoutMs = 30_000;
 
 /**
- * Runs `work` with the SQLite write connection's sorts and temporary tables on disk, as SQLite
- * keeps them by default: for the migrations, which may build an index over every entry (a
- * million URLs sorted in memory took 100 MB more). On PostgreSQL it only runs `work`.
+ * Runs `work` with every sort and statement journal of the SQLite connection on disk, as SQLite
+ * keeps them by default, writes included: for the migrations, which may build an index over every
+ * entry (a million URLs sorted in memory took 100 MB more). On PostgreSQL it only runs `work`.
  */
 export async function sortingOnDisk<T>(db: Db, work: () => Promise<T>): Promise<T> {
   if (dialectOf(db) !== 'sqlite') return work();
-  await sql`pragma temp_store = DEFAULT`.execute(db);
+  await db.executeQuery(CompiledQuery.raw(sortOnDiskMark));
   try {
     return await work();
   } finally {
-    await sql`pragma temp_store = MEMORY`.execute(db);
+    await db.executeQuery(CompiledQuery.raw(sortAsStatementsSayMark));
   }
 }
 
@@ -328,13 +366,6 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
     // WAL with synchronous=NORMAL is durable across process crashes; only power loss can drop
     // the last transactions, and never corrupts the file.
     sqlite.pragma('synchronous = NORMAL');
-    // A statement that changes many rows inside a transaction copies each page it changes into
-    // a statement journal, to take back that statement alone if it fails. Past 64 KiB SQLite
-    // moves the journal to a temporary file: a WordPress feed's inserts of entries and edges
-    // wrote about 0.7 MB to such files per feed, more than the commit itself. In memory it is a
-    // copy. This connection's sorts stay in memory too; they sort a feed part's rows at most,
-    // and the migrations, which may sort whole tables, sort on disk (sortingOnDisk).
-    sqlite.pragma('temp_store = MEMORY');
     // SQLite quietly opens a file it cannot write read-only; every poll would then fail on
     // its first write. Writing the header's user_version (unchanged) finds out at open.
     if (file !== ':memory:') sqlite.pragma(`user_version = ${Number(sqlite.pragma('user_version', { simple: true }))}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { commitWaitMs, openDatabase, sortingOnDisk, type Db, type OpenedSqlite } from '../../src/db/open.ts';
@@ -28,35 +28,65 @@ describe('openDatabase', () => {
     }
   };
 
-  it.runIf(process.platform === 'linux')('keeps the journal of a many-row write inside a transaction in memory, not in a temporary file', async () => {
+  const linux = process.platform === 'linux';
+  const temporaryStorage = (opened: OpenedSqlite) => opened.sqlite.pragma('temp_store', { simple: true });
+
+  it.runIf(linux)('keeps the journal of a many-row write inside a transaction in memory, not in a temporary file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
-    const { sqlite, close } = openDatabase(path.join(dir, 'p.db'));
+    const { db, sqlite, close } = openDatabase(path.join(dir, 'p.db'));
     sqlite.exec('create table t (id integer primary key, k text not null unique, v text not null)');
     const insert = sqlite.prepare('insert into t (k, v) values (?, ?)');
     sqlite.transaction(() => {
       for (let i = 0; i < 2000; i++) insert.run(`https://blog.example/${i}/`, 'x'.repeat(200));
     })();
-    // One statement changing 2,000 rows (over 400 KiB of pages), which may still fail on the
-    // unique key: SQLite journals the pages it changes to take back this statement alone.
     const before = openTemporaryFiles();
-    sqlite.exec('begin immediate');
-    sqlite.prepare("update t set k = k || '#', v = v || 'y'").run();
-    const during = openTemporaryFiles();
-    sqlite.exec('commit');
+    let during = -1;
+    await db.transaction().execute(async (trx) => {
+      await sql`select count(*) from t`.execute(trx);
+      // One statement changing 2,000 rows (over 400 KiB of pages), which may still fail on the
+      // unique key: SQLite journals the pages it changes to take back this statement alone.
+      await sql`update t set k = k || '#', v = v || 'y'`.execute(trx);
+      during = openTemporaryFiles();
+    });
     expect(during - before).toBe(0);
     await close();
   });
 
-  it('sorts on disk for the migrations, and in memory again after', async () => {
+  it.runIf(linux)('sorts a query that only reads on disk once the sort outgrows the page cache', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
     const opened = openDatabase(path.join(dir, 'p.db'));
+    opened.sqlite.exec('create table t (id integer primary key, v text not null)');
+    // SQLite sorts in memory up to about the size of the page cache: with 100 KiB of it, 1.2 MB
+    // of rows in random order outgrow it.
+    opened.sqlite.pragma('cache_size = -100');
+    await sql`insert into t (v) with recursive n(i) as (select 1 union all select i + 1 from n where i < 5000) select hex(randomblob(120)) from n`.execute(opened.db);
+    expect(temporaryStorage(opened)).toBe(2);
+    const before = openTemporaryFiles();
+    let during = -1;
+    for await (const row of (opened.db as unknown as Kysely<{ t: { v: string } }>).selectFrom('t').select('v').orderBy('v').stream()) {
+      expect(row.v).toMatch(/^[0-9A-F]+$/);
+      during = openTemporaryFiles();
+      break;
+    }
+    expect(during).toBeGreaterThan(before);
+    await sql`select count(*) from t`.execute(opened.db);
+    expect(temporaryStorage(opened)).toBe(0);
+    await opened.close();
+  });
+
+  it('sorts on disk for the migrations, writes included, and as the statements say after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-db-'));
+    const opened = openDatabase(path.join(dir, 'p.db'));
+    opened.sqlite.exec('create table t (id integer primary key, v text)');
     const seen: unknown[] = [];
     await sortingOnDisk(opened.db, async () => {
-      seen.push(opened.sqlite.pragma('temp_store', { simple: true }));
+      await sql`insert into t (v) values ('a')`.execute(opened.db);
+      seen.push(temporaryStorage(opened));
     });
     await migrateToLatest(opened.db);
-    expect(seen).toEqual([0]);
-    expect(opened.sqlite.pragma('temp_store', { simple: true })).toBe(2);
+    await sql`insert into t (v) values ('b')`.execute(opened.db);
+    seen.push(temporaryStorage(opened));
+    expect(seen).toEqual([0, 2]);
     await opened.close();
   });
 
