@@ -1,6 +1,6 @@
 // Opens the SQLite database for kysely with the pragmas Palaver relies on (WAL, foreign keys,
 // busy timeout), write transactions that begin IMMEDIATE, the poller's commits that wait to be
-// shared, and prepared statements kept for reuse,
+// shared, prepared statements kept for reuse, temporary storage in memory for writes only,
 // and a second, read-only connection for the pages and feeds. This is the one marked place that
 // knows it talks to SQLite.
 import fs from 'node:fs';
@@ -98,9 +98,9 @@ class CachingSqliteConnection implements DatabaseConnection {
   // SQLite decides where the journal goes when a transaction begins, and where a sort goes when
   // the sort begins: so writes, and the BEGIN of a transaction, run with temporary storage in
   // memory (the service's writes sort a bounded list at most: a part of a feed, a claim's
-  // batch), and queries that only read run with it
-  // on disk, SQLite's default, where a query sorting a whole table (the candidates of automatic
-  // following, a big group's numbers) spills to files instead of memory.
+  // batch), and queries that only read run with it on disk, SQLite's default, where a query
+  // sorting a whole table (the candidates of automatic following, a big group's numbers)
+  // spills to files instead of memory.
   private placeTemporaryStorage(inMemory: boolean): void {
     if (this.readOnly) return;
     const wanted = inMemory && !this.sortsOnDisk;
