@@ -9,7 +9,7 @@ import type { Source } from '../domain/models.ts';
 import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
 import { draftEntry, identityOf, itemHashOf } from '../reader/entry-draft.ts';
 import { trackbackListingUrl } from '../reader/listings.ts';
-import type { FeedReader } from '../reader/read-feed.ts';
+import type { FeedReader, ReadDraft } from '../reader/read-feed.ts';
 import type { FeedItem, ParsedFeed } from '../reader/types.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
@@ -34,7 +34,8 @@ const channelBySource: Record<Source['kind'], Channel> = {
   'pingback-listing': 'listing',
 };
 
-const entryKindBySource: Record<Source['kind'], EntryKind> = {
+/** The kind of entry a source's items become. */
+export const entryKindBySource: Readonly<Record<Source['kind'], EntryKind>> = {
   feed: 'post',
   'site-comments': 'comment',
   'post-comments': 'comment',
@@ -114,14 +115,16 @@ function inLane<T>(db: Db, work: () => Promise<T>): Promise<T> {
  * itemsPerTransaction when it has more): entries with their threading, the comment feeds and
  * listings of new posts, and the blog's title. Items whose
  * hash is the one stored (the same item again) only update the comment count they report.
- * With `settings.reader`, the other items are drafted in its threads, off the event loop.
+ * With `settings.reader`, the other items are drafted in its threads, off the event loop;
+ * `settings.drafts` are drafts made with the feed's read (FeedReader.readAndDraft), one per item
+ * of `feed.items` in its order, used for the items that need one.
  */
 export async function ingestFeedItems(
   db: Db,
   source: Source,
   feed: Pick<ParsedFeed, 'items' | 'title'>,
   checkedAt: string,
-  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'> } = {},
+  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'>; drafts?: readonly ReadDraft[] } = {},
 ): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
@@ -136,7 +139,7 @@ export async function ingestFeedItems(
   // What the store holds of these items, in one query; an identity twice in one feed is read
   // in full each time, as it always was.
   const scope = `${source.kind}:${source.entryId ?? ''}`;
-  const keyed = feed.items.map((item) => ({ item, identity: identityOf(item), itemHash: itemHashOf(item, kind, scope, at) }));
+  const keyed = feed.items.map((item, index) => ({ item, identity: identityOf(item), itemHash: itemHashOf(item, kind, scope, at), drafted: settings.drafts?.[index] }));
   const stored = await listEntryItemStates(db, source.blogId, [...new Set(keyed.map((k) => k.identity))]);
   const seen = new Map<string, number>();
   for (const k of keyed) seen.set(k.identity, (seen.get(k.identity) ?? 0) + 1);
@@ -153,11 +156,13 @@ export async function ingestFeedItems(
     }
     toDraft.push(k);
   }
-  const read = settings.reader ? await settings.reader.draft(toDraft.map((k) => k.item), kind, at) : undefined;
+  const unread = toDraft.filter((k) => k.drafted === undefined);
+  const read = settings.reader && unread.length > 0 ? await settings.reader.draft(unread.map((k) => k.item), kind, at) : [];
+  const readOf = new Map(unread.map((k, i) => [k, read[i]]));
   const drafted: DraftedItem[] = [];
   let sliceStart = performance.now();
-  for (const [i, k] of toDraft.entries()) {
-    const { draft, body } = read?.[i] ?? { draft: draftEntry(k.item, kind, at), body: undefined };
+  for (const k of toDraft) {
+    const { draft, body } = k.drafted ?? readOf.get(k) ?? { draft: draftEntry(k.item, kind, at), body: undefined };
     const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: k.item.inReplyTo }, body);
     drafted.push({ item: k.item, itemHash: k.itemHash, draft, relations });
     if (performance.now() - sliceStart > draftSliceMs) {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
 import { newestItems } from './item-cap.ts';
-import { readFeed } from '../reader/read-feed.ts';
+import { readFeed, type ReadDraft } from '../reader/read-feed.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { readPostPage } from '../reader/post-page.ts';
@@ -14,7 +14,7 @@ import { commitWaitingWrites, letCommitWait } from '../store/dialect.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
-import { ingestFeedItems, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
+import { entryKindBySource, ingestFeedItems, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
 export const feedAccept =
@@ -240,18 +240,29 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
     });
   }
 
+  const cap = s.maxItemsPerPoll ?? defaultMaxItemsPerPoll;
   let feed;
+  let drafts: ReadDraft[] | undefined;
   try {
     // Feeds fetched together are read in turns of their own, pages and pings answered between.
     await nextTurn();
-    feed = await (deps.reader ?? { read: readFeed }).read(res.body, res.headers['content-type'] ?? null, res.url);
+    const contentType = res.headers['content-type'] ?? null;
+    if (deps.reader && source.lastSuccessAt === null) {
+      // Read for the first time: its items are new, and the thread that reads it drafts them
+      // in the same trip (a feed longer than the cap is drafted once cut to it, as any other).
+      const read = await deps.reader.readAndDraft(res.body, contentType, res.url, { kind: entryKindBySource[source.kind], at: new Date(), upTo: cap });
+      feed = read.feed;
+      drafts = read.drafts ?? undefined;
+    } else {
+      feed = await (deps.reader ?? { read: readFeed }).read(res.body, contentType, res.url);
+    }
   } catch (err) {
     if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
     throw err;
   }
-  const cap = s.maxItemsPerPoll ?? defaultMaxItemsPerPoll;
   const capped = newestItems(feed.items, cap);
   if (capped.skipped > 0) {
+    drafts = undefined;
     feed = {
       ...feed,
       items: capped.items,
@@ -266,7 +277,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   // ingest being idempotent, loses and duplicates nothing (its items are recognised unchanged).
   let items: FeedIngest;
   try {
-    items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}) });
+    items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}), ...(drafts ? { drafts } : {}) });
   } catch (err) {
     // A reading thread stopped drafting the items at its time or memory limit: nothing was stored.
     if (err instanceof FeedParseError) return fail(`the feed could not be read: ${err.message}`, res.status);

@@ -10,8 +10,11 @@ async function answer(job: ReadingJob): Promise<FeedReadAnswer> {
     const at = new Date(job.draft.at);
     return { id: job.id, drafts: job.draft.items.map((item) => draftAndReadBody(item, job.draft.kind, at)) };
   }
-  const body = job.read.body;
-  return { id: job.id, feed: await readFeedHere(Buffer.from(body.buffer, body.byteOffset, body.byteLength), job.read.contentType, job.read.url) };
+  const { body, draft } = job.read;
+  const feed = await readFeedHere(Buffer.from(body.buffer, body.byteOffset, body.byteLength), job.read.contentType, job.read.url);
+  if (!draft || feed.items.length > draft.upTo) return { id: job.id, feed };
+  const at = new Date(draft.at);
+  return { id: job.id, feed, drafts: feed.items.map((item) => draftAndReadBody(item, draft.kind, at)) };
 }
 
 parentPort!.on('message', (job: ReadingJob) => {

@@ -32,12 +32,12 @@ export type ReadDraft = ReturnType<typeof draftAndReadBody>;
 
 /** What a thread is asked: a body to read, or a feed's items to draft. */
 export type ReadingJob =
-  | { id: number; read: { body: Buffer; contentType: string | null; url: string } }
+  | { id: number; read: { body: Buffer; contentType: string | null; url: string; draft?: { kind: EntryKind; at: number; upTo: number } } }
   | { id: number; draft: { items: FeedItem[]; kind: EntryKind; at: number } };
 
 /** What a thread answers for one job. */
 export type FeedReadAnswer =
-  | { id: number; feed: ParsedFeed }
+  | { id: number; feed: ParsedFeed; drafts?: ReadDraft[] }
   | { id: number; drafts: ReadDraft[] }
   | { id: number; parseError: { code: FeedParseErrorCode; message: string } }
   | { id: number; crash: string };
@@ -66,6 +66,12 @@ interface Slot {
 export interface FeedReader {
   /** Decodes and parses a body. Throws FeedParseError, 'too-large' too at the time or memory limit. */
   read(body: Buffer, contentType: string | null, url: string): Promise<ParsedFeed>;
+  /**
+   * Reads a body as read does and drafts its items in the same job, as draft would (in the
+   * feed's order), when it has at most `upTo` of them; `drafts` is null when it has more. For a
+   * feed read for the first time, whose items are all new: one trip to a thread instead of two.
+   */
+  readAndDraft(body: Buffer, contentType: string | null, url: string, draft: { kind: EntryKind; at: Date; upTo: number }): Promise<{ feed: ParsedFeed; drafts: ReadDraft[] | null }>;
   /** Drafts items of a feed (draftAndReadBody at `at`), in their order. Throws FeedParseError at a limit. */
   draft(items: FeedItem[], kind: EntryKind, at: Date): Promise<ReadDraft[]>;
   close(): Promise<void>;
@@ -179,10 +185,15 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
       if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
       return answer.feed;
     },
+    async readAndDraft(body, contentType, url, draft) {
+      const answer = await run((id) => ({ id, read: { body, contentType, url, draft: { kind: draft.kind, at: draft.at.getTime(), upTo: draft.upTo } } }), 'reading the feed');
+      if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
+      return { feed: answer.feed, drafts: answer.drafts ?? null };
+    },
     async draft(items, kind, at) {
       if (items.length === 0) return [];
       const answer = await run((id) => ({ id, draft: { items, kind, at: at.getTime() } }), 'reading the items');
-      if (!('drafts' in answer)) throw new Error('reader: a draft answered without drafts');
+      if ('feed' in answer || !('drafts' in answer)) throw new Error('reader: a draft answered without drafts');
       return answer.drafts;
     },
     async close() {

@@ -8,7 +8,7 @@ import { ingestFeedItems, itemsPerTransaction } from '../../src/ingest/feed-item
 import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
-import { createFeedReader } from '../../src/reader/read-feed.ts';
+import { createFeedReader, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError, type FeedItem } from '../../src/reader/types.ts';
 import type { EntryKind } from '../../src/domain/vocabulary.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
@@ -112,8 +112,16 @@ describe('ingestFeedItems', () => {
 
   it('stores what it drafted in reading threads exactly as what it drafted in the event loop, and drafts there only what changed', async () => {
     const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
-    const drafted: number[] = [];
-    const counting = { ...reader, draft: (items: FeedItem[], kind: EntryKind, at: Date) => (drafted.push(items.length), reader.draft(items, kind, at)) };
+    const drafted: string[] = [];
+    const counting: FeedReader = {
+      ...reader,
+      readAndDraft: async (...args) => {
+        const read = await reader.readAndDraft(...args);
+        drafted.push(`${read.drafts?.length ?? 'none'} with the read`);
+        return read;
+      },
+      draft: (items: FeedItem[], kind: EntryKind, at: Date) => (drafted.push(`${items.length} alone`), reader.draft(items, kind, at)),
+    };
     const here = await createTestDatabase();
     try {
       const blog = await insertBlog(here.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
@@ -125,8 +133,9 @@ describe('ingestFeedItems', () => {
         const inPlace = await refreshSource({ db: here.db, fetch: fetcher.fetch, settings, now: () => now }, (await findSourceById(here.db, hereSource.id))!);
         expect(viaThreads, `poll ${n + 1}`).toEqual({ ...inPlace, sourceId: viaThreads.sourceId });
       }
-      // The first poll drafted all three items in a thread, the second only the edited one.
-      expect(drafted).toEqual([3, 1]);
+      // The first poll drafted all three items in a thread with the feed's read, the second
+      // read the feed and then drafted only the edited one.
+      expect(drafted).toEqual(['3 with the read', '1 alone']);
       for (const table of ['entries', 'edges', 'conversations', 'sources'] as const) {
         const rows = (db: typeof here.db) => db.selectFrom(table).selectAll().orderBy('id').execute();
         expect(await rows(database.db), table).toEqual(await rows(here.db));
@@ -142,17 +151,24 @@ describe('ingestFeedItems', () => {
   });
 
   it("fails a poll whose items a reading thread stopped drafting at its limit, storing nothing, and stores them on the next poll", async () => {
-    server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(posts) });
+    server.set('/feed/', { headers: { ...rssType, etag: '"v1"' }, body: feedOf(posts.slice(0, 1)) });
     const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const atLimit = () => Promise.reject(new FeedParseError('too-large', 'reading the items took longer than 20 s'));
+    const poll = (via: FeedReader) => findSourceById(database.db, source.id).then((s) => refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader: via }, s!));
     try {
-      const limited = { ...reader, draft: () => Promise.reject(new FeedParseError('too-large', "reading the items took longer than 20 s")) };
-      const failed = await refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader: limited }, (await findSourceById(database.db, source.id))!);
-      expect(failed).toMatchObject({ outcome: 'failed', error: "the feed could not be read: reading the items took longer than 20 s" });
+      const limited: FeedReader = { ...reader, readAndDraft: atLimit, draft: atLimit };
+      // Read for the first time, the feed's items are drafted in the job that reads it.
+      expect(await poll(limited)).toMatchObject({ outcome: 'failed', error: 'the feed could not be read: reading the items took longer than 20 s' });
       expect(await countEntries(database.db)).toBe(0);
       // The validators were not kept: the next poll fetches the feed whole again.
       expect((await findSourceById(database.db, source.id))!.etag).toBeNull();
-      const next = await refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader }, (await findSourceById(database.db, source.id))!);
-      expect(next).toMatchObject({ outcome: 'updated', inserted: 3 });
+      expect(await poll(reader)).toMatchObject({ outcome: 'updated', inserted: 1 });
+      // Read again, its new items are drafted in a job of their own.
+      server.set('/feed/', { headers: { ...rssType, etag: '"v2"' }, body: feedOf(posts) });
+      expect(await poll(limited)).toMatchObject({ outcome: 'failed', error: 'the feed could not be read: reading the items took longer than 20 s' });
+      expect(await countEntries(database.db)).toBe(1);
+      expect((await findSourceById(database.db, source.id))!.etag).toBe('"v1"');
+      expect(await poll(reader)).toMatchObject({ outcome: 'updated', inserted: 2 });
     } finally {
       await reader.close();
     }

@@ -69,7 +69,7 @@ describe('readFeed', () => {
 describe('reading threads', () => {
   const fixtures = path.resolve(import.meta.dirname, '../fixtures/feeds');
 
-  it('read and draft every fixture feed exactly as the event loop does, refusals included', async () => {
+  it('read and draft every fixture feed exactly as the event loop does, apart or in one job, refusals included', async () => {
     reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000, threads: 2 });
     const at = new Date('2026-03-01T12:00:00Z');
     const files = fs.readdirSync(fixtures).sort();
@@ -91,6 +91,9 @@ describe('reading threads', () => {
       for (const kind of ['post', 'comment'] as const) {
         expect(await reader.draft(items, kind, at), file).toEqual(items.map((item) => draftAndReadBody(item, kind, at)));
       }
+      // Read and drafted in one job: the same feed and the same drafts; none past the limit.
+      expect(await reader.readAndDraft(body, type, url, { kind: 'post', at, upTo: items.length }), file).toEqual({ feed: here, drafts: items.map((item) => draftAndReadBody(item, 'post', at)) });
+      if (items.length > 0) expect(await reader.readAndDraft(body, type, url, { kind: 'post', at, upTo: items.length - 1 }), file).toEqual({ feed: here, drafts: null });
       drafted += items.length;
     }
     expect(drafted).toBeGreaterThan(50);
