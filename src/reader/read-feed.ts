@@ -179,16 +179,18 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
     });
   }
 
+  async function readJob(read: Extract<ReadingJob, { read: unknown }>['read']): Promise<{ feed: ParsedFeed; drafts: ReadDraft[] | null }> {
+    const answer = await run((id) => ({ id, read }), 'reading the feed');
+    if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
+    return { feed: answer.feed, drafts: answer.drafts ?? null };
+  }
+
   return {
     async read(body, contentType, url) {
-      const answer = await run((id) => ({ id, read: { body, contentType, url } }), 'reading the feed');
-      if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
-      return answer.feed;
+      return (await readJob({ body, contentType, url })).feed;
     },
-    async readAndDraft(body, contentType, url, draft) {
-      const answer = await run((id) => ({ id, read: { body, contentType, url, draft: { kind: draft.kind, at: draft.at.getTime(), upTo: draft.upTo } } }), 'reading the feed');
-      if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
-      return { feed: answer.feed, drafts: answer.drafts ?? null };
+    readAndDraft(body, contentType, url, draft) {
+      return readJob({ body, contentType, url, draft: { kind: draft.kind, at: draft.at.getTime(), upTo: draft.upTo } });
     },
     async draft(items, kind, at) {
       if (items.length === 0) return [];
