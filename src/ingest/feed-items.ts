@@ -19,7 +19,7 @@ import { readJoinedConversationsAhead } from '../store/conversation-union.ts';
 import { letCommitWait, transactionRetryingConflicts } from '../store/dialect.ts';
 import { ensureSources, findCommentActivity, wakeCommentSources, type NewSource } from '../store/sources.ts';
 import { findPriorRecords, listPingSourceKeys, listWaitingEdges, targetsNaming } from '../store/feed-part.ts';
-import { readTargetCandidates } from '../store/edge-targets.ts';
+import { addThreadedCandidate, readTargetCandidates } from '../store/edge-targets.ts';
 import { relationsOf, type EntryRelations } from '../threading/relations.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { holdEntryChannels, writeHeldChannels } from '../store/held-channels.ts';
@@ -217,10 +217,11 @@ export async function ingestFeedItems(
         const allNew = !pending && drafts.every((d) => readOnce.has(d.draft.identity) && !priors.has(d.draft.identity)) && [...named.values()].every((n) => n === 1);
         const waiting = allNew ? await listWaitingEdges(trx, [...named.keys()]) : undefined;
         // The entries the part's edges aim at, read once, when no item can become or move one: all
-        // new, no ping among them or recorded from their pages (a record may move to its page),
-        // and only targets no item of the part is named by (those resolve item by item).
+        // new, no ping among them or recorded from their pages (a record may move to its page).
+        // An item of the part that a target names joins that target's list once it is threaded
+        // (addThreadedCandidate): a blog's post linking its previous one asks nothing more.
         const noRecords = pingedFrom.size === 0 && drafts.every((d) => d.relations.sourceKey === null);
-        const aimed = drafts.flatMap((d) => d.relations.relations.map((r) => edgeTargetKey(r.target))).filter((t) => !named.has(t));
+        const aimed = drafts.flatMap((d) => d.relations.relations.map((r) => edgeTargetKey(r.target)));
         const candidates = allNew && noRecords && aimed.length > 0 ? await readTargetCandidates(trx, aimed) : undefined;
         // Names edges of this part's entries aim at that are not in `waiting` (an entry recorded
         // without saying which of its edges wait): those entries read their waiting edges themselves.
@@ -284,6 +285,7 @@ export async function ingestFeedItems(
             { blogId: source.blogId, draft, via: channel, relations, itemHash, prior, noPingsFrom, waiting: waitingRead, targetCandidates: candidates, ...(inserted ? { inserted } : {}) },
             checkedAt,
           );
+          if (candidates && recorded.outcome === 'inserted') addThreadedCandidate(candidates, { id: recorded.id, urlKey: draft.urlKey, guid: draft.guid, blogId: source.blogId, conversationId: recorded.conversationId });
           if (waiting && recorded.waiting) {
             // The new entry's edges that wait for a later entry of this part join what it reads.
             for (const w of recorded.waiting) if (named.has(w.target)) waiting.set(w.target, [...(waiting.get(w.target) ?? []), w]);

@@ -2,7 +2,7 @@
 // candidate first: the real post before a record of a ping, the same blog's, the oldest. Only
 // threaded entries are candidates. SQL and the pick; threads.ts writes the edges.
 import type { Db } from '../db/open.ts';
-import { parseEdgeTarget } from '../domain/edges.ts';
+import { edgeTargetKey, parseEdgeTarget } from '../domain/edges.ts';
 import { heldConversationOf } from './held-threading.ts';
 import { keptLengthParts, preparedList } from './prepared.ts';
 
@@ -112,4 +112,16 @@ export async function readTargetCandidates(db: Db, stored: string[]): Promise<Ta
   for (const guids of keptLengthParts([...byGuid.keys()])) for (const row of (await candidatesByGuid(guids.length)(db, [...guids, 0])).rows) add(row.guid === null ? undefined : byGuid.get(row.guid), row);
   for (const ids of keptLengthParts([...byId.keys()])) for (const row of (await candidatesById(ids.length)(db, [...ids, 0])).rows) add(byId.get(row.id), row);
   return out;
+}
+
+/**
+ * Adds a new entry just threaded to the candidates read for a part (readTargetCandidates) of the
+ * targets that name it, its guid and its URL key, as the statements would now find it: the items
+ * after it in the part pick it from the lists. Only for an entry that is no record of a ping
+ * (no source key, no same-as node), as readTargetCandidates's callers store.
+ */
+export function addThreadedCandidate(candidates: TargetCandidates, entry: { id: number; urlKey: string | null; guid: string | null; blogId: number | null; conversationId: number }): void {
+  const row: TargetCandidate = { id: entry.id, url_key: entry.urlKey, guid: entry.guid, same_as_id: null, source_key: null, blog_id: entry.blogId, conversation_id: entry.conversationId };
+  if (entry.guid) candidates.get(edgeTargetKey({ kind: 'ref', guid: entry.guid }))?.push(row);
+  if (entry.urlKey) candidates.get(edgeTargetKey({ kind: 'url', key: entry.urlKey }))?.push(row);
 }
