@@ -202,7 +202,8 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
     excerpt: draft.excerpt,
     commentCount: draft.commentCount,
     viaLinkback: (linkbackChannels as readonly Channel[]).includes(input.via),
-    answered: incoming.length > 0,
+    // Only a comment or a ping makes a comment of the post; a post linking it answers it too, but counts toward none.
+    answered: incoming.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
     towardPost: outgoing.resolved.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
   };
   const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, arrival);

@@ -45,7 +45,7 @@ export interface ArrivedEntry {
   commentCount: number | null;
   /** Whether the one channel it came by is a ping's. */
   viaLinkback: boolean;
-  /** Whether edges of other entries waiting for it found it: else nothing comments on it yet. */
+  /** Whether edges of other entries waiting for it found it as their post (comment-of, linkback): else nothing comments on it yet. */
   answered: boolean;
   /** Whether one of its own edges found a post it may count toward (comment-of, linkback): else it counts toward none. */
   towardPost: boolean;

@@ -340,6 +340,35 @@ describe('ingestFeedItems, statements per new item', () => {
     await expectCountsMatchRecount(database);
   });
 
+  it("counts no comments of a new post that only other posts' links found, and still counts those it reports as missing", async () => {
+    const blogAt = async (name: string) => {
+      const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+      return insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+    };
+    const post = (name: string, i: number, html: string, commentCount: number): FeedItem => ({
+      ...wordPressItems(1, 'http://nowhere.example/')[0]!,
+      guid: `http://${name}.example/?p=${i}`, url: `http://${name}.example/post-${i}/`, authorName: name, contentHtml: html, commentFeeds: [], commentCount,
+    });
+    // Blog eins links posts of zwei that are not stored yet (and its own post before, one debate);
+    // zwei's posts then find those links waiting.
+    const before = (name: string, i: number) => (i > 0 ? ` <a href="http://${name}.example/post-${i - 1}/">davor</a>` : '');
+    const einsItems = [2, 1, 0].map((i) => post('eins', i, `<p><a href="http://zwei.example/post-${i}/">drüben</a>${before('eins', i)}</p>`, 0));
+    await ingestFeedItems(database.db, await blogAt('eins'), { items: einsItems, title: null }, now.toISOString());
+    const zwei = await blogAt('zwei');
+    // Each of zwei's posts links the one before it, newest first as a feed lists them: after the
+    // first, they join the debate this part counts in memory.
+    const items = [2, 1, 0].map((i) => post('zwei', i, `<p>Antwort${before('zwei', i)}</p>`, 2));
+    const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, zwei, { items, title: null }, now.toISOString()));
+    expect(result.inserted).toBe(3);
+    // A link from another post is no comment: nothing to count among what found the new post.
+    // Before, a post that any waiting edge found counted its comments with a statement of its own.
+    expect(countStarting(sql, 'select count(*) as n from (')).toBe(0);
+    const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ entry_count: 6, post_count: 6, missing_count: 6 });
+    await expectCountsMatchRecount(database);
+  });
+
   it('writes the rows of a part whose items are all new 25 to a statement, and their channels in one', async () => {
     const items = wordPressItems(30, 'http://other.example/');
     const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, source, { items, title: null }, now.toISOString()));
