@@ -160,7 +160,8 @@ async function registerFeeds(db: Db, feedUrls: string[]): Promise<void> {
 async function palaver(input: WorkerInput): Promise<WorkerReport> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wp-'));
   const config = benchConfig(input, dir);
-  const database = await openMigratedDatabase(config);
+  // As `palaver poll` opens it (createService): checkpoints in a thread of their own.
+  const database = await openMigratedDatabase(config, { checkpointThread: true });
   await registerFeeds(database.db, input.feedUrls);
   const fetcher = fetcherFromConfig(config);
   const reader = readerFromConfig(config);
