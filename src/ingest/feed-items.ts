@@ -110,21 +110,27 @@ function inLane<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/** Where a source's items arrive, as their hashes take it in (itemHashOf's `scope`): the kind of source and its post. */
+export function itemScopeOf(source: Pick<Source, 'kind' | 'entryId'>): string {
+  return `${source.kind}:${source.entryId ?? ''}`;
+}
+
 /**
  * Records the items of a parsed feed of `source` in one transaction (in parts of
  * itemsPerTransaction when it has more): entries with their threading, the comment feeds and
  * listings of new posts, and the blog's title. Items whose
  * hash is the one stored (the same item again) only update the comment count they report.
  * With `settings.reader`, the other items are drafted in its threads, off the event loop;
- * `settings.drafts` are drafts made with the feed's read (FeedReader.readAndDraft), one per item
- * of `feed.items` in its order, used for the items that need one.
+ * `settings.drafts` are drafts made with the feed's read (FeedReader.readItems), one per item
+ * of `feed.items` in its order, used for the items that need one; `settings.itemHashes`, the
+ * items' hashes made there (itemHashOf with itemScopeOf), one per item likewise.
  */
 export async function ingestFeedItems(
   db: Db,
   source: Source,
   feed: Pick<ParsedFeed, 'items' | 'title'>,
   checkedAt: string,
-  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'>; drafts?: readonly ReadDraft[] } = {},
+  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'>; drafts?: readonly ReadDraft[]; itemHashes?: readonly string[] } = {},
 ): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
@@ -138,8 +144,8 @@ export async function ingestFeedItems(
 
   // What the store holds of these items, in one query; an identity twice in one feed is read
   // in full each time, as it always was.
-  const scope = `${source.kind}:${source.entryId ?? ''}`;
-  const keyed = feed.items.map((item, index) => ({ item, identity: identityOf(item), itemHash: itemHashOf(item, kind, scope, at), drafted: settings.drafts?.[index] }));
+  const scope = itemScopeOf(source);
+  const keyed = feed.items.map((item, index) => ({ item, identity: identityOf(item), itemHash: settings.itemHashes?.[index] ?? itemHashOf(item, kind, scope, at), drafted: settings.drafts?.[index] }));
   const stored = await listEntryItemStates(db, source.blogId, [...new Set(keyed.map((k) => k.identity))]);
   const seen = new Map<string, number>();
   for (const k of keyed) seen.set(k.identity, (seen.get(k.identity) ?? 0) + 1);

@@ -14,7 +14,7 @@ import { commitWaitingWrites, letCommitWait } from '../store/dialect.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
-import { entryKindBySource, ingestFeedItems, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
+import { entryKindBySource, ingestFeedItems, itemScopeOf, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
 export const feedAccept =
@@ -243,18 +243,22 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   const cap = s.maxItemsPerPoll ?? defaultMaxItemsPerPoll;
   let feed;
   let drafts: ReadDraft[] | undefined;
+  let itemHashes: string[] | undefined;
   try {
     // Feeds fetched together are read in turns of their own, pages and pings answered between.
     await nextTurn();
     const contentType = res.headers['content-type'] ?? null;
-    if (deps.reader && source.lastSuccessAt === null) {
-      // Read for the first time: its items are new, and the thread that reads it drafts them
-      // in the same trip (a feed longer than the cap is drafted once cut to it, as any other).
-      const read = await deps.reader.readAndDraft(res.body, contentType, res.url, { kind: entryKindBySource[source.kind], at: new Date(), upTo: cap });
+    if (deps.reader) {
+      // The thread that reads the feed hashes its items too. Read for the first time, its items
+      // are new, and the thread drafts them in the same trip (a feed longer than the cap is
+      // drafted once cut to it, as any other).
+      const draftUpTo = source.lastSuccessAt === null ? cap : 0;
+      const read = await deps.reader.readItems(res.body, contentType, res.url, { kind: entryKindBySource[source.kind], scope: itemScopeOf(source), at: new Date(), draftUpTo });
       feed = read.feed;
       drafts = read.drafts ?? undefined;
+      itemHashes = read.itemHashes;
     } else {
-      feed = await (deps.reader ?? { read: readFeed }).read(res.body, contentType, res.url);
+      feed = await readFeed(res.body, contentType, res.url);
     }
   } catch (err) {
     if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
@@ -263,6 +267,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   const capped = newestItems(feed.items, cap);
   if (capped.skipped > 0) {
     drafts = undefined;
+    itemHashes = undefined;
     feed = {
       ...feed,
       items: capped.items,
@@ -277,7 +282,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   // ingest being idempotent, loses and duplicates nothing (its items are recognised unchanged).
   let items: FeedIngest;
   try {
-    items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}), ...(drafts ? { drafts } : {}) });
+    items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}), ...(drafts ? { drafts } : {}), ...(itemHashes ? { itemHashes } : {}) });
   } catch (err) {
     // A reading thread stopped drafting the items at its time or memory limit: nothing was stored.
     if (err instanceof FeedParseError) return fail(`the feed could not be read: ${err.message}`, res.status);

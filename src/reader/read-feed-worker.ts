@@ -1,7 +1,7 @@
 // The worker thread behind read-feed.ts's reader, which runs and limits it: it decodes and
-// parses feed bodies and drafts feed items, one job at a time, and touches nothing else.
+// parses feed bodies, hashes and drafts feed items, one job at a time, and touches nothing else.
 import { parentPort } from 'node:worker_threads';
-import { draftAndReadBody } from './entry-draft.ts';
+import { draftAndReadBody, itemHashOf } from './entry-draft.ts';
 import { readFeedHere, type FeedReadAnswer, type ReadingJob } from './read-feed.ts';
 import { FeedParseError } from './types.ts';
 
@@ -10,11 +10,13 @@ async function answer(job: ReadingJob): Promise<FeedReadAnswer> {
     const at = new Date(job.draft.at);
     return { id: job.id, drafts: job.draft.items.map((item) => draftAndReadBody(item, job.draft.kind, at)) };
   }
-  const { body, draft } = job.read;
+  const { body, items } = job.read;
   const feed = await readFeedHere(Buffer.from(body.buffer, body.byteOffset, body.byteLength), job.read.contentType, job.read.url);
-  if (!draft || feed.items.length > draft.upTo) return { id: job.id, feed };
-  const at = new Date(draft.at);
-  return { id: job.id, feed, drafts: feed.items.map((item) => draftAndReadBody(item, draft.kind, at)) };
+  if (!items) return { id: job.id, feed };
+  const at = new Date(items.at);
+  const itemHashes = feed.items.map((item) => itemHashOf(item, items.kind, items.scope, at));
+  if (feed.items.length > items.draftUpTo) return { id: job.id, feed, itemHashes };
+  return { id: job.id, feed, itemHashes, drafts: feed.items.map((item) => draftAndReadBody(item, items.kind, at)) };
 }
 
 parentPort!.on('message', (job: ReadingJob) => {

@@ -32,12 +32,12 @@ export type ReadDraft = ReturnType<typeof draftAndReadBody>;
 
 /** What a thread is asked: a body to read, or a feed's items to draft. */
 export type ReadingJob =
-  | { id: number; read: { body: Buffer; contentType: string | null; url: string; draft?: { kind: EntryKind; at: number; upTo: number } } }
+  | { id: number; read: { body: Buffer; contentType: string | null; url: string; items?: { kind: EntryKind; scope: string; at: number; draftUpTo: number } } }
   | { id: number; draft: { items: FeedItem[]; kind: EntryKind; at: number } };
 
 /** What a thread answers for one job. */
 export type FeedReadAnswer =
-  | { id: number; feed: ParsedFeed; drafts?: ReadDraft[] }
+  | { id: number; feed: ParsedFeed; itemHashes?: string[]; drafts?: ReadDraft[] }
   | { id: number; drafts: ReadDraft[] }
   | { id: number; parseError: { code: FeedParseErrorCode; message: string } }
   | { id: number; crash: string };
@@ -67,11 +67,13 @@ export interface FeedReader {
   /** Decodes and parses a body. Throws FeedParseError, 'too-large' too at the time or memory limit. */
   read(body: Buffer, contentType: string | null, url: string): Promise<ParsedFeed>;
   /**
-   * Reads a body as read does and drafts its items in the same job, as draft would (in the
-   * feed's order), when it has at most `upTo` of them; `drafts` is null when it has more. For a
-   * feed read for the first time, whose items are all new: one trip to a thread instead of two.
+   * Reads a body as read does, with each item's hash as it arrived (itemHashOf for a source of
+   * `kind` and `scope`, at `at`), and drafts its items in the same job, as draft would (in the
+   * feed's order), when it has at most `draftUpTo` of them; `drafts` is null when it has more.
+   * For a poll: the hashes that tell the unchanged items are not computed on the event loop, and
+   * a feed read for the first time, whose items are all new, takes one trip to a thread, not two.
    */
-  readAndDraft(body: Buffer, contentType: string | null, url: string, draft: { kind: EntryKind; at: Date; upTo: number }): Promise<{ feed: ParsedFeed; drafts: ReadDraft[] | null }>;
+  readItems(body: Buffer, contentType: string | null, url: string, items: { kind: EntryKind; scope: string; at: Date; draftUpTo: number }): Promise<{ feed: ParsedFeed; itemHashes: string[]; drafts: ReadDraft[] | null }>;
   /** Drafts items of a feed (draftAndReadBody at `at`), in their order. Throws FeedParseError at a limit. */
   draft(items: FeedItem[], kind: EntryKind, at: Date): Promise<ReadDraft[]>;
   close(): Promise<void>;
@@ -179,18 +181,20 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
     });
   }
 
-  async function readJob(read: Extract<ReadingJob, { read: unknown }>['read']): Promise<{ feed: ParsedFeed; drafts: ReadDraft[] | null }> {
+  async function readJob(read: Extract<ReadingJob, { read: unknown }>['read']): Promise<Extract<FeedReadAnswer, { feed: unknown }>> {
     const answer = await run((id) => ({ id, read }), 'reading the feed');
     if (!('feed' in answer)) throw new Error('reader: a read answered without a feed');
-    return { feed: answer.feed, drafts: answer.drafts ?? null };
+    return answer;
   }
 
   return {
     async read(body, contentType, url) {
       return (await readJob({ body, contentType, url })).feed;
     },
-    readAndDraft(body, contentType, url, draft) {
-      return readJob({ body, contentType, url, draft: { kind: draft.kind, at: draft.at.getTime(), upTo: draft.upTo } });
+    async readItems(body, contentType, url, items) {
+      const answer = await readJob({ body, contentType, url, items: { kind: items.kind, scope: items.scope, at: items.at.getTime(), draftUpTo: items.draftUpTo } });
+      if (!answer.itemHashes) throw new Error('reader: a read of items answered without their hashes');
+      return { feed: answer.feed, itemHashes: answer.itemHashes, drafts: answer.drafts ?? null };
     },
     async draft(items, kind, at) {
       if (items.length === 0) return [];

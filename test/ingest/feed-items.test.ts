@@ -115,9 +115,9 @@ describe('ingestFeedItems', () => {
     const drafted: string[] = [];
     const counting: FeedReader = {
       ...reader,
-      readAndDraft: async (...args) => {
-        const read = await reader.readAndDraft(...args);
-        drafted.push(`${read.drafts?.length ?? 'none'} with the read`);
+      readItems: async (...args) => {
+        const read = await reader.readItems(...args);
+        if (read.drafts) drafted.push(`${read.drafts.length} with the read`);
         return read;
       },
       draft: (items: FeedItem[], kind: EntryKind, at: Date) => (drafted.push(`${items.length} alone`), reader.draft(items, kind, at)),
@@ -156,7 +156,12 @@ describe('ingestFeedItems', () => {
     const atLimit = () => Promise.reject(new FeedParseError('too-large', 'reading the items took longer than 20 s'));
     const poll = (via: FeedReader) => findSourceById(database.db, source.id).then((s) => refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now, reader: via }, s!));
     try {
-      const limited: FeedReader = { ...reader, readAndDraft: atLimit, draft: atLimit };
+      // Reads the feed and hashes its items, but stops at the limit when it drafts them.
+      const limited: FeedReader = {
+        ...reader,
+        readItems: async (body, type, url, items) => (items.draftUpTo > 0 ? atLimit() : reader.readItems(body, type, url, items)),
+        draft: atLimit,
+      };
       // Read for the first time, the feed's items are drafted in the job that reads it.
       expect(await poll(limited)).toMatchObject({ outcome: 'failed', error: 'the feed could not be read: reading the items took longer than 20 s' });
       expect(await countEntries(database.db)).toBe(0);
@@ -185,6 +190,21 @@ describe('ingestFeedItems', () => {
     const rows = await database.db.selectFrom('entries').select(['title', 'content_hash', 'content_html']).orderBy('id').execute();
     expect(rows.find((r) => r.title === 'Erster Beitrag')!.content_hash).toBe('stale');
     expect(rows.find((r) => r.title === 'Zweiter Beitrag')!.content_html).toBe('<p>Zwei, nachgetragen</p>');
+  });
+
+  it('takes the hashes a reading thread made of the items, one per item in their order, instead of making them again', async () => {
+    const items: FeedItem[] = ['eins', 'zwei'].map((slug, i) => ({
+      guid: slug, url: `${server.origin}/2008/11/${slug}/`, title: slug, authorName: 'Sab', authorUrl: null, contentHtml: `<p>${slug}</p>`, summaryHtml: null,
+      publishedAt: `2008-11-1${i}T09:00:00.000Z`, updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: 0, inReplyTo: [], trackbackPingUrl: null, baseUrl: server.origin, lang: 'de',
+    }));
+    expect((await ingestFeedItems(database.db, source, { items, title: null }, now.toISOString(), { itemHashes: ['hash-eins', 'hash-zwei'] })).inserted).toBe(2);
+    const stored = await database.db.selectFrom('entries').select(['guid', 'item_hash']).orderBy('guid').execute();
+    expect(stored).toEqual([{ guid: 'eins', item_hash: 'hash-eins' }, { guid: 'zwei', item_hash: 'hash-zwei' }]);
+    // The same hashes again: both items are the ones stored, whatever they hold.
+    const edited = items.map((item) => ({ ...item, contentHtml: '<p>anders</p>' }));
+    expect(await ingestFeedItems(database.db, source, { items: edited, title: null }, now.toISOString(), { itemHashes: ['hash-eins', 'hash-zwei'] })).toMatchObject({ inserted: 0, updated: 0 });
+    // Hashed here, the edit shows.
+    expect(await ingestFeedItems(database.db, source, { items: edited, title: null }, now.toISOString())).toMatchObject({ inserted: 0, updated: 2 });
   });
 
   it('still records the comment count an unchanged item reports, and wakes its comment feed when it rose', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { draftAndReadBody } from '../../src/reader/entry-draft.ts';
+import { draftAndReadBody, itemHashOf } from '../../src/reader/entry-draft.ts';
 import { createFeedReader, offThreadBytes, readFeed, readFeedHere, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError } from '../../src/reader/types.ts';
 import { rssFeed } from '../support/blog-pages.ts';
@@ -91,9 +91,13 @@ describe('reading threads', () => {
       for (const kind of ['post', 'comment'] as const) {
         expect(await reader.draft(items, kind, at), file).toEqual(items.map((item) => draftAndReadBody(item, kind, at)));
       }
-      // Read and drafted in one job: the same feed and the same drafts; none past the limit.
-      expect(await reader.readAndDraft(body, type, url, { kind: 'post', at, upTo: items.length }), file).toEqual({ feed: here, drafts: items.map((item) => draftAndReadBody(item, 'post', at)) });
-      if (items.length > 0) expect(await reader.readAndDraft(body, type, url, { kind: 'post', at, upTo: items.length - 1 }), file).toEqual({ feed: here, drafts: null });
+      // Read, hashed and drafted in one job: the same feed, the same hashes and the same drafts;
+      // no drafts past the limit, the hashes still.
+      const itemHashes = items.map((item) => itemHashOf(item, 'post', 'feed:', at));
+      expect(await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: items.length }), file).toEqual({ feed: here, itemHashes, drafts: items.map((item) => draftAndReadBody(item, 'post', at)) });
+      if (items.length > 0) expect(await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: items.length - 1 }), file).toEqual({ feed: here, itemHashes, drafts: null });
+      const forComments = await reader.readItems(body, type, url, { kind: 'comment', scope: 'post-comments:7', at, draftUpTo: 0 });
+      expect(forComments.itemHashes, file).toEqual(items.map((item) => itemHashOf(item, 'comment', 'post-comments:7', at)));
       drafted += items.length;
     }
     expect(drafted).toBeGreaterThan(50);
