@@ -68,8 +68,7 @@ async function baseline(): Promise<Phase[]> {
 
 async function palaver(): Promise<Phase[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-bench-'));
-  // As the service opens it: checkpoints in a thread of their own.
-  const database = openDatabase(path.join(dir, 'bench.db'), { checkpointThread: true });
+  const database = openDatabase(path.join(dir, 'bench.db'));
   await migrateToLatest(database.db);
   const now = new Date().toISOString();
   await database.db.transaction().execute(async (trx) => {

@@ -160,8 +160,7 @@ async function registerFeeds(db: Db, feedUrls: string[]): Promise<void> {
 async function palaver(input: WorkerInput): Promise<WorkerReport> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-wp-'));
   const config = benchConfig(input, dir);
-  // As `palaver poll` opens it (createService): checkpoints in a thread of their own.
-  const database = await openMigratedDatabase(config, { checkpointThread: true });
+  const database = await openMigratedDatabase(config);
   await registerFeeds(database.db, input.feedUrls);
   const fetcher = fetcherFromConfig(config);
   const reader = readerFromConfig(config);

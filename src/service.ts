@@ -163,7 +163,7 @@ export function readerFromConfig(config: Config): FeedReader | undefined {
   return threads > 0 ? createFeedReader({ threads, timeoutMs: 20_000, memoryMb: 512, idleMs: 30_000 }) : undefined;
 }
 
-export async function openMigratedDatabase(config: Config, options: { onError?: (err: Error) => void; checkpointThread?: boolean } = {}): Promise<OpenedDatabase> {
+export async function openMigratedDatabase(config: Config, options: { onError?: (err: Error) => void } = {}): Promise<OpenedDatabase> {
   const database = await openConfiguredDatabase(config, options);
   try {
     await migrateToLatest(database.db);
@@ -183,8 +183,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     warn: (obj, msg) => app?.log.warn(obj, msg),
     error: (obj, msg) => app?.log.error(obj, msg),
   };
-  // The service and its poller write for hours: SQLite's checkpoints leave their event loop.
-  const database = await openMigratedDatabase(config, { onError: (err) => log.error({ err }, 'database connection failed'), checkpointThread: true });
+  const database = await openMigratedDatabase(config, { onError: (err) => log.error({ err }, 'database connection failed') });
   const fetcher = fetcherFromConfig(config, options.lookup, { database, onError: (err) => log.error({ err }, 'shared host limit failed') });
   const now = options.now;
   const deps = { db: database.db, fetch: fetcher.fetch, log, ...(now ? { now } : {}) };

@@ -8,15 +8,11 @@ export interface DatabaseSettings {
   database?: { poolSize: number };
 }
 
-/**
- * Opens (without migrating) the database of these settings. `checkpointThread`: a SQLite file's
- * checkpoints run in a thread of their own (openDatabase).
- */
-export async function openConfiguredDatabase(settings: DatabaseSettings, options: { onError?: (err: Error) => void; applicationName?: string; checkpointThread?: boolean } = {}): Promise<OpenedDatabase> {
-  const { checkpointThread, ...pgOptions } = options;
+/** Opens (without migrating) the database of these settings. */
+export async function openConfiguredDatabase(settings: DatabaseSettings, options: { onError?: (err: Error) => void; applicationName?: string } = {}): Promise<OpenedDatabase> {
   if (settings.databaseUrl) {
     const { openPostgres } = await import('./postgres.ts');
-    return openPostgres(settings.databaseUrl, { poolSize: settings.database?.poolSize ?? 10, ...pgOptions });
+    return openPostgres(settings.databaseUrl, { poolSize: settings.database?.poolSize ?? 10, ...options });
   }
-  return openDatabase(settings.databasePath, { checkpointThread: checkpointThread === true });
+  return openDatabase(settings.databasePath);
 }

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type Driver, type SqliteDialectConfig } from 'kysely';
-import { startCheckpointThread } from './checkpoint-thread.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { CachingSqliteConnection, sortAsStatementsSayMark, sortOnDiskMark } from './sqlite-connection.ts';
@@ -162,13 +161,8 @@ export async function sortingOnDisk<T>(db: Db, work: () => Promise<T>): Promise<
   }
 }
 
-/**
- * Opens (creating when needed) the database at `file`, or an in-memory one for ':memory:'. With
- * `checkpointThread`, a file's write-ahead log is checkpointed in a thread of its own
- * (checkpoint-thread.ts): for the service and the poller, which write for hours; a command that
- * writes a little leaves it to the write connection, as SQLite does.
- */
-export function openDatabase(file: string, options: { busyTimeoutMs?: number; checkpointThread?: boolean } = {}): OpenedSqlite {
+/** Opens (creating when needed) the database at `file`, or an in-memory one for ':memory:'. */
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): OpenedSqlite {
   if (file !== ':memory:') {
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -202,7 +196,6 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; ch
       throw err;
     }
   }
-  const checkpoints = options.checkpointThread && file !== ':memory:' ? startCheckpointThread(sqlite, file, { busyTimeoutMs: options.busyTimeoutMs ?? defaultBusyTimeoutMs }) : undefined;
   return {
     db,
     read,
@@ -210,9 +203,7 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; ch
     label: file,
     sqlite,
     close: async () => {
-      // The checkpoint thread and the reader first: the write connection, closing last,
-      // checkpoints the WAL into the file.
-      await checkpoints?.stop();
+      // The reader first: the write connection, closing last, checkpoints the WAL into the file.
       if (read !== db) await read.destroy();
       await db.destroy();
     },
