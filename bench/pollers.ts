@@ -44,7 +44,31 @@ interface Run {
   serverCpuMsPerFeed: number | null;
   bytesPerEntry: number | null;
   waits: WaitSamples;
+  /** One poller polling every feed again at once (each answered with 304), when it did. */
+  unchanged?: Unchanged;
 }
+
+/** An all-unchanged pass of one poller: its feeds/s, CPU and statements per feed. */
+interface Unchanged {
+  feedsPerSecond: number;
+  cpuMsPerFeed: number;
+  serverCpuMsPerFeed: number | null;
+  /** Counted on PostgreSQL only (the statements pg sends). */
+  statementsPerFeed: number | null;
+}
+
+function unchangedPass(pass: { seconds: number; results: WorkerResult[] }, serverMs: number | null, postgres: boolean): Unchanged {
+  const polled = pass.results.reduce((n, r) => n + r.polled, 0);
+  return {
+    feedsPerSecond: polled / pass.seconds,
+    cpuMsPerFeed: pass.results.reduce((n, r) => n + r.cpuMs, 0) / polled,
+    serverCpuMsPerFeed: serverMs === null ? null : serverMs / polled,
+    statementsPerFeed: postgres ? pass.results.reduce((n, r) => n + r.statements, 0) / polled : null,
+  };
+}
+
+const describeUnchanged = (u: Unchanged) =>
+  `${u.feedsPerSecond.toFixed(0)} feeds/s; CPU per feed: poller ${u.cpuMsPerFeed.toFixed(2)} ms${u.serverCpuMsPerFeed === null ? '' : `, PostgreSQL ${u.serverCpuMsPerFeed.toFixed(2)} ms`}${u.statementsPerFeed === null ? '' : `; statements per feed ${u.statementsPerFeed.toFixed(1)}`}`;
 
 /** The run of the median feeds/s (the lower middle of an even count). */
 function medianRun(runs: Run[]): Run {
@@ -177,7 +201,8 @@ async function runWorkers(
   options: { concurrency: number; perHost: number },
   warm: string[] = [],
   beforeGo: () => Promise<void> = async () => {},
-): Promise<{ seconds: number; results: WorkerResult[] }> {
+  again?: { before: () => void },
+): Promise<{ seconds: number; results: WorkerResult[]; again?: { seconds: number; results: WorkerResult[] } }> {
   const workers = Array.from({ length: count }, (_, i) => {
     const args = [path.join(here, 'pollers-worker.ts'), target, String(options.concurrency), String(options.perHost), ...(warm[i] ? [warm[i]] : [])];
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -194,8 +219,17 @@ async function runWorkers(
   for (const w of workers) w.child.stdin.write('go\n');
   const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()) ?? 'null') as WorkerResult));
   const seconds = (performance.now() - t) / 1000;
+  let second: { seconds: number; results: WorkerResult[] } | undefined;
+  if (again) {
+    // The same processes poll every feed once more: the fixture answers each with 304.
+    again.before();
+    const t2 = performance.now();
+    for (const w of workers) w.child.stdin.write('go\n');
+    const results2 = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()) ?? 'null') as WorkerResult));
+    second = { seconds: (performance.now() - t2) / 1000, results: results2 };
+  }
   for (const w of workers) w.child.stdin.end();
-  return { seconds, results };
+  return { seconds, results, ...(second ? { again: second } : {}) };
 }
 
 /** Runs the several-pollers benchmark and returns its figures (none without BENCH_DATABASE_URL). */
@@ -262,15 +296,29 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           await untilNoConnections(sampler, runDb);
           let cpuBefore: number | undefined;
           let sampling: ReturnType<typeof sampleWaits> | undefined;
-          const { seconds, results } = await runWorkers(url, pollers, settings, warm, async () => {
-            // From "go", once the warm-up's backends have ended (none may end while the CPU is read).
-            for (const name of warmNames) await untilNoConnections(sampler, name);
-            cpuBefore = serverCpu?.();
-            sampling = sampleWaits(sampler, runDb);
-          });
+          let cpuCold: number | undefined;
+          // One poller at 0 ms polls its feeds a second time: the cost of an unchanged poll.
+          const repoll = pollers === 1 && delayMs === 0 ? { before: () => void (cpuCold = serverCpu?.()) } : undefined;
+          const { seconds, results, again } = await runWorkers(
+            url,
+            pollers,
+            settings,
+            warm,
+            async () => {
+              // From "go", once the warm-up's backends have ended (none may end while the CPU is read).
+              for (const name of warmNames) await untilNoConnections(sampler, name);
+              cpuBefore = serverCpu?.();
+              sampling = sampleWaits(sampler, runDb);
+            },
+            repoll,
+          );
+          const cpuAgain = again ? serverCpu?.() : undefined;
           const waits = await sampling!.stop();
           await untilNoConnections(sampler, runDb);
-          const serverMs = serverCpu && cpuBefore !== undefined ? serverCpu() - cpuBefore : null;
+          // The cold pass's share ends where the second pass began.
+          const serverMs = serverCpu && cpuBefore !== undefined ? (cpuCold ?? serverCpu()) - cpuBefore : null;
+          const unchanged = again ? unchangedPass(again, cpuCold !== undefined && cpuAgain !== undefined ? cpuAgain - cpuCold : null, true) : undefined;
+          if (unchanged) console.log(`  1 poller, every feed again (304): ${describeUnchanged(unchanged)}`);
           const size = await admin.query<{ n: string }>(`select pg_database_size($1) as n`, [runDb]);
           const counting = openPostgres(url, { poolSize: 1 });
           const entries = Number((await counting.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -306,6 +354,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             serverCpuMsPerFeed,
             bytesPerEntry: entries ? Number(size.rows[0]!.n) / entries : null,
             waits,
+            ...(unchanged ? { unchanged } : {}),
           });
         }
         if (delayMs === 0) {
@@ -324,10 +373,12 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             await warm.close();
             warmFiles.push(warmFile);
           }
-          const { seconds, results } = await runWorkers(file, 1, settings, warmFiles);
+          const { seconds, results, again } = await runWorkers(file, 1, settings, warmFiles, undefined, { before: () => {} });
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const entries = results.reduce((n, r) => n + r.inserted, 0);
+          const unchanged = unchangedPass(again!, null, false);
           console.log(`  1 poller on SQLite, latency 0 ms, ${concurrency} at once: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); CPU per feed ${(results[0]!.cpuMs / polled).toFixed(1)} ms`);
+          console.log(`  1 poller on SQLite, every feed again (304): ${describeUnchanged(unchanged)}`);
           addRun('sqlite 1 0', {
             feedsPerSecond: polled / seconds,
             polled,
@@ -336,6 +387,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             serverCpuMsPerFeed: null,
             bytesPerEntry: entries ? fs.statSync(file).size / entries : null,
             waits: { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0, idle: 0 },
+            unchanged,
           });
           fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -374,6 +426,19 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   figures.push({ name: 'poller CPU per feed (20 items), PostgreSQL', value: get('pg 1 0').cpuMsPerFeed, unit: 'ms', baseline: get('sqlite 1 0').cpuMsPerFeed, note: 'the poller process only (the server’s own CPU is not counted); baseline: SQLite, in-process', higherIsBetter: false });
   const server = get('pg 1 0').serverCpuMsPerFeed;
   if (server !== null) figures.push({ name: 'PostgreSQL server CPU per feed (20 items), one poller', value: server, unit: 'ms', baseline: null, note: 'the postmaster’s backends (ended ones included) over the run, divided by the feeds', higherIsBetter: false });
+  const pgUnchanged = get('pg 1 0').unchanged;
+  const sqliteUnchanged = get('sqlite 1 0').unchanged;
+  if (pgUnchanged && sqliteUnchanged) {
+    const server = pgUnchanged.serverCpuMsPerFeed === null ? '' : ` and PostgreSQL ${pgUnchanged.serverCpuMsPerFeed.toFixed(2)} ms`;
+    figures.push({
+      name: 'one poller, every feed again (304), PostgreSQL against SQLite',
+      value: pgUnchanged.feedsPerSecond,
+      unit: 'feeds/s',
+      baseline: sqliteUnchanged.feedsPerSecond,
+      note: `the same poller process right after its cold pass, latency 0 ms; CPU per feed: the poller ${pgUnchanged.cpuMsPerFeed.toFixed(2)} ms${server} (SQLite ${sqliteUnchanged.cpuMsPerFeed.toFixed(2)} ms), ${pgUnchanged.statementsPerFeed?.toFixed(1)} statements per feed; baseline: SQLite`,
+      higherIsBetter: true,
+    });
+  }
   const bytes = get('pg 1 0').bytesPerEntry;
   if (bytes !== null) figures.push({ name: 'PostgreSQL size per stored entry', value: bytes / 1024, unit: 'KiB', baseline: (get('sqlite 1 0').bytesPerEntry ?? 0) / 1024, note: 'pg_database_size / entries after the cold ingest (indexes and the search vector included); baseline: the SQLite file', higherIsBetter: false });
   return figures;
