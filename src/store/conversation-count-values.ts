@@ -1,0 +1,114 @@
+// store: the values of a conversation's counts (root, title, entries, posts, comments, linkbacks,
+// blogs, authors, missing comments, activity, rank) with one more entry counted into them: pure,
+// so that a part of a feed counts its new entries in memory (conversation-counts.ts writes them).
+import type { Selectable } from 'kysely';
+import type { ConversationsTable } from '../db/schema.ts';
+import { rankConversation } from '../domain/rank.ts';
+import { isLinkbackKind, type EntryKind } from '../domain/vocabulary.ts';
+
+/**
+ * A new entry as it was just stored (no record of a ping points at it, it is no tombstone), so
+ * that counting it into its conversation need not read it back.
+ */
+export interface ArrivedEntry {
+  kind: EntryKind;
+  blogId: number | null;
+  authorUrl: string | null;
+  authorName: string | null;
+  sortAt: string;
+  title: string | null;
+  excerpt: string | null;
+  commentCount: number | null;
+  /** Whether the one channel it came by is a ping's. */
+  viaLinkback: boolean;
+  /** Whether edges of other entries waiting for it found it as their post (comment-of, linkback): else nothing comments on it yet. */
+  answered: boolean;
+  /** Whether one of its own edges found a post it may count toward (comment-of, linkback): else it counts toward none. */
+  towardPost: boolean;
+}
+
+/** The columns of a conversation's row from root to rank (countedInto's values), with the time they were written. */
+export function rowOf(counts: ReturnType<typeof countedInto>, now: string): Omit<Selectable<ConversationsTable>, 'id' | 'merged_into_id' | 'created_at'> {
+  const [rootId, title, entries, posts, comments, linkbacks, blogs, authors, missingCount, first, last, rank] = counts;
+  return {
+    root_entry_id: rootId,
+    title,
+    entry_count: entries,
+    post_count: posts,
+    comment_count: comments,
+    linkback_count: linkbacks,
+    blog_count: blogs,
+    author_count: authors,
+    missing_count: missingCount,
+    first_activity_at: first,
+    last_activity_at: last,
+    rank,
+    updated_at: now,
+  };
+}
+
+export type ConversationCounts = Pick<
+  Selectable<ConversationsTable>,
+  'root_entry_id' | 'title' | 'entry_count' | 'post_count' | 'comment_count' | 'linkback_count' | 'blog_count' | 'author_count' | 'missing_count' | 'first_activity_at' | 'last_activity_at'
+>;
+export const emptyConversation: ConversationCounts = {
+  root_entry_id: null,
+  title: null,
+  entry_count: 0,
+  post_count: 0,
+  comment_count: 0,
+  linkback_count: 0,
+  blog_count: 0,
+  author_count: 0,
+  missing_count: 0,
+  first_activity_at: null,
+  last_activity_at: null,
+};
+
+/**
+ * A conversation's counts with one more entry: `e` as it arrived, whether its blog and author
+ * are new there, the earlier root (if any) and the change of the missing count. The values of
+ * setConversationCounts from root to rank.
+ */
+export function countedInto(
+  c: ConversationCounts,
+  e: Omit<ArrivedEntry, 'answered'> & { id: number; newBlog?: boolean; newAuthor?: boolean; root?: { id: number; kind: EntryKind; sort_at: string } },
+  missingDelta: number,
+): [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number] {
+  // The root is the earliest post (or, with no post yet, the earliest entry).
+  let rootId = c.root_entry_id;
+  let title = c.title;
+  const root = e.root;
+  const earlier = !root || e.sortAt < root.sort_at || (e.sortAt === root.sort_at && e.id < root.id);
+  if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
+    rootId = e.id;
+    title = e.title ?? e.excerpt?.slice(0, 120) ?? null;
+  }
+  const newBlog = e.newBlog ?? e.blogId !== null;
+  const newAuthor = e.newAuthor ?? authorKeyOf(e) !== null;
+  const blogs = c.blog_count + (newBlog ? 1 : 0);
+  const authors = c.author_count + (newAuthor ? 1 : 0);
+  const first = c.first_activity_at === null || e.sortAt < c.first_activity_at ? e.sortAt : c.first_activity_at;
+  const last = c.last_activity_at === null || e.sortAt > c.last_activity_at ? e.sortAt : c.last_activity_at;
+  // A new node without records: its own kind and channels say whether it came as a linkback.
+  const isLinkback = isLinkbackKind(e.kind) || e.viaLinkback;
+  return [
+    rootId,
+    title,
+    c.entry_count + 1,
+    c.post_count + (e.kind === 'post' ? 1 : 0),
+    c.comment_count + (e.kind === 'comment' ? 1 : 0),
+    c.linkback_count + (isLinkback ? 1 : 0),
+    blogs,
+    authors,
+    c.missing_count + missingDelta,
+    first,
+    last,
+    rankConversation(last, blogs, authors),
+  ];
+}
+
+/** The key by which a conversation's authors are told apart: the author's URL, else the name, without case. */
+export function authorKeyOf(e: { authorUrl: string | null; authorName: string | null }): string | null {
+  return (e.authorUrl ?? e.authorName)?.toLowerCase() ?? null;
+}
