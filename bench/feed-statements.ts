@@ -6,9 +6,11 @@
 // from the checkout given, so two versions run the same script.
 //
 // With --wordpress, over the WordPress benchmark's feeds instead (30 KB of German text a post,
-// bench/wordpress-farm.ts): what real posts cost the database's search index.
+// bench/wordpress-farm.ts): what real posts cost the database's search index. With --shuffled,
+// the blogs are registered (and so polled) in a fixed shuffled order rather than the one their
+// posts answer each other in: debates then start apart and merge, as a blogosphere's do.
 //
-//   node --import tsx bench/feed-statements.ts <checkout> [feeds] [postgres admin URL] [--shapes] [--wordpress]
+//   node --import tsx bench/feed-statements.ts <checkout> [feeds] [postgres admin URL] [--shapes] [--wordpress] [--shuffled]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +86,16 @@ async function serverCpuReader(admin: Pg.Client): Promise<(() => number) | null>
   }
 }
 
+function nextPrime(n: number): number {
+  const isPrime = (k: number) => {
+    for (let d = 2; d * d <= k; d++) if (k % d === 0) return false;
+    return k > 1;
+  };
+  let k = n + 1;
+  while (!isPrime(k)) k += 1;
+  return k;
+}
+
 async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
   const { migrateToLatest } = await load('db/migrate.ts');
   const { openDatabase } = await load('db/open.ts');
@@ -107,7 +119,10 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
   try {
     await migrateToLatest(database.db);
     const now = new Date().toISOString();
-    for (const [i, url] of farm.urls.entries()) {
+    // A fixed order unrelated to the debates': i × 7919 modulo the next prime above the feeds.
+    const prime = nextPrime(farm.urls.length);
+    const order = process.argv.includes('--shuffled') ? [...farm.urls.entries()].sort(([a], [b]) => ((a * 7919) % prime) - ((b * 7919) % prime)) : [...farm.urls.entries()];
+    for (const [i, url] of order) {
       const blog = await insertBlog(database.db, { homeUrl: `http://blog${i}.example/`, urlKey: `blog${i}.example`, title: `Blog ${i}`, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
       await insertSource(database.db, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
     }
@@ -127,13 +142,18 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
     const summary = await poller.pollOnce();
     const counted = statements;
     const used = process.cpuUsage(cpu);
+    const conversations = await database.db
+      .selectFrom('conversations')
+      .select((eb) => [eb.fn.countAll<number>().as('started'), eb.fn.count<number>('merged_into_id').as('merged')])
+      .executeTakeFirstOrThrow();
     await fetcher.close();
     await database.close();
     const serverMs = serverCpu && serverBefore !== undefined ? serverCpu() - serverBefore : null;
     console.log(
       `${kind}: ${summary.polled} feeds, ${summary.inserted} posts: ${(counted / summary.polled).toFixed(1)} statements a feed, ${(counted / summary.inserted).toFixed(2)} a post; ` +
         `CPU per feed: this process ${((used.user + used.system) / 1000 / summary.polled).toFixed(1)} ms` +
-        (serverMs === null ? '' : `, PostgreSQL ${(serverMs / summary.polled).toFixed(1)} ms`),
+        (serverMs === null ? '' : `, PostgreSQL ${(serverMs / summary.polled).toFixed(1)} ms`) +
+        `; conversations per feed: ${(Number(conversations.started) / summary.polled).toFixed(2)} started, ${(Number(conversations.merged) / summary.polled).toFixed(2)} merged into another`,
     );
     if (shapes) for (const [shape, n] of [...shapes].sort((a, b) => b[1] - a[1])) console.log(`  ${(n / summary.polled).toFixed(2).padStart(6)} a feed  ${shape}`);
   } finally {
