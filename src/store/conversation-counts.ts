@@ -1,7 +1,8 @@
 // store: the counts of a conversation (entries, posts, comments, linkbacks, blogs, authors, the
 // comments that may be missing, root, title, activity and rank): counted from an arriving entry
 // alone where it can, held in memory for a part of a feed and written once, or recounted from
-// the conversation's entries. SQL only; conversation-union.ts decides which conversation.
+// the conversation's entries (after merges in a part of a feed, once as the part writes its
+// counts). SQL only; conversation-union.ts decides which conversation.
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { ConversationsTable } from '../db/schema.ts';
@@ -52,9 +53,14 @@ export async function startCountedConversation(db: Db, entryId: number, arrival:
   return id;
 }
 
-/** The entry count a conversation has with the entries counted but not yet written (see deferConversationCounts), if any are held. */
-export function heldEntryCount(db: Db, conversationId: number): number | undefined {
-  return deferred.get(db)?.get(conversationId)?.row.entry_count;
+/**
+ * The entry count of a conversation as this transaction knows it without reading it again: with
+ * the entries counted but not written yet (deferConversationCounts), as its merges and arrivals
+ * left it until its recount (recountMerged), or as read ahead for the part (readArrivalsAhead);
+ * undefined when it knows none of these. What union by size compares.
+ */
+export function knownEntryCount(db: Db, conversationId: number): number | undefined {
+  return recounts.get(db)?.get(conversationId)?.entries ?? deferred.get(db)?.get(conversationId)?.row.entry_count ?? ahead.get(db)?.rows.get(conversationId)?.entry_count;
 }
 
 /**
@@ -64,6 +70,10 @@ export function heldEntryCount(db: Db, conversationId: number): number | undefin
  * `arrival`: the entry as stored, when the caller knows it (else it is read back).
  */
 export async function addToConversation(db: Db, conversationId: number, entryId: number, now: string, arrival?: ArrivedEntry): Promise<void> {
+  // A conversation merged into in this part is recounted as the part's counts are written, this
+  // entry with the others: only the size that union by size compares follows it meanwhile.
+  const waiting = recounts.get(db)?.get(conversationId);
+  if (waiting) return void (waiting.entries += 1);
   let e: ArrivedEntry;
   if (arrival) e = arrival;
   else {
@@ -207,6 +217,10 @@ interface HeldCounts {
 // Per transaction that defers counts: the conversations its new entries joined, by id.
 const deferred = new WeakMap<object, Map<number, HeldCounts>>();
 
+// Per transaction that defers counts: the conversations merges made of others, to recount once
+// when the counts are written, with their entry count as the merges and arrivals since left it.
+const recounts = new WeakMap<object, Map<number, { entries: number; now: string }>>();
+
 /**
  * Lets the new entries of one transaction (a part of a feed) count into their conversations in
  * memory, each conversation's row written once by flushConversationCounts, which the caller
@@ -216,14 +230,63 @@ const deferred = new WeakMap<object, Map<number, HeldCounts>>();
 export function deferConversationCounts(db: Db): void {
   if (!db.isTransaction) throw new Error('store: counts are deferred only within a transaction');
   deferred.set(db, new Map());
+  recounts.set(db, new Map());
 }
 
-/** Writes the counts deferConversationCounts held (of `ids` only, when given), and holds no more of them. */
+/**
+ * Recounts a conversation that a merge just made of others (`entries`: about as many entries as it
+ * holds now). Where counts are deferred, the recount waits until they are written, once for every
+ * merge into it and every entry that joins it meanwhile, and the part's threading writes stay held
+ * until then; elsewhere it is refreshConversation at once.
+ */
+export async function recountMerged(db: Db, id: number, entries: number, now: string): Promise<void> {
+  const waiting = recounts.get(db);
+  if (!waiting) return refreshConversation(db, id, now);
+  deferred.get(db)!.delete(id);
+  waiting.set(id, { entries, now });
+}
+
+/**
+ * Drops what is held of conversations a merge is about to join into `into`, which is recounted
+ * after it (recountMerged): the counts held of `into` are replaced by the recount, and a merged
+ * conversation waiting for its recount is recounted now (its row stays as it was when it merged).
+ * The counts held of the others are written.
+ */
+export async function settleCountsBeforeMerge(db: Db, from: number, into: number, now: string): Promise<void> {
+  const waiting = recounts.get(db);
+  if (!waiting) return flushConversationCounts(db, [from, into]);
+  if (waiting.delete(from)) await refreshConversation(db, from, now);
+  else await writeHeldCounts(db, [from]);
+  deferred.get(db)?.delete(into);
+}
+
+/**
+ * Writes the counts deferConversationCounts held (of `ids` only, when given), and holds no more of
+ * them; all of them, the conversations waiting for their recount (recountMerged) recounted first.
+ */
 export async function flushConversationCounts(db: Db, ids?: number[]): Promise<void> {
   ahead.delete(db);
+  if (!deferred.has(db)) return;
+  const recounted: ConversationCountsRow[] = [];
+  const waiting = recounts.get(db);
+  if (ids === undefined && waiting && waiting.size > 0) {
+    // It reads channels (linkbacks, listed pings), the entries and the comments' edges: those
+    // held by this transaction are written first.
+    await writeHeldChannels(db, linkbackChannels);
+    await writeHeldThreading(db);
+    for (const [id, { now }] of waiting) recounted.push(await recountRow(db, id, now));
+  }
+  await writeHeldCounts(db, ids, recounted);
+  if (ids === undefined) {
+    deferred.delete(db);
+    recounts.delete(db);
+  }
+}
+
+/** Writes the counts held of conversations `ids` (all when not given), with `rows` beside them, and holds no more of them. */
+async function writeHeldCounts(db: Db, ids: number[] | undefined, rows: ConversationCountsRow[] = []): Promise<void> {
   const batch = deferred.get(db);
   if (!batch) return;
-  const rows: ConversationCountsRow[] = [];
   for (const id of ids ?? [...batch.keys()]) {
     const held = batch.get(id);
     if (!held) continue;
@@ -247,7 +310,6 @@ export async function flushConversationCounts(db: Db, ids?: number[]): Promise<v
       id,
     ]);
   }
-  if (ids === undefined) deferred.delete(db);
   if (rows.length === 1) await setConversationCounts(db, rows[0]!);
   // Several conversations (a feed whose posts join several debates): their rows in one statement.
   else for (let i = 0; i < rows.length; i += 100) {
@@ -261,18 +323,24 @@ export async function flushConversationCounts(db: Db, ids?: number[]): Promise<v
  * of everything it needs, then its row.
  */
 export async function refreshConversation(db: Db, id: number, now: string): Promise<void> {
-  // The recount replaces whatever counts were held for it.
+  // The recount replaces whatever counts were held for it, or its recount to come.
   deferred.get(db)?.delete(id);
+  recounts.get(db)?.delete(id);
   ahead.delete(db);
   // It reads channels (linkbacks, listed pings), the entries and the comments' edges: those held
   // by this transaction are written first.
   await writeHeldChannels(db, linkbackChannels);
   await writeHeldThreading(db);
+  await setConversationCounts(db, await recountRow(db, id, now));
+}
+
+/** A conversation's row from root to rank as its entries make it now (with `now` and its id): one read. */
+async function recountRow(db: Db, id: number, now: string): Promise<ConversationCountsRow> {
   const read = (await firstRow(recountReading, db, [id]))!;
   const blogs = Number(read.blogs);
   const authors = Number(read.authors);
   const last = read.last ?? null;
-  await setConversationCounts(db, [
+  return [
     read.root_id ?? null,
     read.root_title ?? read.root_excerpt?.slice(0, 120) ?? null,
     Number(read.entries),
@@ -287,5 +355,5 @@ export async function refreshConversation(db: Db, id: number, now: string): Prom
     rankConversation(last, blogs, authors),
     now,
     id,
-  ]);
+  ];
 }

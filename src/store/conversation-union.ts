@@ -3,7 +3,7 @@
 // entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
 // follow (conversation-counts.ts). SQL only; never a scan of the database.
 import type { Db } from '../db/open.ts';
-import { addToConversation, flushConversationCounts, heldEntryCount, readArrivalsAhead, refreshConversation, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
+import { addToConversation, knownEntryCount, readArrivalsAhead, recountMerged, refreshConversation, settleCountsBeforeMerge, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
 import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
@@ -75,7 +75,7 @@ async function lockConversationsOf(db: Db, entryIds: number[], firstIsNew: boole
   if (held.some((c) => c !== undefined)) {
     const known = entryIds.flatMap((id, i) => {
       const c = held[i];
-      return c === undefined ? [] : [{ id, conversation_id: c as number | null, entry_count: heldEntryCount(db, c) ?? null }];
+      return c === undefined ? [] : [{ id, conversation_id: c as number | null, entry_count: knownEntryCount(db, c) ?? null }];
     });
     const rest = entryIds.filter((_, i) => held[i] === undefined);
     const onlyNew = firstIsNew && rest.length === 1 && rest[0] === entryIds[0];
@@ -148,7 +148,7 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   const ids = [entryId, ...joinedEntryIds];
   const rows = await lockConversationsOf(db, ids, arrival !== undefined);
   const conversations = new Map<number, number>();
-  for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, heldEntryCount(db, r.conversation_id) ?? r.entry_count ?? 0);
+  for (const r of rows) if (r.conversation_id !== null) conversations.set(r.conversation_id, knownEntryCount(db, r.conversation_id) ?? r.entry_count ?? 0);
 
   let survivor: number;
   const merged = conversations.size > 1;
@@ -181,16 +181,21 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
     await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
   }
   // The common case, a new entry joining one conversation (or starting one), updates the
-  // counts from the entry alone; merges, edits and moved ping records recount.
-  if (!merged && noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
+  // counts from the entry alone; merges, edits and moved ping records recount (a part of a
+  // feed recounts what merged once, as it writes its counts).
+  if (merged) await recountMerged(db, survivor, [...conversations.values()].reduce((n, size) => n + size, 0) + unassigned.length, now);
+  else if (noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
   else await refreshConversation(db, survivor, now);
   return survivor;
 }
 
-/** Moves everything of conversation `from` into `into`; `from` redirects there from now on. */
+/**
+ * Moves everything of conversation `from` into `into`; `from` redirects there from now on. The
+ * caller recounts `into` after it (recountMerged): the counts held of it are dropped.
+ */
 export async function mergeConversation(db: Db, from: number, into: number, now: string): Promise<void> {
   if (from === into) return;
-  await flushConversationCounts(db, [from, into]);
+  await settleCountsBeforeMerge(db, from, into, now);
   moveHeldEntries(db, from, into);
   await db.updateTable('entries').set({ conversation_id: into }).where('conversation_id', '=', from).execute();
   await db
