@@ -201,7 +201,7 @@ async function runWorkers(
   options: { concurrency: number; perHost: number },
   warm: string[] = [],
   beforeGo: () => Promise<void> = async () => {},
-  again?: { before: () => void },
+  again?: { before: () => Promise<void> | void },
 ): Promise<{ seconds: number; results: WorkerResult[]; again?: { seconds: number; results: WorkerResult[] } }> {
   const workers = Array.from({ length: count }, (_, i) => {
     const args = [path.join(here, 'pollers-worker.ts'), target, String(options.concurrency), String(options.perHost), ...(warm[i] ? [warm[i]] : [])];
@@ -222,7 +222,7 @@ async function runWorkers(
   let second: { seconds: number; results: WorkerResult[] } | undefined;
   if (again) {
     // The same processes poll every feed once more: the fixture answers each with 304.
-    again.before();
+    await again.before();
     const t2 = performance.now();
     for (const w of workers) w.child.stdin.write('go\n');
     const results2 = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()) ?? 'null') as WorkerResult));
@@ -297,8 +297,18 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           let cpuBefore: number | undefined;
           let sampling: ReturnType<typeof sampleWaits> | undefined;
           let cpuCold: number | undefined;
-          // One poller at 0 ms polls its feeds a second time: the cost of an unchanged poll.
-          const repoll = pollers === 1 && delayMs === 0 ? { before: () => void (cpuCold = serverCpu?.()) } : undefined;
+          let coldWaits: WaitSamples | undefined;
+          // One poller at 0 ms polls its feeds a second time: the cost of an unchanged poll. The
+          // cold pass's CPU and waits end where it begins.
+          const repoll =
+            pollers === 1 && delayMs === 0
+              ? {
+                  before: async () => {
+                    cpuCold = serverCpu?.();
+                    coldWaits = await sampling!.stop();
+                  },
+                }
+              : undefined;
           const { seconds, results, again } = await runWorkers(
             url,
             pollers,
@@ -313,9 +323,8 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             repoll,
           );
           const cpuAgain = again ? serverCpu?.() : undefined;
-          const waits = await sampling!.stop();
+          const waits = coldWaits ?? (await sampling!.stop());
           await untilNoConnections(sampler, runDb);
-          // The cold pass's share ends where the second pass began.
           const serverMs = serverCpu && cpuBefore !== undefined ? (cpuCold ?? serverCpu()) - cpuBefore : null;
           const unchanged = again ? unchangedPass(again, cpuCold !== undefined && cpuAgain !== undefined ? cpuAgain - cpuCold : null, true) : undefined;
           if (unchanged) console.log(`  1 poller, every feed again (304): ${describeUnchanged(unchanged)}`);
