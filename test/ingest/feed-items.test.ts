@@ -38,6 +38,12 @@ function feedOf(items: typeof posts): string {
 }
 
 /** Makes the database refuse to store the entry titled `title`, as a failing disk or bug would; returns the undo. */
+/** The feed of a blog at http://<name>.example/, registered in `db`. */
+async function exampleFeed(db: typeof database.db, name: string): Promise<Source> {
+  const blog = await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+  return insertSource(db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+}
+
 async function failInsertOf(title: string): Promise<() => Promise<void>> {
   const db = database.db;
   if (onPostgres) {
@@ -325,10 +331,7 @@ describe('ingestFeedItems, statements per new item', () => {
     // The shape of the pollers benchmark's feeds: each post answers the same post of the next
     // blog (not stored yet), and the post of the blog before, stored earlier, answers it, so
     // every new post joins a conversation of its own and resolves an edge waiting for it.
-    const blogAt = async (name: string) => {
-      const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-      return insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
-    };
+    const blogAt = (name: string) => exampleFeed(database.db, name);
     const circleItems = (name: string, next: string, count: number): FeedItem[] =>
       wordPressItems(count, 'http://nowhere.example/').map((item, i) => ({
         ...item,
@@ -361,10 +364,7 @@ describe('ingestFeedItems, statements per new item', () => {
   });
 
   it("counts no comments of a new post that only other posts' links found, and still counts those it reports as missing", async () => {
-    const blogAt = async (name: string) => {
-      const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-      return insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
-    };
+    const blogAt = (name: string) => exampleFeed(database.db, name);
     const post = (name: string, i: number, html: string, commentCount: number): FeedItem => ({
       ...wordPressItems(1, 'http://nowhere.example/')[0]!,
       guid: `http://${name}.example/?p=${i}`, url: `http://${name}.example/post-${i}/`, authorName: name, contentHtml: html, commentFeeds: [], commentCount,
@@ -408,8 +408,7 @@ describe('ingestFeedItems, statements per new item', () => {
       const rowsAfter = async (db: typeof database.db, twice: boolean) => {
         const blogs: Source[] = [];
         for (const name of ['eins', 'zwei']) {
-          const blog = await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-          blogs.push(await insertSource(db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString()));
+          blogs.push(await exampleFeed(db, name));
         }
         const at = (name: string) => (i: FeedItem): FeedItem => JSON.parse(JSON.stringify(i).replaceAll('blog.example', `${name}.example`)) as FeedItem;
         await ingestFeedItems(db, blogs[0]!, { items: wordPressItems(5, 'http://nowhere.example/').map(at('eins')), title: null }, now.toISOString());
@@ -440,8 +439,7 @@ describe('ingestFeedItems, statements per new item', () => {
     // debate of its own, and so merges the two.
     const starts: Record<string, string[]> = {};
     for (const name of ['eins', 'zwei']) {
-      const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-      const src = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+      const src = await exampleFeed(database.db, name);
       const items = wordPressItems(10, 'http://nowhere.example/').map((item, i) => ({ ...item, guid: `${name}-${i}`, url: `http://${name}.example/p${i}/`, authorName: name, contentHtml: '<p>Start</p>', commentFeeds: [] }));
       await ingestFeedItems(database.db, src, { items, title: null }, now.toISOString());
       starts[name] = items.map((item) => item.url!);
@@ -473,8 +471,7 @@ describe('ingestFeedItems, statements per new item', () => {
       const rowsAfter = async (db: typeof database.db, alone: boolean) => {
         const sources: Source[] = [];
         for (const name of ['eins', 'zwei', 'drei']) {
-          const blog = await insertBlog(db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-          sources.push(await insertSource(db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString()));
+          sources.push(await exampleFeed(db, name));
         }
         const base = wordPressItems(1, 'http://nowhere.example/')[0]!;
         const post = (name: string, i: number, links: string[], hour: number): FeedItem => ({
@@ -519,8 +516,7 @@ describe('ingestFeedItems, statements per new item', () => {
   it('counts entries that join, merge and join again within one part as a recount does', async () => {
     const stores = [];
     for (const name of ['eins', 'zwei']) {
-      const blog = await insertBlog(database.db, { homeUrl: `http://${name}.example/`, urlKey: `${name}.example`, title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-      const src = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+      const src = await exampleFeed(database.db, name);
       const item = { ...wordPressItems(1, 'http://nowhere.example/')[0]!, guid: name, url: `http://${name}.example/p/`, authorName: name, contentHtml: '<p>Start</p>' };
       await ingestFeedItems(database.db, src, { items: [item, { ...item, guid: `${name}-2`, url: `http://${name}.example/p2/`, contentHtml: `<p><a href="http://${name}.example/p/">zurück</a></p>` }], title: null }, now.toISOString());
       stores.push(`http://${name}.example/p/`);
