@@ -44,6 +44,24 @@ async function exampleFeed(db: typeof database.db, name: string): Promise<Source
   return insertSource(db, { blogId: blog.id, kind: 'feed', url: `http://${name}.example/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
 }
 
+/** Runs `work` on two fresh databases (the one of every test holds a blog of its own already) and closes them. */
+async function inTwoFreshDatabases(work: (one: OpenedDatabase, other: OpenedDatabase) => Promise<void>): Promise<void> {
+  const [one, other] = [await createTestDatabase(), await createTestDatabase()];
+  try {
+    await work(one, other);
+  } finally {
+    await one.close();
+    await other.close();
+  }
+}
+
+/** Every row of these tables as JSON, sorted: what two ways of storing the same items compare. */
+async function rowsOf(db: typeof database.db, tables: readonly ('entries' | 'entry_channels' | 'edges' | 'conversations' | 'sources')[]): Promise<Record<string, string[]>> {
+  const rows: Record<string, string[]> = {};
+  for (const table of tables) rows[table] = (await db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
+  return rows;
+}
+
 async function failInsertOf(title: string): Promise<() => Promise<void>> {
   const db = database.db;
   if (onPostgres) {
@@ -402,9 +420,7 @@ describe('ingestFeedItems, statements per new item', () => {
   });
 
   it('stores the same rows when a part is written item by item (an item named twice) as when its new rows are written together', async () => {
-    // Two fresh databases: the one of every test holds a blog of its own already.
-    const [one, other] = [await createTestDatabase(), await createTestDatabase()];
-    try {
+    await inTwoFreshDatabases(async (one, other) => {
       const rowsAfter = async (db: typeof database.db, twice: boolean) => {
         const blogs: Source[] = [];
         for (const name of ['eins', 'zwei']) {
@@ -415,11 +431,7 @@ describe('ingestFeedItems, statements per new item', () => {
         // Posts answering each other and the first blog's, with comment counts and comment feeds.
         const items = wordPressItems(12, 'http://eins.example/2026/03/beitrag-3/').map(at('zwei'));
         const { sql } = await recordStatements(() => ingestFeedItems(db, blogs[1]!, { items: twice ? [...items, items[4]!] : items, title: null }, now.toISOString()));
-        const tables = {} as Record<string, unknown[]>;
-        for (const table of ['entries', 'entry_channels', 'edges', 'conversations', 'sources'] as const) {
-          tables[table] = (await db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
-        }
-        return { tables, entryInserts: countStarting(sql, 'insert into entries ') };
+        return { tables: await rowsOf(db, ['entries', 'entry_channels', 'edges', 'conversations', 'sources']), entryInserts: countStarting(sql, 'insert into entries ') };
       };
       const together = await rowsAfter(one.db, false);
       const oneByOne = await rowsAfter(other.db, true);
@@ -427,10 +439,7 @@ describe('ingestFeedItems, statements per new item', () => {
       expect(oneByOne.entryInserts).toBe(12);
       expect(oneByOne.tables).toEqual(together.tables);
       expect(together.tables.entries).toHaveLength(17);
-    } finally {
-      await one.close();
-      await other.close();
-    }
+    });
   });
 
   it('merges the debates its posts join in a few statements, each merged debate recounted once as the part writes its counts', async () => {
@@ -466,8 +475,7 @@ describe('ingestFeedItems, statements per new item', () => {
   });
 
   it('stores the same rows when posts that merge debates come in one part as when each comes alone', async () => {
-    const [one, other] = [await createTestDatabase(), await createTestDatabase()];
-    try {
+    await inTwoFreshDatabases(async (one, other) => {
       const rowsAfter = async (db: typeof database.db, alone: boolean) => {
         const sources: Source[] = [];
         for (const name of ['eins', 'zwei', 'drei']) {
@@ -498,19 +506,14 @@ describe('ingestFeedItems, statements per new item', () => {
         ];
         if (alone) for (const item of items) await ingestFeedItems(db, sources[2]!, { items: [item], title: null }, now.toISOString());
         else await ingestFeedItems(db, sources[2]!, { items, title: null }, now.toISOString());
-        const tables = {} as Record<string, unknown[]>;
-        for (const table of ['entries', 'edges', 'conversations'] as const) tables[table] = (await db.selectFrom(table).selectAll().execute()).map((r) => JSON.stringify(r)).sort();
-        return tables;
+        return rowsOf(db, ['entries', 'edges', 'conversations']);
       };
       const together = await rowsAfter(one.db, false);
       expect(await rowsAfter(other.db, true)).toEqual(together);
       const live = (await one.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute()).map((c) => c.entry_count).sort();
       expect(live).toEqual([1, 2, 8]);
       await expectCountsMatchRecount(one);
-    } finally {
-      await one.close();
-      await other.close();
-    }
+    });
   });
 
   it('counts entries that join, merge and join again within one part as a recount does', async () => {
