@@ -1,7 +1,8 @@
 // Threading benchmarks: the time to record and thread one new entry with 10k and with 1M
 // entries already stored (the ratio should stay near 1: the work follows the entry's edges,
-// not the database), bulk ingest throughput, and comment-feed requests per hour for 200 blogs
-// × 50 posts under the decaying schedule against polling every comment feed at the interval.
+// not the database), a conversation's recount at 1,000 and 50,000 entries, bulk ingest
+// throughput, and comment-feed requests per hour for 200 blogs × 50 posts under the decaying
+// schedule against polling every comment feed at the interval.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { recordEntry } from '../src/ingest/record-entry.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
 import { relationsOf } from '../src/threading/relations.ts';
+import { refreshConversation } from '../src/store/conversation-union.ts';
 import type { Figure } from './poll.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -109,6 +111,40 @@ async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): 
   }
 }
 
+/**
+ * Times recounting one conversation of `n` entries (a post and 19 comments each 20, every post
+ * reporting 25 comments, by SQL): what a merge into a debate of that size, or a post's rising
+ * comment count there, costs the transaction (once per part of a feed). Median of 7, in ms.
+ */
+async function timeRecount(n: number): Promise<number> {
+  return withDatabase(async (database) => {
+    const db = database.db;
+    const now = '2026-01-01T00:00:00.000Z';
+    await sql`insert into blogs (home_url, url_key, created_at, updated_at)
+      with recursive b(i) as (select 1 union all select i + 1 from b where i < 100)
+      select 'http://blog' || i || '.example/', 'blog' || i || '.example', ${now}, ${now} from b`.execute(db);
+    await sql`insert into conversations (id, entry_count, created_at, updated_at) values (1, ${n}, ${now}, ${now})`.execute(db);
+    await sql`insert into entries (id, blog_id, kind, identity, guid, url, url_key, title, author_name, content_html, excerpt,
+        published_at, sort_at, content_hash, first_seen_at, changed_at, conversation_id, comment_count)
+      with recursive e(i) as (select 1 union all select i + 1 from e where i < ${n})
+      select i, (i % 100) + 1, case when (i - 1) % 20 = 0 then 'post' else 'comment' end, 'guid:x' || i, 'x' || i,
+        'http://blog' || ((i % 100) + 1) || '.example/p/' || i || '/', 'blog' || ((i % 100) + 1) || '.example/p/' || i,
+        'Titel ' || i, 'Autor ' || (i % 997), '<p>Text</p>', 'Text', ${now}, strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'),
+        'h' || i, ${now}, ${now}, 1, case when (i - 1) % 20 = 0 then 25 else null end from e`.execute(db);
+    await sql`insert into edges (from_entry_id, type, target, to_entry_id, created_at)
+      select id, 'comment-of', 'url:' || (select url_key from entries p where p.id = ((entries.id - 1) / 20) * 20 + 1), ((id - 1) / 20) * 20 + 1, ${now}
+      from entries where kind = 'comment'`.execute(db);
+    await sql`insert into entry_channels (entry_id, via, first_seen_at) select id, case when kind = 'post' then 'feed' else 'comment-feed' end, ${now} from entries`.execute(db);
+    const times: number[] = [];
+    for (let k = 0; k < 7; k++) {
+      const started = process.hrtime.bigint();
+      await db.transaction().execute((trx) => refreshConversation(trx, 1, now));
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return median(times);
+  });
+}
+
 const bulkEntries = 5000;
 
 /** Bulk ingest's entry i: every tenth a post linking to the post before it, the rest comments on it. */
@@ -187,6 +223,9 @@ export async function benchThreading(options: { small: number; large: number; sa
     return bulkEntries / (Number(process.hrtime.bigint() - started) / 1e9);
   });
 
+  const recountLarge = await timeRecount(50_000);
+  const recountSmall = await timeRecount(1_000);
+
   return [
     {
       name: `thread one new entry, ${options.large.toLocaleString('en')} stored`,
@@ -211,6 +250,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       unit: 'entries/s',
       higherIsBetter: true,
       note: `${bulkEntries.toLocaleString('en')} entries through ingestFeedItems, a post feed and a comment feed per 100 (parts of ${itemsPerTransaction}); baseline: the same entries recorded one by one, 100 per transaction`,
+    },
+    {
+      name: 'recount one conversation of 50,000 entries',
+      value: recountLarge,
+      baseline: recountSmall,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: 'one statement on the event loop (SQLite), median of 7: a post and 19 comments each 20, every post reporting 25 comments; what a merge into a debate that size costs a part of a feed; baseline: a conversation of 1,000 entries',
     },
     {
       name: 'bulk ingest, warmed up',
