@@ -55,24 +55,35 @@ async function prefill(database: OpenedDatabase, n: number): Promise<void> {
   await sortingOnDisk(database.db, () => fill(database, n));
 }
 
-async function fill(database: OpenedDatabase, n: number): Promise<void> {
+/**
+ * The entries of fill: a post and 19 comments each 20, in conversations of `conversationSize`;
+ * each post reporting `reportedComments` (null: none reported).
+ */
+interface FillShape {
+  conversationSize: number;
+  reportedComments: number | null;
+}
+
+async function fill(database: OpenedDatabase, n: number, shape: FillShape = { conversationSize: perConversation, reportedComments: null }): Promise<void> {
   const db = database.db;
   const now = '2026-01-01T00:00:00.000Z';
+  const size = shape.conversationSize;
   await sql`insert into blogs (home_url, url_key, created_at, updated_at)
     with recursive b(i) as (select 1 union all select i + 1 from b where i < 100)
     select 'http://blog' || i || '.example/', 'blog' || i || '.example', ${now}, ${now} from b`.execute(db);
-  const conversations = Math.ceil(n / perConversation);
+  const conversations = Math.ceil(n / size);
   await sql`insert into conversations (id, entry_count, created_at, updated_at)
     with recursive c(i) as (select 1 union all select i + 1 from c where i < ${conversations})
-    select i, ${perConversation}, ${now}, ${now} from c`.execute(db);
-  // Entry i is in conversation (i-1)/20+1; the first of each group is the post.
+    select i, ${size}, ${now}, ${now} from c`.execute(db);
+  // Entry i is in conversation (i-1)/size+1; the first of each 20 is a post.
   await sql`insert into entries (id, blog_id, kind, identity, guid, url, url_key, title, author_name, content_html, excerpt,
-      published_at, sort_at, content_hash, first_seen_at, changed_at, conversation_id)
+      published_at, sort_at, content_hash, first_seen_at, changed_at, conversation_id, comment_count)
     with recursive e(i) as (select 1 union all select i + 1 from e where i < ${n})
     select i, (i % 100) + 1, case when (i - 1) % 20 = 0 then 'post' else 'comment' end, 'guid:x' || i, 'x' || i,
       'http://blog' || ((i % 100) + 1) || '.example/p/' || i || '/', 'blog' || ((i % 100) + 1) || '.example/p/' || i,
       'Titel ' || i, 'Autor ' || (i % 997), '<p>Text</p>', 'Text',
-      ${now}, strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'), 'h' || i, ${now}, ${now}, ((i - 1) / 20) + 1 from e`.execute(db);
+      ${now}, strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'), 'h' || i, ${now}, ${now}, ((i - 1) / cast(${size} as integer)) + 1,
+      case when (i - 1) % 20 = 0 then ${shape.reportedComments} else null end from e`.execute(db);
   await sql`insert into edges (from_entry_id, type, target, to_entry_id, created_at)
     select id, 'comment-of', 'url:' || (select url_key from entries p where p.id = ((entries.id - 1) / 20) * 20 + 1), ((id - 1) / 20) * 20 + 1, ${now}
     from entries where kind = 'comment'`.execute(db);
@@ -120,21 +131,7 @@ async function timeRecount(n: number): Promise<number> {
   return withDatabase(async (database) => {
     const db = database.db;
     const now = '2026-01-01T00:00:00.000Z';
-    await sql`insert into blogs (home_url, url_key, created_at, updated_at)
-      with recursive b(i) as (select 1 union all select i + 1 from b where i < 100)
-      select 'http://blog' || i || '.example/', 'blog' || i || '.example', ${now}, ${now} from b`.execute(db);
-    await sql`insert into conversations (id, entry_count, created_at, updated_at) values (1, ${n}, ${now}, ${now})`.execute(db);
-    await sql`insert into entries (id, blog_id, kind, identity, guid, url, url_key, title, author_name, content_html, excerpt,
-        published_at, sort_at, content_hash, first_seen_at, changed_at, conversation_id, comment_count)
-      with recursive e(i) as (select 1 union all select i + 1 from e where i < ${n})
-      select i, (i % 100) + 1, case when (i - 1) % 20 = 0 then 'post' else 'comment' end, 'guid:x' || i, 'x' || i,
-        'http://blog' || ((i % 100) + 1) || '.example/p/' || i || '/', 'blog' || ((i % 100) + 1) || '.example/p/' || i,
-        'Titel ' || i, 'Autor ' || (i % 997), '<p>Text</p>', 'Text', ${now}, strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'),
-        'h' || i, ${now}, ${now}, 1, case when (i - 1) % 20 = 0 then 25 else null end from e`.execute(db);
-    await sql`insert into edges (from_entry_id, type, target, to_entry_id, created_at)
-      select id, 'comment-of', 'url:' || (select url_key from entries p where p.id = ((entries.id - 1) / 20) * 20 + 1), ((id - 1) / 20) * 20 + 1, ${now}
-      from entries where kind = 'comment'`.execute(db);
-    await sql`insert into entry_channels (entry_id, via, first_seen_at) select id, case when kind = 'post' then 'feed' else 'comment-feed' end, ${now} from entries`.execute(db);
+    await fill(database, n, { conversationSize: n, reportedComments: 25 });
     const times: number[] = [];
     for (let k = 0; k < 7; k++) {
       const started = process.hrtime.bigint();
