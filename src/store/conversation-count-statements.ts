@@ -87,22 +87,35 @@ export const arrivalsAhead = preparedList(
       .where('c.id', 'in', ids.map(([id]) => id)),
   1,
 );
-// Which of these author keys (lower-case) visible entries of these conversations have. Two lists
-// of varying length: the keys come padded to authorsAheadKeys (repeating one), so the statement is
-// prepared once per count of conversations, as the other lists are, and PostgreSQL plans it once.
+// Which of these author keys (lower-case) visible entries of these conversations have: a column
+// per key, each an indexed lookup that stops at the first such entry (a list of the entries that
+// have them read every comment of a debate's most active author). Two lists of varying length:
+// the keys come padded to authorsAheadKeys (repeating one), so the statement is prepared once per
+// count of conversations, as the other lists are, and PostgreSQL plans it once.
 export const authorsAheadKeys = 50;
-const authorKey = sql<string>`lower(coalesce(author_url, author_name))`;
 export const authorsAhead = preparedList(
   1,
   (db, ids: [number][], keys: string[]) =>
     db
-      .selectFrom('entries')
-      .select(['conversation_id', authorKey.as('author_key')])
-      .distinct()
-      .where('conversation_id', 'in', ids.map(([id]) => id))
-      .where('same_as_id', 'is', null)
-      .where('tombstoned_at', 'is', null)
-      .where(authorKey, 'in', keys),
+      .selectFrom('conversations as c')
+      .select((eb) => [
+        'c.id as conversation_id',
+        ...keys.map((key, i) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('entries as o')
+                .select('o.id')
+                .whereRef('o.conversation_id', '=', 'c.id')
+                .where(sql`lower(coalesce(o.author_url, o.author_name))`, '=', key)
+                .where('o.same_as_id', 'is', null)
+                .where('o.tombstoned_at', 'is', null)
+                .limit(1),
+            )
+            .as(`has_${i}`),
+        ),
+      ])
+      .where('c.id', 'in', ids.map(([id]) => id)),
   authorsAheadKeys,
 );
 export const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
