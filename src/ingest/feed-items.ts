@@ -150,7 +150,7 @@ export async function ingestFeedItems(
   const seen = new Map<string, number>();
   for (const k of keyed) seen.set(k.identity, (seen.get(k.identity) ?? 0) + 1);
 
-  const unchanged: { entry: { id: number; commentCount: number | null; conversationId: number }; commentCount: number | null }[] = [];
+  const unchanged: { entry: { id: number; kind: EntryKind; commentCount: number | null; conversationId: number }; commentCount: number | null }[] = [];
   const toDraft: typeof keyed = [];
   for (const k of keyed) {
     const state = stored.get(k.identity);

@@ -7,12 +7,12 @@
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
-import { linkbackChannels, RoundupState, type Channel } from '../domain/vocabulary.ts';
+import { linkbackChannels, RoundupState, type Channel, type EntryKind } from '../domain/vocabulary.ts';
 import { lockThreadingNames } from '../store/dialect.ts';
 import { insertNewEntries, insertNewEntry, updateEntryCommentCount, upsertEntry, type NewEntryRow, type UpsertOutcome } from '../store/entries.ts';
 import { addNewEntryChannel } from '../store/held-channels.ts';
 import { writeHeldThreading } from '../store/held-threading.ts';
-import type { ArrivedEntry } from '../store/conversation-counts.ts';
+import { countPostCommentCount, type ArrivedEntry } from '../store/conversation-counts.ts';
 import type { WaitingEdge } from '../store/feed-part.ts';
 import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
@@ -136,15 +136,17 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   // in the order merges take them, so a merge elsewhere never waits on this row while holding it.
   if (prior?.conversationId != null) await lockSurvivingConversationId(db, prior.conversationId);
   if (!prior) return recordNewEntry(db, input, decision, now);
-  const { id, outcome, commentCountRose } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
+  const { id, outcome, commentCountRose, commentCountBefore } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
   const newChannel = await addEntryChannel(db, id, input.via, decision.replacesChannel, now);
   const stored = await findThreadingState(db, id);
 
   if (isAlreadyThreaded(outcome, stored, draft.kind)) {
     const conversationId = await lockSurvivingConversationId(db, stored.conversationId!);
     if (newChannel) await touchEntryNode(db, id, now);
-    // The post reports more comments: the conversation's "may be missing" count moves.
-    if (commentCountRose || newChannel) await refreshConversation(db, conversationId, now);
+    // A new channel may make it a linkback: recounted. Another comment count moves only the
+    // conversation's "may be missing" count.
+    if (newChannel) await refreshConversation(db, conversationId, now);
+    else await countPostCommentCount(db, conversationId, { id, kind: draft.kind }, commentCountBefore, draft.commentCount, now);
     return { id, outcome, commentCountRose, conversationId };
   }
 
@@ -296,19 +298,18 @@ async function withinOwnConversation(db: Db, edge: ResolvedEdge, fromConversatio
 }
 
 /**
- * Records what an unchanged feed item still tells: the comment count its post reports. A count
- * that rose moves the conversation's "may be missing" figure, as recordEntry does for the
- * same entry again; tells whether it rose.
+ * Records what an unchanged feed item still tells: the comment count its post reports. Another
+ * count moves the conversation's "may be missing" figure, as recordEntry does for the same entry
+ * again; tells whether it rose.
  */
-export async function recordCommentCount(db: Db, entry: { id: number; commentCount: number | null; conversationId: number }, commentCount: number | null, now: string): Promise<boolean> {
+export async function recordCommentCount(db: Db, entry: { id: number; kind: EntryKind; commentCount: number | null; conversationId: number }, commentCount: number | null, now: string): Promise<boolean> {
   if (commentCount === entry.commentCount) return false;
   // The conversation before the entry's row, as recordEntry takes them: a merge of it elsewhere
   // waits, rather than holding the row while this waits for the conversation.
   const conversationId = await lockSurvivingConversationId(db, entry.conversationId);
   await updateEntryCommentCount(db, entry.id, commentCount);
-  const rose = commentCount !== null && commentCount > (entry.commentCount ?? 0);
-  if (rose) await refreshConversation(db, conversationId, now);
-  return rose;
+  await countPostCommentCount(db, conversationId, entry, entry.commentCount, commentCount, now);
+  return commentCount !== null && commentCount > (entry.commentCount ?? 0);
 }
 
 /**

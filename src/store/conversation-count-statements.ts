@@ -128,6 +128,14 @@ export const rootEntry = prepare(1, (db, [id]: [number]) => db.selectFrom('entri
 export const linkbackChannel = prepare(1, (db, [entryId]: [number]) =>
   db.selectFrom('entry_channels').select('via').where('entry_id', '=', entryId).where('via', 'in', linkbackChannels).limit(1),
 );
+// A conversation's "may be missing" count moved by one post's gap; its row changed (page caches follow updated_at).
+export const moveMissingCount = prepare(3, (db, [delta, now, id]: [number, string, number]) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ missing_count: eb('missing_count', '+', delta), updated_at: now }))
+    .where('id', '=', id),
+);
+
 // root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, updated, id
 export type ConversationCountsRow = [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number];
 export const setConversationCounts = prepare(14, (db, a: ConversationCountsRow) =>

@@ -21,6 +21,7 @@ import {
   countedEntry,
   insertCountedConversation,
   linkbackChannel,
+  moveMissingCount,
   otherOfAuthor,
   otherOfBlog,
   recountReading,
@@ -153,6 +154,28 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
   if (e.blogId !== null) held.blogs.add(e.blogId);
   if (authorKey !== null) held.authors.add(authorKey);
   held.root = rootId === entryId ? { id: entryId, kind: e.kind, sort_at: e.sortAt } : root;
+}
+
+/**
+ * Follows a post of the conversation that reports another comment count (`before` → `after`):
+ * only that post's gap between reported and known comments changes, so the "may be missing"
+ * count moves by its difference, whichever way the count went, without recounting the debate.
+ */
+export async function countPostCommentCount(db: Db, conversationId: number, post: { id: number; kind: EntryKind }, before: number | null, after: number | null, now: string): Promise<void> {
+  if (before === after || recounts.get(db)?.has(conversationId)) return;
+  // A recount counts the gaps of posts that report comments (records of a post included).
+  const known = post.kind === 'post' && ((before ?? 0) > 0 || (after ?? 0) > 0) ? await countKnownComments(db, post.id) : 0;
+  const gap = (count: number | null) => (post.kind === 'post' ? Math.max(0, (count ?? 0) - known) : 0);
+  const delta = gap(after) - gap(before);
+  const held = deferred.get(db)?.get(conversationId);
+  if (held) {
+    held.row = { ...held.row, missing_count: held.row.missing_count + delta, updated_at: now };
+    held.dirty = true;
+    return;
+  }
+  // What was read ahead of this row is stale once it is written.
+  ahead.delete(db);
+  await moveMissingCount(db, [delta, now, conversationId]);
 }
 
 /** The conversations a part's new entries may join, as readArrivalsAhead read them. */

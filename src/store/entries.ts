@@ -54,11 +54,11 @@ export async function upsertEntry(
   draft: EntryDraft,
   now: string,
   derived: { contentText: string | null; itemHash?: string | null },
-): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean }> {
+): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean; commentCountBefore: number | null }> {
   const itemHash = derived.itemHash ?? null;
   const existing = blogId === null ? await firstRow(storedPingRecord, db, [draft.identity]) : await firstRow(storedEntry, db, [draft.identity, blogId]);
 
-  if (!existing) return { id: await insertNewEntry(db, blogId, draft, now, derived), outcome: 'inserted', commentCountRose: false };
+  if (!existing) return { id: await insertNewEntry(db, blogId, draft, now, derived), outcome: 'inserted', commentCountRose: false, commentCountBefore: null };
   const values = entryValues(draft, derived.contentText, itemHash);
 
   const commentCountRose = draft.commentCount !== null && draft.commentCount > (existing.comment_count ?? 0);
@@ -68,7 +68,7 @@ export async function upsertEntry(
     if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl || existing.item_hash !== itemHash) {
       await setCommentState(db, [draft.commentCount, draft.commentFeedUrl, itemHash, existing.id]);
     }
-    return { id: existing.id, outcome: 'unchanged', commentCountRose };
+    return { id: existing.id, outcome: 'unchanged', commentCountRose, commentCountBefore: existing.comment_count };
   }
 
   await db
@@ -81,7 +81,7 @@ export async function upsertEntry(
     })
     .where('id', '=', existing.id)
     .execute();
-  return { id: existing.id, outcome: 'updated', commentCountRose };
+  return { id: existing.id, outcome: 'updated', commentCountRose, commentCountBefore: existing.comment_count };
 }
 
 
@@ -208,6 +208,7 @@ const insertEntryRows = preparedList(insertedColumns.length, (db, rows: unknown[
 /** What a poll needs to know of a stored entry to leave the same feed item alone. */
 export interface EntryItemState {
   id: number;
+  kind: EntryKind;
   itemHash: string | null;
   commentCount: number | null;
   conversationId: number | null;
@@ -218,7 +219,7 @@ export async function listEntryItemStates(db: Db, blogId: number, identities: st
   const out = new Map<string, EntryItemState>();
   for (const part of keptLengthParts(identities)) {
     const { rows } = await itemStates(part.length)(db, [...part, blogId]);
-    for (const r of rows) out.set(r.identity, { id: r.id, itemHash: r.item_hash, commentCount: r.comment_count, conversationId: r.conversation_id });
+    for (const r of rows) out.set(r.identity, { id: r.id, kind: r.kind, itemHash: r.item_hash, commentCount: r.comment_count, conversationId: r.conversation_id });
   }
   return out;
 }
@@ -228,7 +229,7 @@ const itemStates = preparedList(
   (db, identities: [string][], [blogId]: [number]) =>
     db
       .selectFrom('entries')
-      .select(['id', 'identity', 'item_hash', 'comment_count', 'conversation_id'])
+      .select(['id', 'identity', 'kind', 'item_hash', 'comment_count', 'conversation_id'])
       .where('blog_id', '=', blogId)
       .where('identity', 'in', identities.map(([i]) => i)),
   1,

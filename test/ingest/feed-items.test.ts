@@ -407,6 +407,22 @@ describe('ingestFeedItems, statements per new item', () => {
     await expectCountsMatchRecount(database);
   });
 
+  it("moves a debate's gap by the posts whose counts changed, the debate counted in memory for the part meanwhile", async () => {
+    const other = 'http://other.example/2026/02/anfang/';
+    const [three, two, one] = wordPressItems(3, other).map((item) => ({ ...item, commentFeeds: [] }));
+    await ingestFeedItems(database.db, source, { items: [three!, two!, one!], title: null }, now.toISOString());
+    const gap = async () => (await database.db.selectFrom('conversations').select('missing_count').where('merged_into_id', 'is', null).execute()).map((r) => r.missing_count);
+    // Reported counts 0, 2 and 1, none of them known.
+    expect(await gap()).toEqual([3]);
+    // A new post answering the newest counts into the debate in memory; then the second reports
+    // seven comments with another comments page (read again, the same entry), and the first none.
+    const four = { ...wordPressItems(4, other)[0]!, commentFeeds: [], commentCount: 1 };
+    const later = new Date(now.getTime() + 60_000).toISOString();
+    await ingestFeedItems(database.db, source, { items: [four, { ...two!, commentCount: 7, commentsPageUrl: `${two!.url}#comments` }, { ...one!, commentCount: 0 }, three!], title: null }, later);
+    expect(await gap()).toEqual([1 + 7]);
+    await expectCountsMatchRecount(database);
+  });
+
   it('writes the rows of a part whose items are all new 25 to a statement, and their channels in one', async () => {
     const items = wordPressItems(30, 'http://other.example/');
     const { result, sql } = await recordStatements(() => ingestFeedItems(database.db, source, { items, title: null }, now.toISOString()));

@@ -7,10 +7,11 @@ import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { findConversation, listConversationEntries, listConversations } from '../../src/store/conversations.ts';
 import { countKnownComments, listCommentGapsOfBlog } from '../../src/store/comment-gaps.ts';
-import { recordEntry } from '../../src/ingest/record-entry.ts';
+import { recordCommentCount, recordEntry } from '../../src/ingest/record-entry.ts';
 import { tombstoneLinkback } from '../../src/store/conversation-union.ts';
 import { linkbackRelations, relationsOf, type ArrivalContext } from '../../src/threading/relations.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
+import { recordStatements } from '../support/statements.ts';
 
 let database: OpenedDatabase;
 let blogs: Record<'a' | 'b' | 'c' | 'links', number>;
@@ -136,6 +137,35 @@ describe('recordEntry', () => {
     expect((await conversationOf(p.id))!.conversation.missingCount).toBe(0);
     await record(blogs.a, 'post', post(A, 'idee', '<p>x</p>', { commentCount: 3 }));
     expect((await conversationOf(p.id))!.conversation.missingCount).toBe(3);
+  });
+
+  it('moves the gap by the one post whose count changed, up and down, without recounting the debate', async () => {
+    const idee = await record(blogs.a, 'post', post(A, 'idee', '<p>x</p>', { commentCount: 5 }));
+    for (let n = 1; n <= 2; n++) await record(blogs.a, 'comment', comment(`${A}idee/`, n, `Leser ${n}`, '<p>Kommentar</p>'));
+    await record(blogs.b, 'post', post(B, 'antwort', `<p><a href="${A}idee/">Idee</a></p>`, { commentCount: 4 }));
+    const gap = async () => (await conversationOf(idee.id))!.conversation.missingCount;
+    expect(await gap()).toBe(3 + 4);
+
+    const rose = await recordStatements(() => record(blogs.a, 'post', post(A, 'idee', '<p>x</p>', { commentCount: 8 })));
+    expect(rose.result.commentCountRose).toBe(true);
+    expect(await gap()).toBe(6 + 4);
+    // A recount reads every entry of the debate (its distinct blogs and authors among them).
+    expect(rose.sql.filter((s) => /count\(distinct/i.test(s))).toEqual([]);
+    // The count falls below the comments Palaver has (two were deleted at the blog): no gap of its own.
+    const fell = await recordStatements(() => record(blogs.a, 'post', post(A, 'idee', '<p>x</p>', { commentCount: 1 })));
+    expect(fell.sql.filter((s) => /count\(distinct/i.test(s))).toEqual([]);
+    expect(await gap()).toBe(4);
+    await expectCountsMatchRecount(database);
+
+    // The same item unchanged but for its count, as a feed's part records it.
+    const stored = (await conversationOf(idee.id))!;
+    const at = new Date(Date.UTC(2026, 0, 2)).toISOString();
+    await recordCommentCount(database.db, { id: idee.id, kind: 'post', commentCount: 1, conversationId: stored.conversation.id }, 9, at);
+    expect(await gap()).toBe(7 + 4);
+    expect((await conversationOf(idee.id))!.conversation.updatedAt).toBe(at);
+    await recordCommentCount(database.db, { id: idee.id, kind: 'post', commentCount: 9, conversationId: stored.conversation.id }, 0, at);
+    expect(await gap()).toBe(4);
+    await expectCountsMatchRecount(database);
   });
 
   it('does not let a link roundup glue unrelated debates together', async () => {
