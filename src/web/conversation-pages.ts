@@ -13,7 +13,11 @@ interface Laid {
   pages: Partial<Record<ConversationViewMode, { split: PageStep[][]; pageOf: Map<number, number> }>>;
   cycleCount: number;
   parentOf: Map<number, number | null>;
+  /** What keptWithShape made of the shape, by the version it was made for (the last few). */
+  kept: Map<string, unknown>;
 }
+
+const keptVersions = 4;
 
 /** Keeps the shapes of recently shown conversations, by version, within a bound of entries. */
 export function createConversationPages(options: { db: Db; budget: PageBudget; maxCachedEntries?: number }) {
@@ -32,15 +36,21 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
     }
     const read = await readConversationShape(options.db, c.id);
     const forest = buildReplyForest(read.outline);
-    const laid: Laid = { read, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])) };
+    const laid: Laid = { read, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])), kept: new Map() };
     cache.set(key, laid);
     cachedEntries += read.outline.length;
+    evict();
+    return laid;
+  }
+
+  // A shape weighs its entries once, and once more for each thing kept with it (a map laid out).
+  const weightOf = (laid: Laid) => laid.read.outline.length * (1 + laid.kept.size);
+  function evict() {
     while (cachedEntries > maxEntries && cache.size > 1) {
       const [oldest, value] = cache.entries().next().value!;
       cache.delete(oldest);
-      cachedEntries -= value.read.outline.length;
+      cachedEntries -= weightOf(value);
     }
-    return laid;
   }
 
   function pagesOf(laid: Laid, view: ConversationViewMode) {
@@ -64,6 +74,26 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
       const laid = await shapeOf(c);
       const { pageOf } = pagesOf(laid, view);
       return { read: laid.read, pageOf: (id) => pageOf.get(id) };
+    },
+    /**
+     * What `make` reads and makes of the conversation from its shape (the debate map every page
+     * draws), kept with the shape for `version` (of what else it depends on: blog names, the
+     * reader's language and time zone): paging through a debate of ten thousand entries reads and
+     * lays out its map once, not once a page.
+     */
+    async keptWithShape<T>(c: Conversation, version: string, make: (read: ConversationShapeRead) => Promise<T>): Promise<T> {
+      const laid = await shapeOf(c);
+      if (laid.kept.has(version)) return laid.kept.get(version) as T;
+      const value = await make(laid.read);
+      laid.kept.set(version, value);
+      cachedEntries += laid.read.outline.length;
+      // A few versions at once: readers in both languages, or in other time zones.
+      if (laid.kept.size > keptVersions) {
+        laid.kept.delete(laid.kept.keys().next().value!);
+        cachedEntries -= laid.read.outline.length;
+      }
+      evict();
+      return value;
     },
     /** Reads page `page` (from 1; past the end means the last) of a conversation in a view. */
     async load(c: Conversation, view: ConversationViewMode, page: number): Promise<{ entries: ConversationEntry[]; layout: ConversationLayout }> {

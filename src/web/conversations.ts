@@ -11,7 +11,7 @@ import { readDebateMap } from '../store/debate-map.ts';
 import { listUnfollowedSitesOf } from '../store/site-mentions.ts';
 import { renderAlsoInDebate } from '../views/unfollowed-sites.ts';
 import { assignBlogMarks } from '../views/blog-marks.ts';
-import { renderDebateMapFigure, renderDebateMapSvg } from '../views/debate-map/figure.ts';
+import { layOutDebateMap, renderLaidOutMapFigure, renderLaidOutMapSvg } from '../views/debate-map/figure.ts';
 import type { Conversation } from '../domain/models.ts';
 import type { Locale } from '../views/i18n.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
@@ -60,12 +60,17 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     budget: { maxEntries: deps.config.pages.conversationPageEntries, maxChars: deps.config.pages.conversationPageChars },
   });
 
-  // The whole debate as its map draws it, with each blog's colour and letter, and the page of
-  // the view each entry is on (a mark links to its entry wherever it is).
-  async function mapOf(c: Conversation, view: ConversationViewMode) {
-    const { read, pageOf } = await conversationPages.shape(c, view);
-    const data = await readDebateMap(db, c.id, read);
-    return { data, marks: assignBlogMarks(data.entries), pageOf };
+  // The whole debate as its map draws it, with each blog's colour and letter, laid out once per
+  // version of the conversation, its blogs, the language and the time zone; and the page of the
+  // view each entry is on (a mark links to its entry wherever it is).
+  async function mapOf(c: Conversation, view: ConversationViewMode, blogsChangedAt: string | null, locale: Locale, timeZone: string) {
+    const { pageOf } = await conversationPages.shape(c, view);
+    const { laid, marks } = await conversationPages.keptWithShape(c, `${blogsChangedAt ?? ''}|${locale}|${timeZone}`, async (read) => {
+      const data = await readDebateMap(db, c.id, read);
+      const marks = assignBlogMarks(data.entries);
+      return { laid: layOutDebateMap({ data, marks, locale, timeZone }), marks };
+    });
+    return { laid, marks, pageOf };
   }
   const entryHref = (c: Conversation, view: ConversationViewMode, page: number | undefined, id: number) => {
     const query = [view === 'thread' ? 'view=thread' : '', page && page > 1 ? `page=${page}` : ''].filter(Boolean).join('&');
@@ -114,12 +119,8 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const key = `${c.id}|${view}|${pageNumber}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
     const page = await pages.get(key, at.getTime(), async () => {
       const { entries, layout } = await conversationPages.load(c, view, pageNumber);
-      const { data, marks, pageOf } = await mapOf(c, view);
-      const map = renderDebateMapFigure({
-        data,
-        marks,
-        locale,
-        timeZone,
+      const { laid, marks, pageOf } = await mapOf(c, view, blogsChangedAt, locale, timeZone);
+      const map = renderLaidOutMapFigure(laid, {
         svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
         hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
       });
@@ -143,8 +144,8 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const at = now();
     const key = `${c.id}|${locale}|${timeZone}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`;
     const page = await maps.get(key, at.getTime(), async () => {
-      const { data, marks, pageOf } = await mapOf(c, 'timeline');
-      const svg = renderDebateMapSvg({ data, marks, locale, timeZone, hrefOf: (id) => entryHref(c, 'timeline', pageOf(id), id) }, '/assets/palaver.css');
+      const { laid, pageOf } = await mapOf(c, 'timeline', blogsChangedAt, locale, timeZone);
+      const svg = renderLaidOutMapSvg(laid, (id) => entryHref(c, 'timeline', pageOf(id), id), '/assets/palaver.css');
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
       return toRenderedPage(svg, changed, at.getTime());
     });

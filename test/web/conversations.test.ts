@@ -9,6 +9,7 @@ import type { FixtureServer } from '../../src/demo/fixture-server.ts';
 import { entriesOf, pingingBlog, siteOf, startOpenDemoDebate } from '../support/pinging-blog.ts';
 import { parseStrictXml, type XmlNode } from '../feeds/strict-xml.ts';
 import { startDemoDebate, type DemoDebate } from '../support/demo-debate.ts';
+import { recordStatements } from '../support/statements.ts';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 let d: DemoDebate;
@@ -139,6 +140,29 @@ describe('the map of a conversation cut into pages', () => {
         const page = onPage(1).includes(id) ? 1 : onPage(2).includes(id) ? 2 : 3;
         expect(href, `entry ${id}`).toBe(page === 2 ? `#e-${id}` : page === 1 ? `/c/${paged.conversationId}#e-${id}` : `/c/${paged.conversationId}?page=3#e-${id}`);
       }
+    } finally {
+      await paged.close();
+    }
+  });
+
+  it('reads and lays out the map once for all the pages of a version; another language or a renamed blog reads it again', async () => {
+    const paged = await startDemoDebate({ pages: { ...defaults.pages, conversationPageEntries: 4 } });
+    try {
+      const mapReads = async (...urls: string[]) => {
+        const { sql: ran } = await recordStatements(async () => {
+          for (const url of urls) expect((await paged.t.app.inject(url)).statusCode).toBe(200);
+        });
+        return ran.filter((s) => /select "from_entry_id", "to_entry_id", "type" from "edges"/.test(s)).length;
+      };
+      const c = `/c/${paged.conversationId}`;
+      // The first page reads the debate's answers for its map (and for its own entries).
+      const first = await mapReads(c);
+      expect(first).toBeGreaterThan(0);
+      expect(await mapReads(`${c}?page=2`, `${c}?page=3`, `${c}/map.svg`)).toBe(0);
+      expect(await mapReads(`${c}?page=2&lang=de`, `${c}?page=3&lang=de`)).toBe(1);
+      await paged.t.database.db.updateTable('blogs').set({ title: 'Umbenannt', updated_at: '2030-01-01T00:00:00.000Z' }).where('id', '=', 1).execute();
+      expect(await mapReads(`${c}?page=3&lang=en`)).toBe(1);
+      expect((await paged.t.app.inject(`${c}?page=2&lang=en`)).body).toContain('Umbenannt');
     } finally {
       await paged.close();
     }

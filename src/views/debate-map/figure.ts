@@ -19,30 +19,57 @@ export interface DebateMapView {
   hrefOf: (entryId: number) => string;
 }
 
-function laidOut(view: DebateMapView) {
+/**
+ * A map laid out, with its summary: everything but where its marks link, which is all that
+ * changes from one page of a conversation to the next. A page keeps it per version of the data,
+ * so paging through a large debate lays its map out once.
+ */
+export interface LaidOutMap {
+  layout: ReturnType<typeof layoutDebateMap>;
+  summary: string;
+  locale: Locale;
+  timeZone: string;
+  empty: boolean;
+}
+
+/** Lays a map out and writes its summary. */
+export function layOutDebateMap(view: Omit<DebateMapView, 'hrefOf'>): LaidOutMap {
   const words = mapWordsFor(view.locale);
-  const layout = layoutDebateMap(view.data, { timeZone: view.timeZone, marks: view.marks, names: { more: words.moreBlogs, sites: words.otherSites } });
-  return { layout, options: { locale: view.locale, timeZone: view.timeZone, words, hrefOf: view.hrefOf } };
+  return {
+    layout: layoutDebateMap(view.data, { timeZone: view.timeZone, marks: view.marks, names: { more: words.moreBlogs, sites: words.otherSites } }),
+    summary: summarizeDebate(view.data, { locale: view.locale, timeZone: view.timeZone, marks: view.marks }),
+    locale: view.locale,
+    timeZone: view.timeZone,
+    empty: view.data.entries.length === 0,
+  };
 }
 
 /** Renders the map figure of a conversation page, with its summary and a link to the SVG. */
 export function renderDebateMapFigure(view: DebateMapView & { svgHref: string }): SafeHtml {
-  if (view.data.entries.length === 0) return html``;
-  const words = mapWordsFor(view.locale);
-  const summary = summarizeDebate(view.data, { locale: view.locale, timeZone: view.timeZone, marks: view.marks });
-  const { layout, options } = laidOut(view);
-  const split = drawDebateMapSplit(layout, options);
+  return renderLaidOutMapFigure(layOutDebateMap(view), view);
+}
+
+/** renderDebateMapFigure of a map laid out before: its marks link by `hrefOf`. */
+export function renderLaidOutMapFigure(laid: LaidOutMap, links: { hrefOf: (entryId: number) => string; svgHref: string }): SafeHtml {
+  if (laid.empty) return html``;
+  const words = mapWordsFor(laid.locale);
+  const split = drawDebateMapSplit(laid.layout, { locale: laid.locale, timeZone: laid.timeZone, words, hrefOf: links.hrefOf });
   return html`<figure class="debate-map" aria-labelledby="map-summary">
 <a class="skip-map" href="#after-map">${words.skipMap}</a>
 <div class="map-frame">${trustedHtml(split.lanes)}<div class="map-scroll">${trustedHtml(split.plot)}</div></div>
-<figcaption class="map-summary"><span id="map-summary">${summary}</span> <a class="map-svg" href="${view.svgHref}" type="image/svg+xml">${words.asSvg}</a></figcaption>
+<figcaption class="map-summary"><span id="map-summary">${laid.summary}</span> <a class="map-svg" href="${links.svgHref}" type="image/svg+xml">${words.asSvg}</a></figcaption>
 </figure><span id="after-map"></span>`;
 }
 
 /** Renders the map as an SVG document that links its marks to the conversation's page. */
 export function renderDebateMapSvg(view: DebateMapView, stylesheet: string): string {
-  const { layout, options } = laidOut(view);
-  return drawDebateMap(layout, { ...options, standalone: { stylesheet, description: summarizeDebate(view.data, view) } });
+  return renderLaidOutMapSvg(layOutDebateMap(view), view.hrefOf, stylesheet);
+}
+
+/** renderDebateMapSvg of a map laid out before. */
+export function renderLaidOutMapSvg(laid: LaidOutMap, hrefOf: (entryId: number) => string, stylesheet: string): string {
+  const words = mapWordsFor(laid.locale);
+  return drawDebateMap(laid.layout, { locale: laid.locale, timeZone: laid.timeZone, words, hrefOf, standalone: { stylesheet, description: laid.summary } });
 }
 
 /** Writes the map's summary alone (for the SVG's description and for tests). */

@@ -1,0 +1,68 @@
+// The shapes of conversations kept for their pages: what is kept with a shape (a map laid out)
+// is made once per version, a few versions at once, and weighs in the cache's bound of entries,
+// so paging through large debates in several languages cannot grow memory past it.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import type { Conversation } from '../../src/domain/models.ts';
+import { findConversation } from '../../src/store/conversations.ts';
+import { createConversationPages } from '../../src/web/conversation-pages.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+let database: OpenedDatabase;
+const now = '2026-01-01T00:00:00.000Z';
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+});
+afterEach(async () => {
+  await database.close();
+});
+
+/** A conversation of `n` posts of one blog, none answering another. */
+async function conversationOf(n: number, name: string): Promise<Conversation> {
+  const db = database.db;
+  const blog = await db.insertInto('blogs').values({ home_url: `http://${name}.example/`, url_key: `${name}.example`, title: name, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const { id } = await db.insertInto('conversations').values({ entry_count: n, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  await db
+    .insertInto('entries')
+    .values(
+      Array.from({ length: n }, (_, i) => ({
+        blog_id: blog.id, kind: 'post' as const, identity: `${name}:${i}`, url: `http://${name}.example/p/${i}/`, url_key: `${name}.example/p/${i}`,
+        title: `Beitrag ${i}`, content_html: '<p>Text</p>', published_at: now, sort_at: now, content_hash: `h${i}`, first_seen_at: now, changed_at: now, conversation_id: id,
+      })),
+    )
+    .execute();
+  const found = await findConversation(db, id);
+  if (!found || !('conversation' in found)) throw new Error('no conversation');
+  return found.conversation;
+}
+
+describe('createConversationPages', () => {
+  it('makes what is kept with a shape once per version, keeps a few versions, and counts them in its bound', async () => {
+    const pages = createConversationPages({ db: database.db, budget: { maxEntries: 5, maxChars: 1_000_000 }, maxCachedEntries: 30 });
+    const [a, b] = [await conversationOf(10, 'a'), await conversationOf(10, 'b')];
+    let made = 0;
+    const keep = (c: Conversation, version: string) => pages.keptWithShape(c, version, async (read) => (made++, `${version}:${read.outline.length}`));
+
+    expect(await keep(a, 'en')).toBe('en:10');
+    expect(await keep(a, 'en')).toBe('en:10');
+    expect(made).toBe(1);
+    expect((await pages.load(a, 'timeline', 2)).layout.pageCount).toBe(2);
+    // Its shape and two versions: 30 entries' weight, the whole bound.
+    await keep(a, 'de');
+    expect(made).toBe(2);
+    // Another shape goes beyond the bound: the oldest (a, with what was kept) goes.
+    await pages.shape(b, 'timeline');
+    await keep(a, 'en');
+    expect(made).toBe(3);
+
+    // Beyond four versions of one shape, the one used least recently is made again.
+    const roomy = createConversationPages({ db: database.db, budget: { maxEntries: 5, maxChars: 1_000_000 } });
+    made = 0;
+    for (const version of ['1', '2', '3', '4', '5']) await roomy.keptWithShape(b, version, async () => made++);
+    await roomy.keptWithShape(b, '5', async () => made++);
+    expect(made).toBe(5);
+    await roomy.keptWithShape(b, '1', async () => made++);
+    expect(made).toBe(6);
+  });
+});
