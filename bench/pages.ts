@@ -166,3 +166,44 @@ export async function benchPages(options: { entries: number; concurrency: number
     await database.close();
   }
 }
+
+/**
+ * Pages through a conversation of `entries` (seeded as above) over HTTP, each page once, as a
+ * reader following "next" does: every page misses the page cache. The first page reads the
+ * conversation's shape and lays out its map; the later pages reuse both. Returns the figure.
+ */
+export async function benchPaging(options: { entries: number }): Promise<Figure[]> {
+  const database = openDatabase(':memory:');
+  await migrateToLatest(database.db);
+  const id = await seedConversation(database, options.entries);
+  const config = validateConfig({ ...defaults, databasePath: ':memory:', logLevel: 'silent' });
+  const app = await buildApp({ config, db: database.db, fetch: async () => { throw new Error('bench: no fetching'); } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  try {
+    const times: number[] = [];
+    let path: string | null = `/c/${id}`;
+    while (path) {
+      const t0 = performance.now();
+      const res: Response = await fetch(origin + path);
+      const body: string = await res.text();
+      times.push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
+      path = /<a href="([^"]+)" rel="next">/.exec(body)?.[1]?.replace(/&amp;/g, '&') ?? null;
+    }
+    const later = times.slice(1).sort((a, b) => a - b);
+    return [
+      {
+        name: `paging through a conversation of ${options.entries.toLocaleString('en')} entries: a later page`,
+        value: later[Math.floor(later.length / 2)]!,
+        unit: 'ms',
+        baseline: times[0]!,
+        higherIsBetter: false,
+        note: `median of its ${later.length} later pages, each rendered on a cache miss over HTTP; baseline: its first page, which also reads the conversation's shape and lays out the map every page draws`,
+      },
+    ];
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}

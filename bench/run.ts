@@ -11,7 +11,7 @@ import { benchHostile } from './hostile.ts';
 import { benchLargeFeed } from './large-feed.ts';
 import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
-import { benchPages } from './pages.ts';
+import { benchPages, benchPaging } from './pages.ts';
 import { benchStartup } from './startup.ts';
 import { benchDebateMap } from './debate-map.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
@@ -95,6 +95,7 @@ async function runAll(): Promise<Figure[]> {
   if (wanted('pages')) {
     console.log('Running: pages …');
     figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
+    figures.push(...(await benchPaging({ entries: 10_000 })));
   }
 
   if (wanted('debate-map')) {
