@@ -10,14 +10,12 @@ import { rankConversation } from '../domain/rank.ts';
 import { linkbackChannels, type EntryKind } from '../domain/vocabulary.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
 import { writeHeldChannels } from './held-channels.ts';
-import { heldWritesOf, holdsCommentsOf, holdsEntriesOf, writeHeldThreading } from './held-threading.ts';
+import { holdsCommentsOf, holdsEntriesOf, writeHeldThreading } from './held-threading.ts';
 import { firstRow } from './prepared.ts';
+import { entryCountReadAhead, forgetReadAhead, readAhead, readAheadOf } from './arrivals-ahead.ts';
 import {
   arrivalContext,
   arrivalContextWithComments,
-  arrivalsAhead,
-  authorsAhead,
-  authorsAheadKeys,
   countedEntry,
   insertCountedConversation,
   linkbackChannel,
@@ -61,7 +59,7 @@ export async function startCountedConversation(db: Db, entryId: number, arrival:
  * undefined when it knows none of these. What union by size compares.
  */
 export function knownEntryCount(db: Db, conversationId: number): number | undefined {
-  return recounts.get(db)?.get(conversationId)?.entries ?? deferred.get(db)?.get(conversationId)?.row.entry_count ?? ahead.get(db)?.rows.get(conversationId)?.entry_count;
+  return recounts.get(db)?.get(conversationId)?.entries ?? deferred.get(db)?.get(conversationId)?.row.entry_count ?? entryCountReadAhead(db, conversationId);
 }
 
 /**
@@ -174,61 +172,16 @@ export async function countPostCommentCount(db: Db, conversationId: number, post
     return;
   }
   // What was read ahead of this row is stale once it is written.
-  ahead.delete(db);
+  forgetReadAhead(db);
   await moveMissingCount(db, [delta, now, conversationId]);
 }
 
-/** The conversations a part's new entries may join, as readArrivalsAhead read them. */
-interface Ahead {
-  blogId: number;
-  rows: Map<number, Selectable<ConversationsTable> & { has_blog: boolean | number; root_kind: EntryKind | null; root_sort_at: string | null }>;
-  /** The author keys asked about, and `${conversation} ${key}` of those found in a conversation. */
-  authorKeys: Set<string>;
-  authorsIn: Set<string>;
-  /** heldWritesOf when they were read. */
-  writes: number | undefined;
-}
-
-// Per transaction (a part of a feed): what was read ahead, until something it read may have changed.
-const ahead = new WeakMap<object, Ahead>();
-
 /**
  * Reads at once what counting the first arrival of a part's new entries into each of these
- * conversations reads (arrivalContext): the conversation, its root, whether the part's blog and
- * each of its authors already take part. Two statements for the part instead of one per
- * conversation joined. For a part whose new entries hold their threading writes (none of them is
- * in a conversation written yet) and whose conversations are locked (lockConversationsOfEntries).
- * What was read holds until threading writes something or counts are written or recounted.
+ * conversations reads (arrivals-ahead.ts), for a part that defers its counts.
  */
 export async function readArrivalsAhead(db: Db, conversationIds: number[], blogId: number, authorKeys: string[]): Promise<void> {
-  const ids = [...new Set(conversationIds)];
-  if (ids.length === 0 || !deferred.has(db)) return;
-  const keys = [...new Set(authorKeys)];
-  const rows: Ahead['rows'] = new Map();
-  const authorsIn = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const part = ids.slice(i, i + 500);
-    for (const row of (await arrivalsAhead(part.length)(db, [...part, blogId])).rows) rows.set(row.id, row);
-    for (let k = 0; k < keys.length; k += authorsAheadKeys) {
-      const some = keys.slice(k, k + authorsAheadKeys);
-      const padded = [...some, ...Array<string>(authorsAheadKeys - some.length).fill(some[0]!)];
-      for (const row of (await authorsAhead(part.length)(db, [...part, ...padded])).rows as Array<Record<string, unknown> & { conversation_id: number }>) {
-        some.forEach((key, j) => {
-          if (row[`has_${j}`]) authorsIn.add(`${row.conversation_id} ${key}`);
-        });
-      }
-    }
-  }
-  ahead.set(db, { blogId, rows, authorKeys: new Set(keys), authorsIn, writes: heldWritesOf(db) });
-}
-
-/** arrivalContext's answer for a new entry of the part, when it was read ahead and still holds. */
-function readAhead(db: Db, conversationId: number, blogId: number | null, authorKey: string | null) {
-  const a = ahead.get(db);
-  if (!a || a.writes !== heldWritesOf(db) || a.blogId !== blogId || (authorKey !== null && !a.authorKeys.has(authorKey))) return undefined;
-  const row = a.rows.get(conversationId);
-  if (!row) return undefined;
-  return { ...row, has_author: authorKey !== null && a.authorsIn.has(`${conversationId} ${authorKey}`), known_comments: 0 };
+  if (deferred.has(db)) await readAheadOf(db, conversationIds, blogId, authorKeys);
 }
 
 /** A conversation's counts as a batch of new entries left them, not written yet. */
@@ -292,7 +245,7 @@ export async function settleCountsBeforeMerge(db: Db, from: number, into: number
  * them; all of them, the conversations waiting for their recount (recountMerged) recounted first.
  */
 export async function flushConversationCounts(db: Db, ids?: number[]): Promise<void> {
-  ahead.delete(db);
+  forgetReadAhead(db);
   if (!deferred.has(db)) return;
   const recounted: ConversationCountsRow[] = [];
   const waiting = recounts.get(db);
@@ -353,7 +306,7 @@ export async function refreshConversation(db: Db, id: number, now: string): Prom
   // The recount replaces whatever counts were held for it, or its recount to come.
   deferred.get(db)?.delete(id);
   recounts.get(db)?.delete(id);
-  ahead.delete(db);
+  forgetReadAhead(db);
   // It reads channels (linkbacks, listed pings), the entries and the comments' edges: those held
   // by this transaction are written first.
   await writeHeldChannels(db, linkbackChannels);
