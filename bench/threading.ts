@@ -127,9 +127,10 @@ async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): 
  * reporting 25 comments, by SQL): what a merge into a debate of that size, an edit or a ping
  * record moved there costs the transaction (once per part of a feed). Then the same debate's first
  * post reporting one more comment at each poll (recordCommentCount), which recounted it too until
- * the gap followed the post alone. Medians of 7, in ms.
+ * the gap followed the post alone; and a new post merging a small debate into it, which recounted
+ * it until their counts were combined. Medians of 7, in ms.
  */
-async function timeRecount(n: number): Promise<{ recount: number; countRises: number }> {
+async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number }> {
   return withDatabase(async (database) => {
     const db = database.db;
     const now = '2026-01-01T00:00:00.000Z';
@@ -147,7 +148,16 @@ async function timeRecount(n: number): Promise<{ recount: number; countRises: nu
     const countRises = await timed((k) =>
       db.transaction().execute((trx) => recordCommentCount(trx, { id: 1, kind: 'post', commentCount: 25 + k, conversationId: 1 }, 26 + k, now)),
     );
-    return { recount, countRises };
+    // A new post answering the debate's first post and a post of a debate of its own elsewhere:
+    // the two debates merge (their counts combined, not the merged one recounted).
+    const record = (url: string, html: string) => {
+      const draft = draftEntry(item(url, { contentHtml: html }), 'post');
+      const relations = relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] });
+      return db.transaction().execute((trx) => recordEntry(trx, { blogId: 1, draft, via: 'feed', relations }, now));
+    };
+    for (let k = 0; k < 7; k++) await record(`http://elsewhere.example/${k}/`, '<p>Allein.</p>');
+    const merges = await timed((k) => record(`http://bridge.example/${k}/`, `<p><a href="http://blog2.example/p/1/">dort</a> <a href="http://elsewhere.example/${k}/">hier</a></p>`));
+    return { recount, countRises, merges };
   });
 }
 
@@ -272,6 +282,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       unit: 'ms',
       higherIsBetter: false,
       note: 'recordCommentCount in its own transaction, median of 7, in the recount\'s conversations above: the gap moves by the post alone (it recounted the debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.',
+    },
+    {
+      name: 'a new post merges a debate into one of 50,000 entries',
+      value: recountLarge.merges,
+      baseline: recountSmall.merges,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: "recordEntry of a post linking the large debate's first post and a one-post debate elsewhere, in its own transaction, median of 7, in the recount's conversations above: their counts combined from the smaller (a recount of the merged debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
     },
     {
       name: 'bulk ingest, warmed up',

@@ -118,6 +118,40 @@ export const authorsAhead = preparedList(
       .where('c.id', 'in', ids.map(([id]) => id)),
   authorsAheadKeys,
 );
+// A conversation's row with its root's kind and time, as a merge combines it.
+export const countedConversation = prepare(1, (db, [id]: [number]) =>
+  db
+    .selectFrom('conversations as c')
+    .leftJoin('entries as r', 'r.id', 'c.root_entry_id')
+    .selectAll('c')
+    .select(['r.kind as root_kind', 'r.sort_at as root_sort_at'])
+    .where('c.id', '=', id),
+);
+
+// The blogs and the authors of the visible entries of `from` that no visible entry of `into` has:
+// each entry of `from` looked up in `into` by index, so the cost follows the smaller debate.
+export const mergeOverlap = prepare(4, (db, [from, into, fromAgain, intoAgain]: [number, number, number, number]) => {
+  const authorOf = (alias: string) => sql`lower(coalesce(${sql.ref(`${alias}.author_url`)}, ${sql.ref(`${alias}.author_name`)}))`;
+  const visibleOf = (alias: 'f' | 'i', conversationId: number) =>
+    db
+      .selectFrom(`entries as ${alias}`)
+      .where(`${alias}.conversation_id`, '=', conversationId)
+      .where(`${alias}.same_as_id`, 'is', null)
+      .where(`${alias}.tombstoned_at`, 'is', null);
+  return db.selectNoFrom([
+    visibleOf('f', from)
+      .select((fb) => fb.fn.count<number | string>('f.blog_id').distinct().as('n'))
+      .where((fb) => fb.not(fb.exists(visibleOf('i', into).select('i.id').whereRef('i.blog_id', '=', 'f.blog_id'))))
+      .$asScalar()
+      .as('new_blogs'),
+    visibleOf('f', fromAgain)
+      .select((fb) => fb.fn.count<number | string>(authorOf('f')).distinct().as('n'))
+      .where((fb) => fb.not(fb.exists(visibleOf('i', intoAgain).select('i.id').where(authorOf('i'), '=', authorOf('f')))))
+      .$asScalar()
+      .as('new_authors'),
+  ]);
+});
+
 export const otherOfBlog = prepare(3, (db, [conversationId, entryId, blogId]: [number, number, number]) =>
   visibleOthers(db, conversationId, entryId).where('blog_id', '=', blogId).limit(1),
 );

@@ -1,6 +1,7 @@
 // store: the values of a conversation's counts (root, title, entries, posts, comments, linkbacks,
-// blogs, authors, missing comments, activity, rank) with one more entry counted into them: pure,
-// so that a part of a feed counts its new entries in memory (conversation-counts.ts writes them).
+// blogs, authors, missing comments, activity, rank) with one more entry counted into them, or with
+// another conversation merged into them: pure, so that a part of a feed counts its new entries in
+// memory and a merge into a large debate need not recount it (conversation-counts.ts writes them).
 import type { Selectable } from 'kysely';
 import type { ConversationsTable } from '../db/schema.ts';
 import { rankConversation } from '../domain/rank.ts';
@@ -106,6 +107,55 @@ export function countedInto(
     last,
     rankConversation(last, blogs, authors),
   ];
+}
+
+/** A conversation's root as counting compares it: the earliest post, else the earliest entry. */
+export interface CountedRoot {
+  id: number;
+  kind: EntryKind;
+  sort_at: string;
+}
+
+/** Whether root `x` comes before `y`: a post before any other entry, then the earlier, then the lower id. */
+export function rootComesFirst(x: CountedRoot, y: CountedRoot): boolean {
+  if ((x.kind === 'post') !== (y.kind === 'post')) return x.kind === 'post';
+  return x.sort_at < y.sort_at || (x.sort_at === y.sort_at && x.id < y.id);
+}
+
+/**
+ * The counts of conversations `a` and `b` merged, as a recount of the merged one gives them: the
+ * sums of their entries, posts, comments, linkbacks and gaps (each entry and post is in one of
+ * them), `b`'s blogs and authors that `a` has not, the earlier root with its title, the span of
+ * both. The values of setConversationCounts from root to rank, and the root.
+ */
+export function combinedCounts(
+  a: ConversationCounts & { root: CountedRoot | undefined },
+  b: ConversationCounts & { root: CountedRoot | undefined },
+  newBlogs: number,
+  newAuthors: number,
+): { counts: ReturnType<typeof countedInto>; root: CountedRoot | undefined } {
+  const first = !b.root || (a.root && rootComesFirst(a.root, b.root)) ? a : b;
+  const blogs = a.blog_count + newBlogs;
+  const authors = a.author_count + newAuthors;
+  const earliest = [a.first_activity_at, b.first_activity_at].filter((t) => t !== null).sort()[0] ?? null;
+  const last = [a.last_activity_at, b.last_activity_at].filter((t) => t !== null).sort().at(-1) ?? null;
+  return {
+    counts: [
+      first.root_entry_id,
+      first.title,
+      a.entry_count + b.entry_count,
+      a.post_count + b.post_count,
+      a.comment_count + b.comment_count,
+      a.linkback_count + b.linkback_count,
+      blogs,
+      authors,
+      a.missing_count + b.missing_count,
+      earliest,
+      last,
+      rankConversation(last, blogs, authors),
+    ],
+    root: first.root,
+  };
 }
 
 /** The key by which a conversation's authors are told apart: the author's URL, else the name, without case. */

@@ -16,9 +16,11 @@ import { entryCountReadAhead, forgetReadAhead, readAhead, readAheadOf } from './
 import {
   arrivalContext,
   arrivalContextWithComments,
+  countedConversation,
   countedEntry,
   insertCountedConversation,
   linkbackChannel,
+  mergeOverlap,
   moveMissingCount,
   otherOfAuthor,
   otherOfBlog,
@@ -28,7 +30,7 @@ import {
   setManyConversationCounts,
   type ConversationCountsRow,
 } from './conversation-count-statements.ts';
-import { authorKeyOf, countedInto, emptyConversation, rowOf, type ArrivedEntry } from './conversation-count-values.ts';
+import { authorKeyOf, combinedCounts, countedInto, emptyConversation, rowOf, type ArrivedEntry, type CountedRoot } from './conversation-count-values.ts';
 
 export { authorKeyOf, type ArrivedEntry } from './conversation-count-values.ts';
 
@@ -238,6 +240,48 @@ export async function settleCountsBeforeMerge(db: Db, from: number, into: number
   if (waiting.delete(from)) await refreshConversation(db, from, now);
   else await writeHeldCounts(db, [from]);
   deferred.get(db)?.delete(into);
+}
+
+/**
+ * Combines the counts of `from` into those of `into`, which a merge is about to join, without
+ * recounting the merged debate (a recount reads all of its entries): the sums of both, the blogs
+ * and authors of `from` that `into` lacks (each entry of the smaller looked up in the larger by
+ * index) and the earlier root. Held for the part where counts are deferred, else written. Tells
+ * whether it did: not when either waits for its recount, whose counts are not known until then.
+ */
+export async function combineMergedCounts(db: Db, from: number, into: number, now: string): Promise<boolean> {
+  const waiting = recounts.get(db);
+  if (waiting?.has(from) || waiting?.has(into)) return false;
+  // The lookups read the entries of both in their rows: those held are written first.
+  await writeHeldThreading(db);
+  forgetReadAhead(db);
+  const [a, b] = [await countsOf(db, into), await countsOf(db, from)];
+  const overlap = (await firstRow(mergeOverlap, db, [from, into, from, into]))!;
+  const { counts, root } = combinedCounts({ ...a.row, root: a.root }, { ...b.row, root: b.root }, Number(overlap.new_blogs ?? 0), Number(overlap.new_authors ?? 0));
+  const batch = deferred.get(db);
+  if (!batch) {
+    await setConversationCounts(db, [...counts, now, into]);
+    return true;
+  }
+  // The merged row keeps its counts as they were at the merge, as without a part.
+  await writeHeldCounts(db, [from]);
+  batch.set(into, { row: { ...a.row, ...rowOf(counts, now) }, blogs: new Set([...a.blogs, ...b.blogs]), authors: new Set([...a.authors, ...b.authors]), root, dirty: true });
+  return true;
+}
+
+/** A conversation's counts as this transaction knows them (held, else its row), with its root. */
+async function countsOf(db: Db, id: number): Promise<HeldCounts & { root: CountedRoot | undefined }> {
+  const held = deferred.get(db)?.get(id);
+  if (held) {
+    const rootId = held.row.root_entry_id;
+    const root = rootId === null ? undefined : held.root?.id === rootId ? held.root : await firstRow(rootEntry, db, [rootId]);
+    return { row: held.row, root, blogs: held.blogs, authors: held.authors };
+  }
+  const read = await firstRow(countedConversation, db, [id]);
+  if (!read) throw new Error(`store: no conversation ${id}`);
+  const { root_kind, root_sort_at, ...row } = read;
+  const root = row.root_entry_id !== null && root_kind !== null && root_sort_at !== null ? { id: row.root_entry_id, kind: root_kind, sort_at: root_sort_at } : undefined;
+  return { row, root, blogs: new Set(), authors: new Set() };
 }
 
 /**
