@@ -92,15 +92,20 @@ async function p99AtRate(origin: string, path: string, perSecond: number, second
   return latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
 }
 
-/** Runs the page benchmark and returns its figures. */
-export async function benchPages(options: { entries: number; concurrency: number; seconds: number; rate: number }): Promise<Figure[]> {
+/** The real app on a loopback port, serving a database of one conversation of `entries` (seedConversation). */
+async function serveConversation(entries: number) {
   const database = openDatabase(':memory:');
   await migrateToLatest(database.db);
-  const id = await seedConversation(database, options.entries);
+  const id = await seedConversation(database, entries);
   const config = validateConfig({ ...defaults, databasePath: ':memory:', logLevel: 'silent' });
   const app = await buildApp({ config, db: database.db, fetch: async () => { throw new Error('bench: no fetching'); } });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const appOrigin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  return { database, id, config, app, origin: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
+/** Runs the page benchmark and returns its figures. */
+export async function benchPages(options: { entries: number; concurrency: number; seconds: number; rate: number }): Promise<Figure[]> {
+  const { database, id, config, app, origin: appOrigin } = await serveConversation(options.entries);
   const path = `/c/${id}`;
 
   const sample = await fetch(appOrigin + path);
@@ -173,13 +178,7 @@ export async function benchPages(options: { entries: number; concurrency: number
  * conversation's shape and lays out its map; the later pages reuse both. Returns the figure.
  */
 export async function benchPaging(options: { entries: number }): Promise<Figure[]> {
-  const database = openDatabase(':memory:');
-  await migrateToLatest(database.db);
-  const id = await seedConversation(database, options.entries);
-  const config = validateConfig({ ...defaults, databasePath: ':memory:', logLevel: 'silent' });
-  const app = await buildApp({ config, db: database.db, fetch: async () => { throw new Error('bench: no fetching'); } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { database, id, app, origin } = await serveConversation(options.entries);
   try {
     const times: number[] = [];
     let path: string | null = `/c/${id}`;
