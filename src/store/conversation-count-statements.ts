@@ -258,7 +258,7 @@ export const recountReading = prepare(1, (db, [id]: [number]) => {
     .where('p.comment_count', '>', 0)
     .as('q');
   const missing = db.selectFrom(reported).select(sql<number | string>`coalesce(sum(case when q.comment_count > q.known then q.comment_count - q.known else 0 end), 0)`.as('n'));
-  return db
+  const counted = db
     .selectFrom('entries as e')
     .where('e.conversation_id', '=', id)
     .where('e.same_as_id', 'is', null)
@@ -275,8 +275,14 @@ export const recountReading = prepare(1, (db, [id]: [number]) => {
       eb.fn.min<string>('e.sort_at').as('first'),
       eb.fn.max<string>('e.sort_at').as('last'),
       root().select('r.id').as('root_id'),
-      root().select('r.title').as('root_title'),
-      root().select('r.excerpt').as('root_excerpt'),
       missing.as('missing'),
-    ]);
+    ])
+    .as('counted');
+  // The root's title and excerpt by its id, once the counts are read: each subquery for the root
+  // sorts the debate's entries (6.8 ms of a recount of 50,000), so it runs once, not three times.
+  return db
+    .selectFrom(counted)
+    .leftJoin('entries as t', 't.id', 'counted.root_id')
+    .selectAll('counted')
+    .select(['t.title as root_title', 't.excerpt as root_excerpt']);
 });
