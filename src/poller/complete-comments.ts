@@ -14,7 +14,8 @@ import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts'
 import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
 import { countKnownComments, findCommentedPost, findFirstSeenAt, listStoredIdentities, raisePostCommentCount, type CommentedPost } from '../store/comment-gaps.ts';
 import { listSourcesByBlog } from '../store/sources.ts';
-import { lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
+import { countPostCommentCount } from '../store/conversation-counts.ts';
+import { lockSurvivingConversationId } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 
 /** WordPress's default posts_per_rss: a comment feed this full may have dropped older comments. */
@@ -185,10 +186,14 @@ async function fillPostComments(
   }
 
   if (reported > (post.commentCount ?? 0)) {
-    const raised = await raisePostCommentCount(deps.db, post.id, reported);
-    const conversationId = raised?.conversationId;
-    // Locked against arrivals in other processes while it is recounted.
-    if (conversationId != null) await transactionRetryingConflicts(deps.db, async (trx) => refreshConversation(trx, await lockSurvivingConversationId(trx, conversationId), checkedAt));
+    await transactionRetryingConflicts(deps.db, async (trx) => {
+      // The conversation is locked before the post's row, as merges take them, against arrivals
+      // in other processes; its gap moves by what the post reports now.
+      const current = await findCommentedPost(trx, post.id);
+      const conversationId = current?.conversationId == null ? null : await lockSurvivingConversationId(trx, current.conversationId);
+      const raised = await raisePostCommentCount(trx, post.id, reported);
+      if (raised && conversationId !== null) await countPostCommentCount(trx, conversationId, { id: post.id, kind: 'post' }, raised.before, reported, checkedAt);
+    });
   }
   outcome.missing = Math.max(0, await stillMissing());
   outcome.note = outcome.missing > 0 ? notes.join('; ') || 'the blog reports more comments than it lists' : null;

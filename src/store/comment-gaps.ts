@@ -150,18 +150,14 @@ export async function findCommentedPost(db: Db, postId: number): Promise<Comment
 /**
  * Raises the count a post reports when another source says more (the REST API's X-WP-Total,
  * Blogger's openSearch:totalResults, the post feed read again). Returns the post's conversation
- * when the count rose (its "may be missing" figure needs a recount), else null.
+ * and the count before when the count rose (its "may be missing" figure moves), else null. In
+ * the caller's transaction, with the post's conversation locked first.
  */
-export async function raisePostCommentCount(db: Db, postId: number, count: number): Promise<{ conversationId: number | null } | null> {
-  const result = await db
-    .updateTable('entries')
-    .set({ comment_count: count })
-    .where('id', '=', postId)
-    .where((eb) => eb.or([eb('comment_count', 'is', null), eb('comment_count', '<', count)]))
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows ?? 0) === 0) return null;
-  const post = await db.selectFrom('entries').select('conversation_id').where('id', '=', postId).executeTakeFirst();
-  return { conversationId: post?.conversation_id ?? null };
+export async function raisePostCommentCount(db: Db, postId: number, count: number): Promise<{ conversationId: number | null; before: number | null } | null> {
+  const post = await db.selectFrom('entries').select(['comment_count', 'conversation_id']).where('id', '=', postId).executeTakeFirst();
+  if (!post || (post.comment_count !== null && post.comment_count >= count)) return null;
+  await db.updateTable('entries').set({ comment_count: count }).where('id', '=', postId).execute();
+  return { conversationId: post.conversation_id, before: post.comment_count };
 }
 
 /** Lists which of these identities a blog already has. */

@@ -92,15 +92,15 @@ describe('findCommentedPost and raisePostCommentCount', () => {
     expect(await findCommentedPost(store.db, 999_999)).toBeUndefined();
   });
 
-  it('raises a count that is unknown or lower, never lowers one, and says which conversation moved', async () => {
+  it('raises a count that is unknown or lower, never lowers one, and says which conversation moved and from what count', async () => {
     const unknown = await store.graph.entry({ name: 'unknown', blogId, at: day(1) });
     const post = await store.graph.entry({ name: 'post', blogId, at: day(1), commentCount: 4 });
     const conversationId = await findConversationIdOfEntry(store.db, post);
-    expect(await raisePostCommentCount(store.db, unknown, 2)).toEqual({ conversationId: await findConversationIdOfEntry(store.db, unknown) });
+    expect(await raisePostCommentCount(store.db, unknown, 2)).toEqual({ conversationId: await findConversationIdOfEntry(store.db, unknown), before: null });
     expect(await raisePostCommentCount(store.db, post, 4)).toBeNull();
     expect(await raisePostCommentCount(store.db, post, 3)).toBeNull();
     expect((await findCommentedPost(store.db, post))?.commentCount).toBe(4);
-    expect(await raisePostCommentCount(store.db, post, 9)).toEqual({ conversationId });
+    expect(await raisePostCommentCount(store.db, post, 9)).toEqual({ conversationId, before: 4 });
     expect((await findCommentedPost(store.db, post))?.commentCount).toBe(9);
     expect(await raisePostCommentCount(store.db, 999_999, 9)).toBeNull();
   });
