@@ -192,8 +192,9 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
     await assignConversation(unassigned.length)(db, [...unassigned, survivor]);
   }
   // The common case, a new entry joining one conversation (or starting one), updates the
-  // counts from the entry alone; merges, edits and moved ping records recount (a part of a
-  // feed recounts what merged once, as it writes its counts).
+  // counts from the entry alone, as does a new entry whose merges combined the counts; other
+  // merges, edits and moved ping records recount (a part of a feed recounts what merged once,
+  // as it writes its counts).
   if (merged && !combined) await recountMerged(db, survivor, [...conversations.values()].reduce((n, size) => n + size, 0) + unassigned.length, now);
   else if (noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
   else await refreshConversation(db, survivor, now);
