@@ -42,11 +42,7 @@ export async function readAheadOf(db: Db, conversationIds: number[], blogId: num
     for (let k = 0; k < keys.length; k += authorsAheadKeys) {
       const some = keys.slice(k, k + authorsAheadKeys);
       const padded = [...some, ...Array<string>(authorsAheadKeys - some.length).fill(some[0]!)];
-      for (const row of (await authorsAhead(part.length)(db, [...part, ...padded])).rows as Array<Record<string, unknown> & { conversation_id: number }>) {
-        some.forEach((key, j) => {
-          if (row[`has_${j}`]) authorsIn.add(`${row.conversation_id} ${key}`);
-        });
-      }
+      for (const row of (await authorsAhead(part.length)(db, [...part, ...padded])).rows) authorsIn.add(`${row.conversation_id} ${row.author_key}`);
     }
   }
   ahead.set(db, { blogId, rows, authorKeys: new Set(keys), authorsIn, writes: heldWritesOf(db) });

@@ -87,35 +87,37 @@ export const arrivalsAhead = preparedList(
       .where('c.id', 'in', ids.map(([id]) => id)),
   1,
 );
-// Which of these author keys (lower-case) visible entries of these conversations have: a column
-// per key, each an indexed lookup that stops at the first such entry (a list of the entries that
-// have them read every comment of a debate's most active author). Two lists of varying length:
-// the keys come padded to authorsAheadKeys (repeating one), so the statement is prepared once per
-// count of conversations, as the other lists are, and PostgreSQL plans it once.
+// Which of these author keys (lower-case) visible entries of these conversations have: for each
+// conversation and each key, an indexed lookup that stops at the first such entry (a list of the
+// entries that have them read every comment of a debate's most active author). Two lists of
+// varying length: the keys come padded to authorsAheadKeys (repeating one), so the statement is
+// prepared once per count of conversations, as the other lists are, and PostgreSQL plans it once;
+// the keys' union drops the repeats before any lookup.
 export const authorsAheadKeys = 50;
 export const authorsAhead = preparedList(
   1,
-  (db, ids: [number][], keys: string[]) =>
-    db
-      .selectFrom('conversations as c')
-      .select((eb) => [
-        'c.id as conversation_id',
-        ...keys.map((key, i) =>
+  (db, ids: [number][], keys: string[]) => {
+    const distinctKeys = sql<{ author_key: string }>`(${sql.join(
+      keys.map((key) => sql`select cast(${key} as text) as author_key`),
+      sql` union `,
+    )})`.as('k');
+    return db
+      .selectFrom(['conversations as c', distinctKeys])
+      .select(['c.id as conversation_id', 'k.author_key'])
+      .where('c.id', 'in', ids.map(([id]) => id))
+      .where((eb) =>
+        eb.exists(
           eb
-            .exists(
-              eb
-                .selectFrom('entries as o')
-                .select('o.id')
-                .whereRef('o.conversation_id', '=', 'c.id')
-                .where(sql`lower(coalesce(o.author_url, o.author_name))`, '=', key)
-                .where('o.same_as_id', 'is', null)
-                .where('o.tombstoned_at', 'is', null)
-                .limit(1),
-            )
-            .as(`has_${i}`),
+            .selectFrom('entries as o')
+            .select('o.id')
+            .whereRef('o.conversation_id', '=', 'c.id')
+            .where(sql`lower(coalesce(o.author_url, o.author_name))`, '=', eb.ref('k.author_key'))
+            .where('o.same_as_id', 'is', null)
+            .where('o.tombstoned_at', 'is', null)
+            .limit(1),
         ),
-      ])
-      .where('c.id', 'in', ids.map(([id]) => id)),
+      );
+  },
   authorsAheadKeys,
 );
 // A conversation's row with its root's kind and time, as a merge combines it.
