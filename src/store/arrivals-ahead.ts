@@ -5,7 +5,8 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { ConversationsTable } from '../db/schema.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { arrivalsAhead, authorsAhead, authorsAheadKeys } from './conversation-count-statements.ts';
+import { isPostgres } from '../db/dialect.ts';
+import { arrivalsAhead, authorsAhead, authorsListed, authorsListedKeys } from './conversation-count-statements.ts';
 import { heldWritesOf } from './held-threading.ts';
 
 /** The conversations a part's new entries may join, as readAheadOf read them. */
@@ -39,13 +40,22 @@ export async function readAheadOf(db: Db, conversationIds: number[], blogId: num
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
     for (const row of (await arrivalsAhead(part.length)(db, [...part, blogId])).rows) rows.set(row.id, row);
-    for (let k = 0; k < keys.length; k += authorsAheadKeys) {
-      const some = keys.slice(k, k + authorsAheadKeys);
-      const padded = [...some, ...Array<string>(authorsAheadKeys - some.length).fill(some[0]!)];
-      for (const row of (await authorsAhead(part.length)(db, [...part, ...padded])).rows) authorsIn.add(`${row.conversation_id} ${row.author_key}`);
-    }
+    for (const row of await authorsTakingPart(db, part, keys)) authorsIn.add(`${row.conversation_id} ${row.author_key}`);
   }
   ahead.set(db, { blogId, rows, authorKeys: new Set(keys), authorsIn, writes: heldWritesOf(db) });
+}
+
+/** Which of these author keys take part in which of these conversations, as each database answers it best. */
+async function authorsTakingPart(db: Db, ids: number[], keys: string[]): Promise<{ conversation_id: number | null; author_key: string }[]> {
+  if (keys.length === 0) return [];
+  if (!isPostgres(db)) return (await authorsAhead(ids.length)(db, [...ids, JSON.stringify(keys)])).rows;
+  const found: { conversation_id: number | null; author_key: string }[] = [];
+  for (let k = 0; k < keys.length; k += authorsListedKeys) {
+    const some = keys.slice(k, k + authorsListedKeys);
+    const padded = [...some, ...Array<string>(authorsListedKeys - some.length).fill(some[0]!)];
+    found.push(...(await authorsListed(ids.length)(db, [...ids, ...padded])).rows);
+  }
+  return found;
 }
 
 /** arrivalContext's answer for a new entry of the part, when it was read ahead and still holds. */

@@ -1,13 +1,22 @@
 // store: every statement that SQLite and PostgreSQL need written differently, in one place:
 // full-text search (FTS5 against a tsvector), the lock of a claim's due rows (FOR UPDATE SKIP LOCKED),
 // the locks that keep threading right across processes (names, conversations), host slots and
-// rate limits shared by processes, waking other processes (NOTIFY), and commits that wait to be
-// shared (SQLite). The rest of the store is written once for both.
+// rate limits shared by processes, waking other processes (NOTIFY), commits that wait to be
+// shared (SQLite) and lists bound as one JSON argument. The rest of the store is written once for both.
 import { CompiledQuery, sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
 import { commitMayWaitMark, commitNowMark, type Db } from '../db/open.ts';
 import type { Database } from '../db/schema.ts';
 import { snippetMarks } from '../domain/models.ts';
+
+/**
+ * The text values of a JSON array as a table of one column, `value`: a list of any length bound as
+ * one argument, so a statement over it is prepared (and on PostgreSQL planned) once. SQLite's
+ * json_each, PostgreSQL's json_array_elements_text.
+ */
+export function jsonTextValues(db: Db, json: string) {
+  return isPostgres(db) ? sql<{ value: string }>`json_array_elements_text(cast(${json} as json))` : sql<{ value: string }>`json_each(${json})`;
+}
 
 /** The pieces of a full-text query over entries (alias `e`) for the words a reader typed. */
 export interface FullTextQuery {
