@@ -145,7 +145,7 @@ export const countedConversation = prepare(1, (db, [id]: [number]) =>
 
 // The blogs and the authors of the visible entries of `from` that no visible entry of `into` has:
 // each entry of `from` looked up in `into` by index, so the cost follows the smaller debate.
-export const mergeOverlap = prepare(4, (db, [from, into, fromAgain, intoAgain]: [number, number, number, number]) => {
+export const mergeOverlap = prepare(2, (db, [from, into]: [number, number]) => {
   const authorOf = (alias: string) => sql`lower(coalesce(${sql.ref(`${alias}.author_url`)}, ${sql.ref(`${alias}.author_name`)}))`;
   const visibleOf = (alias: 'f' | 'i', conversationId: number) =>
     db
@@ -159,9 +159,9 @@ export const mergeOverlap = prepare(4, (db, [from, into, fromAgain, intoAgain]: 
       .where((fb) => fb.not(fb.exists(visibleOf('i', into).select('i.id').whereRef('i.blog_id', '=', 'f.blog_id'))))
       .$asScalar()
       .as('new_blogs'),
-    visibleOf('f', fromAgain)
+    visibleOf('f', from)
       .select((fb) => fb.fn.count<number | string>(authorOf('f')).distinct().as('n'))
-      .where((fb) => fb.not(fb.exists(visibleOf('i', intoAgain).select('i.id').where(authorOf('i'), '=', authorOf('f')))))
+      .where((fb) => fb.not(fb.exists(visibleOf('i', into).select('i.id').where(authorOf('i'), '=', authorOf('f')))))
       .$asScalar()
       .as('new_authors'),
   ]);

@@ -256,7 +256,7 @@ export async function combineMergedCounts(db: Db, from: number, into: number, no
   await writeHeldThreading(db);
   forgetReadAhead(db);
   const [a, b] = [await countsOf(db, into), await countsOf(db, from)];
-  const overlap = (await firstRow(mergeOverlap, db, [from, into, from, into]))!;
+  const overlap = (await firstRow(mergeOverlap, db, [from, into]))!;
   const { counts, root } = combinedCounts({ ...a.row, root: a.root }, { ...b.row, root: b.root }, Number(overlap.new_blogs ?? 0), Number(overlap.new_authors ?? 0));
   const batch = deferred.get(db);
   if (!batch) {
