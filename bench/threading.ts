@@ -127,10 +127,11 @@ async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): 
  * reporting 25 comments, by SQL): what a merge into a debate of that size, an edit or a ping
  * record moved there costs the transaction (once per part of a feed). Then the same debate's first
  * post reporting one more comment at each poll (recordCommentCount), which recounted it too until
- * the gap followed the post alone; and a new post merging a small debate into it, which recounted
- * it until their counts were combined. Medians of 7, in ms.
+ * the gap followed the post alone; a new post merging a small debate into it, which recounted it
+ * until their counts were combined; and an edit of one of its comments, which recounted it until an
+ * edit that leaves its entry's place was counted from the entry. Medians of 7, in ms.
  */
-async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number }> {
+async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number; edits: number }> {
   return withDatabase(async (database) => {
     const db = database.db;
     const now = '2026-01-01T00:00:00.000Z';
@@ -157,7 +158,15 @@ async function timeRecount(n: number): Promise<{ recount: number; countRises: nu
     };
     for (let k = 0; k < 7; k++) await record(`http://elsewhere.example/${k}/`, '<p>Allein.</p>');
     const merges = await timed((k) => record(`http://bridge.example/${k}/`, `<p><a href="http://blog2.example/p/1/">dort</a> <a href="http://elsewhere.example/${k}/">hier</a></p>`));
-    return { recount, countRises, merges };
+    // The debate's first comment edited at each poll, as its blog's comment feed sends it again
+    // with new text: its author, date and post as before.
+    const edits = await timed((k) => {
+      const it = item('http://blog3.example/p/2/', { guid: 'x2', title: null, authorName: 'Autor 2', publishedAt: '2020-01-01T00:00:02.000Z', contentHtml: `<p>Text, bearbeitet ${k}</p>` });
+      const draft = draftEntry(it, 'comment');
+      const relations = relationsOf(draft, { via: 'comment-feed', post: null, inReplyTo: [] });
+      return db.transaction().execute((trx) => recordEntry(trx, { blogId: 3, draft, via: 'comment-feed', relations }, now));
+    });
+    return { recount, countRises, merges, edits };
   });
 }
 
@@ -290,6 +299,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       unit: 'ms',
       higherIsBetter: false,
       note: "recordEntry of a post linking the large debate's first post and a one-post debate elsewhere, in its own transaction, median of 7, in the recount's conversations above: their counts combined from the smaller (a recount of the merged debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
+    },
+    {
+      name: 'a comment edited in a conversation of 50,000 entries',
+      value: recountLarge.edits,
+      baseline: recountSmall.edits,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: "recordEntry of the debate's first comment with new text (its author, date and post as before), in its own transaction, median of 7, in the recount's conversations above: counted from the entry (a recount of the debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
     },
     {
       name: 'bulk ingest, warmed up',

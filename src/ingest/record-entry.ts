@@ -12,7 +12,8 @@ import { lockThreadingNames } from '../store/dialect.ts';
 import { insertNewEntries, insertNewEntry, updateEntryCommentCount, upsertEntry, type NewEntryRow, type UpsertOutcome } from '../store/entries.ts';
 import { addNewEntryChannel } from '../store/held-channels.ts';
 import { writeHeldThreading } from '../store/held-threading.ts';
-import { countPostCommentCount, type ArrivedEntry } from '../store/conversation-counts.ts';
+import type { ArrivedEntry } from '../store/conversation-counts.ts';
+import { countPostCommentCount } from '../store/conversation-edits.ts';
 import type { WaitingEdge } from '../store/feed-part.ts';
 import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
@@ -136,7 +137,7 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   // in the order merges take them, so a merge elsewhere never waits on this row while holding it.
   if (prior?.conversationId != null) await lockSurvivingConversationId(db, prior.conversationId);
   if (!prior) return recordNewEntry(db, input, decision, now);
-  const { id, outcome, commentCountRose, commentCountBefore } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
+  const { id, outcome, commentCountRose, commentCountBefore, before } = await upsertEntry(db, input.blogId, draft, now, { contentText: decision.contentText, itemHash: input.itemHash ?? null });
   const newChannel = await addEntryChannel(db, id, input.via, decision.replacesChannel, now);
   const stored = await findThreadingState(db, id);
 
@@ -161,16 +162,16 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   if (!inserted) await deleteEdges(db, staleLinkEdges(await listOutgoingEdges(db, id), decision.relations).map((e) => e.id));
   await insertEdges(db, id, decision.relations, now);
 
-  const resolved: ResolvedEdge[] = [
-    ...(await resolveOutgoingEdges(db, id, stored.blogId)),
-    ...(await resolveIncomingEdges(db, id, stored)),
-    // Already-resolved outgoing edges join too (an entry threaded before this poll, or edited).
-    ...(inserted ? [] : await listResolvedOutgoingEdges(db, id)),
-  ];
+  const found: ResolvedEdge[] = [...(await resolveOutgoingEdges(db, id, stored.blogId)), ...(await resolveIncomingEdges(db, id, stored))];
+  // Already-resolved outgoing edges join too (an entry threaded before this poll, or edited).
+  const resolved = inserted ? found : [...found, ...(await listResolvedOutgoingEdges(db, id))];
   const partners = await settleSameAs(db, id, { urlKey: stored.urlKey, sourceKey: decision.sourceKey });
 
   const joined = await joinedEntries(db, id, resolved, partners);
-  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0);
+  // An edit that found no comment or ping (only body links, which count nothing) and changed no
+  // channel may be counted from the entry alone (countEditedEntry).
+  const countsAlone = outcome === 'updated' && before && !newChannel && decision.replacesChannel === null && found.every((e) => e.type === 'links-to');
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, undefined, countsAlone ? before : undefined);
   return { id, outcome, commentCountRose, conversationId };
 }
 

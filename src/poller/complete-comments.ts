@@ -14,7 +14,7 @@ import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts'
 import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
 import { countKnownComments, findCommentedPost, findFirstSeenAt, listStoredIdentities, raisePostCommentCount, type CommentedPost } from '../store/comment-gaps.ts';
 import { listSourcesByBlog } from '../store/sources.ts';
-import { countPostCommentCount } from '../store/conversation-counts.ts';
+import { countPostCommentCount } from '../store/conversation-edits.ts';
 import { lockSurvivingConversationId } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
 

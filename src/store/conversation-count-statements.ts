@@ -34,7 +34,7 @@ export const insertCountedConversation = prepare(14, (db, a: [number | null, str
 export const countedEntry = prepare(1, (db, [entryId]: [number]) =>
   db
     .selectFrom('entries')
-    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at'])
+    .select(['id', 'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'comment_count', 'same_as_id', 'tombstoned_at', 'source_key'])
     .where('id', '=', entryId),
 );
 // The visible entries of a conversation other than the arriving one.
@@ -182,6 +182,18 @@ export const moveMissingCount = prepare(3, (db, [delta, now, id]: [number, strin
   db
     .updateTable('conversations')
     .set((eb) => ({ missing_count: eb('missing_count', '+', delta), updated_at: now }))
+    .where('id', '=', id),
+);
+// An edit that left its entry's place in the counts (countEditedEntry): the gap moved by its post,
+// the title the entry's when it is the root, the row changed.
+export const moveEditedCounts = prepare(5, (db, [delta, entryId, title, now, id]: [number, number, string | null, string, number]) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({
+      missing_count: eb('missing_count', '+', delta),
+      title: eb.case().when('root_entry_id', '=', entryId).then(title).else(eb.ref('title')).end(),
+      updated_at: now,
+    }))
     .where('id', '=', id),
 );
 

@@ -83,7 +83,7 @@ export function countedInto(
   const earlier = !root || e.sortAt < root.sort_at || (e.sortAt === root.sort_at && e.id < root.id);
   if (!root || (e.kind === 'post' && (root.kind !== 'post' || earlier)) || (root.kind !== 'post' && e.kind !== 'post' && earlier)) {
     rootId = e.id;
-    title = e.title ?? e.excerpt?.slice(0, 120) ?? null;
+    title = conversationTitleOf(e);
   }
   const newBlog = e.newBlog ?? e.blogId !== null;
   const newAuthor = e.newAuthor ?? authorKeyOf(e) !== null;
@@ -161,4 +161,43 @@ export function combinedCounts(
 /** The key by which a conversation's authors are told apart: the author's URL, else the name, without case. */
 export function authorKeyOf(e: { authorUrl: string | null; authorName: string | null }): string | null {
   return (e.authorUrl ?? e.authorName)?.toLowerCase() ?? null;
+}
+
+/** A conversation's title as its root gives it: the root's title, else the start of its excerpt. */
+export function conversationTitleOf(root: { title: string | null; excerpt: string | null }): string | null {
+  return root.title ?? root.excerpt?.slice(0, 120) ?? null;
+}
+
+/** What of a stored entry its conversation's counts read, but for its edges and channels (columns as stored). */
+export interface CountedEntryState {
+  kind: EntryKind;
+  blog_id: number | null;
+  author_url: string | null;
+  author_name: string | null;
+  sort_at: string;
+  title: string | null;
+  excerpt: string | null;
+  comment_count: number | null;
+  same_as_id: number | null;
+  tombstoned_at: string | null;
+  source_key: string | null;
+}
+
+/**
+ * Whether an edit left an entry where its conversation's counts place it: the same kind, blog,
+ * author, date, visibility and ping source, so that only its post's gap and, as the root, the
+ * conversation's title can have changed. Anything else may move the root, the activity or the
+ * blogs and authors, which a recount finds.
+ */
+export function keepsCountedPlace(before: CountedEntryState, after: CountedEntryState): boolean {
+  return (
+    before.kind === after.kind &&
+    before.blog_id === after.blog_id &&
+    before.author_url === after.author_url &&
+    before.author_name === after.author_name &&
+    before.sort_at === after.sort_at &&
+    before.same_as_id === after.same_as_id &&
+    before.tombstoned_at === after.tombstoned_at &&
+    before.source_key === after.source_key
+  );
 }

@@ -21,7 +21,6 @@ import {
   insertCountedConversation,
   linkbackChannel,
   mergeOverlap,
-  moveMissingCount,
   otherOfAuthor,
   otherOfBlog,
   recountReading,
@@ -30,7 +29,7 @@ import {
   setManyConversationCounts,
   type ConversationCountsRow,
 } from './conversation-count-statements.ts';
-import { authorKeyOf, combinedCounts, countedInto, emptyConversation, rowOf, type ArrivedEntry, type CountedRoot } from './conversation-count-values.ts';
+import { authorKeyOf, combinedCounts, conversationTitleOf, countedInto, emptyConversation, rowOf, type ArrivedEntry, type CountedRoot } from './conversation-count-values.ts';
 
 export { authorKeyOf, type ArrivedEntry } from './conversation-count-values.ts';
 
@@ -157,25 +156,16 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
 }
 
 /**
- * Follows a post of the conversation that reports another comment count (`before` → `after`):
- * only that post's gap between reported and known comments changes, so the "may be missing"
- * count moves by its difference, whichever way the count went, without recounting the debate.
+ * The counts this transaction holds of a conversation (deferConversationCounts), to move in
+ * memory; undefined when its row holds them.
  */
-export async function countPostCommentCount(db: Db, conversationId: number, post: { id: number; kind: EntryKind }, before: number | null, after: number | null, now: string): Promise<void> {
-  if (before === after || recounts.get(db)?.has(conversationId)) return;
-  // A recount counts the gaps of posts that report comments (records of a post included).
-  const known = post.kind === 'post' && ((before ?? 0) > 0 || (after ?? 0) > 0) ? await countKnownComments(db, post.id) : 0;
-  const gap = (count: number | null) => (post.kind === 'post' ? Math.max(0, (count ?? 0) - known) : 0);
-  const delta = gap(after) - gap(before);
-  const held = deferred.get(db)?.get(conversationId);
-  if (held) {
-    held.row = { ...held.row, missing_count: held.row.missing_count + delta, updated_at: now };
-    held.dirty = true;
-    return;
-  }
-  // What was read ahead of this row is stale once it is written.
-  forgetReadAhead(db);
-  await moveMissingCount(db, [delta, now, conversationId]);
+export function heldCountsOf(db: Db, conversationId: number): HeldCounts | undefined {
+  return deferred.get(db)?.get(conversationId);
+}
+
+/** Whether a conversation waits for the recount its merges in this transaction make (recountMerged), which counts every change to it meanwhile. */
+export function waitsForRecount(db: Db, conversationId: number): boolean {
+  return recounts.get(db)?.has(conversationId) ?? false;
 }
 
 /**
@@ -187,7 +177,7 @@ export async function readArrivalsAhead(db: Db, conversationIds: number[], blogI
 }
 
 /** A conversation's counts as a batch of new entries left them, not written yet. */
-interface HeldCounts {
+export interface HeldCounts {
   row: Selectable<ConversationsTable>;
   /** Blogs and authors (lower-case key) of visible entries counted in it by this batch. */
   blogs: Set<number>;
@@ -366,7 +356,7 @@ async function recountRow(db: Db, id: number, now: string): Promise<Conversation
   const last = read.last ?? null;
   return [
     read.root_id ?? null,
-    read.root_title ?? read.root_excerpt?.slice(0, 120) ?? null,
+    conversationTitleOf({ title: read.root_title ?? null, excerpt: read.root_excerpt ?? null }),
     Number(read.entries),
     Number(read.posts ?? 0),
     Number(read.comments ?? 0),

@@ -3,6 +3,8 @@
 // entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
 // follow (conversation-counts.ts). SQL only; never a scan of the database.
 import type { Db } from '../db/open.ts';
+import type { CountedEntryState } from './conversation-count-values.ts';
+import { countEditedEntry } from './conversation-edits.ts';
 import { addToConversation, combineMergedCounts, knownEntryCount, readArrivalsAhead, recountMerged, refreshConversation, settleCountsBeforeMerge, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
 import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
@@ -150,8 +152,18 @@ export async function readJoinedConversationsAhead(db: Db, entryIds: number[], b
 /**
  * Puts an entry and the entries it joins into one conversation, merging smaller into larger.
  * `arrival`: the entry is new and stored as described (its counts need not be read back).
+ * `edited`: the entry was edited, finding no comment, ping or channel, and its row held this
+ * before (countEditedEntry).
  */
-export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean, arrival?: ArrivedEntry): Promise<number> {
+export async function joinConversations(
+  db: Db,
+  entryId: number,
+  joinedEntryIds: number[],
+  now: string,
+  noRecordsMoved: boolean,
+  arrival?: ArrivedEntry,
+  edited?: CountedEntryState,
+): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
   const rows = await lockConversationsOf(db, ids, arrival !== undefined);
   const conversations = new Map<number, number>();
@@ -193,11 +205,11 @@ export async function joinConversations(db: Db, entryId: number, joinedEntryIds:
   }
   // The common case, a new entry joining one conversation (or starting one), updates the
   // counts from the entry alone, as does a new entry whose merges combined the counts; other
-  // merges, edits and moved ping records recount (a part of a feed recounts what merged once,
-  // as it writes its counts).
+  // merges and moved ping records recount (a part of a feed recounts what merged once, as it
+  // writes its counts). An edit within its conversation is counted from the entry where it can.
   if (merged && !combined) await recountMerged(db, survivor, [...conversations.values()].reduce((n, size) => n + size, 0) + unassigned.length, now);
   else if (noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
-  else await refreshConversation(db, survivor, now);
+  else if (!(edited && noRecordsMoved && unassigned.length === 0 && (await countEditedEntry(db, survivor, entryId, edited, now)))) await refreshConversation(db, survivor, now);
   return survivor;
 }
 

@@ -5,6 +5,7 @@ import type { Db } from '../db/open.ts';
 import type { EntriesTable } from '../db/schema.ts';
 import type { Entry, EntryDraft, EntryWithBlog } from '../domain/models.ts';
 import { RoundupState, type EntryKind } from '../domain/vocabulary.ts';
+import type { CountedEntryState } from './conversation-count-values.ts';
 import { firstRow, keptLengthParts, prepare, preparedList } from './prepared.ts';
 
 function toEntry(row: Selectable<EntriesTable>): Entry {
@@ -46,7 +47,8 @@ export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
  * (a different content hash) updated, the same one again left alone. `contentText` is what
  * full-text search indexes (entries_fts follows by trigger), as threading derived it;
  * `itemHash` the hash of the feed item it was read from (null for anything else), kept so
- * that the same item again is recognised before any work (listEntryItemStates).
+ * that the same item again is recognised before any work (listEntryItemStates). An edit tells
+ * what the entry's row held before it (`before`), so that its conversation need not be recounted.
  */
 export async function upsertEntry(
   db: Db,
@@ -54,11 +56,12 @@ export async function upsertEntry(
   draft: EntryDraft,
   now: string,
   derived: { contentText: string | null; itemHash?: string | null },
-): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean; commentCountBefore: number | null }> {
+): Promise<{ id: number; outcome: UpsertOutcome; commentCountRose: boolean; commentCountBefore: number | null; before?: CountedEntryState }> {
   const itemHash = derived.itemHash ?? null;
   const existing = blogId === null ? await firstRow(storedPingRecord, db, [draft.identity]) : await firstRow(storedEntry, db, [draft.identity, blogId]);
 
   if (!existing) return { id: await insertNewEntry(db, blogId, draft, now, derived), outcome: 'inserted', commentCountRose: false, commentCountBefore: null };
+  const { id: _id, content_hash: _hash, comment_feed_url: _feed, item_hash: _item, ...before } = existing;
   const values = entryValues(draft, derived.contentText, itemHash);
 
   const commentCountRose = draft.commentCount !== null && draft.commentCount > (existing.comment_count ?? 0);
@@ -81,7 +84,7 @@ export async function upsertEntry(
     })
     .where('id', '=', existing.id)
     .execute();
-  return { id: existing.id, outcome: 'updated', commentCountRose, commentCountBefore: existing.comment_count };
+  return { id: existing.id, outcome: 'updated', commentCountRose, commentCountBefore: existing.comment_count, before };
 }
 
 
@@ -181,7 +184,11 @@ export async function insertNewEntries(db: Db, rows: NewEntryRow[], now: string)
   return ids;
 }
 
-const storedColumns = ['id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash'] as const;
+// With what the entry's conversation counts of it, for an edit to tell what it changed (CountedEntryState).
+const storedColumns = [
+  'id', 'content_hash', 'comment_count', 'comment_feed_url', 'item_hash',
+  'kind', 'blog_id', 'author_url', 'author_name', 'sort_at', 'title', 'excerpt', 'same_as_id', 'tombstoned_at', 'source_key',
+] as const;
 const storedEntry = prepare(2, (db, [identity, blogId]: [string, number]) => db.selectFrom('entries').select(storedColumns).where('identity', '=', identity).where('blog_id', '=', blogId));
 const storedPingRecord = prepare(1, (db, [identity]: [string]) => db.selectFrom('entries').select(storedColumns).where('identity', '=', identity).where('blog_id', 'is', null));
 const setCommentState = prepare(4, (db, [commentCount, commentFeedUrl, itemHash, id]: [number | null, string | null, string | null, number]) =>
