@@ -56,7 +56,9 @@ export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date
   const url = httpUrlOrNull(item.url);
   const commentFeed =
     item.commentFeeds.find((f) => f.type === 'application/atom+xml') ?? item.commentFeeds[0] ?? null;
-  const draft: Omit<EntryDraft, 'contentHash'> = {
+  // The hash is set once the fields it covers are: the same object, since a spread with a key the
+  // object lacks builds a new shape each time (a microsecond an item).
+  const draft: EntryDraft = {
     kind,
     identity: identityOf(item),
     guid: item.guid?.trim() || null,
@@ -74,8 +76,10 @@ export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date
     commentFeedUrl: httpUrlOrNull(commentFeed?.url ?? null),
     commentsPageUrl: httpUrlOrNull(item.commentsPageUrl),
     trackbackPingUrl: httpUrlOrNull(item.trackbackPingUrl),
+    contentHash: '',
   };
-  return { ...draft, contentHash: contentHashOf(draft) };
+  draft.contentHash = contentHashOf(draft);
+  return draft;
 }
 
 /** A sanitized body read once for what threading and search take from it: its links and its text. */

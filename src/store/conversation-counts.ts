@@ -29,7 +29,7 @@ import {
   setManyConversationCounts,
   type ConversationCountsRow,
 } from './conversation-count-statements.ts';
-import { authorKeyOf, combinedCounts, conversationTitleOf, countedInto, emptyConversation, rowOf, type ArrivedEntry, type CountedRoot } from './conversation-count-values.ts';
+import { authorKeyOf, combinedCounts, conversationTitleOf, countedInto, emptyConversation, withCounts, type ArrivedEntry, type CountedRoot } from './conversation-count-values.ts';
 
 export { authorKeyOf, type ArrivedEntry } from './conversation-count-values.ts';
 
@@ -39,13 +39,13 @@ export { authorKeyOf, type ArrivedEntry } from './conversation-count-values.ts';
  */
 export async function startCountedConversation(db: Db, entryId: number, arrival: ArrivedEntry, now: string): Promise<number> {
   const missing = arrival.kind === 'post' && arrival.commentCount !== null ? Math.max(0, arrival.commentCount - (arrival.answered ? await countKnownComments(db, entryId) : 0)) : 0;
-  const counts = countedInto(emptyConversation, { ...arrival, id: entryId }, missing);
+  const counts = countedInto(emptyConversation, arrival, { id: entryId }, missing);
   const id = (await firstRow(insertCountedConversation, db, [...counts, now, now]))!.id;
   // Counts held for a part: the entries of the part that join it later count on from these
   // without reading them back (nothing to write unless they do).
   const authorKey = authorKeyOf(arrival);
   deferred.get(db)?.set(id, {
-    row: { id, ...rowOf(counts, now), merged_into_id: null, created_at: now },
+    row: withCounts({ id, merged_into_id: null, created_at: now }, counts, now),
     blogs: new Set(arrival.blogId === null ? [] : [arrival.blogId]),
     authors: new Set(authorKey === null ? [] : [authorKey]),
     root: { id: entryId, kind: arrival.kind, sort_at: arrival.sortAt },
@@ -144,11 +144,11 @@ export async function addToConversation(db: Db, conversationId: number, entryId:
       missing = Math.max(0, post.commentCount - known) - Math.max(0, post.commentCount - (known - 1));
     }
   }
-  const counts = countedInto(c, { ...e, id: entryId, newBlog, newAuthor, root }, missing);
+  const counts = countedInto(c, e, { id: entryId, newBlog, newAuthor, root }, missing);
   if (!batch) return void (await setConversationCounts(db, [...counts, now, conversationId]));
   // Deferred to flushConversationCounts: written once for all the entries of the batch.
   const rootId = counts[0];
-  held.row = { ...c, ...rowOf(counts, now) };
+  held.row = withCounts(c, counts, now);
   held.dirty = true;
   if (e.blogId !== null) held.blogs.add(e.blogId);
   if (authorKey !== null) held.authors.add(authorKey);
@@ -255,7 +255,7 @@ export async function combineMergedCounts(db: Db, from: number, into: number, no
   }
   // The merged row keeps its counts as they were at the merge, as without a part.
   await writeHeldCounts(db, [from]);
-  batch.set(into, { row: { ...a.row, ...rowOf(counts, now) }, blogs: new Set([...a.blogs, ...b.blogs]), authors: new Set([...a.authors, ...b.authors]), root, dirty: true });
+  batch.set(into, { row: withCounts(a.row, counts, now), blogs: new Set([...a.blogs, ...b.blogs]), authors: new Set([...a.authors, ...b.authors]), root, dirty: true });
   return true;
 }
 

@@ -127,21 +127,16 @@ export interface NewEntryRow {
   threading?: NewEntryThreading;
 }
 
+// The values of insertedColumns, in their order. Built as one array: an object spread with the
+// threading columns added, then read column by column, took 10 µs an entry.
 function newEntryValues(row: NewEntryRow, now: string): unknown[] {
-  const { draft, derived } = row;
-  const threading = row.threading ?? { sourceKey: null, roundup: RoundupState.None, targetUrl: null };
-  const inserted = {
-    ...entryValues(draft, derived.contentText, derived.itemHash ?? null),
-    blog_id: row.blogId,
-    identity: draft.identity,
-    sort_at: draft.publishedAt ?? draft.updatedAt ?? now,
-    first_seen_at: now,
-    changed_at: now,
-    source_key: threading.sourceKey,
-    is_roundup: threading.roundup,
-    target_url: threading.targetUrl,
-  };
-  return insertedColumns.map((c) => inserted[c]);
+  const { draft: d, derived } = row;
+  const threading = row.threading;
+  return [
+    d.kind, d.guid, d.url, d.urlKey, d.title, d.authorName, d.authorUrl, d.contentHtml, derived.contentText, d.excerpt, d.lang, d.publishedAt, d.updatedAt,
+    d.commentCount, d.commentFeedUrl, d.commentsPageUrl, d.trackbackPingUrl, d.contentHash, derived.itemHash ?? null, row.blogId, d.identity, d.publishedAt ?? d.updatedAt ?? now, now, now,
+    threading?.sourceKey ?? null, threading?.roundup ?? RoundupState.None, threading?.targetUrl ?? null,
+  ];
 }
 
 /**
