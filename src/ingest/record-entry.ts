@@ -191,7 +191,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   // A new entry has no channel to replace; a part of a feed writes its new entries' channels together.
   await addNewEntryChannel(db, id, input.via, now);
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations, input.targetCandidates);
-  const waiting = (await insertNewEdges(db, id, decision.relations, outgoing.targets, now)).map((w) => ({ ...w, from_roundup: roundup }));
+  const waiting = await insertNewEdges(db, id, decision.relations, outgoing.targets, now, roundup);
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
   const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
   const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);

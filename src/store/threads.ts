@@ -124,23 +124,30 @@ const insertEdgeRows = preparedList(6, (db, rows: [number, EdgeType, string, str
 /**
  * Inserts the edges of an entry that had none (a new entry), each with the entry its target
  * names when one was found (resolveEdgeTargets), so no edge is written twice; returns those
- * still waiting for their target.
+ * still waiting for their target, with the entry's roundup state.
  */
-export async function insertNewEdges(db: Db, entryId: number, relations: RelationDraft[], targets: Map<string, number>, now: string): Promise<(WaitingEdge & { target: string })[]> {
+export async function insertNewEdges(
+  db: Db,
+  entryId: number,
+  relations: RelationDraft[],
+  targets: Map<string, number>,
+  now: string,
+  roundup: RoundupState,
+): Promise<(WaitingEdge & { target: string })[]> {
   // A part of a feed holds them and writes them with its other entries' (held-threading.ts).
   const rows = relations.map((r) => {
     const target = edgeTargetKey(r.target);
     return { from: entryId, type: r.type, target, to: targets.get(target) ?? null, toUrl: r.toUrl, createdAt: now, toSite: r.target.kind === 'url' ? siteOfKey(r.target.key) : null };
   });
   const held = holdNewEdges(db, rows);
-  if (held) return held.map((w) => ({ ...w, from_entry_id: entryId }));
+  if (held) return held.map((w) => ({ id: w.id, from_entry_id: entryId, type: w.type, target: w.target, from_roundup: roundup }));
   const waiting: (WaitingEdge & { target: string })[] = [];
   for (const part of keptLengthParts(rows)) {
     const { rows: written } = await insertResolvedEdgeRows(part.length)(
       db,
       part.flatMap((r) => [r.from, r.type, r.target, r.to, r.toUrl, r.createdAt, r.toSite]),
     );
-    for (const row of written) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target });
+    for (const row of written) if (row.to_entry_id === null) waiting.push({ id: row.id, from_entry_id: entryId, type: row.type, target: row.target, from_roundup: roundup });
   }
   return waiting;
 }
