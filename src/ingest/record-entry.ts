@@ -12,8 +12,9 @@ import { lockThreadingNames } from '../store/dialect.ts';
 import { insertNewEntries, insertNewEntry, updateEntryCommentCount, upsertEntry, type NewEntryRow, type UpsertOutcome } from '../store/entries.ts';
 import { addNewEntryChannel } from '../store/held-channels.ts';
 import { writeHeldThreading } from '../store/held-threading.ts';
+import { channelMayCount } from '../store/conversation-count-values.ts';
 import type { ArrivedEntry } from '../store/conversation-counts.ts';
-import { countPostCommentCount } from '../store/conversation-edits.ts';
+import { countPostCommentCount, touchCountedConversation } from '../store/conversation-edits.ts';
 import type { WaitingEdge } from '../store/feed-part.ts';
 import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
@@ -144,10 +145,13 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   if (isAlreadyThreaded(outcome, stored, draft.kind)) {
     const conversationId = await lockSurvivingConversationId(db, stored.conversationId!);
     if (newChannel) await touchEntryNode(db, id, now);
-    // A new channel may make it a linkback: recounted. Another comment count moves only the
-    // conversation's "may be missing" count.
-    if (newChannel) await refreshConversation(db, conversationId, now);
-    else await countPostCommentCount(db, conversationId, { id, kind: draft.kind }, commentCountBefore, draft.commentCount, now);
+    // A new channel may make it a linkback or a listed ping: recounted; one that counts nothing
+    // changes only its pages. Another comment count moves only the "may be missing" count.
+    if (newChannel && channelMayCount(input.via, draft.kind)) await refreshConversation(db, conversationId, now);
+    else {
+      if (newChannel) await touchCountedConversation(db, conversationId, now);
+      await countPostCommentCount(db, conversationId, { id, kind: draft.kind }, commentCountBefore, draft.commentCount, now);
+    }
     return { id, outcome, commentCountRose, conversationId };
   }
 
@@ -168,10 +172,11 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   const partners = await settleSameAs(db, id, { urlKey: stored.urlKey, sourceKey: decision.sourceKey });
 
   const joined = await joinedEntries(db, id, resolved, partners);
-  // An edit that found no comment or ping (only body links, which count nothing) and changed no
-  // channel may be counted from the entry alone (countEditedEntry).
-  const countsAlone = outcome === 'updated' && before && !newChannel && decision.replacesChannel === null && found.every((e) => e.type === 'links-to');
-  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, undefined, countsAlone ? before : undefined);
+  // An entry recorded again that found no comment or ping (only body links, which count nothing)
+  // may be counted from the entry alone (countEditedEntry).
+  const countsAlone = before && found.every((e) => e.type === 'links-to');
+  const edited = countsAlone ? { before, newChannel: newChannel ? input.via : null, replacedChannel: decision.replacesChannel } : undefined;
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, undefined, edited);
   return { id, outcome, commentCountRose, conversationId };
 }
 

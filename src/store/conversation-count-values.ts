@@ -5,7 +5,7 @@
 import type { Selectable } from 'kysely';
 import type { ConversationsTable } from '../db/schema.ts';
 import { rankConversation } from '../domain/rank.ts';
-import { isLinkbackKind, type EntryKind } from '../domain/vocabulary.ts';
+import { isLinkbackKind, linkbackChannels, type Channel, type EntryKind } from '../domain/vocabulary.ts';
 
 /**
  * A new entry as it was just stored (no record of a ping points at it, it is no tombstone), so
@@ -195,14 +195,15 @@ export interface CountedEntryState {
 }
 
 /**
- * Whether an edit left an entry where its conversation's counts place it: the same kind, blog,
- * author, date, visibility and ping source, so that only its post's gap and, as the root, the
+ * Whether an edit left an entry where its conversation's counts place it: the same kind (any
+ * linkback for a linkback), blog, author, date, visibility and ping source, so that only its post's gap and, as the root, the
  * conversation's title can have changed. Anything else may move the root, the activity or the
  * blogs and authors, which a recount finds.
  */
 export function keepsCountedPlace(before: CountedEntryState, after: CountedEntryState): boolean {
   return (
-    before.kind === after.kind &&
+    // A ping's record that came again by another protocol: any linkback counts alike.
+    (before.kind === after.kind || (isLinkbackKind(before.kind) && isLinkbackKind(after.kind))) &&
     before.blog_id === after.blog_id &&
     before.author_url === after.author_url &&
     before.author_name === after.author_name &&
@@ -211,4 +212,15 @@ export function keepsCountedPlace(before: CountedEntryState, after: CountedEntry
     before.tombstoned_at === after.tombstoned_at &&
     before.source_key === after.source_key
   );
+}
+
+/**
+ * Whether a channel an entry of kind `kind` gained (or lost) can change its conversation's counts:
+ * one the blog's listing of pings names (its post's known comments), or a ping's channel on an
+ * entry that is no ping itself (it may make its node a linkback). A feed's channels count nothing,
+ * nor a ping's on a ping's record, whose kind makes it a linkback already.
+ */
+export function channelMayCount(via: Channel, kind: EntryKind): boolean {
+  if (via === 'listing') return true;
+  return (linkbackChannels as readonly Channel[]).includes(via) && !isLinkbackKind(kind);
 }

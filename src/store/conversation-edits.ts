@@ -1,13 +1,14 @@
 // store: what a change to an entry already counted in its conversation does to the conversation's
 // counts, without recounting the debate: a post that reports another comment count moves the
 // "may be missing" count by its own gap; an edit that leaves the entry's place in the counts
-// (kind, blog, author, date, visibility) moves that gap and, for the root, the title.
+// (kind, blog, author, date, visibility) moves that gap and, for the root, the title; a channel
+// that counts nothing only marks the conversation changed.
 import type { Db } from '../db/open.ts';
-import type { EntryKind } from '../domain/vocabulary.ts';
+import type { Channel, EntryKind } from '../domain/vocabulary.ts';
 import { forgetReadAhead } from './arrivals-ahead.ts';
 import { countKnownComments } from './comment-gaps.ts';
 import { countedEntry, moveEditedCounts, moveMissingCount } from './conversation-count-statements.ts';
-import { conversationTitleOf, keepsCountedPlace, type CountedEntryState } from './conversation-count-values.ts';
+import { channelMayCount, conversationTitleOf, keepsCountedPlace, type CountedEntryState } from './conversation-count-values.ts';
 import { heldCountsOf, waitsForRecount } from './conversation-counts.ts';
 import { firstRow } from './prepared.ts';
 
@@ -30,18 +31,27 @@ export async function countPostCommentCount(db: Db, conversationId: number, post
   await moveMissingCount(db, [delta, now, conversationId]);
 }
 
+/** An entry recorded again: its row before, and the channel it gained and the one it gave up, if any. */
+export interface EditedEntry {
+  before: CountedEntryState;
+  newChannel: Channel | null;
+  replacedChannel: Channel | null;
+}
+
 /**
  * Follows an edit of an entry that stayed in its conversation, with nothing joined to it and no
- * comment, ping or channel of it found or lost (the caller knows; `before`: its row before the
- * edit). When the edit left the entry's place in the counts, its post's gap moves and, if it is
+ * comment or ping of it found (the caller knows). When the edit left the entry's place in the
+ * counts and its channels count nothing new (channelMayCount), its post's gap moves and, if it is
  * the root, the conversation takes its new title: a lookup of the entry instead of a recount that
  * reads the whole debate (139 ms at 50,000 entries). Tells whether it could; else the caller recounts.
  */
-export async function countEditedEntry(db: Db, conversationId: number, entryId: number, before: CountedEntryState, now: string): Promise<boolean> {
+export async function countEditedEntry(db: Db, conversationId: number, entryId: number, edit: EditedEntry, now: string): Promise<boolean> {
   // A merge in this transaction recounts the conversation once, this edit with the rest.
   if (waitsForRecount(db, conversationId)) return true;
   const after = await firstRow(countedEntry, db, [entryId]);
-  if (!after || !keepsCountedPlace(before, after)) return false;
+  if (!after || !keepsCountedPlace(edit.before, after)) return false;
+  if ([edit.newChannel, edit.replacedChannel].some((c) => c !== null && channelMayCount(c, after.kind))) return false;
+  const { before } = edit;
   const delta = await gapMoved(db, after, before.comment_count, after.comment_count);
   const title = conversationTitleOf(after);
   const held = heldCountsOf(db, conversationId);
@@ -54,6 +64,22 @@ export async function countEditedEntry(db: Db, conversationId: number, entryId: 
   forgetReadAhead(db);
   await moveEditedCounts(db, [delta, entryId, title, now, conversationId]);
   return true;
+}
+
+/**
+ * Marks a conversation changed whose counts stay as they are (an entry of it gained a channel
+ * that counts nothing): pages and feeds, which show an entry's channels, follow its updated_at.
+ */
+export async function touchCountedConversation(db: Db, conversationId: number, now: string): Promise<void> {
+  if (waitsForRecount(db, conversationId)) return;
+  const held = heldCountsOf(db, conversationId);
+  if (held) {
+    held.row = { ...held.row, updated_at: now };
+    held.dirty = true;
+    return;
+  }
+  forgetReadAhead(db);
+  await moveMissingCount(db, [0, now, conversationId]);
 }
 
 /**

@@ -3,8 +3,7 @@
 // entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
 // follow (conversation-counts.ts). SQL only; never a scan of the database.
 import type { Db } from '../db/open.ts';
-import type { CountedEntryState } from './conversation-count-values.ts';
-import { countEditedEntry } from './conversation-edits.ts';
+import { countEditedEntry, type EditedEntry } from './conversation-edits.ts';
 import { addToConversation, combineMergedCounts, knownEntryCount, readArrivalsAhead, recountMerged, refreshConversation, settleCountsBeforeMerge, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
 import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
@@ -152,8 +151,7 @@ export async function readJoinedConversationsAhead(db: Db, entryIds: number[], b
 /**
  * Puts an entry and the entries it joins into one conversation, merging smaller into larger.
  * `arrival`: the entry is new and stored as described (its counts need not be read back).
- * `edited`: the entry was edited, finding no comment, ping or channel, and its row held this
- * before (countEditedEntry).
+ * `edited`: the entry was recorded again, finding no comment or ping, as described (countEditedEntry).
  */
 export async function joinConversations(
   db: Db,
@@ -162,7 +160,7 @@ export async function joinConversations(
   now: string,
   noRecordsMoved: boolean,
   arrival?: ArrivedEntry,
-  edited?: CountedEntryState,
+  edited?: EditedEntry,
 ): Promise<number> {
   const ids = [entryId, ...joinedEntryIds];
   const rows = await lockConversationsOf(db, ids, arrival !== undefined);

@@ -47,8 +47,8 @@ export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
  * (a different content hash) updated, the same one again left alone. `contentText` is what
  * full-text search indexes (entries_fts follows by trigger), as threading derived it;
  * `itemHash` the hash of the feed item it was read from (null for anything else), kept so
- * that the same item again is recognised before any work (listEntryItemStates). An edit tells
- * what the entry's row held before it (`before`), so that its conversation need not be recounted.
+ * that the same item again is recognised before any work (listEntryItemStates). A stored entry
+ * tells what its row held before (`before`), so that its conversation need not be recounted.
  */
 export async function upsertEntry(
   db: Db,
@@ -71,7 +71,7 @@ export async function upsertEntry(
     if (existing.comment_count !== draft.commentCount || existing.comment_feed_url !== draft.commentFeedUrl || existing.item_hash !== itemHash) {
       await setCommentState(db, [draft.commentCount, draft.commentFeedUrl, itemHash, existing.id]);
     }
-    return { id: existing.id, outcome: 'unchanged', commentCountRose, commentCountBefore: existing.comment_count };
+    return { id: existing.id, outcome: 'unchanged', commentCountRose, commentCountBefore: existing.comment_count, before };
   }
 
   await db

@@ -4,8 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import type { Source } from '../../src/domain/models.ts';
+import type { Channel } from '../../src/domain/vocabulary.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
+import { draftEntry } from '../../src/reader/entry-draft.ts';
 import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
+import { recordEntry } from '../../src/ingest/record-entry.ts';
+import { pingRecord } from '../../src/threading/ping-record.ts';
+import { relationsOf } from '../../src/threading/relations.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { at, blogosphere, feedItem, ingest, random } from '../support/blogosphere.ts';
@@ -150,6 +155,54 @@ describe('countEditedEntry', () => {
       expect(result.updated).toBe(1);
       expect(recounts(sql)).toBe(1);
       expect((await conversation()).missing_count).toBe(2);
+      await expectCountsMatchRecount(database);
+    });
+
+    // A verified ping from `source` to the debate's first post, as the ping endpoints record it.
+    const ping = (protocol: 'pingback' | 'webmention', via: Channel, source = 'http://c.example/gerede/', minute = 20) => {
+      const { draft, relations } = pingRecord(
+        { protocol, sourceUrl: source, targetUrl: 'http://a.example/idee/' },
+        { url: source, title: 'Gerede', authorName: 'Fritz', authorUrl: null, publishedAt: at(5), excerptHtml: '<p>Bei <a href="http://a.example/idee/">Anna</a></p>' },
+      );
+      return recordStatements(() => database.db.transaction().execute((trx) => recordEntry(trx, { blogId: null, draft, via, relations, targetUrl: 'http://a.example/idee/' }, at(minute))));
+    };
+
+    it("counts a ping's record that came again by another protocol from the record alone", async () => {
+      await ping('pingback', 'pingback');
+      // A ping received (not listed by the blog) is none of the comments the post reports.
+      expect(await conversation()).toMatchObject({ entry_count: 4, linkback_count: 1, missing_count: 3 });
+      // The same page sends a webmention too: one record, now with both channels.
+      const again = await ping('webmention', 'webmention', undefined, 21);
+      expect(recounts(again.sql)).toBe(0);
+      expect(await conversation()).toMatchObject({ entry_count: 4, linkback_count: 1, missing_count: 3, updated_at: at(21) });
+      const channels = await database.db.selectFrom('entry_channels').select('via').where('entry_id', '=', again.result.id).orderBy('via').execute();
+      expect(channels.map((c) => c.via)).toEqual(['pingback', 'webmention']);
+      await expectCountsMatchRecount(database);
+    });
+
+    it('marks the conversation changed for a channel that counts nothing, without a recount', async () => {
+      // The same comment, unchanged, found in another feed of its blog.
+      const draft = draftEntry(kommentar(), 'comment');
+      const relations = relationsOf(draft, { via: 'feed', post: null, inReplyTo: kommentar().inReplyTo });
+      const seen = await recordStatements(() => database.db.transaction().execute((trx) => recordEntry(trx, { blogId: 1, draft, via: 'feed', relations }, at(20))));
+      expect(seen.result.outcome).toBe('unchanged');
+      expect(recounts(seen.sql)).toBe(0);
+      expect((await conversation()).updated_at).toBe(at(20));
+      await expectCountsMatchRecount(database);
+    });
+
+    it("recounts a ping's channel that makes a post a linkback, and one the blog's listing names", async () => {
+      // The answering post, recorded again as the source of a webmention: it arrived as a linkback too.
+      const post = draftEntry(antwort(), 'post');
+      const relations = relationsOf(post, { via: 'webmention', post: null, inReplyTo: [] });
+      const mention = await recordStatements(() => database.db.transaction().execute((trx) => recordEntry(trx, { blogId: 2, draft: post, via: 'webmention', relations }, at(20))));
+      expect(recounts(mention.sql)).toBe(1);
+      expect((await conversation()).linkback_count).toBe(1);
+      await ping('pingback', 'pingback', 'http://c.example/gerede/', 21);
+      // The blog lists that ping: one of the comments its post reports.
+      const listed = await ping('pingback', 'listing', 'http://c.example/gerede/', 22);
+      expect(recounts(listed.sql)).toBe(1);
+      expect(await conversation()).toMatchObject({ linkback_count: 2, missing_count: 2 });
       await expectCountsMatchRecount(database);
     });
 
