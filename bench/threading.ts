@@ -13,10 +13,12 @@ import { commentFeedWaitSeconds } from '../src/poller/schedule.ts';
 import { draftEntry } from '../src/reader/entry-draft.ts';
 import type { FeedItem } from '../src/reader/types.ts';
 import { ingestFeedItems, itemsPerTransaction } from '../src/ingest/feed-items.ts';
+import { listFeedEntries } from '../src/store/feed-items.ts';
 import { recordCommentCount, recordEntry } from '../src/ingest/record-entry.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
 import { relationsOf } from '../src/threading/relations.ts';
+import { pingRecord } from '../src/threading/ping-record.ts';
 import { refreshConversation } from '../src/store/conversation-union.ts';
 import type { Figure } from './poll.ts';
 
@@ -131,7 +133,7 @@ async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): 
  * until their counts were combined; and an edit of one of its comments, which recounted it until an
  * edit that leaves its entry's place was counted from the entry. Medians of 7, in ms.
  */
-async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number; edits: number }> {
+async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number; edits: number; pingsAgain: number }> {
   return withDatabase(async (database) => {
     const db = database.db;
     const now = '2026-01-01T00:00:00.000Z';
@@ -166,7 +168,19 @@ async function timeRecount(n: number): Promise<{ recount: number; countRises: nu
       const relations = relationsOf(draft, { via: 'comment-feed', post: null, inReplyTo: [] });
       return db.transaction().execute((trx) => recordEntry(trx, { blogId: 3, draft, via: 'comment-feed', relations }, now));
     });
-    return { recount, countRises, merges, edits };
+    // A page that pinged the debate's first post pings it again by webmention (WordPress with the
+    // Webmention plugin sends both): one record with two channels, its kind another linkback.
+    const ping = (k: number, protocol: 'pingback' | 'webmention') => {
+      const source = `http://pinger.example/${k}/`;
+      const { draft, relations } = pingRecord(
+        { protocol, sourceUrl: source, targetUrl: 'http://blog2.example/p/1/' },
+        { url: source, title: 'Dazu', authorName: 'Pinger', authorUrl: null, publishedAt: '2026-01-02T00:00:00.000Z', excerptHtml: '<p>Dazu</p>' },
+      );
+      return db.transaction().execute((trx) => recordEntry(trx, { blogId: null, draft, via: protocol, relations, targetUrl: 'http://blog2.example/p/1/' }, now));
+    };
+    for (let k = 0; k < 7; k++) await ping(k, 'pingback');
+    const pingsAgain = await timed((k) => ping(k, 'webmention'));
+    return { recount, countRises, merges, edits, pingsAgain };
   });
 }
 
@@ -205,10 +219,20 @@ export async function bulkIngest(database: OpenedDatabase, n: number): Promise<n
 
 /** Measures per-entry threading time at two database sizes, and bulk ingest throughput. */
 export async function benchThreading(options: { small: number; large: number; samples: number }): Promise<Figure[]> {
+  // With each size, the statement of the merged feed of everything (a cache miss of /feed.atom):
+  // the newest 50 nodes, read by date.
+  const mergedFeed = new Map<number, number>();
   const perEntry = async (size: number) =>
     withDatabase(async (database) => {
       await prefill(database, size);
       await timeNewEntries(database, size, 20); // warm the page cache and statements
+      const times: number[] = [];
+      for (let k = 0; k < 7; k++) {
+        const started = process.hrtime.bigint();
+        await listFeedEntries(database.db, { kind: 'all' }, 50);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      mergedFeed.set(size, median(times));
       return median(await timeNewEntries(database, size, options.samples));
     });
   // Peak memory of this process while each database is filled and threaded into.
@@ -269,6 +293,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       note: `the benchmark process while it fills a database file of that size by SQL and threads new entries into it; baseline: the same with ${options.small.toLocaleString('en')} entries`,
     },
     {
+      name: `the merged feed's newest 50, ${options.large.toLocaleString('en')} stored`,
+      value: mergedFeed.get(options.large)!,
+      baseline: mergedFeed.get(options.small)!,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: `listFeedEntries of everything (a cache miss of /feed.atom), median of 7; baseline: the same with ${options.small.toLocaleString('en')} stored. The ratio should stay near 1.`,
+    },
+    {
       name: 'bulk ingest (posts + comments, in feed parts)',
       value: bulk,
       baseline: oneByOne,
@@ -307,6 +339,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       unit: 'ms',
       higherIsBetter: false,
       note: "recordEntry of the debate's first comment with new text (its author, date and post as before), in its own transaction, median of 7, in the recount's conversations above: counted from the entry (a recount of the debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
+    },
+    {
+      name: 'a ping comes again by webmention, conversation of 50,000 entries',
+      value: recountLarge.pingsAgain,
+      baseline: recountSmall.pingsAgain,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: "recordEntry of a webmention from a page whose pingback to the debate's first post is recorded, in its own transaction, median of 7, in the recount's conversations above: one record gains a channel (a recount of the debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
     },
     {
       name: 'bulk ingest, warmed up',

@@ -1,0 +1,49 @@
+// Migration 0018: the index of records by their node holds records only, so that statements that
+// ask for nodes (same_as_id is null) read by the index their order or their names give, never
+// every node through it.
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../../src/db/open.ts';
+import { listRecentEntries } from '../../src/store/entries.ts';
+import { listFeedEntries } from '../../src/store/feed-items.ts';
+import { listSameAsCandidates } from '../../src/store/threads.ts';
+import { createTestDatabase, onPostgres } from '../support/db.ts';
+import { recordStatements } from '../support/statements.ts';
+
+let database: OpenedDatabase;
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+});
+afterEach(async () => {
+  await database.close();
+});
+
+describe('migration 0018: the index of records by their node', () => {
+  it('leaves nodes to the indexes of dates and names, and finds the records of a node', async () => {
+    if (onPostgres) {
+      // PostgreSQL plans by its statistics (a near-empty table is scanned); the index must hold records only.
+      const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'entries_same_as_idx'`.execute(database.db);
+      expect(rows[0]?.indexdef).toMatch(/WHERE \(same_as_id IS NOT NULL\)/);
+      return;
+    }
+    const sqlite = (database as OpenedDatabase & { sqlite: { prepare(s: string): { all(...a: unknown[]): { detail: string }[] } } }).sqlite;
+    const planOf = async (work: () => Promise<unknown>) => {
+      const { sql: statements } = await recordStatements(work);
+      const query = statements.find((s) => /from "entries"/.test(s))!;
+      const values = Array((query.match(/\?/g) ?? []).length).fill(1);
+      return sqlite.prepare(`explain query plan ${query}`).all(...values).map((r) => r.detail).join('\n');
+    };
+    // The merged feed of everything and the timeline: the newest nodes by date, read in that order.
+    for (const plan of [await planOf(() => listFeedEntries(database.db, { kind: 'all' }, 50)), await planOf(() => listRecentEntries(database.db, { limit: 50 }))]) {
+      expect(plan).toMatch(/SCAN \w+ USING INDEX entries_sort_at_idx/);
+      expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    }
+    // A ping's record looks for its page and its other records by their names.
+    const candidates = await planOf(() => listSameAsCandidates(database.db, 1, 'c.example/gerede'));
+    expect(candidates).toMatch(/entries_url_key_idx/);
+    expect(candidates).toMatch(/entries_source_key_idx/);
+    // The records of a node, by the index.
+    expect(sqlite.prepare('explain query plan select id from entries where same_as_id = ?').all(1).map((r) => r.detail).join('\n')).toMatch(/entries_same_as_idx/);
+  });
+});
