@@ -1,7 +1,9 @@
 // store: the values of a conversation's counts (root, title, entries, posts, comments, linkbacks,
 // blogs, authors, missing comments, activity, rank) with one more entry counted into them, or with
-// another conversation merged into them: pure, so that a part of a feed counts its new entries in
-// memory and a merge into a large debate need not recount it (conversation-counts.ts writes them).
+// another conversation merged into them, and what an edit or a new channel of an entry leaves
+// as it was: pure, so that a part of a feed counts its new entries in memory and a merge into a
+// large debate or an edit there need not recount it (conversation-counts.ts and
+// conversation-edits.ts write them).
 import type { Selectable } from 'kysely';
 import type { ConversationsTable } from '../db/schema.ts';
 import { rankConversation } from '../domain/rank.ts';
@@ -196,9 +198,9 @@ export interface CountedEntryState {
 
 /**
  * Whether an edit left an entry where its conversation's counts place it: the same kind (any
- * linkback for a linkback), blog, author, date, visibility and ping source, so that only its post's gap and, as the root, the
- * conversation's title can have changed. Anything else may move the root, the activity or the
- * blogs and authors, which a recount finds.
+ * linkback for a linkback), blog, author, date, visibility and ping source, so that only its
+ * post's gap and, as the root, the conversation's title can have changed. Anything else may
+ * move the root, the activity or the blogs and authors, which a recount finds.
  */
 export function keepsCountedPlace(before: CountedEntryState, after: CountedEntryState): boolean {
   return (
