@@ -133,7 +133,7 @@ async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): 
  * until their counts were combined; and an edit of one of its comments, which recounted it until an
  * edit that leaves its entry's place was counted from the entry. Medians of 7, in ms.
  */
-async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number; edits: number; pingsAgain: number }> {
+async function timeRecount(n: number): Promise<{ recount: number; countRises: number; merges: number; edits: number; pingsAgain: number; pingbacks: number }> {
   return withDatabase(async (database) => {
     const db = database.db;
     const now = '2026-01-01T00:00:00.000Z';
@@ -180,7 +180,16 @@ async function timeRecount(n: number): Promise<{ recount: number; countRises: nu
     };
     for (let k = 0; k < 7; k++) await ping(k, 'pingback');
     const pingsAgain = await timed((k) => ping(k, 'webmention'));
-    return { recount, countRises, merges, edits, pingsAgain };
+    // The first post's blog shows a pingback from a post of the debate as a comment (WordPress):
+    // a record of that post, which becomes a linkback and one of the first post's comments.
+    const pingbacks = await timed((k) => {
+      const source = `http://blog${((21 + 20 * k) % 100) + 1}.example/p/${21 + 20 * k}/`;
+      const it = item(`http://blog2.example/p/1/#comment-pingback-${k}`, { title: null, authorName: 'Pingback', authorUrl: source, contentHtml: '<p>[&#8230;] dazu [&#8230;]</p>', inReplyTo: [{ ref: 'http://blog2.example/p/1/', href: 'http://blog2.example/p/1/' }] });
+      const draft = draftEntry(it, 'comment');
+      const relations = relationsOf(draft, { via: 'comment-feed', post: null, inReplyTo: it.inReplyTo });
+      return db.transaction().execute((trx) => recordEntry(trx, { blogId: 2, draft, via: 'comment-feed', relations }, now));
+    });
+    return { recount, countRises, merges, edits, pingsAgain, pingbacks };
   });
 }
 
@@ -347,6 +356,14 @@ export async function benchThreading(options: { small: number; large: number; sa
       unit: 'ms',
       higherIsBetter: false,
       note: "recordEntry of a webmention from a page whose pingback to the debate's first post is recorded, in its own transaction, median of 7, in the recount's conversations above: one record gains a channel (a recount of the debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
+    },
+    {
+      name: 'a pingback comment from a post of a conversation of 50,000 entries',
+      value: recountLarge.pingbacks,
+      baseline: recountSmall.pingbacks,
+      unit: 'ms',
+      higherIsBetter: false,
+      note: "recordEntry of a pingback in the comment feed of the debate's first post, sent by another post of the debate, in its own transaction, median of 7, in the recount's conversations above: a record of that post, counted from the record (a recount of the debate before); baseline: the conversation of 1,000 entries. The ratio should stay near 1.",
     },
     {
       name: 'bulk ingest, warmed up',

@@ -169,14 +169,14 @@ export async function recordEntry(db: Db, input: RecordEntryInput, now: string):
   const found: ResolvedEdge[] = [...(await resolveOutgoingEdges(db, id, stored.blogId)), ...(await resolveIncomingEdges(db, id, stored))];
   // Already-resolved outgoing edges join too (an entry threaded before this poll, or edited).
   const resolved = inserted ? found : [...found, ...(await listResolvedOutgoingEdges(db, id))];
-  const partners = await settleSameAs(db, id, { urlKey: stored.urlKey, sourceKey: decision.sourceKey });
+  const { partners } = await settleSameAs(db, id, { urlKey: stored.urlKey, sourceKey: decision.sourceKey });
 
   const joined = await joinedEntries(db, id, resolved, partners);
   // An entry recorded again that found no comment or ping (only body links, which count nothing)
   // may be counted from the entry alone (countEditedEntry).
   const countsAlone = before && found.every((e) => e.type === 'links-to');
   const edited = countsAlone ? { before, newChannel: newChannel ? input.via : null, replacedChannel: decision.replacesChannel } : undefined;
-  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, undefined, edited);
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, edited ? { edited } : {});
   return { id, outcome, commentCountRose, conversationId };
 }
 
@@ -198,7 +198,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations, input.targetCandidates);
   const waiting = await insertNewEdges(db, id, decision.relations, outgoing.targets, now, roundup);
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
-  const partners = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
+  const { partners, recordOf } = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
   const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);
   const arrival: ArrivedEntry = {
     kind: draft.kind,
@@ -214,7 +214,8 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
     answered: incoming.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
     towardPost: outgoing.resolved.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
   };
-  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, arrival);
+  const record = recordOf !== undefined && decision.sourceKey !== null ? { nodeId: recordOf, kind: draft.kind, sourceKey: decision.sourceKey } : undefined;
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, record ? { arrival, record } : { arrival });
   return { id, outcome: 'inserted', commentCountRose: false, conversationId, waiting };
 }
 
@@ -261,22 +262,30 @@ async function joinedEntries(db: Db, id: number, resolved: ResolvedEdge[], partn
   return [...joined];
 }
 
-/** Points a ping record at its node, or makes a post the node of earlier records; returns the entries now one node with it. */
-async function settleSameAs(db: Db, id: number, entry: { urlKey: string | null; sourceKey: string | null }, known: { isNew?: boolean; noPingsFrom?: boolean } = {}): Promise<number[]> {
+/**
+ * Points a ping record at its node, or makes a post the node of earlier records; returns the
+ * entries now one node with it, and the node when the entry became a record of it.
+ */
+async function settleSameAs(
+  db: Db,
+  id: number,
+  entry: { urlKey: string | null; sourceKey: string | null },
+  known: { isNew?: boolean; noPingsFrom?: boolean } = {},
+): Promise<{ partners: number[]; recordOf?: number }> {
   const plan = sameAsPlan(entry);
   if (plan.kind === 'record') {
     const node = pickSameAsNode(await listSameAsCandidates(db, id, plan.sourceKey));
     // A new entry is no record of anything yet: only a node found changes it.
     if (node || !known.isNew) await updateSameAs(db, id, node?.id ?? null);
-    return node ? [node.id] : [];
+    return node ? { partners: [node.id], recordOf: node.id } : { partners: [] };
   }
   if (plan.kind === 'post') {
-    if (known.noPingsFrom) return [];
+    if (known.noPingsFrom) return { partners: [] };
     const records = await listPingRecordsFrom(db, plan.urlKey, id);
     await pointRecordsAt(db, records, id);
-    return records;
+    return { partners: records };
   }
-  return [];
+  return { partners: [] };
 }
 
 /** Applies the roundup rule to a body link: tells whether it may join the two entries' conversations. */

@@ -257,10 +257,50 @@ const channelsSql = sql.join(linkbackChannels.map((c) => sql.lit(c)));
  * expression, they are read in one seek rather than one per linkback channel (SQLite makes an
  * IN on the key's second column a seek per value); a recount of 50,000 entries took 141 ms, 107 after.
  */
-const arrivedAsLinkback = sql<boolean>`(e.kind in (${kindsSql})
+const linkbackEvidence = (besides?: unknown) => sql<boolean>`(e.kind in (${kindsSql})
   or exists (select 1 from entry_channels ch where ch.entry_id = e.id and (ch.via || '') in (${channelsSql}))
-  or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null
+  or exists (select 1 from entries r where r.same_as_id = e.id and r.tombstoned_at is null${besides === undefined ? sql`` : sql` and r.id != ${besides}`}
     and (r.kind in (${kindsSql}) or exists (select 1 from entry_channels rc where rc.entry_id = r.id and rc.via in (${channelsSql})))))`;
+const arrivedAsLinkback = linkbackEvidence();
+
+// A new record of a ping and the node it joined (countNewRecord): the node as counted, whether it
+// arrived as a linkback without the record, and whether another entry gave the post the record
+// counts toward the same ping before (a key of knownCommentKeys: the ping's source).
+export const newRecordContext = prepare(5, (db, [nodeId, recordId, postId, sourceKey, sameRecordId]: [number, number, number, string, number]) =>
+  db
+    .selectFrom('entries as e')
+    .select((eb) => [
+      'e.same_as_id',
+      'e.tombstoned_at',
+      'e.conversation_id',
+      linkbackEvidence(recordId).as('linkback_besides'),
+      eb
+        .exists(
+          eb
+            .selectFrom('edges as x')
+            .innerJoin('entries as o', 'o.id', 'x.from_entry_id')
+            .select('x.id')
+            .where('x.to_entry_id', '=', postId)
+            .where('o.source_key', '=', sourceKey)
+            .where('o.id', '!=', sameRecordId)
+            .where((w) =>
+              w.or([
+                w('x.type', '=', 'comment-of'),
+                w.and([w('x.type', '=', 'linkback'), w.exists(w.selectFrom('entry_channels as c').select('c.entry_id').whereRef('c.entry_id', '=', 'o.id').where('c.via', '=', 'listing'))]),
+              ]),
+            ),
+        )
+        .as('ping_known'),
+    ])
+    .where('e.id', '=', nodeId),
+);
+// A new record of a ping moved the linkbacks and the gap of its node's conversation.
+export const moveRecordCounts = prepare(4, (db, [linkbacks, missing, now, id]: [number, number, string, number]) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ linkback_count: eb('linkback_count', '+', linkbacks), missing_count: eb('missing_count', '+', missing), updated_at: now }))
+    .where('id', '=', id),
+);
 
 // A recount reads in one statement what it once read in three and one more per post: the counts
 // of the conversation's visible entries, its root (the earliest post, else the earliest entry;

@@ -2,14 +2,17 @@
 // counts, without recounting the debate: a post that reports another comment count moves the
 // "may be missing" count by its own gap; an edit that leaves the entry's place in the counts
 // (kind, blog, author, date, visibility) moves that gap and, for the root, the title; a channel
-// that counts nothing only marks the conversation changed.
+// that counts nothing only marks the conversation changed; a new record of a ping moves the
+// linkbacks and the gap its node and post give.
 import type { Db } from '../db/open.ts';
-import type { Channel, EntryKind } from '../domain/vocabulary.ts';
+import { isLinkbackKind, type Channel, type EntryKind } from '../domain/vocabulary.ts';
 import { forgetReadAhead } from './arrivals-ahead.ts';
-import { countKnownComments } from './comment-gaps.ts';
-import { countedEntry, moveEditedCounts, moveMissingCount } from './conversation-count-statements.ts';
+import { countKnownComments, findCountedPost } from './comment-gaps.ts';
+import { countedEntry, moveEditedCounts, moveMissingCount, moveRecordCounts, newRecordContext } from './conversation-count-statements.ts';
 import { channelMayCount, conversationTitleOf, keepsCountedPlace, type CountedEntryState } from './conversation-count-values.ts';
 import { heldCountsOf, waitsForRecount } from './conversation-counts.ts';
+import { writeHeldChannels } from './held-channels.ts';
+import { writeHeldThreading } from './held-threading.ts';
 import { firstRow } from './prepared.ts';
 
 /**
@@ -80,6 +83,48 @@ export async function touchCountedConversation(db: Db, conversationId: number, n
   }
   forgetReadAhead(db);
   await moveMissingCount(db, [0, now, conversationId]);
+}
+
+/** A new entry that is a record of a ping, pointed at the node `nodeId` (its page, or the ping's first record). */
+export interface NewRecord {
+  nodeId: number;
+  kind: EntryKind;
+  sourceKey: string;
+}
+
+/**
+ * Follows a new record of a ping joining its node's conversation (a pingback in a blog's comment
+ * feed, whose sending post Palaver has): a record is no entry of its own, so only two counts can
+ * move. The node arrived as a linkback now, if it did not before; and the post the record counts
+ * toward knows one more comment, unless another entry gave it that ping already. A lookup of the
+ * node and the post instead of a recount. Tells whether it could (a record of a ping's kind, of a
+ * node of this conversation); else the caller recounts.
+ */
+export async function countNewRecord(db: Db, conversationId: number, entryId: number, record: NewRecord, now: string): Promise<boolean> {
+  if (!isLinkbackKind(record.kind)) return false;
+  if (waitsForRecount(db, conversationId)) return true;
+  // The lookups read the record's edges and channels and the node's records: those held are written first.
+  await writeHeldChannels(db);
+  await writeHeldThreading(db);
+  const post = await findCountedPost(db, entryId);
+  const context = await firstRow(newRecordContext, db, [record.nodeId, entryId, post?.id ?? 0, record.sourceKey, entryId]);
+  if (!context || context.same_as_id !== null || context.conversation_id !== conversationId) return false;
+  if (post && post.conversationId !== conversationId) return false;
+  const linkbacks = context.tombstoned_at === null && !context.linkback_besides ? 1 : 0;
+  let missing = 0;
+  if (post && !context.ping_known && (post.commentCount ?? 0) > 0) {
+    const known = await countKnownComments(db, post.id);
+    missing = Math.max(0, post.commentCount! - known) - Math.max(0, post.commentCount! - (known - 1));
+  }
+  const held = heldCountsOf(db, conversationId);
+  if (held) {
+    held.row = { ...held.row, linkback_count: held.row.linkback_count + linkbacks, missing_count: held.row.missing_count + missing, updated_at: now };
+    held.dirty = true;
+    return true;
+  }
+  forgetReadAhead(db);
+  await moveRecordCounts(db, [linkbacks, missing, now, conversationId]);
+  return true;
 }
 
 /**

@@ -3,7 +3,7 @@
 // entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
 // follow (conversation-counts.ts). SQL only; never a scan of the database.
 import type { Db } from '../db/open.ts';
-import { countEditedEntry, type EditedEntry } from './conversation-edits.ts';
+import { countEditedEntry, countNewRecord, type EditedEntry, type NewRecord } from './conversation-edits.ts';
 import { addToConversation, combineMergedCounts, knownEntryCount, readArrivalsAhead, recountMerged, refreshConversation, settleCountsBeforeMerge, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
 import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
@@ -149,19 +149,19 @@ export async function readJoinedConversationsAhead(db: Db, entryIds: number[], b
 }
 
 /**
- * Puts an entry and the entries it joins into one conversation, merging smaller into larger.
- * `arrival`: the entry is new and stored as described (its counts need not be read back).
- * `edited`: the entry was recorded again, finding no comment or ping, as described (countEditedEntry).
+ * How an entry came to join: `arrival`, it is new and stored as described (its counts need not be
+ * read back), and `record`, it became a record of that ping's node (countNewRecord); `edited`, it
+ * was recorded again, finding no comment or ping, as described (countEditedEntry).
  */
-export async function joinConversations(
-  db: Db,
-  entryId: number,
-  joinedEntryIds: number[],
-  now: string,
-  noRecordsMoved: boolean,
-  arrival?: ArrivedEntry,
-  edited?: EditedEntry,
-): Promise<number> {
+export interface JoiningEntry {
+  arrival?: ArrivedEntry;
+  record?: NewRecord;
+  edited?: EditedEntry;
+}
+
+/** Puts an entry and the entries it joins into one conversation, merging smaller into larger. */
+export async function joinConversations(db: Db, entryId: number, joinedEntryIds: number[], now: string, noRecordsMoved: boolean, how: JoiningEntry = {}): Promise<number> {
+  const { arrival } = how;
   const ids = [entryId, ...joinedEntryIds];
   const rows = await lockConversationsOf(db, ids, arrival !== undefined);
   const conversations = new Map<number, number>();
@@ -207,7 +207,7 @@ export async function joinConversations(
   // writes its counts). An edit within its conversation is counted from the entry where it can.
   if (merged && !combined) await recountMerged(db, survivor, [...conversations.values()].reduce((n, size) => n + size, 0) + unassigned.length, now);
   else if (noRecordsMoved && unassigned.length === 1 && unassigned[0] === entryId) await addToConversation(db, survivor, entryId, now, arrival);
-  else if (!(edited && noRecordsMoved && unassigned.length === 0 && (await countEditedEntry(db, survivor, entryId, edited, now)))) await refreshConversation(db, survivor, now);
+  else if (!(await countedFromEntry(db, survivor, entryId, how, noRecordsMoved, unassigned, now))) await refreshConversation(db, survivor, now);
   return survivor;
 }
 
@@ -229,6 +229,17 @@ export async function mergeConversation(db: Db, from: number, into: number, now:
     .where((eb) => eb.or([eb('id', '=', from), eb('merged_into_id', '=', from)]))
     .execute();
   return combined;
+}
+
+/**
+ * Counts an entry that joined its conversation alone (no merge) from the entry where that can be
+ * done: an edit that left its place, or a new record of a ping whose node is there. Tells whether
+ * it did.
+ */
+async function countedFromEntry(db: Db, survivor: number, entryId: number, how: JoiningEntry, noRecordsMoved: boolean, unassigned: number[], now: string): Promise<boolean> {
+  if (how.edited && noRecordsMoved && unassigned.length === 0) return countEditedEntry(db, survivor, entryId, how.edited, now);
+  if (how.record && unassigned.length === 1 && unassigned[0] === entryId) return countNewRecord(db, survivor, entryId, how.record, now);
+  return false;
 }
 
 /**

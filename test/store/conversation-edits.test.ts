@@ -206,6 +206,43 @@ describe('countEditedEntry', () => {
       await expectCountsMatchRecount(database);
     });
 
+    it("counts a pingback in a blog's comment feed, and the same ping received, from the records alone", async () => {
+      expect(await conversation()).toMatchObject({ entry_count: 3, linkback_count: 0, missing_count: 3 });
+      // WordPress shows the answer's pingback as a comment of the post it answers: a record of the answer.
+      const pingback = feedItem('http://a.example/idee/#comment-2', {
+        title: 'Von: b » Antwort', authorName: 'b » Antwort', authorUrl: 'http://b.example/antwort/', publishedAt: at(4),
+        contentHtml: '<p>[&#8230;] Idee [&#8230;]</p>', inReplyTo: [{ ref: 'http://a.example/idee/', href: 'http://a.example/idee/' }],
+      });
+      const { sql } = await stored(feeds.aComments, pingback, 20);
+      expect(recounts(sql)).toBe(0);
+      // The answer arrived as a linkback; the post knows one more of the comments it reports.
+      expect(await conversation()).toMatchObject({ entry_count: 3, linkback_count: 1, missing_count: 2, updated_at: at(20) });
+      await expectCountsMatchRecount(database);
+      // The same ping, received: one more record of the answer, which changes no count.
+      const received = await ping('pingback', 'pingback', 'http://b.example/antwort/', 21);
+      expect(recounts(received.sql)).toBe(0);
+      expect(await conversation()).toMatchObject({ entry_count: 3, linkback_count: 1, missing_count: 2, updated_at: at(21) });
+      await expectCountsMatchRecount(database);
+      // The blog lists it: still that one comment of the post.
+      await ping('pingback', 'listing', 'http://b.example/antwort/', 22);
+      expect(await conversation()).toMatchObject({ linkback_count: 1, missing_count: 2 });
+      await expectCountsMatchRecount(database);
+    });
+
+    it("counts a ping the blog listed before its comment feed showed it once among the post's comments", async () => {
+      const listed = await ping('pingback', 'listing', 'http://b.example/antwort/', 20);
+      expect(recounts(listed.sql)).toBe(0);
+      expect(await conversation()).toMatchObject({ linkback_count: 1, missing_count: 2 });
+      const pingback = feedItem('http://a.example/idee/#comment-2', {
+        title: 'Von: b » Antwort', authorName: 'b » Antwort', authorUrl: 'http://b.example/antwort/', publishedAt: at(4),
+        contentHtml: '<p>[&#8230;] Idee [&#8230;]</p>', inReplyTo: [{ ref: 'http://a.example/idee/', href: 'http://a.example/idee/' }],
+      });
+      const { sql } = await stored(feeds.aComments, pingback, 21);
+      expect(recounts(sql)).toBe(0);
+      expect(await conversation()).toMatchObject({ linkback_count: 1, missing_count: 2 });
+      await expectCountsMatchRecount(database);
+    });
+
     it('holds the edited counts with a new entry of the same part', async () => {
       const neu = feedItem('http://a.example/neu/', { title: 'Neu', authorName: 'Dora', publishedAt: at(4), contentHtml: '<p><a href="http://a.example/idee/">dort</a></p>' });
       const { result, sql } = await recordStatements(() =>
