@@ -1,7 +1,8 @@
 // A conversation's counts when a new entry merges debates into a large one: combined from both
 // rows and the smaller debate's entries (combineMergedCounts), never by reading every entry of the
 // merged debate, and the same as a recount. Blogs registered in a random order make their posts'
-// and comments' debates start apart and merge, inside parts of feeds and across them.
+// and comments' debates start apart and merge, inside parts of feeds and across them, with the
+// pingbacks their posts' links send shown among the comments.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
@@ -28,7 +29,7 @@ async function rowsOf(database: OpenedDatabase) {
 describe('combineMergedCounts', () => {
   it('gives a merged debate the counts a recount gives, and the same rows as recounting it, in random blogospheres', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const blogs = blogosphere(seed, 6, 6);
+      const blogs = blogosphere(seed, 6, 6, { pingbacks: true });
       const partSize = 1 + (seed % 4);
       const [combining, recounting] = [await createTestDatabase(), await createTestDatabase()];
       try {

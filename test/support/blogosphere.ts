@@ -36,15 +36,17 @@ export interface Blog {
 /**
  * Blogs whose posts link earlier posts of any blog and whose comments answer their own posts,
  * sometimes linking another blog's post; authors from a small pool, so that debates share some.
+ * With `pingbacks`, each link of a post to another blog's post shows in that blog's comment feed
+ * as WordPress shows the pingback it received: a comment from the linking post.
  */
-export function blogosphere(seed: number, blogs: number, postsEach: number): Blog[] {
+export function blogosphere(seed: number, blogs: number, postsEach: number, options: { pingbacks?: boolean } = {}): Blog[] {
   const next = random(seed);
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
   const names = Array.from({ length: blogs }, (_, b) => `blog${b}`);
   const postUrl = (b: string, p: number) => `http://${b}.example/${p}/`;
   const people = ['Anna', 'Ben', 'Cem', 'Dora', 'Emil', 'Fritz'];
   let minute = 0;
-  return names.map((name) => {
+  const result = names.map((name) => {
     const posts = Array.from({ length: postsEach }, (_, p) => {
       const links = Array.from({ length: Math.floor(next() * 3) }, () => postUrl(pick(names), Math.floor(next() * postsEach)));
       return feedItem(postUrl(name, p), {
@@ -59,6 +61,23 @@ export function blogosphere(seed: number, blogs: number, postsEach: number): Blo
     }).reverse();
     return { name, posts, comments };
   });
+  if (options.pingbacks) {
+    for (const blog of result) {
+      for (const post of blog.posts) {
+        for (const [, target] of (post.contentHtml ?? '').matchAll(/href="([^"]+)"/g)) {
+          const to = result.find((b) => target!.startsWith(`http://${b.name}.example/`));
+          if (!to || to === blog) continue;
+          to.comments.push(
+            feedItem(`${target}#comment-pingback-${blog.name}-${post.url!.split('/').at(-2)}`, {
+              title: `Von: ${blog.name} » ${post.title}`, authorName: `${blog.name} » ${post.title}`, authorUrl: post.url, publishedAt: post.publishedAt,
+              contentHtml: '<p>[&#8230;] dort [&#8230;]</p>', inReplyTo: [{ ref: target!, href: target! }],
+            }),
+          );
+        }
+      }
+    }
+  }
+  return result;
 }
 
 /**
