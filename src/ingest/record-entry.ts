@@ -14,7 +14,7 @@ import { addNewEntryChannel } from '../store/held-channels.ts';
 import { writeHeldThreading } from '../store/held-threading.ts';
 import { channelMayCount } from '../store/conversation-count-values.ts';
 import type { ArrivedEntry } from '../store/conversation-counts.ts';
-import { countPostCommentCount, touchCountedConversation } from '../store/conversation-edits.ts';
+import { countPostCommentCount, readRecordsToMove, touchCountedConversation, type RecordToMove } from '../store/conversation-edits.ts';
 import type { WaitingEdge } from '../store/feed-part.ts';
 import { isSameConversation, joinConversations, lockSurvivingConversationId, refreshConversation } from '../store/conversation-union.ts';
 import {
@@ -198,7 +198,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
   const outgoing = await resolveEdgeTargets(db, id, input.blogId, decision.relations, input.targetCandidates);
   const waiting = await insertNewEdges(db, id, decision.relations, outgoing.targets, now, roundup);
   const incoming = await resolveIncomingEdges(db, id, { urlKey: draft.urlKey, guid: draft.guid }, input.waiting);
-  const { partners, recordOf } = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
+  const { partners, recordOf, moved } = await settleSameAs(db, id, { urlKey: draft.urlKey, sourceKey: decision.sourceKey }, { isNew: true, noPingsFrom: input.noPingsFrom === true });
   const joined = await joinedEntries(db, id, [...outgoing.resolved, ...incoming], partners, decision.isRoundup);
   const arrival: ArrivedEntry = {
     kind: draft.kind,
@@ -215,7 +215,7 @@ async function recordNewEntry(db: Db, input: RecordEntryInput, decision: EntryDe
     towardPost: outgoing.resolved.some((e) => e.type === 'comment-of' || e.type === 'linkback'),
   };
   const record = recordOf !== undefined && decision.sourceKey !== null ? { nodeId: recordOf, kind: draft.kind, sourceKey: decision.sourceKey } : undefined;
-  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, record ? { arrival, record } : { arrival });
+  const conversationId = await joinConversations(db, id, joined, now, partners.length === 0, { arrival, ...(record ? { record } : {}), ...(moved ? { moved } : {}) });
   return { id, outcome: 'inserted', commentCountRose: false, conversationId, waiting };
 }
 
@@ -264,14 +264,15 @@ async function joinedEntries(db: Db, id: number, resolved: ResolvedEdge[], partn
 
 /**
  * Points a ping record at its node, or makes a post the node of earlier records; returns the
- * entries now one node with it, and the node when the entry became a record of it.
+ * entries now one node with it, the node when the entry became a record of it, and the records a
+ * new post took as they were before.
  */
 async function settleSameAs(
   db: Db,
   id: number,
   entry: { urlKey: string | null; sourceKey: string | null },
   known: { isNew?: boolean; noPingsFrom?: boolean } = {},
-): Promise<{ partners: number[]; recordOf?: number }> {
+): Promise<{ partners: number[]; recordOf?: number; moved?: RecordToMove[] }> {
   const plan = sameAsPlan(entry);
   if (plan.kind === 'record') {
     const node = pickSameAsNode(await listSameAsCandidates(db, id, plan.sourceKey));
@@ -282,8 +283,10 @@ async function settleSameAs(
   if (plan.kind === 'post') {
     if (known.noPingsFrom) return { partners: [] };
     const records = await listPingRecordsFrom(db, plan.urlKey, id);
+    // A new post's records as they were counted, for its conversation to count them out (countArrivalOverRecords).
+    const moved = known.isNew && records.length > 0 ? await readRecordsToMove(db, records) : undefined;
     await pointRecordsAt(db, records, id);
-    return { partners: records };
+    return moved ? { partners: records, moved } : { partners: records };
   }
   return { partners: [] };
 }

@@ -294,6 +294,19 @@ export const newRecordContext = prepare(5, (db, [nodeId, recordId, postId, sourc
     ])
     .where('e.id', '=', nodeId),
 );
+// Records of a ping that stop being entries of their own (a post that sent it arrived): the
+// entries, linkbacks, blogs and authors they took with them; the rank follows as the post is counted.
+export const removeCountedRecords = prepare(5, (db, [entries, linkbacks, blogs, authors, id]: [number, number, number, number, number]) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({
+      entry_count: eb('entry_count', '-', entries),
+      linkback_count: eb('linkback_count', '-', linkbacks),
+      blog_count: eb('blog_count', '-', blogs),
+      author_count: eb('author_count', '-', authors),
+    }))
+    .where('id', '=', id),
+);
 // A new record of a ping moved the linkbacks and the gap of its node's conversation.
 export const moveRecordCounts = prepare(4, (db, [linkbacks, missing, now, id]: [number, number, string, number]) =>
   db

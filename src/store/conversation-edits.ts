@@ -3,14 +3,15 @@
 // "may be missing" count by its own gap; an edit that leaves the entry's place in the counts
 // (kind, blog, author, date, visibility) moves that gap and, for the root, the title; a channel
 // that counts nothing only marks the conversation changed; a new record of a ping moves the
-// linkbacks and the gap its node and post give.
+// linkbacks and the gap its node and post give; a new post that takes earlier records of its
+// pings as its own takes them out of the counts before it is counted.
 import type { Db } from '../db/open.ts';
 import { isLinkbackKind, type Channel, type EntryKind } from '../domain/vocabulary.ts';
 import { forgetReadAhead } from './arrivals-ahead.ts';
 import { countKnownComments, findCountedPost } from './comment-gaps.ts';
-import { countedEntry, moveEditedCounts, moveMissingCount, moveRecordCounts, newRecordContext } from './conversation-count-statements.ts';
-import { channelMayCount, conversationTitleOf, keepsCountedPlace, type CountedEntryState } from './conversation-count-values.ts';
-import { heldCountsOf, waitsForRecount } from './conversation-counts.ts';
+import { countedConversation, countedEntry, moveEditedCounts, moveMissingCount, moveRecordCounts, newRecordContext, otherOfAuthor, otherOfBlog, removeCountedRecords } from './conversation-count-statements.ts';
+import { authorKeyOf, channelMayCount, conversationTitleOf, keepsCountedPlace, type ArrivedEntry, type CountedEntryState } from './conversation-count-values.ts';
+import { addToConversation, heldCountsOf, waitsForRecount } from './conversation-counts.ts';
 import { writeHeldChannels } from './held-channels.ts';
 import { writeHeldThreading } from './held-threading.ts';
 import { firstRow } from './prepared.ts';
@@ -124,6 +125,69 @@ export async function countNewRecord(db: Db, conversationId: number, entryId: nu
   }
   forgetReadAhead(db);
   await moveRecordCounts(db, [linkbacks, missing, now, conversationId]);
+  return true;
+}
+
+/** A stored entry about to become a record of a new post (the page that sent its ping), as it was counted. */
+export type RecordToMove = CountedEntryState & { id: number };
+
+/** Reads the entries a new post is about to take as its records, before they move. */
+export async function readRecordsToMove(db: Db, ids: number[]): Promise<RecordToMove[]> {
+  const out: RecordToMove[] = [];
+  for (const id of ids) {
+    const row = await firstRow(countedEntry, db, [id]);
+    if (row) out.push(row);
+  }
+  return out;
+}
+
+/**
+ * Counts a new post that took stored records of the pings it sent as its own (they were shown on
+ * their own until it arrived), in the conversation they were in: the records leave the counts
+ * (an entry and a linkback each, and their blogs and authors where no other entry has them), then
+ * the post is counted as any new entry, a linkback now if a live record of a ping points at it.
+ * Lookups of a few entries instead of a recount. Tells whether it could: not when a record was the
+ * conversation's root or its first or last activity, or a record of another node; else the
+ * caller recounts.
+ */
+export async function countArrivalOverRecords(db: Db, conversationId: number, entryId: number, arrival: ArrivedEntry, moved: RecordToMove[], now: string): Promise<boolean> {
+  if (waitsForRecount(db, conversationId)) {
+    await addToConversation(db, conversationId, entryId, now, arrival);
+    return true;
+  }
+  if (moved.some((r) => r.same_as_id !== null)) return false;
+  const shown = moved.filter((r) => r.tombstoned_at === null);
+  if (shown.some((r) => !isLinkbackKind(r.kind))) return false;
+  // The lookups read the conversation's entries and the post's records: those held are written first.
+  await writeHeldChannels(db);
+  await writeHeldThreading(db);
+  forgetReadAhead(db);
+  const held = heldCountsOf(db, conversationId);
+  const row = held?.row ?? (await firstRow(countedConversation, db, [conversationId]));
+  if (!row) return false;
+  if (shown.some((r) => r.id === row.root_entry_id || r.sort_at === row.first_activity_at || r.sort_at === row.last_activity_at)) return false;
+  // A blog or author of the records is gone when no entry shown besides the post has it; the post's own are counted with it.
+  const goneBlogs = new Set<number>();
+  const goneAuthors = new Set<string>();
+  for (const r of shown) {
+    if (r.blog_id !== null && !goneBlogs.has(r.blog_id) && !(await firstRow(otherOfBlog, db, [conversationId, entryId, r.blog_id]))) goneBlogs.add(r.blog_id);
+    const author = authorKeyOf({ authorUrl: r.author_url, authorName: r.author_name });
+    if (author !== null && !goneAuthors.has(author) && !(await firstRow(otherOfAuthor, db, [conversationId, entryId, author]))) goneAuthors.add(author);
+  }
+  if (held) {
+    held.row = {
+      ...held.row,
+      entry_count: held.row.entry_count - shown.length,
+      linkback_count: held.row.linkback_count - shown.length,
+      blog_count: held.row.blog_count - goneBlogs.size,
+      author_count: held.row.author_count - goneAuthors.size,
+    };
+    for (const b of goneBlogs) held.blogs.delete(b);
+    for (const a of goneAuthors) held.authors.delete(a);
+  } else await removeCountedRecords(db, [shown.length, shown.length, goneBlogs.size, goneAuthors.size, conversationId]);
+  // The post is a linkback now if a live record of a ping points at it.
+  const node = await firstRow(newRecordContext, db, [entryId, 0, 0, '', 0]);
+  await addToConversation(db, conversationId, entryId, now, { ...arrival, viaLinkback: arrival.viaLinkback || Boolean(node?.linkback_besides) });
   return true;
 }
 

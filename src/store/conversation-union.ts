@@ -3,7 +3,7 @@
 // entry moves O(log n) times over its life), and each conversation's counts, root, gap and rank
 // follow (conversation-counts.ts). SQL only; never a scan of the database.
 import type { Db } from '../db/open.ts';
-import { countEditedEntry, countNewRecord, type EditedEntry, type NewRecord } from './conversation-edits.ts';
+import { countArrivalOverRecords, countEditedEntry, countNewRecord, type EditedEntry, type NewRecord, type RecordToMove } from './conversation-edits.ts';
 import { addToConversation, combineMergedCounts, knownEntryCount, readArrivalsAhead, recountMerged, refreshConversation, settleCountsBeforeMerge, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
 import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
@@ -156,6 +156,8 @@ export async function readJoinedConversationsAhead(db: Db, entryIds: number[], b
 export interface JoiningEntry {
   arrival?: ArrivedEntry;
   record?: NewRecord;
+  /** A new post's records of the pings it sent, as they were before they moved to it (countArrivalOverRecords). */
+  moved?: RecordToMove[];
   edited?: EditedEntry;
 }
 
@@ -233,12 +235,13 @@ export async function mergeConversation(db: Db, from: number, into: number, now:
 
 /**
  * Counts an entry that joined its conversation alone (no merge) from the entry where that can be
- * done: an edit that left its place, or a new record of a ping whose node is there. Tells whether
- * it did.
+ * done: an edit that left its place, a new record of a ping whose node is there, or a new post
+ * that took the records of its pings there. Tells whether it did.
  */
 async function countedFromEntry(db: Db, survivor: number, entryId: number, how: JoiningEntry, noRecordsMoved: boolean, unassigned: number[], now: string): Promise<boolean> {
   if (how.edited && noRecordsMoved && unassigned.length === 0) return countEditedEntry(db, survivor, entryId, how.edited, now);
   if (how.record && unassigned.length === 1 && unassigned[0] === entryId) return countNewRecord(db, survivor, entryId, how.record, now);
+  if (how.arrival && how.moved && unassigned.length === 1 && unassigned[0] === entryId) return countArrivalOverRecords(db, survivor, entryId, how.arrival, how.moved, now);
   return false;
 }
 

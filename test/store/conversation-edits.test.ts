@@ -245,6 +245,28 @@ describe('countEditedEntry', () => {
       await expectCountsMatchRecount(database);
     });
 
+    it('counts a post that arrives after the pingback it sent, the pingback leaving the counts', async () => {
+      const early = (slug: string, minute: number) =>
+        feedItem(`http://a.example/idee/#comment-${slug}`, {
+          title: `Von: b » ${slug}`, authorName: `b » ${slug}`, authorUrl: `http://b.example/${slug}/`, publishedAt: at(minute),
+          contentHtml: '<p>[&#8230;] Idee [&#8230;]</p>', inReplyTo: [{ ref: 'http://a.example/idee/', href: 'http://a.example/idee/' }],
+        });
+      const later = (slug: string, minute: number) => feedItem(`http://b.example/${slug}/`, { title: slug, authorName: 'Cem', publishedAt: at(minute), contentHtml: '<p><a href="http://a.example/idee/">Idee</a></p>' });
+      // Shown on its own first: an entry of the debate, a linkback, with its own author.
+      await stored(feeds.aComments, early('spaeter', 2), 20);
+      expect(await conversation()).toMatchObject({ entry_count: 4, post_count: 2, linkback_count: 1, author_count: 4 });
+      const arrived = await stored(feeds.b, later('spaeter', 2), 21);
+      expect(recounts(arrived.sql)).toBe(0);
+      // The post in its place: a post that came as a linkback; the pingback's author is gone.
+      expect(await conversation()).toMatchObject({ entry_count: 4, post_count: 3, linkback_count: 1, author_count: 3, updated_at: at(21) });
+      await expectCountsMatchRecount(database);
+      // A pingback that is the debate's last activity: the post that sent it recounts.
+      await stored(feeds.aComments, early('zuletzt', 9), 22);
+      const last = await stored(feeds.b, later('zuletzt', 9), 23);
+      expect(recounts(last.sql)).toBe(1);
+      await expectCountsMatchRecount(database);
+    });
+
     it('holds the edited counts with a new entry of the same part', async () => {
       const neu = feedItem('http://a.example/neu/', { title: 'Neu', authorName: 'Dora', publishedAt: at(4), contentHtml: '<p><a href="http://a.example/idee/">dort</a></p>' });
       const { result, sql } = await recordStatements(() =>
