@@ -6,7 +6,7 @@ import type { OpenedDatabase } from '../../src/db/open.ts';
 import { listConversations, listConversationsOfBlog } from '../../src/store/conversations.ts';
 import { listGroupConversations } from '../../src/store/group-conversations.ts';
 import { createTestDatabase, onPostgres } from '../support/db.ts';
-import { recordStatements } from '../support/statements.ts';
+import { sqlitePlanOf } from '../support/query-plans.ts';
 
 let database: OpenedDatabase;
 
@@ -25,13 +25,7 @@ describe('migration 0019: the index of live conversations by rank', () => {
       expect(rows[0]?.indexdef).toMatch(/\(rank, id\) WHERE \(merged_into_id IS NULL\)/);
       return;
     }
-    const sqlite = (database as OpenedDatabase & { sqlite: { prepare(s: string): { all(...a: unknown[]): { detail: string }[] } } }).sqlite;
-    const planOf = async (work: () => Promise<unknown>) => {
-      const { sql: statements } = await recordStatements(work);
-      const query = statements.find((s) => /from "conversations"/.test(s))!;
-      const values = Array((query.match(/\?/g) ?? []).length).fill(1);
-      return sqlite.prepare(`explain query plan ${query}`).all(...values).map((r) => r.detail).join('\n');
-    };
+    const planOf = (work: () => Promise<unknown>) => sqlitePlanOf(database, 'conversations', work);
     const home = await planOf(() => listConversations(database.db, { limit: 20 }));
     expect(home).toMatch(/SCAN conversations USING INDEX conversations_rank_idx/);
     expect(home).not.toMatch(/TEMP B-TREE FOR ORDER BY/);

@@ -8,7 +8,7 @@ import { listRecentEntries } from '../../src/store/entries.ts';
 import { listFeedEntries } from '../../src/store/feed-items.ts';
 import { listSameAsCandidates } from '../../src/store/threads.ts';
 import { createTestDatabase, onPostgres } from '../support/db.ts';
-import { recordStatements } from '../support/statements.ts';
+import { sqlitePlan, sqlitePlanOf } from '../support/query-plans.ts';
 
 let database: OpenedDatabase;
 
@@ -27,13 +27,7 @@ describe('migration 0018: the index of records by their node', () => {
       expect(rows[0]?.indexdef).toMatch(/WHERE \(same_as_id IS NOT NULL\)/);
       return;
     }
-    const sqlite = (database as OpenedDatabase & { sqlite: { prepare(s: string): { all(...a: unknown[]): { detail: string }[] } } }).sqlite;
-    const planOf = async (work: () => Promise<unknown>) => {
-      const { sql: statements } = await recordStatements(work);
-      const query = statements.find((s) => /from "entries"/.test(s))!;
-      const values = Array((query.match(/\?/g) ?? []).length).fill(1);
-      return sqlite.prepare(`explain query plan ${query}`).all(...values).map((r) => r.detail).join('\n');
-    };
+    const planOf = (work: () => Promise<unknown>) => sqlitePlanOf(database, 'entries', work);
     // The merged feed of everything and the timeline: the newest nodes by date, read in that order.
     for (const plan of [await planOf(() => listFeedEntries(database.db, { kind: 'all' }, 50)), await planOf(() => listRecentEntries(database.db, { limit: 50 }))]) {
       expect(plan).toMatch(/SCAN \w+ USING INDEX entries_sort_at_idx/);
@@ -44,6 +38,6 @@ describe('migration 0018: the index of records by their node', () => {
     expect(candidates).toMatch(/entries_url_key_idx/);
     expect(candidates).toMatch(/entries_source_key_idx/);
     // The records of a node, by the index.
-    expect(sqlite.prepare('explain query plan select id from entries where same_as_id = ?').all(1).map((r) => r.detail).join('\n')).toMatch(/entries_same_as_idx/);
+    expect(sqlitePlan(database, 'select id from entries where same_as_id = ?')).toMatch(/entries_same_as_idx/);
   });
 });
