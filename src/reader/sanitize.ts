@@ -3,6 +3,7 @@
 // and http(s)/mailto; it never fetches anything and never lets markup through unlisted.
 import { Parser } from 'htmlparser2';
 import sanitize from 'sanitize-html';
+import { plainMarkup } from './plain-markup.ts';
 
 const allowedTags = [
   'p', 'br', 'a', 'blockquote', 'q', 'cite', 'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins',
@@ -175,9 +176,14 @@ const options: sanitize.IOptions = {
  * links with absolute http(s) URLs (resolved against baseUrl), links marked nofollow ugc noopener.
  */
 export function sanitizeHtml(html: string, baseUrl: string | null): string {
+  return (plainMarkup(html) ?? sanitizeByLibrary(html, baseUrl)).trim();
+}
+
+/** sanitizeHtml without the shortcut for plain markup: what that shortcut must equal. */
+export function sanitizeByLibrary(html: string, baseUrl: string | null): string {
   currentBaseUrl = baseUrl;
   try {
-    return sanitize(flattenDeepNesting(escapeBogusComments(html)), options).trim();
+    return sanitize(flattenDeepNesting(escapeBogusComments(html)), options);
   } finally {
     currentBaseUrl = null;
   }
