@@ -3,6 +3,7 @@
 // and http(s)/mailto; it never fetches anything and never lets markup through unlisted.
 import { Parser } from 'htmlparser2';
 import sanitize from 'sanitize-html';
+import { linkRel, linkSchemes, resolveUrl } from './html-urls.ts';
 import { plainMarkup } from './plain-markup.ts';
 
 const allowedTags = [
@@ -35,16 +36,6 @@ const allowedAttributes: sanitize.IOptions['allowedAttributes'] = {
 };
 
 const urlAttributes = ['href', 'src', 'cite'];
-const linkRel = 'nofollow ugc noopener';
-
-function resolveUrl(value: string, baseUrl: string | null, schemes: readonly string[]): string | null {
-  try {
-    const url = baseUrl ? new URL(value.trim(), baseUrl) : new URL(value.trim());
-    return schemes.includes(url.protocol.slice(0, -1)) ? url.href : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Rewrites each srcset candidate URL to absolute http(s), dropping the rest. Candidates are split
@@ -82,7 +73,7 @@ function transformAnyTag(tagName: string, attribs: sanitize.Attributes): sanitiz
   const baseUrl = currentBaseUrl;
   for (const [key, value] of Object.entries(attribs)) {
     if (urlAttributes.includes(key)) {
-      const schemes = name === 'img' ? ['http', 'https'] : ['http', 'https', 'mailto'];
+      const schemes = name === 'img' ? ['http', 'https'] : linkSchemes;
       const absolute = resolveUrl(value, baseUrl, schemes);
       if (absolute) out[key] = absolute;
     } else if (key === 'srcset') {
@@ -157,7 +148,7 @@ let currentBaseUrl: string | null = null;
 const options: sanitize.IOptions = {
   allowedTags,
   allowedAttributes,
-  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemes: [...linkSchemes],
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowedSchemesAppliedToAttributes: [...urlAttributes, 'srcset'],
   allowProtocolRelative: false,
@@ -176,7 +167,7 @@ const options: sanitize.IOptions = {
  * links with absolute http(s) URLs (resolved against baseUrl), links marked nofollow ugc noopener.
  */
 export function sanitizeHtml(html: string, baseUrl: string | null): string {
-  return (plainMarkup(html) ?? sanitizeByLibrary(html, baseUrl)).trim();
+  return (plainMarkup(html, baseUrl) ?? sanitizeByLibrary(html, baseUrl)).trim();
 }
 
 /** sanitizeHtml without the shortcut for plain markup: what that shortcut must equal. */
