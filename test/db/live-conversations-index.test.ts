@@ -1,12 +1,11 @@
 // Migration 0019: the index of conversations by rank holds the live ones only, so that the home
 // page reads them in rank order and a blog's or a group's few conversations are found by id.
-import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { listConversations, listConversationsOfBlog } from '../../src/store/conversations.ts';
 import { listGroupConversations } from '../../src/store/group-conversations.ts';
 import { createTestDatabase, onPostgres } from '../support/db.ts';
-import { sqlitePlanOf } from '../support/query-plans.ts';
+import { postgresIndexDefinition, sqlitePlanOf } from '../support/query-plans.ts';
 
 let database: OpenedDatabase;
 
@@ -21,8 +20,7 @@ describe('migration 0019: the index of live conversations by rank', () => {
   it('reads the home page in rank order and finds a blog’s and a group’s conversations by id', async () => {
     if (onPostgres) {
       // PostgreSQL plans by its statistics (a near-empty table is scanned); the index must hold live conversations only.
-      const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'conversations_rank_idx'`.execute(database.db);
-      expect(rows[0]?.indexdef).toMatch(/\(rank, id\) WHERE \(merged_into_id IS NULL\)/);
+      expect(await postgresIndexDefinition(database, 'conversations_rank_idx')).toMatch(/\(rank, id\) WHERE \(merged_into_id IS NULL\)/);
       return;
     }
     const planOf = (work: () => Promise<unknown>) => sqlitePlanOf(database, 'conversations', work);

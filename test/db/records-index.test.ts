@@ -1,14 +1,13 @@
 // Migration 0018: the index of records by their node holds records only, so that statements that
 // ask for nodes (same_as_id is null) read by the index their order or their names give, never
 // every node through it.
-import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { listRecentEntries } from '../../src/store/entries.ts';
 import { listFeedEntries } from '../../src/store/feed-items.ts';
 import { listSameAsCandidates } from '../../src/store/threads.ts';
 import { createTestDatabase, onPostgres } from '../support/db.ts';
-import { sqlitePlan, sqlitePlanOf } from '../support/query-plans.ts';
+import { postgresIndexDefinition, sqlitePlan, sqlitePlanOf } from '../support/query-plans.ts';
 
 let database: OpenedDatabase;
 
@@ -23,8 +22,7 @@ describe('migration 0018: the index of records by their node', () => {
   it('leaves nodes to the indexes of dates and names, and finds the records of a node', async () => {
     if (onPostgres) {
       // PostgreSQL plans by its statistics (a near-empty table is scanned); the index must hold records only.
-      const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'entries_same_as_idx'`.execute(database.db);
-      expect(rows[0]?.indexdef).toMatch(/WHERE \(same_as_id IS NOT NULL\)/);
+      expect(await postgresIndexDefinition(database, 'entries_same_as_idx')).toMatch(/WHERE \(same_as_id IS NOT NULL\)/);
       return;
     }
     const planOf = (work: () => Promise<unknown>) => sqlitePlanOf(database, 'entries', work);
