@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=100
+#!/usr/bin/env -S node --max-semi-space-size=12 --heap-growing-percent=100
 // `npx palaver <command>`: runs the CLI compiled to dist/ at install, first compiling the
 // sources changed since (a `git pull` without `npm install`), so no TypeScript loader starts.
 // The first line's memory options are src/node-options.ts's (V8 takes them only at start).
