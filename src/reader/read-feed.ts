@@ -113,8 +113,8 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
       execArgv: [],
       // A young generation of 12 MB at most (4 MiB semi-spaces): a thread that reads every feed
       // would otherwise hold on to up to 32 MB of it between scavenges. Its objects die within
-      // the job that made them; the event loop's wait for their feed's transaction, and get
-      // larger semi-spaces (src/node-options.ts).
+      // the job that made them; the event loop's outlive scavenges while their feed waits for
+      // its transaction, hence its larger semi-spaces (src/node-options.ts).
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(12, Math.max(4, Math.floor(limits.memoryMb / 8))) },
     });
     w.on('message', (answer: FeedReadAnswer) => {
