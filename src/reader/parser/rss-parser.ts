@@ -65,15 +65,18 @@ function repairAtomDate(value: string, name: string): string {
 /** What xml2js hands back for a feed or an item: elements keyed by the names in feedFields and itemFields. */
 export type Raw = Record<string, unknown>;
 
-/** Creates an rss-parser that reads the fields Palaver needs under their usual prefixes. */
-export function createParser(renames: Map<string, string>): Parser<Raw, Raw> {
+/**
+ * Creates an rss-parser that reads the fields Palaver needs under their usual prefixes; restore
+ * puts lifted CDATA back into each value before anything else reads it (cdata-lift.ts).
+ */
+export function createParser(renames: Map<string, string>, restore?: (value: string) => string): Parser<Raw, Raw> {
   const rename = renames.size ? renameProcessor(renames) : null;
   const options = {
     defaultRSS: 2,
     xml2js: {
       tagNameProcessors: [rename ? (name: string) => hideFromRssParser(rename(name)) : hideFromRssParser],
       ...(rename ? { attrNameProcessors: [rename] } : {}),
-      valueProcessors: [repairAtomDate],
+      valueProcessors: restore ? [restore, repairAtomDate] : [repairAtomDate],
       // Whitespace-only elements become "" (rss-parser would try new Date("  ") and throw).
       emptyTag: () => '',
     },

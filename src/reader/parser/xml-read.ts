@@ -2,6 +2,7 @@
 // control characters XML forbids taken out first, then one lenient retry for bare ampersands
 // and DTD entities. DTD entities are never expanded; every repair is reported as a warning.
 import { FeedParseError, type ParsedFeedFormat } from '../types.ts';
+import { liftCdata } from './cdata-lift.ts';
 import { createParser, describeXmlError, isSaxError, type Raw } from './rss-parser.ts';
 import { prefixRenames } from './xml-namespaces.ts';
 import { escapeBareAmpersands, illegalControls, neutraliseDtdEntities } from './xml-repairs.ts';
@@ -21,10 +22,24 @@ export function withoutControls(source: string, warnings: string[]): string {
   return source.replace(illegalControls, '');
 }
 
+/**
+ * Reads XML with rss-parser, its long CDATA sections lifted out first; the text as it is when
+ * nothing is worth lifting or the lifted reading is not the same (cdata-lift.ts). Throws what
+ * rss-parser throws on the text as it is.
+ */
+async function parseXml(xml: string, renames: Map<string, string>): Promise<Raw> {
+  const lifted = liftCdata(xml);
+  if (lifted) {
+    const raw = await createParser(renames, lifted.restore).parseString(lifted.xml).catch(() => null);
+    if (raw && lifted.complete()) return raw as unknown as Raw;
+  }
+  return (await createParser(renames).parseString(xml)) as unknown as Raw;
+}
+
 /** Reads repaired feed XML with rss-parser. Throws FeedParseError 'malformed'. */
 export async function readFeedXml(xml: string, format: XmlFeedFormat, warnings: string[]): Promise<Raw> {
   try {
-    return (await createParser(prefixRenames(xml, format)).parseString(xml)) as unknown as Raw;
+    return await parseXml(xml, prefixRenames(xml, format));
   } catch (err) {
     if (!isSaxError(err)) throw new FeedParseError('malformed', `the feed's structure could not be read: ${(err as Error).message}`, { cause: err });
     // One lenient retry: escape bare ampersands and leave DTD-declared entities unexpanded.
@@ -33,7 +48,7 @@ export async function readFeedXml(xml: string, format: XmlFeedFormat, warnings: 
     if (!ampersands.count && !entities.names.length) throw new FeedParseError('malformed', describeXmlError(err), { cause: err });
     let raw: Raw;
     try {
-      raw = (await createParser(prefixRenames(entities.text, format)).parseString(entities.text)) as unknown as Raw;
+      raw = await parseXml(entities.text, prefixRenames(entities.text, format));
     } catch {
       throw new FeedParseError('malformed', describeXmlError(err), { cause: err });
     }
