@@ -1,31 +1,51 @@
-// reader: bodies the sanitizer would only copy: text in paragraphs, line breaks, emphasis and
-// links, with nothing else, no attribute but a link's href (its rel and target are replaced
-// anyway) and nothing nested out of order, as most comments are. They are written here as
-// sanitize-html writes them (its tag spelling, entities decoded and the text escaped again, a
-// link's URL made absolute and given Palaver's rel), since its setup alone costs more than such
-// a body's whole reading.
+// reader: bodies the sanitizer would only copy, tidied: text in paragraphs, line breaks, emphasis
+// and links, as most comments are, and the blocks WordPress writes around them (quotes, figures
+// with their image and caption, lists, headings), with attributes the sanitizer keeps as they
+// are or drops, and nothing nested where the HTML parser would close it. They are written here
+// as sanitize-html writes them (its tag spelling, entities decoded and the text escaped again,
+// URLs made absolute, a link given Palaver's rel, headings demoted, other attributes dropped),
+// since its setup alone costs more than such a body's whole reading.
 import { decodeHTML, decodeHTMLAttribute } from 'entities/decode';
 import { linkRel, linkSchemes, resolveUrl } from './html-urls.ts';
 
-/** The tags that may open inside a paragraph or a link, none with an attribute. */
-const inlineTags = new Set(['em', 'strong', 'b', 'i']);
-/** Deeper than any comment's emphasis; anything deeper goes to the sanitizer. */
+/** Tags that may open inside a paragraph, a link or each other (a link never inside a link). */
+const inlineTags = new Set(['em', 'strong', 'b', 'i', 'a']);
+/** Tags that hold paragraphs and each other, never inside an inline tag. */
+const blockTags = new Set(['p', 'blockquote', 'figure', 'figcaption', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** Headings sit under Palaver's own (src/reader/sanitize.ts). */
+const demoted: Record<string, string> = { h1: 'h3', h2: 'h4', h3: 'h5', h4: 'h6', h5: 'h6', h6: 'h6' };
+
+/** How an attribute the sanitizer keeps is written: as text, or as an absolute URL of these schemes. */
+type Kept = 'text' | readonly string[];
+const imageSchemes = ['http', 'https'];
+/** The attributes the sanitizer keeps on each tag (src/reader/sanitize.ts); it drops every other. */
+const keptAttributes: Record<string, Record<string, Kept>> = {
+  a: { href: linkSchemes, title: 'text', hreflang: 'text' },
+  blockquote: { cite: linkSchemes },
+  img: { src: imageSchemes, alt: 'text', title: 'text', width: 'text', height: 'text' },
+};
+/** Attributes the sanitizer keeps in a way written only there (srcset, list numbering, lang and dir on every tag). */
+const leftToSanitizer = new Set(['lang', 'dir', 'srcset', 'start', 'reversed', 'value']);
+
+/** Deeper than any comment's emphasis or post's quotes; anything deeper goes to the sanitizer. */
 const maxDepth = 16;
-/** A tag as comments write them: lowercase, attributes only on a link, at most a slash before the end. */
-const tagAt = /<(\/?)([a-z]+)((?:[ \t\n\r\f]+[a-z]+=(?:"[^"<>]*"|'[^'<>]*'))*)[ \t\n\r\f]*(\/?)>/y;
-const attribute = /[ \t\n\r\f]+([a-z]+)=(?:"([^"<>]*)"|'([^'<>]*)')/g;
-/** A "<" that opens none of those tags: one scan turns away a post full of other markup before any work on it. */
-const otherMarkup = /<(?!(?:\/?(?:p|em|strong|b|i|a)|br(?: ?\/)?)>|a[ \t\n\r\f])/;
+/** A tag as blogs write these: lowercase, quoted attribute values without brackets, at most a slash before the end. */
+const tagAt = /<(\/?)([a-z][a-z1-6]*)((?:[ \t\n\r\f]+[a-z][a-z0-9-]*=(?:"[^"<>]*"|'[^'<>]*'))*)[ \t\n\r\f]*(\/?)>/y;
+const attribute = /[ \t\n\r\f]+([a-z][a-z0-9-]*)=(?:"([^"<>]*)"|'([^'<>]*)')/g;
+/** A "<" that opens none of those tags: one scan turns away a body full of other markup before any work on it. */
+const otherMarkup = /<(?!\/?(?:p|em|strong|b|i|a|br|img|blockquote|figure|figcaption|ul|ol|li|h[1-6])[ \t\n\r\f/>])/;
 
 /**
  * The sanitized form of `html` when it is plain markup (see above), or null when it holds
- * anything else (any other tag or attribute, a comment, a stray "<", a tag left open or closed
- * out of order) and the sanitizer must read it. Links resolve against `baseUrl`.
+ * anything else (any other tag, an attribute written only by the sanitizer, a comment, a stray
+ * "<", a tag left open, closed out of order or opened where the HTML parser would close another)
+ * and the sanitizer must read it. URLs resolve against `baseUrl`.
  */
 export function plainMarkup(html: string, baseUrl: string | null): string | null {
   if (otherMarkup.test(html)) return null;
   let out = '';
   const open: string[] = [];
+  let inline = 0;
   let from = 0;
   for (;;) {
     const lt = html.indexOf('<', from);
@@ -35,26 +55,36 @@ export function plainMarkup(html: string, baseUrl: string | null): string | null
     const tag = tagAt.exec(html);
     if (!tag) return null;
     const [whole, close, name, attributes, selfClosing] = tag as unknown as [string, string, string, string, string];
-    if (attributes && (close || name !== 'a')) return null;
-    if (name === 'br') {
+    if (name === 'br' || name === 'img') {
       if (close) return null;
-      out += '<br />';
+      if (name === 'br') {
+        if (attributes) return null;
+        out += '<br />';
+      } else {
+        const written = attributesOf('img', attributes, baseUrl);
+        if (written === null) return null;
+        out += `<img${written} />`;
+      }
     } else if (selfClosing) {
       return null;
     } else if (close) {
-      if (open.pop() !== name) return null;
-      out += `</${name}>`;
+      if (attributes || open.pop() !== name) return null;
+      if (inlineTags.has(name)) inline--;
+      out += `</${demoted[name] ?? name}>`;
     } else {
-      // A paragraph opens only at the top (the HTML parser would close what is open around it),
-      // a link never inside a link.
-      if (name === 'p' ? open.length > 0 : name === 'a' ? open.includes('a') : !inlineTags.has(name)) return null;
-      if (open.push(name) > maxDepth) return null;
-      if (name !== 'a') out += `<${name}>`;
-      else {
-        const link = linkTag(attributes, baseUrl);
-        if (link === null) return null;
-        out += link;
+      const top = open[open.length - 1];
+      if (inlineTags.has(name)) {
+        if (name === 'a' && open.includes('a')) return null;
+        inline++;
+      } else if (!blockTags.has(name) || inline > 0 || top === (name === 'li' ? 'li' : 'p')) {
+        // A block inside emphasis or a link is not what blogs write; the HTML parser closes an
+        // open paragraph before a block (an open list item before another) and would write it so.
+        return null;
       }
+      if (open.push(name) > maxDepth) return null;
+      const written = attributesOf(name, attributes, baseUrl);
+      if (written === null) return null;
+      out += `<${demoted[name] ?? name}${written}${name === 'a' ? ` rel="${linkRel}"` : ''}>`;
     }
     from = lt + whole.length;
   }
@@ -62,21 +92,28 @@ export function plainMarkup(html: string, baseUrl: string | null): string | null
 }
 
 /**
- * A link's start tag as the sanitizer writes it: its href decoded as the HTML parser decodes an
- * attribute, made absolute (or dropped when it cannot be), then Palaver's rel; null for any other
- * attribute or one given twice.
+ * A start tag's attributes as the sanitizer writes them, each with its leading space: those it
+ * keeps in the order given, values decoded as the HTML parser decodes an attribute, URLs made
+ * absolute (dropped when they cannot be), empty values dropped but an image's alt; null for an
+ * attribute given twice or one only the sanitizer writes.
  */
-function linkTag(attributes: string, baseUrl: string | null): string | null {
-  let href: string | undefined;
+function attributesOf(tag: string, attributes: string, baseUrl: string | null): string | null {
+  if (!attributes) return '';
+  const kept = keptAttributes[tag];
+  let out = '';
   const seen = new Set<string>();
   for (const [, name, doubleQuoted, singleQuoted] of attributes.matchAll(attribute)) {
     if (seen.has(name!)) return null;
     seen.add(name!);
-    if (name === 'href') href = decodeHTMLAttribute(doubleQuoted ?? singleQuoted ?? '');
-    else if (name !== 'rel' && name !== 'target') return null;
+    if (leftToSanitizer.has(name!)) return null;
+    const how = kept?.[name!];
+    if (how === undefined) continue;
+    let value: string | null = decodeHTMLAttribute(doubleQuoted ?? singleQuoted ?? '');
+    if (how !== 'text') value = resolveUrl(value, baseUrl, how);
+    if (value) out += ` ${name}="${escapeAttribute(value)}"`;
+    else if (value === '' && name === 'alt') out += ' alt=""';
   }
-  const absolute = href === undefined ? null : resolveUrl(href, baseUrl, linkSchemes);
-  return absolute ? `<a href="${escapeAttribute(absolute)}" rel="${linkRel}">` : `<a rel="${linkRel}">`;
+  return out;
 }
 
 /** Text between tags as the sanitizer writes it: entities decoded as the HTML parser does in text, then &, < and > escaped. */

@@ -27,20 +27,50 @@ describe('plainMarkup', () => {
     ['<a href="javascript:alert(1)">nein</a> <a href="">leer</a> <a>ohne</a> <a href="mailto:a@example.org">Post</a> <a href="http://[x">kaputt</a>'],
     ['<a\nhref="x"\n>Zeilen</a> <a href="x&quot;y">Anführung</a> <a href="  x  ">Leerzeichen</a>'],
     [''],
+    // Attributes the sanitizer drops, and those it keeps on a link.
+    ['<p class="x">Text</p>'],
+    ['<p href="x">Text</p>'],
+    ['<p>Text <a href="http://example.org/" onclick="x()">Link</a></p>'],
+    ['<a title="t &amp; u" href="x" hreflang="de" class="more-link">Titel</a> <a title="" href="x">leer</a>'],
+    // WordPress's blocks.
+    ['<h1>Titel</h1><h2 class="wp-block-heading">Zwei</h2><h3>Drei</h3><h4>Vier</h4><h5>Fünf</h5><h6>Sechs</h6>'],
+    ['<blockquote class="wp-block-quote is-layout-flow wp-block-quote-is-layout-flow"><p>Zitat</p></blockquote>'],
+    ['<blockquote cite="/quelle?a=1&amp;b=2"><p>Zitat</p></blockquote><blockquote cite="javascript:x"><p>nein</p></blockquote><blockquote cite=""><p>leer</p></blockquote>'],
+    ['<figure class="wp-block-image size-large"><img decoding="async" width="1024" height="683" src="/wp-content/uploads/2024/05/camp.jpg" alt="" class="wp-image-7"/></figure>'],
+    ['<figure><img src="https://cdn.example/a.jpg" alt="Ein &quot;Bild&quot; &amp; mehr" title="t" loading="lazy"><figcaption>Bild: <em>Autorin</em></figcaption></figure>'],
+    ['<img src="javascript:x" alt="weg"> <img src="data:image/png;base64,AAAA"> <img src="mailto:a@example.org"> <img src="" width="" height="10" alt="">'],
+    ['<ul class="wp-block-list"><li>eins</li><li><p>zwei</p><ol><li>drei</li></ol></li></ul>'],
+    ['<p>Absatz</p><ul><li>Punkt mit <a href="x">Link</a></li></ul><blockquote><ul><li><blockquote><p>tief</p></blockquote></li></ul></blockquote>'],
+    ['<li><p>Absatz</p></li><p><li>im Absatz</li></p>'],
   ])('writes %j as sanitize-html does', (html) => {
     expect(plainMarkup(html, base)).not.toBeNull();
     expect(plainMarkup(html, base)).toBe(sanitizeByLibrary(html, base));
   });
 
   it.each([
-    ['<p class="x">Text</p>'],
     ['<P>Text</P>'],
-    ['<p>Text <a href="http://example.org/" onclick="x()">Link</a></p>'],
     ['<a href="x" href="y">zweimal</a>'],
-    ['<a title="t" href="x">Titel</a>'],
+    ['<p class="a" class="b">zweimal</p>'],
     ['<a href=x>ohne Anführung</a>'],
     ['<a href="x">in <a href="y">Link</a></a>'],
-    ['<p class="x">Text</p>'.replace('p class="x"', 'p href="x"')],
+    ['<p lang="de">Sprache</p>'],
+    ['<blockquote dir="rtl"><p>Richtung</p></blockquote>'],
+    ['<img src="a.jpg" srcset="a.jpg 1x, b.jpg 2x">'],
+    ['<ol start="3"><li>drei</li></ol>'],
+    ['<ol reversed="reversed"><li>x</li></ol>'],
+    ['<ul><li value="2">x</li></ul>'],
+    ['<p>Absatz<ul><li>Liste</li></ul></p>'],
+    ['<p>Absatz<blockquote>Zitat</blockquote></p>'],
+    ['<p><h2>Überschrift</h2></p>'],
+    ['<ul><li>eins<li>zwei</li></li></ul>'],
+    ['<em><blockquote>Zitat</blockquote></em>'],
+    ['<a href="x"><figure>Bild</figure></a>'],
+    ['<img src="a.jpg"></img>'],
+    ['<br class="x">'],
+    ['<img src="a.jpg" alt="a > b">'],
+    ['<figure><img src=a.jpg></figure>'],
+    ['<h7>Titel</h7>'],
+    ['<div>Block</div>'],
     ['<A HREF="x">groß</A>'],
     ['<p>offen'],
     ['<em>falsch <strong>verschachtelt</em></strong>'],
@@ -53,7 +83,6 @@ describe('plainMarkup', () => {
     ['<script>alert(1)</script>'],
     ['<p/>'],
     ['</br>'],
-    ['<h1>Titel</h1>'],
     ['<b>'.repeat(17) + 'x' + '</b>'.repeat(17)],
   ])('leaves %j to the sanitizer', (html) => {
     expect(plainMarkup(html, base)).toBeNull();
@@ -65,12 +94,19 @@ describe('plainMarkup', () => {
       '<P>', '<p >', '<p class="a">', '<a href="x">', '<a href=\'../y?a=1&amp;b\'>', '<a href="">', '<a>', '<a rel="nofollow" href="https://example.org/ä">',
       '<a href="javascript:x">', '<a href="mailto:a@b.example">', '<a target="_blank">', '<a href="//other.example/">', '<a href="&#x6a;avascript:x">',
       '<a href="x" title="t">', '<a  href = "x">', '<a href="?x=1&copy=2&not=3&amp;y">', '</a>', '<span>', '<!-- x -->', '<!x>', '<script>', '<h2>', '<p/>', '<b/>',
+      '<a class="x" href="y" data-id="1">', '<a title="" hreflang="de">', '<p class="has-text-align-center">', '<p lang="de">', '<em style="x">',
+      '<blockquote>', '<blockquote class="wp-block-quote">', '<blockquote cite="x?a&amp;b">', '<blockquote cite="javascript:x">', '</blockquote>',
+      '<figure>', '<figure class="wp-block-image">', '</figure>', '<figcaption>', '</figcaption>', '<ul>', '<ul class="wp-block-list">', '</ul>',
+      '<ol>', '<ol start="2">', '</ol>', '<li>', '<li value="1">', '</li>', '<h1>', '</h1>', '<h2 class="wp-block-heading">', '</h2>', '<h3>', '</h3>', '<h6>', '</h6>',
+      '<img src="a.jpg">', '<img src="a.jpg" alt="" />', '<img alt="Bild &amp; Text" src=\'//cdn.example/b.png\' width="10" height="" class="x"/>',
+      '<img src="javascript:x">', '<img src="" alt="">', '<img title="t" srcset="a.jpg 2x">', '<img src="a.jpg" src="b.jpg">', '</img>', '<img src=a.jpg>',
       'Text', ' ', '\n', '\r\n', '\t', '\u00a0', '\u0000', '\ufeff', 'ä', '€', '"', "'", '<', '>', '< ', '<3', '>>',
       '&amp;', '&lt;', '&gt;', '&quot;', '&nbsp;', '&#8217;', '&#x27;', '&#X27;', '&#0;', '&#;', '&#x;', '&#99999999;', '&#128512;',
       '&copy', '&copy;', '&notin;', '&notit;', '&amp', '&AMP;', '&bogus;', '&', '&&', '&#38;lt;',
     ];
     const next = random(20261205);
     let taken = 0;
+    let blocks = 0;
     for (let n = 0; n < 20_000; n++) {
       let html = '';
       const length = 1 + Math.floor(next() * 12);
@@ -78,10 +114,53 @@ describe('plainMarkup', () => {
       const plain = plainMarkup(html, base);
       if (plain === null) continue;
       taken++;
+      if (/<(?:img|blockquote|figure|ul|ol|h\d)/.test(html)) blocks++;
       expect(plain, JSON.stringify(html)).toBe(sanitizeByLibrary(html, base));
     }
-    // The comparison means something only if the shortcut was taken often.
+    // The comparison means something only if the shortcut was taken often, blocks and images too.
     expect(taken).toBeGreaterThan(1000);
+    expect(blocks).toBeGreaterThan(100);
+  });
+
+  it('writes random trees of WordPress blocks, emphasis and links with random attributes as sanitize-html does, or leaves them to it', () => {
+    const next = random(20261206);
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+    const texts = ['Text', ' ', '\n', 'ä &amp; ö', '&#8222;Zitat&#8220;', '&nbsp;', 'a &lt; b', '>', '&copy', '"', "'"];
+    const attributes = [
+      ' class="wp-block-x"', ' id="a1"', ' data-id="7"', ' style="color:red"', ' onclick="x()"', ' title="T &amp; t"', ' title=""', " title='einfach'",
+      ' href="x?a=1&amp;b=2"', ' href=""', ' href="javascript:x"', ' href="//cdn.example/"', ' rel="nofollow"', ' target="_blank"', ' hreflang="de"',
+      ' cite="/quelle"', ' cite="mailto:a@b.example"', ' src="/a.jpg"', ' src="https://cdn.example/b.png?x=1&amp;y=2"', ' src="data:x"', ' src="mailto:a@b.example"', ' src=""',
+      ' alt=""', ' alt="Bild &quot;eins&quot;"', ' width="640"', ' height=""', ' loading="lazy"', ' decoding="async"', ' sizes="100vw"',
+      ' lang="de"', ' srcset="a.jpg 2x"', ' start="2"', ' value="3"',
+    ];
+    const blocks = ['p', 'blockquote', 'figure', 'figcaption', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h6'];
+    const inline = ['em', 'strong', 'b', 'i', 'a'];
+    const attrs = () => Array.from({ length: Math.floor(next() * 3) }, () => pick(attributes)).join('');
+    const tree = (depth: number): string => {
+      let html = '';
+      for (let k = Math.floor(next() * 4); k >= 0; k--) {
+        const r = next();
+        if (depth > 4 || r < 0.35) html += pick(texts);
+        else if (r < 0.45) html += pick(['<br>', '<br />', `<img${attrs()}>`, `<img${attrs()} />`]);
+        else {
+          const name = r < 0.75 ? pick(blocks) : pick(inline);
+          html += `<${name}${attrs()}>${tree(depth + 1)}</${name}>`;
+        }
+      }
+      return html;
+    };
+    let taken = 0;
+    let withAttributes = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const html = tree(0);
+      const plain = plainMarkup(html, base);
+      if (plain === null) continue;
+      taken++;
+      if (/<[a-z0-9]+ /.test(html)) withAttributes++;
+      expect(plain, JSON.stringify(html)).toBe(sanitizeByLibrary(html, base));
+    }
+    expect(taken).toBeGreaterThan(2000);
+    expect(withAttributes).toBeGreaterThan(1000);
   });
 
   it('is what sanitizeHtml gives, trimmed', () => {
