@@ -4,8 +4,9 @@ import { hash } from 'node:crypto';
 import type { EntryDraft } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { urlKey } from '../domain/url-key.ts';
-import { readSanitizedBody, type ExtractedLink } from './links.ts';
-import { htmlToText, sanitizeHtml } from './sanitize.ts';
+import { linksOfAnchors, readSanitizedBody, type ExtractedLink } from './links.ts';
+import type { PlainBody } from './plain-markup.ts';
+import { collapseText, htmlToText, sanitizeAndRead } from './sanitize.ts';
 import type { FeedItem } from './types.ts';
 
 const excerptLength = 280;
@@ -50,8 +51,14 @@ function plausibleDate(value: string | null, now: Date): string | null {
 
 /** Builds the stored form of a feed item: sanitized HTML, plain excerpt, identity and hash. */
 export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date()): EntryDraft {
+  return draftWithBody(item, kind, now).draft;
+}
+
+/** draftEntry, with plain markup's reading of the body when the sanitizer's shortcut wrote it. */
+function draftWithBody(item: FeedItem, kind: EntryKind, now: Date): { draft: EntryDraft; plain: PlainBody | null } {
   const rawContent = item.contentHtml ?? item.summaryHtml;
-  const contentHtml = rawContent ? sanitizeHtml(rawContent, item.baseUrl) : null;
+  const sanitized = rawContent ? sanitizeAndRead(rawContent, item.baseUrl) : null;
+  const contentHtml = sanitized?.html ?? null;
   const summarySource = item.summaryHtml ?? item.contentHtml;
   const excerpt = summarySource ? htmlToText(summarySource, excerptLength) || null : null;
   const url = httpUrlOrNull(item.url);
@@ -80,7 +87,7 @@ export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date
     contentHash: '',
   };
   draft.contentHash = contentHashOf(draft);
-  return draft;
+  return { draft, plain: sanitized?.plain ?? null };
 }
 
 /** A sanitized body read once for what threading and search take from it: its links and its text. */
@@ -99,8 +106,13 @@ export function bodyBaseOf(draft: Pick<EntryDraft, 'url'>): string {
  * CPU work on an item before the store, which a reading thread does off the event loop.
  */
 export function draftAndReadBody(item: FeedItem, kind: EntryKind, now: Date = new Date()): { draft: EntryDraft; body: BodyReading | null } {
-  const draft = draftEntry(item, kind, now);
-  return { draft, body: draft.contentHtml ? readSanitizedBody(draft.contentHtml, bodyBaseOf(draft)) : null };
+  const { draft, plain } = draftWithBody(item, kind, now);
+  if (!draft.contentHtml) return { draft, body: null };
+  // The shortcut's scan read the body it wrote; anything else is read again, once.
+  const body = plain
+    ? { links: linksOfAnchors(plain.anchors, bodyBaseOf(draft)), text: collapseText(plain.text) }
+    : readSanitizedBody(draft.contentHtml, bodyBaseOf(draft));
+  return { draft, body };
 }
 
 /**

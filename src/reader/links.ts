@@ -3,6 +3,7 @@
 // link names a known entry is threading's question, never answered here.
 import { Parser } from 'htmlparser2';
 import { urlKey } from '../domain/url-key.ts';
+import type { PlainAnchor } from './plain-markup.ts';
 import { collapseText, textCollector } from './sanitize.ts';
 
 export interface ExtractedLink {
@@ -242,6 +243,11 @@ function threadableLinks(readAll: () => { anchors: Anchor[]; base: string | null
     else if (!seen.text && text) seen.text = text;
   }
   return [...byKey.values()];
+}
+
+/** The threadable links (as extractLinks finds them) among a body's anchors read by plainMarkup. */
+export function linksOfAnchors(anchors: PlainAnchor[], baseUrl: string): ExtractedLink[] {
+  return threadableLinks(() => ({ anchors, base: null }), baseUrl);
 }
 
 /**

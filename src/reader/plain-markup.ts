@@ -4,7 +4,8 @@
 // are or drops, and nothing nested where the HTML parser would close it. They are written here
 // as sanitize-html writes them (its tag spelling, entities decoded and the text escaped again,
 // URLs made absolute, a link given Palaver's rel, headings demoted, other attributes dropped),
-// since its setup alone costs more than such a body's whole reading.
+// since its setup alone costs more than such a body's whole reading. The same scan reads what
+// threading and search take from the written body (readSanitizedBody): its text and its links.
 import { decodeHTML, decodeHTMLAttribute } from 'entities/decode';
 import { linkRel, linkSchemes, resolveUrl } from './html-urls.ts';
 
@@ -35,6 +36,25 @@ const attribute = /[ \t\n\r\f]+([a-z][a-z0-9-]*)=(?:"([^"<>]*)"|'([^'<>]*)')/g;
 /** A "<" that opens none of those tags: one scan turns away a body full of other markup before any work on it. */
 const otherMarkup = /<(?!\/?(?:p|em|strong|b|i|a|br|img|blockquote|figure|figcaption|ul|ol|li|h[1-6])[ \t\n\r\f/>])/;
 
+/** A link of the written body as the HTML parser reads it there: its href (absolute), rel and text. */
+export interface PlainAnchor {
+  href: string;
+  rel: string;
+  text: string;
+}
+
+/** A body written by plainMarkup, with what a reading of it finds (readSanitizedBody's pass). */
+export interface PlainBody {
+  html: string;
+  /** Its text as textCollector collects it: entities decoded, a space at each block's start and end. */
+  text: string;
+  /** Its links that have an href, in order. */
+  anchors: PlainAnchor[];
+}
+
+/** Elements of the shortcut around which textCollector (src/reader/sanitize.ts) puts a space. */
+const spacedInText = new Set([...blockTags, 'br']);
+
 /**
  * The sanitized form of `html` when it is plain markup (see above), or null when it holds
  * anything else (any other tag, an attribute written only by the sanitizer, a comment, a stray
@@ -42,14 +62,25 @@ const otherMarkup = /<(?!\/?(?:p|em|strong|b|i|a|br|img|blockquote|figure|figcap
  * and the sanitizer must read it. URLs resolve against `baseUrl`.
  */
 export function plainMarkup(html: string, baseUrl: string | null): string | null {
+  return readPlainMarkup(html, baseUrl)?.html ?? null;
+}
+
+/** plainMarkup's body with its text and links, or null where the sanitizer must read it. */
+export function readPlainMarkup(html: string, baseUrl: string | null): PlainBody | null {
   if (otherMarkup.test(html)) return null;
   let out = '';
+  let text = '';
+  const anchors: PlainAnchor[] = [];
+  let anchor: PlainAnchor | null = null;
   const open: string[] = [];
   let inline = 0;
   let from = 0;
   for (;;) {
     const lt = html.indexOf('<', from);
-    out += escapeText(lt === -1 ? html.slice(from) : html.slice(from, lt));
+    const chunk = decodeText(lt === -1 ? html.slice(from) : html.slice(from, lt));
+    out += escapeText(chunk);
+    text += chunk;
+    if (anchor) anchor.text += chunk;
     if (lt === -1) break;
     tagAt.lastIndex = lt;
     const tag = tagAt.exec(html);
@@ -60,16 +91,22 @@ export function plainMarkup(html: string, baseUrl: string | null): string | null
       if (name === 'br') {
         if (attributes) return null;
         out += '<br />';
+        text += '  ';
       } else {
         const written = attributesOf('img', attributes, baseUrl);
         if (written === null) return null;
-        out += `<img${written} />`;
+        out += `<img${written.html} />`;
       }
     } else if (selfClosing) {
       return null;
     } else if (close) {
       if (attributes || open.pop() !== name) return null;
       if (inlineTags.has(name)) inline--;
+      if (spacedInText.has(name)) text += ' ';
+      if (name === 'a' && anchor) {
+        anchors.push(anchor);
+        anchor = null;
+      }
       out += `</${demoted[name] ?? name}>`;
     } else {
       const top = open[open.length - 1];
@@ -84,23 +121,29 @@ export function plainMarkup(html: string, baseUrl: string | null): string | null
       if (open.push(name) > maxDepth) return null;
       const written = attributesOf(name, attributes, baseUrl);
       if (written === null) return null;
-      out += `<${demoted[name] ?? name}${written}${name === 'a' ? ` rel="${linkRel}"` : ''}>`;
+      if (spacedInText.has(name)) text += ' ';
+      if (name === 'a' && written.href !== null) anchor = { href: written.href, rel: linkRel, text: '' };
+      out += `<${demoted[name] ?? name}${written.html}${name === 'a' ? ` rel="${linkRel}"` : ''}>`;
     }
     from = lt + whole.length;
   }
-  return open.length === 0 ? out : null;
+  return open.length === 0 ? { html: out, text, anchors } : null;
 }
+
+
+const noAttributes = { html: '', href: null };
 
 /**
  * A start tag's attributes as the sanitizer writes them, each with its leading space: those it
  * keeps in the order given, values decoded as the HTML parser decodes an attribute, URLs made
  * absolute (dropped when they cannot be), empty values dropped but an image's alt; null for an
- * attribute given twice or one only the sanitizer writes.
+ * attribute given twice or one only the sanitizer writes. With them the href written, if any.
  */
-function attributesOf(tag: string, attributes: string, baseUrl: string | null): string | null {
-  if (!attributes) return '';
+function attributesOf(tag: string, attributes: string, baseUrl: string | null): { html: string; href: string | null } | null {
+  if (!attributes) return noAttributes;
   const kept = keptAttributes[tag];
   let out = '';
+  let href: string | null = null;
   const seen = new Set<string>();
   for (const [, name, doubleQuoted, singleQuoted] of attributes.matchAll(attribute)) {
     if (seen.has(name!)) return null;
@@ -110,15 +153,21 @@ function attributesOf(tag: string, attributes: string, baseUrl: string | null): 
     if (how === undefined) continue;
     let value: string | null = decodeHTMLAttribute(doubleQuoted ?? singleQuoted ?? '');
     if (how !== 'text') value = resolveUrl(value, baseUrl, how);
-    if (value) out += ` ${name}="${escapeAttribute(value)}"`;
-    else if (value === '' && name === 'alt') out += ' alt=""';
+    if (value) {
+      out += ` ${name}="${escapeAttribute(value)}"`;
+      if (name === 'href') href = value;
+    } else if (value === '' && name === 'alt') out += ' alt=""';
   }
-  return out;
+  return { html: out, href };
 }
 
-/** Text between tags as the sanitizer writes it: entities decoded as the HTML parser does in text, then &, < and > escaped. */
+/** Text between tags as the HTML parser reads it: entities decoded. */
+function decodeText(text: string): string {
+  return text.includes('&') ? decodeHTML(text) : text;
+}
+
+/** Decoded text as the sanitizer writes it: &, < and > escaped. */
 function escapeText(text: string): string {
-  if (text.includes('&')) text = decodeHTML(text);
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 

@@ -1,10 +1,11 @@
 // The one allowlist sanitizer for foreign HTML (feed content, ping excerpts), applied at ingest,
 // and the HTML-to-plain-text reduction used for titles and excerpts. It makes every URL absolute
 // and http(s)/mailto; it never fetches anything and never lets markup through unlisted.
+import { decodeHTML } from 'entities/decode';
 import { Parser } from 'htmlparser2';
 import sanitize from 'sanitize-html';
 import { linkRel, linkSchemes, resolveUrl } from './html-urls.ts';
-import { plainMarkup } from './plain-markup.ts';
+import { readPlainMarkup, type PlainBody } from './plain-markup.ts';
 
 const allowedTags = [
   'p', 'br', 'a', 'blockquote', 'q', 'cite', 'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins',
@@ -167,7 +168,16 @@ const options: sanitize.IOptions = {
  * links with absolute http(s) URLs (resolved against baseUrl), links marked nofollow ugc noopener.
  */
 export function sanitizeHtml(html: string, baseUrl: string | null): string {
-  return (plainMarkup(html, baseUrl) ?? sanitizeByLibrary(html, baseUrl)).trim();
+  return sanitizeAndRead(html, baseUrl).html;
+}
+
+/**
+ * sanitizeHtml, with the reading of plain markup's shortcut (its text and links) when it took
+ * that: trimming the body's ends changes neither, since what it trims is whitespace outside any tag.
+ */
+export function sanitizeAndRead(html: string, baseUrl: string | null): { html: string; plain: PlainBody | null } {
+  const plain = readPlainMarkup(html, baseUrl);
+  return { html: (plain ? plain.html : sanitizeByLibrary(html, baseUrl)).trim(), plain };
 }
 
 /** sanitizeHtml without the shortcut for plain markup: what that shortcut must equal. */
@@ -251,8 +261,9 @@ function cutAtWordBoundary(text: string, maxLength: number): string {
  */
 export function htmlToText(html: string, maxLength?: number): string {
   if (!html) return '';
-  // Fast path for titles and names without markup or entities.
-  const plain = /[<&]/.test(html) ? collectText(flattenDeepNesting(escapeBogusComments(html))) : html;
+  // Titles, names and excerpts without markup: entities decoded as the HTML parser decodes text
+  // (the decoder it reads text with), without setting one up.
+  const plain = !html.includes('<') ? (html.includes('&') ? decodeHTML(html) : html) : collectText(flattenDeepNesting(escapeBogusComments(html)));
   const text = collapseText(plain);
   return maxLength !== undefined && maxLength >= 0 ? cutAtWordBoundary(text, maxLength) : text;
 }

@@ -8,11 +8,22 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/reader/decode.ts';
 import { parseFeed } from '../../src/reader/parse-feed.ts';
-import { plainMarkup } from '../../src/reader/plain-markup.ts';
-import { sanitizeByLibrary, sanitizeHtml } from '../../src/reader/sanitize.ts';
+import { linksOfAnchors, readSanitizedBody } from '../../src/reader/links.ts';
+import { plainMarkup, readPlainMarkup } from '../../src/reader/plain-markup.ts';
+import { collapseText, sanitizeByLibrary, sanitizeHtml } from '../../src/reader/sanitize.ts';
 import { random } from '../support/blogosphere.ts';
 
 const base = 'https://blog.example.org/2008/11/post/';
+/** Where an entry's body is read against (its own URL), other than where the feed put it. */
+const entryUrl = 'https://blog.example.org/2008/11/entry/';
+
+/** What the shortcut read while writing html is what a reading of the body it wrote finds. */
+function expectSameReading(html: string, baseUrl: string | null = base): void {
+  const plain = readPlainMarkup(html, baseUrl)!;
+  expect({ links: linksOfAnchors(plain.anchors, entryUrl), text: collapseText(plain.text) }, JSON.stringify(html)).toEqual(
+    readSanitizedBody(plain.html.trim(), entryUrl),
+  );
+}
 
 describe('plainMarkup', () => {
   it.each([
@@ -42,9 +53,10 @@ describe('plainMarkup', () => {
     ['<ul class="wp-block-list"><li>eins</li><li><p>zwei</p><ol><li>drei</li></ol></li></ul>'],
     ['<p>Absatz</p><ul><li>Punkt mit <a href="x">Link</a></li></ul><blockquote><ul><li><blockquote><p>tief</p></blockquote></li></ul></blockquote>'],
     ['<li><p>Absatz</p></li><p><li>im Absatz</li></p>'],
-  ])('writes %j as sanitize-html does', (html) => {
+  ])('writes %j as sanitize-html does, and reads it as a reading of what it wrote would', (html) => {
     expect(plainMarkup(html, base)).not.toBeNull();
     expect(plainMarkup(html, base)).toBe(sanitizeByLibrary(html, base));
+    expectSameReading(html);
   });
 
   it.each([
@@ -116,6 +128,7 @@ describe('plainMarkup', () => {
       taken++;
       if (/<(?:img|blockquote|figure|ul|ol|h\d)/.test(html)) blocks++;
       expect(plain, JSON.stringify(html)).toBe(sanitizeByLibrary(html, base));
+      expectSameReading(html);
     }
     // The comparison means something only if the shortcut was taken often, blocks and images too.
     expect(taken).toBeGreaterThan(1000);
@@ -158,6 +171,7 @@ describe('plainMarkup', () => {
       taken++;
       if (/<[a-z0-9]+ /.test(html)) withAttributes++;
       expect(plain, JSON.stringify(html)).toBe(sanitizeByLibrary(html, base));
+      expectSameReading(html);
     }
     expect(taken).toBeGreaterThan(2000);
     expect(withAttributes).toBeGreaterThan(1000);
@@ -190,7 +204,9 @@ describe.skipIf(!existsSync(manifestPath))('plainMarkup on the shared corpus (..
           if (!html) continue;
           bodies++;
           const plain = plainMarkup(html, item.baseUrl ?? base);
-          if (plain !== null) expect(plain, `${record.file}: ${JSON.stringify(html)}`).toBe(sanitizeByLibrary(html, item.baseUrl ?? base));
+          if (plain === null) continue;
+          expect(plain, `${record.file}: ${JSON.stringify(html)}`).toBe(sanitizeByLibrary(html, item.baseUrl ?? base));
+          expectSameReading(html, item.baseUrl ?? base);
         }
       }
     }

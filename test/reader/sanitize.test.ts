@@ -1,6 +1,7 @@
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { htmlToText, sanitizeHtml } from '../../src/reader/sanitize.ts';
+import { random } from '../support/blogosphere.ts';
 
 const base = 'https://blog.example.org/2008/11/post/';
 
@@ -165,6 +166,16 @@ describe('htmlToText', () => {
 
   it('separates block elements with a space', () => {
     expect(htmlToText('<p>eins</p><p>zwei</p><ul><li>drei</li><li>vier</li></ul>zwei<br>Zeilen')).toBe('eins zwei drei vier zwei Zeilen');
+  });
+
+  it('decodes text without markup as the HTML parser decodes it inside markup', () => {
+    const pieces = ['Text', ' ', '\n', '\u00a0', '\u0000', 'ä', '>', '"', '&amp;', '&lt;', '&gt;', '&quot;', '&nbsp;', '&#8222;', '&#8230;', '&#x27;', '&#X27;', '&#0;', '&#;', '&#x;', '&#99999999;', '&#128512;', '&copy', '&copy;', '&notin;', '&notit;', '&amp', '&AMP;', '&bogus;', '&', '&&', '&#38;lt;'];
+    const next = random(20261206);
+    for (let n = 0; n < 5_000; n++) {
+      let text = '';
+      for (let k = 1 + Math.floor(next() * 8); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)];
+      expect(htmlToText(text), JSON.stringify(text)).toBe(htmlToText(`<b></b>${text}`));
+    }
   });
 
   it('keeps text that only looks like markup', () => {
