@@ -3,50 +3,30 @@
 // not the database), a conversation's recount at 1,000 and 50,000 entries, bulk ingest
 // throughput, and comment-feed requests per hour for 200 blogs × 50 posts under the decaying
 // schedule against polling every comment feed at the interval.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { openDatabase, sortingOnDisk, type OpenedDatabase } from '../src/db/open.ts';
+import { sortingOnDisk, type OpenedDatabase } from '../src/db/open.ts';
 import { commentFeedWaitSeconds } from '../src/poller/schedule.ts';
 import { draftEntry } from '../src/reader/entry-draft.ts';
-import type { FeedItem } from '../src/reader/types.ts';
-import { ingestFeedItems, itemsPerTransaction } from '../src/ingest/feed-items.ts';
+import { itemsPerTransaction } from '../src/ingest/feed-items.ts';
 import { listFeedEntries } from '../src/store/feed-items.ts';
 import { recordCommentCount, recordEntry } from '../src/ingest/record-entry.ts';
-import { insertBlog } from '../src/store/blogs.ts';
-import { insertSource } from '../src/store/sources.ts';
 import { relationsOf } from '../src/threading/relations.ts';
 import { pingRecord } from '../src/threading/ping-record.ts';
 import { refreshConversation } from '../src/store/conversation-union.ts';
+import { bulkEntries } from './bulk-ingest.ts';
+import type { BulkFigures } from './bulk-worker.ts';
+import { item } from './feed-item.ts';
+import { measuredWorker } from './measured-process.ts';
+import { withDatabase } from './scratch-database.ts';
 import type { Figure } from './poll.ts';
+
+const execFileAsync = promisify(execFile);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 // Entries per pre-filled conversation: a post and its comments.
 const perConversation = 20;
-
-function item(url: string, fields: Partial<FeedItem> = {}): FeedItem {
-  return {
-    guid: url,
-    url,
-    title: 'Ein Beitrag',
-    authorName: 'Autor',
-    authorUrl: null,
-    contentHtml: '<p>Text</p>',
-    summaryHtml: null,
-    publishedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: null,
-    commentsPageUrl: null,
-    commentFeeds: [],
-    commentCount: null,
-    inReplyTo: [],
-    trackbackPingUrl: null,
-    baseUrl: url,
-    lang: 'de',
-    ...fields,
-  };
-}
 
 /**
  * Fills a database with `n` entries in conversations of 20 (a post and 19 comments), by SQL.
@@ -110,18 +90,6 @@ async function timeNewEntries(database: OpenedDatabase, stored: number, count: n
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   return times;
-}
-
-async function withDatabase<T>(work: (database: OpenedDatabase) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-bench-'));
-  const database = openDatabase(path.join(dir, 'bench.db'));
-  try {
-    await migrateToLatest(database.db);
-    return await work(database);
-  } finally {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -202,37 +170,11 @@ async function timeRecount(n: number): Promise<{ recount: number; countRises: nu
   });
 }
 
-const bulkEntries = 5000;
-
-/** Bulk ingest's entry i: every tenth a post linking to the post before it, the rest comments on it. */
-function bulkItem(i: number): FeedItem {
-  const postUrl = `http://bulk.example/p/${Math.floor(i / 10)}/`;
-  return i % 10 === 0 ? item(postUrl, { contentHtml: `<p><a href="http://bulk.example/p/${Math.floor(i / 10) - 1}/">vorher</a></p>` }) : item(`${postUrl}#comment-${i}`, { title: null });
-}
-
-/**
- * Records `n` entries as polls do: through ingestFeedItems, the posts of each hundred as the
- * blog's post feed and their comments as its site comment feed. Returns entries/s.
- */
-export async function bulkIngest(database: OpenedDatabase, n: number): Promise<number> {
-  const at = '2026-01-01T00:00:00.000Z';
-  const blog = await insertBlog(
-    database.db,
-    { homeUrl: 'http://bulk.example/', urlKey: 'bulk.example', title: 'Bulk', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] },
-    at,
-  );
-  const posts = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: 'http://bulk.example/feed/', nextCheckAt: at }, at);
-  const comments = await insertSource(database.db, { blogId: blog.id, kind: 'site-comments', url: 'http://bulk.example/comments/feed/', nextCheckAt: at }, at);
-  const started = process.hrtime.bigint();
-  let stored = 0;
-  for (let first = 0; first < n; first += 100) {
-    const items = Array.from({ length: Math.min(100, n - first) }, (_, k) => bulkItem(first + k));
-    stored += (await ingestFeedItems(database.db, posts, { items: items.filter((_, k) => (first + k) % 10 === 0), title: null }, at)).inserted;
-    stored += (await ingestFeedItems(database.db, comments, { items: items.filter((_, k) => (first + k) % 10 !== 0), title: null }, at)).inserted;
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (stored !== n) throw new Error(`bulk ingest stored ${stored} of ${n} entries`);
-  return n / seconds;
+/** Runs bench/bulk-worker.ts in a measured process and reads its figures. */
+async function runBulkWorker(): Promise<BulkFigures> {
+  const worker = await measuredWorker('bulk-worker.ts');
+  const { stdout } = await execFileAsync(process.execPath, [...worker.execArgv, worker.file], { encoding: 'utf8', maxBuffer: 2 ** 20 });
+  return JSON.parse(stdout) as BulkFigures;
 }
 
 /** Measures per-entry threading time at two database sizes, and bulk ingest throughput. */
@@ -267,28 +209,8 @@ export async function benchThreading(options: { small: number; large: number; sa
   const { result: small, peak: smallRss } = await peakDuring(() => perEntry(options.small));
   const { result: large, peak: peakRss } = await peakDuring(() => perEntry(options.large));
 
-  const bulk = await withDatabase((database) => bulkIngest(database, bulkEntries));
-  // The same path once its code is compiled and optimised, as in an import of hundreds of feeds:
-  // a first run into a database of its own, then four times as many entries measured.
-  await withDatabase((database) => bulkIngest(database, bulkEntries));
-  const bulkWarm = await withDatabase((database) => bulkIngest(database, 4 * bulkEntries));
-  // The same entries recorded one by one (recordEntry per entry, 100 per transaction), as bulk
-  // ingest did before it went through feed parts: the same-run baseline.
-  const oneByOne = await withDatabase(async (database) => {
-    const started = process.hrtime.bigint();
-    for (let batch = 0; batch < bulkEntries / 100; batch++) {
-      await database.db.transaction().execute(async (trx) => {
-        for (let k = 0; k < 100; k++) {
-          const i = batch * 100 + k;
-          const it = bulkItem(i);
-          const draft = draftEntry(it, i % 10 === 0 ? 'post' : 'comment');
-          const relations = relationsOf(draft, { via: 'feed', post: null, inReplyTo: [] });
-          await recordEntry(trx, { blogId: null, draft, via: 'feed', relations }, '2026-01-01T00:00:00.000Z');
-        }
-      });
-    }
-    return bulkEntries / (Number(process.hrtime.bigint() - started) / 1e9);
-  });
+  // Bulk ingest in a process of its own that runs Palaver as npm start does (bulk-worker.ts).
+  const { first: bulk, warm: bulkWarm, oneByOne } = await runBulkWorker();
 
   const recountLarge = await timeRecount(50_000);
   const recountSmall = await timeRecount(1_000);
@@ -324,7 +246,7 @@ export async function benchThreading(options: { small: number; large: number; sa
       baseline: oneByOne,
       unit: 'entries/s',
       higherIsBetter: true,
-      note: `${bulkEntries.toLocaleString('en')} entries through ingestFeedItems, a post feed and a comment feed per 100 (parts of ${itemsPerTransaction}); baseline: the same entries recorded one by one, 100 per transaction`,
+      note: `${bulkEntries.toLocaleString('en')} entries through ingestFeedItems, a post feed and a comment feed per 100 (parts of ${itemsPerTransaction}), the first of a process that runs Palaver as npm start does; baseline: the same entries recorded one by one, 100 per transaction, in that process`,
     },
     {
       name: 'recount one conversation of 50,000 entries',
@@ -388,7 +310,7 @@ export async function benchThreading(options: { small: number; large: number; sa
       baseline: bulk,
       unit: 'entries/s',
       higherIsBetter: true,
-      note: `${(4 * bulkEntries).toLocaleString('en')} entries as above into a fresh database, after a run of ${bulkEntries.toLocaleString('en')} into another: the path with its code compiled and optimised; baseline: the first run above, of this process's first entries through it`,
+      note: `${(4 * bulkEntries).toLocaleString('en')} entries as above into a fresh database, after a run of ${bulkEntries.toLocaleString('en')} into another: the path with its code compiled and optimised; baseline: the first run above, the process's first entries through it`,
     },
   ];
 }
