@@ -91,6 +91,7 @@ export function readPlainMarkup(html: string, baseUrl: string | null): PlainBody
       if (name === 'br') {
         if (attributes) return null;
         out += '<br />';
+        // The text collector spaces a line break as an element it opens and closes.
         text += '  ';
       } else {
         const written = attributesOf('img', attributes, baseUrl);
@@ -129,7 +130,6 @@ export function readPlainMarkup(html: string, baseUrl: string | null): PlainBody
   }
   return open.length === 0 ? { html: out, text, anchors } : null;
 }
-
 
 const noAttributes = { html: '', href: null };
 
