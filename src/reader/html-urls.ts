@@ -1,5 +1,6 @@
 // reader: the URLs sanitized HTML may keep: absolute, of the schemes a tag allows, resolved
-// against the body's base; and the rel every kept link carries.
+// against the body's base (an image's srcset candidate by candidate); and the rel every kept
+// link carries.
 
 /** The rel of every link in sanitized HTML: foreign links pass no ranking, referrer or opener. */
 export const linkRel = 'nofollow ugc noopener';
@@ -15,4 +16,34 @@ export function resolveUrl(value: string, baseUrl: string | null, schemes: reado
   } catch {
     return null;
   }
+}
+
+/**
+ * Rewrites each srcset candidate URL to absolute http(s), dropping the rest. Candidates are split
+ * as the HTML spec does (a URL runs to whitespace), so image-CDN URLs with commas survive.
+ */
+export function resolveSrcset(srcset: string, baseUrl: string | null): string | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = srcset.length;
+  while (i < n) {
+    while (i < n && /[\s,]/.test(srcset[i]!)) i++;
+    let j = i;
+    while (j < n && !/\s/.test(srcset[j]!)) j++;
+    let url = srcset.slice(i, j);
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      let k = j;
+      while (k < n && srcset[k] !== ',') k++;
+      descriptor = srcset.slice(j, k).trim();
+      j = k + 1;
+    }
+    i = j;
+    if (!url) continue;
+    const absolute = resolveUrl(url, baseUrl, ['http', 'https']);
+    if (absolute && /^[\w.\s]*$/.test(descriptor)) out.push(descriptor ? `${absolute} ${descriptor}` : absolute);
+  }
+  return out.length ? out.join(', ') : null;
 }

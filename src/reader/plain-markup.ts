@@ -7,7 +7,7 @@
 // since its setup alone costs more than such a body's whole reading. The same scan reads what
 // threading and search take from the written body (readSanitizedBody): its text and its links.
 import { decodeHTML, decodeHTMLAttribute } from 'entities/decode';
-import { linkRel, linkSchemes, resolveUrl } from './html-urls.ts';
+import { linkRel, linkSchemes, resolveSrcset, resolveUrl } from './html-urls.ts';
 
 /** Tags that may open inside a paragraph, a link or each other (a link never inside a link). */
 const inlineTags = new Set(['em', 'strong', 'b', 'i', 'a']);
@@ -16,17 +16,17 @@ const blockTags = new Set(['p', 'blockquote', 'figure', 'figcaption', 'ul', 'ol'
 /** Headings sit under Palaver's own (src/reader/sanitize.ts). */
 const demoted: Record<string, string> = { h1: 'h3', h2: 'h4', h3: 'h5', h4: 'h6', h5: 'h6', h6: 'h6' };
 
-/** How an attribute the sanitizer keeps is written: as text, or as an absolute URL of these schemes. */
-type Kept = 'text' | readonly string[];
+/** How an attribute the sanitizer keeps is written: as text, as an image's srcset, or as an absolute URL of these schemes. */
+type Kept = 'text' | 'srcset' | readonly string[];
 const imageSchemes = ['http', 'https'];
 /** The attributes the sanitizer keeps on each tag (src/reader/sanitize.ts); it drops every other. */
 const keptAttributes: Record<string, Record<string, Kept>> = {
   a: { href: linkSchemes, title: 'text', hreflang: 'text' },
   blockquote: { cite: linkSchemes },
-  img: { src: imageSchemes, alt: 'text', title: 'text', width: 'text', height: 'text' },
+  img: { src: imageSchemes, alt: 'text', title: 'text', width: 'text', height: 'text', srcset: 'srcset' },
 };
-/** Attributes the sanitizer keeps in a way written only there (srcset, list numbering, lang and dir on every tag). */
-const leftToSanitizer = new Set(['lang', 'dir', 'srcset', 'start', 'reversed', 'value']);
+/** Attributes the sanitizer keeps in a way written only there (list numbering, lang and dir on every tag). */
+const leftToSanitizer = new Set(['lang', 'dir', 'start', 'reversed', 'value']);
 
 /** Deeper than any comment's emphasis or post's quotes; anything deeper goes to the sanitizer. */
 const maxDepth = 16;
@@ -152,13 +152,40 @@ function attributesOf(tag: string, attributes: string, baseUrl: string | null): 
     const how = kept?.[name!];
     if (how === undefined) continue;
     let value: string | null = decodeHTMLAttribute(doubleQuoted ?? singleQuoted ?? '');
-    if (how !== 'text') value = resolveUrl(value, baseUrl, how);
+    if (how === 'srcset') {
+      value = srcsetOf(value, baseUrl);
+      if (value === null) return null;
+    } else if (how !== 'text') value = resolveUrl(value, baseUrl, how);
     if (value) {
       out += ` ${name}="${escapeAttribute(value)}"`;
       if (name === 'href') href = value;
     } else if (value === '' && name === 'alt') out += ' alt=""';
   }
   return { html: out, href };
+}
+
+const widthDescriptor = /^[1-9]\d{0,8}w$/;
+const densityDescriptor = /^(?:0|[1-9]\d{0,8})(?:\.\d{1,8})?x$/;
+
+/**
+ * An image's srcset as the sanitizer writes it: each candidate's URL made absolute (resolveSrcset),
+ * then read again by parse-srcset and written with its descriptor as a number ("1.50x" as
+ * "1.5x"); '' when no candidate is left (the attribute is dropped); null for a descriptor written
+ * any other way (two of them, a zero, a sign, a height, leading zeros), left to the sanitizer.
+ */
+function srcsetOf(value: string, baseUrl: string | null): string | null {
+  const resolved = resolveSrcset(value, baseUrl);
+  if (resolved === null) return '';
+  const out: string[] = [];
+  // Absolute URLs hold no space, so ", " only ever parts two candidates.
+  for (const candidate of resolved.split(', ')) {
+    const [url, descriptor, more] = candidate.split(' ') as [string, string | undefined, string | undefined];
+    if (more !== undefined || url.endsWith(',')) return null;
+    if (descriptor === undefined || widthDescriptor.test(descriptor)) out.push(candidate);
+    else if (densityDescriptor.test(descriptor) && parseFloat(descriptor) > 0) out.push(`${url} ${parseFloat(descriptor)}x`);
+    else return null;
+  }
+  return out.join(', ');
 }
 
 /** Text between tags as the HTML parser reads it: entities decoded. */

@@ -4,7 +4,7 @@
 import { decodeHTML } from 'entities/decode';
 import { Parser } from 'htmlparser2';
 import sanitize from 'sanitize-html';
-import { linkRel, linkSchemes, resolveUrl } from './html-urls.ts';
+import { linkRel, linkSchemes, resolveSrcset, resolveUrl } from './html-urls.ts';
 import { readPlainMarkup, type PlainBody } from './plain-markup.ts';
 
 const allowedTags = [
@@ -37,36 +37,6 @@ const allowedAttributes: sanitize.IOptions['allowedAttributes'] = {
 };
 
 const urlAttributes = ['href', 'src', 'cite'];
-
-/**
- * Rewrites each srcset candidate URL to absolute http(s), dropping the rest. Candidates are split
- * as the HTML spec does (a URL runs to whitespace), so image-CDN URLs with commas survive.
- */
-function resolveSrcset(srcset: string, baseUrl: string | null): string | null {
-  const out: string[] = [];
-  let i = 0;
-  const n = srcset.length;
-  while (i < n) {
-    while (i < n && /[\s,]/.test(srcset[i]!)) i++;
-    let j = i;
-    while (j < n && !/\s/.test(srcset[j]!)) j++;
-    let url = srcset.slice(i, j);
-    let descriptor = '';
-    if (url.endsWith(',')) {
-      url = url.replace(/,+$/, '');
-    } else {
-      let k = j;
-      while (k < n && srcset[k] !== ',') k++;
-      descriptor = srcset.slice(j, k).trim();
-      j = k + 1;
-    }
-    i = j;
-    if (!url) continue;
-    const absolute = resolveUrl(url, baseUrl, ['http', 'https']);
-    if (absolute && /^[\w.\s]*$/.test(descriptor)) out.push(descriptor ? `${absolute} ${descriptor}` : absolute);
-  }
-  return out.length ? out.join(', ') : null;
-}
 
 function transformAnyTag(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
   const name = demotedHeadings[tagName] ?? tagName;

@@ -53,6 +53,12 @@ describe('plainMarkup', () => {
     ['<ul class="wp-block-list"><li>eins</li><li><p>zwei</p><ol><li>drei</li></ol></li></ul>'],
     ['<p>Absatz</p><ul><li>Punkt mit <a href="x">Link</a></li></ul><blockquote><ul><li><blockquote><p>tief</p></blockquote></li></ul></blockquote>'],
     ['<li><p>Absatz</p></li><p><li>im Absatz</li></p>'],
+    // An image's srcset as WordPress writes it, and as image services do.
+    ['<figure class="wp-block-image size-large"><img decoding="async" width="1024" height="683" src="/wp-content/uploads/camp-1024x683.jpg" alt="" class="wp-image-7" srcset="/wp-content/uploads/camp-1024x683.jpg 1024w, /wp-content/uploads/camp-300x200.jpg 300w, /wp-content/uploads/camp-768x512.jpg 768w" sizes="(max-width: 1024px) 100vw, 1024px" /></figure>'],
+    ['<img src="a.jpg" srcset="a.jpg 1x, b.jpg 2x">'],
+    ['<img srcset="a.jpg 1.50x, b.jpg 2.0x, c.jpg 0.5x, d.jpg, https://img.example/w_300,h_200/e.jpg 300w">'],
+    ['<img srcset="javascript:x 1x, data:image/png;base64,AA 2x, //cdn.example/f.jpg 3x">'],
+    ['<img srcset="javascript:x 1x" alt="nur schlechte"> <img srcset="" alt="leer"> <img srcset="a.jpg 1x (x)">'],
   ])('writes %j as sanitize-html does, and reads it as a reading of what it wrote would', (html) => {
     expect(plainMarkup(html, base)).not.toBeNull();
     expect(plainMarkup(html, base)).toBe(sanitizeByLibrary(html, base));
@@ -67,7 +73,12 @@ describe('plainMarkup', () => {
     ['<a href="x">in <a href="y">Link</a></a>'],
     ['<p lang="de">Sprache</p>'],
     ['<blockquote dir="rtl"><p>Richtung</p></blockquote>'],
-    ['<img src="a.jpg" srcset="a.jpg 1x, b.jpg 2x">'],
+    ['<img src="a.jpg" srcset="a.jpg 0x">'],
+    ['<img src="a.jpg" srcset="a.jpg 01w">'],
+    ['<img src="a.jpg" srcset="a.jpg 1x 100w">'],
+    ['<img src="a.jpg" srcset="a.jpg 100h">'],
+    ['<img src="a.jpg" srcset="a.jpg .5x">'],
+    ['<img src="a.jpg" srcset="a.jpg 1e2x">'],
     ['<ol start="3"><li>drei</li></ol>'],
     ['<ol reversed="reversed"><li>x</li></ol>'],
     ['<ul><li value="2">x</li></ul>'],
@@ -112,6 +123,7 @@ describe('plainMarkup', () => {
       '<ol>', '<ol start="2">', '</ol>', '<li>', '<li value="1">', '</li>', '<h1>', '</h1>', '<h2 class="wp-block-heading">', '</h2>', '<h3>', '</h3>', '<h6>', '</h6>',
       '<img src="a.jpg">', '<img src="a.jpg" alt="" />', '<img alt="Bild &amp; Text" src=\'//cdn.example/b.png\' width="10" height="" class="x"/>',
       '<img src="javascript:x">', '<img src="" alt="">', '<img title="t" srcset="a.jpg 2x">', '<img src="a.jpg" src="b.jpg">', '</img>', '<img src=a.jpg>',
+      '<img srcset="a.jpg 300w, b.jpg 1024w">', '<img srcset="a.jpg 1.50x,b.jpg">', '<img srcset="a.jpg 0x">', '<img srcset="javascript:x 2x, c.jpg 3x">', '<img srcset=",, a.jpg , b.jpg 2x,">',
       'Text', ' ', '\n', '\r\n', '\t', '\u00a0', '\u0000', '\ufeff', 'ä', '€', '"', "'", '<', '>', '< ', '<3', '>>',
       '&amp;', '&lt;', '&gt;', '&quot;', '&nbsp;', '&#8217;', '&#x27;', '&#X27;', '&#0;', '&#;', '&#x;', '&#99999999;', '&#128512;',
       '&copy', '&copy;', '&notin;', '&notit;', '&amp', '&AMP;', '&bogus;', '&', '&&', '&#38;lt;',
@@ -144,7 +156,8 @@ describe('plainMarkup', () => {
       ' href="x?a=1&amp;b=2"', ' href=""', ' href="javascript:x"', ' href="//cdn.example/"', ' rel="nofollow"', ' target="_blank"', ' hreflang="de"',
       ' cite="/quelle"', ' cite="mailto:a@b.example"', ' src="/a.jpg"', ' src="https://cdn.example/b.png?x=1&amp;y=2"', ' src="data:x"', ' src="mailto:a@b.example"', ' src=""',
       ' alt=""', ' alt="Bild &quot;eins&quot;"', ' width="640"', ' height=""', ' loading="lazy"', ' decoding="async"', ' sizes="100vw"',
-      ' lang="de"', ' srcset="a.jpg 2x"', ' start="2"', ' value="3"',
+      ' lang="de"', ' srcset="a.jpg 2x"', ' srcset="/a-300x200.jpg 300w, /a-1024x683.jpg 1024w"', ' srcset="a.jpg 1.50x, https://img.example/w_300,h_200/b.jpg 2.0x"',
+      ' srcset="a.jpg 0x"', ' srcset="a.jpg 1x 2w"', ' srcset="javascript:x 1x"', ' srcset=""', ' srcset="a.jpg 007w"', ' start="2"', ' value="3"',
     ];
     const blocks = ['p', 'blockquote', 'figure', 'figcaption', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h6'];
     const inline = ['em', 'strong', 'b', 'i', 'a'];
