@@ -56,17 +56,12 @@ export interface PlainBody {
 const spacedInText = new Set([...blockTags, 'br']);
 
 /**
- * The sanitized form of `html` when it is plain markup (see above), or null when it holds
- * anything else (any other tag, an attribute written only by the sanitizer, a comment, a stray
- * "<", a tag left open, closed out of order or opened where the HTML parser would close another)
- * and the sanitizer must read it. URLs resolve against `baseUrl`.
+ * The sanitized form of `html` when it is plain markup (see above), with its text and links; or
+ * null when it holds anything else (any other tag, an attribute written only by the sanitizer, a
+ * comment, a stray "<", a tag left open, closed out of order or opened where the HTML parser would
+ * close another) and the sanitizer must read it. URLs resolve against `baseUrl`.
  */
-export function plainMarkup(html: string, baseUrl: string | null): string | null {
-  return readPlainMarkup(html, baseUrl)?.html ?? null;
-}
-
-/** plainMarkup's body with its text and links, or null where the sanitizer must read it. */
-export function readPlainMarkup(html: string, baseUrl: string | null): PlainBody | null {
+export function plainMarkup(html: string, baseUrl: string | null): PlainBody | null {
   if (otherMarkup.test(html)) return null;
   let out = '';
   let text = '';

@@ -5,7 +5,7 @@ import { decodeHTML } from 'entities/decode';
 import { Parser } from 'htmlparser2';
 import sanitize from 'sanitize-html';
 import { linkRel, linkSchemes, resolveSrcset, resolveUrl } from './html-urls.ts';
-import { readPlainMarkup, type PlainBody } from './plain-markup.ts';
+import { plainMarkup, type PlainBody } from './plain-markup.ts';
 
 const allowedTags = [
   'p', 'br', 'a', 'blockquote', 'q', 'cite', 'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins',
@@ -146,7 +146,7 @@ export function sanitizeHtml(html: string, baseUrl: string | null): string {
  * that: trimming the body's ends changes neither, since what it trims is whitespace outside any tag.
  */
 export function sanitizeAndRead(html: string, baseUrl: string | null): { html: string; plain: PlainBody | null } {
-  const plain = readPlainMarkup(html, baseUrl);
+  const plain = plainMarkup(html, baseUrl);
   return { html: (plain ? plain.html : sanitizeByLibrary(html, baseUrl)).trim(), plain };
 }
 
