@@ -7,7 +7,7 @@ import type { Db } from '../db/open.ts';
 import { edgeTargetKey } from '../domain/edges.ts';
 import type { Source } from '../domain/models.ts';
 import type { Channel, EntriesChanged, EntryKind, ListingSourceKind } from '../domain/vocabulary.ts';
-import { draftEntry, identityOf, itemHashOf } from '../reader/entry-draft.ts';
+import { draftEntry, draftWithPlainReading, identityOf, itemHashOf } from '../reader/entry-draft.ts';
 import { trackbackListingUrl } from '../reader/listings.ts';
 import type { FeedReader, ReadDraft } from '../reader/read-feed.ts';
 import type { FeedItem, ParsedFeed } from '../reader/types.ts';
@@ -168,7 +168,7 @@ export async function ingestFeedItems(
   const drafted: DraftedItem[] = [];
   let sliceStart = performance.now();
   for (const k of toDraft) {
-    const { draft, body } = k.drafted ?? readOf.get(k) ?? { draft: draftEntry(k.item, kind, at), body: undefined };
+    const { draft, body } = k.drafted ?? readOf.get(k) ?? draftWithPlainReading(k.item, kind, at);
     const relations = relationsOf(draft, { via, post: post ? { guid: post.guid, url: post.url } : null, inReplyTo: k.item.inReplyTo }, body);
     drafted.push({ item: k.item, itemHash: k.itemHash, draft, relations });
     if (performance.now() - sliceStart > draftSliceMs) {

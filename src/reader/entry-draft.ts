@@ -106,13 +106,19 @@ export function bodyBaseOf(draft: Pick<EntryDraft, 'url'>): string {
  * CPU work on an item before the store, which a reading thread does off the event loop.
  */
 export function draftAndReadBody(item: FeedItem, kind: EntryKind, now: Date = new Date()): { draft: EntryDraft; body: BodyReading | null } {
-  const { draft, plain } = draftWithBody(item, kind, now);
+  const { draft, body } = draftWithPlainReading(item, kind, now);
   if (!draft.contentHtml) return { draft, body: null };
   // The shortcut's scan read the body it wrote; anything else is read again, once.
-  const body = plain
-    ? { links: linksOfAnchors(plain.anchors, bodyBaseOf(draft)), text: collapseText(plain.text) }
-    : readSanitizedBody(draft.contentHtml, bodyBaseOf(draft));
-  return { draft, body };
+  return { draft, body: body ?? readSanitizedBody(draft.contentHtml, bodyBaseOf(draft)) };
+}
+
+/**
+ * Drafts an item, with its body's reading when the sanitizer's shortcut made it on the way
+ * (undefined otherwise: relationsOf reads the body when it needs it, and a ping's it never does).
+ */
+export function draftWithPlainReading(item: FeedItem, kind: EntryKind, now: Date = new Date()): { draft: EntryDraft; body: BodyReading | undefined } {
+  const { draft, plain } = draftWithBody(item, kind, now);
+  return { draft, body: plain && draft.contentHtml ? { links: linksOfAnchors(plain.anchors, bodyBaseOf(draft)), text: collapseText(plain.text) } : undefined };
 }
 
 /**
