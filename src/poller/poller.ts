@@ -8,6 +8,7 @@ import type { Fetch } from '../reader/types.ts';
 import { createBackgroundLoop } from './background-loop.ts';
 import { commitTogether } from '../store/commit-together.ts';
 import { commitWaitingWrites } from '../store/dialect.ts';
+import { noteStoredEntries } from '../store/planner-statistics.ts';
 import { claimDueSources } from '../store/source-claims.ts';
 import { refreshSource } from './refresh.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
@@ -159,6 +160,10 @@ export function createPoller(deps: PollerDeps): Poller {
         source,
       );
       addToSummary(summary, r);
+      // A first import fills an empty PostgreSQL database: its plans are made again as it grows.
+      if (r.inserted > 0) {
+        await noteStoredEntries(deps.db, r.inserted).catch((err: unknown) => deps.log.warn({ err }, 'planner statistics not taken'));
+      }
       if (r.outcome === 'failed' || r.outcome === 'disabled') {
         deps.log.warn({ sourceId: source.id, blogId: source.blogId, url: source.url, status: r.status, error: r.error }, 'poll failed');
       }

@@ -120,6 +120,10 @@ export async function copySqliteToPostgres(
       }
     });
 
+    // The service then plans its statements with statistics of the copied tables, not of the
+    // empty ones it would otherwise keep until autovacuum comes by (planner-statistics.ts).
+    await sql`analyze`.execute(target.db);
+
     // Verification: every table's row count, then a sample of conversations spread over the ids.
     for (const table of order) {
       const expected = (raw.prepare(`select count(*) as n from "${table}"`).get() as { n: number }).n;
