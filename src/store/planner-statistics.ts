@@ -14,54 +14,54 @@ import type { Db } from '../db/open.ts';
 /** The tables whose size changes how a poll's statements are best run. */
 export const plannedTables = ['entries', 'edges', 'conversations', 'entry_channels', 'sources', 'blogs'] as const;
 
-/** Entries stored before the first ANALYZE of a database PostgreSQL has not analyzed yet. */
-export const firstAnalyzeAfter = 500;
+/** Entries this process stores between two looks at the size of the entries table. */
+export const entriesBetweenLooks = 100;
+
+/** Pages (8 kB each) the entries table fills before its first ANALYZE: about 500 posts. */
+export const firstAnalyzeAtPages = 128;
 
 interface Growth {
-  /** Entries this process stored since the statistics it knows of were taken. */
+  /** Entries this process stored since it last looked. */
   stored: number;
-  /** How many entries the statistics counted (unknown until first asked). */
-  counted: number | null;
-  /** The ANALYZE running now, so two polls do not start one each. */
+  /** The look (and ANALYZE) running now, so two polls do not start one each. */
   running: Promise<void> | null;
 }
 
 const growth = new WeakMap<object, Growth>();
 
 /**
- * Counts entries this process stored on `db`, and on PostgreSQL analyzes the tables a poll
- * writes once the entries stored since their statistics were taken outnumber the entries those
- * statistics counted (at least firstAnalyzeAfter): the table doubled, and a plan made before
- * may read all of it. Tables another session is analyzing (autovacuum, another poller) are
- * skipped. Run it outside a transaction; resolves when any ANALYZE it started has ended.
+ * Counts entries this process stored on `db`, and on PostgreSQL, every entriesBetweenLooks of
+ * them, looks at the entries table: when it is at least twice the size the planner's statistics
+ * last saw (and at least firstAnalyzeAtPages), analyzes the tables a poll writes. The size is the
+ * table's, whoever wrote it: pollers side by side analyze once per doubling, not once each, and a
+ * table another session is analyzing (autovacuum, another poller) is skipped. Run it outside a
+ * transaction; resolves when any look it started has ended.
  */
 export async function noteStoredEntries(db: Db, count: number): Promise<void> {
   if (count <= 0 || db.isTransaction || !isPostgres(db)) return;
   let g = growth.get(db);
   if (!g) {
-    g = { stored: 0, counted: null, running: null };
+    g = { stored: 0, running: null };
     growth.set(db, g);
   }
   g.stored += count;
   if (g.running) return g.running;
+  if (g.stored < entriesBetweenLooks) return;
+  g.stored = 0;
   const state = g;
-  const run = async () => {
-    state.counted ??= await countedEntries(db);
-    if (state.stored < Math.max(firstAnalyzeAfter, state.counted)) return;
-    const storedBefore = state.stored;
-    await sql`analyze (skip_locked) ${sql.join(plannedTables.map((t) => sql.table(t)))}`.execute(db);
-    // What this process stored while ANALYZE ran may or may not be counted: counted again next time.
-    state.counted = await countedEntries(db);
-    state.stored -= storedBefore;
-  };
-  g.running = run().finally(() => {
+  g.running = analyzeWhenDoubled(db).finally(() => {
     state.running = null;
   });
   return g.running;
 }
 
-/** The entries the planner's statistics count: 0 for a table never analyzed (reltuples -1). */
-async function countedEntries(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'entries'::regclass`.execute(db);
-  return Number(rows[0]?.n ?? 0);
+async function analyzeWhenDoubled(db: Db): Promise<void> {
+  // relpages: the table's size when it was last analyzed or vacuumed (0 before), the size the
+  // planner scales its row counts from.
+  const { rows } = await sql<{ pages: number; seen: number }>`
+    select (pg_relation_size(oid) / current_setting('block_size')::int)::float8 as pages, relpages::float8 as seen
+      from pg_class where oid = 'entries'::regclass`.execute(db);
+  const { pages, seen } = rows[0] ?? { pages: 0, seen: 0 };
+  if (Number(pages) < Math.max(firstAnalyzeAtPages, 2 * Number(seen))) return;
+  await sql`analyze (skip_locked) ${sql.join(plannedTables.map((t) => sql.table(t)))}`.execute(db);
 }
