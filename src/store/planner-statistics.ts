@@ -14,7 +14,7 @@ import type { Db } from '../db/open.ts';
 /** The tables whose size changes how a poll's statements are best run. */
 export const plannedTables = ['entries', 'edges', 'conversations', 'entry_channels', 'sources', 'blogs'] as const;
 
-/** Entries this process stores between two looks at the size of the entries table. */
+/** Entries this process stores between two looks at the entries table. */
 export const entriesBetweenLooks = 100;
 
 /** Pages (8 kB each) the entries table fills before its first ANALYZE: about 500 posts. */
@@ -23,6 +23,8 @@ export const firstAnalyzeAtPages = 128;
 interface Growth {
   /** Entries this process stored since it last looked. */
   stored: number;
+  /** The entries table has statistics (this process took them, or found them): no more looks. */
+  done: boolean;
   /** The look (and ANALYZE) running now, so two polls do not start one each. */
   running: Promise<void> | null;
 }
@@ -31,37 +33,47 @@ const growth = new WeakMap<object, Growth>();
 
 /**
  * Counts entries this process stored on `db`, and on PostgreSQL, every entriesBetweenLooks of
- * them, looks at the entries table: when it is at least twice the size the planner's statistics
- * last saw (and at least firstAnalyzeAtPages), analyzes the tables a poll writes. The size is the
- * table's, whoever wrote it: pollers side by side analyze once per doubling, not once each, and a
- * table another session is analyzing (autovacuum, another poller) is skipped. Run it outside a
- * transaction; resolves when any look it started has ended.
+ * them, looks at the entries table until it has statistics: once it fills firstAnalyzeAtPages
+ * without any, analyzes the tables a poll writes. Only that first time: every ANALYZE makes each
+ * connection plan each statement anew, several times over, before it keeps a generic plan again
+ * (about a second of the server's CPU for two pollers), while a plan made with the first
+ * statistics, with its indexes, stays right as the tables grow; autovacuum analyzes them later
+ * as it does any table. Whoever analyzes first (autovacuum, another poller) ends the looks; a
+ * table being analyzed by another session is skipped. Run it outside a transaction; resolves
+ * when any look it started has ended.
  */
 export async function noteStoredEntries(db: Db, count: number): Promise<void> {
   if (count <= 0 || db.isTransaction || !isPostgres(db)) return;
   let g = growth.get(db);
   if (!g) {
-    g = { stored: 0, running: null };
+    g = { stored: 0, done: false, running: null };
     growth.set(db, g);
   }
+  if (g.done) return;
   g.stored += count;
   if (g.running) return g.running;
   if (g.stored < entriesBetweenLooks) return;
   g.stored = 0;
   const state = g;
-  g.running = analyzeWhenDoubled(db).finally(() => {
-    state.running = null;
-  });
+  g.running = analyzeFirstPages(db)
+    .then((analyzed) => {
+      state.done = analyzed;
+    })
+    .finally(() => {
+      state.running = null;
+    });
   return g.running;
 }
 
-async function analyzeWhenDoubled(db: Db): Promise<void> {
-  // relpages: the table's size when it was last analyzed or vacuumed (0 before), the size the
-  // planner scales its row counts from.
-  const { rows } = await sql<{ pages: number; seen: number }>`
-    select (pg_relation_size(oid) / current_setting('block_size')::int)::float8 as pages, relpages::float8 as seen
+/** Analyzes the tables when the entries table has its first pages and no statistics; tells whether it has statistics now. */
+async function analyzeFirstPages(db: Db): Promise<boolean> {
+  // reltuples: -1 until the table was first analyzed or vacuumed.
+  const { rows } = await sql<{ pages: number; counted: number }>`
+    select (pg_relation_size(oid) / current_setting('block_size')::int)::float8 as pages, reltuples::float8 as counted
       from pg_class where oid = 'entries'::regclass`.execute(db);
-  const { pages, seen } = rows[0] ?? { pages: 0, seen: 0 };
-  if (Number(pages) < Math.max(firstAnalyzeAtPages, 2 * Number(seen))) return;
+  const { pages, counted } = rows[0] ?? { pages: 0, counted: -1 };
+  if (Number(counted) >= 0) return true;
+  if (Number(pages) < firstAnalyzeAtPages) return false;
   await sql`analyze (skip_locked) ${sql.join(plannedTables.map((t) => sql.table(t)))}`.execute(db);
+  return true;
 }
