@@ -1,11 +1,11 @@
-// store: PostgreSQL's planner statistics of the tables a poll writes, taken again while a
-// database fills. The store's statements are prepared by name (src/db/postgres.ts), and after a
+// store: PostgreSQL's first planner statistics of the tables a poll writes, taken as soon as a
+// new database holds its first entries. The store's statements are prepared by name (src/db/postgres.ts), and after a
 // few runs PostgreSQL keeps one generic plan per connection, made with what it knew of the table
 // then: on a database that was empty a minute ago, a sequential scan. The plan stays until the
 // table is analyzed again, which autovacuum does after its nap (a minute by default), by when a
 // first import has polled hundreds of feeds and each lookup of a link's targets reads the whole
 // entries table. ANALYZE is what PostgreSQL's documentation asks for after loading much data;
-// it also makes every connection plan those statements again. SQLite plans each prepared
+// it also makes every connection plan those statements again, this time with their indexes. SQLite plans each prepared
 // statement with its own statistics and needs none of this.
 import { sql } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
