@@ -160,7 +160,7 @@ export function createPoller(deps: PollerDeps): Poller {
         source,
       );
       addToSummary(summary, r);
-      // A first import fills an empty PostgreSQL database: its plans are made again as it grows.
+      // A first import into an empty PostgreSQL database: its statements are planned again once it holds some entries.
       if (r.inserted > 0) {
         await noteStoredEntries(deps.db, r.inserted).catch((err: unknown) => deps.log.warn({ err }, 'planner statistics not taken'));
       }
