@@ -1,13 +1,12 @@
-// store: PostgreSQL's first planner statistics of the tables a poll writes, taken as soon as a
-// new database holds its first entries. The store's statements are prepared by name
+// store: PostgreSQL's planner statistics of the tables a poll writes, taken while a database
+// fills faster than autovacuum looks at it. The store's statements are prepared by name
 // (src/db/postgres.ts), and after a few runs PostgreSQL keeps one generic plan per connection,
 // made with what it knew of the tables then: on a database that was empty a minute ago, a
 // sequential scan. The plan stays until the table is analyzed, which autovacuum does after its
 // nap (a minute by default), by when a first import has polled hundreds of feeds and each lookup
 // of a link's targets reads the whole entries table. ANALYZE is what PostgreSQL's documentation
-// asks for after loading much data; it also makes every connection plan those statements again,
-// this time with their indexes. SQLite plans each prepared statement with its own statistics and
-// needs none of this.
+// asks for after loading much data; it also makes every connection plan those statements again.
+// SQLite plans each prepared statement with its own statistics and needs none of this.
 import { sql } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
 import type { Db } from '../db/open.ts';
@@ -18,14 +17,21 @@ export const plannedTables = ['entries', 'edges', 'conversations', 'entry_channe
 /** Entries this process stores between two looks at the entries table. */
 export const entriesBetweenLooks = 100;
 
-/** Pages (8 kB each) the entries table fills before its first ANALYZE: about 500 posts. */
+/** Pages (8 kB each) the entries table fills before its first ANALYZE: 180 of the pollers benchmark's posts. */
 export const firstAnalyzeAtPages = 128;
+
+/**
+ * How many times the pages the statistics last saw the entries table grows before the next
+ * ANALYZE. Once: a plan made at 180 posts still read every conversation of the 20 it counted, and
+ * kept doing so at 800. At each doubling: after an ANALYZE each connection plans each statement
+ * anew for several runs before it keeps a generic plan again (seven of ten runs, in a check with
+ * psql), four or five times in a first import of 8,000 posts.
+ */
+export const growthBeforeAnalyze = 4;
 
 interface Looks {
   /** Entries this process stored since it last looked. */
   stored: number;
-  /** The entries table has statistics (this process took them, or found them): no more looks. */
-  done: boolean;
   /** The look (and ANALYZE) running now, so two polls do not start one each. */
   running: Promise<void> | null;
 }
@@ -34,47 +40,38 @@ const looks = new WeakMap<object, Looks>();
 
 /**
  * Counts entries this process stored on `db`, and on PostgreSQL, every entriesBetweenLooks of
- * them, looks at the entries table until it has statistics: once it fills firstAnalyzeAtPages
- * without any, analyzes the tables a poll writes. Only that first time: after an ANALYZE each
- * connection plans each statement anew for several runs before it keeps a generic plan again
- * (seven of ten runs, in a check with psql), while a plan made with the first statistics, with
- * its indexes, stays right as the tables grow; autovacuum analyzes them later as it does any
- * table. Whoever analyzes first (autovacuum, another poller) ends the looks; a
- * table being analyzed by another session is skipped. Run it outside a transaction; resolves
- * when any look it started has ended.
+ * them, looks at the entries table: when it fills firstAnalyzeAtPages and growthBeforeAnalyze
+ * times the pages the planner's statistics last saw, analyzes the tables a poll writes. The
+ * statistics are the table's, whoever took them: pollers side by side analyze once per growth,
+ * not once each, and once autovacuum keeps up (it analyzes a table that grew by a tenth) this
+ * never runs. A table another session is analyzing is skipped. Run it outside a transaction;
+ * resolves when any look it started has ended.
  */
 export async function noteStoredEntries(db: Db, count: number): Promise<void> {
   if (count <= 0 || db.isTransaction || !isPostgres(db)) return;
   let g = looks.get(db);
   if (!g) {
-    g = { stored: 0, done: false, running: null };
+    g = { stored: 0, running: null };
     looks.set(db, g);
   }
-  if (g.done) return;
   g.stored += count;
   if (g.running) return g.running;
   if (g.stored < entriesBetweenLooks) return;
   g.stored = 0;
   const state = g;
-  g.running = analyzeFirstPages(db)
-    .then((analyzed) => {
-      state.done = analyzed;
-    })
-    .finally(() => {
-      state.running = null;
-    });
+  g.running = analyzeWhenGrown(db).finally(() => {
+    state.running = null;
+  });
   return g.running;
 }
 
-/** Analyzes the tables when the entries table has its first pages and no statistics; tells whether it has statistics now. */
-async function analyzeFirstPages(db: Db): Promise<boolean> {
-  // reltuples: -1 until the table was first analyzed or vacuumed.
-  const { rows } = await sql<{ pages: number; counted: number }>`
-    select (pg_relation_size(oid) / current_setting('block_size')::int)::float8 as pages, reltuples::float8 as counted
+async function analyzeWhenGrown(db: Db): Promise<void> {
+  // relpages: the table's size when it was last analyzed or vacuumed (0 before), the size the
+  // planner's statistics describe.
+  const { rows } = await sql<{ pages: number; seen: number }>`
+    select (pg_relation_size(oid) / current_setting('block_size')::int)::float8 as pages, relpages::float8 as seen
       from pg_class where oid = 'entries'::regclass`.execute(db);
-  const { pages, counted } = rows[0] ?? { pages: 0, counted: -1 };
-  if (Number(counted) >= 0) return true;
-  if (Number(pages) < firstAnalyzeAtPages) return false;
+  const { pages, seen } = rows[0] ?? { pages: 0, seen: 0 };
+  if (Number(pages) < Math.max(firstAnalyzeAtPages, growthBeforeAnalyze * Number(seen))) return;
   await sql`analyze (skip_locked) ${sql.join(plannedTables.map((t) => sql.table(t)))}`.execute(db);
-  return true;
 }

@@ -1,13 +1,14 @@
 // A first import into an empty PostgreSQL database (npm run test:pg only): the store's named
 // statements get generic plans made while the tables were empty, and once the entries table has
-// its first pages, the tables are analyzed (once) and those plans made again. SQLite plans with its own statistics and has nothing to analyze.
+// its first pages, and again each time it has grown fourfold since the planner's statistics were
+// taken, the tables are analyzed and those plans made again. SQLite plans with its own statistics and has nothing to analyze.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/open.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { edgeTargetKey } from '../../src/domain/edges.ts';
 import { readTargetCandidates } from '../../src/store/edge-targets.ts';
-import { entriesBetweenLooks, firstAnalyzeAtPages, noteStoredEntries, plannedTables } from '../../src/store/planner-statistics.ts';
+import { entriesBetweenLooks, firstAnalyzeAtPages, growthBeforeAnalyze, noteStoredEntries, plannedTables } from '../../src/store/planner-statistics.ts';
 import { createPostgresTestDatabase, testPostgresUrl } from '../support/postgres.ts';
 
 const adminUrl = testPostgresUrl()!;
@@ -90,7 +91,8 @@ describe('planner statistics as a PostgreSQL database fills', () => {
     expect(plan).toContain('entries_url_key_idx');
   });
 
-  it('waits for the table to fill its first pages, analyzes once, and leaves later growth to autovacuum', async () => {
+  it('waits for the table to fill its first pages, then to grow fourfold, whoever stored its rows', async () => {
+    expect(growthBeforeAnalyze).toBe(4);
     const db = await freshDatabase();
     await insertEntries(db, 500);
     expect(await pagesOfEntries(db)).toBeLessThan(firstAnalyzeAtPages);
@@ -99,18 +101,22 @@ describe('planner statistics as a PostgreSQL database fills', () => {
     await insertEntries(db, 1_500);
     await noteStoredEntries(db, entriesBetweenLooks);
     expect(await countedEntries(db)).toBe(2_000);
-    await insertEntries(db, 8_000);
-    await noteStoredEntries(db, 8_000);
+    // Another process stores two and a half times as much again: not grown fourfold yet.
+    await insertEntries(db, 5_000);
+    await noteStoredEntries(db, entriesBetweenLooks);
     expect(await countedEntries(db)).toBe(2_000);
+    await insertEntries(db, 1_500);
+    await noteStoredEntries(db, entriesBetweenLooks);
+    expect(await countedEntries(db)).toBe(8_500);
   });
 
-  it('leaves a database alone whose entries another session analyzed first', async () => {
+  it('counts growth from statistics another session took', async () => {
     const db = await freshDatabase();
-    await insertEntries(db, 3);
+    await insertEntries(db, 3_000);
     await sql`analyze entries`.execute(db);
-    await insertEntries(db, 2_000);
+    await insertEntries(db, 3_000);
     await noteStoredEntries(db, entriesBetweenLooks);
-    expect(await countedEntries(db)).toBe(3);
+    expect(await countedEntries(db)).toBe(3_000);
   });
 
   it('takes no statistics inside a transaction', async () => {
