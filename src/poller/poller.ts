@@ -160,7 +160,7 @@ export function createPoller(deps: PollerDeps): Poller {
         source,
       );
       addToSummary(summary, r);
-      // A first import into an empty PostgreSQL database: its statements are planned again once it holds some entries.
+      // A first import into an empty PostgreSQL database: its statements are planned again as it fills.
       if (r.inserted > 0) {
         await noteStoredEntries(deps.db, r.inserted).catch((err: unknown) => deps.log.warn({ err }, 'planner statistics not taken'));
       }

@@ -21,11 +21,11 @@ export const entriesBetweenLooks = 100;
 export const firstAnalyzeAtPages = 128;
 
 /**
- * How many times the pages the statistics last saw the entries table grows before the next
- * ANALYZE. Once: a plan made at 180 posts still read every conversation of the 20 it counted, and
- * kept doing so at 800. At each doubling: after an ANALYZE each connection plans each statement
- * anew for several runs before it keeps a generic plan again (seven of ten runs, in a check with
- * psql), four or five times in a first import of 8,000 posts.
+ * How many times its size at the last statistics the entries table grows before the next
+ * ANALYZE. Analyzing only once left a plan made at 180 posts, with 20 conversations counted,
+ * reading every conversation when there were 800; analyzing at each doubling makes every
+ * connection plan each statement anew for several runs each time (seven of ten runs, in a check
+ * with psql), four or five times in a first import of 8,000 posts.
  */
 export const growthBeforeAnalyze = 4;
 
