@@ -65,6 +65,13 @@ async function lookupPlan(db: Db): Promise<string> {
   return plan.rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
+/** Another `count` entries stored, this process noting a look's worth: the entries the statistics count then. */
+async function storeAndLook(db: Db, count: number): Promise<number> {
+  await insertEntries(db, count);
+  await noteStoredEntries(db, entriesBetweenLooks);
+  return countedEntries(db);
+}
+
 describe('planner statistics as a PostgreSQL database fills', () => {
   it('analyzes once the entries table has grown past its first size, and the lookups are planned again with their index', async () => {
     const db = await freshDatabase();
@@ -96,27 +103,18 @@ describe('planner statistics as a PostgreSQL database fills', () => {
     const db = await freshDatabase();
     await insertEntries(db, 500);
     expect(await pagesOfEntries(db)).toBeLessThan(firstAnalyzeAtPages);
-    await noteStoredEntries(db, entriesBetweenLooks);
-    expect(await countedEntries(db)).toBe(-1);
-    await insertEntries(db, 1_500);
-    await noteStoredEntries(db, entriesBetweenLooks);
-    expect(await countedEntries(db)).toBe(2_000);
+    expect(await storeAndLook(db, 0)).toBe(-1);
+    expect(await storeAndLook(db, 1_500)).toBe(2_000);
     // Another process stores two and a half times as much again: not grown fourfold yet.
-    await insertEntries(db, 5_000);
-    await noteStoredEntries(db, entriesBetweenLooks);
-    expect(await countedEntries(db)).toBe(2_000);
-    await insertEntries(db, 1_500);
-    await noteStoredEntries(db, entriesBetweenLooks);
-    expect(await countedEntries(db)).toBe(8_500);
+    expect(await storeAndLook(db, 5_000)).toBe(2_000);
+    expect(await storeAndLook(db, 1_500)).toBe(8_500);
   });
 
   it('counts growth from statistics another session took', async () => {
     const db = await freshDatabase();
     await insertEntries(db, 3_000);
     await sql`analyze entries`.execute(db);
-    await insertEntries(db, 3_000);
-    await noteStoredEntries(db, entriesBetweenLooks);
-    expect(await countedEntries(db)).toBe(3_000);
+    expect(await storeAndLook(db, 3_000)).toBe(3_000);
   });
 
   it('takes no statistics inside a transaction', async () => {
