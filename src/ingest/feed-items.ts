@@ -235,20 +235,20 @@ export async function ingestFeedItems(
         deferConversationCounts(trx);
         holdEntryChannels(trx);
         // Every item of the part new, no ping record among them nor recorded from their pages:
-        // their rows are written together first. Threading each in turn reads only threaded
-        // entries and ping records, which the rows of the items after it are not yet.
-        const together =
-          allNew && noRecords && drafts.length > 1 && drafts.length === part.length
-            ? await insertNewEntryRows(
-                trx,
-                drafts.map((d) => ({ blogId: source.blogId, draft: d.draft, via, relations: d.relations, itemHash: d.itemHash })),
-                checkedAt,
-              )
-            : undefined;
-        // Those entries' conversations and the waiting edges they find are held too, and written
-        // once for the part (src/store/held-threading.ts).
+        // their rows, under ids taken now, their conversations and the waiting edges they find
+        // are held and written together for the part, each row once with its conversation
+        // (src/store/held-threading.ts). Threading each in turn reads only threaded entries and
+        // ping records, which the items after it are not yet, and what the part holds.
+        const writesTogether = allNew && noRecords && drafts.length > 1 && drafts.length === part.length;
+        if (writesTogether) holdThreadingWrites(trx);
+        const together = writesTogether
+          ? await insertNewEntryRows(
+              trx,
+              drafts.map((d) => ({ blogId: source.blogId, draft: d.draft, via, relations: d.relations, itemHash: d.itemHash })),
+              checkedAt,
+            )
+          : undefined;
         if (together) {
-          holdThreadingWrites(trx);
           // The stored debates they may join (those their edges aim at, those whose edges wait for
           // them), read and locked once for the part rather than as each entry arrives.
           const stored = [...(candidates?.values() ?? [])].flat().flatMap((c) => (c.conversation_id !== null ? [c.id] : []));

@@ -8,10 +8,10 @@ import type { Db } from '../db/open.ts';
 import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import type { EntryDraft } from '../domain/models.ts';
 import { linkbackChannels, RoundupState, type Channel, type EntryKind } from '../domain/vocabulary.ts';
-import { lockThreadingNames } from '../store/dialect.ts';
+import { lockThreadingNames, takeEntryIds } from '../store/dialect.ts';
 import { insertNewEntries, insertNewEntry, updateEntryCommentCount, upsertEntry, type NewEntryRow, type UpsertOutcome } from '../store/entries.ts';
 import { addNewEntryChannel } from '../store/held-channels.ts';
-import { writeHeldThreading } from '../store/held-threading.ts';
+import { holdNewEntryRows, holdsThreadingWrites, writeHeldThreading } from '../store/held-threading.ts';
 import { channelMayCount } from '../store/conversation-count-values.ts';
 import type { ArrivedEntry } from '../store/conversation-counts.ts';
 import { countPostCommentCount, readRecordsToMove, touchCountedConversation, type RecordToMove } from '../store/conversation-edits.ts';
@@ -235,7 +235,8 @@ function newEntryRowOf(input: RecordEntryInput, decision: EntryDecision): NewEnt
  * each as recordEntry would write it; recordEntry with `inserted` then threads each in turn. Only
  * for entries whose threading reads threaded entries and ping records alone, which the rows
  * written here are not until their turn comes: no ping record among them, none recorded from
- * their pages.
+ * their pages. When the transaction holds threading writes, the rows are held too, under ids
+ * taken now, and written once with their conversations (held-threading.ts).
  */
 export async function insertNewEntryRows(db: Db, inputs: RecordEntryInput[], now: string): Promise<InsertedEntry[]> {
   const decisions = inputs.map((input) => decideEntry(input.draft, input.relations, undefined));
@@ -243,7 +244,12 @@ export async function insertNewEntryRows(db: Db, inputs: RecordEntryInput[], now
     db,
     inputs.flatMap((input, i) => threadingNamesOf({ blogId: input.blogId, draft: decisions[i]!.draft, sourceKey: decisions[i]!.sourceKey, relations: decisions[i]!.relations })),
   );
-  const ids = await insertNewEntries(db, inputs.map((input, i) => newEntryRowOf(input, decisions[i]!)), now);
+  const rows = inputs.map((input, i) => newEntryRowOf(input, decisions[i]!));
+  let ids: number[];
+  if (holdsThreadingWrites(db)) {
+    ids = await takeEntryIds(db, rows.length);
+    holdNewEntryRows(db, ids.map((id, i) => ({ id, row: rows[i]! })), now);
+  } else ids = await insertNewEntries(db, rows, now);
   return ids.map((id, i) => ({ id, decision: decisions[i]! }));
 }
 

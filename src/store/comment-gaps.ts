@@ -7,7 +7,7 @@ import type { Db } from '../db/open.ts';
 import type { CommentGap } from '../domain/models.ts';
 import { writeHeldChannels } from './held-channels.ts';
 import type { EdgeType, EntryKind } from '../domain/vocabulary.ts';
-import { heldCommentersOf, heldConversationOf, heldEdgesFrom, readConversationOf, writeHeldThreading, type NewEdgeRow } from './held-threading.ts';
+import { heldCommentKeys, heldCommentersOf, heldConversationOf, heldEdgesFrom, heldEntryRow, readConversationOf, writeHeldThreading, type NewEdgeRow } from './held-threading.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
 
 /**
@@ -24,6 +24,9 @@ export async function countKnownComments(db: Db, postId: number): Promise<number
   if (commenters === undefined) await writeHeldThreading(db);
   if (!commenters?.length) return Number((await firstRow(knownComments, db, [postId]))?.n ?? 0);
   const ids = [...new Set(commenters)];
+  // Their rows held too (a part's new entries are written with their conversations): their keys as the rows will give them.
+  const keys = heldCommentKeys(db, ids);
+  if (keys) return Number((await knownCommentsWithKeys(keys.length)(db, [...keys, postId])).rows[0]?.n ?? 0);
   return Number((await knownCommentsWith(ids.length)(db, [...ids, postId])).rows[0]?.n ?? 0);
 }
 
@@ -51,6 +54,12 @@ const knownComments = prepare(1, (db, [postId]: [number]) => {
 // keys as the edges would give them once written.
 const knownCommentsWith = preparedList(1, (db, ids: [number][], [postId]: [number]) => {
   const held = sql`select coalesce(e.source_key, 'entry:' || e.id) as k from entries e where e.id in (${sql.join(ids.map(([id]) => id))})`;
+  const query = sql<{ n: number }>`select count(*) as n from (${knownCommentKeys(postId)} union ${held}) as known`;
+  return { compile: () => query.compile(db) };
+}, 1);
+
+const knownCommentsWithKeys = preparedList(1, (db, keys: [string][], [postId]: [number]) => {
+  const held = sql.join(keys.map(([key]) => sql`select ${key} as k`), sql` union `);
   const query = sql<{ n: number }>`select count(*) as n from (${knownCommentKeys(postId)} union ${held}) as known`;
   return { compile: () => query.compile(db) };
 }, 1);
@@ -108,6 +117,11 @@ async function countedPostAmong(db: Db, entryId: number, edges: readonly NewEdge
   if (!known) entriesOfPart.set(db, (known = new Map()));
   const conversationOf = (id: number) => heldConversationOf(db, id) ?? readConversationOf(db, id);
   const read = new Map<number, number | null>();
+  // A post of the part itself whose row is held: as it will be written.
+  for (const id of ids) {
+    const row = heldEntryRow(db, id);
+    if (row) known.set(id, { kind: row.draft.kind, comment_count: row.draft.commentCount });
+  }
   const unknown = ids.filter((id) => !known.has(id) || conversationOf(id) === undefined);
   if (unknown.length > 0) {
     for (const row of (await countedPostsById(unknown.length)(db, unknown)).rows) {

@@ -6,7 +6,7 @@ import type { Db } from '../db/open.ts';
 import { countArrivalOverRecords, countEditedEntry, countNewRecord, type EditedEntry, type NewRecord, type RecordToMove } from './conversation-edits.ts';
 import { addToConversation, combineMergedCounts, knownEntryCount, readArrivalsAhead, recountMerged, refreshConversation, settleCountsBeforeMerge, startCountedConversation, type ArrivedEntry } from './conversation-counts.ts';
 import { lockConversations, lockConversationsOfEntries } from './dialect.ts';
-import { forgetReadConversations, heldConversationOf, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
+import { forgetReadConversations, heldConversationOf, heldEntryRow, holdNewEntryConversation, moveHeldEntries, noteReadConversations, readConversationOf, writeHeldThreading } from './held-threading.ts';
 import { firstRow, prepare, preparedList } from './prepared.ts';
 
 export { refreshConversation } from './conversation-counts.ts';
@@ -120,6 +120,9 @@ async function lockConversationsOfStored(db: Db, entryIds: number[]): Promise<{ 
     const unlocked = [...new Set(rows.map((r) => r.conversation_id).filter((c): c is number => c !== null && !locked.has(c)))];
     if (unlocked.length === 0 || !(await lockConversations(db, unlocked))) {
       noteReadConversations(db, rows);
+      // A new entry whose row is held (held-threading.ts) is in no conversation yet, as its row will say.
+      const found = new Set(rows.map((r) => r.id));
+      for (const id of new Set(entryIds)) if (!found.has(id) && heldEntryRow(db, id)) rows.push({ id, conversation_id: null, entry_count: null });
       return rows;
     }
     for (const c of unlocked) locked.add(c);

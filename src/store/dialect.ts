@@ -113,6 +113,24 @@ export async function lockThreadingNames(db: Db, names: Iterable<string>): Promi
 }
 
 /**
+ * Takes ids for `count` new entries ahead of their rows, in ascending order: a part of a feed
+ * writes each new entry once, with its conversation, after threading it (held-threading.ts).
+ * PostgreSQL hands them out from the entries' sequence, never twice. SQLite: after the last id it
+ * handed out (AUTOINCREMENT's sqlite_sequence); the transaction holds the one write lock from its
+ * BEGIN IMMEDIATE, and the part writes the rows before any other entry in it.
+ */
+export async function takeEntryIds(db: Db, count: number): Promise<number[]> {
+  if (count === 0) return [];
+  if (isPostgres(db)) {
+    const { rows } = await db.executeQuery<{ id: number }>(CompiledQuery.raw(`select nextval(pg_get_serial_sequence('entries', 'id'))::integer as id from generate_series(1, $1::integer)`, [count]));
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+  const { rows } = await db.executeQuery<{ seq: number }>(CompiledQuery.raw(`select seq from sqlite_sequence where name = 'entries'`));
+  const last = rows[0]?.seq ?? 0;
+  return Array.from({ length: count }, (_, i) => last + 1 + i);
+}
+
+/**
  * Locks conversations until the transaction ends, against the merges and arrivals of other
  * transactions (PostgreSQL: their rows FOR UPDATE, in id order): what a conversation holds and
  * counts is read and written by one transaction at a time. Returns, for each conversation it

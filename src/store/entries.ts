@@ -207,6 +207,24 @@ const insertEntryRows = preparedList(insertedColumns.length, (db, rows: unknown[
     .returning(['id', 'blog_id', 'identity']),
 );
 
+const insertEntryRowsWithIds = preparedList(insertedColumns.length + 2, (db, rows: unknown[][]) =>
+  db
+    .insertInto('entries')
+    .values(rows.map(([id, conversationId, ...args]) => ({ id, conversation_id: conversationId, ...Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) }) as unknown as Insertable<EntriesTable>)),
+);
+
+/**
+ * Inserts new entries under the ids taken for them ahead (takeEntryIds), each with the
+ * conversation it joined (null: none yet), as insertNewEntries would write them otherwise: a part
+ * of a feed writes each new entry's row once, after its threading (held-threading.ts).
+ */
+export async function insertEntriesWithIds(db: Db, rows: readonly { id: number; conversationId: number | null; row: NewEntryRow; now: string }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += entriesPerInsert) {
+    const part = rows.slice(i, i + entriesPerInsert);
+    await insertEntryRowsWithIds(part.length)(db, part.flatMap((r) => [r.id, r.conversationId, ...newEntryValues(r.row, r.now)]));
+  }
+}
+
 /** What a poll needs to know of a stored entry to leave the same feed item alone. */
 export interface EntryItemState {
   id: number;

@@ -4,6 +4,7 @@
 // no read ever misses one.
 import type { Db } from '../db/open.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import { writeHeldEntryRows } from './held-threading.ts';
 import { keptLengthParts, preparedList } from './prepared.ts';
 
 // Per transaction that holds channels: its held rows in the order they arrived, by entry and channel.
@@ -40,6 +41,8 @@ export async function writeHeldChannels(db: Db, kinds?: readonly Channel[]): Pro
   if (kinds && ![...rows.values()].some(([, via]) => kinds.includes(via))) return;
   const list = [...rows.values()];
   rows.clear();
+  // The entries they name first, when the part holds their rows too.
+  await writeHeldEntryRows(db);
   for (const part of keptLengthParts(list)) await insertChannelRows(part.length)(db, part.flat());
 }
 

@@ -1,13 +1,17 @@
-// store: three writes of threading that a part of a feed holds for its new entries and writes
-// in one statement each before it commits, instead of one per entry: the edges of each new entry
-// (those waiting for a later entry of the part take the entry that finds them), the conversation
-// each joined (entries.conversation_id) and the new entry each stored waiting edge found
-// (edges.to_entry_id). Reads in the same transaction that depend on them consult what is held
-// (an entry's conversation, the edges waiting for the part's entries) or write it first (a
+// store: the writes of threading that a part of a feed holds for its new entries and writes
+// in one statement each before it commits, instead of one per entry: the new entries' rows
+// themselves, under ids taken ahead, each written once with the conversation it joined (an entry
+// row written and then updated cost its indexes twice, and on PostgreSQL a second row version in
+// every index); the edges of each new entry (those waiting for a later entry of the part take the
+// entry that finds them), the conversation each joined (entries.conversation_id) when its row
+// was written before, and the new entry each stored waiting edge found (edges.to_entry_id).
+// Reads in the same transaction that depend on them consult what is held (an entry's
+// conversation and roundup state, the edges waiting for the part's entries) or write it first (a
 // conversation's entries, a post's comments, an entry's own edges).
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { EdgeType } from '../domain/vocabulary.ts';
+import type { EdgeType, RoundupState } from '../domain/vocabulary.ts';
+import { insertEntriesWithIds, type NewEntryRow } from './entries.ts';
 import { keptLengthParts, preparedList } from './prepared.ts';
 
 /** An edge of a new entry as it will be written. */
@@ -21,7 +25,15 @@ export interface NewEdgeRow {
   toSite: string | null;
 }
 
+/** A new entry's row not written yet: what insertNewEntries would write, under the id taken for it. */
+interface HeldRow {
+  row: NewEntryRow;
+  now: string;
+}
+
 interface Held {
+  /** New entries' rows not written yet, by the ids taken for them, in the order they came. */
+  rows: Map<number, HeldRow>;
   /** New entry → the conversation it joined, not written yet. */
   conversations: Map<number, number>;
   /**
@@ -51,7 +63,63 @@ const held = new WeakMap<object, Held>();
  */
 export function holdThreadingWrites(db: Db): void {
   if (!db.isTransaction) throw new Error('store: threading writes are held only within a transaction');
-  held.set(db, { conversations: new Map(), read: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0, writes: 0 });
+  held.set(db, { rows: new Map(), conversations: new Map(), read: new Map(), edges: new Map(), newEdges: new Map(), written: new Map(), lastStandIn: 0, writes: 0 });
+}
+
+/** Tells whether the transaction holds threading writes (holdThreadingWrites). */
+export function holdsThreadingWrites(db: Db): boolean {
+  return held.has(db);
+}
+
+/**
+ * Holds the rows of new entries under the ids taken for them (takeEntryIds, ascending), to be
+ * written with their conversations by writeHeldThreading; the transaction must hold threading
+ * writes. Until then only the entries' turns in this transaction know them: threading reads only
+ * entries threaded before and what is held.
+ */
+export function holdNewEntryRows(db: Db, rows: readonly { id: number; row: NewEntryRow }[], now: string): void {
+  const h = held.get(db);
+  if (!h) throw new Error('store: new entries are held only with their threading writes');
+  for (const r of rows) h.rows.set(r.id, { row: r.row, now });
+}
+
+/** The row of a new entry held and not written yet (holdNewEntryRows); undefined when it is not held. */
+export function heldEntryRow(db: Db, entryId: number): Readonly<NewEntryRow> | undefined {
+  return held.get(db)?.rows.get(entryId)?.row;
+}
+
+/** The roundup state of a new entry whose row is held and not written yet; undefined when it is not held. */
+export function heldRoundupOf(db: Db, entryId: number): RoundupState | undefined {
+  const row = held.get(db)?.rows.get(entryId)?.row;
+  return row ? row.threading!.roundup : undefined;
+}
+
+/**
+ * What knownComments counts new entries by (a ping record's source, else the entry), when every
+ * one of them is held and not written yet; undefined when one is written.
+ */
+export function heldCommentKeys(db: Db, entryIds: readonly number[]): string[] | undefined {
+  const rows = held.get(db)?.rows;
+  if (!rows) return undefined;
+  const keys: string[] = [];
+  for (const id of entryIds) {
+    const r = rows.get(id);
+    if (!r) return undefined;
+    keys.push(r.row.threading?.sourceKey ?? `entry:${id}`);
+  }
+  return keys;
+}
+
+/**
+ * Stores the roundup state of a new entry whose row is held and not written yet (with `onlyFrom`,
+ * only if it is in that state); tells whether it did, undefined when the row is not held.
+ */
+export function setHeldRoundup(db: Db, entryId: number, roundup: RoundupState, onlyFrom?: RoundupState): boolean | undefined {
+  const row = held.get(db)?.rows.get(entryId)?.row;
+  if (!row) return undefined;
+  if (onlyFrom !== undefined && row.threading!.roundup !== onlyFrom) return false;
+  row.threading = { ...row.threading!, roundup };
+  return true;
 }
 
 /**
@@ -195,6 +263,8 @@ const makesComment = (type: EdgeType) => type === 'comment-of' || type === 'link
 export async function writeHeldThreading(db: Db): Promise<void> {
   const h = held.get(db);
   if (!h) return;
+  // The rows first: the edges and the conversations' counts written after them name them.
+  await writeRows(db, h);
   const conversations = [...h.conversations];
   const newEdges = [...h.newEdges];
   if (conversations.length > 0 || newEdges.length > 0 || h.edges.size > 0) h.writes += 1;
@@ -213,6 +283,24 @@ export async function writeHeldThreading(db: Db): Promise<void> {
   const edges = [...h.edges].map(([id, [to]]) => [id, to] as [number, number]);
   h.edges.clear();
   for (const part of keptLengthParts(edges)) await pointEdges(part.length)(db, part.flat());
+}
+
+/**
+ * Writes the held rows of new entries alone, before a write that names them (their channels):
+ * each with the conversation it joined, or none yet (written later as a stored entry's).
+ */
+export async function writeHeldEntryRows(db: Db): Promise<void> {
+  const h = held.get(db);
+  if (h) await writeRows(db, h);
+}
+
+async function writeRows(db: Db, h: Held): Promise<void> {
+  if (h.rows.size === 0) return;
+  const rows = [...h.rows].map(([id, r]) => ({ id, conversationId: h.conversations.get(id) ?? null, row: r.row, now: r.now }));
+  h.rows.clear();
+  for (const r of rows) h.conversations.delete(r.id);
+  h.writes += 1;
+  await insertEntriesWithIds(db, rows);
 }
 
 const insertEdgeRows = preparedList(7, (db, rows: [number, EdgeType, string, number | null, string | null, string, string | null][]) =>

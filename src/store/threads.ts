@@ -9,7 +9,7 @@ import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocab
 import { targetsNaming, type WaitingEdge } from './feed-part.ts';
 import { holdsChannelOf, writeHeldChannels } from './held-channels.ts';
 import { findEntriesByTargets, type TargetCandidates } from './edge-targets.ts';
-import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, writeHeldThreading } from './held-threading.ts';
+import { heldConversationOf, heldRoundupOf, holdEdgesPointedAt, holdNewEdges, setHeldRoundup, writeHeldThreading } from './held-threading.ts';
 import { changedRows, firstRow, keptLengthParts, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -294,6 +294,9 @@ const roundupState = prepare(1, (db, [entryId]: [number]) => db.selectFrom('entr
 
 /** Finds an entry's roundup state and conversation (for the bridging rule of body links). */
 export async function findRoundupState(db: Db, entryId: number): Promise<{ roundup: RoundupState; conversationId: number | null } | undefined> {
+  // A new entry of this part whose row is held: its state is the one held.
+  const held = heldRoundupOf(db, entryId);
+  if (held !== undefined) return { roundup: held, conversationId: heldConversationOf(db, entryId) ?? null };
   const row = await firstRow(roundupState, db, [entryId]);
   // An entry that joined its conversation in this transaction may hold it in memory still.
   return row ? { roundup: row.is_roundup, conversationId: row.conversation_id ?? heldConversationOf(db, entryId) ?? null } : undefined;
@@ -304,6 +307,8 @@ export async function findRoundupState(db: Db, entryId: number): Promise<{ round
  * transaction that wrote it meanwhile is waited for); tells whether it was stored.
  */
 export async function updateRoundupState(db: Db, entryId: number, roundup: RoundupState, onlyFrom?: RoundupState): Promise<boolean> {
+  const held = setHeldRoundup(db, entryId, roundup, onlyFrom);
+  if (held !== undefined) return held;
   let q = db.updateTable('entries').set({ is_roundup: roundup }).where('id', '=', entryId);
   if (onlyFrom !== undefined) q = q.where('is_roundup', '=', onlyFrom);
   const done = await q.executeTakeFirst();

@@ -4,7 +4,28 @@ import type { Source } from '../../src/domain/models.ts';
 import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
 import type { FeedItem } from '../../src/reader/types.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { heldConversationOf, holdEdgesPointedAt, holdNewEdges, holdNewEntryConversation, heldEdgesFrom, holdsCommentsOf, holdsEntriesOf, holdThreadingWrites, moveHeldEntries, writeHeldThreading } from '../../src/store/held-threading.ts';
+import { RoundupState, type EntryKind } from '../../src/domain/vocabulary.ts';
+import { draftEntry } from '../../src/reader/entry-draft.ts';
+import { findCountedPost } from '../../src/store/comment-gaps.ts';
+import { joinConversations } from '../../src/store/conversation-union.ts';
+import { takeEntryIds } from '../../src/store/dialect.ts';
+import type { NewEntryRow } from '../../src/store/entries.ts';
+import { addNewEntryChannel, holdEntryChannels, writeHeldChannels } from '../../src/store/held-channels.ts';
+import {
+  heldConversationOf,
+  heldEdgesFrom,
+  heldEntryRow,
+  holdEdgesPointedAt,
+  holdNewEdges,
+  holdNewEntryConversation,
+  holdNewEntryRows,
+  holdsCommentsOf,
+  holdsEntriesOf,
+  holdThreadingWrites,
+  moveHeldEntries,
+  writeHeldThreading,
+} from '../../src/store/held-threading.ts';
+import { findRoundupState, updateRoundupState } from '../../src/store/threads.ts';
 import { listLengthsKept } from '../../src/store/prepared.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { createTestDatabase, expectCountsMatchRecount } from '../support/db.ts';
@@ -35,6 +56,11 @@ function item(name: string, id: string, hour: number, contentHtml: string, extra
 }
 
 const link = (href: string) => `<a href="${href}">x</a>`;
+
+/** The row of a new entry as a part of a feed holds it (holdNewEntryRows). */
+function heldRow(blogId: number, id: string, kind: EntryKind, extra: Partial<FeedItem> = {}): NewEntryRow {
+  return { blogId, draft: draftEntry(item('eins', id, 2, `<p>${id}</p>`, extra), kind, new Date(now)), derived: { contentText: id }, threading: { sourceKey: null, roundup: RoundupState.None, targetUrl: null } };
+}
 
 /**
  * A source of a blog (the blog made on first use) and feeds stored through it, for comparing the
@@ -157,8 +183,11 @@ describe('held threading writes', () => {
     // Before: an insert of its edges and of its conversation per entry, and an update of the
     // edge waiting for it (20, 20 and 19). The edges waiting for a later item are written with it.
     expect(countStarting(sql, 'insert into edges')).toBe(1);
-    expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
     expect(countStarting(sql, 'update edges set to_entry_id')).toBe(0);
+    // Each row written once, with the conversation it joined: before, the rows were inserted
+    // first and their conversations written by an update of all twenty.
+    expect(countStarting(sql, 'insert into entries')).toBe(1);
+    expect(countStarting(sql, 'update entries')).toBe(0);
     const live = await database.db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).execute();
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ entry_count: 20, post_count: 20 });
@@ -198,7 +227,9 @@ describe('held threading writes', () => {
     // Before: each comment's edges, its conversation and the edge waiting for it were written
     // before it was counted toward the post (10 inserts of edges).
     expect(countStarting(sql, 'insert into edges')).toBe(1);
-    expect(countStarting(sql, 'update entries set conversation_id')).toBe(1);
+    // The comments' rows written once, with their conversation, after they were counted.
+    expect(countStarting(sql, 'insert into entries')).toBe(1);
+    expect(countStarting(sql, 'update entries')).toBe(0);
     // The post's conversation is read and locked once for the part, not once per comment, and
     // the post itself (what it reports) read once.
     expect(countStarting(sql, 'select entries.id, entries.conversation_id') + countStarting(sql, 'select e.id, e.conversation_id')).toBe(1);
@@ -244,6 +275,131 @@ describe('held threading writes', () => {
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ entry_count: 11, post_count: 8, comment_count: 3, missing_count: 0 });
     await expectCountsMatchRecount(database);
+  });
+
+  it('hold a part’s new rows until written with their conversations, a roundup’s state among them, as item by item', async () => {
+    const storeAll = async (db: OpenedDatabase['db'], itemByItem: boolean) => {
+      const { blog, ingest } = storing(db, itemByItem);
+      await ingest(await blog('zwei'), [item('zwei', 'x', 1, '<p>X</p>'), item('zwei', 'y', 2, '<p>Y</p>')]);
+      // Oldest first: `r` is a roundup (more than four links) of x, y and the part's own `a`; the
+      // first of its links to resolve (x) joins it to that debate and marks it joined, the others
+      // join nothing (its state is read and changed while its row is held). `s` answers `r`.
+      const roundup = ['http://zwei.example/x/', 'http://zwei.example/y/', 'http://eins.example/a/', 'http://drei.example/1/', 'http://drei.example/2/'].map(link).join(' ');
+      await ingest(await blog('eins'), [item('eins', 'a', 3, '<p>A</p>'), item('eins', 'r', 4, `<p>${roundup}</p>`), item('eins', 's', 5, `<p>${link('http://eins.example/r/')}</p>`)]);
+      return rows(db);
+    };
+    const held = await expectHeldAsItemByItem(storeAll);
+    expect(held.entries).toHaveLength(5);
+    const r = await database.db.selectFrom('entries').select(['id', 'is_roundup', 'conversation_id']).where('url', '=', 'http://eins.example/r/').executeTakeFirstOrThrow();
+    expect(r.is_roundup).toBe(RoundupState.Joined);
+    const live = await database.db.selectFrom('conversations').select(['id', 'entry_count']).where('merged_into_id', 'is', null).orderBy('id').execute();
+    // x with r (its first link) and s; y and a alone: the roundup bridged nothing.
+    expect(live.map((c) => c.entry_count).sort()).toEqual([1, 1, 3]);
+    expect(live.find((c) => c.entry_count === 3)?.id).toBe(r.conversation_id);
+    await expectCountsMatchRecount(database);
+  });
+
+  it('hold new rows under the ids taken for them, answering roundup reads from memory, and write each once with its conversation', async () => {
+    const feed = await blogFeed('eins');
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>')], title: null }, now);
+    const a = await database.db.selectFrom('entries').select(['id', 'conversation_id']).executeTakeFirstOrThrow();
+    const draft = (id: string) => draftEntry(item('eins', id, 2, '<p>B</p>'), 'post', new Date(now));
+    const { sql } = await recordStatements(() =>
+      database.db.transaction().execute(async (trx) => {
+        holdThreadingWrites(trx);
+        const [b, c] = await takeEntryIds(trx, 2);
+        expect([b, c]).toEqual([a.id + 1, a.id + 2]);
+        const rowOf = (id: string) => ({ blogId: feed.blogId, draft: draft(id), derived: { contentText: 'B' }, threading: { sourceKey: null, roundup: RoundupState.Waiting, targetUrl: null } });
+        holdNewEntryRows(trx, [{ id: b!, row: rowOf('b') }, { id: c!, row: rowOf('c') }], now);
+        expect(heldEntryRow(trx, b!)?.draft.url).toBe('http://eins.example/b/');
+        // Read and changed in memory; only a row still waiting becomes joined.
+        expect(await findRoundupState(trx, b!)).toEqual({ roundup: RoundupState.Waiting, conversationId: null });
+        expect(await updateRoundupState(trx, b!, RoundupState.Joined, RoundupState.Waiting)).toBe(true);
+        expect(await updateRoundupState(trx, b!, RoundupState.Joined, RoundupState.Waiting)).toBe(false);
+        expect(holdNewEntryConversation(trx, b!, a.conversation_id!)).toBe(true);
+        expect(await findRoundupState(trx, b!)).toEqual({ roundup: RoundupState.Joined, conversationId: a.conversation_id });
+        expect(await trx.selectFrom('entries').select('id').where('id', 'in', [b!, c!]).execute()).toEqual([]);
+        await writeHeldThreading(trx);
+        expect(heldEntryRow(trx, b!)).toBeUndefined();
+        expect(heldConversationOf(trx, b!)).toBeUndefined();
+      }),
+    );
+    expect(countStarting(sql, 'insert into entries')).toBe(1);
+    expect(countStarting(sql, 'update entries')).toBe(0);
+    const written = await database.db.selectFrom('entries').select(['id', 'url', 'is_roundup', 'conversation_id']).where('id', '>', a.id).orderBy('id').execute();
+    expect(written).toEqual([
+      { id: a.id + 1, url: 'http://eins.example/b/', is_roundup: RoundupState.Joined, conversation_id: a.conversation_id },
+      { id: a.id + 2, url: 'http://eins.example/c/', is_roundup: RoundupState.Waiting, conversation_id: null },
+    ]);
+  });
+
+  it('take ids after every id handed out, a deleted last entry’s included, and the entries stored after them follow them', async () => {
+    const feed = await blogFeed('eins');
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>'), item('eins', 'b', 2, '<p>B</p>')], title: null }, now);
+    const last = await database.db.selectFrom('entries').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await database.db.deleteFrom('entries').where('id', '=', last.id).execute();
+    const taken = await database.db.transaction().execute((trx) => takeEntryIds(trx, 3));
+    expect(taken).toEqual([last.id + 1, last.id + 2, last.id + 3]);
+    // Rows written under taken ids move the ids handed out next past them.
+    await database.db.transaction().execute(async (trx) => {
+      holdThreadingWrites(trx);
+      const [id] = await takeEntryIds(trx, 1);
+      holdNewEntryRows(trx, [{ id: id!, row: { blogId: feed.blogId, draft: draftEntry(item('eins', 'c', 3, '<p>C</p>'), 'post', new Date(now)), derived: { contentText: 'C' } } }], now);
+      await writeHeldThreading(trx);
+    });
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'd', 4, '<p>D</p>')], title: null }, now);
+    const ids = (await database.db.selectFrom('entries').select(['id', 'url']).orderBy('id').execute()).map((e) => e.url);
+    expect(ids).toEqual(['http://eins.example/a/', 'http://eins.example/c/', 'http://eins.example/d/']);
+    const [c, d] = await database.db.selectFrom('entries').select('id').where('url', 'in', ['http://eins.example/c/', 'http://eins.example/d/']).orderBy('id').execute();
+    expect(d!.id).toBeGreaterThan(c!.id);
+    expect(c!.id).toBeGreaterThan(last.id);
+  });
+
+  it('give a held new entry joining a stored debate no read of its own the debate, in its row', async () => {
+    const feed = await blogFeed('eins');
+    await ingestFeedItems(database.db, feed, { items: [item('eins', 'a', 1, '<p>A</p>')], title: null }, now);
+    const a = await database.db.selectFrom('entries').select(['id', 'conversation_id']).executeTakeFirstOrThrow();
+    await database.db.transaction().execute(async (trx) => {
+      holdThreadingWrites(trx);
+      const [b] = await takeEntryIds(trx, 1);
+      holdNewEntryRows(trx, [{ id: b!, row: heldRow(feed.blogId, 'b', 'post') }], now);
+      // a's debate was not read ahead for the part: the join reads it, and finds b in none yet.
+      const arrival = { kind: 'post' as const, blogId: feed.blogId, authorUrl: null, authorName: 'Autor b', sortAt: '2026-03-01T02:00:00.000Z', title: 'Beitrag b', excerpt: null, commentCount: null, viaLinkback: false, answered: false, towardPost: false };
+      expect(await joinConversations(trx, b!, [a.id], now, true, { arrival })).toBe(a.conversation_id);
+      expect(heldConversationOf(trx, b!)).toBe(a.conversation_id);
+      await writeHeldThreading(trx);
+    });
+    const b = await database.db.selectFrom('entries').select(['conversation_id']).where('url', '=', 'http://eins.example/b/').executeTakeFirstOrThrow();
+    expect(b.conversation_id).toBe(a.conversation_id);
+    await expectCountsMatchRecount(database);
+  });
+
+  it('find the post a held comment counts toward among the part’s held rows', async () => {
+    const feed = await blogFeed('eins');
+    await database.db.transaction().execute(async (trx) => {
+      holdThreadingWrites(trx);
+      const [p, c] = await takeEntryIds(trx, 2);
+      holdNewEntryRows(trx, [{ id: p!, row: heldRow(feed.blogId, 'p', 'post', { commentCount: 5 }) }, { id: c!, row: heldRow(feed.blogId, 'c', 'comment') }], now);
+      holdNewEdges(trx, [{ from: c!, type: 'comment-of', target: 'ref:http://eins.example/?p=p', to: p!, toUrl: null, createdAt: now, toSite: null }]);
+      expect(await findCountedPost(trx, c!)).toEqual({ id: p, commentCount: 5, conversationId: null });
+      await writeHeldThreading(trx);
+    });
+  });
+
+  it('write held rows before the channels that name them', async () => {
+    const feed = await blogFeed('eins');
+    await database.db.transaction().execute(async (trx) => {
+      holdThreadingWrites(trx);
+      holdEntryChannels(trx);
+      const [p] = await takeEntryIds(trx, 1);
+      holdNewEntryRows(trx, [{ id: p!, row: heldRow(feed.blogId, 'p', 'post') }], now);
+      await addNewEntryChannel(trx, p!, 'listing', now);
+      // A read of listed pings writes the held channels, and the row they name with them.
+      await writeHeldChannels(trx, ['listing']);
+      expect(heldEntryRow(trx, p!)).toBeUndefined();
+      expect(await trx.selectFrom('entry_channels').innerJoin('entries', 'entries.id', 'entry_channels.entry_id').select('entries.url').execute()).toEqual([{ url: 'http://eins.example/p/' }]);
+      await writeHeldThreading(trx);
+    });
   });
 
   it('read the stored debates a part’s posts join once for the part, not once per post', async () => {
