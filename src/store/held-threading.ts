@@ -10,7 +10,7 @@
 // conversation's entries, a post's comments, an entry's own edges).
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
-import type { EdgeType, RoundupState } from '../domain/vocabulary.ts';
+import { RoundupState, type EdgeType } from '../domain/vocabulary.ts';
 import { insertEntriesWithIds, type NewEntryRow } from './entries.ts';
 import { keptLengthParts, preparedList } from './prepared.ts';
 
@@ -88,12 +88,6 @@ export function heldEntryRow(db: Db, entryId: number): Readonly<NewEntryRow> | u
   return held.get(db)?.rows.get(entryId)?.row;
 }
 
-/** The roundup state of a new entry whose row is held and not written yet; undefined when it is not held. */
-export function heldRoundupOf(db: Db, entryId: number): RoundupState | undefined {
-  const row = held.get(db)?.rows.get(entryId)?.row;
-  return row ? row.threading!.roundup : undefined;
-}
-
 /**
  * What knownComments counts new entries by (a ping record's source, else the entry), when every
  * one of them is held and not written yet; undefined when one is written.
@@ -117,8 +111,8 @@ export function heldCommentKeys(db: Db, entryIds: readonly number[]): string[] |
 export function setHeldRoundup(db: Db, entryId: number, roundup: RoundupState, onlyFrom?: RoundupState): boolean | undefined {
   const row = held.get(db)?.rows.get(entryId)?.row;
   if (!row) return undefined;
-  if (onlyFrom !== undefined && row.threading!.roundup !== onlyFrom) return false;
-  row.threading = { ...row.threading!, roundup };
+  if (onlyFrom !== undefined && (row.threading?.roundup ?? RoundupState.None) !== onlyFrom) return false;
+  row.threading = { sourceKey: null, targetUrl: null, ...row.threading, roundup };
   return true;
 }
 

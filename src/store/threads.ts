@@ -5,11 +5,11 @@
 import type { Db } from '../db/open.ts';
 import { edgeTargetKey, type RelationDraft } from '../domain/edges.ts';
 import { siteOfKey } from '../domain/url-key.ts';
-import type { Channel, EdgeType, EntryKind, RoundupState } from '../domain/vocabulary.ts';
+import { RoundupState, type Channel, type EdgeType, type EntryKind } from '../domain/vocabulary.ts';
 import { targetsNaming, type WaitingEdge } from './feed-part.ts';
 import { holdsChannelOf, writeHeldChannels } from './held-channels.ts';
 import { findEntriesByTargets, type TargetCandidates } from './edge-targets.ts';
-import { heldConversationOf, heldRoundupOf, holdEdgesPointedAt, holdNewEdges, setHeldRoundup, writeHeldThreading } from './held-threading.ts';
+import { heldConversationOf, heldEntryRow, holdEdgesPointedAt, holdNewEdges, setHeldRoundup, writeHeldThreading } from './held-threading.ts';
 import { changedRows, firstRow, keptLengthParts, prepare, preparedList } from './prepared.ts';
 
 /** An edge whose target is known: from one entry to another. */
@@ -295,8 +295,8 @@ const roundupState = prepare(1, (db, [entryId]: [number]) => db.selectFrom('entr
 /** Finds an entry's roundup state and conversation (for the bridging rule of body links). */
 export async function findRoundupState(db: Db, entryId: number): Promise<{ roundup: RoundupState; conversationId: number | null } | undefined> {
   // A new entry of this part whose row is held: its state is the one held.
-  const held = heldRoundupOf(db, entryId);
-  if (held !== undefined) return { roundup: held, conversationId: heldConversationOf(db, entryId) ?? null };
+  const held = heldEntryRow(db, entryId);
+  if (held) return { roundup: held.threading?.roundup ?? RoundupState.None, conversationId: heldConversationOf(db, entryId) ?? null };
   const row = await firstRow(roundupState, db, [entryId]);
   // An entry that joined its conversation in this transaction may hold it in memory still.
   return row ? { roundup: row.is_roundup, conversationId: row.conversation_id ?? heldConversationOf(db, entryId) ?? null } : undefined;
