@@ -38,6 +38,8 @@ export interface WorkerInput {
   pageRate?: number;
   /** serve: seconds of the idle measurement after the ingest. */
   idleSeconds?: number;
+  /** palaver: other feeds of the same kind, ingested cold after the rest by the process the rest warmed up. */
+  laterFeedUrls?: string[];
 }
 
 export interface Phase {
@@ -47,15 +49,28 @@ export interface Phase {
   /** New or changed entries (or items in the bodies fetched). */
   items: number;
   cpuSeconds: number;
+  /** cpuSeconds by thread (Linux only): the event loop, the busiest other thread, and the rest. */
+  cpuByThread?: ThreadCpu;
   /** The process's peak resident memory so far (the kernel's figure). */
   peakRssMb: number;
   failed: number;
+}
+
+/** CPU seconds of a phase by thread. */
+export interface ThreadCpu {
+  eventLoop: number;
+  /** The thread other than the event loop that used the most: in Palaver's cold ingest, its reading thread. */
+  busiestOther: number;
+  /** Every other thread: V8's helpers (its optimizing compiler, the collector's), libuv's pool. */
+  rest: number;
 }
 
 export interface WorkerReport {
   cold: Phase;
   comments: Phase;
   repoll: Phase;
+  /** The later feeds' cold ingest (laterFeedUrls), in the process warmed up by the phases before. */
+  laterCold?: Phase;
 }
 
 /** Where a page's time went, seen from inside the service. */
@@ -85,12 +100,39 @@ export interface ServeReport {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const silent = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(`bench: ${m}`, o) };
 
-function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuSeconds: number; peakRssMb: number }> {
+// Each thread's CPU time so far, by thread id, in the kernel's ticks (utime + stime of
+// /proc/self/task/<tid>/stat, 100 a second); null where there is no /proc.
+function threadTicks(): Map<number, number> | null {
+  try {
+    const ticks = new Map<number, number>();
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      // The name in parentheses may hold spaces: the fields are counted after its closing one.
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+    }
+    return ticks;
+  } catch {
+    return null;
+  }
+}
+
+function cpuByThread(before: Map<number, number> | null, after: Map<number, number> | null): ThreadCpu | undefined {
+  if (!before || !after) return undefined;
+  const used = [...after].map(([tid, t]) => [tid, (t - (before.get(tid) ?? 0)) / 100] as const);
+  const eventLoop = used.find(([tid]) => tid === process.pid)?.[1] ?? 0;
+  const others = used.filter(([tid]) => tid !== process.pid).map(([, s]) => s).sort((a, b) => b - a);
+  return { eventLoop, busiestOther: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0) };
+}
+
+function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuSeconds: number; cpuByThread?: ThreadCpu; peakRssMb: number }> {
   const cpu = process.cpuUsage();
+  const ticks = threadTicks();
   const t = performance.now();
   return work().then((result) => {
     const used = process.cpuUsage(cpu);
-    return { result, seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    const byThread = cpuByThread(ticks, threadTicks());
+    return { result, seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, ...(byThread ? { cpuByThread: byThread } : {}), peakRssMb: process.resourceUsage().maxRSS / 1024 };
   });
 }
 
@@ -164,13 +206,14 @@ async function palaver(input: WorkerInput): Promise<WorkerReport> {
   await registerFeeds(database.db, input.feedUrls);
   const fetcher = fetcherFromConfig(config);
   const reader = readerFromConfig(config);
-  const pollOnce = (kinds: SourceKind[]) =>
-    measure(() => createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), reader, log: silent, kinds }).pollOnce({ force: true }));
+  const pollOnce = (kinds: SourceKind[], force = true) =>
+    measure(() => createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), reader, log: silent, kinds }).pollOnce({ force }));
   const phase = (m: Awaited<ReturnType<typeof pollOnce>>): Phase => ({
     seconds: m.seconds,
     feeds: m.result.polled,
     items: m.result.inserted + m.result.changed,
     cpuSeconds: m.cpuSeconds,
+    ...(m.cpuByThread ? { cpuByThread: m.cpuByThread } : {}),
     peakRssMb: m.peakRssMb,
     failed: m.result.crashed + m.result.results.filter((r) => r.outcome === 'failed' && r.status !== 404).length,
   });
@@ -178,10 +221,16 @@ async function palaver(input: WorkerInput): Promise<WorkerReport> {
     const cold = phase(await pollOnce(['feed']));
     const comments = phase(await pollOnce(['post-comments']));
     const repoll = phase(await pollOnce(['feed']));
+    // The later feeds alone: the others are not due again for a while.
+    let laterCold: Phase | undefined;
+    if (input.laterFeedUrls?.length) {
+      await registerFeeds(database.db, input.laterFeedUrls);
+      laterCold = phase(await pollOnce(['feed'], false));
+    }
     // BENCH_EXTRA_REPOLLS=<n>: that many more all-304 re-polls, not reported, so that a CPU
     // profile (BENCH_CPU_PROF) is mostly of them.
     for (let i = 0; i < Number(process.env.BENCH_EXTRA_REPOLLS ?? 0); i++) await pollOnce(['feed']);
-    return { cold, comments, repoll };
+    return { cold, comments, repoll, ...(laterCold ? { laterCold } : {}) };
   } finally {
     await reader?.close();
     await fetcher.close();
