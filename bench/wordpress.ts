@@ -39,7 +39,7 @@ export async function benchWordPressIngest(options: { sizes: number[]; perHost: 
   const figures: Figure[] = [];
   for (const n of options.sizes) {
     const farm = await startWordPressFarm(n);
-    // As many other feeds on another host, for a cold ingest by the process the first one warmed up.
+    // As many other feeds from a second fixture server (another port), for a cold ingest by the process the first one warmed up.
     const later = await startWordPressFarm(n);
     try {
       const input = { feedUrls: farm.feedUrls, commentFeedUrls: farm.commentFeedUrls, perHost: options.perHost };
@@ -70,7 +70,7 @@ export async function benchWordPressIngest(options: { sizes: number[]; perHost: 
                 unit: 'ms',
                 higherIsBetter: false,
                 note:
-                  `${thousands(n)} other feeds of the same kind on another host, ingested cold by the same process after everything above (its code compiled and optimized by then): ` +
+                  `${thousands(n)} other feeds of the same kind from a second fixture server (another port), ingested cold by the same process after everything above (its code compiled and optimized by then): ` +
                   `${thousands(ours.laterCold.items)} new entries in ${ours.laterCold.seconds.toFixed(1)} s, ${(ours.laterCold.feeds / ours.laterCold.seconds).toFixed(0)} feeds/s ` +
                   `(${ours.laterCold.cpuSeconds.toFixed(1)} CPU-s${threads(ours.laterCold)}). Baseline: fetching alone, as above`,
               },
