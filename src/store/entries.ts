@@ -194,23 +194,25 @@ const insertedColumns = [
   'comment_count', 'comment_feed_url', 'comments_page_url', 'trackback_ping_url', 'content_hash', 'item_hash', 'blog_id', 'identity', 'sort_at', 'first_seen_at', 'changed_at',
   'source_key', 'is_roundup', 'target_url',
 ] as const;
+/** A row of insertedColumns from their values in order (stand-ins while a statement is prepared). */
+const insertedRow = (args: readonly unknown[]) => Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) as unknown as Insertable<EntriesTable>;
 const insertEntry = prepare(insertedColumns.length, (db, args: readonly unknown[]) =>
   db
     .insertInto('entries')
-    .values(Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) as unknown as Insertable<EntriesTable>)
+    .values(insertedRow(args))
     .returning('id'),
 );
 const insertEntryRows = preparedList(insertedColumns.length, (db, rows: unknown[][]) =>
   db
     .insertInto('entries')
-    .values(rows.map((args) => Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) as unknown as Insertable<EntriesTable>))
+    .values(rows.map(insertedRow))
     .returning(['id', 'blog_id', 'identity']),
 );
 
 const insertEntryRowsWithIds = preparedList(insertedColumns.length + 2, (db, rows: unknown[][]) =>
   db
     .insertInto('entries')
-    .values(rows.map(([id, conversationId, ...args]) => ({ id, conversation_id: conversationId, ...Object.fromEntries(insertedColumns.map((c, i) => [c, args[i]])) }) as unknown as Insertable<EntriesTable>)),
+    .values(rows.map(([id, conversationId, ...args]) => ({ id: id as number, conversation_id: conversationId as number | null, ...insertedRow(args) }))),
 );
 
 /**
