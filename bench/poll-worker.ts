@@ -1,6 +1,8 @@
 // One measured process of the polling benchmark: either Palaver's poller (fetch, decode, parse,
 // sanitize, store) or the baseline (undici GETs of the same URLs, body read and dropped), each
-// run twice: once with every feed changed, once with every feed unchanged (304).
+// through the same four passes: every feed changed (all items new), every feed unchanged (304),
+// one new post a feed (the farm asked over IPC to advance), and the same bodies again from a farm
+// without validators (200).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +33,29 @@ interface Phase {
   seconds: number;
   feeds: number;
   items: number;
+  cpuSeconds: number;
   peakRssMb: number;
+}
+
+/** What the farm is asked to do before each pass (bench/poll.ts answers once it is done). */
+const farmSteps = [null, null, 'advance', 'no-validators'] as const;
+
+function askFarm(step: (typeof farmSteps)[number]): Promise<void> {
+  if (!step) return Promise.resolve();
+  return new Promise((resolve) => {
+    process.once('message', () => resolve());
+    process.send!({ farm: step });
+  });
+}
+
+async function measured(pass: () => Promise<{ feeds: number; items: number }>): Promise<Phase> {
+  peakRss = process.memoryUsage().rss;
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const { feeds, items } = await pass();
+  const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds, feeds, items, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: peakRss / 2 ** 20 };
 }
 
 async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -45,22 +69,22 @@ async function baseline(): Promise<Phase[]> {
   const agent = new Agent({ connections: Math.ceil(concurrency / hosts) });
   const etags = new Map<string, string>();
   const phases: Phase[] = [];
-  for (const conditional of [false, true]) {
-    peakRss = process.memoryUsage().rss;
-    let items = 0;
-    const t = performance.now();
-    await pool(urls, concurrency, async (url) => {
-      const etag = etags.get(url);
-      const res = await request(url, { dispatcher: agent, headers: conditional && etag ? { 'if-none-match': etag } : {} });
-      const body = await res.body.text();
-      if (res.statusCode === 200) {
-        items += body.split('<item>').length - 1;
-        const e = res.headers.etag;
-        if (typeof e === 'string') etags.set(url, e);
-      }
-    });
-    const seconds = (performance.now() - t) / 1000;
-    phases.push({ seconds, feeds: urls.length, items, peakRssMb: peakRss / 2 ** 20 });
+  for (const step of farmSteps) {
+    await askFarm(step);
+    phases.push(await measured(async () => {
+      let items = 0;
+      await pool(urls, concurrency, async (url) => {
+        const etag = etags.get(url);
+        const res = await request(url, { dispatcher: agent, headers: etag ? { 'if-none-match': etag } : {} });
+        const body = await res.body.text();
+        if (res.statusCode === 200) {
+          items += body.split('<item>').length - 1;
+          const e = res.headers.etag;
+          if (typeof e === 'string') etags.set(url, e);
+        }
+      });
+      return { feeds: urls.length, items };
+    }));
   }
   await agent.close();
   return phases;
@@ -93,15 +117,15 @@ async function palaver(): Promise<Phase[]> {
     kinds: ['feed'],
   });
   const phases: Phase[] = [];
-  for (let i = 0; i < 2; i++) {
-    peakRss = process.memoryUsage().rss;
-    const t = performance.now();
-    const summary = await poller.pollOnce({ force: true });
-    const seconds = (performance.now() - t) / 1000;
-    if (summary.failed + summary.crashed + summary.disabled > 0) {
-      console.error(`bench: ${summary.failed + summary.crashed + summary.disabled} feeds failed`, summary.results.find((r) => r.error)?.error);
-    }
-    phases.push({ seconds, feeds: summary.polled, items: summary.inserted + summary.changed, peakRssMb: peakRss / 2 ** 20 });
+  for (const step of farmSteps) {
+    await askFarm(step);
+    phases.push(await measured(async () => {
+      const summary = await poller.pollOnce({ force: true });
+      if (summary.failed + summary.crashed + summary.disabled > 0) {
+        console.error(`bench: ${summary.failed + summary.crashed + summary.disabled} feeds failed`, summary.results.find((r) => r.error)?.error);
+      }
+      return { feeds: summary.polled, items: summary.inserted + summary.changed };
+    }));
   }
   await reader?.close();
   await fetcher.close();
@@ -113,3 +137,4 @@ async function palaver(): Promise<Phase[]> {
 const phases = mode === 'baseline' ? await baseline() : await palaver();
 clearInterval(sampler);
 process.stdout.write(JSON.stringify(phases));
+process.disconnect();

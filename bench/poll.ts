@@ -1,12 +1,13 @@
-// Polling benchmark: N fixture feeds (default 2,000, ~20 items each) polled by Palaver, once
-// all changed and once all unchanged (304), against a baseline that only fetches the same URLs
-// with undici at the same concurrency. Each side runs in its own process; median of the runs.
-import { execFile } from 'node:child_process';
+// Polling benchmark: N fixture feeds (default 2,000, ~20 items each) polled by Palaver, all
+// changed (every item new), all unchanged (304), with one new post each, and unchanged from a
+// blog without validators (200, the same body), against a baseline that only fetches the same
+// URLs with undici at the same concurrency. Each side runs in its own process; median of the runs.
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measuredWorker } from './measured-process.ts';
-import { startFeedFarm } from './feed-fixtures.ts';
+import { startFeedFarm, type FeedFarm } from './feed-fixtures.ts';
 
 export interface Figure {
   name: string;
@@ -22,6 +23,7 @@ interface Phase {
   seconds: number;
   feeds: number;
   items: number;
+  cpuSeconds: number;
   peakRssMb: number;
 }
 
@@ -37,7 +39,8 @@ export async function benchPolling(options: { feeds: number; runs: number; concu
     for (let run = 0; run < options.runs; run++) {
       for (const mode of ['baseline', 'palaver'] as const) {
         farm.bump();
-        const out = await runWorker(mode, urlsFile, options);
+        farm.validators(true);
+        const out = await runWorker(mode, urlsFile, farm, options);
         results[mode].push(out);
       }
     }
@@ -45,6 +48,8 @@ export async function benchPolling(options: { feeds: number; runs: number; concu
     await farm.close();
   }
   const pick = (mode: 'palaver' | 'baseline', phase: number, f: (p: Phase) => number) => median(results[mode].map((r) => f(r[phase]!)));
+  const cpuPerFeed = (phase: number) =>
+    `${pick('palaver', phase, (p) => (p.cpuSeconds / p.feeds) * 1000).toFixed(2)} ms, fetching alone ${pick('baseline', phase, (p) => (p.cpuSeconds / p.feeds) * 1000).toFixed(2)} ms`;
   const note = `${options.feeds} feeds × 20 items on ${options.hosts} loopback addresses, concurrency ${options.concurrency} (${Math.ceil(options.concurrency / options.hosts)} per host), median of ${options.runs}`;
   return [
     { name: 'poll, all changed: feeds/s', value: pick('palaver', 0, (p) => p.feeds / p.seconds), baseline: pick('baseline', 0, (p) => p.feeds / p.seconds), unit: 'feeds/s', higherIsBetter: true, note },
@@ -52,23 +57,38 @@ export async function benchPolling(options: { feeds: number; runs: number; concu
     { name: 'poll, all changed: peak RSS', value: pick('palaver', 0, (p) => p.peakRssMb), baseline: pick('baseline', 0, (p) => p.peakRssMb), unit: 'MiB', higherIsBetter: false },
     { name: 'poll, all unchanged (304): feeds/s', value: pick('palaver', 1, (p) => p.feeds / p.seconds), baseline: pick('baseline', 1, (p) => p.feeds / p.seconds), unit: 'feeds/s', higherIsBetter: true },
     { name: 'poll, all unchanged (304): peak RSS', value: pick('palaver', 1, (p) => p.peakRssMb), baseline: pick('baseline', 1, (p) => p.peakRssMb), unit: 'MiB', higherIsBetter: false },
+    {
+      name: 'poll, one new post a feed: feeds/s', value: pick('palaver', 2, (p) => p.feeds / p.seconds), baseline: pick('baseline', 2, (p) => p.feeds / p.seconds), unit: 'feeds/s', higherIsBetter: true,
+      note: `every feed answers 200 with one new post and its 19 other items as before (a blog that posted once): ${pick('palaver', 2, (p) => p.items)} entries stored; CPU per feed ${cpuPerFeed(2)}`,
+    },
+    {
+      name: 'poll, unchanged without validators (200): feeds/s', value: pick('palaver', 3, (p) => p.feeds / p.seconds), baseline: pick('baseline', 3, (p) => p.feeds / p.seconds), unit: 'feeds/s', higherIsBetter: true,
+      note: `the same bodies again from a farm that sends no ETag and answers every request 200: ${pick('palaver', 3, (p) => p.items)} entries stored; CPU per feed ${cpuPerFeed(3)}`,
+    },
   ];
 }
 
 // Asynchronous on purpose: the fixture servers live in this process and must keep answering.
 // The measured process runs Palaver as its own processes do (bench/measured-process.ts).
-async function runWorker(mode: string, urlsFile: string, options: { concurrency: number; hosts: number }): Promise<Phase[]> {
+// The worker asks over IPC for the farm's changes between its passes (poll-worker.ts).
+async function runWorker(mode: string, urlsFile: string, farm: FeedFarm, options: { concurrency: number; hosts: number }): Promise<Phase[]> {
   const worker = await measuredWorker('poll-worker.ts');
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [...worker.execArgv, worker.file, mode, urlsFile, String(options.concurrency), String(options.hosts)],
-      { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 },
-      (err, stdout) => {
-        if (err) reject(err);
-        else resolve(JSON.parse(stdout) as Phase[]);
-      },
-    );
-    child.stderr?.pipe(process.stderr);
+    const child = fork(worker.file, [mode, urlsFile, String(options.concurrency), String(options.hosts)], {
+      execArgv: worker.execArgv,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    child.on('message', (m: { farm?: 'advance' | 'no-validators' }) => {
+      if (m.farm === 'advance') farm.advance();
+      else if (m.farm === 'no-validators') farm.validators(false);
+      child.send({ done: m.farm });
+    });
+    let stdout = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) reject(new Error(`bench: the ${mode} poll worker exited ${code}`));
+      else resolve(JSON.parse(stdout) as Phase[]);
+    });
   });
 }
