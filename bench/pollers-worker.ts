@@ -70,8 +70,8 @@ const { poller, close } = await pollerOver(target!);
 
 const lines = readline.createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
-// "go" starts a pass over every due feed; a second "go" polls them all again at once (their
-// validators answered with 304 by the fixture), the figure of an unchanged poll.
+// "go" starts a pass over every due feed; each further "go" polls them all again at once, after
+// the benchmark changed the fixture as that pass needs (pollers.ts, laterPasses).
 let pass = 0;
 for await (const line of lines) {
   if (line.trim() !== 'go') continue;

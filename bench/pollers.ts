@@ -1,9 +1,10 @@
 // Several pollers on one PostgreSQL: cold ingest of N fixture feeds (about 20 items each) by 1,
 // 2 and 4 poller processes at once, with the fixture blogs answering at once (CPU-bound) and after
 // 100 ms (latency-bound), against one poller in the same run; and one poller on SQLite against
-// one on PostgreSQL. Also the per-feed CPU (the pollers' and, when the server runs on this machine,
-// PostgreSQL's), what the server's connections waited on, and the bytes per stored entry that
-// docs/scaling.md works from. Needs BENCH_DATABASE_URL: the admin database of a server it may
+// one on PostgreSQL, and that one poller's later passes (304, one new post a feed, a body without
+// validators) on both. Also the per-feed CPU (the pollers' and, when the server runs on this
+// machine, PostgreSQL's), what the server's connections waited on, and the bytes per stored entry
+// that docs/scaling.md works from. Needs BENCH_DATABASE_URL: the admin database of a server it may
 // create databases on.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +18,7 @@ import { openDatabase, type Db } from '../src/db/open.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
-import { startFeedFarm } from './feed-fixtures.ts';
+import { startFeedFarm, type FeedFarm } from './feed-fixtures.ts';
 import type { Figure } from './poll.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,31 +45,58 @@ interface Run {
   serverCpuMsPerFeed: number | null;
   bytesPerEntry: number | null;
   waits: WaitSamples;
-  /** One poller polling every feed again at once (each answered with 304), when it did. */
-  unchanged?: Unchanged;
+  /** One poller's further passes over every feed (laterPasses), when it made them. */
+  later?: Record<LaterPass, Later>;
 }
 
-/** An all-unchanged pass of one poller: its feeds/s, CPU and statements per feed. */
-interface Unchanged {
+/**
+ * What one poller polls again right after its cold pass, the fixture changed before each as
+ * named: every feed unchanged (304), one new post a feed (the farm advances), and the same
+ * bodies from a farm without validators (200).
+ */
+const laterPasses = ['unchanged', 'one new post', 'no validators'] as const;
+type LaterPass = (typeof laterPasses)[number];
+
+const describePass: Record<LaterPass, string> = {
+  unchanged: 'every feed again (304)',
+  'one new post': 'one new post a feed (200, the other 19 items as before)',
+  'no validators': 'the same bodies without validators (200)',
+};
+
+/** A later pass of one poller: its feeds/s, CPU and statements per feed. */
+interface Later {
   feedsPerSecond: number;
+  inserted: number;
   cpuMsPerFeed: number;
   serverCpuMsPerFeed: number | null;
   /** Counted on PostgreSQL only (the statements pg sends). */
   statementsPerFeed: number | null;
 }
 
-function unchangedPass(pass: { seconds: number; results: WorkerResult[] }, serverMs: number | null, postgres: boolean): Unchanged {
+function laterPass(pass: { seconds: number; results: WorkerResult[] }, serverMs: number | null, postgres: boolean): Later {
   const polled = pass.results.reduce((n, r) => n + r.polled, 0);
   return {
     feedsPerSecond: polled / pass.seconds,
+    inserted: pass.results.reduce((n, r) => n + r.inserted, 0),
     cpuMsPerFeed: pass.results.reduce((n, r) => n + r.cpuMs, 0) / polled,
     serverCpuMsPerFeed: serverMs === null ? null : serverMs / polled,
     statementsPerFeed: postgres ? pass.results.reduce((n, r) => n + r.statements, 0) / polled : null,
   };
 }
 
-const describeUnchanged = (u: Unchanged) =>
-  `${u.feedsPerSecond.toFixed(0)} feeds/s; CPU per feed: poller ${u.cpuMsPerFeed.toFixed(2)} ms${u.serverCpuMsPerFeed === null ? '' : `, PostgreSQL ${u.serverCpuMsPerFeed.toFixed(2)} ms`}${u.statementsPerFeed === null ? '' : `; statements per feed ${u.statementsPerFeed.toFixed(1)}`}`;
+/** The later passes of one run, by name, with the server's CPU of pass i when it was read. */
+function laterOf(passes: { seconds: number; results: WorkerResult[] }[], serverMs: (i: number) => number | null, postgres: boolean): Record<LaterPass, Later> {
+  return Object.fromEntries(laterPasses.map((pass, i) => [pass, laterPass(passes[i]!, serverMs(i), postgres)])) as Record<LaterPass, Later>;
+}
+
+const describeLater = (u: Later) =>
+  `${u.feedsPerSecond.toFixed(0)} feeds/s, ${u.inserted} entries stored; CPU per feed: poller ${u.cpuMsPerFeed.toFixed(2)} ms${u.serverCpuMsPerFeed === null ? '' : `, PostgreSQL ${u.serverCpuMsPerFeed.toFixed(2)} ms`}${u.statementsPerFeed === null ? '' : `; statements per feed ${u.statementsPerFeed.toFixed(1)}`}`;
+
+/** Changes the fixture as a later pass needs it (validators back on after the last one). */
+function prepareFarm(farm: FeedFarm, pass: LaterPass | 'done'): void {
+  if (pass === 'one new post') farm.advance();
+  farm.validators(pass !== 'no validators');
+}
 
 /** The run of the median feeds/s (the lower middle of an even count). */
 function medianRun(runs: Run[]): Run {
@@ -201,8 +229,8 @@ async function runWorkers(
   options: { concurrency: number; perHost: number },
   warm: string[] = [],
   beforeGo: () => Promise<void> = async () => {},
-  again?: { before: () => Promise<void> | void },
-): Promise<{ seconds: number; results: WorkerResult[]; again?: { seconds: number; results: WorkerResult[] } }> {
+  later: { before: () => Promise<void> | void }[] = [],
+): Promise<{ seconds: number; results: WorkerResult[]; later: { seconds: number; results: WorkerResult[] }[] }> {
   const workers = Array.from({ length: count }, (_, i) => {
     const args = [path.join(here, 'pollers-worker.ts'), target, String(options.concurrency), String(options.perHost), ...(warm[i] ? [warm[i]] : [])];
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -219,17 +247,17 @@ async function runWorkers(
   for (const w of workers) w.child.stdin.write('go\n');
   const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()) ?? 'null') as WorkerResult));
   const seconds = (performance.now() - t) / 1000;
-  let second: { seconds: number; results: WorkerResult[] } | undefined;
-  if (again) {
-    // The same processes poll every feed once more: the fixture answers each with 304.
-    await again.before();
+  // The same processes poll every feed again, once for each later pass.
+  const passes: { seconds: number; results: WorkerResult[] }[] = [];
+  for (const pass of later) {
+    await pass.before();
     const t2 = performance.now();
     for (const w of workers) w.child.stdin.write('go\n');
     const results2 = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()) ?? 'null') as WorkerResult));
-    second = { seconds: (performance.now() - t2) / 1000, results: results2 };
+    passes.push({ seconds: (performance.now() - t2) / 1000, results: results2 });
   }
   for (const w of workers) w.child.stdin.end();
-  return { seconds, results, ...(second ? { again: second } : {}) };
+  return { seconds, results, later: passes };
 }
 
 /** Runs the several-pollers benchmark and returns its figures (none without BENCH_DATABASE_URL). */
@@ -298,18 +326,24 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
           let sampling: ReturnType<typeof sampleWaits> | undefined;
           let cpuCold: number | undefined;
           let coldWaits: WaitSamples | undefined;
-          // One poller at 0 ms polls its feeds a second time: the cost of an unchanged poll. The
-          // cold pass's CPU and waits end where it begins.
-          const repoll =
+          // One poller at 0 ms polls its feeds again (laterPasses): what a running service's polls
+          // cost. The cold pass's CPU and waits end where the first begins; the server's CPU is
+          // read between the passes.
+          const serverMarks: (number | undefined)[] = [];
+          const later =
             pollers === 1 && delayMs === 0
-              ? {
+              ? laterPasses.map((pass, i) => ({
                   before: async () => {
-                    cpuCold = serverCpu?.();
-                    coldWaits = await sampling!.stop();
+                    if (i === 0) {
+                      cpuCold = serverCpu?.();
+                      coldWaits = await sampling!.stop();
+                    }
+                    serverMarks.push(serverCpu?.());
+                    prepareFarm(farm, pass);
                   },
-                }
-              : undefined;
-          const { seconds, results, again } = await runWorkers(
+                }))
+              : [];
+          const { seconds, results, later: laterResults } = await runWorkers(
             url,
             pollers,
             settings,
@@ -320,14 +354,17 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
               cpuBefore = serverCpu?.();
               sampling = sampleWaits(sampler, runDb);
             },
-            repoll,
+            later,
           );
-          const cpuAgain = again ? serverCpu?.() : undefined;
+          if (later.length) {
+            serverMarks.push(serverCpu?.());
+            prepareFarm(farm, 'done');
+          }
           const waits = coldWaits ?? (await sampling!.stop());
           await untilNoConnections(sampler, runDb);
           const serverMs = serverCpu && cpuBefore !== undefined ? (cpuCold ?? serverCpu()) - cpuBefore : null;
-          const unchanged = again ? unchangedPass(again, cpuCold !== undefined && cpuAgain !== undefined ? cpuAgain - cpuCold : null, true) : undefined;
-          if (unchanged) console.log(`  1 poller, every feed again (304): ${describeUnchanged(unchanged)}`);
+          const laterRun = laterResults.length ? laterOf(laterResults, (i) => (serverMarks[i] !== undefined && serverMarks[i + 1] !== undefined ? serverMarks[i + 1]! - serverMarks[i]! : null), true) : undefined;
+          if (laterRun) for (const pass of laterPasses) console.log(`  1 poller, ${describePass[pass]}: ${describeLater(laterRun[pass])}`);
           const size = await admin.query<{ n: string }>(`select pg_database_size($1) as n`, [runDb]);
           const counting = openPostgres(url, { poolSize: 1 });
           const entries = Number((await counting.db.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -363,7 +400,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             serverCpuMsPerFeed,
             bytesPerEntry: entries ? Number(size.rows[0]!.n) / entries : null,
             waits,
-            ...(unchanged ? { unchanged } : {}),
+            ...(laterRun ? { later: laterRun } : {}),
           });
         }
         if (delayMs === 0) {
@@ -382,12 +419,13 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             await warm.close();
             warmFiles.push(warmFile);
           }
-          const { seconds, results, again } = await runWorkers(file, 1, settings, warmFiles, undefined, { before: () => {} });
+          const { seconds, results, later: laterResults } = await runWorkers(file, 1, settings, warmFiles, undefined, laterPasses.map((pass) => ({ before: () => prepareFarm(farm, pass) })));
+          prepareFarm(farm, 'done');
           const polled = results.reduce((n, r) => n + r.polled, 0);
           const entries = results.reduce((n, r) => n + r.inserted, 0);
-          const unchanged = unchangedPass(again!, null, false);
+          const later = laterOf(laterResults, () => null, false);
           console.log(`  1 poller on SQLite, latency 0 ms, ${concurrency} at once: ${(polled / seconds).toFixed(2)} feeds/s (${polled} feeds in ${seconds.toFixed(1)} s); CPU per feed ${(results[0]!.cpuMs / polled).toFixed(1)} ms`);
-          console.log(`  1 poller on SQLite, every feed again (304): ${describeUnchanged(unchanged)}`);
+          for (const pass of laterPasses) console.log(`  1 poller on SQLite, ${describePass[pass]}: ${describeLater(later[pass])}`);
           addRun('sqlite 1 0', {
             feedsPerSecond: polled / seconds,
             polled,
@@ -396,7 +434,7 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
             serverCpuMsPerFeed: null,
             bytesPerEntry: entries ? fs.statSync(file).size / entries : null,
             waits: { samples: 0, active: 0, advisory: 0, row: 0, otherLock: 0, client: 0, idle: 0 },
-            unchanged,
+            later,
           });
           fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -435,18 +473,22 @@ export async function benchPollers(options: { feeds: number; hosts: number; perH
   figures.push({ name: 'poller CPU per feed (20 items), PostgreSQL', value: get('pg 1 0').cpuMsPerFeed, unit: 'ms', baseline: get('sqlite 1 0').cpuMsPerFeed, note: 'the poller process only (the server’s own CPU is not counted); baseline: SQLite, in-process', higherIsBetter: false });
   const server = get('pg 1 0').serverCpuMsPerFeed;
   if (server !== null) figures.push({ name: 'PostgreSQL server CPU per feed (20 items), one poller', value: server, unit: 'ms', baseline: null, note: 'the postmaster’s backends (ended ones included) over the run, divided by the feeds', higherIsBetter: false });
-  const pgUnchanged = get('pg 1 0').unchanged;
-  const sqliteUnchanged = get('sqlite 1 0').unchanged;
-  if (pgUnchanged && sqliteUnchanged) {
-    const server = pgUnchanged.serverCpuMsPerFeed === null ? '' : ` and PostgreSQL ${pgUnchanged.serverCpuMsPerFeed.toFixed(2)} ms`;
-    figures.push({
-      name: 'one poller, every feed again (304), PostgreSQL against SQLite',
-      value: pgUnchanged.feedsPerSecond,
-      unit: 'feeds/s',
-      baseline: sqliteUnchanged.feedsPerSecond,
-      note: `the same poller process right after its cold pass, latency 0 ms; CPU per feed: the poller ${pgUnchanged.cpuMsPerFeed.toFixed(2)} ms${server} (SQLite ${sqliteUnchanged.cpuMsPerFeed.toFixed(2)} ms), ${pgUnchanged.statementsPerFeed?.toFixed(1)} statements per feed; baseline: SQLite`,
-      higherIsBetter: true,
-    });
+  const pgLater = get('pg 1 0').later;
+  const sqliteLater = get('sqlite 1 0').later;
+  if (pgLater && sqliteLater) {
+    for (const pass of laterPasses) {
+      const pgPass = pgLater[pass];
+      const sqlitePass = sqliteLater[pass];
+      const server = pgPass.serverCpuMsPerFeed === null ? '' : ` and PostgreSQL ${pgPass.serverCpuMsPerFeed.toFixed(2)} ms`;
+      figures.push({
+        name: `one poller, ${describePass[pass]}, PostgreSQL against SQLite`,
+        value: pgPass.feedsPerSecond,
+        unit: 'feeds/s',
+        baseline: sqlitePass.feedsPerSecond,
+        note: `the same poller process right after its cold pass${pass === 'unchanged' ? '' : ' and the passes before this one'}, latency 0 ms; CPU per feed: the poller ${pgPass.cpuMsPerFeed.toFixed(2)} ms${server} (SQLite ${sqlitePass.cpuMsPerFeed.toFixed(2)} ms), ${pgPass.statementsPerFeed?.toFixed(1)} statements per feed; baseline: SQLite`,
+        higherIsBetter: true,
+      });
+    }
   }
   const bytes = get('pg 1 0').bytesPerEntry;
   if (bytes !== null) figures.push({ name: 'PostgreSQL size per stored entry', value: bytes / 1024, unit: 'KiB', baseline: (get('sqlite 1 0').bytesPerEntry ?? 0) / 1024, note: 'pg_database_size / entries after the cold ingest (indexes and the search vector included); baseline: the SQLite file', higherIsBetter: false });
