@@ -28,9 +28,23 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
   };
 }
 
-/** Lists live conversations, best ranked first; after a (rank, id) position when given. */
-export async function listConversations(db: Db, options: { limit: number; offset?: number; after?: { rank: number; id: number } }): Promise<Conversation[]> {
-  let q = db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).where('entry_count', '>', 0);
+function liveConversations(db: Db) {
+  return db.selectFrom('conversations').selectAll().where('merged_into_id', 'is', null).where('entry_count', '>', 0);
+}
+
+/** The live conversations a list shows, narrowed (a group's, group-conversations.ts). */
+export type LiveConversations = ReturnType<typeof liveConversations>;
+
+/**
+ * Lists live conversations, best ranked first; after a (rank, id) position when given; only
+ * those `among` keeps when given.
+ */
+export async function listConversations(
+  db: Db,
+  options: { limit: number; offset?: number; after?: { rank: number; id: number } },
+  among: (q: LiveConversations) => LiveConversations = (q) => q,
+): Promise<Conversation[]> {
+  let q = among(liveConversations(db));
   const after = options.after;
   if (after) q = q.where((eb) => eb.or([eb('rank', '<', after.rank), eb.and([eb('rank', '=', after.rank), eb('id', '<', after.id)])]));
   const rows = await q

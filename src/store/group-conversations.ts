@@ -6,7 +6,7 @@ import type { Db } from '../db/open.ts';
 import type { GroupPost, GroupSpanCounts, OutsideParticipants } from '../domain/groups.ts';
 import type { Conversation } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { toConversation } from './conversations.ts';
+import { listConversations } from './conversations.ts';
 
 // Nearly every entry has no same_as_id, yet without table statistics SQLite walks the
 // same_as_id index for "same_as_id is null" and reads the whole table instead of the member
@@ -40,21 +40,7 @@ export function groupConversationIds(db: Db, group: GroupKey) {
 
 /** Lists a group's live conversations, ranked as on the home page; after a (rank, id) position when given. */
 export async function listGroupConversations(db: Db, groupId: number, options: { limit: number; offset?: number; after?: { rank: number; id: number } }): Promise<Conversation[]> {
-  let q = db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('merged_into_id', 'is', null)
-    .where('entry_count', '>', 0)
-    .where('id', 'in', groupConversationIds(db, { id: groupId }));
-  const after = options.after;
-  if (after) q = q.where((eb) => eb.or([eb('rank', '<', after.rank), eb.and([eb('rank', '=', after.rank), eb('id', '<', after.id)])]));
-  const rows = await q
-    .orderBy('rank', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit)
-    .offset(options.offset ?? 0)
-    .execute();
-  return rows.map(toConversation);
+  return listConversations(db, options, (q) => q.where('id', 'in', groupConversationIds(db, { id: groupId })));
 }
 
 /** Counts a group's live conversations. */
