@@ -8,26 +8,30 @@ import { knownCommentsOf } from './comment-gaps.ts';
 import { jsonTextValues } from './dialect.ts';
 import { prepare, preparedList } from './prepared.ts';
 
-// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, created, updated
-export const insertCountedConversation = prepare(14, (db, a: [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, string]) =>
+// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank:
+// the counts every write of a conversation's counts starts its values with.
+type Counts = [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number];
+
+const countsOf = (a: readonly [...Counts, ...unknown[]]) => ({
+  root_entry_id: a[0],
+  title: a[1],
+  entry_count: a[2],
+  post_count: a[3],
+  comment_count: a[4],
+  linkback_count: a[5],
+  blog_count: a[6],
+  author_count: a[7],
+  missing_count: a[8],
+  first_activity_at: a[9],
+  last_activity_at: a[10],
+  rank: a[11],
+});
+
+// the counts, created, updated
+export const insertCountedConversation = prepare(14, (db, a: [...Counts, string, string]) =>
   db
     .insertInto('conversations')
-    .values({
-      root_entry_id: a[0],
-      title: a[1],
-      entry_count: a[2],
-      post_count: a[3],
-      comment_count: a[4],
-      linkback_count: a[5],
-      blog_count: a[6],
-      author_count: a[7],
-      missing_count: a[8],
-      first_activity_at: a[9],
-      last_activity_at: a[10],
-      rank: a[11],
-      created_at: a[12],
-      updated_at: a[13],
-    })
+    .values({ ...countsOf(a), created_at: a[12], updated_at: a[13] })
     .returning('id'),
 );
 
@@ -197,26 +201,12 @@ export const moveEditedCounts = prepare(5, (db, [delta, entryId, title, now, id]
     .where('id', '=', id),
 );
 
-// root, title, entries, posts, comments, linkbacks, blogs, authors, missing, first, last, rank, updated, id
-export type ConversationCountsRow = [number | null, string | null, number, number, number, number, number, number, number, string | null, string | null, number, string, number];
+// the counts, updated, id
+export type ConversationCountsRow = [...Counts, string, number];
 export const setConversationCounts = prepare(14, (db, a: ConversationCountsRow) =>
   db
     .updateTable('conversations')
-    .set({
-      root_entry_id: a[0],
-      title: a[1],
-      entry_count: a[2],
-      post_count: a[3],
-      comment_count: a[4],
-      linkback_count: a[5],
-      blog_count: a[6],
-      author_count: a[7],
-      missing_count: a[8],
-      first_activity_at: a[9],
-      last_activity_at: a[10],
-      rank: a[11],
-      updated_at: a[12],
-    })
+    .set({ ...countsOf(a), updated_at: a[12] })
     .where('id', '=', a[13]),
 );
 // The counts of several conversations at once: each row exists (and is locked), so the insert
@@ -226,23 +216,7 @@ export const setManyConversationCounts = preparedList(14, (db, rows: Conversatio
   db
     .insertInto('conversations')
     .values(
-      rows.map((a) => ({
-        id: a[13],
-        root_entry_id: a[0],
-        title: a[1],
-        entry_count: a[2],
-        post_count: a[3],
-        comment_count: a[4],
-        linkback_count: a[5],
-        blog_count: a[6],
-        author_count: a[7],
-        missing_count: a[8],
-        first_activity_at: a[9],
-        last_activity_at: a[10],
-        rank: a[11],
-        created_at: a[12],
-        updated_at: a[12],
-      })),
+      rows.map((a) => ({ id: a[13], ...countsOf(a), created_at: a[12], updated_at: a[12] })),
     )
     .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(countColumns.map((c) => [c, eb.ref(`excluded.${c}`)])))),
 );
