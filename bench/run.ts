@@ -119,7 +119,7 @@ async function runAll(): Promise<Figure[]> {
     figures.push(...(await benchHostile({ seconds: Number(process.env.BENCH_HOSTILE_SECONDS ?? '10') })));
   }
 
-  // Not in a default run (about ten minutes): --only poll-10k.
+  // Not in a default run (it adds a minute or more, and its figures are memory): --only poll-10k.
   if (values.only.split(',').includes('poll-10k')) {
     console.log('Running: polling 10,000 feeds …');
     const tenK = await benchPolling({ feeds: 10_000, runs: 1, concurrency: 16, hosts: 8 });
