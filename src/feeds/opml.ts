@@ -1,8 +1,9 @@
 // OPML 2.0 export and import of the blog list. Import reads untrusted uploads: it refuses
 // DOCTYPE (so no entity is ever declared or expanded), caps the size, and never fetches.
-import { load } from 'cheerio/slim';
+import type { CheerioAPI } from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
 import { urlKey } from '../domain/url-key.ts';
+import { loadXmlWithin, MarkupLimitError, type MarkupLimits } from '../reader/bounded-markup.ts';
 import { formatRfc822Date, renderElement, renderParent } from './feed-text.ts';
 
 export interface OpmlBlog {
@@ -45,6 +46,11 @@ export class OpmlError extends Error {
 
 /** An OPML list of a few thousand blogs is well under a megabyte. */
 export const maxOpmlChars = 2 * 1024 * 1024;
+/**
+ * Organisers nest groups a few levels deep; thousands of levels would overflow the stack of
+ * every recursive walk over the outlines (text, children).
+ */
+const opmlLimits: MarkupLimits = { maxElements: 50_000, maxDepth: 256, maxMs: 1000 };
 
 /** Renders the blog list as an OPML 2.0 subscription list. */
 export function renderOpml(list: OpmlExport): string {
@@ -82,7 +88,13 @@ export function parseOpml(text: string, options: { maxChars?: number } = {}): Pa
   // htmlparser2 does not process DTDs, but refusing them outright keeps "billion laughs" and
   // external entities out whatever the parser does, and no real OPML export carries one.
   if (/<!DOCTYPE/i.test(source) || /<!ENTITY/i.test(source)) throw new OpmlError('documents with a DOCTYPE are refused');
-  const $ = load(source, { xml: { xmlMode: true, decodeEntities: true, withStartIndices: true } });
+  let $: CheerioAPI;
+  try {
+    $ = loadXmlWithin(source, opmlLimits, 'the list', { withStartIndices: true });
+  } catch (err) {
+    if (err instanceof MarkupLimitError) throw new OpmlError(err.message);
+    throw err;
+  }
   const root = $.root().children().filter((_i, el) => el.type === 'tag').first();
   if (root.length === 0 || root.prop('tagName')?.toLowerCase() !== 'opml') throw new OpmlError('not an OPML document (no <opml> root)');
   const body = root.children().filter((_i, el) => el.type === 'tag' && el.tagName.toLowerCase() === 'body').first();

@@ -5,6 +5,7 @@ import { type Cheerio, type CheerioAPI, load } from 'cheerio';
 // Type only, erased at runtime: cheerio's node type, from the package cheerio itself depends on.
 import type { Element } from 'domhandler';
 import { mf2 } from 'microformats-parser';
+import { browserDepth, loadHtmlWithin, MarkupLimitError } from '../reader/bounded-markup.ts';
 import { decodeText } from '../reader/decode.ts';
 import { escapeHtml } from '../reader/feed-values.ts';
 import { htmlToText, sanitizeHtml } from '../reader/sanitize.ts';
@@ -90,6 +91,11 @@ export async function verifySource(fetch: Fetch, request: VerifySourceRequest, r
   return read({ body: response.body, contentType: response.headers['content-type'] ?? null, url: response.url, target: request.target, protocol: request.protocol, ...(request.maxElements !== undefined ? { maxElements: request.maxElements } : {}) });
 }
 
+/** Elements a source page may build when the caller sets no limit (config's default). */
+const defaultSourceElements = 30_000;
+/** Time building a source page's tree may take; its reading thread has its own limit too. */
+const sourceReadMs = 5000;
+
 /** Counts start tags, stopping past `limit`: cheap next to building the document. */
 function countElements(html: string, limit: number): number {
   let n = 0;
@@ -113,7 +119,15 @@ export function readSourcePage(page: SourcePage): VerifySourceResult {
     if (page.maxElements !== undefined && countElements(html, page.maxElements) > page.maxElements) {
       return { status: 'error', permanent: true, message: `the source page has more than ${page.maxElements.toLocaleString('en')} elements, the limit for a ping's source` };
     }
-    return verifyHtml(html, page.url, targetKey, page.protocol);
+    let $: CheerioAPI;
+    try {
+      // Counted on the tree parse5 builds: the start tags above miss what it builds again.
+      $ = loadHtmlWithin(html, { maxElements: page.maxElements ?? defaultSourceElements, maxDepth: browserDepth, maxMs: sourceReadMs }, 'the source page');
+    } catch (err) {
+      if (err instanceof MarkupLimitError) return { status: 'error', permanent: true, message: `${err.message}, the limit for a ping's source` };
+      throw err;
+    }
+    return verifyHtml($, html, page.url, targetKey, page.protocol);
   }
   if (mediaType.startsWith('text/')) {
     // Only Webmention looks for a bare URL in text (§3.2.2); a pingback needs a hyperlink.
@@ -150,8 +164,7 @@ function findLinks($: CheerioAPI, base: string, targetKey: string, protocol: Pin
   return found;
 }
 
-function verifyHtml(html: string, pageUrl: string, targetKey: string, protocol: PingProtocol): VerifySourceResult {
-  const $ = load(html);
+function verifyHtml($: CheerioAPI, html: string, pageUrl: string, targetKey: string, protocol: PingProtocol): VerifySourceResult {
   const base = documentBase($, pageUrl);
   const links = findLinks($, base, targetKey, protocol);
   if (links.length === 0) return { status: 'no-link' };

@@ -5,9 +5,10 @@
 // and .commentmetadata) and microformats (h-entry/h-cite with p-author, dt-published,
 // e-content) where themes add them, across the comment-page-N/ (or ?cpage=N) pages WordPress
 // splits long threads into. Pull side only: bounded in bytes, elements and pages.
-import * as cheerio from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { CommentPingKind } from '../domain/vocabulary.ts';
+import { browserDepth, loadHtmlWithin, MarkupLimitError, type MarkupLimits } from './bounded-markup.ts';
 import { decodeText } from './decode.ts';
 import { parseLinkHeader } from './discover.ts';
 import { parseFeedDate, resolveHttpUrl } from './feed-values.ts';
@@ -155,8 +156,13 @@ export function commentPageUrl(postUrl: string, n: number, style: 'pretty' | 'qu
  */
 export function parseCommentList(html: string, pageUrl: string, limits: CommentListLimits = defaultLimits): CommentListPage {
   if (html.length > maxCommentPageChars) throw new CommentPageError(`the page is larger than ${Math.round(maxCommentPageChars / 1024 / 1024)} MB`);
-  checkMarkupShape(html);
-  const $ = cheerio.load(html);
+  let $: CheerioAPI;
+  try {
+    $ = loadHtmlWithin(html, pageLimits);
+  } catch (err) {
+    if (err instanceof MarkupLimitError) throw new CommentPageError(err.message);
+    throw err;
+  }
   const baseHref = $('base[href]').first().attr('href');
   const base = (baseHref && resolveHttpUrl(baseHref, pageUrl)) || pageUrl;
   const postUrl = postUrlOfCommentPage(pageUrl);
@@ -264,28 +270,9 @@ export function parseCommentList(html: string, pageUrl: string, limits: CommentL
   return { comments, pageUrls: others, truncated, currentPage };
 }
 
-// HTML5 tree building takes time in elements times nesting depth: a page past these is refused
-// before it is parsed (a WordPress page of 2,000 comments has about 30,000 elements, 40 deep).
-const maxPageElements = 100_000;
-const maxPageDepth = 1000;
-const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param', 'keygen', 'command']);
-
-/** Counts start tags and how deep they nest (by the tags as written), and refuses a page past the limits. */
-function checkMarkupShape(html: string): void {
-  let elements = 0;
-  let depth = 0;
-  for (const m of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(\/?)>/g)) {
-    if (m[1]) {
-      depth = Math.max(0, depth - 1);
-      continue;
-    }
-    elements += 1;
-    if (elements > maxPageElements) throw new CommentPageError(`the page has more than ${maxPageElements} elements`);
-    if (m[3] || voidElements.has(m[2]!.toLowerCase())) continue;
-    depth += 1;
-    if (depth > maxPageDepth) throw new CommentPageError(`the page's markup is nested more than ${maxPageDepth} levels deep`);
-  }
-}
+// A WordPress page of 2,000 comments builds about 30,000 elements, 40 deep; a page past these
+// limits is refused as its tree is built (bounded-markup.ts).
+const pageLimits: MarkupLimits = { maxElements: 100_000, maxDepth: browserDepth, maxMs: 2000 };
 
 /** A page that cannot be read as a comment list. */
 export class CommentPageError extends Error {

@@ -2,7 +2,7 @@
 // Discovery: from a URL a person pasted (a home page, a post, or a feed) find the blog's post
 // feed, site comment feed, pingback and webmention endpoints, RSD and TrackBack. Pull side
 // only: it fetches and reads, and hands back what it found; the caller stores it.
-import * as cheerio from 'cheerio';
+import { browserDepth, loadHtmlWithin, loadXmlWithin, MarkupLimitError, type MarkupLimits } from './bounded-markup.ts';
 import { decodeText } from './decode.ts';
 import { parseFeed } from './parse-feed.ts';
 import { sniffFeedFormat } from './parser/sniff.ts';
@@ -145,9 +145,18 @@ interface PageFindings {
 // WordPress 4.4+ names its REST API root in a Link header on every page and in the head.
 const wpApiRel = 'https://api.w.org/';
 
-/** Reads the discovery hints of an HTML page (headers and markup). */
+/**
+ * What reading a page for discovery may build: a blog's home or post page has a few thousand
+ * elements; at the limits a page still takes about half a second of the event loop.
+ */
+export const pageLimits: MarkupLimits = { maxElements: 50_000, maxDepth: browserDepth, maxMs: 1000 };
+
+/** An RSD document names a handful of APIs. */
+const rsdLimits: MarkupLimits = { maxElements: 1000, maxDepth: 32, maxMs: 250 };
+
+/** Reads the discovery hints of an HTML page (headers and markup). Throws MarkupLimitError. */
 export function readPage(html: string, pageUrl: string, headers: Record<string, string>): PageFindings {
-  const $ = cheerio.load(html);
+  const $ = loadHtmlWithin(html, pageLimits);
   const baseHref = $('base[href]').first().attr('href');
   const base = (baseHref && resolveUrl(baseHref, pageUrl)) || pageUrl;
 
@@ -198,9 +207,9 @@ export function readPage(html: string, pageUrl: string, headers: Record<string, 
   return { title, description, feeds, commentFeeds, pingback, webmention, rsdUrl, trackbackPingUrl, apiRootUrl };
 }
 
-/** Reads the XML-RPC endpoint out of an RSD document, preferring the WordPress API. */
+/** Reads the XML-RPC endpoint out of an RSD document, preferring the WordPress API. Throws MarkupLimitError. */
 export function readRsd(xml: string, rsdUrl: string): string | null {
-  const $ = cheerio.load(xml, { xml: true });
+  const $ = loadXmlWithin(xml, rsdLimits, 'the RSD document');
   const apis = $('api')
     .toArray()
     .map((el) => ({ name: (el.attribs.name ?? '').toLowerCase(), link: resolveUrl(el.attribs.apiLink ?? el.attribs.apilink, rsdUrl) }))
@@ -263,7 +272,7 @@ async function tryOptional<T>(work: () => Promise<T | null>): Promise<T | null> 
   try {
     return await work();
   } catch (err) {
-    if (err instanceof FetchError || err instanceof DiscoveryError || err instanceof FeedParseError) return null;
+    if (err instanceof FetchError || err instanceof DiscoveryError || err instanceof FeedParseError || err instanceof MarkupLimitError) return null;
     throw err;
   }
 }
@@ -301,13 +310,11 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
     // itself; otherwise anyone could claim someone else's blog (and the trust its pings get).
     const claimed = r.feed.homeUrl && resolveUrl(r.feed.homeUrl, r.url);
     const feedOrigin = `${new URL(r.url).origin}/`;
-    const readHome = async (url: string) => {
-      const res = await tryOptional(async () => {
+    const readHome = (url: string) =>
+      tryOptional(async () => {
         const answer = await deps.fetch({ url, accept: pageAccept });
-        return answer.status < 400 ? answer : null;
+        return answer.status < 400 ? { url: answer.url, findings: readPage(decodeText(answer.body, answer.headers['content-type'] ?? null, 'html').text, answer.url, answer.headers) } : null;
       });
-      return res ? { url: res.url, findings: readPage(decodeText(res.body, res.headers['content-type'] ?? null, 'html').text, res.url, res.headers) } : null;
-    };
     let home: string | null = null;
     let homePage: Awaited<ReturnType<typeof readHome>> = null;
     if (claimed) {
@@ -333,7 +340,12 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
     }
   } else {
     const html = decodeText(page.body, page.headers['content-type'] ?? null, 'html').text;
-    findings = readPage(html, page.url, page.headers);
+    try {
+      findings = readPage(html, page.url, page.headers);
+    } catch (err) {
+      if (!(err instanceof MarkupLimitError)) throw err;
+      throw new DiscoveryError('no-feed', `The page at ${page.url} could not be read: ${err.message}. Paste the address of the blog's feed instead.`, { cause: err });
+    }
     const candidates = [...findings.feeds];
     if (candidates.length === 0) {
       notes.push('The page declares no feed; Palaver tried the usual feed addresses.');
@@ -397,12 +409,11 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   let webmention = findings?.webmention ?? null;
   let apiRootUrl = findings?.apiRootUrl ?? null;
   if ((!pingback || !webmention) && newest) {
-    const postPage = await tryOptional(async () => {
+    const post = await tryOptional(async () => {
       const res = await deps.fetch({ url: newest, accept: pageAccept });
-      return res.status < 400 ? res : null;
+      return res.status < 400 ? readPage(decodeText(res.body, res.headers['content-type'] ?? null, 'html').text, res.url, res.headers) : null;
     });
-    if (postPage) {
-      const post = readPage(decodeText(postPage.body, postPage.headers['content-type'] ?? null, 'html').text, postPage.url, postPage.headers);
+    if (post) {
       if (!pingback && post.pingback) {
         pingback = post.pingback;
         notes.push('The pingback endpoint was found on a post page (X-Pingback or <link rel="pingback">).');

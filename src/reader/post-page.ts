@@ -1,6 +1,7 @@
 // Reads a post's own page for what its feed leaves out: Movable Type's default feeds carry no
 // TrackBack URL and no comment feed, but every entry page has the TrackBack RDF block.
 import { decodeText } from './decode.ts';
+import { MarkupLimitError } from './bounded-markup.ts';
 import { readPage } from './discover.ts';
 import { FetchError, type Fetch } from './types.ts';
 
@@ -9,7 +10,7 @@ export interface PostPageFindings {
   commentFeedUrl: string | null;
 }
 
-/** Fetches a post page and returns its TrackBack URL and comment feed; null when it cannot be read. */
+/** Fetches a post page and returns its TrackBack URL and comment feed; null when it cannot be read (or passes pageLimits). */
 export async function readPostPage(fetch: Fetch, url: string): Promise<PostPageFindings | null> {
   try {
     const res = await fetch({ url, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1', maxBytes: 2 * 1024 * 1024 });
@@ -18,7 +19,8 @@ export async function readPostPage(fetch: Fetch, url: string): Promise<PostPageF
     const findings = readPage(text, res.url, res.headers);
     return { trackbackPingUrl: findings.trackbackPingUrl, commentFeedUrl: findings.commentFeeds[0]?.url ?? null };
   } catch (err) {
-    if (err instanceof FetchError) return null;
+    // A page too large or too deep to read is a page without findings, as one that failed to load.
+    if (err instanceof FetchError || err instanceof MarkupLimitError) return null;
     throw err;
   }
 }

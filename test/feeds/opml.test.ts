@@ -152,9 +152,17 @@ describe('parseOpml', () => {
     expect(parseError('<opml version="2.0"><head/></opml>').message).toBe('opml: not an OPML document (no <body>)');
   });
 
-  it('walks deeply nested groups without exhausting the stack', () => {
-    const depth = 20_000;
+  it('walks groups nested up to its depth limit', () => {
+    const depth = 250;
     const text = opml(`${'<outline text="g">'.repeat(depth)}<outline type="rss" xmlUrl="http://deep.example/feed"/>${'</outline>'.repeat(depth)}`);
     expect(parseOpml(text).outlines).toEqual([{ title: 'http://deep.example/feed', xmlUrl: 'http://deep.example/feed', htmlUrl: null }]);
+  });
+
+  it('refuses a list nested deeper than its limit with a clear error, wherever the nesting is', () => {
+    const groups = opml(`${'<outline text="g">'.repeat(20_000)}<outline type="rss" xmlUrl="http://deep.example/feed"/>${'</outline>'.repeat(20_000)}`);
+    expect(() => parseOpml(groups)).toThrow(new OpmlError('the list nests elements more than 256 levels deep'));
+    // Unclosed elements in the title: reading its text walked them recursively until the stack ran out.
+    const title = `<?xml version="1.0"?><opml version="2.0"><head><title>${'<b>'.repeat(20_000)}</title></head><body/></opml>`;
+    expect(() => parseOpml(title)).toThrow(OpmlError);
   });
 });

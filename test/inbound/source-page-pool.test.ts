@@ -53,4 +53,22 @@ describe('readSourcePage', () => {
     });
     expect(readSourcePage({ ...page(entries(10)), maxElements: 2000 }).status).toBe('verified');
   });
+
+  it('counts the elements the parser builds, which can be far more than the tags written', () => {
+    // 100 formatting elements left open when their block ends are built again for every
+    // paragraph after it: about 1,100 tags build over 100,000 elements.
+    const open = Array.from({ length: 100 }, (_, i) => `<b id="b${i}">`).join('');
+    const rebuilt = page(`<div>${open}</div>${'<p>x</p>'.repeat(1000)}<a href="${target}">t</a>`);
+    expect(readSourcePage({ ...rebuilt, maxElements: 2000 })).toEqual({
+      status: 'error',
+      permanent: true,
+      message: "the source page builds more than 2,000 elements, the limit for a ping's source",
+    });
+    const deep = page(`<a href="${target}">t</a>${'<div/>'.repeat(5000)}`);
+    expect(readSourcePage({ ...deep, maxElements: 20_000 })).toEqual({
+      status: 'error',
+      permanent: true,
+      message: "the source page nests elements more than 512 levels deep, the limit for a ping's source",
+    });
+  });
 });

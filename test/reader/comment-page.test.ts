@@ -54,18 +54,29 @@ describe('parseCommentList', () => {
     expect(page.truncated).toBe(true);
   });
 
-  it('finds parents within maxDepth ancestors on a 300-level thread', () => {
+  it('finds parents within maxDepth ancestors on a 200-level thread', () => {
     let html = '<p>x</p>';
-    for (let i = 300; i >= 1; i--) html = `<li id="comment-${i}" class="comment"><div class="comment-content">c${i}</div><ol class="children">${html}</ol></li>`;
+    for (let i = 200; i >= 1; i--) html = `<li id="comment-${i}" class="comment"><div class="comment-content">c${i}</div><ol class="children">${html}</ol></li>`;
     const page = parseCommentList(`<ol>${html}</ol>`, 'http://x.example/p/', { maxComments: 10_000, maxDepth: 8 });
-    expect(page.comments).toHaveLength(300);
+    expect(page.comments).toHaveLength(200);
     expect(page.comments.every((c) => (c.id === '1' ? c.parentId === null : Number(c.parentId) === Number(c.id) - 1))).toBe(true);
-    expect(page.comments[299]!.contentHtml).toBe('c300');
+    expect(page.comments[199]!.contentHtml).toBe('c200');
   });
 
   it('refuses markup nested deeper than it parses (HTML tree building slows with depth)', () => {
-    expect(() => parseCommentList(`<ol><li id="comment-1">${'<div class="x">'.repeat(30_000)}</ol>`, 'http://x.example/p/')).toThrow(/nested more than 1000 levels/);
-    expect(() => parseCommentList(`<ol>${'<i>x</i>'.repeat(120_000)}</ol>`, 'http://x.example/p/')).toThrow(/more than 100000 elements/);
+    expect(() => parseCommentList(`<ol><li id="comment-1">${'<div class="x">'.repeat(30_000)}</ol>`, 'http://x.example/p/')).toThrow(new CommentPageError('the page nests elements more than 512 levels deep'));
+    // HTML ignores the slash of <div/>: each one opens a div.
+    expect(() => parseCommentList(`<ol><li id="comment-1">${'<div/>'.repeat(30_000)}</ol>`, 'http://x.example/p/')).toThrow(/nests elements more than 512 levels deep/);
+    expect(() => parseCommentList(`<ol>${'<i>x</i>'.repeat(120_000)}</ol>`, 'http://x.example/p/')).toThrow(new CommentPageError('the page builds more than 100,000 elements'));
+  });
+
+  it('counts the elements the parser builds again, not only the tags written', () => {
+    // Formatting elements still open when their block ends are rebuilt for every block after
+    // it: 100 of them and 5,000 paragraphs (40 KB) would build half a million elements.
+    const open = Array.from({ length: 100 }, (_, i) => `<b id="b${i}">`).join('');
+    const html = `<ol><li id="comment-1" class="comment">c</li></ol><div>${open}</div>${'<p>x</p>'.repeat(5000)}`;
+    expect(html.length).toBeLessThan(45_000);
+    expect(() => parseCommentList(html, 'http://x.example/p/')).toThrow(new CommentPageError('the page builds more than 100,000 elements'));
   });
 
   it('refuses a page larger than it parses', () => {

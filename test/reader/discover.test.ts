@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import { MarkupLimitError } from '../../src/reader/bounded-markup.ts';
 import { discoverBlog, DiscoveryError, normalizeInputUrl, parseLinkHeader, readPage, readRsd } from '../../src/reader/discover.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { FetchError, type Fetch, type FetchResponse } from '../../src/reader/types.ts';
@@ -164,7 +165,31 @@ describe('readPage', () => {
   });
 });
 
+// Markup whose tree costs far more than its size: each <div/> opens a div (HTML ignores the
+// slash), and formatting elements left open when their block ends are built again for every
+// paragraph after it (100 of them and 1,000 paragraphs build 100,000 elements from 10 KB).
+const nestedDivs = `<title>Tief</title><link rel="alternate" type="application/rss+xml" href="/feed/">${'<div/>'.repeat(20_000)}`;
+const rebuiltFormatting = `<title>Breit</title><div>${Array.from({ length: 100 }, (_, i) => `<b id="b${i}">`).join('')}</div>${'<p>x</p>'.repeat(1000)}`;
+
+describe('readPage within its limits', () => {
+  it('refuses a page whose tree nests past 512 levels or builds more than 50,000 elements, however few its tags', () => {
+    expect(() => readPage(nestedDivs, 'http://blog.example/', {})).toThrow(new MarkupLimitError('depth', 'the page nests elements more than 512 levels deep'));
+    expect(rebuiltFormatting.length).toBeLessThan(12_000);
+    expect(() => readPage(rebuiltFormatting, 'http://blog.example/', {})).toThrow(new MarkupLimitError('elements', 'the page builds more than 50,000 elements'));
+  });
+
+  it('reads a page at the limits', () => {
+    const deep = `<link rel="alternate" type="application/rss+xml" href="/feed/">${'<div>'.repeat(500)}`;
+    expect(readPage(deep, 'http://blog.example/', {}).feeds).toEqual([{ url: 'http://blog.example/feed/', format: 'rss', title: null }]);
+  });
+});
+
 describe('readRsd', () => {
+  it('refuses a document nested deeper than an RSD ever is', () => {
+    const rsd = `<?xml version="1.0"?><rsd version="1.0"><service><apis><api name="WordPress" apiLink="/xmlrpc.php"/>${'<x>'.repeat(20_000)}</apis></service></rsd>`;
+    expect(() => readRsd(rsd, 'http://blog.example/rsd.xml')).toThrow(/the RSD document nests elements more than 32 levels deep/);
+  });
+
   it("takes WordPress's XML-RPC API, not Movable Type's", () => {
     const rsd = (apis: string) => `<?xml version="1.0"?><rsd version="1.0"><service><apis>${apis}</apis></service></rsd>`;
     expect(readRsd(rsd('<api name="MetaWeblog" apiLink="/mt-xmlrpc.cgi"/><api name="WordPress" apiLink="/xmlrpc.php"/>'), 'http://blog.example/rsd.xml')).toBe('http://blog.example/xmlrpc.php');
@@ -225,6 +250,24 @@ describe('discoverBlog', () => {
   ])('explains %s', async (_what, url, code) => {
     const web = fakeWeb({});
     await expect(discoverBlog(url, { fetch: web })).rejects.toSatisfy((err: unknown) => err instanceof DiscoveryError && err.code === code);
+  });
+
+  it('explains a home page too deep to read, and suggests pasting the feed', async () => {
+    const web = fakeWeb({ 'https://blog.example/': { body: nestedDivs } });
+    await expect(discoverBlog('https://blog.example/', { fetch: web })).rejects.toThrow(
+      new DiscoveryError('no-feed', "The page at https://blog.example/ could not be read: the page nests elements more than 512 levels deep. Paste the address of the blog's feed instead."),
+    );
+  });
+
+  it('registers a blog whose newest post page is too deep to read, without what that page would have named', async () => {
+    const web = fakeWeb({
+      'https://blog.example/': { body: '<link rel="alternate" type="application/rss+xml" href="/feed/"><title>Sachar</title>' },
+      'https://blog.example/feed/': { body: rss('https://blog.example/', ['https://blog.example/2008/11/idee/']), type: 'application/rss+xml' },
+      'https://blog.example/2008/11/idee/': { body: `<link rel="pingback" href="/xmlrpc.php">${rebuiltFormatting}` },
+    });
+    const found = await discoverBlog('blog.example', { fetch: web });
+    expect(found).toMatchObject({ homeUrl: 'https://blog.example/', pingbackEndpoint: null });
+    expect(found.notes).toContain('No pingback endpoint found.');
   });
 
   it('says which named feeds could not be read when none of them is a feed', async () => {

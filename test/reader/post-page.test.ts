@@ -1,0 +1,28 @@
+// A post's own page read for its TrackBack URL and comment feed: what it finds, and nothing
+// (not an error) when the page cannot be read.
+import { describe, expect, it } from 'vitest';
+import { readPostPage } from '../../src/reader/post-page.ts';
+import type { Fetch, FetchResponse } from '../../src/reader/types.ts';
+
+function serving(body: string): Fetch {
+  return (async (request) => {
+    const response: FetchResponse = { requestedUrl: request.url, url: request.url, status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(body), redirects: [], notModified: false };
+    return response;
+  }) as Fetch;
+}
+
+const head = `<link rel="alternate" type="application/rss+xml" title="Kommentare zu Idee" href="/2008/11/idee/feed/">
+  <!-- <rdf:Description trackback:ping="http://blog.example/mt-tb.cgi/42" /> -->`;
+
+describe('readPostPage', () => {
+  it("finds the TrackBack URL and the post's comment feed", async () => {
+    expect(await readPostPage(serving(head), 'http://blog.example/2008/11/idee/')).toEqual({
+      trackbackPingUrl: 'http://blog.example/mt-tb.cgi/42',
+      commentFeedUrl: 'http://blog.example/2008/11/idee/feed/',
+    });
+  });
+
+  it('finds nothing on a page whose tree passes the limits of reading a page', async () => {
+    expect(await readPostPage(serving(`${head}${'<div/>'.repeat(20_000)}`), 'http://blog.example/2008/11/idee/')).toBeNull();
+  });
+});
