@@ -65,35 +65,105 @@ const impliedEndElements = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'th
 /** Above sanitize-html's nestingLimit, so legitimate markup is left to the real parser. */
 const maxTagDepth = 200;
 
+/** Where a tag ends as htmlparser2's tokenizer reads it: its ">", or the end of the text. */
+function tagEnd(html: string, from: number, closing: boolean): number {
+  // An end tag's attributes are skipped to the first ">"; a start tag's quoted values may hold one.
+  if (closing) {
+    const end = html.indexOf('>', from);
+    return end === -1 ? html.length : end;
+  }
+  let at = from;
+  while (at < html.length) {
+    const c = html.charCodeAt(at);
+    if (c === 62 /* > */) return at;
+    at += 1;
+    if (c !== 61 /* = */) continue;
+    while (at < html.length && isSpace(html.charCodeAt(at))) at += 1;
+    const quote = html.charCodeAt(at);
+    if (quote === 34 /* " */ || quote === 39 /* ' */) {
+      const close = html.indexOf(quote === 34 ? '"' : "'", at + 1);
+      at = close === -1 ? html.length : close + 1;
+    }
+  }
+  return html.length;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Where "/>" closes an element, as in htmlparser2: inside <svg> or <math>, not in HTML. */
+const foreignElements = new Set(['svg', 'math']);
+
 /**
  * Drops start and end tags nested deeper than maxTagDepth before parsing. htmlparser2 keeps its
  * open-element stack with Array#unshift, so parsing is quadratic in nesting depth (200 000 nested
- * <a>: 9 s); no blog post nests 200 deep. Text stays; only the surplus tags go. Linear: a tag
- * ends at the next "<" or ">".
+ * <a>: 9 s; 80,000 <div/>, which HTML reads as open divs, or <div x="<">: 4–6 s); no blog post
+ * nests 200 deep. Text stays; only the surplus tags go. Tags are found as htmlparser2's tokenizer
+ * finds them (quoted attribute values may hold "<" and ">"), in one pass that never looks back.
  */
-function flattenDeepNesting(html: string): string {
+export function flattenDeepNesting(html: string): string {
   // A tag is dropped only after maxTagDepth start tags: with no more "<" than that, none is.
   if (countBelow(html, '<', maxTagDepth + 1)) return html;
   let depth = 0;
   let dropped = 0;
-  return html.replace(/<(\/?)([A-Za-z][^\s/<>]*)[^<>]*>/g, (tag, close: string, rawName: string) => {
-    const name = rawName.toLowerCase();
-    if (voidElements.has(name) || impliedEndElements.has(name) || (!close && tag.endsWith('/>'))) return tag;
-    if (close) {
-      if (dropped > 0) {
-        dropped--;
-        return '';
+  // Depths at which an <svg> or <math> opened: foreign content, where "/>" closes an element.
+  const foreignAt: number[] = [];
+  const kept: string[] = [];
+  let copiedTo = 0;
+  for (let at = html.indexOf('<'); at !== -1 && at < html.length; ) {
+    if (html.startsWith('<!--', at)) {
+      const end = html.indexOf('-->', at + 4);
+      if (end === -1) break;
+      at = html.indexOf('<', end + 3);
+      continue;
+    }
+    const closing = html.charCodeAt(at + 1) === 47; /* / */
+    const nameAt = closing ? at + 2 : at + 1;
+    if (!isAsciiLetter(html.charCodeAt(nameAt))) {
+      at = html.indexOf('<', at + 1);
+      continue;
+    }
+    let nameEnd = nameAt + 1;
+    while (nameEnd < html.length) {
+      const c = html.charCodeAt(nameEnd);
+      if (isSpace(c) || c === 47 || c === 62) break;
+      nameEnd += 1;
+    }
+    const name = html.slice(nameAt, nameEnd).toLowerCase();
+    const end = tagEnd(html, nameEnd, closing);
+    const selfClosing = !closing && html.charCodeAt(end - 1) === 47 && foreignAt.length > 0;
+    let drop = false;
+    if (!voidElements.has(name) && !impliedEndElements.has(name) && !selfClosing) {
+      if (closing) {
+        if (dropped > 0) {
+          dropped -= 1;
+          drop = true;
+        } else if (depth > 0) {
+          depth -= 1;
+          while (foreignAt.length > 0 && foreignAt[foreignAt.length - 1]! >= depth) foreignAt.pop();
+        }
+      } else if (depth >= maxTagDepth) {
+        dropped += 1;
+        drop = true;
+      } else {
+        if (foreignElements.has(name)) foreignAt.push(depth);
+        depth += 1;
       }
-      if (depth > 0) depth--;
-      return tag;
     }
-    if (depth >= maxTagDepth) {
-      dropped++;
-      return '';
+    if (drop) {
+      kept.push(html.slice(copiedTo, at));
+      copiedTo = Math.min(end + 1, html.length);
     }
-    depth++;
-    return tag;
-  });
+    at = html.indexOf('<', end + 1);
+  }
+  if (copiedTo === 0) return html;
+  kept.push(html.slice(copiedTo));
+  return kept.join('');
 }
 
 /** Tells whether `text` holds `char` fewer than `limit` times (stops counting at the limit). */
