@@ -45,11 +45,11 @@ describe('createSourcePagePool', () => {
 });
 
 describe('readSourcePage', () => {
-  it('refuses a page with more elements than the limit before building it, naming the limit', () => {
+  it('refuses a page with more elements than the limit, naming the limit', () => {
     expect(readSourcePage({ ...page(entries(1000)), maxElements: 2000 })).toEqual({
       status: 'error',
       permanent: true,
-      message: "the source page has more than 2,000 elements, the limit for a ping's source",
+      message: "the source page builds more than 2,000 elements, the limit for a ping's source",
     });
     expect(readSourcePage({ ...page(entries(10)), maxElements: 2000 }).status).toBe('verified');
   });

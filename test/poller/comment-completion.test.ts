@@ -213,7 +213,7 @@ describe('hostile answers while completing comments', () => {
     expect(c.missingCount).toBe(15);
     const [gap] = (await t.app.inject('/api/blogs/1')).json().commentGaps;
     expect(gap.reason).toContain('the REST API answered with 5000 comments, more than the 100 asked for');
-    expect(gap.reason).toContain('nested more than 1000 levels deep');
+    expect(gap.reason).toContain('nests elements more than 512 levels deep');
 
     server.set('/wp-json/wp/v2/comments', { status: 200, headers: { 'content-type': 'application/json' }, body: `[${'{"id":1,"post":41},'.repeat(200_000)}{}]` });
     await t.poller.pollOnce({ force: true });

@@ -129,6 +129,16 @@ describe('parseLinkHeader', () => {
       { url: 'https://hub.example/', rels: ['hub'] },
     ]);
   });
+  it('reads quoted parameters holding commas, semicolons and escaped quotes, and takes the first rel', () => {
+    expect(parseLinkHeader('<https://hub.example/>; title="Hub, \\"der\\" eine; ja"; rel="hub self"; rel=other, </wm>; rel=webmention', 'http://blog.example/')).toEqual([
+      { url: 'https://hub.example/', rels: ['hub', 'self'] },
+      { url: 'http://blog.example/wm', rels: ['webmention'] },
+    ]);
+  });
+  it('reads a header of stray markup in one pass', () => {
+    // 190 KB like this held a regular expression for 10–15 s.
+    expect(parseLinkHeader(`<http://blog.example/feed/>; rel="alternate"${'<!--'.repeat(47_000)}`, 'http://blog.example/')).toEqual([{ url: 'http://blog.example/feed/', rels: ['alternate'] }]);
+  });
   it('reads nothing from no header, and skips links that are not http(s)', () => {
     expect(parseLinkHeader(undefined, 'http://blog.example/')).toEqual([]);
     expect(parseLinkHeader('<mailto:a@b.example>; rel="webmention"', 'http://blog.example/')).toEqual([]);
