@@ -46,6 +46,23 @@ afterAll(async () => {
 });
 
 describe('registry', () => {
+  it('a home page whose tree would nest 40,000 deep is refused in words that ask for the feed, and the next registration goes through', async () => {
+    const world = await worldWith({ moderation: 'open', perClientPerHour: 100, perHostPerHour: 100 });
+    try {
+      // Read whole, these 200 KB held the event loop for about 26 s.
+      web.route('/deep-home/', { type: 'text/html; charset=utf-8', body: `<!DOCTYPE html><title>Tief</title>${'<div>'.repeat(40_000)}` });
+      const refused = await register(world, `${web.origin}/deep-home/`, '198.51.100.77');
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+      expect(refused.statusCode).toBeLessThan(500);
+      expect(refused.body).toContain('the page nests elements more than 512 levels deep');
+      expect(refused.body).toContain("Paste the address of the blog's feed instead.");
+      const next = await register(world, serveBlog('after-deep', [{ title: 'Danach' }]), '198.51.100.77');
+      expect(next.statusCode).toBe(201);
+    } finally {
+      await world.close();
+    }
+  });
+
   it('300 registrations from one client: at most registry.perClientPerHour succeed, the rest answer 429 with Retry-After', async () => {
     const world = await worldWith({ moderation: 'open', perClientPerHour: 10, perHostPerHour: 10_000 });
     try {
