@@ -14,8 +14,10 @@ import { CommentPageError, parseCommentList } from '../../src/reader/comment-pag
 import { decodeText } from '../../src/reader/decode.ts';
 import { parseLinkHeader, readPage, readRsd } from '../../src/reader/discover.ts';
 import { draftAndReadBody, itemHashOf } from '../../src/reader/entry-draft.ts';
+import { fetchPingbackSources, fetchTrackbackListing } from '../../src/reader/listings.ts';
 import { parseFeed } from '../../src/reader/parse-feed.ts';
-import { FeedParseError } from '../../src/reader/types.ts';
+import { FeedParseError, type Fetch } from '../../src/reader/types.ts';
+import { readWpRestComments } from '../../src/reader/wp-rest-comments.ts';
 import { parseMethodCall, XmlRpcParseError } from '../../src/xmlrpc/codec.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,6 +65,14 @@ const pingbacks = [
 const rsd = '<?xml version="1.0"?><rsd version="1.0"><service><engineName>WordPress</engineName><apis><api name="WordPress" blogID="1" preferred="true" apiLink="http://blog.example/xmlrpc.php"/></apis></service></rsd>';
 const opml = read('test/feeds/fixtures/blog-week-nested.opml');
 const linkHeader = '<http://blog.example/feed/>; rel="alternate"; type="application/rss+xml", </wm>; rel=webmention, <a>; title="x, y"; rel="x y"';
+const listing = '<?xml version="1.0" encoding="iso-8859-1"?><response><error>0</error><rss version="0.91"><channel><title>Idee</title><link>http://blog.example/2008/11/idee/</link><item><title>Antwort</title><link>http://source.example/p/</link><description>Ich sehe das anders.</description></item></channel></rss></response>';
+const pingbackList = '<?xml version="1.0"?><methodResponse><params><param><value><array><data><value><string>http://source.example/p/</string></value><value><string>http://other.example/q/</string></value></data></array></value></param></params></methodResponse>';
+const wpComments = JSON.stringify([{ id: 7, post: 42, parent: 0, author_name: 'Martin', author_url: 'http://martin.example/', date_gmt: '2008-11-12T10:05:00', link: 'http://blog.example/2008/11/idee/#comment-7', content: { rendered: '<p>Gute Idee, aber <a href="http://x.example/">hier</a>.</p>' }, type: 'comment' }]);
+
+/** A fetch that answers every request with `body`, as a server on the other end might. */
+function answering(body: string, contentType: string, headers: Record<string, string> = {}): Fetch {
+  return (async (request) => ({ requestedUrl: request.url, url: request.url, status: 200, headers: { 'content-type': contentType, ...headers }, body: Buffer.from(body, 'latin1'), redirects: [], notModified: false })) as Fetch;
+}
 const trackbacks = ['title=Hallo%20Welt&url=http%3A%2F%2Fsource.example%2Fp&excerpt=%C3%BCber&blog_name=Blog', `url=http://x.example/&title=${'%FF'.repeat(10)}`];
 
 // What mutations splice in: markup that parsers treat specially, and the protocols' own elements.
@@ -125,6 +135,15 @@ const readers: Record<string, { refusals: (abstract new (...args: never[]) => Er
       return withInput(input, () => readSourcePage(page));
     },
   },
+  listing: { refusals: [], run: () => { const input = mutate(listing); return withInput(input, () => fetchTrackbackListing(answering(input, 'text/xml'), 'http://blog.example/mt-tb.cgi/42')); } },
+  'pingback-list': { refusals: [], run: () => { const input = mutate(pingbackList); return withInput(input, () => fetchPingbackSources(answering(input, 'text/xml'), 'http://blog.example/xmlrpc.php', 'http://blog.example/2008/11/idee/')); } },
+  'wp-rest': {
+    refusals: [],
+    run: () => {
+      const input = mutate(wpComments);
+      return withInput(input, () => readWpRestComments(answering(input, 'application/json; charset=UTF-8', { 'x-wp-total': '1', 'x-wp-totalpages': '1' }), 'http://blog.example/wp-json/', 42, { guid: 'http://blog.example/?p=42', url: 'http://blog.example/2008/11/idee/' }, { maxPages: 1 }));
+    },
+  },
   opml: { refusals: [OpmlError], run: () => { const input = mutate(opml); return withInput(input, () => parseOpml(input)); } },
   trackback: { refusals: [], run: () => { const input = mutate(pick(trackbacks)); return withInput(input, () => parseTrackbackPing(Buffer.from(input, 'latin1'), pick(['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=iso-8859-1', undefined, 'text/plain']))); } },
 };
@@ -179,7 +198,7 @@ for (let i = 0; i < runs; i++) {
   }
 }
 console.log(`seed ${seed}, ${runs} inputs:`);
-for (const [name, t] of tally) console.log(`  ${name.padEnd(10)} ${String(t.inputs).padStart(6)} inputs, ${t.crashes} crashes, ${t.slow} over ${slowMs} ms, slowest ${t.slowestMs.toFixed(0)} ms`);
+for (const [name, t] of tally) console.log(`  ${name.padEnd(14)} ${String(t.inputs).padStart(6)} inputs, ${t.crashes} crashes, ${t.slow} over ${slowMs} ms, slowest ${t.slowestMs.toFixed(0)} ms`);
 const crashes = [...tally.values()].reduce((n, t) => n + t.crashes, 0);
 console.log(crashes === 0 ? 'no crashes' : `${crashes} crashes; inputs in ${path.relative(root, out)}/`);
 process.exit(crashes === 0 ? 0 : 1);
