@@ -9,6 +9,7 @@
 // Sites that switch the API off answer 401 (rest_not_logged_in, rest_cannot_access), 403
 // (rest_forbidden, or a firewall's HTML) or 404 (rest_no_route); a password-protected or private
 // post answers 401/403 rest_cannot_read_post for that post alone.
+import { JsonDepthError, parseJsonWithin } from './json-within.ts';
 import { z } from 'zod';
 import { parseFeedDate, resolveHttpUrl } from './feed-values.ts';
 import { wordpressPostId } from './listings.ts';
@@ -212,8 +213,9 @@ async function fetchRestJson(fetch: Fetch, url: string): Promise<Fetched> {
     return { ok: false, answer: { kind: 'off', status: 200, reason: 'the REST API answered with a web page instead of JSON' } };
   }
   try {
-    return { ok: true, json: JSON.parse(res.body.toString('utf8')), headers: res.headers };
-  } catch {
+    return { ok: true, json: parseJsonWithin(res.body.toString('utf8')), headers: res.headers };
+  } catch (err) {
+    if (err instanceof JsonDepthError) return { ok: false, answer: { kind: 'failed', status: 200, reason: `the REST API answered with JSON that ${err.message.replace(/^the JSON /, '')}` } };
     return { ok: false, answer: { kind: 'failed', status: 200, reason: 'the REST API answered with malformed JSON' } };
   }
 }

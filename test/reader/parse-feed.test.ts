@@ -442,6 +442,11 @@ describe('parseFeed', () => {
   });
 
   describe('JSON Feed', () => {
+    it('refuses JSON nested deeper than any feed, before building it', async () => {
+      const deep = `{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "_ext": ${'['.repeat(10_000)}${']'.repeat(10_000)}}]}`;
+      await expect(parseFeed(deep, 'http://blog.example/feed.json')).rejects.toThrow(new FeedParseError('malformed', 'the JSON nests more than 64 levels deep'));
+    });
+
     it('reads JSON Feed 1.1, ignoring _ extensions', async () => {
       const feed = await parseFixture('json-feed-11.json', 'https://json.example.org/feed.json');
       expect(feed).toMatchObject({

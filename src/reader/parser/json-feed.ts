@@ -1,6 +1,7 @@
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) into the normalized ParsedFeed.
 // Hand-written because no XML parser applies; reads only the documented fields, ignores
 // "_"-extensions, and never trusts a value's type.
+import { JsonDepthError, parseJsonWithin } from '../json-within.ts';
 import { collapseText, escapeHtml, parseFeedDate, resolveHttpUrl } from '../feed-values.ts';
 import { FeedParseError, type FeedItem, type ParsedFeed } from '../types.ts';
 
@@ -68,8 +69,9 @@ function readItem(raw: Json, feedBase: string, feedAuthor: Json | null, feedLang
 export function parseJsonFeed(source: string, feedUrl: string): ParsedFeed {
   let doc: unknown;
   try {
-    doc = JSON.parse(source);
+    doc = parseJsonWithin(source);
   } catch (err) {
+    if (err instanceof JsonDepthError) throw new FeedParseError('malformed', err.message, { cause: err });
     throw new FeedParseError('malformed', `not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!isObject(doc)) throw new FeedParseError('not-a-feed', 'this JSON document is not a JSON Feed (no top-level object)');
