@@ -8,6 +8,7 @@ import { readBloggerComments, isBloggerCommentFeed } from '../reader/blogger-com
 import { readCommentPages } from '../reader/comment-page.ts';
 import { decodeText } from '../reader/decode.ts';
 import { identityOf } from '../reader/entry-draft.ts';
+import type { FeedReader } from '../reader/read-feed.ts';
 import { parseFeed } from '../reader/parse-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FeedItem } from '../reader/types.ts';
 import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts';
@@ -38,6 +39,8 @@ export const defaultCompletionSettings: CompletionSettings = { maxCommentPages: 
 export interface CompletionDeps {
   db: Db;
   fetch: Fetch;
+  /** Reads comment pages in its thread; without it they are read here. */
+  reader?: Pick<FeedReader, 'readCommentList'>;
   settings: CompletionSettings;
   /** Stores comment items of the source the way a comment feed's are (threading included). */
   ingest: (items: FeedItem[]) => Promise<{ inserted: number; entryIds: number[]; conversationIds: number[] }>;
@@ -165,7 +168,7 @@ async function fillPostComments(
     // After a complete REST list only pings can be missing: the page shows them without text in
     // today's themes, so they are left to the ping listings.
     if (!completeList && ((await stillMissing()) > 0 || overflow)) {
-      const page = await readCommentPages(deps.fetch, { guid: post.guid, url: post.url }, { maxPages: deps.settings.maxCommentPages, maxBytes: deps.settings.maxCommentPageBytes });
+      const page = await readCommentPages(deps.fetch, { guid: post.guid, url: post.url }, { maxPages: deps.settings.maxCommentPages, maxBytes: deps.settings.maxCommentPageBytes, ...(deps.reader ? { reader: deps.reader } : {}) });
       if (page.kind === 'comments') {
         await store(page.items);
         if (page.apiRootUrl && blog && !blog.apiRootUrl) await updateBlogApiRoot(deps.db, blog.id, page.apiRootUrl);

@@ -67,7 +67,7 @@ function completeComments(deps: RefreshDeps, source: Source, feedItems: FeedItem
     const r = await ingestFeedItems(deps.db, source, { items, title: null }, started.toISOString(), deps.reader ? { reader: deps.reader } : {});
     return { inserted: r.inserted, entryIds: r.changed.entryIds, conversationIds: r.changed.conversationIds };
   };
-  return completePostComments({ db: deps.db, fetch: deps.fetch, settings, ingest }, source, feedItems, started);
+  return completePostComments({ db: deps.db, fetch: deps.fetch, settings, ingest, ...(deps.reader ? { reader: deps.reader } : {}) }, source, feedItems, started);
 }
 
 // What a comment source records about comments still missing, and its next check: sooner
@@ -336,7 +336,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
 
 // What follows a committed ingest: the pages of unexplained posts, then the listeners.
 async function afterIngest(
-  deps: Pick<RefreshDeps, 'db' | 'fetch' | 'onEntriesChanged' | 'onPostFeedRead'>,
+  deps: Pick<RefreshDeps, 'db' | 'fetch' | 'reader' | 'onEntriesChanged' | 'onPostFeedRead'>,
   source: Source,
   feed: ParsedFeed,
   ingested: FeedIngest,
@@ -345,7 +345,7 @@ async function afterIngest(
   // Their pages are read once, after the commit, a few per poll: the post page has the
   // TrackBack RDF whose listing (?__mode=rss) Palaver can then follow.
   for (const post of ingested.unexplained.slice(0, maxPostPagesPerPoll)) {
-    const found = await readPostPage(deps.fetch, post.url);
+    const found = await readPostPage(deps.fetch, post.url, deps.reader);
     if (!found) continue;
     const sources = [
       ...listingSourcesFor({ url: post.url, trackbackPingUrl: found.trackbackPingUrl }, null),

@@ -12,7 +12,7 @@ import { browserDepth, loadHtmlWithin, MarkupLimitError, type MarkupLimits } fro
 import { decodeText } from './decode.ts';
 import { parseLinkHeader } from './discover.ts';
 import { parseFeedDate, resolveHttpUrl } from './feed-values.ts';
-import { FetchError, type Fetch, type FeedItem } from './types.ts';
+import { FeedParseError, FetchError, type Fetch, type FeedItem } from './types.ts';
 
 /** One comment as the page shows it; HTML is raw (sanitized at ingest). */
 export interface PageComment {
@@ -274,6 +274,11 @@ export function parseCommentList(html: string, pageUrl: string, limits: CommentL
 // limits is refused as its tree is built (bounded-markup.ts).
 const pageLimits: MarkupLimits = { maxElements: 100_000, maxDepth: browserDepth, maxMs: 2000 };
 
+/** Reads a comment list elsewhere as parseCommentList does here: the poller's reading threads (read-feed.ts). */
+export interface CommentListReader {
+  readCommentList(html: string, url: string, limits?: CommentListLimits): Promise<CommentListPage>;
+}
+
 /** A page that cannot be read as a comment list. */
 export class CommentPageError extends Error {
   constructor(message: string) {
@@ -354,12 +359,13 @@ function apiRootOf(headers: Record<string, string>, pageUrl: string): string | n
 /**
  * Reads a post's comments from its page and, when WordPress splits them, its other comment
  * pages, newest page first, at most `maxPages` pages. Pages the navigation skips ("1 … 5 6")
- * are filled in from the URL pattern. Never throws for what the blog does.
+ * are filled in from the URL pattern. With a reader, each page is built into a tree in its
+ * thread. Never throws for what the blog does.
  */
 export async function readCommentPages(
   fetch: Fetch,
   post: { guid: string | null; url: string },
-  options: { maxPages: number; maxBytes: number; limits?: CommentListLimits },
+  options: { maxPages: number; maxBytes: number; limits?: CommentListLimits; reader?: CommentListReader },
 ): Promise<CommentPagesResult> {
   const first = await fetchPage(fetch, post.url, options.maxBytes);
   if (!first.ok) return { kind: 'failed', status: first.status, reason: first.reason };
@@ -374,12 +380,13 @@ export async function readCommentPages(
   let style: 'pretty' | 'query' = 'pretty';
 
   // Reads one page into the result; returns why it could not, or null.
-  const take = (text: string, url: string): string | null => {
+  const take = async (text: string, url: string): Promise<string | null> => {
     let page: CommentListPage;
     try {
-      page = parseCommentList(text, url, options.limits);
+      page = options.reader ? await options.reader.readCommentList(text, url, options.limits) : parseCommentList(text, url, options.limits);
     } catch (err) {
-      if (err instanceof CommentPageError) return err.message;
+      // FeedParseError: the reading thread's time or memory limit.
+      if (err instanceof CommentPageError || err instanceof FeedParseError) return err.message;
       throw err;
     }
     pagesRead += 1;
@@ -398,7 +405,7 @@ export async function readCommentPages(
     return null;
   };
 
-  const refused = take(first.text, first.url);
+  const refused = await take(first.text, first.url);
   if (refused !== null) return { kind: 'failed', status: 200, reason: `the post page's comments could not be read: ${refused}` };
   // Navigation shows the first, the last and the pages near the current one: the pages in
   // between follow from the pattern.
@@ -418,7 +425,7 @@ export async function readCommentPages(
     requests += 1;
     const page = await fetchPage(fetch, url, options.maxBytes);
     if (!page.ok) continue;
-    take(page.text, page.url);
+    await take(page.text, page.url);
   }
   return {
     kind: 'comments',

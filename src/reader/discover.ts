@@ -164,7 +164,7 @@ function hasRel(el: { attribs: Record<string, string> }, rel: string): boolean {
   return (el.attribs.rel ?? '').toLowerCase().split(/\s+/).includes(rel);
 }
 
-interface PageFindings {
+export interface PageFindings {
   title: string | null;
   description: string | null;
   feeds: FeedCandidate[];

@@ -1,11 +1,25 @@
 // The worker thread behind read-feed.ts's reader, which runs and limits it: it decodes and
-// parses feed bodies, hashes and drafts feed items, one job at a time, and touches nothing else.
+// parses feed bodies, hashes and drafts feed items, reads post and comment pages, one job at a
+// time, and touches nothing else.
 import { parentPort } from 'node:worker_threads';
 import { draftAndReadBody, itemHashOf } from './entry-draft.ts';
 import { readFeedHere, type FeedReadAnswer, type ReadingJob } from './read-feed.ts';
 import { FeedParseError } from './types.ts';
 
 async function answer(job: ReadingJob): Promise<FeedReadAnswer> {
+  if ('page' in job) {
+    const { page } = job;
+    // Loaded with the first page: a thread that reads only feeds never pays for parse5.
+    const [{ MarkupLimitError }, { CommentPageError, parseCommentList }, { readPage }] = await Promise.all([import('./bounded-markup.ts'), import('./comment-page.ts'), import('./discover.ts')]);
+    try {
+      if (page.read === 'findings') return { id: job.id, findings: readPage(page.html, page.url, page.headers) };
+      return { id: job.id, comments: parseCommentList(page.html, page.url, page.limits) };
+    } catch (err) {
+      if (err instanceof MarkupLimitError) return { id: job.id, refused: { limit: err.limit, message: err.message } };
+      if (err instanceof CommentPageError) return { id: job.id, refused: { limit: null, message: err.message } };
+      throw err;
+    }
+  }
   if ('draft' in job) {
     const at = new Date(job.draft.at);
     return { id: job.id, drafts: job.draft.items.map((item) => draftAndReadBody(item, job.draft.kind, at)) };

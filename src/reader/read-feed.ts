@@ -1,5 +1,6 @@
 // Reads fetched feed bodies (decode → parse) and drafts their new items (sanitize, read links and
-// text) in worker threads (read-feed-worker.ts) with a time and a memory limit per job. The
+// text) in worker threads (read-feed-worker.ts) with a time and a memory limit per job; the
+// poller's post pages and comment pages are built into trees there too. The
 // poller's reading threads take all of that CPU work off the event loop, which is left with the
 // store's; without them, a large body is still read off the event loop (readFeed), so a feed of
 // megabytes never holds the loop that answers pages, feeds and pings.
@@ -7,8 +8,11 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { workerBootstrap } from '../worker-bootstrap.ts';
+import { MarkupLimitError } from './bounded-markup.ts';
+import { CommentPageError, type CommentListLimits, type CommentListPage } from './comment-page.ts';
 import { decodeText } from './decode.ts';
 import type { draftAndReadBody } from './entry-draft.ts';
+import type { PageFindings } from './discover.ts';
 import { parseFeed } from './parse-feed.ts';
 import { FeedParseError, type FeedItem, type FeedParseErrorCode, type ParsedFeed } from './types.ts';
 
@@ -33,12 +37,17 @@ export type ReadDraft = ReturnType<typeof draftAndReadBody>;
 /** What a thread is asked: a body to read, or a feed's items to draft. */
 export type ReadingJob =
   | { id: number; read: { body: Buffer; contentType: string | null; url: string; items?: { kind: EntryKind; scope: string; at: number; draftUpTo: number } } }
-  | { id: number; draft: { items: FeedItem[]; kind: EntryKind; at: number } };
+  | { id: number; draft: { items: FeedItem[]; kind: EntryKind; at: number } }
+  | { id: number; page: { html: string; url: string; headers: Record<string, string>; read: 'findings' } | { html: string; url: string; read: 'comments'; limits?: CommentListLimits } };
 
 /** What a thread answers for one job. */
 export type FeedReadAnswer =
   | { id: number; feed: ParsedFeed; itemHashes?: string[]; drafts?: ReadDraft[] }
   | { id: number; drafts: ReadDraft[] }
+  | { id: number; findings: PageFindings }
+  | { id: number; comments: CommentListPage }
+  /** A page past the limits of building its tree (MarkupLimitError) or of a comment list (CommentPageError). */
+  | { id: number; refused: { limit: MarkupLimitError['limit'] | null; message: string } }
   | { id: number; parseError: { code: FeedParseErrorCode; message: string } }
   | { id: number; crash: string };
 
@@ -76,6 +85,13 @@ export interface FeedReader {
   readItems(body: Buffer, contentType: string | null, url: string, items: { kind: EntryKind; scope: string; at: Date; draftUpTo: number }): Promise<{ feed: ParsedFeed; itemHashes: string[]; drafts: ReadDraft[] | null }>;
   /** Drafts items of a feed (draftAndReadBody at `at`), in their order. Throws FeedParseError at a limit. */
   draft(items: FeedItem[], kind: EntryKind, at: Date): Promise<ReadDraft[]>;
+  /**
+   * Reads a post page's discovery hints as readPage does. Throws MarkupLimitError past its limits,
+   * FeedParseError 'too-large' at the thread's time or memory limit.
+   */
+  readPage(html: string, url: string, headers: Record<string, string>): Promise<PageFindings>;
+  /** Reads a page's comment list as parseCommentList does. Throws CommentPageError, or FeedParseError at the thread's limits. */
+  readCommentList(html: string, url: string, limits?: CommentListLimits): Promise<CommentListPage>;
   close(): Promise<void>;
 }
 
@@ -203,6 +219,18 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
       const answer = await run((id) => ({ id, draft: { items, kind, at: at.getTime() } }), 'reading the items');
       if ('feed' in answer || !('drafts' in answer)) throw new Error('reader: a draft answered without drafts');
       return answer.drafts;
+    },
+    async readPage(html, url, headers) {
+      const answer = await run((id) => ({ id, page: { html, url, headers, read: 'findings' } }), 'reading the page');
+      if ('refused' in answer) throw new MarkupLimitError(answer.refused.limit ?? 'elements', answer.refused.message);
+      if (!('findings' in answer)) throw new Error('reader: a page answered without its findings');
+      return answer.findings;
+    },
+    async readCommentList(html, url, limits) {
+      const answer = await run((id) => ({ id, page: { html, url, read: 'comments', ...(limits ? { limits } : {}) } }), 'reading the comment page');
+      if ('refused' in answer) throw new CommentPageError(answer.refused.message);
+      if (!('comments' in answer)) throw new Error('reader: a comment page answered without its comments');
+      return answer.comments;
     },
     async close() {
       const stopped = new Error('reader: the feed could not be read: Palaver is shutting down');

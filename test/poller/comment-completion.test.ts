@@ -130,6 +130,24 @@ describe('comments of a busy WordPress post', () => {
     expect(blog.missingCount).toBe(0);
   });
 
+  it("builds the post page's comment pages in the poller's reading thread, not on the event loop", async () => {
+    const { t, demo } = await startDebate({ commentsPerPage: 5 });
+    demo.setRestApi('sachar', 401);
+    const parents = busyEvening(demo);
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const pagesRead: string[] = [];
+    try {
+      const watched: FeedReader = { ...reader, readCommentList: (html, url, limits) => (pagesRead.push(url), reader.readCommentList(html, url, limits)) };
+      await createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: { info: () => {}, warn: () => {}, error: () => {} }, reader: watched }).pollOnce({ force: true });
+    } finally {
+      await reader.close();
+    }
+    const c = await conversationOf(t);
+    expectWholeEvening(c, parents, demo.permalink('sachar', slug));
+    expect(c.missingCount).toBe(0);
+    expect(pagesRead.map((u) => /comment-page-\d+\/$/.exec(u)?.[0] ?? '').sort()).toEqual(['', 'comment-page-1/', 'comment-page-2/', 'comment-page-3/', 'comment-page-4/']);
+  });
+
   it('says 15 comments are missing when the REST API is off and the post page cannot be read, and looks again sooner', async () => {
     let clock = new Date('2026-03-01T12:00:00Z');
     const { t, demo } = await startDebate({}, () => clock);

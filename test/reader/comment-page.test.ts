@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { debateSlugs } from '../../src/demo/debate.ts';
 import { commentPageItems, commentPageNumber, parseCommentList, postUrlOfCommentPage, readCommentPages, CommentPageError } from '../../src/reader/comment-page.ts';
+import { createFeedReader } from '../../src/reader/read-feed.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/comment-pages');
@@ -148,5 +149,23 @@ describe('readCommentPages', () => {
   it('says why when the post page cannot be read', async () => {
     const r = await readCommentPages(fetcher.fetch, { guid: null, url: `${demo.blogs[0]!.origin}/2008/11/gibt-es-nicht/` }, { maxPages: 2, maxBytes: 1 << 20 });
     expect(r).toEqual({ kind: 'failed', status: 404, reason: 'the post page answered 404' });
+  });
+
+  it('reads the same pages in a reading thread, and says why a page past its limits could not be read', async () => {
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    try {
+      const url = demo.permalink('sachar', debateSlugs.sachar);
+      const post = { guid: `${demo.blogs[0]!.origin}/?p=41`, url };
+      const here = await readCommentPages(fetcher.fetch, post, { maxPages: 10, maxBytes: 1 << 20 });
+      expect(await readCommentPages(fetcher.fetch, post, { maxPages: 10, maxBytes: 1 << 20, reader })).toEqual(here);
+      const deep = async () => ({ requestedUrl: url, url, status: 200, headers: { 'content-type': 'text/html' }, body: Buffer.from(`<ol><li id="comment-1">${'<div/>'.repeat(20_000)}</ol>`), redirects: [], notModified: false });
+      expect(await readCommentPages(deep, post, { maxPages: 2, maxBytes: 1 << 20, reader })).toEqual({
+        kind: 'failed',
+        status: 200,
+        reason: "the post page's comments could not be read: the page nests elements more than 512 levels deep",
+      });
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MarkupLimitError } from '../../src/reader/bounded-markup.ts';
+import { CommentPageError, parseCommentList } from '../../src/reader/comment-page.ts';
+import { readPage } from '../../src/reader/discover.ts';
 import { draftAndReadBody, itemHashOf } from '../../src/reader/entry-draft.ts';
 import { createFeedReader, offThreadBytes, readFeed, readFeedHere, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError } from '../../src/reader/types.ts';
@@ -130,6 +133,28 @@ describe('reading threads', () => {
     expect(err).toBeInstanceOf(FeedParseError);
     expect(err).toMatchObject({ code: 'too-large', message: "reading the items took longer than 0.01 s" });
     expect(await reader.draft([], 'post', new Date())).toEqual([]);
+  });
+});
+
+describe('pages in the reading threads', () => {
+  const postPage = `<link rel="alternate" type="application/rss+xml" title="Kommentare zu Idee" href="/2008/11/idee/feed/">
+    <!-- <rdf:Description trackback:ping="http://blog.example/mt-tb.cgi/42" /> -->
+    <ol class="commentlist"><li id="comment-7" class="comment"><div class="comment-content"><p>Gute Idee.</p></div></li></ol>`;
+
+  it('reads a post page and a comment page as readPage and parseCommentList do here', async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const url = `${origin}/2008/11/idee/`;
+    expect(await reader.readPage(postPage, url, {})).toEqual(readPage(postPage, url, {}));
+    expect(await reader.readCommentList(postPage, url)).toEqual(parseCommentList(postPage, url));
+    expect((await reader.readCommentList(postPage, url)).comments.map((c) => c.id)).toEqual(['7']);
+  });
+
+  it('refuses a page past the limits with the error readPage and parseCommentList throw, and takes the next job', async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const deep = `${postPage}${'<div/>'.repeat(20_000)}`;
+    await expect(reader.readPage(deep, `${origin}/p/`, {})).rejects.toThrow(new MarkupLimitError('depth', 'the page nests elements more than 512 levels deep'));
+    await expect(reader.readCommentList(deep, `${origin}/p/`)).rejects.toThrow(new CommentPageError('the page nests elements more than 512 levels deep'));
+    expect((await reader.readPage(postPage, `${origin}/p/`, {})).trackbackPingUrl).toBe('http://blog.example/mt-tb.cgi/42');
   });
 });
 
