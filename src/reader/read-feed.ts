@@ -8,8 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { workerBootstrap } from '../worker-bootstrap.ts';
-import { MarkupLimitError } from './bounded-markup.ts';
-import { CommentPageError, type CommentListLimits, type CommentListPage } from './comment-page.ts';
+import type { MarkupLimitError } from './bounded-markup.ts';
+import type { CommentListLimits, CommentListPage } from './comment-page.ts';
 import { decodeText } from './decode.ts';
 import type { draftAndReadBody } from './entry-draft.ts';
 import type { PageFindings } from './discover.ts';
@@ -222,13 +222,14 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
     },
     async readPage(html, url, headers) {
       const answer = await run((id) => ({ id, page: { html, url, headers, read: 'findings' } }), 'reading the page');
-      if ('refused' in answer) throw new MarkupLimitError(answer.refused.limit ?? 'elements', answer.refused.message);
+      // The page parsers' modules are loaded where a page is read, never by a thread that reads feeds.
+      if ('refused' in answer) throw new (await import('./bounded-markup.ts')).MarkupLimitError(answer.refused.limit ?? 'elements', answer.refused.message);
       if (!('findings' in answer)) throw new Error('reader: a page answered without its findings');
       return answer.findings;
     },
     async readCommentList(html, url, limits) {
       const answer = await run((id) => ({ id, page: { html, url, read: 'comments', ...(limits ? { limits } : {}) } }), 'reading the comment page');
-      if ('refused' in answer) throw new CommentPageError(answer.refused.message);
+      if ('refused' in answer) throw new (await import('./comment-page.ts')).CommentPageError(answer.refused.message);
       if (!('comments' in answer)) throw new Error('reader: a comment page answered without its comments');
       return answer.comments;
     },
