@@ -370,7 +370,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
       verifiedHome = home;
       pageUrl = homePage?.url ?? home;
       if (homePage) findings = homePage.findings;
-      else notes.push(`The home page ${home} did not answer, so pingback and webmention endpoints are unknown.`);
+      else notes.push(`The home page ${home} could not be read (no answer, or a page past the limits of reading one), so pingback and webmention endpoints are unknown.`);
     }
   } else {
     const html = decodeText(page.body, page.headers['content-type'] ?? null, 'html').text;

@@ -269,6 +269,16 @@ describe('discoverBlog', () => {
     );
   });
 
+  it('reads a pasted feed whose home page is too deep to read, and says the endpoints are unknown', async () => {
+    const web = fakeWeb({
+      'https://blog.example/feed/': { body: rss('https://blog.example/'), type: 'application/rss+xml' },
+      'https://blog.example/': { body: nestedDivs },
+    });
+    const found = await discoverBlog('https://blog.example/feed/', { fetch: web });
+    expect(found).toMatchObject({ homeUrl: 'https://blog.example/', feed: { url: 'https://blog.example/feed/' }, pingbackEndpoint: null });
+    expect(found.notes).toContain('The home page https://blog.example/ could not be read (no answer, or a page past the limits of reading one), so pingback and webmention endpoints are unknown.');
+  });
+
   it('registers a blog whose newest post page is too deep to read, without what that page would have named', async () => {
     const web = fakeWeb({
       'https://blog.example/': { body: '<link rel="alternate" type="application/rss+xml" href="/feed/"><title>Sachar</title>' },
