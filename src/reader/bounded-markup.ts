@@ -40,15 +40,20 @@ export class MarkupLimitError extends Error {
 function guard(limits: MarkupLimits, what: string) {
   const deadline = performance.now() + limits.maxMs;
   let elements = 0;
+  const depth = (open: number): void => {
+    if (open > limits.maxDepth) {
+      throw new MarkupLimitError('depth', `${what} nests elements more than ${limits.maxDepth.toLocaleString('en')} levels deep`);
+    }
+  };
   return {
-    element(depth: number): void {
+    depth,
+    /** An element created `open` levels deep. */
+    element(open: number): void {
       elements += 1;
       if (elements > limits.maxElements) {
         throw new MarkupLimitError('elements', `${what} builds more than ${limits.maxElements.toLocaleString('en')} elements`);
       }
-      if (depth > limits.maxDepth) {
-        throw new MarkupLimitError('depth', `${what} nests elements more than ${limits.maxDepth.toLocaleString('en')} levels deep`);
-      }
+      depth(open);
       if ((elements & 255) === 0 && performance.now() > deadline) {
         throw new MarkupLimitError('time', `${what} took longer than ${limits.maxMs.toLocaleString('en')} ms to read`);
       }
@@ -73,7 +78,7 @@ export function loadHtmlWithin(html: string, limits: MarkupLimits, what = 'the p
     },
     onItemPush(item: Element) {
       open += 1;
-      if (open > limits.maxDepth) check.element(open);
+      check.depth(open);
       domAdapter.onItemPush?.(item);
     },
     onItemPop(item, newTop) {
