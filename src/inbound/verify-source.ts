@@ -93,7 +93,7 @@ export async function verifySource(fetch: Fetch, request: VerifySourceRequest, r
 
 /** Elements a source page may build when the caller sets no limit (config's default). */
 const defaultSourceElements = 30_000;
-/** Time building a source page's tree may take; its reading thread has its own limit too. */
+/** Time building a source page's tree may take; the worker that reads it (source-page-pool.ts) has its own limit too. */
 const sourceReadMs = 5000;
 
 /** Reads a fetched source page: whether it links to the target, and what to show of it. */
