@@ -4,8 +4,8 @@
 // only: it fetches and reads, and hands back what it found; the caller stores it.
 import { browserDepth, loadHtmlWithin, loadXmlWithin, MarkupLimitError, type MarkupLimits } from './bounded-markup.ts';
 import { decodeText } from './decode.ts';
-import { parseFeed } from './parse-feed.ts';
 import { sniffFeedFormat } from './parser/sniff.ts';
+import { readFeed, sharedFeedReader, type FeedReader } from './read-feed.ts';
 import { FeedParseError, FetchError, type ParsedFeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
 import { urlKey } from '../domain/url-key.ts';
 
@@ -181,16 +181,29 @@ const wpApiRel = 'https://api.w.org/';
 
 /**
  * What reading a page for discovery may build: a blog's home or post page has a few thousand
- * elements; at the limits a page still takes about half a second of the event loop.
+ * elements; at the limits a page takes about half a second, in a reading thread (readPageOffLoop).
  */
 export const pageLimits: MarkupLimits = { maxElements: 50_000, maxDepth: browserDepth, maxMs: 1000 };
+
+/**
+ * What a page may build where discovery runs (the event loop that answers a registration) before
+ * it is read again in a reading thread: a blog's page is read here in a few milliseconds, and
+ * the page that would hold the loop for long only costs this much of it.
+ */
+const inPlacePageLimits: MarkupLimits = { maxElements: 8_000, maxDepth: browserDepth, maxMs: 40 };
+
+/** Pages from this size on go to the reading thread at once: tokenizing alone would take long here. */
+const inPlacePageBytes = 512 * 1024;
+
+/** An RSD document names a handful of APIs in a few hundred bytes. */
+const rsdBytes = 256 * 1024;
 
 /** An RSD document names a handful of APIs. */
 const rsdLimits: MarkupLimits = { maxElements: 1000, maxDepth: 32, maxMs: 250 };
 
 /** Reads the discovery hints of an HTML page (headers and markup). Throws MarkupLimitError. */
-export function readPage(html: string, pageUrl: string, headers: Record<string, string>): PageFindings {
-  const $ = loadHtmlWithin(html, pageLimits);
+export function readPage(html: string, pageUrl: string, headers: Record<string, string>, limits: MarkupLimits = pageLimits): PageFindings {
+  const $ = loadHtmlWithin(html, limits);
   const baseHref = $('base[href]').first().attr('href');
   const base = (baseHref && resolveUrl(baseHref, pageUrl)) || pageUrl;
 
@@ -254,8 +267,30 @@ export function readRsd(xml: string, rsdUrl: string): string | null {
   return preferred?.link ?? null;
 }
 
+/** Threads that read what would hold the event loop for long: big feeds, big or costly pages. */
+export type DiscoveryReader = Pick<FeedReader, 'read' | 'readPage'>;
+
 interface DiscoverDeps {
   fetch: Fetch;
+  /** The process's shared reading thread when not given (read-feed.ts). */
+  reader?: DiscoveryReader;
+}
+
+/**
+ * Reads a page's discovery hints (readPage), in place when it is small and plain, else in a
+ * reading thread with the full limits: a page past the small ones is read again there. Throws
+ * MarkupLimitError past the limits, FeedParseError at the thread's own.
+ */
+async function readPageOffLoop(deps: DiscoverDeps, html: string, pageUrl: string, headers: Record<string, string>): Promise<PageFindings> {
+  if (html.length < inPlacePageBytes) {
+    try {
+      return readPage(html, pageUrl, headers, inPlacePageLimits);
+    } catch (err) {
+      // Too deep is too deep anywhere; the other limits are only this place's.
+      if (!(err instanceof MarkupLimitError) || err.limit === 'depth') throw err;
+    }
+  }
+  return (deps.reader ?? sharedFeedReader()).readPage(html, pageUrl, headers);
 }
 
 async function fetchOrExplain(deps: DiscoverDeps, url: string, accept: string): Promise<FetchResponse> {
@@ -293,9 +328,7 @@ async function tryFeed(deps: DiscoverDeps, url: string): Promise<{ url: string; 
   }
   if (res.status >= 400) return { error: `${url} answered with status ${res.status}` };
   try {
-    const kind = sniffResponse(res) === 'json' ? 'json' : 'xml';
-    const text = decodeText(res.body, res.headers['content-type'] ?? null, kind).text;
-    return { url: res.url, feed: await parseFeed(text, res.url) };
+    return { url: res.url, feed: await readFeed(res.body, res.headers['content-type'] ?? null, res.url, deps.reader) };
   } catch (err) {
     if (err instanceof FeedParseError) return { error: `${url}: ${err.message}` };
     throw err;
@@ -347,7 +380,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
     const readHome = (url: string) =>
       tryOptional(async () => {
         const answer = await deps.fetch({ url, accept: pageAccept });
-        return answer.status < 400 ? { url: answer.url, findings: readPage(decodeText(answer.body, answer.headers['content-type'] ?? null, 'html').text, answer.url, answer.headers) } : null;
+        return answer.status < 400 ? { url: answer.url, findings: await readPageOffLoop(deps, decodeText(answer.body, answer.headers['content-type'] ?? null, 'html').text, answer.url, answer.headers) } : null;
       });
     let home: string | null = null;
     let homePage: Awaited<ReturnType<typeof readHome>> = null;
@@ -375,9 +408,9 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   } else {
     const html = decodeText(page.body, page.headers['content-type'] ?? null, 'html').text;
     try {
-      findings = readPage(html, page.url, page.headers);
+      findings = await readPageOffLoop(deps, html, page.url, page.headers);
     } catch (err) {
-      if (!(err instanceof MarkupLimitError)) throw err;
+      if (!(err instanceof MarkupLimitError || err instanceof FeedParseError)) throw err;
       throw new DiscoveryError('no-feed', `The page at ${page.url} could not be read: ${err.message}. Paste the address of the blog's feed instead.`, { cause: err });
     }
     const candidates = [...findings.feeds];
@@ -433,7 +466,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   if (!pingback && rsdUrl) {
     const rsd = rsdUrl;
     pingback = await tryOptional(async () => {
-      const res = await deps.fetch({ url: rsd, accept: 'application/rsd+xml, application/xml, text/xml;q=0.9' });
+      const res = await deps.fetch({ url: rsd, accept: 'application/rsd+xml, application/xml, text/xml;q=0.9', maxBytes: rsdBytes });
       return res.status < 400 ? readRsd(decodeText(res.body, res.headers['content-type'] ?? null, 'xml').text, res.url) : null;
     });
     if (pingback) notes.push('The pingback endpoint was taken from the XML-RPC API named in the RSD document.');
@@ -445,7 +478,7 @@ export async function discoverBlog(input: string, deps: DiscoverDeps): Promise<D
   if ((!pingback || !webmention) && newest) {
     const post = await tryOptional(async () => {
       const res = await deps.fetch({ url: newest, accept: pageAccept });
-      return res.status < 400 ? readPage(decodeText(res.body, res.headers['content-type'] ?? null, 'html').text, res.url, res.headers) : null;
+      return res.status < 400 ? await readPageOffLoop(deps, decodeText(res.body, res.headers['content-type'] ?? null, 'html').text, res.url, res.headers) : null;
     });
     if (post) {
       if (!pingback && post.pingback) {

@@ -244,11 +244,20 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
 let shared: FeedReader | null = null;
 
 /**
- * Decodes and parses a fetched feed body, a large one in the shared worker thread. Throws
- * FeedParseError ('too-large' too when the worker's time or memory limit stopped it).
+ * The one reading thread of a process for what its own work did not bring a reader to (a feed
+ * polled without the poller's threads, a blog being registered): started with its first job,
+ * ended when idle.
  */
-export function readFeed(body: Buffer, contentType: string | null, url: string): Promise<ParsedFeed> {
+export function sharedFeedReader(): FeedReader {
+  return (shared ??= createFeedReader());
+}
+
+/**
+ * Decodes and parses a fetched feed body, a large one in `reader`'s thread (the shared one when
+ * none is given). Throws FeedParseError ('too-large' too when the thread's time or memory limit
+ * stopped it).
+ */
+export function readFeed(body: Buffer, contentType: string | null, url: string, reader?: Pick<FeedReader, 'read'>): Promise<ParsedFeed> {
   if (body.length < offThreadBytes) return readFeedHere(body, contentType, url);
-  shared ??= createFeedReader();
-  return shared.read(body, contentType, url);
+  return (reader ?? sharedFeedReader()).read(body, contentType, url);
 }

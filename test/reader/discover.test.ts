@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
 import { MarkupLimitError } from '../../src/reader/bounded-markup.ts';
-import { discoverBlog, DiscoveryError, normalizeInputUrl, parseLinkHeader, readPage, readRsd } from '../../src/reader/discover.ts';
+import { discoverBlog, DiscoveryError, normalizeInputUrl, parseLinkHeader, readPage, readRsd, type DiscoveryReader } from '../../src/reader/discover.ts';
+import { readFeedHere } from '../../src/reader/read-feed.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { FetchError, type Fetch, type FetchResponse } from '../../src/reader/types.ts';
 
@@ -296,5 +297,59 @@ describe('discoverBlog', () => {
       'https://blog.example/feed/': { body: '<html><body>Wartung</body></html>', type: 'text/html' },
     });
     await expect(discoverBlog('https://blog.example/', { fetch: web })).rejects.toThrow(/No feed found at https:\/\/blog\.example\/: the feeds it names could not be read \(https:\/\/blog\.example\/feed\/: /);
+  });
+});
+
+describe('discoverBlog off the event loop', () => {
+  // A reader that records what discovery hands it and reads it as the reading thread would.
+  function recordingReader() {
+    const handed: string[] = [];
+    const reader: DiscoveryReader = {
+      read: async (body, contentType, url) => {
+        handed.push(`feed ${url}`);
+        return readFeedHere(body, contentType, url);
+      },
+      readPage: async (html, url, headers) => {
+        handed.push(`page ${url}`);
+        return readPage(html, url, headers);
+      },
+    };
+    return { reader, handed };
+  }
+  const home = (extra: string) => `<link rel="alternate" type="application/rss+xml" href="/feed/"><title>Sachar</title>${extra}`;
+
+  it('reads a blog\'s usual pages and feed where it runs', async () => {
+    const { reader, handed } = recordingReader();
+    const web = fakeWeb({
+      'https://blog.example/': { body: home('<p>Hallo</p>'.repeat(200)) },
+      'https://blog.example/feed/': { body: rss('https://blog.example/'), type: 'application/rss+xml' },
+    });
+    expect((await discoverBlog('https://blog.example/', { fetch: web, reader })).feed.url).toBe('https://blog.example/feed/');
+    expect(handed).toEqual([]);
+  });
+
+  it('hands a page past the small limits, and a feed of 128 KiB or more, to its reading thread', async () => {
+    const { reader, handed } = recordingReader();
+    const items = Array.from({ length: 600 }, (_, i) => `https://blog.example/2008/11/beitrag-${i}-${'x'.repeat(200)}/`);
+    const web = fakeWeb({
+      // 20,000 elements: within the 50,000 a page may build, past what is read in place.
+      'https://blog.example/': { body: home('<p>Hallo</p>'.repeat(20_000)) },
+      'https://blog.example/feed/': { body: rss('https://blog.example/', items), type: 'application/rss+xml' },
+    });
+    const found = await discoverBlog('https://blog.example/', { fetch: web, reader });
+    expect(found.feed).toMatchObject({ url: 'https://blog.example/feed/', itemCount: 600 });
+    expect(handed).toEqual(['page https://blog.example/', 'feed https://blog.example/feed/']);
+  });
+
+  it('reads a costly page in the shared reading thread when given no reader, and refuses one past its limits there', async () => {
+    const web = fakeWeb({
+      'https://blog.example/': { body: home('<p>Hallo</p>'.repeat(20_000)) },
+      'https://blog.example/feed/': { body: rss('https://blog.example/'), type: 'application/rss+xml' },
+      'https://too-big.example/': { body: home(rebuiltFormatting) },
+    });
+    expect((await discoverBlog('https://blog.example/', { fetch: web })).feed.url).toBe('https://blog.example/feed/');
+    await expect(discoverBlog('https://too-big.example/', { fetch: web })).rejects.toThrow(
+      new DiscoveryError('no-feed', "The page at https://too-big.example/ could not be read: the page builds more than 50,000 elements. Paste the address of the blog's feed instead."),
+    );
   });
 });
