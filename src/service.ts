@@ -214,7 +214,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     if (config.websub.enabled) keep(websubHub.notify(change));
     if (autoFollow.enabled) autoFollower.wake();
   };
-  const websubSubscriber = createSubscriber({ ...deps, settings: subscriberSettings(config), onEntriesChanged });
+  const reader = readerFromConfig(config);
+  const websubSubscriber = createSubscriber({ ...deps, settings: subscriberSettings(config), onEntriesChanged, ...(reader ? { reader } : {}) });
   const onPostFeedRead: RefreshDeps['onPostFeedRead'] = (source, feed) => {
     keep(websubSubscriber.noteFeedHubs(source, feed).catch((err: unknown) => log.error({ err, sourceId: source.id }, 'websub subscription planning failed')));
   };
@@ -226,7 +227,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     wakePingsHere();
     announce('pings');
   };
-  const reader = readerFromConfig(config);
   const poller = createPoller({ ...deps, settings: pollerSettings(config), reader, onPingsQueued: () => pingVerifier.wake(), onEntriesChanged, onPostFeedRead });
   const pollHere = poller.wake;
   poller.wake = () => {

@@ -8,8 +8,7 @@ import { createBackgroundLoop } from '../poller/background-loop.ts';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { ingestPushedFeed } from '../poller/refresh.ts';
-import { decodeText } from '../reader/decode.ts';
-import { parseFeed } from '../reader/parse-feed.ts';
+import { readFeed, type FeedReader } from '../reader/read-feed.ts';
 import { FetchError, type Fetch, type ParsedFeed } from '../reader/types.ts';
 import { findSourceById, updateSourcePushedUntil } from '../store/sources.ts';
 import {
@@ -40,6 +39,8 @@ export interface SubscriberDeps {
   log: ServiceLog;
   onEntriesChanged?: (change: EntriesChanged) => void;
   now?: () => Date;
+  /** Where a pushed feed of 128 KiB or more is read, off the event loop; the process's shared reading thread when not given. */
+  reader?: Pick<FeedReader, 'read'>;
 }
 
 export interface VerificationQuery {
@@ -193,8 +194,8 @@ export function createSubscriber(deps: SubscriberDeps): Subscriber {
     const at = now().toISOString();
     let feed: ParsedFeed;
     try {
-      const decoded = decodeText(content.body, content.contentType, 'xml');
-      feed = await parseFeed(decoded.text, source.url);
+      // The hub is the blog's choice, so what it pushes is as foreign as a fetched feed, and read the same way.
+      feed = await readFeed(content.body, content.contentType, source.url, deps.reader);
     } catch (err) {
       await updateFeedSubscription(deps.db, sub.id, { lastError: `a pushed feed could not be read: ${(err as Error).message}` }, at);
       return 'ignored';

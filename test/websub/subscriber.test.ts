@@ -9,7 +9,9 @@ import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById, insertSource } from '../../src/store/sources.ts';
 import { findFeedSubscription, listFeedSubscriptionsBySource } from '../../src/store/websub-subscriptions.ts';
-import { checkSignature } from '../../src/websub/subscriber.ts';
+import { readFeedHere } from '../../src/reader/read-feed.ts';
+import { subscriberSettings } from '../../src/service.ts';
+import { checkSignature, createSubscriber } from '../../src/websub/subscriber.ts';
 import defaults from '../../config/default.json' with { type: 'json' };
 import { rssFeed } from '../support/blog-pages.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -180,6 +182,36 @@ describe('WebSub subscriber', () => {
     const body = feedWithHub([first, reply(blog.origin)]);
     expect((await push(request, body, sign(algorithm, request.get('hub.secret')!, body))).statusCode).toBe(200);
     expect(await countEntries(t.database.db)).toBe(2);
+  });
+
+  it('reads a pushed feed of 128 KiB or more in a reading thread, not where the push is answered', async () => {
+    await start({ publicUrl });
+    const request = await subscribed();
+    const secret = request.get('hub.secret')!;
+    const handed: string[] = [];
+    const subscriber = createSubscriber({
+      db: t.database.db,
+      fetch: t.fetcher.fetch,
+      settings: subscriberSettings(t.config),
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      now: () => clock,
+      reader: {
+        read: async (body, contentType, url) => {
+          handed.push(url);
+          return readFeedHere(body, contentType, url);
+        },
+      },
+    });
+    const id = Number(callbackPath(request.get('hub.callback')!).split('/').at(-1));
+    const small = feedWithHub([first, reply(blog.origin)]);
+    expect(await subscriber.receive(id, { body: Buffer.from(small), contentType: rssType['content-type'], signature: sign('sha256', secret, small) })).toBe('ingested');
+    expect(handed).toEqual([]);
+    const long = { id: 3, slug: 'drei', title: 'Lang', body: `<p>${'Viel zu sagen. '.repeat(10_000)}</p>`, date: 'Wed, 12 Nov 2008 10:00:00 +0100' };
+    const big = feedWithHub([first, reply(blog.origin), long]);
+    expect(big.length).toBeGreaterThan(128 * 1024);
+    expect(await subscriber.receive(id, { body: Buffer.from(big), contentType: rssType['content-type'], signature: sign('sha256', secret, big) })).toBe('ingested');
+    expect(handed).toEqual([`${blog.origin}/feed/`]);
+    expect(await countEntries(t.database.db)).toBe(3);
   });
 
   it('acknowledges but ignores a push with a wrong, missing or unknown signature', async () => {
