@@ -18,44 +18,57 @@ export function jsonTextValues(db: Db, json: string) {
   return isPostgres(db) ? sql<{ value: string }>`json_array_elements_text(cast(${json} as json))` : sql<{ value: string }>`json_each(${json})`;
 }
 
-/** The pieces of a full-text query over entries (alias `e`) for the words a reader typed. */
+/** The pieces of a full-text query over entries for the words a reader typed. */
 export interface FullTextQuery {
-  /** The FROM clause: entries as `e`, joined with whatever index the database searches. */
-  from: RawBuilder<unknown>;
-  /** The condition that an entry matches every word (as a prefix). */
-  matches: RawBuilder<boolean>;
-  /** Best first: a word in the title counts most, then the author, then the text. */
-  order: RawBuilder<unknown>;
-  /** Plain text around the match, the matched words between snippetMarks. */
+  /**
+   * The newest `window` entries matching every word that `alive` lets through (a condition on
+   * the entry as `e`), as a table of `id` and `score` (lower ranks first: a word in the title
+   * counts most, then the author, then the text) and, on SQLite, `snippet`.
+   */
+  newestMatches(window: number, alive: RawBuilder<boolean>): RawBuilder<unknown>;
+  /** Plain text around the match of entry `e` among those matches (alias `m`), the matched words between snippetMarks. */
   snippet: RawBuilder<string | null>;
 }
 
-/** An FTS5 query in which every word must occur as a prefix; quoted, so no word is an operator. */
+/**
+ * Words of this many letters or more match as prefixes ("Debatte" finds "Debatten"); shorter
+ * ones match whole words only: a prefix of one or two letters stands for thousands of words, and
+ * the index merges all their lists before it can rank one entry.
+ */
+export const prefixLetters = 3;
+
+/** An FTS5 query in which every word must occur (as a prefix, when long enough); quoted, so no word is an operator. */
 export function ftsMatch(words: string[]): string {
-  return words.map((w) => `"${w}"*`).join(' ');
+  return words.map((w) => (w.length >= prefixLetters ? `"${w}"*` : `"${w}"`)).join(' ');
 }
 
 /**
  * Full-text search: SQLite's FTS5 table entries_fts (diacritics removed by its tokenizer), or
  * PostgreSQL's entry_search vectors (diacritics removed by unaccent in the palaver_search
  * configuration); from migrations 0004 and 0016. `words` are letters and digits only.
+ * Both walk the index newest first and rank only the matches of the window: ranking every match
+ * of a common word read every entry (a second of the event loop for "die" over 200,000).
  */
 export function fullTextQuery(db: Db, words: string[]): FullTextQuery {
   if (isPostgres(db)) {
-    const query = sql`to_tsquery('palaver_search', ${words.map((w) => `${w}:*`).join(' & ')})`;
+    const query = sql`to_tsquery('palaver_search', ${words.map((w) => (w.length >= prefixLetters ? `${w}:*` : w)).join(' & ')})`;
     return {
-      from: sql`entry_search s join entries e on e.id = s.entry_id`,
-      matches: sql<boolean>`s.search_vector @@ ${query}`,
       // ts_rank's default weights are 1.0 (A, title), 0.4 (B, author), 0.1 (D, text).
-      order: sql`ts_rank(s.search_vector, ${query}) desc`,
+      newestMatches: (window, alive) => sql`select e.id, -ts_rank(s.search_vector, ${query}) as score
+        from entry_search s join entries e on e.id = s.entry_id
+        where s.search_vector @@ ${query} and ${alive}
+        order by s.entry_id desc limit ${window}`,
       snippet: sql<string | null>`ts_headline('palaver_search', coalesce(e.content_text, ''), ${query}, ${`StartSel="${snippetMarks.start}", StopSel="${snippetMarks.end}", MaxWords=24, MinWords=12, ShortWord=0`})`,
     };
   }
   return {
-    from: sql`entries_fts join entries e on e.id = entries_fts.rowid`,
-    matches: sql<boolean>`entries_fts match ${ftsMatch(words)}`,
-    order: sql`bm25(entries_fts, 10.0, 4.0, 1.0)`,
-    snippet: sql<string | null>`snippet(entries_fts, 2, ${snippetMarks.start}, ${snippetMarks.end}, '…', 24)`,
+    // The snippet is made inside: FTS5 makes it from the match it holds, which the outer query no longer has.
+    newestMatches: (window, alive) => sql`select e.id, bm25(entries_fts, 10.0, 4.0, 1.0) as score,
+        snippet(entries_fts, 2, ${snippetMarks.start}, ${snippetMarks.end}, '…', 24) as snippet
+      from entries_fts join entries e on e.id = entries_fts.rowid
+      where entries_fts match ${ftsMatch(words)} and ${alive}
+      order by entries_fts.rowid desc limit ${window}`,
+    snippet: sql<string | null>`m.snippet`,
   };
 }
 

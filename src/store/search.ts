@@ -13,8 +13,8 @@ function searchWords(input: string): string[] {
 }
 
 /**
- * Turns what a reader typed into an FTS5 query: every word must occur (as a prefix), and none
- * of FTS5's operators or quotes reach the parser, so any input is a valid query.
+ * Turns what a reader typed into an FTS5 query: every word must occur (as a prefix, from three
+ * letters on), and none of FTS5's operators or quotes reach the parser, so any input is a valid query.
  */
 export function toFtsQuery(input: string): string | null {
   const words = searchWords(input);
@@ -22,14 +22,23 @@ export function toFtsQuery(input: string): string | null {
 }
 
 /**
- * Lists the entries matching a search, best first, with their conversation; merged records and
- * tombstones left out. With `groupId`, only entries of that group's conversations.
+ * How many of the newest matching entries a search ranks. A word most entries use ("die") is
+ * then ranked among its newest uses, in tens of milliseconds whatever the size of the archive;
+ * a rarer one has fewer matches than this, all ranked.
+ */
+export const searchWindow = 1000;
+
+/**
+ * Lists the entries matching a search, best first among the newest searchWindow matches, with
+ * their conversation; merged records and tombstones left out. With `groupId`, only entries of
+ * that group's conversations (the window counts those alone).
  */
 export async function searchEntries(db: Db, input: string, options: { limit: number; offset?: number; groupId?: number }): Promise<SearchHit[]> {
   const words = searchWords(input);
   if (words.length === 0) return [];
   const q = fullTextQuery(db, words);
   const inGroup = options.groupId === undefined ? sql`` : sql`and e.conversation_id in ${groupConversationIds(db, { id: options.groupId })}`;
+  const alive = sql<boolean>`e.same_as_id is null and e.tombstoned_at is null ${inGroup}`;
   const rows = await sql<{
     id: number;
     kind: EntryKind;
@@ -43,18 +52,17 @@ export async function searchEntries(db: Db, input: string, options: { limit: num
     conversation_id: number;
     conversation_title: string | null;
     snippet: string | null;
-  }>`select e.id, e.kind, e.title, e.author_name, e.sort_at, e.lang, e.blog_id,
+  }>`with m as materialized (${q.newestMatches(searchWindow, alive)})
+    select e.id, e.kind, e.title, e.author_name, e.sort_at, e.lang, e.blog_id,
       b.title as blog_title, b.home_url as blog_home_url,
       c.id as conversation_id, c.title as conversation_title,
       ${q.snippet} as snippet
-    from ${q.from}
+    from m
+    join entries e on e.id = m.id
     join conversations c on c.id = e.conversation_id
     left join blogs b on b.id = e.blog_id
-    where ${q.matches}
-      and e.same_as_id is null and e.tombstoned_at is null
-      and c.merged_into_id is null
-      ${inGroup}
-    order by ${q.order}, e.sort_at desc
+    where c.merged_into_id is null
+    order by m.score, e.sort_at desc
     limit ${options.limit} offset ${options.offset ?? 0}`.execute(db);
   return rows.rows.map((r) => ({
     entryId: r.id,
