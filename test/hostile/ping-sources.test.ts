@@ -11,7 +11,7 @@ import { startAttackWeb, homePage, rssFeed, type AttackWeb } from './attack-web.
 import { expectPlainWords } from './expect.ts';
 import { startFaultServer, type FaultServer } from './fault-server.ts';
 import { freePort, sampleHealth, startServiceProcess, writeConfig } from './service-process.ts';
-import { createWorld, type World } from './world.ts';
+import { createWorld, slowestHealthWhile, type World } from './world.ts';
 
 let faults: FaultServer;
 let web: AttackWeb;
@@ -22,28 +22,6 @@ let targetUrl: string;
 function floodPage(target: string, n: number): Buffer {
   const unit = `<p class="h-entry"><a class="u-in-reply-to" href="${target}">re</a></p>\n`;
   return Buffer.from(`<!DOCTYPE html><html><head><title>Flood</title></head><body>${unit.repeat(n)}</body></html>`);
-}
-
-/** Asks /health (in this process) every 200 ms while `work` runs; returns the slowest answer. */
-async function slowestHealthWhile<T>(work: () => Promise<T>): Promise<{ value: T; slowestMs: number; samples: number }> {
-  let done = false;
-  let slowest = 0;
-  let samples = 0;
-  const probe = (async () => {
-    while (!done) {
-      const started = performance.now();
-      const res = await world.app.inject({ method: 'GET', url: '/health' });
-      slowest = Math.max(slowest, res.statusCode === 200 ? performance.now() - started : Infinity);
-      samples += 1;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  try {
-    return { value: await work(), slowestMs: slowest, samples };
-  } finally {
-    done = true;
-    await probe;
-  }
 }
 
 async function webmention(source: string): Promise<string> {
@@ -83,7 +61,7 @@ describe('ping sources', () => {
     expect(page.length).toBeGreaterThan(4_500_000);
     web.route('/flood/5mb', { type: 'text/html; charset=utf-8', body: page });
     const statusPath = await webmention(`${web.origin}/flood/5mb`);
-    const { slowestMs, samples } = await slowestHealthWhile(() => world.pingVerifier.runOnce());
+    const { slowestMs, samples } = await slowestHealthWhile(world, () => world.pingVerifier.runOnce());
     ctx.task.meta.slowestHealthMs = Math.round(slowestMs);
     expect(samples).toBeGreaterThan(0);
     expect(slowestMs).toBeLessThan(500);
@@ -97,7 +75,7 @@ describe('ping sources', () => {
     expect(page.length).toBeLessThan(1024 * 1024);
     web.route('/flood/elements', { type: 'text/html; charset=utf-8', body: page });
     const statusPath = await webmention(`${web.origin}/flood/elements`);
-    const { slowestMs } = await slowestHealthWhile(() => world.pingVerifier.runOnce());
+    const { slowestMs } = await slowestHealthWhile(world, () => world.pingVerifier.runOnce());
     ctx.task.meta.slowestHealthMs = Math.round(slowestMs);
     expect(slowestMs).toBeLessThan(500);
     const after = await status(statusPath);

@@ -143,6 +143,33 @@ export async function createWorld(faults: FaultServer, options: WorldOptions = {
   };
 }
 
+/**
+ * Asks the world's /health (in this process) every 200 ms while `work` runs; returns the slowest
+ * answer, timed from when its request was due: a loop held between two samples delays the next
+ * one, as it would delay a reader's request arriving then.
+ */
+export async function slowestHealthWhile<T>(world: Pick<World, 'app'>, work: () => Promise<T>): Promise<{ value: T; slowestMs: number; samples: number }> {
+  let done = false;
+  let slowest = 0;
+  let samples = 0;
+  const probe = (async () => {
+    let due = performance.now();
+    while (!done) {
+      const res = await world.app.inject({ method: 'GET', url: '/health' });
+      slowest = Math.max(slowest, res.statusCode === 200 ? performance.now() - due : Infinity);
+      samples += 1;
+      due = performance.now() + 200;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  try {
+    return { value: await work(), slowestMs: slowest, samples };
+  } finally {
+    done = true;
+    await probe;
+  }
+}
+
 /** Samples RSS every 5 ms while `work` runs and returns the peak growth over the start, in MB. */
 export async function measurePeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakDeltaMb: number }> {
   const start = process.memoryUsage().rss;
