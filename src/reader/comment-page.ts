@@ -10,7 +10,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { CommentPingKind } from '../domain/vocabulary.ts';
 import { browserDepth, loadHtmlWithin, MarkupLimitError, type MarkupLimits } from './bounded-markup.ts';
 import { decodeText } from './decode.ts';
-import { parseLinkHeader } from './discover.ts';
+import { parseLinkHeader } from './link-header.ts';
 import { parseFeedDate, resolveHttpUrl } from './feed-values.ts';
 import { FeedParseError, FetchError, type Fetch, type FeedItem } from './types.ts';
 

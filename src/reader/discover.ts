@@ -6,14 +6,9 @@ import { browserDepth, loadHtmlWithin, loadXmlWithin, MarkupLimitError, type Mar
 import { decodeText } from './decode.ts';
 import { sniffFeedFormat } from './parser/sniff.ts';
 import { readFeed, sharedFeedReader, type FeedReader } from './read-feed.ts';
-import { FeedParseError, FetchError, type ParsedFeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
+import { parseLinkHeader, resolveUrl } from './link-header.ts';
+import { FeedParseError, FetchError, type FeedCandidate, type PageFindings, type ParsedFeedFormat, type Fetch, type FetchResponse, type ParsedFeed } from './types.ts';
 import { urlKey } from '../domain/url-key.ts';
-
-export interface FeedCandidate {
-  url: string;
-  format: ParsedFeedFormat | null;
-  title: string | null;
-}
 
 export interface Discovery {
   /** The blog's home page: the page given, or the home its feed names when the page lies under it. */
@@ -87,56 +82,6 @@ export function normalizeInputUrl(input: string): URL {
   return url;
 }
 
-/** Splits an HTTP Link header into its links with their rel values (RFC 8288). */
-export function parseLinkHeader(value: string | undefined, base: string): { url: string; rels: string[] }[] {
-  if (!value) return [];
-  const out: { url: string; rels: string[] }[] = [];
-  // One pass that never looks back (a header of stray "<" and ";" once took seconds in a regular
-  // expression): a link is <target> and its parameters up to a comma outside quotes.
-  let at = 0;
-  while (at < value.length) {
-    const open = value.indexOf('<', at);
-    if (open === -1) break;
-    const close = value.indexOf('>', open + 1);
-    if (close === -1) break;
-    const target = value.slice(open + 1, close);
-    let rels: string[] | null = null;
-    at = close + 1;
-    while (at < value.length && value[at] !== ',') {
-      if (value[at] !== ';') {
-        at += 1;
-        continue;
-      }
-      const nameAt = at + 1;
-      at = nameAt;
-      while (at < value.length && value[at] !== '=' && value[at] !== ';' && value[at] !== ',') at += 1;
-      const name = value.slice(nameAt, at).trim().toLowerCase();
-      let param = '';
-      if (value[at] === '=') {
-        at += 1;
-        while (value[at] === ' ' || value[at] === '\t') at += 1;
-        if (value[at] === '"') {
-          // A quoted string may hold commas and semicolons, and \" (RFC 9110 §5.6.4).
-          let text = '';
-          for (at += 1; at < value.length && value[at] !== '"'; at += 1) text += value[at] === '\\' ? (value[++at] ?? '') : value[at];
-          param = text;
-          at += 1;
-        } else {
-          const valueAt = at;
-          while (at < value.length && value[at] !== ';' && value[at] !== ',') at += 1;
-          param = value.slice(valueAt, at).trim();
-        }
-      }
-      // RFC 8288 §3.3: a rel after the first is ignored.
-      if (name === 'rel' && rels === null) rels = param.toLowerCase().split(/\s+/).filter(Boolean);
-    }
-    at += 1;
-    const resolved = rels ? resolveUrl(target, base) : null;
-    if (rels && resolved) out.push({ url: resolved, rels });
-  }
-  return out;
-}
-
 /** Tells whether two URLs differ in their port alone (http://h/feed/ against http://h:8080/feed/). */
 function onlyPortDiffers(a: string, b: string): boolean {
   try {
@@ -150,31 +95,10 @@ function onlyPortDiffers(a: string, b: string): boolean {
   }
 }
 
-function resolveUrl(href: string | undefined, base: string): string | null {
-  if (href === undefined) return null;
-  try {
-    const u = new URL(href.trim(), base);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
-
 function hasRel(el: { attribs: Record<string, string> }, rel: string): boolean {
   return (el.attribs.rel ?? '').toLowerCase().split(/\s+/).includes(rel);
 }
 
-export interface PageFindings {
-  title: string | null;
-  description: string | null;
-  feeds: FeedCandidate[];
-  commentFeeds: FeedCandidate[];
-  pingback: string | null;
-  webmention: string | null;
-  rsdUrl: string | null;
-  trackbackPingUrl: string | null;
-  apiRootUrl: string | null;
-}
 
 // WordPress 4.4+ names its REST API root in a Link header on every page and in the head.
 const wpApiRel = 'https://api.w.org/';

@@ -12,7 +12,7 @@ import type { MarkupLimitError } from './bounded-markup.ts';
 import type { CommentListLimits, CommentListPage } from './comment-page.ts';
 import { decodeText } from './decode.ts';
 import type { draftAndReadBody } from './entry-draft.ts';
-import type { PageFindings } from './discover.ts';
+import type { PageFindings } from './types.ts';
 import { parseFeed } from './parse-feed.ts';
 import { FeedParseError, type FeedItem, type FeedParseErrorCode, type ParsedFeed } from './types.ts';
 

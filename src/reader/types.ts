@@ -163,3 +163,23 @@ export interface DecodedText {
   charset: string;
   charsetSource: 'bom' | 'http' | 'prolog' | 'meta' | 'utf8-valid' | 'fallback';
 }
+
+/** A feed a page names. */
+export interface FeedCandidate {
+  url: string;
+  format: ParsedFeedFormat | null;
+  title: string | null;
+}
+
+/** What a page says about its blog's feeds and endpoints, for discovery. */
+export interface PageFindings {
+  title: string | null;
+  description: string | null;
+  feeds: FeedCandidate[];
+  commentFeeds: FeedCandidate[];
+  pingback: string | null;
+  webmention: string | null;
+  rsdUrl: string | null;
+  trackbackPingUrl: string | null;
+  apiRootUrl: string | null;
+}
