@@ -80,9 +80,11 @@ const configSchema = z
         conversationPageEntries: positiveInt.max(5000),
         /** Characters of content on one page of a conversation, about (each entry's markup counts too). */
         conversationPageChars: positiveInt.min(10_000),
+        /** Searches (/?q=, /g/:slug?q=) one client may make a minute; more answer 429. */
+        searchesPerClientPerMinute: positiveInt.default(30),
       })
       .strict()
-      .default({ conversationPageEntries: 500, conversationPageChars: 1_000_000 }),
+      .default({ conversationPageEntries: 500, conversationPageChars: 1_000_000, searchesPerClientPerMinute: 30 }),
     poller: z
       .object({
         enabled: z.boolean(),

@@ -29,6 +29,7 @@ import { HttpError } from './errors.ts';
 import { daysBegun, loadProgramme } from './group-programme.ts';
 import { parseGroupSlug } from './ids.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
+import { searchGateFor } from './search-limits.ts';
 import { requestTimeZone } from './time-zone.ts';
 
 const conversationsPerPage = 30;
@@ -63,6 +64,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   const now = deps.now ?? (() => new Date());
   // Rendered group pages keyed by the group's version (members and conversations), view and language.
   const pages = new PageCache();
+  const searches = searchGateFor(deps);
 
   async function requireGroup(slug: string): Promise<Group> {
     const group = await findGroupBySlug(db, slug);
@@ -154,6 +156,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     }
     const group = await requireGroup(parseGroupSlug(request.params));
     const query = pageQuery.parse(request.query ?? {});
+    if (query.q !== undefined) await searches.admit(request, reply);
     const locale = requestLocale(request, reply);
     const at = now();
     const timeZone = requestTimeZone(request, deps.config);

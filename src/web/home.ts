@@ -11,6 +11,7 @@ import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
+import { searchGateFor } from './search-limits.ts';
 import { requestTimeZone } from './time-zone.ts';
 
 const pageSize = 30;
@@ -24,6 +25,7 @@ const query = z.object({
 export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Only reads: through the read handle, which an ingest's open transaction does not hold up.
   const db = deps.read ?? deps.db;
+  const searches = searchGateFor(deps);
   app.get('/', async (request, reply) => {
     const { page, q } = query.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
@@ -31,6 +33,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const blogCount = await countBlogs(db);
     const timeZone = requestTimeZone(request, deps.config);
     if (q !== undefined) {
+      await searches.admit(request, reply);
       const hits = await searchEntries(db, q, { limit: searchLimit });
       const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
       const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, timeZone, search: { query: q, hits, about } });
