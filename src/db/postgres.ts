@@ -3,6 +3,7 @@
 // PostgreSQL, as open.ts is for SQLite.
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import { planForValuesMark } from './dialect.ts';
 import type { Database } from './schema.ts';
 import type { OpenedDatabase } from './open.ts';
 
@@ -28,7 +29,7 @@ export const namedStatementsKept = 500;
  * and planned by the server each time it runs, which cost about as much server CPU as running
  * it. A named one is parsed once per connection, and after a few runs PostgreSQL keeps a
  * generic plan of it when that plan costs no more than the ones made for the values. Only
- * statements with parameters (a statement without any goes by the simple protocol, which
+ * statements with parameters and without planForValuesMark (a statement without any goes by the simple protocol, which
  * allows several commands, as migrations send), only from their second use (a one-off never
  * takes a name), and at most namedStatementsKept per pool: a connection keeps what it parsed
  * until it closes.
@@ -37,7 +38,7 @@ export function createStatementNamer(limit = namedStatementsKept): (text: string
   const names = new Map<string, string>();
   const seenOnce = new Set<string>();
   return (text, parameterCount) => {
-    if (parameterCount === 0) return undefined;
+    if (parameterCount === 0 || text.includes(planForValuesMark)) return undefined;
     const name = names.get(text);
     if (name !== undefined || names.size >= limit) return name;
     if (!seenOnce.has(text)) {

@@ -4,7 +4,7 @@
 // rate limits shared by processes, waking other processes (NOTIFY), commits that wait to be
 // shared (SQLite) and lists bound as one JSON argument. The rest of the store is written once for both.
 import { CompiledQuery, sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
-import { isPostgres } from '../db/dialect.ts';
+import { isPostgres, planForValuesMark } from '../db/dialect.ts';
 import { commitMayWaitMark, commitNowMark, type Db } from '../db/open.ts';
 import type { Database } from '../db/schema.ts';
 import { snippetMarks } from '../domain/models.ts';
@@ -54,7 +54,7 @@ export function fullTextQuery(db: Db, words: string[]): FullTextQuery {
     const query = sql`to_tsquery('palaver_search', ${words.map((w) => (w.length >= prefixLetters ? `${w}:*` : w)).join(' & ')})`;
     return {
       // ts_rank's default weights are 1.0 (A, title), 0.4 (B, author), 0.1 (D, text).
-      newestMatches: (window, alive) => sql`select e.id, -ts_rank(s.search_vector, ${query}) as score
+      newestMatches: (window, alive) => sql`select ${sql.raw(planForValuesMark)} e.id, -ts_rank(s.search_vector, ${query}) as score
         from entry_search s join entries e on e.id = s.entry_id
         where s.search_vector @@ ${query} and ${alive}
         order by s.entry_id desc limit ${window}`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planForValuesMark } from '../../src/db/dialect.ts';
 import { createStatementNamer, describePostgresUrl } from '../../src/db/postgres.ts';
 
 describe('the statement names of a PostgreSQL pool', () => {
@@ -12,6 +13,11 @@ describe('the statement names of a PostgreSQL pool', () => {
     const other = nameOf('select * from blogs where id = $1', 1);
     expect(other).toBeDefined();
     expect(other).not.toBe(name);
+  });
+
+  it('never names a statement marked to be planned for its values', () => {
+    const nameOf = createStatementNamer();
+    for (let i = 0; i < 8; i++) expect(nameOf(`with m as (select ${planForValuesMark} id from entry_search where search_vector @@ $1) select id from m`, 1)).toBeUndefined();
   });
 
   it('leaves statements without parameters unnamed (migrations send several commands at once)', () => {
