@@ -99,7 +99,6 @@ function hasRel(el: { attribs: Record<string, string> }, rel: string): boolean {
   return (el.attribs.rel ?? '').toLowerCase().split(/\s+/).includes(rel);
 }
 
-
 // WordPress 4.4+ names its REST API root in a Link header on every page and in the head.
 const wpApiRel = 'https://api.w.org/';
 
@@ -116,8 +115,8 @@ export const pageLimits: MarkupLimits = { maxElements: 50_000, maxDepth: browser
  */
 const inPlacePageLimits: MarkupLimits = { maxElements: 8_000, maxDepth: browserDepth, maxMs: 40 };
 
-/** Pages from this size on go to the reading thread at once: tokenizing alone would take long here. */
-const inPlacePageBytes = 512 * 1024;
+/** Pages of this many characters or more go to the reading thread at once: tokenizing alone would take long here. */
+const inPlacePageChars = 512 * 1024;
 
 /** An RSD document names a handful of APIs in a few hundred bytes. */
 const rsdBytes = 256 * 1024;
@@ -206,7 +205,7 @@ interface DiscoverDeps {
  * MarkupLimitError past the limits, FeedParseError at the thread's own.
  */
 async function readPageOffLoop(deps: DiscoverDeps, html: string, pageUrl: string, headers: Record<string, string>): Promise<PageFindings> {
-  if (html.length < inPlacePageBytes) {
+  if (html.length < inPlacePageChars) {
     try {
       return readPage(html, pageUrl, headers, inPlacePageLimits);
     } catch (err) {
