@@ -23,6 +23,7 @@ import { notifyWork, workChannel } from './store/dialect.ts';
 import { createSharedHostSlots, createSharedWindowLimiter } from './store/shared-limits.ts';
 import type { RateLimitFactory } from './web/window-limiter.ts';
 import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
+import { createSearchThread, type SearchThread } from './web/search-thread.ts';
 import { createSubscriber, type Subscriber, type SubscriberSettings } from './websub/subscriber.ts';
 
 export interface Service {
@@ -153,6 +154,15 @@ function rateLimitsFor(database: OpenedDatabase): RateLimitFactory | undefined {
   return (scope, options) => createSharedWindowLimiter({ db: database.db, scope, ...options });
 }
 
+/**
+ * The search thread of a SQLite file: its searches run beside the event loop, 3 s each at most.
+ * PostgreSQL searches in its own processes, and a database in memory is seen by this connection only.
+ */
+function searchThreadFor(database: OpenedDatabase): SearchThread | undefined {
+  if (database.dialect !== 'sqlite' || database.read === database.db) return undefined;
+  return createSearchThread(database.label, { timeoutMs: 3000, maxWaiting: 32 });
+}
+
 /** Opens the database and applies pending migrations. */
 /**
  * The poller's reading threads (poller.readerThreads): they decode, parse and draft feeds off the
@@ -234,6 +244,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     announce('sources');
   };
   const rateLimits = rateLimitsFor(database);
+  const searches = searchThreadFor(database);
 
   try {
     app = await buildApp({
@@ -245,6 +256,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       poller,
       pingVerifier,
       ...(rateLimits ? { rateLimits } : {}),
+      ...(searches ? { search: searches.search } : {}),
       websubHubUrl: () => advertisedHubUrl(config),
       onEntriesChanged,
       websub: config.websub.enabled ? { hub: config.websub.hubUrl ? undefined : websubHub, subscriber: websubSubscriber } : undefined,
@@ -252,6 +264,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     });
   } catch (err) {
     await reader?.close();
+    await searches?.close();
     await fetcher.close();
     await database.close();
     throw err;
@@ -304,6 +317,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await websubHub.stop();
         await settle();
         await web.close();
+        await searches?.close();
         await fetcher.close();
         await database.close();
       })();

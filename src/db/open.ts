@@ -212,8 +212,9 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
 
 // Opened after the write connection has put the file in WAL mode (a setting of the file), where
 // a reader sees the last commit and never waits for the writer. It waits only while a
-// checkpoint or WAL recovery needs the file, hence the busy timeout.
-function openReader(file: string, busyTimeoutMs: number): Db {
+// checkpoint or WAL recovery needs the file, hence the busy timeout. A thread of its own (the
+// search's) opens one the same way.
+export function openReader(file: string, busyTimeoutMs = defaultBusyTimeoutMs): Db {
   let sqlite: SQLite.Database | undefined;
   try {
     sqlite = new SQLite(file, { readonly: true });

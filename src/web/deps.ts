@@ -9,6 +9,7 @@ import type { EntriesChanged } from '../domain/vocabulary.ts';
 import type { Fetch } from '../reader/types.ts';
 import type { Hub } from '../websub/hub.ts';
 import type { Subscriber } from '../websub/subscriber.ts';
+import type { SearchThread } from './search-thread.ts';
 import type { RateLimitFactory } from './window-limiter.ts';
 
 export interface AppDeps {
@@ -37,6 +38,8 @@ export interface AppDeps {
   onEntriesChanged?: (change: EntriesChanged) => void;
   /** The rate limits' counters: in memory (the default), or shared by processes through the database. */
   rateLimits?: RateLimitFactory;
+  /** Runs a search beside the event loop (a SQLite file's search thread); searchEntries on `read` when not given. */
+  search?: SearchThread['search'];
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
 }

@@ -20,7 +20,6 @@ import {
   listOutsideParticipants,
 } from '../store/group-conversations.ts';
 import { countGroupMembers, countGroups, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
-import { searchEntries } from '../store/search.ts';
 import { listSourcesByBlogs } from '../store/sources.ts';
 import { renderGroupSummary } from '../views/group-programme.ts';
 import { renderGroupList, renderGroupPage, type GroupMemberRow } from '../views/groups.ts';
@@ -29,7 +28,7 @@ import { HttpError } from './errors.ts';
 import { daysBegun, loadProgramme } from './group-programme.ts';
 import { parseGroupSlug } from './ids.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
-import { searchGateFor } from './search-limits.ts';
+import { searchGateFor, searchOf } from './search-limits.ts';
 import { requestTimeZone } from './time-zone.ts';
 
 const conversationsPerPage = 30;
@@ -65,6 +64,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   // Rendered group pages keyed by the group's version (members and conversations), view and language.
   const pages = new PageCache();
   const searches = searchGateFor(deps);
+  const search = searchOf(deps);
 
   async function requireGroup(slug: string): Promise<Group> {
     const group = await findGroupBySlug(db, slug);
@@ -126,7 +126,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       alternates,
     };
     if (query.q !== undefined) {
-      const hits = await searchEntries(db, query.q, { limit: searchLimit, groupId: group.id });
+      const hits = await search(query.q, { limit: searchLimit, groupId: group.id });
       const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
       return renderGroupPage({ ...common, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } });
     }

@@ -7,11 +7,10 @@ import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationActivity } from '../store/debate-map.ts';
-import { searchEntries } from '../store/search.ts';
 import { renderHome } from '../views/home.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
-import { searchGateFor } from './search-limits.ts';
+import { searchGateFor, searchOf } from './search-limits.ts';
 import { requestTimeZone } from './time-zone.ts';
 
 const pageSize = 30;
@@ -26,6 +25,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   // Only reads: through the read handle, which an ingest's open transaction does not hold up.
   const db = deps.read ?? deps.db;
   const searches = searchGateFor(deps);
+  const search = searchOf(deps);
   app.get('/', async (request, reply) => {
     const { page, q } = query.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
@@ -34,7 +34,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const timeZone = requestTimeZone(request, deps.config);
     if (q !== undefined) {
       await searches.admit(request, reply);
-      const hits = await searchEntries(db, q, { limit: searchLimit });
+      const hits = await search(q, { limit: searchLimit });
       const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
       const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, timeZone, search: { query: q, hits, about } });
       return sendPage(request, reply, toRenderedPage(body, null, at.getTime()));

@@ -1,12 +1,15 @@
-// How often one client may search (/?q=, /g/:slug?q=): a search reads the index on the event
-// loop, tens to hundreds of milliseconds over a large archive, so one client's flood of searches
-// would hold every other reader's page; at most pages.searchesPerClientPerMinute per client
-// (IPv6 by /64), the rest answered 429 with Retry-After.
+// Searches over the web (/?q=, /g/:slug?q=): where they run (the app's search thread, else in
+// place on the read handle) and how often one client may search: a search reads the index, tens
+// to hundreds of milliseconds over a large archive, so one client's flood of searches would hold
+// every other reader's searches; at most pages.searchesPerClientPerMinute per client (IPv6 by
+// /64), the rest answered 429 with Retry-After.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { clientKey } from './client-key.ts';
 import { HttpError } from './errors.ts';
 import { inMemoryRateLimits } from './window-limiter.ts';
+import { searchEntries } from '../store/search.ts';
+import type { SearchThread } from './search-thread.ts';
 
 export interface SearchGate {
   /** Counts a search of this request's client; throws HttpError 429 past the limit. */
@@ -36,4 +39,10 @@ export function searchGateFor(deps: AppDeps): SearchGate {
     byApp.set(deps, gate);
   }
   return gate;
+}
+
+/** How the app's routes search: through its search thread, or on its read handle. */
+export function searchOf(deps: AppDeps): SearchThread['search'] {
+  const read = deps.read ?? deps.db;
+  return deps.search ?? ((input, options) => searchEntries(read, input, options));
 }
