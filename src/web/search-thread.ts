@@ -125,7 +125,7 @@ export function createSearchThread(file: string, limits: SearchThreadLimits): Se
 
   return {
     search(input, options) {
-      if (closed) return Promise.reject(busy());
+      if (closed) return Promise.reject(new HttpError(503, 'shutting-down', 'Palaver is shutting down; search again in a moment.'));
       if (waiting.length >= limits.maxWaiting) return Promise.reject(busy());
       return new Promise((resolve, reject) => {
         waiting.push({ input, options, resolve, reject });
