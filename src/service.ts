@@ -21,9 +21,9 @@ import { createFeedReader, type FeedReader } from './reader/read-feed.ts';
 import { createHostLimiter } from './reader/host-limiter.ts';
 import { notifyWork, workChannel } from './store/dialect.ts';
 import { createSharedHostSlots, createSharedWindowLimiter } from './store/shared-limits.ts';
+import { createSearchThread, type SearchThread } from './web/search-thread.ts';
 import type { RateLimitFactory } from './web/window-limiter.ts';
 import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
-import { createSearchThread, type SearchThread } from './web/search-thread.ts';
 import { createSubscriber, type Subscriber, type SubscriberSettings } from './websub/subscriber.ts';
 
 export interface Service {
@@ -163,7 +163,6 @@ function searchThreadFor(database: OpenedDatabase): SearchThread | undefined {
   return createSearchThread(database.label, { timeoutMs: 3000, maxWaiting: 32 });
 }
 
-/** Opens the database and applies pending migrations. */
 /**
  * The poller's reading threads (poller.readerThreads): they decode, parse and draft feeds off the
  * event loop, each job limited to 20 s and each thread's heap to 512 MB; none when set to 0.
@@ -173,6 +172,7 @@ export function readerFromConfig(config: Config): FeedReader | undefined {
   return threads > 0 ? createFeedReader({ threads, timeoutMs: 20_000, memoryMb: 512, idleMs: 30_000 }) : undefined;
 }
 
+/** Opens the database and applies pending migrations. */
 export async function openMigratedDatabase(config: Config, options: { onError?: (err: Error) => void } = {}): Promise<OpenedDatabase> {
   const database = await openConfiguredDatabase(config, options);
   try {
