@@ -29,18 +29,19 @@ export const namedStatementsKept = 500;
  * and planned by the server each time it runs, which cost about as much server CPU as running
  * it. A named one is parsed once per connection, and after a few runs PostgreSQL keeps a
  * generic plan of it when that plan costs no more than the ones made for the values. Only
- * statements with parameters and without planForValuesMark (a statement without any goes by the simple protocol, which
+ * statements with parameters (a statement without any goes by the simple protocol, which
  * allows several commands, as migrations send), only from their second use (a one-off never
- * takes a name), and at most namedStatementsKept per pool: a connection keeps what it parsed
- * until it closes.
+ * takes a name), never one marked planForValuesMark, and at most namedStatementsKept per pool:
+ * a connection keeps what it parsed until it closes.
  */
 export function createStatementNamer(limit = namedStatementsKept): (text: string, parameterCount: number) => string | undefined {
   const names = new Map<string, string>();
   const seenOnce = new Set<string>();
   return (text, parameterCount) => {
-    if (parameterCount === 0 || text.includes(planForValuesMark)) return undefined;
+    if (parameterCount === 0) return undefined;
     const name = names.get(text);
-    if (name !== undefined || names.size >= limit) return name;
+    // A named statement is found first: the mark is looked for only in texts not named yet.
+    if (name !== undefined || names.size >= limit || text.includes(planForValuesMark)) return name;
     if (!seenOnce.has(text)) {
       // Bounded like the names: texts seen once are forgotten when too many pile up.
       if (seenOnce.size >= limit * 4) seenOnce.clear();
