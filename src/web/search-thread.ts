@@ -6,14 +6,12 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SearchHit } from '../domain/models.ts';
+import type { searchEntries } from '../store/search.ts';
 import { workerBootstrap } from '../worker-bootstrap.ts';
 import { HttpError } from './errors.ts';
 
-export interface SearchOptions {
-  limit: number;
-  offset?: number;
-  groupId?: number;
-}
+/** What searchEntries is asked besides the words: how many hits, from where, in which group. */
+export type SearchOptions = Parameters<typeof searchEntries>[2];
 
 /** What search-worker.ts is asked, and answers. */
 export type SearchJob = { id: number; input: string; options: SearchOptions };
