@@ -12,6 +12,7 @@ import { benchLargeFeed } from './large-feed.ts';
 import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages, benchPaging } from './pages.ts';
+import { benchSearch } from './search.ts';
 import { benchStartup } from './startup.ts';
 import { benchDebateMap } from './debate-map.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
@@ -96,6 +97,11 @@ async function runAll(): Promise<Figure[]> {
     console.log('Running: pages …');
     figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
     figures.push(...(await benchPaging({ entries: 10_000 })));
+  }
+
+  if (wanted('search')) {
+    console.log('Running: search …');
+    figures.push(...(await benchSearch({ entries: Number(process.env.BENCH_SEARCH_ENTRIES ?? '200000'), runs: 3 })));
   }
 
   if (wanted('debate-map')) {
