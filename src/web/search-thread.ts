@@ -38,8 +38,6 @@ interface Job {
   reject: (err: Error) => void;
 }
 
-const busy = () => new HttpError(503, 'search-busy', 'Too many searches are waiting; try again in a moment.');
-
 /** Creates the search thread of the SQLite file `file`; no thread starts before the first search. Its limits are read at each search. */
 export function createSearchThread(file: string, limits: SearchThreadLimits): SearchThread {
   const code = workerBootstrap(fileURLToPath(import.meta.url).replace(/search-thread\.(ts|js)$/, 'search-worker.$1'));
@@ -124,7 +122,7 @@ export function createSearchThread(file: string, limits: SearchThreadLimits): Se
   return {
     search(input, options) {
       if (closed) return Promise.reject(new HttpError(503, 'shutting-down', 'Palaver is shutting down; search again in a moment.'));
-      if (waiting.length >= limits.maxWaiting) return Promise.reject(busy());
+      if (waiting.length >= limits.maxWaiting) return Promise.reject(new HttpError(503, 'search-busy', 'Too many searches are waiting; try again in a moment.'));
       return new Promise((resolve, reject) => {
         waiting.push({ input, options, resolve, reject });
         pump();
