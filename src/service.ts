@@ -158,7 +158,7 @@ function rateLimitsFor(database: OpenedDatabase): RateLimitFactory | undefined {
  * The search thread of a SQLite file: its searches run beside the event loop, 3 s each at most.
  * PostgreSQL searches in its own processes, and a database in memory is seen by this connection only.
  */
-function searchThreadFor(database: OpenedDatabase): SearchThread | undefined {
+export function searchThreadFor(database: OpenedDatabase): SearchThread | undefined {
   if (database.dialect !== 'sqlite' || database.read === database.db) return undefined;
   return createSearchThread(database.label, { timeoutMs: 3000, maxWaiting: 32 });
 }

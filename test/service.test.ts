@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import defaults from '../config/default.json' with { type: 'json' };
 import { startDemoBlogs } from '../src/demo/blogs.ts';
 import { registerBlog } from '../src/registry/register-blog.ts';
-import { createService } from '../src/service.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { openDatabase } from '../src/db/open.ts';
+import { createService, searchThreadFor } from '../src/service.ts';
 import { testConfig } from './support/app.ts';
 
 describe('createService', () => {
@@ -77,4 +82,22 @@ describe('createService', () => {
       await blogs.close();
     }
   }, 60_000);
+
+  it('searches a SQLite file in a search thread, and a database in memory in place', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-service-'));
+    const file = openDatabase(path.join(dir, 'palaver.db'));
+    const memory = openDatabase(':memory:');
+    const thread = searchThreadFor(file);
+    try {
+      await migrateToLatest(file.db);
+      expect(thread).toBeDefined();
+      expect(await thread!.search('Debatte', { limit: 5 })).toEqual([]);
+      expect(searchThreadFor(memory)).toBeUndefined();
+    } finally {
+      await thread?.close();
+      await file.close();
+      await memory.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
