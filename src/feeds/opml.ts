@@ -38,9 +38,12 @@ export interface ParsedOpml {
 
 /** A document that cannot be read as OPML at all; entries that are merely bad go to `errors`. */
 export class OpmlError extends Error {
-  constructor(message: string) {
-    super(`opml: ${message}`);
+  /** What is wrong, without the `opml:` the message starts with. */
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`opml: ${reason}`);
     this.name = 'OpmlError';
+    this.reason = reason;
   }
 }
 

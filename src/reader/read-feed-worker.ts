@@ -1,12 +1,21 @@
 // The worker thread behind read-feed.ts's reader, which runs and limits it: it decodes and
-// parses feed bodies, hashes and drafts feed items, reads post and comment pages, one job at a
-// time, and touches nothing else.
+// parses feed bodies, hashes and drafts feed items, reads post and comment pages and imported
+// OPML lists, one job at a time, and touches nothing else.
 import { parentPort } from 'node:worker_threads';
 import { draftAndReadBody, itemHashOf } from './entry-draft.ts';
 import { readFeedHere, type FeedReadAnswer, type ReadingJob } from './read-feed.ts';
 import { FeedParseError } from './types.ts';
 
 async function answer(job: ReadingJob): Promise<FeedReadAnswer> {
+  if ('opml' in job) {
+    const { OpmlError, parseOpml } = await import('../feeds/opml.ts');
+    try {
+      return { id: job.id, opml: parseOpml(job.opml) };
+    } catch (err) {
+      if (err instanceof OpmlError) return { id: job.id, opmlRefused: err.reason };
+      throw err;
+    }
+  }
   if ('page' in job) {
     const { page } = job;
     // Loaded with the first page: a thread that reads only feeds never pays for parse5.

@@ -1,7 +1,8 @@
 // Importing an OPML list of blogs: each outline registered through registerBlog (by its feed,
 // falling back to its home page), a few at a time, one result per outline. One bad outline
 // never stops the rest; nothing here prints or knows about HTTP.
-import { OpmlError, parseOpml } from '../feeds/opml.ts';
+import { OpmlError } from '../feeds/opml.ts';
+import { readOpml, type FeedReader } from '../reader/read-feed.ts';
 import { paceByHost } from './host-pacer.ts';
 import { registerBlog, type RegisterDeps } from './register-blog.ts';
 
@@ -67,8 +68,8 @@ function reasonOf(err: unknown): string {
  * Imports the blogs of an OPML document. Throws OpmlError only when the document is not OPML
  * at all; bad outlines, unreachable or feedless addresses and duplicates become lines.
  */
-export async function importOpml(deps: RegisterDeps, text: string, options: ImportOptions = {}): Promise<ImportReport> {
-  const parsed = parseOpml(text);
+export async function importOpml(deps: RegisterDeps & { reader?: Pick<FeedReader, 'readOpml'> }, text: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const parsed = await readOpml(text, deps.reader);
   if (options.maxEntries !== undefined && parsed.outlines.length > options.maxEntries) {
     throw new ImportTooLargeError(
       `the list names ${parsed.outlines.length.toLocaleString('en')} blogs; one import takes at most ${options.maxEntries.toLocaleString('en')} (registry.maxImportEntries): split the list`,

@@ -144,9 +144,10 @@ export async function createWorld(faults: FaultServer, options: WorldOptions = {
 }
 
 /**
- * Asks the world's /health (in this process) every 200 ms while `work` runs; returns the slowest
- * answer, timed from when its request was due: a loop held between two samples delays the next
- * one, as it would delay a reader's request arriving then.
+ * Asks the world's /health (in this process) every 200 ms while `work` runs, and once more when
+ * it is done; returns the slowest answer, timed from when its request was due: a loop held
+ * between two samples delays the next one, as it would delay a reader's request arriving then.
+ * The last sample sees a loop held as the work ended (parsing a body, then rendering the answer).
  */
 export async function slowestHealthWhile<T>(world: Pick<World, 'app'>, work: () => Promise<T>): Promise<{ value: T; slowestMs: number; samples: number }> {
   let done = false;
@@ -154,20 +155,23 @@ export async function slowestHealthWhile<T>(world: Pick<World, 'app'>, work: () 
   let samples = 0;
   const probe = (async () => {
     let due = performance.now();
-    while (!done) {
+    for (;;) {
       const res = await world.app.inject({ method: 'GET', url: '/health' });
       slowest = Math.max(slowest, res.statusCode === 200 ? performance.now() - due : Infinity);
       samples += 1;
+      if (done) return;
       due = performance.now() + 200;
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
+  let value: T;
   try {
-    return { value: await work(), slowestMs: slowest, samples };
+    value = await work();
   } finally {
     done = true;
     await probe;
   }
+  return { value, slowestMs: slowest, samples };
 }
 
 /** Samples RSS every 5 ms while `work` runs and returns the peak growth over the start, in MB. */

@@ -5,7 +5,8 @@ import { MarkupLimitError } from '../../src/reader/bounded-markup.ts';
 import { CommentPageError, parseCommentList } from '../../src/reader/comment-page.ts';
 import { readPage } from '../../src/reader/discover.ts';
 import { draftAndReadBody, itemHashOf } from '../../src/reader/entry-draft.ts';
-import { createFeedReader, offThreadBytes, readFeed, readFeedHere, type FeedReader } from '../../src/reader/read-feed.ts';
+import { OpmlError, parseOpml } from '../../src/feeds/opml.ts';
+import { createFeedReader, offThreadBytes, readFeed, readFeedHere, readOpml, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError } from '../../src/reader/types.ts';
 import { rssFeed } from '../support/blog-pages.ts';
 
@@ -155,6 +156,47 @@ describe('pages in the reading threads', () => {
     await expect(reader.readPage(deep, `${origin}/p/`, {})).rejects.toThrow(new MarkupLimitError('depth', 'the page nests elements more than 512 levels deep'));
     await expect(reader.readCommentList(deep, `${origin}/p/`)).rejects.toThrow(new CommentPageError('the page nests elements more than 512 levels deep'));
     expect((await reader.readPage(postPage, `${origin}/p/`, {})).trackbackPingUrl).toBe('http://blog.example/mt-tb.cgi/42');
+  });
+});
+
+describe('OPML lists in the reading threads', () => {
+  /** An OPML list of `count` blogs: about 120 characters an outline. */
+  const list = (count: number) =>
+    `<?xml version="1.0"?><opml version="2.0"><head><title>Teilnehmer</title></head><body>${Array.from(
+      { length: count },
+      (_, i) => `<outline type="rss" text="Blog ${i}" xmlUrl="https://blog${i}.example/feed/" htmlUrl="https://blog${i}.example/"/>`,
+    ).join('\n')}</body></opml>`;
+  const recording = () => {
+    const asked: string[] = [];
+    return { asked, reader: { readOpml: async (text: string) => (asked.push(text), parseOpml(text)) } };
+  };
+
+  it('reads a list as parseOpml does here, and refuses what parseOpml refuses with the same OpmlError', async () => {
+    reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const text = list(2000);
+    expect(await reader.readOpml(text)).toEqual(parseOpml(text));
+    const refused = await reader.readOpml('<html><body>keine Liste</body></html>').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpmlError);
+    expect(refused).toMatchObject({ message: 'opml: not an OPML document (no <opml> root)', reason: 'not an OPML document (no <opml> root)' });
+    await expect(reader.readOpml(`<opml version="2.0"><body>${'<outline>'.repeat(300)}</body></opml>`)).rejects.toThrow(new OpmlError('the list nests elements more than 256 levels deep'));
+    expect((await reader.readOpml(list(3))).outlines).toHaveLength(3);
+  });
+
+  it('refuses a list at the thread’s time limit as an OpmlError', async () => {
+    reader = createFeedReader({ timeoutMs: 10, memoryMb: 256, idleMs: 1000 });
+    await expect(reader.readOpml(list(5000))).rejects.toThrow(new OpmlError('reading the list took longer than 0.01 s'));
+  });
+
+  it('readOpml reads a short list in place and a long one in the reader’s thread', async () => {
+    const small = list(10);
+    const large = list(2000);
+    expect(small.length).toBeLessThan(offThreadBytes);
+    expect(large.length).toBeGreaterThanOrEqual(offThreadBytes);
+    const { asked, reader: recorder } = recording();
+    expect((await readOpml(small, recorder)).outlines).toHaveLength(10);
+    expect(asked).toEqual([]);
+    expect((await readOpml(large, recorder)).outlines).toHaveLength(2000);
+    expect(asked).toEqual([large]);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
-import { OpmlError } from '../../src/feeds/opml.ts';
+import { OpmlError, parseOpml } from '../../src/feeds/opml.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { importOpml, type ImportLine } from '../../src/registry/import-opml.ts';
 import { listBlogs } from '../../src/store/blogs.ts';
@@ -126,6 +126,17 @@ describe('importOpml', () => {
     expect(report.failed).toBe(8);
     expect(peak).toBe(2);
     await db.close();
+  });
+
+  it('reads a long list through the reader it is given (a reading thread), not where it was called', async () => {
+    const asked: number[] = [];
+    const reader = { readOpml: async (text: string) => (asked.push(text.length), parseOpml(text)) };
+    // 10,000 outlines without an address: 220 KB, each a line of its own in the report.
+    const long = `<opml version="2.0"><body>${'<outline text="leer"/>'.repeat(10_000)}</body></opml>`;
+    const report = await importOpml({ db: database.db, fetch: fetcher.fetch, reader }, long);
+    expect(asked).toEqual([long.length]);
+    expect(report.failed).toBe(10_000);
+    expect(report.lines[0]!.reason).toBe('outline has neither xmlUrl nor htmlUrl');
   });
 
   it('refuses a document that is not OPML, before registering anything', async () => {
