@@ -4,10 +4,9 @@
 // poller's reading threads take all of that CPU work off the event loop, which is left with the
 // store's; without them, a large body is still read off the event loop (readFeed, readOpml), so a
 // feed or an imported list of megabytes never holds the loop that answers pages, feeds and pings.
-import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { workerBootstrap } from '../worker-bootstrap.ts';
+import { createWorkerPool, WorkerPoolError } from '../worker-pool.ts';
 import type { MarkupLimitError } from './bounded-markup.ts';
 import type { CommentListLimits, CommentListPage } from './comment-page.ts';
 import { decodeText } from './decode.ts';
@@ -61,21 +60,6 @@ export function readFeedHere(body: Buffer, contentType: string | null, url: stri
   return parseFeed(decodeText(body, contentType, 'xml').text, url);
 }
 
-interface Job {
-  id: number;
-  message: ReadingJob;
-  /** What the job's time limit reads as when it is reached. */
-  what: string;
-  resolve: (answer: FeedReadAnswer) => void;
-  reject: (err: Error) => void;
-}
-
-interface Slot {
-  worker: Worker | null;
-  current: (Job & { timer: NodeJS.Timeout }) | null;
-  idleTimer: NodeJS.Timeout | null;
-}
-
 /** Threads that read feed bodies and draft feed items, each one job at a time. */
 export interface FeedReader {
   /** Decodes and parses a body. Throws FeedParseError, 'too-large' too at the time or memory limit. */
@@ -104,106 +88,35 @@ export interface FeedReader {
 
 /** Creates the reader; a thread starts with the first job it takes and ends when idle. */
 export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedReader {
-  const code = workerBootstrap(fileURLToPath(import.meta.url).replace(/read-feed\.(ts|js)$/, 'read-feed-worker.$1'));
-  const waiting: Job[] = [];
-  const slots: Slot[] = Array.from({ length: Math.max(1, limits.threads ?? 1) }, () => ({ worker: null, current: null, idleTimer: null }));
-  let nextId = 1;
+  const pool = createWorkerPool<ReadingJob, FeedReadAnswer>({
+    script: fileURLToPath(import.meta.url).replace(/read-feed\.(ts|js)$/, 'read-feed-worker.$1'),
+    threads: Math.max(1, limits.threads ?? 1),
+    timeoutMs: () => limits.timeoutMs,
+    idleMs: limits.idleMs,
+    // A young generation of 12 MB at most (4 MiB semi-spaces): a thread that reads every feed
+    // would otherwise hold on to up to 32 MB of it between scavenges. Its objects die within
+    // the job that made them; the event loop's outlive scavenges while their feed waits for
+    // its transaction, hence its larger semi-spaces (src/node-options.ts).
+    resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(12, Math.max(4, Math.floor(limits.memoryMb / 8))) },
+  });
 
   const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 
-  // Takes a slot's thread away, failing its job with `reason`; returns the thread to end.
-  function release(slot: Slot, reason: Error): Worker | null {
-    const w = slot.worker;
-    slot.worker = null;
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    slot.idleTimer = null;
-    if (slot.current) {
-      clearTimeout(slot.current.timer);
-      slot.current.reject(reason);
-      slot.current = null;
+  async function run(message: (id: number) => ReadingJob, what: string): Promise<FeedReadAnswer> {
+    let answer: FeedReadAnswer;
+    try {
+      answer = await pool.run(message);
+    } catch (err) {
+      if (!(err instanceof WorkerPoolError)) throw err;
+      const failure = err.failure;
+      if (failure.kind === 'timeout') throw new FeedParseError('too-large', `${what} took longer than ${seconds(failure.limitMs)}`);
+      if (failure.kind === 'memory') throw new FeedParseError('too-large', `${what} needed more than ${failure.limitMb} MB`);
+      if (failure.kind === 'closed') throw new Error('reader: the feed could not be read: Palaver is shutting down');
+      throw new Error(`reader: the feed reader stopped: ${failure.detail}`);
     }
-    return w;
-  }
-
-  function stop(slot: Slot, reason: Error): void {
-    void release(slot, reason)?.terminate();
-    pump();
-  }
-
-  function start(slot: Slot): Worker {
-    const w = new Worker(code, {
-      eval: true,
-      execArgv: [],
-      // A young generation of 12 MB at most (4 MiB semi-spaces): a thread that reads every feed
-      // would otherwise hold on to up to 32 MB of it between scavenges. Its objects die within
-      // the job that made them; the event loop's outlive scavenges while their feed waits for
-      // its transaction, hence its larger semi-spaces (src/node-options.ts).
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(12, Math.max(4, Math.floor(limits.memoryMb / 8))) },
-    });
-    w.on('message', (answer: FeedReadAnswer) => {
-      const job = slot.current;
-      if (w !== slot.worker || !job || answer.id !== job.id) return;
-      slot.current = null;
-      clearTimeout(job.timer);
-      job.resolve(answer);
-      pump();
-    });
-    w.on('error', (err: Error & { code?: string }) => {
-      if (w !== slot.worker) return;
-      stop(
-        slot,
-        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new FeedParseError('too-large', `${slot.current?.what ?? 'reading the feed'} needed more than ${limits.memoryMb} MB`)
-          : new Error(`reader: the feed reader stopped: ${err.message}`),
-      );
-    });
-    w.on('exit', (exitCode) => {
-      if (w === slot.worker) stop(slot, new Error(`reader: the feed reader stopped (exit code ${exitCode})`));
-    });
-    return w;
-  }
-
-  function pump(): void {
-    for (const slot of slots) {
-      if (slot.current) continue;
-      const job = waiting.shift();
-      if (!job) {
-        // An idle thread never keeps the process alive, and ends after a while.
-        if (slot.worker) {
-          slot.worker.unref();
-          slot.idleTimer ??= setTimeout(() => endIdle(slot), limits.idleMs);
-          slot.idleTimer.unref();
-        }
-        continue;
-      }
-      if (slot.idleTimer) clearTimeout(slot.idleTimer);
-      slot.idleTimer = null;
-      const worker = (slot.worker ??= start(slot));
-      worker.ref();
-      const timer = setTimeout(() => stop(slot, new FeedParseError('too-large', `${job.what} took longer than ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
-      slot.current = { ...job, timer };
-      worker.postMessage(job.message);
-    }
-  }
-
-  function endIdle(slot: Slot): void {
-    const w = slot.worker;
-    if (!w || slot.current) return;
-    slot.worker = null;
-    slot.idleTimer = null;
-    void w.terminate();
-  }
-
-  function run(message: (id: number) => ReadingJob, what: string): Promise<FeedReadAnswer> {
-    return new Promise<FeedReadAnswer>((resolve, reject) => {
-      const id = nextId++;
-      waiting.push({ id, message: message(id), what, resolve, reject });
-      pump();
-    }).then((answer) => {
-      if ('parseError' in answer) throw new FeedParseError(answer.parseError.code, answer.parseError.message);
-      if ('crash' in answer) throw new Error(`reader: the feed could not be read: ${answer.crash}`);
-      return answer;
-    });
+    if ('parseError' in answer) throw new FeedParseError(answer.parseError.code, answer.parseError.message);
+    if ('crash' in answer) throw new Error(`reader: the feed could not be read: ${answer.crash}`);
+    return answer;
   }
 
   async function readJob(read: Extract<ReadingJob, { read: unknown }>['read']): Promise<Extract<FeedReadAnswer, { feed: unknown }>> {
@@ -254,11 +167,7 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
       if (!('opml' in answer)) throw new Error('reader: a list answered without its outlines');
       return answer.opml;
     },
-    async close() {
-      const stopped = new Error('reader: the feed could not be read: Palaver is shutting down');
-      for (const job of waiting.splice(0)) job.reject(stopped);
-      await Promise.all(slots.map((slot) => release(slot, stopped)?.terminate()));
-    },
+    close: () => pool.close(),
   };
 }
 
