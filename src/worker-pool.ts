@@ -34,9 +34,25 @@ export type WorkerPoolFailure =
   | { kind: 'not-started'; detail: string }
   | { kind: 'closed' };
 
+function describe(failure: WorkerPoolFailure): string {
+  switch (failure.kind) {
+    case 'timeout':
+      return `a job took longer than ${failure.limitMs} ms`;
+    case 'memory':
+      return `a job needed more than ${failure.limitMb} MB`;
+    case 'stopped':
+      return `its thread stopped (${failure.detail})`;
+    case 'not-started':
+      return `its thread did not start (${failure.detail})`;
+    case 'closed':
+      return 'closed';
+  }
+}
+
+/** A job's failure; callers say it in their own words from `failure`. */
 export class WorkerPoolError extends Error {
   constructor(readonly failure: WorkerPoolFailure) {
-    super(`worker pool: ${failure.kind === 'closed' ? 'closed' : failure.kind === 'timeout' ? `a job took longer than ${failure.limitMs} ms` : failure.kind === 'memory' ? `a job needed more than ${failure.limitMb} MB` : `${failure.kind}: ${failure.detail}`}`);
+    super(`worker pool: ${describe(failure)}`);
     this.name = 'WorkerPoolError';
   }
 }
@@ -91,7 +107,7 @@ export function createWorkerPool<Message, Answer extends { id?: number }>(option
     finish(thread, { failure });
     void thread.worker.terminate();
     if (!thread.ready) {
-      const notStarted = new WorkerPoolError({ kind: 'not-started', detail: failure.kind === 'stopped' ? failure.detail : new WorkerPoolError(failure).message });
+      const notStarted = new WorkerPoolError({ kind: 'not-started', detail: failure.kind === 'stopped' ? failure.detail : describe(failure) });
       for (const job of waiting.splice(0)) job.reject(notStarted);
       return;
     }
