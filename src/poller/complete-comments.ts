@@ -14,7 +14,7 @@ import { FeedParseError, FetchError, type Fetch, type FeedItem } from '../reader
 import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts';
 import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
 import { countKnownComments, findCommentedPost, findFirstSeenAt, listStoredIdentities, raisePostCommentCount, type CommentedPost } from '../store/comment-gaps.ts';
-import { listSourcesByBlog } from '../store/sources.ts';
+import { listBlogSources } from '../store/sources.ts';
 import { countPostCommentCount } from '../store/conversation-edits.ts';
 import { lockSurvivingConversationId } from '../store/conversation-union.ts';
 import { transactionRetryingConflicts } from '../store/dialect.ts';
@@ -250,7 +250,7 @@ async function readThroughApi(deps: CompletionDeps, source: Source, post: Commen
 // Reads the blog's post feed without validators for the count (slash:comments, thr:total) it
 // gives this post; null when the feed cannot be read or no longer lists the post.
 async function readReportedCount(deps: CompletionDeps, blogId: number, post: CommentedPost): Promise<number | null> {
-  const feed = (await listSourcesByBlog(deps.db, blogId)).find((s) => s.kind === 'feed' && s.disabledAt === null);
+  const feed = (await listBlogSources(deps.db, [blogId])).find((s) => s.kind === 'feed' && s.disabledAt === null);
   if (!feed) return null;
   try {
     const res = await deps.fetch({ url: feed.url, accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.1' });

@@ -13,7 +13,7 @@ import { completePostComments, defaultCompletionSettings, type CompletionOutcome
 import { commitWaitingWrites, letCommitWait } from '../store/dialect.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
-import { findCommentActivity, insertSource, listSourcesByBlog, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
+import { blogHasSourceAt, findCommentActivity, insertSource, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
 import { entryKindBySource, ingestFeedItems, itemScopeOf, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
@@ -199,7 +199,7 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   const redirectState: Pick<SourcePollState, 'redirectUrl' | 'redirectCount' | 'url'> = {};
   if (moved) {
     const seen = source.redirectUrl === res.url ? source.redirectCount + 1 : 1;
-    const taken = seen >= 2 && !(await listSourcesByBlog(deps.db, source.blogId)).some((o) => o.url === res.url);
+    const taken = seen >= 2 && !(await blogHasSourceAt(deps.db, source.blogId, res.url));
     if (taken) Object.assign(redirectState, { url: res.url, redirectUrl: null, redirectCount: 0 });
     else Object.assign(redirectState, { redirectUrl: res.url, redirectCount: seen });
   } else if (source.redirectUrl !== null) {

@@ -7,12 +7,12 @@ import type { Blog } from '../domain/models.ts';
 import { maxGroupMembers, type Group } from '../domain/groups.ts';
 import { listBlogs } from '../store/blogs.ts';
 import { listGroupMembers } from '../store/groups.ts';
-import { listSourcesByBlogs } from '../store/sources.ts';
+import { listBlogSources } from '../store/sources.ts';
 
 /** Lists every registered blog with the post feed Palaver polls (its home page when none is known). */
 export async function listOpmlBlogs(db: Db, only?: Blog[]): Promise<OpmlBlog[]> {
   const blogs = only ?? (await listBlogs(db));
-  const sources = await listSourcesByBlogs(db, blogs.map((b) => b.id));
+  const sources = await listBlogSources(db, blogs.map((b) => b.id));
   const feedOf = new Map<number, string>();
   for (const s of sources) if (s.kind === 'feed' && !feedOf.has(s.blogId)) feedOf.set(s.blogId, s.url);
   return blogs.map((b) => ({

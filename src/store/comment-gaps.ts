@@ -211,26 +211,31 @@ export async function wakeCommentSourcesOfComments(db: Db, commentIds: number[],
   return Number(result.numUpdatedRows ?? 0);
 }
 
-/** Lists the posts of a blog that report more comments than Palaver has, most missing first. */
+/**
+ * Lists the posts of a blog that report more comments than Palaver has, most missing first: one
+ * statement, counting each post's comments where they are stored. Counted with a statement a
+ * post, a blog of 20,000 commented posts took its page 14 s.
+ */
 export async function listCommentGapsOfBlog(db: Db, blogId: number, limit = 50): Promise<CommentGap[]> {
-  const posts = await db
+  const commentSource = (column: 'id' | 'gap_note') =>
+    sql<string | number | null>`(select s.${sql.ref(column)} from sources s where s.entry_id = p.id and s.kind = 'post-comments' order by s.id limit 1)`;
+  const posts = db
     .selectFrom('entries as p')
-    .leftJoin('sources as s', (j) => j.onRef('s.entry_id', '=', 'p.id').on('s.kind', '=', 'post-comments'))
-    .select(['p.id', 'p.title', 'p.url', 'p.conversation_id', 'p.comment_count', 's.gap_note', 's.id as source_id'])
+    .select((eb) => ['p.id', 'p.title', 'p.url', 'p.conversation_id', 'p.comment_count', knownCommentsOf(eb.ref('p.id')).as('known'), commentSource('gap_note').as('gap_note'), commentSource('id').as('source_id')])
     .where('p.blog_id', '=', blogId)
     .where('p.kind', '=', 'post')
-    .where('p.comment_count', '>', 0)
+    .where('p.comment_count', '>', 0);
+  const rows = await db
+    .selectFrom(posts.as('g'))
+    .selectAll()
+    .where(sql<boolean>`g.comment_count > g.known`)
+    .orderBy(sql`g.comment_count - g.known`, 'desc')
+    .orderBy('g.id')
+    .limit(limit)
     .execute();
-  const gaps: CommentGap[] = [];
-  const seen = new Set<number>();
-  for (const p of posts) {
-    if (seen.has(p.id)) continue;
-    seen.add(p.id);
-    const known = await countKnownComments(db, p.id);
-    const reported = p.comment_count ?? 0;
-    if (reported > known) {
-      gaps.push({ postId: p.id, title: p.title, url: p.url, conversationId: p.conversation_id, reported, known, missing: reported - known, note: p.gap_note, sourceId: p.source_id });
-    }
-  }
-  return gaps.sort((a, b) => b.missing - a.missing || a.postId - b.postId).slice(0, limit);
+  return rows.map((p) => {
+    const reported = Number(p.comment_count ?? 0);
+    const known = Number(p.known);
+    return { postId: p.id, title: p.title, url: p.url, conversationId: p.conversation_id, reported, known, missing: reported - known, note: p.gap_note === null ? null : String(p.gap_note), sourceId: p.source_id === null ? null : Number(p.source_id) };
+  });
 }

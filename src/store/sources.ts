@@ -104,23 +104,44 @@ export async function findSourceById(db: Db, id: number): Promise<Source | undef
   return row ? toSource(row) : undefined;
 }
 
-/** Lists a blog's sources, post feeds first. */
-export async function listSourcesByBlog(db: Db, blogId: number): Promise<Source[]> {
-  const rows = await db
+/**
+ * Lists a blog's sources, post feeds first, the site's comment feed next, then the rest (its
+ * posts' comment feeds, one a post) in the order they were found; one page of them when `page`
+ * is given, all of them otherwise.
+ */
+export async function listSourcesByBlog(db: Db, blogId: number, page?: { limit: number; offset: number }): Promise<Source[]> {
+  let query = db
     .selectFrom('sources')
     .selectAll()
     .where('blog_id', '=', blogId)
     .orderBy(sql`case kind when 'feed' then 0 when 'site-comments' then 1 else 2 end`)
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  if (page) query = query.limit(page.limit).offset(page.offset);
+  return (await query.execute()).map(toSource);
+}
+
+/** How many sources a blog has, its posts' comment feeds included. */
+export async function countSourcesOfBlog(db: Db, blogId: number): Promise<number> {
+  const row = await db.selectFrom('sources').select((eb) => eb.fn.countAll<number | string>().as('n')).where('blog_id', '=', blogId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Lists the sources that stand for the blogs themselves (post feed, site comment feed, listings
+ * of pings), not their posts' comment feeds: a blog has one of those for every post, tens of
+ * thousands in time, and what the registry, group and OPML pages say of a blog comes from its
+ * own feeds. Reading every source of a blog with 20,000 posts took the registry page 7.9 s.
+ */
+export async function listBlogSources(db: Db, blogIds: number[]): Promise<Source[]> {
+  if (blogIds.length === 0) return [];
+  const rows = await db.selectFrom('sources').selectAll().where('blog_id', 'in', blogIds).where('kind', '!=', 'post-comments').orderBy('id').execute();
   return rows.map(toSource);
 }
 
-/** Lists the sources of several blogs at once (for the registry page). */
-export async function listSourcesByBlogs(db: Db, blogIds: number[]): Promise<Source[]> {
-  if (blogIds.length === 0) return [];
-  const rows = await db.selectFrom('sources').selectAll().where('blog_id', 'in', blogIds).orderBy('id').execute();
-  return rows.map(toSource);
+/** Whether one of a blog's sources reads `url`. */
+export async function blogHasSourceAt(db: Db, blogId: number, url: string): Promise<boolean> {
+  const row = await db.selectFrom('sources').select('id').where('blog_id', '=', blogId).where('url', '=', url).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Lists the post feeds with this URL (to recognise a blog registered under another address). */

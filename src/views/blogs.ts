@@ -29,6 +29,11 @@ export interface BlogPageOptions {
   groups?: Pick<Group, 'slug' | 'title'>[];
   /** Keeps search engines off the page (a blog waiting for a moderator). */
   noindex?: boolean;
+  /**
+   * The page of the blog's sources its table shows, the blog's own feeds first, then its posts'
+   * comment feeds (one a post: thousands for a blog followed long); the table shows `sources` when not given.
+   */
+  sourceTable?: { sources: Source[]; page: number; pageCount: number };
   /** /blogs is paged: where this page starts (after a blog id), where the next one does, how many there are. */
   pager?: { after: number | null; next: number | null; total: number };
   /** Sections after the registry on /blogs (suggested blogs, automatic follows). */
@@ -112,6 +117,12 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
   });
 }
 
+function sourcePager(blogId: number, table: BlogPageOptions['sourceTable'], t: Messages, locale: Locale): SafeHtml | string {
+  if (!table || table.pageCount <= 1) return '';
+  const href = (page: number) => `/blogs/${blogId}?sources=${page}#sources`;
+  return html`<nav class="pager" aria-label="${t.pagerLabel}">${table.page > 1 ? html`<a href="${href(table.page - 1)}" rel="prev">${t.earlierPage}</a>` : html`<span></span>`}<span class="page-number">${t.pageOfTotal(formatNumber(table.page, locale), formatNumber(table.pageCount, locale))}</span>${table.page < table.pageCount ? html`<a href="${href(table.page + 1)}" rel="next">${t.laterPage}</a>` : html`<span></span>`}</nav>`;
+}
+
 function endpoint(label: string, url: string | null, t: Messages): SafeHtml {
   return html`<dt>${label}</dt><dd>${url ? html`<a href="${url}" rel="nofollow ugc noopener">${url}</a>` : html`<span class="none">${t.notFound}</span>`}</dd>`;
 }
@@ -188,7 +199,7 @@ ${gaps.length
   <h2 id="sources">${t.sources}</h2>
   <table class="sources reflow">
     <thead><tr><th scope="col">${t.colSource}</th><th scope="col">${t.colLastPoll}</th><th scope="col">${t.colAnswer}</th><th scope="col">${t.colNextCheck}</th></tr></thead>
-    <tbody>${sources.map(
+    <tbody>${(options.sourceTable?.sources ?? sources).map(
       (s) => html`<tr>
       <th scope="row" data-label="${t.colSource}">${t.sourceKind[s.kind] ?? s.kind}<br><small><a href="${s.url}" rel="nofollow ugc noopener">${breakableUrl(s.url, true)}</a></small></th>
       <td data-label="${t.colLastPoll}">${when(s.lastCheckedAt, now)}</td>
@@ -197,6 +208,7 @@ ${gaps.length
     </tr>`,
     )}</tbody>
   </table>
+  ${sourcePager(blog.id, options.sourceTable, t, locale)}
 </section>`;
   return renderLayout({
     title: `${name} – Palaver`,

@@ -8,7 +8,7 @@ import { approveBlog, rejectBlog } from '../registry/approve-blog.ts';
 import { undoAutoFollow } from '../registry/auto-follow.ts';
 import { findBlogById, listBlogsByApproval } from '../store/blogs.ts';
 import { listHeldEntries } from '../store/held-entries.ts';
-import { listSourcesByBlog } from '../store/sources.ts';
+import { listBlogSources } from '../store/sources.ts';
 import { findPing, finishPing, listPingsByStatus, setHostVerdict } from '../store/pings.ts';
 import { renderAdminLogin, renderAdminPage, type PendingBlog } from '../views/admin.ts';
 import { adminAccessFor } from './admin-access.ts';
@@ -41,7 +41,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return Promise.all(
       blogs.map(async (blog) => ({
         blog,
-        feedUrl: (await listSourcesByBlog(deps.db, blog.id)).find((s) => s.kind === 'feed')?.url ?? null,
+        feedUrl: (await listBlogSources(deps.db, [blog.id])).find((s) => s.kind === 'feed')?.url ?? null,
         entries: await listHeldEntries(deps.db, blog.id, 3),
       })),
     );

@@ -12,14 +12,15 @@ import { approveBlog, rejectBlog } from '../registry/approve-blog.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { createRegistrationGate } from './registration-limits.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
-import { listSourcesByBlog, listSourcesByBlogs } from '../store/sources.ts';
+import { countSourcesOfBlog, listBlogSources, listSourcesByBlog } from '../store/sources.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { listGroupsOfBlog } from '../store/groups.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { messagesFor } from '../views/i18n.ts';
 import type { AppDeps } from './deps.ts';
-import { blogJson } from './blog-json.ts';
+import { blogJson, sourceJson } from './blog-json.ts';
+import type { Blog, CommentGap, Source } from '../domain/models.ts';
 import { HttpError } from './errors.ts';
 import { parseIdParam } from './ids.ts';
 import { requestLocale } from './page.ts';
@@ -41,17 +42,27 @@ const htmlListQuery = z.object({
 // Suggested blogs and automatic follows shown on one page of /blogs.
 const suggestedPageSize = 20;
 const autoFollowsPageSize = 50;
+// A blog's sources, a page of its table or of the API's list: its own feeds first, then its posts' comment feeds.
+const sourcesPageSize = 100;
+const sourcesPageQuery = z.object({ sources: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1) });
+const apiSourcesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).catch(sourcesPageSize).default(sourcesPageSize),
+  offset: z.coerce.number().int().min(0).max(100_000_000).catch(0).default(0),
+});
 const apiListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).catch(100).default(100), cursor: z.string().optional() });
 
 /** Registers the blog routes. */
 export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = deps.now ?? (() => new Date());
 
-  async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Awaited<ReturnType<typeof listSourcesByBlog>>> }> {
+  async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Source[]> }> {
     const blogs = await listBlogs(deps.db, page);
-    const sources = await listSourcesByBlogs(deps.db, blogs.map((b) => b.id));
-    const sourcesByBlog = new Map<number, typeof sources>();
-    for (const s of sources) sourcesByBlog.set(s.blogId, [...(sourcesByBlog.get(s.blogId) ?? []), s]);
+    const sourcesByBlog = new Map<number, Source[]>();
+    for (const s of await listBlogSources(deps.db, blogs.map((b) => b.id))) {
+      const list = sourcesByBlog.get(s.blogId);
+      if (list) list.push(s);
+      else sourcesByBlog.set(s.blogId, [s]);
+    }
     const rows = await Promise.all(
       blogs.map(async (blog) => ({ blog, health: blogHealth(blog, sourcesByBlog.get(blog.id) ?? []), entryCount: await countEntries(deps.db, blog.id) })),
     );
@@ -118,7 +129,11 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const id = parseIdParam(request.params, 'blog');
     const blog = await findBlogById(deps.db, id);
     if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
-    const sources = await listSourcesByBlog(deps.db, id);
+    const sources = await listBlogSources(deps.db, [id]);
+    const sourceTotal = await countSourcesOfBlog(deps.db, id);
+    const pageCount = Math.max(1, Math.ceil(sourceTotal / sourcesPageSize));
+    const sourcesPage = Math.min(sourcesPageQuery.parse(request.query ?? {}).sources, pageCount);
+    const sourceTable = { sources: await listSourcesByBlog(deps.db, id, { limit: sourcesPageSize, offset: (sourcesPage - 1) * sourcesPageSize }), page: sourcesPage, pageCount };
     const entries = await listEntriesByBlog(deps.db, id, 30);
     const row: BlogRow = { blog, health: blogHealth(blog, sources), entryCount: await countEntries(deps.db, id) };
     const query = request.query as Record<string, string | undefined>;
@@ -141,6 +156,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         timeZone: requestTimeZone(request, deps.config),
         about,
         noindex: !shown,
+        sourceTable,
       }),
     );
   });
@@ -156,12 +172,35 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return { blogs: shown.map((r) => blogJson(r.blog, r.health, sourcesByBlog.get(r.blog.id) ?? [], { entryCount: r.entryCount })), next };
   });
 
+  // The blog with the first page of its sources, their number and where the next page is.
+  async function blogWithSources(blog: Blog, extra: { entryCount?: number; gaps?: CommentGap[] } = {}) {
+    const sources = await listSourcesByBlog(deps.db, blog.id, { limit: sourcesPageSize, offset: 0 });
+    const sourceCount = await countSourcesOfBlog(deps.db, blog.id);
+    return {
+      ...blogJson(blog, blogHealth(blog, await listBlogSources(deps.db, [blog.id])), sources, { withSources: true, ...extra }),
+      sourceCount,
+      sourcesNext: sourceCount > sources.length ? `/api/blogs/${blog.id}/sources?offset=${sources.length}&limit=${sourcesPageSize}` : null,
+    };
+  }
+
   app.get('/api/blogs/:id', async (request) => {
     const id = parseIdParam(request.params, 'blog');
     const blog = await findBlogById(deps.db, id);
     if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
-    const sources = await listSourcesByBlog(deps.db, id);
-    return blogJson(blog, blogHealth(blog, sources), sources, { withSources: true, entryCount: await countEntries(deps.db, id), gaps: await listCommentGapsOfBlog(deps.db, id) });
+    return blogWithSources(blog, { entryCount: await countEntries(deps.db, id), gaps: await listCommentGapsOfBlog(deps.db, id) });
+  });
+
+  // A page of a blog's sources, in the order of /api/blogs/:id's first page.
+  app.get('/api/blogs/:id/sources', async (request, reply) => {
+    const id = parseIdParam(request.params, 'blog');
+    const blog = await findBlogById(deps.db, id);
+    if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
+    const { limit, offset } = apiSourcesQuery.parse(request.query ?? {});
+    const sources = await listSourcesByBlog(deps.db, id, { limit: limit + 1, offset });
+    const shown = sources.slice(0, limit);
+    const next = sources.length > limit ? `/api/blogs/${id}/sources?offset=${offset + limit}&limit=${limit}` : null;
+    if (next) reply.header('link', `<${deps.config.publicUrl}${next}>; rel="next"`);
+    return { sources: shown.map(sourceJson), next };
   });
 
   // Moderation of registrations, for the operator (Authorization: Bearer <admin token>).
@@ -203,8 +242,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     if (!parsed.success) throw new HttpError(400, 'invalid-request', 'Send a JSON object with the blog’s address: {"url": "https://example.org/"}.');
     try {
       const { blog, created, discovery } = await register(request, reply, parsed.data.url);
-      const sources = await listSourcesByBlog(deps.db, blog.id);
-      const body = { ...blogJson(blog, blogHealth(blog, sources), sources, { withSources: true }), discovery };
+      const body = { ...(await blogWithSources(blog)), discovery };
       return reply.status(created ? 201 : 200).send(body);
     } catch (err) {
       if (err instanceof RegistrationError) throw new HttpError(err.statusCode, err.code, err.message);

@@ -10,7 +10,7 @@ import { addGroupMembers, createGroup, deleteGroupBySlug, GroupError, removeGrou
 import { blogHealth } from '../registry/health.ts';
 import { countGroupConversations, listGroupConversations } from '../store/group-conversations.ts';
 import { countGroupMembers, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
-import { listSourcesByBlogs } from '../store/sources.ts';
+import { listBlogSources } from '../store/sources.ts';
 import { adminAccessFor } from './admin-access.ts';
 import { conversationJson } from './conversation-json.ts';
 import type { AppDeps } from './deps.ts';
@@ -101,7 +101,7 @@ export async function groupApiRoutes(app: FastifyInstance, deps: AppDeps): Promi
     if (next) reply.header('link', `<${publicUrl}${next}>; rel="next"`);
     const memberCount = await countGroupMembers(deps.db, group.id);
     const members = await listGroupMembers(deps.db, group.id, { limit: q.memberLimit, offset: q.memberOffset });
-    const sources = await listSourcesByBlogs(deps.db, members.map((b) => b.id));
+    const sources = await listBlogSources(deps.db, members.map((b) => b.id));
     const membersEnd = q.memberOffset + members.length;
     return {
       ...groupJson(group, publicUrl, memberCount),

@@ -20,7 +20,7 @@ import {
   listOutsideParticipants,
 } from '../store/group-conversations.ts';
 import { countGroupMembers, countGroups, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
-import { listSourcesByBlogs } from '../store/sources.ts';
+import { listBlogSources } from '../store/sources.ts';
 import { renderGroupSummary } from '../views/group-programme.ts';
 import { renderGroupList, renderGroupPage, type GroupMemberRow } from '../views/groups.ts';
 import type { AppDeps } from './deps.ts';
@@ -74,7 +74,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
 
   async function memberRows(group: Group, page: number, at: Date): Promise<GroupMemberRow[]> {
     const blogs = await listGroupMembers(db, group.id, { limit: membersPerPage, offset: (page - 1) * membersPerPage });
-    const sources = await listSourcesByBlogs(db, blogs.map((b) => b.id));
+    const sources = await listBlogSources(db, blogs.map((b) => b.id));
     const begun = group.event && group.event.startsAt <= at.toISOString();
     const posted = group.event && begun ? await listGroupBlogsPostingBetween(db, group.id, group.event.startsAt, group.event.endsAt) : null;
     return blogs.map((blog) => ({ blog, health: blogHealth(blog, sources.filter((s) => s.blogId === blog.id)), posted: posted ? posted.has(blog.id) : null }));

@@ -9,7 +9,7 @@ import { OpmlError, parseOpml } from '../../src/feeds/opml.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { importOpml, type ImportLine } from '../../src/registry/import-opml.ts';
 import { listBlogs } from '../../src/store/blogs.ts';
-import { listSourcesByBlogs } from '../../src/store/sources.ts';
+import { listBlogSources } from '../../src/store/sources.ts';
 import { testConfig } from '../support/app.ts';
 import { createTestDatabase } from '../support/db.ts';
 
@@ -96,7 +96,7 @@ describe('importOpml', () => {
 
     const blogs = await listBlogs(database.db);
     expect(blogs.map((b) => b.homeUrl).sort()).toEqual([home('freitag'), home('planetsab'), home('sachar')].sort());
-    const feeds = (await listSourcesByBlogs(database.db, blogs.map((b) => b.id))).filter((s) => s.kind === 'feed').map((s) => s.url);
+    const feeds = (await listBlogSources(database.db, blogs.map((b) => b.id))).filter((s) => s.kind === 'feed').map((s) => s.url);
     expect(feeds.sort()).toEqual(demo.blogs.map((b) => `${b.homeUrl}feed/`).sort());
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-import { findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
+import { blogHasSourceAt, countSourcesOfBlog, findSourceById, insertSource, listBlogSources, listSourcesByBlog, updateSourceAfterPoll } from '../../src/store/sources.ts';
 import { createTestDatabase, insertHomeOnlyBlog } from '../support/db.ts';
 
 let database: OpenedDatabase;
@@ -23,6 +23,47 @@ describe('insertSource', () => {
     const two = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
     expect(two.id).toBe(one.id);
     expect(one.host).toBe('a.example');
+  });
+});
+
+describe("a blog's sources", () => {
+  async function blogWithSources() {
+    const b = await blog('http://a.example/');
+    for (let i = 1; i <= 5; i++) await insertSource(database.db, { blogId: b.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
+    await insertSource(database.db, { blogId: b.id, kind: 'pingback-listing', url: 'http://a.example/pings/', nextCheckAt: t0 }, t0);
+    await insertSource(database.db, { blogId: b.id, kind: 'site-comments', url: 'http://a.example/comments/feed/', nextCheckAt: t0 }, t0);
+    await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
+    const other = await blog('http://b.example/');
+    await insertSource(database.db, { blogId: other.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: t0 }, t0);
+    return { b, other };
+  }
+
+  it('listBlogSources gives the blogs’ own sources, never their posts’ comment feeds', async () => {
+    const { b, other } = await blogWithSources();
+    expect((await listBlogSources(database.db, [b.id, other.id])).map((s) => s.url)).toEqual([
+      'http://a.example/pings/',
+      'http://a.example/comments/feed/',
+      'http://a.example/feed/',
+      'http://b.example/feed/',
+    ]);
+    expect(await listBlogSources(database.db, [])).toEqual([]);
+  });
+
+  it('listSourcesByBlog pages them, the post feed and the site comment feed first', async () => {
+    const { b } = await blogWithSources();
+    const all = (await listSourcesByBlog(database.db, b.id)).map((s) => s.url);
+    expect(all.slice(0, 2)).toEqual(['http://a.example/feed/', 'http://a.example/comments/feed/']);
+    expect(all).toHaveLength(8);
+    expect((await listSourcesByBlog(database.db, b.id, { limit: 3, offset: 0 })).map((s) => s.url)).toEqual(all.slice(0, 3));
+    expect((await listSourcesByBlog(database.db, b.id, { limit: 3, offset: 6 })).map((s) => s.url)).toEqual(all.slice(6));
+    expect(await countSourcesOfBlog(database.db, b.id)).toBe(8);
+  });
+
+  it('blogHasSourceAt tells whether one of the blog’s sources reads an address', async () => {
+    const { b, other } = await blogWithSources();
+    expect(await blogHasSourceAt(database.db, b.id, 'http://a.example/3/feed/')).toBe(true);
+    expect(await blogHasSourceAt(database.db, b.id, 'http://b.example/feed/')).toBe(false);
+    expect(await blogHasSourceAt(database.db, other.id, 'http://b.example/feed/')).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@ import { load } from 'cheerio';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { homePage, rsd, rssFeed } from '../support/blog-pages.ts';
+import { ensureSources } from '../../src/store/sources.ts';
 
 let t: TestApp;
 let blog: FixtureServer;
@@ -188,6 +189,63 @@ describe('GET /api/blogs/:id', () => {
       expect(res.statusCode).toBe(404);
       expect(res.json().error.code).toBe('not-found');
     }
+  });
+});
+
+describe("a blog's sources, paged", () => {
+  // A blog followed for long has a comment feed for each of its posts: thousands of sources.
+  async function blogWithPostFeeds(count: number): Promise<number> {
+    const { id } = (await t.app.inject({ method: 'POST', url: '/api/blogs', payload: { url: `${origin}/` } })).json();
+    const at = '2026-01-01T00:00:00.000Z';
+    const feeds = Array.from({ length: count }, (_, i) => ({ blogId: id, kind: 'post-comments' as const, url: `${origin}/${i + 1}/feed/`, nextCheckAt: at }));
+    await ensureSources(t.database.db, feeds, at);
+    return id;
+  }
+
+  it('/blogs/:id shows 100 sources a page, the blog’s own feeds first, and names them on every page', async () => {
+    const id = await blogWithPostFeeds(248);
+    const first = await t.app.inject(`/blogs/${id}`);
+    const $ = load(first.body);
+    expect($('table.sources tbody tr')).toHaveLength(100);
+    expect($('table.sources tbody tr').first().text()).toContain(`${origin}/feed/`);
+    expect($('nav.pager .page-number').text()).toBe('Page 1 of 3');
+    expect($('nav.pager a[rel="next"]').attr('href')).toBe(`/blogs/${id}?sources=2#sources`);
+    const last = load((await t.app.inject(`/blogs/${id}?sources=3`)).body);
+    expect(last('table.sources tbody tr')).toHaveLength(50);
+    expect(last('table.sources tbody tr').last().text()).toContain(`${origin}/248/feed/`);
+    expect(last('nav.pager a[rel="prev"]').attr('href')).toBe(`/blogs/${id}?sources=2#sources`);
+    // The blog's own feeds stay named above the table.
+    expect(last.html()).toContain(`href="${origin}/feed/"`);
+    // Past the last page: the last page; nonsense: the first.
+    expect(load((await t.app.inject(`/blogs/${id}?sources=99`)).body)('nav.pager .page-number').text()).toBe('Page 3 of 3');
+    expect(load((await t.app.inject(`/blogs/${id}?sources=x`)).body)('nav.pager .page-number').text()).toBe('Page 1 of 3');
+  });
+
+  it('/api/blogs/:id gives the first 100 sources, their number and the next page; /api/blogs/:id/sources pages on', async () => {
+    const id = await blogWithPostFeeds(248);
+    const body = (await t.app.inject(`/api/blogs/${id}`)).json();
+    expect(body.sourceCount).toBe(250);
+    expect(body.sources).toHaveLength(100);
+    expect(body.sources.slice(0, 2).map((s: { kind: string }) => s.kind)).toEqual(['feed', 'site-comments']);
+    expect(body.sourcesNext).toBe(`/api/blogs/${id}/sources?offset=100&limit=100`);
+    const second = await t.app.inject(body.sourcesNext);
+    expect(second.json().sources).toHaveLength(100);
+    expect(second.json().sources[0].url).toBe(`${origin}/99/feed/`);
+    expect(second.json().next).toBe(`/api/blogs/${id}/sources?offset=200&limit=100`);
+    expect(second.headers.link).toContain(`/api/blogs/${id}/sources?offset=200&limit=100>; rel="next"`);
+    const third = (await t.app.inject(second.json().next)).json();
+    expect(third.sources).toHaveLength(50);
+    expect(third.next).toBeNull();
+    expect((await t.app.inject('/api/blogs/999/sources')).statusCode).toBe(404);
+  });
+
+  it('/blogs and /api/blogs judge a blog by its own feeds, whatever its posts’ comment feeds say', async () => {
+    const id = await blogWithPostFeeds(3);
+    // Their comment feeds answer 404 here: failing sources the blog's health leaves aside.
+    await t.poller.pollOnce();
+    const listed = (await t.app.inject('/api/blogs')).json().blogs.find((b: { id: number }) => b.id === id);
+    expect(listed).toMatchObject({ status: 'active', feedUrl: `${origin}/feed/`, commentFeedUrl: `${origin}/comments/feed/` });
+    expect(load((await t.app.inject('/blogs')).body)('table.blogs span.status').attr('class')).toBe('status status-active');
   });
 });
 
