@@ -124,8 +124,8 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
         svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
         hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
       });
-      const sites = await listUnfollowedSitesOf(db, c.id);
-      const alsoInDebate = renderAlsoInDebate(sites.slice(0, alsoInDebateShown), sites.length, locale, { locale, timeZone, now: at });
+      const { sites, total } = await listUnfollowedSitesOf(db, c.id, alsoInDebateShown);
+      const alsoInDebate = renderAlsoInDebate(sites, total, locale, { locale, timeZone, now: at });
       const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map, alsoInDebate });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
       return toRenderedPage(body, changed, at.getTime());

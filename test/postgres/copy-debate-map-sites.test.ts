@@ -29,7 +29,7 @@ async function sitesOf(db: Db, conversationId: number) {
     edges: await db.selectFrom('edges').select(['id', 'to_site']).orderBy('id').execute(),
     follows: await listAutoFollows(db, { limit: 50, offset: 0 }),
     suggested: await listSuggestedSites(db, { limit: 50, offset: 0 }),
-    ofDebate: await listUnfollowedSitesOf(db, conversationId),
+    ofDebate: await listUnfollowedSitesOf(db, conversationId, 50),
   };
 }
 

@@ -24,11 +24,16 @@ describe('sites that followed posts link to', () => {
     await links(comment, ['http://fourth.example/2008/11/c/']);
     const conversationId = (await store.db.selectFrom('entries').select('conversation_id').where('id', '=', post).executeTakeFirstOrThrow()).conversation_id!;
 
-    const sites = await listUnfollowedSitesOf(store.db, conversationId);
+    const { sites, total } = await listUnfollowedSitesOf(store.db, conversationId, 10);
     expect(sites.map((s) => [s.site, s.linkCount, s.linkingBlogCount])).toEqual([
       ['other.example', 2, 2],
       ['third.example', 1, 1],
     ]);
+    expect(total).toBe(2);
+    // The first of them only, and how many there are.
+    const first = await listUnfollowedSitesOf(store.db, conversationId, 1);
+    expect(first.sites.map((s) => [s.site, s.linkCount, s.newestUrl])).toEqual([['other.example', 2, 'http://other.example/2008/11/z/']]);
+    expect(first.total).toBe(2);
     // The newest page is the one linked by the newer post.
     expect(sites[0]!.newestUrl).toBe('http://other.example/2008/11/z/');
 
@@ -50,7 +55,7 @@ describe('sites that followed posts link to', () => {
 
     // Registering the site makes it followed: it leaves every list.
     await insertBlog(store.db, { homeUrl: 'http://other.example/', urlKey: 'other.example', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, day(20));
-    expect((await listUnfollowedSitesOf(store.db, conversationId)).map((s) => s.site)).toEqual(['third.example']);
+    expect((await listUnfollowedSitesOf(store.db, conversationId, 10)).sites.map((s) => s.site)).toEqual(['third.example']);
     expect(await candidates(1, 10, '2026-03-10T00:00:00.000Z')).toEqual(['third.example']);
   });
 });
