@@ -11,6 +11,7 @@ import { displayUrl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout, type FeedAlternate } from './layout.ts';
+import { renderNumberedPager } from './pager.ts';
 import { renderSubscribeLinks } from './subscribe.ts';
 
 /** What the blog pages need beyond their data: the reader's language, a blog's conversations. */
@@ -117,12 +118,6 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
   });
 }
 
-function sourcePager(blogId: number, table: BlogPageOptions['sourceTable'], t: Messages, locale: Locale): SafeHtml | string {
-  if (!table || table.pageCount <= 1) return '';
-  const href = (page: number) => `/blogs/${blogId}?sources=${page}#sources`;
-  return html`<nav class="pager" aria-label="${t.pagerLabel}">${table.page > 1 ? html`<a href="${href(table.page - 1)}" rel="prev">${t.earlierPage}</a>` : html`<span></span>`}<span class="page-number">${t.pageOfTotal(formatNumber(table.page, locale), formatNumber(table.pageCount, locale))}</span>${table.page < table.pageCount ? html`<a href="${href(table.page + 1)}" rel="next">${t.laterPage}</a>` : html`<span></span>`}</nav>`;
-}
-
 function endpoint(label: string, url: string | null, t: Messages): SafeHtml {
   return html`<dt>${label}</dt><dd>${url ? html`<a href="${url}" rel="nofollow ugc noopener">${url}</a>` : html`<span class="none">${t.notFound}</span>`}</dd>`;
 }
@@ -208,7 +203,7 @@ ${gaps.length
     </tr>`,
     )}</tbody>
   </table>
-  ${sourcePager(blog.id, options.sourceTable, t, locale)}
+  ${options.sourceTable ? renderNumberedPager(options.sourceTable.page, options.sourceTable.pageCount, (page) => `/blogs/${blog.id}?sources=${page}#sources`, t, locale) : ''}
 </section>`;
   return renderLayout({
     title: `${name} – Palaver`,

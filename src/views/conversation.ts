@@ -8,6 +8,7 @@ import { assignBlogMarks, type BlogMark } from './blog-marks.ts';
 import { blogName, findAbout, nameEntry } from './entry-names.ts';
 import { renderJoinFacts } from './join.ts';
 import { html, trustedHtml, type SafeHtml } from './html.ts';
+import { renderNumberedPager } from './pager.ts';
 import { formatCount, formatNumber, messagesFor, type Locale, type Messages } from './i18n.ts';
 import { renderLayout } from './layout.ts';
 import { renderPingLinks, renderTrackbackRdf } from './ping-discovery.ts';
@@ -214,10 +215,7 @@ ${layout.cycleCount ? html`<p class="notice cycle" role="note">${t.replyCycles(l
 </header>`;
 
   const list = mode === 'thread' ? renderNested(shown, ctx) : renderTimeline(shown.map((s) => s.entry), ctx);
-  const pager =
-    layout.pageCount > 1
-      ? html`<nav class="pager" aria-label="${t.pagerLabel}">${layout.page > 1 ? html`<a href="${pageHref(layout.page - 1)}" rel="prev">${t.earlierPage}</a>` : html`<span></span>`}<span class="page-number">${t.pageOfTotal(formatNumber(layout.page, locale), formatNumber(layout.pageCount, locale))}</span>${layout.page < layout.pageCount ? html`<a href="${pageHref(layout.page + 1)}" rel="next">${t.laterPage}</a>` : html`<span></span>`}</nav>`
-      : '';
+  const pager = renderNumberedPager(layout.page, layout.pageCount, pageHref, t, locale);
 
   const aside = html`<aside class="join">
 <section>
