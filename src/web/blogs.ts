@@ -69,6 +69,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return { rows, sourcesByBlog };
   }
 
+  // The blog the request's :id names; 404 when there is none.
+  async function blogOfRequest(request: FastifyRequest): Promise<Blog> {
+    const blog = await findBlogById(deps.db, parseIdParam(request.params, 'blog'));
+    if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
+    return blog;
+  }
+
   const gate = createRegistrationGate(deps);
   const admin = adminAccessFor(deps);
 
@@ -126,9 +133,8 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   });
 
   app.get('/blogs/:id', async (request, reply) => {
-    const id = parseIdParam(request.params, 'blog');
-    const blog = await findBlogById(deps.db, id);
-    if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
+    const blog = await blogOfRequest(request);
+    const id = blog.id;
     const sources = await listBlogSources(deps.db, [id]);
     const sourceTotal = await countSourcesOfBlog(deps.db, id);
     const pageCount = Math.max(1, Math.ceil(sourceTotal / sourcesPageSize));
@@ -184,17 +190,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   }
 
   app.get('/api/blogs/:id', async (request) => {
-    const id = parseIdParam(request.params, 'blog');
-    const blog = await findBlogById(deps.db, id);
-    if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
-    return blogWithSources(blog, { entryCount: await countEntries(deps.db, id), gaps: await listCommentGapsOfBlog(deps.db, id) });
+    const blog = await blogOfRequest(request);
+    return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await listCommentGapsOfBlog(deps.db, blog.id) });
   });
 
   // A page of a blog's sources, in the order of /api/blogs/:id's first page.
   app.get('/api/blogs/:id/sources', async (request, reply) => {
-    const id = parseIdParam(request.params, 'blog');
-    const blog = await findBlogById(deps.db, id);
-    if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
+    const { id } = await blogOfRequest(request);
     const { limit, offset } = apiSourcesQuery.parse(request.query ?? {});
     const sources = await listSourcesByBlog(deps.db, id, { limit: limit + 1, offset });
     const shown = sources.slice(0, limit);
@@ -216,9 +218,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   for (const action of ['approve', 'reject'] as const) {
     app.post(`/api/blogs/:id/${action}`, async (request) => {
       requireAdmin(request);
-      const id = parseIdParam(request.params, 'blog');
-      const blog = await findBlogById(deps.db, id);
-      if (!blog) throw new HttpError(404, 'not-found', 'There is no such blog.');
+      const { id } = await blogOfRequest(request);
       if (action === 'approve') {
         await approveBlog(deps.db, id, now().toISOString());
         deps.poller?.wake();
