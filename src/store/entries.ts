@@ -320,6 +320,22 @@ export async function countEntries(db: Db, blogId?: number): Promise<number> {
   return Number(row.n);
 }
 
+/**
+ * Counts the entries of each of `blogIds` as countEntries does, in one statement over the index
+ * of a blog's nodes (migration 0021); a blog without entries is not in the map.
+ */
+export async function countEntriesOfBlogs(db: Db, blogIds: number[]): Promise<Map<number, number>> {
+  if (blogIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('entries')
+    .select(['blog_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('same_as_id', 'is', null)
+    .where('blog_id', 'in', blogIds)
+    .groupBy('blog_id')
+    .execute();
+  return new Map(rows.map((r) => [Number(r.blog_id), Number(r.n)]));
+}
+
 /** Finds an entry by id. */
 export async function findEntryById(db: Db, id: number): Promise<EntryWithBlog | undefined> {
   const row = await selectEntriesWithBlog(db).where('entries.id', '=', id).executeTakeFirst();

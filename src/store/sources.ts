@@ -1,12 +1,12 @@
 // store: what Palaver polls (feeds, comment feeds, ping listings) and each one's poll state.
 // The claim of due sources lives beside it (source-claims.ts).
-import { sql, type Selectable, type Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { commitTogether } from './commit-together.ts';
 import { keptLengthParts, prepare, preparedList, type PreparedStatement } from './prepared.ts';
 import type { SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
-import type { SourceKind } from '../domain/vocabulary.ts';
+import { sourceKinds, type SourceKind } from '../domain/vocabulary.ts';
 
 export interface NewSource {
   blogId: number;
@@ -104,20 +104,26 @@ export async function findSourceById(db: Db, id: number): Promise<Source | undef
   return row ? toSource(row) : undefined;
 }
 
+// The kinds that stand for a blog itself, in the order a blog's page lists them; the rest are its
+// posts' comment feeds, one a post.
+const ownSourceKinds = sourceKinds.filter((k) => k !== 'post-comments');
+const ownKindRank = (kind: SourceKind) => (kind === 'feed' ? 0 : kind === 'site-comments' ? 1 : 2);
+
 /**
- * Lists a blog's sources, post feeds first, the site's comment feed next, then the rest (its
- * posts' comment feeds, one a post) in the order they were found; one page of them when `page`
- * is given, all of them otherwise.
+ * Lists a blog's sources, its own first (post feeds, the site's comment feed, listings of pings),
+ * then its posts' comment feeds in the order they were found; one page of them when `page` is
+ * given, all of them otherwise. A page of comment feeds is a range of the index of a blog's
+ * sources by kind and id, never a sort of all of them (migration 0021).
  */
 export async function listSourcesByBlog(db: Db, blogId: number, page?: { limit: number; offset: number }): Promise<Source[]> {
-  let query = db
-    .selectFrom('sources')
-    .selectAll()
-    .where('blog_id', '=', blogId)
-    .orderBy(sql`case kind when 'feed' then 0 when 'site-comments' then 1 else 2 end`)
-    .orderBy('id');
-  if (page) query = query.limit(page.limit).offset(page.offset);
-  return (await query.execute()).map(toSource);
+  const own = (await listBlogSources(db, [blogId])).sort((a, b) => ownKindRank(a.kind) - ownKindRank(b.kind) || a.id - b.id);
+  const offset = page?.offset ?? 0;
+  const shown = page ? own.slice(offset, offset + page.limit) : own;
+  const left = page ? page.limit - shown.length : Infinity;
+  if (left <= 0) return shown;
+  let comments = db.selectFrom('sources').selectAll().where('blog_id', '=', blogId).where('kind', '=', 'post-comments').orderBy('id');
+  if (page) comments = comments.limit(left).offset(Math.max(0, offset - own.length));
+  return [...shown, ...(await comments.execute()).map(toSource)];
 }
 
 /** How many sources a blog has, its posts' comment feeds included. */
@@ -134,7 +140,7 @@ export async function countSourcesOfBlog(db: Db, blogId: number): Promise<number
  */
 export async function listBlogSources(db: Db, blogIds: number[]): Promise<Source[]> {
   if (blogIds.length === 0) return [];
-  const rows = await db.selectFrom('sources').selectAll().where('blog_id', 'in', blogIds).where('kind', '!=', 'post-comments').orderBy('id').execute();
+  const rows = await db.selectFrom('sources').selectAll().where('blog_id', 'in', blogIds).where('kind', 'in', ownSourceKinds).orderBy('id').execute();
   return rows.map(toSource);
 }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { blogHealth } from '../registry/health.ts';
 import { registerBlog, RegistrationError } from '../registry/register-blog.ts';
-import { countEntries, listEntriesByBlog } from '../store/entries.ts';
+import { countEntries, countEntriesOfBlogs, listEntriesByBlog } from '../store/entries.ts';
 import { countBlogsByApproval, findBlogById, listBlogs, listBlogsByApproval } from '../store/blogs.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
@@ -63,9 +63,8 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (list) list.push(s);
       else sourcesByBlog.set(s.blogId, [s]);
     }
-    const rows = await Promise.all(
-      blogs.map(async (blog) => ({ blog, health: blogHealth(blog, sourcesByBlog.get(blog.id) ?? []), entryCount: await countEntries(deps.db, blog.id) })),
-    );
+    const counts = await countEntriesOfBlogs(deps.db, blogs.map((b) => b.id));
+    const rows = blogs.map((blog) => ({ blog, health: blogHealth(blog, sourcesByBlog.get(blog.id) ?? []), entryCount: counts.get(blog.id) ?? 0 }));
     return { rows, sourcesByBlog };
   }
 

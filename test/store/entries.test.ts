@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EntryDraft } from '../../src/domain/models.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
-import { countEntries, listRecentEntries, upsertEntry } from '../../src/store/entries.ts';
+import { countEntries, countEntriesOfBlogs, listRecentEntries, upsertEntry } from '../../src/store/entries.ts';
 import { createTestDatabase } from '../support/db.ts';
 
 let database: OpenedDatabase;
@@ -55,5 +55,22 @@ describe('upsertEntry', () => {
     const rows = await listRecentEntries(database.db, { limit: 5 });
     expect(rows.map((r) => r.title)).toEqual(['Undatiert', 'Eins']);
     expect(rows[0]!.blog).toEqual({ id: blogId, title: 'A', homeUrl: 'http://a.example/' });
+  });
+});
+
+describe('countEntriesOfBlogs', () => {
+  it('counts each blog’s entries as countEntries does, records merged into another entry left out', async () => {
+    const other = (await insertBlog(database.db, { homeUrl: 'http://b.example/', urlKey: 'b.example', title: 'B', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, t0)).id;
+    const empty = (await insertBlog(database.db, { homeUrl: 'http://c.example/', urlKey: 'c.example', title: 'C', description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, t0)).id;
+    const ids: number[] = [];
+    for (let i = 1; i <= 3; i++) ids.push((await upsertEntry(database.db, blogId, draft({ identity: `guid:${i}`, guid: `${i}`, url: `http://a.example/p${i}/`, urlKey: `a.example/p${i}` }), t0, { contentText: 'x' })).id);
+    const record = (await upsertEntry(database.db, other, draft({ identity: 'guid:b1', guid: 'b1', url: 'http://a.example/p1/', urlKey: 'a.example/p1' }), t0, { contentText: 'x' })).id;
+    await upsertEntry(database.db, other, draft({ identity: 'guid:b2', guid: 'b2', url: 'http://b.example/p2/', urlKey: 'b.example/p2' }), t0, { contentText: 'x' });
+    // The other blog's first entry is a record of the first blog's post (as a ping's record is).
+    await database.db.updateTable('entries').set({ same_as_id: ids[0]! }).where('id', '=', record).execute();
+    const counts = await countEntriesOfBlogs(database.db, [blogId, other, empty]);
+    expect([...counts].sort((a, b) => a[0] - b[0])).toEqual([[blogId, 3], [other, 1]]);
+    expect(counts.get(other)).toBe(await countEntries(database.db, other));
+    expect(await countEntriesOfBlogs(database.db, [])).toEqual(new Map());
   });
 });

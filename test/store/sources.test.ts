@@ -49,13 +49,18 @@ describe("a blog's sources", () => {
     expect(await listBlogSources(database.db, [])).toEqual([]);
   });
 
-  it('listSourcesByBlog pages them, the post feed and the site comment feed first', async () => {
+  it('listSourcesByBlog pages them, the blog’s own first (post feed, site comment feed, listings), then its posts’ comment feeds', async () => {
     const { b } = await blogWithSources();
     const all = (await listSourcesByBlog(database.db, b.id)).map((s) => s.url);
-    expect(all.slice(0, 2)).toEqual(['http://a.example/feed/', 'http://a.example/comments/feed/']);
-    expect(all).toHaveLength(8);
-    expect((await listSourcesByBlog(database.db, b.id, { limit: 3, offset: 0 })).map((s) => s.url)).toEqual(all.slice(0, 3));
-    expect((await listSourcesByBlog(database.db, b.id, { limit: 3, offset: 6 })).map((s) => s.url)).toEqual(all.slice(6));
+    expect(all).toEqual([
+      'http://a.example/feed/',
+      'http://a.example/comments/feed/',
+      'http://a.example/pings/',
+      ...[1, 2, 3, 4, 5].map((i) => `http://a.example/${i}/feed/`),
+    ]);
+    for (const [offset, limit] of [[0, 3], [0, 2], [2, 3], [3, 3], [6, 3], [8, 3], [1, 100]] as const) {
+      expect((await listSourcesByBlog(database.db, b.id, { limit, offset })).map((s) => s.url)).toEqual(all.slice(offset, offset + limit));
+    }
     expect(await countSourcesOfBlog(database.db, b.id)).toBe(8);
   });
 
