@@ -55,26 +55,46 @@ export const maxOpmlChars = 2 * 1024 * 1024;
  */
 const opmlLimits: MarkupLimits = { maxElements: 50_000, maxDepth: 256, maxMs: 1000 };
 
-/** Renders the blog list as an OPML 2.0 subscription list. */
-export function renderOpml(list: OpmlExport): string {
+function opmlHead(list: Omit<OpmlExport, 'blogs'>): string {
   const head = [
     renderElement('title', {}, list.title),
     renderElement('dateCreated', {}, formatRfc822Date(list.dateCreated)),
   ];
   if (list.ownerName) head.push(renderElement('ownerName', {}, list.ownerName));
   head.push(renderElement('docs', {}, 'http://opml.org/spec2.opml'));
-  const outlines = list.blogs.map((blog) =>
-    renderElement('outline', {
-      type: 'rss',
-      text: blog.title,
-      title: blog.title,
-      xmlUrl: blog.xmlUrl,
-      htmlUrl: blog.htmlUrl,
-      description: blog.description || null,
-    }),
-  );
+  return `<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n${renderParent('head', {}, head)}\n`;
+}
+
+function renderOutline(blog: OpmlBlog): string {
+  return renderElement('outline', {
+    type: 'rss',
+    text: blog.title,
+    title: blog.title,
+    xmlUrl: blog.xmlUrl,
+    htmlUrl: blog.htmlUrl,
+    description: blog.description || null,
+  });
+}
+
+/** Renders the blog list as an OPML 2.0 subscription list. */
+export function renderOpml(list: OpmlExport): string {
+  const outlines = list.blogs.map(renderOutline);
   const body = outlines.length ? renderParent('body', {}, outlines) : '<body/>';
-  return `<?xml version="1.0" encoding="utf-8"?>\n${renderParent('opml', { version: '2.0' }, [renderParent('head', {}, head), body])}\n`;
+  return `${opmlHead(list)}${body}\n</opml>\n`;
+}
+
+/**
+ * Renders the same document as renderOpml from blogs that come in pages, one part of text per
+ * page: the whole registry is tens of thousands of blogs, read and written a page at a time.
+ */
+export async function* renderOpmlParts(list: Omit<OpmlExport, 'blogs'>, pages: AsyncIterable<OpmlBlog[]>): AsyncGenerator<string> {
+  let opened = false;
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    yield `${opened ? '\n' : `${opmlHead(list)}<body>\n`}${page.map(renderOutline).join('\n')}`;
+    opened = true;
+  }
+  yield opened ? '\n</body>\n</opml>\n' : `${opmlHead(list)}<body/>\n</opml>\n`;
 }
 
 const feedTypes = new Set(['rss', 'atom']);

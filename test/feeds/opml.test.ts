@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { maxOpmlChars, OpmlError, parseOpml, renderOpml, type OpmlExport } from '../../src/feeds/opml.ts';
+import { maxOpmlChars, OpmlError, parseOpml, renderOpml, renderOpmlParts, type OpmlBlog, type OpmlExport } from '../../src/feeds/opml.ts';
 import { feedContentTypes } from '../../src/feeds/types.ts';
 import { childrenOf, onlyChild, parseStrictXml } from './strict-xml.ts';
 
@@ -77,6 +77,22 @@ describe('renderOpml', () => {
     const root = parseStrictXml(text);
     expect(onlyChild(onlyChild(root, '', 'head'), '', 'title').text).toBe('a"b\'c<d>&e ]]> \uFFFD');
     expect(parseOpml(text).outlines[0]!.title).toBe('a"b\'c<d>&e ]]> \uFFFD');
+  });
+
+  it('writes the same document from blogs that come in pages (renderOpmlParts), empty pages and an empty list too', async () => {
+    async function* pages(list: OpmlBlog[][]) {
+      for (const page of list) yield page;
+    }
+    const joined = async (list: OpmlBlog[][], meta: Omit<OpmlExport, 'blogs'>) => {
+      let text = '';
+      for await (const part of renderOpmlParts(meta, pages(list))) text += part;
+      return text;
+    };
+    const { blogs, ...meta } = blogList;
+    expect(await joined([[blogs[0]!], [], [blogs[1]!, blogs[2]!]], meta)).toBe(renderOpml(blogList));
+    expect(await joined([blogs], meta)).toBe(renderOpml(blogList));
+    expect(await joined([], meta)).toBe(renderOpml({ ...meta, blogs: [] }));
+    expect(await joined([[], []], meta)).toBe(renderOpml({ ...meta, blogs: [] }));
   });
 
   it('names an OPML content type', () => {

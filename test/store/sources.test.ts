@@ -49,6 +49,13 @@ describe("a blog's sources", () => {
     expect(await listBlogSources(database.db, [])).toEqual([]);
   });
 
+  it('listBlogSources takes more blogs than a statement takes values (the whole registry’s OPML)', async () => {
+    const { b, other } = await blogWithSources();
+    // SQLite takes 32,766 values in a statement, PostgreSQL 65,535.
+    const ids = [...Array.from({ length: 70_000 }, (_, i) => 1000 + i), other.id, b.id];
+    expect((await listBlogSources(database.db, ids)).map((s) => s.url)).toEqual(['http://a.example/pings/', 'http://a.example/comments/feed/', 'http://a.example/feed/', 'http://b.example/feed/']);
+  });
+
   it('listSourcesByBlog pages them, the blog’s own first (post feed, site comment feed, listings), then its posts’ comment feeds', async () => {
     const { b } = await blogWithSources();
     const all = (await listSourcesByBlog(database.db, b.id)).map((s) => s.url);
