@@ -104,11 +104,11 @@ export async function findSourceById(db: Db, id: number): Promise<Source | undef
   return row ? toSource(row) : undefined;
 }
 
-// The kinds that stand for a blog itself, in the order a blog's page lists them; the rest are its
-// posts' comment feeds, one a post.
+// The kinds that stand for a blog itself; the rest are its posts' comment feeds, one a post.
 const ownSourceKinds = sourceKinds.filter((k) => k !== 'post-comments');
 /** Blog ids in one statement's `in (…)` at most. */
 const blogIdsPerStatement = 500;
+// A blog's page lists its own sources post feeds first, then the site's comment feed, then the listings of pings.
 const ownKindRank = (kind: SourceKind) => (kind === 'feed' ? 0 : kind === 'site-comments' ? 1 : 2);
 
 /**
