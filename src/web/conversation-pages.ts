@@ -76,6 +76,17 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
       return { read: laid.read, pageOf: (id) => pageOf.get(id) };
     },
     /**
+     * An entry and what it answers, up to the post it is about (its chain, each once however the
+     * replies loop), read in full with the shape of this version: an entry's own page, which every
+     * feed item links to, reads the shape of a big debate once per version, not once a request.
+     */
+    async chainOf(c: Conversation, entryId: number): Promise<ConversationEntry[]> {
+      const laid = await shapeOf(c);
+      const ids = new Set<number>();
+      for (let cur: number | null = entryId; cur !== null && !ids.has(cur); cur = laid.parentOf.get(cur) ?? null) ids.add(cur);
+      return listConversationEntries(options.db, c.id, { ids, shape: laid.read });
+    },
+    /**
      * What `make` reads and makes of the conversation from its shape (the debate map every page
      * draws), kept with the shape for `version` (of what else it depends on: blog names, the
      * reader's language and time zone): paging through a debate of ten thousand entries reads and

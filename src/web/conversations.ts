@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from './deps.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
-import { findConversation, listConversationEntries, listConversations, readConversationShape } from '../store/conversations.ts';
+import { findConversation, listConversations } from '../store/conversations.ts';
 import { createConversationPages } from './conversation-pages.ts';
 import { renderConversation, type ConversationViewMode } from '../views/conversation.ts';
 import { readDebateMap } from '../store/debate-map.ts';
@@ -162,11 +162,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const found = conversationId === null ? undefined : await findConversation(db, conversationId);
     if (!found || !('conversation' in found)) throw new HttpError(404, 'not-found', 'This entry is not part of a conversation yet.');
     // The entry and what it answers, up to the post it is about: its chain, not the whole debate.
-    const shape = await readConversationShape(db, found.conversation.id);
-    const parentOf = new Map(shape.outline.map((o) => [o.id, o.inReplyToId]));
-    const ancestors = new Set<number>();
-    for (let cur: number | null = entry.id; cur !== null && !ancestors.has(cur); cur = parentOf.get(cur) ?? null) ancestors.add(cur);
-    const chain = await listConversationEntries(db, found.conversation.id, { ids: ancestors, shape });
+    const chain = await conversationPages.chainOf(found.conversation, entry.id);
     const shown = chain.find((e) => e.id === entry.id);
     if (!shown) throw new HttpError(404, 'not-found', 'There is no such entry.');
     const byId = new Map(chain.map((e) => [e.id, e]));

@@ -65,4 +65,30 @@ describe('createConversationPages', () => {
     await roomy.keptWithShape(b, '1', async () => made++);
     expect(made).toBe(6);
   });
+
+  it("gives an entry's chain up to its post from the shape of this version, read once, and ends where replies loop", async () => {
+    const db = database.db;
+    const pages = createConversationPages({ db, budget: { maxEntries: 5, maxChars: 1_000_000 } });
+    const c = await conversationOf(4, 'k');
+    const ids = (await db.selectFrom('entries').select('id').where('conversation_id', '=', c.id).orderBy('id').execute()).map((r) => r.id);
+    const [post, answer, reply, other] = ids as [number, number, number, number];
+    const edge = (from: number, to: number) => ({ from_entry_id: from, to_entry_id: to, type: 'comment-of' as const, target: `url:${to}`, created_at: now });
+    await db.insertInto('edges').values([edge(answer, post), edge(reply, answer)]).execute();
+
+    const chainIds = async (conversation: Conversation, id: number) => (await pages.chainOf(conversation, id)).map((e) => e.id).sort((a, b) => a - b);
+    expect(await chainIds(c, reply)).toEqual([post, answer, reply]);
+    expect(await chainIds(c, post)).toEqual([post]);
+
+    // An answer that arrives without the conversation's version moving is not read again: the
+    // shape of this version stands (threading moves the version with every arrival).
+    await db.insertInto('edges').values(edge(post, other)).execute();
+    expect(await chainIds(c, reply)).toEqual([post, answer, reply]);
+
+    // The next version reads the shape again; where replies loop, the chain ends.
+    await db.insertInto('edges').values(edge(other, reply)).execute();
+    await db.updateTable('conversations').set({ updated_at: '2026-01-02T00:00:00.000Z' }).where('id', '=', c.id).execute();
+    const next = await findConversation(db, c.id);
+    if (!next || !('conversation' in next)) throw new Error('no conversation');
+    expect(await chainIds(next.conversation, reply)).toEqual([post, answer, reply, other]);
+  });
 });
