@@ -135,7 +135,7 @@ function timeOf(e: DebateMapEntry): number {
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Finds the post each entry is about: up its replies, comments and pings, whatever circles they make. */
-function postsOf(data: DebateMapData): { postOf: Map<number, DebateMapEntry | null>; about: Map<number, DebateMapEntry | null> } {
+export function postsOf(data: DebateMapData): { postOf: Map<number, DebateMapEntry | null>; about: Map<number, DebateMapEntry | null> } {
   const byId = new Map(data.entries.map((e) => [e.id, e]));
   const preference: DebateMapEdge['type'][] = ['comment-of', 'reply-to', 'linkback', 'links-to'];
   const parent = new Map<number, { to: number; rank: number }>();
@@ -146,24 +146,60 @@ function postsOf(data: DebateMapData): { postOf: Map<number, DebateMapEntry | nu
   }
   const out = new Map<number, DebateMapEntry | null>();
   const about = new Map<number, DebateMapEntry | null>();
+  // Each entry is walked once: a walk stops at an entry whose post is known and hands its answer
+  // down the way it came (walking every entry up to its post was quadratic in a long chain).
+  const path: number[] = [];
+  const onPath = new Map<number, number>();
   for (const e of data.entries) {
-    const seen = new Set<number>([e.id]);
-    let cur = parent.get(e.id)?.to;
-    let post: DebateMapEntry | null = null;
-    while (cur !== undefined && !seen.has(cur)) {
-      seen.add(cur);
-      const node = byId.get(cur);
-      if (node?.kind === 'post') {
-        post = node;
-        break;
+    if (!out.has(e.id)) {
+      path.length = 0;
+      onPath.clear();
+      path.push(e.id);
+      onPath.set(e.id, 0);
+      let cur = parent.get(e.id)?.to;
+      let post: DebateMapEntry | null = null;
+      let loopsTo = -1;
+      while (cur !== undefined) {
+        const node = byId.get(cur);
+        if (node?.kind === 'post' && cur !== e.id) {
+          post = node;
+          break;
+        }
+        const known = out.get(cur);
+        if (known !== undefined) {
+          // The post above it is the first entry, come round to itself.
+          if (known === e) loopsTo = 0;
+          else post = known;
+          break;
+        }
+        const at = onPath.get(cur);
+        if (at !== undefined) {
+          loopsTo = at;
+          break;
+        }
+        onPath.set(cur, path.length);
+        path.push(cur);
+        cur = parent.get(cur)?.to;
       }
-      cur = parent.get(cur)?.to;
+      // A circle through the first entry, a post: the others on it reach that post before they
+      // come round; the post itself comes round to itself first and is about none.
+      const postOnCircle = loopsTo === 0 && e.kind === 'post' ? e : null;
+      path.forEach((id, i) => out.set(id, loopsTo === -1 ? post : i === 0 ? null : postOnCircle));
     }
-    out.set(e.id, post);
+    const post = out.get(e.id) ?? null;
     const direct = byId.get(parent.get(e.id)?.to ?? -1) ?? null;
     about.set(e.id, e.kind === 'comment' ? (post ?? direct) : direct);
   }
   return { postOf: out, about };
+}
+
+// What each entry is about depends on the debate alone: readers in other languages and time zones
+// get their own layouts of the same data (conversation-pages.ts keeps it), found once for them all.
+const aboutOfData = new WeakMap<DebateMapData, ReturnType<typeof postsOf>>();
+function postsOfData(data: DebateMapData): ReturnType<typeof postsOf> {
+  let found = aboutOfData.get(data);
+  if (!found) aboutOfData.set(data, (found = postsOf(data)));
+  return found;
 }
 
 function assignLanes(entries: DebateMapEntry[], options: LayoutOptions): { lanes: MapLane[]; laneOf: (e: DebateMapEntry) => number } {
@@ -249,7 +285,7 @@ function arrowPath(from: MapMark, to: MapMark): string {
 /** Lays out a conversation's map: lanes, marks, arrows, day lines and the pauses it compressed. */
 export function layoutDebateMap(data: DebateMapData, options: LayoutOptions): MapLayout {
   const { lanes, laneOf } = assignLanes(data.entries, options);
-  const { postOf, about } = postsOf(data);
+  const { postOf, about } = postsOfData(data);
   const { items, binned } = gather(data.entries, laneOf, postOf, options.timeZone);
   const plotLeft = gutter + pad;
 
