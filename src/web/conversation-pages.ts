@@ -17,7 +17,8 @@ interface Laid {
   kept: Map<string, unknown>;
 }
 
-const keptVersions = 4;
+// What is kept with one shape: the map's entries, and its layouts for readers in a few languages and time zones.
+const keptVersions = 6;
 
 /** Keeps the shapes of recently shown conversations, by version, within a bound of entries. */
 export function createConversationPages(options: { db: Db; budget: PageBudget; maxCachedEntries?: number }) {
@@ -94,11 +95,17 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
      */
     async keptWithShape<T>(c: Conversation, version: string, make: (read: ConversationShapeRead) => Promise<T>): Promise<T> {
       const laid = await shapeOf(c);
-      if (laid.kept.has(version)) return laid.kept.get(version) as T;
+      if (laid.kept.has(version)) {
+        // Used last, goes last: what every version is made from stays while versions come and go.
+        const kept = laid.kept.get(version) as T;
+        laid.kept.delete(version);
+        laid.kept.set(version, kept);
+        return kept;
+      }
       const value = await make(laid.read);
       laid.kept.set(version, value);
       cachedEntries += laid.read.outline.length;
-      // A few versions at once: readers in both languages, or in other time zones.
+      // A few versions at once: readers in both languages, or in other time zones; the one used least recently goes.
       if (laid.kept.size > keptVersions) {
         laid.kept.delete(laid.kept.keys().next().value!);
         cachedEntries -= laid.read.outline.length;

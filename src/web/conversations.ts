@@ -65,8 +65,10 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   // view each entry is on (a mark links to its entry wherever it is).
   async function mapOf(c: Conversation, view: ConversationViewMode, blogsChangedAt: string | null, locale: Locale, timeZone: string) {
     const { pageOf } = await conversationPages.shape(c, view);
-    const { laid, marks } = await conversationPages.keptWithShape(c, `${blogsChangedAt ?? ''}|${locale}|${timeZone}`, async (read) => {
-      const data = await readDebateMap(db, c.id, read);
+    const { laid, marks } = await conversationPages.keptWithShape(c, `map|${blogsChangedAt ?? ''}|${locale}|${timeZone}`, async (read) => {
+      // What the map reads depends on the blogs' names, not on the reader: another language or
+      // time zone lays it out again without reading a big debate's entries again.
+      const data = await conversationPages.keptWithShape(c, `map entries|${blogsChangedAt ?? ''}`, () => readDebateMap(db, c.id, read));
       const marks = assignBlogMarks(data.entries);
       return { laid: layOutDebateMap({ data, marks, locale, timeZone }), marks };
     });
