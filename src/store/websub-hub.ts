@@ -144,17 +144,25 @@ export async function rejectSubscriberRequest(db: Db, claimed: HubSubscriber, re
     .execute();
 }
 
-/** Makes a delivery due now for every active subscriber of these topics. */
+/**
+ * Makes a delivery due now for every active subscriber of these topics. A poll that changed
+ * thousands of conversations names three feeds of each: the topics go in parts, within the
+ * databases' limits of bound values per statement.
+ */
 export async function markDeliveriesDue(db: Db, topics: string[], now: string): Promise<number> {
-  if (topics.length === 0) return 0;
-  const result = await db
-    .updateTable('websub_subscribers')
-    .set({ delivery_due_at: now, delivery_attempts: 0 })
-    .where('topic', 'in', topics)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  let marked = 0;
+  for (let i = 0; i < topics.length; i += topicChunk) {
+    const result = await db
+      .updateTable('websub_subscribers')
+      .set({ delivery_due_at: now, delivery_attempts: 0 })
+      .where('topic', 'in', topics.slice(i, i + topicChunk))
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    marked += Number(result.numUpdatedRows);
+  }
+  return marked;
 }
+const topicChunk = 500;
 
 /** Claims deliveries that are due (unexpired subscribers only) and leases them until leaseUntil. */
 export async function claimDueDeliveries(db: Db, options: { now: string; leaseUntil: string; limit: number }): Promise<HubSubscriber[]> {

@@ -80,6 +80,14 @@ describe('deliveries', () => {
     expect(await findHubSubscriber(database.db, topic, callback)).toMatchObject({ deliveryAttempts: 0, deliveryDueAt: null, deliveredAt: '2026-03-01T12:01:00.000Z', lastError: null });
   });
 
+  it('makes deliveries due for topics past the databases’ limits of bound values in one call', async () => {
+    await subscribed();
+    // A poll that changed 12,000 conversations names their three feeds each, and the blogs' and groups'.
+    const many = Array.from({ length: 70_000 }, (_, i) => `http://palaver.example/c/${i}/feed.atom`);
+    expect(await markDeliveriesDue(database.db, [...many, topic], t0)).toBe(1);
+    expect(await findNextHubWork(database.db)).toBe(t0);
+  });
+
   it('ends a subscription whose callback answers 410, and one whose lease ran out', async () => {
     await subscribed();
     await markDeliveriesDue(database.db, [topic], t0);
