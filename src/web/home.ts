@@ -6,8 +6,8 @@ import type { AppDeps } from './deps.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
-import { listConversationActivity } from '../store/debate-map.ts';
 import { renderHome } from '../views/home.ts';
+import { createConversationActivity } from './conversation-activity.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { searchGateFor, searchOf } from './search-limits.ts';
@@ -26,6 +26,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const db = deps.read ?? deps.db;
   const searches = searchGateFor(deps);
   const search = searchOf(deps);
+  const activityOf = createConversationActivity(db);
   app.get('/', async (request, reply) => {
     const { page, q } = query.parse(request.query ?? {});
     const locale = requestLocale(request, reply);
@@ -46,7 +47,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       conversations: shown,
       newest: await listNewestEntryOf(db, ids),
       blogs: await listConversationBlogs(db, ids),
-      activity: await listConversationActivity(db, ids),
+      activity: await activityOf(shown),
       hasMore: conversations.length > pageSize,
       page,
       blogCount,
