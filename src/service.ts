@@ -22,6 +22,7 @@ import { createHostLimiter } from './reader/host-limiter.ts';
 import { notifyWork, workChannel } from './store/dialect.ts';
 import { createSharedHostSlots, createSharedWindowLimiter } from './store/shared-limits.ts';
 import { createSearchThread, type SearchThread } from './web/search-thread.ts';
+import { createTallyThread, type Tallies } from './web/tally-thread.ts';
 import type { RateLimitFactory } from './web/window-limiter.ts';
 import { advertisedHubUrl, createHub, type Hub, type HubSettings } from './websub/hub.ts';
 import { createSubscriber, type Subscriber, type SubscriberSettings } from './websub/subscriber.ts';
@@ -164,6 +165,15 @@ export function searchThreadFor(database: OpenedDatabase): SearchThread | undefi
 }
 
 /**
+ * The tally thread of a SQLite file: the reads of pages that add up a whole blog or the registry
+ * run beside the event loop, 10 s each at most. Not for PostgreSQL or a database in memory (as searchThreadFor).
+ */
+export function tallyThreadFor(database: OpenedDatabase): Tallies | undefined {
+  if (database.dialect !== 'sqlite' || database.read === database.db) return undefined;
+  return createTallyThread(database.label, { timeoutMs: 10_000, maxWaiting: 16 });
+}
+
+/**
  * The poller's reading threads (poller.readerThreads): they decode, parse and draft feeds off the
  * event loop, each job limited to 20 s and each thread's heap to 512 MB; none when set to 0.
  */
@@ -245,6 +255,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   };
   const rateLimits = rateLimitsFor(database);
   const searches = searchThreadFor(database);
+  const tallies = tallyThreadFor(database);
 
   try {
     app = await buildApp({
@@ -257,6 +268,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       pingVerifier,
       ...(rateLimits ? { rateLimits } : {}),
       ...(searches ? { search: searches.search } : {}),
+      ...(tallies ? { tallies } : {}),
       websubHubUrl: () => advertisedHubUrl(config),
       onEntriesChanged,
       websub: config.websub.enabled ? { hub: config.websub.hubUrl ? undefined : websubHub, subscriber: websubSubscriber } : undefined,
@@ -265,6 +277,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   } catch (err) {
     await reader?.close();
     await searches?.close();
+    await tallies?.close();
     await fetcher.close();
     await database.close();
     throw err;
@@ -318,6 +331,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await settle();
         await web.close();
         await searches?.close();
+        await tallies?.close();
         await fetcher.close();
         await database.close();
       })();

@@ -13,7 +13,6 @@ import { adminAccessFor } from './admin-access.ts';
 import { createRegistrationGate } from './registration-limits.ts';
 import { listConversationsOfBlog } from '../store/conversations.ts';
 import { countSourcesOfBlog, listBlogSources, listSourcesByBlog } from '../store/sources.ts';
-import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { listGroupsOfBlog } from '../store/groups.ts';
 import { renderBlogList, renderBlogPage, type BlogRow } from '../views/blogs.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
@@ -25,7 +24,7 @@ import { HttpError } from './errors.ts';
 import { parseIdParam } from './ids.ts';
 import { requestLocale } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
-import { listSuggestedSites } from '../store/site-mentions.ts';
+import { talliesOn } from './tally-thread.ts';
 import { listAutoFollows } from '../store/auto-follows.ts';
 import { undoAutoFollow } from '../registry/auto-follow.ts';
 import { renderAutoFollows, renderSuggestedSites } from '../views/unfollowed-sites.ts';
@@ -54,6 +53,8 @@ const apiListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).c
 /** Registers the blog routes. */
 export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const now = deps.now ?? (() => new Date());
+  // The registry's ranking of sites and a blog's comment gaps add up rows in proportion to what is stored: beside the event loop where they can be.
+  const tallies = deps.tallies ?? talliesOn(deps.read ?? deps.db);
 
   async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Source[]> }> {
     const blogs = await listBlogs(deps.db, page);
@@ -92,7 +93,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   // The sites that joined debates unfollowed, one page of them, and the blogs followed automatically.
   async function beyondRegistry(request: FastifyRequest, locale: Locale, offsets: { suggested: number; followed: number }): Promise<SafeHtml[]> {
     const dates = { locale, timeZone: requestTimeZone(request, deps.config), now: now() };
-    const sites = await listSuggestedSites(deps.db, { limit: suggestedPageSize + 1, offset: offsets.suggested });
+    const sites = await tallies.suggestedSites({ limit: suggestedPageSize + 1, offset: offsets.suggested });
     const follows = await listAutoFollows(deps.db, { limit: autoFollowsPageSize + 1, offset: offsets.followed });
     return [
       renderSuggestedSites(sites.slice(0, suggestedPageSize), { offset: offsets.suggested, size: suggestedPageSize, hasMore: sites.length > suggestedPageSize }, locale, dates),
@@ -149,13 +150,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const notice = blog.approval === 'pending' ? t.pendingNotice : blog.approval === 'rejected' ? t.rejectedNotice : query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
     const conversations = shown ? await listConversationsOfBlog(deps.db, id, 30) : [];
     const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
-    const gaps = await listCommentGapsOfBlog(deps.db, id);
+    const gaps = shown ? await tallies.commentGaps(id) : [];
     const groups = shown ? await listGroupsOfBlog(deps.db, id, 20) : [];
     return reply.type('text/html; charset=utf-8').send(
       renderBlogPage(row, sources, shown ? entries : [], now(), notice, {
         locale,
         conversations,
-        gaps: shown ? gaps : [],
+        gaps,
         groups,
         alternates: shown ? feedAlternates(deps.config.publicUrl, { kind: 'blog', id }, `${blog.title ?? blog.homeUrl} – Palaver`) : [],
         timeZone: requestTimeZone(request, deps.config),
@@ -190,7 +191,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   app.get('/api/blogs/:id', async (request) => {
     const blog = await blogOfRequest(request);
-    return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await listCommentGapsOfBlog(deps.db, blog.id) });
+    return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await tallies.commentGaps(blog.id) });
   });
 
   // A page of a blog's sources, in the order of /api/blogs/:id's first page.

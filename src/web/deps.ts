@@ -10,6 +10,7 @@ import type { Fetch } from '../reader/types.ts';
 import type { Hub } from '../websub/hub.ts';
 import type { Subscriber } from '../websub/subscriber.ts';
 import type { SearchThread } from './search-thread.ts';
+import type { Tallies } from './tally-thread.ts';
 import type { RateLimitFactory } from './window-limiter.ts';
 
 export interface AppDeps {
@@ -40,6 +41,8 @@ export interface AppDeps {
   rateLimits?: RateLimitFactory;
   /** Runs a search beside the event loop (a SQLite file's search thread); searchEntries on `read` when not given. */
   search?: SearchThread['search'];
+  /** Reads that add up a whole blog or the registry, beside the event loop (a SQLite file's tally thread); on `read` when not given. */
+  tallies?: Tallies;
   /** Fastify logger options; false (the default) for tests. */
   logger?: boolean | Record<string, unknown>;
 }

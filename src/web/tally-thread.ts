@@ -1,0 +1,70 @@
+// Runs the page reads that add up a whole blog or the whole registry (the comment gaps of a
+// blog, the ranking of sites debates mention) in a thread of their own (tally-worker.ts, with its
+// own read-only connection to the SQLite file), one at a time and each within a time limit.
+// Each counts rows in proportion to what is stored (a blog of 10,000 commented posts, 50,000
+// links to sites): 0.3-0.7 s of SQLite on the event loop, which held every other page, feed and
+// ping meanwhile. On PostgreSQL, and for a database in memory, they run as any other read.
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../db/open.ts';
+import type { CommentGap, UnfollowedSite } from '../domain/models.ts';
+import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
+import { listSuggestedSites } from '../store/site-mentions.ts';
+import { createWorkerPool, WorkerPoolError } from '../worker-pool.ts';
+import { HttpError } from './errors.ts';
+
+/** The reads a tally thread runs. */
+export interface Tallies {
+  /** One page of the sites debates mention that Palaver does not follow, ranked as /blogs shows them. */
+  suggestedSites(page: { limit: number; offset: number }): Promise<UnfollowedSite[]>;
+  /** A blog's posts that report more comments than Palaver has, most missing first. */
+  commentGaps(blogId: number): Promise<CommentGap[]>;
+  close(): Promise<void>;
+}
+
+/** What tally-worker.ts is asked, and answers. */
+export type TallyRead = { read: 'suggested-sites'; page: { limit: number; offset: number } } | { read: 'comment-gaps'; blogId: number };
+export type TallyJob = TallyRead & { id: number };
+export type TallyAnswer = { ready: true } | { id: number; rows: unknown[] } | { id: number; error: string };
+
+/** The reads on `db`, on the event loop: PostgreSQL counts in its own processes. */
+export function talliesOn(db: Db): Tallies {
+  return {
+    suggestedSites: (page) => listSuggestedSites(db, page),
+    commentGaps: (blogId) => listCommentGapsOfBlog(db, blogId),
+    close: async () => {},
+  };
+}
+
+/** Creates the tally thread of the SQLite file `file`; no thread starts before the first read. */
+export function createTallyThread(file: string, limits: { timeoutMs: number; maxWaiting: number; idleMs?: number }): Tallies {
+  const pool = createWorkerPool<TallyJob, Exclude<TallyAnswer, { ready: true }>>({
+    script: fileURLToPath(import.meta.url).replace(/tally-thread\.(ts|js)$/, 'tally-worker.$1'),
+    threads: 1,
+    timeoutMs: () => limits.timeoutMs,
+    idleMs: limits.idleMs ?? 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: 256 },
+    workerData: { file },
+    announcesReady: true,
+  });
+  async function run(read: TallyRead): Promise<unknown[]> {
+    if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'busy', 'Too many pages are being counted; try again in a moment.');
+    let answer;
+    try {
+      answer = await pool.run((id) => ({ ...read, id }));
+    } catch (err) {
+      if (!(err instanceof WorkerPoolError)) throw err;
+      const failure = err.failure;
+      if (failure.kind === 'closed') throw new HttpError(503, 'shutting-down', 'Palaver is shutting down; try again in a moment.');
+      if (failure.kind === 'timeout') throw new HttpError(503, 'busy', `Counting for this page took longer than ${Number((failure.limitMs / 1000).toFixed(3))} s; try again in a moment.`);
+      if (failure.kind === 'memory') throw new Error(`tallies: the thread needed more than ${failure.limitMb} MB`);
+      throw new Error(`tallies: the thread stopped${failure.kind === 'not-started' ? ' before it was ready' : ''} (${failure.detail})`);
+    }
+    if ('error' in answer) throw new Error(`tallies: ${answer.error}`);
+    return answer.rows;
+  }
+  return {
+    suggestedSites: async (page) => (await run({ read: 'suggested-sites', page })) as UnfollowedSite[],
+    commentGaps: async (blogId) => (await run({ read: 'comment-gaps', blogId })) as CommentGap[],
+    close: () => pool.close(),
+  };
+}

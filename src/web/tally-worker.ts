@@ -1,0 +1,17 @@
+// The thread that adds up a blog's or the registry's rows for pages (tally-thread.ts runs and
+// limits it): a read-only connection of its own to the SQLite file, one read at a time.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openReader } from '../db/open.ts';
+import { talliesOn, type TallyAnswer, type TallyJob } from './tally-thread.ts';
+
+const tallies = talliesOn(openReader((workerData as { file: string }).file));
+const answer = (a: TallyAnswer) => parentPort!.postMessage(a);
+
+parentPort!.on('message', (job: TallyJob) => {
+  const rows = job.read === 'suggested-sites' ? tallies.suggestedSites(job.page) : tallies.commentGaps(job.blogId);
+  rows.then(
+    (found) => answer({ id: job.id, rows: found }),
+    (err: unknown) => answer({ id: job.id, error: err instanceof Error ? err.message : String(err) }),
+  );
+});
+answer({ ready: true });

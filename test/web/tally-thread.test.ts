@@ -1,0 +1,82 @@
+// The tally thread: the registry's ranking of mentioned sites and a blog's comment gaps read in
+// a thread of their own from the SQLite file, the same as read on the event loop; a service on a
+// file reads them there and not on its own connections.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
+import { createTallyThread, talliesOn, type Tallies } from '../../src/web/tally-thread.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { recordStatements } from '../support/statements.ts';
+
+const now = '2026-01-01T00:00:00.000Z';
+let dir: string;
+let file: string;
+let database: OpenedDatabase | undefined;
+let tallies: Tallies | undefined;
+let app: TestApp | undefined;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-tallies-'));
+  file = path.join(dir, 'palaver.db');
+});
+afterEach(async () => {
+  await tallies?.close();
+  await app?.close();
+  await database?.close();
+  [tallies, app, database] = [undefined, undefined, undefined];
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A blog whose post reports 7 comments Palaver has none of, and links to two sites no blog is on. */
+async function fill(db: OpenedDatabase['db']): Promise<number> {
+  const blog = await db.insertInto('blogs').values({ home_url: 'http://a.example/', url_key: 'a.example', site: 'a.example', title: 'A', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const { id: conversationId } = await db.insertInto('conversations').values({ entry_count: 1, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const post = await db
+    .insertInto('entries')
+    .values({ blog_id: blog.id, kind: 'post', identity: 'p1', url: 'http://a.example/p1/', url_key: 'a.example/p1', title: 'Ein Beitrag', content_html: '<p>x</p>', published_at: now, sort_at: now, content_hash: 'h', first_seen_at: now, changed_at: now, conversation_id: conversationId, comment_count: 7 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const link = (site: string, n: number) => ({ from_entry_id: post.id, type: 'links-to' as const, target: `url:${site}/${n}`, to_url: `http://${site}/${n}/`, to_site: site, created_at: now });
+  await db.insertInto('edges').values([link('b.example', 1), link('b.example', 2), link('c.example', 1)]).execute();
+  return blog.id;
+}
+
+describe('createTallyThread', () => {
+  it('reads in its thread what the same reads give on the event loop', async () => {
+    database = openDatabase(file);
+    await migrateToLatest(database.db);
+    const blogId = await fill(database.db);
+    tallies = createTallyThread(file, { timeoutMs: 10_000, maxWaiting: 4 });
+    const here = talliesOn(database.read);
+    const page = { limit: 20, offset: 0 };
+    const sites = await tallies.suggestedSites(page);
+    expect(sites.map((s) => [s.site, s.linkCount])).toEqual([['b.example', 2], ['c.example', 1]]);
+    expect(sites).toEqual(await here.suggestedSites(page));
+    expect(await tallies.suggestedSites({ limit: 1, offset: 1 })).toEqual(await here.suggestedSites({ limit: 1, offset: 1 }));
+    const gaps = await tallies.commentGaps(blogId);
+    expect(gaps.map((g) => [g.title, g.reported, g.known, g.missing])).toEqual([['Ein Beitrag', 7, 0, 7]]);
+    expect(gaps).toEqual(await here.commentGaps(blogId));
+    expect(await tallies.commentGaps(blogId + 1)).toEqual([]);
+  });
+
+  it('is what a service on a SQLite file reads /blogs and a blog’s gaps with, not its own connections', async () => {
+    const seed = openDatabase(file);
+    await migrateToLatest(seed.db);
+    const blogId = await fill(seed.db);
+    await seed.close();
+    app = await createTestApp({ databasePath: file });
+    const { result: pages, sql: ran } = await recordStatements(async () => [
+      await app!.app.inject('/blogs'),
+      await app!.app.inject(`/blogs/${blogId}`),
+      (await app!.app.inject(`/api/blogs/${blogId}`)).json(),
+    ]);
+    expect(pages[0].body).toContain('b.example');
+    expect(pages[1].body).toContain('Ein Beitrag');
+    expect(pages[2].missingCount).toBe(7);
+    // The ranking groups mentions by site, the gaps count known comments: neither ran here.
+    expect(ran.filter((s) => /group by "m"\."site"|count\(\*\) from \(/.test(s))).toEqual([]);
+  });
+});
