@@ -23,7 +23,8 @@ describe('migration 0021: a blog’s sources and entries by the blog', () => {
     if (onPostgres) {
       // PostgreSQL plans by its statistics (a near-empty table is scanned); the indexes must be there.
       expect(await postgresIndexDefinition(database, 'sources_blog_kind_idx')).toMatch(/\(blog_id, kind, id\)/);
-      expect(await postgresIndexDefinition(database, 'entries_blog_nodes_idx')).toMatch(/\(blog_id, same_as_id\)/);
+      // Migration 0023 adds the conversation to it (blog-conversations-index.test.ts).
+      expect(await postgresIndexDefinition(database, 'entries_blog_nodes_idx')).toMatch(/\(blog_id, same_as_id, conversation_id\)/);
       expect(await postgresIndexDefinition(database, 'sources_blog_idx')).toBeUndefined();
       return;
     }
