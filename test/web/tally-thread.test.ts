@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
 import { createTallyThread, talliesOn, type Tallies } from '../../src/web/tally-thread.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createService, type Service } from '../../src/service.ts';
+import { testConfig } from '../support/app.ts';
 import { recordStatements } from '../support/statements.ts';
 
 const now = '2026-01-01T00:00:00.000Z';
@@ -16,7 +17,7 @@ let dir: string;
 let file: string;
 let database: OpenedDatabase | undefined;
 let tallies: Tallies | undefined;
-let app: TestApp | undefined;
+let app: Service | undefined;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-tallies-'));
@@ -24,7 +25,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await tallies?.close();
-  await app?.close();
+  await app?.stop();
   await database?.close();
   [tallies, app, database] = [undefined, undefined, undefined];
   fs.rmSync(dir, { recursive: true, force: true });
@@ -67,7 +68,8 @@ describe('createTallyThread', () => {
     await migrateToLatest(seed.db);
     const blogId = await fill(seed.db);
     await seed.close();
-    app = await createTestApp({ databasePath: file });
+    // The service as the process wires it, on this file whichever database the suite runs on.
+    app = await createService(testConfig({ databasePath: file }), { log: { info: () => {}, warn: () => {}, error: () => {} } });
     const { result: pages, sql: ran } = await recordStatements(async () => [
       await app!.app.inject('/blogs'),
       await app!.app.inject(`/blogs/${blogId}`),
