@@ -22,6 +22,8 @@ export interface CopyReport {
 const notCopied = (table: string) => table.startsWith('entries_fts') || table.startsWith('kysely_') || table.startsWith('sqlite_');
 
 const batchRows = 500;
+// Rows whose reference to their own table is filled in by one statement.
+const selfRefRows = 5_000;
 const sampleSize = 25;
 
 /** Orders tables so that every table comes after the tables its foreign keys point to. */
@@ -108,9 +110,21 @@ export async function copySqliteToPostgres(
         }
         await flush();
         for (const c of later) {
+          // A statement per part of rows, not per row: a database with tens of thousands of merged
+          // conversations or records of pings made as many round trips.
+          let ids: number[] = [];
+          let refs: number[] = [];
+          const point = async () => {
+            if (ids.length === 0) return;
+            await sql`update ${sql.table(table)} set ${sql.ref(c)} = v.ref from unnest(${ids}::bigint[], ${refs}::bigint[]) as v(id, ref) where ${sql.ref(`${table}.id`)} = v.id`.execute(trx);
+            [ids, refs] = [[], []];
+          };
           for (const row of raw.prepare(`select id, "${c}" as ref from "${table}" where "${c}" is not null`).iterate() as Iterable<{ id: number; ref: number }>) {
-            await sql`update ${sql.table(table)} set ${sql.ref(c)} = ${row.ref} where id = ${row.id}`.execute(trx);
+            ids.push(row.id);
+            refs.push(row.ref);
+            if (ids.length >= selfRefRows) await point();
           }
+          await point();
         }
         if (columns.includes('id')) {
           await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 1), (select count(*) > 0 from ${sql.table(table)}))`.execute(trx);
