@@ -5,7 +5,7 @@
 import type { Db } from '../db/open.ts';
 import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
 import type { Channel, EdgeType, FeedScope } from '../domain/vocabulary.ts';
-import { findGroupVersion, groupConversationIds } from './group-conversations.ts';
+import { findGroupVersion, groupConversationIds } from './group-conversation-ids.ts';
 import { keptLengthParts, preparedList } from './prepared.ts';
 
 // Which edge says best what an entry answers, as on the conversation page (store/conversations.ts).

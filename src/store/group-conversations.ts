@@ -1,46 +1,17 @@
-// store: what a group shows. Its conversations are those with at least one entry of a member
-// blog inside the group's dates (any date for a group that is no event), written once here as a
-// subquery that the lists, the feeds and the search share; and the counts of an event's days.
-import { sql, type SqlBool } from 'kysely';
+// store: what a group shows: its conversations ranked and counted (their ids kept between
+// requests, group-conversation-ids.ts), the groups a change touches, who joined from outside,
+// and the counts and posts of an event's days.
 import type { Db } from '../db/open.ts';
 import type { GroupPost, GroupSpanCounts, OutsideParticipants } from '../domain/groups.ts';
 import type { Conversation } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
 import { listConversations } from './conversations.ts';
-
-// Nearly every entry has no same_as_id, yet without table statistics SQLite walks the
-// same_as_id index for "same_as_id is null" and reads the whole table instead of the member
-// blogs' or the conversations' entries. Written through coalesce the test is a plain filter on
-// the rows the blog or conversation index found (PostgreSQL reads it the same way).
-function isOwnRecord(column: 'ge.same_as_id' | 'entries.same_as_id' | 'same_as_id') {
-  return sql<SqlBool>`coalesce(${sql.ref(column)}, 0) = 0`;
-}
-
-/** Which group: by id (pages, API) or by slug (feed scopes, WebSub topics). */
-export type GroupKey = { id: number } | { slug: string };
-
-/**
- * The ids of a group's conversations, as a subquery: conversations holding an entry of a member
- * blog whose time lies inside the group's dates. Member entries are found through the
- * (blog_id, sort_at) index, so the cost follows the members' entries, not the database.
- */
-export function groupConversationIds(db: Db, group: GroupKey) {
-  let q = db
-    .selectFrom('group_members as gm')
-    .innerJoin('groups as g', 'g.id', 'gm.group_id')
-    .innerJoin('entries as ge', 'ge.blog_id', 'gm.blog_id')
-    .select('ge.conversation_id')
-    .where(isOwnRecord('ge.same_as_id'))
-    .where('ge.conversation_id', 'is not', null)
-    .where((eb) => eb.or([eb('g.starts_at', 'is', null), eb('ge.sort_at', '>=', eb.ref('g.starts_at'))]))
-    .where((eb) => eb.or([eb('g.ends_at', 'is', null), eb('ge.sort_at', '<', eb.ref('g.ends_at'))]));
-  q = 'id' in group ? q.where('gm.group_id', '=', group.id) : q.where('g.slug', '=', group.slug);
-  return q;
-}
+import { conversationIdsIn, isOwnRecord, listGroupConversationIds } from './group-conversation-ids.ts';
 
 /** Lists a group's live conversations, ranked as on the home page; after a (rank, id) position when given. */
 export async function listGroupConversations(db: Db, groupId: number, options: { limit: number; offset?: number; after?: { rank: number; id: number } }): Promise<Conversation[]> {
-  return listConversations(db, options, (q) => q.where('id', 'in', groupConversationIds(db, { id: groupId })));
+  const ids = await listGroupConversationIds(db, groupId);
+  return listConversations(db, options, (q) => q.where('id', 'in', conversationIdsIn(db, ids)));
 }
 
 /** Counts a group's live conversations. */
@@ -50,7 +21,7 @@ export async function countGroupConversations(db: Db, groupId: number): Promise<
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('merged_into_id', 'is', null)
     .where('entry_count', '>', 0)
-    .where('id', 'in', groupConversationIds(db, { id: groupId }))
+    .where('id', 'in', conversationIdsIn(db, await listGroupConversationIds(db, groupId)))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -75,23 +46,6 @@ export async function listGroupSlugsOfConversations(db: Db, conversationIds: num
     for (const r of rows) slugs.add(r.slug);
   }
   return [...slugs];
-}
-
-/**
- * Returns a key that changes whenever a group's page or feeds may have changed: the group itself
- * (its members), and the newest change and newest entry of its conversations.
- */
-export async function findGroupVersion(db: Db, group: GroupKey): Promise<string> {
-  const g = await (
-    'id' in group ? db.selectFrom('groups').select(['id', 'updated_at']).where('id', '=', group.id) : db.selectFrom('groups').select(['id', 'updated_at']).where('slug', '=', group.slug)
-  ).executeTakeFirst();
-  if (!g) return 'g:none';
-  const row = await db
-    .selectFrom('entries')
-    .select((eb) => [eb.fn.max<string>('changed_at').as('changed'), eb.fn.max<number>('id').as('newest'), eb.fn.countAll<number>().as('n')])
-    .where('conversation_id', 'in', groupConversationIds(db, { id: g.id }))
-    .executeTakeFirst();
-  return `g${g.id}:${g.updated_at}:${row?.changed ?? ''}:${row?.newest ?? 0}:${row?.n ?? 0}`;
 }
 
 /** Lists, per conversation, the blogs and sites outside the group that took part (at most `perConversation` of each). */

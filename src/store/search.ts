@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { SearchHit } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { groupConversationIds } from './group-conversations.ts';
+import { groupConversationIds } from './group-conversation-ids.ts';
 import { ftsMatch, fullTextQuery } from './dialect.ts';
 
 /** The words of what a reader typed: letters and digits, at most twelve. */

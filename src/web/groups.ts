@@ -11,10 +11,10 @@ import { blogHealth } from '../registry/health.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationBlogs, listNewestEntryOf } from '../store/conversations.ts';
 import { listConversationActivity } from '../store/debate-map.ts';
+import { findGroupVersion } from '../store/group-conversation-ids.ts';
 import {
   countGroupConversations,
   countGroupEntriesBetween,
-  findGroupVersion,
   listGroupBlogsPostingBetween,
   listGroupConversations,
   listOutsideParticipants,
