@@ -2,6 +2,7 @@
 // one conversation or of a group's conversations, with their channels, the entry each answers,
 // and their blog's post feed.
 // Records of pings hidden behind a post (same_as_id) never appear as items of their own.
+import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
 import type { Channel, EdgeType, FeedScope } from '../domain/vocabulary.ts';
@@ -182,29 +183,29 @@ async function findVisibleRefs(db: Db, targetIds: number[]): Promise<Map<number,
 
 // Counts, per post, the distinct entries that answer it or one of its ping records: comments
 // threaded under other comments too (as WordPress's comment count does), pings and linking posts.
+// Counted in SQL: a post of a thousand comments read each answer into the feed (50 such posts took
+// a render 96-286 ms).
 async function countReplies(db: Db, postIds: number[], records: { id: number; same_as_id: number | null }[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
   if (postIds.length === 0) return counts;
   const posts = new Set(postIds);
-  const targetOf = new Map<number, number>(postIds.map((id) => [id, id]));
-  for (const r of records) if (posts.has(r.same_as_id!)) targetOf.set(r.id, r.same_as_id!);
+  const recordsOfPosts = records.filter((r) => posts.has(r.same_as_id!));
+  // An answer to a record counts toward the post the record stands for.
+  const post = recordsOfPosts.length === 0
+    ? sql<number>`edges.to_entry_id`
+    : sql<number>`case edges.to_entry_id ${sql.join(recordsOfPosts.map((r) => sql`when ${r.id} then ${r.same_as_id}`), sql` `)} else edges.to_entry_id end`;
+  const answerer = sql<number>`coalesce(src.same_as_id, src.id)`;
   const rows = await db
     .selectFrom('edges')
     .innerJoin('entries as src', 'src.id', 'edges.from_entry_id')
-    .select(['edges.to_entry_id', 'src.id as from_id', 'src.same_as_id as from_same_as'])
-    .where('edges.to_entry_id', 'in', [...targetOf.keys()])
+    .select([post.as('post'), sql<number | string>`count(distinct ${answerer})`.as('n')])
+    .where('edges.to_entry_id', 'in', [...postIds, ...recordsOfPosts.map((r) => r.id)])
     .where('edges.type', 'in', answeringEdges)
+    .where(sql<SqlBool>`${answerer} <> ${post}`)
+    // By position: the same expression written twice binds its values twice, which PostgreSQL does not match.
+    .groupBy(sql`1`)
     .execute();
-  const answerers = new Map<number, Set<number>>();
-  for (const r of rows) {
-    const post = targetOf.get(r.to_entry_id!)!;
-    const from = r.from_same_as ?? r.from_id;
-    if (from === post) continue;
-    const set = answerers.get(post) ?? new Set<number>();
-    set.add(from);
-    answerers.set(post, set);
-  }
-  for (const [post, set] of answerers) counts.set(post, set.size);
+  for (const r of rows) counts.set(Number(r.post), Number(r.n));
   return counts;
 }
 
