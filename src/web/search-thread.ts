@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import type { SearchHit } from '../domain/models.ts';
 import type { searchEntries } from '../store/search.ts';
-import { createWorkerPool, WorkerPoolError } from '../worker-pool.ts';
+import { WorkerPoolError } from '../worker-pool.ts';
+import { createFileThread } from './file-thread.ts';
 import { HttpError } from './errors.ts';
 
 /** What searchEntries is asked besides the words: how many hits, from where, in which group. */
@@ -32,15 +33,7 @@ export interface SearchThread {
 
 /** Creates the search thread of the SQLite file `file`; no thread starts before the first search. Its limits are read at each search. */
 export function createSearchThread(file: string, limits: SearchThreadLimits): SearchThread {
-  const pool = createWorkerPool<SearchJob, Exclude<SearchAnswer, { ready: true }>>({
-    script: fileURLToPath(import.meta.url).replace(/search-thread\.(ts|js)$/, 'search-worker.$1'),
-    threads: 1,
-    timeoutMs: () => limits.timeoutMs,
-    idleMs: limits.idleMs ?? 60_000,
-    resourceLimits: { maxOldGenerationSizeMb: 256 },
-    workerData: { file },
-    announcesReady: true,
-  });
+  const pool = createFileThread<SearchJob, Exclude<SearchAnswer, { ready: true }>>(fileURLToPath(import.meta.url).replace(/search-thread\.(ts|js)$/, 'search-worker.$1'), file, limits);
   return {
     async search(input, options) {
       if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'search-busy', 'Too many searches are waiting; try again in a moment.');

@@ -9,7 +9,8 @@ import type { Db } from '../db/open.ts';
 import type { CommentGap, UnfollowedSite } from '../domain/models.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { listSuggestedSites } from '../store/site-mentions.ts';
-import { createWorkerPool, WorkerPoolError } from '../worker-pool.ts';
+import { WorkerPoolError } from '../worker-pool.ts';
+import { createFileThread } from './file-thread.ts';
 import { HttpError } from './errors.ts';
 
 /** The reads a tally thread runs. */
@@ -37,15 +38,7 @@ export function talliesOn(db: Db): Tallies {
 
 /** Creates the tally thread of the SQLite file `file`; no thread starts before the first read. */
 export function createTallyThread(file: string, limits: { timeoutMs: number; maxWaiting: number; idleMs?: number }): Tallies {
-  const pool = createWorkerPool<TallyJob, Exclude<TallyAnswer, { ready: true }>>({
-    script: fileURLToPath(import.meta.url).replace(/tally-thread\.(ts|js)$/, 'tally-worker.$1'),
-    threads: 1,
-    timeoutMs: () => limits.timeoutMs,
-    idleMs: limits.idleMs ?? 60_000,
-    resourceLimits: { maxOldGenerationSizeMb: 256 },
-    workerData: { file },
-    announcesReady: true,
-  });
+  const pool = createFileThread<TallyJob, Exclude<TallyAnswer, { ready: true }>>(fileURLToPath(import.meta.url).replace(/tally-thread\.(ts|js)$/, 'tally-worker.$1'), file, limits);
   async function run(read: TallyRead): Promise<unknown[]> {
     if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'busy', 'Too many pages are being counted; try again in a moment.');
     let answer;
