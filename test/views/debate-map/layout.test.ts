@@ -71,7 +71,7 @@ describe('postsOf', () => {
 
   it('walks a chain of 100,000 answers in one pass, each entry finding the post at its end', () => {
     // Walking each entry up to its post took a number of steps quadratic in the chain's length:
-    // a chain of 20,000 took 57 s, this one would have held the process for hours.
+    // a chain of 20,000 took 57 s, and this one would have held the process for about 24 minutes.
     const size = 100_000;
     const entries: DebateMapEntry[] = Array.from({ length: size }, (_, i) => ({ id: i + 1, kind: i === 0 ? 'post' : 'comment', blog: null, authorName: null, title: null, sortAt: '2026-01-01T00:00:00.000Z', tombstoned: false }));
     const edges = entries.slice(1).map((e) => ({ fromId: e.id, toId: e.id - 1, type: 'reply-to' as const }));
