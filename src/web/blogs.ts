@@ -25,6 +25,7 @@ import { parseIdParam } from './ids.ts';
 import { requestLocale } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
 import { talliesOn } from './tally-thread.ts';
+import { createSuggestedSites } from './suggested-sites.ts';
 import { listAutoFollows } from '../store/auto-follows.ts';
 import { undoAutoFollow } from '../registry/auto-follow.ts';
 import { renderAutoFollows, renderSuggestedSites } from '../views/unfollowed-sites.ts';
@@ -55,6 +56,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const now = deps.now ?? (() => new Date());
   // The registry's ranking of sites and a blog's comment gaps add up rows in proportion to what is stored: beside the event loop where they can be.
   const tallies = deps.tallies ?? talliesOn(deps.read ?? deps.db);
+  const suggestedSites = createSuggestedSites(deps.read ?? deps.db, tallies, now);
 
   async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Source[]> }> {
     const blogs = await listBlogs(deps.db, page);
@@ -93,7 +95,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   // The sites that joined debates unfollowed, one page of them, and the blogs followed automatically.
   async function beyondRegistry(request: FastifyRequest, locale: Locale, offsets: { suggested: number; followed: number }): Promise<SafeHtml[]> {
     const dates = { locale, timeZone: requestTimeZone(request, deps.config), now: now() };
-    const sites = await tallies.suggestedSites({ limit: suggestedPageSize + 1, offset: offsets.suggested });
+    const sites = await suggestedSites({ limit: suggestedPageSize + 1, offset: offsets.suggested });
     const follows = await listAutoFollows(deps.db, { limit: autoFollowsPageSize + 1, offset: offsets.followed });
     return [
       renderSuggestedSites(sites.slice(0, suggestedPageSize), { offset: offsets.suggested, size: suggestedPageSize, hasMore: sites.length > suggestedPageSize }, locale, dates),
