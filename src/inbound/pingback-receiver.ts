@@ -105,7 +105,7 @@ export async function receivePingback(deps: PingbackDeps, params: XmlRpcValue[],
   }
 }
 
-/** Answers pingback.extensions.getPingbacks(url): the sources of the accepted pings of a target of ours. */
+/** Answers pingback.extensions.getPingbacks(url): the sources of the newest accepted pings of a target of ours (maxListedPings). */
 export async function listPingbacks(deps: Pick<IntakeDeps, 'db' | 'publicUrl'>, params: XmlRpcValue[]): Promise<XmlRpcAnswer> {
   const [target] = params;
   if (params.length !== 1 || typeof target !== 'string') {

@@ -48,7 +48,7 @@ export async function receiveTrackback(
   return { ok: true };
 }
 
-/** Renders the accepted TrackBack pings of an entry as Movable Type's RSS 0.91 listing; null when there is no such entry. */
+/** Renders the newest accepted TrackBack pings of an entry (maxListedPings) as Movable Type's RSS 0.91 listing; null when there is no such entry. */
 export async function renderTrackbackListing(db: Db, publicUrl: string, entryId: number | null): Promise<string | null> {
   const target = await findTrackbackTarget(db, publicUrl, entryId);
   if (!target) return null;

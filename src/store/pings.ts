@@ -159,14 +159,22 @@ export async function countQueuedPings(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Lists the accepted pings of a target (for getPingbacks and the trackback listing). */
+/** How many accepted pings of a target the public listings give (neither TrackBack nor Pingback has paging). */
+export const maxListedPings = 1000;
+
+/**
+ * Lists the newest accepted pings of a target, at most maxListedPings, oldest first as the listings
+ * always were (for getPingbacks and the trackback listing). They are read newest first from the
+ * index of a target's pings by status and age (migration 0024), never the whole table; with a
+ * protocol named, the target's newer pings of other protocols are stepped over in it.
+ */
 export async function listAcceptedPings(db: Db, targetUrl: string, protocol?: PingProtocol): Promise<Ping[]> {
   const key = urlKey(targetUrl);
   if (!key) return [];
   let q = db.selectFrom('pings').selectAll().where('target_key', '=', key).where('status', '=', 'accepted');
   if (protocol) q = q.where('protocol', '=', protocol);
-  const rows = await q.orderBy('created_at').orderBy('id').execute();
-  return rows.map(toPing);
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(maxListedPings).execute();
+  return rows.reverse().map(toPing);
 }
 
 /** Lists pings by status, newest first (the moderation queue). */
