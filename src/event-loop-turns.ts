@@ -24,3 +24,17 @@ export function nextTurn(): Promise<void> {
     arm();
   });
 }
+
+/**
+ * Paces a long read (a big debate's shape, its map): the function it returns takes a turn of the
+ * event loop once `sliceMs` have passed since the last one, so the read holds the loop a slice
+ * at a time instead of for its whole length.
+ */
+export function pacedTurns(sliceMs = 10): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await nextTurn();
+    since = performance.now();
+  };
+}

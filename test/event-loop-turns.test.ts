@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextTurn } from '../src/event-loop-turns.ts';
+import { nextTurn, pacedTurns } from '../src/event-loop-turns.ts';
 
 describe('nextTurn', () => {
   it('gives each waiter a turn of its own: what the event loop queued meanwhile runs between them', async () => {
@@ -19,5 +19,20 @@ describe('nextTurn', () => {
     while (performance.now() < until);
     await Promise.all([nextTurn().then(() => void order.push('turn 1')), nextTurn().then(() => void order.push('turn 2'))]);
     expect(order.indexOf('timer')).toBeLessThan(order.indexOf('turn 2'));
+  });
+});
+
+describe('pacedTurns', () => {
+  it('takes a turn once its slice has passed, and none before', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('other work'));
+    const never = pacedTurns(60_000);
+    await never();
+    await never();
+    order.push('within the slice');
+    const always = pacedTurns(0);
+    await always();
+    order.push('after a turn');
+    expect(order).toEqual(['within the slice', 'other work', 'after a turn']);
   });
 });

@@ -8,6 +8,13 @@ import type { Channel, EdgeType } from '../domain/vocabulary.ts';
 import { findSurvivingConversationId } from './conversation-union.ts';
 import { toEntryWithBlog, selectEntriesWithBlog } from './entries.ts';
 
+// Lists of ids stay well under SQLite's limit of bound variables per statement.
+const idChunk = 500;
+
+/** Awaited between the parts of a long read; a caller on the event loop gives it a turn there. */
+export type ReadPause = () => Promise<void>;
+const noPause: ReadPause = async () => {};
+
 /** Turns a row of conversations into a Conversation (for the store modules that list them). */
 export function toConversation(row: Selectable<ConversationsTable>): Conversation {
   return {
@@ -97,18 +104,32 @@ export interface ConversationShape {
   best: Map<number, { to: number; type: EdgeType; own: boolean }>;
   /** The entries shown, in time order: each node once. */
   visible: ConversationShape['rows'];
+  /** The edges from its entries that reach an entry (the map draws them from here). */
+  edges: { from_entry_id: number; to_entry_id: number | null; type: EdgeType }[];
 }
 
 // Reads a conversation's shape without its contents: which entries it shows and what each one
-// answers. Subqueries rather than lists of ids keep it within SQLite's variable limit at any size.
-async function loadConversationShape(db: Db, conversationId: number): Promise<ConversationShape> {
-  const rows = await db
-    .selectFrom('entries')
-    .select(['id', 'same_as_id', 'tombstoned_at', 'sort_at', sql<number>`coalesce(length(content_html), length(excerpt), 0)`.as('size')])
-    .where('conversation_id', '=', conversationId)
-    .orderBy('sort_at')
-    .orderBy('id')
-    .execute();
+// answers. The ids come first in one statement (in time order, from the index), then the rows
+// and edges in parts of ids, with `pause` awaited between parts (a page gives the event loop a
+// turn there: a debate of a hundred thousand entries takes about a second to read). An entry
+// that moves to another conversation while it is read is left out.
+async function loadConversationShape(db: Db, conversationId: number, pause: ReadPause = noPause): Promise<ConversationShape> {
+  const order = await db.selectFrom('entries').select('id').where('conversation_id', '=', conversationId).orderBy('sort_at').orderBy('id').execute();
+  const rowOf = new Map<number, ConversationShape['rows'][number]>();
+  const edges: ConversationShape['edges'] = [];
+  for (let i = 0; i < order.length; i += idChunk) {
+    await pause();
+    const ids = order.slice(i, i + idChunk).map((r) => r.id);
+    const part = await db
+      .selectFrom('entries')
+      .select(['id', 'same_as_id', 'tombstoned_at', 'sort_at', 'conversation_id', sql<number>`coalesce(length(content_html), length(excerpt), 0)`.as('size')])
+      .where('id', 'in', ids)
+      .execute();
+    // Checked here rather than in the statement, which SQLite would then answer from the index of conversations.
+    for (const { conversation_id, ...r } of part) if (conversation_id === conversationId) rowOf.set(r.id, r);
+    edges.push(...(await db.selectFrom('edges').select(['from_entry_id', 'to_entry_id', 'type']).where('from_entry_id', 'in', ids).where('to_entry_id', 'is not', null).execute()));
+  }
+  const rows = order.flatMap((r) => rowOf.get(r.id) ?? []);
   const primaryOf = new Map<number, number>();
   for (const r of rows) primaryOf.set(r.id, r.same_as_id ?? r.id);
   // Records of a ping may point at a post that moved conversations since: follow in memory.
@@ -118,29 +139,21 @@ async function loadConversationShape(db: Db, conversationId: number): Promise<Co
     return cur;
   };
   const best = new Map<number, { to: number; type: EdgeType; own: boolean }>();
-  if (rows.length) {
-    const edges = await db
-      .selectFrom('edges')
-      .select(['from_entry_id', 'to_entry_id', 'type'])
-      .where('from_entry_id', 'in', (eb) => eb.selectFrom('entries').select('id').where('conversation_id', '=', conversationId))
-      .where('to_entry_id', 'is not', null)
-      .execute();
-    for (const e of edges) {
-      const from = resolve(e.from_entry_id);
-      const to = resolve(e.to_entry_id!);
-      if (from === to || !primaryOf.has(to) || e.type === 'same-as') continue;
-      const own = from === e.from_entry_id;
-      const current = best.get(from);
-      const better =
-        !current ||
-        // The entry's own statements outrank those of its ping records.
-        (own && !current.own) ||
-        (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
-      if (better) best.set(from, { to, type: e.type, own });
-    }
+  for (const e of edges) {
+    const from = resolve(e.from_entry_id);
+    const to = resolve(e.to_entry_id!);
+    if (from === to || !primaryOf.has(to) || e.type === 'same-as') continue;
+    const own = from === e.from_entry_id;
+    const current = best.get(from);
+    const better =
+      !current ||
+      // The entry's own statements outrank those of its ping records.
+      (own && !current.own) ||
+      (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
+    if (better) best.set(from, { to, type: e.type, own });
   }
   const visible = rows.filter((r) => r.same_as_id === null || resolve(r.id) === r.id);
-  return { rows, resolve, best, visible };
+  return { rows, resolve, best, visible, edges };
 }
 
 /** A conversation's shape as read once: its outline, and what reading pages of it needs. */
@@ -151,13 +164,10 @@ export interface ConversationShapeRead {
 }
 
 /** Reads a conversation's shape (which entries it shows, what each answers) without contents. */
-export async function readConversationShape(db: Db, conversationId: number): Promise<ConversationShapeRead> {
-  const shape = await loadConversationShape(db, conversationId);
+export async function readConversationShape(db: Db, conversationId: number, options: { pause?: ReadPause } = {}): Promise<ConversationShapeRead> {
+  const shape = await loadConversationShape(db, conversationId, options.pause);
   return { shape, outline: shape.visible.map((r) => ({ id: r.id, sortAt: r.sort_at, inReplyToId: shape.best.get(r.id)?.to ?? null, size: Number(r.size) })) };
 }
-
-// Lists of ids stay well under SQLite's limit of bound variables per statement.
-const idChunk = 500;
 
 /**
  * Lists a conversation's entries in time order, each once, with channels and what it answers;

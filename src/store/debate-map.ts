@@ -1,11 +1,11 @@
-// store: what a conversation's map shows, read in one go without contents: every node with its
-// blog, author, title and time, and every edge between two nodes (a record of a ping stands for
+// store: what a conversation's map shows, without contents: every node with its blog, author,
+// title and time (read in parts, with a pause between them), and every edge between two nodes (a record of a ping stands for
 // the node it merged with); and the brief activity of conversations the home page draws small.
 import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { BlogRef, ConversationActivity, DebateMapData, DebateMapEdge } from '../domain/models.ts';
 import type { EdgeType } from '../domain/vocabulary.ts';
-import type { ConversationShapeRead } from './conversations.ts';
+import type { ConversationShapeRead, ReadPause } from './conversations.ts';
 
 // Two nodes joined by several edges (a link and the ping it sent) are one answer: the most telling type.
 const edgePreference: DebateMapEdge['type'][] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
@@ -14,11 +14,13 @@ const edgePreference: DebateMapEdge['type'][] = ['reply-to', 'comment-of', 'link
 const idChunk = 500;
 
 /** Reads a conversation's map: its nodes in time order and the edges between them, each pair once. */
-export async function readDebateMap(db: Db, conversationId: number, read: ConversationShapeRead): Promise<DebateMapData> {
+export async function readDebateMap(db: Db, conversationId: number, read: ConversationShapeRead, options: { pause?: ReadPause } = {}): Promise<DebateMapData> {
   const { shape } = read;
+  const pause = options.pause ?? (async () => {});
   const ids = shape.visible.map((r) => r.id);
   const details = new Map<number, { kind: DebateMapData['entries'][number]['kind']; blog: BlogRef | null; authorName: string | null; title: string | null }>();
   for (let i = 0; i < ids.length; i += idChunk) {
+    await pause();
     const rows = await db
       .selectFrom('entries')
       .leftJoin('blogs', 'blogs.id', 'entries.blog_id')
@@ -41,16 +43,11 @@ export async function readDebateMap(db: Db, conversationId: number, read: Conver
 
   const shown = new Set(entries.map((e) => e.id));
   const best = new Map<string, DebateMapEdge>();
-  const rows = await db
-    .selectFrom('edges')
-    .select(['from_entry_id', 'to_entry_id', 'type'])
-    .where('from_entry_id', 'in', (eb) => eb.selectFrom('entries').select('id').where('conversation_id', '=', conversationId))
-    .where('to_entry_id', 'is not', null)
-    .where('type', '!=', 'same-as')
-    .execute();
-  for (const e of rows) {
+  // The shape read the edges already.
+  for (const e of shape.edges) {
+    if (e.type === 'same-as' || e.to_entry_id === null) continue;
     const fromId = shape.resolve(e.from_entry_id);
-    const toId = shape.resolve(e.to_entry_id!);
+    const toId = shape.resolve(e.to_entry_id);
     if (fromId === toId || !shown.has(fromId) || !shown.has(toId)) continue;
     const type = e.type as Exclude<EdgeType, 'same-as'>;
     const key = `${fromId}>${toId}`;

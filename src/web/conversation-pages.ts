@@ -5,6 +5,7 @@ import type { Conversation, ConversationEntry } from '../domain/models.ts';
 import type { Db } from '../db/open.ts';
 import { listConversationEntries, readConversationShape, type ConversationShapeRead } from '../store/conversations.ts';
 import { buildReplyForest, walkReplyForest } from '../threading/reply-forest.ts';
+import { nextTurn, pacedTurns } from '../event-loop-turns.ts';
 import type { ConversationLayout, ConversationViewMode } from '../views/conversation.ts';
 import { splitIntoPages, type PageBudget, type PageStep } from '../views/conversation-pages.ts';
 
@@ -35,7 +36,10 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
       cache.set(key, hit);
       return hit;
     }
-    const read = await readConversationShape(options.db, c.id);
+    // A big debate's shape is read in parts, and laid out after a turn of its own, so pages,
+    // feeds and pings are answered meanwhile.
+    const read = await readConversationShape(options.db, c.id, { pause: pacedTurns() });
+    await nextTurn();
     const forest = buildReplyForest(read.outline);
     const laid: Laid = { read, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])), kept: new Map() };
     cache.set(key, laid);

@@ -8,11 +8,12 @@ import { findConversation, listConversations } from '../store/conversations.ts';
 import { createConversationPages } from './conversation-pages.ts';
 import { renderConversation, type ConversationViewMode } from '../views/conversation.ts';
 import { readDebateMap } from '../store/debate-map.ts';
-import { listUnfollowedSitesOf } from '../store/site-mentions.ts';
 import { renderAlsoInDebate } from '../views/unfollowed-sites.ts';
 import { assignBlogMarks } from '../views/blog-marks.ts';
-import { layOutDebateMap, renderLaidOutMapFigure, renderLaidOutMapSvg } from '../views/debate-map/figure.ts';
-import type { Conversation } from '../domain/models.ts';
+import { layOutDebateMapInParts, renderLaidOutMapFigure, renderLaidOutMapSvg } from '../views/debate-map/figure.ts';
+import type { Conversation, UnfollowedSite } from '../domain/models.ts';
+import { createRecentReads } from './recent-reads.ts';
+import { talliesOn } from './tally-thread.ts';
 import type { Locale } from '../views/i18n.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
 import { findAbout } from '../views/entry-names.ts';
@@ -24,6 +25,7 @@ import { parseId } from './ids.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
+import { nextTurn, pacedTurns } from '../event-loop-turns.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).catch(50).default(50),
@@ -68,9 +70,10 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const { laid, marks } = await conversationPages.keptWithShape(c, `map|${blogsChangedAt ?? ''}|${locale}|${timeZone}`, async (read) => {
       // What the map reads depends on the blogs' names, not on the reader: another language or
       // time zone lays it out again without reading a big debate's entries again.
-      const data = await conversationPages.keptWithShape(c, `map entries|${blogsChangedAt ?? ''}`, () => readDebateMap(db, c.id, read));
+      const data = await conversationPages.keptWithShape(c, `map entries|${blogsChangedAt ?? ''}`, () => readDebateMap(db, c.id, read, { pause: pacedTurns() }));
+      await nextTurn();
       const marks = assignBlogMarks(data.entries);
-      return { laid: layOutDebateMap({ data, marks, locale, timeZone }), marks };
+      return { laid: await layOutDebateMapInParts({ data, marks, locale, timeZone }, nextTurn), marks };
     });
     return { laid, marks, pageOf };
   }
@@ -78,6 +81,13 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const query = [view === 'thread' ? 'view=thread' : '', page && page > 1 ? `page=${page}` : ''].filter(Boolean).join('&');
     return `/c/${c.id}${query ? `?${query}` : ''}#e-${id}`;
   };
+  // "Also in this debate" adds up every link and ping of the debate to sites Palaver does not
+  // follow (0.2-0.3 s for 100,000 entries): in the tally thread, once a minute for a version of
+  // the debate and of the blogs (a site that gets a blog is no longer listed), for all its pages.
+  const tallies = deps.tallies ?? talliesOn(db);
+  const recentSites = createRecentReads<{ sites: UnfollowedSite[]; total: number }>({ maxAgeMs: 60_000, max: 200, now });
+  const unfollowedSitesOf = (c: Conversation, blogsChangedAt: string | null) =>
+    recentSites(`${c.id}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`, () => tallies.unfollowedSitesOf(c.id, alsoInDebateShown));
   // Maps as documents of their own, keyed like the pages.
   const maps = new PageCache();
 
@@ -126,7 +136,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
         svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
         hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
       });
-      const { sites, total } = await listUnfollowedSitesOf(db, c.id, alsoInDebateShown);
+      const { sites, total } = await unfollowedSitesOf(c, blogsChangedAt);
       const alsoInDebate = renderAlsoInDebate(sites, total, locale, { locale, timeZone, now: at });
       const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map, alsoInDebate });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;

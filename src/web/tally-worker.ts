@@ -8,7 +8,12 @@ const tallies = talliesOn(openReader((workerData as { file: string }).file));
 const answer = (a: TallyAnswer) => parentPort!.postMessage(a);
 
 parentPort!.on('message', (job: TallyJob) => {
-  const rows = job.read === 'suggested-sites' ? tallies.suggestedSites(job.page) : tallies.commentGaps(job.blogId);
+  const rows: Promise<unknown[]> =
+    job.read === 'suggested-sites'
+      ? tallies.suggestedSites(job.page)
+      : job.read === 'comment-gaps'
+        ? tallies.commentGaps(job.blogId)
+        : tallies.unfollowedSitesOf(job.conversationId, job.limit).then((found) => [found]);
   rows.then(
     (found) => answer({ id: job.id, rows: found }),
     (err: unknown) => answer({ id: job.id, error: err instanceof Error ? err.message : String(err) }),

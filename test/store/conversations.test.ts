@@ -182,3 +182,51 @@ describe('listNewestEntryOf, listConversationBlogs and listConversationsOfBlog',
     expect((await listConversationsOfBlog(store.db, blog, 1)).map((c) => c.id)).toEqual([await conversationOf(recent)]);
   });
 });
+
+describe('readConversationShape of a big debate', () => {
+  // A post and 1,199 comments on it, stored directly: three parts of 500 ids.
+  async function bigDebate(size: number) {
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+    const blog = await store.db.insertInto('blogs').values({ home_url: 'http://big.example/', url_key: 'big.example', site: 'big.example', title: 'Big', created_at: at(0), updated_at: at(0) }).returning('id').executeTakeFirstOrThrow();
+    const { id: conversationId } = await store.db.insertInto('conversations').values({ entry_count: size, created_at: at(0), updated_at: at(0) }).returning('id').executeTakeFirstOrThrow();
+    const ids: number[] = [];
+    for (let i = 0; i < size; i++) {
+      const row = await store.db
+        .insertInto('entries')
+        .values({ blog_id: blog.id, kind: i === 0 ? 'post' : 'comment', identity: `e${i}`, url: `http://big.example/${i}`, url_key: `big.example/${i}`, content_html: '<p>x</p>', sort_at: at(size - i), content_hash: `h${i}`, first_seen_at: at(0), changed_at: at(0), conversation_id: conversationId })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids.push(row.id);
+      if (i > 0) await store.db.insertInto('edges').values({ from_entry_id: row.id, type: 'comment-of', target: `url:big.example/0`, to_entry_id: ids[0]!, created_at: at(0) }).execute();
+    }
+    return { conversationId, ids };
+  }
+
+  it('reads the rows and edges in parts with the pause between them, the same as without it', async () => {
+    const { conversationId, ids } = await bigDebate(1_200);
+    let pauses = 0;
+    const paced = await readConversationShape(store.db, conversationId, { pause: async () => void (pauses += 1) });
+    expect(pauses).toBe(3);
+    const plain = await readConversationShape(store.db, conversationId);
+    expect(paced.outline).toEqual(plain.outline);
+    // Newest stored first, so time order is the reverse of the ids; every comment answers the post.
+    expect(paced.outline.map((o) => o.id)).toEqual([...ids].reverse());
+    expect(paced.outline.filter((o) => o.inReplyToId === ids[0]).length).toBe(1_199);
+    expect(paced.shape.edges.length).toBe(1_199);
+  });
+
+  it('leaves out an entry that moved to another conversation while the debate was read', async () => {
+    const { conversationId, ids } = await bigDebate(1_200);
+    const { id: other } = await store.db.insertInto('conversations').values({ entry_count: 1, created_at: day(1), updated_at: day(1) }).returning('id').executeTakeFirstOrThrow();
+    let pauses = 0;
+    const read = await readConversationShape(store.db, conversationId, {
+      pause: async () => {
+        // After the first part: the post, read last in time order, moves away.
+        if (++pauses === 2) await store.db.updateTable('entries').set({ conversation_id: other }).where('id', '=', ids[0]!).execute();
+      },
+    });
+    expect(read.outline.length).toBe(1_199);
+    expect(read.outline.some((o) => o.id === ids[0])).toBe(false);
+    expect(read.outline.every((o) => o.inReplyToId === null)).toBe(true);
+  });
+});

@@ -145,27 +145,35 @@ describe('the map of a conversation cut into pages', () => {
     }
   });
 
-  it('reads the map once for all the pages, languages and time zones of a version; a renamed blog reads it again', async () => {
+  it('reads the map and the sites it mentions once for all the pages, languages and time zones of a version; a renamed blog reads them again', async () => {
     const paged = await startDemoDebate({ pages: { ...defaults.pages, conversationPageEntries: 4 } });
     try {
+      let siteReads = 0;
       const mapReads = async (...requests: (string | { url: string; headers: Record<string, string> })[]) => {
         const { sql: ran } = await recordStatements(async () => {
           for (const r of requests) expect((await paged.t.app.inject(r)).statusCode).toBe(200);
         });
-        return ran.filter((s) => /select "from_entry_id", "to_entry_id", "type" from "edges"/.test(s)).length;
+        // "Also in this debate" ranks the sites its entries link to.
+        siteReads = ran.filter((s) => /group by "m"\."site"/.test(s)).length;
+        // The map's own read: each entry's kind, author, title and blog.
+        return ran.filter((s) => /select "entries"\."id", "entries"\."kind", "entries"\."author_name"/.test(s)).length;
       };
       const c = `/c/${paged.conversationId}`;
-      // The first page reads the debate's answers for its map (and for its own entries).
+      // The first page reads the debate's entries for its map.
       const first = await mapReads(c);
       expect(first).toBeGreaterThan(0);
+      expect(siteReads).toBe(1);
       expect(await mapReads(`${c}?page=2`, `${c}?page=3`, `${c}/map.svg`)).toBe(0);
+      expect(siteReads).toBe(0);
       // Readers in another language or time zone get the map laid out for them from what was read.
       expect(await mapReads(`${c}?page=2&lang=de`, `${c}?page=3&lang=de`)).toBe(0);
+      expect(siteReads).toBe(0);
       expect((await paged.t.app.inject(`${c}?page=2&lang=de`)).body).toContain('aria-label="Karte der Debatte"');
       const tokyo = { cookie: 'tz=Asia/Tokyo' };
       expect(await mapReads({ url: c, headers: tokyo }, { url: `${c}/map.svg`, headers: tokyo }, { url: `${c}?lang=de`, headers: { cookie: 'tz=America/New_York' } })).toBe(0);
       await paged.t.database.db.updateTable('blogs').set({ title: 'Umbenannt', updated_at: '2030-01-01T00:00:00.000Z' }).where('id', '=', 1).execute();
       expect(await mapReads(`${c}?page=3&lang=en`)).toBe(1);
+      expect(siteReads).toBe(1);
       expect((await paged.t.app.inject(`${c}?page=2&lang=en`)).body).toContain('Umbenannt');
     } finally {
       await paged.close();

@@ -1,6 +1,6 @@
-// The tally thread: the registry's ranking of mentioned sites and a blog's comment gaps read in
-// a thread of their own from the SQLite file, the same as read on the event loop; a service on a
-// file reads them there and not on its own connections.
+// The tally thread: the registry's ranking of mentioned sites, a blog's comment gaps and the
+// sites one debate mentions read in a thread of their own from the SQLite file, the same as read
+// on the event loop; a service on a file reads them there and not on its own connections.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 /** A blog whose post reports 7 comments Palaver has none of, and links to two sites no blog is on. */
-async function fill(db: OpenedDatabase['db']): Promise<number> {
+async function fill(db: OpenedDatabase['db']): Promise<{ blogId: number; conversationId: number }> {
   const blog = await db.insertInto('blogs').values({ home_url: 'http://a.example/', url_key: 'a.example', site: 'a.example', title: 'A', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   const { id: conversationId } = await db.insertInto('conversations').values({ entry_count: 1, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   const post = await db
@@ -42,14 +42,14 @@ async function fill(db: OpenedDatabase['db']): Promise<number> {
     .executeTakeFirstOrThrow();
   const link = (site: string, n: number) => ({ from_entry_id: post.id, type: 'links-to' as const, target: `url:${site}/${n}`, to_url: `http://${site}/${n}/`, to_site: site, created_at: now });
   await db.insertInto('edges').values([link('b.example', 1), link('b.example', 2), link('c.example', 1)]).execute();
-  return blog.id;
+  return { blogId: blog.id, conversationId };
 }
 
 describe('createTallyThread', () => {
   it('reads in its thread what the same reads give on the event loop', async () => {
     database = openDatabase(file);
     await migrateToLatest(database.db);
-    const blogId = await fill(database.db);
+    const { blogId, conversationId } = await fill(database.db);
     tallies = createTallyThread(file, { timeoutMs: 10_000, maxWaiting: 4 });
     const here = talliesOn(database.read);
     const page = { limit: 20, offset: 0 };
@@ -61,12 +61,16 @@ describe('createTallyThread', () => {
     expect(gaps.map((g) => [g.title, g.reported, g.known, g.missing])).toEqual([['Ein Beitrag', 7, 0, 7]]);
     expect(gaps).toEqual(await here.commentGaps(blogId));
     expect(await tallies.commentGaps(blogId + 1)).toEqual([]);
+    const mentioned = await tallies.unfollowedSitesOf(conversationId, 10);
+    expect([mentioned.total, mentioned.sites.map((s) => s.site)]).toEqual([2, ['b.example', 'c.example']]);
+    expect(mentioned).toEqual(await here.unfollowedSitesOf(conversationId, 10));
+    expect(await tallies.unfollowedSitesOf(conversationId, 1)).toEqual(await here.unfollowedSitesOf(conversationId, 1));
   });
 
-  it('is what a service on a SQLite file reads /blogs and a blog’s gaps with, not its own connections', async () => {
+  it('is what a service on a SQLite file reads /blogs, a blog’s gaps and a debate’s sites with, not its own connections', async () => {
     const seed = openDatabase(file);
     await migrateToLatest(seed.db);
-    const blogId = await fill(seed.db);
+    const { blogId, conversationId } = await fill(seed.db);
     await seed.close();
     // The service as the process wires it, on this file whichever database the suite runs on.
     app = await createService(testConfig({ databasePath: file }), { log: { info: () => {}, warn: () => {}, error: () => {} } });
@@ -74,11 +78,13 @@ describe('createTallyThread', () => {
       await app!.app.inject('/blogs'),
       await app!.app.inject(`/blogs/${blogId}`),
       (await app!.app.inject(`/api/blogs/${blogId}`)).json(),
+      await app!.app.inject(`/c/${conversationId}`),
     ]);
     expect(pages[0].body).toContain('b.example');
     expect(pages[1].body).toContain('Ein Beitrag');
     expect(pages[2].missingCount).toBe(7);
-    // The ranking groups mentions by site, the gaps count known comments: neither ran here.
+    expect(pages[3].body).toContain('b.example');
+    // The rankings group mentions by site, the gaps count known comments: none ran here.
     expect(ran.filter((s) => /group by "m"\."site"|count\(\*\) from \(/.test(s))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import type { BlogMark } from '../blog-marks.ts';
 import { html, trustedHtml, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { drawDebateMap, drawDebateMapSplit } from './draw.ts';
-import { layoutDebateMap } from './layout.ts';
+import { layoutDebateMap, postsOfData } from './layout.ts';
 import { summarizeDebate } from './summary.ts';
 import { mapWordsFor } from './words.ts';
 
@@ -42,6 +42,21 @@ export function layOutDebateMap(view: Omit<DebateMapView, 'hrefOf'>): LaidOutMap
     timeZone: view.timeZone,
     empty: view.data.entries.length === 0,
   };
+}
+
+/**
+ * layOutDebateMap in three parts with `pause` awaited between them (what each entry is about,
+ * the summary, the layout): a page gives the event loop a turn there, as a debate of a hundred
+ * thousand entries takes about half a second to lay out.
+ */
+export async function layOutDebateMapInParts(view: Omit<DebateMapView, 'hrefOf'>, pause: () => Promise<void>): Promise<LaidOutMap> {
+  postsOfData(view.data);
+  await pause();
+  const summary = summarizeDebate(view.data, { locale: view.locale, timeZone: view.timeZone, marks: view.marks });
+  await pause();
+  const words = mapWordsFor(view.locale);
+  const layout = layoutDebateMap(view.data, { timeZone: view.timeZone, marks: view.marks, names: { more: words.moreBlogs, sites: words.otherSites } });
+  return { layout, summary, locale: view.locale, timeZone: view.timeZone, empty: view.data.entries.length === 0 };
 }
 
 /** Renders the map figure of a conversation page, with its summary and a link to the SVG. */

@@ -196,7 +196,7 @@ export function postsOf(data: DebateMapData): { postOf: Map<number, DebateMapEnt
 // What each entry is about depends on the debate alone: readers in other languages and time zones
 // get their own layouts of the same data (conversation-pages.ts keeps it), found once for them all.
 const aboutOfData = new WeakMap<DebateMapData, ReturnType<typeof postsOf>>();
-function postsOfData(data: DebateMapData): ReturnType<typeof postsOf> {
+export function postsOfData(data: DebateMapData): ReturnType<typeof postsOf> {
   let found = aboutOfData.get(data);
   if (!found) aboutOfData.set(data, (found = postsOf(data)));
   return found;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DebateMapData, DebateMapEdge, DebateMapEntry } from '../../../src/domain/models.ts';
 import { assignBlogMarks } from '../../../src/views/blog-marks.ts';
-import { debateMapSummary, renderDebateMapFigure, renderDebateMapSvg } from '../../../src/views/debate-map/figure.ts';
+import { debateMapSummary, layOutDebateMap, layOutDebateMapInParts, renderDebateMapFigure, renderDebateMapSvg } from '../../../src/views/debate-map/figure.ts';
 import { renderActivitySparkline } from '../../../src/views/debate-map/sparkline.ts';
 import { parseStrictXml, type XmlNode } from '../../feeds/strict-xml.ts';
 
@@ -188,5 +188,17 @@ describe('the small map of the home page', () => {
     expect(spark).toContain('>S</span>');
     expect(spark).toContain('>P</span>');
     expect(renderActivitySparkline({ days: [{ day: '2008-11-12', count: 2 }], blogs: [] }, 'de').value).toContain('Verlauf: 2 Einträge an 1 Tag');
+  });
+});
+
+describe('layOutDebateMapInParts', () => {
+  it('lays out what layOutDebateMap does, with the pause between its parts', async () => {
+    for (const size of [30, 500]) {
+      const v = view(bigDebate(size), 'de');
+      let pauses = 0;
+      const parts = await layOutDebateMapInParts(v, async () => void (pauses += 1));
+      expect(pauses).toBe(2);
+      expect(parts).toEqual(layOutDebateMap(view(bigDebate(size), 'de')));
+    }
   });
 });
