@@ -3,6 +3,7 @@ import {
   countKnownComments,
   findCommentedPost,
   findCountedPost,
+  findCommentGapsVersion,
   findFirstSeenAt,
   listCommentGapsOfBlog,
   listStoredIdentities,
@@ -10,8 +11,10 @@ import {
   wakeCommentSourcesOfComments,
 } from '../../src/store/comment-gaps.ts';
 import { findConversationIdOfEntry } from '../../src/store/conversations.ts';
-import { findSourceById, insertSource } from '../../src/store/sources.ts';
+import { findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
 import { addEntryChannel } from '../../src/store/threads.ts';
+import { onPostgres } from '../support/db.ts';
+import { sqlitePlanOf } from '../support/query-plans.ts';
 import { day, useStoreGraph } from '../support/store-graph.ts';
 
 const store = useStoreGraph();
@@ -187,5 +190,34 @@ describe('listCommentGapsOfBlog', () => {
       await insertSource(store.db, { blogId, entryId: post, kind: 'post-comments', url, nextCheckAt: day(1) }, day(1));
     }
     expect((await listCommentGapsOfBlog(store.db, blogId)).map((g) => g.postId)).toEqual([post]);
+  });
+});
+
+describe('findCommentGapsVersion', () => {
+  it("reads indexes of the blog, not its entries", async () => {
+    if (onPostgres) return;
+    const plan = await sqlitePlanOf(store.database, 'entries', () => findCommentGapsVersion(store.db, blogId));
+    expect(plan).toMatch(/SEARCH entries USING COVERING INDEX entries_blog_changed_at_idx \(blog_id=\?\)/);
+    expect(plan).toMatch(/SEARCH sources USING COVERING INDEX sources_blog_kind_idx \(blog_id=\? AND kind=\?\)/);
+    expect(plan).toMatch(/SEARCH sources USING INDEX sources_blog_kind_idx \(blog_id=\? AND kind=\?\)/);
+    expect(plan).not.toMatch(/SCAN (entries|sources)/);
+  });
+
+  it("changes with a new entry or comment source of the blog and a read of its feeds, not with another blog's", async () => {
+    const other = await store.graph.blog('http://other.example/');
+    const feed = await insertSource(store.db, { blogId, kind: 'feed', url: 'http://sachar.example/feed/', nextCheckAt: day(1) }, day(1));
+    const { post } = await postWithComments('post', 1, 3);
+    const versions = [await findCommentGapsVersion(store.db, blogId)];
+    await store.graph.entry({ name: 'post-c2', blogId, kind: 'comment', via: 'comment-feed', at: day(3), answers: [['comment-of', post]] });
+    versions.push(await findCommentGapsVersion(store.db, blogId));
+    await insertSource(store.db, { blogId, entryId: post, kind: 'post-comments', url: 'http://sachar.example/post/feed/', nextCheckAt: day(1) }, day(1));
+    versions.push(await findCommentGapsVersion(store.db, blogId));
+    await updateSourceAfterPoll(store.db, feed.id, { checkedAt: day(5), nextCheckAt: day(6), lastStatus: 304, lastError: null, consecutiveFailures: 0, succeeded: true });
+    versions.push(await findCommentGapsVersion(store.db, blogId));
+    await store.graph.entry({ name: 'theirs', blogId: other, at: day(4), commentCount: 2 });
+    await insertSource(store.db, { blogId: other, kind: 'feed', url: 'http://other.example/feed/', nextCheckAt: day(7) }, day(7));
+    versions.push(await findCommentGapsVersion(store.db, blogId));
+    expect(new Set(versions).size).toBe(4);
+    expect(versions[4]).toBe(versions[3]);
   });
 });
