@@ -26,6 +26,7 @@ import { requestLocale } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
 import { talliesOn } from './tally-thread.ts';
 import { createSuggestedSites } from './suggested-sites.ts';
+import { createCommentGaps } from './comment-gaps.ts';
 import { listAutoFollows } from '../store/auto-follows.ts';
 import { undoAutoFollow } from '../registry/auto-follow.ts';
 import { renderAutoFollows, renderSuggestedSites } from '../views/unfollowed-sites.ts';
@@ -57,6 +58,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   // The registry's ranking of sites and a blog's comment gaps add up rows in proportion to what is stored: beside the event loop where they can be.
   const tallies = deps.tallies ?? talliesOn(deps.read ?? deps.db);
   const suggestedSites = createSuggestedSites(deps.read ?? deps.db, tallies, now);
+  const commentGaps = createCommentGaps(deps.read ?? deps.db, tallies, now);
 
   async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Source[]> }> {
     const blogs = await listBlogs(deps.db, page);
@@ -152,7 +154,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const notice = blog.approval === 'pending' ? t.pendingNotice : blog.approval === 'rejected' ? t.rejectedNotice : query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
     const conversations = shown ? await listConversationsOfBlog(deps.db, id, 30) : [];
     const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
-    const gaps = shown ? await tallies.commentGaps(id) : [];
+    const gaps = shown ? await commentGaps(id) : [];
     const groups = shown ? await listGroupsOfBlog(deps.db, id, 20) : [];
     return reply.type('text/html; charset=utf-8').send(
       renderBlogPage(row, sources, shown ? entries : [], now(), notice, {
@@ -193,7 +195,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   app.get('/api/blogs/:id', async (request) => {
     const blog = await blogOfRequest(request);
-    return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await tallies.commentGaps(blog.id) });
+    return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await commentGaps(blog.id) });
   });
 
   // A page of a blog's sources, in the order of /api/blogs/:id's first page.
