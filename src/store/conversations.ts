@@ -138,6 +138,7 @@ async function loadConversationShape(db: Db, conversationId: number, pause: Read
     for (let i = 0; i < 8 && primaryOf.get(cur) !== undefined && primaryOf.get(cur) !== cur; i++) cur = primaryOf.get(cur)!;
     return cur;
   };
+  await pause();
   const best = new Map<number, { to: number; type: EdgeType; own: boolean }>();
   for (const e of edges) {
     const from = resolve(e.from_entry_id);
@@ -152,6 +153,7 @@ async function loadConversationShape(db: Db, conversationId: number, pause: Read
       (own === current.own && replyPreference.indexOf(e.type) < replyPreference.indexOf(current.type));
     if (better) best.set(from, { to, type: e.type, own });
   }
+  await pause();
   const visible = rows.filter((r) => r.same_as_id === null || resolve(r.id) === r.id);
   return { rows, resolve, best, visible, edges };
 }

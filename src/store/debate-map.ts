@@ -42,6 +42,7 @@ export async function readDebateMap(db: Db, conversationId: number, read: Conver
   });
 
   const shown = new Set(entries.map((e) => e.id));
+  await pause();
   const best = new Map<string, DebateMapEdge>();
   // The shape read the edges already.
   for (const e of shape.edges) {

@@ -4,7 +4,7 @@
 import type { Conversation, ConversationEntry } from '../domain/models.ts';
 import type { Db } from '../db/open.ts';
 import { listConversationEntries, readConversationShape, type ConversationShapeRead } from '../store/conversations.ts';
-import { buildReplyForest, walkReplyForest } from '../threading/reply-forest.ts';
+import { buildReplyForest, walkReplyForest, type ReplyForest } from '../threading/reply-forest.ts';
 import { nextTurn, pacedTurns } from '../event-loop-turns.ts';
 import type { ConversationLayout, ConversationViewMode } from '../views/conversation.ts';
 import { splitIntoPages, type PageBudget, type PageStep } from '../views/conversation-pages.ts';
@@ -12,10 +12,13 @@ import { splitIntoPages, type PageBudget, type PageStep } from '../views/convers
 interface Laid {
   read: ConversationShapeRead;
   pages: Partial<Record<ConversationViewMode, { split: PageStep[][]; pageOf: Map<number, number> }>>;
+  forest: ReplyForest;
   cycleCount: number;
   parentOf: Map<number, number | null>;
   /** What keptWithShape made of the shape, by the version it was made for (the last few). */
   kept: Map<string, unknown>;
+  /** What keptWithShape is making: a request that comes meanwhile waits for it. */
+  making: Map<string, Promise<unknown>>;
 }
 
 // What is kept with one shape: the map's entries, and its layouts for readers in a few languages and time zones.
@@ -27,25 +30,42 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
   const maxEntries = options.maxCachedEntries ?? 200_000;
   let cachedEntries = 0;
 
-  async function shapeOf(c: Conversation): Promise<Laid> {
-    // Threading bumps updated_at and the size on every arrival, edit and tombstone.
-    const key = `${c.id}|${c.updatedAt}|${c.entryCount}`;
+  // Threading bumps updated_at and the size on every arrival, edit and tombstone.
+  const keyOf = (c: Conversation) => `${c.id}|${c.updatedAt}|${c.entryCount}`;
+  // Shapes being read: a request that comes meanwhile waits for that read (in parts, it takes a
+  // second or two for a big debate) instead of starting its own.
+  const reading = new Map<string, Promise<Laid>>();
+
+  function shapeOf(c: Conversation): Promise<Laid> {
+    const key = keyOf(c);
     const hit = cache.get(key);
     if (hit) {
       cache.delete(key);
       cache.set(key, hit);
-      return hit;
+      return Promise.resolve(hit);
     }
-    // A big debate's shape is read in parts, and laid out after a turn of its own, so pages,
-    // feeds and pings are answered meanwhile.
+    let read = reading.get(key);
+    if (!read) {
+      read = readShape(c).then((laid) => {
+        cache.set(key, laid);
+        cachedEntries += laid.read.outline.length;
+        evict();
+        return laid;
+      });
+      reading.set(key, read);
+      const done = () => void reading.delete(key);
+      read.then(done, done);
+    }
+    return read;
+  }
+
+  // A big debate's shape is read in parts, and threaded after a turn of its own, so pages, feeds
+  // and pings are answered meanwhile.
+  async function readShape(c: Conversation): Promise<Laid> {
     const read = await readConversationShape(options.db, c.id, { pause: pacedTurns() });
     await nextTurn();
     const forest = buildReplyForest(read.outline);
-    const laid: Laid = { read, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])), kept: new Map() };
-    cache.set(key, laid);
-    cachedEntries += read.outline.length;
-    evict();
-    return laid;
+    return { read, forest, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])), kept: new Map(), making: new Map() };
   }
 
   // A shape weighs its entries once, and once more for each thing kept with it (a map laid out).
@@ -58,11 +78,15 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
     }
   }
 
-  function pagesOf(laid: Laid, view: ConversationViewMode) {
+  async function pagesOf(laid: Laid, view: ConversationViewMode) {
     const known = laid.pages[view];
     if (known) return known;
+    // Cutting a big debate into pages takes a turn of its own.
+    if (laid.read.outline.length > 1_000) await nextTurn();
+    const ready = laid.pages[view];
+    if (ready) return ready;
     const outline = laid.read.outline;
-    const steps = view === 'thread' ? walkReplyForest(buildReplyForest(outline)) : outline.map((o) => ({ id: o.id, depth: 0 }));
+    const steps = view === 'thread' ? walkReplyForest(laid.forest) : outline.map((o) => ({ id: o.id, depth: 0 }));
     const size = new Map(outline.map((o) => [o.id, o.size]));
     const split = splitIntoPages(steps, (id) => size.get(id) ?? 0, options.budget);
     const pageOf = new Map<number, number>();
@@ -77,7 +101,7 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
     /** The conversation's shape as read once per version, and the page of each entry in a view (for links to entries). */
     async shape(c: Conversation, view: ConversationViewMode): Promise<{ read: ConversationShapeRead; pageOf: (id: number) => number | undefined }> {
       const laid = await shapeOf(c);
-      const { pageOf } = pagesOf(laid, view);
+      const { pageOf } = await pagesOf(laid, view);
       return { read: laid.read, pageOf: (id) => pageOf.get(id) };
     },
     /**
@@ -106,7 +130,16 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
         laid.kept.set(version, kept);
         return kept;
       }
-      const value = await make(laid.read);
+      let making = laid.making.get(version) as Promise<T> | undefined;
+      if (!making) {
+        making = make(laid.read);
+        laid.making.set(version, making);
+        const done = () => void laid.making.delete(version);
+        making.then(done, done);
+      }
+      const value = await making;
+      // Kept once, by the first of the requests that waited for it, and only while the shape is.
+      if (laid.kept.has(version) || cache.get(keyOf(c)) !== laid) return value;
       laid.kept.set(version, value);
       cachedEntries += laid.read.outline.length;
       // A few versions at once: readers in both languages, or in other time zones; the one used least recently goes.
@@ -120,7 +153,7 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
     /** Reads page `page` (from 1; past the end means the last) of a conversation in a view. */
     async load(c: Conversation, view: ConversationViewMode, page: number): Promise<{ entries: ConversationEntry[]; layout: ConversationLayout }> {
       const laid = await shapeOf(c);
-      const { split, pageOf } = pagesOf(laid, view);
+      const { split, pageOf } = await pagesOf(laid, view);
       const index = Math.min(Math.max(1, page), split.length) - 1;
       const shown = split[index]!;
       // The entries they answer are read too: the page names them, wherever they are.

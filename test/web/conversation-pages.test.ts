@@ -7,6 +7,7 @@ import type { Conversation } from '../../src/domain/models.ts';
 import { findConversation } from '../../src/store/conversations.ts';
 import { createConversationPages } from '../../src/web/conversation-pages.ts';
 import { createTestDatabase } from '../support/db.ts';
+import { recordStatements } from '../support/statements.ts';
 
 let database: OpenedDatabase;
 const now = '2026-01-01T00:00:00.000Z';
@@ -94,5 +95,22 @@ describe('createConversationPages', () => {
     const next = await findConversation(db, c.id);
     if (!next || !('conversation' in next)) throw new Error('no conversation');
     expect(await chainIds(next.conversation, reply)).toEqual([post, answer, reply, other]);
+  });
+
+  it('reads a shape once for requests that come while it is read, and makes what is kept with it once for them', async () => {
+    const pages = createConversationPages({ db: database.db, budget: { maxEntries: 5, maxChars: 1_000_000 } });
+    const c = await conversationOf(1_200, 'big');
+    const { sql: ran } = await recordStatements(() => Promise.all([pages.load(c, 'timeline', 1), pages.load(c, 'timeline', 3), pages.shape(c, 'thread'), pages.chainOf(c, 1)]));
+    // One statement of the ids, in time order, whoever asked.
+    expect(ran.filter((s) => /^select "id" from "entries" where "conversation_id" = \? order by "sort_at"/.test(s)).length).toBe(1);
+    let made = 0;
+    const slow = async () => {
+      made += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return made;
+    };
+    expect(await Promise.all([pages.keptWithShape(c, 'map', slow), pages.keptWithShape(c, 'map', slow)])).toEqual([1, 1]);
+    expect(await pages.keptWithShape(c, 'map', slow)).toBe(1);
+    expect(made).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import type { BlogMark } from '../blog-marks.ts';
 import { calendarDaysBetween, dayKey, formatDayRange, formatLongDate } from '../dates.ts';
 import { formatNumber, type Locale } from '../i18n.ts';
 import { mapWordsFor } from './words.ts';
+import { entryDays, entryTimes } from './entry-times.ts';
 
 // Blogs named one by one; the rest are counted.
 const namedJoins = 3;
@@ -14,7 +15,9 @@ const namedJoins = 3;
 export function summarizeDebate(data: DebateMapData, options: { locale: Locale; timeZone: string; marks: Map<number, BlogMark> }): string {
   const w = mapWordsFor(options.locale);
   const ctx = { locale: options.locale, timeZone: options.timeZone };
-  const timed = data.entries.filter((e) => !Number.isNaN(Date.parse(e.sortAt)));
+  const times = entryTimes(data);
+  const days = entryDays(data, options.timeZone);
+  const timed = data.entries.filter((_, i) => !Number.isNaN(times[i]!));
   if (timed.length === 0) return '';
   const at = (e: DebateMapEntry) => new Date(e.sortAt);
   const first = at(timed[0]!);
@@ -31,10 +34,13 @@ export function summarizeDebate(data: DebateMapData, options: { locale: Locale; 
     const joinedWith = firstOf.get(b.id)!;
     if (i === 0) {
       // The first answer of this blog to another blog's entry, earliest first.
-      const answer = data.edges
-        .map((edge) => ({ from: byId.get(edge.fromId), to: byId.get(edge.toId) }))
-        .filter((a) => a.from?.blog?.id === b.id && a.to?.blog && a.to.blog.id !== b.id)
-        .sort((x, y) => (x.from!.sortAt < y.from!.sortAt ? -1 : x.from!.sortAt > y.from!.sortAt ? 1 : 0))[0];
+      let answer: { from: DebateMapEntry; to: DebateMapEntry } | undefined;
+      for (const edge of data.edges) {
+        const from = byId.get(edge.fromId);
+        if (from?.blog?.id !== b.id) continue;
+        const to = byId.get(edge.toId);
+        if (to?.blog && to.blog.id !== b.id && (!answer || from.sortAt < answer.from.sortAt)) answer = { from, to };
+      }
       if (answer?.to && !Number.isNaN(Date.parse(answer.to.sortAt))) {
         const target = answer.to;
         const kind = target.kind === 'post' ? 'post' : target.kind === 'comment' ? 'comment' : 'linkback';
@@ -50,12 +56,13 @@ export function summarizeDebate(data: DebateMapData, options: { locale: Locale; 
 
   if (dayKey(first, options.timeZone) !== dayKey(last, options.timeZone)) {
     const perDay = new Map<string, { count: number; at: Date }>();
-    for (const e of timed) {
-      const key = dayKey(at(e), options.timeZone);
+    data.entries.forEach((e, i) => {
+      const key = days[i]!;
+      if (key === '') return;
       const known = perDay.get(key);
       if (known) known.count += 1;
       else perDay.set(key, { count: 1, at: at(e) });
-    }
+    });
     const busiest = [...perDay.values()].reduce((best, d) => (d.count > best.count ? d : best));
     parts.push(w.busiest(formatLongDate(busiest.at, ctx), busiest.count));
   }
