@@ -5,10 +5,10 @@
 import type { Db } from '../db/open.ts';
 import type { Conversation, ConversationActivity } from '../domain/models.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
-import { listConversationActivity } from '../store/debate-map.ts';
+import type { Tallies } from './tally-thread.ts';
 
 /** Keeps the activity of recently listed conversations, at most `maxKept`, the one used least recently dropped first. */
-export function createConversationActivity(db: Db, maxKept = 1_000) {
+export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conversationActivity'>, maxKept = 1_000) {
   const kept = new Map<string, ConversationActivity>();
   return async function activityOf(conversations: readonly Conversation[]): Promise<Map<number, ConversationActivity>> {
     // Threading moves a conversation's updated_at and size with every arrival, edit and
@@ -29,7 +29,8 @@ export function createConversationActivity(db: Db, maxKept = 1_000) {
       out.set(c.id, hit);
     }
     if (missing.length === 0) return out;
-    const read = await listConversationActivity(db, missing.map((c) => c.id));
+    // Counted in the tally thread on a SQLite file: 0.25-0.35 s for a debate of 100,000 entries.
+    const read = await tallies.conversationActivity(missing.map((c) => c.id));
     for (const c of missing) {
       const activity = read.get(c.id);
       if (!activity) continue;

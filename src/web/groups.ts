@@ -4,13 +4,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { eventPhase, type Group, type GroupEvent } from '../domain/groups.ts';
+import type { Conversation } from '../domain/models.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { feedContentTypes } from '../feeds/types.ts';
 import { renderGroupOpml } from '../registry/export-opml.ts';
 import { blogHealth } from '../registry/health.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationBlogs, listNewestEntryOf } from '../store/conversations.ts';
-import { listConversationActivity } from '../store/debate-map.ts';
+import { createConversationActivity } from './conversation-activity.ts';
+import { talliesOn } from './tally-thread.ts';
 import { findGroupVersion } from '../store/group-conversation-ids.ts';
 import {
   countGroupConversations,
@@ -63,6 +65,8 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   const now = deps.now ?? (() => new Date());
   // Rendered group pages keyed by the group's version (members and conversations), view and language.
   const pages = new PageCache();
+  // Each listed conversation's small map, as the home page keeps it: per version of the conversation.
+  const activityOf = createConversationActivity(db, deps.tallies ?? talliesOn(db));
   const searches = searchGateFor(deps);
   const search = searchOf(deps);
 
@@ -80,13 +84,14 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return blogs.map((blog) => ({ blog, health: blogHealth(blog, sources.filter((s) => s.blogId === blog.id)), posted: posted ? posted.has(blog.id) : null }));
   }
 
-  async function conversationsOf(group: Group, ids: number[]) {
+  async function conversationsOf(group: Group, conversations: Conversation[]) {
+    const ids = conversations.map((c) => c.id);
     return {
       newest: await listNewestEntryOf(db, ids),
       blogs: await listConversationBlogs(db, ids),
       outside: await listOutsideParticipants(db, group.id, ids),
       // The debate map drawn small, as / draws it.
-      activity: await listConversationActivity(db, ids),
+      activity: await activityOf(conversations),
     };
   }
 
@@ -132,7 +137,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     }
     const found = await listGroupConversations(db, group.id, { limit: conversationsPerPage + 1, offset: (query.page - 1) * conversationsPerPage });
     const shown = found.slice(0, conversationsPerPage);
-    return renderGroupPage({ ...common, conversations: shown, ...(await conversationsOf(group, shown.map((c) => c.id))), page: query.page, hasMore: found.length > conversationsPerPage });
+    return renderGroupPage({ ...common, conversations: shown, ...(await conversationsOf(group, shown)), page: query.page, hasMore: found.length > conversationsPerPage });
   }
 
   app.get('/groups', async (request, reply) => {
@@ -192,7 +197,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         silent: members.filter((b) => !posted.has(b.id)).map((b) => ({ id: b.id, title: b.title, homeUrl: b.homeUrl })),
         top,
         conversationCount: await countGroupConversations(db, group.id),
-        ...(await conversationsOf(group, top.map((c) => c.id))),
+        ...(await conversationsOf(group, top)),
         programme: programme.days,
         programmePager: {
           earlierHref: programme.previousDay ? `${hrefWith(base, {}, { day: programme.previousDay })}#days` : null,

@@ -1,5 +1,6 @@
 // Runs the page reads that add up a whole blog, a whole debate or the whole registry (the comment
-// gaps of a blog, the sites a debate mentions, the ranking of sites all debates mention) in a
+// gaps of a blog, the sites a debate mentions and its activity by day, the ranking of sites all
+// debates mention) in a
 // thread of their own (tally-worker.ts, with its own read-only connection to the SQLite file),
 // one at a time and each within a time limit. Each counts rows in proportion to what is stored
 // (a blog of 10,000 commented posts, a debate of 100,000 entries, 50,000 links to sites):
@@ -7,7 +8,8 @@
 // ping meanwhile. On PostgreSQL, and for a database in memory, they run as any other read.
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/open.ts';
-import type { CommentGap, UnfollowedSite } from '../domain/models.ts';
+import type { CommentGap, ConversationActivity, UnfollowedSite } from '../domain/models.ts';
+import { listConversationActivity } from '../store/debate-map.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { listSuggestedSites, listUnfollowedSitesOf } from '../store/site-mentions.ts';
 import { WorkerPoolError } from '../worker-pool.ts';
@@ -22,6 +24,8 @@ export interface Tallies {
   commentGaps(blogId: number): Promise<CommentGap[]>;
   /** The sites a conversation mentions that Palaver does not follow, the first `limit` of them as its page lists them, and how many. */
   unfollowedSitesOf(conversationId: number, limit: number): Promise<{ sites: UnfollowedSite[]; total: number }>;
+  /** The small maps of conversations (entries per day, blogs in the order they joined), as the home and group pages list them. */
+  conversationActivity(conversationIds: number[]): Promise<Map<number, ConversationActivity>>;
   close(): Promise<void>;
 }
 
@@ -29,7 +33,8 @@ export interface Tallies {
 export type TallyRead =
   | { read: 'suggested-sites'; page: { limit: number; offset: number } }
   | { read: 'comment-gaps'; blogId: number }
-  | { read: 'unfollowed-sites-of'; conversationId: number; limit: number };
+  | { read: 'unfollowed-sites-of'; conversationId: number; limit: number }
+  | { read: 'conversation-activity'; conversationIds: number[] };
 export type TallyJob = TallyRead & { id: number };
 export type TallyAnswer = { ready: true } | { id: number; rows: unknown[] } | { id: number; error: string };
 
@@ -39,6 +44,7 @@ export function talliesOn(db: Db): Tallies {
     suggestedSites: (page) => listSuggestedSites(db, page),
     commentGaps: (blogId) => listCommentGapsOfBlog(db, blogId),
     unfollowedSitesOf: (conversationId, limit) => listUnfollowedSitesOf(db, conversationId, limit),
+    conversationActivity: (conversationIds) => listConversationActivity(db, conversationIds),
     close: async () => {},
   };
 }
@@ -66,6 +72,7 @@ export function createTallyThread(file: string, limits: { timeoutMs: number; max
     suggestedSites: async (page) => (await run({ read: 'suggested-sites', page })) as UnfollowedSite[],
     commentGaps: async (blogId) => (await run({ read: 'comment-gaps', blogId })) as CommentGap[],
     unfollowedSitesOf: async (conversationId, limit) => (await run({ read: 'unfollowed-sites-of', conversationId, limit }))[0] as { sites: UnfollowedSite[]; total: number },
+    conversationActivity: async (conversationIds) => (await run({ read: 'conversation-activity', conversationIds }))[0] as Map<number, ConversationActivity>,
     close: () => pool.close(),
   };
 }

@@ -13,7 +13,9 @@ parentPort!.on('message', (job: TallyJob) => {
       ? tallies.suggestedSites(job.page)
       : job.read === 'comment-gaps'
         ? tallies.commentGaps(job.blogId)
-        : tallies.unfollowedSitesOf(job.conversationId, job.limit).then((found) => [found]);
+        : job.read === 'unfollowed-sites-of'
+          ? tallies.unfollowedSitesOf(job.conversationId, job.limit).then((found) => [found])
+          : tallies.conversationActivity(job.conversationIds).then((found) => [found]);
   rows.then(
     (found) => answer({ id: job.id, rows: found }),
     (err: unknown) => answer({ id: job.id, error: err instanceof Error ? err.message : String(err) }),

@@ -16,6 +16,7 @@ import { registerBlog } from '../../src/registry/register-blog.ts';
 import { groupChangesPerClientPerHour } from '../../src/web/group-gate.ts';
 import { childrenOf, parseStrictXml } from '../feeds/strict-xml.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { recordStatements } from '../support/statements.ts';
 
 const token = 'an-admin-token-for-groups';
 const auth = { authorization: `Bearer ${token}` };
@@ -135,6 +136,12 @@ describe('/g/:slug', () => {
     expect([...onHome!.matchAll(/<span class="mark blog-c\d+" title="[^"]*">(\w)<\/span>/g)].map((m) => m[1])).toEqual(['S', 'P', 'F']);
     expect(sparkOf((await t.app.inject({ url: '/g/week', headers: { 'accept-language': 'en' } })).body)).toBe(onHome);
     expect(sparkOf((await t.app.inject({ url: '/g/week/summary', headers: { 'accept-language': 'en' } })).body)).toBe(onHome);
+    // Kept per version of each conversation, as / keeps them: the page in another language reads none again.
+    const { sql: ran } = await recordStatements(async () => {
+      expect((await t.app.inject({ url: '/g/week?lang=de' })).statusCode).toBe(200);
+      expect((await t.app.inject({ url: '/g/week/summary?lang=de' })).statusCode).toBe(200);
+    });
+    expect(ran.filter((q) => /group by "conversation_id", substr/.test(q))).toEqual([]);
   });
 
   it('speaks German, with the event over and its summary linked', async () => {

@@ -65,9 +65,12 @@ describe('createTallyThread', () => {
     expect([mentioned.total, mentioned.sites.map((s) => s.site)]).toEqual([2, ['b.example', 'c.example']]);
     expect(mentioned).toEqual(await here.unfollowedSitesOf(conversationId, 10));
     expect(await tallies.unfollowedSitesOf(conversationId, 1)).toEqual(await here.unfollowedSitesOf(conversationId, 1));
+    const activity = await tallies.conversationActivity([conversationId, conversationId + 1]);
+    expect(activity.get(conversationId)).toEqual({ days: [{ day: '2026-01-01', count: 1 }], blogs: [{ id: blogId, title: 'A', homeUrl: 'http://a.example/' }] });
+    expect(activity).toEqual(await here.conversationActivity([conversationId, conversationId + 1]));
   });
 
-  it('is what a service on a SQLite file reads /blogs, a blog’s gaps and a debate’s sites with, not its own connections', async () => {
+  it('is what a service on a SQLite file reads /blogs, a blog’s gaps, a debate’s sites and the small maps of / with, not its own connections', async () => {
     const seed = openDatabase(file);
     await migrateToLatest(seed.db);
     const { blogId, conversationId } = await fill(seed.db);
@@ -79,12 +82,16 @@ describe('createTallyThread', () => {
       await app!.app.inject(`/blogs/${blogId}`),
       (await app!.app.inject(`/api/blogs/${blogId}`)).json(),
       await app!.app.inject(`/c/${conversationId}`),
+      await app!.app.inject('/'),
     ]);
     expect(pages[0].body).toContain('b.example');
     expect(pages[1].body).toContain('Ein Beitrag');
     expect(pages[2].missingCount).toBe(7);
     expect(pages[3].body).toContain('b.example');
-    // The rankings group mentions by site, the gaps count known comments: none ran here.
-    expect(ran.filter((s) => /group by "m"\."site"|count\(\*\) from \(/.test(s))).toEqual([]);
+    expect(pages[4].body).toContain(`href="/c/${conversationId}"`);
+    expect(pages[4].body).toContain('class="sparkline"');
+    // The rankings group mentions by site, the gaps count known comments, the small maps count
+    // entries by day: none ran here.
+    expect(ran.filter((s) => /group by "m"\."site"|count\(\*\) from \(|group by "conversation_id", substr/.test(s))).toEqual([]);
   });
 });
