@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IntakeDeps, Refusal } from '../inbound/intake.ts';
 import { answerPingbackCall } from '../inbound/pingback-receiver.ts';
 import { renderTrackbackResponse } from '../inbound/trackback.ts';
-import { receiveTrackback, renderTrackbackListing, type TrackbackReceipt } from '../inbound/trackback-receiver.ts';
+import { findTrackbackTarget, receiveTrackback, renderTrackbackListing, type TrackbackReceipt } from '../inbound/trackback-receiver.ts';
 import { describeWebmention, receiveWebmention } from '../inbound/webmention-receiver.ts';
 import { parseMethodCall, serializeFault, serializeMethodResponse, XmlRpcParseError } from '../xmlrpc/codec.ts';
 import type { AppDeps } from './deps.ts';
@@ -66,9 +66,14 @@ export async function pingRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   });
 
   app.get<{ Params: { entryId: string }; Querystring: Record<string, string | undefined> }>('/trackback/:entryId', async (request, reply) => {
-    const listing = await renderTrackbackListing(deps.db, publicUrl, parseId(request.params.entryId));
+    const entryId = parseId(request.params.entryId);
+    // Without ?__mode=rss the address is only checked, not listed.
+    if (request.query.__mode !== 'rss') {
+      if (!(await findTrackbackTarget(deps.db, publicUrl, entryId))) return trackbackReply(reply, 404, 'There is no such entry.');
+      return trackbackReply(reply, 200, 'TrackBack pings must be sent with POST (url, title, excerpt, blog_name).');
+    }
+    const listing = await renderTrackbackListing(deps.db, publicUrl, entryId);
     if (listing === null) return trackbackReply(reply, 404, 'There is no such entry.');
-    if (request.query.__mode !== 'rss') return trackbackReply(reply, 200, 'TrackBack pings must be sent with POST (url, title, excerpt, blog_name).');
     return reply.type('text/xml; charset=utf-8').send(listing);
   });
 

@@ -9,6 +9,7 @@ import { relationsOf } from '../../src/threading/relations.ts';
 import { serializeMethodCall } from '../../src/xmlrpc/codec.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectCountsMatchRecount } from '../support/db.ts';
+import { recordStatements } from '../support/statements.ts';
 
 const html = { 'content-type': 'text/html; charset=utf-8' };
 const publicUrl = 'http://palaver.example';
@@ -97,9 +98,12 @@ describe('POST /trackback/:entryId', () => {
     expect(noUrl.body).toMatch(/<error>1<\/error>\n<message>[^<]+<\/message>/);
     const unknown = await t.app.inject({ method: 'POST', url: '/trackback/999999', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'url=http://a.example/' });
     expect(unknown.body).toContain('<error>1</error>');
-    const get = await t.app.inject(`/trackback/${entryId}`);
+    // A GET without ?__mode=rss checks the address and reads none of its pings.
+    const { result: get, sql: ran } = await recordStatements(() => t.app.inject(`/trackback/${entryId}`));
     expect(get.statusCode).toBe(200);
     expect(get.body).toContain('<error>1</error>');
+    expect(ran.filter((q) => /from "pings"/.test(q))).toEqual([]);
+    expect((await t.app.inject('/trackback/999999')).statusCode).toBe(404);
   });
 });
 
