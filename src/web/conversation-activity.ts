@@ -5,9 +5,13 @@
 import type { Db } from '../db/open.ts';
 import type { Conversation, ConversationActivity } from '../domain/models.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
-import type { Tallies } from './tally-thread.ts';
+import { unlessBusy, type Tallies } from './tally-thread.ts';
 
-/** Keeps the activity of recently listed conversations, at most `maxKept`, the one used least recently dropped first. */
+/**
+ * Keeps the activity of recently listed conversations, at most `maxKept`, the one used least
+ * recently dropped first. A conversation whose activity the busy tally thread could not count is
+ * missing from the answer.
+ */
 export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conversationActivity'>, maxKept = 1_000) {
   const kept = new Map<string, ConversationActivity>();
   return async function activityOf(conversations: readonly Conversation[]): Promise<Map<number, ConversationActivity>> {
@@ -30,7 +34,9 @@ export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conve
     }
     if (missing.length === 0) return out;
     // Counted in the tally thread on a SQLite file: 0.25-0.35 s for a debate of 100,000 entries.
-    const read = await tallies.conversationActivity(missing.map((c) => c.id));
+    // A busy thread leaves them out: the list is shown without their small maps.
+    const read = await unlessBusy(tallies.conversationActivity(missing.map((c) => c.id)));
+    if (!read) return out;
     for (const c of missing) {
       const activity = read.get(c.id);
       if (!activity) continue;

@@ -9,11 +9,12 @@ import { createConversationPages } from './conversation-pages.ts';
 import { renderConversation, type ConversationViewMode } from '../views/conversation.ts';
 import { readDebateMap } from '../store/debate-map.ts';
 import { renderAlsoInDebate } from '../views/unfollowed-sites.ts';
+import { html } from '../views/html.ts';
 import { assignBlogMarks } from '../views/blog-marks.ts';
 import { layOutDebateMapInParts, renderLaidOutMapFigure, renderLaidOutMapSvg } from '../views/debate-map/figure.ts';
 import type { Conversation, UnfollowedSite } from '../domain/models.ts';
 import { createRecentReads } from './recent-reads.ts';
-import { talliesOn } from './tally-thread.ts';
+import { talliesOn, unlessBusy } from './tally-thread.ts';
 import type { Locale } from '../views/i18n.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
 import { findAbout } from '../views/entry-names.ts';
@@ -136,11 +137,12 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
         svgHref: `/c/${c.id}/map.svg${locale === 'de' ? '?lang=de' : ''}`,
         hrefOf: (id) => (pageOf(id) === layout.page ? `#e-${id}` : entryHref(c, view, pageOf(id), id)),
       });
-      const { sites, total } = await unfollowedSitesOf(c, blogsChangedAt);
-      const alsoInDebate = renderAlsoInDebate(sites, total, locale, { locale, timeZone, now: at });
+      // A busy tally thread leaves "Also in this debate" out of this one rendering.
+      const also = await unlessBusy(unfollowedSitesOf(c, blogsChangedAt));
+      const alsoInDebate = also ? renderAlsoInDebate(also.sites, also.total, locale, { locale, timeZone, now: at }) : html``;
       const body = renderConversation({ conversation: c, entries, now: at, publicUrl, locale, view, timeZone, layout, marks, map, alsoInDebate });
       const changed = blogsChangedAt && blogsChangedAt > c.updatedAt ? blogsChangedAt : c.updatedAt;
-      return toRenderedPage(body, changed, at.getTime());
+      return { ...toRenderedPage(body, changed, at.getTime()), partial: also === undefined };
     });
     return sendPage(request, reply, page);
   });

@@ -84,18 +84,18 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return blogs.map((blog) => ({ blog, health: blogHealth(blog, sources.filter((s) => s.blogId === blog.id)), posted: posted ? posted.has(blog.id) : null }));
   }
 
+  // What the page lists of its conversations; `partial` when the busy tally thread left some small maps out.
   async function conversationsOf(group: Group, conversations: Conversation[]) {
     const ids = conversations.map((c) => c.id);
+    // The debate map drawn small, as / draws it.
+    const activity = await activityOf(conversations);
     return {
-      newest: await listNewestEntryOf(db, ids),
-      blogs: await listConversationBlogs(db, ids),
-      outside: await listOutsideParticipants(db, group.id, ids),
-      // The debate map drawn small, as / draws it.
-      activity: await activityOf(conversations),
+      lists: { newest: await listNewestEntryOf(db, ids), blogs: await listConversationBlogs(db, ids), outside: await listOutsideParticipants(db, group.id, ids), activity },
+      partial: conversations.some((c) => !activity.has(c.id)),
     };
   }
 
-  async function renderPage(request: FastifyRequest, group: Group, locale: 'de' | 'en', at: Date, query: z.infer<typeof pageQuery>): Promise<string> {
+  async function renderPage(request: FastifyRequest, group: Group, locale: 'de' | 'en', at: Date, query: z.infer<typeof pageQuery>): Promise<{ body: string; partial: boolean }> {
     const base = `/g/${group.slug}`;
     const timeZone = requestTimeZone(request, deps.config);
     const alternates = feedAlternates(deps.config.publicUrl, { kind: 'group', slug: group.slug }, `${group.title} – Palaver`);
@@ -133,11 +133,12 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     if (query.q !== undefined) {
       const hits = await search(query.q, { limit: searchLimit, groupId: group.id });
       const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
-      return renderGroupPage({ ...common, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } });
+      return { body: renderGroupPage({ ...common, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } }), partial: false };
     }
     const found = await listGroupConversations(db, group.id, { limit: conversationsPerPage + 1, offset: (query.page - 1) * conversationsPerPage });
     const shown = found.slice(0, conversationsPerPage);
-    return renderGroupPage({ ...common, conversations: shown, ...(await conversationsOf(group, shown)), page: query.page, hasMore: found.length > conversationsPerPage });
+    const { lists, partial } = await conversationsOf(group, shown);
+    return { body: renderGroupPage({ ...common, conversations: shown, ...lists, page: query.page, hasMore: found.length > conversationsPerPage }), partial };
   }
 
   app.get('/groups', async (request, reply) => {
@@ -167,7 +168,10 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const timeZone = requestTimeZone(request, deps.config);
     const version = await findGroupVersion(db, { id: group.id });
     const key = JSON.stringify([group.slug, version, locale, timeZone, query]);
-    const page = await pages.get(key, at.getTime(), async () => toRenderedPage(await renderPage(request, group, locale, at, query), null, at.getTime()));
+    const page = await pages.get(key, at.getTime(), async () => {
+      const { body, partial } = await renderPage(request, group, locale, at, query);
+      return { ...toRenderedPage(body, null, at.getTime()), partial };
+    });
     return sendPage(request, reply, page);
   });
 
@@ -190,6 +194,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const members = await listGroupMembers(db, group.id, { limit: membersPerPage });
       const posted = await listGroupBlogsPostingBetween(db, group.id, event.startsAt, event.endsAt);
       const base = `/g/${group.slug}/summary`;
+      const { lists, partial } = await conversationsOf(group, top);
       const body = renderGroupSummary({
         group: withEvent,
         memberCount,
@@ -197,7 +202,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         silent: members.filter((b) => !posted.has(b.id)).map((b) => ({ id: b.id, title: b.title, homeUrl: b.homeUrl })),
         top,
         conversationCount: await countGroupConversations(db, group.id),
-        ...(await conversationsOf(group, top)),
+        ...lists,
         programme: programme.days,
         programmePager: {
           earlierHref: programme.previousDay ? `${hrefWith(base, {}, { day: programme.previousDay })}#days` : null,
@@ -209,7 +214,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         timeZone,
         alternates: feedAlternates(deps.config.publicUrl, { kind: 'group', slug: group.slug }, `${group.title} – Palaver`),
       });
-      return toRenderedPage(body, null, at.getTime());
+      return { ...toRenderedPage(body, null, at.getTime()), partial };
     });
     return sendPage(request, reply, page);
   });

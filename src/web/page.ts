@@ -21,6 +21,8 @@ export interface RenderedPage {
   /** When the data behind the page last changed (HTTP date), if known. */
   lastModified: string | null;
   renderedAt: number;
+  /** Rendered without a part the tally thread was too busy to count: sent, but not kept. */
+  partial?: boolean;
 }
 
 /** Wraps a rendered body with its validators. */
@@ -83,6 +85,7 @@ export class PageCache<P extends RenderedPage = RenderedPage> {
       return hit;
     }
     const page = await render();
+    if (page.partial) return page;
     this.remove(key);
     this.pages.set(key, page);
     this.bytes += page.body.length;

@@ -38,6 +38,20 @@ export type TallyRead =
 export type TallyJob = TallyRead & { id: number };
 export type TallyAnswer = { ready: true } | { id: number; rows: unknown[] } | { id: number; error: string };
 
+/**
+ * A tally a page can do without (a debate's unfollowed sites, the small maps of a list): undefined
+ * when the thread is busy or closing, where the read alone would answer 503, so the page is
+ * shown without that part rather than not at all.
+ */
+export async function unlessBusy<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof HttpError && err.statusCode === 503) return undefined;
+    throw err;
+  }
+}
+
 /** The reads on `db`, on the event loop: PostgreSQL counts in its own processes. */
 export function talliesOn(db: Db): Tallies {
   return {

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
-import { createTallyThread, talliesOn, type Tallies } from '../../src/web/tally-thread.ts';
+import { createTallyThread, talliesOn, unlessBusy, type Tallies } from '../../src/web/tally-thread.ts';
 import { createService, type Service } from '../../src/service.ts';
+import { buildApp } from '../../src/app.ts';
+import { HttpError } from '../../src/web/errors.ts';
 import { testConfig } from '../support/app.ts';
 import { recordStatements } from '../support/statements.ts';
 
@@ -93,5 +95,39 @@ describe('createTallyThread', () => {
     // The rankings group mentions by site, the gaps count known comments, the small maps count
     // entries by day: none ran here.
     expect(ran.filter((s) => /group by "m"\."site"|count\(\*\) from \(|group by "conversation_id", substr/.test(s))).toEqual([]);
+  });
+
+  it('leaves a debate’s sites and the small maps out while it is busy, shows the pages anyway, and keeps none of them', async () => {
+    database = openDatabase(file);
+    await migrateToLatest(database.db);
+    const { conversationId } = await fill(database.db);
+    const here = talliesOn(database.db);
+    let busy = true;
+    const whenFree = <T>(read: () => Promise<T>) => (busy ? Promise.reject(new HttpError(503, 'busy', 'Too many pages are being counted')) : read());
+    const busyTallies: Tallies = {
+      ...here,
+      unfollowedSitesOf: (id, limit) => whenFree(() => here.unfollowedSitesOf(id, limit)),
+      conversationActivity: (ids) => whenFree(() => here.conversationActivity(ids)),
+    };
+    const web = await buildApp({ config: testConfig({ databasePath: file }), db: database.db, fetch: (() => Promise.reject(new Error('no fetching here'))) as never, tallies: busyTallies });
+    try {
+      const page = await web.inject(`/c/${conversationId}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Ein Beitrag');
+      expect(page.body).not.toContain('b.example');
+      const home = await web.inject('/');
+      expect(home.statusCode).toBe(200);
+      expect(home.body).toContain(`href="/c/${conversationId}"`);
+      expect(home.body).not.toContain('class="sparkline"');
+      // Free again: the same version of the page is rendered again, with what was left out.
+      busy = false;
+      expect((await web.inject(`/c/${conversationId}`)).body).toContain('b.example');
+      expect((await web.inject('/')).body).toContain('class="sparkline"');
+    } finally {
+      await web.close();
+    }
+    // Only a busy or closing thread is done without: other failures fail the page.
+    await expect(unlessBusy(Promise.reject(new HttpError(503, 'shutting-down', 'closing')))).resolves.toBeUndefined();
+    await expect(unlessBusy(Promise.reject(new Error('the thread stopped')))).rejects.toThrow('the thread stopped');
   });
 });
