@@ -5,7 +5,8 @@ import type { BlogMark } from '../blog-marks.ts';
 import { html, trustedHtml, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { drawDebateMap, drawDebateMapSplit } from './draw.ts';
-import { layoutDebateMap, postsOfData } from './layout.ts';
+import { layoutDebateMap } from './layout.ts';
+import { postsOfData } from './posts-of.ts';
 import { summarizeDebate } from './summary.ts';
 import { mapWordsFor } from './words.ts';
 

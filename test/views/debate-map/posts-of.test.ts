@@ -3,7 +3,7 @@
 // a hundred thousand answers in one pass.
 import { describe, expect, it } from 'vitest';
 import type { DebateMapData, DebateMapEdge, DebateMapEntry } from '../../../src/domain/models.ts';
-import { postsOf } from '../../../src/views/debate-map/layout.ts';
+import { postsOf } from '../../../src/views/debate-map/posts-of.ts';
 
 const types: DebateMapEdge['type'][] = ['comment-of', 'reply-to', 'linkback', 'links-to'];
 
