@@ -5,7 +5,7 @@
 import type { Db } from '../db/open.ts';
 import type { Conversation, ConversationActivity } from '../domain/models.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
-import { unlessBusy, type Tallies } from './tally-thread.ts';
+import { talliesOn, tallyThreadAboveEntries, unlessBusy, type Tallies } from './tally-thread.ts';
 
 /**
  * Keeps the activity of recently listed conversations, at most `maxKept`, the one used least
@@ -14,6 +14,7 @@ import { unlessBusy, type Tallies } from './tally-thread.ts';
  */
 export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conversationActivity'>, maxKept = 1_000) {
   const kept = new Map<string, ConversationActivity>();
+  const here = talliesOn(db);
   return async function activityOf(conversations: readonly Conversation[]): Promise<Map<number, ConversationActivity>> {
     // Threading moves a conversation's updated_at and size with every arrival, edit and
     // tombstone; blogs' names come with the activity.
@@ -33,9 +34,10 @@ export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conve
       out.set(c.id, hit);
     }
     if (missing.length === 0) return out;
-    // Counted in the tally thread on a SQLite file: 0.25-0.35 s for a debate of 100,000 entries.
+    // Counted in the tally thread when they are big (0.25-0.35 s for a debate of 100,000 entries).
     // A busy thread leaves them out: the list is shown without their small maps.
-    const read = await unlessBusy(tallies.conversationActivity(missing.map((c) => c.id)));
+    const entries = missing.reduce((n, c) => n + c.entryCount, 0);
+    const read = await unlessBusy((entries > tallyThreadAboveEntries ? tallies : here).conversationActivity(missing.map((c) => c.id)));
     if (!read) return out;
     for (const c of missing) {
       const activity = read.get(c.id);

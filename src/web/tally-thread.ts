@@ -39,6 +39,12 @@ export type TallyJob = TallyRead & { id: number };
 export type TallyAnswer = { ready: true } | { id: number; rows: unknown[] } | { id: number; error: string };
 
 /**
+ * Debates of at most this many entries are counted on the event loop (a few milliseconds), not
+ * handed to the thread, which would cost more and, the first time, start it.
+ */
+export const tallyThreadAboveEntries = 5_000;
+
+/**
  * A tally a page can do without (a debate's unfollowed sites, the small maps of a list): undefined
  * when the thread is busy or closing, where the read alone would answer 503, so the page is
  * shown without that part rather than not at all.

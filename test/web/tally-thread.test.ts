@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
-import { createTallyThread, talliesOn, unlessBusy, type Tallies } from '../../src/web/tally-thread.ts';
+import { createTallyThread, talliesOn, tallyThreadAboveEntries, unlessBusy, type Tallies } from '../../src/web/tally-thread.ts';
 import { createService, type Service } from '../../src/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { HttpError } from '../../src/web/errors.ts';
@@ -34,9 +34,10 @@ afterEach(async () => {
 });
 
 /** A blog whose post reports 7 comments Palaver has none of, and links to two sites no blog is on. */
-async function fill(db: OpenedDatabase['db']): Promise<{ blogId: number; conversationId: number }> {
+async function fill(db: OpenedDatabase['db'], entryCount = 1): Promise<{ blogId: number; conversationId: number }> {
   const blog = await db.insertInto('blogs').values({ home_url: 'http://a.example/', url_key: 'a.example', site: 'a.example', title: 'A', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-  const { id: conversationId } = await db.insertInto('conversations').values({ entry_count: 1, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  // A debate's size as its row says it decides where its reads run: its entries need not be there.
+  const { id: conversationId } = await db.insertInto('conversations').values({ entry_count: entryCount, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   const post = await db
     .insertInto('entries')
     .values({ blog_id: blog.id, kind: 'post', identity: 'p1', url: 'http://a.example/p1/', url_key: 'a.example/p1', title: 'Ein Beitrag', content_html: '<p>x</p>', published_at: now, sort_at: now, content_hash: 'h', first_seen_at: now, changed_at: now, conversation_id: conversationId, comment_count: 7 })
@@ -75,7 +76,7 @@ describe('createTallyThread', () => {
   it('is what a service on a SQLite file reads /blogs, a blog’s gaps, a debate’s sites and the small maps of / with, not its own connections', async () => {
     const seed = openDatabase(file);
     await migrateToLatest(seed.db);
-    const { blogId, conversationId } = await fill(seed.db);
+    const { blogId, conversationId } = await fill(seed.db, tallyThreadAboveEntries + 1);
     await seed.close();
     // The service as the process wires it, on this file whichever database the suite runs on.
     app = await createService(testConfig({ databasePath: file }), { log: { info: () => {}, warn: () => {}, error: () => {} } });
@@ -94,13 +95,18 @@ describe('createTallyThread', () => {
     expect(pages[4].body).toContain('class="sparkline"');
     // The rankings group mentions by site, the gaps count known comments, the small maps count
     // entries by day: none ran here.
-    expect(ran.filter((s) => /group by "m"\."site"|count\(\*\) from \(|group by "conversation_id", substr/.test(s))).toEqual([]);
+    const tallied = (statements: string[]) => statements.filter((s) => /group by "m"\."site"|count\(\*\) from \(|group by "conversation_id", substr/.test(s));
+    expect(tallied(ran)).toEqual([]);
+    // A small debate is counted in place: a few milliseconds, less than the thread's round trip.
+    await app.database.db.updateTable('conversations').set({ entry_count: 1, updated_at: '2026-01-02T00:00:00.000Z' }).where('id', '=', conversationId).execute();
+    const { sql: small } = await recordStatements(async () => [await app!.app.inject(`/c/${conversationId}`), await app!.app.inject('/')]);
+    expect(tallied(small).length).toBe(2);
   });
 
   it('leaves a debate’s sites and the small maps out while it is busy, shows the pages anyway, and keeps none of them', async () => {
     database = openDatabase(file);
     await migrateToLatest(database.db);
-    const { conversationId } = await fill(database.db);
+    const { conversationId } = await fill(database.db, tallyThreadAboveEntries + 1);
     const here = talliesOn(database.db);
     let busy = true;
     const whenFree = <T>(read: () => Promise<T>) => (busy ? Promise.reject(new HttpError(503, 'busy', 'Too many pages are being counted')) : read());
