@@ -60,10 +60,11 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
   }
 
   // A big debate's shape is read in parts, and threaded after a turn of its own, so pages, feeds
-  // and pings are answered meanwhile.
+  // and pings are answered meanwhile; a small one takes no turn at all.
   async function readShape(c: Conversation): Promise<Laid> {
-    const read = await readConversationShape(options.db, c.id, { pause: pacedTurns() });
-    await nextTurn();
+    const pause = pacedTurns();
+    const read = await readConversationShape(options.db, c.id, { pause });
+    await pause();
     const forest = buildReplyForest(read.outline);
     return { read, forest, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])), kept: new Map(), making: new Map() };
   }
@@ -81,8 +82,8 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
   async function pagesOf(laid: Laid, view: ConversationViewMode) {
     const known = laid.pages[view];
     if (known) return known;
-    // Cutting a big debate into pages takes a turn of its own.
-    if (laid.read.outline.length > 1_000) await nextTurn();
+    // Cutting a big debate into pages takes a turn of its own (5,000 entries take a few ms).
+    if (laid.read.outline.length > 5_000) await nextTurn();
     const ready = laid.pages[view];
     if (ready) return ready;
     const outline = laid.read.outline;

@@ -26,7 +26,7 @@ import { parseId } from './ids.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
-import { nextTurn, pacedTurns } from '../event-loop-turns.ts';
+import { pacedTurns } from '../event-loop-turns.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).catch(50).default(50),
@@ -71,10 +71,12 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
     const { laid, marks } = await conversationPages.keptWithShape(c, `map|${blogsChangedAt ?? ''}|${locale}|${timeZone}`, async (read) => {
       // What the map reads depends on the blogs' names, not on the reader: another language or
       // time zone lays it out again without reading a big debate's entries again.
-      const data = await conversationPages.keptWithShape(c, `map entries|${blogsChangedAt ?? ''}`, () => readDebateMap(db, c.id, read, { pause: pacedTurns() }));
-      await nextTurn();
+      // A big debate's map is read and laid out in parts with turns of the event loop between them.
+      const pause = pacedTurns();
+      const data = await conversationPages.keptWithShape(c, `map entries|${blogsChangedAt ?? ''}`, () => readDebateMap(db, c.id, read, { pause }));
+      await pause();
       const marks = assignBlogMarks(data.entries);
-      return { laid: await layOutDebateMapInParts({ data, marks, locale, timeZone }, nextTurn), marks };
+      return { laid: await layOutDebateMapInParts({ data, marks, locale, timeZone }, pause), marks };
     });
     return { laid, marks, pageOf };
   }
