@@ -6,16 +6,16 @@ import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { FeedEntry, FeedEntryRef } from '../domain/models.ts';
 import type { Channel, EdgeType, FeedScope } from '../domain/vocabulary.ts';
-import { findGroupVersion, groupConversationIds } from './group-conversation-ids.ts';
-import { keptLengthParts, preparedList } from './prepared.ts';
+import { conversationIdsIn, findGroupVersion, listGroupConversationIds } from './group-conversation-ids.ts';
+import { keptLengthParts, prepare, preparedList } from './prepared.ts';
 
 // Which edge says best what an entry answers, as on the conversation page (store/conversations.ts).
 const replyPreference: EdgeType[] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
 const answeringEdges: EdgeType[] = ['comment-of', 'reply-to', 'linkback', 'links-to'];
 
-/** Lists the newest `limit` visible entries of a scope, newest first, ready to become feed items. */
-export async function listFeedEntries(db: Db, scope: FeedScope, limit: number): Promise<FeedEntry[]> {
-  let q = db
+// What a feed item is made from, of the entries a query finds.
+function feedRows(db: Db) {
+  return db
     .selectFrom('entries')
     .innerJoin('conversations', 'conversations.id', 'entries.conversation_id')
     .leftJoin('blogs', 'blogs.id', 'entries.blog_id')
@@ -42,11 +42,43 @@ export async function listFeedEntries(db: Db, scope: FeedScope, limit: number): 
       'conversations.updated_at as conversation_updated_at',
     ])
     .where('entries.same_as_id', 'is', null);
+}
+type FeedRow = Awaited<ReturnType<ReturnType<typeof feedRows>['execute']>>[number];
+
+// The newest entries of one conversation, from the end of its index; compiled once, as a group's
+// feed runs it once for each of its conversations.
+const newestOfConversation = prepare(2, (db, [conversationId, limit]: [number, number]) =>
+  feedRows(db).where('entries.conversation_id', '=', conversationId).orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit),
+);
+// Up to this many conversations, a group's feed reads the newest entries of each and merges them.
+const groupMergedUpTo = 200;
+
+// Newest first, as the statements order them.
+const newestFirst = (a: FeedRow, b: FeedRow) => (a.sort_at < b.sort_at ? 1 : a.sort_at > b.sort_at ? -1 : b.id - a.id);
+
+/**
+ * The newest `limit` entries of a group's conversations (kept ids, as its pages read them). One
+ * statement over them all sorts every entry of every conversation (0.1-0.2 s for 110,000);
+ * a group of up to 200 conversations reads the newest `limit` of each from its index instead,
+ * and keeps the newest of those.
+ */
+async function newestOfGroup(db: Db, slug: string, limit: number): Promise<FeedRow[]> {
+  const ids = await listGroupConversationIds(db, { slug });
+  if (ids.length > groupMergedUpTo) {
+    return feedRows(db).where('entries.conversation_id', 'in', conversationIdsIn(db, ids)).orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit).execute();
+  }
+  const rows: FeedRow[] = [];
+  for (const id of ids) rows.push(...(await newestOfConversation(db, [id, limit])).rows);
+  return rows.sort(newestFirst).slice(0, limit);
+}
+
+/** Lists the newest `limit` visible entries of a scope, newest first, ready to become feed items. */
+export async function listFeedEntries(db: Db, scope: FeedScope, limit: number): Promise<FeedEntry[]> {
+  let q = feedRows(db);
   // Each scope walks its own index backwards: entries(sort_at), (blog_id, sort_at), (conversation_id, sort_at).
   if (scope.kind === 'blog') q = q.where('entries.blog_id', '=', scope.id);
   else if (scope.kind === 'conversation') q = q.where('entries.conversation_id', '=', scope.id);
-  else if (scope.kind === 'group') q = q.where('entries.conversation_id', 'in', groupConversationIds(db, { slug: scope.slug }));
-  const rows = await q.orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit).execute();
+  const rows = scope.kind === 'group' ? await newestOfGroup(db, scope.slug, limit) : await q.orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit).execute();
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
 

@@ -136,9 +136,9 @@ async function findGroupRow(db: Db, group: GroupKey): Promise<GroupRow | undefin
   return ('id' in group ? q.where('id', '=', group.id) : q.where('slug', '=', group.slug)).executeTakeFirst();
 }
 
-/** Lists the ids of a group's conversations (none for no such group). */
-export async function listGroupConversationIds(db: Db, groupId: number): Promise<number[]> {
-  const g = await findGroupRow(db, { id: groupId });
+/** Lists the ids of a group's conversations, by id or slug (none for no such group). */
+export async function listGroupConversationIds(db: Db, group: number | GroupKey): Promise<number[]> {
+  const g = await findGroupRow(db, typeof group === 'number' ? { id: group } : group);
   return g ? (await readKeptConversations(db, g)).ids : [];
 }
 

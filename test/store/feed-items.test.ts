@@ -3,6 +3,8 @@ import { mergeConversation, tombstoneLinkback } from '../../src/store/conversati
 import { findConversationIdOfEntry } from '../../src/store/conversations.ts';
 import { existsFeedScope, findFeedVersion, listEntryScopes, listFeedEntries } from '../../src/store/feed-items.ts';
 import { insertSource } from '../../src/store/sources.ts';
+import { findGroupBySlug, insertGroup, insertGroupMembers } from '../../src/store/groups.ts';
+import { listGroupConversationIds } from '../../src/store/group-conversation-ids.ts';
 import { addEntryChannel, updateSameAs } from '../../src/store/threads.ts';
 import { day, storeDebate, useStoreGraph } from '../support/store-graph.ts';
 
@@ -25,6 +27,40 @@ describe('listFeedEntries', () => {
     expect(await ids({ kind: 'blog', id: home })).toEqual([lone, reply, comment, post]);
     expect(await ids({ kind: 'conversation', id: await conversationOf(post) })).toEqual([answer, reply, comment, post]);
     expect(await ids({ kind: 'blog', id: 999_999 })).toEqual([]);
+  });
+
+  it("lists a group's newest entries over its conversations, answers of other blogs included, the same read conversation by conversation or all at once", async () => {
+    const member = await store.graph.blog('http://member.example/');
+    const other = await store.graph.blog('http://other.example/');
+    await store.graph.blog('http://outside.example/');
+    await insertGroup(store.db, { slug: 'camp', title: 'Camp', description: null, lang: null, event: null }, day(1));
+    const group = (await findGroupBySlug(store.db, 'camp'))!;
+    await insertGroupMembers(store.db, group.id, [member], day(1));
+    const ids = async () => (await listFeedEntries(store.db, { kind: 'group', slug: 'camp' }, 20)).map((e) => e.id);
+    // Every entry of the group's conversations, newest first, ties by the later id: what the feed must show.
+    const expected = async () => {
+      const inGroup = new Set(await listGroupConversationIds(store.db, group.id));
+      const everything = await listFeedEntries(store.db, all, 100_000);
+      return everything.filter((e) => inGroup.has(e.conversationId)).map((e) => e.id).slice(0, 20);
+    };
+    let n = 0;
+    // Posts of the member, each answered by another blog, with dates that tie across conversations.
+    const conversations = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        n += 1;
+        const post = await store.graph.entry({ name: `p${n}`, blogId: member, at: day(1 + (n % 7)) });
+        await store.graph.entry({ name: `a${n}`, blogId: other, kind: 'comment', via: 'comment-feed', at: day(1 + ((n * 3) % 9)), answers: [['comment-of', post]] });
+        await store.graph.entry({ name: `o${n}`, blogId: other, at: day(1 + (n % 5)) });
+      }
+    };
+    await conversations(12);
+    expect((await ids()).length).toBe(20);
+    expect(await ids()).toEqual(await expected());
+    // Past 200 conversations, one statement over them all.
+    await conversations(200);
+    expect(await listGroupConversationIds(store.db, group.id)).toHaveLength(212);
+    expect(await ids()).toEqual(await expected());
+    expect(await listFeedEntries(store.db, { kind: 'group', slug: 'none' }, 20)).toEqual([]);
   });
 
   it('gives each item its channels (its ping records included), what it answers, its post and its blog with its feed', async () => {
