@@ -5,16 +5,15 @@
 import type { Db } from '../db/open.ts';
 import type { Conversation, ConversationActivity } from '../domain/models.ts';
 import { findBlogsChangedAt } from '../store/blogs.ts';
-import { talliesOn, tallyThreadAboveEntries, unlessBusy, type Tallies } from './tally-thread.ts';
+import { unlessBusy, type Tallies } from './tally-thread.ts';
 
 /**
  * Keeps the activity of recently listed conversations, at most `maxKept`, the one used least
  * recently dropped first. A conversation whose activity the busy tally thread could not count is
  * missing from the answer.
  */
-export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conversationActivity'>, maxKept = 1_000) {
+export function createConversationActivity(db: Db, talliesFor: (entries: number) => Pick<Tallies, 'conversationActivity'>, maxKept = 1_000) {
   const kept = new Map<string, ConversationActivity>();
-  const here = talliesOn(db);
   return async function activityOf(conversations: readonly Conversation[]): Promise<Map<number, ConversationActivity>> {
     // Threading moves a conversation's updated_at and size with every arrival, edit and
     // tombstone; blogs' names come with the activity.
@@ -37,7 +36,7 @@ export function createConversationActivity(db: Db, tallies: Pick<Tallies, 'conve
     // Counted in the tally thread when they are big (0.25-0.35 s for a debate of 100,000 entries).
     // A busy thread leaves them out: the list is shown without their small maps.
     const entries = missing.reduce((n, c) => n + c.entryCount, 0);
-    const read = await unlessBusy((entries > tallyThreadAboveEntries ? tallies : here).conversationActivity(missing.map((c) => c.id)));
+    const read = await unlessBusy(talliesFor(entries).conversationActivity(missing.map((c) => c.id)));
     if (!read) return out;
     for (const c of missing) {
       const activity = read.get(c.id);

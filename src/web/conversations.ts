@@ -14,7 +14,7 @@ import { assignBlogMarks } from '../views/blog-marks.ts';
 import { layOutDebateMapInParts, renderLaidOutMapFigure, renderLaidOutMapSvg } from '../views/debate-map/figure.ts';
 import type { Conversation, UnfollowedSite } from '../domain/models.ts';
 import { createRecentReads } from './recent-reads.ts';
-import { talliesOn, tallyThreadAboveEntries, unlessBusy } from './tally-thread.ts';
+import { talliesBySize, unlessBusy } from './tally-thread.ts';
 import type { Locale } from '../views/i18n.ts';
 import { renderEntryPage } from '../views/entry-page.ts';
 import { findAbout } from '../views/entry-names.ts';
@@ -88,11 +88,10 @@ export async function conversationRoutes(app: FastifyInstance, deps: AppDeps): P
   // follow (0.2-0.3 s for 100,000 entries): in the tally thread for a big debate, once a minute
   // for a version of the debate and of the blogs (a site that gets a blog is no longer listed),
   // for all its pages.
-  const here = talliesOn(db);
-  const tallies = deps.tallies ?? here;
+  const talliesFor = talliesBySize(db, deps.tallies);
   const recentSites = createRecentReads<{ sites: UnfollowedSite[]; total: number }>({ maxAgeMs: 60_000, max: 200, now });
   const unfollowedSitesOf = (c: Conversation, blogsChangedAt: string | null) =>
-    recentSites(`${c.id}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`, () => (c.entryCount > tallyThreadAboveEntries ? tallies : here).unfollowedSitesOf(c.id, alsoInDebateShown));
+    recentSites(`${c.id}|${c.updatedAt}|${c.entryCount}|${blogsChangedAt ?? ''}`, () => talliesFor(c.entryCount).unfollowedSitesOf(c.id, alsoInDebateShown));
   // Maps as documents of their own, keyed like the pages.
   const maps = new PageCache();
 

@@ -12,7 +12,7 @@ import { blogHealth } from '../registry/health.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { listConversationBlogs, listNewestEntryOf } from '../store/conversations.ts';
 import { createConversationActivity } from './conversation-activity.ts';
-import { talliesOn } from './tally-thread.ts';
+import { talliesBySize } from './tally-thread.ts';
 import { findGroupVersion } from '../store/group-conversation-ids.ts';
 import {
   countGroupConversations,
@@ -66,7 +66,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   // Rendered group pages keyed by the group's version (members and conversations), view and language.
   const pages = new PageCache();
   // Each listed conversation's small map, as the home page keeps it: per version of the conversation.
-  const activityOf = createConversationActivity(db, deps.tallies ?? talliesOn(db));
+  const activityOf = createConversationActivity(db, talliesBySize(db, deps.tallies));
   const searches = searchGateFor(deps);
   const search = searchOf(deps);
 

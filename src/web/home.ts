@@ -8,7 +8,7 @@ import { listConversationBlogs, listConversations, listNewestEntryOf } from '../
 import { listAnsweredEntries } from '../store/answered.ts';
 import { renderHome } from '../views/home.ts';
 import { createConversationActivity } from './conversation-activity.ts';
-import { talliesOn } from './tally-thread.ts';
+import { talliesBySize } from './tally-thread.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
 import { requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { searchGateFor, searchOf } from './search-limits.ts';
@@ -27,7 +27,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const db = deps.read ?? deps.db;
   const searches = searchGateFor(deps);
   const search = searchOf(deps);
-  const activityOf = createConversationActivity(db, deps.tallies ?? talliesOn(db));
+  const activityOf = createConversationActivity(db, talliesBySize(db, deps.tallies));
   app.get('/', async (request, reply) => {
     const { page, q } = query.parse(request.query ?? {});
     const locale = requestLocale(request, reply);

@@ -45,6 +45,15 @@ export type TallyAnswer = { ready: true } | { id: number; rows: unknown[] } | { 
 export const tallyThreadAboveEntries = 5_000;
 
 /**
+ * Picks where a count of debates of `entries` entries in all runs: in the thread (`thread`, when
+ * the service has one) past tallyThreadAboveEntries, else on `db` in place.
+ */
+export function talliesBySize(db: Db, thread: Tallies | undefined): (entries: number) => Tallies {
+  const here = talliesOn(db);
+  return (entries) => (thread && entries > tallyThreadAboveEntries ? thread : here);
+}
+
+/**
  * A tally a page can do without (a debate's unfollowed sites, the small maps of a list): undefined
  * when the thread is busy or closing, where the read alone would answer 503, so the page is
  * shown without that part rather than not at all.

@@ -7,15 +7,21 @@ import { talliesOn, type TallyAnswer, type TallyJob } from './tally-thread.ts';
 const tallies = talliesOn(openReader((workerData as { file: string }).file));
 const answer = (a: TallyAnswer) => parentPort!.postMessage(a);
 
+function read(job: TallyJob): Promise<unknown[]> {
+  switch (job.read) {
+    case 'suggested-sites':
+      return tallies.suggestedSites(job.page);
+    case 'comment-gaps':
+      return tallies.commentGaps(job.blogId);
+    case 'unfollowed-sites-of':
+      return tallies.unfollowedSitesOf(job.conversationId, job.limit).then((found) => [found]);
+    case 'conversation-activity':
+      return tallies.conversationActivity(job.conversationIds).then((found) => [found]);
+  }
+}
+
 parentPort!.on('message', (job: TallyJob) => {
-  const rows: Promise<unknown[]> =
-    job.read === 'suggested-sites'
-      ? tallies.suggestedSites(job.page)
-      : job.read === 'comment-gaps'
-        ? tallies.commentGaps(job.blogId)
-        : job.read === 'unfollowed-sites-of'
-          ? tallies.unfollowedSitesOf(job.conversationId, job.limit).then((found) => [found])
-          : tallies.conversationActivity(job.conversationIds).then((found) => [found]);
+  const rows = read(job);
   rows.then(
     (found) => answer({ id: job.id, rows: found }),
     (err: unknown) => answer({ id: job.id, error: err instanceof Error ? err.message : String(err) }),

@@ -50,7 +50,7 @@ const activityReads = (sql: string[]) => sql.filter((s) => s.includes('substr(so
 describe('createConversationActivity', () => {
   it('reads a conversation’s activity once a version, and again for the one that changed', async () => {
     const ids = await debates();
-    const activityOf = createConversationActivity(database.db, talliesOn(database.db));
+    const activityOf = createConversationActivity(database.db, () => talliesOn(database.db));
     const shown = await Promise.all(ids.map(conversation));
     const first = await recordStatements(() => activityOf(shown));
     expect(activityReads(first.sql)).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('createConversationActivity', () => {
 
   it('keeps at most its bound, dropping the one used least recently', async () => {
     const ids = await debates();
-    const activityOf = createConversationActivity(database.db, talliesOn(database.db), 2);
+    const activityOf = createConversationActivity(database.db, () => talliesOn(database.db), 2);
     const [a, b, c] = await Promise.all(ids.map(conversation));
     await activityOf([a!, b!]);
     await activityOf([a!]);
