@@ -185,7 +185,7 @@ describe('listNewestEntryOf, listConversationBlogs and listConversationsOfBlog',
 
 describe('readConversationShape of a big debate', () => {
   // A post and 1,199 comments on it, stored directly: three parts of 500 ids.
-  async function bigDebate(size: number) {
+  async function bigDebate(size: number, minuteOf = (i: number) => size - i) {
     const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
     const blog = await store.db.insertInto('blogs').values({ home_url: 'http://big.example/', url_key: 'big.example', site: 'big.example', title: 'Big', created_at: at(0), updated_at: at(0) }).returning('id').executeTakeFirstOrThrow();
     const { id: conversationId } = await store.db.insertInto('conversations').values({ entry_count: size, created_at: at(0), updated_at: at(0) }).returning('id').executeTakeFirstOrThrow();
@@ -193,7 +193,7 @@ describe('readConversationShape of a big debate', () => {
     for (let i = 0; i < size; i++) {
       const row = await store.db
         .insertInto('entries')
-        .values({ blog_id: blog.id, kind: i === 0 ? 'post' : 'comment', identity: `e${i}`, url: `http://big.example/${i}`, url_key: `big.example/${i}`, content_html: '<p>x</p>', sort_at: at(size - i), content_hash: `h${i}`, first_seen_at: at(0), changed_at: at(0), conversation_id: conversationId })
+        .values({ blog_id: blog.id, kind: i === 0 ? 'post' : 'comment', identity: `e${i}`, url: `http://big.example/${i}`, url_key: `big.example/${i}`, content_html: '<p>x</p>', content_hash: `h${i}`, first_seen_at: at(0), changed_at: at(0), conversation_id: conversationId, sort_at: at(minuteOf(i)) })
         .returning('id')
         .executeTakeFirstOrThrow();
       ids.push(row.id);
@@ -214,6 +214,32 @@ describe('readConversationShape of a big debate', () => {
     expect(paced.outline.map((o) => o.id)).toEqual([...ids].reverse());
     expect(paced.outline.filter((o) => o.inReplyToId === ids[0]).length).toBe(1_199);
     expect(paced.shape.edges.length).toBe(1_199);
+  });
+
+  it('reads the ids in steps of the time order, each id once, ties across steps by id', async () => {
+    // Three times only, so a step ends among entries of the same time: the next one starts after the last id.
+    const { conversationId, ids } = await bigDebate(4_500, (i) => (i === 0 ? 0 : 1 + (i % 3)));
+    const steps: number[] = [];
+    let pauses = 0;
+    const read = await readConversationShape(store.db, conversationId, { pause: async () => void steps.push(++pauses) });
+    const expected = [ids[0]!, ...[1, 2, 3].flatMap((m) => ids.filter((_, i) => i > 0 && 1 + (i % 3) === m))];
+    expect(read.outline.map((o) => o.id)).toEqual(expected);
+    // Two pauses between the three steps of ids, nine before the parts of rows, two after.
+    expect(pauses).toBe(2 + 9 + 2);
+  });
+
+  it('keeps an entry once when its time moves later while the ids are read', async () => {
+    const { conversationId, ids } = await bigDebate(4_500);
+    let pauses = 0;
+    const read = await readConversationShape(store.db, conversationId, {
+      pause: async () => {
+        // After the first step of ids: the oldest comment, read there, becomes the newest.
+        if (++pauses === 1) await store.db.updateTable('entries').set({ sort_at: '2027-01-01T00:00:00.000Z' }).where('id', '=', ids.at(-1)!).execute();
+      },
+    });
+    expect(read.outline.length).toBe(4_500);
+    expect(new Set(read.outline.map((o) => o.id)).size).toBe(4_500);
+    expect(read.outline[0]!.id).toBe(ids.at(-1));
   });
 
   it('leaves out an entry that moved to another conversation while the debate was read', async () => {
