@@ -24,8 +24,8 @@ export interface BlogPageOptions {
   timeZone?: string;
   /** What the blog's newest comments and pings are about, for naming them. */
   about?: Map<number, AnsweredEntry>;
-  /** Posts reporting more comments than Palaver has. */
-  gaps?: CommentGap[];
+  /** Posts reporting more comments than Palaver has; null when they could not be counted now (the page says so). */
+  gaps?: CommentGap[] | null;
   /** The groups the blog belongs to (a blog's page names them and links their pages). */
   groups?: Pick<Group, 'slug' | 'title'>[];
   /** Keeps search engines off the page (a blog waiting for a moderator). */
@@ -131,7 +131,7 @@ export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWi
   const { blog, health } = row;
   const name = blog.title ?? displayUrl(blog.homeUrl);
   const conversations = options.conversations ?? [];
-  const gaps = options.gaps ?? [];
+  const gaps = options.gaps === undefined ? [] : options.gaps;
   const body = html`<h1>${name}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p><a href="${blog.homeUrl}" rel="nofollow ugc noopener">${blog.homeUrl}</a></p>
@@ -156,7 +156,12 @@ ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
       )}</ol>`
     : html`<p>${t.noConversations}</p>`}
 </section>
-${gaps.length
+${gaps === null
+  ? html`<section aria-labelledby="missing">
+  <h2 id="missing">${t.missingComments}</h2>
+  <p class="notice" role="status">${t.missingCounting}</p>
+</section>`
+  : gaps.length
   ? html`<section aria-labelledby="missing">
   <h2 id="missing">${t.missingComments}</h2>
   <p class="notice missing" role="note">${t.missing(gaps.reduce((n, g) => n + g.missing, 0), formatNumber(gaps.reduce((n, g) => n + g.missing, 0), locale))}</p>

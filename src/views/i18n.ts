@@ -158,6 +158,8 @@ export interface Messages {
   restApiOff: (reason: string) => string;
   missingComments: string;
   missingOfPost: (missing: string, reported: string) => string;
+  /** In place of a blog's "may be missing" list while the tally thread is too busy to count it. */
+  missingCounting: string;
   colSource: string;
   colAnswer: string;
   stopped: string;
@@ -296,6 +298,7 @@ const de: Messages = {
   restApiOff: (reason) => `abgeschaltet: ${reason}`,
   missingComments: 'Kommentare, die vielleicht fehlen',
   missingOfPost: (missing, reported) => `${missing} von ${reported} fehlen`,
+  missingCounting: 'Die Kommentare, die vielleicht fehlen, werden gerade gezählt; laden Sie die Seite gleich neu, um sie zu sehen.',
   colSource: 'Quelle',
   colAnswer: 'Antwort',
   stopped: 'angehalten',
@@ -431,6 +434,7 @@ const en: Messages = {
   restApiOff: (reason) => `switched off: ${reason}`,
   missingComments: 'Comments that may be missing',
   missingOfPost: (missing, reported) => `${missing} of ${reported} missing`,
+  missingCounting: 'The comments that may be missing are being counted; reload the page in a moment to see them.',
   colSource: 'Source',
   colAnswer: 'Answer',
   stopped: 'stopped',

@@ -12,6 +12,8 @@ interface SiteWords {
   alsoText: string;
   suggestedTitle: string;
   suggestedText: string;
+  /** In place of the suggested blogs while the tally thread is too busy to rank them. */
+  suggestedCounting: string;
   autoTitle: string;
   autoText: (on: boolean) => string;
   follow: string;
@@ -33,6 +35,7 @@ const en: SiteWords = {
   alsoText: 'Sites Palaver does not follow that pinged this debate or that its posts link to.',
   suggestedTitle: 'Suggested blogs',
   suggestedText: 'Sites Palaver does not follow that joined debates anyway, by how many debates and followed blogs point at them.',
+  suggestedCounting: 'The suggested blogs are being counted; reload the page in a moment to see them.',
   autoTitle: 'Followed automatically',
   autoText: (on) => (on ? 'Palaver follows a site by itself once enough followed blogs link to it or it sent a verified ping.' : 'Automatic following is off (registry.autoFollow); these were followed while it was on.'),
   follow: 'Follow this blog',
@@ -57,6 +60,7 @@ const de: SiteWords = {
   alsoText: 'Seiten, denen Palaver nicht folgt, die diese Debatte angepingt haben oder auf die ihre Beiträge verlinken.',
   suggestedTitle: 'Vorgeschlagene Blogs',
   suggestedText: 'Seiten, denen Palaver nicht folgt, die trotzdem an Debatten teilnahmen, danach geordnet, wie viele Debatten und gefolgte Blogs auf sie zeigen.',
+  suggestedCounting: 'Die vorgeschlagenen Blogs werden gerade gezählt; laden Sie die Seite gleich neu, um sie zu sehen.',
   autoTitle: 'Automatisch gefolgt',
   autoText: (on) => (on ? 'Palaver folgt einer Seite von selbst, sobald genug gefolgte Blogs auf sie verlinken oder sie einen geprüften Ping schickte.' : 'Automatisches Folgen ist aus (registry.autoFollow); diesen Seiten folgte Palaver, als es an war.'),
   follow: 'Diesem Blog folgen',
@@ -118,10 +122,19 @@ function pager(page: { offset: number; size: number; hasMore: boolean }, href: (
   return html`<nav class="pager">${page.offset > 0 ? html`<a href="${href(Math.max(0, page.offset - page.size))}" rel="prev">${w.earlier}</a>` : html`<span></span>`}${page.hasMore ? html`<a href="${href(page.offset + page.size)}" rel="next">${w.later}</a>` : html`<span></span>`}</nav>`;
 }
 
-/** Renders one page of suggested blogs for /blogs, with links to the neighbouring pages. */
-export function renderSuggestedSites(sites: UnfollowedSite[], page: { offset: number; size: number; hasMore: boolean }, locale: Locale, dates: DateContext): SafeHtml {
-  if (sites.length === 0 && page.offset === 0) return html``;
+/**
+ * Renders one page of suggested blogs for /blogs, with links to the neighbouring pages; with
+ * `sites` null (the tally thread too busy to rank them now), a note to reload in a moment.
+ */
+export function renderSuggestedSites(sites: UnfollowedSite[] | null, page: { offset: number; size: number; hasMore: boolean }, locale: Locale, dates: DateContext): SafeHtml {
   const w = wordsFor(locale);
+  if (sites === null) {
+    return html`<section id="suggested" class="suggested" aria-labelledby="suggested-title">
+<h2 id="suggested-title">${w.suggestedTitle}</h2>
+<p class="notice" role="status">${w.suggestedCounting}</p>
+</section>`;
+  }
+  if (sites.length === 0 && page.offset === 0) return html``;
   const href = (offset: number) => (offset > 0 ? `/blogs?suggested=${offset}#suggested` : '/blogs#suggested');
   return html`<section id="suggested" class="suggested" aria-labelledby="suggested-title">
 <h2 id="suggested-title">${w.suggestedTitle}</h2>

@@ -24,7 +24,7 @@ import { HttpError } from './errors.ts';
 import { parseIdParam } from './ids.ts';
 import { requestLocale } from './page.ts';
 import { requestTimeZone } from './time-zone.ts';
-import { talliesOn } from './tally-thread.ts';
+import { talliesOn, unlessBusy } from './tally-thread.ts';
 import { createSuggestedSites } from './suggested-sites.ts';
 import { createCommentGaps } from './comment-gaps.ts';
 import { listAutoFollows } from '../store/auto-follows.ts';
@@ -94,13 +94,14 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return result;
   }
 
-  // The sites that joined debates unfollowed, one page of them, and the blogs followed automatically.
-  async function beyondRegistry(request: FastifyRequest, locale: Locale, offsets: { suggested: number; followed: number }): Promise<SafeHtml[]> {
+  // The sites that joined debates unfollowed, one page of them, and the blogs followed automatically;
+  // `partial` when the busy tally thread could not rank the sites now.
+  async function beyondRegistry(request: FastifyRequest, locale: Locale, offsets: { suggested: number; followed: number }): Promise<{ extra: SafeHtml[]; partial: boolean }> {
     const dates = { locale, timeZone: requestTimeZone(request, deps.config), now: now() };
-    const sites = await suggestedSites({ limit: suggestedPageSize + 1, offset: offsets.suggested });
+    const sites = await unlessBusy(suggestedSites({ limit: suggestedPageSize + 1, offset: offsets.suggested }));
     const follows = await listAutoFollows(deps.db, { limit: autoFollowsPageSize + 1, offset: offsets.followed });
-    return [
-      renderSuggestedSites(sites.slice(0, suggestedPageSize), { offset: offsets.suggested, size: suggestedPageSize, hasMore: sites.length > suggestedPageSize }, locale, dates),
+    const extra = [
+      renderSuggestedSites(sites?.slice(0, suggestedPageSize) ?? null, { offset: offsets.suggested, size: suggestedPageSize, hasMore: (sites?.length ?? 0) > suggestedPageSize }, locale, dates),
       renderAutoFollows(follows.slice(0, autoFollowsPageSize), {
         page: { offset: offsets.followed, size: autoFollowsPageSize, hasMore: follows.length > autoFollowsPageSize },
         enabled: deps.config.registry.autoFollow,
@@ -109,6 +110,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         dates,
       }),
     ];
+    return { extra, partial: sites === undefined };
   }
 
   // One page of the registry: blogs after `after` (an id), htmlPageSize of them.
@@ -118,7 +120,9 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const shown = rows.slice(0, htmlPageSize);
     const pager = { after: after ?? null, next: rows.length > htmlPageSize ? shown.at(-1)!.blog.id : null, total: await countBlogsByApproval(deps.db, 'approved') };
     const locale = requestLocale(request, reply);
-    const extra = await beyondRegistry(request, locale, { suggested, followed });
+    const { extra, partial } = await beyondRegistry(request, locale, { suggested, followed });
+    // A page without a part it could not count now: the next request shows it whole, so no cache may keep this one.
+    if (partial) reply.header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(renderBlogList(shown, now(), {}, { locale, timeZone: requestTimeZone(request, deps.config), pager, extra }));
   });
 
@@ -154,8 +158,10 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const notice = blog.approval === 'pending' ? t.pendingNotice : blog.approval === 'rejected' ? t.rejectedNotice : query.registered ? t.registeredNotice : query.known ? t.knownNotice : undefined;
     const conversations = shown ? await listConversationsOfBlog(deps.db, id, 30) : [];
     const about = await listAnsweredEntries(deps.db, entries.filter((e) => e.kind !== 'post').map((e) => e.id));
-    const gaps = shown ? await commentGaps(id) : [];
+    // A busy tally thread leaves the "may be missing" list out of this one rendering (null: not counted now).
+    const gaps = shown ? ((await unlessBusy(commentGaps(id))) ?? null) : [];
     const groups = shown ? await listGroupsOfBlog(deps.db, id, 20) : [];
+    if (gaps === null) reply.header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(
       renderBlogPage(row, sources, shown ? entries : [], now(), notice, {
         locale,
@@ -193,6 +199,7 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     };
   }
 
+  // Without its comment gaps the blog would read as missing none: a busy tally thread answers 503 here.
   app.get('/api/blogs/:id', async (request) => {
     const blog = await blogOfRequest(request);
     return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await commentGaps(blog.id) });

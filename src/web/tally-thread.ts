@@ -54,9 +54,10 @@ export function talliesBySize(db: Db, thread: Tallies | undefined): (entries: nu
 }
 
 /**
- * A tally a page can do without (a debate's unfollowed sites, the small maps of a list): undefined
- * when the thread is busy or closing, where the read alone would answer 503, so the page is
- * shown without that part rather than not at all.
+ * A tally a page can do without (a debate's unfollowed sites, the small maps of a list, the
+ * registry's suggested sites, a blog's comment gaps): undefined when the thread is busy or
+ * closing, where the read alone would answer 503, so the page is shown without that part rather
+ * than not at all.
  */
 export async function unlessBusy<T>(read: Promise<T>): Promise<T | undefined> {
   try {

@@ -136,4 +136,61 @@ describe('createTallyThread', () => {
     await expect(unlessBusy(Promise.reject(new HttpError(503, 'shutting-down', 'closing')))).resolves.toBeUndefined();
     await expect(unlessBusy(Promise.reject(new Error('the thread stopped')))).rejects.toThrow('the thread stopped');
   });
+
+  it('shows /blogs without its suggested blogs and a blog’s page without its comment gaps while it is busy, saying so, and keeps the API’s 503', async () => {
+    database = openDatabase(file);
+    await migrateToLatest(database.db);
+    const { blogId } = await fill(database.db);
+    const here = talliesOn(database.db);
+    let failure: Error | undefined = new HttpError(503, 'busy', 'Too many pages are being counted');
+    const whenFree = <T>(read: () => Promise<T>) => (failure ? Promise.reject(failure) : read());
+    const busyTallies: Tallies = {
+      ...here,
+      suggestedSites: (page) => whenFree(() => here.suggestedSites(page)),
+      commentGaps: (id) => whenFree(() => here.commentGaps(id)),
+    };
+    const web = await buildApp({ config: testConfig({ databasePath: file }), db: database.db, fetch: (() => Promise.reject(new Error('no fetching here'))) as never, tallies: busyTallies });
+    try {
+      const registry = await web.inject('/blogs');
+      expect(registry.statusCode).toBe(200);
+      expect(registry.body).toContain(`href="/blogs/${blogId}"`);
+      expect(registry.body).not.toContain('b.example');
+      expect(registry.body).toContain('The suggested blogs are being counted; reload the page in a moment to see them.');
+      // The page lacks a part: no cache keeps it.
+      expect(registry.headers['cache-control']).toBe('no-store');
+      expect((await web.inject('/blogs?lang=de')).body).toContain('Die vorgeschlagenen Blogs werden gerade gezählt; laden Sie die Seite gleich neu, um sie zu sehen.');
+      const page = await web.inject(`/blogs/${blogId}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('http://a.example/');
+      expect(page.body).toContain('Ein Beitrag');
+      expect(page.body).not.toContain('7 of 7 missing');
+      expect(page.body).toContain('The comments that may be missing are being counted; reload the page in a moment to see them.');
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect((await web.inject(`/blogs/${blogId}?lang=de`)).body).toContain('Die Kommentare, die vielleicht fehlen, werden gerade gezählt; laden Sie die Seite gleich neu, um sie zu sehen.');
+      // Left out of the JSON, the gaps would read as none missing: the API says it is busy instead.
+      const api = await web.inject(`/api/blogs/${blogId}`);
+      expect(api.statusCode).toBe(503);
+      expect(api.json().error.code).toBe('busy');
+
+      // Free again: the next requests show the whole pages.
+      failure = undefined;
+      const whole = await web.inject('/blogs');
+      expect(whole.body).toContain('b.example');
+      expect(whole.body).not.toContain('being counted');
+      expect(whole.headers['cache-control']).toBeUndefined();
+      const wholePage = await web.inject(`/blogs/${blogId}`);
+      expect(wholePage.body).toContain('7 of 7 missing');
+      expect(wholePage.body).not.toContain('being counted');
+      expect((await web.inject(`/api/blogs/${blogId}`)).json().missingCount).toBe(7);
+
+      // Any other failure of the count fails the page, as before.
+      failure = new Error('the thread stopped');
+      // Another blog: neither the registry's ranking nor its gaps were read before.
+      const other = await database.db.insertInto('blogs').values({ home_url: 'http://d.example/', url_key: 'd.example', site: 'd.example', title: 'D', created_at: now, updated_at: '2026-01-02T00:00:00.000Z' }).returning('id').executeTakeFirstOrThrow();
+      expect((await web.inject('/blogs')).statusCode).toBe(500);
+      expect((await web.inject(`/blogs/${other.id}`)).statusCode).toBe(500);
+    } finally {
+      await web.close();
+    }
+  });
 });
