@@ -10,6 +10,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Sent as Retry-After (RFC 9110 §10.2.3): when a 503 for a passing load is worth asking again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -31,7 +33,10 @@ function send(request: FastifyRequest, reply: FastifyReply, statusCode: number, 
 /** Installs the error and not-found handlers on the app. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
-    if (err instanceof HttpError) return send(request, reply, err.statusCode, err.code, err.message);
+    if (err instanceof HttpError) {
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+      return send(request, reply, err.statusCode, err.code, err.message);
+    }
     const statusCode = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (statusCode >= 500) {
       request.log.error({ err, url: request.url }, 'request failed');

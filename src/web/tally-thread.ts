@@ -79,19 +79,22 @@ export function talliesOn(db: Db): Tallies {
   };
 }
 
+// What a 503 of a busy or closing thread asks a client to wait: the waiting counts are done within seconds, and a restart is as quick.
+const retryBusySeconds = 5;
+
 /** Creates the tally thread of the SQLite file `file`; no thread starts before the first read. */
 export function createTallyThread(file: string, limits: { timeoutMs: number; maxWaiting: number; idleMs?: number }): Tallies {
   const pool = createFileThread<TallyJob, Exclude<TallyAnswer, { ready: true }>>(fileURLToPath(import.meta.url).replace(/tally-thread\.(ts|js)$/, 'tally-worker.$1'), file, limits);
   async function run(read: TallyRead): Promise<unknown[]> {
-    if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'busy', 'Too many pages are being counted; try again in a moment.');
+    if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'busy', 'Too many pages are being counted; try again in a moment.', retryBusySeconds);
     let answer;
     try {
       answer = await pool.run((id) => ({ ...read, id }));
     } catch (err) {
       if (!(err instanceof WorkerPoolError)) throw err;
       const failure = err.failure;
-      if (failure.kind === 'closed') throw new HttpError(503, 'shutting-down', 'Palaver is shutting down; try again in a moment.');
-      if (failure.kind === 'timeout') throw new HttpError(503, 'busy', `Counting for this page took longer than ${Number((failure.limitMs / 1000).toFixed(3))} s; try again in a moment.`);
+      if (failure.kind === 'closed') throw new HttpError(503, 'shutting-down', 'Palaver is shutting down; try again in a moment.', retryBusySeconds);
+      if (failure.kind === 'timeout') throw new HttpError(503, 'busy', `Counting for this page took longer than ${Number((failure.limitMs / 1000).toFixed(3))} s; try again in a moment.`, retryBusySeconds);
       if (failure.kind === 'memory') throw new Error(`tallies: the thread needed more than ${failure.limitMb} MB`);
       throw new Error(`tallies: the thread stopped${failure.kind === 'not-started' ? ' before it was ready' : ''} (${failure.detail})`);
     }

@@ -66,7 +66,7 @@ describe('the search thread', () => {
   it('refuses a search at once while its waiting searches are at their bound', async () => {
     thread = createSearchThread(database.label, { timeoutMs: 20_000, maxWaiting: 2 });
     const first = [thread.search('Debatte', { limit: 5 }), thread.search('Camp', { limit: 5 })];
-    await expect(thread.search('steht', { limit: 5 })).rejects.toSatisfy((err: unknown) => err instanceof HttpError && err.statusCode === 503);
+    await expect(thread.search('steht', { limit: 5 })).rejects.toSatisfy((err: unknown) => err instanceof HttpError && err.statusCode === 503 && err.retryAfterSeconds === 5);
     expect((await Promise.all(first)).map((hits) => hits.length)).toEqual([5, 5]);
   });
 });

@@ -73,6 +73,16 @@ describe('createTallyThread', () => {
     expect(activity).toEqual(await here.conversationActivity([conversationId, conversationId + 1]));
   });
 
+  it('refuses a read at once past its waiting bound, asking to come back in 5 s', async () => {
+    database = openDatabase(file);
+    await migrateToLatest(database.db);
+    const { blogId } = await fill(database.db);
+    tallies = createTallyThread(file, { timeoutMs: 10_000, maxWaiting: 1 });
+    const first = tallies.commentGaps(blogId);
+    await expect(tallies.commentGaps(blogId)).rejects.toSatisfy((err: unknown) => err instanceof HttpError && err.statusCode === 503 && err.code === 'busy' && err.retryAfterSeconds === 5);
+    expect((await first).length).toBe(1);
+  });
+
   it('is what a service on a SQLite file reads /blogs, a blog’s gaps, a debate’s sites and the small maps of / with, not its own connections', async () => {
     const seed = openDatabase(file);
     await migrateToLatest(seed.db);
