@@ -120,6 +120,10 @@ const idsInTimeOrder = prepare(4, (db, [conversationId, afterSortAt, afterId, li
     .orderBy('id')
     .limit(limit),
 );
+// Edges or entries worked through in memory between two calls of a read's pause: 100,000 of
+// them took 50-150 ms in one go.
+export const workPerPause = 4_096;
+
 // Ids read in one step of the time order: one statement for all of a debate of 100,000 entries
 // held the event loop for 65-150 ms on its own, a step of these 1-3 ms.
 const idsPerStep = 2_000;
@@ -176,7 +180,9 @@ async function loadConversationShape(db: Db, conversationId: number, pause: Read
   };
   await pause();
   const best = new Map<number, { to: number; type: EdgeType; own: boolean }>();
-  for (const e of edges) {
+  for (let k = 0; k < edges.length; k++) {
+    if (k % workPerPause === workPerPause - 1) await pause();
+    const e = edges[k]!;
     const from = resolve(e.from_entry_id);
     const to = resolve(e.to_entry_id!);
     if (from === to || !primaryOf.has(to) || e.type === 'same-as') continue;

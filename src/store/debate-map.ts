@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { BlogRef, ConversationActivity, DebateMapData, DebateMapEdge } from '../domain/models.ts';
 import type { EdgeType } from '../domain/vocabulary.ts';
-import type { ConversationShapeRead, ReadPause } from './conversations.ts';
+import { workPerPause, type ConversationShapeRead, type ReadPause } from './conversations.ts';
 
 // Two nodes joined by several edges (a link and the ping it sent) are one answer: the most telling type.
 const edgePreference: DebateMapEdge['type'][] = ['reply-to', 'comment-of', 'linkback', 'links-to'];
@@ -45,7 +45,9 @@ export async function readDebateMap(db: Db, conversationId: number, read: Conver
   await pause();
   const best = new Map<string, DebateMapEdge>();
   // The shape read the edges already.
-  for (const e of shape.edges) {
+  for (let k = 0; k < shape.edges.length; k++) {
+    if (k % workPerPause === workPerPause - 1) await pause();
+    const e = shape.edges[k]!;
     if (e.type === 'same-as' || e.to_entry_id === null) continue;
     const fromId = shape.resolve(e.from_entry_id);
     const toId = shape.resolve(e.to_entry_id);
@@ -55,6 +57,7 @@ export async function readDebateMap(db: Db, conversationId: number, read: Conver
     const known = best.get(key);
     if (!known || edgePreference.indexOf(type) < edgePreference.indexOf(known.type)) best.set(key, { fromId, toId, type });
   }
+  await pause();
   const edges = [...best.values()].sort((a, b) => a.fromId - b.fromId || a.toId - b.toId);
   return { conversationId, entries, edges };
 }

@@ -224,8 +224,9 @@ describe('readConversationShape of a big debate', () => {
     const read = await readConversationShape(store.db, conversationId, { pause: async () => void steps.push(++pauses) });
     const expected = [ids[0]!, ...[1, 2, 3].flatMap((m) => ids.filter((_, i) => i > 0 && 1 + (i % 3) === m))];
     expect(read.outline.map((o) => o.id)).toEqual(expected);
-    // Two pauses between the three steps of ids, nine before the parts of rows, two after.
-    expect(pauses).toBe(2 + 9 + 2);
+    // Two pauses between the three steps of ids, nine before the parts of rows, two after, and
+    // one within the 4,499 edges, after the first 4,096.
+    expect(pauses).toBe(2 + 9 + 2 + 1);
   });
 
   it('keeps an entry once when its time moves later while the ids are read', async () => {

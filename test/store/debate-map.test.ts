@@ -41,6 +41,30 @@ describe('readDebateMap', () => {
     const map = await readDebateMap(store.db, id, await readConversationShape(store.db, id));
     expect(map.edges.map((e) => `${e.fromId}>${e.toId}`)).toEqual([`${a}>${b}`, `${b}>${a}`]);
   });
+
+  it('reads a big debate with its pause between parts and within its edges, the same as without', async () => {
+    // A post and 4,499 comments on it, stored directly: nine parts of entries, and more edges than one stretch of work.
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+    const blog = await store.db.insertInto('blogs').values({ home_url: 'http://big.example/', url_key: 'big.example', site: 'big.example', title: 'Big', created_at: at(0), updated_at: at(0) }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await store.db.insertInto('conversations').values({ entry_count: 4_500, created_at: at(0), updated_at: at(0) }).returning('id').executeTakeFirstOrThrow();
+    let post = 0;
+    for (let i = 0; i < 4_500; i++) {
+      const row = await store.db
+        .insertInto('entries')
+        .values({ blog_id: blog.id, kind: i === 0 ? 'post' : 'comment', identity: `e${i}`, url: `http://big.example/${i}`, url_key: `big.example/${i}`, content_html: '<p>x</p>', sort_at: at(i), content_hash: `h${i}`, first_seen_at: at(0), changed_at: at(0), conversation_id: id })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (i === 0) post = row.id;
+      else await store.db.insertInto('edges').values({ from_entry_id: row.id, type: 'comment-of', target: 'url:big.example/0', to_entry_id: post, created_at: at(0) }).execute();
+    }
+    const shape = await readConversationShape(store.db, id);
+    let pauses = 0;
+    const paced = await readDebateMap(store.db, id, shape, { pause: async () => void (pauses += 1) });
+    // Nine before the parts of entries, one before the edges, one within them after 4,096, one before their sort.
+    expect(pauses).toBe(9 + 1 + 1 + 1);
+    expect(paced).toEqual(await readDebateMap(store.db, id, shape));
+    expect([paced.entries.length, paced.edges.length]).toEqual([4_500, 4_499]);
+  });
 });
 
 describe('listConversationActivity', () => {
