@@ -210,6 +210,7 @@ export interface ConversationShapeRead {
 /** Reads a conversation's shape (which entries it shows, what each answers) without contents. */
 export async function readConversationShape(db: Db, conversationId: number, options: { pause?: ReadPause } = {}): Promise<ConversationShapeRead> {
   const shape = await loadConversationShape(db, conversationId, options.pause);
+  await options.pause?.();
   return { shape, outline: shape.visible.map((r) => ({ id: r.id, sortAt: r.sort_at, inReplyToId: shape.best.get(r.id)?.to ?? null, size: Number(r.size) })) };
 }
 

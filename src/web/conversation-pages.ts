@@ -66,6 +66,7 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
     const read = await readConversationShape(options.db, c.id, { pause });
     await pause();
     const forest = buildReplyForest(read.outline);
+    await pause();
     return { read, forest, pages: {}, cycleCount: forest.cycleBreaks.length, parentOf: new Map(read.outline.map((o) => [o.id, o.inReplyToId])), kept: new Map(), making: new Map() };
   }
 
@@ -82,14 +83,22 @@ export function createConversationPages(options: { db: Db; budget: PageBudget; m
   async function pagesOf(laid: Laid, view: ConversationViewMode) {
     const known = laid.pages[view];
     if (known) return known;
-    // Cutting a big debate into pages takes a turn of its own (5,000 entries take a few ms).
-    if (laid.read.outline.length > 5_000) await nextTurn();
+    // Cutting a big debate into pages takes a turn of its own (5,000 entries take a few ms), and
+    // more between its steps once they took 10 ms (each 20-60 ms at 100,000 entries).
+    const big = laid.read.outline.length > 5_000;
+    if (big) await nextTurn();
     const ready = laid.pages[view];
     if (ready) return ready;
+    const pause = big ? pacedTurns() : async () => {};
     const outline = laid.read.outline;
     const steps = view === 'thread' ? walkReplyForest(laid.forest) : outline.map((o) => ({ id: o.id, depth: 0 }));
+    await pause();
     const size = new Map(outline.map((o) => [o.id, o.size]));
+    await pause();
     const split = splitIntoPages(steps, (id) => size.get(id) ?? 0, options.budget);
+    await pause();
+    const again = laid.pages[view];
+    if (again) return again;
     const pageOf = new Map<number, number>();
     split.forEach((p, i) => {
       for (const s of p) pageOf.set(s.id, i + 1);

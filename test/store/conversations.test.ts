@@ -206,8 +206,8 @@ describe('readConversationShape of a big debate', () => {
     const { conversationId, ids } = await bigDebate(1_200);
     let pauses = 0;
     const paced = await readConversationShape(store.db, conversationId, { pause: async () => void (pauses += 1) });
-    // Before each of the three parts, and twice while it works out what each entry answers.
-    expect(pauses).toBe(5);
+    // Before each of the three parts, twice while it works out what each entry answers, and once before its outline.
+    expect(pauses).toBe(6);
     const plain = await readConversationShape(store.db, conversationId);
     expect(paced.outline).toEqual(plain.outline);
     // Newest stored first, so time order is the reverse of the ids; every comment answers the post.
@@ -224,9 +224,9 @@ describe('readConversationShape of a big debate', () => {
     const read = await readConversationShape(store.db, conversationId, { pause: async () => void steps.push(++pauses) });
     const expected = [ids[0]!, ...[1, 2, 3].flatMap((m) => ids.filter((_, i) => i > 0 && 1 + (i % 3) === m))];
     expect(read.outline.map((o) => o.id)).toEqual(expected);
-    // Two pauses between the three steps of ids, nine before the parts of rows, two after, and
-    // one within the 4,499 edges, after the first 4,096.
-    expect(pauses).toBe(2 + 9 + 2 + 1);
+    // Two pauses between the three steps of ids, nine before the parts of rows, two after, one
+    // within the 4,499 edges (after the first 4,096), and one before the outline.
+    expect(pauses).toBe(2 + 9 + 2 + 1 + 1);
   });
 
   it('keeps an entry once when its time moves later while the ids are read', async () => {
