@@ -5,7 +5,7 @@ import type { BlogMark } from '../blog-marks.ts';
 import { html, trustedHtml, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { drawDebateMap, drawDebateMapSplit } from './draw.ts';
-import { layoutDebateMap } from './layout.ts';
+import { layoutDebateMap, layoutDebateMapInSteps } from './layout.ts';
 import { postsOfData } from './posts-of.ts';
 import { summarizeDebate } from './summary.ts';
 import { mapWordsFor } from './words.ts';
@@ -46,9 +46,9 @@ export function layOutDebateMap(view: Omit<DebateMapView, 'hrefOf'>): LaidOutMap
 }
 
 /**
- * layOutDebateMap in three parts with `pause` awaited between them (what each entry is about,
- * the summary, the layout): a page gives the event loop a turn there, as a debate of a hundred
- * thousand entries takes about half a second to lay out.
+ * layOutDebateMap in parts with `pause` awaited between them (what each entry is about, the
+ * summary, and the layout's own steps): a page gives the event loop a turn there, as a debate of
+ * a hundred thousand entries takes about half a second to lay out.
  */
 export async function layOutDebateMapInParts(view: Omit<DebateMapView, 'hrefOf'>, pause: () => Promise<void>): Promise<LaidOutMap> {
   postsOfData(view.data);
@@ -56,7 +56,7 @@ export async function layOutDebateMapInParts(view: Omit<DebateMapView, 'hrefOf'>
   const summary = summarizeDebate(view.data, { locale: view.locale, timeZone: view.timeZone, marks: view.marks });
   await pause();
   const words = mapWordsFor(view.locale);
-  const layout = layoutDebateMap(view.data, { timeZone: view.timeZone, marks: view.marks, names: { more: words.moreBlogs, sites: words.otherSites } });
+  const layout = await layoutDebateMapInSteps(view.data, { timeZone: view.timeZone, marks: view.marks, names: { more: words.moreBlogs, sites: words.otherSites } }, pause);
   return { layout, summary, locale: view.locale, timeZone: view.timeZone, empty: view.data.entries.length === 0 };
 }
 

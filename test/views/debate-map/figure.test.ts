@@ -197,7 +197,8 @@ describe('layOutDebateMapInParts', () => {
       const v = view(bigDebate(size), 'de');
       let pauses = 0;
       const parts = await layOutDebateMapInParts(v, async () => void (pauses += 1));
-      expect(pauses).toBe(2);
+      // After what each entry is about, after the summary, and between the layout's three steps.
+      expect(pauses).toBe(4);
       const whole = layOutDebateMap(view(bigDebate(size), 'de'));
       // What each entry is about is looked up, not listed: compared entry by entry.
       const ids = [...bigDebate(size).entries.map((e) => e.id), 0];
