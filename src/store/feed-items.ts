@@ -46,30 +46,48 @@ function feedRows(db: Db) {
 type FeedRow = Awaited<ReturnType<ReturnType<typeof feedRows>['execute']>>[number];
 
 // The newest entries of one conversation, from the end of its index; compiled once, as a group's
-// feed runs it once for each of its conversations.
+// feed runs it for each conversation that may hold one of its newest entries.
 const newestOfConversation = prepare(2, (db, [conversationId, limit]: [number, number]) =>
   feedRows(db).where('entries.conversation_id', '=', conversationId).orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit),
 );
-// Up to this many conversations, a group's feed reads the newest entries of each and merges them.
-const groupMergedUpTo = 200;
 
 // Newest first, as the statements order them.
 const newestFirst = (a: FeedRow, b: FeedRow) => (a.sort_at < b.sort_at ? 1 : a.sort_at > b.sort_at ? -1 : b.id - a.id);
 
+// The date of each conversation's newest entry that a feed shows: the rows and filter of feedRows,
+// one step back from the end of the conversation's index. One statement for all of them (5,000
+// conversations: 40 ms on SQLite, 25 ms on PostgreSQL); a statement each took 0.11 s and 0.8 s.
+// By date alone, without the id that orders ties: PostgreSQL's index holds no id, and with it each
+// step became a sort (20,000 conversations: 0.31 s against 0.18 s).
+async function listNewestDates(db: Db, ids: readonly number[]): Promise<{ id: number; newestAt: string }[]> {
+  const newest = feedRows(db).clearSelect().select('entries.sort_at').where('entries.conversation_id', '=', sql.ref<number>('c.id')).orderBy('entries.sort_at', 'desc').limit(1);
+  const rows = await db.selectFrom(conversationIdsIn(db, ids).as('c')).select(['c.id', newest.as('newest_at')]).execute();
+  const dated = rows.filter((r): r is { id: number; newest_at: string } => r.newest_at !== null);
+  return dated.map((r) => ({ id: r.id, newestAt: r.newest_at })).sort((a, b) => (a.newestAt < b.newestAt ? 1 : a.newestAt > b.newestAt ? -1 : 0));
+}
+
 /**
  * The newest `limit` entries of a group's conversations (kept ids, as its pages read them). One
- * statement over them all sorts every entry of every conversation (0.1-0.2 s for 110,000);
- * a group of up to 200 conversations reads the newest `limit` of each from its index instead,
- * and keeps the newest of those.
+ * statement over them all sorts every entry of every conversation (1.1 s on SQLite for 5,000
+ * conversations of 314,000 entries). Instead the conversations are taken newest first by the date
+ * of their newest entry, and each gives its newest entries, as many as can still make the list:
+ * those held that are newer than its newest entry stay ahead of all of it. Once `limit` are held
+ * and the next conversation's newest entry is older than the last of them, nothing of it can
+ * enter, nor of any after it (whose newest entries are older still). One whose newest entry has
+ * the date of the last held is read, as an entry of it may come first by a later id. Where dates
+ * do not tie, at most `limit` conversations are read: the newest entry of each one read stays held.
  */
 async function newestOfGroup(db: Db, slug: string, limit: number): Promise<FeedRow[]> {
   const ids = await listGroupConversationIds(db, { slug });
-  if (ids.length > groupMergedUpTo) {
-    return feedRows(db).where('entries.conversation_id', 'in', conversationIdsIn(db, ids)).orderBy('entries.sort_at', 'desc').orderBy('entries.id', 'desc').limit(limit).execute();
+  if (ids.length === 0 || limit <= 0) return [];
+  let held: FeedRow[] = [];
+  for (const { id, newestAt } of await listNewestDates(db, ids)) {
+    if (held.length === limit && held[limit - 1]!.sort_at > newestAt) break;
+    const ahead = held.filter((r) => r.sort_at > newestAt).length;
+    const rows = (await newestOfConversation(db, [id, limit - ahead])).rows;
+    held = [...held, ...rows].sort(newestFirst).slice(0, limit);
   }
-  const rows: FeedRow[] = [];
-  for (const id of ids) rows.push(...(await newestOfConversation(db, [id, limit])).rows);
-  return rows.sort(newestFirst).slice(0, limit);
+  return held;
 }
 
 /** Lists the newest `limit` visible entries of a scope, newest first, ready to become feed items. */

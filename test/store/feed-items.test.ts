@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mergeConversation, tombstoneLinkback } from '../../src/store/conversation-union.ts';
 import { findConversationIdOfEntry } from '../../src/store/conversations.ts';
 import { existsFeedScope, findFeedVersion, listEntryScopes, listFeedEntries } from '../../src/store/feed-items.ts';
@@ -29,38 +29,87 @@ describe('listFeedEntries', () => {
     expect(await ids({ kind: 'blog', id: 999_999 })).toEqual([]);
   });
 
-  it("lists a group's newest entries over its conversations, answers of other blogs included, the same read conversation by conversation or all at once", async () => {
+  it("lists a group's newest entries over its conversations, answers of other blogs included, however many conversations it has", async () => {
     const member = await store.graph.blog('http://member.example/');
     const other = await store.graph.blog('http://other.example/');
     await store.graph.blog('http://outside.example/');
     await insertGroup(store.db, { slug: 'camp', title: 'Camp', description: null, lang: null, event: null }, day(1));
     const group = (await findGroupBySlug(store.db, 'camp'))!;
     await insertGroupMembers(store.db, group.id, [member], day(1));
-    const ids = async () => (await listFeedEntries(store.db, { kind: 'group', slug: 'camp' }, 20)).map((e) => e.id);
+    const ids = async (limit: number) => (await listFeedEntries(store.db, { kind: 'group', slug: 'camp' }, limit)).map((e) => e.id);
     // Every entry of the group's conversations, newest first, ties by the later id: what the feed must show.
-    const expected = async () => {
+    const expected = async (limit: number) => {
       const inGroup = new Set(await listGroupConversationIds(store.db, group.id));
       const everything = await listFeedEntries(store.db, all, 100_000);
-      return everything.filter((e) => inGroup.has(e.conversationId)).map((e) => e.id).slice(0, 20);
+      return everything.filter((e) => inGroup.has(e.conversationId)).map((e) => e.id).slice(0, limit);
     };
     let n = 0;
-    // Posts of the member, each answered by another blog, with dates that tie across conversations.
+    // Posts of the member, each answered by another blog, with dates that interleave and tie across
+    // conversations; in every third, a ping record newer than all else, so that its newest shown
+    // entry is older than its newest entry.
     const conversations = async (count: number) => {
       for (let i = 0; i < count; i++) {
         n += 1;
         const post = await store.graph.entry({ name: `p${n}`, blogId: member, at: day(1 + (n % 7)) });
-        await store.graph.entry({ name: `a${n}`, blogId: other, kind: 'comment', via: 'comment-feed', at: day(1 + ((n * 3) % 9)), answers: [['comment-of', post]] });
+        const answer = await store.graph.entry({ name: `a${n}`, blogId: other, kind: 'comment', via: 'comment-feed', at: day(1 + ((n * 3) % 9)), answers: [['comment-of', post]] });
         await store.graph.entry({ name: `o${n}`, blogId: other, at: day(1 + (n % 5)) });
+        if (n % 3 === 0) await store.graph.entry({ name: `r${n}`, blogId: other, kind: 'pingback', via: 'pingback', at: day(12), recordOf: answer });
       }
     };
     await conversations(12);
-    expect((await ids()).length).toBe(20);
-    expect(await ids()).toEqual(await expected());
-    // Past 200 conversations, one statement over them all.
+    expect(await ids(20)).toHaveLength(20);
+    for (const limit of [1, 2, 7, 20]) expect(await ids(limit)).toEqual(await expected(limit));
+    // Fewer entries than asked for: all of them.
+    expect(await ids(50)).toHaveLength(24);
+    expect(await ids(50)).toEqual(await expected(50));
     await conversations(200);
     expect(await listGroupConversationIds(store.db, group.id)).toHaveLength(212);
-    expect(await ids()).toEqual(await expected());
+    for (const limit of [1, 20, 50, 500]) expect(await ids(limit)).toEqual(await expected(limit));
     expect(await listFeedEntries(store.db, { kind: 'group', slug: 'none' }, 20)).toEqual([]);
+  });
+
+  it("reads a group's conversations newest first and stops at the first that no entry of can enter, not one before", async () => {
+    const member = await store.graph.blog('http://member.example/');
+    const other = await store.graph.blog('http://other.example/');
+    await insertGroup(store.db, { slug: 'camp', title: 'Camp', description: null, lang: null, event: null }, day(1));
+    await insertGroupMembers(store.db, (await findGroupBySlug(store.db, 'camp'))!.id, [member], day(1));
+    const at = (time: string) => `2008-11-20T${time}:00.000Z`;
+    const post = (name: string, time: string) => store.graph.entry({ name, blogId: member, at: at(time) });
+    const comment = (name: string, time: string, on: number) => store.graph.entry({ name, blogId: other, kind: 'comment', via: 'comment-feed', at: at(time), answers: [['comment-of', on]] });
+    // Older conversations, which no short feed reaches.
+    const old: number[] = [];
+    for (let i = 1; i <= 20; i++) old.unshift(await store.graph.entry({ name: `old${i}`, blogId: member, at: day(i) }));
+    const a9 = await post('a9', '09:00');
+    const [a8, a7, a6] = [await comment('a8', '08:00', a9), await comment('a7', '07:00', a9), await comment('a6', '06:00', a9)];
+    const b = await post('b', '08:30');
+    // Dated as a7 and a6, with later ids: each comes before them.
+    const c7 = await post('c7', '07:00');
+    const c3 = await comment('c3', '03:00', c7);
+    const d6 = await post('d6', '06:00');
+    // g's newest entry is a ping record; its newest shown entry is older than all the others.
+    const g = await post('g', '02:00');
+    await store.graph.entry({ name: 'g-record', blogId: other, kind: 'pingback', via: 'pingback', at: at('09:30'), recordOf: g });
+    // h's newest entry was taken down, and is shown (marked as gone) as in every feed.
+    const h1 = await post('h1', '01:00');
+    const h = await comment('h', '08:45', h1);
+    await store.db.updateTable('entries').set({ tombstoned_at: at('10:00') }).where('id', '=', h).execute();
+
+    const conversationIds = new Set(await listGroupConversationIds(store.db, { slug: 'camp' }));
+    const read = vi.spyOn(store.db, 'executeQuery');
+    const feed = async (limit: number) => {
+      read.mockClear();
+      const items = (await listFeedEntries(store.db, { kind: 'group', slug: 'camp' }, limit)).map((e) => e.id);
+      // The conversations whose newest entries were read (the first value of each such statement).
+      return { items, conversationsRead: read.mock.calls.filter(([q]) => 'parameters' in q && conversationIds.has(q.parameters[0] as number)).length };
+    };
+    // a, then h and b: their newest are newer than the third entry held; c's is older than b.
+    expect(await feed(3)).toEqual({ items: [a9, h, b], conversationsRead: 3 });
+    // a7 is the fifth held when c comes: c's newest has its date and a later id, and takes its place.
+    expect(await feed(5)).toEqual({ items: [a9, h, b, a8, c7], conversationsRead: 4 });
+    expect(await feed(7)).toEqual({ items: [a9, h, b, a8, c7, a7, d6], conversationsRead: 5 });
+    expect((await feed(8)).items).toEqual([a9, h, b, a8, c7, a7, d6, a6]);
+    // Fewer entries than asked for: all of them, the ping record not among them.
+    expect((await feed(100)).items).toEqual([a9, h, b, a8, c7, a7, d6, a6, c3, g, h1, ...old]);
   });
 
   it('gives each item its channels (its ping records included), what it answers, its post and its blog with its feed', async () => {
