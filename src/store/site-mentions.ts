@@ -72,7 +72,11 @@ async function readMentions(db: Db, where: { conversationId?: number; sites?: st
     pings = pings.where('entries.conversation_id', '=', where.conversationId);
   }
   if (where.sites) {
-    links = links.where('edges.to_site', 'in', where.sites);
+    // Of one conversation, its own links are checked for the sites: looked up in the index of
+    // every link to them, a site thousands of posts link to (Wikipedia) had SQLite read all of
+    // them for each page (20,000 links: 48-89 ms against 0.8 ms).
+    const site = where.conversationId !== undefined ? sql<string>`coalesce(edges.to_site, '')` : sql.ref<string>('edges.to_site');
+    links = links.where(site, 'in', where.sites);
     pings = pings.where(pingSite, 'in', where.sites);
   }
   const out: MentionRow[] = [];

@@ -6,6 +6,9 @@ import { recordAutoFollow } from '../../src/store/auto-follows.ts';
 import { listAutoFollowCandidates, listSuggestedSites, listUnfollowedSitesOf } from '../../src/store/site-mentions.ts';
 import { insertEdges } from '../../src/store/threads.ts';
 import { day, storeDebate, useStoreGraph } from '../support/store-graph.ts';
+import { onPostgres } from '../support/db.ts';
+import { sqlitePlan } from '../support/query-plans.ts';
+import { recordStatements } from '../support/statements.ts';
 
 const store = useStoreGraph();
 
@@ -57,5 +60,21 @@ describe('sites that followed posts link to', () => {
     await insertBlog(store.db, { homeUrl: 'http://other.example/', urlKey: 'other.example', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, day(20));
     expect((await listUnfollowedSitesOf(store.db, conversationId, 10)).sites.map((s) => s.site)).toEqual(['third.example']);
     expect(await candidates(1, 10, '2026-03-10T00:00:00.000Z')).toEqual(['third.example']);
+  });
+});
+
+describe('the sites of one debate', () => {
+  it('are read from its own links, not from every link to those sites', async () => {
+    const { post } = await storeDebate(store.graph);
+    await links(post, ['https://de.wikipedia.org/wiki/Barcamp']);
+    const conversationId = (await store.db.selectFrom('entries').select('conversation_id').where('id', '=', post).executeTakeFirstOrThrow()).conversation_id!;
+    const { result, sql: sent } = await recordStatements(() => listUnfollowedSitesOf(store.db, conversationId, 10));
+    expect(result.sites.map((s) => [s.site, s.linkCount])).toEqual([['de.wikipedia.org', 1]]);
+    // PostgreSQL plans by its statistics; SQLite, without any, by the statement's shape.
+    if (onPostgres) return;
+    const details = sent.find((s) => s.includes('"edges"."to_url" as "url"'))!;
+    const plan = sqlitePlan(store.database, details);
+    expect(plan).toMatch(/SEARCH entries USING INDEX entries_conversation\w*_idx \(conversation_id=\?\)/);
+    expect(plan).not.toMatch(/edges_to_site_idx/);
   });
 });
