@@ -131,6 +131,7 @@ export function renderBlogPage(row: BlogRow, sources: Source[], entries: EntryWi
   const { blog, health } = row;
   const name = blog.title ?? displayUrl(blog.homeUrl);
   const conversations = options.conversations ?? [];
+  // null (not counted now) is kept apart from none missing.
   const gaps = options.gaps === undefined ? [] : options.gaps;
   const body = html`<h1>${name}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
@@ -156,18 +157,15 @@ ${renderSubscribeLinks(`/blogs/${blog.id}`, t.subscribeBlog)}
       )}</ol>`
     : html`<p>${t.noConversations}</p>`}
 </section>
-${gaps === null
+${gaps === null || gaps.length
   ? html`<section aria-labelledby="missing">
   <h2 id="missing">${t.missingComments}</h2>
-  <p class="notice" role="status">${t.missingCounting}</p>
-</section>`
-  : gaps.length
-  ? html`<section aria-labelledby="missing">
-  <h2 id="missing">${t.missingComments}</h2>
-  <p class="notice missing" role="note">${t.missing(gaps.reduce((n, g) => n + g.missing, 0), formatNumber(gaps.reduce((n, g) => n + g.missing, 0), locale))}</p>
+  ${gaps === null
+    ? html`<p class="notice" role="status">${t.missingCounting}</p>`
+    : html`<p class="notice missing" role="note">${t.missing(gaps.reduce((n, g) => n + g.missing, 0), formatNumber(gaps.reduce((n, g) => n + g.missing, 0), locale))}</p>
   <ul class="entries compact">${gaps.map(
     (g) => html`<li>${g.conversationId !== null ? html`<a href="/c/${g.conversationId}">${g.title || g.url || t.untitled}</a>` : html`<a href="${g.url ?? '#'}" rel="nofollow ugc noopener">${g.title || g.url || t.untitled}</a>`} <small>${t.missingOfPost(formatNumber(g.missing, locale), formatNumber(g.reported, locale))}${g.note ? html` · ${g.note}` : ''}</small></li>`,
-  )}</ul>
+  )}</ul>`}
 </section>`
   : ''}
 <section aria-labelledby="entries">
