@@ -64,7 +64,7 @@ describe('sites that followed posts link to', () => {
 });
 
 describe('the sites of one debate', () => {
-  it('are read from its own links, not from every link to those sites', async () => {
+  it('are read from its own links and pings, not from every link to those sites or every accepted ping', async () => {
     const { post } = await storeDebate(store.graph);
     await links(post, ['https://de.wikipedia.org/wiki/Barcamp']);
     const conversationId = (await store.db.selectFrom('entries').select('conversation_id').where('id', '=', post).executeTakeFirstOrThrow()).conversation_id!;
@@ -76,5 +76,13 @@ describe('the sites of one debate', () => {
     const plan = sqlitePlan(store.database, details);
     expect(plan).toMatch(/SEARCH entries USING INDEX entries_conversation\w*_idx \(conversation_id=\?\)/);
     expect(plan).not.toMatch(/edges_to_site_idx/);
+    // The ranking and the details read the debate's pings through its entries.
+    const readingPings = sent.filter((s) => s.includes('"pings"'));
+    expect(readingPings.length).toBe(2);
+    for (const statement of readingPings) {
+      const pingsPlan = sqlitePlan(store.database, statement);
+      expect(pingsPlan).toMatch(/SEARCH pings USING INDEX pings_entry_idx \(entry_id=\?\)/);
+      expect(pingsPlan).not.toMatch(/pings_status_idx/);
+    }
   });
 });
