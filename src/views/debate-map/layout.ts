@@ -107,6 +107,8 @@ const laneHeight = 44;
 const axisHeight = 26;
 const gutter = 124;
 const pad = 14;
+// Where the plot begins, right of the lanes' names.
+const plotLeft = gutter + pad;
 const minGap = 3;
 /** How far right of its day's line a day's label starts. */
 export const dayLabelOffset = 3;
@@ -257,8 +259,6 @@ interface Placed {
 
 // Where each mark goes: along the time scale, pushed right by crowding, with the day lines and the compressed pauses.
 function placeMarks({ lanes, items }: Gathered, options: LayoutOptions): Placed {
-  const plotLeft = gutter + pad;
-
   // Time scale: the active time (pauses of a day or more removed) spread over a width that
   // grows with the marks, within bounds; crowded moments push later marks right.
   const times: number[] = [];
@@ -313,7 +313,6 @@ function placeMarks({ lanes, items }: Gathered, options: LayoutOptions): Placed 
 
 // The arrows between marks, one per pair with its most telling kind, and the map's size.
 function withArrows(data: DebateMapData, { lanes, about, binned }: Gathered, { marks, gaps, days, lastLabelX }: Placed): MapLayout {
-  const plotLeft = gutter + pad;
   const arrows: MapArrow[] = [];
   const markOf = new Map<number, number>();
   marks.forEach((m, i) => m.entries.forEach((e) => markOf.set(e.id, i)));
