@@ -4,6 +4,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { renderErrorPage } from '../views/error-page.ts';
 import { pickLocale } from '../views/i18n.ts';
 
+/** The Retry-After of a 503 for a passing load (a busy or closing tally or search thread): its waiting reads are done within seconds, and a restart is as quick. */
+export const retryBusySeconds = 5;
+
 /** An error a route throws on purpose, with the status and code the client sees. */
 export class HttpError extends Error {
   constructor(

@@ -8,7 +8,7 @@ import type { SearchHit } from '../domain/models.ts';
 import type { searchEntries } from '../store/search.ts';
 import { WorkerPoolError } from '../worker-pool.ts';
 import { createFileThread } from './file-thread.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, retryBusySeconds } from './errors.ts';
 
 /** What searchEntries is asked besides the words: how many hits, from where, in which group. */
 export type SearchOptions = Parameters<typeof searchEntries>[2];
@@ -36,14 +36,14 @@ export function createSearchThread(file: string, limits: SearchThreadLimits): Se
   const pool = createFileThread<SearchJob, Exclude<SearchAnswer, { ready: true }>>(fileURLToPath(import.meta.url).replace(/search-thread\.(ts|js)$/, 'search-worker.$1'), file, limits);
   return {
     async search(input, options) {
-      if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'search-busy', 'Too many searches are waiting; try again in a moment.', 5);
+      if (pool.waiting >= limits.maxWaiting) throw new HttpError(503, 'search-busy', 'Too many searches are waiting; try again in a moment.', retryBusySeconds);
       let answer;
       try {
         answer = await pool.run((id) => ({ id, input, options }));
       } catch (err) {
         if (!(err instanceof WorkerPoolError)) throw err;
         const failure = err.failure;
-        if (failure.kind === 'closed') throw new HttpError(503, 'shutting-down', 'Palaver is shutting down; search again in a moment.', 5);
+        if (failure.kind === 'closed') throw new HttpError(503, 'shutting-down', 'Palaver is shutting down; search again in a moment.', retryBusySeconds);
         if (failure.kind === 'timeout') throw new HttpError(503, 'search-too-long', `This search took longer than ${Number((failure.limitMs / 1000).toFixed(3))} s; try longer or more words.`);
         if (failure.kind === 'memory') throw new Error(`search: its thread needed more than ${failure.limitMb} MB`);
         throw new Error(`search: its thread stopped${failure.kind === 'not-started' ? ' before it was ready' : ''} (${failure.detail})`);

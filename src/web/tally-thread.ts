@@ -14,7 +14,7 @@ import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
 import { listSuggestedSites, listUnfollowedSitesOf } from '../store/site-mentions.ts';
 import { WorkerPoolError } from '../worker-pool.ts';
 import { createFileThread } from './file-thread.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, retryBusySeconds } from './errors.ts';
 
 /** The reads a tally thread runs. */
 export interface Tallies {
@@ -78,9 +78,6 @@ export function talliesOn(db: Db): Tallies {
     close: async () => {},
   };
 }
-
-// What a 503 of a busy or closing thread asks a client to wait: the waiting counts are done within seconds, and a restart is as quick.
-const retryBusySeconds = 5;
 
 /** Creates the tally thread of the SQLite file `file`; no thread starts before the first read. */
 export function createTallyThread(file: string, limits: { timeoutMs: number; maxWaiting: number; idleMs?: number }): Tallies {
