@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import { OneLinePerRequest } from './log-output.ts';
 import { assetPaths, assetRoutes } from './web/assets.ts';
+import { registerCompression } from './web/compression.ts';
 import type { AppDeps } from './web/deps.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
@@ -67,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Entries link to blogs everywhere; their own pages decide about cross-origin embedding.
     crossOriginEmbedderPolicy: false,
   });
+  // Before the routes: it adds its hook to each route as the route is declared.
+  await registerCompression(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(assetRoutes);
   await app.register(healthRoutes, deps);

@@ -1,12 +1,14 @@
 // Serves Palaver's own static files (the stylesheet, the script and the icon), read once at
-// start-up, with validators so browsers revalidate cheaply.
+// start-up, with validators so browsers revalidate cheaply, compressed once when first asked.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { projectRoot } from '../config.ts';
+import { etagAsSent, negotiateCoding, sendKept, type KeptBody } from './compression.ts';
+import { matchesIfNoneMatch } from './page.ts';
 
-function readAsset(file: string): { body: Buffer; etag: string } {
+function readAsset(file: string): KeptBody & { etag: string } {
   const body = fs.readFileSync(path.join(projectRoot, 'src', 'views', file));
   return { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` };
 }
@@ -25,9 +27,11 @@ export async function assetRoutes(app: FastifyInstance): Promise<void> {
     ['/assets/palaver.js', script, 'text/javascript; charset=utf-8'],
   ] as const) {
     app.get(url, async (request, reply) => {
-      reply.header('etag', asset.etag).header('cache-control', 'public, max-age=3600');
-      if (request.headers['if-none-match'] === asset.etag) return reply.status(304).send();
-      return reply.type(type).send(asset.body);
+      const coding = negotiateCoding(request, reply, asset);
+      reply.header('etag', etagAsSent(asset.etag, coding)).header('cache-control', 'public, max-age=3600');
+      const inm = request.headers['if-none-match'];
+      if (inm !== undefined && matchesIfNoneMatch(inm, asset.etag)) return reply.status(304).send();
+      return sendKept(reply, asset, type, coding);
     });
   }
   // Browsers ask for /favicon.ico whatever the page says; both get the same icon.

@@ -1,22 +1,16 @@
 // Feed routes: everything, one conversation, one blog and one group as Atom, RSS and JSON Feed, with
-// conditional GET and the WebSub Link headers. The document comes from feeds/render.ts (the
-// WebSub hub delivers the same); this module only caches it and translates HTTP.
+// conditional GET, compression and the WebSub Link headers. The document comes from
+// feeds/render.ts (the WebSub hub delivers the same); this module only caches it and translates HTTP.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { feedFormats, type FeedFormat, type FeedScope } from '../domain/vocabulary.ts';
 import { feedPath, feedRoutePattern } from '../feeds/feed-urls.ts';
 import { findFeedSubject, renderFeedDocument } from '../feeds/render.ts';
 import { findFeedVersion } from '../store/feed-items.ts';
 import type { AppDeps } from './deps.ts';
+import { etagAsSent, negotiateCoding, sendKept } from './compression.ts';
 import { HttpError } from './errors.ts';
 import { parseGroupSlug, parseIdParam } from './ids.ts';
-import { PageCache, type RenderedPage } from './page.ts';
-
-// RFC 9110 §13.1.2: If-None-Match compares weakly, lists are comma-separated, `*` matches any.
-function matchesIfNoneMatch(header: string, etag: string): boolean {
-  if (header.trim() === '*') return true;
-  const opaque = etag.replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
-}
+import { matchesIfNoneMatch, PageCache, type RenderedPage } from './page.ts';
 
 /**
  * Tells whether the client's copy is current: If-None-Match when sent (RFC 9110 §13.2.2: it
@@ -69,13 +63,14 @@ export async function feedRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     // WebSub §4: a publisher advertises the hub and the topic's canonical URL in Link headers.
     const links = [`<${rendered.selfUrl}>; rel="self"`];
     if (hubUrl) links.push(`<${hubUrl}>; rel="hub"`);
+    const coding = negotiateCoding(request, reply, rendered);
     reply
-      .header('etag', rendered.etag)
+      .header('etag', etagAsSent(rendered.etag, coding))
       .header('last-modified', lastModified.toUTCString())
       .header('cache-control', 'public, max-age=60')
       .header('link', links.join(', '));
     if (isNotModified(request.headers, rendered.etag, lastModified)) return reply.code(304).send();
-    return reply.type(rendered.contentType).send(rendered.body);
+    return sendKept(reply, rendered, rendered.contentType, coding);
   }
 
   for (const format of feedFormats) {

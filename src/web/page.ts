@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pickLocale, type Locale } from '../views/i18n.ts';
+import { etagAsSent, negotiateCoding, sendKept, type KeptBody } from './compression.ts';
 
 /** Picks the page language; an explicit ?lang= is remembered in a cookie for the next pages. */
 export function requestLocale(request: FastifyRequest, reply: FastifyReply): Locale {
@@ -14,8 +15,8 @@ export function requestLocale(request: FastifyRequest, reply: FastifyReply): Loc
   return locale;
 }
 
-export interface RenderedPage {
-  /** Encoded once: a cached page is sent as these bytes, with no per-request UTF-8 encoding. */
+export interface RenderedPage extends KeptBody {
+  /** Encoded once: a cached page is sent as these bytes (or their compressed form), with no per-request UTF-8 encoding. */
   body: Buffer;
   etag: string;
   /** When the data behind the page last changed (HTTP date), if known. */
@@ -33,24 +34,34 @@ export function toRenderedPage(html: string, lastModifiedIso: string | null, ren
   return { body, etag, lastModified: date && !Number.isNaN(date.getTime()) ? date.toUTCString() : null, renderedAt };
 }
 
+/**
+ * Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2): compared weakly (the weak
+ * ETag of a compressed answer names its page too), lists are comma-separated, `*` matches any.
+ */
+export function matchesIfNoneMatch(header: string, etag: string): boolean {
+  const opaque = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === opaque);
+}
+
 function notModified(request: FastifyRequest, page: RenderedPage): boolean {
   const inm = request.headers['if-none-match'];
   // RFC 9110 §13.1.2: with If-None-Match present, If-Modified-Since is ignored.
-  if (inm !== undefined) return inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === page.etag || tag.trim() === '*');
+  if (inm !== undefined) return matchesIfNoneMatch(inm, page.etag);
   const ims = request.headers['if-modified-since'];
   if (!ims || !page.lastModified) return false;
   const since = Date.parse(ims);
   return !Number.isNaN(since) && Date.parse(page.lastModified) <= since;
 }
 
-/** Sends a rendered page (HTML unless `type` says otherwise), or 304 when the client's copy is current. */
-export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, options: { type?: string } = {}): FastifyReply {
-  reply.header('etag', page.etag);
+/** Sends a rendered page (HTML unless `type` says otherwise), compressed as the client accepts, or 304 when its copy is current. */
+export async function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, options: { type?: string } = {}): Promise<FastifyReply> {
+  const coding = negotiateCoding(request, reply, page);
+  reply.header('etag', etagAsSent(page.etag, coding));
   if (page.lastModified) reply.header('last-modified', page.lastModified);
   // Relative times age: clients revalidate every time, which the ETag makes cheap.
   reply.header('cache-control', 'no-cache');
   if (notModified(request, page)) return reply.status(304).send();
-  return reply.type(options.type ?? 'text/html; charset=utf-8').send(page.body);
+  return sendKept(reply, page, options.type ?? 'text/html; charset=utf-8', coding);
 }
 
 /**
@@ -60,21 +71,13 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Ren
  */
 export class PageCache<P extends RenderedPage = RenderedPage> {
   private readonly pages = new Map<string, P>();
-  private bytes = 0;
 
   constructor(
     private readonly maxAgeMs = 60_000,
     private readonly maxEntries = 500,
-    // A 500-entry conversation is about 1 MB.
+    // A 500-entry conversation is about 1 MB, its compressed forms a fifth of that each.
     private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
-
-  private remove(key: string): void {
-    const page = this.pages.get(key);
-    if (!page) return;
-    this.bytes -= page.body.length;
-    this.pages.delete(key);
-  }
 
   /** Returns the cached page for key, or renders, stores and returns it. */
   async get(key: string, now: number, render: () => Promise<P> | P): Promise<P> {
@@ -86,10 +89,17 @@ export class PageCache<P extends RenderedPage = RenderedPage> {
     }
     const page = await render();
     if (page.partial) return page;
-    this.remove(key);
+    this.pages.delete(key);
     this.pages.set(key, page);
-    this.bytes += page.body.length;
-    while (this.pages.size > this.maxEntries || (this.bytes > this.maxBytes && this.pages.size > 1)) this.remove(this.pages.keys().next().value!);
+    // Counted anew at each insertion: a page's compressed forms are added after it is stored.
+    const sizeOf = (p: P) => p.body.length + (p.encodedBytes ?? 0);
+    let bytes = 0;
+    for (const p of this.pages.values()) bytes += sizeOf(p);
+    for (const [oldest, p] of this.pages) {
+      if (this.pages.size <= this.maxEntries && (bytes <= this.maxBytes || this.pages.size <= 1)) break;
+      this.pages.delete(oldest);
+      bytes -= sizeOf(p);
+    }
     return page;
   }
 
