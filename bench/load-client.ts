@@ -4,9 +4,11 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
-const [origin, secondsArg, concurrencyArg] = process.argv.slice(2);
+const [origin, secondsArg, concurrencyArg, acceptEncoding] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const concurrency = Number(concurrencyArg);
+// As browsers and feed readers ask (BENCH_LOAD_ENCODING): every request with this Accept-Encoding.
+const asked: Record<string, string> = acceptEncoding ? { 'accept-encoding': acceptEncoding } : {};
 const pool = new Pool(origin!, { connections: concurrency });
 
 async function get(path: string): Promise<{ status: number; body: string }> {
@@ -51,7 +53,8 @@ await Promise.all(
         const res = await pool.request({
           path: req.path,
           method: req.method,
-          ...(req.body ? { body: req.body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+          headers: req.body ? { ...asked, 'content-type': 'application/x-www-form-urlencoded' } : asked,
+          ...(req.body ? { body: req.body } : {}),
         });
         await res.body.dump({ limit: Infinity });
         byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;

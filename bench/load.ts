@@ -34,6 +34,8 @@ export interface LoadReport {
 
 /** Runs the mixed load and returns its figures. */
 export async function benchLoad(options: { feeds: number; seconds: number; concurrency: number }): Promise<Figure[]> {
+  // BENCH_LOAD_ENCODING ('gzip, deflate, br' as browsers send it): the client asks for compressed answers.
+  const encoding = process.env.BENCH_LOAD_ENCODING ?? '';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-load-'));
   const farm = await startFeedFarm(options.feeds, { hosts: 4 });
   const config = validateConfig({
@@ -76,7 +78,7 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
   const startRss = process.memoryUsage().rss;
   try {
     const report = await new Promise<LoadReport>((resolve, reject) => {
-      const child = fork(path.join(here, 'load-client.ts'), [origin, String(options.seconds), String(options.concurrency)], { execArgv: ['--import', 'tsx'] });
+      const child = fork(path.join(here, 'load-client.ts'), [origin, String(options.seconds), String(options.concurrency), ...(encoding ? [encoding] : [])], { execArgv: ['--import', 'tsx'] });
       child.once('message', (m) => resolve(m as LoadReport));
       child.once('error', reject);
       child.once('exit', (code) => code !== 0 && reject(new Error(`bench: load client exited ${code}`)));
@@ -85,7 +87,7 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
     const growth = (rss.at(-1)! - startRss) / 2 ** 20;
     const statuses = Object.entries(report.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ');
     const kinds = Object.entries(report.p99ByKind).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ');
-    const note = `p99 by request: ${kinds}. ${options.seconds} s, ${options.concurrency} in flight from a second process (pages, feeds, API, webmentions) while the poller polled ${options.feeds} changing feeds (${polls} feed changes); answers ${statuses}`;
+    const note = `p99 by request: ${kinds}. ${options.seconds} s, ${options.concurrency} in flight from a second process (pages, feeds, API, webmentions${encoding ? `, each with Accept-Encoding: ${encoding}` : ', without Accept-Encoding'}) while the poller polled ${options.feeds} changing feeds (${polls} feed changes); answers ${statuses}`;
     return [
       { name: 'mixed load: requests/s', value: report.requests / options.seconds, baseline: null, unit: 'req/s', higherIsBetter: true, note },
       { name: 'mixed load: errors (5xx other than a full queue’s 503, or failed)', value: report.errors, baseline: null, unit: 'errors', higherIsBetter: false },

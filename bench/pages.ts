@@ -47,13 +47,13 @@ export async function seedConversation(database: OpenedDatabase, n: number): Pro
 }
 
 /** Sends requests for `seconds` with `concurrency` in flight; returns requests per second. */
-async function throughput(origin: string, path: string, concurrency: number, seconds: number): Promise<number> {
+async function throughput(origin: string, path: string, concurrency: number, seconds: number, headers: Record<string, string> = {}): Promise<number> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   let done = 0;
   const until = performance.now() + seconds * 1000;
   const worker = async () => {
     while (performance.now() < until) {
-      const res = await pool.request({ path, method: 'GET' });
+      const res = await pool.request({ path, method: 'GET', headers });
       await res.body.dump({ limit: Infinity });
       if (res.statusCode !== 200) throw new Error(`bench: ${path} answered ${res.statusCode}`);
       done += 1;
@@ -64,6 +64,19 @@ async function throughput(origin: string, path: string, concurrency: number, sec
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
   return done / elapsed;
+}
+
+/** The size of one answer to `path` as sent (compressed when `headers` ask for it). */
+async function answerSize(origin: string, path: string, headers: Record<string, string>): Promise<number> {
+  const pool = new Pool(origin, { connections: 1 });
+  try {
+    const res = await pool.request({ path, method: 'GET', headers });
+    const bytes = Buffer.from(await res.body.arrayBuffer()).length;
+    if (res.statusCode !== 200) throw new Error(`bench: ${path} answered ${res.statusCode}`);
+    return bytes;
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Sends requests at a fixed rate (open loop) for `seconds`; returns the p99 latency in ms. */
@@ -136,6 +149,14 @@ export async function benchPages(options: { entries: number; concurrency: number
     const app1 = await throughput(appOrigin, path, options.concurrency, options.seconds);
     const base2 = await throughput(baseOrigin, path, options.concurrency, options.seconds);
     const app2 = await throughput(appOrigin, path, options.concurrency, options.seconds);
+    // As a browser asks for it: the kept page's brotli form, made once, sent to every reader.
+    const browser = { 'accept-encoding': 'gzip, deflate, br' };
+    const compressed = await answerSize(appOrigin, path, browser);
+    await throughput(appOrigin, path, options.concurrency, 1, browser);
+    const br1 = await throughput(appOrigin, path, options.concurrency, options.seconds, browser);
+    const plain3 = await throughput(appOrigin, path, options.concurrency, options.seconds);
+    const br2 = await throughput(appOrigin, path, options.concurrency, options.seconds, browser);
+    const plain4 = await throughput(appOrigin, path, options.concurrency, options.seconds);
     const baseP99 = await p99AtRate(baseOrigin, path, options.rate, options.seconds);
     const appP99 = await p99AtRate(appOrigin, path, options.rate, options.seconds);
     const kb = (body.length / 1024).toFixed(0);
@@ -147,6 +168,14 @@ export async function benchPages(options: { entries: number; concurrency: number
         baseline: (base1 + base2) / 2,
         higherIsBetter: true,
         note: `concurrency ${options.concurrency}, ${options.seconds} s × 2 per side; baseline = bare Fastify sending the same ${kb} KiB from memory`,
+      },
+      {
+        name: `conversation page, ${options.entries} entries, as browsers ask for it (brotli)`,
+        value: (br1 + br2) / 2,
+        unit: 'req/s',
+        baseline: (plain3 + plain4) / 2,
+        higherIsBetter: true,
+        note: `Accept-Encoding: gzip, deflate, br; the page goes as ${(compressed / 1024).toFixed(0)} KiB of brotli instead of ${kb} KiB, compressed once per rendering; baseline = the same page uncompressed from the same app, alternating`,
       },
       {
         name: `conversation page p99 at ${options.rate} req/s`,
