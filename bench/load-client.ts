@@ -4,11 +4,11 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
-const [origin, secondsArg, concurrencyArg, acceptEncoding] = process.argv.slice(2);
+const [origin, secondsArg, concurrencyArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const concurrency = Number(concurrencyArg);
-// As browsers and feed readers ask (BENCH_LOAD_ENCODING): every request with this Accept-Encoding.
-const asked: Record<string, string> = acceptEncoding ? { 'accept-encoding': acceptEncoding } : {};
+// As browsers and feed readers ask (BENCH_ACCEPT_ENCODING): every request with this Accept-Encoding.
+const asked: Record<string, string> = process.env.BENCH_ACCEPT_ENCODING ? { 'accept-encoding': process.env.BENCH_ACCEPT_ENCODING } : {};
 const pool = new Pool(origin!, { connections: concurrency });
 
 async function get(path: string): Promise<{ status: number; body: string }> {

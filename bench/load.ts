@@ -34,8 +34,8 @@ export interface LoadReport {
 
 /** Runs the mixed load and returns its figures. */
 export async function benchLoad(options: { feeds: number; seconds: number; concurrency: number }): Promise<Figure[]> {
-  // BENCH_LOAD_ENCODING ('gzip, deflate, br' as browsers send it): the client asks for compressed answers.
-  const encoding = process.env.BENCH_LOAD_ENCODING ?? '';
+  // BENCH_ACCEPT_ENCODING ('gzip, deflate, br' as browsers send it): the client (which inherits it) asks for compressed answers.
+  const encoding = process.env.BENCH_ACCEPT_ENCODING ?? '';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-load-'));
   const farm = await startFeedFarm(options.feeds, { hosts: 4 });
   const config = validateConfig({
@@ -78,7 +78,7 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
   const startRss = process.memoryUsage().rss;
   try {
     const report = await new Promise<LoadReport>((resolve, reject) => {
-      const child = fork(path.join(here, 'load-client.ts'), [origin, String(options.seconds), String(options.concurrency), ...(encoding ? [encoding] : [])], { execArgv: ['--import', 'tsx'] });
+      const child = fork(path.join(here, 'load-client.ts'), [origin, String(options.seconds), String(options.concurrency)], { execArgv: ['--import', 'tsx'] });
       child.once('message', (m) => resolve(m as LoadReport));
       child.once('error', reject);
       child.once('exit', (code) => code !== 0 && reject(new Error(`bench: load client exited ${code}`)));

@@ -18,6 +18,8 @@ export interface PageReport {
 
 const [origin, rateArg] = process.argv.slice(2);
 const rate = Number(rateArg);
+// As a browser asks (BENCH_ACCEPT_ENCODING): each page with this Accept-Encoding.
+const asked: Record<string, string> = process.env.BENCH_ACCEPT_ENCODING ? { 'accept-encoding': process.env.BENCH_ACCEPT_ENCODING } : {};
 const pages = new Pool(origin!, { connections: 1 });
 // The list of conversations is read on its own connection, and not counted.
 const api = new Pool(origin!, { connections: 1 });
@@ -54,7 +56,7 @@ async function run(stopped: Promise<void>): Promise<PageReport> {
     const id = ids[Math.floor(Math.random() * ids.length)]!;
     sent = performance.now();
     try {
-      const res = await pages.request({ path: `/c/${id}`, method: 'GET' });
+      const res = await pages.request({ path: `/c/${id}`, method: 'GET', headers: asked });
       await res.body.dump({ limit: Infinity });
       byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
     } catch {

@@ -96,7 +96,7 @@ export async function benchWordPressPages(options: { feeds: number; perHost: num
       `inside the service a page took p50 ${s.pageP50.toFixed(1)} ms, p99 ${s.pageP99.toFixed(1)} ms from its request read, the event loop's delay p99 ${s.loopP99.toFixed(0)} ms, max ${s.loopMax.toFixed(0)} ms, the service used ${(s.cpuShare * 100).toFixed(0)} % of a core`;
     const statuses = (report: ServeReport['ingest']) => Object.entries(report.byStatus).map(([s, k]) => `${s}: ${k}`).join(', ');
     const note =
-      `${r.ingest.requests} requests of /c/:id, one at a time and at most ${options.rate}/s, from a second process while the service (startService, its own poller) ingested ` +
+      `${r.ingest.requests} requests of /c/:id${process.env.BENCH_ACCEPT_ENCODING ? ` (Accept-Encoding: ${process.env.BENCH_ACCEPT_ENCODING})` : ''}, one at a time and at most ${options.rate}/s, from a second process while the service (startService, its own poller) ingested ` +
       `${thousands(options.feeds)} feeds cold: post feeds done after ${r.feedsSeconds.toFixed(1)} s (the first conversation listed after ${r.ingest.waitedSeconds.toFixed(1)} s), ` +
       `the whole first poll with ${thousands(r.polled - options.feeds)} comment feeds after ${r.pollSeconds.toFixed(1)} s; p50 ${r.ingest.p50.toFixed(1)} ms, max ${r.ingest.max.toFixed(0)} ms, ` +
       `answers ${statuses(r.ingest)}; ${side(r.ingestSide)}. Baseline: the same requests for ${options.idleSeconds} s once the poll ended (p50 ${r.idle.p50.toFixed(1)} ms, ${r.idle.requests} requests, ` +
