@@ -75,7 +75,8 @@ export function negotiateCoding(request: FastifyRequest, reply: FastifyReply, ke
   if (kept.body.length < minCompressedBytes) return null;
   addVary(reply, 'Accept-Encoding');
   const accepted = request.headers['accept-encoding'];
-  if (typeof accepted !== 'string' || isOperatorSession(request)) return null;
+  // The same switch as @fastify/compress's: set for an operator's session (registerCompression).
+  if (typeof accepted !== 'string' || request.headers['x-no-compression'] !== undefined) return null;
   const coding = negotiate(accepted, codings);
   return coding === 'br' || coding === 'gzip' ? coding : null;
 }
