@@ -188,11 +188,11 @@ export async function benchHostile(options: { seconds: number }): Promise<Figure
     },
     {
       name: '500 connections trickling request bodies',
-      note: 'a byte every 500 ms each; server.requestTimeoutMs (30 s) cuts them off',
+      note: 'a byte every 500 ms each, from 4 loopback addresses (server.maxConnectionsPerClient is 256); server.requestTimeoutMs (30 s) cuts them off',
       attack: async (until) => {
         const port = Number(new URL(origin).port);
-        const sockets = Array.from({ length: 500 }, () => {
-          const s = net.connect(port, '127.0.0.1', () => s.write('POST /webmention HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n'));
+        const sockets = Array.from({ length: 500 }, (_, i) => {
+          const s = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 4)}` }, () => s.write('POST /webmention HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n'));
           s.on('error', () => undefined);
           return s;
         });

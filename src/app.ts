@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet';
 import { OneLinePerRequest } from './log-output.ts';
 import { assetPaths, assetRoutes } from './web/assets.ts';
 import { registerCompression } from './web/compression.ts';
+import { limitConnections, logRefusedConnections } from './web/connections.ts';
 import type { AppDeps } from './web/deps.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
@@ -26,19 +27,22 @@ import { websubRoutes } from './web/websub.ts';
 
 /** Builds the Palaver web application. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const timeouts = deps.config.server;
+  const server = deps.config.server;
   const app = Fastify({
     logger: deps.logger ?? false,
     // One line per request instead of two, static files only at debug.
     logController: new OneLinePerRequest(assetPaths),
     bodyLimit: 1024 * 1024,
-    // Behind a proxy the operator sets PUBLIC_URL; absolute URLs never come from Host.
-    trustProxy: false,
+    // Absolute URLs come from PUBLIC_URL, never from Host or X-Forwarded-Host. X-Forwarded-For
+    // is believed only from the proxies the operator names, so rate limits count the reader
+    // behind them rather than the proxy, and nobody else can claim an address.
+    trustProxy: server.trustedProxies.length > 0 ? server.trustedProxies : false,
     // A client that trickles its request (a byte every few seconds) is cut off with 408 once the
     // whole request has taken requestTimeoutMs; Node checks open requests every second for it.
-    requestTimeout: timeouts.requestTimeoutMs,
-    http: { headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs) },
+    requestTimeout: server.requestTimeoutMs,
+    http: { headersTimeout: server.headersTimeoutMs, requestTimeout: server.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, server.headersTimeoutMs) },
   });
+  limitConnections(app.server, server, logRefusedConnections(app.log));
   installErrorHandlers(app);
   // Every page says where to ping it (Pingback 1.0 §2.1, Webmention §3.1.2), from PUBLIC_URL,
   // never from the request's Host.

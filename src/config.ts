@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { moderationPolicies } from './domain/vocabulary.ts';
 import { projectRoot } from './project-root.ts';
+import { serverSettings } from './server-settings.ts';
 
 export { projectRoot };
 
@@ -64,16 +65,7 @@ const configSchema = z
       })
       .strict()
       .default({ maxItems: 50 }),
-    server: z
-      .object({
-        /** The whole request (headers and body) must arrive within this; a trickling client is cut off (408). */
-        requestTimeoutMs: positiveInt.min(1000),
-        /** The request headers must arrive within this. */
-        headersTimeoutMs: positiveInt.min(1000),
-      })
-      .strict()
-      .refine((v) => v.headersTimeoutMs <= v.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] })
-      .default({ requestTimeoutMs: 30_000, headersTimeoutMs: 20_000 }),
+    server: serverSettings,
     pages: z
       .object({
         /** Entries on one page of a conversation; a larger conversation is cut into pages. */

@@ -151,7 +151,9 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   try {
     res = await deps.fetch({ url: source.url, etag: source.etag, lastModified: source.lastModified, accept: feedAccept });
   } catch (err) {
-    if (err instanceof FetchError) return fail(err.message, null);
+    // This machine's shortage is not the blog's failure: thrown on, the poll counts as crashed and
+    // the source's lease makes it due again, with nothing on its record.
+    if (err instanceof FetchError && err.code !== 'local') return fail(err.message, null);
     throw err;
   }
 

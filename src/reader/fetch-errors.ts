@@ -38,6 +38,8 @@ export function describeTransportError(err: unknown, url: URL, options: { connec
   const has = (...wanted: string[]): string | undefined => codes.find((c) => wanted.includes(c));
   const host = url.hostname;
 
+  const shortage = has('EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM');
+  if (shortage) return make('local', `Palaver could not open a connection to ${host}: this machine is short of open files or memory (${shortage}); the site is not at fault`);
   if (has('UND_ERR_CONNECT_TIMEOUT')) {
     return make('timeout', `could not connect to ${host} within ${formatSeconds(options.connectTimeoutMs)}`);
   }

@@ -56,7 +56,9 @@ export type FetchErrorCode =
   | 'redirect-invalid'
   | 'bad-encoding'
   | 'network'
-  | 'aborted';
+  | 'aborted'
+  /** This machine's shortage (open files, memory), not the site's doing. */
+  | 'local';
 
 /** A fetch that did not produce an HTTP answer; `message` is plain words for a status page. */
 export class FetchError extends Error {

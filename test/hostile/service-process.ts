@@ -49,9 +49,18 @@ export function writeConfig(file: string, overrides: Record<string, unknown>): s
 }
 
 /** Starts src/main.ts on `port` with the database and config given, and waits until /health answers. */
-export async function startServiceProcess(options: { port: number; databasePath: string; configPath: string; env?: Record<string, string> }): Promise<ServiceProcess> {
+export async function startServiceProcess(options: {
+  port: number;
+  databasePath: string;
+  configPath: string;
+  env?: Record<string, string>;
+  /** The process's limit on open files (`ulimit -n`, soft and hard, so Node cannot raise it). */
+  fdLimit?: number;
+}): Promise<ServiceProcess> {
   const origin = `http://127.0.0.1:${options.port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+  const command = [process.execPath, '--import', 'tsx', path.join(root, 'src/main.ts')];
+  const [file, args] = options.fdLimit ? ['/bin/sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'sh', ...command]] : [command[0]!, command.slice(1)];
+  const child = spawn(file, args, {
     cwd: root,
     env: {
       ...process.env,

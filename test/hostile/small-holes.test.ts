@@ -21,9 +21,9 @@ afterAll(async () => {
 });
 
 /** Opens a connection that sends `head` and then one byte every `everyMs`; resolves when the server closes it. */
-function trickle(port: number, head: string, everyMs: number): { closed: Promise<number>; stop: () => void } {
+function trickle(port: number, head: string, everyMs: number, from = '127.0.0.1'): { closed: Promise<number>; stop: () => void } {
   const started = Date.now();
-  const socket = net.connect(port, '127.0.0.1');
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
   let timer: NodeJS.Timeout | undefined;
   const closed = new Promise<number>((resolve) => {
     socket.on('close', () => {
@@ -47,8 +47,9 @@ describe('small holes', () => {
     try {
       await world.app.listen({ port: 0, host: '127.0.0.1' });
       const port = (world.app.server.address() as net.AddressInfo).port;
-      const bodies = Array.from({ length: 300 }, () =>
-        trickle(port, 'POST /webmention HTTP/1.1\r\nHost: palaver.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n', 500),
+      // From two addresses: one may hold at most server.maxConnectionsPerClient (256) open.
+      const bodies = Array.from({ length: 300 }, (_, i) =>
+        trickle(port, 'POST /webmention HTTP/1.1\r\nHost: palaver.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n', 500, `127.0.0.${2 + (i % 2)}`),
       );
       const headers = Array.from({ length: 50 }, () => trickle(port, 'GET / HTTP/1.1\r\nHost: palaver.example\r\nX-Slow: ', 500));
       const all = [...bodies, ...headers];

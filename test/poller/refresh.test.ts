@@ -5,6 +5,7 @@ import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-s
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
+import { describeTransportError } from '../../src/reader/fetch-errors.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
 import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
@@ -157,5 +158,14 @@ describe('refreshSource', () => {
     const r = await refresh();
     expect(r.outcome).toBe('failed');
     expect(r.error).toBeTruthy();
+  });
+
+  it('charges the blog nothing when this machine is out of open files: the poll throws and the record stays', async () => {
+    const emfile = Object.assign(new Error('connect EMFILE 127.0.0.1'), { code: 'EMFILE', syscall: 'connect' });
+    const fetch = async (req: { url: string }) => {
+      throw describeTransportError(new TypeError('fetch failed', { cause: emfile }), new URL(req.url), { connectTimeoutMs: 1000, headersTimeoutMs: 1000, timeoutMs: 1000 });
+    };
+    await expect(refreshSource({ db: database.db, fetch, settings, now: () => now }, source)).rejects.toMatchObject({ code: 'local' });
+    expect(await findSourceById(database.db, source.id)).toMatchObject({ consecutiveFailures: 0, lastError: null, lastCheckedAt: null });
   });
 });

@@ -36,3 +36,27 @@ describe('searches per client', () => {
     expect((await get('/?q=Camp')).statusCode).toBe(200);
   });
 });
+
+describe('searches behind a reverse proxy', () => {
+  it('count the reader a trusted proxy names in X-Forwarded-For, and ignore that header from anyone else', async () => {
+    const proxied = await createTestApp({ pages: { ...defaults.pages, searchesPerClientPerMinute: 2 }, server: { ...defaults.server, trustedProxies: ['10.0.0.0/8'] } }, { now: () => clock });
+    try {
+      const via = (from: string, reader: string) => proxied.app.inject({ method: 'GET', url: '/?q=Camp', remoteAddress: from, headers: { 'x-forwarded-for': reader } });
+      expect((await via('10.0.0.5', '198.51.100.1')).statusCode).toBe(200);
+      expect((await via('10.0.0.5', '198.51.100.1')).statusCode).toBe(200);
+      expect((await via('10.0.0.5', '198.51.100.1')).statusCode).toBe(429);
+      // Another reader behind the same proxy has searches of its own.
+      expect((await via('10.0.0.5', '198.51.100.2')).statusCode).toBe(200);
+      // A client that is not a trusted proxy cannot name another address to dodge its limit.
+      expect((await via('192.0.2.9', '198.51.100.3')).statusCode).toBe(200);
+      expect((await via('192.0.2.9', '198.51.100.4')).statusCode).toBe(200);
+      expect((await via('192.0.2.9', '198.51.100.5')).statusCode).toBe(429);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('refuses a trusted proxy that is not an address or a range', async () => {
+    await expect(createTestApp({ server: { ...defaults.server, trustedProxies: ['proxy.internal'] } })).rejects.toThrow(/trustedProxies.*invalid IP address: proxy.internal/s);
+  });
+});

@@ -1,0 +1,108 @@
+// Caps on the server's open connections, in all and per client (an IPv4 address, an IPv6 /64).
+// Without them a flood of idle or trickling connections takes every file descriptor the process
+// may open (each holds one for up to server.headersTimeoutMs), and the poller's fetches and the
+// database need descriptors too: readers are locked out and every feed polled meanwhile fails.
+// The per-client cap keeps one address from taking the whole allowance from everyone else; a
+// trusted proxy's connections carry many readers and are under the total cap only.
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyBaseLogger } from 'fastify';
+import { clientKey } from './client-key.ts';
+
+export interface ConnectionLimits {
+  /** Connections open at once; beyond it Node closes new ones as they arrive. */
+  maxConnections: number;
+  /** Connections one client may hold open at once; 0 for no per-client cap. */
+  maxConnectionsPerClient: number;
+  /** Reverse proxies (server.trustedProxies), whose connections no per-client cap counts. */
+  trustedProxies: string[];
+}
+
+/** What was refused since the last report. */
+export interface RefusedConnections {
+  overTotal: number;
+  overPerClient: number;
+  /** The client refused most often over its own cap, if any. */
+  busiestClient: string | null;
+}
+
+const maxNamedClients = 1000;
+
+/** Applies the caps to a server; refusals are reported to `report` at most once per `reportEveryMs`. */
+export function limitConnections(
+  server: Server,
+  limits: ConnectionLimits,
+  report: (refused: RefusedConnections) => void,
+  reportEveryMs = 60_000,
+): void {
+  server.maxConnections = limits.maxConnections;
+  const open = new Map<string, number>();
+  let overTotal = 0;
+  const overPerClient = new Map<string, number>();
+  let timer: NodeJS.Timeout | null = null;
+
+  const flush = () => {
+    timer = null;
+    let busiestClient: string | null = null;
+    let most = 0;
+    let perClient = 0;
+    for (const [client, n] of overPerClient) {
+      perClient += n;
+      if (n > most) [busiestClient, most] = [client, n];
+    }
+    const refused = { overTotal, overPerClient: perClient, busiestClient };
+    overTotal = 0;
+    overPerClient.clear();
+    report(refused);
+  };
+  // The first refusal is reported at once, later ones gathered: a flood writes one line a minute.
+  const refusedOne = () => {
+    if (timer) return;
+    flush();
+    timer = setTimeout(() => {
+      if (overTotal > 0 || overPerClient.size > 0) flush();
+      timer = null;
+    }, reportEveryMs);
+    timer.unref();
+  };
+
+  server.on('drop', () => {
+    overTotal += 1;
+    refusedOne();
+  });
+  if (limits.maxConnectionsPerClient <= 0) return;
+  const isProxy = limits.trustedProxies.length > 0 ? proxyAddr.compile(limits.trustedProxies) : () => false;
+  server.on('connection', (socket: Socket) => {
+    if (socket.remoteAddress && isProxy(socket.remoteAddress, 0)) return;
+    const client = clientKey(socket.remoteAddress);
+    const held = open.get(client) ?? 0;
+    if (held >= limits.maxConnectionsPerClient) {
+      // Bounded: only clients at their cap are named, at most maxNamedClients of them between reports.
+      const key = overPerClient.has(client) || overPerClient.size < maxNamedClients ? client : 'others';
+      overPerClient.set(key, (overPerClient.get(key) ?? 0) + 1);
+      socket.destroy();
+      refusedOne();
+      return;
+    }
+    open.set(client, held + 1);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left <= 0) open.delete(client);
+      else open.set(client, left);
+    });
+  });
+  server.once('close', () => {
+    if (timer) clearTimeout(timer);
+  });
+}
+
+/** Logs refused connections as one warning line. */
+export function logRefusedConnections(log: FastifyBaseLogger): (refused: RefusedConnections) => void {
+  return (refused) => {
+    const parts: string[] = [];
+    if (refused.overPerClient > 0) parts.push(`${refused.overPerClient} over the per-client limit (most from ${refused.busiestClient})`);
+    if (refused.overTotal > 0) parts.push(`${refused.overTotal} over the total limit`);
+    log.warn({ refusedConnections: refused }, `refused ${refused.overTotal + refused.overPerClient} connections: ${parts.join(', ')}`);
+  };
+}

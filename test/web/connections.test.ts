@@ -1,0 +1,114 @@
+// The caps on open connections: one client at its cap is refused further connections while
+// others are served, the total cap refuses everyone, and refusals are reported once, gathered.
+import http from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { limitConnections, type RefusedConnections } from '../../src/web/connections.ts';
+import { testConfig, createTestApp } from '../support/app.ts';
+
+const servers: http.Server[] = [];
+const sockets: net.Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function serve(limits: { maxConnections: number; maxConnectionsPerClient: number; trustedProxies?: string[] }, reportEveryMs = 60_000) {
+  const reports: RefusedConnections[] = [];
+  const server = http.createServer((_req, res) => res.end('ok'));
+  limitConnections(server, { trustedProxies: [], ...limits }, (r) => reports.push(r), reportEveryMs);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  return { port: (server.address() as net.AddressInfo).port, reports, server };
+}
+
+/** Opens a connection from `from` that sends half a request; resolves once the server accepted or closed it. */
+function open(port: number, from: string): Promise<{ socket: net.Socket; refused: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    // The server refuses by closing at once; an accepted connection stays open.
+    const settle = setTimeout(() => resolve({ socket, refused: false }), 150);
+    socket.on('close', () => {
+      clearTimeout(settle);
+      resolve({ socket, refused: true });
+    });
+  });
+}
+
+function get(port: number, from: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, localAddress: from, path: '/', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+describe('connection caps', () => {
+  it('refuses a client past its cap while other clients are served, and frees its slots as it closes', async () => {
+    const { port, reports } = await serve({ maxConnections: 100, maxConnectionsPerClient: 5 });
+    const held = [];
+    for (let i = 0; i < 5; i++) held.push(await open(port, '127.0.0.2'));
+    expect(held.map((h) => h.refused)).toEqual([false, false, false, false, false]);
+    expect((await open(port, '127.0.0.2')).refused).toBe(true);
+    expect((await open(port, '127.0.0.2')).refused).toBe(true);
+    expect(await get(port, '127.0.0.3')).toBe(200);
+    // The first refusal is reported at once; the second waits for the next report.
+    expect(reports).toEqual([{ overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' }]);
+    held[0]!.socket.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await open(port, '127.0.0.2')).refused).toBe(false);
+  });
+
+  it('counts a trusted proxy under the total cap only', async () => {
+    const { port } = await serve({ maxConnections: 8, maxConnectionsPerClient: 2, trustedProxies: ['127.0.0.4/32'] });
+    for (let i = 0; i < 6; i++) expect((await open(port, '127.0.0.4')).refused).toBe(false);
+    expect((await open(port, '127.0.0.5')).refused).toBe(false);
+    expect((await open(port, '127.0.0.5')).refused).toBe(false);
+    expect((await open(port, '127.0.0.5')).refused).toBe(true);
+    expect((await open(port, '127.0.0.4')).refused).toBe(true);
+  });
+
+  it('refuses everyone past the total cap', async () => {
+    const { port, reports } = await serve({ maxConnections: 6, maxConnectionsPerClient: 0 });
+    for (let i = 0; i < 6; i++) expect((await open(port, `127.0.0.${10 + i}`)).refused).toBe(false);
+    expect((await open(port, '127.0.0.20')).refused).toBe(true);
+    await expect(get(port, '127.0.0.21')).rejects.toThrow();
+    expect(reports[0]).toEqual({ overTotal: 1, overPerClient: 0, busiestClient: null });
+  });
+
+  it('gathers the refusals after the first into one report per period', async () => {
+    const { port, reports } = await serve({ maxConnections: 100, maxConnectionsPerClient: 1 }, 300);
+    await open(port, '127.0.0.2');
+    await open(port, '127.0.0.3');
+    for (let i = 0; i < 3; i++) await open(port, '127.0.0.2');
+    await open(port, '127.0.0.3');
+    expect(reports).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(reports).toEqual([
+      { overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' },
+      { overTotal: 0, overPerClient: 3, busiestClient: '127.0.0.2' },
+    ]);
+  });
+
+  it('are part of the service: settings reach its server, and a per-client cap above the total is refused', async () => {
+    expect(() => testConfig({ server: { requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, maxConnections: 100, maxConnectionsPerClient: 200 } })).toThrow(/maxConnectionsPerClient/);
+    const service = await createTestApp({ server: { requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, maxConnections: 50, maxConnectionsPerClient: 2 } });
+    try {
+      await service.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (service.app.server.address() as net.AddressInfo).port;
+      expect(service.app.server.maxConnections).toBe(50);
+      expect((await open(port, '127.0.0.2')).refused).toBe(false);
+      expect((await open(port, '127.0.0.2')).refused).toBe(false);
+      expect((await open(port, '127.0.0.2')).refused).toBe(true);
+      expect(await get(port, '127.0.0.3')).toBe(200);
+    } finally {
+      // Half-sent requests would hold the server's close until their request timeout.
+      for (const s of sockets.splice(0)) s.destroy();
+      await service.close();
+    }
+  });
+});
