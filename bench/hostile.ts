@@ -204,6 +204,29 @@ export async function benchHostile(options: { seconds: number }): Promise<Figure
         for (const s of sockets) s.destroy();
       },
     },
+    {
+      name: '3,000 connections from one address',
+      note: 'each sends half a request and waits; one closed by the service is opened again a second later (server.maxConnectionsPerClient, 256, holds the rest off)',
+      attack: async (until) => {
+        const port = Number(new URL(origin).port);
+        const open = new Set<net.Socket>();
+        let stopped = false;
+        const connect = () => {
+          if (stopped) return;
+          const s = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.9' }, () => s.write('GET / HTTP/1.1\r\nHost: x\r\nX-Slow: '));
+          open.add(s);
+          s.on('error', () => undefined);
+          s.on('close', () => {
+            open.delete(s);
+            if (!stopped) setTimeout(connect, 1000);
+          });
+        };
+        for (let i = 0; i < 3000; i++) connect();
+        while (performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+        stopped = true;
+        for (const s of open) s.destroy();
+      },
+    },
   ];
 
   const measure = async (attack: (until: number) => Promise<void>) => {
