@@ -379,9 +379,12 @@ export function validateConfig(
   }
   const parsed = result.data;
   const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;
+  // Open to registrations by default only where nobody else can reach Palaver: listening on
+  // loopback is not enough behind a reverse proxy, which a public PUBLIC_URL or a trusted proxy gives away.
+  const onlyThisMachine = isLoopbackHost(parsed.host) && isLoopbackHost(new URL(publicUrl).hostname) && parsed.server.trustedProxies.length === 0;
   return {
     ...parsed,
-    registry: { ...parsed.registry, moderation: parsed.registry.moderation ?? (isLoopbackHost(parsed.host) ? 'open' : 'moderate') },
+    registry: { ...parsed.registry, moderation: parsed.registry.moderation ?? (onlyThisMachine ? 'open' : 'moderate') },
     publicUrl,
     publicUrlExplicit: parsed.publicUrl !== null,
     userAgent: `Palaver/0.1 (+${publicUrl}; follows blog debates)`,

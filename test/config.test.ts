@@ -173,4 +173,11 @@ describe('registry.moderation', () => {
     expect(loadConfig({ env: { HOST: '0.0.0.0' }, overrides: { registry: { moderation: 'open' } } }).registry.moderation).toBe('open');
     expect(loadConfig({ env: {}, overrides: { registry: { moderation: 'closed' } } }).registry.moderation).toBe('closed');
   });
+
+  it('is moderate behind a reverse proxy: a public PUBLIC_URL or a trusted proxy, though Palaver listens on loopback', () => {
+    expect(loadConfig({ env: { PUBLIC_URL: 'http://localhost:3000' } }).registry.moderation).toBe('open');
+    expect(loadConfig({ env: { PUBLIC_URL: 'https://palaver.example' } }).registry.moderation).toBe('moderate');
+    expect(loadConfig({ env: {}, overrides: { server: { trustedProxies: ['loopback'] } } }).registry.moderation).toBe('moderate');
+    expect(loadConfig({ env: { PUBLIC_URL: 'https://palaver.example' }, overrides: { registry: { moderation: 'open' } } }).registry.moderation).toBe('open');
+  });
 });

@@ -98,8 +98,9 @@ export async function createWorld(faults: FaultServer, options: WorldOptions = {
     },
     // Pings show at once here: moderation is tested elsewhere, verification is what counts.
     pings: { ...defaults.pings, moderation: 'open', pingbackDeadlineMs: 3000, ...options.pings },
-    // The cases register many blogs from one address; the registration limits have cases of their own.
-    registry: { ...defaults.registry, perClientPerHour: 1_000_000, perHostPerHour: 1_000_000 },
+    // The cases register many blogs from one address, shown at once; the registration limits and
+    // moderation have cases of their own.
+    registry: { ...defaults.registry, moderation: 'open', perClientPerHour: 1_000_000, perHostPerHour: 1_000_000 },
     ...options.settings,
   });
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
