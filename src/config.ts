@@ -205,7 +205,7 @@ type ParsedConfig = z.output<typeof configSchema>;
 export interface Config extends Omit<ParsedConfig, 'publicUrl' | 'registry'> {
   /** Always set: the configured base URL, or http://localhost:<port>. */
   publicUrl: string;
-  /** With the moderation decided: a null in the file becomes open (loopback) or moderate. */
+  /** With the moderation decided: a null in the file becomes open (only this machine reaches Palaver) or moderate. */
   registry: Omit<ParsedConfig['registry'], 'moderation'> & { moderation: 'open' | 'moderate' | 'closed' };
   /** Whether publicUrl was set explicitly (WebSub subscriptions need a reachable URL). */
   publicUrlExplicit: boolean;

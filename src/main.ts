@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     console.error(describeTakenPort({ port: config.port, host: config.host, code, owner, freePort: await findFreePortAfter(config.port, config.host), command: 'npm start' }));
     process.exit(1);
   }
-  service.app.log.info({ publicUrl: config.publicUrl, database: service.database.label }, `Palaver is serving on port ${config.port}`);
+  service.app.log.info({ publicUrl: config.publicUrl, database: service.database.label, registrations: config.registry.moderation }, `Palaver is serving on port ${config.port}`);
   const shutdown = (signal: string) => {
     service.app.log.info({ signal }, 'shutting down');
     service.stop().then(
