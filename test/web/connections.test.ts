@@ -22,19 +22,18 @@ async function serve(limits: { maxConnections: number; maxConnectionsPerClient: 
   return { port: (server.address() as net.AddressInfo).port, reports, server };
 }
 
-/** Opens a connection from `from` that sends half a request; resolves once the server accepted or closed it. */
+/**
+ * Opens a connection from `from` and asks for `/` on it; resolves once it is answered (accepted:
+ * the connection stays open, kept alive) or closed unanswered (refused).
+ */
 function open(port: number, from: string): Promise<{ socket: net.Socket; refused: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
     sockets.push(socket);
     socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
-    // The server refuses by closing at once; an accepted connection stays open.
-    const settle = setTimeout(() => resolve({ socket, refused: false }), 150);
-    socket.on('close', () => {
-      clearTimeout(settle);
-      resolve({ socket, refused: true });
-    });
+    socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.once('data', () => resolve({ socket, refused: false }));
+    socket.on('close', () => resolve({ socket, refused: true }));
   });
 }
 
@@ -59,8 +58,13 @@ describe('connection caps', () => {
     // The first refusal is reported at once; the second waits for the next report.
     expect(reports).toEqual([{ overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' }]);
     held[0]!.socket.destroy();
-    await new Promise((r) => setTimeout(r, 50));
-    expect((await open(port, '127.0.0.2')).refused).toBe(false);
+    // The slot is free once the server has seen the close.
+    let again = await open(port, '127.0.0.2');
+    for (let tries = 0; again.refused && tries < 20; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = await open(port, '127.0.0.2');
+    }
+    expect(again.refused).toBe(false);
   });
 
   it('counts a trusted proxy under the total cap only', async () => {
@@ -81,13 +85,13 @@ describe('connection caps', () => {
   });
 
   it('gathers the refusals after the first into one report per period', async () => {
-    const { port, reports } = await serve({ maxConnections: 100, maxConnectionsPerClient: 1 }, 300);
+    const { port, reports } = await serve({ maxConnections: 100, maxConnectionsPerClient: 1 }, 2000);
     await open(port, '127.0.0.2');
     await open(port, '127.0.0.3');
     for (let i = 0; i < 3; i++) await open(port, '127.0.0.2');
     await open(port, '127.0.0.3');
     expect(reports).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 400));
+    for (let waited = 0; reports.length < 2 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     expect(reports).toEqual([
       { overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' },
       { overTotal: 0, overPerClient: 3, busiestClient: '127.0.0.2' },
@@ -106,7 +110,7 @@ describe('connection caps', () => {
       expect((await open(port, '127.0.0.2')).refused).toBe(true);
       expect(await get(port, '127.0.0.3')).toBe(200);
     } finally {
-      // Half-sent requests would hold the server's close until their request timeout.
+      // Kept-alive connections would hold the server's close.
       for (const s of sockets.splice(0)) s.destroy();
       await service.close();
     }
