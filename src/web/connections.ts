@@ -103,6 +103,7 @@ export function logRefusedConnections(log: FastifyBaseLogger): (refused: Refused
     const parts: string[] = [];
     if (refused.overPerClient > 0) parts.push(`${refused.overPerClient} over the per-client limit (most from ${refused.busiestClient})`);
     if (refused.overTotal > 0) parts.push(`${refused.overTotal} over the total limit`);
-    log.warn({ refusedConnections: refused }, `refused ${refused.overTotal + refused.overPerClient} connections: ${parts.join(', ')}`);
+    const n = refused.overTotal + refused.overPerClient;
+    log.warn({ refusedConnections: refused }, `refused ${n} connection${n === 1 ? '' : 's'}: ${parts.join(', ')}`);
   };
 }

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { limitConnections, type RefusedConnections } from '../../src/web/connections.ts';
+import { limitConnections, logRefusedConnections, type RefusedConnections } from '../../src/web/connections.ts';
 import { testConfig, createTestApp } from '../support/app.ts';
 
 const servers: http.Server[] = [];
@@ -95,6 +95,17 @@ describe('connection caps', () => {
     expect(reports).toEqual([
       { overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' },
       { overTotal: 0, overPerClient: 3, busiestClient: '127.0.0.2' },
+    ]);
+  });
+
+  it('are logged as one warning naming the busiest client', () => {
+    const lines: string[] = [];
+    const log = { warn: (_obj: unknown, msg: string) => lines.push(msg) } as unknown as Parameters<typeof logRefusedConnections>[0];
+    logRefusedConnections(log)({ overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' });
+    logRefusedConnections(log)({ overTotal: 3, overPerClient: 40, busiestClient: '2001:db8:0:0::/64' });
+    expect(lines).toEqual([
+      'refused 1 connection: 1 over the per-client limit (most from 127.0.0.2)',
+      'refused 43 connections: 40 over the per-client limit (most from 2001:db8:0:0::/64), 3 over the total limit',
     ]);
   });
 
