@@ -2,9 +2,10 @@
 // Without them a flood of idle or trickling connections takes every file descriptor the process
 // may open (each holds one for up to server.headersTimeoutMs), and the poller's fetches and the
 // database need descriptors too: readers are locked out and every feed polled meanwhile fails.
-// The per-client cap keeps one address from taking the whole allowance from everyone else; a
-// trusted proxy's connections carry many readers and are under the total cap only.
-import type { Server } from 'node:http';
+// The per-client cap keeps one address from taking the whole allowance from everyone else (a
+// connection kept alive between requests yields its place); a trusted proxy's connections carry
+// many readers and are under the total cap only.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
@@ -37,7 +38,6 @@ export function limitConnections(
   reportEveryMs = 60_000,
 ): void {
   server.maxConnections = limits.maxConnections;
-  const open = new Map<string, number>();
   let overTotal = 0;
   const overPerClient = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
@@ -73,23 +73,52 @@ export function limitConnections(
   });
   if (limits.maxConnectionsPerClient <= 0) return;
   const isProxy = limits.trustedProxies.length > 0 ? proxyAddr.compile(limits.trustedProxies) : () => false;
+  // Per client: its connections, and those of them kept alive between requests (oldest first).
+  const held = new Map<string, { count: number; idle: Set<Socket> }>();
+  const clientOf = new WeakMap<Socket, string>();
+  const release = (socket: Socket) => {
+    const client = clientOf.get(socket);
+    if (client === undefined) return;
+    clientOf.delete(socket);
+    const h = held.get(client);
+    if (!h) return;
+    h.count -= 1;
+    h.idle.delete(socket);
+    if (h.count <= 0) held.delete(client);
+  };
   server.on('connection', (socket: Socket) => {
     if (socket.remoteAddress && isProxy(socket.remoteAddress, 0)) return;
     const client = clientKey(socket.remoteAddress);
-    const held = open.get(client) ?? 0;
-    if (held >= limits.maxConnectionsPerClient) {
-      // Bounded: only clients at their cap are named, at most maxNamedClients of them between reports.
-      const key = overPerClient.has(client) || overPerClient.size < maxNamedClients ? client : 'others';
-      overPerClient.set(key, (overPerClient.get(key) ?? 0) + 1);
-      socket.destroy();
-      refusedOne();
-      return;
+    const h = held.get(client) ?? { count: 0, idle: new Set<Socket>() };
+    if (h.count >= limits.maxConnectionsPerClient) {
+      // Many readers share one address behind a NAT (a venue's Wi-Fi), and their browsers keep
+      // connections alive between pages: one idle that way gives its place to the new one. Only
+      // connections in the middle of a request (a flood's half-sent ones) refuse it.
+      const spare = h.idle.values().next().value;
+      if (spare) {
+        release(spare);
+        spare.destroy();
+      } else {
+        // Bounded: only clients at their cap are named, at most maxNamedClients of them between reports.
+        const key = overPerClient.has(client) || overPerClient.size < maxNamedClients ? client : 'others';
+        overPerClient.set(key, (overPerClient.get(key) ?? 0) + 1);
+        socket.destroy();
+        refusedOne();
+        return;
+      }
     }
-    open.set(client, held + 1);
-    socket.once('close', () => {
-      const left = (open.get(client) ?? 1) - 1;
-      if (left <= 0) open.delete(client);
-      else open.set(client, left);
+    h.count += 1;
+    held.set(client, h);
+    clientOf.set(socket, client);
+    socket.once('close', () => release(socket));
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    const client = clientOf.get(socket);
+    if (client === undefined) return;
+    held.get(client)?.idle.delete(socket);
+    response.once('finish', () => {
+      if (clientOf.get(socket) === client && !socket.destroyed) held.get(client)?.idle.add(socket);
     });
   });
   server.once('close', () => {

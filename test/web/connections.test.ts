@@ -1,5 +1,6 @@
 // The caps on open connections: one client at its cap is refused further connections while
-// others are served, the total cap refuses everyone, and refusals are reported once, gathered.
+// others are served, unless one of its connections is only kept alive between requests (then
+// that one yields); the total cap refuses everyone; refusals are reported once, gathered.
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,14 +9,22 @@ import { testConfig, createTestApp } from '../support/app.ts';
 
 const servers: http.Server[] = [];
 const sockets: net.Socket[] = [];
+const holding: http.ServerResponse[] = [];
 afterEach(async () => {
+  for (const r of holding.splice(0)) r.end();
   for (const s of sockets.splice(0)) s.destroy();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
 async function serve(limits: { maxConnections: number; maxConnectionsPerClient: number; trustedProxies?: string[] }, reportEveryMs = 60_000) {
   const reports: RefusedConnections[] = [];
-  const server = http.createServer((_req, res) => res.end('ok'));
+  // `/hold` answers its first bytes and holds the rest: the connection stays busy.
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/hold') return res.end('ok');
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('first bytes');
+    holding.push(res);
+  });
   limitConnections(server, { trustedProxies: [], ...limits }, (r) => reports.push(r), reportEveryMs);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   servers.push(server);
@@ -23,18 +32,31 @@ async function serve(limits: { maxConnections: number; maxConnectionsPerClient: 
 }
 
 /**
- * Opens a connection from `from` and asks for `/` on it; resolves once it is answered (accepted:
- * the connection stays open, kept alive) or closed unanswered (refused).
+ * Opens a connection from `from` and asks for `path` on it; resolves once the answer begins
+ * (accepted: at `/`, kept alive after it, idle; at `/hold`, busy) or the connection closes
+ * unanswered (refused).
  */
-function open(port: number, from: string): Promise<{ socket: net.Socket; refused: boolean }> {
+function open(port: number, from: string, path = '/hold'): Promise<{ socket: net.Socket; refused: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
     sockets.push(socket);
     socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
     socket.once('data', () => resolve({ socket, refused: false }));
     socket.on('close', () => resolve({ socket, refused: true }));
   });
+}
+
+const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())));
+
+/** Opens a connection from `from` that sends half a request; resolves once connected (the service accepts in order). */
+async function openHalf(port: number, from: string): Promise<net.Socket> {
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  await new Promise((r) => socket.once('connect', r));
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+  return socket;
 }
 
 function get(port: number, from: string): Promise<number> {
@@ -65,6 +87,23 @@ describe('connection caps', () => {
       again = await open(port, '127.0.0.2');
     }
     expect(again.refused).toBe(false);
+  });
+
+  it('lets a connection kept alive between requests give its place to a new one, the one idle longest first', async () => {
+    const { port, reports } = await serve({ maxConnections: 100, maxConnectionsPerClient: 3 });
+    const idle = [];
+    for (let i = 0; i < 3; i++) idle.push(await open(port, '127.0.0.2', '/'));
+    expect(idle.map((c) => c.refused)).toEqual([false, false, false]);
+    // A browser behind the same address opens another: the oldest idle connection is closed for it.
+    expect((await open(port, '127.0.0.2')).refused).toBe(false);
+    await closed(idle[0]!.socket);
+    expect([idle[1]!.socket.closed, idle[2]!.socket.closed]).toEqual([false, false]);
+    expect((await open(port, '127.0.0.2')).refused).toBe(false);
+    expect((await open(port, '127.0.0.2')).refused).toBe(false);
+    await Promise.all([closed(idle[1]!.socket), closed(idle[2]!.socket)]);
+    // Three busy connections: nothing to spare.
+    expect((await open(port, '127.0.0.2')).refused).toBe(true);
+    expect(reports).toEqual([{ overTotal: 0, overPerClient: 1, busiestClient: '127.0.0.2' }]);
   });
 
   it('counts a trusted proxy under the total cap only', async () => {
@@ -116,12 +155,12 @@ describe('connection caps', () => {
       await service.app.listen({ port: 0, host: '127.0.0.1' });
       const port = (service.app.server.address() as net.AddressInfo).port;
       expect(service.app.server.maxConnections).toBe(50);
-      expect((await open(port, '127.0.0.2')).refused).toBe(false);
-      expect((await open(port, '127.0.0.2')).refused).toBe(false);
-      expect((await open(port, '127.0.0.2')).refused).toBe(true);
+      await openHalf(port, '127.0.0.2');
+      await openHalf(port, '127.0.0.2');
+      await closed(await openHalf(port, '127.0.0.2'));
       expect(await get(port, '127.0.0.3')).toBe(200);
     } finally {
-      // Kept-alive connections would hold the server's close.
+      // Half-sent requests would hold the server's close until their timeout.
       for (const s of sockets.splice(0)) s.destroy();
       await service.close();
     }
