@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import { OneLinePerRequest } from './log-output.ts';
 import { assetPaths, assetRoutes } from './web/assets.ts';
 import { registerCompression } from './web/compression.ts';
-import { limitConnections, logRefusedConnections } from './web/connections.ts';
+import { connectionsWithin, limitConnections, logRefusedConnections, readOpenFileLimit } from './web/connections.ts';
 import type { AppDeps } from './web/deps.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
@@ -42,7 +42,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: server.requestTimeoutMs,
     http: { headersTimeout: server.headersTimeoutMs, requestTimeout: server.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, server.headersTimeoutMs) },
   });
-  limitConnections(app.server, server, logRefusedConnections(app.log));
+  // A total above what the process may open would protect nothing: lowered, and the operator told.
+  const fileLimit = readOpenFileLimit();
+  const lowered = connectionsWithin(server.maxConnections, fileLimit);
+  if (lowered !== null) {
+    app.log.warn({ maxConnections: server.maxConnections, openFileLimit: fileLimit, lowered }, `server.maxConnections lowered from ${server.maxConnections} to ${lowered}: this process may open ${fileLimit} files, and a quarter of them stays for the poller and the database (raise ulimit -n, or set the cap)`);
+  }
+  limitConnections(app.server, { ...server, maxConnections: lowered ?? server.maxConnections }, logRefusedConnections(app.log));
   installErrorHandlers(app);
   // Every page says where to ping it (Pingback 1.0 §2.1, Webmention §3.1.2), from PUBLIC_URL,
   // never from the request's Host.

@@ -5,6 +5,7 @@
 // The per-client cap keeps one address from taking the whole allowance from everyone else (a
 // connection kept alive between requests yields its place); a trusted proxy's connections carry
 // many readers and are under the total cap only.
+import fs from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
@@ -29,6 +30,28 @@ export interface RefusedConnections {
 }
 
 const maxNamedClients = 1000;
+
+/** The process's limit on open files (the soft limit Node runs under), where the system tells it (Linux); null elsewhere. */
+export function readOpenFileLimit(limitsFile = '/proc/self/limits'): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(limitsFile, 'utf8');
+  } catch {
+    return null;
+  }
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
+  return soft === undefined || soft === 'unlimited' ? null : Number(soft);
+}
+
+/**
+ * The total cap that leaves open files for the poller's fetches and the database: a quarter of
+ * the process's limit (at least 64) is kept from connections. Null when the configured cap fits.
+ */
+export function connectionsWithin(maxConnections: number, openFileLimit: number | null): number | null {
+  if (openFileLimit === null) return null;
+  const allowed = Math.max(1, openFileLimit - Math.max(64, Math.floor(openFileLimit / 4)));
+  return maxConnections > allowed ? allowed : null;
+}
 
 /** Applies the caps to a server; refusals are reported to `report` at most once per `reportEveryMs`. */
 export function limitConnections(

@@ -1,10 +1,13 @@
 // The caps on open connections: one client at its cap is refused further connections while
 // others are served, unless one of its connections is only kept alive between requests (then
 // that one yields); the total cap refuses everyone; refusals are reported once, gathered.
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { limitConnections, logRefusedConnections, type RefusedConnections } from '../../src/web/connections.ts';
+import { connectionsWithin, limitConnections, logRefusedConnections, readOpenFileLimit, type RefusedConnections } from '../../src/web/connections.ts';
 import { testConfig, createTestApp } from '../support/app.ts';
 
 const servers: http.Server[] = [];
@@ -164,5 +167,23 @@ describe('connection caps', () => {
       for (const s of sockets.splice(0)) s.destroy();
       await service.close();
     }
+  });
+
+  it('leave a quarter of the open files the process may use (at least 64) to the poller and the database', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-limits-'));
+    const file = (text: string) => {
+      const f = path.join(dir, String(Math.random()));
+      fs.writeFileSync(f, text);
+      return f;
+    };
+    const head = 'Limit                     Soft Limit           Hard Limit           Units     \n';
+    expect(readOpenFileLimit(file(`${head}Max open files            1024                 524288               files     \n`))).toBe(1024);
+    expect(readOpenFileLimit(file(`${head}Max open files            unlimited            unlimited            files     \n`))).toBeNull();
+    expect(readOpenFileLimit(path.join(dir, 'missing'))).toBeNull();
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(connectionsWithin(2048, 1024)).toBe(768);
+    expect(connectionsWithin(2048, 256)).toBe(192);
+    expect(connectionsWithin(2048, 20_000)).toBeNull();
+    expect(connectionsWithin(2048, null)).toBeNull();
   });
 });
