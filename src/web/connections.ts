@@ -2,9 +2,9 @@
 // Without them a flood of idle or trickling connections takes every file descriptor the process
 // may open (each holds one for up to server.headersTimeoutMs), and the poller's fetches and the
 // database need descriptors too: readers are locked out and every feed polled meanwhile fails.
-// The per-client cap keeps one address from taking the whole allowance from everyone else (a
-// connection kept alive between requests yields its place); a trusted proxy's connections carry
-// many readers and are under the total cap only.
+// The per-client cap keeps one address from taking the whole allowance from everyone else; a
+// trusted proxy's connections carry many readers and are under the total cap only. At either cap
+// a connection kept alive between requests yields its place to a new one.
 import fs from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,7 +13,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { clientKey } from './client-key.ts';
 
 export interface ConnectionLimits {
-  /** Connections open at once; beyond it Node closes new ones as they arrive. */
+  /** Connections open at once; beyond it new ones are closed as they arrive. */
   maxConnections: number;
   /** Connections one client may hold open at once; 0 for no per-client cap. */
   maxConnectionsPerClient: number;
@@ -60,7 +60,6 @@ export function limitConnections(
   report: (refused: RefusedConnections) => void,
   reportEveryMs = 60_000,
 ): void {
-  server.maxConnections = limits.maxConnections;
   let overTotal = 0;
   const overPerClient = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
@@ -90,58 +89,73 @@ export function limitConnections(
     timer.unref();
   };
 
-  server.on('drop', () => {
-    overTotal += 1;
-    refusedOne();
-  });
-  if (limits.maxConnectionsPerClient <= 0) return;
+  const perClientCap = limits.maxConnectionsPerClient;
   const isProxy = limits.trustedProxies.length > 0 ? proxyAddr.compile(limits.trustedProxies) : () => false;
-  // Per client: its connections, and those of them kept alive between requests (oldest first).
+  // Every connection counted, with its client (null: a trusted proxy's, or no per-client cap);
+  // those kept alive between requests, in all and per client, the one idle longest first.
+  const counted = new WeakMap<Socket, { client: string | null }>();
+  let total = 0;
+  const idle = new Set<Socket>();
   const held = new Map<string, { count: number; idle: Set<Socket> }>();
-  const clientOf = new WeakMap<Socket, string>();
   const release = (socket: Socket) => {
-    const client = clientOf.get(socket);
-    if (client === undefined) return;
-    clientOf.delete(socket);
-    const h = held.get(client);
+    const entry = counted.get(socket);
+    if (!entry) return;
+    counted.delete(socket);
+    total -= 1;
+    idle.delete(socket);
+    if (entry.client === null) return;
+    const h = held.get(entry.client);
     if (!h) return;
     h.count -= 1;
     h.idle.delete(socket);
-    if (h.count <= 0) held.delete(client);
+    if (h.count <= 0) held.delete(entry.client);
+  };
+  // Many readers may share one address behind a NAT (a venue's Wi-Fi), and browsers keep
+  // connections alive between pages: at a cap, one idle that way gives its place to the new
+  // connection. Only connections in the middle of a request (a flood's half-sent ones) refuse it.
+  const makeRoom = (spares: Set<Socket> | undefined): boolean => {
+    const spare = spares?.values().next().value;
+    if (!spare) return false;
+    release(spare);
+    spare.destroy();
+    return true;
   };
   server.on('connection', (socket: Socket) => {
-    if (socket.remoteAddress && isProxy(socket.remoteAddress, 0)) return;
-    const client = clientKey(socket.remoteAddress);
-    const h = held.get(client) ?? { count: 0, idle: new Set<Socket>() };
-    if (h.count >= limits.maxConnectionsPerClient) {
-      // Many readers share one address behind a NAT (a venue's Wi-Fi), and their browsers keep
-      // connections alive between pages: one idle that way gives its place to the new one. Only
-      // connections in the middle of a request (a flood's half-sent ones) refuse it.
-      const spare = h.idle.values().next().value;
-      if (spare) {
-        release(spare);
-        spare.destroy();
-      } else {
-        // Bounded: only clients at their cap are named, at most maxNamedClients of them between reports.
-        const key = overPerClient.has(client) || overPerClient.size < maxNamedClients ? client : 'others';
-        overPerClient.set(key, (overPerClient.get(key) ?? 0) + 1);
-        socket.destroy();
-        refusedOne();
-        return;
-      }
+    const address = socket.remoteAddress;
+    const client = perClientCap > 0 && !(address && isProxy(address, 0)) ? clientKey(address) : null;
+    if (client !== null && (held.get(client)?.count ?? 0) >= perClientCap && !makeRoom(held.get(client)?.idle)) {
+      // Bounded: only clients at their cap are named, at most maxNamedClients of them between reports.
+      const key = overPerClient.has(client) || overPerClient.size < maxNamedClients ? client : 'others';
+      overPerClient.set(key, (overPerClient.get(key) ?? 0) + 1);
+      socket.destroy();
+      refusedOne();
+      return;
     }
-    h.count += 1;
-    held.set(client, h);
-    clientOf.set(socket, client);
+    if (total >= limits.maxConnections && !makeRoom(idle)) {
+      overTotal += 1;
+      socket.destroy();
+      refusedOne();
+      return;
+    }
+    total += 1;
+    counted.set(socket, { client });
+    if (client !== null) {
+      const h = held.get(client) ?? { count: 0, idle: new Set<Socket>() };
+      h.count += 1;
+      held.set(client, h);
+    }
     socket.once('close', () => release(socket));
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
-    const client = clientOf.get(socket);
-    if (client === undefined) return;
-    held.get(client)?.idle.delete(socket);
+    const entry = counted.get(socket);
+    if (!entry) return;
+    idle.delete(socket);
+    if (entry.client !== null) held.get(entry.client)?.idle.delete(socket);
     response.once('finish', () => {
-      if (clientOf.get(socket) === client && !socket.destroyed) held.get(client)?.idle.add(socket);
+      if (counted.get(socket) !== entry || socket.destroyed) return;
+      idle.add(socket);
+      if (entry.client !== null) held.get(entry.client)?.idle.add(socket);
     });
   });
   server.once('close', () => {
