@@ -163,6 +163,13 @@ describe('PALAVER_CONFIG', () => {
   });
 });
 
+describe('server.trustedProxies', () => {
+  it('refuses a trusted proxy that is not an address or a range, naming the key', () => {
+    expect(() => loadConfig({ env: {}, overrides: { server: { trustedProxies: ['proxy.internal'] } } })).toThrow(/server\.trustedProxies: invalid IP address: proxy\.internal/);
+    expect(loadConfig({ env: {}, overrides: { server: { trustedProxies: ['loopback', '10.0.0.0/8', '2001:db8::1'] } } }).server.trustedProxies).toHaveLength(3);
+  });
+});
+
 describe('registry.moderation', () => {
   it('is open when Palaver listens on loopback only, moderate otherwise, unless set', () => {
     expect(loadConfig({ env: {} }).registry.moderation).toBe('open');

@@ -55,8 +55,4 @@ describe('searches behind a reverse proxy', () => {
       await proxied.close();
     }
   });
-
-  it('refuses a trusted proxy that is not an address or a range', async () => {
-    await expect(createTestApp({ server: { ...defaults.server, trustedProxies: ['proxy.internal'] } })).rejects.toThrow(/trustedProxies.*invalid IP address: proxy.internal/s);
-  });
 });
