@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import { OneLinePerRequest } from './log-output.ts';
 import { assetPaths, assetRoutes } from './web/assets.ts';
 import { registerCompression } from './web/compression.ts';
-import { connectionsWithin, limitConnections, logRefusedConnections, readOpenFileLimit } from './web/connections.ts';
+import { limitConnections, limitsWithin, logRefusedConnections, readOpenFileLimit } from './web/connections.ts';
 import type { AppDeps } from './web/deps.ts';
 import { blogRoutes } from './web/blogs.ts';
 import { conversationRoutes } from './web/conversations.ts';
@@ -44,11 +44,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // A total above what the process may open would protect nothing: lowered, and the operator told.
   const fileLimit = readOpenFileLimit();
-  const lowered = connectionsWithin(server.maxConnections, fileLimit);
-  if (lowered !== null) {
-    app.log.warn({ maxConnections: server.maxConnections, openFileLimit: fileLimit, lowered }, `server.maxConnections lowered from ${server.maxConnections} to ${lowered}: this process may open ${fileLimit} files, and a quarter of them stays for the poller and the database (raise ulimit -n, or set the cap)`);
+  const limits = limitsWithin(server, fileLimit);
+  if (limits.lowered) {
+    app.log.warn(
+      { maxConnections: server.maxConnections, maxConnectionsPerClient: server.maxConnectionsPerClient, openFileLimit: fileLimit, lowered: { maxConnections: limits.maxConnections, maxConnectionsPerClient: limits.maxConnectionsPerClient } },
+      `server.maxConnections lowered from ${server.maxConnections} to ${limits.maxConnections} (per client from ${server.maxConnectionsPerClient} to ${limits.maxConnectionsPerClient}): this process may open ${fileLimit} files, and a quarter of them stays for the poller and the database (raise ulimit -n, or set the caps)`,
+    );
   }
-  limitConnections(app.server, { ...server, maxConnections: lowered ?? server.maxConnections }, logRefusedConnections(app.log));
+  limitConnections(app.server, limits, logRefusedConnections(app.log));
   installErrorHandlers(app);
   // Every page says where to ping it (Pingback 1.0 §2.1, Webmention §3.1.2), from PUBLIC_URL,
   // never from the request's Host.

@@ -53,6 +53,18 @@ export function connectionsWithin(maxConnections: number, openFileLimit: number 
   return maxConnections > allowed ? allowed : null;
 }
 
+/**
+ * The caps to apply under the process's open-file limit: a total lowered to fit (connectionsWithin)
+ * lowers the per-client cap in the same proportion, or a few addresses would fill the smaller
+ * total as one could not fill the configured one. `lowered` says whether anything changed.
+ */
+export function limitsWithin<L extends ConnectionLimits>(limits: L, openFileLimit: number | null): L & { lowered: boolean } {
+  const total = connectionsWithin(limits.maxConnections, openFileLimit);
+  if (total === null) return { ...limits, lowered: false };
+  const perClient = limits.maxConnectionsPerClient === 0 ? 0 : Math.max(1, Math.floor((limits.maxConnectionsPerClient * total) / limits.maxConnections));
+  return { ...limits, maxConnections: total, maxConnectionsPerClient: Math.min(limits.maxConnectionsPerClient, perClient), lowered: true };
+}
+
 /** Applies the caps to a server; refusals are reported to `report` at most once per `reportEveryMs`. */
 export function limitConnections(
   server: Server,

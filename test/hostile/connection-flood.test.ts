@@ -125,10 +125,28 @@ describe('connection floods', () => {
     }
   });
 
+  it('the default caps lowered to the files the process may open: three addresses cannot fill the total', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-flood-'));
+    const service = await startService(dir, {});
+    const port = Number(new URL(service.origin).port);
+    // With the per-client cap left at 256 over a total lowered to 192, one address alone took it all.
+    const attack = flood(port, ['127.0.0.2', '127.0.0.3', '127.0.0.4'], 200);
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(attack.closedByService()).toBeGreaterThan(3 * (200 - 24));
+      expect(await newConnectionAnswers(port)).toBe(true);
+    } finally {
+      attack.stop();
+      await service.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const caps = [
     { name: 'server.maxConnections 150', settings: server, addresses: 6 },
-    // The default, 2,048, is more than the process may open: the service lowers it at start.
-    { name: 'the default cap, lowered to the 256 files the process may open', settings: {}, addresses: 8 },
+    // The default, 2,048, is more than the process may open: the service lowers it at start to
+    // 192, and the per-client cap with it (256 to 24), so it takes eight addresses to fill it.
+    { name: 'the default cap, lowered to the 256 files the process may open', settings: {}, addresses: 10 },
   ];
   for (const { name, settings, addresses } of caps) {
     it(`connections from many addresses fill the total (${name}): the poller still polls, and no feed is charged a failure`, async (ctx) => {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectionsWithin, limitConnections, logRefusedConnections, readOpenFileLimit, type RefusedConnections } from '../../src/web/connections.ts';
+import { connectionsWithin, limitConnections, limitsWithin, logRefusedConnections, readOpenFileLimit, type RefusedConnections } from '../../src/web/connections.ts';
 import { testConfig, createTestApp } from '../support/app.ts';
 
 const servers: http.Server[] = [];
@@ -198,5 +198,16 @@ describe('connection caps', () => {
     expect(connectionsWithin(2048, 256)).toBe(192);
     expect(connectionsWithin(2048, 20_000)).toBeNull();
     expect(connectionsWithin(2048, null)).toBeNull();
+  });
+
+  it('lower the per-client cap with the total, in the same proportion, so a few addresses cannot fill the smaller total', () => {
+    const configured = { maxConnections: 2048, maxConnectionsPerClient: 256, trustedProxies: [] };
+    expect(limitsWithin(configured, 1024)).toEqual({ maxConnections: 768, maxConnectionsPerClient: 96, trustedProxies: [], lowered: true });
+    expect(limitsWithin(configured, 256)).toEqual({ maxConnections: 192, maxConnectionsPerClient: 24, trustedProxies: [], lowered: true });
+    expect(limitsWithin(configured, 20_000)).toEqual({ ...configured, lowered: false });
+    // No per-client cap stays none; a per-client cap above the total is never raised; at least one each.
+    expect(limitsWithin({ ...configured, maxConnectionsPerClient: 0 }, 1024).maxConnectionsPerClient).toBe(0);
+    expect(limitsWithin({ ...configured, maxConnections: 4096, maxConnectionsPerClient: 4096 }, 1024).maxConnectionsPerClient).toBe(768);
+    expect(limitsWithin({ ...configured, maxConnectionsPerClient: 1 }, 100).maxConnectionsPerClient).toBe(1);
   });
 });
