@@ -7,11 +7,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { moderationPolicies } from './domain/vocabulary.ts';
 import { projectRoot } from './project-root.ts';
-import { serverSettings } from './server-settings.ts';
+import { positiveInt, serverSettings } from './server-settings.ts';
 
 export { projectRoot };
 
-const positiveInt = z.number().int().min(1);
 
 function isTimeZone(value: string): boolean {
   try {

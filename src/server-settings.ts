@@ -3,7 +3,8 @@
 import proxyAddr from '@fastify/proxy-addr';
 import { z } from 'zod';
 
-const positiveInt = z.number().int().min(1);
+/** A whole number of at least 1, as every count and duration in the settings is. */
+export const positiveInt = z.number().int().min(1);
 
 function validProxyAddresses(addresses: string[], ctx: z.RefinementCtx): void {
   try {
