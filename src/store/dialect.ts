@@ -2,7 +2,8 @@
 // full-text search (FTS5 against a tsvector), the lock of a claim's due rows (FOR UPDATE SKIP LOCKED),
 // the locks that keep threading right across processes (names, conversations), host slots and
 // rate limits shared by processes, waking other processes (NOTIFY), commits that wait to be
-// shared (SQLite) and lists bound as one JSON argument. The rest of the store is written once for both.
+// shared (SQLite), lists bound as one JSON argument, and whether a reading connection saw a
+// commit. The rest of the store is written once for both.
 import { CompiledQuery, sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isPostgres, planForValuesMark } from '../db/dialect.ts';
 import { commitMayWaitMark, commitNowMark, type Db } from '../db/open.ts';
@@ -231,6 +232,20 @@ export async function letCommitWait(trx: Db): Promise<void> {
 export async function commitWaitingWrites(db: Db): Promise<void> {
   if (!isPostgres(db)) await db.executeQuery(commitNow);
 }
+
+/**
+ * A stamp that stays the same while nothing is committed, for a connection that only reads
+ * (SQLite's data_version, which moves with every commit of another connection): what was read
+ * under one stamp still holds under it. Null on PostgreSQL, whose commits no such number follows,
+ * and on a connection that wrote (its own writes, committed or rolled back, move no stamp).
+ */
+export async function readOnlyStamp(db: Db): Promise<string | null> {
+  if (isPostgres(db)) return null;
+  const row = (await db.executeQuery(dataVersion)).rows[0] as { version: number; own: number } | undefined;
+  return row && Number(row.own) === 0 ? String(row.version) : null;
+}
+
+const dataVersion = CompiledQuery.raw('select data_version as version, total_changes() as own from pragma_data_version');
 
 // Built once: the poller asks for them with every feed.
 const commitMayWait = CompiledQuery.raw(commitMayWaitMark);

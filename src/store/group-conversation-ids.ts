@@ -4,7 +4,7 @@
 // hold; and the version a group's pages and feeds are cached under, read from those conversations.
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/open.ts';
-import { jsonTextValues } from './dialect.ts';
+import { jsonTextValues, readOnlyStamp } from './dialect.ts';
 
 /**
  * Whether an entry is its own node, not a record of another. Nearly every entry has no same_as_id,
@@ -150,8 +150,27 @@ export async function listGroupConversationIds(db: Db, group: number | GroupKey)
  * for 110,000 member entries in 10,000 conversations, where reading every entry took 1.1 s.
  */
 export async function findGroupVersion(db: Db, group: GroupKey): Promise<string> {
+  // Nothing committed since the version was read (SQLite's pages' connection): it still holds,
+  // and a crowd on a big group's page costs one statement a request, not the reads below.
+  const stamp = await readOnlyStamp(db);
+  const key = 'id' in group ? `id ${group.id}` : `slug ${group.slug}`;
+  const versions = stamp === null ? null : (versionsByDb.get(db) ?? versionsByDb.set(db, new Map()).get(db)!);
+  const held = versions?.get(key);
+  if (held && held.stamp === stamp) return held.version;
   const g = await findGroupRow(db, group);
-  if (!g) return 'g:none';
-  const { signature, totals: t } = await readKeptConversations(db, g);
-  return `g${g.id}:${signature}:${t.n}:${t.ids}:${t.entries}:${t.changed}:${t.merged}`;
+  let version = 'g:none';
+  if (g) {
+    const { signature, totals: t } = await readKeptConversations(db, g);
+    version = `g${g.id}:${signature}:${t.n}:${t.ids}:${t.entries}:${t.changed}:${t.merged}`;
+  }
+  if (versions && stamp !== null) {
+    versions.delete(key);
+    versions.set(key, { stamp, version });
+    if (versions.size > versionsHeldAtMost) versions.delete(versions.keys().next().value!);
+  }
+  return version;
 }
+
+// Per reading connection, least recently read first: a version and the stamp it was read under.
+const versionsByDb = new WeakMap<Db, Map<string, { stamp: string; version: string }>>();
+const versionsHeldAtMost = 1000;

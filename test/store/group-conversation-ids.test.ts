@@ -2,8 +2,15 @@
 // between requests: the version changes with every change a group page or feed shows, through the
 // store's own writes (an answer from a blog outside the group, an edit, a tombstone, a merge, a
 // member joining or leaving), and stays while nothing changed; the ids kept follow the member
-// entries that decide which conversations the group has.
+// entries that decide which conversations the group has; on SQLite's reading connection a version
+// is read again only after a commit.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openDatabase } from '../../src/db/open.ts';
+import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
 import type { EntryDraft } from '../../src/domain/models.ts';
 import { joinConversations, mergeConversation, refreshConversation, tombstoneLinkback } from '../../src/store/conversation-union.ts';
 import { findConversationIdOfEntry } from '../../src/store/conversations.ts';
@@ -11,7 +18,10 @@ import { upsertEntry } from '../../src/store/entries.ts';
 import { findGroupVersion, listGroupConversationIds } from '../../src/store/group-conversation-ids.ts';
 import { countGroupConversations, listGroupConversations } from '../../src/store/group-conversations.ts';
 import { deleteGroupMember, insertGroup, insertGroupMembers, touchGroup } from '../../src/store/groups.ts';
+import { commitWaitingWrites } from '../../src/store/dialect.ts';
+import { insertSource } from '../../src/store/sources.ts';
 import { updateSameAs } from '../../src/store/threads.ts';
+import { insertHomeOnlyBlog } from '../support/db.ts';
 import { day, storeDebate, useStoreGraph } from '../support/store-graph.ts';
 
 const store = useStoreGraph();
@@ -138,5 +148,47 @@ describe('listGroupConversationIds', () => {
     await updateSameAs(store.db, own, node);
     expect(await version()).not.toBe(before);
     expect(await listed()).toEqual([await conversationOf(post)]);
+  });
+});
+
+describe('findGroupVersion on the connection pages read from (a SQLite file)', () => {
+  it('reads a version again only after a commit, with one statement a request meanwhile', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-group-version-'));
+    const database = openDatabase(path.join(dir, 'p.db'));
+    try {
+      await migrateToLatest(database.db);
+      const at = '2008-11-12T10:00:00.000Z';
+      const blog = await insertHomeOnlyBlog(database.db, 'https://sachar.example/', at);
+      const source = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: 'https://sachar.example/feed/', nextCheckAt: at }, at);
+      const post = (n: number) => ({
+        guid: `p${n}`, url: `https://sachar.example/p${n}/`, title: `Post ${n}`, authorName: null, authorUrl: null, contentHtml: `<p>Post ${n}</p>`, summaryHtml: null,
+        publishedAt: at, updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: `https://sachar.example/p${n}/`, lang: null,
+      });
+      await ingestFeedItems(database.db, source, { items: [post(1)], title: null }, at);
+      const group = await insertGroup(database.db, { slug: 'camp', title: 'Camp', description: null, lang: null, event: null }, at);
+      await insertGroupMembers(database.db, group.id, [blog.id], at);
+      await commitWaitingWrites(database.db);
+      let statements = 0;
+      const read = database.read.withPlugin({ transformQuery: (args) => args.node, transformResult: async (args) => (statements++, args.result) });
+      const first = await findGroupVersion(read, { id: group.id });
+      statements = 0;
+      expect(await findGroupVersion(read, { id: group.id })).toBe(first);
+      expect(await findGroupVersion(read, { id: group.id })).toBe(first);
+      expect(statements).toBe(2);
+      // A new post of a member, committed: read anew, as the writing connection (which wrote, so keeps nothing) reads it.
+      await ingestFeedItems(database.db, source, { items: [post(2), post(1)], title: null }, at);
+      await commitWaitingWrites(database.db);
+      const second = await findGroupVersion(read, { id: group.id });
+      expect(second).not.toBe(first);
+      expect(second).toBe(await findGroupVersion(database.db, { id: group.id }));
+      expect(await findGroupVersion(read, { slug: 'camp' })).toBe(second);
+      // A member leaving is a commit too.
+      await deleteGroupMember(database.db, group.id, blog.id);
+      await commitWaitingWrites(database.db);
+      expect(await findGroupVersion(read, { id: group.id })).not.toBe(second);
+    } finally {
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
