@@ -44,7 +44,8 @@ export interface BlogPageOptions {
 export interface BlogRow {
   blog: Blog;
   health: BlogHealth;
-  entryCount: number;
+  /** Null when not counted now (the busy tally thread), or where nothing shows it (a blog's own page). */
+  entryCount: number | null;
 }
 
 function whenIn(locale: Locale, timeZone: string) {
@@ -99,7 +100,7 @@ export function renderBlogList(rows: BlogRow[], now: Date, form: { url?: string;
     <td data-label="${t.colStatus}"><span class="status status-${r.health.status}">${t.status[r.health.status]}</span>${r.health.lastError ? html`<br><small class="error">${r.health.lastError}</small>` : ''}</td>
     <td data-label="${t.colLastPoll}">${when(r.health.lastCheckedAt, now)}</td>
     <td data-label="${t.colNextCheck}">${r.health.status === 'disabled' ? '—' : when(r.health.nextCheckAt, now)}</td>
-    <td data-label="${t.colEntries}" class="number">${formatNumber(r.entryCount, locale)}</td>
+    <td data-label="${t.colEntries}" class="number">${r.entryCount === null ? '–' : formatNumber(r.entryCount, locale)}</td>
   </tr>`,
   )}</tbody>
 </table>`

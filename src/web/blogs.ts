@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { blogHealth } from '../registry/health.ts';
 import { registerBlog, RegistrationError } from '../registry/register-blog.ts';
-import { countEntries, countEntriesOfBlogs, listEntriesByBlog } from '../store/entries.ts';
+import { listEntriesByBlog } from '../store/entries.ts';
 import { countBlogsByApproval, findBlogById, listBlogs, listBlogsByApproval } from '../store/blogs.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
@@ -60,7 +60,12 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   const suggestedSites = createSuggestedSites(deps.read ?? deps.db, tallies, now);
   const commentGaps = createCommentGaps(deps.read ?? deps.db, tallies, now);
 
-  async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Source[]> }> {
+  /**
+   * A page of the registry with each blog's health and entries. The entries are counted in the
+   * tally thread (as many index rows as the blogs have entries: 9 ms for 110,000); `counted`
+   * false when it was too busy, for a page that shows the rows without them (the API answers 503).
+   */
+  async function loadRows(page: { afterId?: number; limit: number } = { limit: htmlPageSize }, options: { countsOrBusy?: boolean } = {}): Promise<{ rows: BlogRow[]; sourcesByBlog: Map<number, Source[]>; counted: boolean }> {
     const blogs = await listBlogs(deps.db, page);
     const sourcesByBlog = new Map<number, Source[]>();
     for (const s of await listBlogSources(deps.db, blogs.map((b) => b.id))) {
@@ -68,9 +73,10 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (list) list.push(s);
       else sourcesByBlog.set(s.blogId, [s]);
     }
-    const counts = await countEntriesOfBlogs(deps.db, blogs.map((b) => b.id));
-    const rows = blogs.map((blog) => ({ blog, health: blogHealth(blog, sourcesByBlog.get(blog.id) ?? []), entryCount: counts.get(blog.id) ?? 0 }));
-    return { rows, sourcesByBlog };
+    const counting = tallies.entryCounts(blogs.map((b) => b.id));
+    const counts = options.countsOrBusy ? await counting : await unlessBusy(counting);
+    const rows = blogs.map((blog) => ({ blog, health: blogHealth(blog, sourcesByBlog.get(blog.id) ?? []), entryCount: counts ? (counts.get(blog.id) ?? 0) : null }));
+    return { rows, sourcesByBlog, counted: counts !== undefined };
   }
 
   // The blog the request's :id names; 404 when there is none.
@@ -116,13 +122,13 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   // One page of the registry: blogs after `after` (an id), htmlPageSize of them.
   app.get('/blogs', async (request, reply) => {
     const { after, suggested, followed } = htmlListQuery.parse(request.query ?? {});
-    const { rows } = await loadRows({ ...(after ? { afterId: after } : {}), limit: htmlPageSize + 1 });
+    const { rows, counted } = await loadRows({ ...(after ? { afterId: after } : {}), limit: htmlPageSize + 1 });
     const shown = rows.slice(0, htmlPageSize);
     const pager = { after: after ?? null, next: rows.length > htmlPageSize ? shown.at(-1)!.blog.id : null, total: await countBlogsByApproval(deps.db, 'approved') };
     const locale = requestLocale(request, reply);
     const { extra, partial } = await beyondRegistry(request, locale, { suggested, followed });
     // A page without a part it could not count now: the next request shows it whole, so no cache may keep this one.
-    if (partial) reply.header('cache-control', 'no-store');
+    if (partial || !counted) reply.header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(renderBlogList(shown, now(), {}, { locale, timeZone: requestTimeZone(request, deps.config), pager, extra }));
   });
 
@@ -149,7 +155,8 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const sourcesPage = Math.min(sourcesPageQuery.parse(request.query ?? {}).sources, pageCount);
     const sourceTable = { sources: await listSourcesByBlog(deps.db, id, { limit: sourcesPageSize, offset: (sourcesPage - 1) * sourcesPageSize }), page: sourcesPage, pageCount };
     const entries = await listEntriesByBlog(deps.db, id, 30);
-    const row: BlogRow = { blog, health: blogHealth(blog, sources), entryCount: await countEntries(deps.db, id) };
+    // The blog's page shows no count of its entries.
+    const row: BlogRow = { blog, health: blogHealth(blog, sources), entryCount: null };
     const query = request.query as Record<string, string | undefined>;
     const locale = requestLocale(request, reply);
     const t = messagesFor(locale);
@@ -181,11 +188,11 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   app.get('/api/blogs', async (request, reply) => {
     const { limit, cursor } = apiListQuery.parse(request.query ?? {});
     const afterId = decodeCursor(cursor, z.number().int().positive());
-    const { rows, sourcesByBlog } = await loadRows({ ...(afterId ? { afterId } : {}), limit: limit + 1 });
+    const { rows, sourcesByBlog } = await loadRows({ ...(afterId ? { afterId } : {}), limit: limit + 1 }, { countsOrBusy: true });
     const shown = rows.slice(0, limit);
     const next = rows.length > limit ? `/api/blogs?limit=${limit}&cursor=${encodeCursor(shown.at(-1)!.blog.id)}` : null;
     if (next) reply.header('link', `<${deps.config.publicUrl}${next}>; rel="next"`);
-    return { blogs: shown.map((r) => blogJson(r.blog, r.health, sourcesByBlog.get(r.blog.id) ?? [], { entryCount: r.entryCount })), next };
+    return { blogs: shown.map((r) => blogJson(r.blog, r.health, sourcesByBlog.get(r.blog.id) ?? [], { entryCount: r.entryCount ?? 0 })), next };
   });
 
   // The blog with the first page of its sources, their number and where the next page is.
@@ -202,7 +209,8 @@ export async function blogRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   // Without its comment gaps the blog would read as missing none: a busy tally thread answers 503 here.
   app.get('/api/blogs/:id', async (request) => {
     const blog = await blogOfRequest(request);
-    return blogWithSources(blog, { entryCount: await countEntries(deps.db, blog.id), gaps: await commentGaps(blog.id) });
+    const counts = await tallies.entryCounts([blog.id]);
+    return blogWithSources(blog, { entryCount: counts.get(blog.id) ?? 0, gaps: await commentGaps(blog.id) });
   });
 
   // A page of a blog's sources, in the order of /api/blogs/:id's first page.

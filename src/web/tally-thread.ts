@@ -1,6 +1,6 @@
 // Runs the page reads that add up a whole blog, a whole debate or the whole registry (the comment
-// gaps of a blog, the sites a debate mentions and its activity by day, the ranking of sites all
-// debates mention) in a
+// gaps of a blog, the entries of the blogs listed, the sites a debate mentions and its activity
+// by day, the ranking of sites all debates mention) in a
 // thread of their own (tally-worker.ts, with its own read-only connection to the SQLite file),
 // one at a time and each within a time limit. Each counts rows in proportion to what is stored
 // (a blog of 10,000 commented posts, a debate of 100,000 entries, 50,000 links to sites):
@@ -11,6 +11,7 @@ import type { Db } from '../db/open.ts';
 import type { CommentGap, ConversationActivity, UnfollowedSite } from '../domain/models.ts';
 import { listConversationActivity } from '../store/debate-map.ts';
 import { listCommentGapsOfBlog } from '../store/comment-gaps.ts';
+import { countEntriesOfBlogs } from '../store/entries.ts';
 import { listSuggestedSites, listUnfollowedSitesOf } from '../store/site-mentions.ts';
 import { WorkerPoolError } from '../worker-pool.ts';
 import { createFileThread } from './file-thread.ts';
@@ -26,6 +27,8 @@ export interface Tallies {
   unfollowedSitesOf(conversationId: number, limit: number): Promise<{ sites: UnfollowedSite[]; total: number }>;
   /** The small maps of conversations (entries per day, blogs in the order they joined), as the home and group pages list them. */
   conversationActivity(conversationIds: number[]): Promise<Map<number, ConversationActivity>>;
+  /** How many entries each of these blogs has (countEntriesOfBlogs): as many index rows as they have entries. */
+  entryCounts(blogIds: number[]): Promise<Map<number, number>>;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,8 @@ export type TallyRead =
   | { read: 'suggested-sites'; page: { limit: number; offset: number } }
   | { read: 'comment-gaps'; blogId: number }
   | { read: 'unfollowed-sites-of'; conversationId: number; limit: number }
-  | { read: 'conversation-activity'; conversationIds: number[] };
+  | { read: 'conversation-activity'; conversationIds: number[] }
+  | { read: 'entry-counts'; blogIds: number[] };
 export type TallyJob = TallyRead & { id: number };
 export type TallyAnswer = { ready: true } | { id: number; rows: unknown[] } | { id: number; error: string };
 
@@ -75,6 +79,7 @@ export function talliesOn(db: Db): Tallies {
     commentGaps: (blogId) => listCommentGapsOfBlog(db, blogId),
     unfollowedSitesOf: (conversationId, limit) => listUnfollowedSitesOf(db, conversationId, limit),
     conversationActivity: (conversationIds) => listConversationActivity(db, conversationIds),
+    entryCounts: (blogIds) => countEntriesOfBlogs(db, blogIds),
     close: async () => {},
   };
 }
@@ -103,6 +108,7 @@ export function createTallyThread(file: string, limits: { timeoutMs: number; max
     commentGaps: async (blogId) => (await run({ read: 'comment-gaps', blogId })) as CommentGap[],
     unfollowedSitesOf: async (conversationId, limit) => (await run({ read: 'unfollowed-sites-of', conversationId, limit }))[0] as { sites: UnfollowedSite[]; total: number },
     conversationActivity: async (conversationIds) => (await run({ read: 'conversation-activity', conversationIds }))[0] as Map<number, ConversationActivity>,
+    entryCounts: async (blogIds) => (await run({ read: 'entry-counts', blogIds }))[0] as Map<number, number>,
     close: () => pool.close(),
   };
 }

@@ -17,6 +17,8 @@ function read(job: TallyJob): Promise<unknown[]> {
       return tallies.unfollowedSitesOf(job.conversationId, job.limit).then((found) => [found]);
     case 'conversation-activity':
       return tallies.conversationActivity(job.conversationIds).then((found) => [found]);
+    case 'entry-counts':
+      return tallies.entryCounts(job.blogIds).then((found) => [found]);
   }
 }
 

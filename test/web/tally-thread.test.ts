@@ -1,6 +1,7 @@
-// The tally thread: the registry's ranking of mentioned sites, a blog's comment gaps and the
-// sites one debate mentions read in a thread of their own from the SQLite file, the same as read
-// on the event loop; a service on a file reads them there and not on its own connections.
+// The tally thread: the registry's ranking of mentioned sites and its blogs' entries, a blog's
+// comment gaps and the sites one debate mentions read in a thread of their own from the SQLite
+// file, the same as read on the event loop; a service on a file reads them there and not on its
+// own connections.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +72,9 @@ describe('createTallyThread', () => {
     const activity = await tallies.conversationActivity([conversationId, conversationId + 1]);
     expect(activity.get(conversationId)).toEqual({ days: [{ day: '2026-01-01', count: 1 }], blogs: [{ id: blogId, title: 'A', homeUrl: 'http://a.example/' }] });
     expect(activity).toEqual(await here.conversationActivity([conversationId, conversationId + 1]));
+    const counts = await tallies.entryCounts([blogId, blogId + 1]);
+    expect([...counts]).toEqual([[blogId, 1]]);
+    expect(counts).toEqual(await here.entryCounts([blogId, blogId + 1]));
   });
 
   it('refuses a read at once past its waiting bound, asking to come back in 5 s', async () => {
@@ -94,18 +98,21 @@ describe('createTallyThread', () => {
       await app!.app.inject('/blogs'),
       await app!.app.inject(`/blogs/${blogId}`),
       (await app!.app.inject(`/api/blogs/${blogId}`)).json(),
+      (await app!.app.inject('/api/blogs')).json(),
       await app!.app.inject(`/c/${conversationId}`),
       await app!.app.inject('/'),
     ]);
     expect(pages[0].body).toContain('b.example');
     expect(pages[1].body).toContain('Ein Beitrag');
     expect(pages[2].missingCount).toBe(7);
-    expect(pages[3].body).toContain('b.example');
-    expect(pages[4].body).toContain(`href="/c/${conversationId}"`);
-    expect(pages[4].body).toContain('class="sparkline"');
+    expect(pages[2].entryCount).toBe(1);
+    expect(pages[3].blogs[0].entryCount).toBe(1);
+    expect(pages[4].body).toContain('b.example');
+    expect(pages[5].body).toContain(`href="/c/${conversationId}"`);
+    expect(pages[5].body).toContain('class="sparkline"');
     // The rankings group mentions by site, the gaps count known comments, the small maps count
-    // entries by day: none ran here.
-    const tallied = (statements: string[]) => statements.filter((s) => /group by "m"\."site"|count\(\*\) from \(|group by "conversation_id", substr/.test(s));
+    // entries by day, the registry counts each blog's entries: none ran here.
+    const tallied = (statements: string[]) => statements.filter((s) => /group by "m"\."site"|count\(\*\) from \(|group by "conversation_id", substr|group by "blog_id"/.test(s));
     expect(tallied(ran)).toEqual([]);
     // A small debate is counted in place: a few milliseconds, less than the thread's round trip.
     await app.database.db.updateTable('conversations').set({ entry_count: 1, updated_at: '2026-01-02T00:00:00.000Z' }).where('id', '=', conversationId).execute();
@@ -158,6 +165,7 @@ describe('createTallyThread', () => {
       ...here,
       suggestedSites: (page) => whenFree(() => here.suggestedSites(page)),
       commentGaps: (id) => whenFree(() => here.commentGaps(id)),
+      entryCounts: (ids) => whenFree(() => here.entryCounts(ids)),
     };
     const web = await buildApp({ config: testConfig({ databasePath: file }), db: database.db, fetch: (() => Promise.reject(new Error('no fetching here'))) as never, tallies: busyTallies });
     try {
@@ -166,6 +174,9 @@ describe('createTallyThread', () => {
       expect(registry.body).toContain(`href="/blogs/${blogId}"`);
       expect(registry.body).not.toContain('b.example');
       expect(registry.body).toContain('The suggested blogs are being counted; reload the page in a moment to see them.');
+      // Its entries are not counted now: a dash, not a zero.
+      expect(registry.body).toMatch(/data-label="Entries" class="number">–</);
+      expect((await web.inject('/api/blogs')).statusCode).toBe(503);
       // The page lacks a part: no cache keeps it.
       expect(registry.headers['cache-control']).toBe('no-store');
       expect((await web.inject('/blogs?lang=de')).body).toContain('Die vorgeschlagenen Blogs werden gerade gezählt; laden Sie die Seite gleich neu, um sie zu sehen.');
@@ -186,6 +197,7 @@ describe('createTallyThread', () => {
       failure = undefined;
       const whole = await web.inject('/blogs');
       expect(whole.body).toContain('b.example');
+      expect(whole.body).toMatch(/data-label="Entries" class="number">1</);
       expect(whole.body).not.toContain('being counted');
       expect(whole.headers['cache-control']).toBeUndefined();
       const wholePage = await web.inject(`/blogs/${blogId}`);
