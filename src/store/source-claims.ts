@@ -1,7 +1,7 @@
-// store: the claim of due sources: the first due, at most a few of one host, leased with one
-// statement so that several pollers never take the same source (claim.ts), and kept compiled
-// per shape of claim.
+// store: the claim of due sources: the first due, at most a few of one host, leased so that
+// several pollers never take the same source (claim.ts), and kept compiled per shape of claim.
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import { isPostgres } from '../db/dialect.ts';
 import type { Db } from '../db/open.ts';
 import type { Database, SourcesTable } from '../db/schema.ts';
 import type { Source } from '../domain/models.ts';
@@ -52,16 +52,33 @@ export async function claimDueSources(db: Db, options: ClaimOptions): Promise<So
     due: options.force ? (options.notCheckedSince ? 'not-checked-since' : 'any') : 'scheduled',
     ranked: options.limit > options.perHostLimit,
   };
-  const args = [
-    options.now,
-    options.leaseUntil,
+  // The due query's values after the time (which it takes only when the schedule says what is
+  // due); the one-statement claim takes the lease's times before them.
+  const values = [
     options.limit,
     ...(shape.due === 'not-checked-since' ? [options.notCheckedSince] : []),
     ...(options.kinds ?? []),
     ...(shape.ranked ? [claimWindow(options), options.perHostLimit] : []),
   ];
-  const { rows } = await claimSourcesStatement(shape)(db, args);
-  return inIdOrder(rows as Selectable<SourcesTable>[]).map(toSource);
+  // Outside a transaction, and on PostgreSQL, one statement: it holds SQLite's write lock for no
+  // turn of the event loop (another connection of this thread asking for it would wait on a
+  // lock that cannot be given back meanwhile).
+  if (isPostgres(db) || !db.isTransaction) {
+    const { rows } = await claimSourcesStatement(shape)(db, [options.leaseUntil, options.now, ...values]);
+    return inIdOrder(rows as Selectable<SourcesTable>[]).map(toSource);
+  }
+  // In a SQLite transaction (the poller's claims, committed with the turn's other writes), which
+  // holds the database's one write lock from its BEGIN (src/db/open.ts): the due sources are read,
+  // then each is leased by its id, and no other claim can come between. The same claim as one
+  // UPDATE … WHERE id IN (…) RETURNING * cost two to three times as much (60–230 µs against 25–95
+  // for one or two sources), and a poller claims for every worker that comes free.
+  const { rows: due } = await dueSourcesStatement(shape)(db, shape.due === 'scheduled' ? [options.now, ...values] : values);
+  const leased: Selectable<SourcesTable>[] = [];
+  for (const { id } of due as { id: number }[]) {
+    const { rows } = await leaseSourceStatement(db, [options.leaseUntil, options.now, id]);
+    leased.push(...(rows as Selectable<SourcesTable>[]));
+  }
+  return inIdOrder(leased).map(toSource);
 }
 
 /** What a claim's SQL depends on; its values are the statement's parameters. */
@@ -75,24 +92,52 @@ interface ClaimShape {
 // The poller claims for every worker that comes free: a claim built and compiled each time cost
 // more than running it (an all-304 re-poll claims a thousand times a second).
 const claimStatements = new Map<string, PreparedStatement<readonly unknown[], unknown>>();
+const dueStatements = new Map<string, PreparedStatement<readonly unknown[], unknown>>();
 
+/** How many values the due query of a claim of this shape takes after its time. */
+function valueCount(shape: ClaimShape): number {
+  return 1 + (shape.due === 'not-checked-since' ? 1 : 0) + shape.kinds + (shape.ranked ? 2 : 0);
+}
+
+/** The claim of one shape in one statement: the lease's times, then the due query's values. */
 function claimSourcesStatement(shape: ClaimShape): PreparedStatement<readonly unknown[], unknown> {
   const key = `${shape.due} ${shape.kinds} ${shape.ranked}`;
   let statement = claimStatements.get(key);
   if (!statement) {
-    const arity = 3 + (shape.due === 'not-checked-since' ? 1 : 0) + shape.kinds + (shape.ranked ? 2 : 0);
-    statement = prepare(arity, (db, args: readonly unknown[]) => claimSourcesQuery(db, shape, args));
+    statement = prepare(2 + valueCount(shape), (db, [leaseUntil, now, ...args]: readonly unknown[]) => {
+      const due = dueSourcesQuery(db, shape, shape.due === 'scheduled' ? [now, ...args] : args);
+      return claimStatement(db, {
+        table: 'sources',
+        due,
+        // last_checked_at moves too, so a forced run (notCheckedSince) does not claim a source twice.
+        lease: { next_check_at: leaseUntil as string, last_checked_at: now as string },
+      });
+    });
     claimStatements.set(key, statement);
   }
   return statement;
 }
 
-/** The claim of sources of one shape, with its values in claimDueSources's order. */
-function claimSourcesQuery(db: Db, shape: ClaimShape, args: readonly unknown[]) {
+/** The due query of one shape alone: the ids of the sources to lease. */
+function dueSourcesStatement(shape: ClaimShape): PreparedStatement<readonly unknown[], unknown> {
+  const key = `${shape.due} ${shape.kinds} ${shape.ranked}`;
+  let statement = dueStatements.get(key);
+  if (!statement) {
+    statement = prepare((shape.due === 'scheduled' ? 1 : 0) + valueCount(shape), (db, args: readonly unknown[]) => dueSourcesQuery(db, shape, args));
+    dueStatements.set(key, statement);
+  }
+  return statement;
+}
+
+const leaseSourceStatement = prepare(3, (db, [leaseUntil, now, id]: readonly [string, string, number]) =>
+  db.updateTable('sources').set({ next_check_at: leaseUntil, last_checked_at: now }).where('id', '=', id).returningAll(),
+);
+
+/** The due sources of a claim of one shape: its time when scheduled, then its values in claimDueSources's order. */
+function dueSourcesQuery(db: Db, shape: ClaimShape, args: readonly unknown[]) {
   let at = 0;
   const next = <V>() => args[at++] as V;
-  const now = next<string>();
-  const leaseUntil = next<string>();
+  const now = shape.due === 'scheduled' ? next<string>() : null;
   const limit = next<number>();
   const notCheckedSince = shape.due === 'not-checked-since' ? next<string>() : null;
   const kinds = Array.from({ length: shape.kinds }, () => next<SourceKind>());
@@ -100,7 +145,7 @@ function claimSourcesQuery(db: Db, shape: ClaimShape, args: readonly unknown[]) 
   // another poller leased since the statement began (last_checked_at too, for a forced run).
   const dueSource = (eb: ExpressionBuilder<Database, 'sources'>) => {
     const conditions = [eb('sources.disabled_at', 'is', null)];
-    if (shape.due === 'scheduled') conditions.push(eb('sources.next_check_at', '<=', now));
+    if (now !== null) conditions.push(eb('sources.next_check_at', '<=', now));
     if (notCheckedSince !== null) conditions.push(eb.or([eb('sources.last_checked_at', 'is', null), eb('sources.last_checked_at', '<', notCheckedSince)]));
     if (kinds.length) conditions.push(eb('sources.kind', 'in', kinds));
     return eb.and(conditions);
@@ -130,10 +175,5 @@ function claimSourcesQuery(db: Db, shape: ClaimShape, args: readonly unknown[]) 
     const withinLimit = db.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.host_rank', '<=', perHostLimit);
     due = db.selectFrom('sources').select('sources.id as id').where(dueSource).where('sources.id', 'in', withinLimit).orderBy('sources.next_check_at').orderBy('sources.id').limit(limit);
   }
-  return claimStatement(db, {
-    table: 'sources',
-    due,
-    // last_checked_at moves too, so a forced run (notCheckedSince) does not claim a source twice.
-    lease: { next_check_at: leaseUntil, last_checked_at: now },
-  });
+  return due;
 }

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OpenedDatabase } from '../../src/db/open.ts';
-import { claimDueSources } from '../../src/store/source-claims.ts';
+import { isPostgres } from '../../src/db/dialect.ts';
+import type { Db, OpenedDatabase } from '../../src/db/open.ts';
+import { claimDueSources, type ClaimOptions } from '../../src/store/source-claims.ts';
 import { enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
 import { createTestDatabase, insertHomeOnlyBlog } from '../support/db.ts';
+import { countStarting, recordStatements } from '../support/statements.ts';
 
 let database: OpenedDatabase;
 const t0 = '2026-01-01T00:00:00.000Z';
@@ -17,16 +19,23 @@ afterEach(async () => {
   await database.close();
 });
 
-describe('claimDueSources', () => {
+// A claim on its own is one statement; the poller claims in the transaction of its turn's other
+// writes (src/store/commit-together.ts), where SQLite reads the due sources and leases each.
+const claimers: [string, (db: Db, options: ClaimOptions) => ReturnType<typeof claimDueSources>][] = [
+  ['on its own', (db, options) => claimDueSources(db, options)],
+  ['in a transaction, as the poller claims', (db, options) => db.transaction().execute((trx) => claimDueSources(trx, options))],
+];
+
+describe.each(claimers)('claimDueSources %s', (_, claim) => {
   it('claims only due sources and leases them', async () => {
     const b = await blog('http://a.example/');
     const due = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: t0 }, t0);
     await insertSource(database.db, { blogId: b.id, kind: 'site-comments', url: 'http://a.example/comments/feed/', nextCheckAt: later }, t0);
-    const claimed = await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later });
+    const claimed = await claim(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later });
     expect(claimed.map((s) => s.id)).toEqual([due.id]);
     expect(claimed[0]!.nextCheckAt).toBe(later);
     // Leased: a second claim at the same moment finds nothing.
-    expect(await claimDueSources(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
+    expect(await claim(database.db, { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
   });
 
   it('takes at most perHostLimit sources of one host per claim', async () => {
@@ -34,7 +43,7 @@ describe('claimDueSources', () => {
     const b = await blog('http://b.example/');
     for (let i = 0; i < 5; i++) await insertSource(database.db, { blogId: a.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
     await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: later }, t0);
-    const claimed = await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' });
+    const claimed = await claim(database.db, { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' });
     const hosts = claimed.map((s) => s.host).sort();
     expect(hosts).toEqual(['a.example', 'a.example', 'b.example']);
   });
@@ -48,10 +57,10 @@ describe('claimDueSources', () => {
     });
     const late = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://b.example/feed/', nextCheckAt: later }, t0);
     const options = { now: later, limit: 10, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' };
-    expect((await claimDueSources(database.db, options)).map((s) => s.host)).toEqual(['a.example', 'a.example']);
+    expect((await claim(database.db, options)).map((s) => s.host)).toEqual(['a.example', 'a.example']);
     // Once the sources ahead of it are leased, it is in the first ones ranked.
     await database.db.updateTable('sources').set({ next_check_at: options.leaseUntil }).where('host', '=', 'a.example').where('id', '<', 100).execute();
-    const next = await claimDueSources(database.db, options);
+    const next = await claim(database.db, options);
     expect(next.map((s) => s.host)).toEqual(['a.example', 'a.example', 'b.example']);
     expect(next[2]!.id).toBe(late.id);
   });
@@ -60,8 +69,8 @@ describe('claimDueSources', () => {
     const b = await blog('http://a.example/');
     await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
     const options = { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later, force: true, notCheckedSince: t0 };
-    expect(await claimDueSources(database.db, options)).toHaveLength(1);
-    expect(await claimDueSources(database.db, { ...options, now: '2026-01-01T00:00:01.000Z' })).toHaveLength(0);
+    expect(await claim(database.db, options)).toHaveLength(1);
+    expect(await claim(database.db, { ...options, now: '2026-01-01T00:00:01.000Z' })).toHaveLength(0);
   });
 
   it('claims of every shape one after another, each as its own options say (a statement kept per shape)', async () => {
@@ -71,15 +80,15 @@ describe('claimDueSources', () => {
     const listing = await insertSource(database.db, { blogId: a.id, kind: 'site-comments', url: 'http://a.example/comments/feed/', nextCheckAt: later }, t0);
     const lease = '2026-01-02T00:00:00.000Z';
     const ids = (sources: { id: number }[]) => sources.map((s) => s.id);
-    expect(ids(await claimDueSources(database.db, { now: t0, limit: 5, perHostLimit: 5, leaseUntil: lease, kinds: ['feed'] }))).toEqual([feed.id]);
-    expect(ids(await claimDueSources(database.db, { now: later, limit: 5, perHostLimit: 5, leaseUntil: lease, kinds: ['feed', 'post-comments'] }))).toEqual([comments.id]);
+    expect(ids(await claim(database.db, { now: t0, limit: 5, perHostLimit: 5, leaseUntil: lease, kinds: ['feed'] }))).toEqual([feed.id]);
+    expect(ids(await claim(database.db, { now: later, limit: 5, perHostLimit: 5, leaseUntil: lease, kinds: ['feed', 'post-comments'] }))).toEqual([comments.id]);
     // Ranked by host (a limit above perHostLimit), of no kind in particular: the listing, due later.
-    expect(ids(await claimDueSources(database.db, { now: later, limit: 5, perHostLimit: 1, leaseUntil: lease }))).toEqual([listing.id]);
+    expect(ids(await claim(database.db, { now: later, limit: 5, perHostLimit: 1, leaseUntil: lease }))).toEqual([listing.id]);
     // Forced: every active source, and then those not checked since the run began.
-    expect(ids(await claimDueSources(database.db, { now: later, limit: 5, perHostLimit: 5, leaseUntil: lease, force: true, kinds: ['feed'] }))).toEqual([feed.id]);
+    expect(ids(await claim(database.db, { now: later, limit: 5, perHostLimit: 5, leaseUntil: lease, force: true, kinds: ['feed'] }))).toEqual([feed.id]);
     const run = { now: '2026-01-01T02:00:00.000Z', limit: 5, perHostLimit: 5, leaseUntil: lease, force: true, notCheckedSince: '2026-01-01T02:00:00.000Z' };
-    expect(ids(await claimDueSources(database.db, run))).toEqual([feed.id, comments.id, listing.id]);
-    expect(await claimDueSources(database.db, { ...run, now: '2026-01-01T02:00:01.000Z' })).toEqual([]);
+    expect(ids(await claim(database.db, run))).toEqual([feed.id, comments.id, listing.id]);
+    expect(await claim(database.db, { ...run, now: '2026-01-01T02:00:01.000Z' })).toEqual([]);
   });
 
   it('skips disabled sources until the blog is registered again', async () => {
@@ -88,9 +97,30 @@ describe('claimDueSources', () => {
     await updateSourceAfterPoll(database.db, s.id, {
       checkedAt: t0, nextCheckAt: t0, lastStatus: 410, lastError: 'gone', consecutiveFailures: 1, succeeded: false, disabledReason: 'gone',
     });
-    expect(await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
+    expect(await claim(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toEqual([]);
     await enableSourcesOfBlog(database.db, b.id, later);
     expect((await findSourceById(database.db, s.id))!.disabledAt).toBeNull();
-    expect(await claimDueSources(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toHaveLength(1);
+    expect(await claim(database.db, { now: later, limit: 10, perHostLimit: 10, leaseUntil: later })).toHaveLength(1);
+  });
+});
+
+describe('claimDueSources in a transaction', () => {
+  it('on SQLite reads the due sources, then leases each by its id (one UPDATE … IN (…) cost two to three times as much); on PostgreSQL locks as it reads, in one statement', async () => {
+    const b = await blog('http://a.example/');
+    for (let i = 0; i < 3; i++) await insertSource(database.db, { blogId: b.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: t0 }, t0);
+    const options = { now: later, limit: 2, perHostLimit: 2, leaseUntil: '2026-01-02T00:00:00.000Z' };
+    const { result, sql } = await recordStatements(() => database.db.transaction().execute((trx) => claimDueSources(trx, options)));
+    expect(result.map((s) => s.nextCheckAt)).toEqual([options.leaseUntil, options.leaseUntil]);
+    const updates = sql.filter((s) => /^\s*update/i.test(s));
+    if (isPostgres(database.db)) {
+      expect(updates).toHaveLength(1);
+      expect(updates[0]).toMatch(/for update of "sources" skip locked/);
+    } else {
+      expect(countStarting(sql, 'select sources.id as id from sources')).toBe(1);
+      expect(countStarting(sql, 'update sources set next_check_at = ?, last_checked_at = ? where id = ? returning *')).toBe(2);
+      expect(updates).toHaveLength(2);
+    }
+    // The third, not claimed, is still due.
+    expect(await claimDueSources(database.db, options)).toHaveLength(1);
   });
 });
