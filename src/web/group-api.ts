@@ -1,6 +1,7 @@
 // The JSON API of groups: GET /api/groups (paged by cursor), GET /api/groups/:slug (its members
-// and conversations, each paged), and for the operator (Authorization: Bearer <admin token>)
-// creating a group, adding and removing members, deleting it. Groups live in registry/.
+// and conversations, each paged, read through the pages' connection and kept until the next
+// commit), and for the operator (Authorization: Bearer <admin token>) creating a group, adding
+// and removing members, deleting it. Groups live in registry/.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Group } from '../domain/groups.ts';
@@ -8,6 +9,7 @@ import { feedUrl } from '../feeds/feed-urls.ts';
 import { parseGroupFields } from '../registry/group-input.ts';
 import { addGroupMembers, createGroup, deleteGroupBySlug, GroupError, removeGroupMember, type GroupDeps } from '../registry/groups.ts';
 import { blogHealth } from '../registry/health.ts';
+import { readOnlyStamp } from '../store/dialect.ts';
 import { countGroupConversations, listGroupConversations } from '../store/group-conversations.ts';
 import { countGroupMembers, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
 import { listBlogSources } from '../store/sources.ts';
@@ -18,6 +20,7 @@ import { HttpError } from './errors.ts';
 import { createGroupGate } from './group-gate.ts';
 import { parseGroupSlug } from './ids.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
+import { PageCache, sendPage, toRenderedPage, type RenderedPage } from './page.ts';
 import { defaultTimeZone } from './time-zone.ts';
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).catch(50).default(50), cursor: z.string().optional() });
@@ -78,10 +81,19 @@ export async function groupApiRoutes(app: FastifyInstance, deps: AppDeps): Promi
     if (!access.hasBearerToken(request)) throw new HttpError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer …).');
   };
 
+  // Reads go through the pages' connection: they never wait behind a feed being stored, and see
+  // the operator's changes, which commit before their answers are sent.
+  const read = deps.read ?? deps.db;
+  // A group's answer ranks and counts all its conversations and reads its members' sources: 20 ms
+  // of the event loop for a group of 100 blogs and 110,000 entries, 49 answers a second. Kept
+  // under the reading connection's stamp (src/store/dialect.ts), it is read once per commit;
+  // without a stamp (PostgreSQL) it is read every time.
+  const answers = new PageCache<RenderedPage & { next: string | null }>(60_000, 200);
+
   app.get('/api/groups', async (request, reply) => {
     const { limit, cursor } = listQuery.parse(request.query ?? {});
     const before = decodeCursor(cursor, z.number().int().positive());
-    const found = await listGroups(deps.db, { limit: limit + 1, ...(before ? { beforeId: before } : {}) });
+    const found = await listGroups(read, { limit: limit + 1, ...(before ? { beforeId: before } : {}) });
     const groups = found.slice(0, limit);
     const next = found.length > limit ? `/api/groups?limit=${limit}&cursor=${encodeCursor(groups.at(-1)!.id)}` : null;
     if (next) reply.header('link', `<${publicUrl}${next}>; rel="next"`);
@@ -90,30 +102,37 @@ export async function groupApiRoutes(app: FastifyInstance, deps: AppDeps): Promi
 
   app.get('/api/groups/:slug', async (request, reply) => {
     const slug = parseGroupSlug(request.params);
-    const group = await findGroupBySlug(deps.db, slug);
-    if (!group) throw new HttpError(404, 'not-found', 'There is no such group.');
     const q = groupQuery.parse(request.query ?? {});
     const after = decodeCursor(q.cursor, conversationCursor);
-    const found = await listGroupConversations(deps.db, group.id, { limit: q.limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : {}) });
-    const conversations = found.slice(0, q.limit);
-    const last = conversations.at(-1);
-    const next = found.length > q.limit && last ? `/api/groups/${slug}?limit=${q.limit}&cursor=${encodeCursor([last.rank, last.id])}` : null;
-    if (next) reply.header('link', `<${publicUrl}${next}>; rel="next"`);
-    const memberCount = await countGroupMembers(deps.db, group.id);
-    const members = await listGroupMembers(deps.db, group.id, { limit: q.memberLimit, offset: q.memberOffset });
-    const sources = await listBlogSources(deps.db, members.map((b) => b.id));
-    const membersEnd = q.memberOffset + members.length;
-    return {
-      ...groupJson(group, publicUrl, memberCount),
-      members: members.map((b) => {
-        const health = blogHealth(b, sources.filter((s) => s.blogId === b.id));
-        return { id: b.id, title: b.title, url: b.homeUrl, status: health.status, lastCheckedAt: health.lastCheckedAt, lastError: health.lastError };
-      }),
-      membersNext: membersEnd < memberCount ? `/api/groups/${slug}?memberLimit=${q.memberLimit}&memberOffset=${membersEnd}` : null,
-      conversationCount: await countGroupConversations(deps.db, group.id),
-      conversations: conversations.map((c) => conversationJson(c, publicUrl)),
-      next,
+    const at = now().getTime();
+    const answer = async () => {
+      const group = await findGroupBySlug(read, slug);
+      if (!group) throw new HttpError(404, 'not-found', 'There is no such group.');
+      const found = await listGroupConversations(read, group.id, { limit: q.limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : {}) });
+      const conversations = found.slice(0, q.limit);
+      const last = conversations.at(-1);
+      const next = found.length > q.limit && last ? `/api/groups/${slug}?limit=${q.limit}&cursor=${encodeCursor([last.rank, last.id])}` : null;
+      const memberCount = await countGroupMembers(read, group.id);
+      const members = await listGroupMembers(read, group.id, { limit: q.memberLimit, offset: q.memberOffset });
+      const sources = await listBlogSources(read, members.map((b) => b.id));
+      const membersEnd = q.memberOffset + members.length;
+      const body = {
+        ...groupJson(group, publicUrl, memberCount),
+        members: members.map((b) => {
+          const health = blogHealth(b, sources.filter((s) => s.blogId === b.id));
+          return { id: b.id, title: b.title, url: b.homeUrl, status: health.status, lastCheckedAt: health.lastCheckedAt, lastError: health.lastError };
+        }),
+        membersNext: membersEnd < memberCount ? `/api/groups/${slug}?memberLimit=${q.memberLimit}&memberOffset=${membersEnd}` : null,
+        conversationCount: await countGroupConversations(read, group.id),
+        conversations: conversations.map((c) => conversationJson(c, publicUrl)),
+        next,
+      };
+      return { ...toRenderedPage(JSON.stringify(body), null, at), next };
     };
+    const stamp = await readOnlyStamp(read);
+    const kept = stamp === null ? await answer() : await answers.get(JSON.stringify([stamp, slug, q]), at, answer);
+    if (kept.next) reply.header('link', `<${publicUrl}${kept.next}>; rel="next"`);
+    return sendPage(request, reply, kept, { type: 'application/json; charset=utf-8' });
   });
 
   app.post('/api/groups', { bodyLimit: 4 * 1024 * 1024 }, async (request, reply) => {
