@@ -58,8 +58,10 @@ export async function sendPage(request: FastifyRequest, reply: FastifyReply, pag
   const coding = negotiateCoding(request, reply, page);
   reply.header('etag', etagAsSent(page.etag, coding));
   if (page.lastModified) reply.header('last-modified', page.lastModified);
-  // Relative times age: clients revalidate every time, which the ETag makes cheap.
-  reply.header('cache-control', 'no-cache');
+  // Relative times age: clients revalidate every time, which the ETag makes cheap. A page drawn
+  // without a part the tally thread was too busy to count is kept by no cache: the next request
+  // shows it whole.
+  reply.header('cache-control', page.partial ? 'no-store' : 'no-cache');
   if (notModified(request, page)) return reply.status(304).send();
   return sendKept(reply, page, options.type ?? 'text/html; charset=utf-8', coding);
 }

@@ -1,7 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { load } from 'cheerio';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createService } from '../../src/service.ts';
+import { commitWaitingWrites } from '../../src/store/dialect.ts';
+import { updateBlogTitle } from '../../src/store/blogs.ts';
+import { createTestApp, testConfig, type TestApp } from '../support/app.ts';
 import { homePage, rsd, rssFeed } from '../support/blog-pages.ts';
 import { ensureSources } from '../../src/store/sources.ts';
 
@@ -344,5 +351,66 @@ describe('GET /health', () => {
     const res = await t.app.inject('/health');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', database: 'ok', blogs: 0 });
+  });
+});
+
+describe('the registry pages on a SQLite file', () => {
+  /** Counts the statements SQLite runs, on every connection of this process. */
+  function countStatements(): () => number {
+    const probe = new SQLite(':memory:');
+    const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>;
+    probe.close();
+    const spies = (['all', 'get', 'run', 'iterate'] as const).map((m) => vi.spyOn(statement, m));
+    return () => spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
+  }
+
+  // On SQLite under every suite: the test:pg run's PostgreSQL has no such stamp, and renders every time.
+  it('shows a registration at once, keeps /blogs and a blog page while nothing is committed, and renders them again after a commit, and always for an operator', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-blogs-'));
+    const adminToken = 'a-token-for-the-registry-tests';
+    const silent = { info: () => {}, warn: () => {}, error: () => {} };
+    const service = await createService(testConfig({ databasePath: path.join(dir, 'palaver.db'), adminToken }), { log: silent });
+    try {
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const res = await service.app.inject({ method: 'POST', url: '/blogs', payload: `url=${encodeURIComponent(`${origin}/`)}`, headers: form });
+      expect(res.statusCode).toBe(303);
+      const location = res.headers.location as string;
+      // Read through the pages' connection, right after the registration's answer.
+      const registered = await service.app.inject(location);
+      expect(registered.body).toContain('The blog is registered');
+      expect(registered.body).toContain(`${origin}/feed/`);
+      const blogPage = location.replace(/\?.*/, '');
+      const id = Number(blogPage.split('/').at(-1));
+
+      for (const url of ['/blogs', blogPage]) {
+        const first = await service.app.inject(url);
+        expect(first.statusCode, url).toBe(200);
+        expect(first.headers['cache-control'], url).toBe('no-cache');
+        const statements = countStatements();
+        const again = await service.app.inject(url);
+        expect(again.body, url).toBe(first.body);
+        expect(statements(), url).toBe(1);
+        vi.restoreAllMocks();
+        expect((await service.app.inject({ url, headers: { 'if-none-match': String(first.headers.etag) } })).statusCode, url).toBe(304);
+      }
+      expect((await service.app.inject('/blogs/999999')).statusCode).toBe(404);
+
+      // A commit (here the blog's new title, as a poll stores it): both pages show it.
+      await updateBlogTitle(service.database.db, id, 'Ein neuer Titel', new Date().toISOString());
+      await commitWaitingWrites(service.database.db);
+      expect((await service.app.inject('/blogs')).body).toContain('Ein neuer Titel');
+      expect((await service.app.inject(blogPage)).body).toContain('Ein neuer Titel');
+
+      // An operator's page carries the session's CSRF token: rendered for each request, never kept.
+      const login = await service.app.inject({ method: 'POST', url: '/admin/login', payload: { token: adminToken } });
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const statements = countStatements();
+      const asOperator = await service.app.inject({ url: '/blogs', headers: { cookie } });
+      expect(asOperator.statusCode).toBe(200);
+      expect(statements()).toBeGreaterThan(1);
+    } finally {
+      await service.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
