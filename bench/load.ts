@@ -1,6 +1,8 @@
-// Mixed load: the whole service (web app, poller, ping verifier) on a database file while a
-// second process sends pages, feeds, API calls and webmentions on loopback, and the poller keeps
-// polling a farm of changing feeds. Reports requests, errors, latency and the service's memory.
+// Mixed load: the whole service (web app, poller, ping verifier) on a database file, wired as
+// createService wires it (the pages' read-only connection, the reading threads, the search and
+// tally threads), while a second process sends pages, feeds, API calls and webmentions on
+// loopback, and the poller keeps polling a farm of changing feeds. Reports requests, errors,
+// latency and the service's memory.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +16,7 @@ import { openDatabase } from '../src/db/open.ts';
 import { createPingVerifier } from '../src/poller/ping-verifier.ts';
 import { createPoller } from '../src/poller/poller.ts';
 import { createFetcher } from '../src/reader/fetcher.ts';
-import { pingVerifierSettings, pollerSettings } from '../src/service.ts';
+import { pingVerifierSettings, pollerSettings, readerFromConfig, searchThreadFor, tallyThreadFor } from '../src/service.ts';
 import { insertBlog } from '../src/store/blogs.ts';
 import { insertSource } from '../src/store/sources.ts';
 import { startFeedFarm } from './feed-fixtures.ts';
@@ -58,9 +60,22 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
     await insertSource(database.db, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
   }
   const fetcher = createFetcher({ ...config.fetcher, userAgent: 'Palaver-load' });
-  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent, kinds: ['feed'] });
+  // Only the farm's feeds: their items' comment feeds name hosts that resolve nowhere here.
+  const reader = readerFromConfig(config);
+  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent, kinds: ['feed'], ...(reader ? { reader } : {}) });
   const verifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: silent });
-  const app = await buildApp({ config, db: database.db, fetch: fetcher.fetch, poller, pingVerifier: verifier });
+  const searches = searchThreadFor(database);
+  const tallies = tallyThreadFor(database);
+  const app = await buildApp({
+    config,
+    db: database.db,
+    read: database.read,
+    fetch: fetcher.fetch,
+    poller,
+    pingVerifier: verifier,
+    ...(searches ? { search: searches.search } : {}),
+    ...(tallies ? { tallies } : {}),
+  });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
 
   // A first poll so the pages have conversations to show.
@@ -100,8 +115,11 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
     clearInterval(bump);
     clearInterval(sampler);
     await poller.stop();
+    await reader?.close();
     await verifier.stop();
     await app.close();
+    await searches?.close();
+    await tallies?.close();
     await fetcher.close();
     await farm.close();
     await database.close();
