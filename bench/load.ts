@@ -1,29 +1,17 @@
-// Mixed load: the whole service (web app, poller, ping verifier) on a database file, wired as
-// createService wires it (the pages' read-only connection, the reading threads, the search and
-// tally threads), while a second process sends pages, feeds, API calls and webmentions on
-// loopback, and the poller keeps polling a farm of changing feeds. Reports requests, errors,
-// latency and the service's memory.
+// Mixed load: the whole service in a measured process of its own (bench/load-worker.ts: wired
+// as createService wires it on a database file), while a second process sends pages, feeds, API
+// calls and webmentions on loopback, and its poller keeps polling this process's farm of
+// changing feeds. Reports requests, errors, latency and the service's memory.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import defaults from '../config/default.json' with { type: 'json' };
-import { buildApp } from '../src/app.ts';
-import { validateConfig } from '../src/config.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { openDatabase } from '../src/db/open.ts';
-import { createPingVerifier } from '../src/poller/ping-verifier.ts';
-import { createPoller } from '../src/poller/poller.ts';
-import { createFetcher } from '../src/reader/fetcher.ts';
-import { pingVerifierSettings, pollerSettings, readerFromConfig, searchThreadFor, tallyThreadFor } from '../src/service.ts';
-import { insertBlog } from '../src/store/blogs.ts';
-import { insertSource } from '../src/store/sources.ts';
 import { startFeedFarm } from './feed-fixtures.ts';
+import { measuredWorker } from './measured-process.ts';
 import type { Figure } from './poll.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 export interface LoadReport {
   requests: number;
@@ -38,68 +26,30 @@ export interface LoadReport {
 export async function benchLoad(options: { feeds: number; seconds: number; concurrency: number }): Promise<Figure[]> {
   // BENCH_ACCEPT_ENCODING ('gzip, deflate, br' as browsers send it): the client (which inherits it) asks for compressed answers.
   const encoding = process.env.BENCH_ACCEPT_ENCODING ?? '';
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-load-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-load-urls-'));
   const farm = await startFeedFarm(options.feeds, { hosts: 4 });
-  const config = validateConfig({
-    ...defaults,
-    databasePath: path.join(dir, 'load.db'),
-    logLevel: 'silent',
-    pollIntervalSeconds: 5,
-    poller: { ...defaults.poller, tickSeconds: 1, concurrency: 8 },
-    pings: { ...defaults.pings, perClientPerMinute: 1e9, perSourceHostPerMinute: 1e9 },
-    // Every request comes from one loopback client: its searches are measured, not limited.
-    pages: { ...defaults.pages, searchesPerClientPerMinute: 1e9 },
-    fetcher: { ...defaults.fetcher, allowPrivateNetworks: true, perHostConcurrency: 4 },
-  });
-  const database = openDatabase(config.databasePath);
-  await migrateToLatest(database.db);
-  const now = new Date().toISOString();
-  for (const [i, url] of farm.urls.entries()) {
-    const home = new URL('/', url).href;
-    const blog = await insertBlog(database.db, { homeUrl: `${home}blog${i}/`, urlKey: `${new URL(url).host}/blog${i}`, title: `Blog ${i}`, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now);
-    await insertSource(database.db, { blogId: blog.id, kind: 'feed', url, nextCheckAt: now }, now);
-  }
-  const fetcher = createFetcher({ ...config.fetcher, userAgent: 'Palaver-load' });
-  // Only the farm's feeds: their items' comment feeds name hosts that resolve nowhere here.
-  const reader = readerFromConfig(config);
-  const poller = createPoller({ db: database.db, fetch: fetcher.fetch, settings: pollerSettings(config), log: silent, kinds: ['feed'], ...(reader ? { reader } : {}) });
-  const verifier = createPingVerifier({ db: database.db, fetch: fetcher.fetch, settings: pingVerifierSettings(config), log: silent });
-  const searches = searchThreadFor(database);
-  const tallies = tallyThreadFor(database);
-  const app = await buildApp({
-    config,
-    db: database.db,
-    read: database.read,
-    fetch: fetcher.fetch,
-    poller,
-    pingVerifier: verifier,
-    ...(searches ? { search: searches.search } : {}),
-    ...(tallies ? { tallies } : {}),
-  });
-  const origin = await app.listen({ host: '127.0.0.1', port: 0 });
-
-  // A first poll so the pages have conversations to show.
-  await poller.pollOnce({ force: true });
-  poller.start();
-  verifier.start();
   let polls = 0;
   const bump = setInterval(() => {
     farm.bump();
     polls += 1;
   }, 10_000);
-
-  const rss: number[] = [];
-  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);
-  const startRss = process.memoryUsage().rss;
   try {
-    const report = await new Promise<LoadReport>((resolve, reject) => {
-      const child = fork(path.join(here, 'load-client.ts'), [origin, String(options.seconds), String(options.concurrency)], { execArgv: ['--import', 'tsx'] });
-      child.once('message', (m) => resolve(m as LoadReport));
+    const urlsFile = path.join(dir, 'urls.json');
+    fs.writeFileSync(urlsFile, JSON.stringify(farm.urls));
+    const worker = await measuredWorker('load-worker.ts');
+    const { report, peakMb: peak, growthMb: growth } = await new Promise<{ report: LoadReport; peakMb: number; growthMb: number }>((resolve, reject) => {
+      const child = fork(worker.file, [urlsFile, String(options.seconds), String(options.concurrency), path.join(here, 'load-client.ts')], {
+        execArgv: worker.execArgv,
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      });
+      let stdout = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       child.once('error', reject);
-      child.once('exit', (code) => code !== 0 && reject(new Error(`bench: load client exited ${code}`)));
+      child.once('close', (code) => {
+        if (code !== 0) reject(new Error(`bench: the load worker exited ${code}`));
+        else resolve(JSON.parse(stdout) as { report: LoadReport; peakMb: number; growthMb: number });
+      });
     });
-    const peak = Math.max(...rss) / 2 ** 20;
-    const growth = (rss.at(-1)! - startRss) / 2 ** 20;
     const statuses = Object.entries(report.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ');
     const kinds = Object.entries(report.p99ByKind).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ');
     const note = `p99 by request: ${kinds}. ${options.seconds} s, ${options.concurrency} in flight from a second process (pages, feeds, API, webmentions${encoding ? `, each with Accept-Encoding: ${encoding}` : ', without Accept-Encoding'}) while the poller polled ${options.feeds} changing feeds (${polls} feed changes); answers ${statuses}`;
@@ -113,16 +63,7 @@ export async function benchLoad(options: { feeds: number; seconds: number; concu
     ];
   } finally {
     clearInterval(bump);
-    clearInterval(sampler);
-    await poller.stop();
-    await reader?.close();
-    await verifier.stop();
-    await app.close();
-    await searches?.close();
-    await tallies?.close();
-    await fetcher.close();
     await farm.close();
-    await database.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
