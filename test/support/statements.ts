@@ -4,6 +4,7 @@
 // where the statements are sent: better-sqlite3's statements and pg's clients.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { vi } from 'vitest';
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -34,4 +35,16 @@ export async function recordStatements<T>(work: () => Promise<T>): Promise<{ res
 export function countStarting(sql: string[], prefix: string): number {
   const want = prefix.toLowerCase();
   return sql.filter((s) => s.replaceAll('"', '').toLowerCase().trimStart().startsWith(want)).length;
+}
+
+/**
+ * Counts the statements SQLite runs from now on, on every connection of this process (spies that
+ * vi.restoreAllMocks removes): a page kept between commits costs one statement a request.
+ */
+export function countSqliteStatements(): () => number {
+  const probe = new Database(':memory:');
+  const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>;
+  probe.close();
+  const spies = (['all', 'get', 'run', 'iterate'] as const).map((m) => vi.spyOn(statement, m));
+  return () => spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
 }

@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { load } from 'cheerio';
 import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
-import { createService } from '../../src/service.ts';
 import { commitWaitingWrites } from '../../src/store/dialect.ts';
 import { updateBlogTitle } from '../../src/store/blogs.ts';
-import { createTestApp, testConfig, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { fileService } from '../support/file-service.ts';
+import { countSqliteStatements } from '../support/statements.ts';
 import { homePage, rsd, rssFeed } from '../support/blog-pages.ts';
 import { ensureSources } from '../../src/store/sources.ts';
 
@@ -355,21 +352,10 @@ describe('GET /health', () => {
 });
 
 describe('the registry pages on a SQLite file', () => {
-  /** Counts the statements SQLite runs, on every connection of this process. */
-  function countStatements(): () => number {
-    const probe = new SQLite(':memory:');
-    const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>;
-    probe.close();
-    const spies = (['all', 'get', 'run', 'iterate'] as const).map((m) => vi.spyOn(statement, m));
-    return () => spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
-  }
-
   // On SQLite under every suite: the test:pg run's PostgreSQL has no such stamp, and renders every time.
   it('shows a registration at once, keeps /blogs and a blog page while nothing is committed, and renders them again after a commit, and always for an operator', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-blogs-'));
     const adminToken = 'a-token-for-the-registry-tests';
-    const silent = { info: () => {}, warn: () => {}, error: () => {} };
-    const service = await createService(testConfig({ databasePath: path.join(dir, 'palaver.db'), adminToken }), { log: silent });
+    const service = await fileService({ adminToken });
     try {
       const form = { 'content-type': 'application/x-www-form-urlencoded' };
       const res = await service.app.inject({ method: 'POST', url: '/blogs', payload: `url=${encodeURIComponent(`${origin}/`)}`, headers: form });
@@ -386,7 +372,7 @@ describe('the registry pages on a SQLite file', () => {
         const first = await service.app.inject(url);
         expect(first.statusCode, url).toBe(200);
         expect(first.headers['cache-control'], url).toBe('no-cache');
-        const statements = countStatements();
+        const statements = countSqliteStatements();
         const again = await service.app.inject(url);
         expect(again.body, url).toBe(first.body);
         expect(statements(), url).toBe(1);
@@ -404,13 +390,13 @@ describe('the registry pages on a SQLite file', () => {
       // An operator's page carries the session's CSRF token: rendered for each request, never kept.
       const login = await service.app.inject({ method: 'POST', url: '/admin/login', payload: { token: adminToken } });
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const statements = countStatements();
+      const statements = countSqliteStatements();
       const asOperator = await service.app.inject({ url: '/blogs', headers: { cookie } });
       expect(asOperator.statusCode).toBe(200);
       expect(statements()).toBeGreaterThan(1);
     } finally {
-      await service.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      vi.restoreAllMocks();
+      await service.close();
     }
   });
 });

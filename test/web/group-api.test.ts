@@ -1,40 +1,18 @@
 // A group's JSON answer on a SQLite file, as the service runs it: read through the pages'
 // connection and kept while nothing is committed, so a crowd asking for a big group costs a
 // statement a request; read again after any commit (a poll, an operator's change).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ingestFeedItems } from '../../src/ingest/feed-items.ts';
-import type { FeedItem } from '../../src/reader/types.ts';
-import { createService } from '../../src/service.ts';
 import { commitWaitingWrites } from '../../src/store/dialect.ts';
 import { insertGroup, insertGroupMembers } from '../../src/store/groups.ts';
 import { insertSource } from '../../src/store/sources.ts';
-import { testConfig } from '../support/app.ts';
 import { insertHomeOnlyBlog } from '../support/db.ts';
+import { fileService, postedAt as at, sacharPost as post } from '../support/file-service.ts';
+import { countSqliteStatements } from '../support/statements.ts';
 
-const dirs: string[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-const at = '2008-11-12T10:00:00.000Z';
-const post = (n: number): FeedItem => ({
-  guid: `p${n}`, url: `https://sachar.example/p${n}/`, title: `Beitrag ${n}`, authorName: null, authorUrl: null, contentHtml: `<p>Beitrag ${n}</p>`, summaryHtml: null,
-  publishedAt: at, updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: `https://sachar.example/p${n}/`, lang: null,
-});
-
-/** Counts the statements SQLite runs, on every connection of this process. */
-function countStatements(): () => number {
-  const probe = new SQLite(':memory:');
-  const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>;
-  probe.close();
-  const spies = (['all', 'get', 'run', 'iterate'] as const).map((m) => vi.spyOn(statement, m));
-  return () => spies.reduce((n, s) => n + s.mock.calls.length, 0);
-}
 
 interface Answer {
   memberCount: number;
@@ -46,10 +24,7 @@ interface Answer {
 describe('GET /api/groups/:slug on a SQLite file', () => {
   // On SQLite under every suite: the test:pg run's PostgreSQL has no such stamp, and reads every time.
   it('is read once while nothing is committed, and again after a poll or a change of members', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-group-api-'));
-    dirs.push(dir);
-    const silent = { info: () => {}, warn: () => {}, error: () => {} };
-    const service = await createService(testConfig({ databasePath: path.join(dir, 'palaver.db') }), { log: silent });
+    const service = await fileService();
     try {
       const { db } = service.database;
       const sachar = await insertHomeOnlyBlog(db, 'https://sachar.example/', at);
@@ -60,7 +35,7 @@ describe('GET /api/groups/:slug on a SQLite file', () => {
       await insertGroupMembers(db, group.id, [sachar.id], at);
       await commitWaitingWrites(db);
 
-      const statements = countStatements();
+      const statements = countSqliteStatements();
       const first = await service.app.inject({ method: 'GET', url: '/api/groups/camp?limit=1' });
       expect(first.statusCode).toBe(200);
       expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -87,7 +62,7 @@ describe('GET /api/groups/:slug on a SQLite file', () => {
       await commitWaitingWrites(db);
       expect(((await service.app.inject({ method: 'GET', url: '/api/groups/camp' })).json() as Answer).conversationCount).toBe(3);
     } finally {
-      await service.stop();
+      await service.close();
     }
   });
 });
