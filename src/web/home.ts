@@ -6,12 +6,11 @@ import type { AppDeps } from './deps.ts';
 import { countBlogs } from '../store/blogs.ts';
 import { listConversationBlogs, listConversations, listNewestEntryOf } from '../store/conversations.ts';
 import { listAnsweredEntries } from '../store/answered.ts';
-import { readOnlyStamp } from '../store/dialect.ts';
 import { renderHome } from '../views/home.ts';
 import { createConversationActivity } from './conversation-activity.ts';
 import { talliesBySize } from './tally-thread.ts';
 import { feedAlternates } from '../feeds/feed-urls.ts';
-import { PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
+import { keptUntilCommit, PageCache, requestLocale, sendPage, toRenderedPage } from './page.ts';
 import { searchGateFor, searchOf } from './search-limits.ts';
 import { requestTimeZone } from './time-zone.ts';
 
@@ -43,10 +42,7 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const body = renderHome({ conversations: [], newest: new Map(), blogs: new Map(), hasMore: false, page: 1, blogCount, now: at, locale, timeZone, search: { query: q, hits, about } });
       return sendPage(request, reply, toRenderedPage(body, null, at.getTime()));
     }
-    // Kept until something is committed (SQLite's reading connection says when) or a minute has
-    // passed (relative times age): a crowd on the home page costs one statement a request, not
-    // the ranking and its rendering. Without such a stamp (PostgreSQL) it is rendered every time.
-    const stamp = await readOnlyStamp(db);
+    // Kept until something is committed or a minute has passed (relative times age).
     const render = async () => {
       const conversations = await listConversations(db, { limit: pageSize + 1, offset: (page - 1) * pageSize });
       const shown = conversations.slice(0, pageSize);
@@ -69,7 +65,6 @@ export async function homeRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       // Small maps the busy tally thread left out: shown, not kept.
       return { ...toRenderedPage(body, lastChange, at.getTime()), partial: shown.some((c) => !activity.has(c.id)) };
     };
-    const rendered = stamp === null ? await render() : await pages.get(JSON.stringify([stamp, page, locale, timeZone]), at.getTime(), render);
-    return sendPage(request, reply, rendered);
+    return sendPage(request, reply, await keptUntilCommit(pages, db, [page, locale, timeZone], at.getTime(), render));
   });
 }

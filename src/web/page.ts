@@ -1,7 +1,10 @@
 // Sending HTML pages: the reader's language (?lang, cookie, Accept-Language), validators
-// (ETag, Last-Modified) with 304 answers, and a small cache of rendered pages.
+// (ETag, Last-Modified) with 304 answers, and a small cache of rendered pages, by version or
+// until the next commit.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/open.ts';
+import { readOnlyStamp } from '../store/dialect.ts';
 import { pickLocale, type Locale } from '../views/i18n.ts';
 import { etagAsSent, negotiateCoding, sendKept, type KeptBody } from './compression.ts';
 
@@ -108,4 +111,15 @@ export class PageCache<P extends RenderedPage = RenderedPage> {
   get size(): number {
     return this.pages.size;
   }
+}
+
+/**
+ * A page kept in `cache` under `key` until the reading connection `db` sees a commit (SQLite's
+ * data_version, one statement a request: store/dialect.ts readOnlyStamp) or the cache's age
+ * passes: a crowd between two polls costs a statement a request, not the page's reads. Without
+ * such a stamp (PostgreSQL, a connection that has written) it is rendered every time.
+ */
+export async function keptUntilCommit<P extends RenderedPage>(cache: PageCache<P>, db: Db, key: unknown[], at: number, render: () => Promise<P>): Promise<P> {
+  const stamp = await readOnlyStamp(db);
+  return stamp === null ? render() : cache.get(JSON.stringify([stamp, ...key]), at, render);
 }
