@@ -22,6 +22,7 @@ import { commitWaitingWrites } from '../../src/store/dialect.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { updateSameAs } from '../../src/store/threads.ts';
 import { insertHomeOnlyBlog } from '../support/db.ts';
+import { sacharPost } from '../support/posts.ts';
 import { day, storeDebate, useStoreGraph } from '../support/store-graph.ts';
 
 const store = useStoreGraph();
@@ -160,11 +161,7 @@ describe('findGroupVersion on the connection pages read from (a SQLite file)', (
       const at = '2008-11-12T10:00:00.000Z';
       const blog = await insertHomeOnlyBlog(database.db, 'https://sachar.example/', at);
       const source = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: 'https://sachar.example/feed/', nextCheckAt: at }, at);
-      const post = (n: number) => ({
-        guid: `p${n}`, url: `https://sachar.example/p${n}/`, title: `Post ${n}`, authorName: null, authorUrl: null, contentHtml: `<p>Post ${n}</p>`, summaryHtml: null,
-        publishedAt: at, updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: `https://sachar.example/p${n}/`, lang: null,
-      });
-      await ingestFeedItems(database.db, source, { items: [post(1)], title: null }, at);
+      await ingestFeedItems(database.db, source, { items: [sacharPost(1)], title: null }, at);
       const group = await insertGroup(database.db, { slug: 'camp', title: 'Camp', description: null, lang: null, event: null }, at);
       await insertGroupMembers(database.db, group.id, [blog.id], at);
       await commitWaitingWrites(database.db);
@@ -176,7 +173,7 @@ describe('findGroupVersion on the connection pages read from (a SQLite file)', (
       expect(await findGroupVersion(read, { id: group.id })).toBe(first);
       expect(statements).toBe(2);
       // A new post of a member, committed: read anew, as the writing connection (which wrote, so keeps nothing) reads it.
-      await ingestFeedItems(database.db, source, { items: [post(2), post(1)], title: null }, at);
+      await ingestFeedItems(database.db, source, { items: [sacharPost(2), sacharPost(1)], title: null }, at);
       await commitWaitingWrites(database.db);
       const second = await findGroupVersion(read, { id: group.id });
       expect(second).not.toBe(first);

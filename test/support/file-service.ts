@@ -1,9 +1,8 @@
 // A service on a SQLite file in a temporary folder, as npm start runs it (pages and feeds read
-// through its read-only connection), and the posts the tests of its kept pages store.
+// through its read-only connection).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FeedItem } from '../../src/reader/types.ts';
 import { createService, type Service } from '../../src/service.ts';
 import { testConfig } from './app.ts';
 
@@ -24,15 +23,4 @@ export async function fileService(overrides: Record<string, unknown> = {}): Prom
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-}
-
-export const postedAt = '2008-11-12T10:00:00.000Z';
-
-/** Post n of sachar.example, as its feed would hand it over. */
-export function sacharPost(n: number): FeedItem {
-  const url = `https://sachar.example/p${n}/`;
-  return {
-    guid: `p${n}`, url, title: `Beitrag ${n}`, authorName: null, authorUrl: null, contentHtml: `<p>Beitrag ${n}</p>`, summaryHtml: null,
-    publishedAt: postedAt, updatedAt: null, commentsPageUrl: null, commentFeeds: [], commentCount: null, inReplyTo: [], trackbackPingUrl: null, baseUrl: url, lang: null,
-  };
 }

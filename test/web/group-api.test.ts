@@ -7,7 +7,8 @@ import { commitWaitingWrites } from '../../src/store/dialect.ts';
 import { insertGroup, insertGroupMembers } from '../../src/store/groups.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { insertHomeOnlyBlog } from '../support/db.ts';
-import { fileService, postedAt as at, sacharPost as post } from '../support/file-service.ts';
+import { fileService } from '../support/file-service.ts';
+import { postedAt as at, sacharPost as post } from '../support/posts.ts';
 import { countSqliteStatements } from '../support/statements.ts';
 
 afterEach(() => {
