@@ -57,8 +57,18 @@ describe('the search thread', () => {
   it('stops a search past its time limit with 503, and answers the next from a new thread', async () => {
     const limits: SearchThreadLimits = { timeoutMs: 1, maxWaiting: 4 };
     thread = createSearchThread(database.label, limits);
-    // A thousand matches ranked, with their snippets, take longer than a millisecond anywhere.
-    await expect(thread.search('Debatte', { limit: 50 })).rejects.toSatisfy((err: unknown) => err instanceof HttpError && err.statusCode === 503 && /took longer than 0.001 s/.test(err.message));
+    // A thousand matches ranked, with their snippets, take longer than a millisecond. On a busy
+    // machine the answer can still come back in the same turn of the event loop as the limit's
+    // timer, and an answer that came back is taken (1 run in 12 beside two other suites): so the
+    // search is asked up to five times, until one is stopped.
+    let stopped: unknown;
+    for (let attempt = 0; attempt < 5 && stopped === undefined; attempt++) {
+      stopped = await thread.search('Debatte', { limit: 50 }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    }
+    expect(stopped).toSatisfy((err: unknown) => err instanceof HttpError && err.statusCode === 503 && /took longer than 0.001 s/.test(err.message));
     limits.timeoutMs = 20_000;
     expect(await thread.search('Debatte', { limit: 5 })).toHaveLength(5);
   });
