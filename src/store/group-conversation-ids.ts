@@ -45,7 +45,10 @@ export function conversationIdsIn(db: Db, ids: readonly number[]) {
 }
 
 type GroupRow = { id: number; updated_at: string; starts_at: string | null; ends_at: string | null };
-type Kept = { signature: string; ids: number[] };
+type Totals = { n: number; ids: string; entries: string; changed: string; merged: number };
+// `stamp`: the reading connection's stamp (readOnlyStamp) when the ids and totals were last read
+// or found to hold; while it stays, nothing was committed and they hold without reading.
+type Kept = { signature: string; ids: number[]; totals: Totals; stamp: string | null };
 
 // Per database handle (the read connection keeps its own), least recently used first. A group of
 // 1,000 blogs may be in a million conversations: the ids kept are bounded, not the groups.
@@ -98,7 +101,7 @@ async function readSignature(db: Db, g: GroupRow): Promise<string> {
 }
 
 /** What the version reads of a group's conversations: how many, their id sum, entries, newest change, merged ones. */
-async function readTotals(db: Db, ids: readonly number[]) {
+async function readTotals(db: Db, ids: readonly number[]): Promise<Totals> {
   const row = await db
     .selectFrom('conversations')
     .select((eb) => [
@@ -115,20 +118,25 @@ async function readTotals(db: Db, ids: readonly number[]) {
 
 /**
  * A group's conversation ids as kept, with their totals; read anew when the signature changed or
- * one of them merged (its member entries moved to the conversation it merged into).
+ * one of them merged (its member entries moved to the conversation it merged into). On SQLite's
+ * reading connection, what was read since the last commit holds as it is: a group page read on a
+ * cache miss asks for the ids for its version, its count and its list, and for a group of 110,000
+ * member entries each reading of the signature and totals takes about 6 ms.
  */
-async function readKeptConversations(db: Db, g: GroupRow) {
+async function readKeptConversations(db: Db, g: GroupRow): Promise<Kept> {
+  const stamp = await readOnlyStamp(db);
+  const held = keptByDb.get(db)?.get(g.id);
+  if (stamp !== null && held?.stamp === stamp) return keep(db, g.id, held);
   // The signature before the ids: ids read after it are as new as it says, or newer (then the
   // next request reads another signature and reads them again).
   const signature = await readSignature(db, g);
-  const held = keptByDb.get(db)?.get(g.id);
   if (held?.signature === signature) {
     const totals = await readTotals(db, held.ids);
-    if (totals.merged === 0) return { signature, ids: keep(db, g.id, held).ids, totals };
+    if (totals.merged === 0) return keep(db, g.id, { signature, ids: held.ids, totals, stamp });
   }
   const rows = await groupConversationIds(db, { id: g.id }).distinct().execute();
-  const kept = keep(db, g.id, { signature, ids: rows.map((r) => r.conversation_id!) });
-  return { signature, ids: kept.ids, totals: await readTotals(db, kept.ids) };
+  const ids = rows.map((r) => r.conversation_id!);
+  return keep(db, g.id, { signature, ids, totals: await readTotals(db, ids), stamp });
 }
 
 async function findGroupRow(db: Db, group: GroupKey): Promise<GroupRow | undefined> {

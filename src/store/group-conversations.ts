@@ -8,22 +8,25 @@ import type { EntryKind } from '../domain/vocabulary.ts';
 import { listConversations } from './conversations.ts';
 import { conversationIdsIn, isOwnRecord, listGroupConversationIds } from './group-conversation-ids.ts';
 
-/** Lists a group's live conversations, ranked as on the home page; after a (rank, id) position when given. */
-export async function listGroupConversations(db: Db, groupId: number, options: { limit: number; offset?: number; after?: { rank: number; id: number } }): Promise<Conversation[]> {
+/**
+ * A page of a group's live conversations, ranked as on the home page (after a (rank, id) position
+ * when given; none for a limit of 0), and how many it has: its conversation ids are read once for both.
+ */
+export async function readGroupConversations(
+  db: Db,
+  groupId: number,
+  options: { limit: number; offset?: number; after?: { rank: number; id: number } },
+): Promise<{ conversations: Conversation[]; count: number }> {
   const ids = await listGroupConversationIds(db, groupId);
-  return listConversations(db, options, (q) => q.where('id', 'in', conversationIdsIn(db, ids)));
-}
-
-/** Counts a group's live conversations. */
-export async function countGroupConversations(db: Db, groupId: number): Promise<number> {
+  const conversations = options.limit > 0 ? await listConversations(db, options, (q) => q.where('id', 'in', conversationIdsIn(db, ids))) : [];
   const row = await db
     .selectFrom('conversations')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('merged_into_id', 'is', null)
     .where('entry_count', '>', 0)
-    .where('id', 'in', conversationIdsIn(db, await listGroupConversationIds(db, groupId)))
+    .where('id', 'in', conversationIdsIn(db, ids))
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return { conversations, count: Number(row.n) };
 }
 
 /** Lists the slugs of the groups that show any of these conversations (the group feeds a change touches). */

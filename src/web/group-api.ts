@@ -9,7 +9,7 @@ import { feedUrl } from '../feeds/feed-urls.ts';
 import { parseGroupFields } from '../registry/group-input.ts';
 import { addGroupMembers, createGroup, deleteGroupBySlug, GroupError, removeGroupMember, type GroupDeps } from '../registry/groups.ts';
 import { blogHealth } from '../registry/health.ts';
-import { countGroupConversations, listGroupConversations } from '../store/group-conversations.ts';
+import { readGroupConversations } from '../store/group-conversations.ts';
 import { countGroupMembers, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
 import { listBlogSources } from '../store/sources.ts';
 import { adminAccessFor } from './admin-access.ts';
@@ -106,7 +106,7 @@ export async function groupApiRoutes(app: FastifyInstance, deps: AppDeps): Promi
     const answer = async () => {
       const group = await findGroupBySlug(read, slug);
       if (!group) throw new HttpError(404, 'not-found', 'There is no such group.');
-      const found = await listGroupConversations(read, group.id, { limit: q.limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : {}) });
+      const { conversations: found, count: conversationCount } = await readGroupConversations(read, group.id, { limit: q.limit + 1, ...(after ? { after: { rank: after[0], id: after[1] } } : {}) });
       const conversations = found.slice(0, q.limit);
       const last = conversations.at(-1);
       const next = found.length > q.limit && last ? `/api/groups/${slug}?limit=${q.limit}&cursor=${encodeCursor([last.rank, last.id])}` : null;
@@ -121,7 +121,7 @@ export async function groupApiRoutes(app: FastifyInstance, deps: AppDeps): Promi
           return { id: b.id, title: b.title, url: b.homeUrl, status: health.status, lastCheckedAt: health.lastCheckedAt, lastError: health.lastError };
         }),
         membersNext: membersEnd < memberCount ? `/api/groups/${slug}?memberLimit=${q.memberLimit}&memberOffset=${membersEnd}` : null,
-        conversationCount: await countGroupConversations(read, group.id),
+        conversationCount,
         conversations: conversations.map((c) => conversationJson(c, publicUrl)),
         next,
       };

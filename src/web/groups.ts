@@ -15,11 +15,10 @@ import { createConversationActivity } from './conversation-activity.ts';
 import { talliesBySize } from './tally-thread.ts';
 import { findGroupVersion } from '../store/group-conversation-ids.ts';
 import {
-  countGroupConversations,
   countGroupEntriesBetween,
   listGroupBlogsPostingBetween,
-  listGroupConversations,
   listOutsideParticipants,
+  readGroupConversations,
 } from '../store/group-conversations.ts';
 import { countGroupMembers, countGroups, findGroupBySlug, listGroupMembers, listGroups } from '../store/groups.ts';
 import { listBlogSources } from '../store/sources.ts';
@@ -116,7 +115,6 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       members,
       memberCount,
       membersPager,
-      conversationCount: await countGroupConversations(db, group.id),
       programme: programme?.days ?? null,
       programmePager: programme
         ? {
@@ -130,15 +128,19 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       timeZone,
       alternates,
     };
+    // A search's page lists no conversations; its head counts them.
+    const { conversations: found, count: conversationCount } = await readGroupConversations(db, group.id, {
+      limit: searching ? 0 : conversationsPerPage + 1,
+      offset: (query.page - 1) * conversationsPerPage,
+    });
     if (query.q !== undefined) {
       const hits = await search(query.q, { limit: searchLimit, groupId: group.id });
       const about = await listAnsweredEntries(db, hits.filter((h) => h.kind !== 'post').map((h) => h.entryId));
-      return { body: renderGroupPage({ ...common, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } }), partial: false };
+      return { body: renderGroupPage({ ...common, conversationCount, conversations: [], newest: new Map(), blogs: new Map(), outside: new Map(), page: 1, hasMore: false, search: { query: query.q, hits, about } }), partial: false };
     }
-    const found = await listGroupConversations(db, group.id, { limit: conversationsPerPage + 1, offset: (query.page - 1) * conversationsPerPage });
     const shown = found.slice(0, conversationsPerPage);
     const { lists, partial } = await conversationsOf(group, shown);
-    return { body: renderGroupPage({ ...common, conversations: shown, ...lists, page: query.page, hasMore: found.length > conversationsPerPage }), partial };
+    return { body: renderGroupPage({ ...common, conversationCount, conversations: shown, ...lists, page: query.page, hasMore: found.length > conversationsPerPage }), partial };
   }
 
   app.get('/groups', async (request, reply) => {
@@ -189,7 +191,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const page = await pages.get(key, at.getTime(), async () => {
       const withEvent = group as Group & { event: GroupEvent };
       const programme = await loadProgramme(db, withEvent, at, day);
-      const top = await listGroupConversations(db, group.id, { limit: topConversations });
+      const { conversations: top, count: conversationCount } = await readGroupConversations(db, group.id, { limit: topConversations });
       const memberCount = await countGroupMembers(db, group.id);
       const members = await listGroupMembers(db, group.id, { limit: membersPerPage });
       const posted = await listGroupBlogsPostingBetween(db, group.id, event.startsAt, event.endsAt);
@@ -201,7 +203,7 @@ export async function groupRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         totals: await countGroupEntriesBetween(db, group.id, event.startsAt, event.endsAt),
         silent: members.filter((b) => !posted.has(b.id)).map((b) => ({ id: b.id, title: b.title, homeUrl: b.homeUrl })),
         top,
-        conversationCount: await countGroupConversations(db, group.id),
+        conversationCount,
         ...lists,
         programme: programme.days,
         programmePager: {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDatabase } from '../../src/db/open.ts';
 import { listConversations, listConversationsOfBlog } from '../../src/store/conversations.ts';
-import { listGroupConversations } from '../../src/store/group-conversations.ts';
+import { readGroupConversations } from '../../src/store/group-conversations.ts';
 import { createTestDatabase, onPostgres } from '../support/db.ts';
 import { postgresIndexDefinition, sqlitePlanOf } from '../support/query-plans.ts';
 
@@ -27,7 +27,7 @@ describe('migration 0019: the index of live conversations by rank', () => {
     const home = await planOf(() => listConversations(database.db, { limit: 20 }));
     expect(home).toMatch(/SCAN conversations USING INDEX conversations_rank_idx/);
     expect(home).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
-    for (const plan of [await planOf(() => listConversationsOfBlog(database.db, 1, 20)), await planOf(() => listGroupConversations(database.db, 1, { limit: 20 }))]) {
+    for (const plan of [await planOf(() => listConversationsOfBlog(database.db, 1, 20)), await planOf(() => readGroupConversations(database.db, 1, { limit: 20 }))]) {
       expect(plan).toMatch(/SEARCH conversations USING INTEGER PRIMARY KEY/);
       expect(plan).not.toMatch(/conversations_rank_idx/);
     }

@@ -16,13 +16,14 @@ import { joinConversations, mergeConversation, refreshConversation, tombstoneLin
 import { findConversationIdOfEntry } from '../../src/store/conversations.ts';
 import { upsertEntry } from '../../src/store/entries.ts';
 import { findGroupVersion, listGroupConversationIds } from '../../src/store/group-conversation-ids.ts';
-import { countGroupConversations, listGroupConversations } from '../../src/store/group-conversations.ts';
+import { readGroupConversations } from '../../src/store/group-conversations.ts';
 import { deleteGroupMember, insertGroup, insertGroupMembers, touchGroup } from '../../src/store/groups.ts';
 import { commitWaitingWrites } from '../../src/store/dialect.ts';
 import { insertSource } from '../../src/store/sources.ts';
 import { updateSameAs } from '../../src/store/threads.ts';
 import { insertHomeOnlyBlog } from '../support/db.ts';
 import { sacharPost } from '../support/posts.ts';
+import { recordStatements } from '../support/statements.ts';
 import { day, storeDebate, useStoreGraph } from '../support/store-graph.ts';
 
 const store = useStoreGraph();
@@ -35,7 +36,7 @@ async function groupOfHome(options: { event?: boolean } = {}) {
   const group = await insertGroup(store.db, { slug: options.event ? 'week' : 'sachar', title: 'Sachar', description: null, lang: null, event }, store.graph.now());
   await insertGroupMembers(store.db, group.id, [debate.home], store.graph.now());
   const version = () => findGroupVersion(store.db, { id: group.id });
-  const listed = async () => (await listGroupConversations(store.db, group.id, { limit: 10 })).map((c) => c.id).sort((a, b) => a - b);
+  const listed = async () => (await readGroupConversations(store.db, group.id, { limit: 10 })).conversations.map((c) => c.id).sort((a, b) => a - b);
   return { ...debate, group, version, listed };
 }
 
@@ -116,7 +117,7 @@ describe('findGroupVersion', () => {
     expect(await version()).not.toBe(before);
     expect(await listed()).toEqual([into]);
     expect(await listGroupConversationIds(store.db, group.id)).toEqual([into]);
-    expect(await countGroupConversations(store.db, group.id)).toBe(1);
+    expect(await readGroupConversations(store.db, group.id, { limit: 10 })).toMatchObject({ conversations: [{ id: into }], count: 1 });
   });
 });
 
@@ -152,8 +153,24 @@ describe('listGroupConversationIds', () => {
   });
 });
 
+describe('readGroupConversations', () => {
+  it('reads the group’s conversation ids once for its page of them and their count', async () => {
+    const { group, home, post } = await groupOfHome();
+    const later = await store.graph.entry({ name: 'later', blogId: home, at: day(5) });
+    const { result, sql } = await recordStatements(() => readGroupConversations(store.db, group.id, { limit: 1 }));
+    expect(result.count).toBe(2);
+    expect(result.conversations).toHaveLength(1);
+    // The group's row starts each reading of its ids (listGroupConversationIds).
+    expect(sql.filter((s) => /from "groups"/.test(s))).toHaveLength(1);
+    const [second] = (await readGroupConversations(store.db, group.id, { limit: 1, offset: 1 })).conversations;
+    expect(second!.id).not.toBe(result.conversations[0]!.id);
+    expect(await readGroupConversations(store.db, group.id, { limit: 0 })).toEqual({ conversations: [], count: 2 });
+    expect([result.conversations[0]!.id, second!.id].sort((a, b) => a - b)).toEqual([await conversationOf(post), await conversationOf(later)].sort((a, b) => a - b));
+  });
+});
+
 describe('findGroupVersion on the connection pages read from (a SQLite file)', () => {
-  it('reads a version again only after a commit, with one statement a request meanwhile', async () => {
+  it('reads a version and the ids it was read from again only after a commit, with one statement a request meanwhile', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-group-version-'));
     const database = openDatabase(path.join(dir, 'p.db'));
     try {
@@ -172,9 +189,14 @@ describe('findGroupVersion on the connection pages read from (a SQLite file)', (
       expect(await findGroupVersion(read, { id: group.id })).toBe(first);
       expect(await findGroupVersion(read, { id: group.id })).toBe(first);
       expect(statements).toBe(2);
+      // The ids the version was read from hold until a commit: the page's list and count read no member entry.
+      const { result: listed, sql } = await recordStatements(() => readGroupConversations(read, group.id, { limit: 10 }));
+      expect(listed.count).toBe(1);
+      expect(sql.filter((s) => s.includes('"entries"'))).toEqual([]);
       // A new post of a member, committed: read anew, as the writing connection (which wrote, so keeps nothing) reads it.
       await ingestFeedItems(database.db, source, { items: [sacharPost(2), sacharPost(1)], title: null }, at);
       await commitWaitingWrites(database.db);
+      expect((await readGroupConversations(read, group.id, { limit: 10 })).count).toBe(2);
       const second = await findGroupVersion(read, { id: group.id });
       expect(second).not.toBe(first);
       expect(second).toBe(await findGroupVersion(database.db, { id: group.id }));
