@@ -1,7 +1,7 @@
 // store: which conversations a group has (those holding an entry of a member blog inside the
-// group's dates, any date for a group that is no event), as the subquery the feeds and the search
-// share, and as ids kept in memory between requests while the member blogs' entries say they still
-// hold; and the version a group's pages and feeds are cached under, read from those conversations.
+// group's dates, any date for a group that is no event), as ids kept in memory between requests
+// while the member blogs' entries say they still hold (its pages, feeds and searches read those);
+// and the version a group's pages and feeds are cached under, read from those conversations.
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/open.ts';
 import { jsonTextValues, readOnlyStamp } from './dialect.ts';
@@ -23,9 +23,10 @@ export type GroupKey = { id: number } | { slug: string };
 /**
  * The ids of a group's conversations, as a subquery: conversations holding an entry of a member
  * blog whose time lies inside the group's dates. It reads the row of every member entry (280 ms
- * for 110,000 of them on SQLite), so pages and the API read the ids kept (listGroupConversationIds).
+ * for 110,000 of them on SQLite), so pages, feeds, searches and the API read the ids kept
+ * (listGroupConversationIds).
  */
-export function groupConversationIds(db: Db, group: GroupKey) {
+function groupConversationIds(db: Db, group: GroupKey) {
   let q = db
     .selectFrom('group_members as gm')
     .innerJoin('groups as g', 'g.id', 'gm.group_id')

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/open.ts';
 import type { SearchHit } from '../domain/models.ts';
 import type { EntryKind } from '../domain/vocabulary.ts';
-import { groupConversationIds } from './group-conversation-ids.ts';
+import { conversationIdsIn, listGroupConversationIds } from './group-conversation-ids.ts';
 import { ftsMatch, fullTextQuery } from './dialect.ts';
 
 /** The words of what a reader typed: letters and digits, at most twelve. */
@@ -37,7 +37,7 @@ export async function searchEntries(db: Db, input: string, options: { limit: num
   const words = searchWords(input);
   if (words.length === 0) return [];
   const q = fullTextQuery(db, words);
-  const inGroup = options.groupId === undefined ? sql`` : sql`and e.conversation_id in ${groupConversationIds(db, { id: options.groupId })}`;
+  const inGroup = options.groupId === undefined ? sql`` : sql`and e.conversation_id in ${conversationIdsIn(db, await listGroupConversationIds(db, options.groupId))}`;
   const alive = sql<boolean>`e.same_as_id is null and e.tombstoned_at is null ${inGroup}`;
   const rows = await sql<{
     id: number;

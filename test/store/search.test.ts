@@ -9,6 +9,7 @@ import { insertGroup, insertGroupMembers } from '../../src/store/groups.ts';
 import { searchEntries, searchWindow, toFtsQuery } from '../../src/store/search.ts';
 import { relationsOf } from '../../src/threading/relations.ts';
 import { createTestDatabase } from '../support/db.ts';
+import { recordStatements } from '../support/statements.ts';
 
 let database: OpenedDatabase;
 
@@ -93,6 +94,20 @@ describe('searchEntries over a long archive', () => {
     const group = await insertGroup(database.db, { slug: 'eins', title: 'Eins', description: null, lang: null, event: null }, now);
     await insertGroupMembers(database.db, group.id, [1], now);
     expect((await searchEntries(database.db, 'Debatte', { limit: 3, groupId: group.id })).map((h) => h.entryId)).toEqual([1]);
+  });
+
+  it("searches among the group's conversation ids as kept, and follows a blog joining it", async () => {
+    const group = await insertGroup(database.db, { slug: 'eins', title: 'Eins', description: null, lang: null, event: null }, now);
+    await insertGroupMembers(database.db, group.id, [1], now);
+    // The search itself does not walk the member blogs' entries (280 ms for 110,000 of them):
+    // it takes the ids the group's pages keep (listGroupConversationIds).
+    const { result, sql: statements } = await recordStatements(() => searchEntries(database.db, 'Debatte', { limit: 3, groupId: group.id }));
+    expect(result.map((h) => h.entryId)).toEqual([1]);
+    const search = statements.filter((s) => /\bm as\b/i.test(s));
+    expect(search).toHaveLength(1);
+    expect(search[0]).not.toMatch(/group_members/);
+    await insertGroupMembers(database.db, group.id, [2], now);
+    expect((await searchEntries(database.db, 'Debatte', { limit: 3, groupId: group.id }))[0]!.entryId).toBe(searchWindow + 1);
   });
 
   it('matches words shorter than three letters whole, not as prefixes', async () => {
