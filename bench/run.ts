@@ -13,6 +13,7 @@ import { benchLoad } from './load.ts';
 import { benchPings } from './pings.ts';
 import { benchPages, benchPaging } from './pages.ts';
 import { benchSearch } from './search.ts';
+import { benchGroups } from './groups.ts';
 import { benchStartup } from './startup.ts';
 import { benchDebateMap } from './debate-map.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
@@ -97,6 +98,11 @@ async function runAll(): Promise<Figure[]> {
     console.log('Running: pages …');
     figures.push(...(await benchPages({ entries: 500, concurrency: 16, seconds: Number(process.env.BENCH_PAGE_SECONDS ?? '3'), rate: 50 })));
     figures.push(...(await benchPaging({ entries: 10_000 })));
+  }
+
+  if (wanted('groups')) {
+    console.log('Running: groups …');
+    figures.push(...(await benchGroups({ perBlog: Number(process.env.BENCH_GROUP_POSTS ?? '1100'), requests: 25 })));
   }
 
   if (wanted('search')) {
