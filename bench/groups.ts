@@ -5,15 +5,11 @@
 // group page, its JSON answer and a search in the group, each a median over requests that were
 // not answered before; baseline: the home page on a miss, the site's page that ranks the same
 // conversations without a group.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import defaults from '../config/default.json' with { type: 'json' };
 import { buildApp } from '../src/app.ts';
 import { validateConfig } from '../src/config.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { openDatabase, type OpenedDatabase } from '../src/db/open.ts';
+import type { OpenedDatabase } from '../src/db/open.ts';
 import { ingestFeedItems } from '../src/ingest/feed-items.ts';
 import type { FeedItem } from '../src/reader/types.ts';
 import { insertBlog } from '../src/store/blogs.ts';
@@ -21,6 +17,7 @@ import { commitWaitingWrites } from '../src/store/dialect.ts';
 import { insertGroup, insertGroupMembers } from '../src/store/groups.ts';
 import { insertSource } from '../src/store/sources.ts';
 import type { Figure } from './poll.ts';
+import { withDatabase } from './scratch-database.ts';
 
 const blogs = 100;
 
@@ -73,12 +70,9 @@ async function medianMs(origin: string, paths: string[]): Promise<number> {
 
 /** Runs the group benchmark over 100 blogs of `perBlog` posts and returns its figures. */
 export async function benchGroups(options: { perBlog: number; requests: number }): Promise<Figure[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-bench-groups-'));
-  const database = openDatabase(path.join(dir, 'bench.db'));
-  try {
-    await migrateToLatest(database.db);
+  return withDatabase(async (database) => {
     await seedGroup(database, options.perBlog);
-    const config = validateConfig({ ...defaults, databasePath: path.join(dir, 'bench.db'), logLevel: 'silent' });
+    const config = validateConfig({ ...defaults, logLevel: 'silent' });
     const app = await buildApp({ config, db: database.db, read: database.read, fetch: async () => { throw new Error('bench: no fetching'); } });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -102,8 +96,5 @@ export async function benchGroups(options: { perBlog: number; requests: number }
     } finally {
       await app.close();
     }
-  } finally {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
