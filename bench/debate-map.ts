@@ -10,8 +10,7 @@ import { assignBlogMarks } from '../src/views/blog-marks.ts';
 import { renderDebateMapFigure } from '../src/views/debate-map/figure.ts';
 import { seedConversation } from './pages.ts';
 import type { Figure } from './poll.ts';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median } from './median.ts';
 
 /** Times the map of an `entries`-entry conversation over `samples` cache misses. */
 export async function benchDebateMap(options: { entries: number; samples: number }): Promise<Figure[]> {

@@ -18,6 +18,7 @@ import { insertGroup, insertGroupMembers } from '../src/store/groups.ts';
 import { insertSource } from '../src/store/sources.ts';
 import type { Figure } from './poll.ts';
 import { withDatabase } from './scratch-database.ts';
+import { median } from './median.ts';
 
 const blogs = 100;
 
@@ -64,8 +65,7 @@ async function medianMs(origin: string, paths: string[]): Promise<number> {
     if (res.status !== 200) throw new Error(`bench: ${p} answered ${res.status}`);
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 /** Runs the group benchmark over 100 blogs of `perBlog` posts and returns its figures. */

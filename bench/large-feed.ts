@@ -3,6 +3,7 @@
 // for large bodies), against the same feed read in this thread (readFeedHere) in the same run.
 import type { Figure } from './poll.ts';
 import { readFeed, readFeedHere } from '../src/reader/read-feed.ts';
+import { median } from './median.ts';
 
 function bigFeed(items: number): Buffer {
   const paragraph = `<p>${'Über Öffentlichkeit im Netz lässt sich trefflich streiten, und das geschieht hier. '.repeat(25)}</p>`;
@@ -29,8 +30,6 @@ async function stall(read: () => Promise<unknown>): Promise<{ maxDelayMs: number
   maxDelayMs = Math.max(maxDelayMs, performance.now() - last - 10);
   return { maxDelayMs: Math.max(0, maxDelayMs), ms };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The event-loop stall of reading a ~5 MB feed, off the loop against in place; the median of `runs`. */
 export async function benchLargeFeed(options: { runs: number }): Promise<Figure[]> {

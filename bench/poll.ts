@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measuredWorker } from './measured-process.ts';
 import { startFeedFarm, type FeedFarm } from './feed-fixtures.ts';
+import { median } from './median.ts';
 
 export interface Figure {
   name: string;
@@ -26,8 +27,6 @@ interface Phase {
   cpuSeconds: number;
   peakRssMb: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs the polling benchmark and returns its figures. */
 export async function benchPolling(options: { feeds: number; runs: number; concurrency: number; hosts: number }): Promise<Figure[]> {

@@ -18,6 +18,7 @@ import { benchStartup } from './startup.ts';
 import { benchDebateMap } from './debate-map.ts';
 import { benchCommentSchedule, benchThreading } from './threading.ts';
 import { benchWordPressIngest, benchWordPressPages } from './wordpress.ts';
+import { median } from './median.ts';
 
 const { values } = parseArgs({
   options: {
@@ -146,7 +147,6 @@ for (let r = 0; r < repeat; r++) {
   if (repeat > 1) console.log(`Run ${r + 1} of ${repeat}`);
   runs.push(await runAll());
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const figures: Figure[] = runs[0]!.map((first) => {
   const same = runs.map((run) => run.find((f) => f.name === first.name)).filter((f): f is Figure => f !== undefined);
   const baselines = same.map((f) => f.baseline).filter((b): b is number => b !== null);

@@ -11,6 +11,7 @@ import { openDatabase } from '../src/db/open.ts';
 import { searchEntries } from '../src/store/search.ts';
 import { createSearchThread } from '../src/web/search-thread.ts';
 import type { Figure } from './poll.ts';
+import { median } from './median.ts';
 
 const words =
   'die der das und über Debatte Social Media Camp Blog Kommentar Antwort Zitat Link Original Gespräch Ort niemand kann lesen Genau deshalb braucht es einen an dem zusammenläuft mit Antworten Zitaten Links zu den Originalen verteilt sich viele Trackbacks'.split(
@@ -45,8 +46,6 @@ async function loopHeldWhile(work: () => Promise<unknown>): Promise<{ heldMs: nu
   clearInterval(tick);
   return { heldMs: Math.max(held, performance.now() - last), tookMs };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchSearch(options: { entries: number; runs: number }): Promise<Figure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'palaver-bench-search-'));

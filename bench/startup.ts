@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Figure } from './poll.ts';
+import { median } from './median.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,8 +15,6 @@ function wallMs(command: string, args: string[]): number {
   if (r.status !== 0) throw new Error(`bench: ${command} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`);
   return performance.now() - t;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The median wall time of `palaver --help` (bin/palaver.js, and through npx) over `runs` starts, against bare Node starts. */
 export function benchStartup(options: { runs: number }): Figure[] {

@@ -21,10 +21,10 @@ import { item } from './feed-item.ts';
 import { measuredWorker } from './measured-process.ts';
 import { withDatabase } from './scratch-database.ts';
 import type { Figure } from './poll.ts';
+import { median } from './median.ts';
 
 const execFileAsync = promisify(execFile);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 // Entries per pre-filled conversation: a post and its comments.
 const perConversation = 20;
 
