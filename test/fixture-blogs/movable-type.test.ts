@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DebatePost, createDebate, debateSlugs } from '../../src/demo/debate.ts';
 import { type MovableTypeBlog, startMovableTypeBlog } from '../support/fixture-blogs/movable-type.ts';
 import { discoverBlog } from '../../src/reader/discover.ts';
-import { type Fetcher, createFetcher } from '../../src/reader/fetcher.ts';
+import type { Fetcher } from '../../src/reader/fetcher.ts';
 import { parseFeed } from '../../src/reader/parse-feed.ts';
+import { createTestFetcher } from '../support/polled-feed.ts';
 
 let mt: MovableTypeBlog;
 let fetcher: Fetcher;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   posts = createDebate()[1]!.posts;
   debatePost = posts.find((p) => p.slug === debateSlugs.planetsab)!;
   mt = await startMovableTypeBlog({ posts });
-  fetcher = createFetcher({ userAgent: 'Palaver-test', timeoutMs: 3000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
+  fetcher = createTestFetcher();
 });
 
 afterAll(async () => {

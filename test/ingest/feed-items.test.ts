@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import type { FixtureServer } from '../../src/demo/fixture-server.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openDatabase, type OpenedDatabase, type OpenedSqlite } from '../../src/db/open.ts';
 import type { Source } from '../../src/domain/models.ts';
 import { ingestFeedItems, itemsPerTransaction } from '../../src/ingest/feed-items.ts';
-import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
-import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import type { Fetcher } from '../../src/reader/fetcher.ts';
 import { createFeedReader, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError, type FeedItem } from '../../src/reader/types.ts';
 import type { EntryKind } from '../../src/domain/vocabulary.ts';
@@ -15,10 +14,11 @@ import { insertBlog } from '../../src/store/blogs.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById, insertSource, listSourcesByBlog } from '../../src/store/sources.ts';
 import { rssFeed } from '../support/blog-pages.ts';
+import { startPolledFeed, testRefreshSettings, type PolledFeed } from '../support/polled-feed.ts';
 import { createTestDatabase, expectCountsMatchRecount, onPostgres } from '../support/db.ts';
 import { countStarting, recordStatements } from '../support/statements.ts';
 
-const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3, commentFeedMaxQuietDays: 60 };
+const settings = testRefreshSettings;
 const now = new Date('2026-03-01T12:00:00Z');
 const rssType = { 'content-type': 'application/rss+xml; charset=UTF-8' };
 
@@ -85,19 +85,14 @@ async function refresh(): Promise<Awaited<ReturnType<typeof refreshSource>>> {
   return refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now }, current);
 }
 
+let feed: PolledFeed;
+
 beforeEach(async () => {
-  database = await createTestDatabase();
-  fetcher = createFetcher({ userAgent: 'Palaver-test', timeoutMs: 3000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
-  server = await startFixtureServer();
-  const blog = await insertBlog(database.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-  source = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+  feed = await startPolledFeed(now);
+  ({ database, fetcher, server, source } = feed);
 });
 
-afterEach(async () => {
-  await fetcher.close();
-  await server.close();
-  await database.close();
-});
+afterEach(() => feed.close());
 
 describe('ingestFeedItems', () => {
   it('stores a feed whole or not at all: a failure mid-feed rolls back every item, and the next poll stores them', async () => {

@@ -1,19 +1,17 @@
 import iconv from 'iconv-lite';
 import type { Source } from '../../src/domain/models.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../../src/demo/fixture-server.ts';
+import type { FixtureServer } from '../../src/demo/fixture-server.ts';
 import type { OpenedDatabase } from '../../src/db/open.ts';
-import type { RefreshSettings } from '../../src/poller/refresh-types.ts';
 import { refreshSource } from '../../src/poller/refresh.ts';
 import { describeTransportError } from '../../src/reader/fetch-errors.ts';
-import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
-import { insertBlog } from '../../src/store/blogs.ts';
+import type { Fetcher } from '../../src/reader/fetcher.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
-import { findSourceById, insertSource } from '../../src/store/sources.ts';
+import { findSourceById } from '../../src/store/sources.ts';
 import { rssFeed } from '../support/blog-pages.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { startPolledFeed, testRefreshSettings, type PolledFeed } from '../support/polled-feed.ts';
 
-const settings: RefreshSettings = { pollIntervalSeconds: 1800, maxIntervalSeconds: 86400, maxBackoffSeconds: 86400, disableAfterFailures: 3, commentFeedMaxQuietDays: 60 };
+const settings = testRefreshSettings;
 const now = new Date('2026-03-01T12:00:00Z');
 const rssType = { 'content-type': 'application/rss+xml; charset=UTF-8' };
 
@@ -32,19 +30,14 @@ async function refresh(): Promise<Awaited<ReturnType<typeof refreshSource>>> {
   return refreshSource({ db: database.db, fetch: fetcher.fetch, settings, now: () => now }, current);
 }
 
+let feed: PolledFeed;
+
 beforeEach(async () => {
-  database = await createTestDatabase();
-  fetcher = createFetcher({ userAgent: 'Palaver-test', timeoutMs: 3000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
-  server = await startFixtureServer();
-  const blog = await insertBlog(database.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
-  source = await insertSource(database.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+  feed = await startPolledFeed(now);
+  ({ database, fetcher, server, source } = feed);
 });
 
-afterEach(async () => {
-  await fetcher.close();
-  await server.close();
-  await database.close();
-});
+afterEach(() => feed.close());
 
 describe('refreshSource', () => {
   it('stores the items, the validators and the next check; a repeated poll duplicates nothing', async () => {

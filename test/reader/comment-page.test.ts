@@ -6,7 +6,8 @@ import { startDemoBlogs, type DemoBlogs } from '../../src/demo/blogs.ts';
 import { debateSlugs } from '../../src/demo/debate.ts';
 import { commentPageItems, commentPageNumber, parseCommentList, postUrlOfCommentPage, readCommentPages, CommentPageError } from '../../src/reader/comment-page.ts';
 import { createFeedReader } from '../../src/reader/read-feed.ts';
-import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import type { Fetcher } from '../../src/reader/fetcher.ts';
+import { createTestFetcher } from '../support/polled-feed.ts';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/comment-pages');
 const read = (name: string) => fs.readFileSync(path.join(fixtures, name), 'utf8');
@@ -118,7 +119,7 @@ describe('readCommentPages', () => {
   beforeAll(async () => {
     demo = await startDemoBlogs({ commentsPerPage: 2 });
     for (let n = 0; n < 8; n++) demo.addComment('sachar', debateSlugs.sachar, { author: `Leser ${n}`, content: `Nummer ${n}`, date: `2008-11-20T10:${String(10 + n).padStart(2, '0')}:00Z` });
-    fetcher = createFetcher({ userAgent: 'Palaver-test', timeoutMs: 3000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, maxBodyBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 2, allowPrivateNetworks: true });
+    fetcher = createTestFetcher();
   });
 
   afterAll(async () => {
