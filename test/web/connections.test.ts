@@ -92,6 +92,23 @@ describe('connection caps', () => {
     expect(again.refused).toBe(false);
   });
 
+  it('sets up HTTP only for the connections it lets in: what listened before it never hears of a refused one', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    const heard: (string | undefined)[] = [];
+    // Listening before the caps, as HTTP's own handling of a connection does.
+    server.on('connection', (socket: net.Socket) => heard.push(socket.remotePort?.toString()));
+    limitConnections(server, { maxConnections: 100, maxConnectionsPerClient: 1, trustedProxies: [] }, () => undefined);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    const port = (server.address() as net.AddressInfo).port;
+    const first = await openHalf(port, '127.0.0.2');
+    expect((await open(port, '127.0.0.2')).refused).toBe(true);
+    expect(heard).toEqual([first.localPort?.toString()]);
+    // Those let in are served as before.
+    expect(await get(port, '127.0.0.3')).toBe(200);
+    expect(heard).toHaveLength(2);
+  });
+
   it('lets a connection kept alive between requests give its place to a new one, the one idle longest first', async () => {
     const { port, reports } = await serve({ maxConnections: 100, maxConnectionsPerClient: 3 });
     const idle = [];
