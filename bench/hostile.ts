@@ -1,6 +1,7 @@
 // Hostile cases against the whole service: how slow /health gets while it is attacked. The service
 // runs in a child process (bench/hostile-service.ts) on a database file; this process serves the
-// attack pages, sends the attacks and asks /health every 50 ms. Baseline: /health while idle.
+// attack pages and sends the attacks, and another (bench/health-probe.ts) asks /health every
+// 50 ms. Baseline: /health while idle.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -37,29 +38,19 @@ async function startAttackServer(): Promise<{ origin: string; route: (p: string,
   return { origin, route: (p, type, body) => routes.set(p, { type, body }), close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** Asks /health every 50 ms until stopped; returns the latencies in ms. */
-function probeHealth(origin: string): { stop: () => Promise<number[]> } {
-  const pool = new Pool(origin, { connections: 1 });
-  const latencies: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      try {
-        const res = await pool.request({ path: '/health', method: 'GET', headersTimeout: 60_000, bodyTimeout: 60_000 });
-        await res.body.dump();
-        latencies.push(performance.now() - t0);
-      } catch {
-        latencies.push(60_000);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
+/**
+ * Asks /health every 50 ms until stopped, from a process of its own (health-probe.ts): an attack
+ * sent from this process keeps its event loop busy, and a probe here would time that too.
+ * Resolves once the probe runs; `stop` returns the latencies in ms.
+ */
+async function probeHealth(origin: string): Promise<{ stop: () => Promise<number[]> }> {
+  const child = fork(path.join(here, 'health-probe.ts'), [origin], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bench: the /health probe exited ${code}`))));
+  await Promise.race([new Promise((resolve) => child.once('message', resolve)), exited]);
   return {
-    stop: async () => {
-      running = false;
-      await loop;
-      await pool.close();
+    stop: () => {
+      const latencies = Promise.race([new Promise<number[]>((resolve) => child.once('message', (m) => resolve(m as number[]))), exited]);
+      child.send('stop');
       return latencies;
     },
   };
@@ -230,7 +221,7 @@ export async function benchHostile(options: { seconds: number }): Promise<Figure
   ];
 
   const measure = async (attack: (until: number) => Promise<void>) => {
-    const probe = probeHealth(origin);
+    const probe = await probeHealth(origin);
     await attack(performance.now() + options.seconds * 1000);
     const latencies = await probe.stop();
     return { p99: percentile(latencies, 0.99), max: Math.max(...latencies), samples: latencies.length };
