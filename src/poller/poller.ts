@@ -9,7 +9,7 @@ import { createBackgroundLoop } from './background-loop.ts';
 import { commitTogether } from '../store/commit-together.ts';
 import { commitWaitingWrites } from '../store/dialect.ts';
 import { noteStoredEntries } from '../store/planner-statistics.ts';
-import { claimDueSources } from '../store/source-claims.ts';
+import { claimDueSources, makeSourcesDue } from '../store/source-claims.ts';
 import { refreshSource } from './refresh.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 
@@ -54,6 +54,7 @@ export interface PollSummary {
 }
 
 export interface PollOnceOptions {
+  /** Poll every active source once, whatever its schedule (operators after an outage, the demo, tests). */
   force?: boolean;
   onResult?: (result: RefreshResult, source: Source) => void;
   onCrash?: (source: Source, error: unknown) => void;
@@ -179,7 +180,8 @@ export function createPoller(deps: PollerDeps): Poller {
   // At the end of the turn, in the transaction of the turn's other small writes (the records of
   // the polls that just ended): an all-304 re-poll claims a source or two at a time, and a claim
   // committed on its own cost as much again as its statement.
-  function claim(force: boolean, runStartedAt: string, free: () => number): Promise<Source[]> {
+  // A run (pollOnce) claims each source once: those it polled are not checked since it began.
+  function claim(runStartedAt: string | undefined, free: () => number): Promise<Source[]> {
     return commitTogether(deps.db, (db) => {
       const t = now();
       return claimDueSources(db, {
@@ -187,8 +189,7 @@ export function createPoller(deps: PollerDeps): Poller {
         limit: free(),
         perHostLimit: s.perHostLimit,
         leaseUntil: new Date(t.getTime() + (s.claimLeaseSeconds ?? defaultLeaseSeconds) * 1000).toISOString(),
-        force,
-        notCheckedSince: runStartedAt,
+        ...(runStartedAt !== undefined ? { notCheckedSince: runStartedAt } : {}),
         kinds,
       });
     });
@@ -197,9 +198,11 @@ export function createPoller(deps: PollerDeps): Poller {
   async function pollOnce(options: PollOnceOptions = {}): Promise<PollSummary> {
     const summary = emptySummary();
     const runStartedAt = now().toISOString();
+    // Forced: every source is due from the run's start, and claimed as the schedule claims.
+    if (options.force) await makeSourcesDue(deps.db, { at: runStartedAt, kinds });
     const seen = new Set<number>();
     await runClaimed(s.concurrency, async (free) => {
-      const batch = (await claim(options.force ?? false, runStartedAt, free)).filter((src) => !seen.has(src.id));
+      const batch = (await claim(runStartedAt, free)).filter((src) => !seen.has(src.id));
       for (const src of batch) seen.add(src.id);
       return batch;
     }, (src) => pollSource(src, summary, options));
@@ -216,7 +219,7 @@ export function createPoller(deps: PollerDeps): Poller {
     // leases on sources it cannot start yet, which other pollers with free workers could poll.
     async pass() {
       const summary = emptySummary();
-      await runClaimed(s.concurrency, async (free) => (stopping ? [] : await claim(false, now().toISOString(), free)), (src) => pollSource(src, summary, {}));
+      await runClaimed(s.concurrency, async (free) => (stopping ? [] : await claim(undefined, free)), (src) => pollSource(src, summary, {}));
       await commitWaitingWrites(deps.db);
       if (summary.polled > 0) {
         deps.log.info({ polled: summary.polled, inserted: summary.inserted, failed: summary.failed + summary.disabled }, 'poll tick');

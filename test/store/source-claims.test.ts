@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPostgres } from '../../src/db/dialect.ts';
 import type { Db, OpenedDatabase } from '../../src/db/open.ts';
-import { claimDueSources, type ClaimOptions } from '../../src/store/source-claims.ts';
+import { claimDueSources, makeSourcesDue, type ClaimOptions } from '../../src/store/source-claims.ts';
 import { enableSourcesOfBlog, findSourceById, insertSource, updateSourceAfterPoll } from '../../src/store/sources.ts';
 import { createTestDatabase, insertHomeOnlyBlog } from '../support/db.ts';
 import { countStarting, recordStatements } from '../support/statements.ts';
@@ -65,12 +65,42 @@ describe.each(claimers)('claimDueSources %s', (_, claim) => {
     expect(next[2]!.id).toBe(late.id);
   });
 
-  it('with force claims sources that are not due yet, once per run', async () => {
+  it('for a forced run makes every active source due, and a run claims each once', async () => {
     const b = await blog('http://a.example/');
-    await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
-    const options = { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later, force: true, notCheckedSince: t0 };
-    expect(await claim(database.db, options)).toHaveLength(1);
+    const feed = await insertSource(database.db, { blogId: b.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
+    const options = { now: t0, limit: 10, perHostLimit: 10, leaseUntil: later, notCheckedSince: t0 };
+    expect(await claim(database.db, options)).toHaveLength(0);
+    expect(await makeSourcesDue(database.db, { at: t0 })).toBe(1);
+    expect((await claim(database.db, options)).map((s) => s.id)).toEqual([feed.id]);
+    // Polled, and due again at once (as a poll may ask): not in the same run.
+    await updateSourceAfterPoll(database.db, feed.id, { checkedAt: t0, nextCheckAt: t0, lastStatus: 200, lastError: null, consecutiveFailures: 0, succeeded: true });
     expect(await claim(database.db, { ...options, now: '2026-01-01T00:00:01.000Z' })).toHaveLength(0);
+    expect(await claim(database.db, { now: '2026-01-01T00:00:01.000Z', limit: 10, perHostLimit: 10, leaseUntil: later })).toHaveLength(1);
+  });
+
+  it('for a forced run moves neither disabled sources, nor those of disabled blogs, nor those due already, nor other kinds', async () => {
+    const a = await blog('http://a.example/');
+    const off = await blog('http://off.example/');
+    const wanted = await insertSource(database.db, { blogId: a.id, kind: 'feed', url: 'http://a.example/feed/', nextCheckAt: later }, t0);
+    const other = await insertSource(database.db, { blogId: a.id, kind: 'site-comments', url: 'http://a.example/comments/feed/', nextCheckAt: later }, t0);
+    const overdue = await insertSource(database.db, { blogId: a.id, kind: 'feed', url: 'http://a.example/2/feed/', nextCheckAt: '2025-12-31T00:00:00.000Z' }, t0);
+    const ofDisabledBlog = await insertSource(database.db, { blogId: off.id, kind: 'feed', url: 'http://off.example/feed/', nextCheckAt: later }, t0);
+    await database.db.updateTable('blogs').set({ disabled_at: t0 }).where('id', '=', off.id).execute();
+    const disabled = await insertSource(database.db, { blogId: a.id, kind: 'feed', url: 'http://a.example/3/feed/', nextCheckAt: later }, t0);
+    await updateSourceAfterPoll(database.db, disabled.id, { checkedAt: t0, nextCheckAt: later, lastStatus: 410, lastError: 'gone', consecutiveFailures: 1, succeeded: false, disabledReason: 'gone' });
+    expect(await makeSourcesDue(database.db, { at: t0, kinds: ['feed'] })).toBe(1);
+    const next = async (id: number) => (await findSourceById(database.db, id))!.nextCheckAt;
+    expect([await next(wanted.id), await next(other.id), await next(overdue.id), await next(ofDisabledBlog.id), await next(disabled.id)]).toEqual([t0, later, '2025-12-31T00:00:00.000Z', later, later]);
+  });
+
+  it('for a forced run moves thousands of sources in parts, each source once', async () => {
+    const a = await blog('http://a.example/');
+    const n = 2 * 2000 + 7;
+    await database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < n; i++) await insertSource(trx, { blogId: a.id, kind: 'post-comments', url: `http://a.example/${i}/feed/`, nextCheckAt: later }, t0);
+    });
+    expect(await makeSourcesDue(database.db, { at: t0 })).toBe(n);
+    expect(await makeSourcesDue(database.db, { at: t0 })).toBe(0);
   });
 
   it('claims of every shape one after another, each as its own options say (a statement kept per shape)', async () => {
@@ -84,10 +114,12 @@ describe.each(claimers)('claimDueSources %s', (_, claim) => {
     expect(ids(await claim(database.db, { now: later, limit: 5, perHostLimit: 5, leaseUntil: lease, kinds: ['feed', 'post-comments'] }))).toEqual([comments.id]);
     // Ranked by host (a limit above perHostLimit), of no kind in particular: the listing, due later.
     expect(ids(await claim(database.db, { now: later, limit: 5, perHostLimit: 1, leaseUntil: lease }))).toEqual([listing.id]);
-    // Forced: every active source, and then those not checked since the run began.
-    expect(ids(await claim(database.db, { now: later, limit: 5, perHostLimit: 5, leaseUntil: lease, force: true, kinds: ['feed'] }))).toEqual([feed.id]);
-    const run = { now: '2026-01-01T02:00:00.000Z', limit: 5, perHostLimit: 5, leaseUntil: lease, force: true, notCheckedSince: '2026-01-01T02:00:00.000Z' };
-    expect(ids(await claim(database.db, run))).toEqual([feed.id, comments.id, listing.id]);
+    // A run: those due and not checked since it began, of some kinds or ranked by host.
+    await makeSourcesDue(database.db, { at: '2026-01-01T02:00:00.000Z' });
+    const run = { now: '2026-01-01T02:00:00.000Z', limit: 5, perHostLimit: 5, leaseUntil: lease, notCheckedSince: '2026-01-01T02:00:00.000Z' };
+    expect(ids(await claim(database.db, { ...run, kinds: ['feed'] }))).toEqual([feed.id]);
+    expect(ids(await claim(database.db, { ...run, perHostLimit: 1 }))).toEqual([comments.id]);
+    expect(ids(await claim(database.db, run))).toEqual([listing.id]);
     expect(await claim(database.db, { ...run, now: '2026-01-01T02:00:01.000Z' })).toEqual([]);
   });
 
