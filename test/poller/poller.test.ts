@@ -92,6 +92,28 @@ describe('the claims of the poller', () => {
     await running;
   });
 
+  it('a run polls each source once: one whose poll asks for another check at once keeps it, unleased, for the next run', async () => {
+    const start = new Date('2026-01-05T10:00:00.000Z');
+    const blog = await insertBlog(t.database.db, { homeUrl: 'http://blog0.example/', urlKey: 'blog0.example', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, start.toISOString());
+    // A WordPress post's Atom comment feed that is not there: the poll follows the RSS one at once.
+    await insertSource(t.database.db, { blogId: blog.id, kind: 'post-comments', url: 'http://blog0.example/2008/11/eins/feed/atom/', nextCheckAt: start.toISOString() }, start.toISOString());
+    const asked: string[] = [];
+    const fetch: Fetch = async (req) => {
+      asked.push(req.url);
+      return { requestedUrl: req.url, url: req.url, status: 404, headers: { 'content-type': 'text/html' }, body: Buffer.from('nicht da'), redirects: [], notModified: false };
+    };
+    let clock = start;
+    const poller = createPoller({ db: t.database.db, fetch, settings: pollerSettings(t.config), log: silent, kinds: ['post-comments'], now: () => clock });
+    expect((await poller.pollOnce()).polled).toBe(1);
+    expect(asked).toEqual(['http://blog0.example/2008/11/eins/feed/atom/']);
+    const [source] = await t.database.db.selectFrom('sources').select(['url', 'next_check_at']).execute();
+    expect(source).toEqual({ url: 'http://blog0.example/2008/11/eins/feed/', next_check_at: start.toISOString() });
+    // The next run, a second later, polls the RSS comment feed.
+    clock = new Date(start.getTime() + 1000);
+    await poller.pollOnce();
+    expect(asked).toEqual(['http://blog0.example/2008/11/eins/feed/atom/', 'http://blog0.example/2008/11/eins/feed/']);
+  });
+
   it('two pollers side by side share the due sources about evenly, claiming as their workers come free', async () => {
     await registerBlogs(24, new Date().toISOString());
     const slow: Fetch = async (req) => {
