@@ -17,11 +17,12 @@ export interface DemoDebate {
 
 /**
  * Starts the fixture blogs, registers and polls them, and finds the debate's conversation. The
- * app reads feeds in as many reading threads as the shipped settings give (one app per file).
+ * app reads feeds in as many reading threads as the shipped settings give (one app per file), on
+ * the clock `options.now` when given.
  */
-export async function startDemoDebate(overrides: Record<string, unknown> = {}): Promise<DemoDebate> {
+export async function startDemoDebate(overrides: Record<string, unknown> = {}, options: { now?: () => Date } = {}): Promise<DemoDebate> {
   const shipped = validateConfig(defaults).poller.readerThreads;
-  const t = await createTestApp({ ...overrides, poller: { ...defaults.poller, readerThreads: shipped, ...((overrides.poller as object) ?? {}) } });
+  const t = await createTestApp({ ...overrides, poller: { ...defaults.poller, readerThreads: shipped, ...((overrides.poller as object) ?? {}) } }, options);
   const demo = await startDemoBlogs({ freitagCharset: 'windows-1252' });
   for (const blog of demo.blogs) await registerBlog({ db: t.database.db, fetch: t.fetcher.fetch }, blog.homeUrl);
   await t.poller.pollOnce({ force: true });
