@@ -93,6 +93,12 @@ export interface EntriesTable {
   item_hash: Generated<string | null>;
 }
 
+/** A source's item record (migration 0026): JSON, written and read by src/store/source-item-records.ts. */
+export interface SourceItemRecordsTable {
+  source_id: number;
+  record: string;
+}
+
 export interface EntryChannelsTable {
   entry_id: number;
   via: Channel;
@@ -263,6 +269,7 @@ export interface AutoFollowsTable {
 export interface Database {
   blogs: BlogsTable;
   sources: SourcesTable;
+  source_item_records: SourceItemRecordsTable;
   entries: EntriesTable;
   entry_channels: EntryChannelsTable;
   edges: EdgesTable;

@@ -11,6 +11,7 @@ import { draftEntry, draftWithPlainReading, identityOf, itemHashOf } from '../re
 import { trackbackListingUrl } from '../reader/listings.ts';
 import type { FeedReader, ReadDraft } from '../reader/read-feed.ts';
 import type { FeedItem, ParsedFeed } from '../reader/types.ts';
+import type { RecordedItem } from '../store/source-item-records.ts';
 import { findBlogById, updateBlogTitle } from '../store/blogs.ts';
 import { listEntryItemStates } from '../store/entries.ts';
 import { answersThreadedEntry } from '../store/held-entries.ts';
@@ -77,6 +78,8 @@ export function listingSourcesFor(post: { url: string | null; trackbackPingUrl: 
 
 /** What storing a feed's items did. */
 export interface FeedIngest {
+  /** The blog waits for a moderator: its entries are held, and read again at every poll. */
+  pending: boolean;
   inserted: number;
   updated: number;
   /** Entries this ingest created (not the ones it changed). */
@@ -84,6 +87,17 @@ export interface FeedIngest {
   changed: EntriesChanged;
   /** New posts whose feed says nothing about comments or TrackBack (Movable Type's defaults). */
   unexplained: { entryId: number; url: string }[];
+}
+
+/**
+ * An item a poll left unread (src/reader/read-items.ts) is not what the store has of it: thrown
+ * before anything is written, so the feed is read whole instead.
+ */
+export class UnreadItemsChanged extends Error {
+  constructor(identity: string) {
+    super(`ingest: the item ${identity} left unread is not the one stored`);
+    this.name = 'UnreadItemsChanged';
+  }
 }
 
 /** An item to record, drafted outside the transaction. */
@@ -130,7 +144,7 @@ export async function ingestFeedItems(
   source: Source,
   feed: Pick<ParsedFeed, 'items' | 'title'>,
   checkedAt: string,
-  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'>; drafts?: readonly ReadDraft[]; itemHashes?: readonly string[] } = {},
+  settings: { showPendingWhenJoined?: boolean; reader?: Pick<FeedReader, 'draft'>; drafts?: readonly ReadDraft[]; itemHashes?: readonly string[]; unread?: readonly RecordedItem[] } = {},
 ): Promise<FeedIngest> {
   const kind = entryKindBySource[source.kind];
   const via = channelBySource[source.kind];
@@ -146,9 +160,11 @@ export async function ingestFeedItems(
   // in full each time, as it always was.
   const scope = itemScopeOf(source);
   const keyed = feed.items.map((item, index) => ({ item, identity: identityOf(item), itemHash: settings.itemHashes?.[index] ?? itemHashOf(item, kind, scope, at), drafted: settings.drafts?.[index] }));
-  const stored = await listEntryItemStates(db, source.blogId, [...new Set(keyed.map((k) => k.identity))]);
+  const leftUnread = settings.unread ?? [];
+  const stored = await listEntryItemStates(db, source.blogId, [...new Set([...keyed.map((k) => k.identity), ...leftUnread.map((u) => u.identity)])]);
   const seen = new Map<string, number>();
   for (const k of keyed) seen.set(k.identity, (seen.get(k.identity) ?? 0) + 1);
+  for (const u of leftUnread) seen.set(u.identity, (seen.get(u.identity) ?? 0) + 1);
 
   const unchanged: { entry: { id: number; kind: EntryKind; commentCount: number | null; conversationId: number }; commentCount: number | null }[] = [];
   const toDraft: typeof keyed = [];
@@ -161,6 +177,12 @@ export async function ingestFeedItems(
       continue;
     }
     toDraft.push(k);
+  }
+  // Items left unread as the record has them: each must be the same item again, as above.
+  for (const u of leftUnread) {
+    const state = stored.get(u.identity);
+    if (!state || state.itemHash !== u.itemHash || state.conversationId === null || seen.get(u.identity) !== 1) throw new UnreadItemsChanged(u.identity);
+    if (state.commentCount !== u.commentCount) unchanged.push({ entry: { ...state, conversationId: state.conversationId }, commentCount: u.commentCount });
   }
   const unread = toDraft.filter((k) => k.drafted === undefined);
   const read = settings.reader && unread.length > 0 ? await settings.reader.draft(unread.map((k) => k.item), kind, at) : [];
@@ -334,5 +356,5 @@ export async function ingestFeedItems(
     changed.conversationIds = [...new Set(changed.conversationIds)];
     changed.blogIds = [source.blogId];
   }
-  return { inserted, updated, insertedIds, changed, unexplained };
+  return { pending, inserted, updated, insertedIds, changed, unexplained };
 }

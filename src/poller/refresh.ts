@@ -4,9 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import type { Source } from '../domain/models.ts';
 import { newestItems } from './item-cap.ts';
-import { readFeed, type ReadDraft } from '../reader/read-feed.ts';
-import { nextTurn } from '../event-loop-turns.ts';
-import { FeedParseError, FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
+import { FetchError, type FeedItem, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { readPostPage } from '../reader/post-page.ts';
 import { refreshListing } from './refresh-listing.ts';
 import { completePostComments, defaultCompletionSettings, type CompletionOutcome } from './complete-comments.ts';
@@ -14,7 +12,9 @@ import { commitWaitingWrites, letCommitWait } from '../store/dialect.ts';
 import { wakeCommentSourcesOfComments } from '../store/comment-gaps.ts';
 import type { RefreshDeps, RefreshResult, RefreshSettings } from './refresh-types.ts';
 import { blogHasSourceAt, findCommentActivity, insertSource, updateSourceAfterPoll, type SourcePollState } from '../store/sources.ts';
-import { entryKindBySource, ingestFeedItems, itemScopeOf, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
+import { ingestFeedItems, listingSourcesFor, type FeedIngest } from '../ingest/feed-items.ts';
+import { writeItemRecord } from '../store/source-item-records.ts';
+import { ingestFeedBody } from './feed-body.ts';
 import { commentFeedWaitSeconds, commentGapWaitSeconds, computeNextCheck, parseCacheMaxAge, parseRetryAfter, scheduleAfterFailure } from './schedule.ts';
 
 export const feedAccept =
@@ -243,53 +243,11 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
   }
 
   const cap = s.maxItemsPerPoll ?? defaultMaxItemsPerPoll;
-  let feed;
-  let drafts: ReadDraft[] | undefined;
-  let itemHashes: string[] | undefined;
-  try {
-    // Feeds fetched together are read in turns of their own, pages and pings answered between.
-    await nextTurn();
-    const contentType = res.headers['content-type'] ?? null;
-    if (deps.reader) {
-      // The thread that reads the feed hashes its items too. Read for the first time, its items
-      // are new, and the thread drafts them in the same trip (a feed longer than the cap is
-      // drafted once cut to it, as any other).
-      const draftUpTo = source.lastSuccessAt === null ? cap : 0;
-      const read = await deps.reader.readItems(res.body, contentType, res.url, { kind: entryKindBySource[source.kind], scope: itemScopeOf(source), at: new Date(), draftUpTo });
-      feed = read.feed;
-      drafts = read.drafts ?? undefined;
-      itemHashes = read.itemHashes;
-    } else {
-      feed = await readFeed(res.body, contentType, res.url);
-    }
-  } catch (err) {
-    if (err instanceof FeedParseError || err instanceof FetchError) return fail(`the feed could not be read: ${err.message}`, res.status);
-    throw err;
-  }
-  const capped = newestItems(feed.items, cap);
-  if (capped.skipped > 0) {
-    drafts = undefined;
-    itemHashes = undefined;
-    feed = {
-      ...feed,
-      items: capped.items,
-      warnings: [...feed.warnings, `the feed has ${feed.items.length} items; Palaver read the newest ${cap} and left ${capped.skipped} older ones out`],
-    };
-  }
-
+  const body = await ingestFeedBody(deps, source, res, { cap, checkedAt });
+  if ('failed' in body) return fail(`the feed could not be read: ${body.failed}`, res.status);
+  const { feed, items } = body;
   const hint = Math.max(hintFromHeaders ?? 0, feed.ttlSeconds ?? 0) || null;
   const state = successState(hint);
-  // The feed's entries commit together, and the validators that vouch for them after them: a
-  // crash in between leaves the old validators, so the next poll fetches the feed again and,
-  // ingest being idempotent, loses and duplicates nothing (its items are recognised unchanged).
-  let items: FeedIngest;
-  try {
-    items = await ingestFeedItems(deps.db, source, feed, checkedAt, { ...s, ...(deps.reader ? { reader: deps.reader } : {}), ...(drafts ? { drafts } : {}), ...(itemHashes ? { itemHashes } : {}) });
-  } catch (err) {
-    // A reading thread stopped drafting the items at its time or memory limit: nothing was stored.
-    if (err instanceof FeedParseError) return fail(`the feed could not be read: ${err.message}`, res.status);
-    throw err;
-  }
   // A new comment in the site's comment feed moves its post's thread, whatever the post feed says.
   if (source.kind === 'site-comments') await wakeCommentSourcesOfComments(deps.db, items.insertedIds, checkedAt);
   const gap = source.kind === 'post-comments' ? await completeComments(deps, source, feed.items, started) : null;
@@ -321,8 +279,9 @@ export async function refreshSource(deps: RefreshDeps, source: Source): Promise<
       format: feed.format,
       title: feed.title,
       bodyHash,
-      itemsSkipped: capped.skipped,
+      itemsSkipped: body.cappedOut,
     });
+    if (body.itemRecord) await writeItemRecord(trx, source.id, body.itemRecord.next);
   });
   const { inserted, updated } = await afterIngest(deps, source, feed, items, checkedAt);
   return result({

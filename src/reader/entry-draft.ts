@@ -49,6 +49,14 @@ function plausibleDate(value: string | null, now: Date): string | null {
   return Date.parse(value) - now.getTime() > maxFutureSkewMs ? null : value;
 }
 
+/**
+ * Tells whether an item's hash (itemHashOf) stays the same as time passes: a date too far ahead
+ * counts as unknown today and as the date once that day is near, so such an item's hash changes.
+ */
+export function itemHashKeeps(item: Pick<FeedItem, 'publishedAt' | 'updatedAt'>, now: Date): boolean {
+  return plausibleDate(item.publishedAt, now) === item.publishedAt && plausibleDate(item.updatedAt, now) === item.updatedAt;
+}
+
 /** Builds the stored form of a feed item: sanitized HTML, plain excerpt, identity and hash. */
 export function draftEntry(item: FeedItem, kind: EntryKind, now: Date = new Date()): EntryDraft {
   return draftWithBody(item, kind, now).draft;

@@ -2,7 +2,8 @@
 // parses feed bodies, hashes and drafts feed items, reads post and comment pages and imported
 // OPML lists, one job at a time, and touches nothing else.
 import { parentPort } from 'node:worker_threads';
-import { draftAndReadBody, itemHashOf } from './entry-draft.ts';
+import { draftAndReadBody } from './entry-draft.ts';
+import { readItemsHere } from './read-items.ts';
 import { readFeedHere, type FeedReadAnswer, type ReadingJob } from './read-feed.ts';
 import { FeedParseError } from './types.ts';
 
@@ -34,12 +35,10 @@ async function answer(job: ReadingJob): Promise<FeedReadAnswer> {
     return { id: job.id, drafts: job.draft.items.map((item) => draftAndReadBody(item, job.draft.kind, at)) };
   }
   const { body, items } = job.read;
-  const feed = await readFeedHere(Buffer.from(body.buffer, body.byteOffset, body.byteLength), job.read.contentType, job.read.url);
-  if (!items) return { id: job.id, feed };
-  const at = new Date(items.at);
-  const itemHashes = feed.items.map((item) => itemHashOf(item, items.kind, items.scope, at));
-  if (feed.items.length > items.draftUpTo) return { id: job.id, feed, itemHashes };
-  return { id: job.id, feed, itemHashes, drafts: feed.items.map((item) => draftAndReadBody(item, items.kind, at)) };
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (!items) return { id: job.id, feed: await readFeedHere(bytes, job.read.contentType, job.read.url) };
+  const read = await readItemsHere(bytes, job.read.contentType, job.read.url, { ...items, at: new Date(items.at) });
+  return { id: job.id, feed: read.feed, itemHashes: read.itemHashes, digests: read.digests, ...(read.drafts ? { drafts: read.drafts } : {}) };
 }
 
 parentPort!.on('message', (job: ReadingJob) => {

@@ -14,6 +14,7 @@ import type { draftAndReadBody } from './entry-draft.ts';
 import type { ParsedOpml } from '../feeds/opml.ts';
 import type { PageFindings } from './types.ts';
 import { parseFeed } from './parse-feed.ts';
+import type { ItemDigests, ReadItemsAnswer, ReadItemsRequest } from './read-items.ts';
 import { FeedParseError, type FeedItem, type FeedParseErrorCode, type ParsedFeed } from './types.ts';
 
 /** Bodies from this size on are read off the event loop (a 128 KiB feed parses in about 20 ms). */
@@ -36,14 +37,14 @@ export type ReadDraft = ReturnType<typeof draftAndReadBody>;
 
 /** What a thread is asked: a body to read, or a feed's items to draft. */
 export type ReadingJob =
-  | { id: number; read: { body: Buffer; contentType: string | null; url: string; items?: { kind: EntryKind; scope: string; at: number; draftUpTo: number } } }
+  | { id: number; read: { body: Buffer; contentType: string | null; url: string; items?: Omit<ReadItemsRequest, 'at'> & { at: number } } }
   | { id: number; draft: { items: FeedItem[]; kind: EntryKind; at: number } }
   | { id: number; page: { html: string; url: string; headers: Record<string, string>; read: 'findings' } | { html: string; url: string; read: 'comments'; limits?: CommentListLimits } }
   | { id: number; opml: string };
 
 /** What a thread answers for one job. */
 export type FeedReadAnswer =
-  | { id: number; feed: ParsedFeed; itemHashes?: string[]; drafts?: ReadDraft[] }
+  | { id: number; feed: ParsedFeed; itemHashes?: string[]; drafts?: ReadDraft[]; digests?: ItemDigests | null }
   | { id: number; drafts: ReadDraft[] }
   | { id: number; findings: PageFindings }
   | { id: number; comments: CommentListPage }
@@ -70,8 +71,9 @@ export interface FeedReader {
    * feed's order), when it has at most `draftUpTo` of them; `drafts` is null when it has more.
    * For a poll: the hashes that tell the unchanged items are not computed on the event loop, and
    * a feed read for the first time, whose items are all new, takes one trip to a thread, not two.
+   * With `items.digests`, the items of the source's record are left unread (readItemsHere).
    */
-  readItems(body: Buffer, contentType: string | null, url: string, items: { kind: EntryKind; scope: string; at: Date; draftUpTo: number }): Promise<{ feed: ParsedFeed; itemHashes: string[]; drafts: ReadDraft[] | null }>;
+  readItems(body: Buffer, contentType: string | null, url: string, items: ReadItemsRequest): Promise<ReadItemsAnswer>;
   /** Drafts items of a feed (draftAndReadBody at `at`), in their order. Throws FeedParseError at a limit. */
   draft(items: FeedItem[], kind: EntryKind, at: Date): Promise<ReadDraft[]>;
   /**
@@ -130,9 +132,9 @@ export function createFeedReader(limits: FeedReadLimits = defaultLimits): FeedRe
       return (await readJob({ body, contentType, url })).feed;
     },
     async readItems(body, contentType, url, items) {
-      const answer = await readJob({ body, contentType, url, items: { kind: items.kind, scope: items.scope, at: items.at.getTime(), draftUpTo: items.draftUpTo } });
+      const answer = await readJob({ body, contentType, url, items: { ...items, at: items.at.getTime() } });
       if (!answer.itemHashes) throw new Error('reader: a read of items answered without their hashes');
-      return { feed: answer.feed, itemHashes: answer.itemHashes, drafts: answer.drafts ?? null };
+      return { feed: answer.feed, itemHashes: answer.itemHashes, drafts: answer.drafts ?? null, digests: answer.digests ?? null };
     },
     async draft(items, kind, at) {
       if (items.length === 0) return [];

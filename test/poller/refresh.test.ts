@@ -8,7 +8,13 @@ import { describeTransportError } from '../../src/reader/fetch-errors.ts';
 import type { Fetcher } from '../../src/reader/fetcher.ts';
 import { countEntries, listRecentEntries } from '../../src/store/entries.ts';
 import { findSourceById } from '../../src/store/sources.ts';
+import { createFeedReader, type FeedReader } from '../../src/reader/read-feed.ts';
+import type { ReadItemsAnswer } from '../../src/reader/read-items.ts';
+import { insertBlog } from '../../src/store/blogs.ts';
+import { insertSource } from '../../src/store/sources.ts';
+import { readItemRecord } from '../../src/store/source-item-records.ts';
 import { rssFeed } from '../support/blog-pages.ts';
+import { createTestDatabase } from '../support/db.ts';
 import { startPolledFeed, testRefreshSettings, type PolledFeed } from '../support/polled-feed.ts';
 
 const settings = testRefreshSettings;
@@ -160,5 +166,74 @@ describe('refreshSource', () => {
     };
     await expect(refreshSource({ db: database.db, fetch, settings, now: () => now }, source)).rejects.toMatchObject({ code: 'local' });
     expect(await findSourceById(database.db, source.id)).toMatchObject({ consecutiveFailures: 0, lastError: null, lastCheckedAt: null });
+  });
+});
+
+describe('refreshSource with a reading thread: the item record', () => {
+  const withComments = (xml: string, slug: string, count: number) => xml.replace(new RegExp(`(${slug}/feed/</wfw:commentRss>\\s*<slash:comments>)0<`), `$1${count}<`);
+  const post = (id: number) => ({ id, slug: `beitrag-${id}`, title: `Beitrag ${id}`, body: `<p>Zu <a href="${server.origin}/2008/11/beitrag-${id - 1}/">Beitrag ${id - 1}</a>.</p>`, date: `Mon, ${String(id).padStart(2, '0')} Nov 2008 10:00:00 +0100` });
+  const posts = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => post(to - k));
+  const built = (n: number) => `Mon, ${17 + n} Nov 2008 10:00:00 +0000`;
+  const feedOf = (list: ReturnType<typeof post>[], step: number) => rssFeed(server.origin, list).replace(built(0), built(step));
+
+  let reader: FeedReader;
+  let read: ReadItemsAnswer[];
+  beforeEach(() => {
+    const real = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    read = [];
+    reader = { ...real, readItems: async (...args) => read[read.push(await real.readItems(...args)) - 1]! };
+  });
+  afterEach(() => reader.close());
+
+  const refreshWith = async (db: OpenedDatabase['db'], id: number, withReader: boolean) =>
+    refreshSource({ db, fetch: fetcher.fetch, settings, now: () => now, ...(withReader ? { reader } : {}) }, (await findSourceById(db, id))!);
+  const entriesOf = async (db: OpenedDatabase['db']) =>
+    (await db.selectFrom('entries').select(['identity', 'title', 'content_hash', 'item_hash', 'comment_count', 'conversation_id']).orderBy('identity').execute()).map((e) => ({ ...e, conversation_id: e.conversation_id !== null }));
+
+  it('parses only the items whose text is new, and stores what a poll reading every item stores', async () => {
+    // The same blog in a second database, polled without a reading thread: every item read.
+    const other = await createTestDatabase();
+    try {
+      const blog = await insertBlog(other.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
+      const whole = await insertSource(other.db, { blogId: blog.id, kind: 'feed', url: `${server.origin}/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+      const steps = [
+        { xml: feedOf(posts(1, 5), 0), left: 0 },
+        // One new post, the oldest gone, the channel's lastBuildDate moved: four left unread.
+        { xml: feedOf(posts(2, 6), 1), left: 4 },
+        // An edited post and a post with new comments: their text changed, so they are read.
+        { xml: withComments(feedOf(posts(2, 6).map((p) => (p.id === 3 ? { ...p, title: 'Beitrag 3 (Nachtrag)' } : p)), 2), 'beitrag-5', 4), left: 3 },
+        // The feed in another language: every item is read again.
+        { xml: feedOf(posts(3, 7), 3).replace('<language>de-DE</language>', '<language>en</language>'), left: 0 },
+      ];
+      for (const [n, step] of steps.entries()) {
+        server.set('/feed/', { headers: rssType, body: step.xml });
+        const withRecord = await refreshWith(database.db, source.id, true);
+        const everyItem = await refreshWith(other.db, whole.id, false);
+        expect(read[n]!.digests?.skipped ?? [], `step ${n}`).toHaveLength(step.left);
+        expect({ ...withRecord, sourceId: 0, blogId: 0 }, `step ${n}`).toEqual({ ...everyItem, sourceId: 0, blogId: 0 });
+        expect(await entriesOf(database.db), `step ${n}`).toEqual(await entriesOf(other.db));
+        if (n === 2) expect((await entriesOf(database.db)).map((e) => e.comment_count)).toContain(4);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('reads the whole feed when an item left unread is not the one stored, and keeps no record for a blog waiting for a moderator', async () => {
+    server.set('/feed/', { headers: rssType, body: feedOf(posts(1, 5), 0) });
+    await refreshWith(database.db, source.id, true);
+    // The store's entry of post 3 no longer matches its recorded reading.
+    await database.db.updateTable('entries').set({ item_hash: 'anders' }).where('identity', '=', `guid:${server.origin}/?p=3`).execute();
+    server.set('/feed/', { headers: rssType, body: feedOf(posts(1, 6), 1) });
+    expect(await refreshWith(database.db, source.id, true)).toMatchObject({ outcome: 'updated', inserted: 1, updated: 0 });
+    expect(read.map((r) => r.digests?.skipped.length)).toEqual([0, 5, 0]);
+    const hashes = await database.db.selectFrom('entries').select('item_hash').execute();
+    expect(hashes.map((h) => h.item_hash)).not.toContain('anders');
+    expect((await readItemRecord(database.db, source.id))?.items.size).toBe(6);
+
+    await database.db.updateTable('blogs').set({ approval: 'pending' }).execute();
+    server.set('/feed/', { headers: rssType, body: feedOf(posts(1, 7), 2) });
+    await refreshWith(database.db, source.id, true);
+    expect(await readItemRecord(database.db, source.id)).toBeNull();
   });
 });

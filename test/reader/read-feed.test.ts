@@ -79,6 +79,7 @@ describe('reading threads', () => {
     const files = fs.readdirSync(fixtures).sort();
     expect(files.length).toBeGreaterThan(30);
     let drafted = 0;
+    let cut = 0;
     for (const file of files) {
       const body = fs.readFileSync(path.join(fixtures, file));
       const type = file.endsWith('.json') ? 'application/feed+json' : 'application/xml';
@@ -98,13 +99,30 @@ describe('reading threads', () => {
       // Read, hashed and drafted in one job: the same feed, the same hashes and the same drafts;
       // no drafts past the limit, the hashes still.
       const itemHashes = items.map((item) => itemHashOf(item, 'post', 'feed:', at));
-      expect(await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: items.length }), file).toEqual({ feed: here, itemHashes, drafts: items.map((item) => draftAndReadBody(item, 'post', at)) });
-      if (items.length > 0) expect(await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: items.length - 1 }), file).toEqual({ feed: here, itemHashes, drafts: null });
+      expect(await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: items.length }), file).toEqual({ feed: here, itemHashes, drafts: items.map((item) => draftAndReadBody(item, 'post', at)), digests: null });
+      if (items.length > 0) expect(await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: items.length - 1 }), file).toEqual({ feed: here, itemHashes, drafts: null, digests: null });
+      // With the items' digests: the same reading; and with the digests of all items but the
+      // first known, only the first read, exactly as the whole document reads it.
+      const digested = await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: 0, digests: { known: null, skipUpTo: 1000 } });
+      expect({ feed: digested.feed, itemHashes: digested.itemHashes }, file).toEqual({ feed: here, itemHashes });
+      if (digested.digests && items.length > 1) {
+        cut += 1;
+        expect(digested.digests.items, file).toHaveLength(items.length);
+        const known = { context: digested.digests.context, digests: digested.digests.items.slice(1).flatMap((d) => d ?? []) };
+        const partly = await reader.readItems(body, type, url, { kind: 'post', scope: 'feed:', at, draftUpTo: 0, digests: { known, skipUpTo: 1000 } });
+        const read = items.flatMap((item, k) => (k === 0 || digested.digests!.items[k] === null ? [k] : []));
+        expect(partly.feed.items, file).toEqual(read.map((k) => items[k]));
+        expect(partly.itemHashes, file).toEqual(read.map((k) => itemHashes[k]));
+        expect(partly.digests?.skipped, file).toEqual(known.digests);
+        expect({ ...partly.feed, items: [] }, file).toEqual({ ...(here as Awaited<ReturnType<typeof readFeedHere>>), items: [] });
+      }
       const forComments = await reader.readItems(body, type, url, { kind: 'comment', scope: 'post-comments:7', at, draftUpTo: 0 });
       expect(forComments.itemHashes, file).toEqual(items.map((item) => itemHashOf(item, 'comment', 'post-comments:7', at)));
       drafted += items.length;
     }
     expect(drafted).toBeGreaterThan(50);
+    // The fixture feeds of more than one item, but for those with a DOCTYPE or a repair.
+    expect(cut).toBeGreaterThanOrEqual(10);
   });
 
   it('take jobs side by side: a small feed is read while a large one still is', async () => {
