@@ -14,7 +14,10 @@ import { CommentPageError, parseCommentList } from '../../src/reader/comment-pag
 import { decodeText } from '../../src/reader/decode.ts';
 import { readPage, readRsd } from '../../src/reader/discover.ts';
 import { parseLinkHeader } from '../../src/reader/link-header.ts';
-import { draftAndReadBody, itemHashOf } from '../../src/reader/entry-draft.ts';
+import { createHash } from 'node:crypto';
+import { draftAndReadBody, identityOf, itemHashOf } from '../../src/reader/entry-draft.ts';
+import { findItemChunks } from '../../src/reader/parser/item-chunks.ts';
+import { readItemsHere } from '../../src/reader/read-items.ts';
 import { fetchPingbackSources, fetchTrackbackListing } from '../../src/reader/listings.ts';
 import { parseFeed } from '../../src/reader/parse-feed.ts';
 import { FeedParseError, type Fetch } from '../../src/reader/types.ts';
@@ -106,6 +109,24 @@ function mutate(text: string): string {
   return text;
 }
 
+/** A feed as a blog changes it: an item added (a copy, changed a little), one taken out, two swapped, the rest as it was. */
+function reshuffle(text: string): string {
+  const spans = findItemChunks(text)?.spans;
+  if (!spans) return mutate(text);
+  const chunks = spans.map(([start, end]) => text.slice(start, end));
+  const k = Math.floor(random() * chunks.length);
+  const r = random();
+  if (r < 0.5) chunks.splice(k, 0, mutate(chunks[k]!));
+  else if (r < 0.7) chunks.splice(k, 1);
+  else {
+    const j = Math.floor(random() * chunks.length);
+    [chunks[k], chunks[j]] = [chunks[j]!, chunks[k]!];
+  }
+  const head = text.slice(0, spans[0]![0]);
+  const tail = text.slice(spans.at(-1)![1]);
+  return head + chunks.join('\n') + tail;
+}
+
 /** Each reader with the errors it refuses input with; `input` is what was handed over. */
 const readers: Record<string, { refusals: (abstract new (...args: never[]) => Error)[]; run: () => string }> = {
   feed: {
@@ -120,6 +141,39 @@ const readers: Record<string, { refusals: (abstract new (...args: never[]) => Er
           draftAndReadBody(item, 'post', now);
           itemHashOf(item, 'post', 'feed', now);
         }
+      });
+    },
+  },
+  // A feed read once, then changed and read again leaving unread the items of the first read's
+  // record: what it reads, and what the record says of what it left unread, must be what reading
+  // the whole changed feed gives (src/reader/read-items.ts). A difference is reported as a crash.
+  'feed-items': {
+    refusals: [FeedParseError],
+    run: () => {
+      const first = random() < 0.5 ? pick(feeds) : mutate(pick(feeds));
+      const input = random() < 0.5 ? mutate(first) : reshuffle(first);
+      return withInput(input, async () => {
+        const url = 'http://blog.example/feed/';
+        const request = { kind: 'post' as const, scope: 'feed:', at: new Date('2026-12-01T00:00:00Z'), draftUpTo: 0 };
+        const before = await readItemsHere(Buffer.from(first, 'latin1'), null, url, { ...request, digests: { known: null, skipUpTo: 500 } }).catch(() => null);
+        if (!before?.digests) return;
+        const recorded = new Map(before.feed.items.flatMap((item, k) => (before.digests!.items[k] ? [[before.digests!.items[k]!, { identity: identityOf(item), itemHash: before.itemHashes[k]!, commentCount: item.commentCount }] as const] : [])));
+        const known = { context: before.digests.context, digests: [...recorded.keys()] };
+        const after = await readItemsHere(Buffer.from(input, 'latin1'), null, url, { ...request, digests: { known, skipUpTo: 500 } });
+        if (!after.digests || after.digests.skipped.length === 0) return;
+        const whole = await readItemsHere(Buffer.from(input, 'latin1'), null, url, request).catch((err: unknown) => {
+          throw new Error(`item record: the changed feed read with items left unread, but not whole (${(err as Error).message})`);
+        });
+        const text = decodeText(Buffer.from(input, 'latin1'), null, 'xml').text;
+        const chunks = findItemChunks(text)!;
+        const digests = chunks.spans.map(([start, end]) => createHash('sha256').update(text.slice(start, end)).digest('base64url').slice(0, 22));
+        if (whole.feed.items.length !== digests.length) throw new Error(`item record: ${whole.feed.items.length} items read whole, ${digests.length} cut`);
+        const readNow = whole.feed.items.filter((_, k) => !recorded.has(digests[k]!));
+        if (JSON.stringify(readNow) !== JSON.stringify(after.feed.items)) throw new Error('item record: the items read are not those of the whole feed');
+        whole.feed.items.forEach((item, k) => {
+          const r = recorded.get(digests[k]!);
+          if (r && (r.identity !== identityOf(item) || r.itemHash !== whole.itemHashes[k] || r.commentCount !== item.commentCount)) throw new Error(`item record: item ${k} left unread reads otherwise whole`);
+        });
       });
     },
   },
