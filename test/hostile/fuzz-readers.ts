@@ -82,7 +82,7 @@ const trackbacks = ['title=Hallo%20Welt&url=http%3A%2F%2Fsource.example%2Fp&exce
 // What mutations splice in: markup that parsers treat specially, and the protocols' own elements.
 const tokens = [
   '<', '>', '&', '&amp;', '&#0;', '&#x10FFFF;', '&#xD800;', ']]>', '<![CDATA[', '"', "'", '\u0000', '\uFFFE', '<!DOCTYPE x [<!ENTITY a "aaaa">]>', '&a;',
-  '<?xml version="1.0" encoding="utf-16"?>', '<?xml version="1.0" encoding="windows-1252"?>', '<item>', '</item>', '<entry>', '</entry>', '<channel>',
+  '<!', '<![CDA', '<?xml version="1.0" encoding="utf-16"?>', '<?xml version="1.0" encoding="windows-1252"?>', '<item>', '</item>', '<entry>', '</entry>', '<channel>',
   '<content:encoded>', '<description>', '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">', '<content type="html">', 'xml:base="', '<link href="',
   '<thr:in-reply-to ref="', '<wfw:commentRss>', '<pubDate>', 'Mon, 31 Feb 99999 25:61:61 +9999', '<at:deleted-entry ref="x"/>', '{', '"items":[',
   '<value>', '</value>', '<array><data>', '<struct><member><name>', '<int>99999999999999999999</int>', '<double>1e400</double>', '<outline ', 'xmlUrl="',
