@@ -272,6 +272,8 @@ export function faultAnswers(maxBodyBytes: number): Record<string, Answer> {
     'deep-nesting': xml(
       rssWithItems(`<item><title>deep</title><guid isPermaLink="false">deep-1</guid><description>x</description>${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}</item>`, 'Deep'),
     ),
+    // A CDATA opener with a typo that runs on: sax's time grows with its length squared.
+    'runaway-declaration': xml(rssWithItems(`<item><title>lang</title><guid isPermaLink="false">decl-1</guid><description><![CDA${'http://target.example/post/1'.repeat(4000)}]]></description></item>`, 'Decl')),
     'proto-elements': xml(
       rssWithItems(
         `<__proto__><polluted>yes</polluted></__proto__><constructor><prototype><polluted>yes</polluted></prototype></constructor>

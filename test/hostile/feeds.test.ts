@@ -171,6 +171,12 @@ describe('xml', () => {
     else expectPlainWords(blog.lastError, /the feed could not be read/);
   });
 
+  it('a markup declaration that runs on (100,000 characters) is refused at once, in plain words', async (ctx) => {
+    const { blog } = await pollHostile('x-decl', 'runaway-declaration', { ctx, boundMs: 2000 });
+    expect(blog.status).not.toBe('active');
+    expectPlainWords(blog.lastError, /the feed could not be read: not well-formed XML at line \d+: a markup declaration/);
+  });
+
   it('__proto__ and constructor elements pollute nothing', async () => {
     const { id, blog } = await pollHostile('x-proto', 'proto-elements');
     expect(blog.status).toBe('active');
