@@ -219,6 +219,22 @@ describe('refreshSource with a reading thread: the item record', () => {
     }
   });
 
+  it('leaves unread the comments a site comment feed showed before', async () => {
+    server.set('/feed/', { headers: rssType, body: feedOf(posts(1, 2), 0) });
+    await refreshWith(database.db, source.id, true);
+    const comments = await insertSource(database.db, { blogId: source.blogId, kind: 'site-comments', url: `${server.origin}/comments/feed/`, nextCheckAt: now.toISOString() }, now.toISOString());
+    const comment = (n: number) =>
+      `<item><title>Kommentar zu Beitrag 2 von Leser ${n}</title><link>${server.origin}/2008/11/beitrag-2/#comment-${n}</link><dc:creator><![CDATA[Leser ${n}]]></dc:creator><pubDate>Tue, 0${n} Nov 2008 12:00:00 +0100</pubDate><guid isPermaLink="false">${server.origin}/?p=2#comment-${n}</guid><description><![CDATA[Antwort ${n}]]></description><content:encoded><![CDATA[<p>Antwort ${n}</p>]]></content:encoded></item>`;
+    const commentFeed = (ns: number[], step: number) => feedOf([], step).replace('</channel>', `${ns.map(comment).join('\n')}</channel>`);
+    server.set('/comments/feed/', { headers: rssType, body: commentFeed([2, 1], 0) });
+    expect(await refreshWith(database.db, comments.id, true)).toMatchObject({ outcome: 'updated', inserted: 2 });
+    server.set('/comments/feed/', { headers: rssType, body: commentFeed([3, 2, 1], 1) });
+    expect(await refreshWith(database.db, comments.id, true)).toMatchObject({ outcome: 'updated', inserted: 1 });
+    expect(read.at(-1)!.feed.items.map((i) => i.title)).toEqual(['Kommentar zu Beitrag 2 von Leser 3']);
+    expect(read.at(-1)!.digests?.skipped).toHaveLength(2);
+    expect((await readItemRecord(database.db, comments.id))?.items.size).toBe(3);
+  });
+
   it('reads the whole feed when an item left unread is not the one stored, and keeps no record for a blog waiting for a moderator', async () => {
     server.set('/feed/', { headers: rssType, body: feedOf(posts(1, 5), 0) });
     await refreshWith(database.db, source.id, true);
