@@ -6,10 +6,9 @@ import type { Blog, Source } from '../domain/models.ts';
 import type { Db } from '../db/open.ts';
 import { readBloggerComments, isBloggerCommentFeed } from '../reader/blogger-comments.ts';
 import { readCommentPages } from '../reader/comment-page.ts';
-import { decodeText } from '../reader/decode.ts';
 import { identityOf } from '../reader/entry-draft.ts';
 import type { FeedReader } from '../reader/read-feed.ts';
-import { parseFeed } from '../reader/parse-feed.ts';
+import { readFeed } from '../reader/read-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FeedItem } from '../reader/types.ts';
 import { findWpPostId, readWpRestComments } from '../reader/wp-rest-comments.ts';
 import { findBlogById, updateBlogApiState, updateBlogApiRoot } from '../store/blogs.ts';
@@ -39,8 +38,8 @@ export const defaultCompletionSettings: CompletionSettings = { maxCommentPages: 
 export interface CompletionDeps {
   db: Db;
   fetch: Fetch;
-  /** Reads comment pages in its thread; without it they are read here. */
-  reader?: Pick<FeedReader, 'readCommentList'>;
+  /** Reads comment pages, and a large post feed, in its thread; without it they are read here (a large feed in the shared thread). */
+  reader?: Pick<FeedReader, 'readCommentList' | 'read'>;
   settings: CompletionSettings;
   /** Stores comment items of the source the way a comment feed's are (threading included). */
   ingest: (items: FeedItem[]) => Promise<{ inserted: number; entryIds: number[]; conversationIds: number[] }>;
@@ -255,7 +254,7 @@ async function readReportedCount(deps: CompletionDeps, blogId: number, post: Com
   try {
     const res = await deps.fetch({ url: feed.url, accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.1' });
     if (res.status !== 200) return null;
-    const parsed = await parseFeed(decodeText(res.body, res.headers['content-type'] ?? null, 'xml').text, res.url);
+    const parsed = await readFeed(res.body, res.headers['content-type'] ?? null, res.url, deps.reader);
     const item = parsed.items.find((i) => (post.guid !== null && i.guid?.trim() === post.guid) || (post.url !== null && i.url === post.url));
     return item?.commentCount ?? null;
   } catch (err) {

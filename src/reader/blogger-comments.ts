@@ -2,7 +2,7 @@
 // shows the newest 25, but takes the GData paging parameters start-index (1-based) and
 // max-results (at most 500) and says the whole count as openSearch:totalResults. Pull side only.
 import { decodeText } from './decode.ts';
-import { parseFeed } from './parse-feed.ts';
+import { readFeed } from './read-feed.ts';
 import { FeedParseError, FetchError, type Fetch, type FeedItem } from './types.ts';
 
 /** Blogger's largest max-results for a feed page. */
@@ -61,7 +61,8 @@ export async function readBloggerComments(fetch: Fetch, feedUrl: string, options
     try {
       const text = decodeText(res.body, res.headers['content-type'] ?? null, 'xml').text;
       total ??= readTotalResults(text);
-      pageItems = (await parseFeed(text, res.url)).items;
+      // A long page is read off the event loop, as a polled feed is (read-feed.ts).
+      pageItems = (await readFeed(res.body, res.headers['content-type'] ?? null, res.url)).items;
     } catch (err) {
       if (err instanceof FeedParseError || err instanceof FetchError) {
         return pagesRead ? { kind: 'comments', items, total, pagesRead, complete: false } : { kind: 'failed', status: 200, reason: `the comment feed could not be read: ${err.message}` };

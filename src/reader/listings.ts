@@ -9,7 +9,7 @@ import { urlKey } from '../domain/url-key.ts';
 import type { CommentPingKind } from '../domain/vocabulary.ts';
 import { type XmlRpcValue, XmlRpcParseError, parseMethodResponse, serializeMethodCall } from '../xmlrpc/codec.ts';
 import { decodeText } from './decode.ts';
-import { parseFeed } from './parse-feed.ts';
+import { readFeed } from './read-feed.ts';
 import { htmlToText } from './sanitize.ts';
 import { type Fetch, FetchError, type FetchRequest, type FetchResponse, FeedParseError } from './types.ts';
 
@@ -145,7 +145,8 @@ export async function fetchTrackbackListing(fetch: Fetch, trackbackUrl: string):
   const refusal = trackbackListingError(text);
   if (refusal !== null) return unavailable(`the TrackBack listing answered with an error${refusal ? `: ${refusal}` : ''}`);
   try {
-    const feed = await parseFeed(text, fetched.url);
+    // A long listing is read off the event loop, as a polled feed is (read-feed.ts).
+    const feed = await readFeed(fetched.body, fetched.headers['content-type'] ?? null, fetched.url);
     const pings: ListedPing[] = [];
     for (const item of feed.items) {
       const url = item.url ? httpUrl(item.url) : null;

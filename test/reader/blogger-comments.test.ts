@@ -3,6 +3,24 @@ import { startBloggerBlog, type BloggerBlog } from '../support/fixture-blogs/blo
 import { createDebate, debateSlugs, type DebatePost } from '../../src/demo/debate.ts';
 import { bloggerPageUrl, isBloggerCommentFeed, readBloggerComments, readTotalResults } from '../../src/reader/blogger-comments.ts';
 import { createFetcher, type Fetcher } from '../../src/reader/fetcher.ts';
+import type { Fetch } from '../../src/reader/types.ts';
+
+describe('a long page of Blogger comments', () => {
+  it('is read off the event loop: timers keep firing meanwhile', async () => {
+    const entries = Array.from({ length: 8_000 }, (_, i) => `<entry><id>tag:blogger.com,1999:blog-1.post-${i}</id><published>2008-11-12T10:00:00.000+01:00</published><title type="text">Kommentar ${i}</title><content type="html">${'Gute Idee, aber nicht ganz. '.repeat(10)}</content><link rel="alternate" type="text/html" href="http://blog.blogspot.com/2008/11/idee.html?showComment=${i}#c${i}"/><author><name>Leser ${i}</name></author></entry>`).join('');
+    const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:openSearch="http://a9.com/-/spec/opensearchrss/1.0/"><id>tag:blogger.com,1999:blog-1.post-7.comments</id><title>Kommentare</title><openSearch:totalResults>8000</openSearch:totalResults>${entries}</feed>`);
+    const answer = (async (request) => ({ requestedUrl: request.url, url: request.url, status: 200, headers: { 'content-type': 'application/atom+xml; charset=UTF-8' }, body, redirects: [], notModified: false })) as Fetch;
+    let ticks = 0;
+    const interval = setInterval(() => (ticks += 1), 5);
+    const result = await readBloggerComments(answer, 'http://blog.blogspot.com/feeds/7/comments/default', { maxPages: 1, maxBytes: 1 << 23 });
+    clearInterval(interval);
+    expect(result).toMatchObject({ kind: 'comments', total: 8000, pagesRead: 1 });
+    // A page holds at most Blogger's max-results (500) comments; the rest would be the next page's.
+    expect(result.kind === 'comments' && result.items).toHaveLength(500);
+    // Read in place, the interval could not have fired while the page was parsed.
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+});
 
 describe('isBloggerCommentFeed', () => {
   it('knows a per-post comment feed on the blog and on www.blogger.com', () => {

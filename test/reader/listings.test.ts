@@ -94,6 +94,20 @@ describe('trackbackListingUrl', () => {
 });
 
 describe('fetchTrackbackListing', () => {
+  it('reads a long listing off the event loop: timers keep firing meanwhile', async () => {
+    const items = Array.from({ length: 12_000 }, (_, i) => `<item><title>Antwort ${i}</title><link>http://source${i}.example/p/</link><description>${'Ich sehe das anders. '.repeat(10)}</description></item>`).join('');
+    const body = Buffer.from(`<?xml version="1.0" encoding="utf-8"?><response><error>0</error><rss version="0.91"><channel><title>Idee</title><link>http://blog.example/2008/11/idee/</link>${items}</channel></rss></response>`);
+    const answer = (async (request) => ({ requestedUrl: request.url, url: request.url, status: 200, headers: { 'content-type': 'text/xml' }, body, redirects: [], notModified: false })) as Fetch;
+    let ticks = 0;
+    const interval = setInterval(() => (ticks += 1), 5);
+    const result = await fetchTrackbackListing(answer, 'http://blog.example/mt/mt-tb.cgi/42');
+    clearInterval(interval);
+    expect(result.status).toBe('ok');
+    expect(result.status === 'ok' && result.pings).toHaveLength(12_000);
+    // Read in place, the interval could not have fired while the listing was parsed.
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
   it('reads a Movable Type listing: title, link and excerpt per ping, duplicates and unusable links dropped', async () => {
     server.set('/mt/mt-tb.cgi/123?__mode=rss', { headers: xml, body: mtListing });
     const result = await fetchTrackbackListing(fetch, `${server.origin}/mt/mt-tb.cgi/123`);
