@@ -48,7 +48,8 @@ export interface ReadItemsAnswer {
   digests: ItemDigests | null;
 }
 
-const digestOf = (text: string) => hash('sha256', text, 'base64url').slice(0, 22);
+/** The digest of an item's text or a feed's context, as records keep them. */
+export const digestOf = (text: string): string => hash('sha256', text, 'base64url').slice(0, 22);
 
 /** Reads a body for a poll (FeedReader.readItems), in this thread. Throws FeedParseError. */
 export async function readItemsHere(body: Buffer, contentType: string | null, url: string, request: ReadItemsRequest): Promise<ReadItemsAnswer> {

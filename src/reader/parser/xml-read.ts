@@ -65,7 +65,7 @@ function declarationEnd(xml: string, from: number): number {
 }
 
 /** Refuses a feed whose markup declarations would hold sax for long (see maxDeclarationChars). Throws FeedParseError 'malformed'. */
-export function refuseLongDeclarations(xml: string): void {
+function refuseLongDeclarations(xml: string): void {
   const marks = /<(?:!(--|\[CDATA\[|DOCTYPE)?|\?)/gi;
   let total = 0;
   for (let m = marks.exec(xml); m !== null; m = marks.exec(xml)) {
