@@ -7,6 +7,7 @@ import { createPoller } from '../../src/poller/poller.ts';
 import { createFeedReader, type FeedReader } from '../../src/reader/read-feed.ts';
 import { FeedParseError } from '../../src/reader/types.ts';
 import { registerBlog } from '../../src/registry/register-blog.ts';
+import { listBlogSources } from '../../src/store/sources.ts';
 import { pollerSettings } from '../../src/service.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectCountsMatchRecount } from '../support/db.ts';
@@ -146,6 +147,33 @@ describe('comments of a busy WordPress post', () => {
     expectWholeEvening(c, parents, demo.permalink('sachar', slug));
     expect(c.missingCount).toBe(0);
     expect(pagesRead.map((u) => /comment-page-\d+\/$/.exec(u)?.[0] ?? '').sort()).toEqual(['', 'comment-page-1/', 'comment-page-2/', 'comment-page-3/', 'comment-page-4/']);
+  });
+
+  it("reads a post feed of 128 KiB or more again for the post's comment count in the poller's reading thread", async () => {
+    const { t, demo } = await startDebate();
+    // The REST API and the post page fail, so only the post feed can say how many comments there are.
+    demo.setRestApi('sachar', 404);
+    demo.blogs[0]!.server.set(postPath(demo), { status: 500, headers: { 'content-type': 'text/html' }, body: '<h1>Fehler</h1>' });
+    busyEvening(demo);
+    const feed = (await listBlogSources(t.database.db, [1])).find((s) => s.kind === 'feed')!;
+    // The feed as it is now, past 128 KiB with a comment after its declaration: a read below that
+    // size is made in place, on the event loop.
+    const current = await fetch(feed.url);
+    const xml = (await current.text()).replace(/^(<\?xml[^>]*\?>)/, `$1<!-- ${'Archiv. '.repeat(17_000)} -->`);
+    expect(Buffer.byteLength(xml)).toBeGreaterThan(128 * 1024);
+    demo.blogs[0]!.server.set(new URL(feed.url).pathname, { status: 200, headers: { 'content-type': current.headers.get('content-type')! }, body: xml });
+
+    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+    const readWhole: string[] = [];
+    try {
+      const watched: FeedReader = { ...reader, read: (body, contentType, url) => (readWhole.push(url), reader.read(body, contentType, url)) };
+      await createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: { info: () => {}, warn: () => {}, error: () => {} }, reader: watched }).pollOnce({ force: true });
+    } finally {
+      await reader.close();
+    }
+    // The poll reads the feed with its items (readItems); the count is read with read, once.
+    expect(readWhole).toEqual([feed.url]);
+    expect((await conversationOf(t)).missingCount).toBe(15);
   });
 
   it('says 15 comments are missing when the REST API is off and the post page cannot be read, and looks again sooner', async () => {
