@@ -167,23 +167,18 @@ export async function ingestFeedItems(
   for (const u of leftUnread) seen.set(u.identity, (seen.get(u.identity) ?? 0) + 1);
 
   const unchanged: { entry: { id: number; kind: EntryKind; commentCount: number | null; conversationId: number }; commentCount: number | null }[] = [];
-  const toDraft: typeof keyed = [];
-  for (const k of keyed) {
-    const state = stored.get(k.identity);
-    // The same item again, already threaded: nothing to sanitize, read or thread. An entry
-    // still waiting for a moderator is read again (approval or a threaded answer may show it).
-    if (state && state.itemHash === k.itemHash && state.conversationId !== null && seen.get(k.identity) === 1) {
-      if (state.commentCount !== k.item.commentCount) unchanged.push({ entry: { ...state, conversationId: state.conversationId }, commentCount: k.item.commentCount });
-      continue;
-    }
-    toDraft.push(k);
-  }
-  // Items left unread as the record has them: each must be the same item again, as above.
-  for (const u of leftUnread) {
-    const state = stored.get(u.identity);
-    if (!state || state.itemHash !== u.itemHash || state.conversationId === null || seen.get(u.identity) !== 1) throw new UnreadItemsChanged(u.identity);
-    if (state.commentCount !== u.commentCount) unchanged.push({ entry: { ...state, conversationId: state.conversationId }, commentCount: u.commentCount });
-  }
+  // The same item again, already threaded, once in the feed: nothing to sanitize, read or
+  // thread, only the comment count it reports to record when that moved. An entry still waiting
+  // for a moderator is read again (approval or a threaded answer may show it).
+  const sameAgain = (identity: string, itemHash: string, commentCount: number | null): boolean => {
+    const state = stored.get(identity);
+    if (!state || state.itemHash !== itemHash || state.conversationId === null || seen.get(identity) !== 1) return false;
+    if (state.commentCount !== commentCount) unchanged.push({ entry: { ...state, conversationId: state.conversationId }, commentCount });
+    return true;
+  };
+  const toDraft = keyed.filter((k) => !sameAgain(k.identity, k.itemHash, k.item.commentCount));
+  // Items left unread as the record has them: each must be the same item again.
+  for (const u of leftUnread) if (!sameAgain(u.identity, u.itemHash, u.commentCount)) throw new UnreadItemsChanged(u.identity);
   const unread = toDraft.filter((k) => k.drafted === undefined);
   const read = settings.reader && unread.length > 0 ? await settings.reader.draft(unread.map((k) => k.item), kind, at) : [];
   const readOf = new Map(unread.map((k, i) => [k, read[i]]));
