@@ -1,12 +1,12 @@
 // A poll's reading of a feed body that changed, and the storing of its items: a post feed's or a
 // site comment feed's item record (its items' text as last read, src/store/source-item-records.ts)
-// lets the reading thread parse only the new text; an item left unread that is not what the store
-// has sends the whole feed to be read again. The poll's own record is refresh.ts's.
+// lets the read parse only the new text; an item left unread that is not what the store has
+// sends the whole feed to be read again. The poll's own record is refresh.ts's.
 import type { Source } from '../domain/models.ts';
 import { entryKindBySource, ingestFeedItems, itemScopeOf, UnreadItemsChanged, type FeedIngest } from '../ingest/feed-items.ts';
 import { nextTurn } from '../event-loop-turns.ts';
 import { identityOf } from '../reader/entry-draft.ts';
-import { readFeed, type ReadDraft } from '../reader/read-feed.ts';
+import { readItems, type ReadDraft } from '../reader/read-feed.ts';
 import type { ItemDigests } from '../reader/read-items.ts';
 import { FeedParseError, FetchError, type FetchResponse, type ParsedFeed } from '../reader/types.ts';
 import { readItemRecord, type ItemRecord, type RecordedItem } from '../store/source-item-records.ts';
@@ -39,7 +39,7 @@ export async function ingestFeedBody(deps: Pick<RefreshDeps, 'db' | 'reader' | '
   // A post feed and a site's comment feed keep a record of what their items' text read as: a
   // poll then parses only the items whose text is new (a blog that posted once: one of twenty).
   // A record is written with a successful read: a source never read has none.
-  const recordsItems = deps.reader !== undefined && (source.kind === 'feed' || source.kind === 'site-comments');
+  const recordsItems = source.kind === 'feed' || source.kind === 'site-comments';
   const record = recordsItems && source.lastSuccessAt !== null ? await readItemRecord(deps.db, source.id) : null;
 
   // Reads the body (leaving unread the items `known` records), cut to the newest `cap` items.
@@ -51,21 +51,17 @@ export async function ingestFeedBody(deps: Pick<RefreshDeps, 'db' | 'reader' | '
     try {
       // Feeds fetched together are read in turns of their own, pages and pings answered between.
       await nextTurn();
-      const contentType = res.headers['content-type'] ?? null;
-      if (deps.reader) {
-        // The thread that reads the feed hashes its items too. Read for the first time, its items
-        // are new, and the thread drafts them in the same trip (a feed longer than the cap is
-        // drafted once cut to it, as any other).
-        const draftUpTo = source.lastSuccessAt === null ? cap : 0;
-        const asked = recordsItems ? { digests: { known: known && { context: known.context, digests: [...known.items.keys()] }, skipUpTo: cap } } : {};
-        const read = await deps.reader.readItems(res.body, contentType, res.url, { kind: entryKindBySource[source.kind], scope: itemScopeOf(source), at: new Date(), draftUpTo, ...asked });
-        feed = read.feed;
-        drafts = read.drafts ?? undefined;
-        itemHashes = read.itemHashes;
-        digests = read.digests;
-      } else {
-        feed = await readFeed(res.body, contentType, res.url);
-      }
+      // The read hashes the feed's items too. Read for the first time, its items are new, and a
+      // reading thread drafts them in the same trip (a feed longer than the cap is drafted once
+      // cut to it, as any other).
+      const draftUpTo = source.lastSuccessAt === null ? cap : 0;
+      const asked = recordsItems ? { digests: { known: known && { context: known.context, digests: [...known.items.keys()] }, skipUpTo: cap } } : {};
+      const request = { kind: entryKindBySource[source.kind], scope: itemScopeOf(source), at: new Date(), draftUpTo, ...asked };
+      const read = await readItems(res.body, res.headers['content-type'] ?? null, res.url, request, deps.reader);
+      feed = read.feed;
+      drafts = read.drafts ?? undefined;
+      itemHashes = read.itemHashes;
+      digests = read.digests;
     } catch (err) {
       if (err instanceof FeedParseError || err instanceof FetchError) return { failed: err.message };
       throw err;

@@ -14,7 +14,7 @@ import type { draftAndReadBody } from './entry-draft.ts';
 import type { ParsedOpml } from '../feeds/opml.ts';
 import type { PageFindings } from './types.ts';
 import { parseFeed } from './parse-feed.ts';
-import type { ItemDigests, ReadItemsAnswer, ReadItemsRequest } from './read-items.ts';
+import { readItemsHere, type ItemDigests, type ReadItemsAnswer, type ReadItemsRequest } from './read-items.ts';
 import { FeedParseError, type FeedItem, type FeedParseErrorCode, type ParsedFeed } from './types.ts';
 
 /** Bodies from this size on are read off the event loop (a 128 KiB feed parses in about 20 ms). */
@@ -192,6 +192,18 @@ export function sharedFeedReader(): FeedReader {
 export function readFeed(body: Buffer, contentType: string | null, url: string, reader?: Pick<FeedReader, 'read'>): Promise<ParsedFeed> {
   if (body.length < offThreadBytes) return readFeedHere(body, contentType, url);
   return (reader ?? sharedFeedReader()).read(body, contentType, url);
+}
+
+/**
+ * Reads a body for a poll as FeedReader.readItems does, in `reader`'s thread when there is one
+ * (the poller's reading threads). Without one, a body below offThreadBytes is read here, and
+ * none of its items drafted (the caller drafts them in turns of the event loop of their own);
+ * a larger one is read and drafted in the shared thread. Throws FeedParseError.
+ */
+export function readItems(body: Buffer, contentType: string | null, url: string, request: ReadItemsRequest, reader?: Pick<FeedReader, 'readItems'>): Promise<ReadItemsAnswer> {
+  if (reader) return reader.readItems(body, contentType, url, request);
+  if (body.length < offThreadBytes) return readItemsHere(body, contentType, url, { ...request, draftUpTo: 0 });
+  return sharedFeedReader().readItems(body, contentType, url, request);
 }
 
 /**

@@ -169,7 +169,7 @@ describe('refreshSource', () => {
   });
 });
 
-describe('refreshSource with a reading thread: the item record', () => {
+describe('refreshSource: the item record', () => {
   const withComments = (xml: string, slug: string, count: number) => xml.replace(new RegExp(`(${slug}/feed/</wfw:commentRss>\\s*<slash:comments>)0<`), `$1${count}<`);
   const post = (id: number) => ({ id, slug: `beitrag-${id}`, title: `Beitrag ${id}`, body: `<p>Zu <a href="${server.origin}/2008/11/beitrag-${id - 1}/">Beitrag ${id - 1}</a>.</p>`, date: `Mon, ${String(id).padStart(2, '0')} Nov 2008 10:00:00 +0100` });
   const posts = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => post(to - k));
@@ -190,8 +190,11 @@ describe('refreshSource with a reading thread: the item record', () => {
   const entriesOf = async (db: OpenedDatabase['db']) =>
     (await db.selectFrom('entries').select(['identity', 'title', 'content_hash', 'item_hash', 'comment_count', 'conversation_id']).orderBy('identity').execute()).map((e) => ({ ...e, conversation_id: e.conversation_id !== null }));
 
-  it('parses only the items whose text is new, and stores what a poll reading every item stores', async () => {
-    // The same blog in a second database, polled without a reading thread: every item read.
+  it.each([
+    ['through a reading thread', true],
+    ['on the event loop, without one', false],
+  ])('parses only the items whose text is new %s, and stores what a poll reading every item stores', async (_, threaded) => {
+    // The same blog in a second database, its item record removed before each poll: every item read.
     const other = await createTestDatabase();
     try {
       const blog = await insertBlog(other.db, { homeUrl: server.origin, urlKey: 'x', title: null, description: null, pingbackEndpoint: null, webmentionEndpoint: null, rsdUrl: null, trackbackPingUrl: null, discoveryNotes: [] }, now.toISOString());
@@ -207,9 +210,11 @@ describe('refreshSource with a reading thread: the item record', () => {
       ];
       for (const [n, step] of steps.entries()) {
         server.set('/feed/', { headers: rssType, body: step.xml });
-        const withRecord = await refreshWith(database.db, source.id, true);
+        const withRecord = await refreshWith(database.db, source.id, threaded);
+        await other.db.deleteFrom('source_item_records').execute();
         const everyItem = await refreshWith(other.db, whole.id, false);
-        expect(read[n]!.digests?.skipped ?? [], `step ${n}`).toHaveLength(step.left);
+        if (threaded) expect(read[n]!.digests?.skipped ?? [], `step ${n}`).toHaveLength(step.left);
+        expect((await readItemRecord(database.db, source.id))?.items.size, `step ${n}`).toBe(5);
         expect({ ...withRecord, sourceId: 0, blogId: 0 }, `step ${n}`).toEqual({ ...everyItem, sourceId: 0, blogId: 0 });
         expect(await entriesOf(database.db), `step ${n}`).toEqual(await entriesOf(other.db));
         if (n === 2) expect((await entriesOf(database.db)).map((e) => e.comment_count)).toContain(4);

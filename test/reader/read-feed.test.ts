@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MarkupLimitError } from '../../src/reader/bounded-markup.ts';
@@ -6,7 +6,8 @@ import { CommentPageError, parseCommentList } from '../../src/reader/comment-pag
 import { readPage } from '../../src/reader/discover.ts';
 import { draftAndReadBody, itemHashOf } from '../../src/reader/entry-draft.ts';
 import { OpmlError, parseOpml } from '../../src/feeds/opml.ts';
-import { createFeedReader, offThreadBytes, readFeed, readFeedHere, readOpml, type FeedReader } from '../../src/reader/read-feed.ts';
+import { createFeedReader, offThreadBytes, readFeed, readFeedHere, readItems, readOpml, sharedFeedReader, type FeedReader } from '../../src/reader/read-feed.ts';
+import { readItemsHere } from '../../src/reader/read-items.ts';
 import { FeedParseError } from '../../src/reader/types.ts';
 import { rssFeed } from '../support/blog-pages.ts';
 
@@ -67,6 +68,45 @@ describe('readFeed', () => {
     const err = await reader.read(bigFeed(2000), contentType, `${origin}/feed/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeedParseError);
     expect(err).toMatchObject({ code: 'too-large', message: 'reading the feed took longer than 0.01 s' });
+  });
+});
+
+describe('readItems without reading threads', () => {
+  const url = `${origin}/feed/`;
+  const at = new Date('2026-12-08T00:00:00Z');
+  const request = (known: { context: string; digests: string[] } | null) => ({ kind: 'post' as const, scope: 'feed:', at, draftUpTo: 100, digests: { known, skipUpTo: 100 } });
+
+  it('reads a small feed in place, leaving unread the items its record has, and drafts none', async () => {
+    const shared = vi.spyOn(sharedFeedReader(), 'readItems');
+    try {
+      const first = await readItems(bigFeed(5), contentType, url, request(null));
+      expect(first.digests?.items).toHaveLength(5);
+      expect(first.drafts).toBeNull();
+      // The same five posts and a sixth: its text is the only new one.
+      const known = { context: first.digests!.context, digests: first.digests!.items.filter((d): d is string => d !== null) };
+      const next = bigFeed(6);
+      const answer = await readItems(next, contentType, url, request(known));
+      expect(answer.digests?.skipped).toHaveLength(5);
+      expect(answer.feed.items.map((i) => i.title)).toEqual(['Beitrag 6']);
+      expect(answer).toEqual(await readItemsHere(next, contentType, url, { ...request(known), draftUpTo: 0 }));
+      expect(shared).not.toHaveBeenCalled();
+    } finally {
+      shared.mockRestore();
+    }
+  });
+
+  it('reads and drafts a feed of 128 KiB or more in the shared thread', async () => {
+    const body = bigFeed(60);
+    expect(body.length).toBeGreaterThanOrEqual(offThreadBytes);
+    const shared = vi.spyOn(sharedFeedReader(), 'readItems');
+    try {
+      const answer = await readItems(body, contentType, url, request(null));
+      expect(shared).toHaveBeenCalledTimes(1);
+      expect(answer.drafts).toHaveLength(60);
+      expect(answer.digests?.items).toHaveLength(60);
+    } finally {
+      shared.mockRestore();
+    }
   });
 });
 
