@@ -89,6 +89,16 @@ async function startDebate(options: Parameters<typeof startDemoBlogs>[0] = {}, n
   return { t, demo };
 }
 
+/** Polls once, forced, through a reading thread whose jobs `watch` may look at, as the service's poller reads. */
+async function pollThroughReader(app: TestApp, watch: (reader: FeedReader) => FeedReader): Promise<void> {
+  const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
+  try {
+    await createPoller({ db: app.database.db, fetch: app.fetcher.fetch, settings: pollerSettings(app.config), log: { info: () => {}, warn: () => {}, error: () => {} }, reader: watch(reader) }).pollOnce({ force: true });
+  } finally {
+    await reader.close();
+  }
+}
+
 function hitsOf(blogs: DemoBlogs, key: BlogKey, path: RegExp): string[] {
   return blogs.blogs.find((b) => b.key === key)!.server.hits.map((h) => h.path).filter((p) => path.test(p));
 }
@@ -135,14 +145,8 @@ describe('comments of a busy WordPress post', () => {
     const { t, demo } = await startDebate({ commentsPerPage: 5 });
     demo.setRestApi('sachar', 401);
     const parents = busyEvening(demo);
-    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
     const pagesRead: string[] = [];
-    try {
-      const watched: FeedReader = { ...reader, readCommentList: (html, url, limits) => (pagesRead.push(url), reader.readCommentList(html, url, limits)) };
-      await createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: { info: () => {}, warn: () => {}, error: () => {} }, reader: watched }).pollOnce({ force: true });
-    } finally {
-      await reader.close();
-    }
+    await pollThroughReader(t, (reader) => ({ ...reader, readCommentList: (html, url, limits) => (pagesRead.push(url), reader.readCommentList(html, url, limits)) }));
     const c = await conversationOf(t);
     expectWholeEvening(c, parents, demo.permalink('sachar', slug));
     expect(c.missingCount).toBe(0);
@@ -163,14 +167,8 @@ describe('comments of a busy WordPress post', () => {
     expect(Buffer.byteLength(xml)).toBeGreaterThan(128 * 1024);
     demo.blogs[0]!.server.set(new URL(feed.url).pathname, { status: 200, headers: { 'content-type': current.headers.get('content-type')! }, body: xml });
 
-    const reader = createFeedReader({ timeoutMs: 20_000, memoryMb: 256, idleMs: 1000 });
     const readWhole: string[] = [];
-    try {
-      const watched: FeedReader = { ...reader, read: (body, contentType, url) => (readWhole.push(url), reader.read(body, contentType, url)) };
-      await createPoller({ db: t.database.db, fetch: t.fetcher.fetch, settings: pollerSettings(t.config), log: { info: () => {}, warn: () => {}, error: () => {} }, reader: watched }).pollOnce({ force: true });
-    } finally {
-      await reader.close();
-    }
+    await pollThroughReader(t, (reader) => ({ ...reader, read: (body, contentType, url) => (readWhole.push(url), reader.read(body, contentType, url)) }));
     // The poll reads the feed with its items (readItems); the count is read with read, once.
     expect(readWhole).toEqual([feed.url]);
     expect((await conversationOf(t)).missingCount).toBe(15);
