@@ -1,5 +1,6 @@
 // URL identity: two URLs name the same page when their keys are equal (DESIGN.md, threading
 // rule 5). Used for blog de-duplication, "belongs to a blog" checks and threading links.
+import { trimEndOf } from './trim.ts';
 
 // Comment anchors identify a comment, not a place on the page: WordPress and Movable Type
 // write #comment-123, Blogger #c123456789.
@@ -23,7 +24,7 @@ export function urlKey(input: string | URL | null | undefined): string | null {
   // new URL() already drops :80 on http and :443 on https; the other scheme's default port is
   // folded too, since http and https count as one.
   const port = url.port && !(url.port === '80' || url.port === '443') ? `:${url.port}` : '';
-  const path = url.pathname.replace(/\/+$/, '');
+  const path = trimEndOf(url.pathname, '/');
   const params = [...url.searchParams.entries()].filter(([k]) => !k.toLowerCase().startsWith('utm_'));
   const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
   const fragment = commentAnchor.test(url.hash) ? url.hash.toLowerCase() : '';

@@ -12,6 +12,7 @@ import { htmlToText, sanitizeHtml } from '../reader/sanitize.ts';
 import { type Fetch, FetchError, type FetchResponse } from '../reader/types.ts';
 import type { VerifiedSource } from '../domain/verification.ts';
 import type { PingProtocol } from '../domain/vocabulary.ts';
+import { trimEndOf } from '../domain/trim.ts';
 import { urlKey } from '../domain/url-key.ts';
 
 export interface VerifySourceRequest {
@@ -374,7 +375,8 @@ const bareUrl = /https?:\/\/[^\s<>"'()]+/gi;
 
 function verifyText(text: string, pageUrl: string, targetKey: string): VerifySourceResult {
   for (const match of text.matchAll(bareUrl)) {
-    const url = match[0].replace(/[.,;:!?]+$/, '');
+    // Without the punctuation of the sentence that ends with it.
+    const url = trimEndOf(match[0], '.,;:!?');
     if (urlKey(url) !== targetKey) continue;
     const at = match.index ?? 0;
     const around = text.slice(Math.max(0, at - contextChars), at + url.length + contextChars).replace(/\s+/g, ' ').trim();

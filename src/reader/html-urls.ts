@@ -1,6 +1,7 @@
 // reader: the URLs sanitized HTML may keep: absolute, of the schemes a tag allows, resolved
 // against the body's base (an image's srcset candidate by candidate); and the rel every kept
 // link carries.
+import { trimEndOf } from '../domain/trim.ts';
 
 /** The rel of every link in sanitized HTML: foreign links pass no ranking, referrer or opener. */
 export const linkRel = 'nofollow ugc noopener';
@@ -33,7 +34,7 @@ export function resolveSrcset(srcset: string, baseUrl: string | null): string | 
     let url = srcset.slice(i, j);
     let descriptor = '';
     if (url.endsWith(',')) {
-      url = url.replace(/,+$/, '');
+      url = trimEndOf(url, ',');
     } else {
       let k = j;
       while (k < n && srcset[k] !== ',') k++;

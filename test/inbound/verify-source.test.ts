@@ -269,6 +269,13 @@ describe('verifySource', () => {
     expect(await verify(other, { protocol: 'webmention' })).toEqual({ status: 'no-link' });
   });
 
+  it("reads a bare URL with a long run of dots in it in one pass, and the sentence's full stop off its end", async () => {
+    // Trimmed with a regular expression, this text took minutes: its time grew with the square of the run.
+    const dots = page('/dots.txt', `Siehe http://elsewhere.example/a${'.'.repeat(200_000)}x, dann ${target}... Mehr morgen.`, { 'content-type': 'text/plain' });
+    const result = expectVerified(await verify(dots, { protocol: 'webmention' }));
+    expect(result.excerptHtml).toContain(`${target}... Mehr morgen.`);
+  });
+
   it('passes the abort signal to the fetch', async () => {
     site.set('/slow', async (_req, res) => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
