@@ -81,6 +81,23 @@ describe('registry', () => {
     }
   });
 
+  it("a feed whose root element's name runs on for 64,000 characters is refused while /health answers every 200 ms sample within 500 ms", async (ctx) => {
+    const world = await worldWith({ moderation: 'open', perClientPerHour: 100, perHostPerHour: 100 });
+    try {
+      // Below 128 KiB the feed is read where the registration is answered. Sniffing its root
+      // tried every shorter name against the unclosed rest: about 2 s of the event loop.
+      web.route('/dots/feed', { type: 'application/atom+xml; charset=utf-8', body: `<?xml version="1.0"?><feed${'.'.repeat(64_000)}` });
+      web.route('/dots/', { type: 'text/html; charset=utf-8', body: homePage('Punkte', `${web.origin}/dots/feed`) });
+      const { value: res, slowestMs, samples } = await slowestHealthWhile(world, () => register(world, `${web.origin}/dots/`, '198.51.100.79'));
+      ctx.task.meta.slowestHealthMs = Math.round(slowestMs);
+      expect(res.statusCode, res.body).toBe(422);
+      expect(samples).toBeGreaterThan(0);
+      expect(slowestMs).toBeLessThan(500);
+    } finally {
+      await world.close();
+    }
+  });
+
   it('300 registrations from one client: at most registry.perClientPerHour succeed, the rest answer 429 with Retry-After', async () => {
     const world = await worldWith({ moderation: 'open', perClientPerHour: 10, perHostPerHour: 10_000 });
     try {
