@@ -87,9 +87,9 @@ const tokens = [
   '<value>', '</value>', '<array><data>', '<struct><member><name>', '<int>99999999999999999999</int>', '<double>1e400</double>', '<outline ', 'xmlUrl="',
   '<a href="', '<li class="comment" id="comment-', '<ol class="children">', '<div/>', '<div x="<">', '<b id="', '<p>', '<table>', '<svg>', '<math>',
   '<script>', '<template>', '<!--', '-->', '<meta charset="', 'utf-16', 'javascript:', 'http://target.example/post/1', '%', '%FF', '=', ';', ',', '\n', 'ü', '😀',
-  // Runs of whitespace, which a regular expression with two ways to take it reads in time that grows with the square of the run.
   ' ', '\t', '\r\n',
 ];
+const runCharacters = [' ', '\n', '\t', '@', '/', '.', ',', ';', ':', '-', '(', ')', '"', "'", '=', '#', '?', '&', 'a', '0'];
 
 function mutate(text: string): string {
   const edits = 1 + Math.floor(random() * 5);
@@ -104,8 +104,11 @@ function mutate(text: string): string {
       const length = 1 + Math.floor(random() * 200);
       const times = 2 + Math.floor(random() * (random() < 0.3 ? 3000 : 20));
       text = text.slice(0, at) + text.slice(at, at + length).repeat(times) + text.slice(at + length);
-    } else if (r < 0.8) text = text.slice(0, at);
-    else text = text.slice(0, at) + pick(tokens).repeat(1 + Math.floor(random() * 5000)) + text.slice(at);
+    } else if (r < 0.78) text = text.slice(0, at);
+    else if (r < 0.9) text = text.slice(0, at) + pick(tokens).repeat(1 + Math.floor(random() * 5000)) + text.slice(at);
+    // A long run of one character: a regular expression that can divide such a run between two
+    // of its parts in every way takes time that grows with the square of the run.
+    else text = text.slice(0, at) + pick(runCharacters).repeat(1 + Math.floor(random() * 60_000)) + text.slice(at);
   }
   return text;
 }
