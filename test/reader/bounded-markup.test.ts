@@ -26,6 +26,19 @@ describe('loadHtmlWithin', () => {
     expect(loadHtmlWithin('<p>x'.repeat(1000), { ...roomy, maxDepth: 50 })('p').length).toBe(1000);
   });
 
+  it('reads a numeric character reference of 309 digits or more as U+FFFD, in text and attributes', () => {
+    // parse5 7's own entities 6 computed such a reference as 0 × Infinity and threw "Invalid code
+    // point NaN" from the whole parse (a fuzzed page); entities 7, which package.json's overrides
+    // give it, counts digit by digit.
+    const long = (digits: string) => `<p title="&#${digits};">a&#${digits};b</p><p>&#x${digits}`;
+    for (const digits of ['0'.repeat(400), '1'.repeat(400)]) {
+      const $ = loadHtmlWithin(long(digits), roomy);
+      expect($('p').first().text()).toBe('a\uFFFDb');
+      expect($('p').first().attr('title')).toBe('\uFFFD');
+      expect($('p').last().text()).toBe('\uFFFD');
+    }
+  });
+
   it('stops at its time limit', () => {
     expect(() => loadHtmlWithin('<p>x</p>'.repeat(1000), { ...roomy, maxMs: 0 })).toThrow(/the page took longer than 0 ms to read/);
   });
